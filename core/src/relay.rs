@@ -1,0 +1,347 @@
+//! Relay protocol version 1: the frames between the page and `mailscope serve`.
+//!
+//! The page opens `GET /relay` as a WebSocket offering the subprotocols [`SUBPROTOCOL`] and
+//! `mailscope.token.<TOKEN>` (see [`token_subprotocol`]). Text frames carry one JSON
+//! [`ClientFrame`] or [`RelayFrame`] each, tagged by `"type"`; binary frames carry the bytes of the
+//! TCP (or TLS-decrypted) stream exactly as on the wire. Both sides use these types, so the JSON
+//! is never written by hand.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version these types describe.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The subprotocol both sides agree on.
+pub const SUBPROTOCOL: &str = "mailscope.v1";
+/// Prefix of the subprotocol that carries the relay token.
+pub const TOKEN_SUBPROTOCOL_PREFIX: &str = "mailscope.token.";
+
+/// The subprotocol that presents `token` to the relay.
+pub fn token_subprotocol(token: &str) -> String {
+    format!("{TOKEN_SUBPROTOCOL_PREFIX}{token}")
+}
+
+/// Where the relay should connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Target {
+    /// A host name or address and a port.
+    Host {
+        /// Name or IP literal.
+        host: String,
+        /// TCP port.
+        port: u16,
+    },
+    /// The mail exchangers of a domain, by preference, with the implicit-MX fallback
+    /// (RFC 5321 §5.1); port 25.
+    Mx {
+        /// The domain whose MX records to use.
+        mx: String,
+    },
+    /// The relay's own sandbox SMTP server.
+    Sandbox {
+        /// Always `true`.
+        sandbox: bool,
+    },
+}
+
+/// TLS from the first byte, or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain TCP; the client may upgrade later with STARTTLS.
+    #[default]
+    None,
+    /// TLS before any SMTP (port 465, RFC 8314).
+    Implicit,
+}
+
+/// Frames the page sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Open a connection to `target`.
+    Connect {
+        /// Where to.
+        target: Target,
+        /// Implicit TLS or not.
+        #[serde(default)]
+        tls: TlsMode,
+        /// Server name to present in TLS, if not the target host.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sni: Option<String>,
+    },
+    /// Start TLS on the open connection now: sent only after the server's 220 to STARTTLS.
+    Starttls {
+        /// Server name to present, if not the connected host.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sni: Option<String>,
+    },
+    /// Look up the MX records of a domain.
+    Resolve {
+        /// The domain.
+        domain: String,
+    },
+    /// Close the connection to the server.
+    Close,
+}
+
+/// Limits the relay enforces, announced in [`RelayFrame::Hello`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Largest WebSocket frame accepted, in bytes; larger ones close the socket with 1009.
+    pub max_frame: usize,
+    /// Seconds without traffic before the relay closes the session.
+    pub idle_timeout_secs: u64,
+    /// Seconds allowed for a TCP connect.
+    pub connect_timeout_secs: u64,
+    /// Ports the relay connects to without an explicit allowance.
+    pub allowed_ports: Vec<u16>,
+}
+
+/// One MX record with the addresses its exchange resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MxRecord {
+    /// Preference: lower is tried first.
+    pub preference: u16,
+    /// The exchange host name.
+    pub exchange: String,
+    /// Its IPv4 and IPv6 addresses.
+    pub addresses: Vec<String>,
+}
+
+/// One certificate of the chain the server presented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Start of validity, RFC 3339.
+    pub not_before: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// DNS names and addresses from subjectAltName.
+    pub sans: Vec<String>,
+    /// SHA-256 of the DER, uppercase hex pairs joined by `:`.
+    pub sha256: String,
+}
+
+/// Which side ended a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Closer {
+    /// The mail server closed the TCP connection.
+    Server,
+    /// The page asked for it.
+    Client,
+    /// The relay ended it (timeout, limit, protocol violation).
+    Relay,
+}
+
+/// Stable error codes of [`RelayFrame::Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The target is not allowed (port, special-purpose address, policy).
+    PolicyDenied,
+    /// The name did not resolve.
+    DnsFailed,
+    /// TCP connect failed or was refused.
+    ConnectFailed,
+    /// The TLS handshake failed, or the server broke the STARTTLS rules.
+    TlsFailed,
+    /// Something took longer than its limit.
+    Timeout,
+    /// A session, rate or size limit was reached.
+    Limit,
+    /// The frame was not understood or not valid in this state.
+    BadRequest,
+}
+
+/// Frames the relay sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RelayFrame {
+    /// First frame after the upgrade.
+    Hello {
+        /// [`PROTOCOL_VERSION`].
+        protocol: u32,
+        /// The limits in force.
+        limits: Limits,
+        /// Address of the sandbox SMTP server, if it runs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sandbox: Option<String>,
+    },
+    /// The TCP connection is open (and, with implicit TLS, the handshake done).
+    Connected {
+        /// The address connected to.
+        peer: String,
+        /// The MX host it came from, for `{mx}` targets.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mx: Option<String>,
+        /// Milliseconds the connect took.
+        connect_ms: u64,
+    },
+    /// A TLS handshake finished.
+    Tls {
+        /// Protocol version, e.g. `TLSv1.3`.
+        version: String,
+        /// Cipher suite name.
+        cipher: String,
+        /// Server name presented, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sni: Option<String>,
+        /// The chain as sent, leaf first.
+        chain: Vec<Certificate>,
+        /// Whether the chain verified against the trusted roots for the name.
+        verified: bool,
+        /// Why verification failed, if it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verify_error: Option<String>,
+    },
+    /// Answer to [`ClientFrame::Resolve`].
+    Resolved {
+        /// The domain asked about.
+        domain: String,
+        /// Records by preference.
+        records: Vec<MxRecord>,
+        /// True when there were no MX records and the domain itself is used (RFC 5321 §5.1).
+        implicit: bool,
+    },
+    /// The connection to the server ended.
+    Closed {
+        /// Who ended it.
+        by: Closer,
+        /// Why, for people.
+        reason: String,
+    },
+    /// Something failed.
+    Error {
+        /// Stable code.
+        code: ErrorCode,
+        /// What happened and what to do, for people.
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn client_frames_have_the_documented_json() {
+        let cases = [
+            (
+                ClientFrame::Connect {
+                    target: Target::Host {
+                        host: "mx.example.org".into(),
+                        port: 25,
+                    },
+                    tls: TlsMode::None,
+                    sni: None,
+                },
+                r#"{"type":"connect","target":{"host":"mx.example.org","port":25},"tls":"none"}"#,
+            ),
+            (
+                ClientFrame::Connect {
+                    target: Target::Mx {
+                        mx: "example.org".into(),
+                    },
+                    tls: TlsMode::Implicit,
+                    sni: Some("a.example".into()),
+                },
+                r#"{"type":"connect","target":{"mx":"example.org"},"tls":"implicit","sni":"a.example"}"#,
+            ),
+            (
+                ClientFrame::Connect {
+                    target: Target::Sandbox { sandbox: true },
+                    tls: TlsMode::None,
+                    sni: None,
+                },
+                r#"{"type":"connect","target":{"sandbox":true},"tls":"none"}"#,
+            ),
+            (
+                ClientFrame::Starttls { sni: None },
+                r#"{"type":"starttls"}"#,
+            ),
+            (
+                ClientFrame::Resolve {
+                    domain: "example.org".into(),
+                },
+                r#"{"type":"resolve","domain":"example.org"}"#,
+            ),
+            (ClientFrame::Close, r#"{"type":"close"}"#),
+        ];
+        for (frame, json) in cases {
+            assert_eq!(serde_json::to_string(&frame).unwrap(), json);
+            assert_eq!(serde_json::from_str::<ClientFrame>(json).unwrap(), frame);
+        }
+    }
+
+    #[test]
+    fn relay_frames_round_trip() {
+        let frames = [
+            RelayFrame::Hello {
+                protocol: PROTOCOL_VERSION,
+                limits: Limits {
+                    max_frame: 65536,
+                    idle_timeout_secs: 300,
+                    connect_timeout_secs: 30,
+                    allowed_ports: vec![25, 465, 587],
+                },
+                sandbox: Some("127.0.0.1:2525".into()),
+            },
+            RelayFrame::Connected {
+                peer: "192.0.2.1:25".into(),
+                mx: Some("mx.example.org".into()),
+                connect_ms: 12,
+            },
+            RelayFrame::Resolved {
+                domain: "example.org".into(),
+                records: vec![MxRecord {
+                    preference: 10,
+                    exchange: "mx.example.org".into(),
+                    addresses: vec!["192.0.2.1".into()],
+                }],
+                implicit: false,
+            },
+            RelayFrame::Closed {
+                by: Closer::Server,
+                reason: "connection closed by peer".into(),
+            },
+            RelayFrame::Error {
+                code: ErrorCode::PolicyDenied,
+                message: "port 22 is not allowed".into(),
+            },
+        ];
+        for frame in frames {
+            let json = serde_json::to_string(&frame).unwrap();
+            assert_eq!(
+                serde_json::from_str::<RelayFrame>(&json).unwrap(),
+                frame,
+                "{json}"
+            );
+        }
+        let err = serde_json::to_string(&RelayFrame::Error {
+            code: ErrorCode::DnsFailed,
+            message: String::new(),
+        })
+        .unwrap();
+        assert_eq!(err, r#"{"type":"error","code":"dns_failed","message":""}"#);
+    }
+
+    #[test]
+    fn unknown_frames_are_rejected() {
+        for json in [
+            r#"{"type":"shell"}"#,
+            r#"{"target":{"sandbox":true}}"#,
+            "[]",
+            "",
+        ] {
+            assert!(serde_json::from_str::<ClientFrame>(json).is_err(), "{json}");
+        }
+    }
+}
