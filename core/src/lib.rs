@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod lint;
+pub mod mime;
 pub mod relay;
 pub mod smtp;
 pub mod span;

@@ -77,7 +77,10 @@ pub struct Lint {
 
 /// Every lint the core can report, in catalog order.
 pub fn catalog() -> impl Iterator<Item = &'static LintDef> {
-    crate::smtp::CATALOG.iter().copied()
+    crate::smtp::CATALOG
+        .iter()
+        .chain(crate::mime::CATALOG)
+        .copied()
 }
 
 #[cfg(test)]

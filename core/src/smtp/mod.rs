@@ -1,7 +1,14 @@
-//! SMTP ([RFC 5321](https://www.rfc-editor.org/rfc/rfc5321)): replies, and the lints found in
-//! SMTP dialogues.
+//! SMTP ([RFC 5321](https://www.rfc-editor.org/rfc/rfc5321)): commands, replies, capabilities,
+//! AUTH, DATA, sessions, transcripts, and the lints found in SMTP dialogues.
 
+pub mod auth;
+pub mod capability;
+pub mod command;
+pub mod data;
+pub mod enhanced;
 pub mod reply;
+pub mod session;
+pub mod transcript;
 
 pub use reply::{parse_reply, Reply, ReplyError, ReplyLine};
 

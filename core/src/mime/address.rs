@@ -1,0 +1,1 @@
+//! Addresses and groups (RFC 5322 §3.4).

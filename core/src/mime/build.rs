@@ -1,0 +1,1 @@
+//! Composing messages from structured input.

@@ -1,0 +1,1 @@
+//! The message parser: a tree of entities with byte spans (RFC 2046).

@@ -1,0 +1,1 @@
+//! Content-Transfer-Encoding: base64 and quoted-printable (RFC 2045 §6).

@@ -1,0 +1,1 @@
+//! AUTH mechanisms (RFC 4954): PLAIN, LOGIN, CRAM-MD5, XOAUTH2.

@@ -1,0 +1,1 @@
+//! Enhanced status codes (RFC 3463, RFC 5248 registry).

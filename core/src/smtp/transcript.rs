@@ -1,0 +1,1 @@
+//! Transcripts: S:/C: dialogues, swaks output and raw captures, replayed and annotated.
