@@ -1,1 +1,215 @@
-//! e2e
+//! Harness for Mailscope's end-to-end tests: starts and stops the real parts (the `mailscope`
+//! binary, ChromeDriver with headless Chromium) on loopback.
+//!
+//! `cargo xtask test` builds what is needed and sets `MAILSCOPE_BIN` (the binary), `MAILSCOPE_UI`
+//! (Trunk's dist/) and `CHROMEDRIVER`. Every process started here is killed when its handle drops.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+
+/// How long to wait for a process or page to become ready before failing the test.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn env_path(name: &str) -> PathBuf {
+    match std::env::var_os(name) {
+        Some(v) => PathBuf::from(v),
+        None => panic!("{name} is not set: run the end-to-end tests with `cargo xtask test`, which builds the binary and the UI and sets it"),
+    }
+}
+
+/// A running `mailscope serve`.
+pub struct Serve {
+    child: Child,
+    /// The page URL printed at start, with the token in the fragment.
+    pub url: String,
+    /// `http://127.0.0.1:PORT` without path or fragment.
+    pub origin: String,
+    /// The relay token.
+    pub token: String,
+}
+
+impl Serve {
+    /// Starts `mailscope serve` on a free loopback port with a fixed token and `extra` args.
+    pub fn start(extra: &[&str]) -> Serve {
+        let token = "e2e-test-token-0123456789abcdef".to_string();
+        let mut child = Command::new(env_path("MAILSCOPE_BIN"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--ui"])
+            .arg(env_path("MAILSCOPE_UI"))
+            .args(["--token", &token])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start mailscope serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                    let _ = tx.send(url.to_string());
+                }
+            }
+        });
+        let url = match rx.recv_timeout(READY_TIMEOUT) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("mailscope serve printed no URL within {READY_TIMEOUT:?}");
+            }
+        };
+        let origin = url
+            .split("/#")
+            .next()
+            .unwrap_or(&url)
+            .trim_end_matches('/')
+            .to_string();
+        Serve {
+            child,
+            url,
+            origin,
+            token,
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// ChromeDriver with a headless Chromium session.
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    profile: PathBuf,
+    /// The WebDriver client.
+    pub client: Client,
+}
+
+impl Browser {
+    /// Starts ChromeDriver on a free port and opens a headless Chromium session with a fresh profile.
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver = Command::new(env_path("CHROMEDRIVER"))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + READY_TIMEOUT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = std::env::temp_dir().join(format!(
+            "mailscope-e2e-chromium-{}-{port}",
+            std::process::id()
+        ));
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        });
+        let caps = match caps {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("capabilities are an object"),
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("open a Chromium session through chromedriver");
+        Browser {
+            driver,
+            port,
+            profile,
+            client,
+        }
+    }
+
+    /// Browser console entries at level SEVERE (errors) since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("session id");
+        let body = post_json(
+            self.port,
+            &format!("/session/{session}/se/log"),
+            r#"{"type":"browser"}"#,
+        );
+        let value: serde_json::Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("chromedriver log answer {body:?}: {e}"));
+        value["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("chromedriver log answer has no entries: {body}"))
+            .iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Saves a screenshot under `target/e2e/NAME.png` for people to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+        std::fs::create_dir_all(&dir).expect("create target/e2e");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Ends the session and stops the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// A bare HTTP/1.1 POST on loopback, for the one WebDriver endpoint fantoccini does not wrap.
+fn post_json(port: u16, path: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .expect("send to chromedriver");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read from chromedriver");
+    match response.split_once("\r\n\r\n") {
+        Some((_, body)) => body.to_string(),
+        None => panic!("malformed answer from chromedriver: {response:?}"),
+    }
+}

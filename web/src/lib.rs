@@ -1,1 +1,16 @@
-//! web
+//! # mailscope-web
+//!
+//! The Mailscope explorer in the browser. `state/` holds reducers that do not import Yew (they
+//! run under native `cargo test`), `components/` renders them, and only `services/` (added with
+//! the relay views) touches the network. All protocol logic comes from `mailscope-core`.
+
+pub mod components;
+pub mod state;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    yew::Renderer::<components::app::App>::new().render();
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

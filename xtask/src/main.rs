@@ -1,1 +1,159 @@
-fn main() {}
+//! `cargo xtask run | test | bench`: the project's own commands (see README.md).
+//!
+//! Each installs what it needs at pinned versions, skipping what is already present, and says
+//! what it is doing and how long each step took. A failing step names itself and what to try.
+
+mod bench;
+mod steps;
+mod tools;
+
+use std::process::ExitCode;
+
+use steps::Steps;
+
+const USAGE: &str = "usage: cargo xtask <run|test|bench> [args]
+
+  run     install missing tools, build the UI (release) and the proxy, start `mailscope serve`
+          (extra args are passed to `mailscope serve`, e.g. --listen 127.0.0.1:9000)
+  test    install what the tests need, then fmt, clippy (native + wasm32), native tests,
+          browser tests (headless Chromium) and end-to-end tests; stops at the first failure
+  bench   build in release mode and print the benchmark figures";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let mut steps = Steps::new(&command);
+    let result = match command.as_str() {
+        "run" => run(&mut steps, &rest),
+        "test" => test(&mut steps),
+        "bench" => bench::bench(&mut steps),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask {command}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(steps: &mut Steps, serve_args: &[String]) -> Result<(), String> {
+    tools::ensure_build_tools(steps)?;
+    tools::build_ui(steps)?;
+    steps.cargo(
+        "build the proxy (release)",
+        &["build", "--release", "-p", "mailscope-proxy"],
+    )?;
+    let bin = steps.root().join("target/release/mailscope");
+    let mut args = vec![
+        "serve".to_string(),
+        "--ui".into(),
+        steps.root().join("dist").display().to_string(),
+    ];
+    args.extend(serve_args.iter().cloned());
+    eprintln!("==> starting mailscope serve (Ctrl-C stops it)");
+    let status = std::process::Command::new(&bin)
+        .args(&args)
+        .status()
+        .map_err(|e| format!("could not start {}: {e}", bin.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("mailscope serve exited with {status}"))
+    }
+}
+
+fn test(steps: &mut Steps) -> Result<(), String> {
+    tools::ensure_build_tools(steps)?;
+    tools::ensure_browser(steps)?;
+    steps.cargo(
+        "format check (cargo fmt --check)",
+        &["fmt", "--all", "--", "--check"],
+    )?;
+    steps.cargo(
+        "clippy, native",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    steps.cargo(
+        "clippy, wasm32 (core, web)",
+        &[
+            "clippy",
+            "-p",
+            "mailscope-core",
+            "-p",
+            "mailscope-web",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    steps.cargo_test(
+        "native tests",
+        &[
+            "test",
+            "--workspace",
+            "--exclude",
+            "mailscope-e2e",
+            "--locked",
+        ],
+        &[],
+    )?;
+    steps.cargo_test(
+        "browser tests (core and web in headless Chromium)",
+        &[
+            "test",
+            "-p",
+            "mailscope-core",
+            "-p",
+            "mailscope-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+        ],
+        &tools::browser_test_env(),
+    )?;
+    tools::build_ui(steps)?;
+    steps.cargo(
+        "build the proxy",
+        &["build", "-p", "mailscope-proxy", "--locked"],
+    )?;
+    let e2e_env = [
+        (
+            "MAILSCOPE_BIN",
+            steps
+                .root()
+                .join("target/debug/mailscope")
+                .display()
+                .to_string(),
+        ),
+        (
+            "MAILSCOPE_UI",
+            steps.root().join("dist").display().to_string(),
+        ),
+        ("CHROMEDRIVER", tools::CHROMEDRIVER.to_string()),
+    ];
+    steps.cargo_test(
+        "end-to-end tests (mailscope serve + Chromium)",
+        &["test", "-p", "mailscope-e2e", "--locked"],
+        &e2e_env,
+    )?;
+    steps.summary();
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! # mailscope-proxy
+//!
+//! The native half of Mailscope: `mailscope serve` (the UI, the WebSocket relay and the sandbox
+//! SMTP server) and the command-line tools. Protocol rules come from `mailscope-core`; this crate
+//! adds sockets, TLS, DNS, clocks and files.
+
+pub mod cli;
+pub mod serve;
+pub mod token;

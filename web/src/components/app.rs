@@ -1,0 +1,92 @@
+//! The application shell: header, navigation and the current view.
+
+use yew::prelude::*;
+
+use crate::components::nav::Nav;
+use crate::components::views::ViewBody;
+use crate::state::nav::View;
+
+fn current_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The root component.
+#[function_component(App)]
+pub fn app() -> Html {
+    let view = use_state(|| View::from_fragment(&current_fragment()));
+    {
+        // Follow the back/forward buttons and hand-edited fragments.
+        let view = view.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                let view = view.clone();
+                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+                    view.set(View::from_fragment(&current_fragment()));
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let on_navigate = {
+        let view = view.clone();
+        Callback::from(move |next: View| {
+            if let Some(window) = web_sys::window() {
+                // Setting the hash fires `hashchange`, which updates the state; set it here too so
+                // the click is shown even if the event is late.
+                let _ = window.location().set_hash(next.route());
+            }
+            view.set(next);
+        })
+    };
+    html! {
+        <div class="app">
+            <header class="app-header">
+                <h1 class="brand"><span aria-hidden="true">{"✉"}</span>{" Mailscope"}</h1>
+                <Nav current={*view} {on_navigate} />
+                <span class="version" title="mailscope-core version">{format!("core v{}", mailscope_core::VERSION)}</span>
+            </header>
+            <main id="main" class="view" aria-live="polite">
+                <ViewBody view={*view} />
+            </main>
+        </div>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    async fn renders_navigation_and_core_version() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        yew::Renderer::<App>::with_root(root.clone()).render();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+
+        let links = root.query_selector_all("nav a").expect("query");
+        assert_eq!(links.length(), 5, "one link per view");
+        let text = root.text_content().unwrap_or_default();
+        assert!(
+            text.contains(&format!("core v{}", mailscope_core::VERSION)),
+            "version shown: {text}"
+        );
+        let current = root
+            .query_selector("a[aria-current='page']")
+            .expect("query")
+            .expect("a current link");
+        assert_eq!(current.text_content().as_deref(), Some("Session"));
+    }
+}

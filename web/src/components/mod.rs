@@ -1,0 +1,6 @@
+//! Yew components: they render state and dispatch actions, nothing more.
+
+pub mod app;
+pub mod nav;
+pub mod reply_tool;
+pub mod views;

@@ -1,0 +1,34 @@
+//! The body of each view.
+
+use yew::prelude::*;
+
+use crate::components::reply_tool::ReplyTool;
+use crate::state::nav::View;
+
+/// Properties of [`ViewBody`].
+#[derive(Properties, PartialEq)]
+pub struct ViewBodyProps {
+    /// Which view to render.
+    pub view: View,
+}
+
+/// Renders the selected view.
+#[function_component(ViewBody)]
+pub fn view_body(props: &ViewBodyProps) -> Html {
+    let (title, intro) = match props.view {
+        View::Session => ("Session", "Compose an SMTP session and step through it line by line, against the built-in server or a real one through the relay."),
+        View::Message => ("Message", "Compose a message or open an .eml file and inspect it byte by byte: the part tree, headers raw and decoded, and every defect."),
+        View::Tools => ("Tools", "Decoders and lookups for the pieces of mail you meet on the wire."),
+        View::Learn => ("Learn", "Guided lessons on SMTP and MIME that run live against the sandbox server."),
+        View::Mailbox => ("Mailbox", "Messages received by the sandbox SMTP server of mailscope serve."),
+    };
+    html! {
+        <section class="view-body" data-view={props.view.route()}>
+            <h2>{ title }</h2>
+            <p class="intro">{ intro }</p>
+            if props.view == View::Tools {
+                <ReplyTool />
+            }
+        </section>
+    }
+}

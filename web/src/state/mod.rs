@@ -1,0 +1,4 @@
+//! UI state as plain reducers, free of Yew so they run under native `cargo test`.
+
+pub mod nav;
+pub mod reply_tool;

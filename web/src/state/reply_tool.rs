@@ -1,0 +1,83 @@
+//! The reply inspector tool: text in, the core's reading of it out.
+
+use mailscope_core::smtp::{parse_reply, Reply};
+
+/// What the tool shows for the current input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyReading {
+    /// Nothing typed yet.
+    Empty,
+    /// A complete reply, and how many bytes of the input are left after it.
+    Reply {
+        /// The parsed reply.
+        reply: Reply,
+        /// Bytes after the reply (the start of the next one, if any).
+        rest: usize,
+    },
+    /// The input ends before the reply's last line.
+    Incomplete,
+    /// The input cannot be a reply.
+    Invalid(String),
+}
+
+/// Reads `text` as a server reply. Line ends typed in a text area are LF; they are sent to the
+/// parser as CRLF so that only the defects of the reply itself are reported.
+pub fn read_reply(text: &str) -> ReplyReading {
+    if text.trim().is_empty() {
+        return ReplyReading::Empty;
+    }
+    let mut wire = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    if !wire.ends_with("\r\n") {
+        wire.push_str("\r\n");
+    }
+    match parse_reply(wire.as_bytes()) {
+        Ok(Some((reply, used))) => ReplyReading::Reply {
+            reply,
+            rest: wire.len() - used,
+        },
+        Ok(None) => ReplyReading::Incomplete,
+        Err(e) => ReplyReading::Invalid(e.to_string()),
+    }
+}
+
+/// The meaning of a reply code's first digit (RFC 5321 §4.2.1).
+pub fn class_meaning(class: u8) -> &'static str {
+    match class {
+        2 => "Positive completion: the requested action was completed.",
+        3 => "Positive intermediate: send more information (e.g. the message after DATA).",
+        4 => "Transient negative: not done now; the client should try again later.",
+        _ => "Permanent negative: not done; the client should not repeat the same request.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn reads_typed_replies() {
+        match read_reply("250-mx.example.org\n250 PIPELINING") {
+            ReplyReading::Reply { reply, rest } => {
+                assert_eq!((reply.code, reply.lines.len(), rest), (250, 2, 0));
+                assert!(
+                    reply.lints.is_empty(),
+                    "typed LF must not count as bare LF: {:?}",
+                    reply.lints
+                );
+            }
+            other => panic!("expected a reply, got {other:?}"),
+        }
+        assert_eq!(read_reply("  \n"), ReplyReading::Empty);
+        assert_eq!(read_reply("250-more to come"), ReplyReading::Incomplete);
+        assert!(matches!(read_reply("hello"), ReplyReading::Invalid(_)));
+    }
+
+    #[test]
+    fn classes_are_explained() {
+        assert!(class_meaning(4).starts_with("Transient"));
+        assert!(class_meaning(5).starts_with("Permanent"));
+    }
+}

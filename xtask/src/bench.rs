@@ -1,0 +1,55 @@
+//! `cargo xtask bench`: the single entry point for benchmarks.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::steps::Steps;
+use crate::tools;
+
+/// Builds the release UI and reports the size of what a browser downloads.
+pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
+    tools::ensure_build_tools(steps)?;
+    tools::build_ui(steps)?;
+    let dist = steps.root().join("dist");
+    let report = steps.step("bundle size", |_| bundle_sizes(&dist))?;
+    println!("\n{report}");
+    Ok(())
+}
+
+/// Raw and gzip sizes of the files in dist/, by kind, as a table.
+fn bundle_sizes(dist: &Path) -> Result<String, String> {
+    let entries =
+        std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
+    let mut rows = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(ext) = path.extension().and_then(|e| e.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if !matches!(ext.as_str(), "wasm" | "js" | "css" | "html") {
+            continue;
+        }
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        rows.push((ext, bytes.len(), gzip_len(&bytes)?));
+    }
+    rows.sort();
+    let mut out = String::from("web bundle (dist/)     raw bytes   gzip bytes\n");
+    let (mut raw_total, mut gz_total) = (0, 0);
+    for (ext, raw, gz) in &rows {
+        out.push_str(&format!("  {ext:<20} {raw:>10} {gz:>12}\n"));
+        raw_total += raw;
+        gz_total += gz;
+    }
+    out.push_str(&format!(
+        "  {:<20} {raw_total:>10} {gz_total:>12}\n",
+        "total"
+    ));
+    Ok(out)
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize, String> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).map_err(|e| e.to_string())?;
+    enc.finish().map(|v| v.len()).map_err(|e| e.to_string())
+}
