@@ -150,11 +150,10 @@ fn parse_test_result(line: &str) -> Option<(u64, u64)> {
     let number_before = |word: &str| -> u64 {
         rest.split(';')
             .find_map(|part| {
-                part.trim()
-                    .trim_start_matches("ok.")
-                    .trim()
-                    .strip_suffix(word)
-                    .and_then(|n| n.trim().parse().ok())
+                let mut tokens = part.split_whitespace().rev();
+                (tokens.next() == Some(word))
+                    .then(|| tokens.next().and_then(|n| n.parse().ok()))
+                    .flatten()
             })
             .unwrap_or(0)
     };
