@@ -739,6 +739,17 @@ pub fn encode_words(
     charset_label: &str,
     encoding: Encoding,
 ) -> Result<Vec<String>, EncodeError> {
+    encode_words_max(text, charset_label, encoding, MAX_WORD_LEN)
+}
+
+/// [`encode_words`] with words of at most `max_len` characters (at least room for one
+/// character is always kept), for callers that place words after other text on a line.
+pub fn encode_words_max(
+    text: &str,
+    charset_label: &str,
+    encoding: Encoding,
+    max_len: usize,
+) -> Result<Vec<String>, EncodeError> {
     let ascii_label = ["us-ascii", "ascii"]
         .iter()
         .any(|a| a.eq_ignore_ascii_case(charset_label.trim()));
@@ -761,7 +772,7 @@ pub fn encode_words(
         }
     };
     let overhead = name.len() + 7; // "=?" name "?X?" … "?="
-    let budget = MAX_WORD_LEN.saturating_sub(overhead).max(8);
+    let budget = max_len.min(MAX_WORD_LEN).saturating_sub(overhead).max(8);
     let stateful = e == encoding_rs::ISO_2022_JP;
     let mut words = Vec::new();
     let mut start = 0;
