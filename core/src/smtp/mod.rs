@@ -41,6 +41,72 @@ pub mod lints {
             "a command line exceeds 512 octets, a reply line 512 octets or a text line 1000 octets",
     };
 
+    // ---- Commands, replies, capabilities and transcripts (smtp-parse) ----
+
+    /// A space between `MAIL FROM:`/`RCPT TO:` and the path; strict servers reject it.
+    pub const SPACE_AFTER_COLON: LintDef = LintDef {
+        code: "smtp.space-after-colon",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.1.2",
+        summary: "a space between `MAIL FROM:`/`RCPT TO:` and the path; strict servers reject it",
+    };
+
+    /// A command verb that is not a standard SMTP command or known extension.
+    pub const UNKNOWN_COMMAND: LintDef = LintDef {
+        code: "smtp.unknown-command",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.2.4",
+        summary: "a command verb that is not a standard SMTP command or known extension",
+    };
+
+    /// A MAIL or RCPT path without angle brackets.
+    pub const PATH_WITHOUT_BRACKETS: LintDef = LintDef {
+        code: "smtp.path-without-brackets",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.2",
+        summary: "a MAIL or RCPT path without angle brackets",
+    };
+
+    /// A mailbox that does not match the RFC 5321 Mailbox syntax.
+    pub const MAILBOX_INVALID: LintDef = LintDef {
+        code: "smtp.mailbox-invalid",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.2",
+        summary: "a mailbox that does not match the RFC 5321 Mailbox syntax",
+    };
+
+    /// Command arguments that do not match the command's syntax.
+    pub const SYNTAX_INVALID: LintDef = LintDef {
+        code: "smtp.syntax-invalid",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.1",
+        summary: "command arguments that do not match the command's syntax",
+    };
+
+    /// An ESMTP parameter with a bad keyword or value, or given twice.
+    pub const PARAM_INVALID: LintDef = LintDef {
+        code: "smtp.param-invalid",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.2",
+        summary: "an ESMTP parameter with a bad keyword or value, or given twice",
+    };
+
+    /// A non-ASCII address in a transaction without the SMTPUTF8 parameter.
+    pub const UTF8_WITHOUT_SMTPUTF8: LintDef = LintDef {
+        code: "smtp.utf8-without-smtputf8",
+        severity: Severity::Error,
+        reference: "RFC 6531 §3.4",
+        summary: "a non-ASCII address in a transaction without the SMTPUTF8 parameter",
+    };
+
+    /// An obsolete source route in a path.
+    pub const SOURCE_ROUTE: LintDef = LintDef {
+        code: "smtp.source-route",
+        severity: Severity::Info,
+        reference: "RFC 5321 §4.1.2",
+        summary: "an obsolete source route in a path",
+    };
+    // ---- end smtp-parse lints ----
     // --- AUTH, DATA and session lints (auth.rs, data.rs, session) ---
 
     /// A PLAIN payload that is not base64 or not `authzid NUL authcid NUL password`.
@@ -93,6 +159,16 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::BARE_LF,
     &lints::REPLY_INVALID,
     &lints::LINE_TOO_LONG,
+    // ---- smtp-parse ----
+    &lints::SPACE_AFTER_COLON,
+    &lints::UNKNOWN_COMMAND,
+    &lints::PATH_WITHOUT_BRACKETS,
+    &lints::MAILBOX_INVALID,
+    &lints::SYNTAX_INVALID,
+    &lints::PARAM_INVALID,
+    &lints::UTF8_WITHOUT_SMTPUTF8,
+    &lints::SOURCE_ROUTE,
+    // ---- end smtp-parse ----
     // --- AUTH, DATA and session lints ---
     &lints::AUTH_PLAIN_MALFORMED,
     &lints::AUTH_PAYLOAD_MALFORMED,

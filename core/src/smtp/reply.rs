@@ -238,7 +238,14 @@ mod tests {
     use super::*;
 
     /// (input, code, texts, consumed, lint codes)
-    const COMPLETE: &[(&[u8], u16, &[&str], usize, &[&str])] = &[
+    type Case = (
+        &'static [u8],
+        u16,
+        &'static [&'static str],
+        usize,
+        &'static [&'static str],
+    );
+    const COMPLETE: &[Case] = &[
         (
             b"220 mx.example.org ESMTP\r\n",
             220,
