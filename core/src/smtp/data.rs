@@ -581,6 +581,11 @@ impl BdatReceiver {
         self.remaining
     }
 
+    /// Bytes received so far in all chunks (also past the size limit).
+    pub fn size(&self) -> u64 {
+        self.out.size
+    }
+
     /// Whether the current chunk is the last one.
     pub fn is_last(&self) -> bool {
         self.last
