@@ -549,14 +549,17 @@ impl ServerSession {
         };
         let window = self.input.get(..limit).unwrap_or(&self.input);
         let Some(nl) = window.iter().position(|&b| b == b'\n') else {
-            if self.input.len() >= limit {
-                self.input.clear();
-                if !self.skipping_long_line {
-                    self.skipping_long_line = true;
-                    self.error_reply(500, "5.5.2", "Error: line too long");
-                }
+            if self.input.len() < limit {
+                return false;
             }
-            return false;
+            // Over-long: drop what was read; the rest of the line is dropped when its end
+            // comes (Postfix answers the same way).
+            self.input.drain(..limit);
+            if !self.skipping_long_line {
+                self.skipping_long_line = true;
+                self.error_reply(500, "5.5.2", "Error: line too long");
+            }
+            return true;
         };
         let line: Vec<u8> = self.input.drain(..=nl).collect();
         if std::mem::take(&mut self.skipping_long_line) {
