@@ -106,6 +106,70 @@ pub mod lints {
         reference: "RFC 5321 §4.1.2",
         summary: "an obsolete source route in a path",
     };
+
+    /// An EHLO reply line that is not a valid extension keyword with parameters.
+    pub const EHLO_INVALID: LintDef = LintDef {
+        code: "smtp.ehlo-invalid",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.1.1.1",
+        summary: "an EHLO reply line that is not a valid extension keyword with parameters",
+    };
+
+    /// A command sent in a state where it is not allowed.
+    pub const OUT_OF_SEQUENCE: LintDef = LintDef {
+        code: "smtp.out-of-sequence",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.4",
+        summary: "a command sent in a state where it is not allowed",
+    };
+
+    /// Several commands sent before their replies without PIPELINING.
+    pub const PIPELINING_NOT_OFFERED: LintDef = LintDef {
+        code: "smtp.pipelining-not-offered",
+        severity: Severity::Error,
+        reference: "RFC 2920 §3",
+        summary: "several commands sent before their replies without PIPELINING",
+    };
+
+    /// The session ends without QUIT and its 221 reply.
+    pub const NO_QUIT: LintDef = LintDef {
+        code: "smtp.no-quit",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.1.1.10",
+        summary: "the session ends without QUIT and its 221 reply",
+    };
+
+    /// AUTH on a connection that is not protected by TLS.
+    pub const AUTH_WITHOUT_TLS: LintDef = LintDef {
+        code: "smtp.auth-without-tls",
+        severity: Severity::Warning,
+        reference: "RFC 4954 §4",
+        summary: "AUTH on a connection that is not protected by TLS",
+    };
+
+    /// 8-bit bytes in DATA without BODY=8BITMIME offered and declared.
+    pub const EIGHTBIT_WITHOUT_8BITMIME: LintDef = LintDef {
+        code: "smtp.8bit-without-8bitmime",
+        severity: Severity::Error,
+        reference: "RFC 6152 §3",
+        summary: "8-bit bytes in DATA without BODY=8BITMIME offered and declared",
+    };
+
+    /// An enhanced status code whose class differs from the reply code's class.
+    pub const ENHANCED_CODE_MISMATCH: LintDef = LintDef {
+        code: "smtp.enhanced-code-mismatch",
+        severity: Severity::Warning,
+        reference: "RFC 3463 §2",
+        summary: "an enhanced status code whose class differs from the reply code's class",
+    };
+
+    /// A command or parameter of an extension the server did not offer in EHLO.
+    pub const EXTENSION_NOT_OFFERED: LintDef = LintDef {
+        code: "smtp.extension-not-offered",
+        severity: Severity::Error,
+        reference: "RFC 5321 §2.2.2",
+        summary: "a command or parameter of an extension the server did not offer in EHLO",
+    };
     // ---- end smtp-parse lints ----
     // --- AUTH, DATA and session lints (auth.rs, data.rs, session) ---
 
@@ -168,6 +232,14 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::PARAM_INVALID,
     &lints::UTF8_WITHOUT_SMTPUTF8,
     &lints::SOURCE_ROUTE,
+    &lints::EHLO_INVALID,
+    &lints::OUT_OF_SEQUENCE,
+    &lints::PIPELINING_NOT_OFFERED,
+    &lints::NO_QUIT,
+    &lints::AUTH_WITHOUT_TLS,
+    &lints::EIGHTBIT_WITHOUT_8BITMIME,
+    &lints::ENHANCED_CODE_MISMATCH,
+    &lints::EXTENSION_NOT_OFFERED,
     // ---- end smtp-parse ----
     // --- AUTH, DATA and session lints ---
     &lints::AUTH_PLAIN_MALFORMED,
