@@ -586,6 +586,15 @@ impl AuthFailure {
     }
 }
 
+impl std::fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (code, esc, text) = self.reply();
+        write!(f, "{code} {esc} {text}")
+    }
+}
+
+impl std::error::Error for AuthFailure {}
+
 /// What the server does next in an AUTH exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerStep {

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::smtp::auth::{ClientExchange, Credentials, Mechanism};
+use crate::smtp::capability::{Capabilities, Extension};
 use crate::smtp::command::{BuildError, Command, MailParams, RcptParams};
 use crate::smtp::data::{bdat_chunks, encode_data};
 use crate::smtp::reply::{parse_reply, Reply};
@@ -117,55 +118,6 @@ impl Default for ClientPlan {
     }
 }
 
-/// What the client learned from the server's EHLO reply (RFC 5321 §4.1.1.1).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ServerCapabilities {
-    /// Every keyword line after the first, as sent.
-    pub lines: Vec<String>,
-    /// PIPELINING (RFC 2920).
-    pub pipelining: bool,
-    /// STARTTLS (RFC 3207).
-    pub starttls: bool,
-    /// CHUNKING (RFC 3030).
-    pub chunking: bool,
-    /// 8BITMIME (RFC 6152).
-    pub eight_bit_mime: bool,
-    /// SMTPUTF8 (RFC 6531).
-    pub smtputf8: bool,
-    /// ENHANCEDSTATUSCODES (RFC 2034).
-    pub enhanced_status_codes: bool,
-    /// SIZE and its limit (0 or absent: no fixed limit) (RFC 1870).
-    pub size: Option<u64>,
-    /// AUTH mechanisms (RFC 4954).
-    pub auth: Vec<Mechanism>,
-}
-
-impl ServerCapabilities {
-    /// Reads the keywords of an EHLO reply (lines after the first).
-    pub fn from_ehlo(reply: &Reply) -> Self {
-        let mut caps = ServerCapabilities::default();
-        for line in reply.lines.iter().skip(1) {
-            caps.lines.push(line.text.clone());
-            let mut words = line.text.split_ascii_whitespace();
-            let Some(keyword) = words.next() else {
-                continue;
-            };
-            match keyword.to_ascii_uppercase().as_str() {
-                "PIPELINING" => caps.pipelining = true,
-                "STARTTLS" => caps.starttls = true,
-                "CHUNKING" => caps.chunking = true,
-                "8BITMIME" => caps.eight_bit_mime = true,
-                "SMTPUTF8" => caps.smtputf8 = true,
-                "ENHANCEDSTATUSCODES" => caps.enhanced_status_codes = true,
-                "SIZE" => caps.size = Some(words.next().and_then(|n| n.parse().ok()).unwrap_or(0)),
-                "AUTH" => caps.auth.extend(words.map(Mechanism::parse)),
-                _ => {}
-            }
-        }
-        caps
-    }
-}
-
 /// Where the client session is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,6 +194,41 @@ pub enum ClientError {
     },
 }
 
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::BytesAfterStartTls { count } => write!(
+                f,
+                "{count} byte(s) arrived after the 220 reply to STARTTLS and before the TLS handshake (RFC 3207 §4.2); closing"
+            ),
+            ClientError::BadReply { message } => write!(f, "server sent something that is not a reply: {message}"),
+            ClientError::UnexpectedReply { code } => {
+                write!(f, "reply {code} arrived with no command waiting for one")
+            }
+            ClientError::Timeout { waiting_for } => {
+                write!(f, "no reply to {waiting_for} within the RFC 5321 §4.5.3.2 timeout")
+            }
+            ClientError::TlsUnavailable => {
+                write!(f, "STARTTLS is required but the server does not offer or refused it")
+            }
+            ClientError::GreetingRefused { code } => {
+                write!(f, "the server greeted with {code} instead of 220")
+            }
+            ClientError::Build { message } => write!(f, "cannot build command: {message}"),
+            ClientError::PipeliningNotOffered => write!(
+                f,
+                "command sent before the previous reply, but the server did not offer PIPELINING (RFC 2920 §3)"
+            ),
+            ClientError::SizeExceeded { size, limit } => write!(
+                f,
+                "message of {size} bytes exceeds the server's SIZE limit of {limit} (RFC 1870)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
 /// The outcome of one planned transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionOutcome {
@@ -282,7 +269,7 @@ pub enum ClientEvent {
         to: ClientState,
     },
     /// EHLO told what the server offers.
-    Capabilities(ServerCapabilities),
+    Capabilities(Capabilities),
     /// The server accepted STARTTLS: flush the output, do the TLS handshake, then call
     /// [`ClientSession::tls_established`].
     TlsRequested,
@@ -359,7 +346,7 @@ pub struct ClientSession {
     output: Vec<u8>,
     events: VecDeque<ClientEvent>,
     pending: VecDeque<Pending>,
-    caps: Option<ServerCapabilities>,
+    caps: Option<Capabilities>,
     tls: bool,
     helo_count: usize,
     auth: Option<ClientExchange>,
@@ -415,7 +402,7 @@ impl ClientSession {
 
     /// What the last EHLO said; `None` before it and right after STARTTLS (RFC 3207 §4.2:
     /// pre-TLS knowledge is discarded).
-    pub fn capabilities(&self) -> Option<&ServerCapabilities> {
+    pub fn capabilities(&self) -> Option<&Capabilities> {
         self.caps.as_ref()
     }
 
@@ -509,7 +496,12 @@ impl ClientSession {
         };
         let mut bytes = Vec::new();
         command.write(&mut bytes)?;
-        if !self.pending.is_empty() && !self.caps.as_ref().is_some_and(|c| c.pipelining) {
+        if !self.pending.is_empty()
+            && !self
+                .caps
+                .as_ref()
+                .is_some_and(|c| c.has(Extension::Pipelining))
+        {
             self.error(ClientError::PipeliningNotOffered);
         }
         self.push_line(bytes, expect, true);
@@ -603,7 +595,7 @@ impl ClientSession {
         let text = reply.text();
         let ok = reply.class() == 2;
         if p.expect == Expect::Ehlo && ok {
-            let caps = ServerCapabilities::from_ehlo(&reply);
+            let caps = Capabilities::from_reply(&reply);
             self.caps = Some(caps.clone());
             self.push_event(ClientEvent::Capabilities(caps));
         }
@@ -754,7 +746,11 @@ impl ClientSession {
         }
         let policy = self.plan_ref().starttls;
         if !self.tls && policy != TlsPolicy::Never {
-            if self.caps.as_ref().is_some_and(|c| c.starttls) {
+            if self
+                .caps
+                .as_ref()
+                .is_some_and(|c| c.has(Extension::StartTls))
+            {
                 self.command(&Command::StartTls, Expect::StartTls);
             } else if policy == TlsPolicy::Required {
                 self.error(ClientError::TlsUnavailable);
@@ -836,11 +832,18 @@ impl ClientSession {
         let plan = self.plan_ref();
         plan.pipelining
             && !matches!(plan.quit_after, Some(StopPoint::Mail | StopPoint::Rcpt))
-            && self.caps.as_ref().is_some_and(|c| c.pipelining)
+            && self
+                .caps
+                .as_ref()
+                .is_some_and(|c| c.has(Extension::Pipelining))
     }
 
     fn use_bdat(&self, t: &Transaction) -> bool {
-        t.bdat_chunk.is_some() && self.caps.as_ref().is_some_and(|c| c.chunking)
+        t.bdat_chunk.is_some()
+            && self
+                .caps
+                .as_ref()
+                .is_some_and(|c| c.has(Extension::Chunking))
     }
 
     fn start_txn(&mut self, index: usize) {
@@ -849,7 +852,7 @@ impl ClientSession {
             return;
         };
         if let (Some(limit), false) = (
-            self.caps.as_ref().and_then(|c| c.size).filter(|n| *n > 0),
+            self.caps.as_ref().and_then(Capabilities::size_limit),
             t.raw_data,
         ) {
             let size = t.message.len() as u64;

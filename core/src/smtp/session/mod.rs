@@ -22,8 +22,8 @@ pub mod client;
 pub mod server;
 
 pub use client::{
-    ClientError, ClientEvent, ClientPlan, ClientSession, ClientState, ServerCapabilities,
-    StopPoint, TlsPolicy, Transaction, TransactionOutcome,
+    ClientError, ClientEvent, ClientPlan, ClientSession, ClientState, StopPoint, TlsPolicy,
+    Transaction, TransactionOutcome,
 };
 pub use server::{
     Envelope, FaultInjection, ReceivedMessage, RecipientAction, RecipientRule, ServerConfig,
@@ -52,6 +52,7 @@ mod tests {
 
     use super::*;
     use crate::smtp::auth::{Credentials, Mechanism};
+    use crate::smtp::capability::{Capabilities, Extension};
     use crate::smtp::command::Command;
     use std::collections::BTreeMap;
 
@@ -324,7 +325,7 @@ mod tests {
         let mut c = ClientSession::new(plan);
         let mut s = ServerSession::new(config);
         let run = transfer(&mut c, &mut s);
-        let caps: Vec<&ServerCapabilities> = run
+        let caps: Vec<&Capabilities> = run
             .client
             .iter()
             .filter_map(|e| match e {
@@ -334,12 +335,12 @@ mod tests {
             .collect();
         assert_eq!(caps.len(), 2, "EHLO before and after TLS");
         assert!(
-            caps[0].starttls && caps[0].auth.is_empty(),
+            caps[0].has(Extension::StartTls) && !caps[0].has(Extension::Auth),
             "pre-TLS: {:?}",
             caps[0]
         );
         assert!(
-            !caps[1].starttls && caps[1].auth == [Mechanism::Plain],
+            !caps[1].has(Extension::StartTls) && caps[1].auth_mechanisms() == ["PLAIN"],
             "post-TLS: {:?}",
             caps[1]
         );
@@ -631,6 +632,58 @@ mod tests {
     }
 
     #[test]
+    fn stop_points_around_tls_auth_and_data() {
+        // (stop point, commands the server saw, whether the connection ends with QUIT)
+        let cases: [(StopPoint, &[&str], bool); 3] = [
+            (StopPoint::Tls, &["EHLO", "STARTTLS", "QUIT"], true),
+            (
+                StopPoint::Auth,
+                &["EHLO", "STARTTLS", "EHLO", "AUTH", "QUIT"],
+                true,
+            ),
+            (
+                StopPoint::Data,
+                &["EHLO", "STARTTLS", "EHLO", "AUTH", "MAIL", "RCPT", "DATA"],
+                false,
+            ),
+        ];
+        for (stop, verbs, quits) in cases {
+            let config = ServerConfig {
+                starttls: true,
+                auth_mechanisms: vec![Mechanism::Login],
+                users: users(),
+                ..ServerConfig::default()
+            };
+            let plan = ClientPlan {
+                starttls: TlsPolicy::IfOffered,
+                auth: Some((Mechanism::Login, Credentials::new("alice", "wonderland"))),
+                quit_after: Some(stop),
+                transactions: vec![txn("a@x.org", &["b@y.org"], b"1\r\n")],
+                ..ClientPlan::default()
+            };
+            let mut c = ClientSession::new(plan);
+            let mut s = ServerSession::new(config);
+            let run = transfer(&mut c, &mut s);
+            let seen: Vec<&str> = run
+                .server
+                .iter()
+                .filter_map(|e| match e {
+                    ServerEvent::Command { command, .. } => Some(command.verb()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(seen, verbs, "{stop:?}");
+            assert!(c.is_closed(), "{stop:?}: client closed");
+            assert_eq!(
+                s.is_closed(),
+                quits,
+                "{stop:?}: server closed only after QUIT"
+            );
+            assert!(run.messages().is_empty(), "{stop:?}");
+        }
+    }
+
+    #[test]
     fn manual_steps_and_faults() {
         let mut s = ServerSession::new(ServerConfig {
             faults: FaultInjection {
@@ -758,6 +811,20 @@ mod tests {
                 &["502 5.5.1 Error: authentication not enabled"],
             ),
             (b"QUIT\r\nNOOP\r\n", &["221 2.0.0 Bye"]),
+            (
+                b"HELO x\r\nMAIL FROM:<a@b.org> BODY=BINARYMIME\r\n",
+                &["250 mailscope.test", "555 5.5.4 Unsupported option: BODY=BINARYMIME"],
+            ),
+            (
+                b"HELO x\r\nMAIL FROM:<a@b.org> XFOO=1\r\n",
+                &["250 mailscope.test", "555 5.5.4 Unsupported option: XFOO"],
+            ),
+            (
+                b"HELO x\r\nMAIL FROM:<a@b.org> SIZE=10 BODY=8BITMIME SMTPUTF8 RET=HDRS\r\nRCPT TO:<c@d.org> NOTIFY=NEVER\r\nRSET\r\n",
+                &["250 mailscope.test", "250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.0.0 Ok"],
+            ),
+            (b"HELO x\r\nMAIL FROM:a@b.org\r\n", &["250 mailscope.test", "250 2.1.0 Ok"]),
+            (b"HELO x\r\nMAIL FROM:<a@@b>\r\n", &["250 mailscope.test", "501 5.5.4 Syntax error in parameters"]),
         ];
         for &(input, expected) in cases {
             let mut s = ServerSession::new(ServerConfig::default());

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
 use crate::smtp::auth::{AuthFailure, Mechanism, ServerExchange, ServerStep, MAX_AUTH_LINE};
-use crate::smtp::command::{parse_command, Command, MailParams, RcptParams};
+use crate::smtp::command::{parse_command, Body, Command, MailParams, RcptParams};
 use crate::smtp::data::{BdatReceiver, DataReceiver, Feed, ReceivedData};
 use crate::smtp::lints;
 
@@ -586,10 +586,16 @@ impl ServerSession {
             command: parsed.command.clone(),
             lints: parsed.lints.clone(),
         });
-        let has_syntax_error = parsed
-            .lints
-            .iter()
-            .any(|l| l.code == lints::SYNTAX_INVALID.code || l.code == lints::PARAM_INVALID.code);
+        // Lenient like Postfix's default (`strict_rfc821_envelopes = no`): a missing angle
+        // bracket or a space after the colon passes; unreadable arguments do not.
+        let has_syntax_error = parsed.lints.iter().any(|l| {
+            [
+                lints::SYNTAX_INVALID.code,
+                lints::PARAM_INVALID.code,
+                lints::MAILBOX_INVALID.code,
+            ]
+            .contains(&&*l.code)
+        });
         self.handle_command(parsed.command, has_syntax_error);
     }
 
@@ -804,10 +810,30 @@ impl ServerSession {
             .is_some_and(|s| self.config.size_limit.is_some_and(|limit| s > limit))
         {
             self.error_reply(552, "5.3.4", "Message size exceeds fixed limit");
+        } else if let Some(option) = self.unsupported_mail_param(&params) {
+            // RFC 5321 §4.1.1.11: an unrecognised or unimplemented parameter gets 555.
+            self.error_reply(555, "5.5.4", &format!("Unsupported option: {option}"));
         } else {
             self.txn.from = Some((from, params));
             self.reply(250, "2.1.0", "Ok");
         }
+    }
+
+    /// The first MAIL parameter naming an extension this server does not advertise.
+    fn unsupported_mail_param(&self, params: &MailParams<'_>) -> Option<String> {
+        let c = &self.config;
+        match params.body {
+            Some(Body::EightBitMime) if !c.eight_bit_mime => return Some("BODY=8BITMIME".into()),
+            Some(Body::BinaryMime) => return Some("BODY=BINARYMIME".into()),
+            _ => {}
+        }
+        if params.smtputf8 && !c.smtputf8 {
+            return Some("SMTPUTF8".into());
+        }
+        if !c.dsn && (params.ret.is_some() || params.envid.is_some()) {
+            return Some(if params.ret.is_some() { "RET" } else { "ENVID" }.into());
+        }
+        params.other.first().map(|p| p.keyword.to_string())
     }
 
     fn rcpt(&mut self, to: String, params: RcptParams<'static>) {
@@ -817,6 +843,15 @@ impl ServerSession {
         }
         if self.txn.rcpts.len() >= self.config.max_recipients {
             self.error_reply(452, "4.5.3", "Error: too many recipients");
+            return;
+        }
+        if !self.config.dsn && (params.notify.is_some() || params.orcpt.is_some()) {
+            self.error_reply(555, "5.5.4", "Unsupported option: NOTIFY/ORCPT");
+            return;
+        }
+        if let Some(p) = params.other.first() {
+            let text = format!("Unsupported option: {}", p.keyword);
+            self.error_reply(555, "5.5.4", &text);
             return;
         }
         match self.config.recipient_action(&to) {
