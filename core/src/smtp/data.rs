@@ -467,7 +467,7 @@ impl DataReceiver {
 
     fn check_line_length(&mut self, now: usize) {
         // +2 for the CRLF the line will end with.
-        if !self.line_long && now - self.line_start + 2 > MAX_TEXT_LINE {
+        if !self.line_long && now.saturating_sub(self.line_start) + 2 > MAX_TEXT_LINE {
             self.line_long = true;
             let span = Span::new(self.line_start, now);
             self.push_lint(lints::LINE_TOO_LONG.at(

@@ -340,7 +340,8 @@ struct TxnProgress {
 /// [`ClientEvent::Closed`], flush and close.
 #[derive(Debug)]
 pub struct ClientSession {
-    plan: Option<ClientPlan>,
+    plan: ClientPlan,
+    planned: bool,
     state: ClientState,
     input: Vec<u8>,
     output: Vec<u8>,
@@ -360,14 +361,16 @@ impl ClientSession {
     /// A session that runs `plan` on its own, starting when the greeting arrives.
     pub fn new(plan: ClientPlan) -> Self {
         let mut s = ClientSession::manual();
-        s.plan = Some(plan);
+        s.plan = plan;
+        s.planned = true;
         s
     }
 
     /// A session driven step by step with [`ClientSession::send`].
     pub fn manual() -> Self {
         ClientSession {
-            plan: None,
+            plan: ClientPlan::default(),
+            planned: false,
             state: ClientState::Connecting,
             input: Vec::new(),
             output: Vec::new(),
@@ -472,7 +475,7 @@ impl ClientSession {
         self.set_state(ClientState::Greeting);
         if self.stop_at(StopPoint::Tls) {
             self.quit();
-        } else if self.plan.is_some() {
+        } else if self.planned {
             self.hello();
         }
     }
@@ -630,7 +633,7 @@ impl ClientSession {
             }
             _ => {}
         }
-        if p.user || self.plan.is_none() {
+        if p.user || !self.planned {
             self.manual_state(&p.expect, code);
             return;
         }
@@ -718,14 +721,11 @@ impl ClientSession {
     }
 
     fn plan_ref(&self) -> &ClientPlan {
-        static DEFAULT: std::sync::OnceLock<ClientPlan> = std::sync::OnceLock::new();
-        self.plan
-            .as_ref()
-            .unwrap_or_else(|| DEFAULT.get_or_init(ClientPlan::default))
+        &self.plan
     }
 
     fn stop_at(&self, point: StopPoint) -> bool {
-        self.plan.as_ref().and_then(|p| p.quit_after) == Some(point)
+        self.planned && self.plan.quit_after == Some(point)
     }
 
     fn hello(&mut self) {
