@@ -531,6 +531,19 @@ impl ClientSession {
         self.push_pending(Expect::Dot, Some("<message data>".into()), true);
     }
 
+    /// Sends one BDAT chunk (`BDAT n [LAST]` and the bytes, unchanged) in a manual session
+    /// ([RFC 3030 §2](https://www.rfc-editor.org/rfc/rfc3030#section-2)).
+    pub fn send_bdat(&mut self, chunk: &[u8], last: bool) {
+        let line = crate::smtp::data::BdatChunk { data: chunk, last }.command_line();
+        self.push_line(line.into_bytes(), Expect::Bdat { last }, true);
+        self.output.extend_from_slice(chunk);
+    }
+
+    /// Whether AUTH succeeded in this session (reset by STARTTLS).
+    pub fn is_authenticated(&self) -> bool {
+        self.authenticated
+    }
+
     /// Feeds bytes received from the server.
     pub fn handle_input(&mut self, bytes: &[u8]) {
         if self.is_closed() {
@@ -584,7 +597,7 @@ impl ClientSession {
     fn on_reply(&mut self, reply: Reply) {
         let Some(p) = self.pending.pop_front() else {
             let code = reply.code;
-            self.events.push_back(ClientEvent::Reply {
+            self.push_event(ClientEvent::Reply {
                 reply,
                 command: None,
             });

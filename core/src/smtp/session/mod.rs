@@ -763,6 +763,31 @@ mod tests {
             _ => None,
         });
         assert_eq!(got.as_deref(), Some(&b".leading dot\r\nbare lf\r\n"[..]));
+
+        // Manual BDAT: the chunks arrive byte for byte.
+        c.send(&Command::Rset).unwrap();
+        c.send(&Command::mail_from("a@x.org")).unwrap();
+        c.send(&Command::rcpt_to("b@y.org")).unwrap();
+        c.send_bdat(b"line one\r\n", false);
+        c.send_bdat(b"\n.\n", true);
+        let events = pump(&mut c, &mut s);
+        let codes: Vec<u16> = events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Reply { reply, .. } => Some(reply.code),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(codes, [250, 250, 250, 250, 250], "{events:?}");
+        let got = std::iter::from_fn(|| s.poll_event()).find_map(|e| match e {
+            ServerEvent::MessageReceived(m) => Some(m.data),
+            _ => None,
+        });
+        assert_eq!(
+            got.as_deref(),
+            Some(&b"line one\r\n\n.\n"[..]),
+            "BDAT carries bytes unchanged"
+        );
     }
 
     #[test]
