@@ -909,6 +909,38 @@ mod tests {
             "{out}"
         );
 
+        // An over-long AUTH response ends the exchange; its tail is not a command.
+        let mut s = ServerSession::new(ServerConfig {
+            auth_mechanisms: vec![Mechanism::Login],
+            users: users(),
+            ..ServerConfig::default()
+        });
+        let _ = s.poll_output();
+        s.handle_input(b"EHLO x\r\nAUTH LOGIN\r\n");
+        let _ = s.poll_output();
+        let mut long = vec![b'A'; 20_000];
+        long.extend_from_slice(b"QUIT\r\nNOOP\r\n");
+        s.handle_input(&long);
+        let out = String::from_utf8(s.poll_output().unwrap()).unwrap();
+        assert_eq!(
+            out, "500 5.5.6 Authentication exchange line too long\r\n250 2.0.0 Ok\r\n",
+            "tail with QUIT skipped, NOOP answered"
+        );
+
+        // A huge BDAT size: bytes are swallowed as chunk data, memory stays bounded.
+        let mut s = ServerSession::new(ServerConfig {
+            size_limit: Some(1000),
+            ..ServerConfig::default()
+        });
+        let _ = s.poll_output();
+        s.handle_input(b"EHLO x\r\nMAIL FROM:<a@b.org>\r\nRCPT TO:<c@d.org>\r\nBDAT 18446744073709551615 LAST\r\n");
+        let _ = s.poll_output();
+        for _ in 0..100 {
+            s.handle_input(&[b'z'; 10_000]);
+        }
+        assert_eq!(s.state(), ServerState::Bdat);
+        assert_eq!(s.poll_output(), None, "no reply until the chunk ends");
+
         // Idle timeout.
         let mut s = ServerSession::new(ServerConfig::default());
         let _ = s.poll_output();

@@ -557,7 +557,15 @@ impl ServerSession {
             self.input.drain(..limit);
             if !self.skipping_long_line {
                 self.skipping_long_line = true;
-                self.error_reply(500, "5.5.2", "Error: line too long");
+                if let Mode::Auth(_, mechanism) = std::mem::replace(&mut self.mode, Mode::Command) {
+                    // RFC 4954 §4: the exchange ends; the tail is not read as commands.
+                    let reason = AuthFailure::LineTooLong;
+                    self.push_event(ServerEvent::AuthFailed { mechanism, reason });
+                    let (code, esc, text) = reason.reply();
+                    self.error_reply(code, esc, text);
+                } else {
+                    self.error_reply(500, "5.5.2", "Error: line too long");
+                }
             }
             return true;
         };
