@@ -41,6 +41,9 @@ pub const MAX_TRANSCRIPT_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_TRANSCRIPT_LINES: usize = 200_000;
 /// Longest text line inside a message, CRLF included (RFC 5321 §4.5.3.1.6).
 pub const MAX_TEXT_LINE: usize = 1000;
+/// Most findings [`lint_message`] reports for one message; a message with more defects than
+/// this is broken throughout and the rest add nothing.
+pub const MAX_MESSAGE_LINTS: usize = 100;
 
 /// Who sent a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -467,7 +470,7 @@ impl AnnotatedTranscript {
 pub fn lint_message(data: &[u8]) -> Vec<Lint> {
     let mut out = Vec::new();
     let mut start = 0;
-    while start < data.len() {
+    while start < data.len() && out.len() < MAX_MESSAGE_LINTS {
         let rest = data.get(start..).unwrap_or_default();
         let (end, bare) = match rest.iter().position(|&b| b == b'\n') {
             Some(nl) => (
@@ -484,7 +487,7 @@ pub fn lint_message(data: &[u8]) -> Vec<Lint> {
         }
         // Length as it would be with CRLF.
         let len = end - start + usize::from(bare);
-        if len > MAX_TEXT_LINE && out.len() < 1000 {
+        if len > MAX_TEXT_LINE {
             out.push(lints::LINE_TOO_LONG.at(
                 Span::new(start, end),
                 format!("message line is {len} octets with CRLF; RFC 5321 §4.5.3.1.6 allows 1000"),
@@ -509,12 +512,9 @@ impl Map {
 
     /// Maps `off`, looking it up in the segment holding byte `key`.
     fn offset(&self, off: usize, key: usize) -> usize {
-        let seg = self
-            .segs
-            .iter()
-            .rev()
-            .find(|(start, _, _)| *start <= key)
-            .or(self.segs.first());
+        // Segments are in buffer order: the last one starting at or before `key`.
+        let idx = self.segs.partition_point(|(start, _, _)| *start <= key);
+        let seg = self.segs.get(idx.saturating_sub(1));
         match seg {
             Some(&(start, _, content)) => {
                 (content.start + off.saturating_sub(start)).min(content.end)
@@ -681,7 +681,12 @@ impl Annotator {
                     Block::new(Direction::Server, line.tls, line.span.start)
                 });
                 block.add(line, self.format);
-                self.try_reply(false);
+                // Only a line that is not a continuation (`ddd-`) can complete a reply; parsing
+                // just then keeps long multi-line replies linear.
+                let continuation = is_reply_start(&line.bytes) && line.bytes.get(3) == Some(&b'-');
+                if !continuation || block.lines > crate::smtp::reply::MAX_REPLY_LINES {
+                    self.try_reply(false);
+                }
             }
             Direction::Client => {
                 if self.reply.is_some() {
@@ -1772,6 +1777,22 @@ The example of RFC 5321 Appendix D.1:
         let a = t.annotate();
         assert!(a.truncated);
         assert!(!Transcript::parse(b"C: QUIT\n").truncated);
+    }
+
+    #[test]
+    fn huge_replies_and_messages_stay_bounded() {
+        let mut input = String::from("S: 220 x\nC: EHLO c\n");
+        input.push_str(&"S: 250-X-EXT\n".repeat(3000));
+        input.push_str("S: 250 END\nC: QUIT\nS: 221 bye\n");
+        let a = annotate(input.as_bytes());
+        assert!(
+            codes(&a).iter().any(|c| c == "smtp.reply-invalid"),
+            "over-long reply is reported: {:?}",
+            codes(&a)
+        );
+        assert!(a.entries.len() < 20, "{} entries", a.entries.len());
+        let data = "bare\n".repeat(MAX_MESSAGE_LINTS * 3);
+        assert_eq!(lint_message(data.as_bytes()).len(), MAX_MESSAGE_LINTS);
     }
 
     #[test]
