@@ -791,9 +791,9 @@ impl Annotator {
         }
         if self.state == SessionState::Connected {
             notes.push(match code {
-                220 => "the server's greeting: it is ready for EHLO (RFC 5321 §4.3.1)",
-                554 => "the server refuses service; the client should QUIT (RFC 5321 §4.3.1)",
-                _ => "greeting",
+                220 => "The server's greeting: it is ready for EHLO (RFC 5321 §4.3.1)",
+                554 => "The server refuses service; the client should QUIT (RFC 5321 §4.3.1)",
+                _ => "The first reply is the greeting (RFC 5321 §4.3.1)",
             });
             self.state = if code == 421 {
                 SessionState::Closed
@@ -818,7 +818,7 @@ impl Annotator {
                                 // so the capability lints are too.
                                 let mut caps = Capabilities::from_reply(&reply);
                                 entry_lints.append(&mut caps.lints);
-                                notes.push("the server lists the extensions it offers");
+                                notes.push("The server lists the extensions it offers");
                                 self.caps = Some(caps.clone());
                                 capabilities = Some(caps);
                             } else {
@@ -842,7 +842,7 @@ impl Annotator {
                         if positive {
                             self.txn.rcpt_ok += 1;
                         } else {
-                            notes.push("recipient refused");
+                            notes.push("Recipient refused");
                             if self.txn.rcpt_ok + self.txn.rcpt_pending == 0
                                 && self.state == SessionState::Rcpt
                             {
@@ -853,14 +853,14 @@ impl Annotator {
                     Pending::Data => {
                         if code == 354 {
                             self.state = SessionState::Data;
-                            notes.push("the client now sends the message, ending with a line holding only '.'");
+                            notes.push("The client now sends the message, ending with a line holding only '.'");
                         }
                     }
                     Pending::EndOfData => {
                         notes.push(if positive {
-                            "the server has taken responsibility for the message"
+                            "The server has taken responsibility for the message"
                         } else {
-                            "the message was refused; the transaction is over"
+                            "The message was refused; the transaction is over"
                         });
                     }
                     Pending::Bdat { last } => {
@@ -884,7 +884,7 @@ impl Annotator {
                         if code == 334 {
                             self.state = SessionState::Authenticating;
                             notes.push(
-                                "the next client line is a base64 SASL response (RFC 4954 §4)",
+                                "The next client line is a base64 SASL response (RFC 4954 §4)",
                             );
                         } else {
                             if code == 235 {
@@ -1453,6 +1453,11 @@ The example of RFC 5321 Appendix D.1:
             panic!("expected the message")
         };
         assert_eq!((lines, terminated), (3, true));
+        // The same file with Windows line endings reads the same.
+        let crlf = RFC_EXAMPLE.replace('\n', "\r\n");
+        let b = annotate(crlf.as_bytes());
+        assert_eq!(codes(&b), Vec::<String>::new(), "{:#?}", b.all_lints());
+        assert_eq!(kinds(&b), kinds(&a));
         // Spans point at the original lines.
         let e = &a.entries[1];
         assert_eq!(
