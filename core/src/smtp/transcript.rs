@@ -1551,6 +1551,27 @@ The example of RFC 5321 Appendix D.1:
             .contains("Bad destination mailbox address"));
     }
 
+    #[test]
+    fn swaks_error_markers() {
+        let t = Transcript::parse(b"=== Connected\n<-  220 x\n -> HELO c\n<** 554 5.7.1 go away\n **> QUIT\n<-  221 bye\n");
+        let got: Vec<(Direction, &str)> = t
+            .lines
+            .iter()
+            .map(|l| (l.direction, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Direction::Server, "220 x"),
+                (Direction::Client, "HELO c"),
+                (Direction::Server, "554 5.7.1 go away"),
+                (Direction::Client, "QUIT"),
+                (Direction::Server, "221 bye"),
+            ]
+        );
+        assert_eq!(codes(&t.annotate()), Vec::<String>::new());
+    }
+
     const RAW: &[u8] = b"220 mx ESMTP\r\nHELO c.example\r\n250 mx\r\nMAIL FROM:<a@b.example>\r\n\
 250 ok\r\nRCPT TO:<c@d.example>\r\n250 ok\r\nDATA\r\n354 go\r\nSubject: hi\r\n\r\n\
 250 is body text here\r\n..leading dot\r\n.\r\n250 queued\r\nQUIT\r\n221 bye\r\n";
