@@ -561,6 +561,48 @@ mod tests {
     }
 
     #[test]
+    fn hostile_replies_never_panic() {
+        let mut x: u64 = 0xDEAD_BEEF_CAFE_F00D;
+        const WORDS: &[&str] = &[
+            "AUTH",
+            "AUTH=",
+            "SIZE",
+            "DELIVERBY",
+            "PIPELINING",
+            "=",
+            " ",
+            "\t",
+            "99999999999999999999999",
+            "-1",
+            "\u{fffd}",
+            "X-",
+            "PLAIN",
+            "8BITMIME",
+        ];
+        for _ in 0..2000 {
+            let mut input = String::from("250-mx\r\n");
+            let lines = x % 6;
+            for _ in 0..=lines {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                input.push_str("250-");
+                for k in 0..(x % 5) {
+                    input.push_str(WORDS[((x >> (8 * k)) % WORDS.len() as u64) as usize]);
+                }
+                input.push_str("\r\n");
+            }
+            input.push_str("250 END\r\n");
+            let c = caps(input.as_bytes());
+            assert!(c.entries.len() <= MAX_CAPABILITIES);
+            for e in &c.entries {
+                assert!(e.span.end <= input.len(), "span of {e:?} in {input:?}");
+            }
+            let _ = (c.size_limit(), c.auth_mechanisms());
+        }
+    }
+
+    #[test]
     fn defects_are_linted() {
         let cases: &[&str] = &[
             "SIZE big",

@@ -56,7 +56,7 @@ pub mod lints {
         code: "smtp.unknown-command",
         severity: Severity::Warning,
         reference: "RFC 5321 §4.2.4",
-        summary: "a command verb that is not a standard SMTP command or known extension",
+        summary: "a command verb that is neither in RFC 5321 nor a known extension",
     };
 
     /// A MAIL or RCPT path without angle brackets.

@@ -41,6 +41,9 @@ pub const MAX_TRANSCRIPT_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_TRANSCRIPT_LINES: usize = 200_000;
 /// Longest text line inside a message, CRLF included (RFC 5321 §4.5.3.1.6).
 pub const MAX_TEXT_LINE: usize = 1000;
+/// Most findings [`lint_message`] reports for one message; a message with more defects than
+/// this is broken throughout and the rest add nothing.
+pub const MAX_MESSAGE_LINTS: usize = 100;
 
 /// Who sent a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -467,7 +470,7 @@ impl AnnotatedTranscript {
 pub fn lint_message(data: &[u8]) -> Vec<Lint> {
     let mut out = Vec::new();
     let mut start = 0;
-    while start < data.len() {
+    while start < data.len() && out.len() < MAX_MESSAGE_LINTS {
         let rest = data.get(start..).unwrap_or_default();
         let (end, bare) = match rest.iter().position(|&b| b == b'\n') {
             Some(nl) => (
@@ -484,7 +487,7 @@ pub fn lint_message(data: &[u8]) -> Vec<Lint> {
         }
         // Length as it would be with CRLF.
         let len = end - start + usize::from(bare);
-        if len > MAX_TEXT_LINE && out.len() < 1000 {
+        if len > MAX_TEXT_LINE {
             out.push(lints::LINE_TOO_LONG.at(
                 Span::new(start, end),
                 format!("message line is {len} octets with CRLF; RFC 5321 §4.5.3.1.6 allows 1000"),
@@ -509,12 +512,9 @@ impl Map {
 
     /// Maps `off`, looking it up in the segment holding byte `key`.
     fn offset(&self, off: usize, key: usize) -> usize {
-        let seg = self
-            .segs
-            .iter()
-            .rev()
-            .find(|(start, _, _)| *start <= key)
-            .or(self.segs.first());
+        // Segments are in buffer order: the last one starting at or before `key`.
+        let idx = self.segs.partition_point(|(start, _, _)| *start <= key);
+        let seg = self.segs.get(idx.saturating_sub(1));
         match seg {
             Some(&(start, _, content)) => {
                 (content.start + off.saturating_sub(start)).min(content.end)
@@ -681,7 +681,12 @@ impl Annotator {
                     Block::new(Direction::Server, line.tls, line.span.start)
                 });
                 block.add(line, self.format);
-                self.try_reply(false);
+                // Only a line that is not a continuation (`ddd-`) can complete a reply; parsing
+                // just then keeps long multi-line replies linear.
+                let continuation = is_reply_start(&line.bytes) && line.bytes.get(3) == Some(&b'-');
+                if !continuation || block.lines > crate::smtp::reply::MAX_REPLY_LINES {
+                    self.try_reply(false);
+                }
             }
             Direction::Client => {
                 if self.reply.is_some() {
@@ -786,9 +791,9 @@ impl Annotator {
         }
         if self.state == SessionState::Connected {
             notes.push(match code {
-                220 => "the server's greeting: it is ready for EHLO (RFC 5321 §4.3.1)",
-                554 => "the server refuses service; the client should QUIT (RFC 5321 §4.3.1)",
-                _ => "greeting",
+                220 => "The server's greeting: it is ready for EHLO (RFC 5321 §4.3.1)",
+                554 => "The server refuses service; the client should QUIT (RFC 5321 §4.3.1)",
+                _ => "The first reply is the greeting (RFC 5321 §4.3.1)",
             });
             self.state = if code == 421 {
                 SessionState::Closed
@@ -813,7 +818,7 @@ impl Annotator {
                                 // so the capability lints are too.
                                 let mut caps = Capabilities::from_reply(&reply);
                                 entry_lints.append(&mut caps.lints);
-                                notes.push("the server lists the extensions it offers");
+                                notes.push("The server lists the extensions it offers");
                                 self.caps = Some(caps.clone());
                                 capabilities = Some(caps);
                             } else {
@@ -837,7 +842,7 @@ impl Annotator {
                         if positive {
                             self.txn.rcpt_ok += 1;
                         } else {
-                            notes.push("recipient refused");
+                            notes.push("Recipient refused");
                             if self.txn.rcpt_ok + self.txn.rcpt_pending == 0
                                 && self.state == SessionState::Rcpt
                             {
@@ -848,14 +853,14 @@ impl Annotator {
                     Pending::Data => {
                         if code == 354 {
                             self.state = SessionState::Data;
-                            notes.push("the client now sends the message, ending with a line holding only '.'");
+                            notes.push("The client now sends the message, ending with a line holding only '.'");
                         }
                     }
                     Pending::EndOfData => {
                         notes.push(if positive {
-                            "the server has taken responsibility for the message"
+                            "The server has taken responsibility for the message"
                         } else {
-                            "the message was refused; the transaction is over"
+                            "The message was refused; the transaction is over"
                         });
                     }
                     Pending::Bdat { last } => {
@@ -879,7 +884,7 @@ impl Annotator {
                         if code == 334 {
                             self.state = SessionState::Authenticating;
                             notes.push(
-                                "the next client line is a base64 SASL response (RFC 4954 §4)",
+                                "The next client line is a base64 SASL response (RFC 4954 §4)",
                             );
                         } else {
                             if code == 235 {
@@ -1448,6 +1453,11 @@ The example of RFC 5321 Appendix D.1:
             panic!("expected the message")
         };
         assert_eq!((lines, terminated), (3, true));
+        // The same file with Windows line endings reads the same.
+        let crlf = RFC_EXAMPLE.replace('\n', "\r\n");
+        let b = annotate(crlf.as_bytes());
+        assert_eq!(codes(&b), Vec::<String>::new(), "{:#?}", b.all_lints());
+        assert_eq!(kinds(&b), kinds(&a));
         // Spans point at the original lines.
         let e = &a.entries[1];
         assert_eq!(
@@ -1539,6 +1549,27 @@ The example of RFC 5321 Appendix D.1:
         assert!(a.entries[16]
             .explanation
             .contains("Bad destination mailbox address"));
+    }
+
+    #[test]
+    fn swaks_error_markers() {
+        let t = Transcript::parse(b"=== Connected\n<-  220 x\n -> HELO c\n<** 554 5.7.1 go away\n **> QUIT\n<-  221 bye\n");
+        let got: Vec<(Direction, &str)> = t
+            .lines
+            .iter()
+            .map(|l| (l.direction, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Direction::Server, "220 x"),
+                (Direction::Client, "HELO c"),
+                (Direction::Server, "554 5.7.1 go away"),
+                (Direction::Client, "QUIT"),
+                (Direction::Server, "221 bye"),
+            ]
+        );
+        assert_eq!(codes(&t.annotate()), Vec::<String>::new());
     }
 
     const RAW: &[u8] = b"220 mx ESMTP\r\nHELO c.example\r\n250 mx\r\nMAIL FROM:<a@b.example>\r\n\
@@ -1772,6 +1803,22 @@ The example of RFC 5321 Appendix D.1:
         let a = t.annotate();
         assert!(a.truncated);
         assert!(!Transcript::parse(b"C: QUIT\n").truncated);
+    }
+
+    #[test]
+    fn huge_replies_and_messages_stay_bounded() {
+        let mut input = String::from("S: 220 x\nC: EHLO c\n");
+        input.push_str(&"S: 250-X-EXT\n".repeat(3000));
+        input.push_str("S: 250 END\nC: QUIT\nS: 221 bye\n");
+        let a = annotate(input.as_bytes());
+        assert!(
+            codes(&a).iter().any(|c| c == "smtp.reply-invalid"),
+            "over-long reply is reported: {:?}",
+            codes(&a)
+        );
+        assert!(a.entries.len() < 20, "{} entries", a.entries.len());
+        let data = "bare\n".repeat(MAX_MESSAGE_LINTS * 3);
+        assert_eq!(lint_message(data.as_bytes()).len(), MAX_MESSAGE_LINTS);
     }
 
     #[test]
