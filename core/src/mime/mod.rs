@@ -9,6 +9,7 @@ pub mod date;
 pub mod dsn;
 pub mod encoded_word;
 pub mod header;
+pub mod lints;
 pub mod params;
 pub mod parse;
 pub mod transfer;
@@ -16,4 +17,20 @@ pub mod transfer;
 use crate::lint::LintDef;
 
 /// Every MIME lint, in catalog order.
-pub const CATALOG: &[&LintDef] = &[];
+pub const CATALOG: &[&LintDef] = &[
+    &lints::ENCODED_WORD_INVALID,
+    &lints::CHARSET_UNKNOWN,
+    &lints::CHARSET_MISMATCH,
+    &lints::ENCODED_WORD_UNSEPARATED,
+    &lints::ENCODED_WORD_IN_PARAM,
+    &lints::PARAM_INVALID,
+    &lints::PARAM_DUPLICATE,
+    &lints::PARAM_CONTINUATION_INVALID,
+    &lints::PARAM_LIMIT,
+    &lints::CONTENT_TYPE_INVALID,
+    &lints::DISPOSITION_INVALID,
+    &lints::ADDRESS_INVALID,
+    &lints::ADDRESS_OBSOLETE,
+    &lints::DATE_INVALID,
+    &lints::DATE_OBSOLETE,
+];
