@@ -435,6 +435,11 @@ impl StreamDecoder {
         }
     }
 
+    /// Canonical name of the charset being decoded.
+    pub fn charset_name(&self) -> &'static str {
+        self.charset.name()
+    }
+
     /// Whether [`feed`](Self::feed) yields text per piece.
     pub fn is_streaming(&self) -> bool {
         self.inner.is_some()

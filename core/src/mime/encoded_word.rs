@@ -1,1 +1,1033 @@
 //! RFC 2047 encoded-words.
+//!
+//! ```text
+//! encoded-word = "=?" charset ["*" language] "?" encoding "?" encoded-text "?="   ; RFC 2047 §2, RFC 2231 §5
+//! ```
+//!
+//! [`decode_unstructured`] decodes the value of an unstructured field such as Subject and
+//! explains every word step by step ([`WordExplanation`]: charset, encoding, the octets the
+//! encoded text stands for, the text they decode to). It follows the standard and the practice
+//! of mail clients:
+//!
+//! - B (base64) and Q encodings in every charset [`super::charset`] knows, with the RFC 2231
+//!   language suffix (`=?UTF-8*ko?B?…?=`) split off.
+//! - Whitespace (including folding) between two adjacent encoded-words is dropped (§6.2).
+//! - Adjacent words in the same charset are decoded as one byte stream, so a multi-byte
+//!   character split across two words (forbidden by §5, common in practice) comes out whole.
+//! - Malformed words are reported (`mime.encoded-word-invalid`, `mime.charset-unknown`) and kept:
+//!   a word that cannot be decoded at all stays in the text as written; a word with bad base64
+//!   or Q characters is decoded as far as it can be.
+//! - Words that touch other text without whitespace are decoded, with an info lint
+//!   (`mime.encoded-word-unseparated`), as Thunderbird, Gmail and Outlook do.
+//! - Outside encoded-words, line breaks of folding are removed (RFC 5322 §2.2.3) and raw 8-bit
+//!   bytes are read as UTF-8 (RFC 6532); reporting them is the header parser's job
+//!   (`mime.8bit-header`).
+//!
+//! Decoding is total and linear: every scan for a word stops at the next `?` or whitespace.
+//!
+//! [`encode`] and [`encode_words`] do the reverse for `mailscope header encode` and the builder:
+//! words of at most [`MAX_WORD_LEN`] characters that never split a character.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lint::Lint;
+use crate::mime::charset::{self, Charset, CharsetError, StreamDecoder};
+use crate::mime::lints;
+use crate::span::Span;
+
+/// Longest encoded-word RFC 2047 §2 allows, `=?` and `?=` included. Longer words are decoded
+/// and reported.
+pub const MAX_WORD_LEN: usize = 75;
+/// Longest `charset*language` part scanned when looking for a word; beyond it the text is not
+/// an encoded-word.
+pub const MAX_CHARSET_FIELD: usize = 96;
+/// Longest encoding field scanned (a valid one is one letter).
+pub const MAX_ENCODING_FIELD: usize = 8;
+
+/// The two encodings of RFC 2047 §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Encoding {
+    /// §4.1: base64.
+    B,
+    /// §4.2: a quoted-printable variant where `_` is a space.
+    Q,
+}
+
+/// Where a piece of text was found; it decides which extra findings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Context {
+    /// An unstructured field body such as Subject (RFC 5322 §3.2.5).
+    Unstructured,
+    /// The words of a phrase, e.g. a display name (RFC 2047 §5(3)).
+    Phrase,
+    /// The content of a quoted-string, where RFC 2047 §5(3) forbids encoded-words: they are
+    /// decoded and reported.
+    QuotedString,
+    /// A MIME parameter value (RFC 2047 §5 forbids words there; the caller reports that).
+    Parameter,
+}
+
+/// One encoded-word and how it was decoded: the step-by-step explanation the UI shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordExplanation {
+    /// The whole word, `=?` to `?=`, in the input.
+    pub span: Span,
+    /// The charset as written (language suffix removed).
+    pub charset: String,
+    /// The RFC 2231 §5 language suffix, if any (`ko` in `=?UTF-8*ko?B?…?=`).
+    pub language: Option<String>,
+    /// The encoding letter as written, uppercased (`B`, `Q`, or something invalid).
+    pub encoding: String,
+    /// The encoded text between the third `?` and the final `?=`.
+    pub encoded_text: String,
+    /// The octets the encoded text stands for (empty when the encoding is unknown).
+    pub raw_bytes: Vec<u8>,
+    /// The text this word contributed. When adjacent words share a charset, a character split
+    /// between them belongs to the word that completes it.
+    pub text: String,
+    /// Whether the word was decoded; `false` leaves it in the text as written.
+    pub decoded: bool,
+    /// Whether the whitespace before this word was dropped because it separated two
+    /// encoded-words (§6.2).
+    pub joined: bool,
+}
+
+/// Decoded text with its explanation and findings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DecodedText {
+    /// The decoded text, unfolded.
+    pub text: String,
+    /// Every encoded-word found, in order.
+    pub words: Vec<WordExplanation>,
+    /// Findings; spans are relative to the input.
+    pub lints: Vec<Lint>,
+}
+
+/// Decodes an unstructured field body (RFC 2047 §5(1)); spans are relative to `raw`.
+pub fn decode_unstructured(raw: &[u8]) -> DecodedText {
+    decode_text(raw, Context::Unstructured)
+}
+
+/// Decodes text that may contain encoded-words, found in `context`; spans are relative to
+/// `raw`.
+pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
+    let items = scan(raw);
+    let mut out = DecodedText::default();
+    let mut plans: Vec<Option<Plan>> = Vec::with_capacity(items.len());
+    for item in &items {
+        plans.push(match item {
+            Item::Word(w) => plan_word(raw, w, context, &mut out.lints),
+            Item::Text(_) => None,
+        });
+    }
+    let dec: Vec<bool> = plans.iter().map(Option::is_some).collect();
+    let decodable = |k: usize| dec.get(k) == Some(&true);
+    let is_ws = |s: Span| {
+        s.slice(raw)
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    };
+    // §6.2: whitespace only between two decodable words is dropped.
+    let dropped: Vec<bool> = items
+        .iter()
+        .enumerate()
+        .map(|(k, item)| match item {
+            Item::Text(s) => is_ws(*s) && k > 0 && decodable(k - 1) && decodable(k + 1),
+            Item::Word(_) => false,
+        })
+        .collect();
+    let is_dropped = |k: usize| dropped.get(k) == Some(&true);
+    // The decodable word before each decodable word, when only dropped whitespace separates them.
+    let prev_word = |k: usize| -> Option<usize> {
+        if k >= 1 && decodable(k - 1) {
+            Some(k - 1)
+        } else if k >= 2 && is_dropped(k - 1) {
+            Some(k - 2)
+        } else {
+            None
+        }
+    };
+    let key = |k: usize| {
+        plans
+            .get(k)
+            .and_then(Option::as_ref)
+            .map(|p| (p.charset, p.ascii))
+    };
+    // Whether each decodable word continues the charset group of the word before it.
+    let continues: Vec<bool> = (0..items.len())
+        .map(|k| {
+            // ISO-2022-JP words each end in ASCII (RFC 1468); joined, the escape back to JIS
+            // right after the escape to ASCII is an error under WHATWG rules, so they stay apart.
+            decodable(k)
+                && prev_word(k).is_some_and(|p| key(p) == key(k))
+                && key(k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP))
+        })
+        .collect();
+    let cont = |k: usize| continues.get(k) == Some(&true);
+    let joined_flags: Vec<bool> = (0..items.len()).map(|k| prev_word(k).is_some()).collect();
+
+    let mut group: Option<Group> = None;
+    for (k, item) in items.iter().enumerate() {
+        match item {
+            Item::Text(s) => {
+                if !is_dropped(k) {
+                    push_plain(&mut out.text, s.slice(raw));
+                }
+            }
+            Item::Word(w) => {
+                let Some(plan) = plans.get_mut(k).and_then(Option::take) else {
+                    out.words.push(undecoded(raw, w));
+                    push_plain(&mut out.text, w.span.slice(raw));
+                    continue;
+                };
+                if !cont(k) {
+                    if let Some(g) = group.take() {
+                        g.finish(&mut out);
+                    }
+                }
+                let last = !(cont(k + 1) || (is_dropped(k + 1) && cont(k + 2)));
+                let joined = joined_flags.get(k) == Some(&true);
+                group
+                    .get_or_insert_with(|| Group::new(plan.charset, plan.ascii, w.span))
+                    .feed(raw, w, plan, joined, last, &mut out);
+            }
+        }
+    }
+    if let Some(g) = group.take() {
+        g.finish(&mut out);
+    }
+    unseparated_lints(raw, &items, &dec, &mut out.lints);
+    out
+}
+
+/// A piece of the input: plain text or something shaped like an encoded-word.
+enum Item {
+    Text(Span),
+    Word(RawWord),
+}
+
+/// The fields of a word-shaped piece, as spans into the input.
+struct RawWord {
+    span: Span,
+    charset: Span,
+    encoding: Span,
+    text: Span,
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Splits the input into text and word-shaped pieces. Linear: each attempt stops at the next
+/// `?`, whitespace, or a field limit.
+fn scan(raw: &[u8]) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    while i < raw.len() {
+        if raw.get(i) == Some(&b'=') && raw.get(i + 1) == Some(&b'?') {
+            if let Some(w) = word_at(raw, i) {
+                if text_start < i {
+                    items.push(Item::Text(Span::new(text_start, i)));
+                }
+                i = w.span.end;
+                text_start = i;
+                items.push(Item::Word(w));
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if text_start < raw.len() {
+        items.push(Item::Text(Span::new(text_start, raw.len())));
+    }
+    items
+}
+
+/// Reads `field ?` from `from`, at most `max` bytes of field, none of them whitespace or
+/// control characters. Returns the field span and the offset after the `?`.
+fn field(raw: &[u8], from: usize, max: usize) -> Option<(Span, usize)> {
+    let mut j = from;
+    loop {
+        let b = *raw.get(j)?;
+        if b == b'?' {
+            return Some((Span::new(from, j), j + 1));
+        }
+        if b <= b' ' || b == 0x7F || j - from >= max {
+            return None;
+        }
+        j += 1;
+    }
+}
+
+fn word_at(raw: &[u8], start: usize) -> Option<RawWord> {
+    let (charset, after_cs) = field(raw, start + 2, MAX_CHARSET_FIELD)?;
+    if charset.is_empty() {
+        return None;
+    }
+    let (encoding, after_enc) = field(raw, after_cs, MAX_ENCODING_FIELD)?;
+    if encoding.is_empty() {
+        return None;
+    }
+    let mut j = after_enc;
+    loop {
+        let b = *raw.get(j)?;
+        if b == b'?' {
+            if raw.get(j + 1) == Some(&b'=') {
+                return Some(RawWord {
+                    span: Span::new(start, j + 2),
+                    charset,
+                    encoding,
+                    text: Span::new(after_enc, j),
+                });
+            }
+            return None;
+        }
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            return None;
+        }
+        j += 1;
+    }
+}
+
+/// A word that can be decoded: its charset and the octets of its encoded text.
+struct Plan {
+    charset: Charset,
+    ascii: bool,
+    language: Option<String>,
+    charset_label: String,
+    encoding: String,
+    bytes: Vec<u8>,
+}
+
+fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -> Option<Plan> {
+    let cs_field = lossy(w.charset.slice(raw));
+    let (label, language) = match cs_field.split_once('*') {
+        Some((l, lang)) => (l.to_string(), Some(lang.to_string())),
+        None => (cs_field.clone(), None),
+    };
+    let enc = lossy(w.encoding.slice(raw)).to_ascii_uppercase();
+    let text = w.text.slice(raw);
+    let (bytes, problem) = match enc.as_str() {
+        "B" => decode_b(text),
+        "Q" => decode_q(text),
+        _ => {
+            lints.push(lints::ENCODED_WORD_INVALID.at(
+                w.span,
+                format!(
+                    "unknown encoding {enc:?} (RFC 2047 §4 defines B and Q); word left as written"
+                ),
+            ));
+            return None;
+        }
+    };
+    let (charset, ascii) = match charset::resolve_with_ascii(&label) {
+        Ok(x) => x,
+        Err(e) => {
+            lints.push(
+                lints::CHARSET_UNKNOWN.at(w.span, format!("{e}; encoded-word left as written")),
+            );
+            return None;
+        }
+    };
+    if let Some(p) = problem {
+        lints.push(lints::ENCODED_WORD_INVALID.at(w.span, p));
+    }
+    if w.span.len() > MAX_WORD_LEN {
+        lints.push(lints::ENCODED_WORD_INVALID.at(
+            w.span,
+            format!(
+                "encoded-word is {} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}",
+                w.span.len()
+            ),
+        ));
+    }
+    if context == Context::QuotedString {
+        lints.push(lints::ENCODED_WORD_INVALID.at(
+            w.span,
+            "encoded-word inside a quoted-string (RFC 2047 §5(3) forbids it); decoded anyway",
+        ));
+    }
+    Some(Plan {
+        charset,
+        ascii,
+        language,
+        charset_label: label,
+        encoding: enc,
+        bytes,
+    })
+}
+
+/// Adjacent decodable words in one charset, decoded as one byte stream.
+struct Group {
+    decoder: StreamDecoder,
+    span: Span,
+}
+
+impl Group {
+    fn new(charset: Charset, ascii: bool, span: Span) -> Self {
+        Group {
+            decoder: StreamDecoder::new(charset, ascii),
+            span,
+        }
+    }
+
+    fn feed(
+        &mut self,
+        raw: &[u8],
+        w: &RawWord,
+        plan: Plan,
+        joined: bool,
+        last: bool,
+        out: &mut DecodedText,
+    ) {
+        self.span.end = w.span.end;
+        let text = if self.decoder.is_streaming() {
+            let t = self.decoder.feed(&plan.bytes, last);
+            out.text.push_str(&t);
+            t
+        } else {
+            self.decoder.feed(&plan.bytes, last);
+            charset::decode_charset(plan.charset, &plan.bytes).text
+        };
+        out.words.push(WordExplanation {
+            span: w.span,
+            charset: plan.charset_label,
+            language: plan.language,
+            encoding: plan.encoding,
+            encoded_text: lossy(w.text.slice(raw)),
+            raw_bytes: plan.bytes,
+            text,
+            decoded: true,
+            joined,
+        });
+    }
+
+    fn finish(self, out: &mut DecodedText) {
+        let name = self.decoder.charset_name();
+        let (rest, bad, ascii_8bit) = self.decoder.finish();
+        out.text.push_str(&rest);
+        if bad {
+            out.lints.push(lints::CHARSET_MISMATCH.at(
+                self.span,
+                format!("encoded-word octets are not valid {name}; replaced by U+FFFD"),
+            ));
+        }
+        if ascii_8bit {
+            out.lints.push(lints::CHARSET_MISMATCH.at(
+                self.span,
+                "encoded-word declares US-ASCII but holds 8-bit octets (decoded as windows-1252)",
+            ));
+        }
+    }
+}
+
+fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
+    let cs_field = lossy(w.charset.slice(raw));
+    let (label, language) = match cs_field.split_once('*') {
+        Some((l, lang)) => (l.to_string(), Some(lang.to_string())),
+        None => (cs_field.clone(), None),
+    };
+    WordExplanation {
+        span: w.span,
+        charset: label,
+        language,
+        encoding: lossy(w.encoding.slice(raw)).to_ascii_uppercase(),
+        encoded_text: lossy(w.text.slice(raw)),
+        raw_bytes: Vec::new(),
+        text: lossy(w.span.slice(raw)),
+        decoded: false,
+        joined: false,
+    }
+}
+
+/// Appends text outside encoded-words: folding line breaks removed, 8-bit bytes read as UTF-8.
+fn push_plain(out: &mut String, bytes: &[u8]) {
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\r' || b == b'\n' {
+            out.push_str(&String::from_utf8_lossy(
+                bytes.get(start..i).unwrap_or_default(),
+            ));
+            start = i + 1;
+        }
+    }
+    out.push_str(&String::from_utf8_lossy(
+        bytes.get(start..).unwrap_or_default(),
+    ));
+}
+
+fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<Lint>) {
+    let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
+    for (k, item) in items.iter().enumerate() {
+        let Item::Word(w) = item else { continue };
+        if dec.get(k) != Some(&true) {
+            continue;
+        }
+        let left = match k.checked_sub(1).and_then(|p| items.get(p)) {
+            Some(Item::Text(s)) => !ws(s.slice(raw).last()),
+            Some(Item::Word(_)) => true,
+            None => false,
+        };
+        let right = match items.get(k + 1) {
+            Some(Item::Text(s)) => !ws(s.slice(raw).first()),
+            _ => false,
+        };
+        if left || right {
+            lints.push(lints::ENCODED_WORD_UNSEPARATED.at(
+                w.span,
+                "encoded-word touches other text without whitespace (RFC 2047 §5); decoded anyway",
+            ));
+        }
+    }
+}
+
+fn b64_value(b: u8) -> Option<u32> {
+    match b {
+        b'A'..=b'Z' => Some(u32::from(b - b'A')),
+        b'a'..=b'z' => Some(u32::from(b - b'a') + 26),
+        b'0'..=b'9' => Some(u32::from(b - b'0') + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// RFC 2047 §4.1: base64 without line breaks. Invalid characters are skipped, data after
+/// padding is read on, and missing padding is tolerated; each is reported.
+fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+    let (mut acc, mut n, mut pad, mut total) = (0u32, 0u32, 0usize, 0usize);
+    let mut bad_char: Option<u8> = None;
+    let mut after_pad = false;
+    for &b in text {
+        if b == b'=' {
+            pad += 1;
+            total += 1;
+            continue;
+        }
+        let Some(v) = b64_value(b) else {
+            bad_char.get_or_insert(b);
+            continue;
+        };
+        after_pad |= pad > 0;
+        total += 1;
+        acc = (acc << 6) | v;
+        n += 1;
+        if n == 4 {
+            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
+            acc = 0;
+            n = 0;
+        }
+    }
+    let mut problem = None;
+    match n {
+        2 => out.push((acc >> 4) as u8),
+        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
+        1 => problem = Some("base64 text ends with a lone character (6 bits dropped)".to_string()),
+        _ => {}
+    }
+    if let Some(b) = bad_char {
+        problem = Some(format!(
+            "invalid base64 character {:?} skipped",
+            char::from(b)
+        ));
+    } else if after_pad {
+        problem = Some("base64 data after '=' padding".to_string());
+    } else if problem.is_none() && total % 4 != 0 {
+        problem = Some(format!(
+            "base64 text is {total} characters, not a multiple of 4 (missing '=' padding)"
+        ));
+    }
+    (out, problem)
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// RFC 2047 §4.2: `_` is a space, `=XX` an octet; a bad `=` escape is kept as written and
+/// reported, as are 8-bit or control octets.
+fn decode_q(text: &[u8]) -> (Vec<u8>, Option<String>) {
+    let mut out = Vec::with_capacity(text.len());
+    let mut problem = None;
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
+        i += 1;
+        match b {
+            b'_' => out.push(b' '),
+            b'=' => match (
+                text.get(i).copied().and_then(hex),
+                text.get(i + 1).copied().and_then(hex),
+            ) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => {
+                    problem.get_or_insert_with(|| {
+                        "'=' not followed by two hex digits; kept as written".to_string()
+                    });
+                    out.push(b'=');
+                }
+            },
+            0x21..=0x7E => out.push(b),
+            _ => {
+                problem.get_or_insert_with(|| {
+                    format!("octet 0x{b:02X} is not allowed in Q-encoded text; kept")
+                });
+                out.push(b);
+            }
+        }
+    }
+    (out, problem)
+}
+
+/// Why text could not be encoded as encoded-words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The charset label is unknown or unsupported.
+    Charset(CharsetError),
+    /// The charset is known but has no encoder (UTF-16, UTF-7, UTF-32, ISO-2022-KR, HZ).
+    NoEncoder {
+        /// The canonical charset name.
+        charset: &'static str,
+    },
+    /// A character has no representation in the charset.
+    Unmappable {
+        /// The character.
+        ch: char,
+        /// The canonical charset name.
+        charset: &'static str,
+    },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Charset(e) => e.fmt(f),
+            EncodeError::NoEncoder { charset } => {
+                write!(f, "cannot encode into {charset}: no encoder")
+            }
+            EncodeError::Unmappable { ch, charset } => {
+                write!(
+                    f,
+                    "{ch:?} (U+{:04X}) cannot be written in {charset}",
+                    u32::from(*ch)
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// Q-encoding of one octet inside a word: characters safe in every context (RFC 2047 §5(3))
+/// stay, space becomes `_`, the rest `=XX`.
+fn q_len(b: u8) -> usize {
+    if b.is_ascii_alphanumeric() || matches!(b, b'!' | b'*' | b'+' | b'-' | b'/' | b' ') {
+        1
+    } else {
+        3
+    }
+}
+
+fn payload_len(bytes: &[u8], enc: Encoding) -> usize {
+    match enc {
+        Encoding::B => bytes.len().div_ceil(3) * 4,
+        Encoding::Q => bytes.iter().map(|&b| q_len(b)).sum(),
+    }
+}
+
+fn write_payload(out: &mut String, bytes: &[u8], enc: Encoding) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    match enc {
+        Encoding::B => out.push_str(&base64(bytes)),
+        Encoding::Q => {
+            for &b in bytes {
+                if b == b' ' {
+                    out.push('_');
+                } else if q_len(b) == 1 {
+                    out.push(char::from(b));
+                } else {
+                    out.push('=');
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 15)]));
+                }
+            }
+        }
+    }
+}
+
+/// Plain base64 (RFC 4648 §4) without line breaks.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sym = |v: u32| char::from(ALPHABET[(v & 63) as usize]);
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b0 = u32::from(chunk.first().copied().unwrap_or(0));
+        let b1 = u32::from(chunk.get(1).copied().unwrap_or(0));
+        let b2 = u32::from(chunk.get(2).copied().unwrap_or(0));
+        let v = b0 << 16 | b1 << 8 | b2;
+        out.push(sym(v >> 18));
+        out.push(sym(v >> 12));
+        out.push(if chunk.len() > 1 { sym(v >> 6) } else { '=' });
+        out.push(if chunk.len() > 2 { sym(v) } else { '=' });
+    }
+    out
+}
+
+/// Encodes `s` in `enc`, failing on the first unmappable character.
+fn encode_str(
+    e: &'static encoding_rs::Encoding,
+    s: &str,
+    name: &'static str,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut encoder = e.new_encoder();
+    let mut out = Vec::with_capacity(
+        encoder
+            .max_buffer_length_from_utf8_without_replacement(s.len())
+            .unwrap_or(s.len() * 4 + 8),
+    );
+    let (res, _) = encoder.encode_from_utf8_to_vec_without_replacement(s, &mut out, true);
+    match res {
+        encoding_rs::EncoderResult::InputEmpty => Ok(out),
+        encoding_rs::EncoderResult::Unmappable(ch) => {
+            Err(EncodeError::Unmappable { ch, charset: name })
+        }
+        encoding_rs::EncoderResult::OutputFull => Err(EncodeError::NoEncoder { charset: name }),
+    }
+}
+
+/// Encodes `text` as RFC 2047 encoded-words in `charset` with `encoding`, each at most
+/// [`MAX_WORD_LEN`] characters, never splitting a character between words (§5). Stateful
+/// charsets (ISO-2022-JP) return to ASCII at the end of each word. An empty text gives no words.
+pub fn encode_words(
+    text: &str,
+    charset_label: &str,
+    encoding: Encoding,
+) -> Result<Vec<String>, EncodeError> {
+    let ascii_label = ["us-ascii", "ascii"]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(charset_label.trim()));
+    let (e, name): (&'static encoding_rs::Encoding, &'static str) = if ascii_label {
+        if let Some(ch) = text.chars().find(|c| !c.is_ascii()) {
+            return Err(EncodeError::Unmappable {
+                ch,
+                charset: "US-ASCII",
+            });
+        }
+        (encoding_rs::UTF_8, "US-ASCII")
+    } else {
+        match charset::resolve(charset_label).map_err(EncodeError::Charset)? {
+            Charset::Whatwg(e) if e.output_encoding() == e => (e, e.name()),
+            other => {
+                return Err(EncodeError::NoEncoder {
+                    charset: other.name(),
+                })
+            }
+        }
+    };
+    let overhead = name.len() + 7; // "=?" name "?X?" … "?="
+    let budget = MAX_WORD_LEN.saturating_sub(overhead).max(8);
+    let stateful = e == encoding_rs::ISO_2022_JP;
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut current: Vec<u8> = Vec::new();
+    let emit = |bytes: &[u8], words: &mut Vec<String>| {
+        let mut w = String::with_capacity(MAX_WORD_LEN);
+        w.push_str("=?");
+        w.push_str(name);
+        w.push_str(match encoding {
+            Encoding::B => "?B?",
+            Encoding::Q => "?Q?",
+        });
+        write_payload(&mut w, bytes, encoding);
+        w.push_str("?=");
+        words.push(w);
+    };
+    for (idx, ch) in text.char_indices() {
+        let end = idx + ch.len_utf8();
+        let candidate = if stateful {
+            encode_str(e, text.get(start..end).unwrap_or_default(), name)?
+        } else {
+            let mut c = current.clone();
+            let mut buf = [0u8; 4];
+            c.extend_from_slice(&encode_str(e, ch.encode_utf8(&mut buf), name)?);
+            c
+        };
+        if payload_len(&candidate, encoding) > budget && start < idx {
+            emit(&current, &mut words);
+            start = idx;
+            current = encode_str(e, text.get(idx..end).unwrap_or_default(), name)?;
+        } else {
+            current = candidate;
+        }
+    }
+    if start < text.len() {
+        emit(&current, &mut words);
+    }
+    Ok(words)
+}
+
+/// Encodes `text` as encoded-words joined by single spaces (which decoders drop, §6.2): the
+/// output of `mailscope header encode`.
+pub fn encode(text: &str, charset_label: &str, encoding: Encoding) -> Result<String, EncodeError> {
+    Ok(encode_words(text, charset_label, encoding)?.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn codes(d: &DecodedText) -> Vec<&str> {
+        d.lints.iter().map(|l| l.code.as_ref()).collect()
+    }
+
+    #[test]
+    fn decodes_table() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("=?EUC-KR?B?vsiz58fPvLy/5C4=?=", "안녕하세요.", &[]),
+            ("=?ks_c_5601-1987?B?vsiz58fPvLy/5C4=?=", "안녕하세요.", &[]),
+            ("=?UTF-8?Q?caf=C3=A9_au_lait?=", "café au lait", &[]),
+            ("=?utf-8?q?caf=c3=a9?=", "café", &[]),
+            ("=?UTF-8*ko?B?7JWI64WV?=", "안녕", &[]),
+            ("=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", "日本語", &[]),
+            ("=?Shift_JIS?B?k/qWe4zq?=", "日本語", &[]),
+            (
+                "=?iso-8859-1?q?this=20is=20some=20text?=",
+                "this is some text",
+                &[],
+            ),
+            ("plain text", "plain text", &[]),
+            ("a =?US-ASCII?Q?b?= c", "a b c", &[]),
+            // §8 examples of RFC 2047.
+            (
+                "(=?ISO-8859-1?Q?a?=)",
+                "(a)",
+                &["mime.encoded-word-unseparated"],
+            ),
+            ("=?ISO-8859-1?Q?a?= b", "a b", &[]),
+            ("=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?=", "ab", &[]),
+            ("=?ISO-8859-1?Q?a?=  \r\n   =?ISO-8859-1?Q?b?=", "ab", &[]),
+            ("=?ISO-8859-1?Q?a_b?=", "a b", &[]),
+            ("=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=", "a b", &[]),
+            // Folding outside words is unfolded.
+            ("Hello\r\n world", "Hello world", &[]),
+            // A multi-byte character split across two words.
+            ("=?UTF-8?B?7JU=?= =?UTF-8?B?iA==?=", "안", &[]),
+            ("=?UTF-8?Q?=EC=95?= =?UTF-8?Q?=88?=", "안", &[]),
+            // Malformed words are reported, not dropped.
+            (
+                "=?UTF-8?X?abc?=",
+                "=?UTF-8?X?abc?=",
+                &["mime.encoded-word-invalid"],
+            ),
+            (
+                "=?x-nope?Q?abc?=",
+                "=?x-nope?Q?abc?=",
+                &["mime.charset-unknown"],
+            ),
+            (
+                "=?UTF-8?B?aGVsbG8?=",
+                "hello",
+                &["mime.encoded-word-invalid"],
+            ),
+            (
+                "=?UTF-8?B?aGV*sbG8=?=",
+                "hello",
+                &["mime.encoded-word-invalid"],
+            ),
+            ("=?UTF-8?Q?a=ZZb?=", "a=ZZb", &["mime.encoded-word-invalid"]),
+            ("=?UTF-8?B?/w==?=", "\u{FFFD}", &["mime.charset-mismatch"]),
+            ("=?us-ascii?Q?caf=E9?=", "café", &["mime.charset-mismatch"]),
+            // Not words at all.
+            ("=?UTF-8?Q?a b?=", "=?UTF-8?Q?a b?=", &[]),
+            ("=?", "=?", &[]),
+            ("=?=?=?", "=?=?=?", &[]),
+            ("=??Q?a?=", "=??Q?a?=", &[]),
+            // Unknown-charset word keeps surrounding whitespace.
+            (
+                "=?x-nope?Q?a?= =?UTF-8?Q?b?=",
+                "=?x-nope?Q?a?= b",
+                &["mime.charset-unknown"],
+            ),
+        ];
+        for (raw, want, want_codes) in cases {
+            let d = decode_unstructured(raw.as_bytes());
+            assert_eq!(
+                (d.text.as_str(), codes(&d)),
+                (*want, want_codes.to_vec()),
+                "input {raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn explains_each_word() {
+        let raw = "Re: =?UTF-8?B?7JU=?=\r\n =?UTF-8?B?iOuFlQ==?= x";
+        let d = decode_unstructured(raw.as_bytes());
+        assert_eq!(d.text, "Re: 안녕 x");
+        assert_eq!(d.words.len(), 2, "{:?}", d.words);
+        let (a, b) = (&d.words[0], &d.words[1]);
+        assert_eq!(
+            (
+                a.span,
+                a.charset.as_str(),
+                a.encoding.as_str(),
+                a.raw_bytes.as_slice(),
+                a.text.as_str(),
+                a.joined
+            ),
+            (Span::new(4, 20), "UTF-8", "B", &[0xEC, 0x95][..], "", false)
+        );
+        assert_eq!(
+            (
+                b.span.slice(raw.as_bytes()),
+                b.raw_bytes.as_slice(),
+                b.text.as_str(),
+                b.joined
+            ),
+            (
+                &b"=?UTF-8?B?iOuFlQ==?="[..],
+                &[0x88, 0xEB, 0x85, 0x95][..],
+                "안녕",
+                true
+            )
+        );
+        let d = decode_unstructured(b"=?UTF-8*en-us?Q?hi?=");
+        assert_eq!(
+            (d.words[0].charset.as_str(), d.words[0].language.as_deref()),
+            ("UTF-8", Some("en-us"))
+        );
+    }
+
+    #[test]
+    fn context_rules() {
+        let d = decode_text(b"=?UTF-8?Q?J=C3=B6rg?=", Context::QuotedString);
+        assert_eq!(
+            (d.text.as_str(), codes(&d)),
+            ("Jörg", vec!["mime.encoded-word-invalid"])
+        );
+        let long = format!("=?UTF-8?Q?{}?=", "a".repeat(80));
+        let d = decode_unstructured(long.as_bytes());
+        assert_eq!(
+            (d.text.len(), codes(&d)),
+            (80, vec!["mime.encoded-word-invalid"])
+        );
+    }
+
+    #[test]
+    fn encodes_and_round_trips() {
+        let texts = [
+            "안녕하세요. 반갑습니다, 오늘은 날씨가 좋네요! 한글 메일 제목 테스트입니다",
+            "Grüße aus Köln — ein ziemlich langer Betreff, der umgebrochen werden muss",
+            "日本語のメールの件名です。長い件名は複数のエンコードワードに分割されます。",
+            "emoji 😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀",
+            "a_b=c?d",
+            "",
+        ];
+        let charsets = ["UTF-8", "EUC-KR", "ISO-2022-JP", "Shift_JIS", "iso-8859-1"];
+        for text in texts {
+            for cs in charsets {
+                for enc in [Encoding::B, Encoding::Q] {
+                    let words = match encode_words(text, cs, enc) {
+                        Ok(w) => w,
+                        Err(EncodeError::Unmappable { .. }) => continue,
+                        Err(e) => panic!("{cs}: {e}"),
+                    };
+                    for w in &words {
+                        assert!(
+                            w.len() <= MAX_WORD_LEN,
+                            "{cs} {enc:?}: word {w} is {} long",
+                            w.len()
+                        );
+                    }
+                    let joined = words.join("\r\n ");
+                    let d = decode_unstructured(joined.as_bytes());
+                    assert_eq!(d.text, text, "{cs} {enc:?}: {joined}");
+                    assert!(d.lints.is_empty(), "{cs} {enc:?}: {:?}", d.lints);
+                    // Never split a character: every word decodes on its own without errors.
+                    for w in &words {
+                        let alone = decode_unstructured(w.as_bytes());
+                        assert!(
+                            alone.lints.is_empty(),
+                            "{cs} {enc:?}: word {w} alone: {:?}",
+                            alone.lints
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            encode("é", "utf-8", Encoding::Q),
+            Ok("=?UTF-8?Q?=C3=A9?=".to_string())
+        );
+        assert_eq!(
+            encode("hi", "us-ascii", Encoding::B),
+            Ok("=?US-ASCII?B?aGk=?=".to_string())
+        );
+        assert!(matches!(
+            encode("é", "us-ascii", Encoding::Q),
+            Err(EncodeError::Unmappable { ch: 'é', .. })
+        ));
+        assert!(matches!(
+            encode("x", "utf-16", Encoding::B),
+            Err(EncodeError::NoEncoder { .. })
+        ));
+        assert!(matches!(
+            encode("x", "nope", Encoding::B),
+            Err(EncodeError::Charset(_))
+        ));
+        assert!(matches!(
+            encode("한", "iso-8859-1", Encoding::B),
+            Err(EncodeError::Unmappable { ch: '한', .. })
+        ));
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic_and_stay_linear() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let alphabet = b"=?Qqb_B-UTF8 \r\n\t*\xff\xe9AZaz09+/";
+        for round in 0..300 {
+            let mut buf = Vec::new();
+            for _ in 0..(round % 97) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let pick = (x >> 32) as usize;
+                buf.push(if round % 2 == 0 {
+                    alphabet[pick % alphabet.len()]
+                } else {
+                    (x & 0xFF) as u8
+                });
+            }
+            let d = decode_unstructured(&buf);
+            assert!(
+                d.text.len() <= buf.len() * 3 + 3,
+                "output too large for {buf:?}"
+            );
+            for l in &d.lints {
+                assert!(l.span.end <= buf.len(), "span {:?} out of input", l.span);
+            }
+        }
+        // Many word starts and words: output stays proportional.
+        for n in [1_000usize, 8_000] {
+            let s = "=?=?UTF-8?Q?a?=".repeat(n);
+            let d = decode_unstructured(s.as_bytes());
+            assert_eq!(d.words.len(), n, "n={n}");
+        }
+    }
+}
