@@ -45,6 +45,16 @@ pub const MAX_WORD_LEN: usize = 75;
 pub const MAX_CHARSET_FIELD: usize = 96;
 /// Longest encoding field scanned (a valid one is one letter).
 pub const MAX_ENCODING_FIELD: usize = 8;
+/// Most findings kept per decoded text, so that a field of many tiny broken words cannot grow
+/// the findings beyond a bound.
+pub const MAX_LINTS: usize = 64;
+
+/// Adds a finding unless [`MAX_LINTS`] are already there.
+fn add(lints: &mut Vec<Lint>, lint: Lint) {
+    if lints.len() < MAX_LINTS {
+        lints.push(lint);
+    }
+}
 
 /// The two encodings of RFC 2047 §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -315,41 +325,51 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
         "B" => decode_b(text),
         "Q" => decode_q(text),
         _ => {
-            lints.push(lints::ENCODED_WORD_INVALID.at(
-                w.span,
-                format!(
+            add(
+                lints,
+                lints::ENCODED_WORD_INVALID.at(
+                    w.span,
+                    format!(
                     "unknown encoding {enc:?} (RFC 2047 §4 defines B and Q); word left as written"
                 ),
-            ));
+                ),
+            );
             return None;
         }
     };
     let (charset, ascii) = match charset::resolve_with_ascii(&label) {
         Ok(x) => x,
         Err(e) => {
-            lints.push(
+            add(
+                lints,
                 lints::CHARSET_UNKNOWN.at(w.span, format!("{e}; encoded-word left as written")),
             );
             return None;
         }
     };
     if let Some(p) = problem {
-        lints.push(lints::ENCODED_WORD_INVALID.at(w.span, p));
+        add(lints, lints::ENCODED_WORD_INVALID.at(w.span, p));
     }
     if w.span.len() > MAX_WORD_LEN {
-        lints.push(lints::ENCODED_WORD_INVALID.at(
-            w.span,
-            format!(
-                "encoded-word is {} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}",
-                w.span.len()
+        add(
+            lints,
+            lints::ENCODED_WORD_INVALID.at(
+                w.span,
+                format!(
+                    "encoded-word is {} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}",
+                    w.span.len()
+                ),
             ),
-        ));
+        );
     }
     if context == Context::QuotedString {
-        lints.push(lints::ENCODED_WORD_INVALID.at(
-            w.span,
-            "encoded-word inside a quoted-string (RFC 2047 §5(3) forbids it); decoded anyway",
-        ));
+        add(
+            lints,
+            lints::ENCODED_WORD_INVALID.at(
+                w.span,
+                "encoded-word inside a quoted-string (RFC 2047 §5(3) forbids it); decoded anyway",
+            ),
+        );
     }
     Some(Plan {
         charset,
@@ -411,13 +431,16 @@ impl Group {
         let (rest, bad, ascii_8bit) = self.decoder.finish();
         out.text.push_str(&rest);
         if bad {
-            out.lints.push(lints::CHARSET_MISMATCH.at(
-                self.span,
-                format!("encoded-word octets are not valid {name}; replaced by U+FFFD"),
-            ));
+            add(
+                &mut out.lints,
+                lints::CHARSET_MISMATCH.at(
+                    self.span,
+                    format!("encoded-word octets are not valid {name}; replaced by U+FFFD"),
+                ),
+            );
         }
         if ascii_8bit {
-            out.lints.push(lints::CHARSET_MISMATCH.at(
+            add(&mut out.lints, lints::CHARSET_MISMATCH.at(
                 self.span,
                 "encoded-word declares US-ASCII but holds 8-bit octets (decoded as windows-1252)",
             ));
@@ -477,7 +500,7 @@ fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<L
             _ => false,
         };
         if left || right {
-            lints.push(lints::ENCODED_WORD_UNSEPARATED.at(
+            add(lints, lints::ENCODED_WORD_UNSEPARATED.at(
                 w.span,
                 "encoded-word touches other text without whitespace (RFC 2047 §5); decoded anyway",
             ));
@@ -1024,6 +1047,9 @@ mod tests {
             }
         }
         // Many word starts and words: output stays proportional.
+        let broken = "=?x?Q?a?=".repeat(10_000);
+        let d = decode_unstructured(broken.as_bytes());
+        assert_eq!(d.lints.len(), MAX_LINTS, "findings are capped");
         for n in [1_000usize, 8_000] {
             let s = "=?=?UTF-8?Q?a?=".repeat(n);
             let d = decode_unstructured(s.as_bytes());

@@ -106,7 +106,7 @@ pub const ADDRESS_OBSOLETE: LintDef = LintDef {
     code: "mime.address-obsolete",
     severity: Severity::Info,
     reference: "RFC 5322 §4.4",
-    summary: "an obsolete address form (source route, dots in a display name, empty list elements, comment as name)",
+    summary: "an obsolete address form (source route, dots in a display name, empty list elements)",
 };
 
 /// A Date field that cannot be read or names an impossible time.
