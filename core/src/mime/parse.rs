@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::lint::{Lint, LintDef};
 use crate::mime::header::{self, HeaderDefectKind, HeaderSection};
 use crate::mime::transfer::{DefectKind, TransferEncoding};
-use crate::mime::{charset, encoded_word, lints, params};
+use crate::mime::{address, charset, date, encoded_word, lints, params};
 use crate::span::Span;
 
 /// Deepest nesting of multipart and message entities read; an entity at this depth is kept as
@@ -417,7 +417,7 @@ fn line_lints(p: &mut Parser<'_>, scan: &LineScan<'_>) {
     }
 }
 
-fn header_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection, body_is_message: bool) {
+fn header_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection, header_like_body: bool) {
     for d in &h.defects {
         let (def, msg): (&'static LintDef, String) = match d.kind {
             HeaderDefectKind::EightBit => {
@@ -464,7 +464,7 @@ fn header_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection, body_is_messag
                 ),
             ),
             HeaderDefectKind::HeaderInBody => {
-                if body_is_message {
+                if header_like_body {
                     continue;
                 }
                 let line = d.span.slice(p.input);
@@ -605,12 +605,12 @@ fn disposition_info(
     (kind, filename)
 }
 
-// TEMP until address.rs/date.rs land on mime-words.
-fn address_lints(_raw: &[u8]) -> Vec<Lint> {
-    Vec::new()
+fn address_lints(raw: &[u8]) -> Vec<Lint> {
+    address::parse_address_list(raw).lints
 }
-fn date_lints(_raw: &[u8]) -> Vec<Lint> {
-    Vec::new()
+
+fn date_lints(raw: &[u8]) -> Vec<Lint> {
+    date::parse_date(raw).lints
 }
 
 /// Lints for the fields of a message header whose syntax other modules check: addresses,
@@ -919,7 +919,12 @@ fn parse_entity(
         }
     }
 
-    header_lints(p, id, &h, matches!(kind, Body::Message));
+    // Bodies that are header sections by design: an encapsulated message, a delivery status
+    // (RFC 3464 §2), or a copy of headers (RFC 6522 §4, text/rfc822-headers).
+    let header_like_body = matches!(kind, Body::Message)
+        || main == "message"
+        || info.content_type == "text/rfc822-headers";
+    header_lints(p, id, &h, header_like_body);
     let is_message_root = item.parent.is_none() || item.encapsulated;
     if is_message_root {
         message_lints(p, id, &h);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mime::dsn::{self, RecipientStatus, TypedValue};
 use crate::mime::parse::{decode_field_text, parse_message, Message};
+use crate::mime::{address, date};
 use crate::span::Span;
 
 /// The version of the document; changes only when a field changes meaning or goes away.
@@ -135,12 +136,19 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-// TEMP until address.rs/date.rs land on mime-words.
-fn mailbox_list(_raw: &[u8]) -> Vec<Mailbox> {
-    Vec::new()
+fn mailbox_list(raw: &[u8]) -> Vec<Mailbox> {
+    address::parse_address_list(raw)
+        .mailboxes()
+        .into_iter()
+        .map(|m| Mailbox {
+            name: m.name.clone(),
+            address: m.address.clone(),
+        })
+        .collect()
 }
-fn date_rfc3339(_raw: &[u8]) -> Option<String> {
-    None
+
+fn date_rfc3339(raw: &[u8]) -> Option<String> {
+    date::parse_date(raw).value.map(|d| d.to_rfc3339())
 }
 
 fn mailboxes(msg: &Message<'_>, name: &str) -> Vec<Mailbox> {
