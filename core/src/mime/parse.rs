@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::lint::{Lint, LintDef};
 use crate::mime::header::{self, HeaderDefectKind, HeaderSection};
-use crate::mime::transfer::{DefectKind, TransferEncoding};
+use crate::mime::transfer::{Decoded, DefectKind, TransferEncoding};
 use crate::mime::{address, charset, date, encoded_word, lints, params};
 use crate::span::Span;
 
@@ -544,20 +544,20 @@ fn content_info(p: &mut Parser<'_>, id: usize, h: &HeaderSection, in_digest: boo
     };
     let raw = field.raw_value(p.input);
     let ct = params::parse_content_type(raw);
+    let base = field.value.start;
     let lints = ct
         .lints
-        .iter()
-        .cloned()
+        .into_iter()
         .map(|mut l| {
-            l.span = l.span.shift(field.value.start);
+            l.span = l.span.shift(base);
             l
         })
         .collect();
     p.push_lints(id, lints);
-    let params = ct
+    let params: Vec<(String, String)> = ct
         .params
-        .iter()
-        .map(|prm| (prm.name.to_ascii_lowercase(), prm.value.clone()))
+        .into_iter()
+        .map(|prm| (prm.name.to_ascii_lowercase(), prm.value))
         .collect();
     if !ct.valid || ct.type_.is_empty() || ct.subtype.is_empty() {
         return ContentInfo {
@@ -936,7 +936,13 @@ fn parse_entity(
     let mut text = None;
     if matches!(kind, Body::Leaf) {
         let raw = body.slice(input);
-        let d = te.decode(raw);
+        let decoding = !te.is_identity() && !matches!(te, TransferEncoding::Unknown(_));
+        let d = if decoding {
+            te.decode(raw)
+        } else {
+            Decoded::default()
+        };
+        let bytes: &[u8] = if decoding { &d.bytes } else { raw };
         let mut counts: Vec<(DefectKind, usize, Span)> = Vec::new();
         for defect in &d.defects {
             match counts.iter_mut().find(|(k, _, _)| *k == defect.kind) {
@@ -959,7 +965,22 @@ fn parse_entity(
         }
         if main == "text" {
             let label = charset.as_deref().unwrap_or("us-ascii");
-            let t = match charset::decode(label, &d.bytes) {
+            let ascii_fast = bytes.is_ascii()
+                && matches!(
+                    charset::resolve(label),
+                    Ok(charset::Charset::Whatwg(e)) if e.is_ascii_compatible()
+                );
+            let decoded_text = if ascii_fast {
+                Ok(charset::Decoded {
+                    text: String::from_utf8_lossy(bytes).into_owned(),
+                    encoding: "",
+                    had_errors: false,
+                    ascii_with_8bit: false,
+                })
+            } else {
+                charset::decode(label, bytes)
+            };
+            let t = match decoded_text {
                 Ok(t) => {
                     if t.had_errors {
                         p.lint(
@@ -985,12 +1006,12 @@ fn parse_entity(
                         ct_span,
                         format!("{e}; the text is shown as UTF-8"),
                     );
-                    charset::decode_utf8_lossy(&d.bytes).text
+                    charset::decode_utf8_lossy(bytes).text
                 }
             };
             text = Some(t);
         }
-        if !te.is_identity() && !matches!(te, TransferEncoding::Unknown(_)) {
+        if decoding {
             decoded = Some(d.bytes);
         }
     }

@@ -250,37 +250,70 @@ pub fn decode_base64(input: &[u8]) -> Decoded {
     let mut pads_left = 0u32; // '=' still expected to complete the padding
     loop {
         if n == 0 && !padded {
-            // Fast path: eight alphabet characters make six octets.
-            while let Some(c) = input.get(i..i + 8) {
-                let (a, b, e, f) = (
-                    BASE64[c[0] as usize],
-                    BASE64[c[1] as usize],
-                    BASE64[c[2] as usize],
-                    BASE64[c[3] as usize],
-                );
-                let (g, h, k, l) = (
-                    BASE64[c[4] as usize],
-                    BASE64[c[5] as usize],
-                    BASE64[c[6] as usize],
-                    BASE64[c[7] as usize],
-                );
-                if (a | b | e | f | g | h | k | l) & 0xC0 != 0 {
-                    break;
+            // Fast path, at a quantum boundary: eight alphabet characters make six octets,
+            // then single quanta, and line breaks are skipped without leaving the loop.
+            'fast: loop {
+                while let Some(c) = input
+                    .get(i..i + 8)
+                    .and_then(|c| <&[u8; 8]>::try_from(c).ok())
+                {
+                    let x = [
+                        BASE64[c[0] as usize],
+                        BASE64[c[1] as usize],
+                        BASE64[c[2] as usize],
+                        BASE64[c[3] as usize],
+                        BASE64[c[4] as usize],
+                        BASE64[c[5] as usize],
+                        BASE64[c[6] as usize],
+                        BASE64[c[7] as usize],
+                    ];
+                    if (x[0] | x[1] | x[2] | x[3] | x[4] | x[5] | x[6] | x[7]) & 0xC0 != 0 {
+                        break;
+                    }
+                    let v = (x[0] as u64) << 58
+                        | (x[1] as u64) << 52
+                        | (x[2] as u64) << 46
+                        | (x[3] as u64) << 40
+                        | (x[4] as u64) << 34
+                        | (x[5] as u64) << 28
+                        | (x[6] as u64) << 22
+                        | (x[7] as u64) << 16;
+                    match out.get_mut(o..o + 8) {
+                        Some(dst) => dst.copy_from_slice(&v.to_be_bytes()),
+                        None => break 'fast,
+                    }
+                    o += 6;
+                    i += 8;
                 }
-                let v = (a as u64) << 58
-                    | (b as u64) << 52
-                    | (e as u64) << 46
-                    | (f as u64) << 40
-                    | (g as u64) << 34
-                    | (h as u64) << 28
-                    | (k as u64) << 22
-                    | (l as u64) << 16;
-                match out.get_mut(o..o + 8) {
-                    Some(dst) => dst.copy_from_slice(&v.to_be_bytes()),
-                    None => break,
+                if let Some(c) = input
+                    .get(i..i + 4)
+                    .and_then(|c| <&[u8; 4]>::try_from(c).ok())
+                {
+                    let x = [
+                        BASE64[c[0] as usize],
+                        BASE64[c[1] as usize],
+                        BASE64[c[2] as usize],
+                        BASE64[c[3] as usize],
+                    ];
+                    if (x[0] | x[1] | x[2] | x[3]) & 0xC0 == 0 {
+                        let v = (x[0] as u32) << 26
+                            | (x[1] as u32) << 20
+                            | (x[2] as u32) << 14
+                            | (x[3] as u32) << 8;
+                        match out.get_mut(o..o + 4) {
+                            Some(dst) => dst.copy_from_slice(&v.to_be_bytes()),
+                            None => break 'fast,
+                        }
+                        o += 3;
+                        i += 4;
+                        continue 'fast;
+                    }
                 }
-                o += 6;
-                i += 8;
+                if matches!(input.get(i), Some(b'\r' | b'\n')) {
+                    i += 1;
+                    continue 'fast;
+                }
+                break;
             }
         }
         let Some(&c) = input.get(i) else { break };
