@@ -27,6 +27,10 @@ pub const MAX_FIELDS: usize = 1000;
 /// 102,400 bytes). Parsing goes on.
 pub const MAX_HEADER_BYTES: usize = 102_400;
 
+/// Most per-line defects (invalid names, obsolete syntax, 8-bit fields, stray lines) recorded
+/// per header section; the rest are counted in [`HeaderSection::suppressed_defects`].
+pub const MAX_DEFECTS: usize = 100;
+
 /// One header field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
@@ -124,6 +128,8 @@ pub struct HeaderSection {
     pub defects: Vec<HeaderDefect>,
     /// Fields found beyond [`MAX_FIELDS`] and not recorded.
     pub skipped_fields: usize,
+    /// Defects found beyond [`MAX_DEFECTS`] and not recorded.
+    pub suppressed_defects: usize,
 }
 
 impl HeaderSection {
@@ -229,7 +235,17 @@ pub fn parse_header_section(input: &[u8], start: usize, end: usize) -> HeaderSec
         ..HeaderSection::default()
     };
     fn defect(s: &mut HeaderSection, kind: HeaderDefectKind, span: Span) {
-        s.defects.push(HeaderDefect { kind, span });
+        let per_line = !matches!(
+            kind,
+            HeaderDefectKind::TooManyFields
+                | HeaderDefectKind::SectionTooLarge
+                | HeaderDefectKind::HeaderInBody
+        );
+        if per_line && s.defects.len() >= MAX_DEFECTS {
+            s.suppressed_defects += 1;
+        } else {
+            s.defects.push(HeaderDefect { kind, span });
+        }
     }
     let mut pos = start;
     // Whether the field being continued was recorded, and whether its 8-bit use was reported.
@@ -482,6 +498,16 @@ mod tests {
         let kinds: Vec<_> = s.defects.iter().map(|d| d.kind).collect();
         assert_eq!(kinds, [SectionTooLarge, TooManyFields]);
         assert_eq!(input.get(s.body_start..), Some(&b"body"[..]));
+    }
+
+    #[test]
+    fn defects_are_capped() {
+        let input = "Bad Name: x\r\n".repeat(10_000) + "\r\nBcc: x\r\n";
+        let s = parse_header_section(input.as_bytes(), 0, input.len());
+        assert_eq!(s.defects.len(), MAX_DEFECTS + 3, "defects");
+        assert_eq!(s.suppressed_defects, 10_000 - MAX_DEFECTS);
+        let last: Vec<_> = s.defects.iter().rev().take(3).map(|d| d.kind).collect();
+        assert_eq!(last, [HeaderInBody, SectionTooLarge, TooManyFields]);
     }
 
     #[test]

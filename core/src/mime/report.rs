@@ -375,6 +375,118 @@ mod tests {
     use super::*;
 
     #[test]
+    fn euc_kr_subject_and_document_shape() {
+        let input = b"From: =?EUC-KR?B?sejDtrz2?= <kim@example.kr>\r\n\
+To: a@example.com, Group: b@example.com, \"C\" <c@example.com>;\r\n\
+Date: Wed, 3 Jan 2024 10:00:00 +0900\r\n\
+Subject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\
+\r\n\
+--b\r\n\
+Content-Type: text/plain; charset=EUC-KR\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+vsiz58fPvLy/5C4=\r\n\
+--b--\r\n";
+        let v = inspect_json(input);
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["headers"]["subject"], "안녕하세요.");
+        assert_eq!(v["headers"]["from"][0]["name"], "김철수");
+        assert_eq!(v["headers"]["from"][0]["address"], "kim@example.kr");
+        let to: Vec<&str> = v["headers"]["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["address"].as_str().unwrap())
+            .collect();
+        assert_eq!(to, ["a@example.com", "b@example.com", "c@example.com"]);
+        assert_eq!(v["headers"]["cc"], serde_json::json!([]));
+        assert_eq!(v["headers"]["date"], "2024-01-03T10:00:00+09:00");
+        assert_eq!(v["fields"][3]["name"], "Subject");
+        assert_eq!(v["fields"][3]["raw"], " =?EUC-KR?B?vsiz58fPvLy/5C4=?=");
+        assert_eq!(v["fields"][3]["decoded"], "안녕하세요.");
+        let parts = v["parts"].as_array().unwrap();
+        assert_eq!(parts.len(), 2);
+        let root = &parts[0];
+        assert_eq!(root["section"], "");
+        assert_eq!(root["content_type"], "multipart/mixed");
+        assert!(
+            root.get("decoded_sha256").is_none(),
+            "containers have no digest"
+        );
+        let leaf = &parts[1];
+        assert_eq!(leaf["section"], "1");
+        assert_eq!(leaf["charset"], "euc-kr");
+        assert_eq!(leaf["transfer_encoding"], "base64");
+        assert_eq!(leaf["decoded_size"], 11);
+        assert_eq!(
+            leaf["text_sha256"],
+            sha256::hex("안녕하세요.".as_bytes()).as_str()
+        );
+        let body = &leaf["body_span"];
+        let (s, e) = (
+            body["start"].as_u64().unwrap() as usize,
+            body["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&input[s..e], b"vsiz58fPvLy/5C4=");
+        assert_eq!(v["lints"], serde_json::json!([]));
+        assert!(v.get("dsn").is_none());
+    }
+
+    #[test]
+    fn lints_carry_sections_and_dsn_is_reported() {
+        let input = b"From: MAILER-DAEMON@example.org\r\nDate: Wed, 3 Jan 2024 10:00:00 +0900\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n\
+--r\r\nContent-Type: text/plain\r\n\r\nbounce\r\n\
+--r\r\nContent-Type: message/delivery-status\r\n\r\n\
+Reporting-MTA: dns; mx.example.org\r\n\r\n\
+Final-Recipient: rfc822; x@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+Diagnostic-Code: smtp; 550 no such user\r\n\
+--r\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!!\r\n";
+        let r = inspect(input);
+        let dsn = r.dsn.expect("dsn");
+        assert_eq!(dsn.section, "2");
+        assert_eq!(dsn.recipients.len(), 1);
+        assert_eq!(dsn.recipients[0].status.as_deref(), Some("5.1.1"));
+        assert_eq!(
+            dsn.recipients[0]
+                .diagnostic_code
+                .as_ref()
+                .map(|d| d.value.as_str()),
+            Some("550 no such user")
+        );
+        let lints: Vec<(&str, &str)> = r
+            .lints
+            .iter()
+            .map(|l| (l.code.as_str(), l.section.as_str()))
+            .collect();
+        assert_eq!(
+            lints,
+            [
+                ("mime.base64-invalid", "3"),
+                ("mime.boundary-missing-close", "")
+            ]
+        );
+    }
+
+    #[test]
+    fn garbage_gives_a_document() {
+        let mut seed = 99u32;
+        for len in [0usize, 1, 50, 4000] {
+            let g: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (seed >> 24) as u8
+                })
+                .collect();
+            let v = inspect_json(&g);
+            assert_eq!(v["version"], 1, "len {len}");
+            assert!(!v["parts"].as_array().unwrap().is_empty());
+        }
+    }
+
+    #[test]
     fn sha256_known_answers() {
         let a_million = vec![b'a'; 1_000_000];
         let cases: &[(&[u8], &str)] = &[
