@@ -1,1 +1,1269 @@
 //! Composing messages from structured input.
+//!
+//! [`MessageBuilder`] turns addresses, a subject, text and HTML bodies and attachments into the
+//! bytes of an RFC 5322 / MIME message with CRLF line endings:
+//!
+//! ```text
+//! text only            → text/plain
+//! html only            → text/html
+//! text + html          → multipart/alternative (text first, RFC 2046 §5.1.4)
+//! any + attachments    → multipart/mixed [ body, attachment… ]
+//! ```
+//!
+//! - Header values with non-ASCII text become RFC 2047 encoded-words (Q when mostly ASCII,
+//!   else B); headers are folded at whitespace to stay within 78 characters (RFC 5322 §2.1.1).
+//! - Text bodies are UTF-8: `7bit` when ASCII with lines ≤ 998 octets, otherwise
+//!   quoted-printable when mostly ASCII, else base64 (RFC 2045 §6). Line breaks become CRLF.
+//! - Attachments are base64 at 76 columns (RFC 2045 §6.8), with an RFC 2231 `filename*` for
+//!   non-ASCII names and an encoded-word `name=` fallback for old readers.
+//! - Date and Message-ID come from the caller, and multipart boundaries from the caller's seed:
+//!   the core reads no clock and draws no random numbers.
+//! - CR, LF or NUL in any header input is an error ([`BuildError::HeaderInjection`]), never
+//!   silently stripped.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::mime::date;
+use crate::mime::encoded_word::{self, Encoding};
+use crate::mime::params;
+
+/// Longest header line written when folding can help (RFC 5322 §2.1.1 "SHOULD").
+pub const FOLD_AT: usize = 78;
+/// Longest line of base64 and quoted-printable bodies (RFC 2045 §6.7, §6.8).
+pub const BODY_LINE: usize = 76;
+/// Longest line, CRLF excluded, that a `7bit` body may have (RFC 5322 §2.1.1).
+pub const MAX_7BIT_LINE: usize = 998;
+
+/// A display name and address given to the builder.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NameAddr {
+    /// The display name, any Unicode; `None` or empty for none.
+    pub name: Option<String>,
+    /// The address, `local@domain` (UTF-8 allowed per RFC 6532).
+    pub address: String,
+}
+
+impl NameAddr {
+    /// A mailbox with a display name.
+    pub fn new(name: impl Into<String>, address: impl Into<String>) -> Self {
+        NameAddr {
+            name: Some(name.into()),
+            address: address.into(),
+        }
+    }
+
+    /// A bare address.
+    pub fn bare(address: impl Into<String>) -> Self {
+        NameAddr {
+            name: None,
+            address: address.into(),
+        }
+    }
+}
+
+/// A file attached to the message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The file name, any Unicode.
+    pub filename: String,
+    /// The media type, e.g. `application/pdf` (parameters allowed, ASCII values only).
+    pub content_type: String,
+    /// The content.
+    pub data: Vec<u8>,
+}
+
+/// Structured input for a message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MessageBuilder {
+    /// Authors (RFC 5322 §3.6.2); at least one.
+    pub from: Vec<NameAddr>,
+    /// Primary recipients.
+    pub to: Vec<NameAddr>,
+    /// Carbon-copy recipients.
+    pub cc: Vec<NameAddr>,
+    /// The subject, any Unicode.
+    pub subject: Option<String>,
+    /// The Date field body, supplied by the caller (e.g. `Mon, 02 Jan 2006 15:04:05 +0000`).
+    pub date: String,
+    /// The Message-ID, supplied by the caller, with or without `<>`; empty for none.
+    pub message_id: String,
+    /// The plain-text body.
+    pub text: Option<String>,
+    /// The HTML body.
+    pub html: Option<String>,
+    /// Attachments, in order.
+    pub attachments: Vec<Attachment>,
+    /// Further header fields, name and value, written after the standard ones. Non-ASCII values
+    /// are written as encoded-words (treated as unstructured text).
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a message could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A header input contains CR, LF or NUL, which would end or corrupt the field.
+    HeaderInjection {
+        /// Which input (`subject`, `to[1].name`, `attachments[0].filename`, …).
+        field: String,
+        /// The offending character.
+        found: char,
+    },
+    /// An address is not `local@domain`.
+    InvalidAddress {
+        /// Which input.
+        field: String,
+        /// The address given.
+        address: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// No From address.
+    MissingFrom,
+    /// The Date is empty or cannot be read as an RFC 5322 date-time.
+    InvalidDate {
+        /// The value given.
+        value: String,
+    },
+    /// The Message-ID contains whitespace or angle brackets inside.
+    InvalidMessageId {
+        /// The value given.
+        value: String,
+    },
+    /// A header name is empty or has characters outside printable ASCII or a colon.
+    InvalidHeaderName {
+        /// The name given.
+        name: String,
+    },
+    /// An extra header would duplicate one the builder writes.
+    ReservedHeader {
+        /// The name given.
+        name: String,
+    },
+    /// An attachment's media type is not `type/subtype` with ASCII parameters.
+    InvalidContentType {
+        /// The value given.
+        value: String,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::HeaderInjection { field, found } => write!(
+                f,
+                "{field} contains {found:?}; CR, LF and NUL are not allowed in header values"
+            ),
+            BuildError::InvalidAddress {
+                field,
+                address,
+                reason,
+            } => write!(f, "{field}: {address:?} is not a valid address: {reason}"),
+            BuildError::MissingFrom => write!(f, "a message needs a From address"),
+            BuildError::InvalidDate { value } => write!(
+                f,
+                "Date {value:?} is not an RFC 5322 date-time (expected e.g. `Mon, 02 Jan 2006 15:04:05 +0000`)"
+            ),
+            BuildError::InvalidMessageId { value } => {
+                write!(f, "Message-ID {value:?} must be `<left@right>` without whitespace")
+            }
+            BuildError::InvalidHeaderName { name } => write!(
+                f,
+                "header name {name:?} must be printable ASCII without ':' or spaces"
+            ),
+            BuildError::ReservedHeader { name } => write!(
+                f,
+                "header {name:?} is written by the builder; set the matching field instead"
+            ),
+            BuildError::InvalidContentType { value } => {
+                write!(f, "{value:?} is not a media type `type/subtype`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+const RESERVED: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+];
+
+fn check_injection(field: &str, value: &str) -> Result<(), BuildError> {
+    match value.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
+        Some(found) => Err(BuildError::HeaderInjection {
+            field: field.to_string(),
+            found,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A header field being folded at whitespace.
+struct Folder {
+    out: String,
+    col: usize,
+    words: usize,
+}
+
+impl Folder {
+    fn new(name: &str) -> Self {
+        let mut out = String::with_capacity(128);
+        out.push_str(name);
+        out.push(':');
+        Folder {
+            col: out.len(),
+            out,
+            words: 0,
+        }
+    }
+
+    /// Appends a word preceded by one space, folding before it when the line would exceed
+    /// [`FOLD_AT`]. The fold replaces the space, so unfolding restores the text exactly.
+    fn word(&mut self, w: &str) {
+        // Never before the first word: a leading fold would become leading blank text.
+        if self.col + 1 + w.len() > FOLD_AT && self.words > 0 {
+            self.out.push_str("\r\n ");
+            self.col = 1;
+        } else {
+            self.out.push(' ');
+            self.col += 1;
+        }
+        self.out.push_str(w);
+        self.col += w.len();
+        self.words += 1;
+    }
+
+    /// Appends text with no space before it (it never folds).
+    fn glue(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.col += s.len();
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push_str("\r\n");
+        self.out
+    }
+}
+
+/// Whether text can be written as-is in an unstructured field: printable ASCII words separated
+/// by single spaces, none that looks like an encoded-word, and no word too long to fold.
+fn plain_unstructured(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..0x7F).contains(&b))
+        && !s.contains("=?")
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && s.split(' ').all(|w| w.len() <= FOLD_AT - 2)
+}
+
+/// Q when at most a fifth of the UTF-8 octets are non-ASCII, else B.
+fn pick_encoding(s: &str) -> Encoding {
+    let non_ascii = s.bytes().filter(|b| !b.is_ascii()).count();
+    if non_ascii * 5 <= s.len() {
+        Encoding::Q
+    } else {
+        Encoding::B
+    }
+}
+
+fn encoded_words(s: &str) -> Vec<String> {
+    encoded_words_max(s, encoded_word::MAX_WORD_LEN)
+}
+
+fn encoded_words_max(s: &str, max: usize) -> Vec<String> {
+    // UTF-8 encodes every character, so this cannot fail; fall back to nothing if it did.
+    encoded_word::encode_words_max(s, "UTF-8", pick_encoding(s), max).unwrap_or_default()
+}
+
+/// Writes an unstructured field (Subject, extra headers).
+fn unstructured(name: &str, value: &str) -> String {
+    let mut f = Folder::new(name);
+    if value.is_empty() {
+        return f.finish();
+    }
+    if plain_unstructured(value) {
+        for w in value.split(' ') {
+            f.word(w);
+        }
+    } else {
+        // Every word fits on the first line after `Name: `.
+        for w in encoded_words_max(value, FOLD_AT.saturating_sub(name.len() + 2)) {
+            f.word(&w);
+        }
+    }
+    f.finish()
+}
+
+fn is_atext(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+}
+
+/// The words of a display name: atoms, a quoted-string, or encoded-words (RFC 5322 §3.2.5,
+/// RFC 2047 §5(3)).
+fn display_name_words(name: &str) -> Vec<String> {
+    let ascii_printable = name.bytes().all(|b| (b' '..0x7F).contains(&b));
+    if ascii_printable
+        && !name.contains("=?")
+        && !name.starts_with(' ')
+        && !name.ends_with(' ')
+        && !name.contains("  ")
+    {
+        if name.bytes().all(|b| b == b' ' || is_atext(b)) {
+            return name.split(' ').map(str::to_string).collect();
+        }
+        let mut q = String::with_capacity(name.len() + 2);
+        q.push('"');
+        for c in name.chars() {
+            if c == '"' || c == '\\' {
+                q.push('\\');
+            }
+            q.push(c);
+        }
+        q.push('"');
+        return q.split(' ').map(str::to_string).collect();
+    }
+    encoded_words(name)
+}
+
+fn check_address(field: &str, address: &str) -> Result<(), BuildError> {
+    check_injection(field, address)?;
+    let bad = |reason| {
+        Err(BuildError::InvalidAddress {
+            field: field.to_string(),
+            address: address.to_string(),
+            reason,
+        })
+    };
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return bad("no '@'");
+    };
+    if local.is_empty() || domain.is_empty() {
+        return bad("empty local part or domain");
+    }
+    let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+    let local_ok = if quoted {
+        local.chars().all(|c| !c.is_control())
+    } else {
+        local.bytes().all(|b| b >= 0x80 || b == b'.' || is_atext(b))
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+    };
+    if !local_ok {
+        return bad("the local part has characters that need quoting");
+    }
+    let literal = domain.starts_with('[') && domain.ends_with(']');
+    let domain_ok = literal
+        || domain
+            .bytes()
+            .all(|b| b >= 0x80 || b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    if !domain_ok {
+        return bad("the domain has characters not allowed in a host name");
+    }
+    Ok(())
+}
+
+/// Writes an address field (From, To, Cc), one mailbox after another, folded between words.
+fn address_field(name: &str, list: &[NameAddr], key: &str) -> Result<String, BuildError> {
+    let mut f = Folder::new(name);
+    for (i, m) in list.iter().enumerate() {
+        let field = format!("{key}[{i}]");
+        check_address(&field, &m.address)?;
+        let display = m.name.as_deref().unwrap_or("");
+        check_injection(&format!("{field}.name"), display)?;
+        if display.is_empty() {
+            f.word(&m.address);
+        } else {
+            for w in display_name_words(display) {
+                f.word(&w);
+            }
+            f.word(&format!("<{}>", m.address));
+        }
+        if i + 1 < list.len() {
+            f.glue(",");
+        }
+    }
+    Ok(f.finish())
+}
+
+/// Normalizes line breaks to CRLF (lone CR and lone LF included).
+fn crlf(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len() + b.len() / 32);
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        match c {
+            b'\r' => {
+                if b.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+            b'\n' => out.extend_from_slice(b"\r\n"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Base64 (RFC 2045 §6.8) in lines of [`BODY_LINE`] characters joined by CRLF, no final CRLF.
+fn base64_lines(data: &[u8]) -> Vec<u8> {
+    let flat = encoded_word::base64(data);
+    let mut out = Vec::with_capacity(flat.len() + flat.len() / BODY_LINE * 2 + 2);
+    for (i, line) in flat.as_bytes().chunks(BODY_LINE).enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+/// Quoted-printable (RFC 2045 §6.7) of CRLF text: hard breaks stay CRLF, lines are at most
+/// [`BODY_LINE`] characters with `=` soft breaks, trailing blanks are encoded, and a `.` or
+/// `From ` at the start of a line is encoded so that neither SMTP nor mbox can touch it.
+fn quoted_printable(data: &[u8]) -> Vec<u8> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = Vec::with_capacity(data.len() * 3 / 2 + 16);
+    let mut lines = data.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let has_break = lines.peek().is_some();
+        let line = if has_break {
+            line.strip_suffix(b"\r").unwrap_or(line)
+        } else {
+            line
+        };
+        let mut col = 0;
+        for (i, &b) in line.iter().enumerate() {
+            let last = i + 1 == line.len();
+            let literal = match b {
+                b'=' => false,
+                b' ' | b'\t' => !last,
+                b'.' if i == 0 => false,
+                b'F' if i == 0 && line.starts_with(b"From ") => false,
+                33..=126 => true,
+                _ => false,
+            };
+            let width = if literal { 1 } else { 3 };
+            // Keep room for the soft break's '=' unless this is the line's last token.
+            let limit = if last { BODY_LINE } else { BODY_LINE - 1 };
+            if col + width > limit {
+                out.extend_from_slice(b"=\r\n");
+                col = 0;
+            }
+            if literal {
+                out.push(b);
+            } else {
+                out.push(b'=');
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
+            }
+            col += width;
+        }
+        if has_break {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out
+}
+
+/// One entity: header lines (each ending CRLF) and a body.
+struct Entity {
+    headers: Vec<String>,
+    body: Vec<u8>,
+    /// Whether the body is 7bit text that could contain a boundary line.
+    literal: bool,
+}
+
+fn text_entity(subtype: &str, text: &str) -> Entity {
+    let body = crlf(text);
+    let ascii = body.iter().all(|&b| b.is_ascii() && b != 0);
+    let short_lines = body
+        .split(|&b| b == b'\n')
+        .all(|l| l.strip_suffix(b"\r").unwrap_or(l).len() <= MAX_7BIT_LINE);
+    let ct = format!("Content-Type: text/{subtype}; charset=utf-8\r\n");
+    if ascii && short_lines {
+        return Entity {
+            headers: vec![ct, "Content-Transfer-Encoding: 7bit\r\n".to_string()],
+            body,
+            literal: true,
+        };
+    }
+    let non_ascii = body.iter().filter(|b| !b.is_ascii()).count();
+    let (cte, encoded) = if non_ascii * 6 <= body.len() {
+        ("quoted-printable", quoted_printable(&body))
+    } else {
+        ("base64", base64_lines(&body))
+    };
+    Entity {
+        headers: vec![ct, format!("Content-Transfer-Encoding: {cte}\r\n")],
+        body: encoded,
+        literal: false,
+    }
+}
+
+fn quote_param(v: &str) -> String {
+    let mut q = String::with_capacity(v.len() + 2);
+    q.push('"');
+    for c in v.chars() {
+        if c == '"' || c == '\\' {
+            q.push('\\');
+        }
+        q.push(c);
+    }
+    q.push('"');
+    q
+}
+
+/// RFC 2231 §4: `charset''` then octets, attribute-chars as-is and the rest as `%XX`, split into
+/// sections that fit a line and never split a `%XX` triple.
+fn rfc2231_sections(value: &str) -> Vec<String> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const SECTION: usize = 60;
+    let mut sections = Vec::new();
+    let mut cur = String::from("UTF-8''");
+    for &b in value.as_bytes() {
+        let piece: String = if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') {
+            char::from(b).to_string()
+        } else {
+            let mut s = String::with_capacity(3);
+            s.push('%');
+            s.push(char::from(HEX[usize::from(b >> 4)]));
+            s.push(char::from(HEX[usize::from(b & 15)]));
+            s
+        };
+        if cur.len() + piece.len() > SECTION {
+            sections.push(std::mem::take(&mut cur));
+        }
+        cur.push_str(&piece);
+    }
+    sections.push(cur);
+    sections
+}
+
+/// Parameter lines for a file name: `(name, value)` pairs already in wire form.
+fn filename_params(param: &str, filename: &str) -> Vec<String> {
+    let plain = filename.bytes().all(|b| (b' '..0x7F).contains(&b))
+        && !filename.contains("=?")
+        && filename.len() <= 60;
+    if plain {
+        return vec![format!("{param}={}", quote_param(filename))];
+    }
+    let sections = rfc2231_sections(filename);
+    if sections.len() == 1 {
+        return vec![format!("{param}*={}", sections.concat())];
+    }
+    sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{param}*{i}*={s}"))
+        .collect()
+}
+
+/// `name=` for old readers: plain when short ASCII, else encoded-words inside the quotes.
+fn name_fallback(filename: &str) -> Vec<String> {
+    let plain = filename.bytes().all(|b| (b' '..0x7F).contains(&b))
+        && !filename.contains("=?")
+        && filename.len() <= 60;
+    if plain {
+        return vec![format!("name={}", quote_param(filename))];
+    }
+    // ` name="` before the first word and `";` after the last must fit in a folded line.
+    let words = encoded_words_max(filename, FOLD_AT - 10);
+    let n = words.len();
+    words
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut s = String::new();
+            if i == 0 {
+                s.push_str("name=\"");
+            }
+            s.push_str(&w);
+            if i + 1 == n {
+                s.push('"');
+            }
+            s
+        })
+        .collect()
+}
+
+/// A header whose parameters each go on their own folded line.
+fn param_header(head: &str, params: &[Vec<String>]) -> String {
+    let mut out = String::from(head);
+    for p in params {
+        out.push_str(";\r\n");
+        for (i, piece) in p.iter().enumerate() {
+            if i > 0 {
+                out.push_str("\r\n");
+            }
+            out.push(' ');
+            out.push_str(piece);
+        }
+    }
+    out.push_str("\r\n");
+    out
+}
+
+fn attachment_entity(i: usize, a: &Attachment) -> Result<Entity, BuildError> {
+    check_injection(&format!("attachments[{i}].filename"), &a.filename)?;
+    check_injection(&format!("attachments[{i}].content_type"), &a.content_type)?;
+    let ct = params::parse_content_type(a.content_type.as_bytes());
+    let bad = || BuildError::InvalidContentType {
+        value: a.content_type.clone(),
+    };
+    if !ct.valid || !ct.lints.is_empty() {
+        return Err(bad());
+    }
+    let mut ct_params: Vec<Vec<String>> = Vec::new();
+    for p in &ct.params {
+        if p.name == "name" {
+            continue;
+        }
+        if !p.value.bytes().all(|b| (b' '..0x7F).contains(&b)) {
+            return Err(bad());
+        }
+        ct_params.push(vec![format!("{}={}", p.name, quote_param(&p.value))]);
+    }
+    let mut disp_params = Vec::new();
+    if !a.filename.is_empty() {
+        ct_params.push(name_fallback(&a.filename));
+        disp_params.extend(
+            filename_params("filename", &a.filename)
+                .into_iter()
+                .map(|p| vec![p]),
+        );
+    }
+    Ok(Entity {
+        headers: vec![
+            param_header(&format!("Content-Type: {}", ct.mime_type()), &ct_params),
+            param_header("Content-Disposition: attachment", &disp_params),
+            "Content-Transfer-Encoding: base64\r\n".to_string(),
+        ],
+        body: base64_lines(&a.data),
+        literal: false,
+    })
+}
+
+/// splitmix64: a fixed bijective mixer, so boundaries look random but follow from the seed.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A multipart entity over `children`, with a boundary that no 7bit child contains. The `=_`
+/// in the boundary cannot occur in base64 or quoted-printable output (RFC 2045 §6.7 note 8).
+fn multipart(subtype: &str, children: Vec<Entity>, seed: u64, counter: &mut u64) -> Entity {
+    let boundary = loop {
+        *counter += 1;
+        let b = format!("=_mailscope_{:016x}_{}", mix(seed ^ mix(*counter)), counter);
+        let needle = format!("--{b}");
+        let clash = children
+            .iter()
+            .any(|c| c.literal && c.body.windows(needle.len()).any(|w| w == needle.as_bytes()));
+        if !clash {
+            break b;
+        }
+    };
+    let literal = children.iter().any(|c| c.literal);
+    let mut body = Vec::new();
+    body.extend_from_slice(b"This is a multi-part message in MIME format.\r\n");
+    for c in children {
+        body.extend_from_slice(b"--");
+        body.extend_from_slice(boundary.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        for h in &c.headers {
+            body.extend_from_slice(h.as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(&c.body);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(b"--\r\n");
+    Entity {
+        headers: vec![format!(
+            "Content-Type: multipart/{subtype};\r\n boundary=\"{boundary}\"\r\n"
+        )],
+        body,
+        literal,
+    }
+}
+
+impl MessageBuilder {
+    /// Builds the message. Multipart boundaries are derived from `boundary_seed` (the same input
+    /// and seed give the same bytes). Lines end in CRLF; a single-part body gets a final CRLF
+    /// if it lacks one.
+    pub fn build(&self, boundary_seed: u64) -> Result<Vec<u8>, BuildError> {
+        if self.from.is_empty() {
+            return Err(BuildError::MissingFrom);
+        }
+        let mut head = String::new();
+        head.push_str(&address_field("From", &self.from, "from")?);
+        if !self.to.is_empty() {
+            head.push_str(&address_field("To", &self.to, "to")?);
+        }
+        if !self.cc.is_empty() {
+            head.push_str(&address_field("Cc", &self.cc, "cc")?);
+        }
+        if let Some(s) = &self.subject {
+            check_injection("subject", s)?;
+            head.push_str(&unstructured("Subject", s));
+        }
+        check_injection("date", &self.date)?;
+        let date_ok = date::parse_date(self.date.as_bytes()).value.is_some();
+        if self.date.trim().is_empty() || !date_ok || !self.date.is_ascii() {
+            return Err(BuildError::InvalidDate {
+                value: self.date.clone(),
+            });
+        }
+        head.push_str(&format!("Date: {}\r\n", self.date.trim()));
+        check_injection("message_id", &self.message_id)?;
+        let mid = self.message_id.trim();
+        if !mid.is_empty() {
+            let inner = mid
+                .strip_prefix('<')
+                .and_then(|m| m.strip_suffix('>'))
+                .unwrap_or(mid);
+            let ok = !inner.is_empty()
+                && inner.is_ascii()
+                && !inner
+                    .bytes()
+                    .any(|b| b <= b' ' || b == 0x7F || b == b'<' || b == b'>');
+            if !ok {
+                return Err(BuildError::InvalidMessageId {
+                    value: self.message_id.clone(),
+                });
+            }
+            head.push_str(&format!("Message-ID: <{inner}>\r\n"));
+        }
+        head.push_str("MIME-Version: 1.0\r\n");
+        for (name, value) in &self.headers {
+            let name_ok =
+                !name.is_empty() && name.bytes().all(|b| (33..127).contains(&b) && b != b':');
+            if !name_ok {
+                return Err(BuildError::InvalidHeaderName { name: name.clone() });
+            }
+            if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                return Err(BuildError::ReservedHeader { name: name.clone() });
+            }
+            check_injection(&format!("headers[{name}]"), value)?;
+            head.push_str(&unstructured(name, value));
+        }
+
+        let mut counter = 0u64;
+        let body = match (&self.text, &self.html) {
+            (Some(t), Some(h)) => Some(multipart(
+                "alternative",
+                vec![text_entity("plain", t), text_entity("html", h)],
+                boundary_seed,
+                &mut counter,
+            )),
+            (Some(t), None) => Some(text_entity("plain", t)),
+            (None, Some(h)) => Some(text_entity("html", h)),
+            (None, None) if self.attachments.is_empty() => Some(text_entity("plain", "")),
+            (None, None) => None,
+        };
+        let root = if self.attachments.is_empty() {
+            body.unwrap_or_else(|| text_entity("plain", ""))
+        } else {
+            let mut children: Vec<Entity> = body.into_iter().collect();
+            for (i, a) in self.attachments.iter().enumerate() {
+                children.push(attachment_entity(i, a)?);
+            }
+            multipart("mixed", children, boundary_seed, &mut counter)
+        };
+        let mut out = head.into_bytes();
+        for h in &root.headers {
+            out.extend_from_slice(h.as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(&root.body);
+        if !out.ends_with(b"\r\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::mime::address::parse_address_list;
+    use crate::mime::encoded_word::decode_unstructured;
+    use crate::mime::params::{parse_content_type, parse_disposition};
+
+    const DATE: &str = "Mon, 02 Jan 2006 15:04:05 +0900";
+
+    /// Splits a message into (folded header fields, body).
+    fn split(msg: &[u8]) -> (Vec<(String, Vec<u8>)>, Vec<u8>) {
+        let end = msg
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("header/body separator");
+        let (head, body) = (&msg[..end + 2], &msg[end + 4..]);
+        let mut fields: Vec<(String, Vec<u8>)> = Vec::new();
+        for line in head.split_inclusive(|&b| b == b'\n') {
+            if line.starts_with(b" ") || line.starts_with(b"\t") {
+                fields
+                    .last_mut()
+                    .expect("continuation")
+                    .1
+                    .extend_from_slice(line);
+            } else {
+                let colon = line.iter().position(|&b| b == b':').expect("colon");
+                let mut v = line[colon + 1..].to_vec();
+                if v.first() == Some(&b' ') {
+                    v.remove(0);
+                }
+                fields.push((String::from_utf8_lossy(&line[..colon]).to_lowercase(), v));
+            }
+        }
+        for (_, v) in &mut fields {
+            while v.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                v.pop();
+            }
+        }
+        (fields, body.to_vec())
+    }
+
+    fn field<'a>(fields: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+        &fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+            .1
+    }
+
+    fn parts(body: &[u8], boundary: &str) -> Vec<Vec<u8>> {
+        let delim = format!("\r\n--{boundary}");
+        let text = body.to_vec();
+        let mut out = Vec::new();
+        let mut rest: &[u8] = &text;
+        // Skip the preamble up to the first delimiter (which may start the body).
+        let first = format!("--{boundary}\r\n");
+        let start = rest
+            .windows(first.len())
+            .position(|w| w == first.as_bytes())
+            .expect("first boundary");
+        rest = &rest[start + first.len()..];
+        loop {
+            let at = rest
+                .windows(delim.len())
+                .position(|w| w == delim.as_bytes())
+                .expect("delimiter");
+            out.push(rest[..at].to_vec());
+            rest = &rest[at + delim.len()..];
+            if rest.starts_with(b"--") {
+                return out;
+            }
+            rest = &rest[2..];
+        }
+    }
+
+    fn unbase64(s: &[u8]) -> Vec<u8> {
+        let v = |b: u8| match b {
+            b'A'..=b'Z' => Some(b - b'A'),
+            b'a'..=b'z' => Some(b - b'a' + 26),
+            b'0'..=b'9' => Some(b - b'0' + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        };
+        let sextets: Vec<u8> = s.iter().filter_map(|&b| v(b)).collect();
+        let mut out = Vec::new();
+        for c in sextets.chunks(4) {
+            let n = c.iter().fold(0u32, |a, &x| a << 6 | u32::from(x)) << (6 * (4 - c.len()));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            out.extend_from_slice(&bytes[..c.len() - 1]);
+        }
+        out
+    }
+
+    fn unqp(s: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < s.len() {
+            if s[i] == b'=' {
+                if s[i + 1..].starts_with(b"\r\n") {
+                    i += 3;
+                    continue;
+                }
+                let h = std::str::from_utf8(&s[i + 1..i + 3]).expect("hex");
+                out.push(u8::from_str_radix(h, 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(s[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn sample() -> MessageBuilder {
+        MessageBuilder {
+            from: vec![NameAddr::new("김철수", "kim@example.kr")],
+            to: vec![
+                NameAddr::new("Doe, John", "john@example.com"),
+                NameAddr::new("Jörg Müller", "j@example.de"),
+                NameAddr::bare("plain@example.org"),
+                NameAddr::new("Plain Name", "pn@example.org"),
+            ],
+            cc: vec![NameAddr::new("日本語の名前です", "jp@example.jp")],
+            subject: Some(
+                "안녕하세요. 이것은 아주 긴 한국어 제목입니다 — 접혀야 합니다, 78자에서!".into(),
+            ),
+            date: DATE.into(),
+            message_id: "abc.123@example.kr".into(),
+            text: Some("Hello 세계\nsecond line\n".into()),
+            html: Some("<p>Hello</p>\n".into()),
+            attachments: vec![
+                Attachment {
+                    filename: "보고서 2024년 최종본 (수정) — 아주 긴 파일 이름입니다.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    data: (0..=255u8).cycle().take(1000).collect(),
+                },
+                Attachment {
+                    filename: "notes.txt".into(),
+                    content_type: "text/plain; charset=us-ascii".into(),
+                    data: b"just text".to_vec(),
+                },
+            ],
+            headers: vec![("X-Mailer".into(), "Mailscope test — ünïcode".into())],
+        }
+    }
+
+    #[test]
+    fn round_trip_headers_and_parts() {
+        let b = sample();
+        let msg = b.build(42).expect("builds");
+        assert_eq!(
+            msg,
+            b.build(42).expect("builds"),
+            "deterministic for a seed"
+        );
+        assert_ne!(msg, b.build(43).expect("builds"), "seed changes boundaries");
+        for line in msg.split(|&c| c == b'\n') {
+            assert!(
+                line.is_empty() || line.ends_with(b"\r"),
+                "bare LF in {:?}",
+                String::from_utf8_lossy(line)
+            );
+            assert!(
+                line.len() <= FOLD_AT + 1,
+                "line of {} > 78: {:?}",
+                line.len() - 1,
+                String::from_utf8_lossy(line)
+            );
+        }
+        let (fields, body) = split(&msg);
+        let subject = decode_unstructured(field(&fields, "subject"));
+        assert_eq!(
+            subject.text,
+            b.subject.clone().unwrap_or_default(),
+            "subject"
+        );
+        assert!(subject.lints.is_empty(), "{:?}", subject.lints);
+        let xm = decode_unstructured(field(&fields, "x-mailer"));
+        assert_eq!(xm.text, "Mailscope test — ünïcode");
+        for (name, want) in [("from", &b.from), ("to", &b.to), ("cc", &b.cc)] {
+            let l = parse_address_list(field(&fields, name));
+            assert!(l.lints.is_empty(), "{name}: {:?}", l.lints);
+            let got: Vec<NameAddr> = l
+                .mailboxes()
+                .iter()
+                .map(|m| NameAddr {
+                    name: m.name.clone(),
+                    address: m.address.clone(),
+                })
+                .collect();
+            assert_eq!(&got, want, "{name}");
+        }
+        assert_eq!(field(&fields, "date"), DATE.as_bytes());
+        assert_eq!(field(&fields, "message-id"), b"<abc.123@example.kr>");
+        assert_eq!(field(&fields, "mime-version"), b"1.0");
+        let ct = parse_content_type(field(&fields, "content-type"));
+        assert_eq!(ct.mime_type(), "multipart/mixed");
+        let boundary = ct.get("boundary").expect("boundary").to_string();
+        let top = parts(&body, &boundary);
+        assert_eq!(top.len(), 3, "alternative + 2 attachments");
+
+        let (alt_fields, alt_body) = split(&top[0]);
+        let alt = parse_content_type(field(&alt_fields, "content-type"));
+        assert_eq!(alt.mime_type(), "multipart/alternative");
+        let alts = parts(&alt_body, alt.get("boundary").expect("boundary"));
+        assert_eq!(alts.len(), 2);
+        let (tf, tb) = split(&alts[0]);
+        let tct = parse_content_type(field(&tf, "content-type"));
+        assert_eq!(
+            (tct.mime_type().as_str(), tct.get("charset")),
+            ("text/plain", Some("utf-8"))
+        );
+        let cte = String::from_utf8_lossy(field(&tf, "content-transfer-encoding")).to_string();
+        let decoded = match cte.as_str() {
+            "quoted-printable" => unqp(&tb),
+            "base64" => unbase64(&tb),
+            other => panic!("unexpected {other}"),
+        };
+        assert_eq!(
+            decoded,
+            "Hello 세계\r\nsecond line\r\n".as_bytes(),
+            "text body via {cte}"
+        );
+        let (hf, hb) = split(&alts[1]);
+        assert_eq!(field(&hf, "content-transfer-encoding"), b"7bit");
+        assert_eq!(hb, b"<p>Hello</p>\r\n");
+
+        for (i, a) in b.attachments.iter().enumerate() {
+            let (af, ab) = split(&top[i + 1]);
+            let act = parse_content_type(field(&af, "content-type"));
+            let disp = parse_disposition(field(&af, "content-disposition"));
+            assert_eq!(disp.kind, "attachment");
+            assert_eq!(
+                disp.get("filename"),
+                Some(a.filename.as_str()),
+                "filename* of {i}"
+            );
+            assert_eq!(act.get("name"), Some(a.filename.as_str()), "name of {i}");
+            assert!(disp.lints.is_empty(), "{:?}", disp.lints);
+            let want_ct = parse_content_type(a.content_type.as_bytes());
+            assert_eq!(act.mime_type(), want_ct.mime_type());
+            assert_eq!(field(&af, "content-transfer-encoding"), b"base64");
+            assert_eq!(unbase64(&ab), a.data, "attachment {i} data");
+        }
+        assert_eq!(
+            parse_content_type(field(&split(&top[2]).0, "content-type")).get("charset"),
+            Some("us-ascii")
+        );
+    }
+
+    #[test]
+    fn simple_messages() {
+        let mut b = MessageBuilder {
+            from: vec![NameAddr::bare("a@example.com")],
+            to: vec![NameAddr::bare("b@example.com")],
+            subject: Some("Hello world".into()),
+            date: DATE.into(),
+            text: Some("Hi.\n.\nFrom me".into()),
+            ..Default::default()
+        };
+        let msg = String::from_utf8(b.build(1).expect("builds")).expect("ascii");
+        assert_eq!(
+            msg,
+            "From: a@example.com\r\nTo: b@example.com\r\nSubject: Hello world\r\nDate: Mon, 02 Jan 2006 15:04:05 +0900\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nHi.\r\n.\r\nFrom me\r\n"
+        );
+        b.text = None;
+        b.html = Some("<b>x</b>".into());
+        let msg = String::from_utf8(b.build(1).expect("builds")).expect("ascii");
+        assert!(
+            msg.contains("Content-Type: text/html; charset=utf-8\r\n"),
+            "{msg}"
+        );
+        b.html = None;
+        let msg = String::from_utf8(b.build(1).expect("builds")).expect("ascii");
+        assert!(
+            msg.ends_with("Content-Transfer-Encoding: 7bit\r\n\r\n"),
+            "{msg}"
+        );
+        // Subjects that need encoded-words even though ASCII.
+        for s in ["  leading", "a  b", "=?utf-8?q?x?=", &"x".repeat(100)] {
+            b.subject = Some(s.to_string());
+            let msg = b.build(1).expect("builds");
+            let (fields, _) = split(&msg);
+            assert_eq!(
+                decode_unstructured(field(&fields, "subject")).text,
+                s,
+                "subject {s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn encoders() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"a=b", "a=3Db"),
+            (b"trailing \r\nx", "trailing=20\r\nx"),
+            (b"tab\t", "tab=09"),
+            (b".\r\nFrom x", "=2E\r\n=46rom x"),
+            ("é".as_bytes(), "=C3=A9"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(
+                String::from_utf8_lossy(&quoted_printable(input)),
+                *want,
+                "qp {input:?}"
+            );
+        }
+        let long = "é".repeat(100);
+        let qp = quoted_printable(long.as_bytes());
+        for line in qp.split(|&b| b == b'\n') {
+            assert!(line.len() <= BODY_LINE + 1, "qp line {}", line.len());
+        }
+        assert_eq!(unqp(&qp), long.as_bytes(), "qp round trip");
+        let data: Vec<u8> = (0..=255u8).collect();
+        let b64 = base64_lines(&data);
+        assert!(b64.split(|&b| b == b'\n').all(|l| l.len() <= BODY_LINE + 1));
+        assert_eq!(unbase64(&b64), data);
+        assert_eq!(base64_lines(b"ab"), b"YWI=");
+        assert_eq!(base64_lines(b""), b"");
+        assert_eq!(crlf("a\nb\rc\r\nd"), b"a\r\nb\r\nc\r\nd");
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let ok = MessageBuilder {
+            from: vec![NameAddr::bare("a@example.com")],
+            date: DATE.into(),
+            ..Default::default()
+        };
+        assert!(ok.build(0).is_ok());
+        type Mutate = fn(&mut MessageBuilder);
+        let cases: &[(&str, Mutate, &str)] = &[
+            (
+                "subject CRLF",
+                |b| b.subject = Some("hi\r\nBcc: x@y".into()),
+                "HeaderInjection",
+            ),
+            (
+                "subject LF",
+                |b| b.subject = Some("hi\nx".into()),
+                "HeaderInjection",
+            ),
+            (
+                "subject NUL",
+                |b| b.subject = Some("hi\0".into()),
+                "HeaderInjection",
+            ),
+            (
+                "name CR",
+                |b| b.to = vec![NameAddr::new("a\rb", "x@y.z")],
+                "HeaderInjection",
+            ),
+            (
+                "address LF",
+                |b| b.to = vec![NameAddr::bare("x@y.z\nBcc: q@r")],
+                "HeaderInjection",
+            ),
+            (
+                "filename",
+                |b| {
+                    b.attachments = vec![Attachment {
+                        filename: "a\r\n.txt".into(),
+                        content_type: "text/plain".into(),
+                        data: vec![],
+                    }]
+                },
+                "HeaderInjection",
+            ),
+            (
+                "extra value",
+                |b| b.headers = vec![("X-A".into(), "1\r\n2".into())],
+                "HeaderInjection",
+            ),
+            ("date", |b| b.date = "now\r\n".into(), "HeaderInjection"),
+            (
+                "message id",
+                |b| b.message_id = "<a@b>\n".into(),
+                "HeaderInjection",
+            ),
+            ("no from", |b| b.from.clear(), "MissingFrom"),
+            (
+                "no at",
+                |b| b.to = vec![NameAddr::bare("nobody")],
+                "InvalidAddress",
+            ),
+            (
+                "space",
+                |b| b.to = vec![NameAddr::bare("a b@c.d")],
+                "InvalidAddress",
+            ),
+            (
+                "angle",
+                |b| b.to = vec![NameAddr::bare("a@c.d>")],
+                "InvalidAddress",
+            ),
+            ("bad date", |b| b.date = "yesterday".into(), "InvalidDate"),
+            ("empty date", |b| b.date = String::new(), "InvalidDate"),
+            (
+                "bad mid",
+                |b| b.message_id = "a b@c".into(),
+                "InvalidMessageId",
+            ),
+            (
+                "header name",
+                |b| b.headers = vec![("X A".into(), "1".into())],
+                "InvalidHeaderName",
+            ),
+            (
+                "reserved",
+                |b| b.headers = vec![("subject".into(), "1".into())],
+                "ReservedHeader",
+            ),
+            (
+                "content type",
+                |b| {
+                    b.attachments = vec![Attachment {
+                        filename: "a".into(),
+                        content_type: "pdf".into(),
+                        data: vec![],
+                    }]
+                },
+                "InvalidContentType",
+            ),
+        ];
+        for (what, mutate, want) in cases {
+            let mut b = ok.clone();
+            mutate(&mut b);
+            let err = b.build(0).expect_err(what);
+            let got = format!("{err:?}");
+            assert!(got.starts_with(want), "{what}: expected {want}, got {got}");
+            assert!(!err.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn boundary_avoids_body_text() {
+        // A 7bit body that contains the boundary the seed would give first.
+        let probe = MessageBuilder {
+            from: vec![NameAddr::bare("a@example.com")],
+            date: DATE.into(),
+            text: Some("x".into()),
+            html: Some("y".into()),
+            ..Default::default()
+        };
+        let msg = probe.build(7).expect("builds");
+        let (fields, _) = split(&msg);
+        let first = parse_content_type(field(&fields, "content-type"))
+            .get("boundary")
+            .expect("b")
+            .to_string();
+        let mut b = probe.clone();
+        b.text = Some(format!("--{first}\n"));
+        let msg = b.build(7).expect("builds");
+        let (fields, body) = split(&msg);
+        let second = parse_content_type(field(&fields, "content-type"))
+            .get("boundary")
+            .expect("b")
+            .to_string();
+        assert_ne!(first, second, "boundary changed to avoid the body");
+        assert_eq!(parts(&body, &second).len(), 2);
+    }
+}

@@ -45,6 +45,9 @@ pub const MAX_WORD_LEN: usize = 75;
 pub const MAX_CHARSET_FIELD: usize = 96;
 /// Longest encoding field scanned (a valid one is one letter).
 pub const MAX_ENCODING_FIELD: usize = 8;
+/// Most words explained per decoded text; further words are decoded into the text but not
+/// explained ([`DecodedText::words_truncated`]).
+pub const MAX_WORDS: usize = 1024;
 /// Most findings kept per decoded text, so that a field of many tiny broken words cannot grow
 /// the findings beyond a bound.
 pub const MAX_LINTS: usize = 64;
@@ -114,6 +117,19 @@ pub struct DecodedText {
     pub words: Vec<WordExplanation>,
     /// Findings; spans are relative to the input.
     pub lints: Vec<Lint>,
+    /// Whether more than [`MAX_WORDS`] words were found, so that `words` is incomplete.
+    #[serde(default)]
+    pub words_truncated: bool,
+}
+
+impl DecodedText {
+    fn explain(&mut self, w: WordExplanation) {
+        if self.words.len() < MAX_WORDS {
+            self.words.push(w);
+        } else {
+            self.words_truncated = true;
+        }
+    }
 }
 
 /// Decodes an unstructured field body (RFC 2047 §5(1)); spans are relative to `raw`.
@@ -189,7 +205,7 @@ pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
             }
             Item::Word(w) => {
                 let Some(plan) = plans.get_mut(k).and_then(Option::take) else {
-                    out.words.push(undecoded(raw, w));
+                    out.explain(undecoded(raw, w));
                     push_plain(&mut out.text, w.span.slice(raw));
                     continue;
                 };
@@ -413,7 +429,7 @@ impl Group {
             self.decoder.feed(&plan.bytes, last);
             charset::decode_charset(plan.charset, &plan.bytes).text
         };
-        out.words.push(WordExplanation {
+        out.explain(WordExplanation {
             span: w.span,
             charset: plan.charset_label,
             language: plan.language,
@@ -739,6 +755,17 @@ pub fn encode_words(
     charset_label: &str,
     encoding: Encoding,
 ) -> Result<Vec<String>, EncodeError> {
+    encode_words_max(text, charset_label, encoding, MAX_WORD_LEN)
+}
+
+/// [`encode_words`] with words of at most `max_len` characters (at least room for one
+/// character is always kept), for callers that place words after other text on a line.
+pub fn encode_words_max(
+    text: &str,
+    charset_label: &str,
+    encoding: Encoding,
+    max_len: usize,
+) -> Result<Vec<String>, EncodeError> {
     let ascii_label = ["us-ascii", "ascii"]
         .iter()
         .any(|a| a.eq_ignore_ascii_case(charset_label.trim()));
@@ -761,7 +788,7 @@ pub fn encode_words(
         }
     };
     let overhead = name.len() + 7; // "=?" name "?X?" … "?="
-    let budget = MAX_WORD_LEN.saturating_sub(overhead).max(8);
+    let budget = max_len.min(MAX_WORD_LEN).saturating_sub(overhead).max(8);
     let stateful = e == encoding_rs::ISO_2022_JP;
     let mut words = Vec::new();
     let mut start = 0;
@@ -1053,7 +1080,12 @@ mod tests {
         for n in [1_000usize, 8_000] {
             let s = "=?=?UTF-8?Q?a?=".repeat(n);
             let d = decode_unstructured(s.as_bytes());
-            assert_eq!(d.words.len(), n, "n={n}");
+            assert_eq!(d.text.len(), n * 3, "n={n}: '=?' and 'a' per repetition");
+            assert_eq!(
+                (d.words.len(), d.words_truncated),
+                (n.min(MAX_WORDS), n > MAX_WORDS),
+                "n={n}"
+            );
         }
     }
 }

@@ -34,6 +34,8 @@ pub const MAX_PARAMS: usize = 4096;
 /// Highest RFC 2231 section number accepted (`name*4095`); higher ones are ignored with
 /// `mime.param-limit`.
 pub const MAX_SECTION_NUMBER: u32 = 4095;
+/// Most findings kept per field, so that hostile input cannot grow them beyond a bound.
+pub const MAX_LINTS: usize = 64;
 
 /// One parameter after RFC 2231 decoding and continuation assembly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,6 +259,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Adds a finding unless [`MAX_LINTS`] are already there.
+    fn lint(&mut self, lint: Lint) {
+        if self.lints.len() < MAX_LINTS {
+            self.lints.push(lint);
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.raw.get(self.pos).copied()
     }
@@ -293,7 +302,7 @@ impl<'a> Parser<'a> {
                         }
                     }
                     if depth > 0 {
-                        self.lints.push(lints::PARAM_INVALID.at(
+                        self.lint(lints::PARAM_INVALID.at(
                             Span::new(start, self.pos),
                             format!("comment not closed ({depth} unclosed '(')"),
                         ));
@@ -338,7 +347,7 @@ impl<'a> Parser<'a> {
         loop {
             match self.peek() {
                 None => {
-                    self.lints.push(lints::PARAM_INVALID.at(
+                    self.lint(lints::PARAM_INVALID.at(
                         Span::new(start, self.pos),
                         "quoted-string not closed before the end of the field",
                     ));
@@ -381,7 +390,7 @@ impl<'a> Parser<'a> {
                 Some(_) => {}
             }
             if count >= MAX_PARAMS {
-                self.lints.push(lints::PARAM_LIMIT.at(
+                self.lint(lints::PARAM_LIMIT.at(
                     Span::new(self.pos, self.raw.len()),
                     format!("more than {MAX_PARAMS} parameters; the rest are ignored"),
                 ));
@@ -413,7 +422,7 @@ impl<'a> Parser<'a> {
                 (Some(_), _) => group.sections.push(section),
                 (None, true) => {
                     if group.ext.is_some() {
-                        self.lints.push(lints::PARAM_DUPLICATE.at(
+                        self.lint(lints::PARAM_DUPLICATE.at(
                             section.span,
                             format!("{}* given again; the first counts", group.name),
                         ));
@@ -423,7 +432,7 @@ impl<'a> Parser<'a> {
                 }
                 (None, false) => {
                     if group.simple.is_some() {
-                        self.lints.push(lints::PARAM_DUPLICATE.at(
+                        self.lint(lints::PARAM_DUPLICATE.at(
                             section.span,
                             format!("{} given again; the first counts", group.name),
                         ));
@@ -448,7 +457,7 @@ impl<'a> Parser<'a> {
         let attr = self.token();
         if attr.is_empty() {
             self.skip_to_semicolon();
-            self.lints.push(
+            self.lint(
                 lints::PARAM_INVALID.at(Span::new(start, self.pos), "expected a parameter name"),
             );
             return None;
@@ -456,7 +465,7 @@ impl<'a> Parser<'a> {
         self.skip_cfws();
         if self.peek() != Some(b'=') {
             self.skip_to_semicolon();
-            self.lints.push(lints::PARAM_INVALID.at(
+            self.lint(lints::PARAM_INVALID.at(
                 Span::new(start, self.pos),
                 format!("parameter {attr:?} has no '=' and value"),
             ));
@@ -478,12 +487,12 @@ impl<'a> Parser<'a> {
             }
             value = Span::new(value_start, self.pos).slice(self.raw).to_vec();
             if value.is_empty() {
-                self.lints.push(lints::PARAM_INVALID.at(
+                self.lint(lints::PARAM_INVALID.at(
                     Span::new(start, self.pos),
                     format!("parameter {attr:?} has an empty value (use \"\")"),
                 ));
             } else if let Some(&b) = value.iter().find(|&&b| !is_token(b)) {
-                self.lints.push(lints::PARAM_INVALID.at(
+                self.lint(lints::PARAM_INVALID.at(
                     Span::new(value_start, self.pos),
                     format!(
                         "unquoted value contains {:?}, which needs a quoted-string (RFC 2045 §5.1)",
@@ -507,7 +516,7 @@ impl<'a> Parser<'a> {
                 value.retain(|&b| b != b'\r' && b != b'\n');
                 end = e;
             }
-            self.lints.push(lints::PARAM_INVALID.at(
+            self.lint(lints::PARAM_INVALID.at(
                 Span::new(s, e),
                 format!("unexpected text after the value of {attr:?}; a ';' is missing or the value needs quotes"),
             ));
@@ -539,14 +548,14 @@ impl<'a> Parser<'a> {
             None => (rest, false),
         };
         if name.is_empty() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            self.lints.push(lints::PARAM_INVALID.at(
+            self.lint(lints::PARAM_INVALID.at(
                 span,
                 format!("{attr:?} is not name, name*, name*N or name*N*"),
             ));
             return Some((lower, None, false));
         }
         if digits.len() > 1 && digits.starts_with('0') {
-            self.lints.push(lints::PARAM_CONTINUATION_INVALID.at(
+            self.lint(lints::PARAM_CONTINUATION_INVALID.at(
                 span,
                 format!("section number {digits} has a leading zero (RFC 2231 §3)"),
             ));
@@ -554,7 +563,7 @@ impl<'a> Parser<'a> {
         match digits.parse::<u32>() {
             Ok(n) if n <= MAX_SECTION_NUMBER => Some((name.to_string(), Some(n), extended)),
             _ => {
-                self.lints.push(lints::PARAM_LIMIT.at(
+                self.lint(lints::PARAM_LIMIT.at(
                     span,
                     format!("section number {digits} is above {MAX_SECTION_NUMBER}; ignored"),
                 ));
@@ -573,7 +582,7 @@ impl<'a> Parser<'a> {
         } = g;
         if !sections.is_empty() {
             if let Some(e) = &ext {
-                self.lints.push(lints::PARAM_DUPLICATE.at(
+                self.lint(lints::PARAM_DUPLICATE.at(
                     e.span,
                     format!("both {name}* and {name}*0… given; the continuations count"),
                 ));
@@ -630,7 +639,7 @@ impl<'a> Parser<'a> {
         for s in sections.iter() {
             let n = s.number.unwrap_or(0);
             if n < expected {
-                self.lints.push(lints::PARAM_CONTINUATION_INVALID.at(
+                self.lint(lints::PARAM_CONTINUATION_INVALID.at(
                     s.span,
                     format!("section {name}*{n} given again; the first counts"),
                 ));
@@ -698,7 +707,7 @@ impl<'a> Parser<'a> {
                 )
             }
             _ => {
-                self.lints.push(lints::PARAM_INVALID.at(
+                self.lint(lints::PARAM_INVALID.at(
                     span,
                     "extended value lacks the charset'language' prefix (RFC 2231 §4)",
                 ));
@@ -728,7 +737,7 @@ impl<'a> Parser<'a> {
             out.push(b);
         }
         if bad {
-            self.lints.push(lints::PARAM_INVALID.at(
+            self.lint(lints::PARAM_INVALID.at(
                 span,
                 "'%' not followed by two hex digits in an extended value; kept as written",
             ));
@@ -740,7 +749,7 @@ impl<'a> Parser<'a> {
         let Some(label) = cs else {
             let d = charset::decode_utf8_lossy(bytes);
             if d.had_errors {
-                self.lints.push(
+                self.lint(
                     lints::CHARSET_MISMATCH
                         .at(span, "extended value names no charset and is not UTF-8"),
                 );
@@ -750,12 +759,12 @@ impl<'a> Parser<'a> {
         match charset::decode(label, bytes) {
             Ok(d) => {
                 if d.had_errors {
-                    self.lints.push(lints::CHARSET_MISMATCH.at(
+                    self.lint(lints::CHARSET_MISMATCH.at(
                         span,
                         format!("value is not valid {}; replaced by U+FFFD", d.encoding),
                     ));
                 } else if d.ascii_with_8bit {
-                    self.lints.push(
+                    self.lint(
                         lints::CHARSET_MISMATCH
                             .at(span, "value declares US-ASCII but holds 8-bit octets"),
                     );
@@ -776,14 +785,14 @@ impl<'a> Parser<'a> {
         if matches!(name, "name" | "filename") && bytes.windows(2).any(|w| w == b"=?") {
             let d = encoded_word::decode_text(bytes, Context::Parameter);
             if d.words.iter().any(|w| w.decoded) {
-                self.lints.push(lints::ENCODED_WORD_IN_PARAM.at(
+                self.lint(lints::ENCODED_WORD_IN_PARAM.at(
                     span,
                     format!("{name} holds RFC 2047 encoded-words; decoded (RFC 2231 is the standard form)"),
                 ));
                 for mut l in d.lints {
                     if l.code != lints::ENCODED_WORD_UNSEPARATED.code {
                         l.span = span;
-                        self.lints.push(l);
+                        self.lint(l);
                     }
                 }
                 return d.text;
@@ -791,7 +800,7 @@ impl<'a> Parser<'a> {
         }
         let d = charset::decode_utf8_lossy(bytes);
         if d.had_errors {
-            self.lints.push(lints::CHARSET_MISMATCH.at(
+            self.lint(lints::CHARSET_MISMATCH.at(
                 span,
                 "raw 8-bit parameter value is not UTF-8; shown with U+FFFD",
             ));
@@ -1124,6 +1133,14 @@ mod tests {
         let ct = parse_content_type(s.as_bytes());
         assert_eq!(ct.params.len(), MAX_PARAMS, "params kept");
         assert_eq!(codes(&ct.lints), vec!["mime.param-limit"]);
+        // Many broken parameters: findings are capped.
+        let broken = format!("a/b{}", "; x".repeat(10_000));
+        let ct = parse_content_type(broken.as_bytes());
+        assert_eq!(
+            (ct.params.len(), ct.lints.len()),
+            (0, MAX_LINTS),
+            "capped findings"
+        );
         // Deep comment nesting: no recursion.
         let deep = format!("a/b {}{}; x=1", "(".repeat(100_000), ")".repeat(100_000));
         let ct = parse_content_type(deep.as_bytes());
