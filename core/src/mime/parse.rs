@@ -1256,6 +1256,58 @@ mod tests {
     }
 
     #[test]
+    fn builder_output_reads_back_to_the_same_structure() {
+        use crate::mime::build::{Attachment, MessageBuilder, NameAddr};
+        let long = "long ".repeat(40);
+        let subjects = ["plain", "안녕하세요.", "Grüße — “quotes”", long.trim_end()];
+        for (i, subject) in subjects.iter().enumerate() {
+            let b = MessageBuilder {
+                from: vec![NameAddr::new("김철수", "kim@example.kr")],
+                to: vec![NameAddr::bare("lee@example.com")],
+                subject: Some(subject.to_string()),
+                date: "Wed, 03 Jan 2024 10:00:00 +0900".into(),
+                message_id: "<rt@example.kr>".into(),
+                text: Some(format!("text {i}: é\n{}\n", "x".repeat(i * 500))),
+                html: (i % 2 == 0).then(|| "<p>html</p>\n".to_string()),
+                attachments: vec![Attachment {
+                    filename: "회의록 2024.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    data: (0..=255u8).cycle().take(1000 + i).collect(),
+                }],
+                ..MessageBuilder::default()
+            };
+            let bytes = b.build(i as u64 + 1).expect("build");
+            let m = parse_message(&bytes);
+            // Info lints are expected: the builder adds an encoded-word `name=` fallback next
+            // to RFC 2231 `filename*` for old readers (`mime.encoded-word-in-param`).
+            let serious: Vec<&EntityLint> = m
+                .lints
+                .iter()
+                .filter(|l| l.lint.severity > crate::lint::Severity::Info)
+                .collect();
+            assert!(
+                serious.is_empty(),
+                "lints for subject {subject:?}: {serious:?}"
+            );
+            assert_eq!(m.header_text(0, "subject").as_deref(), Some(*subject));
+            let att = m
+                .entities
+                .iter()
+                .position(|e| e.filename.is_some())
+                .expect("attachment entity");
+            assert_eq!(m.entities[att].filename.as_deref(), Some("회의록 2024.pdf"));
+            assert_eq!(m.body(att), &b.attachments[0].data[..]);
+            let text = m
+                .entities
+                .iter()
+                .position(|e| e.content_type == "text/plain")
+                .expect("text entity");
+            let got = m.text(text).unwrap_or_default().replace("\r\n", "\n");
+            assert_eq!(Some(got.as_str()), b.text.as_deref());
+        }
+    }
+
+    #[test]
     fn deep_message_rfc822_nesting_is_limited() {
         let level = "Content-Type: message/rfc822\r\n\r\n";
         let input = level.repeat(100_000);
