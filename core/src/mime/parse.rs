@@ -240,6 +240,8 @@ struct Pending {
     section: String,
     encapsulated: bool,
     in_digest: bool,
+    /// Inside a message/global, whose header may be UTF-8 (RFC 6532 §3.7).
+    utf8_header: bool,
 }
 
 struct Parser<'a> {
@@ -294,6 +296,7 @@ pub fn parse_message(input: &[u8]) -> Message<'_> {
         section: String::new(),
         encapsulated: false,
         in_digest: false,
+        utf8_header: false,
     }];
     let scan = scan_lines(input);
     while let Some(item) = stack.pop() {
@@ -417,12 +420,21 @@ fn line_lints(p: &mut Parser<'_>, scan: &LineScan<'_>) {
     }
 }
 
-fn header_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection, header_like_body: bool) {
+fn header_lints(
+    p: &mut Parser<'_>,
+    id: usize,
+    h: &HeaderSection,
+    header_like_body: bool,
+    utf8_header: bool,
+) {
     for d in &h.defects {
         let (def, msg): (&'static LintDef, String) = match d.kind {
             HeaderDefectKind::EightBit => {
                 let bytes = d.span.slice(p.input);
                 let utf8 = std::str::from_utf8(bytes).is_ok();
+                if utf8 && utf8_header {
+                    continue;
+                }
                 (
                     &lints::EIGHT_BIT_HEADER,
                     if utf8 {
@@ -881,6 +893,7 @@ fn parse_entity(
                         section: child_section(k + 1),
                         encapsulated: false,
                         in_digest,
+                        utf8_header: item.utf8_header,
                     });
                 }
                 kind = Body::Multipart {
@@ -915,6 +928,7 @@ fn parse_entity(
                 section: section.clone(),
                 encapsulated: true,
                 in_digest: false,
+                utf8_header: item.utf8_header || sub == "global",
             });
         }
     }
@@ -924,7 +938,7 @@ fn parse_entity(
     let header_like_body = matches!(kind, Body::Message)
         || main == "message"
         || info.content_type == "text/rfc822-headers";
-    header_lints(p, id, &h, header_like_body);
+    header_lints(p, id, &h, header_like_body, item.utf8_header);
     let is_message_root = item.parent.is_none() || item.encapsulated;
     if is_message_root {
         message_lints(p, id, &h);
@@ -1200,6 +1214,14 @@ mod tests {
                 &["mime.header-in-body"],
             ),
             (&format!("{HEAD}X-Raw: caf\u{e9}\r\n\r\nx"), &["mime.8bit-header"]),
+            (
+                &format!("{HEAD}Content-Type: message/global\r\n\r\n{HEAD}Subject: caf\u{e9}\r\n\r\nx"),
+                &[],
+            ),
+            (
+                &format!("{HEAD}Content-Type: message/rfc822\r\n\r\n{HEAD}Subject: caf\u{e9}\r\n\r\nx"),
+                &["mime.8bit-header"],
+            ),
             (
                 "From: a@example.com\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nx\n",
                 &["mime.bare-lf"],
