@@ -288,3 +288,54 @@ fn mutated_corpus_never_panics() {
     }
     assert!(runs >= 1000, "{runs} runs");
 }
+
+/// Boundary-heavy input at n and 8n: the time must grow about linearly (a quadratic parser
+/// would take 64 times as long). Best of three runs each, with a generous bound for noisy
+/// machines. Native only: the browser has no monotonic clock in the core's test harness.
+#[test]
+#[allow(clippy::disallowed_methods)]
+fn boundary_heavy_input_parses_in_linear_time() {
+    use mailscope_core::mime::parse::parse_message;
+    use std::time::{Duration, Instant};
+    fn input(k: usize) -> Vec<u8> {
+        let mut s = String::from(
+            "From: a@example.com\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\nMIME-Version: 1.0\r\n",
+        );
+        // Nested multiparts, each with its own parts and near-miss delimiter lines.
+        for level in 0..40 {
+            s.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n"
+            ));
+            for i in 0..k {
+                s.push_str(&format!(
+                    "--b{level}\r\n\r\npart {i}\r\n--b{level}x\r\n--b{level}-- x\r\n"
+                ));
+            }
+            s.push_str(&format!("--b{level}\r\n"));
+        }
+        s.push_str("\r\nleaf\r\n");
+        s.into_bytes()
+    }
+    let time = |bytes: &[u8]| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                let m = parse_message(bytes);
+                assert!(m.entities.len() > 1);
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or(Duration::ZERO)
+    };
+    let (small, large) = (input(25), input(200));
+    let (a, b) = (time(&small), time(&large));
+    let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-6);
+    let size_ratio = large.len() as f64 / small.len() as f64;
+    eprintln!("{size_ratio:.1}x input took {ratio:.1}x as long ({a:?} → {b:?})");
+    assert!(
+        ratio < size_ratio * 3.0,
+        "8x input ({} → {} bytes) took {ratio:.1}x as long ({a:?} → {b:?})",
+        small.len(),
+        large.len()
+    );
+}
