@@ -19,6 +19,12 @@ pub struct Cli {
 pub enum Command {
     /// Serve the explorer UI and the relay on loopback.
     Serve(ServeArgs),
+    /// Show a message's MIME tree, decoded headers, parts and findings.
+    Inspect(crate::cmd::inspect::InspectArgs),
+    /// Annotate an SMTP dialogue (S:/C: transcript, swaks output or raw capture).
+    Transcript(crate::cmd::transcript::TranscriptArgs),
+    /// Decode or encode RFC 2047 encoded-words.
+    Header(crate::cmd::header::HeaderArgs),
 }
 
 /// Options of `mailscope serve`.

@@ -5,5 +5,6 @@
 //! adds sockets, TLS, DNS, clocks and files.
 
 pub mod cli;
+pub mod cmd;
 pub mod serve;
 pub mod token;

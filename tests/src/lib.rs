@@ -197,6 +197,9 @@ impl Browser {
 /// A bare HTTP/1.1 POST on loopback, for the one WebDriver endpoint fantoccini does not wrap.
 fn post_json(port: u16, path: &str, body: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
+    stream
+        .set_read_timeout(Some(READY_TIMEOUT))
+        .expect("set read timeout");
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -204,12 +207,25 @@ fn post_json(port: u16, path: &str, body: &str) -> String {
     stream
         .write_all(request.as_bytes())
         .expect("send to chromedriver");
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .expect("read from chromedriver");
-    match response.split_once("\r\n\r\n") {
-        Some((_, body)) => body.to_string(),
-        None => panic!("malformed answer from chromedriver: {response:?}"),
+    // Read the head, then exactly Content-Length bytes: the driver may keep the connection open.
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("read from chromedriver");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().expect("numeric Content-Length");
+            }
+        }
     }
+    let mut body = vec![0; length];
+    reader
+        .read_exact(&mut body)
+        .expect("read the chromedriver answer");
+    String::from_utf8_lossy(&body).into_owned()
 }
