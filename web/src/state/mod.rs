@@ -2,3 +2,5 @@
 
 pub mod nav;
 pub mod reply_tool;
+pub mod session;
+pub mod transcript;
