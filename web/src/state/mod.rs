@@ -3,4 +3,5 @@
 pub mod nav;
 pub mod reply_tool;
 pub mod session;
+pub mod tools;
 pub mod transcript;
