@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use mailscope_core::mime::build::{Attachment, MessageBuilder, NameAddr};
 use mailscope_core::smtp::auth::{
     decode_exchange, ClientExchange, Credentials, DecodedAuth, Mechanism,
 };
@@ -1037,6 +1038,119 @@ pub fn auth_preview(mechanism: &Mechanism, credentials: &Credentials) -> AuthPre
     }
 }
 
+/// The fields of the Session view's forms, shared by the step buttons and the whole-run button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionForm {
+    /// EHLO/HELO name.
+    pub helo: String,
+    /// AUTH mechanism name.
+    pub mechanism: String,
+    /// AUTH user.
+    pub user: String,
+    /// AUTH password.
+    pub password: String,
+    /// MAIL FROM mailbox.
+    pub from: String,
+    /// MAIL parameters as typed.
+    pub mail_params: String,
+    /// The RCPT TO being typed.
+    pub rcpt: String,
+    /// Every recipient sent or queued so far (used by the whole-run button).
+    pub rcpts: Vec<String>,
+    /// VRFY argument.
+    pub vrfy: String,
+    /// The message.
+    pub message: String,
+    /// BDAT with LAST.
+    pub bdat_last: bool,
+    /// The raw line.
+    pub raw: String,
+    /// Use STARTTLS in a whole run.
+    pub starttls: bool,
+    /// Use AUTH in a whole run.
+    pub use_auth: bool,
+    /// Where a whole run stops.
+    pub stop_after: Option<StopPoint>,
+}
+
+impl Default for SessionForm {
+    fn default() -> Self {
+        SessionForm {
+            helo: "client.example".into(),
+            mechanism: "PLAIN".into(),
+            user: "alice".into(),
+            password: "wonderland".into(),
+            from: "alice@example.org".into(),
+            mail_params: "BODY=8BITMIME".into(),
+            rcpt: "bob@example.net".into(),
+            rcpts: Vec::new(),
+            vrfy: "alice".into(),
+            message: "Subject: Hello\nFrom: alice@example.org\nTo: bob@example.net\n\nHello, Bob.\n.A line that starts with a dot.\n".into(),
+            bdat_last: true,
+            raw: "NOOP".into(),
+            starttls: false,
+            use_auth: true,
+            stop_after: None,
+        }
+    }
+}
+
+impl SessionForm {
+    /// The credentials typed.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::new(self.user.clone(), self.password.clone())
+    }
+
+    /// The mechanism picked.
+    pub fn mechanism(&self) -> Mechanism {
+        Mechanism::parse(&self.mechanism)
+    }
+
+    /// The whole-run plan: recipients sent so far, or the one typed.
+    pub fn plan(&self) -> PlanInput {
+        let rcpts = if self.rcpts.is_empty() {
+            vec![self.rcpt.clone()]
+        } else {
+            self.rcpts.clone()
+        };
+        PlanInput {
+            helo: self.helo.clone(),
+            starttls: self.starttls,
+            auth: self
+                .use_auth
+                .then(|| (self.mechanism(), self.credentials())),
+            from: self.from.clone(),
+            mail_params: self.mail_params.clone(),
+            rcpts,
+            message: self.message.clone(),
+            stop_after: self.stop_after,
+        }
+    }
+}
+
+/// A sample message built by the core's [`MessageBuilder`]: Korean subject, names and body, and
+/// a small attachment. `date` is an RFC 5322 date passed in by the caller (this module has no
+/// clock). The bytes are CRLF text; they are returned with LF so they edit well in a text area
+/// (the core makes them CRLF again when sending).
+pub fn sample_message(from: &str, to: &str, date: &str) -> Result<String, String> {
+    let builder = MessageBuilder {
+        from: vec![NameAddr::new("앨리스", from)],
+        to: vec![NameAddr::new("밥", to)],
+        subject: Some("안녕하세요, 한국어 메일 시험입니다".into()),
+        date: date.into(),
+        message_id: "<sample@mailscope.test>".into(),
+        text: Some("안녕하세요!\n이것은 한국어 본문입니다.\n.점으로 시작하는 줄\n".into()),
+        attachments: vec![Attachment {
+            filename: "메모.txt".into(),
+            content_type: "text/plain; charset=utf-8".into(),
+            data: "첨부 파일\n".as_bytes().to_vec(),
+        }],
+        ..MessageBuilder::default()
+    };
+    let bytes = builder.build(0x5eed).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -1312,6 +1426,39 @@ mod tests {
             now: 3,
         });
         assert!(m.error.is_some(), "not connected");
+    }
+
+    #[test]
+    fn sample_message_runs_through_a_whole_session() {
+        let text = sample_message(
+            "alice@example.org",
+            "bob@example.net",
+            "Sun, 22 Nov 2026 18:00:00 +0000",
+        )
+        .expect("builds");
+        assert!(text.contains("Subject: =?"), "encoded subject: {text}");
+        assert!(!text.contains('\r'), "LF for the text area");
+        assert!(
+            sample_message("not an address", "b@c.d", "Sun, 22 Nov 2026 18:00:00 +0000").is_err()
+        );
+        let mut form = SessionForm {
+            message: text,
+            ..SessionForm::default()
+        };
+        form.rcpts = vec!["b@example.net".into(), "c@example.net".into()];
+        let mut m = SessionModel::default();
+        m.apply(Action::Run {
+            plan: Box::new(form.plan()),
+            now: 5,
+        });
+        assert_eq!(m.received.len(), 1, "{:?}", m.notes);
+        assert_eq!(
+            m.rows().iter().filter(|r| r.kind == "command RCPT").count(),
+            2
+        );
+        form.use_auth = false;
+        form.rcpts.clear();
+        assert_eq!((form.plan().auth, form.plan().rcpts.len()), (None, 1));
     }
 
     #[test]
