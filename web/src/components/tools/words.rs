@@ -37,7 +37,7 @@ fn steps(reading: &WordsReading) -> Html {
 /// Decode a header text, or encode text in a charset.
 #[function_component(WordsTool)]
 pub fn words_tool() -> Html {
-    let input = use_state(|| "=?EUC-KR?B?x9GxuSDH0bHbIMXYvbrGrg==?=".to_string());
+    let input = use_state(|| "=?EUC-KR?B?x9GxuSDH0bHbIMXXvbrGrg==?=".to_string());
     let plain = use_state(|| "안녕하세요, 世界".to_string());
     let charset = use_state(|| "UTF-8".to_string());
     let b = use_state(|| true);
