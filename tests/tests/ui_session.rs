@@ -148,7 +148,7 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         .await
         .expect("text");
     for needle in [
-        "EHLO client.example␍␊",
+        "EHLO client.exampleCRLF",
         "235 2.7.0",
         "RCPT TO:<bob@example.net>",
         "RCPT TO:<carol@example.net>",

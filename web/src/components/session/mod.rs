@@ -100,3 +100,72 @@ pub fn session_view() -> Html {
         </div>
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    async fn click(root: &web_sys::Element, css: &str) {
+        let el = root
+            .query_selector(css)
+            .expect("query")
+            .unwrap_or_else(|| panic!("no {css}"));
+        el.dyn_into::<web_sys::HtmlElement>()
+            .expect("html element")
+            .click();
+        yew::platform::time::sleep(Duration::from_millis(30)).await;
+    }
+
+    fn wires(root: &web_sys::Element) -> Vec<String> {
+        let list = root
+            .query_selector_all("#transcript pre.wire")
+            .expect("query");
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|n| n.text_content().unwrap_or_default())
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    async fn buttons_drive_the_in_browser_server() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        yew::Renderer::<SessionView>::with_root(root.clone()).render();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        assert!(wires(&root).is_empty(), "nothing before Connect");
+
+        click(&root, "#session-connect").await;
+        click(&root, "#btn-ehlo").await;
+        click(&root, "#btn-auth").await;
+        click(&root, "#btn-quit").await;
+        let w = wires(&root);
+        let starts: Vec<&str> = w.iter().map(|s| s.get(..3).unwrap_or(s)).collect();
+        assert_eq!(
+            starts,
+            ["220", "EHL", "250", "AUT", "235", "QUI", "221"],
+            "transcript: {w:?}"
+        );
+        assert!(w[1].ends_with("CRLF\n"), "visible CRLF: {:?}", w[1]);
+        let lints = root.query_selector_all(".lint-code").expect("query");
+        let codes: Vec<String> = (0..lints.length())
+            .filter_map(|i| lints.item(i))
+            .map(|n| n.text_content().unwrap_or_default())
+            .collect();
+        assert!(
+            codes.iter().any(|c| c == "smtp.auth-without-tls"),
+            "lints inline: {codes:?}"
+        );
+    }
+}

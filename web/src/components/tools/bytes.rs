@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::session::field::Field;
+use crate::components::transcript::table::wire_view;
 use crate::state::tools::{base64_decode, base64_encode, decode_auth, dot_stuffing, lookup_codes};
 
 #[hook]
@@ -28,7 +29,7 @@ pub fn base64_tool() -> Html {
             <Field id="b64-input" label="base64 to decode" value={encoded.clone()} oninput={set_encoded} />
             { match base64_decode(&encoded) {
                 Ok(v) => html! { <>
-                    <pre class="wire" id="b64-decoded">{ v.text }</pre>
+                    <pre class="wire" id="b64-decoded">{ wire_view(&v.text) }</pre>
                     <p class="muted">{ format!("{} bytes: ", v.len) }<code class="hex">{ v.hex }</code></p>
                 </> },
                 Err(e) => html! { <p class="error">{ e }</p> },
@@ -48,9 +49,9 @@ pub fn dot_tool() -> Html {
             <h3>{"Dot-stuffing (RFC 5321 §4.5.2)"}</h3>
             <Field id="dot-input" label="Message text" rows={5} value={text.clone()} oninput={set_text} />
             <p class="muted">{ format!("On the wire after 354 ({} bare line endings made CRLF):", s.changes) }</p>
-            <pre class="wire" id="dot-output">{ s.wire }</pre>
+            <pre class="wire" id="dot-output">{ wire_view(&s.wire) }</pre>
             <p class="muted">{"Read back by the server (unstuffed):"}</p>
-            <pre class="wire">{ s.unstuffed }</pre>
+            <pre class="wire">{ wire_view(&s.unstuffed) }</pre>
         </div>
     }
 }

@@ -8,23 +8,16 @@ use crate::state::tools::{decode_words, encode_words, WordsReading};
 fn steps(reading: &WordsReading) -> Html {
     html! {
         <>
-            if !reading.words.is_empty() {
-                <table class="steps">
-                    <thead><tr><th>{"word"}</th><th>{"charset"}</th><th>{"encoding"}</th><th>{"encoded text"}</th><th>{"bytes (hex)"}</th><th>{"text"}</th></tr></thead>
-                    <tbody>
-                        { for reading.words.iter().map(|w| html! {
-                            <tr class={classes!((!w.decoded).then_some("error"))}>
-                                <td><code>{ &w.word }</code></td>
-                                <td>{ &w.charset }</td>
-                                <td>{ &w.encoding }</td>
-                                <td><code>{ &w.encoded_text }</code></td>
-                                <td><code class="hex">{ &w.bytes_hex }</code></td>
-                                <td>{ &w.text }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            }
+            { for reading.words.iter().map(|w| html! {
+                <dl class={classes!("kv", "word-steps", (!w.decoded).then_some("error"))}>
+                    <dt>{"word"}</dt><dd><code class="wrap">{ &w.word }</code></dd>
+                    <dt>{"charset"}</dt><dd>{ &w.charset }</dd>
+                    <dt>{"encoding"}</dt><dd>{ if w.encoding.eq_ignore_ascii_case("B") { "B: base64 (RFC 2047 §4.1)" } else { "Q: quoted-printable-like (RFC 2047 §4.2)" } }</dd>
+                    <dt>{"encoded text"}</dt><dd><code class="wrap">{ &w.encoded_text }</code></dd>
+                    <dt>{"bytes (hex)"}</dt><dd><code class="hex">{ &w.bytes_hex }</code></dd>
+                    <dt>{"text"}</dt><dd>{ if w.decoded { w.text.clone() } else { format!("{} (not decoded)", w.text) } }</dd>
+                </dl>
+            }) }
             <ul class="lints">
                 { for reading.lints.iter().map(|l| html! {
                     <li class={classes!("lint", l.severity.as_str())}><code class="lint-code">{ l.code.to_string() }</code>{" "}{ &l.message }</li>

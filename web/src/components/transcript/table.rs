@@ -47,7 +47,7 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
                                 <span class="state" title="session state before → after">{ &row.state }</span>
                                 if row.tls { <span class="badge">{"TLS"}</span> }
                             </div>
-                            <pre class="wire">{ &row.wire }</pre>
+                            <pre class="wire">{ wire_view(&row.wire) }</pre>
                             <details class="explain">
                                 <summary>{ &row.explanation }</summary>
                                 <ul>{ for row.details.iter().map(|d| html! { <li>{ d }</li> }) }</ul>
@@ -94,4 +94,31 @@ pub fn note_list(props: &NoteListProps) -> Html {
             </ul>
         </div>
     }
+}
+
+/// Renders text from [`crate::state::transcript::visible_wire`] with the `␍`/`␊` markers as
+/// small `CR`/`LF` badges (the Control Pictures glyphs are missing from many system fonts).
+pub fn wire_view(text: &str) -> Html {
+    let mut parts: Vec<Html> = Vec::new();
+    let mut plain = String::new();
+    for ch in text.chars() {
+        let eol = match ch {
+            '␍' => Some(("CR", "carriage return")),
+            '␊' => Some(("LF", "line feed")),
+            _ => None,
+        };
+        match eol {
+            Some((label, title)) => {
+                if !plain.is_empty() {
+                    parts.push(html! { { std::mem::take(&mut plain) } });
+                }
+                parts.push(html! { <span class="eol" {title}>{ label }</span> });
+            }
+            None => plain.push(ch),
+        }
+    }
+    if !plain.is_empty() {
+        parts.push(html! { { plain } });
+    }
+    html! { <>{ for parts }</> }
 }
