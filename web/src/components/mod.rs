@@ -3,4 +3,7 @@
 pub mod app;
 pub mod nav;
 pub mod reply_tool;
+pub mod session;
+pub mod tools;
+pub mod transcript;
 pub mod views;

@@ -2,3 +2,6 @@
 
 pub mod nav;
 pub mod reply_tool;
+pub mod session;
+pub mod tools;
+pub mod transcript;
