@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::components::message::MessageView;
 use crate::components::reply_tool::ReplyTool;
 use crate::state::nav::View;
 
@@ -26,6 +27,9 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
         <section class="view-body" data-view={props.view.route()}>
             <h2>{ title }</h2>
             <p class="intro">{ intro }</p>
+            if props.view == View::Message {
+                <MessageView />
+            }
             if props.view == View::Tools {
                 <ReplyTool />
             }
