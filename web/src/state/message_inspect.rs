@@ -617,6 +617,45 @@ mod tests {
     }
 
     #[test]
+    fn the_ui_fixture_reads_as_the_e2e_test_expects() {
+        let eml = include_bytes!("../../../tests/fixtures/ui/euc-kr-multipart.eml");
+        let m = Inspected::new("euc-kr-multipart.eml", eml.to_vec());
+        assert_eq!(m.subject(), Some("안녕하세요."));
+        let sections: Vec<(&str, &str)> = m
+            .parts
+            .iter()
+            .map(|p| (p.section.as_str(), p.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            vec![
+                ("", "multipart/mixed"),
+                ("1", "multipart/alternative"),
+                ("1.1", "text/plain"),
+                ("1.2", "text/html"),
+                ("2", "text/plain"),
+            ]
+        );
+        let first = m.first_text_part().expect("a text part");
+        assert!(
+            m.parts[first]
+                .text
+                .as_deref()
+                .is_some_and(|t| t.starts_with("안녕하세요. 메일스코프")),
+            "body: {:?}",
+            m.parts[first].text
+        );
+        assert_eq!(m.parts[4].filename.as_deref(), Some("보고서.txt"));
+        assert!(
+            m.parts[3]
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains("<script>")),
+            "the HTML is decoded (and sandboxed by the view)"
+        );
+    }
+
+    #[test]
     fn download_names() {
         let m = Inspected::new("t.eml", EUC_KR.to_vec());
         assert_eq!(m.parts[2].download_name(), "안녕.txt");
