@@ -222,7 +222,7 @@ async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect
     click(c, "#tab-compose").await;
     let wire = wait_xpath(c, "//pre[@id='compose-wire'][contains(., 'Subject: =?')]").await;
     let wire = wire.text().await.expect("wire text");
-    assert!(wire.contains("␍␊"), "CR LF visible: {wire:?}");
+    assert!(wire.contains("CRLF"), "CR LF visible: {wire:?}");
     wait_css(c, "#compose-wire .ew").await;
     browser.screenshot("ui-message-compose").await;
     click(c, "#compose-inspect").await;
@@ -237,6 +237,111 @@ async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect
         "composed body: {body:?}"
     );
 
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}
+
+/// A ~25 MB message: a Korean text part and three base64 attachments of pseudo-random bytes.
+fn big_message() -> Vec<u8> {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut out = b"From: big@example.org\r\nTo: you@example.org\r\nSubject: =?UTF-8?B?7YGwIOuplOyLnOyngA==?=\r\nDate: Sun, 22 Nov 2026 09:00:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"big\"\r\n\r\n--big\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n\xed\x81\xb0 \xeb\xa9\x94\xec\x8b\x9c\xec\xa7\x80\r\n".to_vec();
+    for n in 0..3 {
+        out.extend_from_slice(
+            format!("--big\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"blob{n}.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n").as_bytes(),
+        );
+        // 6 MB of data: 8 MB of base64 in 76-column lines.
+        let mut line = 0;
+        for _ in 0..(6 * 1024 * 1024 / 3) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let v = (seed & 0xff_ffff) as usize;
+            for shift in [18, 12, 6, 0] {
+                out.push(B64[(v >> shift) & 63]);
+            }
+            line += 4;
+            if line == 76 {
+                out.extend_from_slice(b"\r\n");
+                line = 0;
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--big--\r\n");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
+    let bytes = big_message();
+    assert!(bytes.len() > 24_000_000, "size {}", bytes.len());
+    let path = std::env::temp_dir().join(format!("mailscope-big-{}.eml", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write the big message");
+
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&serve.url).await.expect("open the page");
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+    // Record whether a progress bar was ever painted while reading and parsing.
+    c.execute(
+        "window.__progress = []; new MutationObserver(() => { const p = document.querySelector('.progress label'); \
+         if (p && window.__progress[window.__progress.length - 1] !== p.textContent) window.__progress.push(p.textContent); }) \
+         .observe(document.body, {subtree: true, childList: true, characterData: true});",
+        vec![],
+    )
+    .await
+    .expect("install the progress observer");
+    let started = std::time::Instant::now();
+    wait_css(c, "#eml-file")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("set the file input");
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='큰 메시지']").await;
+    let opened = started.elapsed();
+    eprintln!("opened a {} byte message in {opened:?}", bytes.len());
+    let progress = c
+        .execute("return window.__progress", vec![])
+        .await
+        .expect("progress log");
+    let progress: Vec<String> = serde_json::from_value(progress).expect("strings");
+    assert!(
+        progress.iter().any(|p| p.starts_with("Reading"))
+            && progress.iter().any(|p| p.starts_with("Parsing")),
+        "reading and parsing progress were shown: {progress:?}"
+    );
+    let lines = c
+        .find_all(Locator::Css(".src-line"))
+        .await
+        .expect("source lines");
+    assert_eq!(
+        lines.len(),
+        200,
+        "the source view is a window, not the whole message"
+    );
+    let tree = text_of(c, ".part-tree").await;
+    assert!(tree.contains("blob2.bin"), "{tree:?}");
+
+    // Jump to the last window and select the last attachment from the source.
+    wait_xpath(
+        c,
+        "//section[contains(@class,'source')]//button[text()='Last']",
+    )
+    .await
+    .click()
+    .await
+    .expect("last page");
+    wait_xpath(c, "//pre[@id='src-view']//span[text()='--big--']")
+        .await
+        .click()
+        .await
+        .expect("click the close delimiter");
+    browser.screenshot("ui-message-big").await;
+    let _ = std::fs::remove_file(&path);
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "browser console errors: {errors:#?}");
     browser.close().await;

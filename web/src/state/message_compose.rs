@@ -254,7 +254,7 @@ mod tests {
                 .any(|s| s.highlighted && s.text.starts_with("=?")),
             "the encoded-word is marked: {subject:?}"
         );
-        assert!(subject.segments.iter().any(|s| s.text == "␍"));
+        assert!(subject.segments.iter().any(|s| s.text == "CR"));
     }
 
     #[test]

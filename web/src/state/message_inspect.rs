@@ -385,7 +385,7 @@ impl Inspected {
 pub enum SegmentKind {
     /// Plain bytes.
     Text,
-    /// A line-ending marker (␍ or ␊).
+    /// A line-ending marker (CR or LF).
     Marker,
     /// The line was cut here ("…").
     Cut,
@@ -452,7 +452,7 @@ pub fn marked_segments(input: &[u8], span: Span, marks: &[Span]) -> Vec<Segment>
     }
     for (i, b) in bytes.iter().enumerate().skip(content_end) {
         out.push(Segment {
-            text: if *b == b'\r' { "␍" } else { "␊" }.to_string(),
+            text: if *b == b'\r' { "CR" } else { "LF" }.to_string(),
             kind: SegmentKind::Marker,
             highlighted: inside(span.start + i),
             offset: span.start + i,
@@ -574,8 +574,8 @@ mod tests {
             vec![
                 ("Subject: ", SegmentKind::Text, false),
                 ("hi", SegmentKind::Text, true),
-                ("␍", SegmentKind::Marker, true),
-                ("␊", SegmentKind::Marker, true),
+                ("CR", SegmentKind::Marker, true),
+                ("LF", SegmentKind::Marker, true),
             ]
         );
         let long = vec![b'x'; MAX_LINE_SHOWN + 10];

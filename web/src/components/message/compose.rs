@@ -239,7 +239,7 @@ fn output(props: &ComposerProps) -> Html {
                 <strong>{ format!("{} bytes, {} lines", bytes.len(), total) }</strong>
                 <button type="button" id="compose-download" onclick={on_download}>{"Download .eml"}</button>
                 <button type="button" id="compose-inspect" onclick={on_inspect}>{"Inspect"}</button>
-                <span class="legend"><span class="ew">{"=?…?="}</span>{" encoded-word "}<span class="fold-mark">{"↪"}</span>{" folded line "}<span class="marker">{"␍␊"}</span>{" CR LF"}</span>
+                <span class="legend"><span class="ew">{"=?…?="}</span>{" encoded-word "}<span class="fold-mark">{"↪"}</span>{" folded line "}<span class="marker">{"CR"}</span><span class="marker">{"LF"}</span>{" line end"}</span>
             </div>
             if let Some(e) = &*status { <p class="error">{ e }</p> }
             <pre class="wire" id="compose-wire">

@@ -122,7 +122,7 @@ mod tests {
         yew::Renderer::<MessageView>::with_root(root.clone()).render();
 
         let wire = wait_for(&root, "#compose-wire", |t| t.contains("Subject: =?")).await;
-        assert!(wire.contains("␍␊"), "CR LF shown: {wire}");
+        assert!(wire.contains("CRLF"), "CR LF shown: {wire}");
         assert!(
             root.query_selector("#compose-wire .ew")
                 .ok()

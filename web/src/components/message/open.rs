@@ -57,6 +57,8 @@ pub fn opener(props: &OpenerProps) -> Html {
             if let Some(f) = input.files().and_then(|fs| fs.get(0)) {
                 load_file(f, dispatch.clone());
             }
+            // Let the same file be opened again.
+            input.set_value("");
         })
     };
     let on_drop = {
