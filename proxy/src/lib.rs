@@ -5,5 +5,10 @@
 //! adds sockets, TLS, DNS, clocks and files.
 
 pub mod cli;
+pub mod dns;
+pub mod mx;
+pub mod policy;
+pub mod relay;
 pub mod serve;
+pub mod tls;
 pub mod token;

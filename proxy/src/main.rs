@@ -9,8 +9,15 @@ use mailscope_proxy::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
-        Command::Serve(args) => mailscope_proxy::serve::run(args).await,
+        Command::Serve(args) => mailscope_proxy::serve::run(*args).await,
+        Command::Mx(args) => mailscope_proxy::mx::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
