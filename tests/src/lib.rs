@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+pub mod postfix;
+pub mod relay_client;
+
 /// How long to wait for a process or page to become ready before failing the test.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
