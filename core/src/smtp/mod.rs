@@ -40,6 +40,137 @@ pub mod lints {
         summary:
             "a command line exceeds 512 octets, a reply line 512 octets or a text line 1000 octets",
     };
+
+    // ---- Commands, replies, capabilities and transcripts (smtp-parse) ----
+
+    /// A space between `MAIL FROM:`/`RCPT TO:` and the path; strict servers reject it.
+    pub const SPACE_AFTER_COLON: LintDef = LintDef {
+        code: "smtp.space-after-colon",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.1.2",
+        summary: "a space between `MAIL FROM:`/`RCPT TO:` and the path; strict servers reject it",
+    };
+
+    /// A command verb that is not a standard SMTP command or known extension.
+    pub const UNKNOWN_COMMAND: LintDef = LintDef {
+        code: "smtp.unknown-command",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.2.4",
+        summary: "a command verb that is neither in RFC 5321 nor a known extension",
+    };
+
+    /// A MAIL or RCPT path without angle brackets.
+    pub const PATH_WITHOUT_BRACKETS: LintDef = LintDef {
+        code: "smtp.path-without-brackets",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.2",
+        summary: "a MAIL or RCPT path without angle brackets",
+    };
+
+    /// A mailbox that does not match the RFC 5321 Mailbox syntax.
+    pub const MAILBOX_INVALID: LintDef = LintDef {
+        code: "smtp.mailbox-invalid",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.2",
+        summary: "a mailbox that does not match the RFC 5321 Mailbox syntax",
+    };
+
+    /// Command arguments that do not match the command's syntax.
+    pub const SYNTAX_INVALID: LintDef = LintDef {
+        code: "smtp.syntax-invalid",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.1",
+        summary: "command arguments that do not match the command's syntax",
+    };
+
+    /// An ESMTP parameter with a bad keyword or value, or given twice.
+    pub const PARAM_INVALID: LintDef = LintDef {
+        code: "smtp.param-invalid",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.2",
+        summary: "an ESMTP parameter with a bad keyword or value, or given twice",
+    };
+
+    /// A non-ASCII address in a transaction without the SMTPUTF8 parameter.
+    pub const UTF8_WITHOUT_SMTPUTF8: LintDef = LintDef {
+        code: "smtp.utf8-without-smtputf8",
+        severity: Severity::Error,
+        reference: "RFC 6531 §3.4",
+        summary: "a non-ASCII address in a transaction without the SMTPUTF8 parameter",
+    };
+
+    /// An obsolete source route in a path.
+    pub const SOURCE_ROUTE: LintDef = LintDef {
+        code: "smtp.source-route",
+        severity: Severity::Info,
+        reference: "RFC 5321 §4.1.2",
+        summary: "an obsolete source route in a path",
+    };
+
+    /// An EHLO reply line that is not a valid extension keyword with parameters.
+    pub const EHLO_INVALID: LintDef = LintDef {
+        code: "smtp.ehlo-invalid",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.1.1.1",
+        summary: "an EHLO reply line that is not a valid extension keyword with parameters",
+    };
+
+    /// A command sent in a state where it is not allowed.
+    pub const OUT_OF_SEQUENCE: LintDef = LintDef {
+        code: "smtp.out-of-sequence",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.4",
+        summary: "a command sent in a state where it is not allowed",
+    };
+
+    /// Several commands sent before their replies without PIPELINING.
+    pub const PIPELINING_NOT_OFFERED: LintDef = LintDef {
+        code: "smtp.pipelining-not-offered",
+        severity: Severity::Error,
+        reference: "RFC 2920 §3",
+        summary: "several commands sent before their replies without PIPELINING",
+    };
+
+    /// The session ends without QUIT and its 221 reply.
+    pub const NO_QUIT: LintDef = LintDef {
+        code: "smtp.no-quit",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.1.1.10",
+        summary: "the session ends without QUIT and its 221 reply",
+    };
+
+    /// AUTH on a connection that is not protected by TLS.
+    pub const AUTH_WITHOUT_TLS: LintDef = LintDef {
+        code: "smtp.auth-without-tls",
+        severity: Severity::Warning,
+        reference: "RFC 4954 §4",
+        summary: "AUTH on a connection that is not protected by TLS",
+    };
+
+    /// 8-bit bytes in DATA without BODY=8BITMIME offered and declared.
+    pub const EIGHTBIT_WITHOUT_8BITMIME: LintDef = LintDef {
+        code: "smtp.8bit-without-8bitmime",
+        severity: Severity::Error,
+        reference: "RFC 6152 §3",
+        summary: "8-bit bytes in DATA without BODY=8BITMIME offered and declared",
+    };
+
+    /// An enhanced status code whose class differs from the reply code's class.
+    pub const ENHANCED_CODE_MISMATCH: LintDef = LintDef {
+        code: "smtp.enhanced-code-mismatch",
+        severity: Severity::Warning,
+        reference: "RFC 3463 §2",
+        summary: "an enhanced status code whose class differs from the reply code's class",
+    };
+
+    /// A command or parameter of an extension the server did not offer in EHLO.
+    pub const EXTENSION_NOT_OFFERED: LintDef = LintDef {
+        code: "smtp.extension-not-offered",
+        severity: Severity::Error,
+        reference: "RFC 5321 §2.2.2",
+        summary: "a command or parameter of an extension the server did not offer in EHLO",
+    };
+    // ---- end smtp-parse lints ----
 }
 
 /// Every SMTP lint, in catalog order.
@@ -47,4 +178,22 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::BARE_LF,
     &lints::REPLY_INVALID,
     &lints::LINE_TOO_LONG,
+    // ---- smtp-parse ----
+    &lints::SPACE_AFTER_COLON,
+    &lints::UNKNOWN_COMMAND,
+    &lints::PATH_WITHOUT_BRACKETS,
+    &lints::MAILBOX_INVALID,
+    &lints::SYNTAX_INVALID,
+    &lints::PARAM_INVALID,
+    &lints::UTF8_WITHOUT_SMTPUTF8,
+    &lints::SOURCE_ROUTE,
+    &lints::EHLO_INVALID,
+    &lints::OUT_OF_SEQUENCE,
+    &lints::PIPELINING_NOT_OFFERED,
+    &lints::NO_QUIT,
+    &lints::AUTH_WITHOUT_TLS,
+    &lints::EIGHTBIT_WITHOUT_8BITMIME,
+    &lints::ENHANCED_CODE_MISMATCH,
+    &lints::EXTENSION_NOT_OFFERED,
+    // ---- end smtp-parse ----
 ];
