@@ -74,6 +74,23 @@ pub struct ServeArgs {
     /// Seconds without traffic before a relay connection is ended.
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub idle_timeout: u64,
+    /// Address of the sandbox SMTP server.
+    #[arg(
+        long,
+        default_value = "127.0.0.1:2525",
+        value_name = "ADDR",
+        conflicts_with = "no_sandbox"
+    )]
+    pub sandbox: SocketAddr,
+    /// Do not run the sandbox SMTP server.
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// Also deliver the sandbox's messages into this Maildir.
+    #[arg(long, value_name = "DIR")]
+    pub maildir: Option<PathBuf>,
+    /// Messages the sandbox keeps in memory.
+    #[arg(long, default_value_t = crate::sandbox::DEFAULT_KEEP, value_name = "N")]
+    pub sandbox_keep: usize,
     /// Largest WebSocket frame in bytes; larger ones close the socket with 1009.
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
     pub max_frame: usize,

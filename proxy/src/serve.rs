@@ -10,19 +10,26 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::api::ApiState;
 use crate::cli::ServeArgs;
 use crate::dns::Dns;
 use crate::policy::{Policy, DEFAULT_PORTS};
 use crate::relay::{Relay, RelayConfig, RelayLimits};
+use crate::sandbox::{SandboxOptions, Store};
 use crate::tls::Trust;
 
 /// The HTTP routes: `/api/health`, `/relay` and the static UI, with `index.html` for unknown paths.
-pub fn router(ui: &Path, relay: Arc<Relay>) -> Router {
+pub fn router(ui: &Path, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router {
     let index = ServeFile::new(ui.join("index.html"));
+    let api = crate::api::routes(ApiState {
+        relay: relay.clone(),
+        store,
+    });
     Router::new()
         .route("/api/health", get(health))
         .route("/relay", get(crate::relay::handler))
         .with_state(relay)
+        .merge(api)
         .fallback_service(ServeDir::new(ui).fallback(index))
 }
 
@@ -37,6 +44,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The relay token.
     pub token: String,
+    /// The sandbox SMTP server, if it runs.
+    pub sandbox: Option<crate::sandbox::Sandbox>,
     /// The server task; it runs until aborted or the process ends.
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -75,6 +84,18 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
     if !addr.ip().is_loopback() {
         tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it and has the token can use the relay");
     }
+    let sandbox = if args.no_sandbox {
+        None
+    } else {
+        Some(
+            crate::sandbox::start(SandboxOptions {
+                listen: args.sandbox,
+                maildir: args.maildir.clone(),
+                keep: args.sandbox_keep,
+            })
+            .await?,
+        )
+    };
     let (mut origins, hosts) = default_origins(addr);
     origins.extend(
         args.allow_origin
@@ -102,13 +123,18 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
             max_frame: args.max_frame,
             ..RelayLimits::default()
         },
-        sandbox: None,
+        sandbox: sandbox.as_ref().map(|s| s.addr),
         mx_port: args.mx_port,
     };
     let relay = Arc::new(Relay::new(config, dns, trust));
-    let app = router(&args.ui, relay);
+    let app = router(&args.ui, relay, sandbox.as_ref().map(|s| s.store.clone()));
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(Running { addr, token, task })
+    Ok(Running {
+        addr,
+        token,
+        sandbox,
+        task,
+    })
 }
 
 /// Runs the server until the process is stopped.
@@ -117,7 +143,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let ui = args.ui.clone();
     let running = start(args).await?;
     let addr = running.addr;
-    tracing::info!(ui = %ui.display(), %addr, ms = started.elapsed().as_millis() as u64, "mailscope serve ready");
+    let sandbox = running.sandbox.as_ref().map(|s| s.addr.to_string());
+    tracing::info!(ui = %ui.display(), %addr, sandbox = sandbox.as_deref().unwrap_or("off"), ms = started.elapsed().as_millis() as u64, "mailscope serve ready");
     // The URL with the token goes to stdout only, never to the log.
     println!(
         "Mailscope is running. Open http://{addr}/#token={}",

@@ -44,6 +44,7 @@ impl Serve {
             .args(["serve", "--listen", "127.0.0.1:0", "--ui"])
             .arg(env_path("MAILSCOPE_UI"))
             .args(["--token", &token])
+            .args(sandbox_default(extra))
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -84,6 +85,18 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `--sandbox 127.0.0.1:0` unless `extra` chooses: parallel tests must not all bind :2525.
+fn sandbox_default(extra: &[&str]) -> &'static [&'static str] {
+    if extra
+        .iter()
+        .any(|a| *a == "--sandbox" || *a == "--no-sandbox")
+    {
+        &[]
+    } else {
+        &["--sandbox", "127.0.0.1:0"]
     }
 }
 

@@ -38,6 +38,12 @@ pub async fn serve(extra: &[&str]) -> Running {
         "--token".into(),
         TOKEN.into(),
     ];
+    if !extra
+        .iter()
+        .any(|a| *a == "--sandbox" || *a == "--no-sandbox")
+    {
+        argv.extend(["--sandbox".to_string(), "127.0.0.1:0".to_string()]);
+    }
     argv.extend(extra.iter().map(|s| s.to_string()));
     let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("bad test flags: {e}"));
     let Command::Serve(args) = cli.command else {
