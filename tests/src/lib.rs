@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+pub mod postfix;
+pub mod relay_client;
+
 /// How long to wait for a process or page to become ready before failing the test.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -41,6 +44,7 @@ impl Serve {
             .args(["serve", "--listen", "127.0.0.1:0", "--ui"])
             .arg(env_path("MAILSCOPE_UI"))
             .args(["--token", &token])
+            .args(sandbox_default(extra))
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -81,6 +85,18 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `--sandbox 127.0.0.1:0` unless `extra` chooses: parallel tests must not all bind :2525.
+fn sandbox_default(extra: &[&str]) -> &'static [&'static str] {
+    if extra
+        .iter()
+        .any(|a| *a == "--sandbox" || *a == "--no-sandbox")
+    {
+        &[]
+    } else {
+        &["--sandbox", "127.0.0.1:0"]
     }
 }
 
