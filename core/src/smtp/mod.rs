@@ -171,6 +171,51 @@ pub mod lints {
         summary: "a command or parameter of an extension the server did not offer in EHLO",
     };
     // ---- end smtp-parse lints ----
+    // --- AUTH, DATA and session lints (auth.rs, data.rs, session) ---
+
+    /// A PLAIN payload that is not base64 or not `authzid NUL authcid NUL password`.
+    pub const AUTH_PLAIN_MALFORMED: LintDef = LintDef {
+        code: "smtp.auth-plain-malformed",
+        severity: Severity::Error,
+        reference: "RFC 4616 §2",
+        summary: "an AUTH PLAIN payload is not base64 or does not split into exactly authzid NUL authcid NUL password",
+    };
+    /// A LOGIN, CRAM-MD5 or XOAUTH2 response that is not base64 or not in the mechanism's form.
+    pub const AUTH_PAYLOAD_MALFORMED: LintDef = LintDef {
+        code: "smtp.auth-payload-malformed",
+        severity: Severity::Error,
+        reference: "RFC 4954 §4",
+        summary:
+            "an AUTH response is not base64, too long, or not in the form its mechanism requires",
+    };
+    /// A line-ending variant around a dot that some servers take as end of data.
+    pub const SMUGGLING_SEQUENCE: LintDef = LintDef {
+        code: "smtp.smuggling-sequence",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.1.4",
+        summary: "message data contains a dot line ended or preceded by a bare LF or CR (`\\n.\\n`, `\\r\\n.\\n`, …) that some servers take as end of data",
+    };
+    /// A data line starting with '.' that the client did not double.
+    pub const DOT_NOT_STUFFED: LintDef = LintDef {
+        code: "smtp.dot-not-stuffed",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.5.2",
+        summary: "a data line starts with '.' that was not doubled; the receiver strips it",
+    };
+    /// A message larger than the SIZE limit.
+    pub const SIZE_EXCEEDED: LintDef = LintDef {
+        code: "smtp.size-exceeded",
+        severity: Severity::Error,
+        reference: "RFC 1870 §6",
+        summary: "the message is larger than the size the server announced or the client declared",
+    };
+    /// A CR not followed by LF.
+    pub const BARE_CR: LintDef = LintDef {
+        code: "smtp.bare-cr",
+        severity: Severity::Error,
+        reference: "RFC 5321 §2.3.8",
+        summary: "a CR not followed by LF; SMTP allows CR only as part of CRLF",
+    };
 }
 
 /// Every SMTP lint, in catalog order.
@@ -196,4 +241,11 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::ENHANCED_CODE_MISMATCH,
     &lints::EXTENSION_NOT_OFFERED,
     // ---- end smtp-parse ----
+    // --- AUTH, DATA and session lints ---
+    &lints::AUTH_PLAIN_MALFORMED,
+    &lints::AUTH_PAYLOAD_MALFORMED,
+    &lints::SMUGGLING_SEQUENCE,
+    &lints::DOT_NOT_STUFFED,
+    &lints::SIZE_EXCEEDED,
+    &lints::BARE_CR,
 ];
