@@ -27,6 +27,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
+use crate::smtp::auth::{decode_exchange, AuthLine, DecodedAuth, Mechanism};
 use crate::smtp::capability::{Capabilities, Extension};
 use crate::smtp::command::{parse_command, Body, Command};
 use crate::smtp::enhanced::EnhancedCode;
@@ -407,6 +408,10 @@ pub struct Entry {
     pub explanation: String,
     /// What is wrong with it; spans are offsets into the transcript input.
     pub lints: Vec<Lint>,
+    /// On an AUTH command: the whole exchange decoded (user, password, challenges…) once it
+    /// ended, by [`crate::smtp::auth::decode_exchange`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<DecodedAuth>,
 }
 
 /// A transcript with every entry explained.
@@ -616,11 +621,24 @@ struct Annotator {
     quit_answered: bool,
     closed_by_server: bool,
     reply: Option<Block>,
+    auth: Option<AuthCapture>,
     data: Option<Block>,
     chunk: Option<(Block, u64)>,
 }
 
 const MAX_PENDING: usize = 10_000;
+/// Most challenge/response lines kept for decoding one AUTH exchange.
+const MAX_AUTH_LINES: usize = 64;
+
+/// An AUTH exchange being collected for [`decode_exchange`].
+struct AuthCapture {
+    /// Index of the AUTH command's entry.
+    entry: usize,
+    mechanism: Mechanism,
+    initial: Option<(Vec<u8>, usize)>,
+    /// (from client, base64 payload, offset in the input)
+    lines: Vec<(bool, Vec<u8>, usize)>,
+}
 
 impl Annotator {
     fn new(format: Format) -> Annotator {
@@ -639,6 +657,7 @@ impl Annotator {
             quit_answered: false,
             closed_by_server: false,
             reply: None,
+            auth: None,
             data: None,
             chunk: None,
         }
@@ -749,6 +768,7 @@ impl Annotator {
             state_after: state,
             explanation: format!("could not be read: {error}"),
             lints: vec![lint],
+            auth: None,
         });
     }
 
@@ -868,6 +888,26 @@ impl Annotator {
                         }
                     }
                     Pending::Auth | Pending::SaslResponse => {
+                        if let (Some(capture), true) = (self.auth.as_mut(), code == 334) {
+                            if let Some(first) = reply
+                                .lines
+                                .first()
+                                .filter(|_| capture.lines.len() < MAX_AUTH_LINES)
+                            {
+                                // Never longer than the line, so the span stays in the input.
+                                let payload: Vec<u8> = first
+                                    .text
+                                    .trim_start()
+                                    .bytes()
+                                    .take(first.span.len())
+                                    .collect();
+                                let offset = first.span.end.saturating_sub(payload.len());
+                                capture.lines.push((false, payload, offset));
+                            }
+                        }
+                        if code != 334 {
+                            self.finish_auth();
+                        }
                         if code == 334 {
                             self.state = SessionState::Authenticating;
                             notes.push(
@@ -923,6 +963,7 @@ impl Annotator {
             state_after: self.state,
             explanation,
             lints: entry_lints,
+            auth: None,
         });
     }
 
@@ -1138,7 +1179,29 @@ impl Annotator {
                 }
                 Pending::StartTls
             }
-            Command::Auth { .. } => {
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                self.finish_auth();
+                // The initial response is the last word of the line, taken from the input bytes
+                // (the parsed value is lossy UTF-8).
+                let initial = initial_response.as_ref().map(|_| {
+                    let ir = line
+                        .bytes
+                        .rsplit(|&b| b == b' ')
+                        .next()
+                        .unwrap_or_default()
+                        .to_vec();
+                    let offset = line.content.start + line.bytes.len().saturating_sub(ir.len());
+                    (ir, offset)
+                });
+                self.auth = Some(AuthCapture {
+                    entry: self.entries.len(),
+                    mechanism: Mechanism::parse(mechanism),
+                    initial,
+                    lines: Vec::new(),
+                });
                 self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH");
                 if !self.tls {
                     entry_lints.push(lints::AUTH_WITHOUT_TLS.at(
@@ -1182,11 +1245,19 @@ impl Annotator {
             state_after: self.state,
             explanation,
             lints: entry_lints,
+            auth: None,
         });
     }
 
     fn sasl_response(&mut self, line: &TranscriptLine) {
         let before = self.state;
+        if let Some(capture) = self.auth.as_mut() {
+            if capture.lines.len() < MAX_AUTH_LINES {
+                capture
+                    .lines
+                    .push((true, line.bytes.clone(), line.content.start));
+            }
+        }
         let mut entry_lints = Vec::new();
         if !self.pending.is_empty() {
             entry_lints.push(lints::OUT_OF_SEQUENCE.at(
@@ -1214,7 +1285,30 @@ impl Annotator {
             state_after: before,
             explanation: explanation.into(),
             lints: entry_lints,
+            auth: None,
         });
+    }
+
+    /// Decodes the AUTH exchange that just ended and attaches it to its AUTH entry.
+    fn finish_auth(&mut self) {
+        let Some(capture) = self.auth.take() else {
+            return;
+        };
+        let lines: Vec<AuthLine<'_>> = capture
+            .lines
+            .iter()
+            .map(|(from_client, payload, offset)| AuthLine {
+                from_client: *from_client,
+                payload,
+                offset: *offset,
+            })
+            .collect();
+        let initial = capture.initial.as_ref().map(|(p, o)| (p.as_slice(), *o));
+        let mut decoded = decode_exchange(&capture.mechanism, initial, &lines);
+        if let Some(entry) = self.entries.get_mut(capture.entry) {
+            entry.lints.append(&mut decoded.lints);
+            entry.auth = Some(decoded);
+        }
     }
 
     fn finish_data(&mut self, terminated: bool) {
@@ -1268,6 +1362,7 @@ impl Annotator {
             state_after: self.state,
             explanation: explanation.into(),
             lints: entry_lints,
+            auth: None,
         });
     }
 
@@ -1292,11 +1387,13 @@ impl Annotator {
             state_after: state,
             explanation,
             lints: Vec::new(),
+            auth: None,
         });
     }
 
     fn finish(mut self, transcript: &Transcript) -> AnnotatedTranscript {
         self.try_reply(true);
+        self.finish_auth();
         if let Some((block, size)) = self.chunk.take() {
             if block.lines > 0 {
                 self.finish_chunk(block, size);
@@ -1529,6 +1626,13 @@ The example of RFC 5321 Appendix D.1:
         );
         assert_eq!(a.entries[8].state_after, SessionState::Authenticating);
         assert_eq!(a.entries[12].state_after, SessionState::Ready);
+        let auth = a.entries[7].auth.as_ref().expect("AUTH LOGIN decoded");
+        assert_eq!(
+            (auth.authcid.as_deref(), auth.password.as_deref()),
+            (Some("user"), Some("pass"))
+        );
+        assert_eq!(auth.challenges, ["Username:", "Password:"]);
+        assert_eq!(a.to_json()["entries"][7]["auth"]["authcid"], "user");
         let Parsed::Reply { enhanced, .. } = &a.entries[16].parsed else {
             panic!("expected the 550 reply")
         };
@@ -1629,6 +1733,14 @@ The example of RFC 5321 Appendix D.1:
         (
             "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 2.7.0 ok\nC: QUIT\nS: 221 bye\n",
             &["smtp.auth-without-tls"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN Zm9v\nS: 535 5.7.8 no\nC: QUIT\nS: 221 bye\n",
+            &["smtp.auth-plain-malformed", "smtp.auth-without-tls"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN\nS: 334 \nC: !!!\nS: 501 bad\nC: QUIT\nS: 221 bye\n",
+            &["smtp.auth-plain-malformed", "smtp.auth-without-tls"],
         ),
         (
             "S: 220 x\nC: EHLO c\nS: 250 x\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: h\u{e9}llo\nC: .\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
