@@ -601,6 +601,7 @@ impl Block {
 #[derive(Default)]
 struct Txn {
     body: Option<Body>,
+    declared_size: Option<u64>,
     smtputf8: bool,
     rcpt_ok: usize,
     rcpt_pending: usize,
@@ -1091,7 +1092,17 @@ impl Annotator {
                 if params.auth.is_some() {
                     self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH=");
                 }
+                let limit = self.caps.as_ref().and_then(Capabilities::size_limit);
+                if let (Some(n), Some(l)) = (params.size, limit) {
+                    if n > l {
+                        entry_lints.push(lints::SIZE_EXCEEDED.at(
+                            span,
+                            format!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6)"),
+                        ));
+                    }
+                }
                 self.txn = Txn {
+                    declared_size: params.size,
                     body: params.body,
                     smtputf8: params.smtputf8,
                     ..Txn::default()
@@ -1335,6 +1346,29 @@ impl Annotator {
                     format!("the message holds 8-bit bytes but {why} (RFC 6152 §3)"),
                 ));
             }
+        }
+        // Message size without the final ".\r\n" (dot-stuffing counted: close enough).
+        let size = if terminated {
+            block.buf.len().saturating_sub(3)
+        } else {
+            block.buf.len()
+        } as u64;
+        let limit = self.caps.as_ref().and_then(Capabilities::size_limit);
+        let whole = block.map.span(Span::new(0, block.buf.len()));
+        if let Some(l) = limit.filter(|&l| size > l) {
+            entry_lints.push(lints::SIZE_EXCEEDED.at(
+                whole,
+                format!(
+                    "the message is {size} octets; the server's SIZE limit is {l} (RFC 1870 §6)"
+                ),
+            ));
+        } else if let Some(d) = self.txn.declared_size.filter(|&d| size > d) {
+            entry_lints.push(lints::SIZE_EXCEEDED.at(
+                whole,
+                format!(
+                    "the message is {size} octets but MAIL FROM declared SIZE={d} (RFC 1870 §6)"
+                ),
+            ));
         }
         if terminated {
             if self.pending.len() < MAX_PENDING {
@@ -1733,6 +1767,18 @@ The example of RFC 5321 Appendix D.1:
         (
             "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 2.7.0 ok\nC: QUIT\nS: 221 bye\n",
             &["smtp.auth-without-tls"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 SIZE 1000\nC: MAIL FROM:<a@b.example> SIZE=5000\nS: 552 5.3.4 too big\nC: QUIT\nS: 221 bye\n",
+            &["smtp.size-exceeded"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 SIZE 10\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: 0123456789abcdef\nC: .\nS: 552 too big\nC: QUIT\nS: 221 bye\n",
+            &["smtp.size-exceeded"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 SIZE\nC: MAIL FROM:<a@b.example> SIZE=3\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: 0123456789abcdef\nC: .\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
+            &["smtp.size-exceeded"],
         ),
         (
             "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN Zm9v\nS: 535 5.7.8 no\nC: QUIT\nS: 221 bye\n",
