@@ -15,7 +15,9 @@
 //! groups multi-line replies, keeps the DATA content as one entry, tracks the session state
 //! (RFC 5321 §4.1.4 command order, §4.3.2 replies) with a small tracker of its own, and reports
 //! lints: commands out of sequence, pipelining without PIPELINING, AUTH without TLS, 8-bit
-//! content without 8BITMIME, extensions used without being offered, no QUIT. The result
+//! content without 8BITMIME, extensions used without being offered, SIZE exceeded, no QUIT.
+//! AUTH exchanges are decoded with [`crate::smtp::auth::decode_exchange`] and the DATA content
+//! goes through [`lint_message`] (the seam for the MIME linter). The result
 //! serialises to the versioned JSON document described in [`AnnotatedTranscript::to_json`].
 //!
 //! Limits: at most [`MAX_TRANSCRIPT_BYTES`] bytes and [`MAX_TRANSCRIPT_LINES`] lines are read;
