@@ -468,18 +468,48 @@ impl AnnotatedTranscript {
     }
 }
 
-/// Lints the message carried in DATA. This is the seam for the MIME linter: today it runs the
-/// DATA-level checks of [`crate::smtp::data::lint_data`] (bare LF and CR, lines over
-/// [`MAX_TEXT_LINE`] octets, dot lines not stuffed, smuggling sequences); the MIME lints of the
-/// un-stuffed message will be added here.
+/// Lints the message carried in DATA: the DATA-level checks of
+/// [`crate::smtp::data::lint_data`] (bare LF and CR, lines over [`MAX_TEXT_LINE`] octets, dot
+/// lines not stuffed, smuggling sequences), then the MIME and RFC 5322 lints of the message
+/// itself ([`crate::mime::parse::parse_message`]: missing Date/From, invalid encoded-words,
+/// boundaries, transfer encodings, …).
 ///
 /// `data` is the content as on the wire after the 354 reply, up to and including the final `.`
 /// line when there is one (still dot-stuffed, line endings as captured); lint spans are offsets
-/// into `data`. At most [`MAX_MESSAGE_LINTS`] findings are returned.
+/// into `data`. The message is parsed as it stands on the wire minus the final `.` line, so
+/// spans need no mapping; dot-stuffing only doubles a leading `.`, which no MIME rule reads.
+/// Line-ending findings come from the SMTP checks only (`mime.bare-lf` would repeat
+/// `smtp.bare-lf`). At most [`MAX_MESSAGE_LINTS`] findings are returned.
 pub fn lint_message(data: &[u8]) -> Vec<Lint> {
     let mut out = crate::smtp::data::lint_data(data);
+    let message = strip_end_of_data(data);
+    if !message.is_empty() {
+        let parsed = crate::mime::parse::parse_message(message);
+        out.extend(
+            parsed
+                .lints
+                .into_iter()
+                .map(|l| l.lint)
+                .filter(|l| l.code != crate::mime::lints::BARE_LF.code),
+        );
+    }
     out.truncate(MAX_MESSAGE_LINTS);
     out
+}
+
+/// `data` without its final `.` line (`.CRLF`, or `.LF` in a lenient capture); the line
+/// ending before the dot stays, as it belongs to the message's last line.
+fn strip_end_of_data(data: &[u8]) -> &[u8] {
+    if data == b".\r\n" || data == b".\n" {
+        return &[];
+    }
+    for end in [&b"\r\n.\r\n"[..], b"\n.\r\n", b"\n.\n"] {
+        if let Some(head) = data.strip_suffix(end) {
+            let ending = if end.starts_with(b"\r") { 2 } else { 1 };
+            return data.get(..head.len() + ending).unwrap_or(data);
+        }
+    }
+    data
 }
 
 /// Maps offsets in a reconstructed wire buffer back to the transcript input.
@@ -1477,10 +1507,19 @@ mod tests {
 
     use super::*;
 
+    /// The SMTP findings of a dialogue, sorted (the MIME findings of DATA content are tested in
+    /// `data_is_linted_as_a_message_too`).
     fn codes(t: &AnnotatedTranscript) -> Vec<String> {
-        let mut c: Vec<String> = t.all_lints().iter().map(|l| l.code.to_string()).collect();
+        let mut c: Vec<String> = smtp_lints(t).iter().map(|l| l.code.to_string()).collect();
         c.sort();
         c
+    }
+
+    fn smtp_lints(t: &AnnotatedTranscript) -> Vec<&Lint> {
+        t.all_lints()
+            .into_iter()
+            .filter(|l| l.code.starts_with("smtp."))
+            .collect()
     }
 
     fn kinds(t: &AnnotatedTranscript) -> Vec<&'static str> {
@@ -1866,7 +1905,7 @@ The example of RFC 5321 Appendix D.1:
         assert_eq!(lint.span, Span::new(at, at + 1), "space after colon");
         let input = b"220 x\r\nEHLO c\r\n250 x\r\nMAIL FROM:<a@b.example>\r\n250 ok\r\nRCPT TO:<c@d.example>\r\n250 ok\r\nDATA\r\n354 go\r\nbare\n.\r\n250 ok\r\nQUIT\r\n221 bye\r\n";
         let a = annotate(input);
-        let lints = a.all_lints();
+        let lints = smtp_lints(&a);
         let got: Vec<&str> = lints.iter().map(|l| &*l.code).collect();
         // "\n.\r\n" ends the data for this lenient reading, which is what smuggling exploits.
         assert_eq!(
@@ -1891,6 +1930,7 @@ The example of RFC 5321 Appendix D.1:
         data.extend(b"\r\n.\r\n");
         let got: Vec<(String, usize)> = lint_message(&data)
             .into_iter()
+            .filter(|l| l.code.starts_with("smtp."))
             .map(|l| (l.code.to_string(), l.span.start))
             .collect();
         assert_eq!(
@@ -1901,7 +1941,9 @@ The example of RFC 5321 Appendix D.1:
             ]
         );
         assert!(lint_message(b"").is_empty());
-        assert!(lint_message(b"hello\r\n.\r\n").is_empty());
+        assert!(lint_message(b"hello\r\n.\r\n")
+            .iter()
+            .all(|l| l.code.starts_with("mime.")));
         let codes: Vec<String> = lint_message(b"a\r\n.hidden\n.\nmore\r\n.\r\n")
             .into_iter()
             .map(|l| l.code.to_string())
@@ -2093,6 +2135,26 @@ The example of RFC 5321 Appendix D.1:
                 }
                 let _ = a.to_json();
             }
+        }
+    }
+
+    #[test]
+    fn data_is_linted_as_a_message_too() {
+        let data = b"Subject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\r\nhello\r\n.\r\n";
+        let codes: Vec<String> = lint_message(data)
+            .into_iter()
+            .map(|l| l.code.into_owned())
+            .collect();
+        assert!(codes.iter().any(|c| c == "mime.missing-from"), "{codes:?}");
+        assert!(codes.iter().any(|c| c == "mime.missing-date"), "{codes:?}");
+        assert!(!codes.iter().any(|c| c == "mime.bare-lf"), "{codes:?}");
+        for (input, want) in [
+            (&b"a\r\n.\r\n"[..], &b"a\r\n"[..]),
+            (b"a\n.\n", b"a\n"),
+            (b".\r\n", b""),
+            (b"a\r\nb", b"a\r\nb"),
+        ] {
+            assert_eq!(strip_end_of_data(input), want, "{input:?}");
         }
     }
 }
