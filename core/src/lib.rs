@@ -15,6 +15,7 @@
 //! never a panic. Limits are constants next to the parser that enforces them.
 #![warn(missing_docs)]
 
+pub mod codec;
 pub mod lint;
 pub mod mime;
 pub mod relay;

@@ -32,6 +32,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec;
 use crate::lint::Lint;
 use crate::mime::charset::{self, Charset, CharsetError, StreamDecoder};
 use crate::mime::lints;
@@ -524,73 +525,46 @@ fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<L
     }
 }
 
-fn b64_value(b: u8) -> Option<u32> {
-    match b {
-        b'A'..=b'Z' => Some(u32::from(b - b'A')),
-        b'a'..=b'z' => Some(u32::from(b - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(b - b'0') + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
+/// RFC 2047 §4.1: base64 without line breaks, decoded by [`codec::base64::decode`]: invalid
+/// characters are skipped, data after padding is read on, and missing padding is tolerated;
+/// each is reported.
+fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
+    let d = codec::base64::decode(text);
+    let problem = if d.defects.is_empty() {
+        None
+    } else {
+        b_problem(text)
+    };
+    (d.bytes, problem)
 }
 
-/// RFC 2047 §4.1: base64 without line breaks. Invalid characters are skipped, data after
-/// padding is read on, and missing padding is tolerated; each is reported.
-fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
-    let (mut acc, mut n, mut pad, mut total) = (0u32, 0u32, 0usize, 0usize);
-    let mut bad_char: Option<u8> = None;
-    let mut after_pad = false;
-    for &b in text {
-        if b == b'=' {
-            pad += 1;
-            total += 1;
-            continue;
-        }
-        let Some(v) = b64_value(b) else {
-            bad_char.get_or_insert(b);
-            continue;
-        };
-        after_pad |= pad > 0;
-        total += 1;
-        acc = (acc << 6) | v;
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            acc = 0;
-            n = 0;
-        }
-    }
-    let mut problem = None;
-    match n {
-        2 => out.push((acc >> 4) as u8),
-        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        1 => problem = Some("base64 text ends with a lone character (6 bits dropped)".to_string()),
-        _ => {}
-    }
-    if let Some(b) = bad_char {
-        problem = Some(format!(
+/// Explains what is wrong with B-encoded text: the first invalid character, else data after
+/// `=`, else a lone final character, else a length that is not a multiple of 4. Called only
+/// when the decoder recorded a defect.
+fn b_problem(text: &[u8]) -> Option<String> {
+    let is_sym = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+    if let Some(&b) = text.iter().find(|&&b| !is_sym(b) && b != b'=') {
+        return Some(format!(
             "invalid base64 character {:?} skipped",
             char::from(b)
         ));
-    } else if after_pad {
-        problem = Some("base64 data after '=' padding".to_string());
-    } else if problem.is_none() && total % 4 != 0 {
-        problem = Some(format!(
-            "base64 text is {total} characters, not a multiple of 4 (missing '=' padding)"
-        ));
     }
-    (out, problem)
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
+    let first_pad = text.iter().position(|&b| b == b'=').unwrap_or(text.len());
+    if text
+        .get(first_pad..)
+        .unwrap_or_default()
+        .iter()
+        .any(|&b| is_sym(b))
+    {
+        return Some("base64 data after '=' padding".to_string());
     }
+    if first_pad % 4 == 1 {
+        return Some("base64 text ends with a lone character (6 bits dropped)".to_string());
+    }
+    let total = text.len();
+    (!total.is_multiple_of(4)).then(|| {
+        format!("base64 text is {total} characters, not a multiple of 4 (missing '=' padding)")
+    })
 }
 
 /// RFC 2047 §4.2: `_` is a space, `=XX` an octet; a bad `=` escape is kept as written and
@@ -603,15 +577,12 @@ fn decode_q(text: &[u8]) -> (Vec<u8>, Option<String>) {
         i += 1;
         match b {
             b'_' => out.push(b' '),
-            b'=' => match (
-                text.get(i).copied().and_then(hex),
-                text.get(i + 1).copied().and_then(hex),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
+            b'=' => match codec::hex::pair_at(text, i) {
+                Some(octet) => {
+                    out.push(octet);
                     i += 2;
                 }
-                _ => {
+                None => {
                     problem.get_or_insert_with(|| {
                         "'=' not followed by two hex digits; kept as written".to_string()
                     });
@@ -688,9 +659,8 @@ fn payload_len(bytes: &[u8], enc: Encoding) -> usize {
 }
 
 fn write_payload(out: &mut String, bytes: &[u8], enc: Encoding) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match enc {
-        Encoding::B => out.push_str(&base64(bytes)),
+        Encoding::B => out.push_str(&codec::base64::encode(bytes)),
         Encoding::Q => {
             for &b in bytes {
                 if b == b' ' {
@@ -698,31 +668,14 @@ fn write_payload(out: &mut String, bytes: &[u8], enc: Encoding) {
                 } else if q_len(b) == 1 {
                     out.push(char::from(b));
                 } else {
+                    let [hi, lo] = codec::hex::upper_pair(b);
                     out.push('=');
-                    out.push(char::from(HEX[usize::from(b >> 4)]));
-                    out.push(char::from(HEX[usize::from(b & 15)]));
+                    out.push(char::from(hi));
+                    out.push(char::from(lo));
                 }
             }
         }
     }
-}
-
-/// Plain base64 (RFC 4648 §4) without line breaks.
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sym = |v: u32| char::from(ALPHABET[(v & 63) as usize]);
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b0 = u32::from(chunk.first().copied().unwrap_or(0));
-        let b1 = u32::from(chunk.get(1).copied().unwrap_or(0));
-        let b2 = u32::from(chunk.get(2).copied().unwrap_or(0));
-        let v = b0 << 16 | b1 << 8 | b2;
-        out.push(sym(v >> 18));
-        out.push(sym(v >> 12));
-        out.push(if chunk.len() > 1 { sym(v >> 6) } else { '=' });
-        out.push(if chunk.len() > 2 { sym(v) } else { '=' });
-    }
-    out
 }
 
 /// Encodes `s` in `enc`, failing on the first unmappable character.

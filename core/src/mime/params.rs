@@ -717,18 +717,14 @@ impl<'a> Parser<'a> {
     }
 
     fn percent_decode(&mut self, v: &[u8], span: Span) -> Vec<u8> {
-        let hex = |b: u8| (b as char).to_digit(16);
         let mut out = Vec::with_capacity(v.len());
         let mut bad = false;
         let mut i = 0;
         while let Some(&b) = v.get(i) {
             i += 1;
             if b == b'%' {
-                if let (Some(h), Some(l)) = (
-                    v.get(i).copied().and_then(hex),
-                    v.get(i + 1).copied().and_then(hex),
-                ) {
-                    out.push((h * 16 + l) as u8);
+                if let Some(octet) = crate::codec::hex::pair_at(v, i) {
+                    out.push(octet);
                     i += 2;
                     continue;
                 }
