@@ -21,6 +21,8 @@ pub mod mime;
 pub mod relay;
 pub mod smtp;
 pub mod span;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub use lint::{Lint, LintDef, Severity};
 pub use span::Span;

@@ -841,21 +841,10 @@ mod tests {
         let many = "<".repeat(50_000);
         let l = parse_address_list(many.as_bytes());
         assert!(l.lints.len() <= MAX_LINTS);
-        let mut x: u64 = 0x0123_4567_89AB_CDEF;
+        let mut rng = crate::testutil::XorShift::new(0x0123_4567_89AB_CDEF);
         let alphabet = b"<>,:;@.\"()[]\\ ab=?Q_\r\n\xc3\xa9\x00";
         for round in 0..500 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 90) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let k = (x >> 20) as usize;
-                buf.push(if round % 4 == 0 {
-                    (x & 0xFF) as u8
-                } else {
-                    alphabet[k % alphabet.len()]
-                });
-            }
+            let buf = rng.bytes(round % 90, alphabet, round % 4 == 0);
             let l = parse_address_list(&buf);
             for lint in &l.lints {
                 assert!(

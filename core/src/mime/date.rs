@@ -744,21 +744,10 @@ mod tests {
             "{:?}",
             d.lints.len()
         );
-        let mut x: u64 = 0x1234_5678_9ABC_DEF0;
+        let mut rng = crate::testutil::XorShift::new(0x1234_5678_9ABC_DEF0);
         let alphabet = b"0123456789 :,+-()JanFebMonGMTESTx\r\n\xff";
         for round in 0..500 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 50) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let k = (x >> 16) as usize;
-                buf.push(if round % 3 == 0 {
-                    (x & 0xFF) as u8
-                } else {
-                    alphabet[k % alphabet.len()]
-                });
-            }
+            let buf = rng.bytes(round % 50, alphabet, round % 3 == 0);
             let d = parse_date(&buf);
             for l in &d.lints {
                 assert!(

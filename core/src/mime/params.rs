@@ -1145,21 +1145,10 @@ mod tests {
         let ct = parse_content_type(deep.as_bytes());
         assert_eq!(codes(&ct.lints), vec!["mime.param-invalid"]);
         // Random bytes.
-        let mut x: u64 = 0xDEAD_BEEF_CAFE_F00D;
+        let mut rng = crate::testutil::XorShift::new(0xDEAD_BEEF_CAFE_F00D);
         let alphabet = b"a/b;=*'%\"\\() \r\n0123456789xyzUTF-8\xff";
         for round in 0..400 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 80) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let k = (x >> 24) as usize;
-                buf.push(if round % 3 == 0 {
-                    (x & 0xFF) as u8
-                } else {
-                    alphabet[k % alphabet.len()]
-                });
-            }
+            let buf = rng.bytes(round % 80, alphabet, round % 3 == 0);
             let ct = parse_content_type(&buf);
             let d = parse_disposition(&buf);
             for l in ct.lints.iter().chain(&d.lints) {

@@ -275,14 +275,7 @@ mod tests {
 
     #[test]
     fn hostile_input_is_bounded() {
-        let mut seed = 0x1234_5678u32;
-        let mut garbage = Vec::with_capacity(200_000);
-        for _ in 0..200_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            garbage.push(seed as u8);
-        }
+        let garbage = crate::testutil::XorShift::new(0x1234_5678).bytes(200_000, b"", true);
         for d in [decode_base64(&garbage), decode_quoted_printable(&garbage)] {
             assert!(d.defects.len() <= MAX_DEFECTS, "{}", d.defects.len());
             assert!(d.bytes.len() <= garbage.len());

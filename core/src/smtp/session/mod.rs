@@ -957,13 +957,8 @@ mod tests {
 
     #[test]
     fn random_bytes_never_panic_and_stay_bounded() {
-        let mut x: u64 = 0x1234_5678_9abc_def1;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testutil::XorShift::new(0x1234_5678_9abc_def1);
+        let mut next = move || rng.next_u64();
         let words: &[&[u8]] = &[
             b"EHLO x\r\n",
             b"MAIL FROM:<a@b.org>\r\n",
