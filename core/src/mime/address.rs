@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::lint::{Lint, LintDef};
 use crate::mime::encoded_word::{self, Context};
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -199,35 +200,9 @@ fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
             }
             b'(' => {
                 let start = i;
-                let mut depth = 0usize;
                 let mut text = Vec::new();
-                while let Some(&c) = raw.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => {
-                            if let Some(&e) = raw.get(i) {
-                                text.push(e);
-                                i += 1;
-                            }
-                            continue;
-                        }
-                        b'(' => {
-                            depth += 1;
-                            if depth == 1 {
-                                continue;
-                            }
-                        }
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        b'\r' | b'\n' => continue,
-                        _ => {}
-                    }
-                    text.push(c);
-                }
+                let (end, depth) = header::scan_comment(raw, start, Some(&mut text));
+                i = end;
                 if depth > 0 {
                     lints.push(
                         &lints::ADDRESS_INVALID,

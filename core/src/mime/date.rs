@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -121,16 +122,22 @@ impl DateTime {
             - i64::from(self.offset_minutes) * 60
     }
 
-    /// RFC 3339 form, e.g. `2006-01-02T15:04:05+09:00`; an unknown zone is `-00:00`
-    /// (RFC 3339 §4.3).
-    pub fn to_rfc3339(&self) -> String {
-        let (sign, off) = if !self.zone_known {
+    /// The zone as a sign and minutes east of UTC, both forms write it; an unknown zone is
+    /// `-0000` (RFC 5322 §3.3) / `-00:00` (RFC 3339 §4.3).
+    fn signed_offset(&self) -> (char, i32) {
+        if !self.zone_known {
             ('-', 0)
         } else if self.offset_minutes < 0 {
             ('-', -i32::from(self.offset_minutes))
         } else {
             ('+', i32::from(self.offset_minutes))
-        };
+        }
+    }
+
+    /// RFC 3339 form, e.g. `2006-01-02T15:04:05+09:00`; an unknown zone is `-00:00`
+    /// (RFC 3339 §4.3).
+    pub fn to_rfc3339(&self) -> String {
+        let (sign, off) = self.signed_offset();
         format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
             self.year,
@@ -147,13 +154,7 @@ impl DateTime {
 
     /// RFC 5322 §3.3 form, e.g. `Mon, 02 Jan 2006 15:04:05 +0900`.
     pub fn to_rfc5322(&self) -> String {
-        let (sign, off) = if !self.zone_known {
-            ('-', 0)
-        } else if self.offset_minutes < 0 {
-            ('-', -i32::from(self.offset_minutes))
-        } else {
-            ('+', i32::from(self.offset_minutes))
-        };
+        let (sign, off) = self.signed_offset();
         let month = MONTHS
             .get(usize::from(self.month.saturating_sub(1)))
             .copied()
@@ -204,27 +205,13 @@ fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
         match b {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
             b'(' => {
-                let mut depth = 0usize;
-                while let Some(&c) = raw.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => i += 1,
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                let (end, depth) = header::scan_comment(raw, start, None);
+                i = end;
                 if depth > 0 {
                     lints.push(
                         lints::DATE_INVALID.at(Span::new(start, raw.len()), "comment not closed"),
                     );
                 }
-                i = i.min(raw.len());
             }
             _ if b.is_ascii_alphabetic() => {
                 while raw.get(i).is_some_and(u8::is_ascii_alphabetic) {

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::lint::Lint;
 use crate::mime::charset;
 use crate::mime::encoded_word::{self, Context};
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -286,21 +287,9 @@ impl<'a> Parser<'a> {
                 b' ' | b'\t' | b'\r' | b'\n' => self.bump(),
                 b'(' => {
                     let start = self.pos;
-                    let mut depth = 0usize;
-                    while let Some(c) = self.peek() {
-                        self.bump();
-                        match c {
-                            b'\\' if !self.at_end() => self.bump(),
-                            b'(' => depth += 1,
-                            b')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
+                    let (end, depth) = header::scan_comment(self.raw, start, None);
+                    self.work += end - start;
+                    self.pos = end;
                     if depth > 0 {
                         self.lint(lints::PARAM_INVALID.at(
                             Span::new(start, self.pos),
