@@ -66,7 +66,13 @@ Content-Transfer-Encoding: quoted-printable\r\n\
     let html: String = (0..10)
         .map(|l| format!("<p>Paragraph {l} of message {i}, with some <b>bold</b> text.</p>\n"))
         .collect();
-    m.push_str(&String::from_utf8(mailscope_core::codec::base64::encode_wrapped(html.as_bytes(), 76)).unwrap());
+    m.push_str(
+        &String::from_utf8(mailscope_core::codec::base64::encode_wrapped(
+            html.as_bytes(),
+            76,
+        ))
+        .unwrap(),
+    );
     m.push_str(&format!("\r\n--b1_{i:x}_alt--\r\n"));
     m.into_bytes()
 }

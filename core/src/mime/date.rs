@@ -187,15 +187,18 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Alpha(String),
-    Num(String),
+/// A token, borrowed from the input: letters as written (names are matched ignoring case),
+/// digits, or one other byte.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tok<'a> {
+    Alpha(&'a str),
+    Num(&'a str),
     Punct(u8),
 }
 
-fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
-    let mut toks = Vec::new();
+fn lex<'a>(raw: &'a [u8], lints: &mut Vec<Lint>) -> Vec<(Tok<'a>, Span)> {
+    // A date is about a dozen tokens.
+    let mut toks = Vec::with_capacity(16);
     let mut i = 0;
     while let Some(&b) = raw.get(i) {
         if toks.len() > MAX_TOKENS {
@@ -218,20 +221,15 @@ fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
                     i += 1;
                 }
                 let s = Span::new(start, i);
-                toks.push((
-                    Tok::Alpha(String::from_utf8_lossy(s.slice(raw)).to_ascii_lowercase()),
-                    s,
-                ));
+                // ASCII letters only, so always UTF-8.
+                toks.push((Tok::Alpha(ascii(s.slice(raw))), s));
             }
             _ if b.is_ascii_digit() => {
                 while raw.get(i).is_some_and(u8::is_ascii_digit) {
                     i += 1;
                 }
                 let s = Span::new(start, i);
-                toks.push((
-                    Tok::Num(String::from_utf8_lossy(s.slice(raw)).into_owned()),
-                    s,
-                ));
+                toks.push((Tok::Num(ascii(s.slice(raw))), s));
             }
             _ => {
                 i += 1;
@@ -242,7 +240,22 @@ fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
     toks
 }
 
+/// Bytes known to be ASCII as a `str` (empty if they are not).
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `name` lowercased into `buf`, if it fits (no name matched here is longer than 9 letters).
+fn lower<'b>(name: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
+    let dst = buf.get_mut(..name.len())?;
+    dst.copy_from_slice(name.as_bytes());
+    dst.make_ascii_lowercase();
+    std::str::from_utf8(dst).ok()
+}
+
 fn month_of(name: &str) -> Option<(u8, bool)> {
+    let mut buf = [0u8; 16];
+    let name = lower(name, &mut buf)?;
     let short = name.get(..3)?;
     let idx = MONTHS.iter().position(|m| *m == short)?;
     let full = [
@@ -268,9 +281,9 @@ fn month_of(name: &str) -> Option<(u8, bool)> {
 
 fn day_of(name: &str) -> Option<(u8, bool)> {
     let short = name.get(..3)?;
-    let idx = DAYS.iter().position(|d| *d == short)?;
-    let full = DAY_NAMES.get(idx)?.to_ascii_lowercase();
-    if name.len() == 3 || name == full {
+    let idx = DAYS.iter().position(|d| d.eq_ignore_ascii_case(short))?;
+    let full = DAY_NAMES.get(idx)?;
+    if name.len() == 3 || name.eq_ignore_ascii_case(full) {
         Some((idx as u8, name.len() != 3))
     } else {
         None
@@ -279,7 +292,8 @@ fn day_of(name: &str) -> Option<(u8, bool)> {
 
 /// Named zones of RFC 5322 §4.3, plus `UTC`, in minutes.
 fn named_zone(name: &str) -> Option<i16> {
-    Some(match name {
+    let mut buf = [0u8; 16];
+    Some(match lower(name, &mut buf)? {
         "ut" | "gmt" | "utc" | "z" => 0,
         "edt" => -4 * 60,
         "est" | "cdt" => -5 * 60,
@@ -290,16 +304,16 @@ fn named_zone(name: &str) -> Option<i16> {
     })
 }
 
-struct Cursor<'t> {
-    toks: &'t [(Tok, Span)],
+struct Cursor<'t, 'a> {
+    toks: &'t [(Tok<'a>, Span)],
     pos: usize,
 }
 
-impl Cursor<'_> {
-    fn peek(&self) -> Option<&(Tok, Span)> {
+impl<'a> Cursor<'_, 'a> {
+    fn peek(&self) -> Option<&(Tok<'a>, Span)> {
         self.toks.get(self.pos)
     }
-    fn next(&mut self) -> Option<&(Tok, Span)> {
+    fn next(&mut self) -> Option<&(Tok<'a>, Span)> {
         let t = self.toks.get(self.pos);
         self.pos += 1;
         t
@@ -312,10 +326,10 @@ impl Cursor<'_> {
             false
         }
     }
-    fn num(&mut self) -> Option<(String, Span)> {
+    fn num(&mut self) -> Option<(&'a str, Span)> {
         match self.peek() {
-            Some((Tok::Num(n), s)) => {
-                let r = (n.clone(), *s);
+            Some(&(Tok::Num(n), s)) => {
+                let r = (n, s);
                 self.pos += 1;
                 Some(r)
             }
@@ -338,7 +352,7 @@ fn invalid(lints: &mut Vec<Lint>, span: Span, msg: impl Into<String>) -> Option<
     None
 }
 
-fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Option<DateTime> {
+fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> Option<DateTime> {
     let mut c = Cursor { toks, pos: 0 };
     if toks.is_empty() {
         return invalid(lints, all, "empty Date");
@@ -364,16 +378,16 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
         lints.push(lints::DATE_OBSOLETE.at(s, "no ',' after the day of the week"));
     }
     let (day, month, year_tok);
-    let mut time: Vec<(String, Span)> = Vec::new();
+    let mut time: Vec<(&str, Span)> = Vec::with_capacity(3);
     if asctime {
         lints.push(lints::DATE_INVALID.at(
             all,
             "asctime form (`Mon Jan 2 15:04:05 2006`), not RFC 5322 date-time",
         ));
-        let Some((Tok::Alpha(m), ms)) = c.next().cloned() else {
+        let Some(&(Tok::Alpha(m), ms)) = c.next() else {
             return None;
         };
-        month = month_of(&m).map(|(n, _)| n).unwrap_or(0);
+        month = month_of(m).map(|(n, _)| n).unwrap_or(0);
         let _ = ms;
         let Some(d) = c.num() else {
             return invalid(lints, all, "expected the day after the month");
@@ -405,7 +419,10 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
                     }
                     n
                 }
-                None => return invalid(lints, *s, format!("{m:?} is not a month name")),
+                None => {
+                    let m = m.to_ascii_lowercase();
+                    return invalid(lints, *s, format!("{m:?} is not a month name"));
+                }
             },
             Some((_, s)) => return invalid(lints, *s, "expected a month name (Jan … Dec)"),
             None => return invalid(lints, all, "the Date ends before the month"),
@@ -460,8 +477,8 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
             "expected the time as hh:mm[:ss]",
         );
     }
-    let field = |i: usize| time.get(i).cloned().unwrap_or_default();
-    let parse2 = |(s, sp): (String, Span), lints: &mut Vec<Lint>, what: &str| -> Option<u8> {
+    let field = |i: usize| time.get(i).copied().unwrap_or_default();
+    let parse2 = |(s, sp): (&str, Span), lints: &mut Vec<Lint>, what: &str| -> Option<u8> {
         match s.parse::<u8>() {
             Ok(v) if s.len() <= 2 => {
                 if s.len() == 1 {
@@ -482,7 +499,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
         0
     };
     // Zone.
-    let (offset_minutes, zone_known) = match c.next().cloned() {
+    let (offset_minutes, zone_known) = match c.next().copied() {
         Some((Tok::Punct(sign @ (b'+' | b'-')), ss)) => match c.num() {
             Some((z, zs)) if z.len() == 4 => {
                 let v: i16 = z.parse().unwrap_or(0);
@@ -511,7 +528,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
             None => return invalid(lints, ss, "zone sign without digits"),
         },
         Some((Tok::Alpha(z), zs)) => {
-            if let Some(off) = named_zone(&z) {
+            if let Some(off) = named_zone(z) {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
                     format!(
@@ -520,7 +537,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
                     ),
                 ));
                 (off, true)
-            } else if z.len() == 1 && z != "j" {
+            } else if z.len() == 1 && !z.eq_ignore_ascii_case("j") {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
                     "military zone letter (obs-zone); read as -0000, offset unknown",
@@ -600,7 +617,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
 }
 
 /// Reads `hh ":" mm [":" ss]` into `out`.
-fn read_time(c: &mut Cursor<'_>, out: &mut Vec<(String, Span)>) {
+fn read_time<'a>(c: &mut Cursor<'_, 'a>, out: &mut Vec<(&'a str, Span)>) {
     let Some(h) = c.num() else { return };
     out.push(h);
     while out.len() < 3 && c.punct(b':') {

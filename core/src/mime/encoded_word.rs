@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec;
 use crate::lint::Lint;
 use crate::mime::charset::{self, Charset, CharsetError, StreamDecoder};
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -141,6 +142,15 @@ pub fn decode_unstructured(raw: &[u8]) -> DecodedText {
 /// Decodes text that may contain encoded-words, found in `context`; spans are relative to
 /// `raw`.
 pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
+    if !has_word_start(raw) {
+        // Fast path: no `=?`, so no encoded-word, no explanation and no finding.
+        let mut text = String::with_capacity(raw.len());
+        push_plain(&mut text, raw);
+        return DecodedText {
+            text,
+            ..DecodedText::default()
+        };
+    }
     let items = scan(raw);
     let mut out = DecodedText::default();
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(items.len());
@@ -485,19 +495,26 @@ fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
 }
 
 /// Appends text outside encoded-words: folding line breaks removed, 8-bit bytes read as UTF-8.
+/// Whether `raw` contains `=?`, the only way an encoded-word can start.
+pub(crate) fn has_word_start(raw: &[u8]) -> bool {
+    let mut rest = raw;
+    while let Some(at) = header::find_byte(b'=', rest) {
+        if rest.get(at + 1) == Some(&b'?') {
+            return true;
+        }
+        rest = rest.get(at + 1..).unwrap_or_default();
+    }
+    false
+}
+
+/// Appends `bytes` without CR and LF (unfolding), each line read as UTF-8 (lossy).
 fn push_plain(out: &mut String, bytes: &[u8]) {
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\r' || b == b'\n' {
-            out.push_str(&String::from_utf8_lossy(
-                bytes.get(start..i).unwrap_or_default(),
-            ));
-            start = i + 1;
+    for line in bytes.split(|&b| b == b'\r' || b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(&String::from_utf8_lossy(line)),
         }
     }
-    out.push_str(&String::from_utf8_lossy(
-        bytes.get(start..).unwrap_or_default(),
-    ));
 }
 
 fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<Lint>) {

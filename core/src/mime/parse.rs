@@ -224,10 +224,18 @@ impl<'a> Message<'a> {
 /// The decoded text of a raw field value: unfolded, encoded-words decoded, raw 8-bit bytes
 /// read as UTF-8 (lossy).
 pub fn decode_field_text(raw: &[u8]) -> String {
-    encoded_word::decode_unstructured(raw)
-        .text
-        .trim()
-        .to_string()
+    trim_owned(encoded_word::decode_unstructured(raw).text)
+}
+
+/// `text` without leading and trailing whitespace, reusing its buffer.
+pub(crate) fn trim_owned(mut text: String) -> String {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    if start > 0 {
+        text.drain(..start);
+    }
+    text
 }
 
 /// Where an entity waiting to be parsed sits.
@@ -658,7 +666,7 @@ fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
                 .is_some_and(|n| n.eq_ignore_ascii_case(b"content-"))
         {
             Vec::new()
-        } else if raw.windows(2).any(|w| w == b"=?") {
+        } else if encoded_word::has_word_start(raw) {
             encoded_word::decode_unstructured(raw).lints
         } else {
             Vec::new()
