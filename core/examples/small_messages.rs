@@ -4,6 +4,8 @@
 //!
 //! `cargo run --release -p mailscope-core --example small_messages [ROUNDS]`
 //! (not a test and not a benchmark harness: a quick, dependency-free measurement).
+// A native measurement tool outside the library: the clock is the point here.
+#![allow(clippy::disallowed_methods)]
 
 use std::time::Instant;
 
