@@ -21,12 +21,15 @@
 //! not reported). Encoded-words in display names are decoded (RFC 2047 §5(3)); inside
 //! quoted-strings they are decoded and reported. Raw UTF-8 is accepted (RFC 6532).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::lint::{Lint, LintDef};
 use crate::mime::encoded_word::{self, Context};
 use crate::mime::header;
 use crate::mime::lints;
+use crate::mime::parse::trim_owned;
 use crate::span::Span;
 
 /// Most findings kept per field; the rest are dropped so that hostile input (a million empty
@@ -90,23 +93,24 @@ impl AddressList {
 }
 
 #[derive(Debug, Clone)]
-enum Tok {
+enum Tok<'a> {
     /// A run of atext (and 8-bit) bytes.
     Atom(Span),
-    /// A quoted-string: its span and unescaped content.
-    Quoted(Span, Vec<u8>),
+    /// A quoted-string: its span and unescaped content (borrowed when nothing was escaped or
+    /// folded).
+    Quoted(Span, Cow<'a, [u8]>),
     /// A domain literal `[...]`.
     Literal(Span),
     /// One of `< > , : ; @ .`
     Special(u8, usize),
-    /// A comment: its span and text without the outer parentheses.
-    Comment(Span, Vec<u8>),
+    /// A comment: its span (its text is read only when it serves as a display name).
+    Comment(Span),
 }
 
-impl Tok {
+impl Tok<'_> {
     fn span(&self) -> Span {
         match self {
-            Tok::Atom(s) | Tok::Quoted(s, _) | Tok::Literal(s) | Tok::Comment(s, _) => *s,
+            Tok::Atom(s) | Tok::Quoted(s, _) | Tok::Literal(s) | Tok::Comment(s) => *s,
             Tok::Special(_, at) => Span::new(*at, at + 1),
         }
     }
@@ -147,8 +151,21 @@ fn is_atom_byte(b: u8) -> bool {
             ))
 }
 
-/// Reads a delimited run (`"…"`, `[…]`) from the opening byte: its end and unescaped content.
-fn delimited(raw: &[u8], start: usize, close: u8) -> (usize, Vec<u8>, bool) {
+/// Reads a delimited run (`"…"`, `[…]`) from the opening byte: its end, unescaped content
+/// (borrowed from `raw` when it holds no `\\`, CR or LF) and whether it was closed.
+fn delimited(raw: &[u8], start: usize, close: u8) -> (usize, Cow<'_, [u8]>, bool) {
+    let body = raw.get(start + 1..).unwrap_or_default();
+    match body
+        .iter()
+        .position(|&b| b == close || matches!(b, b'\\' | b'\r' | b'\n'))
+    {
+        Some(n) if body.get(n) == Some(&close) => {
+            let content = body.get(..n).unwrap_or_default();
+            return (start + n + 2, Cow::Borrowed(content), true);
+        }
+        None => return (raw.len(), Cow::Borrowed(body), false),
+        Some(_) => {}
+    }
     let mut out = Vec::new();
     let mut i = start + 1;
     while let Some(&b) = raw.get(i) {
@@ -161,15 +178,15 @@ fn delimited(raw: &[u8], start: usize, close: u8) -> (usize, Vec<u8>, bool) {
                 }
             }
             b'\r' | b'\n' => {}
-            _ if b == close => return (i, out, true),
+            _ if b == close => return (i, Cow::Owned(out), true),
             _ => out.push(b),
         }
     }
-    (i, out, false)
+    (i, Cow::Owned(out), false)
 }
 
-fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
-    let mut toks = Vec::new();
+fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
+    let mut toks = Vec::with_capacity(16);
     let mut i = 0;
     while let Some(&b) = raw.get(i) {
         match b {
@@ -200,8 +217,7 @@ fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
             }
             b'(' => {
                 let start = i;
-                let mut text = Vec::new();
-                let (end, depth) = header::scan_comment(raw, start, Some(&mut text));
+                let (end, depth) = header::scan_comment(raw, start, None);
                 i = end;
                 if depth > 0 {
                     lints.push(
@@ -210,7 +226,7 @@ fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
                         format!("comment not closed ({depth} unclosed '(')"),
                     );
                 }
-                toks.push(Tok::Comment(Span::new(start, i), text));
+                toks.push(Tok::Comment(Span::new(start, i)));
             }
             b'<' | b'>' | b',' | b':' | b';' | b'@' | b'.' => {
                 toks.push(Tok::Special(b, i));
@@ -450,9 +466,11 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
     let address = addr_spec(raw, words, span, lints);
     // RFC 822 style: `jdoe@example.com (John Doe)`.
     let name = unit.iter().rev().find_map(|t| match t {
-        Tok::Comment(_, text) => {
-            let d = encoded_word::decode_text(text, Context::Phrase);
-            let n = d.text.trim().to_string();
+        Tok::Comment(s) => {
+            let mut text = Vec::with_capacity(s.len());
+            header::scan_comment(raw, s.start, Some(&mut text));
+            let d = encoded_word::decode_text(&text, Context::Phrase);
+            let n = trim_owned(d.text);
             (!n.is_empty()).then_some(n)
         }
         _ => None,
@@ -462,10 +480,6 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
         address,
         span,
     })
-}
-
-fn text(raw: &[u8], s: Span) -> String {
-    String::from_utf8_lossy(s.slice(raw)).into_owned()
 }
 
 /// Rebuilds `local@domain` from its tokens, reporting what is missing.
@@ -485,7 +499,7 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
         }
         prev_word = is_word;
         match t {
-            Tok::Atom(s) | Tok::Literal(s) => out.push_str(&text(raw, *s)),
+            Tok::Atom(s) | Tok::Literal(s) => out.push_str(&String::from_utf8_lossy(s.slice(raw))),
             Tok::Quoted(_, content) => {
                 let c = String::from_utf8_lossy(content);
                 let plain = !c.is_empty() && c.bytes().all(is_atom_byte);
@@ -610,7 +624,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
             "'.' in an unquoted display name (obs-phrase)",
         );
     }
-    let name = name.trim().to_string();
+    let name = trim_owned(name);
     (!name.is_empty()).then_some(name)
 }
 
