@@ -387,6 +387,20 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
     }
 }
 
+/// `toks` without comments, borrowed when there is none (the common case).
+fn without_comments<'t, 'a>(toks: &'t [&'t Tok<'a>]) -> Cow<'t, [&'t Tok<'a>]> {
+    if toks.iter().any(|t| matches!(t, Tok::Comment(..))) {
+        Cow::Owned(
+            toks.iter()
+                .copied()
+                .filter(|t| !matches!(t, Tok::Comment(..)))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(toks)
+    }
+}
+
 /// Ends one list element: turns its tokens into a mailbox in the open group or the list.
 /// `comma` is the offset of the `,` that ended it, if any.
 fn finish(
@@ -397,11 +411,7 @@ fn finish(
     lints: &mut Lints,
     comma: Option<usize>,
 ) {
-    let words: Vec<&Tok> = unit
-        .iter()
-        .copied()
-        .filter(|t| !matches!(t, Tok::Comment(..)))
-        .collect();
+    let words = without_comments(unit);
     if words.is_empty() {
         if let Some(at) = comma {
             lints.push(
@@ -469,7 +479,7 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
         Tok::Comment(s) => {
             let mut text = Vec::with_capacity(s.len());
             header::scan_comment(raw, s.start, Some(&mut text));
-            let d = encoded_word::decode_text(&text, Context::Phrase);
+            let d = encoded_word::decode_text_only(&text, Context::Phrase);
             let n = trim_owned(d.text);
             (!n.is_empty()).then_some(n)
         }
@@ -484,7 +494,7 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
 
 /// Rebuilds `local@domain` from its tokens, reporting what is missing.
 fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(span.len());
     let mut ats = 0;
     let mut prev_word = false;
     for t in words {
@@ -555,11 +565,7 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
 /// Turns the tokens of a display name into text: atoms decoded as RFC 2047 words (adjacent
 /// words joined, §6.2), quoted-strings unquoted. `None` when empty.
 fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
-    let words: Vec<&Tok> = toks
-        .iter()
-        .copied()
-        .filter(|t| !matches!(t, Tok::Comment(..)))
-        .collect();
+    let words = without_comments(toks);
     let start = words.first()?.span().start;
     let end = words.last()?.span().end;
     let span = Span::new(start, end);
@@ -570,7 +576,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
         if run.is_empty() {
             return;
         }
-        let d = encoded_word::decode_text(run, Context::Phrase);
+        let d = encoded_word::decode_text_only(run, Context::Phrase);
         for l in d.lints {
             lints.push(lint_def(&l), span, l.message);
         }
@@ -579,14 +585,14 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
     };
     let mut dots = false;
     let mut prev_end: Option<usize> = None;
-    for t in &words {
+    for t in words.iter() {
         let s = t.span();
         let gap = prev_end.is_some_and(|e| e < s.start);
         prev_end = Some(s.end);
         match t {
             Tok::Quoted(_, content) => {
                 flush(&mut run, &mut name, lints);
-                let d = encoded_word::decode_text(content, Context::QuotedString);
+                let d = encoded_word::decode_text_only(content, Context::QuotedString);
                 for l in d.lints {
                     lints.push(lint_def(&l), span, l.message);
                 }

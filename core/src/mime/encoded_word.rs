@@ -142,6 +142,17 @@ pub fn decode_unstructured(raw: &[u8]) -> DecodedText {
 /// Decodes text that may contain encoded-words, found in `context`; spans are relative to
 /// `raw`.
 pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
+    decode(raw, context, true)
+}
+
+/// [`decode_text`] without the step-by-step explanation: the same `text` and `lints`, but
+/// `words` stays empty, which saves the per-word copies when only the text is wanted (header
+/// display, display names).
+pub fn decode_text_only(raw: &[u8], context: Context) -> DecodedText {
+    decode(raw, context, false)
+}
+
+fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
     if !has_word_start(raw) {
         // Fast path: no `=?`, so no encoded-word, no explanation and no finding.
         let mut text = String::with_capacity(raw.len());
@@ -216,7 +227,9 @@ pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
             }
             Item::Word(w) => {
                 let Some(plan) = plans.get_mut(k).and_then(Option::take) else {
-                    out.explain(undecoded(raw, w));
+                    if explain {
+                        out.explain(undecoded(raw, w));
+                    }
                     push_plain(&mut out.text, w.span.slice(raw));
                     continue;
                 };
@@ -229,7 +242,7 @@ pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
                 let joined = joined_flags.get(k) == Some(&true);
                 group
                     .get_or_insert_with(|| Group::new(plan.charset, plan.ascii, w.span))
-                    .feed(raw, w, plan, joined, last, &mut out);
+                    .feed(raw, w, plan, (joined, last, explain), &mut out);
             }
         }
     }
@@ -422,16 +435,24 @@ impl Group {
         }
     }
 
+    /// Decodes one more word; `flags` are (joined to the previous word, last of the group,
+    /// build the explanation).
     fn feed(
         &mut self,
         raw: &[u8],
         w: &RawWord,
         plan: Plan,
-        joined: bool,
-        last: bool,
+        (joined, last, explain): (bool, bool, bool),
         out: &mut DecodedText,
     ) {
         self.span.end = w.span.end;
+        if !explain {
+            let t = self.decoder.feed(&plan.bytes, last);
+            if self.decoder.is_streaming() {
+                out.text.push_str(&t);
+            }
+            return;
+        }
         let text = if self.decoder.is_streaming() {
             let t = self.decoder.feed(&plan.bytes, last);
             out.text.push_str(&t);
@@ -494,7 +515,6 @@ fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
     }
 }
 
-/// Appends text outside encoded-words: folding line breaks removed, 8-bit bytes read as UTF-8.
 /// Whether `raw` contains `=?`, the only way an encoded-word can start.
 pub(crate) fn has_word_start(raw: &[u8]) -> bool {
     let mut rest = raw;
@@ -507,7 +527,8 @@ pub(crate) fn has_word_start(raw: &[u8]) -> bool {
     false
 }
 
-/// Appends `bytes` without CR and LF (unfolding), each line read as UTF-8 (lossy).
+/// Appends text outside encoded-words: folding line breaks (CR, LF) removed, 8-bit bytes read
+/// as UTF-8 (lossy, line by line).
 fn push_plain(out: &mut String, bytes: &[u8]) {
     for line in bytes.split(|&b| b == b'\r' || b == b'\n') {
         match std::str::from_utf8(line) {
@@ -1015,6 +1036,43 @@ mod tests {
             encode("한", "iso-8859-1", Encoding::B),
             Err(EncodeError::Unmappable { ch: '한', .. })
         ));
+    }
+
+    #[test]
+    fn text_only_matches_the_explained_decoding() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "plain text, no words",
+            "=?UTF-8?B?7JU=?= =?UTF-8?B?iA==?=",
+            "a =?ISO-8859-1?Q?a?=  \r\n   =?ISO-8859-1?Q?b?= c",
+            "=?EUC-KR?B?vsiz58fPvLy/5C4=?=x",
+            "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=",
+            "=?x-nope?Q?a?= =?UTF-8?Q?b?= =?UTF-8?Z?c?= =?US-ASCII?Q?=E9?=",
+            "=?UTF-8?B?aGV*sbG8=?= caf\u{e9}\r\n folded",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        let mut rng = crate::testutil::XorShift::new(99);
+        for round in 0..200 {
+            inputs.push(rng.bytes(round % 60, b"=?QqBb_UTF8 \r\n*\xe9AZaz09+/", round % 5 == 0));
+        }
+        for ctx in [
+            Context::Unstructured,
+            Context::Phrase,
+            Context::QuotedString,
+        ] {
+            for raw in &inputs {
+                let full = decode_text(raw, ctx);
+                let only = decode_text_only(raw, ctx);
+                assert_eq!(
+                    (&only.text, &only.lints),
+                    (&full.text, &full.lints),
+                    "{ctx:?} {:?}",
+                    String::from_utf8_lossy(raw)
+                );
+                assert!(only.words.is_empty(), "no explanation expected");
+            }
+        }
     }
 
     #[test]

@@ -279,6 +279,8 @@ pub fn parse_header_section(input: &[u8], start: usize, end: usize) -> HeaderSec
     let mut s = HeaderSection {
         span: Span::new(start, start),
         body_start: end,
+        // A typical message header has a dozen or two fields.
+        fields: Vec::with_capacity(16),
         ..HeaderSection::default()
     };
     fn defect(s: &mut HeaderSection, kind: HeaderDefectKind, span: Span) {

@@ -224,7 +224,7 @@ impl<'a> Message<'a> {
 /// The decoded text of a raw field value: unfolded, encoded-words decoded, raw 8-bit bytes
 /// read as UTF-8 (lossy).
 pub fn decode_field_text(raw: &[u8]) -> String {
-    trim_owned(encoded_word::decode_unstructured(raw).text)
+    trim_owned(encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).text)
 }
 
 /// `text` without leading and trailing whitespace, reusing its buffer.
@@ -577,7 +577,8 @@ fn content_info(p: &mut Parser<'_>, id: usize, h: &HeaderSection, in_digest: boo
     let params: Vec<(String, String)> = ct
         .params
         .into_iter()
-        .map(|prm| (prm.name.to_ascii_lowercase(), prm.value))
+        // Names are already lowercase (params::Param::name).
+        .map(|prm| (prm.name, prm.value))
         .collect();
     if !ct.valid || ct.type_.is_empty() || ct.subtype.is_empty() {
         return ContentInfo {
@@ -587,11 +588,8 @@ fn content_info(p: &mut Parser<'_>, id: usize, h: &HeaderSection, in_digest: boo
         };
     }
     ContentInfo {
-        content_type: format!(
-            "{}/{}",
-            ct.type_.to_ascii_lowercase(),
-            ct.subtype.to_ascii_lowercase()
-        ),
+        // Type and subtype are already lowercase (params::ContentType).
+        content_type: format!("{}/{}", ct.type_, ct.subtype),
         explicit: true,
         params,
     }
@@ -667,7 +665,7 @@ fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
         {
             Vec::new()
         } else if encoded_word::has_word_start(raw) {
-            encoded_word::decode_unstructured(raw).lints
+            encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).lints
         } else {
             Vec::new()
         };
