@@ -270,7 +270,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
     let mut entries = Vec::new();
     // The open group: name, members, start offset.
     let mut group: Option<(String, Vec<Mailbox>, usize)> = None;
-    let mut unit: Vec<&Tok> = Vec::new();
+    let mut unit: Vec<&Tok> = Vec::with_capacity(toks.len());
     let mut angle = false;
     let mut route = false;
     for tok in &toks {
