@@ -253,6 +253,19 @@ fn clean(label: &str) -> Option<&str> {
 }
 
 fn follow(label: &str) -> Result<(Charset, bool), &'static str> {
+    // Fast path for the labels nearly all mail uses; neither is in MAIL_ALIASES, so this is
+    // what the table walk below gives (checked by a test).
+    if label.eq_ignore_ascii_case("utf-8") {
+        return Ok((Charset::Whatwg(encoding_rs::UTF_8), false));
+    }
+    if label.eq_ignore_ascii_case("us-ascii") {
+        return Ok((Charset::Whatwg(encoding_rs::WINDOWS_1252), true));
+    }
+    follow_table(label)
+}
+
+/// [`follow`] through the alias table and the WHATWG labels.
+fn follow_table(label: &str) -> Result<(Charset, bool), &'static str> {
     let mut name = label;
     for (alias, target) in MAIL_ALIASES {
         if alias.eq_ignore_ascii_case(name) {
@@ -708,6 +721,17 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn fast_labels_match_the_table() {
+        for label in ["utf-8", "UTF-8", "Utf-8", "us-ascii", "US-ASCII"] {
+            assert_eq!(
+                follow(label),
+                follow_table(label),
+                "fast path for {label:?} differs from the table"
+            );
+        }
+    }
 
     #[test]
     fn labels_resolve_to_expected_encodings() {

@@ -171,28 +171,33 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
             Item::Text(_) => None,
         });
     }
-    let dec: Vec<bool> = plans.iter().map(Option::is_some).collect();
-    let decodable = |k: usize| dec.get(k) == Some(&true);
+    // Per item: [decodable, dropped whitespace, continues the charset group, joined], filled in
+    // three passes as each depends on the one before (one allocation instead of four).
+    let mut flags: Vec<[bool; 4]> = plans.iter().map(|p| [p.is_some(); 4]).collect();
+    let decodable = |flags: &[[bool; 4]], k: usize| flags.get(k).is_some_and(|f| f[0]);
     let is_ws = |s: Span| {
         s.slice(raw)
             .iter()
             .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
     };
     // §6.2: whitespace only between two decodable words is dropped.
-    let dropped: Vec<bool> = items
-        .iter()
-        .enumerate()
-        .map(|(k, item)| match item {
-            Item::Text(s) => is_ws(*s) && k > 0 && decodable(k - 1) && decodable(k + 1),
+    for (k, item) in items.iter().enumerate() {
+        let drop = match item {
+            Item::Text(s) => {
+                is_ws(*s) && k > 0 && decodable(&flags, k - 1) && decodable(&flags, k + 1)
+            }
             Item::Word(_) => false,
-        })
-        .collect();
-    let is_dropped = |k: usize| dropped.get(k) == Some(&true);
+        };
+        if let Some(f) = flags.get_mut(k) {
+            f[1] = drop;
+        }
+    }
+    let is_dropped = |flags: &[[bool; 4]], k: usize| flags.get(k).is_some_and(|f| f[1]);
     // The decodable word before each decodable word, when only dropped whitespace separates them.
-    let prev_word = |k: usize| -> Option<usize> {
-        if k >= 1 && decodable(k - 1) {
+    let prev_word = |flags: &[[bool; 4]], k: usize| -> Option<usize> {
+        if k >= 1 && decodable(flags, k - 1) {
             Some(k - 1)
-        } else if k >= 2 && is_dropped(k - 1) {
+        } else if k >= 2 && is_dropped(flags, k - 1) {
             Some(k - 2)
         } else {
             None
@@ -204,24 +209,27 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
             .and_then(Option::as_ref)
             .map(|p| (p.charset, p.ascii))
     };
-    // Whether each decodable word continues the charset group of the word before it.
-    let continues: Vec<bool> = (0..items.len())
-        .map(|k| {
-            // ISO-2022-JP words each end in ASCII (RFC 1468); joined, the escape back to JIS
-            // right after the escape to ASCII is an error under WHATWG rules, so they stay apart.
-            decodable(k)
-                && prev_word(k).is_some_and(|p| key(p) == key(k))
-                && key(k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP))
-        })
-        .collect();
-    let cont = |k: usize| continues.get(k) == Some(&true);
-    let joined_flags: Vec<bool> = (0..items.len()).map(|k| prev_word(k).is_some()).collect();
+    // Whether each decodable word continues the charset group of the word before it, and
+    // whether it is joined to a word before it.
+    for k in 0..items.len() {
+        // ISO-2022-JP words each end in ASCII (RFC 1468); joined, the escape back to JIS
+        // right after the escape to ASCII is an error under WHATWG rules, so they stay apart.
+        let prev = prev_word(&flags, k);
+        let cont = decodable(&flags, k)
+            && prev.is_some_and(|p| key(p) == key(k))
+            && key(k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP));
+        if let Some(f) = flags.get_mut(k) {
+            f[2] = cont;
+            f[3] = prev.is_some();
+        }
+    }
+    let cont = |k: usize| flags.get(k).is_some_and(|f| f[2]);
 
     let mut group: Option<Group> = None;
     for (k, item) in items.iter().enumerate() {
         match item {
             Item::Text(s) => {
-                if !is_dropped(k) {
+                if !is_dropped(&flags, k) {
                     push_plain(&mut out.text, s.slice(raw));
                 }
             }
@@ -238,8 +246,8 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
                         g.finish(&mut out);
                     }
                 }
-                let last = !(cont(k + 1) || (is_dropped(k + 1) && cont(k + 2)));
-                let joined = joined_flags.get(k) == Some(&true);
+                let last = !(cont(k + 1) || (is_dropped(&flags, k + 1) && cont(k + 2)));
+                let joined = flags.get(k).is_some_and(|f| f[3]);
                 group
                     .get_or_insert_with(|| Group::new(plan.charset, plan.ascii, w.span))
                     .feed(raw, w, plan, (joined, last, explain), &mut out);
@@ -249,7 +257,7 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
     if let Some(g) = group.take() {
         g.finish(&mut out);
     }
-    unseparated_lints(raw, &items, &dec, &mut out.lints);
+    unseparated_lints(raw, &items, &flags, &mut out.lints);
     out
 }
 
@@ -347,24 +355,32 @@ fn word_at(raw: &[u8], start: usize) -> Option<RawWord> {
 struct Plan {
     charset: Charset,
     ascii: bool,
-    language: Option<String>,
-    charset_label: String,
-    encoding: String,
     bytes: Vec<u8>,
 }
 
-fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -> Option<Plan> {
+/// A word's charset label (RFC 2231 §5 language suffix removed), language, and encoding
+/// letter uppercased, as the explanation shows them.
+fn word_labels(raw: &[u8], w: &RawWord) -> (String, Option<String>, String) {
     let cs_field = lossy(w.charset.slice(raw));
     let (label, language) = match cs_field.split_once('*') {
         Some((l, lang)) => (l.to_string(), Some(lang.to_string())),
         None => (cs_field.clone(), None),
     };
     let enc = lossy(w.encoding.slice(raw)).to_ascii_uppercase();
+    (label, language, enc)
+}
+
+fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -> Option<Plan> {
+    // Borrowed: labels are ASCII in all but hostile input.
+    let cs_field = String::from_utf8_lossy(w.charset.slice(raw));
+    let label = cs_field.split_once('*').map_or(&*cs_field, |(l, _)| l);
+    let enc_field = w.encoding.slice(raw);
     let text = w.text.slice(raw);
-    let (bytes, problem) = match enc.as_str() {
-        "B" => decode_b(text),
-        "Q" => decode_q(text),
+    let (bytes, problem) = match enc_field {
+        b"B" | b"b" => decode_b(text),
+        b"Q" | b"q" => decode_q(text),
         _ => {
+            let enc = lossy(enc_field).to_ascii_uppercase();
             add(
                 lints,
                 lints::ENCODED_WORD_INVALID.at(
@@ -377,7 +393,7 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
             return None;
         }
     };
-    let (charset, ascii) = match charset::resolve_with_ascii(&label) {
+    let (charset, ascii) = match charset::resolve_with_ascii(label) {
         Ok(x) => x,
         Err(e) => {
             add(
@@ -414,9 +430,6 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
     Some(Plan {
         charset,
         ascii,
-        language,
-        charset_label: label,
-        encoding: enc,
         bytes,
     })
 }
@@ -461,11 +474,12 @@ impl Group {
             self.decoder.feed(&plan.bytes, last);
             charset::decode_charset(plan.charset, &plan.bytes).text
         };
+        let (charset, language, encoding) = word_labels(raw, w);
         out.explain(WordExplanation {
             span: w.span,
-            charset: plan.charset_label,
-            language: plan.language,
-            encoding: plan.encoding,
+            charset,
+            language,
+            encoding,
             encoded_text: lossy(w.text.slice(raw)),
             raw_bytes: plan.bytes,
             text,
@@ -497,16 +511,12 @@ impl Group {
 }
 
 fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
-    let cs_field = lossy(w.charset.slice(raw));
-    let (label, language) = match cs_field.split_once('*') {
-        Some((l, lang)) => (l.to_string(), Some(lang.to_string())),
-        None => (cs_field.clone(), None),
-    };
+    let (charset, language, encoding) = word_labels(raw, w);
     WordExplanation {
         span: w.span,
-        charset: label,
+        charset,
         language,
-        encoding: lossy(w.encoding.slice(raw)).to_ascii_uppercase(),
+        encoding,
         encoded_text: lossy(w.text.slice(raw)),
         raw_bytes: Vec::new(),
         text: lossy(w.span.slice(raw)),
@@ -538,11 +548,12 @@ fn push_plain(out: &mut String, bytes: &[u8]) {
     }
 }
 
-fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<Lint>) {
+/// `flags[k][0]` says whether item `k` is a decodable word.
+fn unseparated_lints(raw: &[u8], items: &[Item], flags: &[[bool; 4]], lints: &mut Vec<Lint>) {
     let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
     for (k, item) in items.iter().enumerate() {
         let Item::Word(w) = item else { continue };
-        if dec.get(k) != Some(&true) {
+        if !flags.get(k).is_some_and(|f| f[0]) {
             continue;
         }
         let left = match k.checked_sub(1).and_then(|p| items.get(p)) {

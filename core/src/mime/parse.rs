@@ -992,7 +992,10 @@ fn parse_entity(
                 );
             let decoded_text = if ascii_fast {
                 Ok(charset::Decoded {
-                    text: String::from_utf8_lossy(bytes).into_owned(),
+                    // ASCII is UTF-8: the checked conversion takes its ASCII fast path.
+                    text: std::str::from_utf8(bytes)
+                        .map(str::to_owned)
+                        .unwrap_or_default(),
                     encoding: "",
                     had_errors: false,
                     ascii_with_8bit: false,
