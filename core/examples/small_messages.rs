@@ -86,16 +86,22 @@ fn work(input: &[u8]) -> usize {
     let mut n = msg.entities.len() + msg.lints.len();
     for e in &msg.entities {
         for f in &e.header.fields {
-            let name = f.name(input).to_ascii_lowercase();
+            let name = f.name(input);
+            let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
             let raw = f.raw_value(input);
-            n += match name.as_slice() {
-                b"from" | b"to" | b"cc" | b"reply-to" | b"sender" => {
-                    address::parse_address_list(raw).mailboxes().len()
-                }
-                b"date" => usize::from(date::parse_date(raw).value.is_some()),
-                b"content-type" => params::parse_content_type(raw).params.len(),
-                b"content-disposition" => params::parse_disposition(raw).params.len(),
-                _ => parse::decode_field_text(raw).len(),
+            n += if ["from", "to", "cc", "reply-to", "sender"]
+                .into_iter()
+                .any(is)
+            {
+                address::parse_address_list(raw).mailboxes().len()
+            } else if is("date") {
+                usize::from(date::parse_date(raw).value.is_some())
+            } else if is("content-type") {
+                params::parse_content_type(raw).params.len()
+            } else if is("content-disposition") {
+                params::parse_disposition(raw).params.len()
+            } else {
+                parse::decode_field_text(raw).len()
             };
         }
     }
@@ -108,6 +114,31 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
     let only = std::env::args().nth(2).unwrap_or_default();
+    if only == "dump" {
+        // The inspect JSON of every generated message and of every file named after it, one
+        // line each: to compare outputs between two builds.
+        let files: Vec<Vec<u8>> = std::env::args()
+            .skip(3)
+            .filter_map(|p| std::fs::read(p).ok())
+            .collect();
+        for m in (0..rounds).map(message).chain(files) {
+            println!("{}", mailscope_core::mime::report::inspect_json(&m));
+            let msg = parse::parse_message(&m);
+            for e in &msg.entities {
+                for f in &e.header.fields {
+                    let raw = f.raw_value(&m);
+                    println!(
+                        "{:?} {:?} {:?} {:?}",
+                        address::parse_address_list(raw),
+                        date::parse_date(raw),
+                        params::parse_content_type(raw),
+                        mailscope_core::mime::encoded_word::decode_unstructured(raw)
+                    );
+                }
+            }
+        }
+        return;
+    }
     let corpus: Vec<Vec<u8>> = (0..1000).map(message).collect();
     let bytes: usize = corpus.iter().map(Vec::len).sum();
     let mut check = 0usize;

@@ -902,6 +902,8 @@ mod tests {
                 "hello",
                 &["mime.encoded-word-invalid"],
             ),
+            // Data after padding starts a new quantum, as in transfer decoding (codec::base64).
+            ("=?UTF-8?B?QQ==QQ==?=", "AA", &["mime.encoded-word-invalid"]),
             ("=?UTF-8?Q?a=ZZb?=", "a=ZZb", &["mime.encoded-word-invalid"]),
             ("=?UTF-8?B?/w==?=", "\u{FFFD}", &["mime.charset-mismatch"]),
             ("=?us-ascii?Q?caf=E9?=", "café", &["mime.charset-mismatch"]),
@@ -1047,6 +1049,39 @@ mod tests {
             encode("한", "iso-8859-1", Encoding::B),
             Err(EncodeError::Unmappable { ch: '한', .. })
         ));
+    }
+
+    #[test]
+    fn b_problems_are_explained() {
+        let cases: &[(&str, &[u8], Option<&str>)] = &[
+            ("QUJD", b"ABC", None),
+            ("QUI=", b"AB", None),
+            (
+                "QU*JD",
+                b"ABC",
+                Some("invalid base64 character '*' skipped"),
+            ),
+            ("QQ==QQ==", b"AA", Some("base64 data after '=' padding")),
+            (
+                "QUJDR",
+                b"ABC",
+                Some("base64 text ends with a lone character (6 bits dropped)"),
+            ),
+            (
+                "QUI",
+                b"AB",
+                Some("base64 text is 3 characters, not a multiple of 4 (missing '=' padding)"),
+            ),
+            ("QUJD====", b"ABC", None),
+        ];
+        for (text, bytes, problem) in cases {
+            let (got, why) = decode_b(text.as_bytes());
+            assert_eq!(
+                (got.as_slice(), why.as_deref()),
+                (*bytes, *problem),
+                "B text {text:?}"
+            );
+        }
     }
 
     #[test]
