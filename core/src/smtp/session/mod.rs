@@ -30,6 +30,11 @@ pub use server::{
     ServerEvent, ServerSession, ServerState,
 };
 
+/// The bytes queued in `output`, if any, leaving it empty: `poll_output` of both sessions.
+fn take_output(output: &mut Vec<u8>) -> Option<Vec<u8>> {
+    (!output.is_empty()).then(|| std::mem::take(output))
+}
+
 /// Timeouts a client waits for a reply ([RFC 5321 §4.5.3.2](https://www.rfc-editor.org/rfc/rfc5321#section-4.5.3.2)),
 /// in milliseconds.
 pub mod timeouts {
