@@ -398,25 +398,10 @@ fn address_field(name: &str, list: &[NameAddr], key: &str) -> Result<String, Bui
     Ok(f.finish())
 }
 
-/// Normalizes line breaks to CRLF (lone CR and lone LF included).
+/// `text` with every line ending (LF, CR or CRLF) made CRLF: the SMTP side's
+/// [`normalize_crlf`](crate::smtp::data::normalize_crlf), without its record of changes.
 fn crlf(text: &str) -> Vec<u8> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len() + b.len() / 32);
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        i += 1;
-        match c {
-            b'\r' => {
-                if b.get(i) == Some(&b'\n') {
-                    i += 1;
-                }
-                out.extend_from_slice(b"\r\n");
-            }
-            b'\n' => out.extend_from_slice(b"\r\n"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::smtp::data::normalize_crlf(text.as_bytes()).bytes
 }
 
 /// Base64 (RFC 2045 §6.8) in lines of [`BODY_LINE`] characters joined by CRLF, no final CRLF.
