@@ -1,6 +1,38 @@
 //! Test-only helpers shared by the unit tests of every module: a deterministic xorshift
-//! generator for random-input ("never panics, stays bounded") tests. Not compiled outside
-//! `cfg(test)`; the core itself has no randomness.
+//! generator for random-input ("never panics, stays bounded") tests, and the table check of
+//! the lenient decoders. Not compiled outside `cfg(test)`; the core itself has no randomness.
+
+use crate::codec::{Decoded, DefectKind};
+
+/// A decoder table row: input, expected octets, expected defects (kind, start, end).
+pub(crate) type DecodeCase = (
+    &'static str,
+    &'static [u8],
+    &'static [(DefectKind, usize, usize)],
+);
+
+/// The defects of `d` as (kind, start, end).
+pub(crate) fn defect_kinds(d: &Decoded) -> Vec<(DefectKind, usize, usize)> {
+    d.defects
+        .iter()
+        .map(|x| (x.kind, x.span.start, x.span.end))
+        .collect()
+}
+
+/// Runs `decode` over `cases`, checking the octets and the defects of each.
+pub(crate) fn check_decoder(decode: fn(&[u8]) -> Decoded, cases: &[DecodeCase]) {
+    for (input, want, defects) in cases {
+        let d = decode(input.as_bytes());
+        assert_eq!(
+            d.bytes,
+            *want,
+            "bytes of {input:?}: expected {:?}, got {:?}",
+            String::from_utf8_lossy(want),
+            String::from_utf8_lossy(&d.bytes)
+        );
+        assert_eq!(defect_kinds(&d), *defects, "defects of {input:?}");
+    }
+}
 
 /// Marsaglia's xorshift64 (shifts 13, 7, 17): deterministic, seedable, no dependencies.
 pub(crate) struct XorShift(u64);

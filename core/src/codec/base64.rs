@@ -318,19 +318,7 @@ mod tests {
 
     use super::*;
 
-    /// Input, expected octets, expected defects (kind, start, end).
-    type Case = (
-        &'static str,
-        &'static [u8],
-        &'static [(DefectKind, usize, usize)],
-    );
-
-    fn kinds(d: &Decoded) -> Vec<(DefectKind, usize, usize)> {
-        d.defects
-            .iter()
-            .map(|x| (x.kind, x.span.start, x.span.end))
-            .collect()
-    }
+    use crate::testutil::{check_decoder, DecodeCase as Case};
 
     #[test]
     fn base64_table() {
@@ -358,17 +346,7 @@ mod tests {
                 &[],
             ),
         ];
-        for (input, want, defects) in cases {
-            let d = decode(input.as_bytes());
-            assert_eq!(
-                d.bytes,
-                *want,
-                "bytes of {input:?}: expected {:?}, got {:?}",
-                String::from_utf8_lossy(want),
-                String::from_utf8_lossy(&d.bytes)
-            );
-            assert_eq!(kinds(&d), *defects, "defects of {input:?}");
-        }
+        check_decoder(decode, cases);
     }
 
     #[test]

@@ -199,19 +199,7 @@ mod tests {
 
     use super::*;
 
-    /// Input, expected octets, expected defects (kind, start, end).
-    type Case = (
-        &'static str,
-        &'static [u8],
-        &'static [(DefectKind, usize, usize)],
-    );
-
-    fn kinds(d: &Decoded) -> Vec<(DefectKind, usize, usize)> {
-        d.defects
-            .iter()
-            .map(|x| (x.kind, x.span.start, x.span.end))
-            .collect()
-    }
+    use crate::testutil::{check_decoder, defect_kinds as kinds, DecodeCase as Case};
 
     #[test]
     fn qp_table() {
@@ -234,17 +222,7 @@ mod tests {
             ("soft= \r\nx", b"softx", &[(QpTrailingWhitespace, 5, 6)]),
             ("end=", b"end", &[(QpSoftBreakAtEnd, 3, 4)]),
         ];
-        for (input, want, defects) in cases {
-            let d = decode_quoted_printable(input.as_bytes());
-            assert_eq!(
-                d.bytes,
-                *want,
-                "bytes of {input:?}: expected {:?}, got {:?}",
-                String::from_utf8_lossy(want),
-                String::from_utf8_lossy(&d.bytes)
-            );
-            assert_eq!(kinds(&d), *defects, "defects of {input:?}");
-        }
+        check_decoder(decode_quoted_printable, cases);
         let long = "x".repeat(77);
         let d = decode_quoted_printable(long.as_bytes());
         assert_eq!(kinds(&d), [(QpLineTooLong, 0, 77)]);
