@@ -509,7 +509,9 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
         }
         prev_word = is_word;
         match t {
-            Tok::Atom(s) | Tok::Literal(s) => out.push_str(&String::from_utf8_lossy(s.slice(raw))),
+            // Atoms hold no CR or LF, so this is a lossy UTF-8 copy.
+            Tok::Atom(s) => encoded_word::push_plain(&mut out, s.slice(raw)),
+            Tok::Literal(s) => out.push_str(&String::from_utf8_lossy(s.slice(raw))),
             Tok::Quoted(_, content) => {
                 let c = String::from_utf8_lossy(content);
                 let plain = !c.is_empty() && c.bytes().all(is_atom_byte);

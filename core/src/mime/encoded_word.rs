@@ -539,7 +539,7 @@ pub(crate) fn has_word_start(raw: &[u8]) -> bool {
 
 /// Appends text outside encoded-words: folding line breaks (CR, LF) removed, 8-bit bytes read
 /// as UTF-8 (lossy, line by line).
-fn push_plain(out: &mut String, bytes: &[u8]) {
+pub(crate) fn push_plain(out: &mut String, bytes: &[u8]) {
     for line in bytes.split(|&b| b == b'\r' || b == b'\n') {
         match std::str::from_utf8(line) {
             Ok(s) => out.push_str(s),

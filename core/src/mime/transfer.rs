@@ -145,7 +145,7 @@ pub fn decode_quoted_printable(input: &[u8]) -> Decoded {
         let mut i = pos;
         while i < end {
             let line = input.get(i..end).unwrap_or_default();
-            let run = line.iter().position(|&b| b == b'=').unwrap_or(line.len());
+            let run = crate::mime::header::find_byte(b'=', line).unwrap_or(line.len());
             out.extend_from_slice(line.get(..run).unwrap_or_default());
             i += run;
             if i >= end {
