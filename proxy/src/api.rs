@@ -39,7 +39,7 @@ pub fn routes(state: ApiState) -> Router {
         .with_state(state)
 }
 
-fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, Response> {
+fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, (StatusCode, &'static str)> {
     let config = state.relay.config();
     let host = headers
         .get(header::HOST)
@@ -49,15 +49,14 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, Response> 
         return Err((
             StatusCode::FORBIDDEN,
             "the Host header does not name this server",
-        )
-            .into_response());
+        ));
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let ok = origin
             .to_str()
             .is_ok_and(|o| config.origins.iter().any(|a| a == o));
         if !ok {
-            return Err((StatusCode::FORBIDDEN, "this Origin may not use the API").into_response());
+            return Err((StatusCode::FORBIDDEN, "this Origin may not use the API"));
         }
     }
     let presented = headers
@@ -69,16 +68,12 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, Response> 
         return Err((
             StatusCode::FORBIDDEN,
             "missing or wrong token: send Authorization: Bearer <token from the page URL>",
-        )
-            .into_response());
+        ));
     }
-    state.store.clone().ok_or_else(|| {
-        (
-            StatusCode::NOT_FOUND,
-            "the sandbox SMTP server is not running (--no-sandbox)",
-        )
-            .into_response()
-    })
+    state.store.clone().ok_or((
+        StatusCode::NOT_FOUND,
+        "the sandbox SMTP server is not running (--no-sandbox)",
+    ))
 }
 
 fn not_found(id: u64) -> Response {
@@ -96,7 +91,7 @@ async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             let messages: Vec<&crate::sandbox::StoredMessage> = list.iter().map(|m| &**m).collect();
             Json(serde_json::json!({ "version": 1, "messages": messages })).into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -106,7 +101,7 @@ async fn one(State(state): State<ApiState>, headers: HeaderMap, Path(id): Path<u
             Some(m) => Json(serde_json::json!({ "version": 1, "message": &*m })).into_response(),
             None => not_found(id),
         },
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -116,7 +111,7 @@ async fn raw(State(state): State<ApiState>, headers: HeaderMap, Path(id): Path<u
             Some(m) => ([(header::CONTENT_TYPE, "message/rfc822")], m.data.clone()).into_response(),
             None => not_found(id),
         },
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -146,7 +141,7 @@ async fn transcript(
                 .into_response(),
             None => not_found(id),
         },
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -158,7 +153,7 @@ async fn delete(
     match guard(&state, &headers) {
         Ok(store) if store.delete(id) => StatusCode::NO_CONTENT.into_response(),
         Ok(_) => not_found(id),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -168,6 +163,6 @@ async fn clear(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             store.clear();
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
