@@ -18,6 +18,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => mailscope_proxy::serve::run(*args).await,
         Command::Mx(args) => mailscope_proxy::mx::run(args).await,
+        Command::Send(args) => return ExitCode::from(mailscope_proxy::send::run(*args).await),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
