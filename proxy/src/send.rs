@@ -512,6 +512,7 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
         Stream::Plain(tcp)
     };
     let mut first_failure: Option<(u8, String)> = None;
+    let (mut replies, mut failed_at) = (0usize, usize::MAX);
     let mut outcomes = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -528,8 +529,10 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
         while let Some(event) = session.poll_event() {
             match event {
                 ClientEvent::Reply { reply, command } if reply.code >= 400 => {
+                    replies += 1;
                     let code = stage_code(command.as_deref());
                     if code != 0 && code != 10 && first_failure.is_none() {
+                        failed_at = replies;
                         first_failure = Some((
                             code,
                             format!(
@@ -541,8 +544,12 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
                         ));
                     }
                 }
+                ClientEvent::Reply { .. } => replies += 1,
                 ClientEvent::TlsRequested => start_tls = true,
-                ClientEvent::AuthFailed { code } if first_failure.is_none() => {
+                ClientEvent::AuthFailed { code }
+                    if first_failure.is_none() || failed_at == replies =>
+                {
+                    // The reply to the last AUTH line answers a base64 line, not "AUTH".
                     first_failure = Some((8, format!("AUTH failed with {code}")));
                 }
                 ClientEvent::TransactionDone(o) => {
