@@ -15,3 +15,4 @@ pub mod send;
 pub mod serve;
 pub mod tls;
 pub mod token;
+mod via;

@@ -136,6 +136,13 @@ pub struct SendArgs {
     /// Seconds allowed for the TCP connect.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub connect_timeout: u64,
+    /// Go through a running `mailscope serve` relay at this URL (e.g. http://127.0.0.1:8025)
+    /// instead of connecting directly.
+    #[arg(long, value_name = "URL", requires = "token")]
+    pub via: Option<String>,
+    /// The relay token for --via (the `#token=` part of the URL mailscope serve printed).
+    #[arg(long, env = "MAILSCOPE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Print one JSON document (`"version": 1`) instead of the transcript.
     #[arg(long)]
     pub json: bool,
@@ -150,7 +157,7 @@ pub struct SendError {
     pub message: String,
 }
 
-fn fail(code: u8, message: impl Into<String>) -> SendError {
+pub(crate) fn fail(code: u8, message: impl Into<String>) -> SendError {
     SendError {
         code,
         message: message.into(),
@@ -305,6 +312,7 @@ async fn targets(args: &SendArgs) -> Result<Vec<(SocketAddr, String)>, SendError
 enum Stream {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    Relay(Box<crate::via::Via>),
 }
 
 impl Stream {
@@ -312,6 +320,7 @@ impl Stream {
         match self {
             Stream::Plain(s) => s.read(buf).await,
             Stream::Tls(s) => s.read(buf).await,
+            Stream::Relay(r) => r.read(buf).await,
         }
     }
 
@@ -322,6 +331,7 @@ impl Stream {
                 s.write_all(data).await?;
                 s.flush().await
             }
+            Stream::Relay(r) => r.write_all(data).await,
         }
     }
 }
@@ -385,7 +395,17 @@ async fn handshake(
     let (stream, frame) = crate::tls::connect(trust, name, tcp)
         .await
         .map_err(|e| fail(4, e))?;
-    let value = serde_json::to_value(&frame).unwrap_or_default();
+    let value = report_tls(&frame, no_verify, out)?;
+    Ok((stream, value))
+}
+
+/// Prints a `tls` description; fails (exit 4) on an unverified certificate unless `no_verify`.
+fn report_tls(
+    frame: &RelayFrame,
+    no_verify: bool,
+    out: &mut Out,
+) -> Result<serde_json::Value, SendError> {
+    let value = serde_json::to_value(frame).unwrap_or_default();
     if let RelayFrame::Tls {
         version,
         cipher,
@@ -393,7 +413,7 @@ async fn handshake(
         verify_error,
         chain,
         ..
-    } = &frame
+    } = frame
     {
         out.info(&format!("TLS started with {version}, {cipher}"));
         if let Some(leaf) = chain.first() {
@@ -417,7 +437,7 @@ async fn handshake(
             ));
         }
     }
-    Ok((stream, value))
+    Ok(value)
 }
 
 /// The stage a failing reply belongs to, as an exit code.
@@ -475,41 +495,61 @@ struct Summary {
 async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
     let message = message(args)?;
     let trust = Trust::new(&args.ca).map_err(|e| fail(2, format!("{e:#}")))?;
-    let targets = targets(args).await?;
-    let mut tcp = None;
-    let mut errors = Vec::new();
-    for (addr, name) in &targets {
-        out.info(&format!("Trying {name} ({addr})"));
-        match tokio::time::timeout(
-            Duration::from_secs(args.connect_timeout),
-            TcpStream::connect(addr),
-        )
-        .await
-        {
-            Ok(Ok(s)) => {
-                out.info(&format!("Connected to {addr}"));
-                tcp = Some((s, *addr, name.clone()));
-                break;
-            }
-            Ok(Err(e)) => errors.push(format!("{name} ({addr}): {e}")),
-            Err(_) => errors.push(format!("{name} ({addr}): no answer in time")),
-        }
-    }
-    let Some((tcp, peer, name)) = tcp else {
-        return Err(fail(3, format!("could not connect: {}", errors.join("; "))));
-    };
-    let _ = tcp.set_nodelay(true);
     let mut tls_info = None;
     let mut session = ClientSession::new(plan(args, message));
-    let mut stream = if args.tls == TlsArg::Implicit {
+    if args.tls == TlsArg::Implicit {
         session = session.with_implicit_tls();
-        {
+    }
+    let (mut stream, peer, name) = if let Some(via) = &args.via {
+        let (via, peer, frame) = crate::via::Via::connect(
+            via,
+            args.token.as_deref().unwrap_or(""),
+            args.server.as_deref(),
+            args.mx.as_deref(),
+            args.tls == TlsArg::Implicit,
+        )
+        .await?;
+        out.info(&format!(
+            "Connected to {peer} through the relay at {}",
+            via.url
+        ));
+        if let Some(frame) = frame {
+            tls_info = Some(report_tls(&frame, args.no_verify, out)?);
+        }
+        (Stream::Relay(Box::new(via)), peer, String::new())
+    } else {
+        let targets = targets(args).await?;
+        let mut tcp = None;
+        let mut errors = Vec::new();
+        for (addr, name) in &targets {
+            out.info(&format!("Trying {name} ({addr})"));
+            match tokio::time::timeout(
+                Duration::from_secs(args.connect_timeout),
+                TcpStream::connect(addr),
+            )
+            .await
+            {
+                Ok(Ok(s)) => {
+                    out.info(&format!("Connected to {addr}"));
+                    tcp = Some((s, *addr, name.clone()));
+                    break;
+                }
+                Ok(Err(e)) => errors.push(format!("{name} ({addr}): {e}")),
+                Err(_) => errors.push(format!("{name} ({addr}): no answer in time")),
+            }
+        }
+        let Some((tcp, peer, name)) = tcp else {
+            return Err(fail(3, format!("could not connect: {}", errors.join("; "))));
+        };
+        let _ = tcp.set_nodelay(true);
+        let stream = if args.tls == TlsArg::Implicit {
             let (s, info) = handshake(&trust, &name, args.no_verify, tcp, out).await?;
             tls_info = Some(info);
             Stream::Tls(Box::new(s))
-        }
-    } else {
-        Stream::Plain(tcp)
+        } else {
+            Stream::Plain(tcp)
+        };
+        (stream, peer.to_string(), name)
     };
     let mut first_failure: Option<(u8, String)> = None;
     let (mut replies, mut failed_at) = (0usize, usize::MAX);
@@ -579,13 +619,18 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
             break;
         }
         if start_tls {
-            let Stream::Plain(tcp) = stream else {
-                return Err(fail(12, "STARTTLS on a TLS connection"));
-            };
-            stream = {
-                let (s, info) = handshake(&trust, &name, args.no_verify, tcp, out).await?;
-                tls_info = Some(info);
-                Stream::Tls(Box::new(s))
+            stream = match stream {
+                Stream::Plain(tcp) => {
+                    let (s, info) = handshake(&trust, &name, args.no_verify, tcp, out).await?;
+                    tls_info = Some(info);
+                    Stream::Tls(Box::new(s))
+                }
+                Stream::Relay(mut via) => {
+                    let frame = via.starttls().await?;
+                    tls_info = Some(report_tls(&frame, args.no_verify, out)?);
+                    Stream::Relay(via)
+                }
+                Stream::Tls(_) => return Err(fail(12, "STARTTLS on a TLS connection")),
             };
             session.tls_established();
             continue;
@@ -618,7 +663,7 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
     Ok(Summary {
         code,
         error,
-        peer: peer.to_string(),
+        peer,
         tls: tls_info,
         outcomes,
     })

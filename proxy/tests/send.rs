@@ -126,3 +126,63 @@ async fn send_json_is_one_document() {
     let data = &server.sandbox.as_ref().unwrap().store.list()[0].data;
     assert!(String::from_utf8_lossy(data).ends_with("\r\nline one\r\nline two\r\n"));
 }
+
+#[tokio::test]
+async fn send_via_the_relay_with_starttls() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("127.0.0.1:{port}");
+    let server = serve(&["--sandbox", &smtp, "--allow-target", &smtp]).await;
+    let url = format!("http://{}/#token={TOKEN}", server.addr);
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
+        .args([
+            "send",
+            "--server",
+            &smtp,
+            "--from",
+            "a@example.org",
+            "--to",
+            "b@example.org",
+        ])
+        .args([
+            "--tls",
+            "starttls",
+            "--no-verify",
+            "--auth",
+            "cram-md5",
+            "--user",
+            "demo",
+            "--password",
+            "demo",
+        ])
+        .args(["--via", &url, "--token", TOKEN])
+        .env("RUST_LOG", "off")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("through the relay"), "{stdout}");
+    assert!(stdout.contains(" ~> AUTH CRAM-MD5"), "{stdout}");
+    let list = server.sandbox.as_ref().unwrap().store.list();
+    assert_eq!(list.len(), 1);
+    assert!(list[0].tls);
+    // A wrong token is refused before any SMTP (exit 3).
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
+        .args(["send", "--server", &smtp, "--to", "b@example.org"])
+        .args(["--via", &url, "--token", "wrong-token-wrong-token-wrong"])
+        .env("RUST_LOG", "off")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

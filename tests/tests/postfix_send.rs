@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use mailscope_e2e::postfix::{delivered_intact, Postfix, PASSWORD, USER};
+use mailscope_e2e::Serve;
 
 fn send(args: &[&str]) -> (i32, String) {
     let bin = std::env::var_os("MAILSCOPE_BIN").expect("MAILSCOPE_BIN is set by cargo xtask test");
@@ -108,4 +109,67 @@ fn send_into_postfix_on_all_three_ports() {
         "starttls",
     ]);
     assert_eq!(code, 4, "{out}");
+}
+
+#[test]
+fn send_via_the_relay_into_postfix_on_all_three_ports() {
+    let pf = Postfix::start();
+    let ca = pf.dir.join("etc/cert.pem");
+    let ca = ca.to_str().unwrap();
+    let targets: Vec<String> = [pf.smtp, pf.submission, pf.smtps]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let serve = Serve::start(&[
+        "--allow-target",
+        &targets[0],
+        "--allow-target",
+        &targets[1],
+        "--allow-target",
+        &targets[2],
+        "--ca",
+        ca,
+    ]);
+    let dir = pf.dir.join("sent-via");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("via-starttls", &targets[0], "starttls", false),
+        ("via-submission", &targets[1], "starttls", true),
+        ("via-implicit", &targets[2], "implicit", true),
+    ];
+    for (i, (name, server, tls, auth)) in cases.iter().enumerate() {
+        let body = message(name);
+        let file = dir.join(format!("{name}.eml"));
+        std::fs::write(&file, &body).unwrap();
+        let file_arg = file.to_str().unwrap().to_string();
+        let mut args = vec![
+            "--server",
+            server,
+            "--from",
+            USER,
+            "--to",
+            "bob@example.test",
+            "--tls",
+            tls,
+            "--data",
+            &file_arg,
+            "--via",
+            &serve.url,
+            "--token",
+            &serve.token,
+        ];
+        if *auth {
+            args.extend(["--auth", "login", "--user", USER, "--password", PASSWORD]);
+        }
+        let (code, out) = send(&args);
+        assert_eq!(code, 0, "{name}: {out}\n{}", pf.log());
+        assert!(out.contains("through the relay"), "{name}: {out}");
+        assert!(out.contains("Certificate verified"), "{name}: {out}");
+        let got = pf.wait_for("bob", i + 1);
+        let delivered = got
+            .iter()
+            .find(|m| String::from_utf8_lossy(m).contains(&format!("Subject: {name}\n")))
+            .unwrap_or_else(|| panic!("{name} not delivered"));
+        assert!(delivered_intact(delivered, &body), "{name}");
+    }
 }
