@@ -7,7 +7,9 @@
 //! - `GET /api/messages/{id}/raw` → the message as received (`message/rfc822`);
 //! - `GET /api/messages/{id}/transcript` → the session in swaks' form (`text/plain`), or with
 //!   `?annotated=1` the core's annotated transcript as JSON;
-//! - `DELETE /api/messages/{id}`, `DELETE /api/messages` → 204.
+//! - `DELETE /api/messages/{id}`, `DELETE /api/messages` → 204;
+//! - `GET /api/events` → a live `text/event-stream` of [`crate::sandbox::StoreEvent`]s as JSON (`message`,
+//!   `deleted`, `cleared`; a `lagged` event means some were missed: reload the list).
 
 use std::sync::Arc;
 
@@ -36,6 +38,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/messages/{id}", get(one).delete(delete))
         .route("/api/messages/{id}/raw", get(raw))
         .route("/api/messages/{id}/transcript", get(transcript))
+        .route("/api/events", get(events))
         .with_state(state)
 }
 
@@ -164,5 +167,51 @@ async fn clear(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             StatusCode::NO_CONTENT.into_response()
         }
         Err(r) => r.into_response(),
+    }
+}
+
+async fn events(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let store = match guard(&state, &headers) {
+        Ok(store) => store,
+        Err(r) => return r.into_response(),
+    };
+    let rx = store.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        use tokio::sync::broadcast::error::RecvError;
+        let data = match rx.recv().await {
+            Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
+            Err(RecvError::Lagged(n)) => format!(r#"{{"type":"lagged","missed":{n}}}"#),
+            Err(RecvError::Closed) => return None,
+        };
+        Some((
+            Ok::<_, std::convert::Infallible>(Event::default().data(data)),
+            rx,
+        ))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sandbox::StoreEvent;
+
+    #[test]
+    fn store_events_have_stable_json() {
+        for (event, json) in [
+            (
+                StoreEvent::Message { id: 3 },
+                r#"{"type":"message","id":3}"#,
+            ),
+            (
+                StoreEvent::Deleted { id: 4 },
+                r#"{"type":"deleted","id":4}"#,
+            ),
+            (StoreEvent::Cleared, r#"{"type":"cleared"}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&event).unwrap(), json);
+        }
     }
 }
