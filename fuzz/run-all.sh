@@ -32,7 +32,7 @@ run() {
     local t=$1
     seed "$t"
     RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 \
-        -max_len=65536 -timeout=20 >"$LOGS/$t.log" 2>&1
+        -max_len=65536 -len_control=20 -timeout=20 >"$LOGS/$t.log" 2>&1
     echo "$t exit=$? $(grep -E '^#[0-9]+' "$LOGS/$t.log" | tail -1)"
 }
 
