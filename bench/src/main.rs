@@ -1,7 +1,8 @@
 //! `mailscope-bench`: the benchmark tables printed by `cargo xtask bench` (run it in release
 //! mode: `cargo run --release -p mailscope-bench [-- --runs N] [smtp|mime]`).
 //!
-//! Figures are the best of N runs (default 5) after one warm-up run, wall clock, one thread.
+//! Figures are the best of N runs (default 5) after one warm-up run, on the thread's CPU clock
+//! where there is one (see `timing`), one thread.
 //! Methodology and measured figures: docs/benchmarks.md.
 
 mod corpus;
@@ -39,7 +40,11 @@ fn main() -> ExitCode {
     if cfg!(debug_assertions) {
         eprintln!("warning: debug build; run with --release for meaningful figures");
     }
-    println!("mailscope-bench: best of {runs} runs after a warm-up, one thread\n");
+    println!(
+        "mailscope-bench: best of {runs} runs (each at least {}s) after a warm-up, one thread, {}\n",
+        timing::MIN_RUN,
+        timing::clock_name()
+    );
     for w in which {
         let table = if w == "smtp" {
             smtp::report(runs)
