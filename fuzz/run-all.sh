@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a fixed time, two at a time, and prints each run's last stats
+# Runs every fuzz target (or those in $TARGETS) for a fixed time, two at a time, and prints each run's last stats
 # line. Usage: fuzz/run-all.sh [seconds per target] [log dir]
 # Seeds: the golden .eml corpus for the MIME targets, a few typical lines for the others.
 set -u
@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 SECS=${1:-150}
 LOGS=${2:-/tmp/mailscope-fuzz-logs}
 mkdir -p "$LOGS"
-TARGETS=$(cargo fuzz list)
+TARGETS=${TARGETS:-$(cargo fuzz list)}
 
 seed() {
     local t=$1 dir=corpus/$1

@@ -24,7 +24,7 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
         "build mailscope-bench (release)",
         &["build", "--release", "--locked", "-p", "mailscope-bench"],
     )?;
-    let tables = steps.step("run mailscope-bench (takes a few minutes)", |s| {
+    let tables = steps.step("run mailscope-bench (about a minute)", |s| {
         run_bench(s.root(), &bench_args)
     })?;
     println!("\n{bundle}\n{tables}");
