@@ -1,6 +1,10 @@
 //! Yew components: they render state and dispatch actions, nothing more.
 
 pub mod app;
+pub mod message;
 pub mod nav;
 pub mod reply_tool;
+pub mod session;
+pub mod tools;
+pub mod transcript;
 pub mod views;

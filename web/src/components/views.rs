@@ -2,7 +2,9 @@
 
 use yew::prelude::*;
 
-use crate::components::reply_tool::ReplyTool;
+use crate::components::message::MessageView;
+use crate::components::session::SessionView;
+use crate::components::tools::ToolsView;
 use crate::state::nav::View;
 
 /// Properties of [`ViewBody`].
@@ -26,8 +28,14 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
         <section class="view-body" data-view={props.view.route()}>
             <h2>{ title }</h2>
             <p class="intro">{ intro }</p>
+            if props.view == View::Session {
+                <SessionView />
+            }
+            if props.view == View::Message {
+                <MessageView />
+            }
             if props.view == View::Tools {
-                <ReplyTool />
+                <ToolsView />
             }
         </section>
     }

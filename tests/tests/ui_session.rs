@@ -1,0 +1,205 @@
+//! The Session view end to end: a whole SMTP session against the in-browser server, a pasted
+//! transcript with a defect, and the Tools view, in headless Chromium without console errors.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
+
+/// Waits until an element matching `xpath` exists.
+async fn wait_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(READY_TIMEOUT)
+        .every(Duration::from_millis(50))
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
+}
+
+/// Waits until a transcript entry's wire text starts with `prefix`.
+async fn wait_wire(c: &Client, prefix: &str) {
+    wait_xpath(
+        c,
+        &format!("//*[@id='transcript']//pre[@class='wire' and starts-with(., '{prefix}')]"),
+    )
+    .await;
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("find {css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(text).await.expect("type");
+}
+
+async fn count(c: &Client, xpath: &str) -> usize {
+    c.find_all(Locator::XPath(xpath))
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
+async fn wait_count(c: &Client, xpath: &str, want: usize) {
+    let deadline = std::time::Instant::now() + READY_TIMEOUT;
+    loop {
+        let n = count(c, xpath).await;
+        if n == want {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{xpath}: expected {want}, found {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&serve.url).await.expect("open the page");
+    c.wait()
+        .at_most(READY_TIMEOUT)
+        .for_element(Locator::Css("#session-connect"))
+        .await
+        .expect("the Session view rendered");
+
+    click(c, "#session-connect").await;
+    wait_wire(c, "220 ").await;
+    click(c, "#btn-ehlo").await;
+    wait_wire(c, "250-").await;
+    // AUTH PLAIN with the default alice / wonderland.
+    let preview = c
+        .find(Locator::Css("#auth-preview"))
+        .await
+        .expect("auth preview")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        preview.contains("AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ="),
+        "the base64 to be sent is shown: {preview}"
+    );
+    click(c, "#btn-auth").await;
+    wait_wire(c, "235 2.7.0").await;
+    click(c, "#btn-mail").await;
+    wait_wire(c, "250 2.1.0").await;
+    let rcpt_replies = "//*[@id='transcript']//pre[@class='wire' and starts-with(., '250 2.1.5')]";
+    type_into(c, "#rcpt-to", "bob@example.net").await;
+    click(c, "#btn-rcpt").await;
+    wait_count(c, rcpt_replies, 1).await;
+    type_into(c, "#rcpt-to", "carol@example.net").await;
+    click(c, "#btn-rcpt").await;
+    wait_count(c, rcpt_replies, 2).await;
+
+    // A Korean message built by the core's MessageBuilder.
+    click(c, "#btn-compose").await;
+    let deadline = std::time::Instant::now() + READY_TIMEOUT;
+    loop {
+        let value = c
+            .find(Locator::Css("#message-text"))
+            .await
+            .expect("message")
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default();
+        if value.contains("Subject: =?") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "composed: {value}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    click(c, "#btn-data").await;
+    wait_wire(c, "354 ").await;
+    c.wait()
+        .at_most(READY_TIMEOUT)
+        .for_element(Locator::Css("#btn-send-message:not([disabled])"))
+        .await
+        .expect("Send message enabled after 354");
+    click(c, "#btn-send-message").await;
+    wait_xpath(
+        c,
+        "//*[@id='transcript']//span[@class='kind' and text()='message']",
+    )
+    .await;
+    wait_wire(c, "250 2.0.0").await;
+    click(c, "#btn-quit").await;
+    wait_wire(c, "221 ").await;
+
+    let transcript = c
+        .find(Locator::Css("#transcript"))
+        .await
+        .expect("transcript")
+        .text()
+        .await
+        .expect("text");
+    for needle in [
+        "EHLO client.exampleCRLF",
+        "235 2.7.0",
+        "RCPT TO:<bob@example.net>",
+        "RCPT TO:<carol@example.net>",
+        "354 ",
+        "=?UTF-8?",
+        "221 ",
+        "+",
+    ] {
+        assert!(
+            transcript.contains(needle),
+            "transcript lacks {needle:?}: {transcript}"
+        );
+    }
+    let status = c
+        .find(Locator::Css("#session-status"))
+        .await
+        .expect("status")
+        .text()
+        .await
+        .expect("text");
+    assert!(status.contains("1 message(s) accepted"), "{status}");
+    browser.screenshot("ui-session-transcript").await;
+
+    // A pasted transcript with RCPT before MAIL.
+    type_into(
+        c,
+        "#import-input",
+        "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250 mx.example.org\nC: RCPT TO:<bob@example.org>\nS: 503 5.5.1 need MAIL\nC: QUIT\nS: 221 bye\n",
+    )
+    .await;
+    let lint = wait_xpath(
+        c,
+        "//*[@id='import-transcript']//code[@class='lint-code' and text()='smtp.out-of-sequence']",
+    )
+    .await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![serde_json::to_value(&lint).expect("element")],
+    )
+    .await
+    .expect("scroll");
+    browser.screenshot("ui-session-import").await;
+
+    // The Tools view decodes an EUC-KR encoded-word.
+    click(c, "a[href='#/tools']").await;
+    let words = wait_xpath(c, "//*[@id='words-output']").await;
+    assert_eq!(words.text().await.expect("text"), "한국 한글 테스트");
+    wait_xpath(c, "//*[@id='reply-output']//strong[text()='250']").await;
+    browser.screenshot("ui-tools").await;
+
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}

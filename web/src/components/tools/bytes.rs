@@ -1,0 +1,104 @@
+//! base64, dot-stuffing, AUTH payloads and status-code lookup.
+
+use yew::prelude::*;
+
+use crate::components::session::field::Field;
+use crate::components::transcript::table::wire_view;
+use crate::state::tools::{base64_decode, base64_encode, decode_auth, dot_stuffing, lookup_codes};
+
+#[hook]
+fn use_text(initial: &'static str) -> (String, Callback<String>) {
+    let h = use_state(|| initial.to_string());
+    let set = {
+        let h = h.clone();
+        Callback::from(move |v: String| h.set(v))
+    };
+    ((*h).clone(), set)
+}
+
+/// base64 both ways.
+#[function_component(Base64Tool)]
+pub fn base64_tool() -> Html {
+    let (plain, set_plain) = use_text("한국어 text");
+    let (encoded, set_encoded) = use_text("7ZWc6rWt7Ja0IHRleHQ=");
+    html! {
+        <div class="tool panel">
+            <h3>{"base64 (RFC 4648, RFC 2045 §6.8)"}</h3>
+            <Field id="b64-plain" label="Text (UTF-8) to encode" value={plain.clone()} oninput={set_plain} />
+            <p><code id="b64-encoded" class="wrap">{ base64_encode(&plain) }</code></p>
+            <Field id="b64-input" label="base64 to decode" value={encoded.clone()} oninput={set_encoded} />
+            { match base64_decode(&encoded) {
+                Ok(v) => html! { <>
+                    <pre class="wire" id="b64-decoded">{ wire_view(&v.text) }</pre>
+                    <p class="muted">{ format!("{} bytes: ", v.len) }<code class="hex">{ v.hex }</code></p>
+                </> },
+                Err(e) => html! { <p class="error">{ e }</p> },
+            } }
+            <p class="muted">{"Quoted-printable is not offered yet: the core has no quoted-printable encoder or decoder in this build."}</p>
+        </div>
+    }
+}
+
+/// Dot-stuffing as a client does it after 354.
+#[function_component(DotTool)]
+pub fn dot_tool() -> Html {
+    let (text, set_text) = use_text("Subject: dots\n\n.hidden line\n..two dots\n.\nend\n");
+    let s = dot_stuffing(&text);
+    html! {
+        <div class="tool panel">
+            <h3>{"Dot-stuffing (RFC 5321 §4.5.2)"}</h3>
+            <Field id="dot-input" label="Message text" rows={5} value={text.clone()} oninput={set_text} />
+            <p class="muted">{ format!("On the wire after 354 ({} bare line endings made CRLF):", s.changes) }</p>
+            <pre class="wire" id="dot-output">{ wire_view(&s.wire) }</pre>
+            <p class="muted">{"Read back by the server (unstuffed):"}</p>
+            <pre class="wire">{ wire_view(&s.unstuffed) }</pre>
+        </div>
+    }
+}
+
+/// Decode a captured AUTH exchange.
+#[function_component(AuthTool)]
+pub fn auth_tool() -> Html {
+    let (text, set_text) =
+        use_text("AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nd29uZGVybGFuZA==");
+    html! {
+        <div class="tool panel">
+            <h3>{"AUTH payload decoder (RFC 4954, RFC 4616)"}</h3>
+            <Field id="auth-input" label="AUTH line, then 334 challenges and answers" rows={5} value={text.clone()} oninput={set_text} />
+            { match decode_auth(&text) {
+                Ok(d) => html! {
+                    <dl class="kv" id="auth-output">
+                        <dt>{"mechanism"}</dt><dd>{ &d.mechanism }</dd>
+                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd>{ if v.is_empty() { "(empty: same as user)".to_string() } else { v.clone() } }</dd> }
+                        if let Some(v) = &d.authcid { <dt>{"user"}</dt><dd>{ v }</dd> }
+                        if let Some(v) = &d.password { <dt>{"password"}</dt><dd>{ v }</dd> }
+                        if !d.challenges.is_empty() { <dt>{"challenges"}</dt><dd>{ d.challenges.join(" · ") }</dd> }
+                        if let Some(v) = &d.digest { <dt>{"digest"}</dt><dd><code>{ v }</code></dd> }
+                        if let Some(v) = &d.token { <dt>{"token"}</dt><dd><code>{ v }</code></dd> }
+                        if d.cancelled { <dt>{"cancelled"}</dt><dd>{"the client sent *"}</dd> }
+                        { for d.lints.iter().map(|l| html! { <><dt class="error">{ l.code.to_string() }</dt><dd>{ &l.message }</dd></> }) }
+                    </dl>
+                },
+                Err(e) => html! { <p class="error">{ e }</p> },
+            } }
+        </div>
+    }
+}
+
+/// Reply code and enhanced status code lookup.
+#[function_component(CodeTool)]
+pub fn code_tool() -> Html {
+    let (text, set_text) = use_text("550 5.1.1");
+    let l = lookup_codes(&text);
+    html! {
+        <div class="tool panel">
+            <h3>{"Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)"}</h3>
+            <Field id="code-input" label="A reply code, an enhanced code, or both" value={text.clone()} oninput={set_text} />
+            <ul id="code-output">
+                if let Some(r) = &l.reply { <li>{ r }</li> }
+                if let Some(e) = &l.enhanced { <li>{ e }</li> }
+                if l.reply.is_none() && l.enhanced.is_none() { <li class="muted">{"Type 250, 4.7.1 or 550 5.1.1."}</li> }
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,26 @@
+//! The Tools view: encoders, decoders and lookups, each a call into the core.
+
+pub mod bytes;
+pub mod words;
+
+use yew::prelude::*;
+
+use crate::components::reply_tool::ReplyTool;
+
+use bytes::{AuthTool, Base64Tool, CodeTool, DotTool};
+use words::WordsTool;
+
+/// Every tool.
+#[function_component(ToolsView)]
+pub fn tools_view() -> Html {
+    html! {
+        <div class="tools-grid">
+            <ReplyTool />
+            <CodeTool />
+            <WordsTool />
+            <Base64Tool />
+            <DotTool />
+            <AuthTool />
+        </div>
+    }
+}

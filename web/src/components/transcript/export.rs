@@ -1,0 +1,60 @@
+//! Export buttons: the text is handed to the browser as a Blob download.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Offers `text` as a file download named `name`. Errors are returned for the UI to show.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |what: &str| format!("download failed: {what}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| fail("blob"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fail("no document"))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| fail("anchor"))?
+        .dyn_into()
+        .map_err(|_| fail("anchor"))?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Properties of [`ExportButtons`].
+#[derive(Properties, PartialEq)]
+pub struct ExportButtonsProps {
+    /// The S:/C: text.
+    pub text: AttrValue,
+    /// The versioned JSON.
+    pub json: AttrValue,
+    /// File name stem.
+    pub name: AttrValue,
+}
+
+/// "Export text" and "Export JSON".
+#[function_component(ExportButtons)]
+pub fn export_buttons(props: &ExportButtonsProps) -> Html {
+    let error = use_state(|| None::<String>);
+    let click = |ext: &'static str, mime: &'static str, body: AttrValue| {
+        let error = error.clone();
+        let name = format!("{}.{ext}", props.name);
+        Callback::from(move |_: MouseEvent| error.set(download(&name, mime, &body).err()))
+    };
+    let empty = props.text.is_empty();
+    html! {
+        <div class="button-row export">
+            <button type="button" id={format!("{}-export-text", props.name)} disabled={empty}
+                onclick={click("txt", "text/plain;charset=utf-8", props.text.clone())}>{"Export S:/C: text"}</button>
+            <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
+                onclick={click("json", "application/json", props.json.clone())}>{"Export JSON"}</button>
+            if let Some(e) = &*error { <span class="error" role="alert">{ e }</span> }
+        </div>
+    }
+}

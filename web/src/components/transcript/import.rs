@@ -1,0 +1,148 @@
+//! Paste, open or drop a transcript and read it with the core's annotator.
+
+use std::rc::Rc;
+
+use mailscope_core::smtp::transcript::Format;
+use web_sys::{DragEvent, File, HtmlInputElement};
+use yew::prelude::*;
+
+use super::export::ExportButtons;
+use super::table::TranscriptTable;
+use crate::components::session::field::{Field, Select};
+use crate::state::transcript::{export_json, export_text, format_name, ImportAction, ImportModel};
+
+const EXAMPLE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250 PIPELINING\nC: RCPT TO:<bob@example.org>\nS: 503 5.5.1 Error: need MAIL command\nC: QUIT\nS: 221 2.0.0 Bye\n";
+
+fn read_file(file: File, apply: Callback<ImportAction>, error: UseStateHandle<Option<String>>) {
+    let name = file.name();
+    wasm_bindgen_futures::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => {
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                error.set(None);
+                apply.emit(ImportAction::File { name, bytes });
+            }
+            Err(_) => error.set(Some(format!("Could not read {name}."))),
+        }
+    });
+}
+
+/// The import panel.
+#[function_component(ImportPanel)]
+pub fn import_panel() -> Html {
+    let model = use_state(ImportModel::default);
+    let error = use_state(|| None::<String>);
+    let text = use_state(String::new);
+    let apply = {
+        let model = model.clone();
+        Callback::from(move |action: ImportAction| {
+            let mut m = (*model).clone();
+            m.apply(action);
+            model.set(m);
+        })
+    };
+    let on_input = {
+        let apply = apply.clone();
+        let text = text.clone();
+        Callback::from(move |v: String| {
+            text.set(v.clone());
+            apply.emit(ImportAction::Paste(v));
+        })
+    };
+    let on_example = {
+        let on_input = on_input.clone();
+        Callback::from(move |_: MouseEvent| on_input.emit(EXAMPLE.to_string()))
+    };
+    let on_format = {
+        let apply = apply.clone();
+        Callback::from(move |v: String| {
+            let format = match v.as_str() {
+                "prefixed" => Some(Format::Prefixed),
+                "swaks" => Some(Format::Swaks),
+                "raw" => Some(Format::Raw),
+                _ => None,
+            };
+            apply.emit(ImportAction::SetFormat(format));
+        })
+    };
+    let on_file = {
+        let apply = apply.clone();
+        let error = error.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                read_file(file, apply.clone(), error.clone());
+            }
+        })
+    };
+    let on_drop = {
+        let apply = apply.clone();
+        let error = error.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            match e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
+                Some(file) => read_file(file, apply.clone(), error.clone()),
+                None => {
+                    let text = e
+                        .data_transfer()
+                        .and_then(|d| d.get_data("text/plain").ok());
+                    match text {
+                        Some(t) if !t.is_empty() => apply.emit(ImportAction::Paste(t)),
+                        _ => error.set(Some("Nothing to read in what was dropped.".into())),
+                    }
+                }
+            }
+        })
+    };
+    let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let m = &*model;
+    let rows = Rc::new(m.rows());
+    let formats: Vec<(AttrValue, AttrValue)> = [
+        ("auto", "detect"),
+        ("prefixed", format_name(Format::Prefixed)),
+        ("swaks", format_name(Format::Swaks)),
+        ("raw", format_name(Format::Raw)),
+    ]
+    .into_iter()
+    .map(|(v, l)| (AttrValue::from(v), AttrValue::from(l)))
+    .collect();
+    let format_value = match m.format {
+        Some(Format::Prefixed) => "prefixed",
+        Some(Format::Swaks) => "swaks",
+        Some(Format::Raw) => "raw",
+        None => "auto",
+    };
+    let codes = m.lint_codes();
+    let (export_t, export_j) = match (&m.transcript, &m.annotated) {
+        (Some(t), Some(a)) => (export_text(t), export_json(a)),
+        _ => (String::new(), String::new()),
+    };
+    html! {
+        <section class="panel import" aria-labelledby="import-title" ondrop={on_drop} ondragover={on_dragover}>
+            <h3 id="import-title">{"Import a transcript"}</h3>
+            <p class="muted">{"Paste S:/C: lines, swaks output or a raw capture, or open or drop a file: the core reads it and explains every line."}</p>
+            <div class="inline-fields">
+                <Select id="import-format" label="Read as" options={formats} value={format_value} onchange={on_format} />
+                <div class="field">
+                    <label for="import-file">{"Open a file"}</label>
+                    <input id="import-file" type="file" accept=".txt,.log,.eml,text/*" onchange={on_file} />
+                </div>
+                <button type="button" id="import-example" onclick={on_example}>{"Example with a defect"}</button>
+            </div>
+            <Field id="import-input" label="Transcript" rows={8} value={(*text).clone()} oninput={on_input} />
+            if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
+            if let Some(a) = &m.annotated {
+                <p class="muted" id="import-summary">
+                    { format!("Read as {} from {}: {} entries{}.", format_name(a.format), m.source, a.entries.len(), if a.truncated { " (truncated)" } else { "" }) }
+                    if !codes.is_empty() { { format!(" Findings: {}", codes.join(", ")) } }
+                </p>
+                <ExportButtons text={AttrValue::from(export_t)} json={AttrValue::from(export_j)} name="imported" />
+                <TranscriptTable id="import-transcript" rows={rows} lints={a.lints.clone()} />
+            }
+        </section>
+    }
+}

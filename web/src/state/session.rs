@@ -1,0 +1,1506 @@
+//! The Session view: the core's [`ClientSession`] driven by hand (or by a plan) against the
+//! core's [`ServerSession`] running in the page, with every byte on the wire kept and read back
+//! by the core's transcript annotator.
+//!
+//! The reducer is [`SessionModel::apply`]; time comes in with each [`Action`] (the component
+//! reads the clock, this module never does).
+
+use std::collections::BTreeMap;
+
+use mailscope_core::mime::build::{Attachment, MessageBuilder, NameAddr};
+use mailscope_core::smtp::auth::{
+    decode_exchange, ClientExchange, Credentials, DecodedAuth, Mechanism,
+};
+use mailscope_core::smtp::command::{parse_command, Command};
+use mailscope_core::smtp::data::normalize_crlf;
+use mailscope_core::smtp::session::{
+    ClientEvent, ClientPlan, ClientSession, ClientState, RecipientAction, RecipientRule,
+    ServerConfig, ServerEvent, ServerSession, ServerState, StopPoint, TlsPolicy, Transaction,
+};
+use mailscope_core::smtp::transcript::{
+    AnnotatedTranscript, Direction, Format, Transcript, TranscriptLine,
+};
+use mailscope_core::span::Span;
+
+use super::transcript::{export_json, export_text, rows, Row};
+
+/// Most wire bytes kept for one session (the in-browser server keeps messages up to its SIZE).
+pub const MAX_WIRE_BYTES: usize = 16 * 1024 * 1024;
+/// Most notes kept.
+pub const MAX_NOTES: usize = 1000;
+/// Most transfer steps in one pump (a safety net; a session settles in a few).
+const MAX_PUMP_STEPS: usize = 10_000;
+
+/// One write on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireChunk {
+    /// Who wrote it.
+    pub direction: Direction,
+    /// Its bytes in [`SessionModel::wire`].
+    pub span: Span,
+    /// Milliseconds since the session started.
+    pub at_ms: u64,
+    /// Written inside TLS.
+    pub tls: bool,
+}
+
+/// How bad a note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// Something happened.
+    Info,
+    /// Something went wrong.
+    Error,
+}
+
+/// Something the client or the server session reported that is not a line on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Milliseconds since the session started.
+    pub at_ms: u64,
+    /// `client` or `server`.
+    pub side: &'static str,
+    /// What happened.
+    pub text: String,
+    /// How bad.
+    pub kind: NoteKind,
+}
+
+/// The in-browser server's switches, as shown in the settings form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerFlag {
+    /// PIPELINING.
+    Pipelining,
+    /// STARTTLS.
+    StartTls,
+    /// 8BITMIME.
+    EightBitMime,
+    /// SMTPUTF8.
+    SmtpUtf8,
+    /// ENHANCEDSTATUSCODES.
+    EnhancedStatusCodes,
+    /// CHUNKING.
+    Chunking,
+    /// DSN.
+    Dsn,
+    /// Offer AUTH PLAIN.
+    AuthPlain,
+    /// Offer AUTH LOGIN.
+    AuthLogin,
+    /// Offer AUTH CRAM-MD5.
+    AuthCramMd5,
+    /// MAIL needs AUTH first.
+    RequireAuth,
+    /// AUTH only after STARTTLS.
+    RequireTlsForAuth,
+    /// Refuse bare CR/LF in DATA.
+    RejectBareNewlines,
+    /// Greet with 421.
+    FaultGreeting421,
+    /// MAIL gets 451.
+    FaultMail451,
+    /// DATA gets 451.
+    FaultData451,
+    /// The end of data gets 554.
+    FaultMessage554,
+}
+
+impl ServerFlag {
+    /// Every switch, in form order.
+    pub const ALL: [ServerFlag; 17] = [
+        ServerFlag::Pipelining,
+        ServerFlag::StartTls,
+        ServerFlag::EightBitMime,
+        ServerFlag::SmtpUtf8,
+        ServerFlag::EnhancedStatusCodes,
+        ServerFlag::Chunking,
+        ServerFlag::Dsn,
+        ServerFlag::AuthPlain,
+        ServerFlag::AuthLogin,
+        ServerFlag::AuthCramMd5,
+        ServerFlag::RequireAuth,
+        ServerFlag::RequireTlsForAuth,
+        ServerFlag::RejectBareNewlines,
+        ServerFlag::FaultGreeting421,
+        ServerFlag::FaultMail451,
+        ServerFlag::FaultData451,
+        ServerFlag::FaultMessage554,
+    ];
+
+    /// Label in the form.
+    pub fn label(self) -> &'static str {
+        match self {
+            ServerFlag::Pipelining => "PIPELINING (RFC 2920)",
+            ServerFlag::StartTls => "STARTTLS (RFC 3207, simulated)",
+            ServerFlag::EightBitMime => "8BITMIME (RFC 6152)",
+            ServerFlag::SmtpUtf8 => "SMTPUTF8 (RFC 6531)",
+            ServerFlag::EnhancedStatusCodes => "ENHANCEDSTATUSCODES (RFC 2034)",
+            ServerFlag::Chunking => "CHUNKING / BDAT (RFC 3030)",
+            ServerFlag::Dsn => "DSN (RFC 3461)",
+            ServerFlag::AuthPlain => "AUTH PLAIN (RFC 4616)",
+            ServerFlag::AuthLogin => "AUTH LOGIN",
+            ServerFlag::AuthCramMd5 => "AUTH CRAM-MD5 (RFC 2195)",
+            ServerFlag::RequireAuth => "Require AUTH before MAIL (530)",
+            ServerFlag::RequireTlsForAuth => "AUTH only after STARTTLS (538)",
+            ServerFlag::RejectBareNewlines => "Refuse bare CR/LF in DATA (554)",
+            ServerFlag::FaultGreeting421 => "Fault: greet with 421 and close",
+            ServerFlag::FaultMail451 => "Fault: MAIL gets 451",
+            ServerFlag::FaultData451 => "Fault: DATA gets 451",
+            ServerFlag::FaultMessage554 => "Fault: end of data gets 554",
+        }
+    }
+
+    fn mechanism(self) -> Option<Mechanism> {
+        match self {
+            ServerFlag::AuthPlain => Some(Mechanism::Plain),
+            ServerFlag::AuthLogin => Some(Mechanism::Login),
+            ServerFlag::AuthCramMd5 => Some(Mechanism::CramMd5),
+            _ => None,
+        }
+    }
+
+    /// Whether the switch is on in `config`.
+    pub fn get(self, config: &ServerConfig) -> bool {
+        if let Some(m) = self.mechanism() {
+            return config.auth_mechanisms.contains(&m);
+        }
+        match self {
+            ServerFlag::Pipelining => config.pipelining,
+            ServerFlag::StartTls => config.starttls,
+            ServerFlag::EightBitMime => config.eight_bit_mime,
+            ServerFlag::SmtpUtf8 => config.smtputf8,
+            ServerFlag::EnhancedStatusCodes => config.enhanced_status_codes,
+            ServerFlag::Chunking => config.chunking,
+            ServerFlag::Dsn => config.dsn,
+            ServerFlag::RequireAuth => config.require_auth,
+            ServerFlag::RequireTlsForAuth => config.require_tls_for_auth,
+            ServerFlag::RejectBareNewlines => config.reject_bare_newlines,
+            ServerFlag::FaultGreeting421 => config.faults.greeting_421,
+            ServerFlag::FaultMail451 => config.faults.mail_451,
+            ServerFlag::FaultData451 => config.faults.data_451,
+            ServerFlag::FaultMessage554 => config.faults.message_554,
+            ServerFlag::AuthPlain | ServerFlag::AuthLogin | ServerFlag::AuthCramMd5 => false,
+        }
+    }
+
+    fn set(self, config: &mut ServerConfig, on: bool) {
+        if let Some(m) = self.mechanism() {
+            config.auth_mechanisms.retain(|x| *x != m);
+            if on {
+                config.auth_mechanisms.push(m);
+                config.auth_mechanisms.sort();
+            }
+            return;
+        }
+        let field = match self {
+            ServerFlag::Pipelining => &mut config.pipelining,
+            ServerFlag::StartTls => &mut config.starttls,
+            ServerFlag::EightBitMime => &mut config.eight_bit_mime,
+            ServerFlag::SmtpUtf8 => &mut config.smtputf8,
+            ServerFlag::EnhancedStatusCodes => &mut config.enhanced_status_codes,
+            ServerFlag::Chunking => &mut config.chunking,
+            ServerFlag::Dsn => &mut config.dsn,
+            ServerFlag::RequireAuth => &mut config.require_auth,
+            ServerFlag::RequireTlsForAuth => &mut config.require_tls_for_auth,
+            ServerFlag::RejectBareNewlines => &mut config.reject_bare_newlines,
+            ServerFlag::FaultGreeting421 => &mut config.faults.greeting_421,
+            ServerFlag::FaultMail451 => &mut config.faults.mail_451,
+            ServerFlag::FaultData451 => &mut config.faults.data_451,
+            ServerFlag::FaultMessage554 => &mut config.faults.message_554,
+            ServerFlag::AuthPlain | ServerFlag::AuthLogin | ServerFlag::AuthCramMd5 => return,
+        };
+        *field = on;
+    }
+}
+
+/// A whole planned session, run by the core's client on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanInput {
+    /// The EHLO name.
+    pub helo: String,
+    /// Use STARTTLS when offered.
+    pub starttls: bool,
+    /// AUTH with these, when given.
+    pub auth: Option<(Mechanism, Credentials)>,
+    /// The reverse path.
+    pub from: String,
+    /// MAIL parameters as typed (`SIZE=… BODY=8BITMIME`).
+    pub mail_params: String,
+    /// Recipients.
+    pub rcpts: Vec<String>,
+    /// The message (typed text; CRLF-normalised and dot-stuffed by the core).
+    pub message: String,
+    /// Stop and QUIT after this point, like swaks' `--quit-after`.
+    pub stop_after: Option<StopPoint>,
+}
+
+/// Every stop point with its label, for the "stop after" picker.
+pub const STOP_POINTS: [(StopPoint, &str); 9] = [
+    (StopPoint::Connect, "connect (greeting)"),
+    (StopPoint::FirstHelo, "first EHLO"),
+    (StopPoint::Tls, "TLS"),
+    (StopPoint::Helo, "EHLO"),
+    (StopPoint::Auth, "AUTH"),
+    (StopPoint::Mail, "MAIL"),
+    (StopPoint::Rcpt, "RCPT"),
+    (StopPoint::Data, "DATA"),
+    (StopPoint::Dot, "end of data (.)"),
+];
+
+/// What the user can do in the Session view. `now` is the page clock in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Start a manual session: a new in-browser server greets a new manual client.
+    Connect {
+        /// Clock.
+        now: u64,
+    },
+    /// Forget the session (the transcript stays until the next connect).
+    Disconnect,
+    /// Send one command (queued instead while pipelining is on).
+    Send {
+        /// The command.
+        command: Command<'static>,
+        /// Clock.
+        now: u64,
+    },
+    /// Send a command typed as a line (`MAIL FROM:<a@b> SIZE=10`), read by the core.
+    SendLine {
+        /// The line, without CRLF.
+        line: String,
+        /// Clock.
+        now: u64,
+    },
+    /// A raw line, like telnet: sent as typed plus CRLF. If the core reads it as a command
+    /// that writes back to the same bytes, the client session tracks it; otherwise the bytes
+    /// go straight to the server.
+    Raw {
+        /// The line, without CRLF.
+        line: String,
+        /// Clock.
+        now: u64,
+    },
+    /// Start AUTH with the mechanism (the initial response is sent when it has one).
+    AuthStart {
+        /// Mechanism.
+        mechanism: Mechanism,
+        /// Credentials.
+        credentials: Credentials,
+        /// Clock.
+        now: u64,
+    },
+    /// Answer the last `334` challenge with the exchange started by [`Action::AuthStart`].
+    AuthContinue {
+        /// Clock.
+        now: u64,
+    },
+    /// Send the message after `354` (CRLF-normalised, dot-stuffed, terminated by the core).
+    Message {
+        /// The message text.
+        text: String,
+        /// Clock.
+        now: u64,
+    },
+    /// Send one BDAT chunk (line endings made CRLF, no dot-stuffing: RFC 3030 §2).
+    Bdat {
+        /// The chunk text.
+        text: String,
+        /// `BDAT n LAST`.
+        last: bool,
+        /// Clock.
+        now: u64,
+    },
+    /// Pipelining on or off: while on, commands are queued and sent in one write.
+    SetPipelining(bool),
+    /// Send the queued group in one write.
+    SendGroup {
+        /// Clock.
+        now: u64,
+    },
+    /// Drop the queued group.
+    ClearGroup,
+    /// Run a whole planned session from connect to QUIT (or the stop point).
+    Run {
+        /// The plan.
+        plan: Box<PlanInput>,
+        /// Clock.
+        now: u64,
+    },
+    /// Flip a server switch (used at the next connect).
+    SetFlag(ServerFlag, bool),
+    /// The server's host name.
+    SetHostname(String),
+    /// AUTH users, one `user:password` per line.
+    SetUsers(String),
+    /// Failing recipients, one `address-or-domain 550|452|451` per line.
+    SetRecipientRules(String),
+    /// Let the clock run (timeouts).
+    Tick {
+        /// Clock.
+        now: u64,
+    },
+}
+
+struct Connection {
+    client: ClientSession,
+    server: ServerSession,
+    /// Feed the server's replies to the client (off after a raw line the client did not send).
+    client_tracks: bool,
+}
+
+/// The Session view's state.
+pub struct SessionModel {
+    /// The in-browser server's configuration (used at the next connect).
+    pub config: ServerConfig,
+    /// The users as typed.
+    pub users_text: String,
+    /// The recipient rules as typed.
+    pub rules_text: String,
+    /// Problems in the typed users or rules.
+    pub config_errors: Vec<String>,
+    conn: Option<Connection>,
+    started_at: u64,
+    /// Every byte on the wire, both directions, in order.
+    pub wire: Vec<u8>,
+    /// The writes that make up [`SessionModel::wire`].
+    pub chunks: Vec<WireChunk>,
+    /// Events that are not wire lines.
+    pub notes: Vec<Note>,
+    /// The wire read back as a transcript by the core.
+    pub transcript: Transcript,
+    /// The core's annotation of [`SessionModel::transcript`].
+    pub annotated: AnnotatedTranscript,
+    /// Pipelining toggle.
+    pub pipelining: bool,
+    /// Commands queued while pipelining.
+    pub group: Vec<Command<'static>>,
+    /// Round trips made (a write followed by waiting for the replies).
+    pub round_trips: usize,
+    /// Round trips saved by sending groups.
+    pub round_trips_saved: usize,
+    /// The last `334` challenge text.
+    pub challenge: Option<String>,
+    auth: Option<ClientExchange>,
+    /// The last error of an action (bad input, nothing to answer, …).
+    pub error: Option<String>,
+    /// Messages the in-browser server accepted: (queue id, size).
+    pub received: Vec<(String, usize)>,
+    /// The server reached its end (closed).
+    pub server_closed: bool,
+}
+
+impl Default for SessionModel {
+    fn default() -> Self {
+        let mut config = ServerConfig {
+            auth_mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
+            ..ServerConfig::default()
+        };
+        config.starttls = true;
+        let users_text = "alice:wonderland\n".to_string();
+        let rules_text =
+            "nobody@mailscope.test 550\nfull@mailscope.test 452\ngreylist.test 451\n".to_string();
+        let mut m = SessionModel {
+            config,
+            users_text: String::new(),
+            rules_text: String::new(),
+            config_errors: Vec::new(),
+            conn: None,
+            started_at: 0,
+            wire: Vec::new(),
+            chunks: Vec::new(),
+            notes: Vec::new(),
+            transcript: Transcript::parse_as(b"", Format::Raw),
+            annotated: Transcript::parse_as(b"", Format::Raw).annotate(),
+            pipelining: false,
+            group: Vec::new(),
+            round_trips: 0,
+            round_trips_saved: 0,
+            challenge: None,
+            auth: None,
+            error: None,
+            received: Vec::new(),
+            server_closed: false,
+        };
+        m.apply(Action::SetUsers(users_text));
+        m.apply(Action::SetRecipientRules(rules_text));
+        m
+    }
+}
+
+fn rule_action(word: &str) -> Option<RecipientAction> {
+    match word {
+        "550" | "reject" => Some(RecipientAction::Reject),
+        "452" | "full" => Some(RecipientAction::MailboxFull),
+        "451" | "defer" | "greylist" => Some(RecipientAction::Defer),
+        "250" | "accept" => Some(RecipientAction::Accept),
+        _ => None,
+    }
+}
+
+impl SessionModel {
+    /// Whether a session is open.
+    pub fn is_connected(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| !c.client.is_closed())
+    }
+
+    /// The client session's state, if connected.
+    pub fn client_state(&self) -> Option<ClientState> {
+        self.conn.as_ref().map(|c| c.client.state())
+    }
+
+    /// The server session's state, if connected.
+    pub fn server_state(&self) -> Option<ServerState> {
+        self.conn.as_ref().map(|c| c.server.state())
+    }
+
+    /// Whether the (simulated) TLS is up.
+    pub fn is_tls(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.client.is_tls())
+    }
+
+    /// Whether AUTH succeeded.
+    pub fn is_authenticated(&self) -> bool {
+        self.conn
+            .as_ref()
+            .is_some_and(|c| c.client.is_authenticated())
+    }
+
+    /// Whether the server waits for the message (after `354`).
+    pub fn ready_for_data(&self) -> bool {
+        self.client_state() == Some(ClientState::Data)
+    }
+
+    /// The rows of the transcript pane.
+    pub fn rows(&self) -> Vec<Row> {
+        rows(&self.annotated, &self.wire, |offset| {
+            self.chunks
+                .iter()
+                .find(|c| c.span.start <= offset && offset < c.span.end)
+                .map(|c| c.at_ms)
+        })
+    }
+
+    /// The session as `S:`/`C:` text.
+    pub fn export_text(&self) -> String {
+        export_text(&self.transcript)
+    }
+
+    /// The session as the core's versioned JSON.
+    pub fn export_json(&self) -> String {
+        export_json(&self.annotated)
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, action: Action) {
+        self.error = None;
+        match action {
+            Action::Connect { now } => self.connect(ClientSession::manual(), now),
+            Action::Disconnect => {
+                self.conn = None;
+                self.group.clear();
+                self.auth = None;
+                self.challenge = None;
+            }
+            Action::Send { command, now } => self.send(command, now),
+            Action::SendLine { line, now } => match command_from_line(&line) {
+                Ok(command) => self.send(command, now),
+                Err(e) => self.error = Some(e),
+            },
+            Action::Raw { line, now } => self.raw(&line, now),
+            Action::AuthStart {
+                mechanism,
+                credentials,
+                now,
+            } => match ClientExchange::new(mechanism, credentials) {
+                Ok(ex) => {
+                    let command = Command::auth(
+                        ex.mechanism().to_string(),
+                        ex.initial_response().map(Into::into),
+                    );
+                    self.auth = Some(ex);
+                    self.send(command, now);
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            },
+            Action::AuthContinue { now } => self.auth_continue(now),
+            Action::Message { text, now } => {
+                let Some(conn) = self.live() else { return };
+                if conn.client.state() != ClientState::Data {
+                    self.error = Some("The server has not asked for the message: send DATA and wait for 354 first.".into());
+                    return;
+                }
+                conn.client.send_message(text.as_bytes());
+                self.round_trip(now);
+            }
+            Action::Bdat { text, last, now } => {
+                let Some(conn) = self.live() else { return };
+                let chunk = normalize_crlf(text.as_bytes()).bytes;
+                conn.client.send_bdat(&chunk, last);
+                self.round_trip(now);
+            }
+            Action::SetPipelining(on) => {
+                self.pipelining = on;
+            }
+            Action::SendGroup { now } => self.send_group(now),
+            Action::ClearGroup => self.group.clear(),
+            Action::Run { plan, now } => self.run(*plan, now),
+            Action::SetFlag(flag, on) => flag.set(&mut self.config, on),
+            Action::SetHostname(name) => self.config.hostname = name,
+            Action::SetUsers(text) => {
+                let mut users = BTreeMap::new();
+                self.config_errors.retain(|e| !e.starts_with("user"));
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    match line.trim().split_once(':') {
+                        Some((u, p)) if !u.is_empty() => {
+                            users.insert(u.to_string(), p.to_string());
+                        }
+                        _ => self
+                            .config_errors
+                            .push(format!("user line {line:?}: write user:password")),
+                    }
+                }
+                self.config.users = users;
+                self.users_text = text;
+            }
+            Action::SetRecipientRules(text) => {
+                let mut rules = Vec::new();
+                self.config_errors.retain(|e| !e.starts_with("rule"));
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    let mut words = line.split_whitespace();
+                    match (words.next(), words.next().and_then(rule_action)) {
+                        (Some(pattern), Some(action)) => rules.push(RecipientRule {
+                            pattern: pattern.to_string(),
+                            action,
+                        }),
+                        _ => self.config_errors.push(format!(
+                            "rule line {line:?}: write address-or-domain 550|452|451"
+                        )),
+                    }
+                }
+                self.config.recipient_rules = rules;
+                self.rules_text = text;
+            }
+            Action::Tick { now } => {
+                if self.conn.is_some() {
+                    self.pump(now);
+                }
+            }
+        }
+    }
+
+    fn live(&mut self) -> Option<&mut Connection> {
+        if self.conn.as_ref().is_some_and(|c| !c.client.is_closed()) {
+            self.conn.as_mut()
+        } else {
+            self.error = Some("Not connected: press Connect first.".into());
+            None
+        }
+    }
+
+    fn connect(&mut self, client: ClientSession, now: u64) {
+        self.wire.clear();
+        self.chunks.clear();
+        self.notes.clear();
+        self.group.clear();
+        self.received.clear();
+        self.round_trips = 0;
+        self.round_trips_saved = 0;
+        self.challenge = None;
+        self.auth = None;
+        self.server_closed = false;
+        self.started_at = now;
+        let mut client = client;
+        client.handle_time(now);
+        let mut server = ServerSession::new(self.config.clone());
+        server.handle_time(now);
+        self.conn = Some(Connection {
+            client,
+            server,
+            client_tracks: true,
+        });
+        self.pump(now);
+    }
+
+    fn send(&mut self, command: Command<'static>, now: u64) {
+        if self.pipelining {
+            self.group.push(command);
+            return;
+        }
+        let Some(conn) = self.live() else { return };
+        conn.client_tracks = true;
+        if let Err(e) = conn.client.send(&command) {
+            self.error = Some(e.to_string());
+            return;
+        }
+        self.round_trip(now);
+    }
+
+    fn send_group(&mut self, now: u64) {
+        if self.group.is_empty() {
+            self.error = Some(
+                "Nothing queued: with pipelining on, commands wait here until you send the group."
+                    .into(),
+            );
+            return;
+        }
+        let group = std::mem::take(&mut self.group);
+        let Some(conn) = self.live() else { return };
+        conn.client_tracks = true;
+        for command in &group {
+            if let Err(e) = conn.client.send(command) {
+                self.error = Some(e.to_string());
+                break;
+            }
+        }
+        self.round_trips_saved += group.len().saturating_sub(1);
+        self.round_trip(now);
+    }
+
+    fn raw(&mut self, line: &str, now: u64) {
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\r\n");
+        let command = parse_command(&bytes)
+            .ok()
+            .flatten()
+            .filter(|(p, _)| p.lints.is_empty())
+            .map(|(p, _)| p.command.into_owned())
+            .filter(|c| c.to_bytes().is_ok_and(|b| b == bytes));
+        let Some(conn) = self.live() else { return };
+        match command {
+            Some(command) => {
+                conn.client_tracks = true;
+                if let Err(e) = conn.client.send(&command) {
+                    self.error = Some(e.to_string());
+                    return;
+                }
+            }
+            None => {
+                // Straight to the server: the client session neither sent it nor expects the
+                // reply, so it stops reading replies until the next tracked command.
+                conn.client_tracks = false;
+                conn.server.handle_input(&bytes);
+                let tls = conn.client.is_tls();
+                self.log(Direction::Client, &bytes, now, tls);
+                self.note(
+                    now,
+                    "client",
+                    "Raw line sent as typed, outside the client session (it does not read the reply).",
+                    NoteKind::Info,
+                );
+            }
+        }
+        self.round_trip(now);
+    }
+
+    fn auth_continue(&mut self, now: u64) {
+        let (Some(ex), Some(challenge)) = (self.auth.as_mut(), self.challenge.clone()) else {
+            self.error = Some("No 334 challenge to answer: start AUTH first.".into());
+            return;
+        };
+        match ex.respond(&challenge) {
+            Ok(line) => {
+                let Some(conn) = self.live() else { return };
+                if let Err(e) = conn.client.send_auth_response(&line) {
+                    self.error = Some(e.to_string());
+                    return;
+                }
+                self.challenge = None;
+                self.round_trip(now);
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn run(&mut self, plan: PlanInput, now: u64) {
+        let params = match mail_params(&plan.from, &plan.mail_params) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let client_plan = ClientPlan {
+            helo_name: plan.helo,
+            ehlo: true,
+            starttls: if plan.starttls {
+                TlsPolicy::IfOffered
+            } else {
+                TlsPolicy::Never
+            },
+            auth: plan.auth,
+            pipelining: self.pipelining,
+            transactions: vec![Transaction {
+                from: plan.from,
+                params,
+                rcpts: plan.rcpts,
+                message: plan.message.into_bytes(),
+                ..Transaction::default()
+            }],
+            rset_between: false,
+            quit_after: plan.stop_after,
+        };
+        self.connect(ClientSession::new(client_plan), now);
+        self.round_trips = self
+            .transcript
+            .lines
+            .windows(2)
+            .filter(|w| w[0].direction == Direction::Client && w[1].direction == Direction::Server)
+            .count();
+    }
+
+    fn round_trip(&mut self, now: u64) {
+        self.round_trips += 1;
+        self.pump(now);
+    }
+
+    fn note(&mut self, now: u64, side: &'static str, text: impl Into<String>, kind: NoteKind) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(Note {
+                at_ms: now.saturating_sub(self.started_at),
+                side,
+                text: text.into(),
+                kind,
+            });
+        }
+    }
+
+    fn log(&mut self, direction: Direction, bytes: &[u8], now: u64, tls: bool) {
+        if bytes.is_empty() || self.wire.len() + bytes.len() > MAX_WIRE_BYTES {
+            return;
+        }
+        let start = self.wire.len();
+        self.wire.extend_from_slice(bytes);
+        self.chunks.push(WireChunk {
+            direction,
+            span: Span::new(start, self.wire.len()),
+            at_ms: now.saturating_sub(self.started_at),
+            tls,
+        });
+    }
+
+    /// Moves bytes between client and server until neither has any, like the core's own
+    /// transfer loop: the TLS "handshake" is the two `tls_established` calls.
+    fn pump(&mut self, now: u64) {
+        for _ in 0..MAX_PUMP_STEPS {
+            let Some(conn) = self.conn.as_mut() else {
+                return;
+            };
+            conn.client.handle_time(now);
+            conn.server.handle_time(now);
+            let mut moved = false;
+            let mut out = Vec::new();
+            while let Some(bytes) = conn.server.poll_output() {
+                if conn.client_tracks {
+                    conn.client.handle_input(&bytes);
+                }
+                out.push((Direction::Server, bytes, conn.server.is_tls()));
+                moved = true;
+            }
+            let mut server_events = Vec::new();
+            while let Some(e) = conn.server.poll_event() {
+                server_events.push(e);
+            }
+            let mut client_events = Vec::new();
+            while let Some(e) = conn.client.poll_event() {
+                client_events.push(e);
+            }
+            let client_tls = client_events.contains(&ClientEvent::TlsRequested);
+            let server_tls = server_events.contains(&ServerEvent::TlsRequested);
+            if client_tls || server_tls {
+                conn.server.tls_established();
+                conn.client.tls_established();
+            }
+            while let Some(bytes) = conn.client.poll_output() {
+                conn.server.handle_input(&bytes);
+                out.push((Direction::Client, bytes, conn.client.is_tls()));
+                moved = true;
+            }
+            while let Some(e) = conn.client.poll_event() {
+                client_events.push(e);
+            }
+            for (direction, bytes, tls) in out {
+                self.log(direction, &bytes, now, tls);
+            }
+            for e in server_events {
+                self.server_event(e, now);
+            }
+            for e in client_events {
+                self.client_event(e, now);
+            }
+            if !moved && !client_tls && !server_tls {
+                break;
+            }
+        }
+        self.reannotate();
+    }
+
+    fn server_event(&mut self, event: ServerEvent, now: u64) {
+        match event {
+            ServerEvent::MessageReceived(m) => {
+                let text = format!(
+                    "Message accepted as {} ({} bytes, {} recipient(s)).",
+                    m.queue_id,
+                    m.data.len(),
+                    m.envelope.rcpts.len()
+                );
+                self.received.push((m.queue_id.clone(), m.data.len()));
+                self.note(now, "server", text, NoteKind::Info);
+            }
+            ServerEvent::MessageRejected { code, lints } => {
+                let codes: Vec<String> = lints.iter().map(|l| l.code.to_string()).collect();
+                self.note(
+                    now,
+                    "server",
+                    format!("Message refused with {code} ({}).", codes.join(", ")),
+                    NoteKind::Error,
+                );
+            }
+            ServerEvent::Violation { message } => {
+                self.note(now, "server", message, NoteKind::Error)
+            }
+            ServerEvent::Authenticated { mechanism, user } => self.note(
+                now,
+                "server",
+                format!("{user} authenticated with {mechanism}."),
+                NoteKind::Info,
+            ),
+            ServerEvent::AuthFailed { mechanism, reason } => self.note(
+                now,
+                "server",
+                format!("AUTH {mechanism} failed: {reason:?}."),
+                NoteKind::Error,
+            ),
+            ServerEvent::TlsRequested => self.note(
+                now,
+                "server",
+                "TLS handshake (simulated): both sides are now under TLS; the client must EHLO again (RFC 3207 §4.2).",
+                NoteKind::Info,
+            ),
+            ServerEvent::Closed => {
+                self.server_closed = true;
+                self.note(now, "server", "Connection closed.", NoteKind::Info);
+            }
+            _ => {}
+        }
+    }
+
+    fn client_event(&mut self, event: ClientEvent, now: u64) {
+        match event {
+            ClientEvent::Reply { reply, .. } if reply.code == 334 => {
+                self.challenge = Some(
+                    reply
+                        .lines
+                        .first()
+                        .map(|l| l.text.clone())
+                        .unwrap_or_default(),
+                );
+            }
+            ClientEvent::Error(e) => self.note(now, "client", e.to_string(), NoteKind::Error),
+            ClientEvent::AuthFailed { code } => {
+                self.auth = None;
+                self.challenge = None;
+                self.note(
+                    now,
+                    "client",
+                    format!("AUTH failed ({code})."),
+                    NoteKind::Error,
+                );
+            }
+            ClientEvent::Authenticated => {
+                self.auth = None;
+                self.challenge = None;
+            }
+            ClientEvent::TransactionDone(o) => self.note(
+                now,
+                "client",
+                format!(
+                    "Transaction {}: {} (final code {}); accepted {:?}, refused {:?}.",
+                    o.index + 1,
+                    if o.delivered {
+                        "delivered"
+                    } else {
+                        "not delivered"
+                    },
+                    o.code,
+                    o.accepted,
+                    o.rejected
+                ),
+                if o.delivered {
+                    NoteKind::Info
+                } else {
+                    NoteKind::Error
+                },
+            ),
+            _ => {}
+        }
+    }
+
+    /// Reads the wire back: each write is split into lines by the core (raw form), given its
+    /// known direction, and the whole dialogue is annotated.
+    fn reannotate(&mut self) {
+        let mut lines: Vec<TranscriptLine> = Vec::new();
+        for chunk in &self.chunks {
+            let bytes = chunk.span.slice(&self.wire);
+            let part = Transcript::parse_as(bytes, Format::Raw);
+            for mut line in part.lines {
+                line.direction = chunk.direction;
+                line.tls = chunk.tls;
+                line.span = Span::new(
+                    line.span.start + chunk.span.start,
+                    line.span.end + chunk.span.start,
+                );
+                line.content = Span::new(
+                    line.content.start + chunk.span.start,
+                    line.content.end + chunk.span.start,
+                );
+                lines.push(line);
+            }
+        }
+        self.transcript = Transcript {
+            format: Format::Raw,
+            lines,
+            skipped: 0,
+            truncated: false,
+        };
+        self.annotated = self.transcript.annotate();
+    }
+}
+
+/// Reads a typed command line with the core's parser (CRLF added).
+pub fn command_from_line(line: &str) -> Result<Command<'static>, String> {
+    let wire = format!("{}\r\n", line.trim_end_matches(['\r', '\n']));
+    match parse_command(wire.as_bytes()) {
+        Ok(Some((parsed, _))) => Ok(parsed.command.into_owned()),
+        Ok(None) => Err(format!("{line:?} is not a complete command line")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `MAIL FROM:<from> params` as the core reads it.
+pub fn mail_command(from: &str, params: &str) -> Result<Command<'static>, String> {
+    let params = params.trim();
+    let line = if params.is_empty() {
+        format!("MAIL FROM:<{from}>")
+    } else {
+        format!("MAIL FROM:<{from}> {params}")
+    };
+    command_from_line(&line)
+}
+
+fn mail_params(
+    from: &str,
+    params: &str,
+) -> Result<mailscope_core::smtp::command::MailParams<'static>, String> {
+    match mail_command(from, params)? {
+        Command::Mail { params, .. } => Ok(params),
+        other => Err(format!("not a MAIL command: {}", other.verb())),
+    }
+}
+
+/// What an AUTH command will carry, shown before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthPreview {
+    /// The command line (`AUTH PLAIN AGFsaWNl…`).
+    pub command: String,
+    /// The base64 initial response, if the mechanism has one.
+    pub base64: Option<String>,
+    /// The core's decoding of what will be sent.
+    pub decoded: Option<DecodedAuth>,
+    /// Why it cannot be built.
+    pub error: Option<String>,
+}
+
+/// The AUTH command `mechanism` would send with `credentials`, and what it decodes to.
+pub fn auth_preview(mechanism: &Mechanism, credentials: &Credentials) -> AuthPreview {
+    match ClientExchange::new(mechanism.clone(), credentials.clone()) {
+        Ok(ex) => {
+            let base64 = ex.initial_response();
+            let command = Command::auth(ex.mechanism().to_string(), base64.clone().map(Into::into))
+                .to_bytes()
+                .map(|b| String::from_utf8_lossy(&b).trim_end().to_string())
+                .unwrap_or_default();
+            let decoded = base64
+                .as_ref()
+                .map(|b| decode_exchange(mechanism, Some((b.as_bytes(), 0)), &[]));
+            AuthPreview {
+                command,
+                base64,
+                decoded,
+                error: None,
+            }
+        }
+        Err(e) => AuthPreview {
+            command: String::new(),
+            base64: None,
+            decoded: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// The fields of the Session view's forms, shared by the step buttons and the whole-run button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionForm {
+    /// EHLO/HELO name.
+    pub helo: String,
+    /// AUTH mechanism name.
+    pub mechanism: String,
+    /// AUTH user.
+    pub user: String,
+    /// AUTH password.
+    pub password: String,
+    /// MAIL FROM mailbox.
+    pub from: String,
+    /// MAIL parameters as typed.
+    pub mail_params: String,
+    /// The RCPT TO being typed.
+    pub rcpt: String,
+    /// Every recipient sent or queued so far (used by the whole-run button).
+    pub rcpts: Vec<String>,
+    /// VRFY argument.
+    pub vrfy: String,
+    /// The message.
+    pub message: String,
+    /// BDAT with LAST.
+    pub bdat_last: bool,
+    /// The raw line.
+    pub raw: String,
+    /// Use STARTTLS in a whole run.
+    pub starttls: bool,
+    /// Use AUTH in a whole run.
+    pub use_auth: bool,
+    /// Where a whole run stops.
+    pub stop_after: Option<StopPoint>,
+}
+
+impl Default for SessionForm {
+    fn default() -> Self {
+        SessionForm {
+            helo: "client.example".into(),
+            mechanism: "PLAIN".into(),
+            user: "alice".into(),
+            password: "wonderland".into(),
+            from: "alice@example.org".into(),
+            mail_params: "BODY=8BITMIME".into(),
+            rcpt: "bob@example.net".into(),
+            rcpts: Vec::new(),
+            vrfy: "alice".into(),
+            message: "Subject: Hello\nFrom: alice@example.org\nTo: bob@example.net\n\nHello, Bob.\n.A line that starts with a dot.\n".into(),
+            bdat_last: true,
+            raw: "NOOP".into(),
+            starttls: false,
+            use_auth: true,
+            stop_after: None,
+        }
+    }
+}
+
+impl SessionForm {
+    /// The credentials typed.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::new(self.user.clone(), self.password.clone())
+    }
+
+    /// The mechanism picked.
+    pub fn mechanism(&self) -> Mechanism {
+        Mechanism::parse(&self.mechanism)
+    }
+
+    /// The whole-run plan: recipients sent so far, or the one typed.
+    pub fn plan(&self) -> PlanInput {
+        let rcpts = if self.rcpts.is_empty() {
+            vec![self.rcpt.clone()]
+        } else {
+            self.rcpts.clone()
+        };
+        PlanInput {
+            helo: self.helo.clone(),
+            starttls: self.starttls,
+            auth: self
+                .use_auth
+                .then(|| (self.mechanism(), self.credentials())),
+            from: self.from.clone(),
+            mail_params: self.mail_params.clone(),
+            rcpts,
+            message: self.message.clone(),
+            stop_after: self.stop_after,
+        }
+    }
+}
+
+/// A sample message built by the core's [`MessageBuilder`]: Korean subject, names and body, and
+/// a small attachment. `date` is an RFC 5322 date passed in by the caller (this module has no
+/// clock). The bytes are CRLF text; they are returned with LF so they edit well in a text area
+/// (the core makes them CRLF again when sending).
+pub fn sample_message(from: &str, to: &str, date: &str) -> Result<String, String> {
+    let builder = MessageBuilder {
+        from: vec![NameAddr::new("앨리스", from)],
+        to: vec![NameAddr::new("밥", to)],
+        subject: Some("안녕하세요, 한국어 메일 시험입니다".into()),
+        date: date.into(),
+        message_id: "<sample@mailscope.test>".into(),
+        text: Some("안녕하세요!\n이것은 한국어 본문입니다.\n.점으로 시작하는 줄\n".into()),
+        attachments: vec![Attachment {
+            filename: "메모.txt".into(),
+            content_type: "text/plain; charset=utf-8".into(),
+            data: "첨부 파일\n".as_bytes().to_vec(),
+        }],
+        ..MessageBuilder::default()
+    };
+    let bytes = builder.build(0x5eed).map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn codes(m: &SessionModel) -> Vec<String> {
+        m.rows().iter().map(|r| r.kind.clone()).collect()
+    }
+
+    fn send(m: &mut SessionModel, line: &str, now: u64) {
+        m.apply(Action::SendLine {
+            line: line.into(),
+            now,
+        });
+        assert_eq!(m.error, None, "after {line}");
+    }
+
+    const KOREAN: &str = "Subject: =?UTF-8?B?7JWI64WV?=\nFrom: a@example.org\n\n.안녕하세요\n";
+
+    #[test]
+    fn full_manual_session_against_the_in_browser_server() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 1000 });
+        assert_eq!(m.client_state(), Some(ClientState::Greeting));
+        send(&mut m, "EHLO client.example", 1010);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Plain,
+            credentials: Credentials::new("alice", "wonderland"),
+            now: 1020,
+        });
+        assert!(m.is_authenticated(), "AUTH PLAIN accepted: {:?}", m.notes);
+        send(&mut m, "MAIL FROM:<a@example.org> BODY=8BITMIME", 1030);
+        send(&mut m, "RCPT TO:<b@example.net>", 1040);
+        send(&mut m, "RCPT TO:<c@example.net>", 1050);
+        send(&mut m, "DATA", 1060);
+        assert!(m.ready_for_data(), "354 asks for the message");
+        m.apply(Action::Message {
+            text: KOREAN.into(),
+            now: 1070,
+        });
+        send(&mut m, "QUIT", 1080);
+        assert_eq!(
+            codes(&m),
+            [
+                "reply 220",
+                "command EHLO",
+                "reply 250",
+                "command AUTH",
+                "reply 235",
+                "command MAIL",
+                "reply 250",
+                "command RCPT",
+                "reply 250",
+                "command RCPT",
+                "reply 250",
+                "command DATA",
+                "reply 354",
+                "message",
+                "reply 250",
+                "command QUIT",
+                "reply 221"
+            ],
+            "transcript entries"
+        );
+        let rows = m.rows();
+        assert!(rows[4].wire.starts_with("235 2.7.0"), "{}", rows[4].wire);
+        assert!(
+            rows[1].wire.ends_with("␍␊\n"),
+            "CRLF visible: {}",
+            rows[1].wire
+        );
+        assert_eq!(rows[1].at_ms, Some(10), "timing from the passed clock");
+        assert_eq!(rows[16].at_ms, Some(80));
+        assert!(
+            rows[13].wire.contains("..안녕하세요"),
+            "dot-stuffed: {}",
+            rows[13].wire
+        );
+        assert_eq!(m.received.len(), 1, "server took the message");
+        assert!(!m.is_connected(), "closed after QUIT");
+        let lints: Vec<String> = m
+            .annotated
+            .all_lints()
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect();
+        assert_eq!(lints, ["smtp.auth-without-tls"], "only AUTH before TLS");
+        assert_eq!(m.round_trips, 8);
+        let text = m.export_text();
+        assert!(
+            text.starts_with("S: 220 mailscope.test"),
+            "S:/C: export: {text}"
+        );
+        assert!(text.contains("C: RCPT TO:<c@example.net>\n"), "{text}");
+        let json: serde_json::Value = serde_json::from_str(&m.export_json()).expect("JSON");
+        assert_eq!(json["version"], 1);
+    }
+
+    #[test]
+    fn pipelined_group_saves_round_trips() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        send(&mut m, "EHLO c", 1);
+        m.apply(Action::SetPipelining(true));
+        for line in [
+            "MAIL FROM:<a@example.org>",
+            "RCPT TO:<b@example.net>",
+            "RCPT TO:<nobody@mailscope.test>",
+            "DATA",
+        ] {
+            send(&mut m, line, 2);
+        }
+        assert_eq!(m.group.len(), 4, "queued");
+        m.apply(Action::SendGroup { now: 3 });
+        assert_eq!(m.round_trips_saved, 3);
+        assert_eq!(m.round_trips, 2);
+        let sent: Vec<_> = m
+            .chunks
+            .iter()
+            .filter(|c| c.direction == Direction::Client)
+            .collect();
+        assert_eq!(sent.len(), 2, "EHLO, then the whole group in one write");
+        let rows = m.rows();
+        assert!(
+            rows.iter().any(|r| r.wire.starts_with("550 5.1.1")),
+            "failing recipient refused: {:?}",
+            codes(&m)
+        );
+        assert!(m.ready_for_data());
+    }
+
+    #[test]
+    fn starttls_and_challenge_mechanisms() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        send(&mut m, "EHLO c", 1);
+        send(&mut m, "STARTTLS", 2);
+        assert!(m.is_tls(), "simulated handshake: {:?}", m.notes);
+        send(&mut m, "EHLO c", 3);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Login,
+            credentials: Credentials::new("alice", "wonderland"),
+            now: 4,
+        });
+        assert!(m.challenge.is_some(), "334 Username:");
+        m.apply(Action::AuthContinue { now: 5 });
+        m.apply(Action::AuthContinue { now: 6 });
+        assert!(m.is_authenticated(), "LOGIN: {:?}", m.notes);
+        assert!(m.rows().iter().skip(5).all(|r| r.tls), "after STARTTLS");
+        m.apply(Action::AuthContinue { now: 7 });
+        assert!(m.error.is_some(), "nothing to answer");
+    }
+
+    #[test]
+    fn raw_lines_keep_their_defects() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        m.apply(Action::Raw {
+            line: "EHLO c".into(),
+            now: 1,
+        });
+        assert_eq!(m.client_state(), Some(ClientState::Ready), "tracked");
+        m.apply(Action::Raw {
+            line: "MAIL FROM: <a@example.org>".into(),
+            now: 2,
+        });
+        let lints: Vec<String> = m
+            .annotated
+            .all_lints()
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect();
+        assert!(
+            lints.iter().any(|c| c == "smtp.space-after-colon"),
+            "{lints:?}"
+        );
+        assert!(
+            m.wire.windows(9).any(|w| w == b"FROM: <a@"),
+            "sent as typed"
+        );
+    }
+
+    #[test]
+    fn run_whole_transaction_with_stop_after() {
+        let plan = PlanInput {
+            helo: "client.example".into(),
+            starttls: false,
+            auth: Some((Mechanism::Plain, Credentials::new("alice", "wonderland"))),
+            from: "a@example.org".into(),
+            mail_params: "BODY=8BITMIME".into(),
+            rcpts: vec!["b@example.net".into(), "c@example.net".into()],
+            message: KOREAN.into(),
+            stop_after: None,
+        };
+        let mut m = SessionModel::default();
+        m.apply(Action::Run {
+            plan: Box::new(plan.clone()),
+            now: 0,
+        });
+        assert_eq!(m.received.len(), 1, "delivered: {:?}", m.notes);
+        let last = m.rows().last().map(|r| r.kind.clone());
+        assert_eq!(last.as_deref(), Some("reply 221"));
+        m.apply(Action::Run {
+            plan: Box::new(PlanInput {
+                stop_after: Some(StopPoint::Mail),
+                ..plan.clone()
+            }),
+            now: 0,
+        });
+        let kinds = codes(&m);
+        assert!(
+            !kinds.iter().any(|k| k == "command RCPT"),
+            "stopped after MAIL: {kinds:?}"
+        );
+        assert_eq!(kinds.last().map(String::as_str), Some("reply 221"));
+        m.apply(Action::Run {
+            plan: Box::new(PlanInput {
+                from: "bad mailbox".into(),
+                ..plan
+            }),
+            now: 0,
+        });
+        assert!(
+            !codes(&m).iter().any(|k| k == "command MAIL")
+                && m.notes.iter().any(|n| n.kind == NoteKind::Error),
+            "a MAIL path that cannot be written is reported, not sent: {:?}",
+            m.notes
+        );
+    }
+
+    #[test]
+    fn server_settings_are_applied_at_connect() {
+        let mut m = SessionModel::default();
+        m.apply(Action::SetFlag(ServerFlag::Pipelining, false));
+        m.apply(Action::SetFlag(ServerFlag::AuthLogin, false));
+        m.apply(Action::SetHostname("mx.test".into()));
+        m.apply(Action::SetUsers("bob:secret\nbad line\n".into()));
+        m.apply(Action::SetRecipientRules(
+            "x.test 451\ny@z.test full\nnonsense\n".into(),
+        ));
+        assert_eq!(m.config_errors.len(), 2, "{:?}", m.config_errors);
+        assert!(!ServerFlag::Pipelining.get(&m.config));
+        assert!(!ServerFlag::AuthLogin.get(&m.config));
+        assert!(ServerFlag::AuthPlain.get(&m.config));
+        assert_eq!(m.config.recipient_rules.len(), 2);
+        m.apply(Action::SetFlag(ServerFlag::FaultGreeting421, true));
+        m.apply(Action::Connect { now: 0 });
+        let rows = m.rows();
+        assert!(
+            rows[0].wire.starts_with("421"),
+            "fault injected: {}",
+            rows[0].wire
+        );
+        m.apply(Action::SetFlag(ServerFlag::FaultGreeting421, false));
+        m.apply(Action::Connect { now: 0 });
+        assert!(m.rows()[0].wire.starts_with("220 mx.test"));
+        send(&mut m, "EHLO c", 1);
+        let ehlo = &m.rows()[2];
+        assert!(
+            !ehlo.wire.contains("PIPELINING"),
+            "switched off: {}",
+            ehlo.wire
+        );
+        m.apply(Action::SendLine {
+            line: "RCPT TO:<q@x.test>".into(),
+            now: 2,
+        });
+        m.apply(Action::Disconnect);
+        m.apply(Action::SendLine {
+            line: "NOOP".into(),
+            now: 3,
+        });
+        assert!(m.error.is_some(), "not connected");
+    }
+
+    #[test]
+    fn sample_message_runs_through_a_whole_session() {
+        let text = sample_message(
+            "alice@example.org",
+            "bob@example.net",
+            "Sun, 22 Nov 2026 18:00:00 +0000",
+        )
+        .expect("builds");
+        assert!(text.contains("Subject: =?"), "encoded subject: {text}");
+        assert!(!text.contains('\r'), "LF for the text area");
+        assert!(
+            sample_message("not an address", "b@c.d", "Sun, 22 Nov 2026 18:00:00 +0000").is_err()
+        );
+        let mut form = SessionForm {
+            message: text,
+            ..SessionForm::default()
+        };
+        form.rcpts = vec!["b@example.net".into(), "c@example.net".into()];
+        let mut m = SessionModel::default();
+        m.apply(Action::Run {
+            plan: Box::new(form.plan()),
+            now: 5,
+        });
+        assert_eq!(m.received.len(), 1, "{:?}", m.notes);
+        assert_eq!(
+            m.rows().iter().filter(|r| r.kind == "command RCPT").count(),
+            2
+        );
+        form.use_auth = false;
+        form.rcpts.clear();
+        assert_eq!((form.plan().auth, form.plan().rcpts.len()), (None, 1));
+    }
+
+    #[test]
+    fn auth_preview_shows_what_is_sent() {
+        let p = auth_preview(&Mechanism::Plain, &Credentials::new("alice", "wonderland"));
+        assert_eq!(p.base64.as_deref(), Some("AGFsaWNlAHdvbmRlcmxhbmQ="));
+        assert_eq!(p.command, "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=");
+        let d = p.decoded.expect("decoded");
+        assert_eq!(
+            (d.authcid.as_deref(), d.password.as_deref()),
+            (Some("alice"), Some("wonderland"))
+        );
+        let login = auth_preview(&Mechanism::Login, &Credentials::new("a", "b"));
+        assert_eq!((login.command.as_str(), login.base64), ("AUTH LOGIN", None));
+        let bad = auth_preview(&Mechanism::Other("X".into()), &Credentials::new("a", "b"));
+        assert!(bad.error.is_some());
+    }
+
+    #[test]
+    fn hostile_raw_input_never_panics() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        for line in [
+            "\u{0}\u{1}\u{2}",
+            &"A".repeat(20_000),
+            "BDAT 99999999999999999999",
+            "AUTH PLAIN !!!!",
+            "",
+            "DATA",
+            ".",
+        ] {
+            m.apply(Action::Raw {
+                line: line.into(),
+                now: 1,
+            });
+        }
+        m.apply(Action::Bdat {
+            text: "x".into(),
+            last: true,
+            now: 2,
+        });
+        m.apply(Action::Tick { now: 10_000_000 });
+        assert!(!m.rows().is_empty(), "the greeting at least");
+    }
+}

@@ -1,0 +1,320 @@
+//! The Tools view: small encoders, decoders and lookups, each a thin call into the core with
+//! its answer shaped for display.
+
+use mailscope_core::lint::Lint;
+use mailscope_core::smtp::auth::{
+    decode_base64, decode_exchange, encode_base64, to_hex, AuthLine, DecodedAuth, Mechanism,
+};
+use mailscope_core::smtp::command::{parse_command, Command};
+use mailscope_core::smtp::data::{dot_unstuff, encode_data};
+use mailscope_core::smtp::enhanced::EnhancedCode;
+use mailscope_core::smtp::reply::explain_code;
+
+use mailscope_core::mime::encoded_word::{decode_unstructured, encode, Encoding};
+
+use super::transcript::visible_wire;
+
+/// Most characters shown of a tool's output.
+pub const MAX_OUTPUT_CHARS: usize = 20_000;
+
+/// One encoded-word, step by step (RFC 2047 §2-§4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordStep {
+    /// The word as written.
+    pub word: String,
+    /// The charset label.
+    pub charset: String,
+    /// `B` or `Q`.
+    pub encoding: String,
+    /// The encoded text between the `?`s.
+    pub encoded_text: String,
+    /// The bytes it decodes to, in hex.
+    pub bytes_hex: String,
+    /// The text, decoded from `charset`.
+    pub text: String,
+    /// Whether it could be decoded.
+    pub decoded: bool,
+}
+
+/// The reading of a header text with encoded-words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WordsReading {
+    /// The text after decoding.
+    pub text: String,
+    /// Each word's steps.
+    pub words: Vec<WordStep>,
+    /// Findings.
+    pub lints: Vec<Lint>,
+}
+
+/// Decodes encoded-words in unstructured text (a Subject), explaining each one.
+pub fn decode_words(input: &str) -> WordsReading {
+    let d = decode_unstructured(input.as_bytes());
+    WordsReading {
+        text: d.text,
+        words: d
+            .words
+            .iter()
+            .map(|w| WordStep {
+                word: input
+                    .get(w.span.start..w.span.end)
+                    .unwrap_or_default()
+                    .to_string(),
+                charset: w.charset.clone(),
+                encoding: w.encoding.clone(),
+                encoded_text: w.encoded_text.clone(),
+                bytes_hex: to_hex(&w.raw_bytes),
+                text: w.text.clone(),
+                decoded: w.decoded,
+            })
+            .collect(),
+        lints: d.lints,
+    }
+}
+
+/// Encodes `text` as encoded-words in `charset` with `b` (else Q), and reads the result back
+/// so the steps are shown.
+pub fn encode_words(text: &str, charset: &str, b: bool) -> Result<WordsReading, String> {
+    let encoding = if b { Encoding::B } else { Encoding::Q };
+    let encoded = encode(text, charset, encoding).map_err(|e| e.to_string())?;
+    let mut reading = decode_words(&encoded);
+    reading.text = encoded;
+    Ok(reading)
+}
+
+/// A byte result shown as text, visible control characters, and hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BytesView {
+    /// Lossy UTF-8 with visible CR/LF.
+    pub text: String,
+    /// Hex of the bytes (capped).
+    pub hex: String,
+    /// Byte count.
+    pub len: usize,
+}
+
+/// Shows `bytes`.
+pub fn bytes_view(bytes: &[u8]) -> BytesView {
+    let shown = bytes.get(..4096).unwrap_or(bytes);
+    let mut hex = to_hex(shown);
+    if shown.len() < bytes.len() {
+        hex.push('…');
+    }
+    BytesView {
+        text: visible_wire(bytes, MAX_OUTPUT_CHARS),
+        hex,
+        len: bytes.len(),
+    }
+}
+
+/// base64 of the UTF-8 text (RFC 4648 §4, as the core writes it).
+pub fn base64_encode(text: &str) -> String {
+    encode_base64(text.as_bytes())
+}
+
+/// Decodes base64 (white space ignored by the core as in RFC 2045 §6.8).
+pub fn base64_decode(text: &str) -> Result<BytesView, String> {
+    decode_base64(text.trim().as_bytes())
+        .map(|b| bytes_view(&b))
+        .map_err(|e| e.to_string())
+}
+
+/// What dot-stuffing does to a message: the wire form after `354` and what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stuffed {
+    /// The bytes on the wire (CRLF, stuffed, terminated), visible.
+    pub wire: String,
+    /// Bare line endings made CRLF.
+    pub changes: usize,
+    /// The stuffed body read back (terminator removed, unstuffed), visible.
+    pub unstuffed: String,
+}
+
+/// Dot-stuffs `text` as a client sends it after `354` (RFC 5321 §4.5.2).
+pub fn dot_stuffing(text: &str) -> Stuffed {
+    let encoded = encode_data(text.as_bytes());
+    let body = encoded.wire.strip_suffix(b".\r\n").unwrap_or(&encoded.wire);
+    Stuffed {
+        wire: visible_wire(&encoded.wire, MAX_OUTPUT_CHARS),
+        changes: encoded.changes.len(),
+        unstuffed: visible_wire(&dot_unstuff(body), MAX_OUTPUT_CHARS),
+    }
+}
+
+/// Decodes a captured AUTH exchange: the `AUTH <mech> [initial]` line, then the `334 …`
+/// challenges and the client's answers, one per line.
+pub fn decode_auth(input: &str) -> Result<DecodedAuth, String> {
+    let mut lines = input.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().ok_or("Paste an AUTH command line first.")?;
+    let wire = format!("{}\r\n", first.trim());
+    let (mechanism, initial) = match parse_command(wire.as_bytes()) {
+        Ok(Some((p, _))) => match p.command {
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => (
+                Mechanism::parse(&mechanism),
+                initial_response.map(|r| r.into_owned()),
+            ),
+            other => return Err(format!("The first line is {}, not AUTH.", other.verb())),
+        },
+        Ok(None) => return Err("The first line is not a command.".into()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let rest: Vec<&str> = lines.map(str::trim).collect();
+    let auth_lines: Vec<AuthLine<'_>> = rest
+        .iter()
+        .map(|l| match l.strip_prefix("334") {
+            Some(challenge) => AuthLine {
+                from_client: false,
+                payload: challenge.trim_start().as_bytes(),
+                offset: 0,
+            },
+            None => AuthLine {
+                from_client: true,
+                payload: l.as_bytes(),
+                offset: 0,
+            },
+        })
+        .collect();
+    Ok(decode_exchange(
+        &mechanism,
+        initial.as_deref().map(|i| (i.as_bytes(), 0)),
+        &auth_lines,
+    ))
+}
+
+/// What a reply code and/or enhanced status code mean.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CodeLookup {
+    /// The reply code's meaning, with the RFC section.
+    pub reply: Option<String>,
+    /// The enhanced status code's meaning.
+    pub enhanced: Option<String>,
+}
+
+/// Looks up `550`, `5.1.1` or `550 5.1.1`.
+pub fn lookup_codes(input: &str) -> CodeLookup {
+    let mut out = CodeLookup::default();
+    for word in input.split_whitespace().take(4) {
+        if let Some((code, _)) = EnhancedCode::parse_prefix(word.as_bytes()) {
+            out.enhanced.get_or_insert_with(|| code.explain());
+        } else if let Ok(code) = word.parse::<u16>() {
+            if (200..600).contains(&code) {
+                out.reply
+                    .get_or_insert_with(|| explain_code(code).to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn encoded_words_in_any_charset() {
+        let r = decode_words("=?EUC-KR?B?x9GxuQ==?= mail");
+        assert_eq!(r.text, "한국 mail");
+        assert_eq!(r.words.len(), 1);
+        let w = &r.words[0];
+        assert_eq!(
+            (
+                w.charset.as_str(),
+                w.encoding.as_str(),
+                w.bytes_hex.as_str(),
+                w.text.as_str()
+            ),
+            ("EUC-KR", "B", "c7d1b1b9", "한국")
+        );
+        for (text, charset, b) in [
+            ("안녕 세상", "UTF-8", true),
+            ("안녕 세상", "EUC-KR", true),
+            ("日本語 テキスト", "ISO-2022-JP", true),
+            ("안녕 세상", "UTF-8", false),
+        ] {
+            let e = encode_words(text, charset, b).unwrap_or_else(|e| {
+                panic!("{charset}: {e}");
+            });
+            assert!(e.text.starts_with("=?"), "{charset}: {}", e.text);
+            assert!(!e.words.is_empty(), "{charset}: steps shown");
+            assert_eq!(decode_words(&e.text).text, text, "{charset} round trip");
+        }
+        assert!(
+            encode_words("안녕", "ISO-8859-1", true).is_err(),
+            "unmappable"
+        );
+        assert!(encode_words("x", "no-such-charset", true).is_err());
+    }
+
+    #[test]
+    fn base64_both_ways() {
+        assert_eq!(base64_encode("한"), "7ZWc");
+        let v = base64_decode("7ZWc\r\n").expect("decodes");
+        assert_eq!(
+            (v.text.as_str(), v.hex.as_str(), v.len),
+            ("한", "ed959c", 3)
+        );
+        assert!(base64_decode("!!!").is_err());
+    }
+
+    #[test]
+    fn dot_stuffing_shows_the_wire() {
+        let s = dot_stuffing(".hidden\nline\n");
+        assert_eq!(s.wire, "..hidden␍␊\nline␍␊\n.␍␊\n");
+        assert_eq!(s.changes, 2, "two bare LFs made CRLF");
+        assert_eq!(s.unstuffed, ".hidden␍␊\nline␍␊\n");
+    }
+
+    #[test]
+    fn auth_exchanges_decode() {
+        let d = decode_auth("AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=").expect("decodes");
+        assert_eq!(
+            (d.authcid.as_deref(), d.password.as_deref()),
+            (Some("alice"), Some("wonderland"))
+        );
+        let d = decode_auth(
+            "AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nd29uZGVybGFuZA==",
+        )
+        .expect("decodes");
+        assert_eq!(d.password.as_deref(), Some("wonderland"));
+        assert_eq!(d.challenges, ["Username:", "Password:"]);
+        assert!(decode_auth("MAIL FROM:<a@b>").is_err());
+        assert!(decode_auth("").is_err());
+        let bad = decode_auth("AUTH PLAIN %%%").expect("read with lints");
+        assert!(!bad.lints.is_empty(), "malformed payload is a lint");
+    }
+
+    #[test]
+    fn codes_are_looked_up() {
+        let l = lookup_codes("550 5.1.1");
+        assert!(
+            l.reply.as_deref().is_some_and(|r| r.starts_with("550")),
+            "{l:?}"
+        );
+        assert!(
+            l.enhanced
+                .as_deref()
+                .is_some_and(|e| e.contains("Bad destination mailbox")),
+            "{l:?}"
+        );
+        assert_eq!(lookup_codes("hello"), CodeLookup::default());
+        assert!(lookup_codes("4.7.1").enhanced.is_some());
+    }
+
+    #[test]
+    fn hostile_inputs_never_panic() {
+        let junk = "=?\u{0}?B?=?x?Q?=ZZ?= =?UTF-8?B?".repeat(500);
+        let _ = decode_words(&junk);
+        let long = base64_decode(&"A".repeat(100_000)).expect("valid base64");
+        assert_eq!(long.len, 75_000, "length");
+        assert!(long.hex.ends_with('…'), "hex capped");
+        let _ = dot_stuffing(&".\n".repeat(10_000));
+        let _ = decode_auth(&"334 x\n".repeat(1000));
+        assert_eq!(lookup_codes(&"9".repeat(10_000)), CodeLookup::default());
+    }
+}

@@ -1,0 +1,395 @@
+//! Transcript view-models: the rows of an annotated transcript (what the core's
+//! [`annotate`](mailscope_core::smtp::transcript::annotate) says about each line) and the
+//! import/export of transcripts. No protocol logic: every reading comes from the core.
+
+use mailscope_core::lint::Lint;
+use mailscope_core::smtp::transcript::{
+    AnnotatedTranscript, Direction, Entry, Format, Parsed, SessionState, Transcript,
+};
+
+/// Most characters of an entry's wire bytes shown in a row (message content can be large).
+pub const MAX_ROW_WIRE_CHARS: usize = 4000;
+
+/// One row of the transcript pane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// `C:` or `S:`.
+    pub direction: Direction,
+    /// Milliseconds since the session started, when known (live sessions).
+    pub at_ms: Option<u64>,
+    /// The bytes as sent, with CR and LF shown as `␍` and `␊` (followed by a real line break).
+    pub wire: String,
+    /// What the core read it as: "command MAIL", "reply 250", "message", …
+    pub kind: String,
+    /// The core's explanation, with RFC sections.
+    pub explanation: String,
+    /// Further explanations: reply code meaning, enhanced status code, capabilities.
+    pub details: Vec<String>,
+    /// "ready → mail".
+    pub state: String,
+    /// Findings on this entry.
+    pub lints: Vec<Lint>,
+    /// Sent inside TLS.
+    pub tls: bool,
+}
+
+/// The prefix for a direction, as in RFC 5321 Appendix D.
+pub fn direction_marker(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Client => "C:",
+        Direction::Server => "S:",
+    }
+}
+
+/// A session state in the words the transcript uses (`kebab-case`, as in the JSON).
+pub fn state_name(state: SessionState) -> &'static str {
+    match state {
+        SessionState::Connected => "connected",
+        SessionState::Greeted => "greeted",
+        SessionState::Ready => "ready",
+        SessionState::Authenticating => "authenticating",
+        SessionState::Mail => "mail",
+        SessionState::Rcpt => "rcpt",
+        SessionState::Data => "data",
+        SessionState::Chunking => "chunking",
+        SessionState::Closed => "closed",
+    }
+}
+
+/// Shows bytes with visible line endings: `␍` for CR, `␊` for LF (then a line break), `·` for
+/// other control bytes except TAB. At most `max` characters; the rest is summarised.
+pub fn visible_wire(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (count, ch) in text.chars().enumerate() {
+        if count >= max {
+            let shown: usize = text.chars().take(max).map(char::len_utf8).sum();
+            out.push_str(&format!(
+                "… ({} more bytes)",
+                bytes.len().saturating_sub(shown)
+            ));
+            break;
+        }
+        match ch {
+            '\r' => out.push('␍'),
+            '\n' => out.push_str("␊\n"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push('·'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn kind_and_details(entry: &Entry) -> (String, Vec<String>) {
+    match &entry.parsed {
+        Parsed::Command { command } => (format!("command {}", command.verb()), Vec::new()),
+        Parsed::Reply {
+            reply,
+            enhanced,
+            code,
+            capabilities,
+        } => {
+            let mut details = vec![code.to_string()];
+            if let Some(e) = enhanced {
+                details.push(e.explain());
+            }
+            if let Some(caps) = capabilities {
+                for c in &caps.entries {
+                    details.push(format!(
+                        "{}: {} ({})",
+                        c.capability.keyword(),
+                        c.capability.explain(),
+                        c.capability.reference()
+                    ));
+                }
+            }
+            (format!("reply {}", reply.code), details)
+        }
+        Parsed::Message {
+            octets,
+            lines,
+            terminated,
+        } => (
+            "message".into(),
+            vec![format!(
+                "{octets} octets in {lines} lines{}",
+                if *terminated {
+                    ""
+                } else {
+                    ", not terminated by a . line"
+                }
+            )],
+        ),
+        Parsed::Chunk { size, octets } => (
+            "BDAT chunk".into(),
+            vec![format!("{octets} of {size} announced octets")],
+        ),
+        Parsed::SaslResponse { .. } => ("SASL response".into(), Vec::new()),
+        Parsed::Invalid { error } => ("invalid".into(), vec![error.clone()]),
+    }
+}
+
+/// The rows of `annotated`, whose spans index `input`; `time_at(offset)` gives the time of the
+/// byte at `offset` when known. Lints about the whole dialogue are not in any row (see
+/// [`AnnotatedTranscript::lints`]).
+pub fn rows(
+    annotated: &AnnotatedTranscript,
+    input: &[u8],
+    time_at: impl Fn(usize) -> Option<u64>,
+) -> Vec<Row> {
+    annotated
+        .entries
+        .iter()
+        .map(|entry| {
+            let bytes = input
+                .get(entry.span.start..entry.span.end)
+                .unwrap_or_default();
+            let (kind, details) = kind_and_details(entry);
+            Row {
+                direction: entry.direction,
+                at_ms: time_at(entry.span.start),
+                wire: visible_wire(bytes, MAX_ROW_WIRE_CHARS),
+                kind,
+                explanation: entry.explanation.clone(),
+                details,
+                state: format!(
+                    "{} → {}",
+                    state_name(entry.state_before),
+                    state_name(entry.state_after)
+                ),
+                lints: entry.lints.clone(),
+                tls: entry.tls,
+            }
+        })
+        .collect()
+}
+
+/// A transcript as `S:`/`C:` text (RFC 5321 Appendix D style), one protocol line per line.
+/// Lines inside TLS are marked the same way; reading it back gives the same dialogue.
+pub fn export_text(transcript: &Transcript) -> String {
+    let mut out = String::new();
+    for line in &transcript.lines {
+        out.push_str(direction_marker(line.direction));
+        out.push(' ');
+        out.push_str(&line.text);
+        out.push('\n');
+    }
+    out
+}
+
+/// The versioned JSON document of the core ([`AnnotatedTranscript::to_json`]), pretty-printed.
+pub fn export_json(annotated: &AnnotatedTranscript) -> String {
+    serde_json::to_string_pretty(&annotated.to_json()).unwrap_or_else(|e| e.to_string())
+}
+
+/// The transcript import panel.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImportModel {
+    /// The pasted or dropped transcript.
+    pub input: Vec<u8>,
+    /// The form to read it as; `None` detects it.
+    pub format: Option<Format>,
+    /// Where the input came from (a file name, or "pasted").
+    pub source: String,
+    /// The core's reading of the input.
+    pub annotated: Option<AnnotatedTranscript>,
+    /// The lines read, for the text export.
+    pub transcript: Option<Transcript>,
+}
+
+/// What the import panel can do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportAction {
+    /// The text area changed.
+    Paste(String),
+    /// A file was dropped or opened.
+    File {
+        /// Its name.
+        name: String,
+        /// Its bytes.
+        bytes: Vec<u8>,
+    },
+    /// Choose the form (`None`: detect).
+    SetFormat(Option<Format>),
+    /// Forget the input.
+    Clear,
+}
+
+impl ImportModel {
+    /// Applies `action` and re-reads the input.
+    pub fn apply(&mut self, action: ImportAction) {
+        match action {
+            ImportAction::Paste(text) => {
+                self.input = text.into_bytes();
+                self.source = "pasted".into();
+            }
+            ImportAction::File { name, bytes } => {
+                self.input = bytes;
+                self.source = name;
+            }
+            ImportAction::SetFormat(format) => self.format = format,
+            ImportAction::Clear => {
+                *self = ImportModel {
+                    format: self.format,
+                    ..ImportModel::default()
+                };
+                return;
+            }
+        }
+        self.reread();
+    }
+
+    fn reread(&mut self) {
+        if self.input.iter().all(u8::is_ascii_whitespace) {
+            self.annotated = None;
+            self.transcript = None;
+            return;
+        }
+        let transcript = match self.format {
+            Some(format) => Transcript::parse_as(&self.input, format),
+            None => Transcript::parse(&self.input),
+        };
+        self.annotated = Some(transcript.annotate());
+        self.transcript = Some(transcript);
+    }
+
+    /// The rows of the imported transcript.
+    pub fn rows(&self) -> Vec<Row> {
+        self.annotated
+            .as_ref()
+            .map(|a| rows(a, &self.input, |_| None))
+            .unwrap_or_default()
+    }
+
+    /// Every lint code found, entries and whole dialogue, in input order.
+    pub fn lint_codes(&self) -> Vec<String> {
+        self.annotated
+            .as_ref()
+            .map(|a| a.all_lints().iter().map(|l| l.code.to_string()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The name of a transcript form, for the format picker.
+pub fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Prefixed => "S:/C:",
+        Format::Swaks => "swaks",
+        Format::Raw => "raw",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    const DIALOGUE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250-PIPELINING\nS: 250 ENHANCEDSTATUSCODES\nC: MAIL FROM:<a@example.org>\nS: 250 2.1.0 Ok\nC: QUIT\nS: 221 2.0.0 Bye\n";
+
+    #[test]
+    fn visible_wire_marks_line_endings() {
+        let cases: [(&[u8], usize, &str); 4] = [
+            (b"EHLO x\r\n", 100, "EHLO x␍␊\n"),
+            (b"bare\n", 100, "bare␊\n"),
+            (b"a\x00b", 100, "a·b"),
+            (b"abcdef", 3, "abc… (3 more bytes)"),
+        ];
+        for (input, max, want) in cases {
+            assert_eq!(visible_wire(input, max), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn imported_dialogue_becomes_rows() {
+        let mut m = ImportModel::default();
+        m.apply(ImportAction::Paste(DIALOGUE.into()));
+        let rows = m.rows();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "reply 220",
+                "command EHLO",
+                "reply 250",
+                "command MAIL",
+                "reply 250",
+                "command QUIT",
+                "reply 221"
+            ],
+            "rows"
+        );
+        let ehlo = &rows[2];
+        assert!(
+            ehlo.details.iter().any(|d| d.starts_with("PIPELINING")),
+            "capabilities explained: {:?}",
+            ehlo.details
+        );
+        assert!(
+            rows[4].details.iter().any(|d| d.starts_with("2.1.0")),
+            "enhanced code explained: {:?}",
+            rows[4].details
+        );
+        assert_eq!(rows[3].state, "ready → mail");
+        assert!(m.lint_codes().is_empty(), "clean: {:?}", m.lint_codes());
+    }
+
+    #[test]
+    fn defects_show_their_lint_codes() {
+        let mut m = ImportModel::default();
+        m.apply(ImportAction::Paste(
+            "S: 220 mx\nC: EHLO c\nS: 250 mx\nC: RCPT TO:<b@example.org>\nS: 503 5.5.1 need MAIL\nC: QUIT\nS: 221 bye\n".into(),
+        ));
+        let codes = m.lint_codes();
+        assert!(
+            codes.iter().any(|c| c == "smtp.out-of-sequence"),
+            "RCPT before MAIL: {codes:?}"
+        );
+        m.apply(ImportAction::File {
+            name: "raw.txt".into(),
+            bytes: b"220 mx\r\nEHLO c\n250 mx\r\nQUIT\r\n221 bye\r\n".to_vec(),
+        });
+        assert_eq!(m.source, "raw.txt");
+        assert!(
+            m.lint_codes().iter().any(|c| c == "smtp.bare-lf"),
+            "bare LF in a raw capture: {:?}",
+            m.lint_codes()
+        );
+        m.apply(ImportAction::Clear);
+        assert!(m.annotated.is_none() && m.input.is_empty(), "cleared");
+    }
+
+    #[test]
+    fn export_round_trips_through_the_importer() {
+        let t = Transcript::parse(DIALOGUE.as_bytes());
+        let text = export_text(&t);
+        assert_eq!(text, DIALOGUE, "S:/C: export");
+        let json = export_json(&t.annotate());
+        let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(value["version"], 1, "versioned: {json}");
+        assert_eq!(value["entries"].as_array().map(Vec::len), Some(7));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut m = ImportModel::default();
+        let mut seed = 7u64;
+        for _ in 0..50 {
+            let bytes: Vec<u8> = (0..512)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    (seed >> 33) as u8
+                })
+                .collect();
+            m.apply(ImportAction::File {
+                name: "x".into(),
+                bytes,
+            });
+            let _ = m.rows();
+        }
+        m.apply(ImportAction::Paste("   \n".into()));
+        assert!(m.annotated.is_none(), "blank input reads as nothing");
+    }
+}
