@@ -4,6 +4,14 @@
 //! SMTP server) and the command-line tools. Protocol rules come from `mailscope-core`; this crate
 //! adds sockets, TLS, DNS, clocks and files.
 
+pub mod api;
 pub mod cli;
+pub mod cmd;
+pub mod dns;
+pub mod mx;
+pub mod policy;
+pub mod relay;
+pub mod sandbox;
 pub mod serve;
+pub mod tls;
 pub mod token;

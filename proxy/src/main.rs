@@ -9,14 +9,26 @@ use mailscope_proxy::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    // Exit status: 0 fine, 1 an error-level finding (offline commands), 2 could not run.
     let result = match cli.command {
-        Command::Serve(args) => mailscope_proxy::serve::run(args).await,
+        Command::Serve(args) => mailscope_proxy::serve::run(*args).await.map(|()| true),
+        Command::Mx(args) => mailscope_proxy::mx::run(args).await.map(|()| true),
+        Command::Inspect(args) => mailscope_proxy::cmd::inspect::run(&args),
+        Command::Transcript(args) => mailscope_proxy::cmd::transcript::run(&args),
+        Command::Header(args) => mailscope_proxy::cmd::header::run(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("mailscope: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

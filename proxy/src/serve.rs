@@ -1,20 +1,35 @@
-//! `mailscope serve`: the explorer UI over HTTP on loopback.
+//! `mailscope serve`: the explorer UI over HTTP on loopback and the `/relay` WebSocket.
 
+use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::api::ApiState;
 use crate::cli::ServeArgs;
+use crate::dns::Dns;
+use crate::policy::{Policy, DEFAULT_PORTS};
+use crate::relay::{Relay, RelayConfig, RelayLimits};
+use crate::sandbox::{SandboxOptions, Store};
+use crate::tls::Trust;
 
-/// The HTTP routes: `/api/health` and the static UI, with `index.html` for unknown paths.
-pub fn router(ui: &Path) -> Router {
+/// The HTTP routes: `/api/health`, `/relay` and the static UI, with `index.html` for unknown paths.
+pub fn router(ui: &Path, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router {
     let index = ServeFile::new(ui.join("index.html"));
+    let api = crate::api::routes(ApiState {
+        relay: relay.clone(),
+        store,
+    });
     Router::new()
         .route("/api/health", get(health))
+        .route("/relay", get(crate::relay::handler))
+        .with_state(relay)
+        .merge(api)
         .fallback_service(ServeDir::new(ui).fallback(index))
 }
 
@@ -22,15 +37,31 @@ async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "version": 1, "mailscope": mailscope_core::VERSION }))
 }
 
-/// Runs the server until the process is stopped.
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let started = Instant::now();
+/// A started server.
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The relay token.
+    pub token: String,
+    /// The sandbox SMTP server, if it runs.
+    pub sandbox: Option<crate::sandbox::Sandbox>,
+    /// The server task; it runs until aborted or the process ends.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// The origins and `Host` values a listener on `addr` accepts by default.
+pub fn default_origins(addr: SocketAddr) -> (Vec<String>, Vec<String>) {
+    let hosts = vec![
+        addr.to_string().to_ascii_lowercase(),
+        format!("localhost:{}", addr.port()),
+    ];
+    let origins = hosts.iter().map(|h| format!("http://{h}")).collect();
+    (origins, hosts)
+}
+
+/// Checks the options, binds the listener and starts serving in a task.
+pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
     if !args.ui.join("index.html").is_file() {
         bail!(
             "no built UI at {}: index.html is missing. Build it with `cargo xtask run`, or point --ui (MAILSCOPE_UI) at Trunk's dist/ directory",
@@ -38,12 +69,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let token = match args.token {
-        Some(t) if t.len() >= 16 => t,
+        Some(t) if t.len() >= 16 && t.bytes().all(|b| b.is_ascii_graphic() && b != b',') => t,
         Some(_) => {
-            bail!("--token must be at least 16 characters; leave it out to get a random one")
+            bail!("--token must be at least 16 printable characters without commas; leave it out to get a random one")
         }
         None => crate::token::generate()?,
     };
+    let trust = Trust::new(&args.ca)?;
+    let dns = Dns::new(args.dns).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}: is another mailscope serve running? Pick another address with --listen", args.listen))?;
@@ -51,10 +84,75 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if !addr.ip().is_loopback() {
         tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it and has the token can use the relay");
     }
-    tracing::info!(ui = %args.ui.display(), %addr, ms = started.elapsed().as_millis() as u64, "mailscope serve ready");
+    let sandbox = if args.no_sandbox {
+        None
+    } else {
+        Some(
+            crate::sandbox::start(SandboxOptions {
+                listen: args.sandbox,
+                maildir: args.maildir.clone(),
+                keep: args.sandbox_keep,
+            })
+            .await?,
+        )
+    };
+    let (mut origins, hosts) = default_origins(addr);
+    origins.extend(
+        args.allow_origin
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_string()),
+    );
+    let mut ports = DEFAULT_PORTS.to_vec();
+    ports.extend(&args.allow_port);
+    let config = RelayConfig {
+        token: token.clone(),
+        origins,
+        hosts,
+        policy: Policy {
+            ports,
+            allow_targets: args.allow_target.clone(),
+            allow_private: args.allow_private,
+        },
+        limits: RelayLimits {
+            max_sessions: args.max_sessions,
+            max_sessions_per_token: args.max_sessions_per_token,
+            connects_per_minute: args.connects_per_minute,
+            connect_timeout: Duration::from_secs(args.connect_timeout),
+            handshake_timeout: Duration::from_secs(args.handshake_timeout),
+            idle_timeout: Duration::from_secs(args.idle_timeout),
+            max_frame: args.max_frame,
+            ..RelayLimits::default()
+        },
+        sandbox: sandbox.as_ref().map(|s| s.addr),
+        mx_port: args.mx_port,
+    };
+    let relay = Arc::new(Relay::new(config, dns, trust));
+    let app = router(&args.ui, relay, sandbox.as_ref().map(|s| s.store.clone()));
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(Running {
+        addr,
+        token,
+        sandbox,
+        task,
+    })
+}
+
+/// Runs the server until the process is stopped.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let ui = args.ui.clone();
+    let running = start(args).await?;
+    let addr = running.addr;
+    let sandbox = running.sandbox.as_ref().map(|s| s.addr.to_string());
+    tracing::info!(ui = %ui.display(), %addr, sandbox = sandbox.as_deref().unwrap_or("off"), ms = started.elapsed().as_millis() as u64, "mailscope serve ready");
     // The URL with the token goes to stdout only, never to the log.
-    println!("Mailscope is running. Open http://{addr}/#token={token}");
-    axum::serve(listener, router(&args.ui))
+    println!(
+        "Mailscope is running. Open http://{addr}/#token={}",
+        running.token
+    );
+    running
+        .task
         .await
+        .context("the HTTP server task failed")?
         .context("the HTTP server stopped")
 }

@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+pub mod postfix;
+pub mod relay_client;
+
 /// How long to wait for a process or page to become ready before failing the test.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -41,6 +44,7 @@ impl Serve {
             .args(["serve", "--listen", "127.0.0.1:0", "--ui"])
             .arg(env_path("MAILSCOPE_UI"))
             .args(["--token", &token])
+            .args(sandbox_default(extra))
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -81,6 +85,18 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `--sandbox 127.0.0.1:0` unless `extra` chooses: parallel tests must not all bind :2525.
+fn sandbox_default(extra: &[&str]) -> &'static [&'static str] {
+    if extra
+        .iter()
+        .any(|a| *a == "--sandbox" || *a == "--no-sandbox")
+    {
+        &[]
+    } else {
+        &["--sandbox", "127.0.0.1:0"]
     }
 }
 
@@ -197,6 +213,9 @@ impl Browser {
 /// A bare HTTP/1.1 POST on loopback, for the one WebDriver endpoint fantoccini does not wrap.
 fn post_json(port: u16, path: &str, body: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
+    stream
+        .set_read_timeout(Some(READY_TIMEOUT))
+        .expect("set read timeout");
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -204,12 +223,25 @@ fn post_json(port: u16, path: &str, body: &str) -> String {
     stream
         .write_all(request.as_bytes())
         .expect("send to chromedriver");
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .expect("read from chromedriver");
-    match response.split_once("\r\n\r\n") {
-        Some((_, body)) => body.to_string(),
-        None => panic!("malformed answer from chromedriver: {response:?}"),
+    // Read the head, then exactly Content-Length bytes: the driver may keep the connection open.
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("read from chromedriver");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().expect("numeric Content-Length");
+            }
+        }
     }
+    let mut body = vec![0; length];
+    reader
+        .read_exact(&mut body)
+        .expect("read the chromedriver answer");
+    String::from_utf8_lossy(&body).into_owned()
 }

@@ -5,6 +5,7 @@
 //! the relay views) touches the network. All protocol logic comes from `mailscope-core`.
 
 pub mod components;
+pub mod services;
 pub mod state;
 
 /// Mounts the app on `<body>`.

@@ -4,6 +4,7 @@
 //! what it is doing and how long each step took. A failing step names itself and what to try.
 
 mod bench;
+mod mail;
 mod steps;
 mod tools;
 
@@ -71,6 +72,7 @@ fn run(steps: &mut Steps, serve_args: &[String]) -> Result<(), String> {
 fn test(steps: &mut Steps) -> Result<(), String> {
     tools::ensure_build_tools(steps)?;
     tools::ensure_browser(steps)?;
+    mail::ensure_mail_software(steps)?;
     steps.cargo(
         "format check (cargo fmt --check)",
         &["fmt", "--all", "--", "--check"],

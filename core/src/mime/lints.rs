@@ -124,3 +124,183 @@ pub const DATE_OBSOLETE: LintDef = LintDef {
     reference: "RFC 5322 §4.3",
     summary: "a Date in an obsolete form: two- or three-digit year, named or military zone, or missing fields",
 };
+
+/// The first line of a body looks like a header field: an empty line ended the header section early, or a header was smuggled into the body.
+pub const HEADER_IN_BODY: LintDef = LintDef {
+    code: "mime.header-in-body",
+    severity: Severity::Warning,
+    reference: "RFC 5322 §2.1",
+    summary: "the first line of a body looks like a header field: an empty line ended the header section early, or a header was smuggled into the body",
+};
+
+/// A message has no Date field, which RFC 5322 requires.
+pub const MISSING_DATE: LintDef = LintDef {
+    code: "mime.missing-date",
+    severity: Severity::Error,
+    reference: "RFC 5322 §3.6",
+    summary: "a message has no Date field, which RFC 5322 requires",
+};
+
+/// A message has no From field, which RFC 5322 requires.
+pub const MISSING_FROM: LintDef = LintDef {
+    code: "mime.missing-from",
+    severity: Severity::Error,
+    reference: "RFC 5322 §3.6",
+    summary: "a message has no From field, which RFC 5322 requires",
+};
+
+/// MIME header fields are used but the message has no MIME-Version field.
+pub const MISSING_MIME_VERSION: LintDef = LintDef {
+    code: "mime.missing-mime-version",
+    severity: Severity::Warning,
+    reference: "RFC 2045 §4",
+    summary: "MIME header fields are used but the message has no MIME-Version field",
+};
+
+/// A header field contains raw 8-bit bytes instead of RFC 2047 encoded-words.
+pub const EIGHT_BIT_HEADER: LintDef = LintDef {
+    code: "mime.8bit-header",
+    severity: Severity::Warning,
+    reference: "RFC 5322 §2.2",
+    summary: "a header field contains raw 8-bit bytes instead of RFC 2047 encoded-words",
+};
+
+/// A header line that is not a valid field: bad field name, no colon, or a continuation line with no field.
+pub const HEADER_INVALID: LintDef = LintDef {
+    code: "mime.header-invalid",
+    severity: Severity::Warning,
+    reference: "RFC 5322 §2.2",
+    summary: "a header line that is not a valid field: bad field name, no colon, or a continuation line with no field",
+};
+
+/// Whitespace between a field name and its colon (obsolete syntax).
+pub const HEADER_OBSOLETE: LintDef = LintDef {
+    code: "mime.header-obsolete",
+    severity: Severity::Info,
+    reference: "RFC 5322 §4.5",
+    summary: "whitespace between a field name and its colon (obsolete syntax)",
+};
+
+/// The input starts with an mbox `From ` separator line, which is not part of the message.
+pub const MBOX_SEPARATOR: LintDef = LintDef {
+    code: "mime.mbox-separator",
+    severity: Severity::Info,
+    reference: "RFC 4155 §2",
+    summary:
+        "the input starts with an mbox `From ` separator line, which is not part of the message",
+};
+
+/// A header section has more fields or bytes than Mailscope's limit.
+pub const HEADER_LIMIT: LintDef = LintDef {
+    code: "mime.header-limit",
+    severity: Severity::Warning,
+    reference: "RFC 5322 §2.2",
+    summary: "a header section has more fields or bytes than Mailscope's limit",
+};
+
+/// A multipart body has no closing delimiter `--boundary--`; the last part runs to the end.
+pub const BOUNDARY_MISSING_CLOSE: LintDef = LintDef {
+    code: "mime.boundary-missing-close",
+    severity: Severity::Warning,
+    reference: "RFC 2046 §5.1.1",
+    summary:
+        "a multipart body has no closing delimiter `--boundary--`; the last part runs to the end",
+};
+
+/// A multipart body contains no delimiter line with its boundary.
+pub const BOUNDARY_NOT_FOUND: LintDef = LintDef {
+    code: "mime.boundary-not-found",
+    severity: Severity::Error,
+    reference: "RFC 2046 §5.1.1",
+    summary: "a multipart body contains no delimiter line with its boundary",
+};
+
+/// A multipart Content-Type without a boundary, or with one longer than 70 characters or containing characters outside `bchars`.
+pub const BOUNDARY_INVALID: LintDef = LintDef {
+    code: "mime.boundary-invalid",
+    severity: Severity::Error,
+    reference: "RFC 2046 §5.1.1",
+    summary: "a multipart Content-Type without a boundary, or with one longer than 70 characters or containing characters outside `bchars`",
+};
+
+/// Base64 body with characters outside the alphabet, bad or missing padding, data after padding, or a truncated quantum.
+pub const BASE64_INVALID: LintDef = LintDef {
+    code: "mime.base64-invalid",
+    severity: Severity::Warning,
+    reference: "RFC 2045 §6.8",
+    summary: "base64 body with characters outside the alphabet, bad or missing padding, data after padding, or a truncated quantum",
+};
+
+/// Quoted-printable body with invalid `=XY` escapes, lowercase hex, lines over 76 characters, trailing whitespace or a final soft break.
+pub const QP_INVALID: LintDef = LintDef {
+    code: "mime.qp-invalid",
+    severity: Severity::Warning,
+    reference: "RFC 2045 §6.7",
+    summary: "quoted-printable body with invalid `=XY` escapes, lowercase hex, lines over 76 characters, trailing whitespace or a final soft break",
+};
+
+/// A line longer than 998 characters (excluding CRLF).
+pub const LINE_TOO_LONG: LintDef = LintDef {
+    code: "mime.line-too-long",
+    severity: Severity::Warning,
+    reference: "RFC 5322 §2.1.1",
+    summary: "a line longer than 998 characters (excluding CRLF)",
+};
+
+/// Entities nested deeper than Mailscope's limit (100); deeper content is kept as an opaque body.
+pub const NESTING_LIMIT: LintDef = LintDef {
+    code: "mime.nesting-limit",
+    severity: Severity::Warning,
+    reference: "RFC 2046 §5.1",
+    summary: "entities nested deeper than Mailscope's limit (100); deeper content is kept as an opaque body",
+};
+
+/// A message has more entities than Mailscope's limit (10,000); the rest are not parsed.
+pub const PART_LIMIT: LintDef = LintDef {
+    code: "mime.part-limit",
+    severity: Severity::Warning,
+    reference: "RFC 2046 §5.1",
+    summary: "a message has more entities than Mailscope's limit (10,000); the rest are not parsed",
+};
+
+/// Content-Type `name` and Content-Disposition `filename` give different file names.
+pub const FILENAME_MISMATCH: LintDef = LintDef {
+    code: "mime.filename-mismatch",
+    severity: Severity::Warning,
+    reference: "RFC 2183 §2.3",
+    summary: "Content-Type `name` and Content-Disposition `filename` give different file names",
+};
+
+/// Lines end in LF alone instead of CRLF.
+pub const BARE_LF: LintDef = LintDef {
+    code: "mime.bare-lf",
+    severity: Severity::Info,
+    reference: "RFC 5322 §2.3",
+    summary: "lines end in LF alone instead of CRLF",
+};
+
+/// A Content-Transfer-Encoding that is not 7bit, 8bit, binary, base64 or quoted-printable.
+pub const TRANSFER_ENCODING_UNKNOWN: LintDef = LintDef {
+    code: "mime.transfer-encoding-unknown",
+    severity: Severity::Warning,
+    reference: "RFC 2045 §6.1",
+    summary:
+        "a Content-Transfer-Encoding that is not 7bit, 8bit, binary, base64 or quoted-printable",
+};
+
+/// A message/rfc822 or multipart entity with base64 or quoted-printable transfer encoding.
+pub const MESSAGE_ENCODED: LintDef = LintDef {
+    code: "mime.message-encoded",
+    severity: Severity::Warning,
+    reference: "RFC 2046 §5.2.1",
+    summary:
+        "a message/rfc822 or multipart entity with base64 or quoted-printable transfer encoding",
+};
+
+/// A delivery-status report with a missing or malformed required field (Final-Recipient, Action, Status).
+pub const DSN_INVALID: LintDef = LintDef {
+    code: "mime.dsn-invalid",
+    severity: Severity::Warning,
+    reference: "RFC 3464 §2.3",
+    summary: "a delivery-status report with a missing or malformed required field (Final-Recipient, Action, Status)",
+};

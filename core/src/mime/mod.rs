@@ -12,6 +12,7 @@ pub mod header;
 pub mod lints;
 pub mod params;
 pub mod parse;
+pub mod report;
 pub mod transfer;
 
 use crate::lint::LintDef;
@@ -33,4 +34,26 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::ADDRESS_OBSOLETE,
     &lints::DATE_INVALID,
     &lints::DATE_OBSOLETE,
+    &lints::HEADER_IN_BODY,
+    &lints::MISSING_DATE,
+    &lints::MISSING_FROM,
+    &lints::MISSING_MIME_VERSION,
+    &lints::EIGHT_BIT_HEADER,
+    &lints::HEADER_INVALID,
+    &lints::HEADER_OBSOLETE,
+    &lints::MBOX_SEPARATOR,
+    &lints::HEADER_LIMIT,
+    &lints::BOUNDARY_MISSING_CLOSE,
+    &lints::BOUNDARY_NOT_FOUND,
+    &lints::BOUNDARY_INVALID,
+    &lints::BASE64_INVALID,
+    &lints::QP_INVALID,
+    &lints::LINE_TOO_LONG,
+    &lints::NESTING_LIMIT,
+    &lints::PART_LIMIT,
+    &lints::FILENAME_MISMATCH,
+    &lints::BARE_LF,
+    &lints::TRANSFER_ENCODING_UNKNOWN,
+    &lints::MESSAGE_ENCODED,
+    &lints::DSN_INVALID,
 ];

@@ -2318,6 +2318,20 @@ mod tests {
     }
 
     #[test]
+    fn commands_survive_json() {
+        for (command, _) in round_trip_cases() {
+            let json =
+                serde_json::to_string(&command).unwrap_or_else(|e| panic!("{command:?}: {e}"));
+            let back: Command<'static> =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, command, "JSON {json}");
+        }
+        let v = serde_json::to_value(Command::mail_from("a@b.example")).unwrap_or_default();
+        assert_eq!(v["verb"], "MAIL");
+        assert_eq!(v["from"]["mailbox"], "a@b.example");
+    }
+
+    #[test]
     fn every_command_has_an_explanation() {
         for (command, _) in round_trip_cases() {
             assert!(

@@ -677,6 +677,16 @@ impl Annotator {
         }
         match line.direction {
             Direction::Server => {
+                if self.state == SessionState::Data {
+                    // The server answers before a '.' line: the transcript left out the end of
+                    // the message (swaks --suppress-data, tutorials that elide the body).
+                    self.finish_data(false);
+                    if self.pending.len() < MAX_PENDING {
+                        self.pending.push_back(Pending::EndOfData);
+                    }
+                    self.state = SessionState::Ready;
+                    self.txn = Txn::default();
+                }
                 let block = self.reply.get_or_insert_with(|| {
                     Block::new(Direction::Server, line.tls, line.span.start)
                 });
@@ -1749,6 +1759,28 @@ The example of RFC 5321 Appendix D.1:
             ]
         );
         assert!(lint_message(b"").is_empty());
+    }
+
+    #[test]
+    fn elided_message_end() {
+        let input = "S: 220 x\nC: EHLO c\nS: 250 x\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: Subject: hi\nS: 250 queued\nC: QUIT\nS: 221 bye\n";
+        let a = annotate(input.as_bytes());
+        assert_eq!(codes(&a), Vec::<String>::new(), "{:#?}", a.all_lints());
+        let Some(Parsed::Message {
+            terminated, lines, ..
+        }) = a
+            .entries
+            .iter()
+            .map(|e| &e.parsed)
+            .find(|p| matches!(p, Parsed::Message { .. }))
+        else {
+            panic!("no message entry")
+        };
+        assert_eq!((*terminated, *lines), (false, 1));
+        assert_eq!(
+            a.entries.last().map(|e| e.state_after),
+            Some(SessionState::Closed)
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::components::message::MessageView;
 use crate::components::session::SessionView;
 use crate::components::tools::ToolsView;
 use crate::state::nav::View;
@@ -29,6 +30,9 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
             <p class="intro">{ intro }</p>
             if props.view == View::Session {
                 <SessionView />
+            }
+            if props.view == View::Message {
+                <MessageView />
             }
             if props.view == View::Tools {
                 <ToolsView />

@@ -1,5 +1,8 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod message;
+pub mod message_compose;
+pub mod message_inspect;
 pub mod nav;
 pub mod reply_tool;
 pub mod session;

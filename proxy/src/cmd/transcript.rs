@@ -1,0 +1,122 @@
+//! `mailscope transcript FILE|-`: an annotated SMTP dialogue.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use mailscope_core::smtp::transcript::{
+    annotate, AnnotatedTranscript, Direction, MAX_TRANSCRIPT_BYTES,
+};
+use mailscope_core::Lint;
+
+use crate::cmd::input::{emit, read_input};
+use crate::cmd::style::Style;
+
+/// Options of `mailscope transcript`.
+#[derive(Debug, Args)]
+pub struct TranscriptArgs {
+    /// An `S:`/`C:` transcript, swaks output, or a raw capture; `-` reads standard input.
+    pub file: PathBuf,
+    /// Print the versioned JSON document (docs/json.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the subcommand; the exit status is 0 when no finding is an error, 1 otherwise.
+pub fn run(args: &TranscriptArgs) -> anyhow::Result<bool> {
+    let input = read_input(&args.file, MAX_TRANSCRIPT_BYTES)?;
+    let annotated = annotate(&input);
+    if args.json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&annotated.to_json())?
+        ))?;
+    } else {
+        emit(&render(&annotated, Style::for_stdout()))?;
+    }
+    Ok(!annotated
+        .all_lints()
+        .iter()
+        .any(|l| l.severity == mailscope_core::Severity::Error))
+}
+
+/// The dialogue for people: one block per entry, findings under the line they concern.
+pub fn render(t: &AnnotatedTranscript, style: Style) -> String {
+    let mut out = String::new();
+    for entry in &t.entries {
+        let (marker, paint): (&str, fn(Style, &str) -> String) = match entry.direction {
+            Direction::Client => ("C:", Style::client),
+            Direction::Server => ("S:", Style::server),
+        };
+        let tls = if entry.tls { " [TLS]" } else { "" };
+        for (i, line) in entry.text.lines().enumerate() {
+            let lead = if i == 0 { marker } else { "  " };
+            let _ = writeln!(out, "{} {}", style.bold(lead), paint(style, line));
+        }
+        if entry.text.is_empty() {
+            let _ = writeln!(out, "{}", style.bold(marker));
+        }
+        let _ = writeln!(
+            out,
+            "   {}",
+            style.dim(&format!(
+                "{} ({:?} → {:?}){tls}",
+                entry.explanation, entry.state_before, entry.state_after
+            ))
+        );
+        for lint in &entry.lints {
+            let _ = writeln!(out, "   {}", finding(lint, style));
+        }
+    }
+    for lint in &t.lints {
+        let _ = writeln!(out, "{}", finding(lint, style));
+    }
+    let lints = t.all_lints();
+    let errors = lints
+        .iter()
+        .filter(|l| l.severity == mailscope_core::Severity::Error)
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} entries, {} findings ({errors} errors){}",
+        t.entries.len(),
+        lints.len(),
+        if t.truncated {
+            "; input beyond the limits was not read"
+        } else {
+            ""
+        }
+    );
+    out
+}
+
+fn finding(lint: &Lint, style: Style) -> String {
+    style.severity(
+        lint.severity,
+        &format!(
+            "! {} [{}] {} ({}; bytes {}..{})",
+            lint.code,
+            lint.severity.as_str(),
+            lint.message,
+            lint.reference,
+            lint.span.start,
+            lint.span.end
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_a_dialogue_with_findings() {
+        let t = annotate(b"S: 220 mx.example.org ESMTP\nC: EHLO me.example\nS: 250 mx.example.org\nC: RCPT TO:<a@example.org>\nS: 503 5.5.1 need MAIL first\n");
+        let text = render(&t, Style::plain());
+        assert!(text.starts_with("S: 220 mx.example.org ESMTP\n"), "{text}");
+        assert!(text.contains("C: RCPT TO:<a@example.org>"), "{text}");
+        assert!(text.contains("! smtp.out-of-sequence [error]"), "{text}");
+        assert!(text.contains("! smtp.no-quit"), "{text}");
+        assert!(!text.contains('\x1b'), "plain style has no escapes");
+    }
+}

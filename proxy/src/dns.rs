@@ -1,0 +1,212 @@
+//! DNS for the relay and `mailscope mx`: MX lookups with the implicit-MX fallback of
+//! [RFC 5321 §5.1](https://www.rfc-editor.org/rfc/rfc5321#section-5.1) and address lookups, via
+//! hickory-resolver (the system's resolver configuration, or `--dns ADDR`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::xfer::Protocol;
+use hickory_resolver::{ResolveError, TokioResolver};
+use mailscope_core::relay::MxRecord;
+
+/// How long one DNS query may take before it is retried or given up.
+pub const DNS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Most MX records used from one answer (Postfix's `smtp_mxaddr_limit` is 5 addresses, its
+/// `smtp_mx_session_limit` 2 sessions; the answer is shown whole up to this bound).
+pub const MAX_MX_RECORDS: usize = 16;
+
+/// Why a lookup failed, worded for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsError(pub String);
+
+impl std::fmt::Display for DnsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DnsError {}
+
+/// The result of an MX lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MxSet {
+    /// Records by preference (ties keep the server's order), each with its addresses.
+    pub records: Vec<MxRecord>,
+    /// True when the domain had no MX records and is its own mail exchanger (RFC 5321 §5.1).
+    pub implicit: bool,
+}
+
+/// A resolver.
+#[derive(Clone)]
+pub struct Dns {
+    resolver: TokioResolver,
+}
+
+impl std::fmt::Debug for Dns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dns")
+    }
+}
+
+/// Parses `--dns`: an address with or without a port (53 by default).
+pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let bare = s.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("{s:?} is not an address like 127.0.0.1, 127.0.0.1:5353 or [::1]:53"))
+}
+
+fn describe(err: &ResolveError, what: &str, name: &str) -> DnsError {
+    if err.is_nx_domain() {
+        DnsError(format!(
+            "{name} does not exist (NXDOMAIN): check the spelling of the domain"
+        ))
+    } else if err.is_no_records_found() {
+        DnsError(format!("{name} has no {what} records"))
+    } else {
+        DnsError(format!(
+            "the {what} lookup of {name} failed: {err}. The DNS server may be down or refusing (SERVFAIL); try again, or use another resolver with --dns"
+        ))
+    }
+}
+
+impl Dns {
+    /// A resolver using `server` over UDP (and TCP for truncated answers), or the system's
+    /// configuration when `None`.
+    pub fn new(server: Option<SocketAddr>) -> Result<Dns, String> {
+        let mut builder = match server {
+            Some(addr) => {
+                let mut config = ResolverConfig::new();
+                config.add_name_server(NameServerConfig::new(addr, Protocol::Udp));
+                config.add_name_server(NameServerConfig::new(addr, Protocol::Tcp));
+                TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
+            }
+            None => TokioResolver::builder_tokio().map_err(|e| {
+                format!("cannot read the system's DNS configuration ({e}); give a resolver with --dns ADDR")
+            })?,
+        };
+        let opts: &mut ResolverOpts = builder.options_mut();
+        opts.timeout = DNS_TIMEOUT;
+        opts.attempts = 1;
+        opts.cache_size = 0;
+        opts.ndots = 0;
+        Ok(Dns {
+            resolver: builder.build(),
+        })
+    }
+
+    /// The IPv4 and IPv6 addresses of `host` (an IP literal is returned as is).
+    pub async fn addresses(&self, host: &str) -> Result<Vec<IpAddr>, DnsError> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            return Ok(vec![ip]);
+        }
+        let fqdn = absolute(host);
+        match self.resolver.lookup_ip(fqdn.as_str()).await {
+            Ok(lookup) => {
+                let ips: Vec<IpAddr> = lookup.iter().collect();
+                if ips.is_empty() {
+                    Err(DnsError(format!("{host} has no A or AAAA records")))
+                } else {
+                    Ok(ips)
+                }
+            }
+            Err(e) => Err(describe(&e, "A/AAAA", host)),
+        }
+    }
+
+    /// The MX set of `domain`: records by preference with their addresses, or the implicit MX.
+    pub async fn mx(&self, domain: &str) -> Result<MxSet, DnsError> {
+        let fqdn = absolute(domain);
+        match self.resolver.mx_lookup(fqdn.as_str()).await {
+            Ok(lookup) => {
+                let mut mxs: Vec<(u16, String)> = lookup
+                    .iter()
+                    .map(|mx| {
+                        let name = mx.exchange().to_ascii();
+                        (mx.preference(), name.trim_end_matches('.').to_string())
+                    })
+                    .take(MAX_MX_RECORDS)
+                    .collect();
+                mxs.sort_by_key(|(pref, _)| *pref);
+                if mxs.len() == 1 && mxs[0].1.is_empty() {
+                    return Err(DnsError(format!(
+                        "{domain} publishes a null MX (RFC 7505): it accepts no mail"
+                    )));
+                }
+                if mxs.is_empty() {
+                    return self.implicit(domain).await;
+                }
+                let mut records = Vec::new();
+                for (preference, exchange) in mxs {
+                    let addresses = match self.addresses(&exchange).await {
+                        Ok(ips) => ips.iter().map(IpAddr::to_string).collect(),
+                        Err(_) => Vec::new(),
+                    };
+                    records.push(MxRecord {
+                        preference,
+                        exchange,
+                        addresses,
+                    });
+                }
+                Ok(MxSet {
+                    records,
+                    implicit: false,
+                })
+            }
+            Err(e) if e.is_no_records_found() && !e.is_nx_domain() => self.implicit(domain).await,
+            Err(e) => Err(describe(&e, "MX", domain)),
+        }
+    }
+
+    async fn implicit(&self, domain: &str) -> Result<MxSet, DnsError> {
+        let ips = self.addresses(domain).await.map_err(|e| {
+            DnsError(format!(
+                "{domain} has no MX records and no address to use as implicit MX (RFC 5321 §5.1): {e}"
+            ))
+        })?;
+        Ok(MxSet {
+            records: vec![MxRecord {
+                preference: 0,
+                exchange: domain.trim_end_matches('.').to_string(),
+                addresses: ips.iter().map(IpAddr::to_string).collect(),
+            }],
+            implicit: true,
+        })
+    }
+}
+
+/// `name` with a trailing dot, so no search domain is appended.
+fn absolute(name: &str) -> String {
+    if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_server_flag() {
+        for (input, want) in [
+            ("127.0.0.1", Some("127.0.0.1:53")),
+            ("127.0.0.1:5353", Some("127.0.0.1:5353")),
+            ("::1", Some("[::1]:53")),
+            ("[::1]:5353", Some("[::1]:5353")),
+            ("dns.example", None),
+            ("", None),
+        ] {
+            let got = parse_server(input).ok().map(|a| a.to_string());
+            assert_eq!(got.as_deref(), want, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The Message view in headless Chromium: open an EUC-KR multipart message through the file
+//! input and see its decoded subject, body and attachment name; explain an encoded-word; show
+//! the HTML part sandboxed; select nodes from the source; paste a defective message and follow
+//! a lint to its bytes; compose a message and inspect it. No console errors throughout.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
+
+const POLL: Duration = Duration::from_millis(50);
+
+async fn wait_css(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(READY_TIMEOUT)
+        .every(POLL)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+}
+
+async fn wait_xpath(c: &Client, xpath: &str) -> Element {
+    c.wait()
+        .at_most(READY_TIMEOUT)
+        .every(POLL)
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    wait_css(c, css)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+}
+
+async fn click(c: &Client, css: &str) {
+    wait_css(c, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn scroll_to(c: &Client, css: &str) {
+    let el = wait_css(c, css).await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'start'})",
+        vec![serde_json::to_value(&el).expect("element as JSON")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+}
+
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/ui")
+        .join(name);
+    path.canonicalize()
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+        .display()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&serve.url).await.expect("open the page");
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+
+    // Open the fixture through the file input.
+    wait_css(c, "#eml-file")
+        .await
+        .send_keys(&fixture("euc-kr-multipart.eml"))
+        .await
+        .expect("set the file input");
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='안녕하세요.']").await;
+    let body = text_of(c, ".text-part").await;
+    assert!(
+        body.contains("안녕하세요. 메일스코프 시험 메시지입니다."),
+        "decoded EUC-KR body, got {body:?}"
+    );
+    let tree = text_of(c, ".part-tree").await;
+    for want in [
+        "1.1",
+        "text/plain",
+        "euc-kr",
+        "1.2",
+        "text/html",
+        "보고서.txt",
+    ] {
+        assert!(tree.contains(want), "part tree lacks {want:?}: {tree:?}");
+    }
+    let summary = text_of(c, ".summary").await;
+    assert!(
+        summary.contains("보고서.txt"),
+        "attachment in summary: {summary:?}"
+    );
+    assert!(summary.contains("홍길동"), "decoded From name: {summary:?}");
+    browser.screenshot("ui-message-inspect").await;
+
+    // The root header: the Subject's encoded-word explained step by step.
+    click(c, ".part-tree li:first-child button").await;
+    let subject = wait_xpath(
+        c,
+        "//button[contains(@class,'field-name')][text()='Subject']",
+    )
+    .await;
+    subject.click().await.expect("select Subject");
+    wait_css(c, ".headers-table tr.selected").await;
+    let words = text_of(c, ".headers-table .words").await;
+    for want in [
+        "EUC-KR",
+        "base64",
+        "vsiz58fPvLy/5C4=",
+        "BE C8 B3 E7",
+        "안녕하세요.",
+    ] {
+        assert!(
+            words.contains(want),
+            "explanation lacks {want:?}: {words:?}"
+        );
+    }
+    let hl = text_of(c, ".src-view .hl").await;
+    assert!(
+        hl.starts_with("Subject:"),
+        "the Subject field is highlighted, got {hl:?}"
+    );
+    scroll_to(c, ".headers").await;
+    browser.screenshot("ui-message-encoded-word").await;
+
+    // The HTML part: sandboxed, with a CSP that blocks scripts and remote loads.
+    wait_xpath(
+        c,
+        "//nav[contains(@class,'part-tree')]//button[.//span[text()='1.2']]",
+    )
+    .await
+    .click()
+    .await
+    .expect("select the HTML part");
+    let iframe = wait_css(c, "iframe.html-part").await;
+    assert_eq!(
+        iframe.attr("sandbox").await.expect("attr"),
+        Some(String::new()),
+        "sandbox with no permissions"
+    );
+    let srcdoc = iframe
+        .attr("srcdoc")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(
+        srcdoc.contains("default-src 'none'") && srcdoc.contains("메일스코프"),
+        "srcdoc has the CSP and the decoded HTML: {srcdoc:?}"
+    );
+    scroll_to(c, ".part-body").await;
+    browser.screenshot("ui-message-html").await;
+
+    // Hex view of the attachment.
+    wait_xpath(
+        c,
+        "//nav[contains(@class,'part-tree')]//button[.//span[text()='2']]",
+    )
+    .await
+    .click()
+    .await
+    .expect("select the attachment");
+    wait_xpath(
+        c,
+        "//section[contains(@class,'part-body')]//button[text()='Hex']",
+    )
+    .await
+    .click()
+    .await
+    .expect("hex tab");
+    let hex = text_of(c, ".hex-view").await;
+    assert!(
+        hex.starts_with("00000000  ba b8 b0 ed"),
+        "hex of the EUC-KR attachment: {hex:?}"
+    );
+    let download = text_of(c, ".part-body .download").await;
+    assert!(
+        download.contains("보고서.txt"),
+        "download button: {download:?}"
+    );
+
+    // Clicking the source selects the node there: the To line selects the To field.
+    wait_xpath(c, "//pre[@id='src-view']//span[starts-with(text(),'To: ')]")
+        .await
+        .click()
+        .await
+        .expect("click To in the source");
+    wait_xpath(c, "//tr[contains(@class,'selected')]//button[text()='To']").await;
+
+    // Paste a message with defects; a lint links to its bytes.
+    click(c, "details.paste summary").await;
+    let area = wait_css(c, "#eml-paste").await;
+    area.send_keys("From: a@example.org\nSubject: =?utf-8?Q?caf=C3=A9?=\n\nHello\n")
+        .await
+        .expect("type a message");
+    click(c, "#eml-paste-go").await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='café']").await;
+    let lint = wait_xpath(
+        c,
+        "//section[contains(@class,'lints')]//button[code[text()='mime.missing-date']]",
+    )
+    .await;
+    lint.click().await.expect("select the lint");
+    wait_css(c, ".lint-link[aria-pressed='true']").await;
+    wait_css(c, ".src-view .hl").await;
+    scroll_to(c, ".inspector").await;
+    browser.screenshot("ui-message-lint").await;
+
+    // Compose: the exact bytes with encoded-words, then inspect them.
+    click(c, "#tab-compose").await;
+    let wire = wait_xpath(c, "//pre[@id='compose-wire'][contains(., 'Subject: =?')]").await;
+    let wire = wire.text().await.expect("wire text");
+    assert!(wire.contains("CRLF"), "CR LF visible: {wire:?}");
+    wait_css(c, "#compose-wire .ew").await;
+    browser.screenshot("ui-message-compose").await;
+    click(c, "#compose-inspect").await;
+    wait_xpath(
+        c,
+        "//h3[@id='msg-subject'][text()='안녕하세요 — a test from Mailscope']",
+    )
+    .await;
+    let body = text_of(c, ".text-part").await;
+    assert!(
+        body.contains("Hello! 안녕하세요."),
+        "composed body: {body:?}"
+    );
+
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}
+
+/// A ~25 MB message: a Korean text part and three base64 attachments of pseudo-random bytes.
+fn big_message() -> Vec<u8> {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut out = b"From: big@example.org\r\nTo: you@example.org\r\nSubject: =?UTF-8?B?7YGwIOuplOyLnOyngA==?=\r\nDate: Sun, 22 Nov 2026 09:00:00 +0900\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"big\"\r\n\r\n--big\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n\xed\x81\xb0 \xeb\xa9\x94\xec\x8b\x9c\xec\xa7\x80\r\n".to_vec();
+    for n in 0..3 {
+        out.extend_from_slice(
+            format!("--big\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"blob{n}.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n").as_bytes(),
+        );
+        // 6 MB of data: 8 MB of base64 in 76-column lines.
+        let mut line = 0;
+        for _ in 0..(6 * 1024 * 1024 / 3) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let v = (seed & 0xff_ffff) as usize;
+            for shift in [18, 12, 6, 0] {
+                out.push(B64[(v >> shift) & 63]);
+            }
+            line += 4;
+            if line == 76 {
+                out.extend_from_slice(b"\r\n");
+                line = 0;
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--big--\r\n");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
+    let bytes = big_message();
+    assert!(bytes.len() > 24_000_000, "size {}", bytes.len());
+    let path = std::env::temp_dir().join(format!("mailscope-big-{}.eml", std::process::id()));
+    std::fs::write(&path, &bytes).expect("write the big message");
+
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&serve.url).await.expect("open the page");
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+    // Record whether a progress bar was ever painted while reading and parsing.
+    c.execute(
+        "window.__progress = []; new MutationObserver(() => { const p = document.querySelector('.progress label'); \
+         if (p && window.__progress[window.__progress.length - 1] !== p.textContent) window.__progress.push(p.textContent); }) \
+         .observe(document.body, {subtree: true, childList: true, characterData: true});",
+        vec![],
+    )
+    .await
+    .expect("install the progress observer");
+    let started = std::time::Instant::now();
+    wait_css(c, "#eml-file")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("set the file input");
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='큰 메시지']").await;
+    let opened = started.elapsed();
+    eprintln!("opened a {} byte message in {opened:?}", bytes.len());
+    let progress = c
+        .execute("return window.__progress", vec![])
+        .await
+        .expect("progress log");
+    let progress: Vec<String> = serde_json::from_value(progress).expect("strings");
+    assert!(
+        progress.iter().any(|p| p.starts_with("Reading"))
+            && progress.iter().any(|p| p.starts_with("Parsing")),
+        "reading and parsing progress were shown: {progress:?}"
+    );
+    let lines = c
+        .find_all(Locator::Css(".src-line"))
+        .await
+        .expect("source lines");
+    assert_eq!(
+        lines.len(),
+        200,
+        "the source view is a window, not the whole message"
+    );
+    let tree = text_of(c, ".part-tree").await;
+    assert!(tree.contains("blob2.bin"), "{tree:?}");
+
+    // Jump to the last window and select the last attachment from the source.
+    wait_xpath(
+        c,
+        "//section[contains(@class,'source')]//button[text()='Last']",
+    )
+    .await
+    .click()
+    .await
+    .expect("last page");
+    wait_xpath(c, "//pre[@id='src-view']//span[text()='--big--']")
+        .await
+        .click()
+        .await
+        .expect("click the close delimiter");
+    browser.screenshot("ui-message-big").await;
+    let _ = std::fs::remove_file(&path);
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}

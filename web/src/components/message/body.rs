@@ -1,0 +1,175 @@
+//! A part's decoded body: text, HTML in a locked-down iframe, images, a hex view, download.
+
+use yew::prelude::*;
+
+use crate::services::file::{self, ObjectUrl};
+use crate::state::message::{Action, BodyTab};
+use crate::state::message_inspect::{hex_rows, Doc};
+
+/// The policy put in front of every HTML part: no scripts, no remote loads, inline styles and
+/// `data:` images only.
+pub const HTML_CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+
+/// Properties of [`PartBodyView`].
+#[derive(Properties, PartialEq)]
+pub struct PartBodyProps {
+    /// The message.
+    pub doc: Doc,
+    /// The part.
+    pub part: usize,
+    /// Content or hex.
+    pub tab: BodyTab,
+    /// Bytes shown in hex.
+    pub hex_limit: usize,
+    /// Characters of text shown.
+    pub text_limit: usize,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// The HTML document given to the sandboxed iframe.
+pub fn sandboxed_html(html: &str) -> String {
+    format!("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"{HTML_CSP}\"><meta charset=\"utf-8\">{html}")
+}
+
+/// The body of the selected part.
+#[function_component(PartBodyView)]
+pub fn part_body_view(props: &PartBodyProps) -> Html {
+    let status = use_state(|| None::<String>);
+    let doc = &props.doc;
+    let Some(part) = doc.parts.get(props.part) else {
+        return html! {};
+    };
+    if part.container {
+        return html! {
+            <section class="part-body" aria-label="Body">
+                <h4>{ format!("Body: {}", part.content_type) }</h4>
+                <p class="muted">{ format!("A container with {} part{}: pick one in the tree.", part.children.len(), if part.children.len() == 1 { "" } else { "s" }) }</p>
+            </section>
+        };
+    }
+    let bytes = doc.body(props.part);
+    let tab_button = |tab: BodyTab, label: &str| {
+        let dispatch = props.dispatch.clone();
+        html! {
+            <button type="button" role="tab" aria-selected={(props.tab == tab).to_string()}
+                onclick={Callback::from(move |_| dispatch.emit(Action::SetBodyTab(tab)))}>{ label }</button>
+        }
+    };
+    let on_download = {
+        let doc = doc.clone();
+        let id = props.part;
+        let status = status.clone();
+        Callback::from(move |_| {
+            let Some(p) = doc.parts.get(id) else { return };
+            let mime = if p.content_type.starts_with("text/") {
+                format!("{}; charset=utf-8", p.content_type)
+            } else {
+                p.content_type.clone()
+            };
+            // Text parts are offered in UTF-8 (decoded), everything else as decoded bytes.
+            let result = match &p.text {
+                Some(t) => file::download(t.as_bytes(), &p.download_name(), &mime),
+                None => file::download(doc.body(id), &p.download_name(), &mime),
+            };
+            status.set(result.err());
+        })
+    };
+    html! {
+        <section class="part-body" aria-label="Body">
+            <div class="toolbar">
+                <h4>{ format!("Body of {}", part.label()) }</h4>
+                <span class="muted">{ format!("{} bytes decoded from {} ({} bytes)", bytes.len(), part.transfer_encoding, part.body_span.len()) }</span>
+                <span role="tablist" class="body-tabs">
+                    { tab_button(BodyTab::Content, "Content") }
+                    { tab_button(BodyTab::Hex, "Hex") }
+                </span>
+                <button type="button" class="download" onclick={on_download}>{ format!("Download {}", part.download_name()) }</button>
+            </div>
+            if let Some(e) = &*status { <p class="error">{ e }</p> }
+            if props.tab == BodyTab::Hex {
+                { hex_view(bytes, props.hex_limit, &props.dispatch) }
+            } else {
+                { content(props, bytes) }
+            }
+        </section>
+    }
+}
+
+fn hex_view(bytes: &[u8], limit: usize, dispatch: &Callback<Action>) -> Html {
+    let rows = hex_rows(bytes, limit);
+    let dispatch = dispatch.clone();
+    html! {
+        <>
+            <pre class="hex-view">{ rows.join("\n") }</pre>
+            if bytes.len() > limit {
+                <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::MoreHex))}>
+                    { format!("Show more ({} of {} bytes shown)", limit, bytes.len()) }
+                </button>
+            }
+        </>
+    }
+}
+
+fn content(props: &PartBodyProps, bytes: &[u8]) -> Html {
+    let Some(part) = props.doc.parts.get(props.part) else {
+        return html! {};
+    };
+    if part.content_type == "text/html" {
+        let html = part.text.clone().unwrap_or_default();
+        return html! {
+            <>
+                <iframe class="html-part" title={format!("HTML of {}", part.label())}
+                    sandbox="" referrerpolicy="no-referrer" srcdoc={sandboxed_html(&html)} />
+                <p class="muted">{"Shown in a sandbox: no scripts, no remote images or styles."}</p>
+            </>
+        };
+    }
+    if let Some(text) = &part.text {
+        let shown: String = text.chars().take(props.text_limit).collect();
+        let cut = shown.len() < text.len();
+        let dispatch = props.dispatch.clone();
+        return html! {
+            <>
+                <pre class="text-part" lang="und">{ shown }</pre>
+                if cut {
+                    <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::MoreText))}>{"Show more text"}</button>
+                }
+            </>
+        };
+    }
+    if part.content_type.starts_with("image/") {
+        return html! { <ImagePart doc={props.doc.clone()} part={props.part} /> };
+    }
+    html! {
+        <p class="muted">{ format!("{} bytes of {}: see the Hex tab or download it.", bytes.len(), part.content_type) }</p>
+    }
+}
+
+/// Properties of [`ImagePart`].
+#[derive(Properties, PartialEq)]
+pub struct ImagePartProps {
+    /// The message.
+    pub doc: Doc,
+    /// The image part.
+    pub part: usize,
+}
+
+/// An image part, shown from an object URL that lives as long as the component.
+#[function_component(ImagePart)]
+pub fn image_part(props: &ImagePartProps) -> Html {
+    let url = use_memo((props.doc.clone(), props.part), |(doc, part)| {
+        let mime = doc
+            .parts
+            .get(*part)
+            .map(|p| p.content_type.clone())
+            .unwrap_or_default();
+        ObjectUrl::new(doc.body(*part), &mime)
+    });
+    match &*url {
+        Ok(url) => {
+            html! { <img class="image-part" src={url.as_str().to_string()} alt="image part" /> }
+        }
+        Err(e) => html! { <p class="error">{ e }</p> },
+    }
+}

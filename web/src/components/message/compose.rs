@@ -1,0 +1,267 @@
+//! The composer: a form, the exact bytes the core builds from it, download and inspect.
+
+use std::rc::Rc;
+
+use mailscope_core::mime::build::Attachment;
+use mailscope_core::mime::date::DateTime;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::services::file;
+use crate::state::message::Action;
+use crate::state::message_compose::{
+    line_count, wire_lines, ComposeAction, ComposeField, ComposeForm, WIRE_LINES,
+};
+use crate::state::message_inspect::{Inspected, SegmentKind};
+
+/// Properties of [`Composer`].
+#[derive(Properties, PartialEq)]
+pub struct ComposerProps {
+    /// The form.
+    pub form: ComposeForm,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// What the page supplies to the builder: the core reads no clock and draws no random numbers.
+#[derive(Debug, Clone, PartialEq)]
+struct Stamp {
+    date: String,
+    message_id: String,
+    seed: u64,
+}
+
+impl Stamp {
+    fn now() -> Stamp {
+        let now = js_sys::Date::new_0();
+        let date = DateTime {
+            year: now.get_utc_full_year(),
+            month: (now.get_utc_month() + 1) as u8,
+            day: now.get_utc_date() as u8,
+            hour: now.get_utc_hours() as u8,
+            minute: now.get_utc_minutes() as u8,
+            second: now.get_utc_seconds() as u8,
+            offset_minutes: 0,
+            zone_known: true,
+        };
+        let random = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        Stamp {
+            date: date.to_rfc5322(),
+            message_id: format!("<{}.{:x}@mailscope.invalid>", now.get_time() as u64, random),
+            seed: random,
+        }
+    }
+}
+
+fn field_input(
+    id: &'static str,
+    label: &'static str,
+    value: &str,
+    field: ComposeField,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let dispatch = dispatch.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        dispatch.emit(Action::Compose(ComposeAction::Set(field, input.value())));
+    });
+    html! {
+        <div class="field">
+            <label for={id}>{ label }</label>
+            <input id={id} type="text" spellcheck="false" value={value.to_string()} {oninput} />
+        </div>
+    }
+}
+
+fn field_area(
+    id: &'static str,
+    label: &'static str,
+    value: &str,
+    field: ComposeField,
+    dispatch: &Callback<Action>,
+) -> Html {
+    let dispatch = dispatch.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        let area: HtmlTextAreaElement = e.target_unchecked_into();
+        dispatch.emit(Action::Compose(ComposeAction::Set(field, area.value())));
+    });
+    html! {
+        <div class="field">
+            <label for={id}>{ label }</label>
+            <textarea id={id} rows="5" value={value.to_string()} {oninput} />
+        </div>
+    }
+}
+
+/// The composer form and its output.
+#[function_component(Composer)]
+pub fn composer(props: &ComposerProps) -> Html {
+    let stamp = use_state(Stamp::now);
+    let attach_error = use_state(|| None::<String>);
+    {
+        // Rebuild whenever an input changes.
+        let dispatch = props.dispatch.clone();
+        let stamp = (*stamp).clone();
+        use_effect_with(props.form.inputs(), move |form| {
+            let built = form
+                .build(stamp.date.clone(), stamp.message_id.clone(), stamp.seed)
+                .map(Rc::new);
+            dispatch.emit(Action::Compose(ComposeAction::Built(built)));
+        });
+    }
+    let d = &props.dispatch;
+    let form = &props.form;
+    let on_files = {
+        let dispatch = props.dispatch.clone();
+        let attach_error = attach_error.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(files) = input.files() else { return };
+            for i in 0..files.length() {
+                let Some(f) = files.get(i) else { continue };
+                let dispatch = dispatch.clone();
+                let attach_error = attach_error.clone();
+                yew::platform::spawn_local(async move {
+                    match file::read_file(&f, |_| ()).await {
+                        Ok(data) => {
+                            let mime = f.type_();
+                            dispatch.emit(Action::Compose(ComposeAction::Attach(Rc::new(
+                                Attachment {
+                                    filename: f.name(),
+                                    content_type: if mime.is_empty() {
+                                        "application/octet-stream".into()
+                                    } else {
+                                        mime
+                                    },
+                                    data,
+                                },
+                            ))));
+                            attach_error.set(None);
+                        }
+                        Err(e) => attach_error.set(Some(e)),
+                    }
+                });
+            }
+            input.set_value("");
+        })
+    };
+    let new_stamp = {
+        let stamp = stamp.clone();
+        Callback::from(move |_| stamp.set(Stamp::now()))
+    };
+    html! {
+        <div class="compose">
+            <form class="compose-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+                { field_input("compose-from", "From", &form.from, ComposeField::From, d) }
+                { field_input("compose-to", "To", &form.to, ComposeField::To, d) }
+                { field_input("compose-cc", "Cc", &form.cc, ComposeField::Cc, d) }
+                { field_input("compose-subject", "Subject", &form.subject, ComposeField::Subject, d) }
+                { field_area("compose-text", "Text body", &form.text, ComposeField::Text, d) }
+                { field_area("compose-html", "HTML body", &form.html, ComposeField::Html, d) }
+                <div class="field">
+                    <label for="compose-attach">{"Attachments"}</label>
+                    <input id="compose-attach" type="file" multiple=true onchange={on_files} />
+                    if let Some(e) = &*attach_error { <p class="error">{ e }</p> }
+                    <ul class="attachments">
+                        { for form.attachments.iter().enumerate().map(|(i, a)| {
+                            let dispatch = props.dispatch.clone();
+                            html! {
+                                <li>
+                                    <span>{ format!("{} ({}, {} bytes)", a.filename, a.content_type, a.data.len()) }</span>
+                                    {" "}
+                                    <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::Compose(ComposeAction::Detach(i))))}>
+                                        { format!("Remove {}", a.filename) }
+                                    </button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+                <p class="muted stamp">
+                    { format!("Date: {} · Message-ID: {} · boundary seed {}", stamp.date, stamp.message_id, stamp.seed) }
+                    {" "}
+                    <button type="button" onclick={new_stamp}>{"New date, ID and seed"}</button>
+                </p>
+            </form>
+            <Output form={form.clone()} dispatch={props.dispatch.clone()} />
+        </div>
+    }
+}
+
+/// The produced bytes with actions.
+#[function_component(Output)]
+fn output(props: &ComposerProps) -> Html {
+    let status = use_state(|| None::<String>);
+    let Some(result) = &props.form.output else {
+        return html! { <p class="muted">{"Building…"}</p> };
+    };
+    let bytes = match result {
+        Ok(bytes) => bytes.clone(),
+        Err(e) => {
+            return html! {
+                <section class="compose-output" aria-label="Produced message">
+                    <p class="error" role="alert">{ format!("Cannot build: {e}") }</p>
+                </section>
+            }
+        }
+    };
+    let limit = if props.form.show_all {
+        usize::MAX
+    } else {
+        WIRE_LINES
+    };
+    let lines = wire_lines(&bytes, limit);
+    let total = line_count(&bytes);
+    let on_download = {
+        let bytes = bytes.clone();
+        let status = status.clone();
+        Callback::from(move |_| {
+            if let Err(e) = file::download(&bytes, "message.eml", "message/rfc822") {
+                status.set(Some(e));
+            }
+        })
+    };
+    let on_inspect = {
+        let bytes = bytes.clone();
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_| {
+            let doc = Inspected::new("composed.eml", bytes.to_vec());
+            dispatch.emit(Action::Loaded(doc.into()));
+        })
+    };
+    let show_all = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_| dispatch.emit(Action::Compose(ComposeAction::ShowAll)))
+    };
+    html! {
+        <section class="compose-output" aria-label="Produced message">
+            <div class="toolbar">
+                <strong>{ format!("{} bytes, {} lines", bytes.len(), total) }</strong>
+                <button type="button" id="compose-download" onclick={on_download}>{"Download .eml"}</button>
+                <button type="button" id="compose-inspect" onclick={on_inspect}>{"Inspect"}</button>
+                <span class="legend"><span class="ew">{"=?…?="}</span>{" encoded-word "}<span class="fold-mark">{"↪"}</span>{" folded line "}<span class="marker">{"CR"}</span><span class="marker">{"LF"}</span>{" line end"}</span>
+            </div>
+            if let Some(e) = &*status { <p class="error">{ e }</p> }
+            <pre class="wire" id="compose-wire">
+                { for lines.iter().map(|l| html! {
+                    <div class={classes!("wire-line", l.fold.then_some("folded"))}>
+                        <span class="ln" aria-hidden="true">{ l.number }</span>
+                        if l.fold { <span class="fold-mark" title="folded: this line continues the field above">{"↪"}</span> }
+                        { for l.segments.iter().map(|s| {
+                            let class = match (s.kind, s.highlighted) {
+                                (SegmentKind::Marker, _) => "marker",
+                                (SegmentKind::Cut, _) => "cut",
+                                (SegmentKind::Text, true) => "ew",
+                                (SegmentKind::Text, false) => "",
+                            };
+                            html! { <span class={class}>{ &s.text }</span> }
+                        }) }
+                    </div>
+                }) }
+            </pre>
+            if total > lines.len() {
+                <button type="button" onclick={show_all}>{ format!("Show all {total} lines") }</button>
+            }
+        </section>
+    }
+}

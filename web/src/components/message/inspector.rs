@@ -1,0 +1,88 @@
+//! The inspector layout: summary, part tree, lints, the selected part, and the source.
+
+use yew::prelude::*;
+
+use crate::components::message::body::PartBodyView;
+use crate::components::message::headers::HeadersTable;
+use crate::components::message::lints::{DsnTable, LintList};
+use crate::components::message::source::SourceView;
+use crate::components::message::tree::PartTree;
+use crate::state::message::{Action, BodyTab};
+use crate::state::message_inspect::{Doc, Node};
+
+/// Properties of [`Inspector`].
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    /// The message.
+    pub doc: Doc,
+    /// The selected node.
+    pub selection: Option<Node>,
+    /// First line of the source window.
+    pub source_top: usize,
+    /// How the body is shown.
+    pub body_tab: BodyTab,
+    /// Hex bytes shown.
+    pub hex_limit: usize,
+    /// Text characters shown.
+    pub text_limit: usize,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+fn root_field<'a>(doc: &'a Doc, name: &str) -> Option<&'a str> {
+    doc.parts
+        .first()?
+        .fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case(name))
+        .map(|f| f.decoded.as_str())
+}
+
+/// The whole inspector.
+#[function_component(Inspector)]
+pub fn inspector(props: &InspectorProps) -> Html {
+    let doc = &props.doc;
+    let part = props.selection.map_or(0, |n| doc.part_of(n));
+    let highlight = props.selection.and_then(|n| doc.span_of(n));
+    let selected_field = match props.selection {
+        Some(Node::Field { part: p, field }) if p == part => Some(field),
+        _ => None,
+    };
+    let selected_lint = match props.selection {
+        Some(Node::Lint(l)) => Some(l),
+        _ => None,
+    };
+    let attachments: Vec<&str> = doc
+        .parts
+        .iter()
+        .filter_map(|p| p.filename.as_deref())
+        .collect();
+    html! {
+        <div class="inspector">
+            <section class="summary" aria-label="Summary">
+                <h3 id="msg-subject">{ doc.subject().unwrap_or("(no subject)") }</h3>
+                <dl>
+                    if let Some(from) = root_field(doc, "from") { <dt>{"From"}</dt><dd>{ from }</dd> }
+                    if let Some(to) = root_field(doc, "to") { <dt>{"To"}</dt><dd>{ to }</dd> }
+                    if let Some(date) = root_field(doc, "date") { <dt>{"Date"}</dt><dd>{ date }</dd> }
+                    if !attachments.is_empty() { <dt>{"Files"}</dt><dd>{ attachments.join(", ") }</dd> }
+                </dl>
+                <p class="muted">{ format!("{} · {} bytes · {} lines · {} parts · {} findings",
+                    doc.name, doc.input.len(), doc.line_count(), doc.parts.len(), doc.lints.len() + doc.suppressed_lints) }</p>
+            </section>
+            <div class="inspector-grid">
+                <aside class="inspector-side">
+                    <PartTree doc={doc.clone()} selected={part} dispatch={props.dispatch.clone()} />
+                    <LintList doc={doc.clone()} selected={selected_lint} dispatch={props.dispatch.clone()} />
+                </aside>
+                <div class="inspector-main">
+                    <HeadersTable doc={doc.clone()} part={part} selected={selected_field} dispatch={props.dispatch.clone()} />
+                    <PartBodyView doc={doc.clone()} part={part} tab={props.body_tab}
+                        hex_limit={props.hex_limit} text_limit={props.text_limit} dispatch={props.dispatch.clone()} />
+                    if let Some(dsn) = &doc.dsn { <DsnTable dsn={dsn.clone()} /> }
+                </div>
+            </div>
+            <SourceView doc={doc.clone()} highlight={highlight} top={props.source_top} dispatch={props.dispatch.clone()} />
+        </div>
+    }
+}

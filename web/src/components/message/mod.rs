@@ -1,0 +1,154 @@
+//! The Message view: compose a message or open one, and inspect it byte by byte.
+
+pub mod body;
+pub mod compose;
+pub mod headers;
+pub mod inspector;
+pub mod lints;
+pub mod open;
+pub mod source;
+pub mod tree;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::state::message::{Action, MessageState, Tab};
+
+/// The state held by Yew's reducer hook.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Store(pub MessageState);
+
+impl Reducible for Store {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        next.0.reduce(action);
+        Rc::new(next)
+    }
+}
+
+/// The Message view: tabs for the composer and the inspector.
+#[function_component(MessageView)]
+pub fn message_view() -> Html {
+    let store = use_reducer(Store::default);
+    let dispatch = {
+        let d = store.dispatcher();
+        Callback::from(move |a: Action| d.dispatch(a))
+    };
+    let state = &store.0;
+    let tab_button = |tab: Tab, id: &str, label: &str| {
+        let dispatch = dispatch.clone();
+        let selected = state.tab == tab;
+        html! {
+            <button type="button" role="tab" id={id.to_string()} class="msg-tab"
+                aria-selected={selected.to_string()}
+                onclick={Callback::from(move |_| dispatch.emit(Action::SetTab(tab)))}>
+                { label }
+            </button>
+        }
+    };
+    html! {
+        <div class="message-view">
+            <div class="msg-tabs" role="tablist" aria-label="Message">
+                { tab_button(Tab::Compose, "tab-compose", "Compose") }
+                { tab_button(Tab::Inspect, "tab-inspect", "Inspect") }
+            </div>
+            if state.tab == Tab::Compose {
+                <compose::Composer form={state.compose.clone()} dispatch={dispatch.clone()} />
+            } else {
+                <open::Opener loading={state.loading.clone()} dispatch={dispatch.clone()} />
+                if let Some(doc) = &state.doc {
+                    <inspector::Inspector
+                        doc={doc.clone()}
+                        selection={state.selection}
+                        source_top={state.source_top}
+                        body_tab={state.body_tab}
+                        hex_limit={state.hex_limit}
+                        text_limit={state.text_limit}
+                        dispatch={dispatch.clone()} />
+                }
+            }
+        </div>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+
+    use super::*;
+
+    /// Polls until `css` matches an element whose text satisfies `ok` (at most 5 s).
+    async fn wait_for(root: &Element, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        for _ in 0..250 {
+            if let Ok(Some(el)) = root.query_selector(css) {
+                last = el.text_content().unwrap_or_default();
+                if ok(&last) {
+                    return last;
+                }
+            }
+            yew::platform::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("{css} never matched; last text {last:?}");
+    }
+
+    fn click(root: &Element, css: &str) {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .unwrap_or_else(|| panic!("no clickable {css}"))
+            .click();
+    }
+
+    #[wasm_bindgen_test]
+    async fn composes_then_inspects_a_pasted_message() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        yew::Renderer::<MessageView>::with_root(root.clone()).render();
+
+        let wire = wait_for(&root, "#compose-wire", |t| t.contains("Subject: =?")).await;
+        assert!(wire.contains("CRLF"), "CR LF shown: {wire}");
+        assert!(
+            root.query_selector("#compose-wire .ew")
+                .ok()
+                .flatten()
+                .is_some(),
+            "encoded-words marked"
+        );
+
+        click(&root, "#tab-inspect");
+        wait_for(&root, "#eml-paste-go", |_| true).await;
+        let area: HtmlTextAreaElement = root
+            .query_selector("#eml-paste")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into().ok())
+            .expect("paste box");
+        area.set_value("From: a@example.org\nSubject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\n\nhi\n");
+        click(&root, "#eml-paste-go");
+        wait_for(&root, "#msg-subject", |t| t == "안녕하세요.").await;
+        let lints = wait_for(&root, ".lints", |t| t.contains("mime.missing-date")).await;
+        assert!(lints.contains("RFC 5322"), "lints cite the RFC: {lints}");
+
+        click(&root, ".lint-link");
+        wait_for(&root, ".src-view .hl", |_| true).await;
+        let words = wait_for(&root, ".headers-table .words", |t| t.contains("BE C8")).await;
+        assert!(words.contains("EUC-KR"), "{words}");
+        root.remove();
+    }
+}

@@ -1,0 +1,46 @@
+//! The part tree: section numbers, content types, charsets, file names.
+
+use yew::prelude::*;
+
+use crate::state::message::Action;
+use crate::state::message_inspect::{Doc, Node};
+
+/// Properties of [`PartTree`].
+#[derive(Properties, PartialEq)]
+pub struct PartTreeProps {
+    /// The message.
+    pub doc: Doc,
+    /// The selected part.
+    pub selected: usize,
+    /// Where actions go.
+    pub dispatch: Callback<Action>,
+}
+
+/// Every part, indented by depth; each a button that selects it.
+#[function_component(PartTree)]
+pub fn part_tree(props: &PartTreeProps) -> Html {
+    html! {
+        <nav class="part-tree" aria-label="Parts">
+            <h4>{"Parts"}</h4>
+            <ul>
+                { for props.doc.parts.iter().enumerate().map(|(i, p)| {
+                    let dispatch = props.dispatch.clone();
+                    let onclick = Callback::from(move |_| dispatch.emit(Action::Select(Some(Node::Part(i)))));
+                    let current = i == props.selected;
+                    html! {
+                        <li style={format!("--depth: {}", p.depth.min(20))}>
+                            <button type="button" class="part-node" aria-current={current.then_some("true")} {onclick}>
+                                <span class="section">{ if p.section.is_empty() { "message".to_string() } else { p.section.clone() } }</span>
+                                {" "}<span class="ctype">{ &p.content_type }</span>
+                                if let Some(c) = &p.charset { {" "}<span class="charset">{ c }</span> }
+                                if p.transfer_encoding != "7bit" { {" "}<span class="cte">{ &p.transfer_encoding }</span> }
+                                if let Some(f) = &p.filename { {" "}<span class="filename">{ f }</span> }
+                                if p.unclosed { {" "}<span class="warn">{"(unclosed)"}</span> }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </nav>
+    }
+}

@@ -1,0 +1,3 @@
+//! The only code that touches the browser's IO: files (and, with the relay views, the network).
+
+pub mod file;

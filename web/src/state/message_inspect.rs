@@ -1,0 +1,665 @@
+//! The inspector's view-model: a parsed message turned into owned data the views render.
+//!
+//! Every reading comes from `mailscope-core` ([`parse_message`], the RFC 2047 explanations of
+//! [`decode_unstructured`], [`find_report`]); this module only copies the results out of the
+//! borrowed [`Message`] so the UI can keep them, and answers span questions (which node holds
+//! this offset, which lines show this span).
+
+use std::rc::Rc;
+
+use mailscope_core::lint::Lint;
+use mailscope_core::mime::dsn::{find_report, DeliveryStatus};
+use mailscope_core::mime::encoded_word::{decode_unstructured, WordExplanation};
+use mailscope_core::mime::parse::{parse_message, Body, Message};
+use mailscope_core::span::Span;
+
+/// Longest line (in bytes) the source view renders before cutting it with "…".
+pub const MAX_LINE_SHOWN: usize = 4096;
+
+/// One header field with its raw and decoded value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldView {
+    /// The field name as written.
+    pub name: String,
+    /// The raw value after the colon, folds included (lossy UTF-8).
+    pub raw: String,
+    /// The value unfolded with encoded-words decoded.
+    pub decoded: String,
+    /// The encoded-words of the value, spans absolute (offsets into the message).
+    pub words: Vec<WordExplanation>,
+    /// The whole field, line ending included.
+    pub span: Span,
+}
+
+/// Where a part's transfer-decoded body lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartBody {
+    /// Identity encodings: the body bytes of the input as they are.
+    Raw(Span),
+    /// Base64 or quoted-printable, decoded.
+    Decoded(Vec<u8>),
+}
+
+/// One entity of the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartView {
+    /// IMAP section (`""` for the root).
+    pub section: String,
+    /// Nesting depth (0 for the root).
+    pub depth: usize,
+    /// Children indices.
+    pub children: Vec<usize>,
+    /// Lowercase `type/subtype`.
+    pub content_type: String,
+    /// Declared charset.
+    pub charset: Option<String>,
+    /// Content-Transfer-Encoding.
+    pub transfer_encoding: String,
+    /// Content-Disposition type.
+    pub disposition: Option<String>,
+    /// Decoded file name.
+    pub filename: Option<String>,
+    /// Whether this is a multipart or message container.
+    pub container: bool,
+    /// Whether the multipart's close delimiter is missing.
+    pub unclosed: bool,
+    /// The whole entity.
+    pub span: Span,
+    /// The header section.
+    pub header_span: Span,
+    /// The (encoded) body.
+    pub body_span: Span,
+    /// The header fields.
+    pub fields: Vec<FieldView>,
+    /// The transfer-decoded body (leaves only).
+    pub body: Option<PartBody>,
+    /// The charset-decoded text of text/* leaves.
+    pub text: Option<String>,
+}
+
+impl PartView {
+    /// The label of the part in the tree: section (or "message") and content type.
+    pub fn label(&self) -> String {
+        if self.section.is_empty() {
+            format!("message · {}", self.content_type)
+        } else {
+            format!("{} · {}", self.section, self.content_type)
+        }
+    }
+
+    /// A file name to download the decoded body under.
+    pub fn download_name(&self) -> String {
+        match &self.filename {
+            Some(f) if !f.trim().is_empty() => f.replace(['/', '\\'], "_"),
+            _ => {
+                let ext = match self.content_type.as_str() {
+                    "text/plain" => "txt",
+                    "text/html" => "html",
+                    "message/rfc822" | "message/global" => "eml",
+                    t if t.starts_with("image/") => t.trim_start_matches("image/"),
+                    _ => "bin",
+                };
+                let section = if self.section.is_empty() {
+                    "message".to_string()
+                } else {
+                    format!("part-{}", self.section)
+                };
+                format!("{section}.{ext}")
+            }
+        }
+    }
+}
+
+/// A lint and the part it was found in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LintView {
+    /// Index of the part.
+    pub part: usize,
+    /// The finding.
+    pub lint: Lint,
+}
+
+/// A delivery status report found in the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DsnView {
+    /// The message/delivery-status part.
+    pub part: usize,
+    /// The parsed report.
+    pub status: DeliveryStatus,
+}
+
+/// A shared, immutable [`Inspected`] that compares by identity, so views re-render cheaply
+/// (comparing two 25 MB inputs byte by byte on every render would not be).
+#[derive(Debug, Clone)]
+pub struct Doc(pub Rc<Inspected>);
+
+impl PartialEq for Doc {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Doc {
+    type Target = Inspected;
+
+    fn deref(&self) -> &Inspected {
+        &self.0
+    }
+}
+
+impl From<Inspected> for Doc {
+    fn from(i: Inspected) -> Doc {
+        Doc(Rc::new(i))
+    }
+}
+
+/// A message as the inspector shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspected {
+    /// Where it came from (file name or "pasted").
+    pub name: String,
+    /// The message bytes.
+    pub input: Vec<u8>,
+    /// Offsets where each line starts (the first is 0).
+    pub line_starts: Vec<usize>,
+    /// Entities in depth-first pre-order (index 0 is the root).
+    pub parts: Vec<PartView>,
+    /// Findings.
+    pub lints: Vec<LintView>,
+    /// Findings the core dropped beyond its limit.
+    pub suppressed_lints: usize,
+    /// The delivery status report, if the message is a DSN.
+    pub dsn: Option<DsnView>,
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn shift_word(mut w: WordExplanation, by: usize) -> WordExplanation {
+    w.span = w.span.shift(by);
+    w
+}
+
+fn part_view(msg: &Message<'_>, id: usize) -> Option<PartView> {
+    let input = msg.input();
+    let e = msg.entity(id)?;
+    let fields = e
+        .header
+        .fields
+        .iter()
+        .map(|f| {
+            let raw = f.raw_value(input);
+            let decoded = decode_unstructured(raw);
+            FieldView {
+                name: lossy(f.name(input)),
+                raw: lossy(raw),
+                decoded: decoded.text.trim().to_string(),
+                words: decoded
+                    .words
+                    .into_iter()
+                    .map(|w| shift_word(w, f.value.start))
+                    .collect(),
+                span: f.span,
+            }
+        })
+        .collect();
+    let body = e.is_leaf().then(|| {
+        if e.transfer_encoding.is_identity() {
+            PartBody::Raw(e.body)
+        } else {
+            PartBody::Decoded(msg.body(id).to_vec())
+        }
+    });
+    Some(PartView {
+        section: e.section.clone(),
+        depth: e.depth,
+        children: e.children.clone(),
+        content_type: e.content_type.clone(),
+        charset: e.charset.clone(),
+        transfer_encoding: e.transfer_encoding.as_str().to_string(),
+        disposition: e.disposition.clone(),
+        filename: e.filename.clone(),
+        container: !e.is_leaf(),
+        unclosed: matches!(e.kind, Body::Multipart { closed: false, .. }),
+        span: e.span,
+        header_span: e.header.span,
+        body_span: e.body,
+        fields,
+        body,
+        text: msg.text(id).map(str::to_string),
+    })
+}
+
+/// Where each line of `input` starts (after LF; a lone CR does not end a line).
+pub fn line_starts(input: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        input
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1)
+            .filter(|&i| i < input.len()),
+    );
+    starts
+}
+
+/// A node of the message the user can select; each has a byte span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// A part (entity).
+    Part(usize),
+    /// A header field of a part.
+    Field {
+        /// The part.
+        part: usize,
+        /// Index into its fields.
+        field: usize,
+    },
+    /// A finding.
+    Lint(usize),
+}
+
+impl Inspected {
+    /// Parses `input` with the core and keeps what the views need.
+    pub fn new(name: impl Into<String>, input: Vec<u8>) -> Inspected {
+        let (parts, lints, suppressed_lints, dsn) = {
+            let msg = parse_message(&input);
+            let parts: Vec<PartView> = (0..msg.entities.len())
+                .filter_map(|i| part_view(&msg, i))
+                .collect();
+            let lints = msg
+                .lints
+                .iter()
+                .map(|l| LintView {
+                    part: l.entity,
+                    lint: l.lint.clone(),
+                })
+                .collect();
+            let dsn = find_report(&msg).map(|r| DsnView {
+                part: r.status_entity,
+                status: r.status,
+            });
+            (parts, lints, msg.suppressed_lints, dsn)
+        };
+        Inspected {
+            name: name.into(),
+            line_starts: line_starts(&input),
+            input,
+            parts,
+            lints,
+            suppressed_lints,
+            dsn,
+        }
+    }
+
+    /// The decoded subject of the top-level header, if any.
+    pub fn subject(&self) -> Option<&str> {
+        self.parts
+            .first()?
+            .fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case("subject"))
+            .map(|f| f.decoded.as_str())
+    }
+
+    /// The first text/plain or text/html leaf, if any.
+    pub fn first_text_part(&self) -> Option<usize> {
+        self.parts
+            .iter()
+            .position(|p| !p.container && p.text.is_some() && p.content_type.starts_with("text/"))
+    }
+
+    /// The transfer-decoded body of a part (empty for containers).
+    pub fn body(&self, part: usize) -> &[u8] {
+        match self.parts.get(part).and_then(|p| p.body.as_ref()) {
+            Some(PartBody::Raw(span)) => span.slice(&self.input),
+            Some(PartBody::Decoded(bytes)) => bytes,
+            None => &[],
+        }
+    }
+
+    /// The bytes a node covers in the input.
+    pub fn span_of(&self, node: Node) -> Option<Span> {
+        match node {
+            Node::Part(p) => self.parts.get(p).map(|p| p.span),
+            Node::Field { part, field } => self.parts.get(part)?.fields.get(field).map(|f| f.span),
+            Node::Lint(l) => self.lints.get(l).map(|l| l.lint.span),
+        }
+    }
+
+    /// The part a node belongs to.
+    pub fn part_of(&self, node: Node) -> usize {
+        match node {
+            Node::Part(p) | Node::Field { part: p, .. } => p,
+            Node::Lint(l) => self.lints.get(l).map_or(0, |l| l.part),
+        }
+    }
+
+    /// The innermost node holding `offset`: a header field if the offset is in one, else the
+    /// innermost part (the root when none holds it).
+    pub fn node_at(&self, offset: usize) -> Node {
+        let part = self
+            .parts
+            .iter()
+            .rposition(|p| p.span.start <= offset && offset < p.span.end)
+            .unwrap_or(0);
+        let field = self.parts.get(part).and_then(|p| {
+            p.fields
+                .iter()
+                .position(|f| f.span.start <= offset && offset < f.span.end)
+        });
+        match field {
+            Some(field) => Node::Field { part, field },
+            None => Node::Part(part),
+        }
+    }
+
+    /// The line (0-based) holding `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The byte range of line `line` (line ending included), if it exists.
+    pub fn line_span(&self, line: usize) -> Option<Span> {
+        let start = *self.line_starts.get(line)?;
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.input.len());
+        Some(Span::new(start, end))
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// How a piece of a source line is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// Plain bytes.
+    Text,
+    /// A line-ending marker (CR or LF).
+    Marker,
+    /// The line was cut here ("…").
+    Cut,
+}
+
+/// A run of a rendered line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// What to show.
+    pub text: String,
+    /// How.
+    pub kind: SegmentKind,
+    /// Whether it lies in the highlighted span.
+    pub highlighted: bool,
+    /// Offset of its first byte in the input.
+    pub offset: usize,
+}
+
+/// Splits the line `span` of `input` into segments: text (lossy UTF-8, at most
+/// [`MAX_LINE_SHOWN`] bytes), CR and LF markers, each marked as in or out of `highlight`.
+pub fn line_segments(input: &[u8], span: Span, highlight: Option<Span>) -> Vec<Segment> {
+    marked_segments(input, span, highlight.as_slice())
+}
+
+/// Like [`line_segments`], with any number of marked ranges.
+pub fn marked_segments(input: &[u8], span: Span, marks: &[Span]) -> Vec<Segment> {
+    let bytes = span.slice(input);
+    let inside = |o: usize| marks.iter().any(|h| h.start <= o && o < h.end);
+    let mut content_end = bytes.len();
+    while content_end > 0 && matches!(bytes.get(content_end - 1), Some(b'\r' | b'\n')) {
+        content_end -= 1;
+    }
+    let shown_end = content_end.min(MAX_LINE_SHOWN);
+    // Cut points: the mark edges that fall inside the shown text.
+    let mut cuts = vec![0, shown_end];
+    for h in marks {
+        for edge in [h.start, h.end] {
+            if edge > span.start && edge < span.start + shown_end {
+                cuts.push(edge - span.start);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::new();
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a < b {
+            out.push(Segment {
+                text: lossy(bytes.get(a..b).unwrap_or_default()),
+                kind: SegmentKind::Text,
+                highlighted: inside(span.start + a),
+                offset: span.start + a,
+            });
+        }
+    }
+    if shown_end < content_end {
+        out.push(Segment {
+            text: format!("… ({} more bytes)", content_end - shown_end),
+            kind: SegmentKind::Cut,
+            highlighted: inside(span.start + shown_end),
+            offset: span.start + shown_end,
+        });
+    }
+    for (i, b) in bytes.iter().enumerate().skip(content_end) {
+        out.push(Segment {
+            text: if *b == b'\r' { "CR" } else { "LF" }.to_string(),
+            kind: SegmentKind::Marker,
+            highlighted: inside(span.start + i),
+            offset: span.start + i,
+        });
+    }
+    out
+}
+
+/// Hex dump rows of the first `limit` bytes: offset, 16 hex bytes, printable ASCII.
+pub fn hex_rows(bytes: &[u8], limit: usize) -> Vec<String> {
+    bytes
+        .get(..limit.min(bytes.len()))
+        .unwrap_or_default()
+        .chunks(16)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+            let ascii: String = chunk
+                .iter()
+                .map(|&b| {
+                    if (0x20..0x7f).contains(&b) {
+                        b as char
+                    } else {
+                        '.'
+                    }
+                })
+                .collect();
+            format!("{:08x}  {:<47}  {}", i * 16, hex.join(" "), ascii)
+        })
+        .collect()
+}
+
+/// Bytes as space-separated hex pairs (for the encoded-word explanation).
+pub fn hex_bytes(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    const EUC_KR: &[u8] = b"From: a@example.org\r\nSubject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=euc-kr\r\nContent-Transfer-Encoding: base64\r\n\r\nvsiz58fPvLy/5C4=\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=euc-kr''%BE%C8%B3%E7.txt\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n";
+
+    #[test]
+    fn euc_kr_multipart_is_read_into_parts() {
+        let m = Inspected::new("t.eml", EUC_KR.to_vec());
+        assert_eq!(m.subject(), Some("안녕하세요."), "subject");
+        assert_eq!(m.parts.len(), 3, "root and two parts: {:#?}", m.parts);
+        assert_eq!(m.parts[1].section, "1");
+        assert_eq!(m.parts[1].text.as_deref(), Some("안녕하세요."));
+        assert_eq!(m.parts[2].filename.as_deref(), Some("안녕.txt"));
+        assert_eq!(m.body(2), b"hello");
+        assert_eq!(m.body(0), b"", "containers have no decoded body");
+        let subject = &m.parts[0].fields[1];
+        assert_eq!(subject.words.len(), 1);
+        let w = &subject.words[0];
+        assert_eq!(
+            w.span.slice(&m.input),
+            b"=?EUC-KR?B?vsiz58fPvLy/5C4=?=",
+            "absolute word span"
+        );
+        assert_eq!(hex_bytes(&w.raw_bytes[..2]), "BE C8");
+    }
+
+    #[test]
+    fn offsets_map_to_the_innermost_node() {
+        let m = Inspected::new("t.eml", EUC_KR.to_vec());
+        let subject_at = EUC_KR
+            .windows(8)
+            .position(|w| w == b"Subject:")
+            .expect("subject");
+        assert_eq!(m.node_at(subject_at), Node::Field { part: 0, field: 1 });
+        let body_at = EUC_KR
+            .windows(8)
+            .position(|w| w == b"aGVsbG8=")
+            .expect("body");
+        assert_eq!(m.node_at(body_at), Node::Part(2));
+        assert_eq!(m.node_at(usize::MAX), Node::Part(0), "outside: the root");
+        assert_eq!(m.span_of(Node::Part(2)), Some(m.parts[2].span));
+        assert_eq!(m.span_of(Node::Lint(999)), None);
+        assert_eq!(m.part_of(Node::Field { part: 2, field: 0 }), 2);
+    }
+
+    #[test]
+    fn lines_are_indexed() {
+        let cases: &[(&[u8], Vec<usize>)] = &[
+            (b"", vec![0]),
+            (b"a\r\nb", vec![0, 3]),
+            (b"a\nb\n", vec![0, 2]),
+            (b"\n\n", vec![0, 1]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&line_starts(input), want, "input {input:?}");
+        }
+        let m = Inspected::new("x", b"A: b\r\n\r\nbody\r\n".to_vec());
+        assert_eq!(m.line_count(), 3);
+        assert_eq!(m.line_of(7), 1);
+        assert_eq!(m.line_span(2), Some(Span::new(8, 14)));
+        assert_eq!(m.line_span(3), None);
+    }
+
+    #[test]
+    fn segments_mark_line_ends_and_highlight() {
+        let input = b"Subject: hi\r\n";
+        let segs = line_segments(input, Span::new(0, 13), Some(Span::new(9, 13)));
+        let got: Vec<(&str, SegmentKind, bool)> = segs
+            .iter()
+            .map(|s| (s.text.as_str(), s.kind, s.highlighted))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Subject: ", SegmentKind::Text, false),
+                ("hi", SegmentKind::Text, true),
+                ("CR", SegmentKind::Marker, true),
+                ("LF", SegmentKind::Marker, true),
+            ]
+        );
+        let long = vec![b'x'; MAX_LINE_SHOWN + 10];
+        let segs = line_segments(&long, Span::new(0, long.len()), None);
+        assert_eq!(
+            segs.last().map(|s| s.kind),
+            Some(SegmentKind::Cut),
+            "{segs:?}"
+        );
+        assert!(line_segments(b"", Span::new(5, 9), None).is_empty());
+    }
+
+    #[test]
+    fn hex_rows_are_capped() {
+        let rows = hex_rows(b"Hello, world! 0123456789", 64);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].starts_with("00000000  48 65 6c"), "{}", rows[0]);
+        assert!(rows[0].ends_with("Hello, world! 01"), "{}", rows[0]);
+        assert_eq!(hex_rows(&[0u8; 100], 32).len(), 2, "limit respected");
+    }
+
+    #[test]
+    fn garbage_input_gives_a_view() {
+        let mut seed = 7u64;
+        for len in [0usize, 1, 100, 5000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    (seed >> 56) as u8
+                })
+                .collect();
+            let m = Inspected::new("g", bytes);
+            assert!(!m.parts.is_empty(), "a root part always exists");
+            for l in 0..m.line_count() {
+                let span = m.line_span(l).expect("line");
+                let _ = line_segments(&m.input, span, Some(Span::new(3, 50)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_ui_fixture_reads_as_the_e2e_test_expects() {
+        let eml = include_bytes!("../../../tests/fixtures/ui/euc-kr-multipart.eml");
+        let m = Inspected::new("euc-kr-multipart.eml", eml.to_vec());
+        assert_eq!(m.subject(), Some("안녕하세요."));
+        let sections: Vec<(&str, &str)> = m
+            .parts
+            .iter()
+            .map(|p| (p.section.as_str(), p.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            vec![
+                ("", "multipart/mixed"),
+                ("1", "multipart/alternative"),
+                ("1.1", "text/plain"),
+                ("1.2", "text/html"),
+                ("2", "text/plain"),
+            ]
+        );
+        let first = m.first_text_part().expect("a text part");
+        assert!(
+            m.parts[first]
+                .text
+                .as_deref()
+                .is_some_and(|t| t.starts_with("안녕하세요. 메일스코프")),
+            "body: {:?}",
+            m.parts[first].text
+        );
+        assert_eq!(m.parts[4].filename.as_deref(), Some("보고서.txt"));
+        assert!(
+            m.parts[3]
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains("<script>")),
+            "the HTML is decoded (and sandboxed by the view)"
+        );
+    }
+
+    #[test]
+    fn download_names() {
+        let m = Inspected::new("t.eml", EUC_KR.to_vec());
+        assert_eq!(m.parts[2].download_name(), "안녕.txt");
+        assert_eq!(m.parts[1].download_name(), "part-1.txt");
+        assert_eq!(m.parts[0].download_name(), "message.bin");
+    }
+}
