@@ -76,9 +76,7 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         .for_element(Locator::Css("#session-connect"))
         .await
         .expect("the Session view rendered");
-    // Record console errors and uncaught errors from here on in the page itself. (The harness's
-    // `console_errors` reads chromedriver's answer to EOF, but chromedriver keeps the socket
-    // open after `Connection: close`, so that call never returns; see the report.)
+    // Also record console errors and uncaught errors in the page itself, with their text.
     c.execute(
         "window.__mailscopeErrors = [];\n\
          const original = console.error.bind(console);\n\
@@ -221,5 +219,7 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         serde_json::json!([]),
         "browser console errors during the session"
     );
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
     browser.close().await;
 }
