@@ -207,3 +207,135 @@ fn line_ending_conversion() {
     assert_eq!(to_lf(b"a\r\nb\nc\r"), b"a\nb\nc\r");
     assert_eq!(to_crlf(b"a\r\nb\nc"), b"a\r\nb\r\nc");
 }
+
+/// A cheap stand-in for fuzzing in the normal test run: every fixture, mutated at random
+/// (bytes flipped, delimiters and line breaks inserted, ranges deleted or duplicated), must
+/// still give a version-1 document whose spans lie inside the input.
+#[test]
+fn mutated_corpus_never_panics() {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let inserts: &[&[u8]] = &[
+        b"--",
+        b"\r\n",
+        b"\n",
+        b"=",
+        b"=?utf-8?B?",
+        b"?=",
+        b"\r\n\r\n",
+        b"Content-Type: multipart/mixed; boundary=x\r\n",
+        b"Content-Type: message/rfc822\r\n\r\n",
+        b"\xff\x80",
+        b";",
+        b"\"",
+        b"*0*=",
+    ];
+    let mut runs = 0;
+    for dir in ["rfc", "legacy", "malformed"] {
+        let mut emls: Vec<PathBuf> = std::fs::read_dir(corpus().join(dir))
+            .expect("corpus dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        emls.sort();
+        for eml in emls {
+            let base = to_crlf(&std::fs::read(&eml).expect("read"));
+            for _ in 0..40 {
+                let mut m = base.clone();
+                for _ in 0..(1 + next() % 6) {
+                    if m.is_empty() {
+                        break;
+                    }
+                    let at = (next() % m.len() as u64) as usize;
+                    match next() % 4 {
+                        0 => m[at] = next() as u8,
+                        1 => {
+                            let ins = inserts[(next() % inserts.len() as u64) as usize];
+                            m.splice(at..at, ins.iter().copied());
+                        }
+                        2 => {
+                            let end = (at + (next() % 64) as usize).min(m.len());
+                            m.drain(at..end);
+                        }
+                        _ => {
+                            let end = (at + (next() % 200) as usize).min(m.len());
+                            let chunk = m[at..end].to_vec();
+                            m.splice(at..at, chunk);
+                        }
+                    }
+                }
+                let v = inspect_json(&m);
+                runs += 1;
+                assert_eq!(v["version"], 1);
+                for p in v["parts"].as_array().expect("parts") {
+                    for key in ["header_span", "body_span"] {
+                        let end = p[key]["end"].as_u64().expect("span end") as usize;
+                        let start = p[key]["start"].as_u64().expect("span start") as usize;
+                        assert!(
+                            start <= end && end <= m.len(),
+                            "{key} {start}..{end} of {}",
+                            m.len()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(runs >= 1000, "{runs} runs");
+}
+
+/// Boundary-heavy input at n and 8n: the time must grow about linearly (a quadratic parser
+/// would take 64 times as long). Best of three runs each, with a generous bound for noisy
+/// machines. Native only: the browser has no monotonic clock in the core's test harness.
+#[test]
+#[allow(clippy::disallowed_methods)]
+fn boundary_heavy_input_parses_in_linear_time() {
+    use mailscope_core::mime::parse::parse_message;
+    use std::time::{Duration, Instant};
+    fn input(k: usize) -> Vec<u8> {
+        let mut s = String::from(
+            "From: a@example.com\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\nMIME-Version: 1.0\r\n",
+        );
+        // Nested multiparts, each with its own parts and near-miss delimiter lines.
+        for level in 0..40 {
+            s.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n"
+            ));
+            for i in 0..k {
+                s.push_str(&format!(
+                    "--b{level}\r\n\r\npart {i}\r\n--b{level}x\r\n--b{level}-- x\r\n"
+                ));
+            }
+            s.push_str(&format!("--b{level}\r\n"));
+        }
+        s.push_str("\r\nleaf\r\n");
+        s.into_bytes()
+    }
+    let time = |bytes: &[u8]| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                let m = parse_message(bytes);
+                assert!(m.entities.len() > 1);
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or(Duration::ZERO)
+    };
+    let (small, large) = (input(25), input(200));
+    let (a, b) = (time(&small), time(&large));
+    let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-6);
+    let size_ratio = large.len() as f64 / small.len() as f64;
+    eprintln!("{size_ratio:.1}x input took {ratio:.1}x as long ({a:?} → {b:?})");
+    assert!(
+        ratio < size_ratio * 3.0,
+        "8x input ({} → {} bytes) took {ratio:.1}x as long ({a:?} → {b:?})",
+        small.len(),
+        large.len()
+    );
+}

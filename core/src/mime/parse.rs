@@ -240,6 +240,8 @@ struct Pending {
     section: String,
     encapsulated: bool,
     in_digest: bool,
+    /// Inside a message/global, whose header may be UTF-8 (RFC 6532 §3.7).
+    utf8_header: bool,
 }
 
 struct Parser<'a> {
@@ -294,6 +296,7 @@ pub fn parse_message(input: &[u8]) -> Message<'_> {
         section: String::new(),
         encapsulated: false,
         in_digest: false,
+        utf8_header: false,
     }];
     let scan = scan_lines(input);
     while let Some(item) = stack.pop() {
@@ -417,12 +420,21 @@ fn line_lints(p: &mut Parser<'_>, scan: &LineScan<'_>) {
     }
 }
 
-fn header_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection, header_like_body: bool) {
+fn header_lints(
+    p: &mut Parser<'_>,
+    id: usize,
+    h: &HeaderSection,
+    header_like_body: bool,
+    utf8_header: bool,
+) {
     for d in &h.defects {
         let (def, msg): (&'static LintDef, String) = match d.kind {
             HeaderDefectKind::EightBit => {
                 let bytes = d.span.slice(p.input);
                 let utf8 = std::str::from_utf8(bytes).is_ok();
+                if utf8 && utf8_header {
+                    continue;
+                }
                 (
                     &lints::EIGHT_BIT_HEADER,
                     if utf8 {
@@ -881,6 +893,7 @@ fn parse_entity(
                         section: child_section(k + 1),
                         encapsulated: false,
                         in_digest,
+                        utf8_header: item.utf8_header,
                     });
                 }
                 kind = Body::Multipart {
@@ -915,6 +928,7 @@ fn parse_entity(
                 section: section.clone(),
                 encapsulated: true,
                 in_digest: false,
+                utf8_header: item.utf8_header || sub == "global",
             });
         }
     }
@@ -924,7 +938,7 @@ fn parse_entity(
     let header_like_body = matches!(kind, Body::Message)
         || main == "message"
         || info.content_type == "text/rfc822-headers";
-    header_lints(p, id, &h, header_like_body);
+    header_lints(p, id, &h, header_like_body, item.utf8_header);
     let is_message_root = item.parent.is_none() || item.encapsulated;
     if is_message_root {
         message_lints(p, id, &h);
@@ -1201,6 +1215,14 @@ mod tests {
             ),
             (&format!("{HEAD}X-Raw: caf\u{e9}\r\n\r\nx"), &["mime.8bit-header"]),
             (
+                &format!("{HEAD}Content-Type: message/global\r\n\r\n{HEAD}Subject: caf\u{e9}\r\n\r\nx"),
+                &[],
+            ),
+            (
+                &format!("{HEAD}Content-Type: message/rfc822\r\n\r\n{HEAD}Subject: caf\u{e9}\r\n\r\nx"),
+                &["mime.8bit-header"],
+            ),
+            (
                 "From: a@example.com\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nx\n",
                 &["mime.bare-lf"],
             ),
@@ -1253,6 +1275,58 @@ mod tests {
         assert_eq!(b.raw_body(1), b"one");
         assert_eq!(b.raw_body(2), b"two");
         assert_eq!(codes(&b), ["mime.bare-lf"]);
+    }
+
+    #[test]
+    fn builder_output_reads_back_to_the_same_structure() {
+        use crate::mime::build::{Attachment, MessageBuilder, NameAddr};
+        let long = "long ".repeat(40);
+        let subjects = ["plain", "안녕하세요.", "Grüße — “quotes”", long.trim_end()];
+        for (i, subject) in subjects.iter().enumerate() {
+            let b = MessageBuilder {
+                from: vec![NameAddr::new("김철수", "kim@example.kr")],
+                to: vec![NameAddr::bare("lee@example.com")],
+                subject: Some(subject.to_string()),
+                date: "Wed, 03 Jan 2024 10:00:00 +0900".into(),
+                message_id: "<rt@example.kr>".into(),
+                text: Some(format!("text {i}: é\n{}\n", "x".repeat(i * 500))),
+                html: (i % 2 == 0).then(|| "<p>html</p>\n".to_string()),
+                attachments: vec![Attachment {
+                    filename: "회의록 2024.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    data: (0..=255u8).cycle().take(1000 + i).collect(),
+                }],
+                ..MessageBuilder::default()
+            };
+            let bytes = b.build(i as u64 + 1).expect("build");
+            let m = parse_message(&bytes);
+            // Info lints are expected: the builder adds an encoded-word `name=` fallback next
+            // to RFC 2231 `filename*` for old readers (`mime.encoded-word-in-param`).
+            let serious: Vec<&EntityLint> = m
+                .lints
+                .iter()
+                .filter(|l| l.lint.severity > crate::lint::Severity::Info)
+                .collect();
+            assert!(
+                serious.is_empty(),
+                "lints for subject {subject:?}: {serious:?}"
+            );
+            assert_eq!(m.header_text(0, "subject").as_deref(), Some(*subject));
+            let att = m
+                .entities
+                .iter()
+                .position(|e| e.filename.is_some())
+                .expect("attachment entity");
+            assert_eq!(m.entities[att].filename.as_deref(), Some("회의록 2024.pdf"));
+            assert_eq!(m.body(att), &b.attachments[0].data[..]);
+            let text = m
+                .entities
+                .iter()
+                .position(|e| e.content_type == "text/plain")
+                .expect("text entity");
+            let got = m.text(text).unwrap_or_default().replace("\r\n", "\n");
+            assert_eq!(Some(got.as_str()), b.text.as_deref());
+        }
     }
 
     #[test]
