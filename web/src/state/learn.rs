@@ -212,7 +212,11 @@ pub static LESSONS: [Lesson; 12] = [
         id: "starttls",
         steps: &[
             demo(
-                &[Op::Connect, Op::Line("EHLO client.example")],
+                &[
+                    Op::Flag(ServerFlag::RequireTlsForAuth, true),
+                    Op::Connect,
+                    Op::Line("EHLO client.example"),
+                ],
                 Demo::Capabilities,
             ),
             step(&[Op::Line("STARTTLS")]),
@@ -836,6 +840,13 @@ mod tests {
             }
             other => panic!("expected a DSN, got {other:?}"),
         }
+        let sample = sample_message("alice@example.org", "bob@example.net", SAMPLE_DATE)
+            .expect("sample message");
+        assert!(
+            sample.contains("multipart/mixed")
+                && sample.contains("Content-Transfer-Encoding: base64"),
+            "the MIME lesson's claims hold: {sample}"
+        );
         let (s, _) = run_script(&LESSONS[4], 0, 0);
         match demo_view(Demo::Capabilities, Some(&s)) {
             DemoView::Capabilities(c) => {
@@ -843,6 +854,23 @@ mod tests {
             }
             other => panic!("expected capabilities, got {other:?}"),
         }
+        let keywords = |upto| match demo_view(
+            Demo::Capabilities,
+            Some(&run_script(&LESSONS[5], upto, 0).0),
+        ) {
+            DemoView::Capabilities(c) => c.into_iter().map(|(k, _, _)| k).collect::<Vec<_>>(),
+            other => panic!("expected capabilities, got {other:?}"),
+        };
+        let before = keywords(0);
+        let after = keywords(2);
+        assert!(
+            before.iter().any(|k| k == "STARTTLS") && !before.iter().any(|k| k == "AUTH"),
+            "before TLS: {before:?}"
+        );
+        assert!(
+            after.iter().any(|k| k == "AUTH") && !after.iter().any(|k| k == "STARTTLS"),
+            "after TLS: {after:?}"
+        );
         let (s, _) = run_script(&LESSONS[2], 1, 0);
         match demo_view(Demo::Writes, Some(&s)) {
             DemoView::Writes(w) => {

@@ -77,9 +77,9 @@ pub static TEXT: [LessonText; 12] = [
         summary: "Upgrading a plain connection to TLS, saying EHLO again, and why bytes after STARTTLS are refused.",
         references: "RFC 3207 §4, §4.2, §6; RFC 8314",
         steps: &[
-            s("Offered in EHLO", "Before TLS the server lists `STARTTLS` among its extensions (RFC 3207 §4). Note the AUTH line: many servers show AUTH only after TLS."),
+            s("Offered in EHLO", "Before TLS the server lists `STARTTLS` among its extensions (RFC 3207 §4). There is no AUTH line: like many servers, this one is set to offer AUTH only inside TLS, so passwords never travel in the clear."),
             s("STARTTLS and 220", "The client sends `STARTTLS` and waits for `220 2.0.0 Ready to start TLS`; then both sides run the TLS handshake on the same TCP connection. (Here the handshake is simulated; through the relay it is real TLS.)"),
-            s("EHLO again", "After the handshake the SMTP session starts over: the client must forget what it learned and should send `EHLO` again (RFC 3207 §4.2). The list may now differ — here AUTH is offered."),
+            s("EHLO again", "After the handshake the SMTP session starts over: the client must forget what it learned and should send `EHLO` again (RFC 3207 §4.2). The list may now differ: here AUTH appears and STARTTLS is gone."),
             s("Nothing may ride along", "A client that sends `STARTTLS` and more commands in the same write is asking for trouble: those bytes were sent in plaintext, and a server that kept them and ran them after the handshake would let an attacker inject commands into the TLS session (CVE-2011-0411). A correct server refuses: the in-browser server answers `554 5.5.1 Error: command pipelining after STARTTLS`, as Postfix does, and starts no TLS. The try-it sends `STARTTLS` CRLF `MAIL FROM:<mallory@…>` in one write."),
         ],
     },
