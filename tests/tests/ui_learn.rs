@@ -128,6 +128,38 @@ async fn lesson_one_runs_live_and_the_mime_lesson_decodes_euc_kr() {
     assert_eq!(decoded.text().await.expect("text"), "안녕하세요.");
     browser.screenshot("learn-lesson-12").await;
 
+    // Arrow keys step too.
+    wait_css(c, "#learn-next")
+        .await
+        .send_keys(&String::from(char::from(Key::Right)))
+        .await
+        .expect("ArrowRight");
+    wait_step(c, "Step 4 of 4").await;
+
+    // Lesson 11: error replies, and the bounce read by the core.
+    c.goto(&format!("{}#/learn?lesson=errors", serve.origin))
+        .await
+        .expect("open the errors lesson");
+    wait_step(c, "Step 1 of 6").await;
+    click(c, ".lesson-steps li:nth-child(4) button").await;
+    wait_step(c, "Step 4 of 6").await;
+    click(c, "#learn-try-step").await;
+    wait_xpath(
+        c,
+        "//*[@id='learn-transcript']//pre[starts-with(., '552 5.3.4')]",
+    )
+    .await;
+    click(c, ".lesson-steps li:nth-child(6) button").await;
+    wait_step(c, "Step 6 of 6").await;
+    click(c, "#learn-try").await;
+    wait_xpath(
+        c,
+        "//*[@id='learn-transcript']//pre[starts-with(., '554 5.6.0')]",
+    )
+    .await;
+    wait_xpath(c, "//table[@class='dsn-table']//td[text()='5.1.1']").await;
+    browser.screenshot("learn-lesson-11").await;
+
     click(c, "#learn-back").await;
     wait_css(c, "#lesson-list").await;
     browser.screenshot("learn-list").await;

@@ -75,6 +75,20 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.emit(LearnAction::TryAll { now: now_ms() }))
     };
+    // Arrow keys step through the lesson while focus is inside it (buttons and links only:
+    // there are no text fields here to steal the keys from).
+    let on_key = {
+        let d = d.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let action = match e.key().as_str() {
+                "ArrowRight" => LearnAction::Next,
+                "ArrowLeft" => LearnAction::Prev,
+                _ => return,
+            };
+            e.prevent_default();
+            d.emit(action);
+        })
+    };
     let count = props.lesson.steps.len();
     let last = count.saturating_sub(1);
     let step_text = props.text.steps.get(props.step);
@@ -85,11 +99,11 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         .take(props.step + 1)
         .any(|s| !s.ops.is_empty());
     html! {
-        <article class="lesson" data-lesson={props.lesson.id}>
+        <article class="lesson" data-lesson={props.lesson.id} onkeydown={on_key}>
             <p class="lesson-back"><a href="#/learn" id="learn-back">{"← All lessons"}</a></p>
             <h3 id="lesson-title">{ format!("{}. {}", props.index + 1, props.text.title) }</h3>
             <p class="muted lesson-refs">{ props.text.references }</p>
-            <nav class="lesson-steps" aria-label="Steps of this lesson">
+            <nav class="lesson-steps" aria-label="Steps of this lesson (← and → keys step)">
                 <ol>
                     { for props.text.steps.iter().enumerate().map(|(i, s)| html! {
                         <li>
