@@ -1,9 +1,11 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod mailbox;
 pub mod message;
 pub mod message_compose;
 pub mod message_inspect;
 pub mod nav;
+pub mod relay_link;
 pub mod reply_tool;
 pub mod session;
 pub mod tools;
