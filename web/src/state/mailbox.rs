@@ -373,7 +373,7 @@ pub enum Action {
     /// An event from the stream.
     Event(StoreEvent),
     /// A message's metadata (after a `message` event).
-    Arrived(Meta),
+    Arrived(Box<Meta>),
     /// A message's bytes were read: decode its headline.
     Headers {
         /// The message.
@@ -515,7 +515,7 @@ impl MailboxState {
                 StoreEvent::Cleared => self.remove(None),
                 StoreEvent::Message { .. } | StoreEvent::Lagged { .. } => {}
             },
-            Action::Arrived(meta) => self.upsert(meta),
+            Action::Arrived(meta) => self.upsert(*meta),
             Action::Headers { id, raw } => {
                 if let Some(item) = self.items.iter_mut().find(|i| i.meta.id == id) {
                     item.headline = Some(Headline::read(&raw));
@@ -631,8 +631,8 @@ mod tests {
         let event = StoreEvent::parse(r#"{"type":"message","id":4}"#);
         assert_eq!(event, Some(StoreEvent::Message { id: 4 }));
         assert_eq!(follow(&StoreEvent::Message { id: 4 }), Follow::Fetch(4));
-        s.reduce(Action::Arrived(meta(4)));
-        s.reduce(Action::Arrived(meta(4)));
+        s.reduce(Action::Arrived(Box::new(meta(4))));
+        s.reduce(Action::Arrived(Box::new(meta(4))));
         assert_eq!(ids(&s), vec![4, 3, 2, 1], "arrival on top, once");
 
         s.reduce(Action::Event(StoreEvent::Deleted { id: 2 }));
@@ -798,7 +798,7 @@ mod tests {
 
         let mut s = live(&[]);
         for id in 0..(MAX_LISTED as u64 + 50) {
-            s.reduce(Action::Arrived(meta(id)));
+            s.reduce(Action::Arrived(Box::new(meta(id))));
         }
         assert_eq!(s.items.len(), MAX_LISTED, "list bounded");
         assert_eq!(

@@ -69,7 +69,7 @@ async fn load_list(token: &str, cancel: &Cancel, d: &Dispatch) -> bool {
 /// A new message: its metadata, then its headers.
 async fn fetch_arrival(id: u64, token: String, cancel: Cancel, d: Dispatch) {
     if let Ok(meta) = api::meta(id, &token, &cancel).await {
-        d.dispatch(Action::Arrived(meta));
+        d.dispatch(Action::Arrived(Box::new(meta)));
         if let Ok(raw) = api::raw(id, &token, &cancel).await {
             d.dispatch(Action::Headers { id, raw });
         }
