@@ -77,8 +77,8 @@ async fn fetch_arrival(id: u64, token: String, cancel: Cancel, d: Dispatch) {
 }
 
 /// Loads the list, then follows `/api/events`, reconnecting with backoff (and reloading the
-/// list, as events may have been missed) until `cancel` fires. Stops on a refused token or a
-/// sandbox that is off; a server that went away is retried, its state shown meanwhile.
+/// list, as events may have been missed) until `cancel` fires. Stops, showing why, when the
+/// list cannot be reloaded, the token is refused or the sandbox is off.
 async fn follow_mailbox(token: String, cancel: Cancel, d: Dispatch) {
     d.dispatch(Action::Loading);
     if !load_list(&token, &cancel, &d).await {
@@ -135,7 +135,11 @@ async fn follow_mailbox(token: String, cancel: Cancel, d: Dispatch) {
         if cancel.cancelled() {
             return;
         }
-        load_list(&token, &cancel, &d).await;
+        // Catch up on missed events; if the server is gone, show it and stop (one failed
+        // request, not a retry loop filling the console; "Try again" restarts).
+        if !load_list(&token, &cancel, &d).await {
+            return;
+        }
     }
 }
 
