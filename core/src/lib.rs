@@ -15,11 +15,14 @@
 //! never a panic. Limits are constants next to the parser that enforces them.
 #![warn(missing_docs)]
 
+pub mod codec;
 pub mod lint;
 pub mod mime;
 pub mod relay;
 pub mod smtp;
 pub mod span;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub use lint::{Lint, LintDef, Severity};
 pub use span::Span;

@@ -7,7 +7,9 @@
 //! - `GET /api/messages/{id}/raw` → the message as received (`message/rfc822`);
 //! - `GET /api/messages/{id}/transcript` → the session in swaks' form (`text/plain`), or with
 //!   `?annotated=1` the core's annotated transcript as JSON;
-//! - `DELETE /api/messages/{id}`, `DELETE /api/messages` → 204.
+//! - `DELETE /api/messages/{id}`, `DELETE /api/messages` → 204;
+//! - `GET /api/events` → a live `text/event-stream` of [`crate::sandbox::StoreEvent`]s as JSON (`message`,
+//!   `deleted`, `cleared`; a `lagged` event means some were missed: reload the list).
 
 use std::sync::Arc;
 
@@ -36,10 +38,11 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/messages/{id}", get(one).delete(delete))
         .route("/api/messages/{id}/raw", get(raw))
         .route("/api/messages/{id}/transcript", get(transcript))
+        .route("/api/events", get(events))
         .with_state(state)
 }
 
-fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, Response> {
+fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, (StatusCode, &'static str)> {
     let config = state.relay.config();
     let host = headers
         .get(header::HOST)
@@ -49,15 +52,14 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, Response> 
         return Err((
             StatusCode::FORBIDDEN,
             "the Host header does not name this server",
-        )
-            .into_response());
+        ));
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let ok = origin
             .to_str()
             .is_ok_and(|o| config.origins.iter().any(|a| a == o));
         if !ok {
-            return Err((StatusCode::FORBIDDEN, "this Origin may not use the API").into_response());
+            return Err((StatusCode::FORBIDDEN, "this Origin may not use the API"));
         }
     }
     let presented = headers
@@ -69,16 +71,12 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, Response> 
         return Err((
             StatusCode::FORBIDDEN,
             "missing or wrong token: send Authorization: Bearer <token from the page URL>",
-        )
-            .into_response());
+        ));
     }
-    state.store.clone().ok_or_else(|| {
-        (
-            StatusCode::NOT_FOUND,
-            "the sandbox SMTP server is not running (--no-sandbox)",
-        )
-            .into_response()
-    })
+    state.store.clone().ok_or((
+        StatusCode::NOT_FOUND,
+        "the sandbox SMTP server is not running (--no-sandbox)",
+    ))
 }
 
 fn not_found(id: u64) -> Response {
@@ -96,7 +94,7 @@ async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             let messages: Vec<&crate::sandbox::StoredMessage> = list.iter().map(|m| &**m).collect();
             Json(serde_json::json!({ "version": 1, "messages": messages })).into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -106,7 +104,7 @@ async fn one(State(state): State<ApiState>, headers: HeaderMap, Path(id): Path<u
             Some(m) => Json(serde_json::json!({ "version": 1, "message": &*m })).into_response(),
             None => not_found(id),
         },
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -116,7 +114,7 @@ async fn raw(State(state): State<ApiState>, headers: HeaderMap, Path(id): Path<u
             Some(m) => ([(header::CONTENT_TYPE, "message/rfc822")], m.data.clone()).into_response(),
             None => not_found(id),
         },
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -146,7 +144,7 @@ async fn transcript(
                 .into_response(),
             None => not_found(id),
         },
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -158,7 +156,7 @@ async fn delete(
     match guard(&state, &headers) {
         Ok(store) if store.delete(id) => StatusCode::NO_CONTENT.into_response(),
         Ok(_) => not_found(id),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -168,6 +166,52 @@ async fn clear(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             store.clear();
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
+    }
+}
+
+async fn events(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let store = match guard(&state, &headers) {
+        Ok(store) => store,
+        Err(r) => return r.into_response(),
+    };
+    let rx = store.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        use tokio::sync::broadcast::error::RecvError;
+        let data = match rx.recv().await {
+            Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
+            Err(RecvError::Lagged(n)) => format!(r#"{{"type":"lagged","missed":{n}}}"#),
+            Err(RecvError::Closed) => return None,
+        };
+        Some((
+            Ok::<_, std::convert::Infallible>(Event::default().data(data)),
+            rx,
+        ))
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sandbox::StoreEvent;
+
+    #[test]
+    fn store_events_have_stable_json() {
+        for (event, json) in [
+            (
+                StoreEvent::Message { id: 3 },
+                r#"{"type":"message","id":3}"#,
+            ),
+            (
+                StoreEvent::Deleted { id: 4 },
+                r#"{"type":"deleted","id":4}"#,
+            ),
+            (StoreEvent::Cleared, r#"{"type":"cleared"}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&event).unwrap(), json);
+        }
     }
 }

@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the explorer UI and the relay on loopback.
     Serve(Box<ServeArgs>),
+    /// Send a message like swaks, on the core's SMTP client session (exit code per failing stage).
+    Send(Box<crate::send::SendArgs>),
     /// Look up the mail exchangers of a domain (MX by preference, with addresses).
     Mx(MxArgs),
     /// Show a message's MIME tree, decoded headers, parts and findings.

@@ -87,9 +87,18 @@ impl Dns {
                 config.add_name_server(NameServerConfig::new(addr, Protocol::Tcp));
                 TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
             }
-            None => TokioResolver::builder_tokio().map_err(|e| {
-                format!("cannot read the system's DNS configuration ({e}); give a resolver with --dns ADDR")
-            })?,
+            None => match TokioResolver::builder_tokio() {
+                Ok(builder) => builder,
+                Err(e) => {
+                    // Start anyway: the sandbox and IP literals still work; lookups will fail
+                    // with a message naming --dns.
+                    tracing::warn!(error = %e, "cannot read the system's DNS configuration; MX and name lookups need --dns ADDR");
+                    TokioResolver::builder_with_config(
+                        ResolverConfig::new(),
+                        TokioConnectionProvider::default(),
+                    )
+                }
+            },
         };
         let opts: &mut ResolverOpts = builder.options_mut();
         opts.timeout = DNS_TIMEOUT;

@@ -12,6 +12,8 @@ pub mod mx;
 pub mod policy;
 pub mod relay;
 pub mod sandbox;
+pub mod send;
 pub mod serve;
 pub mod tls;
 pub mod token;
+mod via;

@@ -15,13 +15,15 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    // Exit status: 0 fine, 1 an error-level finding (offline commands), 2 could not run.
+    // Exit status: 0 fine, 1 an error-level finding (offline commands), 2 could not run;
+    // `send` has one code per failing stage (docs/relay.md).
     let result = match cli.command {
         Command::Serve(args) => mailscope_proxy::serve::run(*args).await.map(|()| true),
         Command::Mx(args) => mailscope_proxy::mx::run(args).await.map(|()| true),
         Command::Inspect(args) => mailscope_proxy::cmd::inspect::run(&args),
         Command::Transcript(args) => mailscope_proxy::cmd::transcript::run(&args),
         Command::Header(args) => mailscope_proxy::cmd::header::run(&args),
+        Command::Send(args) => return ExitCode::from(mailscope_proxy::send::run(*args).await),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

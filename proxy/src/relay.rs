@@ -86,6 +86,9 @@ pub struct RelayConfig {
     pub mx_port: u16,
 }
 
+/// Initial WebSocket read buffer (tungstenite's default is 128 KiB, most of an idle session's
+/// memory); it grows for larger frames up to the frame limit.
+const WS_READ_BUFFER: usize = 8 * 1024;
 /// Server bytes read per binary frame at most.
 const READ_CHUNK: usize = 16 * 1024;
 /// Most bytes held while reading the reply to STARTTLS before giving up on framing it.
@@ -248,6 +251,8 @@ pub async fn handler(
     };
     let limits = &relay.config.limits;
     ws.protocols([SUBPROTOCOL])
+        .read_buffer_size(WS_READ_BUFFER)
+        .write_buffer_size(WS_READ_BUFFER)
         .max_frame_size(limits.max_frame)
         .max_message_size(limits.max_frame)
         .max_write_buffer_size(limits.write_buffer.max(limits.max_frame + 1024))
@@ -279,9 +284,13 @@ impl Conn {
     }
 }
 
-async fn read_conn(conn: &mut Option<Conn>, buf: &mut [u8]) -> std::io::Result<usize> {
+async fn read_conn(conn: &mut Option<Conn>, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     match conn {
-        Some(c) => c.read(buf).await,
+        Some(c) => {
+            // The read buffer exists only while connected, so idle sessions stay small.
+            buf.resize(READ_CHUNK, 0);
+            c.read(buf).await
+        }
         None => std::future::pending().await,
     }
 }
@@ -396,7 +405,7 @@ async fn run_session(relay: Arc<Relay>, mut ws: WebSocket) {
         server_name: String::new(),
         watch: Watch::Off,
         lines: LineTracker::default(),
-        buf: vec![0; READ_CHUNK],
+        buf: Vec::new(),
     };
     let why = session.run().await;
     tracing::info!(session = id, event = "end", reason = %why, "relay session ended");
@@ -432,6 +441,7 @@ impl Session {
     /// Ends the server connection, telling the page who ended it and why.
     async fn end_conn(&mut self, by: Closer, reason: String) -> bool {
         self.conn = None;
+        self.buf = Vec::new();
         self.watch = Watch::Off;
         self.lines = LineTracker::default();
         tracing::info!(session = self.id, event = "closed", by = ?by, "{reason}");

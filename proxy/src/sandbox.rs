@@ -94,6 +94,24 @@ pub struct StoredMessage {
     pub data: Vec<u8>,
 }
 
+/// A change in the store, for `/api/events`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StoreEvent {
+    /// A message arrived.
+    Message {
+        /// Its id.
+        id: u64,
+    },
+    /// A message was deleted (or dropped as the oldest).
+    Deleted {
+        /// Its id.
+        id: u64,
+    },
+    /// All messages were deleted.
+    Cleared,
+}
+
 /// The in-memory store of received messages.
 #[derive(Debug)]
 pub struct Store {
@@ -101,6 +119,7 @@ pub struct Store {
     next_id: AtomicU64,
     keep: usize,
     maildir: Option<PathBuf>,
+    events: tokio::sync::broadcast::Sender<StoreEvent>,
 }
 
 impl Store {
@@ -111,7 +130,13 @@ impl Store {
             next_id: AtomicU64::new(1),
             keep: keep.max(1),
             maildir,
+            events: tokio::sync::broadcast::channel(256).0,
         }
+    }
+
+    /// Changes from now on (a slow reader misses the oldest and should reload the list).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<StoreEvent> {
+        self.events.subscribe()
     }
 
     /// All kept messages, oldest first.
@@ -139,7 +164,11 @@ impl Store {
         };
         let before = messages.len();
         messages.retain(|m| m.id != id);
-        messages.len() != before
+        let removed = messages.len() != before;
+        if removed {
+            let _ = self.events.send(StoreEvent::Deleted { id });
+        }
+        removed
     }
 
     /// Removes all messages.
@@ -147,6 +176,7 @@ impl Store {
         if let Ok(mut messages) = self.messages.lock() {
             messages.clear();
         }
+        let _ = self.events.send(StoreEvent::Cleared);
     }
 
     fn add(&self, mut message: StoredMessage) -> u64 {
@@ -159,8 +189,11 @@ impl Store {
         }
         if let Ok(mut messages) = self.messages.lock() {
             messages.push_back(Arc::new(message));
+            let _ = self.events.send(StoreEvent::Message { id });
             while messages.len() > self.keep {
-                messages.pop_front();
+                if let Some(old) = messages.pop_front() {
+                    let _ = self.events.send(StoreEvent::Deleted { id: old.id });
+                }
             }
         }
         id

@@ -76,6 +76,17 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         .for_element(Locator::Css("#session-connect"))
         .await
         .expect("the Session view rendered");
+    // Also record console errors and uncaught errors in the page itself, with their text.
+    c.execute(
+        "window.__mailscopeErrors = [];\n\
+         const original = console.error.bind(console);\n\
+         console.error = (...args) => { window.__mailscopeErrors.push(args.map(String).join(' ')); original(...args); };\n\
+         window.addEventListener('error', e => window.__mailscopeErrors.push(String(e.message)));\n\
+         window.addEventListener('unhandledrejection', e => window.__mailscopeErrors.push(String(e.reason)));",
+        vec![],
+    )
+    .await
+    .expect("install the console hook");
 
     click(c, "#session-connect").await;
     wait_wire(c, "220 ").await;
@@ -199,6 +210,15 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
     wait_xpath(c, "//*[@id='reply-output']//strong[text()='250']").await;
     browser.screenshot("ui-tools").await;
 
+    let errors = c
+        .execute("return window.__mailscopeErrors;", vec![])
+        .await
+        .expect("read the console hook");
+    assert_eq!(
+        errors,
+        serde_json::json!([]),
+        "browser console errors during the session"
+    );
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "browser console errors: {errors:#?}");
     browser.close().await;

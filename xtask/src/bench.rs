@@ -1,19 +1,59 @@
 //! `cargo xtask bench`: the single entry point for benchmarks.
+//!
+//! Builds the release UI and measures its bundle, then builds and runs `mailscope-bench` in
+//! release mode (SMTP parse and transaction rates; MIME parse + decode against mail-parser and
+//! mailparse) and prints both reports. Arguments after `bench` go to `mailscope-bench`
+//! (`cargo xtask bench --runs 3 smtp`). Methodology: docs/benchmarks.md.
 
 use std::io::Write;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use crate::steps::Steps;
 use crate::tools;
 
-/// Builds the release UI and reports the size of what a browser downloads.
+/// Builds the release UI and reports the size of what a browser downloads, then runs the core
+/// benchmarks and prints their tables.
 pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
+    let bench_args: Vec<String> = std::env::args().skip(2).collect();
     tools::ensure_build_tools(steps)?;
     tools::build_ui(steps)?;
     let dist = steps.root().join("dist");
-    let report = steps.step("bundle size", |_| bundle_sizes(&dist))?;
-    println!("\n{report}");
+    let bundle = steps.step("bundle size", |_| bundle_sizes(&dist))?;
+    steps.cargo(
+        "build mailscope-bench (release)",
+        &["build", "--release", "--locked", "-p", "mailscope-bench"],
+    )?;
+    let tables = steps.step("run mailscope-bench (about a minute)", |s| {
+        run_bench(s.root(), &bench_args)
+    })?;
+    println!("\n{bundle}\n{tables}");
     Ok(())
+}
+
+/// Runs the release `mailscope-bench` binary (as `cargo run --release -p mailscope-bench`
+/// would, without rebuilding) and returns what it printed.
+fn run_bench(root: &Path, args: &[String]) -> Result<String, String> {
+    let exe = root
+        .join("target/release/mailscope-bench")
+        .with_extension(std::env::consts::EXE_EXTENSION);
+    let out = Command::new(&exe)
+        .args(args)
+        .current_dir(root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("could not start {}: {e}", exe.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!(
+            "{} exited with {}; try `cargo run --release -p mailscope-bench` to see why\n{text}",
+            exe.display(),
+            out.status
+        ))
+    }
 }
 
 /// Raw and gzip sizes of the files in dist/, by kind, as a table.

@@ -17,6 +17,8 @@ const WASM_BINDGEN_VERSION: &str = "0.2.130";
 const WASM_OPT_VERSION: &str = "version_132";
 /// Where Debian's chromium-driver puts the driver.
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Where Debian's fonts-nanum puts its fonts.
+const NANUM_FONTS: &str = "/usr/share/fonts/truetype/nanum";
 /// Where Debian's chromium puts the browser.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -117,13 +119,20 @@ pub(crate) fn ensure_build_tools(steps: &mut Steps) -> Result<(), String> {
 
 /// Debian's Chromium and ChromeDriver, for browser and end-to-end tests.
 pub(crate) fn ensure_browser(steps: &mut Steps) -> Result<(), String> {
-    steps.step("tools: chromium and chromedriver (Debian)", |_| {
-        if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-            eprintln!("    present");
-            return Ok(());
-        }
-        apt_install(&["chromium", "chromium-driver"])
-    })
+    // fonts-nanum: Korean glyphs, so screenshots of Korean mail show text rather than boxes.
+    steps.step(
+        "tools: chromium, chromedriver and Korean fonts (Debian)",
+        |_| {
+            if Path::new(CHROMIUM).exists()
+                && Path::new(CHROMEDRIVER).exists()
+                && Path::new(NANUM_FONTS).exists()
+            {
+                eprintln!("    present");
+                return Ok(());
+            }
+            apt_install(&["chromium", "chromium-driver", "fonts-nanum"])
+        },
+    )
 }
 
 /// Installs Debian packages (as root, as on CI and the developers' machines).

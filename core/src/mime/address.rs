@@ -21,11 +21,15 @@
 //! not reported). Encoded-words in display names are decoded (RFC 2047 §5(3)); inside
 //! quoted-strings they are decoded and reported. Raw UTF-8 is accepted (RFC 6532).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::lint::{Lint, LintDef};
 use crate::mime::encoded_word::{self, Context};
+use crate::mime::header;
 use crate::mime::lints;
+use crate::mime::parse::trim_owned;
 use crate::span::Span;
 
 /// Most findings kept per field; the rest are dropped so that hostile input (a million empty
@@ -89,23 +93,24 @@ impl AddressList {
 }
 
 #[derive(Debug, Clone)]
-enum Tok {
+enum Tok<'a> {
     /// A run of atext (and 8-bit) bytes.
     Atom(Span),
-    /// A quoted-string: its span and unescaped content.
-    Quoted(Span, Vec<u8>),
+    /// A quoted-string: its span and unescaped content (borrowed when nothing was escaped or
+    /// folded).
+    Quoted(Span, Cow<'a, [u8]>),
     /// A domain literal `[...]`.
     Literal(Span),
     /// One of `< > , : ; @ .`
     Special(u8, usize),
-    /// A comment: its span and text without the outer parentheses.
-    Comment(Span, Vec<u8>),
+    /// A comment: its span (its text is read only when it serves as a display name).
+    Comment(Span),
 }
 
-impl Tok {
+impl Tok<'_> {
     fn span(&self) -> Span {
         match self {
-            Tok::Atom(s) | Tok::Quoted(s, _) | Tok::Literal(s) | Tok::Comment(s, _) => *s,
+            Tok::Atom(s) | Tok::Quoted(s, _) | Tok::Literal(s) | Tok::Comment(s) => *s,
             Tok::Special(_, at) => Span::new(*at, at + 1),
         }
     }
@@ -146,8 +151,21 @@ fn is_atom_byte(b: u8) -> bool {
             ))
 }
 
-/// Reads a delimited run (`"…"`, `[…]`) from the opening byte: its end and unescaped content.
-fn delimited(raw: &[u8], start: usize, close: u8) -> (usize, Vec<u8>, bool) {
+/// Reads a delimited run (`"…"`, `[…]`) from the opening byte: its end, unescaped content
+/// (borrowed from `raw` when it holds no `\\`, CR or LF) and whether it was closed.
+fn delimited(raw: &[u8], start: usize, close: u8) -> (usize, Cow<'_, [u8]>, bool) {
+    let body = raw.get(start + 1..).unwrap_or_default();
+    match body
+        .iter()
+        .position(|&b| b == close || matches!(b, b'\\' | b'\r' | b'\n'))
+    {
+        Some(n) if body.get(n) == Some(&close) => {
+            let content = body.get(..n).unwrap_or_default();
+            return (start + n + 2, Cow::Borrowed(content), true);
+        }
+        None => return (raw.len(), Cow::Borrowed(body), false),
+        Some(_) => {}
+    }
     let mut out = Vec::new();
     let mut i = start + 1;
     while let Some(&b) = raw.get(i) {
@@ -160,15 +178,15 @@ fn delimited(raw: &[u8], start: usize, close: u8) -> (usize, Vec<u8>, bool) {
                 }
             }
             b'\r' | b'\n' => {}
-            _ if b == close => return (i, out, true),
+            _ if b == close => return (i, Cow::Owned(out), true),
             _ => out.push(b),
         }
     }
-    (i, out, false)
+    (i, Cow::Owned(out), false)
 }
 
-fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
-    let mut toks = Vec::new();
+fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
+    let mut toks = Vec::with_capacity(16);
     let mut i = 0;
     while let Some(&b) = raw.get(i) {
         match b {
@@ -199,35 +217,8 @@ fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
             }
             b'(' => {
                 let start = i;
-                let mut depth = 0usize;
-                let mut text = Vec::new();
-                while let Some(&c) = raw.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => {
-                            if let Some(&e) = raw.get(i) {
-                                text.push(e);
-                                i += 1;
-                            }
-                            continue;
-                        }
-                        b'(' => {
-                            depth += 1;
-                            if depth == 1 {
-                                continue;
-                            }
-                        }
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        b'\r' | b'\n' => continue,
-                        _ => {}
-                    }
-                    text.push(c);
-                }
+                let (end, depth) = header::scan_comment(raw, start, None);
+                i = end;
                 if depth > 0 {
                     lints.push(
                         &lints::ADDRESS_INVALID,
@@ -235,7 +226,7 @@ fn lex(raw: &[u8], lints: &mut Lints) -> Vec<Tok> {
                         format!("comment not closed ({depth} unclosed '(')"),
                     );
                 }
-                toks.push(Tok::Comment(Span::new(start, i), text));
+                toks.push(Tok::Comment(Span::new(start, i)));
             }
             b'<' | b'>' | b',' | b':' | b';' | b'@' | b'.' => {
                 toks.push(Tok::Special(b, i));
@@ -279,7 +270,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
     let mut entries = Vec::new();
     // The open group: name, members, start offset.
     let mut group: Option<(String, Vec<Mailbox>, usize)> = None;
-    let mut unit: Vec<&Tok> = Vec::new();
+    let mut unit: Vec<&Tok> = Vec::with_capacity(toks.len());
     let mut angle = false;
     let mut route = false;
     for tok in &toks {
@@ -396,6 +387,20 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
     }
 }
 
+/// `toks` without comments, borrowed when there is none (the common case).
+fn without_comments<'t, 'a>(toks: &'t [&'t Tok<'a>]) -> Cow<'t, [&'t Tok<'a>]> {
+    if toks.iter().any(|t| matches!(t, Tok::Comment(..))) {
+        Cow::Owned(
+            toks.iter()
+                .copied()
+                .filter(|t| !matches!(t, Tok::Comment(..)))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(toks)
+    }
+}
+
 /// Ends one list element: turns its tokens into a mailbox in the open group or the list.
 /// `comma` is the offset of the `,` that ended it, if any.
 fn finish(
@@ -406,11 +411,7 @@ fn finish(
     lints: &mut Lints,
     comma: Option<usize>,
 ) {
-    let words: Vec<&Tok> = unit
-        .iter()
-        .copied()
-        .filter(|t| !matches!(t, Tok::Comment(..)))
-        .collect();
+    let words = without_comments(unit);
     if words.is_empty() {
         if let Some(at) = comma {
             lints.push(
@@ -475,9 +476,11 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
     let address = addr_spec(raw, words, span, lints);
     // RFC 822 style: `jdoe@example.com (John Doe)`.
     let name = unit.iter().rev().find_map(|t| match t {
-        Tok::Comment(_, text) => {
-            let d = encoded_word::decode_text(text, Context::Phrase);
-            let n = d.text.trim().to_string();
+        Tok::Comment(s) => {
+            let mut text = Vec::with_capacity(s.len());
+            header::scan_comment(raw, s.start, Some(&mut text));
+            let d = encoded_word::decode_text_only(&text, Context::Phrase);
+            let n = trim_owned(d.text);
             (!n.is_empty()).then_some(n)
         }
         _ => None,
@@ -489,13 +492,9 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
     })
 }
 
-fn text(raw: &[u8], s: Span) -> String {
-    String::from_utf8_lossy(s.slice(raw)).into_owned()
-}
-
 /// Rebuilds `local@domain` from its tokens, reporting what is missing.
 fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(span.len());
     let mut ats = 0;
     let mut prev_word = false;
     for t in words {
@@ -510,7 +509,9 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
         }
         prev_word = is_word;
         match t {
-            Tok::Atom(s) | Tok::Literal(s) => out.push_str(&text(raw, *s)),
+            // Atoms hold no CR or LF, so this is a lossy UTF-8 copy.
+            Tok::Atom(s) => encoded_word::push_plain(&mut out, s.slice(raw)),
+            Tok::Literal(s) => out.push_str(&String::from_utf8_lossy(s.slice(raw))),
             Tok::Quoted(_, content) => {
                 let c = String::from_utf8_lossy(content);
                 let plain = !c.is_empty() && c.bytes().all(is_atom_byte);
@@ -566,11 +567,7 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
 /// Turns the tokens of a display name into text: atoms decoded as RFC 2047 words (adjacent
 /// words joined, §6.2), quoted-strings unquoted. `None` when empty.
 fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
-    let words: Vec<&Tok> = toks
-        .iter()
-        .copied()
-        .filter(|t| !matches!(t, Tok::Comment(..)))
-        .collect();
+    let words = without_comments(toks);
     let start = words.first()?.span().start;
     let end = words.last()?.span().end;
     let span = Span::new(start, end);
@@ -581,7 +578,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
         if run.is_empty() {
             return;
         }
-        let d = encoded_word::decode_text(run, Context::Phrase);
+        let d = encoded_word::decode_text_only(run, Context::Phrase);
         for l in d.lints {
             lints.push(lint_def(&l), span, l.message);
         }
@@ -590,14 +587,14 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
     };
     let mut dots = false;
     let mut prev_end: Option<usize> = None;
-    for t in &words {
+    for t in words.iter() {
         let s = t.span();
         let gap = prev_end.is_some_and(|e| e < s.start);
         prev_end = Some(s.end);
         match t {
             Tok::Quoted(_, content) => {
                 flush(&mut run, &mut name, lints);
-                let d = encoded_word::decode_text(content, Context::QuotedString);
+                let d = encoded_word::decode_text_only(content, Context::QuotedString);
                 for l in d.lints {
                     lints.push(lint_def(&l), span, l.message);
                 }
@@ -635,7 +632,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
             "'.' in an unquoted display name (obs-phrase)",
         );
     }
-    let name = name.trim().to_string();
+    let name = trim_owned(name);
     (!name.is_empty()).then_some(name)
 }
 
@@ -841,21 +838,10 @@ mod tests {
         let many = "<".repeat(50_000);
         let l = parse_address_list(many.as_bytes());
         assert!(l.lints.len() <= MAX_LINTS);
-        let mut x: u64 = 0x0123_4567_89AB_CDEF;
+        let mut rng = crate::testutil::XorShift::new(0x0123_4567_89AB_CDEF);
         let alphabet = b"<>,:;@.\"()[]\\ ab=?Q_\r\n\xc3\xa9\x00";
         for round in 0..500 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 90) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let k = (x >> 20) as usize;
-                buf.push(if round % 4 == 0 {
-                    (x & 0xFF) as u8
-                } else {
-                    alphabet[k % alphabet.len()]
-                });
-            }
+            let buf = rng.bytes(round % 90, alphabet, round % 4 == 0);
             let l = parse_address_list(&buf);
             for lint in &l.lints {
                 assert!(

@@ -25,6 +25,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec::hex;
 use crate::mime::date;
 use crate::mime::encoded_word::{self, Encoding};
 use crate::mime::params;
@@ -397,45 +398,21 @@ fn address_field(name: &str, list: &[NameAddr], key: &str) -> Result<String, Bui
     Ok(f.finish())
 }
 
-/// Normalizes line breaks to CRLF (lone CR and lone LF included).
+/// `text` with every line ending (LF, CR or CRLF) made CRLF: the SMTP side's
+/// [`normalize_crlf`](crate::smtp::data::normalize_crlf), without its record of changes.
 fn crlf(text: &str) -> Vec<u8> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len() + b.len() / 32);
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        i += 1;
-        match c {
-            b'\r' => {
-                if b.get(i) == Some(&b'\n') {
-                    i += 1;
-                }
-                out.extend_from_slice(b"\r\n");
-            }
-            b'\n' => out.extend_from_slice(b"\r\n"),
-            _ => out.push(c),
-        }
-    }
-    out
+    crate::smtp::data::normalize_crlf(text.as_bytes()).bytes
 }
 
 /// Base64 (RFC 2045 §6.8) in lines of [`BODY_LINE`] characters joined by CRLF, no final CRLF.
 fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let flat = encoded_word::base64(data);
-    let mut out = Vec::with_capacity(flat.len() + flat.len() / BODY_LINE * 2 + 2);
-    for (i, line) in flat.as_bytes().chunks(BODY_LINE).enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(line);
-    }
-    out
+    crate::codec::base64::encode_wrapped(data, BODY_LINE)
 }
 
 /// Quoted-printable (RFC 2045 §6.7) of CRLF text: hard breaks stay CRLF, lines are at most
 /// [`BODY_LINE`] characters with `=` soft breaks, trailing blanks are encoded, and a `.` or
 /// `From ` at the start of a line is encoded so that neither SMTP nor mbox can touch it.
 fn quoted_printable(data: &[u8]) -> Vec<u8> {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = Vec::with_capacity(data.len() * 3 / 2 + 16);
     let mut lines = data.split(|&b| b == b'\n').peekable();
     while let Some(line) = lines.next() {
@@ -467,8 +444,7 @@ fn quoted_printable(data: &[u8]) -> Vec<u8> {
                 out.push(b);
             } else {
                 out.push(b'=');
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 15)]);
+                out.extend_from_slice(&hex::upper_pair(b));
             }
             col += width;
         }
@@ -530,7 +506,6 @@ fn quote_param(v: &str) -> String {
 /// RFC 2231 §4: `charset''` then octets, attribute-chars as-is and the rest as `%XX`, split into
 /// sections that fit a line and never split a `%XX` triple.
 fn rfc2231_sections(value: &str) -> Vec<String> {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     const SECTION: usize = 60;
     let mut sections = Vec::new();
     let mut cur = String::from("UTF-8''");
@@ -540,8 +515,7 @@ fn rfc2231_sections(value: &str) -> Vec<String> {
         } else {
             let mut s = String::with_capacity(3);
             s.push('%');
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 15)]));
+            s.extend(hex::upper_pair(b).map(char::from));
             s
         };
         if cur.len() + piece.len() > SECTION {
@@ -879,43 +853,22 @@ mod tests {
         }
     }
 
+    /// Decodes with the parser's base64 decoder, which must find nothing wrong.
     fn unbase64(s: &[u8]) -> Vec<u8> {
-        let v = |b: u8| match b {
-            b'A'..=b'Z' => Some(b - b'A'),
-            b'a'..=b'z' => Some(b - b'a' + 26),
-            b'0'..=b'9' => Some(b - b'0' + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        };
-        let sextets: Vec<u8> = s.iter().filter_map(|&b| v(b)).collect();
-        let mut out = Vec::new();
-        for c in sextets.chunks(4) {
-            let n = c.iter().fold(0u32, |a, &x| a << 6 | u32::from(x)) << (6 * (4 - c.len()));
-            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-            out.extend_from_slice(&bytes[..c.len() - 1]);
-        }
-        out
+        let d = crate::codec::base64::decode(s);
+        assert!(d.defects.is_empty(), "base64 defects: {:?}", d.defects);
+        d.bytes
     }
 
+    /// Decodes with the parser's quoted-printable decoder, which must find nothing wrong.
     fn unqp(s: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < s.len() {
-            if s[i] == b'=' {
-                if s[i + 1..].starts_with(b"\r\n") {
-                    i += 3;
-                    continue;
-                }
-                let h = std::str::from_utf8(&s[i + 1..i + 3]).expect("hex");
-                out.push(u8::from_str_radix(h, 16).expect("hex"));
-                i += 3;
-            } else {
-                out.push(s[i]);
-                i += 1;
-            }
-        }
-        out
+        let d = crate::mime::transfer::decode_quoted_printable(s);
+        assert!(
+            d.defects.is_empty(),
+            "quoted-printable defects: {:?}",
+            d.defects
+        );
+        d.bytes
     }
 
     fn sample() -> MessageBuilder {

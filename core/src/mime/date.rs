@@ -19,6 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -121,16 +122,22 @@ impl DateTime {
             - i64::from(self.offset_minutes) * 60
     }
 
-    /// RFC 3339 form, e.g. `2006-01-02T15:04:05+09:00`; an unknown zone is `-00:00`
-    /// (RFC 3339 §4.3).
-    pub fn to_rfc3339(&self) -> String {
-        let (sign, off) = if !self.zone_known {
+    /// The zone as a sign and minutes east of UTC, both forms write it; an unknown zone is
+    /// `-0000` (RFC 5322 §3.3) / `-00:00` (RFC 3339 §4.3).
+    fn signed_offset(&self) -> (char, i32) {
+        if !self.zone_known {
             ('-', 0)
         } else if self.offset_minutes < 0 {
             ('-', -i32::from(self.offset_minutes))
         } else {
             ('+', i32::from(self.offset_minutes))
-        };
+        }
+    }
+
+    /// RFC 3339 form, e.g. `2006-01-02T15:04:05+09:00`; an unknown zone is `-00:00`
+    /// (RFC 3339 §4.3).
+    pub fn to_rfc3339(&self) -> String {
+        let (sign, off) = self.signed_offset();
         format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}",
             self.year,
@@ -147,13 +154,7 @@ impl DateTime {
 
     /// RFC 5322 §3.3 form, e.g. `Mon, 02 Jan 2006 15:04:05 +0900`.
     pub fn to_rfc5322(&self) -> String {
-        let (sign, off) = if !self.zone_known {
-            ('-', 0)
-        } else if self.offset_minutes < 0 {
-            ('-', -i32::from(self.offset_minutes))
-        } else {
-            ('+', i32::from(self.offset_minutes))
-        };
+        let (sign, off) = self.signed_offset();
         let month = MONTHS
             .get(usize::from(self.month.saturating_sub(1)))
             .copied()
@@ -186,15 +187,18 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Alpha(String),
-    Num(String),
+/// A token, borrowed from the input: letters as written (names are matched ignoring case),
+/// digits, or one other byte.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tok<'a> {
+    Alpha(&'a str),
+    Num(&'a str),
     Punct(u8),
 }
 
-fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
-    let mut toks = Vec::new();
+fn lex<'a>(raw: &'a [u8], lints: &mut Vec<Lint>) -> Vec<(Tok<'a>, Span)> {
+    // A date is about a dozen tokens.
+    let mut toks = Vec::with_capacity(16);
     let mut i = 0;
     while let Some(&b) = raw.get(i) {
         if toks.len() > MAX_TOKENS {
@@ -204,47 +208,28 @@ fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
         match b {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
             b'(' => {
-                let mut depth = 0usize;
-                while let Some(&c) = raw.get(i) {
-                    i += 1;
-                    match c {
-                        b'\\' => i += 1,
-                        b'(' => depth += 1,
-                        b')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                let (end, depth) = header::scan_comment(raw, start, None);
+                i = end;
                 if depth > 0 {
                     lints.push(
                         lints::DATE_INVALID.at(Span::new(start, raw.len()), "comment not closed"),
                     );
                 }
-                i = i.min(raw.len());
             }
             _ if b.is_ascii_alphabetic() => {
                 while raw.get(i).is_some_and(u8::is_ascii_alphabetic) {
                     i += 1;
                 }
                 let s = Span::new(start, i);
-                toks.push((
-                    Tok::Alpha(String::from_utf8_lossy(s.slice(raw)).to_ascii_lowercase()),
-                    s,
-                ));
+                // ASCII letters only, so always UTF-8.
+                toks.push((Tok::Alpha(ascii(s.slice(raw))), s));
             }
             _ if b.is_ascii_digit() => {
                 while raw.get(i).is_some_and(u8::is_ascii_digit) {
                     i += 1;
                 }
                 let s = Span::new(start, i);
-                toks.push((
-                    Tok::Num(String::from_utf8_lossy(s.slice(raw)).into_owned()),
-                    s,
-                ));
+                toks.push((Tok::Num(ascii(s.slice(raw))), s));
             }
             _ => {
                 i += 1;
@@ -255,7 +240,22 @@ fn lex(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<(Tok, Span)> {
     toks
 }
 
+/// Bytes known to be ASCII as a `str` (empty if they are not).
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `name` lowercased into `buf`, if it fits (no name matched here is longer than 9 letters).
+fn lower<'b>(name: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
+    let dst = buf.get_mut(..name.len())?;
+    dst.copy_from_slice(name.as_bytes());
+    dst.make_ascii_lowercase();
+    std::str::from_utf8(dst).ok()
+}
+
 fn month_of(name: &str) -> Option<(u8, bool)> {
+    let mut buf = [0u8; 16];
+    let name = lower(name, &mut buf)?;
     let short = name.get(..3)?;
     let idx = MONTHS.iter().position(|m| *m == short)?;
     let full = [
@@ -281,9 +281,9 @@ fn month_of(name: &str) -> Option<(u8, bool)> {
 
 fn day_of(name: &str) -> Option<(u8, bool)> {
     let short = name.get(..3)?;
-    let idx = DAYS.iter().position(|d| *d == short)?;
-    let full = DAY_NAMES.get(idx)?.to_ascii_lowercase();
-    if name.len() == 3 || name == full {
+    let idx = DAYS.iter().position(|d| d.eq_ignore_ascii_case(short))?;
+    let full = DAY_NAMES.get(idx)?;
+    if name.len() == 3 || name.eq_ignore_ascii_case(full) {
         Some((idx as u8, name.len() != 3))
     } else {
         None
@@ -292,7 +292,8 @@ fn day_of(name: &str) -> Option<(u8, bool)> {
 
 /// Named zones of RFC 5322 §4.3, plus `UTC`, in minutes.
 fn named_zone(name: &str) -> Option<i16> {
-    Some(match name {
+    let mut buf = [0u8; 16];
+    Some(match lower(name, &mut buf)? {
         "ut" | "gmt" | "utc" | "z" => 0,
         "edt" => -4 * 60,
         "est" | "cdt" => -5 * 60,
@@ -303,16 +304,16 @@ fn named_zone(name: &str) -> Option<i16> {
     })
 }
 
-struct Cursor<'t> {
-    toks: &'t [(Tok, Span)],
+struct Cursor<'t, 'a> {
+    toks: &'t [(Tok<'a>, Span)],
     pos: usize,
 }
 
-impl Cursor<'_> {
-    fn peek(&self) -> Option<&(Tok, Span)> {
+impl<'a> Cursor<'_, 'a> {
+    fn peek(&self) -> Option<&(Tok<'a>, Span)> {
         self.toks.get(self.pos)
     }
-    fn next(&mut self) -> Option<&(Tok, Span)> {
+    fn next(&mut self) -> Option<&(Tok<'a>, Span)> {
         let t = self.toks.get(self.pos);
         self.pos += 1;
         t
@@ -325,10 +326,10 @@ impl Cursor<'_> {
             false
         }
     }
-    fn num(&mut self) -> Option<(String, Span)> {
+    fn num(&mut self) -> Option<(&'a str, Span)> {
         match self.peek() {
-            Some((Tok::Num(n), s)) => {
-                let r = (n.clone(), *s);
+            Some(&(Tok::Num(n), s)) => {
+                let r = (n, s);
                 self.pos += 1;
                 Some(r)
             }
@@ -351,7 +352,7 @@ fn invalid(lints: &mut Vec<Lint>, span: Span, msg: impl Into<String>) -> Option<
     None
 }
 
-fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Option<DateTime> {
+fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> Option<DateTime> {
     let mut c = Cursor { toks, pos: 0 };
     if toks.is_empty() {
         return invalid(lints, all, "empty Date");
@@ -377,16 +378,16 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
         lints.push(lints::DATE_OBSOLETE.at(s, "no ',' after the day of the week"));
     }
     let (day, month, year_tok);
-    let mut time: Vec<(String, Span)> = Vec::new();
+    let mut time: Vec<(&str, Span)> = Vec::with_capacity(3);
     if asctime {
         lints.push(lints::DATE_INVALID.at(
             all,
             "asctime form (`Mon Jan 2 15:04:05 2006`), not RFC 5322 date-time",
         ));
-        let Some((Tok::Alpha(m), ms)) = c.next().cloned() else {
+        let Some(&(Tok::Alpha(m), ms)) = c.next() else {
             return None;
         };
-        month = month_of(&m).map(|(n, _)| n).unwrap_or(0);
+        month = month_of(m).map(|(n, _)| n).unwrap_or(0);
         let _ = ms;
         let Some(d) = c.num() else {
             return invalid(lints, all, "expected the day after the month");
@@ -418,7 +419,10 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
                     }
                     n
                 }
-                None => return invalid(lints, *s, format!("{m:?} is not a month name")),
+                None => {
+                    let m = m.to_ascii_lowercase();
+                    return invalid(lints, *s, format!("{m:?} is not a month name"));
+                }
             },
             Some((_, s)) => return invalid(lints, *s, "expected a month name (Jan … Dec)"),
             None => return invalid(lints, all, "the Date ends before the month"),
@@ -473,8 +477,8 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
             "expected the time as hh:mm[:ss]",
         );
     }
-    let field = |i: usize| time.get(i).cloned().unwrap_or_default();
-    let parse2 = |(s, sp): (String, Span), lints: &mut Vec<Lint>, what: &str| -> Option<u8> {
+    let field = |i: usize| time.get(i).copied().unwrap_or_default();
+    let parse2 = |(s, sp): (&str, Span), lints: &mut Vec<Lint>, what: &str| -> Option<u8> {
         match s.parse::<u8>() {
             Ok(v) if s.len() <= 2 => {
                 if s.len() == 1 {
@@ -495,7 +499,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
         0
     };
     // Zone.
-    let (offset_minutes, zone_known) = match c.next().cloned() {
+    let (offset_minutes, zone_known) = match c.next().copied() {
         Some((Tok::Punct(sign @ (b'+' | b'-')), ss)) => match c.num() {
             Some((z, zs)) if z.len() == 4 => {
                 let v: i16 = z.parse().unwrap_or(0);
@@ -524,7 +528,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
             None => return invalid(lints, ss, "zone sign without digits"),
         },
         Some((Tok::Alpha(z), zs)) => {
-            if let Some(off) = named_zone(&z) {
+            if let Some(off) = named_zone(z) {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
                     format!(
@@ -533,7 +537,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
                     ),
                 ));
                 (off, true)
-            } else if z.len() == 1 && z != "j" {
+            } else if z.len() == 1 && !z.eq_ignore_ascii_case("j") {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
                     "military zone letter (obs-zone); read as -0000, offset unknown",
@@ -613,7 +617,7 @@ fn parse_tokens(toks: &[(Tok, Span)], all: Span, lints: &mut Vec<Lint>) -> Optio
 }
 
 /// Reads `hh ":" mm [":" ss]` into `out`.
-fn read_time(c: &mut Cursor<'_>, out: &mut Vec<(String, Span)>) {
+fn read_time<'a>(c: &mut Cursor<'_, 'a>, out: &mut Vec<(&'a str, Span)>) {
     let Some(h) = c.num() else { return };
     out.push(h);
     while out.len() < 3 && c.punct(b':') {
@@ -744,21 +748,10 @@ mod tests {
             "{:?}",
             d.lints.len()
         );
-        let mut x: u64 = 0x1234_5678_9ABC_DEF0;
+        let mut rng = crate::testutil::XorShift::new(0x1234_5678_9ABC_DEF0);
         let alphabet = b"0123456789 :,+-()JanFebMonGMTESTx\r\n\xff";
         for round in 0..500 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 50) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let k = (x >> 16) as usize;
-                buf.push(if round % 3 == 0 {
-                    (x & 0xFF) as u8
-                } else {
-                    alphabet[k % alphabet.len()]
-                });
-            }
+            let buf = rng.bytes(round % 50, alphabet, round % 3 == 0);
             let d = parse_date(&buf);
             for l in &d.lints {
                 assert!(

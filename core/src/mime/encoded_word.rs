@@ -32,8 +32,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codec;
 use crate::lint::Lint;
 use crate::mime::charset::{self, Charset, CharsetError, StreamDecoder};
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -140,6 +142,26 @@ pub fn decode_unstructured(raw: &[u8]) -> DecodedText {
 /// Decodes text that may contain encoded-words, found in `context`; spans are relative to
 /// `raw`.
 pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
+    decode(raw, context, true)
+}
+
+/// [`decode_text`] without the step-by-step explanation: the same `text` and `lints`, but
+/// `words` stays empty, which saves the per-word copies when only the text is wanted (header
+/// display, display names).
+pub fn decode_text_only(raw: &[u8], context: Context) -> DecodedText {
+    decode(raw, context, false)
+}
+
+fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
+    if !has_word_start(raw) {
+        // Fast path: no `=?`, so no encoded-word, no explanation and no finding.
+        let mut text = String::with_capacity(raw.len());
+        push_plain(&mut text, raw);
+        return DecodedText {
+            text,
+            ..DecodedText::default()
+        };
+    }
     let items = scan(raw);
     let mut out = DecodedText::default();
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(items.len());
@@ -149,28 +171,33 @@ pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
             Item::Text(_) => None,
         });
     }
-    let dec: Vec<bool> = plans.iter().map(Option::is_some).collect();
-    let decodable = |k: usize| dec.get(k) == Some(&true);
+    // Per item: [decodable, dropped whitespace, continues the charset group, joined], filled in
+    // three passes as each depends on the one before (one allocation instead of four).
+    let mut flags: Vec<[bool; 4]> = plans.iter().map(|p| [p.is_some(); 4]).collect();
+    let decodable = |flags: &[[bool; 4]], k: usize| flags.get(k).is_some_and(|f| f[0]);
     let is_ws = |s: Span| {
         s.slice(raw)
             .iter()
             .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
     };
     // §6.2: whitespace only between two decodable words is dropped.
-    let dropped: Vec<bool> = items
-        .iter()
-        .enumerate()
-        .map(|(k, item)| match item {
-            Item::Text(s) => is_ws(*s) && k > 0 && decodable(k - 1) && decodable(k + 1),
+    for (k, item) in items.iter().enumerate() {
+        let drop = match item {
+            Item::Text(s) => {
+                is_ws(*s) && k > 0 && decodable(&flags, k - 1) && decodable(&flags, k + 1)
+            }
             Item::Word(_) => false,
-        })
-        .collect();
-    let is_dropped = |k: usize| dropped.get(k) == Some(&true);
+        };
+        if let Some(f) = flags.get_mut(k) {
+            f[1] = drop;
+        }
+    }
+    let is_dropped = |flags: &[[bool; 4]], k: usize| flags.get(k).is_some_and(|f| f[1]);
     // The decodable word before each decodable word, when only dropped whitespace separates them.
-    let prev_word = |k: usize| -> Option<usize> {
-        if k >= 1 && decodable(k - 1) {
+    let prev_word = |flags: &[[bool; 4]], k: usize| -> Option<usize> {
+        if k >= 1 && decodable(flags, k - 1) {
             Some(k - 1)
-        } else if k >= 2 && is_dropped(k - 1) {
+        } else if k >= 2 && is_dropped(flags, k - 1) {
             Some(k - 2)
         } else {
             None
@@ -182,30 +209,35 @@ pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
             .and_then(Option::as_ref)
             .map(|p| (p.charset, p.ascii))
     };
-    // Whether each decodable word continues the charset group of the word before it.
-    let continues: Vec<bool> = (0..items.len())
-        .map(|k| {
-            // ISO-2022-JP words each end in ASCII (RFC 1468); joined, the escape back to JIS
-            // right after the escape to ASCII is an error under WHATWG rules, so they stay apart.
-            decodable(k)
-                && prev_word(k).is_some_and(|p| key(p) == key(k))
-                && key(k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP))
-        })
-        .collect();
-    let cont = |k: usize| continues.get(k) == Some(&true);
-    let joined_flags: Vec<bool> = (0..items.len()).map(|k| prev_word(k).is_some()).collect();
+    // Whether each decodable word continues the charset group of the word before it, and
+    // whether it is joined to a word before it.
+    for k in 0..items.len() {
+        // ISO-2022-JP words each end in ASCII (RFC 1468); joined, the escape back to JIS
+        // right after the escape to ASCII is an error under WHATWG rules, so they stay apart.
+        let prev = prev_word(&flags, k);
+        let cont = decodable(&flags, k)
+            && prev.is_some_and(|p| key(p) == key(k))
+            && key(k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP));
+        if let Some(f) = flags.get_mut(k) {
+            f[2] = cont;
+            f[3] = prev.is_some();
+        }
+    }
+    let cont = |k: usize| flags.get(k).is_some_and(|f| f[2]);
 
     let mut group: Option<Group> = None;
     for (k, item) in items.iter().enumerate() {
         match item {
             Item::Text(s) => {
-                if !is_dropped(k) {
+                if !is_dropped(&flags, k) {
                     push_plain(&mut out.text, s.slice(raw));
                 }
             }
             Item::Word(w) => {
                 let Some(plan) = plans.get_mut(k).and_then(Option::take) else {
-                    out.explain(undecoded(raw, w));
+                    if explain {
+                        out.explain(undecoded(raw, w));
+                    }
                     push_plain(&mut out.text, w.span.slice(raw));
                     continue;
                 };
@@ -214,18 +246,18 @@ pub fn decode_text(raw: &[u8], context: Context) -> DecodedText {
                         g.finish(&mut out);
                     }
                 }
-                let last = !(cont(k + 1) || (is_dropped(k + 1) && cont(k + 2)));
-                let joined = joined_flags.get(k) == Some(&true);
+                let last = !(cont(k + 1) || (is_dropped(&flags, k + 1) && cont(k + 2)));
+                let joined = flags.get(k).is_some_and(|f| f[3]);
                 group
                     .get_or_insert_with(|| Group::new(plan.charset, plan.ascii, w.span))
-                    .feed(raw, w, plan, joined, last, &mut out);
+                    .feed(raw, w, plan, (joined, last, explain), &mut out);
             }
         }
     }
     if let Some(g) = group.take() {
         g.finish(&mut out);
     }
-    unseparated_lints(raw, &items, &dec, &mut out.lints);
+    unseparated_lints(raw, &items, &flags, &mut out.lints);
     out
 }
 
@@ -323,24 +355,32 @@ fn word_at(raw: &[u8], start: usize) -> Option<RawWord> {
 struct Plan {
     charset: Charset,
     ascii: bool,
-    language: Option<String>,
-    charset_label: String,
-    encoding: String,
     bytes: Vec<u8>,
 }
 
-fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -> Option<Plan> {
+/// A word's charset label (RFC 2231 §5 language suffix removed), language, and encoding
+/// letter uppercased, as the explanation shows them.
+fn word_labels(raw: &[u8], w: &RawWord) -> (String, Option<String>, String) {
     let cs_field = lossy(w.charset.slice(raw));
     let (label, language) = match cs_field.split_once('*') {
         Some((l, lang)) => (l.to_string(), Some(lang.to_string())),
         None => (cs_field.clone(), None),
     };
     let enc = lossy(w.encoding.slice(raw)).to_ascii_uppercase();
+    (label, language, enc)
+}
+
+fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -> Option<Plan> {
+    // Borrowed: labels are ASCII in all but hostile input.
+    let cs_field = String::from_utf8_lossy(w.charset.slice(raw));
+    let label = cs_field.split_once('*').map_or(&*cs_field, |(l, _)| l);
+    let enc_field = w.encoding.slice(raw);
     let text = w.text.slice(raw);
-    let (bytes, problem) = match enc.as_str() {
-        "B" => decode_b(text),
-        "Q" => decode_q(text),
+    let (bytes, problem) = match enc_field {
+        b"B" | b"b" => decode_b(text),
+        b"Q" | b"q" => decode_q(text),
         _ => {
+            let enc = lossy(enc_field).to_ascii_uppercase();
             add(
                 lints,
                 lints::ENCODED_WORD_INVALID.at(
@@ -353,7 +393,7 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
             return None;
         }
     };
-    let (charset, ascii) = match charset::resolve_with_ascii(&label) {
+    let (charset, ascii) = match charset::resolve_with_ascii(label) {
         Ok(x) => x,
         Err(e) => {
             add(
@@ -390,9 +430,6 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
     Some(Plan {
         charset,
         ascii,
-        language,
-        charset_label: label,
-        encoding: enc,
         bytes,
     })
 }
@@ -411,16 +448,24 @@ impl Group {
         }
     }
 
+    /// Decodes one more word; `flags` are (joined to the previous word, last of the group,
+    /// build the explanation).
     fn feed(
         &mut self,
         raw: &[u8],
         w: &RawWord,
         plan: Plan,
-        joined: bool,
-        last: bool,
+        (joined, last, explain): (bool, bool, bool),
         out: &mut DecodedText,
     ) {
         self.span.end = w.span.end;
+        if !explain {
+            let t = self.decoder.feed(&plan.bytes, last);
+            if self.decoder.is_streaming() {
+                out.text.push_str(&t);
+            }
+            return;
+        }
         let text = if self.decoder.is_streaming() {
             let t = self.decoder.feed(&plan.bytes, last);
             out.text.push_str(&t);
@@ -429,11 +474,12 @@ impl Group {
             self.decoder.feed(&plan.bytes, last);
             charset::decode_charset(plan.charset, &plan.bytes).text
         };
+        let (charset, language, encoding) = word_labels(raw, w);
         out.explain(WordExplanation {
             span: w.span,
-            charset: plan.charset_label,
-            language: plan.language,
-            encoding: plan.encoding,
+            charset,
+            language,
+            encoding,
             encoded_text: lossy(w.text.slice(raw)),
             raw_bytes: plan.bytes,
             text,
@@ -465,16 +511,12 @@ impl Group {
 }
 
 fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
-    let cs_field = lossy(w.charset.slice(raw));
-    let (label, language) = match cs_field.split_once('*') {
-        Some((l, lang)) => (l.to_string(), Some(lang.to_string())),
-        None => (cs_field.clone(), None),
-    };
+    let (charset, language, encoding) = word_labels(raw, w);
     WordExplanation {
         span: w.span,
-        charset: label,
+        charset,
         language,
-        encoding: lossy(w.encoding.slice(raw)).to_ascii_uppercase(),
+        encoding,
         encoded_text: lossy(w.text.slice(raw)),
         raw_bytes: Vec::new(),
         text: lossy(w.span.slice(raw)),
@@ -483,27 +525,35 @@ fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
     }
 }
 
-/// Appends text outside encoded-words: folding line breaks removed, 8-bit bytes read as UTF-8.
-fn push_plain(out: &mut String, bytes: &[u8]) {
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\r' || b == b'\n' {
-            out.push_str(&String::from_utf8_lossy(
-                bytes.get(start..i).unwrap_or_default(),
-            ));
-            start = i + 1;
+/// Whether `raw` contains `=?`, the only way an encoded-word can start.
+pub(crate) fn has_word_start(raw: &[u8]) -> bool {
+    let mut rest = raw;
+    while let Some(at) = header::find_byte(b'=', rest) {
+        if rest.get(at + 1) == Some(&b'?') {
+            return true;
         }
+        rest = rest.get(at + 1..).unwrap_or_default();
     }
-    out.push_str(&String::from_utf8_lossy(
-        bytes.get(start..).unwrap_or_default(),
-    ));
+    false
 }
 
-fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<Lint>) {
+/// Appends text outside encoded-words: folding line breaks (CR, LF) removed, 8-bit bytes read
+/// as UTF-8 (lossy, line by line).
+pub(crate) fn push_plain(out: &mut String, bytes: &[u8]) {
+    for line in bytes.split(|&b| b == b'\r' || b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) => out.push_str(s),
+            Err(_) => out.push_str(&String::from_utf8_lossy(line)),
+        }
+    }
+}
+
+/// `flags[k][0]` says whether item `k` is a decodable word.
+fn unseparated_lints(raw: &[u8], items: &[Item], flags: &[[bool; 4]], lints: &mut Vec<Lint>) {
     let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
     for (k, item) in items.iter().enumerate() {
         let Item::Word(w) = item else { continue };
-        if dec.get(k) != Some(&true) {
+        if !flags.get(k).is_some_and(|f| f[0]) {
             continue;
         }
         let left = match k.checked_sub(1).and_then(|p| items.get(p)) {
@@ -524,73 +574,46 @@ fn unseparated_lints(raw: &[u8], items: &[Item], dec: &[bool], lints: &mut Vec<L
     }
 }
 
-fn b64_value(b: u8) -> Option<u32> {
-    match b {
-        b'A'..=b'Z' => Some(u32::from(b - b'A')),
-        b'a'..=b'z' => Some(u32::from(b - b'a') + 26),
-        b'0'..=b'9' => Some(u32::from(b - b'0') + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    }
+/// RFC 2047 §4.1: base64 without line breaks, decoded by [`codec::base64::decode`]: invalid
+/// characters are skipped, data after padding is read on, and missing padding is tolerated;
+/// each is reported.
+fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
+    let d = codec::base64::decode(text);
+    let problem = if d.defects.is_empty() {
+        None
+    } else {
+        b_problem(text)
+    };
+    (d.bytes, problem)
 }
 
-/// RFC 2047 §4.1: base64 without line breaks. Invalid characters are skipped, data after
-/// padding is read on, and missing padding is tolerated; each is reported.
-fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
-    let (mut acc, mut n, mut pad, mut total) = (0u32, 0u32, 0usize, 0usize);
-    let mut bad_char: Option<u8> = None;
-    let mut after_pad = false;
-    for &b in text {
-        if b == b'=' {
-            pad += 1;
-            total += 1;
-            continue;
-        }
-        let Some(v) = b64_value(b) else {
-            bad_char.get_or_insert(b);
-            continue;
-        };
-        after_pad |= pad > 0;
-        total += 1;
-        acc = (acc << 6) | v;
-        n += 1;
-        if n == 4 {
-            out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-            acc = 0;
-            n = 0;
-        }
-    }
-    let mut problem = None;
-    match n {
-        2 => out.push((acc >> 4) as u8),
-        3 => out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]),
-        1 => problem = Some("base64 text ends with a lone character (6 bits dropped)".to_string()),
-        _ => {}
-    }
-    if let Some(b) = bad_char {
-        problem = Some(format!(
+/// Explains what is wrong with B-encoded text: the first invalid character, else data after
+/// `=`, else a lone final character, else a length that is not a multiple of 4. Called only
+/// when the decoder recorded a defect.
+fn b_problem(text: &[u8]) -> Option<String> {
+    let is_sym = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+    if let Some(&b) = text.iter().find(|&&b| !is_sym(b) && b != b'=') {
+        return Some(format!(
             "invalid base64 character {:?} skipped",
             char::from(b)
         ));
-    } else if after_pad {
-        problem = Some("base64 data after '=' padding".to_string());
-    } else if problem.is_none() && total % 4 != 0 {
-        problem = Some(format!(
-            "base64 text is {total} characters, not a multiple of 4 (missing '=' padding)"
-        ));
     }
-    (out, problem)
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
+    let first_pad = text.iter().position(|&b| b == b'=').unwrap_or(text.len());
+    if text
+        .get(first_pad..)
+        .unwrap_or_default()
+        .iter()
+        .any(|&b| is_sym(b))
+    {
+        return Some("base64 data after '=' padding".to_string());
     }
+    if first_pad % 4 == 1 {
+        return Some("base64 text ends with a lone character (6 bits dropped)".to_string());
+    }
+    let total = text.len();
+    (!total.is_multiple_of(4)).then(|| {
+        format!("base64 text is {total} characters, not a multiple of 4 (missing '=' padding)")
+    })
 }
 
 /// RFC 2047 §4.2: `_` is a space, `=XX` an octet; a bad `=` escape is kept as written and
@@ -603,15 +626,12 @@ fn decode_q(text: &[u8]) -> (Vec<u8>, Option<String>) {
         i += 1;
         match b {
             b'_' => out.push(b' '),
-            b'=' => match (
-                text.get(i).copied().and_then(hex),
-                text.get(i + 1).copied().and_then(hex),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
+            b'=' => match codec::hex::pair_at(text, i) {
+                Some(octet) => {
+                    out.push(octet);
                     i += 2;
                 }
-                _ => {
+                None => {
                     problem.get_or_insert_with(|| {
                         "'=' not followed by two hex digits; kept as written".to_string()
                     });
@@ -688,9 +708,8 @@ fn payload_len(bytes: &[u8], enc: Encoding) -> usize {
 }
 
 fn write_payload(out: &mut String, bytes: &[u8], enc: Encoding) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     match enc {
-        Encoding::B => out.push_str(&base64(bytes)),
+        Encoding::B => out.push_str(&codec::base64::encode(bytes)),
         Encoding::Q => {
             for &b in bytes {
                 if b == b' ' {
@@ -698,31 +717,14 @@ fn write_payload(out: &mut String, bytes: &[u8], enc: Encoding) {
                 } else if q_len(b) == 1 {
                     out.push(char::from(b));
                 } else {
+                    let [hi, lo] = codec::hex::upper_pair(b);
                     out.push('=');
-                    out.push(char::from(HEX[usize::from(b >> 4)]));
-                    out.push(char::from(HEX[usize::from(b & 15)]));
+                    out.push(char::from(hi));
+                    out.push(char::from(lo));
                 }
             }
         }
     }
-}
-
-/// Plain base64 (RFC 4648 §4) without line breaks.
-pub(crate) fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let sym = |v: u32| char::from(ALPHABET[(v & 63) as usize]);
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b0 = u32::from(chunk.first().copied().unwrap_or(0));
-        let b1 = u32::from(chunk.get(1).copied().unwrap_or(0));
-        let b2 = u32::from(chunk.get(2).copied().unwrap_or(0));
-        let v = b0 << 16 | b1 << 8 | b2;
-        out.push(sym(v >> 18));
-        out.push(sym(v >> 12));
-        out.push(if chunk.len() > 1 { sym(v >> 6) } else { '=' });
-        out.push(if chunk.len() > 2 { sym(v) } else { '=' });
-    }
-    out
 }
 
 /// Encodes `s` in `enc`, failing on the first unmappable character.
@@ -900,6 +902,8 @@ mod tests {
                 "hello",
                 &["mime.encoded-word-invalid"],
             ),
+            // Data after padding starts a new quantum, as in transfer decoding (codec::base64).
+            ("=?UTF-8?B?QQ==QQ==?=", "AA", &["mime.encoded-word-invalid"]),
             ("=?UTF-8?Q?a=ZZb?=", "a=ZZb", &["mime.encoded-word-invalid"]),
             ("=?UTF-8?B?/w==?=", "\u{FFFD}", &["mime.charset-mismatch"]),
             ("=?us-ascii?Q?caf=E9?=", "café", &["mime.charset-mismatch"]),
@@ -1048,22 +1052,81 @@ mod tests {
     }
 
     #[test]
+    fn b_problems_are_explained() {
+        let cases: &[(&str, &[u8], Option<&str>)] = &[
+            ("QUJD", b"ABC", None),
+            ("QUI=", b"AB", None),
+            (
+                "QU*JD",
+                b"ABC",
+                Some("invalid base64 character '*' skipped"),
+            ),
+            ("QQ==QQ==", b"AA", Some("base64 data after '=' padding")),
+            (
+                "QUJDR",
+                b"ABC",
+                Some("base64 text ends with a lone character (6 bits dropped)"),
+            ),
+            (
+                "QUI",
+                b"AB",
+                Some("base64 text is 3 characters, not a multiple of 4 (missing '=' padding)"),
+            ),
+            ("QUJD====", b"ABC", None),
+        ];
+        for (text, bytes, problem) in cases {
+            let (got, why) = decode_b(text.as_bytes());
+            assert_eq!(
+                (got.as_slice(), why.as_deref()),
+                (*bytes, *problem),
+                "B text {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_only_matches_the_explained_decoding() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "plain text, no words",
+            "=?UTF-8?B?7JU=?= =?UTF-8?B?iA==?=",
+            "a =?ISO-8859-1?Q?a?=  \r\n   =?ISO-8859-1?Q?b?= c",
+            "=?EUC-KR?B?vsiz58fPvLy/5C4=?=x",
+            "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=",
+            "=?x-nope?Q?a?= =?UTF-8?Q?b?= =?UTF-8?Z?c?= =?US-ASCII?Q?=E9?=",
+            "=?UTF-8?B?aGV*sbG8=?= caf\u{e9}\r\n folded",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        let mut rng = crate::testutil::XorShift::new(99);
+        for round in 0..200 {
+            inputs.push(rng.bytes(round % 60, b"=?QqBb_UTF8 \r\n*\xe9AZaz09+/", round % 5 == 0));
+        }
+        for ctx in [
+            Context::Unstructured,
+            Context::Phrase,
+            Context::QuotedString,
+        ] {
+            for raw in &inputs {
+                let full = decode_text(raw, ctx);
+                let only = decode_text_only(raw, ctx);
+                assert_eq!(
+                    (&only.text, &only.lints),
+                    (&full.text, &full.lints),
+                    "{ctx:?} {:?}",
+                    String::from_utf8_lossy(raw)
+                );
+                assert!(only.words.is_empty(), "no explanation expected");
+            }
+        }
+    }
+
+    #[test]
     fn hostile_inputs_do_not_panic_and_stay_linear() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rng = crate::testutil::XorShift::new(0x2545_F491_4F6C_DD1D);
         let alphabet = b"=?Qqb_B-UTF8 \r\n\t*\xff\xe9AZaz09+/";
         for round in 0..300 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 97) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let pick = (x >> 32) as usize;
-                buf.push(if round % 2 == 0 {
-                    alphabet[pick % alphabet.len()]
-                } else {
-                    (x & 0xFF) as u8
-                });
-            }
+            let buf = rng.bytes(round % 97, alphabet, round % 2 == 1);
             let d = decode_unstructured(&buf);
             assert!(
                 d.text.len() <= buf.len() * 3 + 3,

@@ -18,6 +18,7 @@
 //! `name`/`filename` values are decoded with an info lint; `filename*` wins over `filename`
 //! (RFC 6266 §4.3); the first of duplicate parameters counts.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::lint::Lint;
 use crate::mime::charset;
 use crate::mime::encoded_word::{self, Context};
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -201,21 +203,26 @@ fn parse_content_type_counted(raw: &[u8]) -> (ContentType, usize) {
     )
 }
 
-/// One `attribute=value` pair as read.
-struct Section {
+/// One `attribute=value` pair as read; the value is borrowed from the input unless quoting or
+/// folding had to be removed.
+struct Section<'a> {
     number: Option<u32>,
     extended: bool,
-    value: Vec<u8>,
+    value: Cow<'a, [u8]>,
     span: Span,
 }
 
 /// All sections of one parameter name.
-struct Group {
+struct Group<'a> {
     name: String,
-    simple: Option<Section>,
-    ext: Option<Section>,
-    sections: Vec<Section>,
+    simple: Option<Section<'a>>,
+    ext: Option<Section<'a>>,
+    sections: Vec<Section<'a>>,
 }
+
+/// Parameter names seen so far are looked up by a linear scan up to this many names, then
+/// through a hash index (so that thousands of names stay linear time).
+const LINEAR_LOOKUP: usize = 16;
 
 struct Parser<'a> {
     raw: &'a [u8],
@@ -286,21 +293,9 @@ impl<'a> Parser<'a> {
                 b' ' | b'\t' | b'\r' | b'\n' => self.bump(),
                 b'(' => {
                     let start = self.pos;
-                    let mut depth = 0usize;
-                    while let Some(c) = self.peek() {
-                        self.bump();
-                        match c {
-                            b'\\' if !self.at_end() => self.bump(),
-                            b'(' => depth += 1,
-                            b')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
+                    let (end, depth) = header::scan_comment(self.raw, start, None);
+                    self.work += end - start;
+                    self.pos = end;
                     if depth > 0 {
                         self.lint(lints::PARAM_INVALID.at(
                             Span::new(start, self.pos),
@@ -313,12 +308,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn token(&mut self) -> String {
+    /// A run of token characters, borrowed (they are ASCII, so always UTF-8).
+    fn token(&mut self) -> &'a str {
         let start = self.pos;
         while self.peek().is_some_and(is_token) {
             self.bump();
         }
-        String::from_utf8_lossy(Span::new(start, self.pos).slice(self.raw)).into_owned()
+        std::str::from_utf8(Span::new(start, self.pos).slice(self.raw)).unwrap_or_default()
     }
 
     /// Skips to the next `;` outside quotes (or the end), not consuming it.
@@ -339,10 +335,23 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A quoted-string starting at the opening quote: its unescaped content.
-    fn quoted(&mut self) -> Vec<u8> {
+    /// A quoted-string starting at the opening quote: its unescaped content, borrowed when
+    /// it holds no `\\` and no line break.
+    fn quoted(&mut self) -> Cow<'a, [u8]> {
         let start = self.pos;
         self.bump();
+        let body = self.raw.get(self.pos..).unwrap_or_default();
+        if let Some(n) = body
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))
+        {
+            if body.get(n) == Some(&b'"') {
+                // Consumed like the loop below would: the content, then the closing quote.
+                self.pos += n + 1;
+                self.work += n + 1;
+                return Cow::Borrowed(body.get(..n).unwrap_or_default());
+            }
+        }
         let mut out = Vec::new();
         loop {
             match self.peek() {
@@ -351,11 +360,11 @@ impl<'a> Parser<'a> {
                         Span::new(start, self.pos),
                         "quoted-string not closed before the end of the field",
                     ));
-                    return out;
+                    return Cow::Owned(out);
                 }
                 Some(b'"') => {
                     self.bump();
-                    return out;
+                    return Cow::Owned(out);
                 }
                 Some(b'\\') => {
                     self.bump();
@@ -376,8 +385,9 @@ impl<'a> Parser<'a> {
 
     /// Reads `*(";" parameter)` to the end and assembles the parameters.
     fn params(&mut self) -> Vec<Param> {
-        let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut groups: Vec<Group<'a>> = Vec::new();
+        // Built once there are more than LINEAR_LOOKUP names.
+        let mut index: Option<HashMap<String, usize>> = None;
         let mut count = 0usize;
         loop {
             self.skip_cfws();
@@ -402,10 +412,24 @@ impl<'a> Parser<'a> {
                 continue;
             };
             self.work += 1;
-            let g = match index.get(&name) {
-                Some(&i) => i,
+            let found = match &index {
+                Some(ix) => ix.get(&name).copied(),
+                None => groups.iter().position(|g| g.name == name),
+            };
+            let g = match found {
+                Some(i) => i,
                 None => {
-                    index.insert(name.clone(), groups.len());
+                    if let Some(ix) = &mut index {
+                        ix.insert(name.clone(), groups.len());
+                    } else if groups.len() >= LINEAR_LOOKUP {
+                        let mut ix: HashMap<String, usize> = groups
+                            .iter()
+                            .enumerate()
+                            .map(|(i, g)| (g.name.clone(), i))
+                            .collect();
+                        ix.insert(name.clone(), groups.len());
+                        index = Some(ix);
+                    }
                     groups.push(Group {
                         name,
                         simple: None,
@@ -452,7 +476,7 @@ impl<'a> Parser<'a> {
     }
 
     /// One `attribute = value`, or `None` (reported) when it is not one.
-    fn parameter(&mut self) -> Option<(String, Section)> {
+    fn parameter(&mut self) -> Option<(String, Section<'a>)> {
         let start = self.pos;
         let attr = self.token();
         if attr.is_empty() {
@@ -485,7 +509,7 @@ impl<'a> Parser<'a> {
             {
                 self.bump();
             }
-            value = Span::new(value_start, self.pos).slice(self.raw).to_vec();
+            value = Cow::Borrowed(Span::new(value_start, self.pos).slice(self.raw));
             if value.is_empty() {
                 self.lint(lints::PARAM_INVALID.at(
                     Span::new(start, self.pos),
@@ -512,8 +536,9 @@ impl<'a> Parser<'a> {
             }
             if !quoted {
                 // `name=my file.pdf`: clients read up to the `;`.
-                value = Span::new(value_start, e).slice(self.raw).to_vec();
-                value.retain(|&b| b != b'\r' && b != b'\n');
+                let mut v = Span::new(value_start, e).slice(self.raw).to_vec();
+                v.retain(|&b| b != b'\r' && b != b'\n');
+                value = Cow::Owned(v);
                 end = e;
             }
             self.lint(lints::PARAM_INVALID.at(
@@ -522,7 +547,7 @@ impl<'a> Parser<'a> {
             ));
         }
         let span = Span::new(start, end);
-        let (name, number, extended) = self.split_attribute(&attr, span)?;
+        let (name, number, extended) = self.split_attribute(attr, span)?;
         Some((
             name,
             Section {
@@ -541,7 +566,9 @@ impl<'a> Parser<'a> {
             return Some((lower, None, false));
         };
         if rest.is_empty() {
-            return Some((name.to_string(), None, true));
+            let mut name = lower;
+            name.pop();
+            return Some((name, None, true));
         }
         let (digits, extended) = match rest.strip_suffix('*') {
             Some(d) => (d, true),
@@ -573,7 +600,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Turns the sections of one name into a parameter.
-    fn assemble(&mut self, g: Group) -> Option<Param> {
+    fn assemble(&mut self, g: Group<'_>) -> Option<Param> {
         let Group {
             name,
             simple,
@@ -614,7 +641,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn assemble_sections(&mut self, name: String, sections: &mut [Section]) -> Param {
+    fn assemble_sections(&mut self, name: String, sections: &mut [Section<'_>]) -> Param {
         let sorted = sections
             .windows(2)
             .all(|w| w.first().map(|a| a.number) <= w.get(1).map(|b| b.number));
@@ -717,18 +744,14 @@ impl<'a> Parser<'a> {
     }
 
     fn percent_decode(&mut self, v: &[u8], span: Span) -> Vec<u8> {
-        let hex = |b: u8| (b as char).to_digit(16);
         let mut out = Vec::with_capacity(v.len());
         let mut bad = false;
         let mut i = 0;
         while let Some(&b) = v.get(i) {
             i += 1;
             if b == b'%' {
-                if let (Some(h), Some(l)) = (
-                    v.get(i).copied().and_then(hex),
-                    v.get(i + 1).copied().and_then(hex),
-                ) {
-                    out.push((h * 16 + l) as u8);
+                if let Some(octet) = crate::codec::hex::pair_at(v, i) {
+                    out.push(octet);
                     i += 2;
                     continue;
                 }
@@ -782,7 +805,7 @@ impl<'a> Parser<'a> {
     /// A plain (non-extended) value: UTF-8 (RFC 6532), and encoded-words decoded in `name` and
     /// `filename`.
     fn plain_value(&mut self, name: &str, bytes: &[u8], span: Span) -> String {
-        if matches!(name, "name" | "filename") && bytes.windows(2).any(|w| w == b"=?") {
+        if matches!(name, "name" | "filename") && encoded_word::has_word_start(bytes) {
             let d = encoded_word::decode_text(bytes, Context::Parameter);
             if d.words.iter().any(|w| w.decoded) {
                 self.lint(lints::ENCODED_WORD_IN_PARAM.at(
@@ -1149,21 +1172,10 @@ mod tests {
         let ct = parse_content_type(deep.as_bytes());
         assert_eq!(codes(&ct.lints), vec!["mime.param-invalid"]);
         // Random bytes.
-        let mut x: u64 = 0xDEAD_BEEF_CAFE_F00D;
+        let mut rng = crate::testutil::XorShift::new(0xDEAD_BEEF_CAFE_F00D);
         let alphabet = b"a/b;=*'%\"\\() \r\n0123456789xyzUTF-8\xff";
         for round in 0..400 {
-            let mut buf = Vec::new();
-            for _ in 0..(round % 80) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let k = (x >> 24) as usize;
-                buf.push(if round % 3 == 0 {
-                    (x & 0xFF) as u8
-                } else {
-                    alphabet[k % alphabet.len()]
-                });
-            }
+            let buf = rng.bytes(round % 80, alphabet, round % 3 == 0);
             let ct = parse_content_type(&buf);
             let d = parse_disposition(&buf);
             for l in ct.lints.iter().chain(&d.lints) {

@@ -224,10 +224,18 @@ impl<'a> Message<'a> {
 /// The decoded text of a raw field value: unfolded, encoded-words decoded, raw 8-bit bytes
 /// read as UTF-8 (lossy).
 pub fn decode_field_text(raw: &[u8]) -> String {
-    encoded_word::decode_unstructured(raw)
-        .text
-        .trim()
-        .to_string()
+    trim_owned(encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).text)
+}
+
+/// `text` without leading and trailing whitespace, reusing its buffer.
+pub(crate) fn trim_owned(mut text: String) -> String {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    if start > 0 {
+        text.drain(..start);
+    }
+    text
 }
 
 /// Where an entity waiting to be parsed sits.
@@ -569,7 +577,8 @@ fn content_info(p: &mut Parser<'_>, id: usize, h: &HeaderSection, in_digest: boo
     let params: Vec<(String, String)> = ct
         .params
         .into_iter()
-        .map(|prm| (prm.name.to_ascii_lowercase(), prm.value))
+        // Names are already lowercase (params::Param::name).
+        .map(|prm| (prm.name, prm.value))
         .collect();
     if !ct.valid || ct.type_.is_empty() || ct.subtype.is_empty() {
         return ContentInfo {
@@ -579,11 +588,8 @@ fn content_info(p: &mut Parser<'_>, id: usize, h: &HeaderSection, in_digest: boo
         };
     }
     ContentInfo {
-        content_type: format!(
-            "{}/{}",
-            ct.type_.to_ascii_lowercase(),
-            ct.subtype.to_ascii_lowercase()
-        ),
+        // Type and subtype are already lowercase (params::ContentType).
+        content_type: format!("{}/{}", ct.type_, ct.subtype),
         explicit: true,
         params,
     }
@@ -658,8 +664,8 @@ fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
                 .is_some_and(|n| n.eq_ignore_ascii_case(b"content-"))
         {
             Vec::new()
-        } else if raw.windows(2).any(|w| w == b"=?") {
-            encoded_word::decode_unstructured(raw).lints
+        } else if encoded_word::has_word_start(raw) {
+            encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).lints
         } else {
             Vec::new()
         };
@@ -986,7 +992,10 @@ fn parse_entity(
                 );
             let decoded_text = if ascii_fast {
                 Ok(charset::Decoded {
-                    text: String::from_utf8_lossy(bytes).into_owned(),
+                    // ASCII is UTF-8: the checked conversion takes its ASCII fast path.
+                    text: std::str::from_utf8(bytes)
+                        .map(str::to_owned)
+                        .unwrap_or_default(),
                     encoding: "",
                     had_errors: false,
                     ascii_with_8bit: false,
@@ -1374,18 +1383,12 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        let mut seed = 7u64;
+        let mut rng = crate::testutil::XorShift::new(7);
         let alphabet: &[u8] =
             b"-\r\n:=?; \"bB\x80\xffContent-Type multipart/mixed boundary=b message/rfc822 base64";
         for len in [0usize, 1, 3, 10, 100, 1000, 20_000] {
             for _ in 0..20 {
-                let mut g = Vec::with_capacity(len);
-                for _ in 0..len {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    g.push(alphabet[(seed % alphabet.len() as u64) as usize]);
-                }
+                let g = rng.bytes(len, alphabet, false);
                 let m = parse_message(&g);
                 assert!(!m.entities.is_empty());
                 for (i, e) in m.entities.iter().enumerate() {

@@ -357,13 +357,7 @@ mod sha256 {
 
     /// The digest of `data` as lowercase hex.
     pub(super) fn hex(data: &[u8]) -> String {
-        use std::fmt::Write;
-        digest(data)
-            .iter()
-            .fold(String::with_capacity(64), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            })
+        crate::codec::hex::lower(&digest(data))
     }
 }
 

@@ -23,10 +23,10 @@ use crate::lint::Lint;
 use crate::smtp::lints;
 use crate::span::Span;
 
-/// Longest AUTH line (command or response) a server must accept, CRLF excluded
-/// ([RFC 4954 §4](https://www.rfc-editor.org/rfc/rfc4954#section-4): 12288 octets). Longer
-/// payloads are rejected by [`ServerExchange`] and flagged by [`decode_exchange`].
-pub const MAX_AUTH_LINE: usize = 12288;
+// The longest AUTH line (command or response) a server must accept, CRLF excluded
+// (RFC 4954 §4: 12288 octets), is the command parser's limit; longer payloads are rejected by
+// `ServerExchange` and flagged by `decode_exchange`.
+pub use crate::smtp::command::MAX_AUTH_LINE;
 
 /// The LOGIN mechanism's first prompt, `Username:` in base64.
 pub const LOGIN_USERNAME_PROMPT: &str = "VXNlcm5hbWU6";
@@ -752,127 +752,13 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// base64, MD5, HMAC
+// base64 and hex (re-exported from crate::codec), MD5, HMAC
 // ---------------------------------------------------------------------------------------------
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding ([RFC 4648 §4](https://www.rfc-editor.org/rfc/rfc4648#section-4)).
-pub fn encode_base64(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Why bytes are not base64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum Base64Error {
-    /// A byte outside the alphabet, or `=` where padding cannot be.
-    InvalidByte {
-        /// Offset of the byte.
-        offset: usize,
-        /// The byte.
-        byte: u8,
-    },
-    /// The length is not a multiple of four.
-    BadLength {
-        /// The length found.
-        len: usize,
-    },
-}
-
-impl Base64Error {
-    /// Offset where the problem shows (the end for a bad length).
-    pub fn offset(&self) -> usize {
-        match *self {
-            Base64Error::InvalidByte { offset, .. } => offset,
-            Base64Error::BadLength { len } => len,
-        }
-    }
-}
-
-impl std::fmt::Display for Base64Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Base64Error::InvalidByte { offset, byte } => {
-                write!(f, "byte 0x{byte:02x} at offset {offset} is not base64")
-            }
-            Base64Error::BadLength { len } => {
-                write!(f, "length {len} is not a multiple of 4")
-            }
-        }
-    }
-}
-
-impl std::error::Error for Base64Error {}
-
-/// Strict base64 decoding: the standard alphabet, padding to a multiple of four, no whitespace
-/// ([RFC 4648 §4](https://www.rfc-editor.org/rfc/rfc4648#section-4), as RFC 4954 §4 requires).
-pub fn decode_base64(input: &[u8]) -> Result<Vec<u8>, Base64Error> {
-    if !input.len().is_multiple_of(4) {
-        return Err(Base64Error::BadLength { len: input.len() });
-    }
-    let pad = if input.ends_with(b"==") {
-        2
-    } else if input.ends_with(b"=") {
-        1
-    } else {
-        0
-    };
-    let data_len = input.len() - pad;
-    let mut out = Vec::with_capacity(input.len() / 4 * 3);
-    for (ci, chunk) in input.chunks_exact(4).enumerate() {
-        let mut n = 0u32;
-        let mut used: usize = 0;
-        for (i, &byte) in chunk.iter().enumerate() {
-            let offset = ci * 4 + i;
-            if offset >= data_len {
-                n <<= 6;
-                continue;
-            }
-            let v = match byte {
-                b'A'..=b'Z' => byte - b'A',
-                b'a'..=b'z' => byte - b'a' + 26,
-                b'0'..=b'9' => byte - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                _ => return Err(Base64Error::InvalidByte { offset, byte }),
-            };
-            n = (n << 6) | u32::from(v);
-            used += 1;
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        // 4 symbols carry 3 bytes, 3 carry 2, 2 carry 1.
-        out.extend_from_slice(bytes.get(..used.saturating_sub(1)).unwrap_or_default());
-    }
-    Ok(out)
-}
-
-/// Lowercase hex of `bytes`.
-pub fn to_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    s
-}
+pub use crate::codec::base64::{
+    decode_strict as decode_base64, encode as encode_base64, Base64Error,
+};
+pub use crate::codec::hex::lower as to_hex;
 
 /// The MD5 digest of `data` ([RFC 1321](https://www.rfc-editor.org/rfc/rfc1321)). Used only
 /// for CRAM-MD5; MD5 is broken for collision resistance.
@@ -1040,69 +926,6 @@ mod tests {
             server.handle_line(response.as_bytes(), &users()),
             ServerStep::Success("tim".into())
         );
-    }
-
-    #[test]
-    fn base64_round_trips_and_rejects() {
-        let cases: &[(&[u8], &str)] = &[
-            (b"", ""),
-            (b"f", "Zg=="),
-            (b"fo", "Zm8="),
-            (b"foo", "Zm9v"),
-            (b"foob", "Zm9vYg=="),
-            (b"fooba", "Zm9vYmE="),
-            (b"foobar", "Zm9vYmFy"),
-            (b"\0alice\0wonderland", "AGFsaWNlAHdvbmRlcmxhbmQ="),
-        ];
-        for &(raw, enc) in cases {
-            assert_eq!(encode_base64(raw), enc, "encode {raw:?}");
-            assert_eq!(
-                decode_base64(enc.as_bytes()).as_deref(),
-                Ok(raw),
-                "decode {enc}"
-            );
-        }
-        let bad: &[(&[u8], Base64Error)] = &[
-            (b"Zg=", Base64Error::BadLength { len: 3 }),
-            (
-                b"Z===",
-                Base64Error::InvalidByte {
-                    offset: 1,
-                    byte: b'=',
-                },
-            ),
-            (
-                b"Zg=a",
-                Base64Error::InvalidByte {
-                    offset: 2,
-                    byte: b'=',
-                },
-            ),
-            (
-                b"Zm9v Yg=",
-                Base64Error::InvalidByte {
-                    offset: 4,
-                    byte: b' ',
-                },
-            ),
-            (
-                b"Zm=vYg==",
-                Base64Error::InvalidByte {
-                    offset: 2,
-                    byte: b'=',
-                },
-            ),
-            (
-                b"Zm9\xff",
-                Base64Error::InvalidByte {
-                    offset: 3,
-                    byte: 0xff,
-                },
-            ),
-        ];
-        for (input, err) in bad {
-            assert_eq!(decode_base64(input), Err(*err), "decode {input:?}");
-        }
     }
 
     #[test]
@@ -1440,13 +1263,8 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testutil::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         let u = users();
         let alphabet = b"AZaz09+/=\0\x01 *";
         for _ in 0..2000 {

@@ -15,7 +15,9 @@
 //! groups multi-line replies, keeps the DATA content as one entry, tracks the session state
 //! (RFC 5321 §4.1.4 command order, §4.3.2 replies) with a small tracker of its own, and reports
 //! lints: commands out of sequence, pipelining without PIPELINING, AUTH without TLS, 8-bit
-//! content without 8BITMIME, extensions used without being offered, no QUIT. The result
+//! content without 8BITMIME, extensions used without being offered, SIZE exceeded, no QUIT.
+//! AUTH exchanges are decoded with [`crate::smtp::auth::decode_exchange`] and the DATA content
+//! goes through [`lint_message`] (the seam for the MIME linter). The result
 //! serialises to the versioned JSON document described in [`AnnotatedTranscript::to_json`].
 //!
 //! Limits: at most [`MAX_TRANSCRIPT_BYTES`] bytes and [`MAX_TRANSCRIPT_LINES`] lines are read;
@@ -27,6 +29,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
+use crate::smtp::auth::{decode_exchange, AuthLine, DecodedAuth, Mechanism};
 use crate::smtp::capability::{Capabilities, Extension};
 use crate::smtp::command::{parse_command, Body, Command};
 use crate::smtp::enhanced::EnhancedCode;
@@ -40,7 +43,7 @@ pub const MAX_TRANSCRIPT_BYTES: usize = 8 * 1024 * 1024;
 /// Most lines read; the rest is dropped.
 pub const MAX_TRANSCRIPT_LINES: usize = 200_000;
 /// Longest text line inside a message, CRLF included (RFC 5321 §4.5.3.1.6).
-pub const MAX_TEXT_LINE: usize = 1000;
+pub use crate::smtp::data::MAX_TEXT_LINE;
 /// Most findings [`lint_message`] reports for one message; a message with more defects than
 /// this is broken throughout and the rest add nothing.
 pub const MAX_MESSAGE_LINTS: usize = 100;
@@ -407,6 +410,10 @@ pub struct Entry {
     pub explanation: String,
     /// What is wrong with it; spans are offsets into the transcript input.
     pub lints: Vec<Lint>,
+    /// On an AUTH command: the whole exchange decoded (user, password, challenges…) once it
+    /// ended, by [`crate::smtp::auth::decode_exchange`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<DecodedAuth>,
 }
 
 /// A transcript with every entry explained.
@@ -461,41 +468,48 @@ impl AnnotatedTranscript {
     }
 }
 
-/// Lints the message carried in DATA. This is the seam for the MIME linter: today it only
-/// checks lines (bare LF, lines over [`MAX_TEXT_LINE`] octets); the MIME lints will be called
-/// from here.
+/// Lints the message carried in DATA: the DATA-level checks of
+/// [`crate::smtp::data::lint_data`] (bare LF and CR, lines over [`MAX_TEXT_LINE`] octets, dot
+/// lines not stuffed, smuggling sequences), then the MIME and RFC 5322 lints of the message
+/// itself ([`crate::mime::parse::parse_message`]: missing Date/From, invalid encoded-words,
+/// boundaries, transfer encodings, …).
 ///
-/// `data` is the content as on the wire between the 354 reply and the final `.` line (still
-/// dot-stuffed, line endings as captured); lint spans are offsets into `data`.
+/// `data` is the content as on the wire after the 354 reply, up to and including the final `.`
+/// line when there is one (still dot-stuffed, line endings as captured); lint spans are offsets
+/// into `data`. The message is parsed as it stands on the wire minus the final `.` line, so
+/// spans need no mapping; dot-stuffing only doubles a leading `.`, which no MIME rule reads.
+/// Line-ending findings come from the SMTP checks only (`mime.bare-lf` would repeat
+/// `smtp.bare-lf`). At most [`MAX_MESSAGE_LINTS`] findings are returned.
 pub fn lint_message(data: &[u8]) -> Vec<Lint> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < data.len() && out.len() < MAX_MESSAGE_LINTS {
-        let rest = data.get(start..).unwrap_or_default();
-        let (end, bare) = match rest.iter().position(|&b| b == b'\n') {
-            Some(nl) => (
-                start + nl + 1,
-                !(nl > 0 && rest.get(nl - 1) == Some(&b'\r')),
-            ),
-            None => (data.len(), false),
-        };
-        if bare {
-            out.push(lints::BARE_LF.at(
-                Span::new(end - 1, end),
-                "message line ends in a bare LF; SMTP text lines end in CRLF",
-            ));
-        }
-        // Length as it would be with CRLF.
-        let len = end - start + usize::from(bare);
-        if len > MAX_TEXT_LINE {
-            out.push(lints::LINE_TOO_LONG.at(
-                Span::new(start, end),
-                format!("message line is {len} octets with CRLF; RFC 5321 §4.5.3.1.6 allows 1000"),
-            ));
-        }
-        start = end;
+    let mut out = crate::smtp::data::lint_data(data);
+    let message = strip_end_of_data(data);
+    if !message.is_empty() {
+        let parsed = crate::mime::parse::parse_message(message);
+        out.extend(
+            parsed
+                .lints
+                .into_iter()
+                .map(|l| l.lint)
+                .filter(|l| l.code != crate::mime::lints::BARE_LF.code),
+        );
     }
+    out.truncate(MAX_MESSAGE_LINTS);
     out
+}
+
+/// `data` without its final `.` line (`.CRLF`, or `.LF` in a lenient capture); the line
+/// ending before the dot stays, as it belongs to the message's last line.
+fn strip_end_of_data(data: &[u8]) -> &[u8] {
+    if data == b".\r\n" || data == b".\n" {
+        return &[];
+    }
+    for end in [&b"\r\n.\r\n"[..], b"\n.\r\n", b"\n.\n"] {
+        if let Some(head) = data.strip_suffix(end) {
+            let ending = if end.starts_with(b"\r") { 2 } else { 1 };
+            return data.get(..head.len() + ending).unwrap_or(data);
+        }
+    }
+    data
 }
 
 /// Maps offsets in a reconstructed wire buffer back to the transcript input.
@@ -619,6 +633,7 @@ impl Block {
 #[derive(Default)]
 struct Txn {
     body: Option<Body>,
+    declared_size: Option<u64>,
     smtputf8: bool,
     rcpt_ok: usize,
     rcpt_pending: usize,
@@ -639,11 +654,24 @@ struct Annotator {
     quit_answered: bool,
     closed_by_server: bool,
     reply: Option<Block>,
+    auth: Option<AuthCapture>,
     data: Option<Block>,
     chunk: Option<(Block, u64)>,
 }
 
 const MAX_PENDING: usize = 10_000;
+/// Most challenge/response lines kept for decoding one AUTH exchange.
+const MAX_AUTH_LINES: usize = 64;
+
+/// An AUTH exchange being collected for [`decode_exchange`].
+struct AuthCapture {
+    /// Index of the AUTH command's entry.
+    entry: usize,
+    mechanism: Mechanism,
+    initial: Option<(Vec<u8>, usize)>,
+    /// (from client, base64 payload, offset in the input)
+    lines: Vec<(bool, Vec<u8>, usize)>,
+}
 
 impl Annotator {
     fn new(format: Format) -> Annotator {
@@ -662,6 +690,7 @@ impl Annotator {
             quit_answered: false,
             closed_by_server: false,
             reply: None,
+            auth: None,
             data: None,
             chunk: None,
         }
@@ -772,6 +801,7 @@ impl Annotator {
             state_after: state,
             explanation: format!("could not be read: {error}"),
             lints: vec![lint],
+            auth: None,
         });
     }
 
@@ -891,6 +921,26 @@ impl Annotator {
                         }
                     }
                     Pending::Auth | Pending::SaslResponse => {
+                        if let (Some(capture), true) = (self.auth.as_mut(), code == 334) {
+                            if let Some(first) = reply
+                                .lines
+                                .first()
+                                .filter(|_| capture.lines.len() < MAX_AUTH_LINES)
+                            {
+                                // Never longer than the line, so the span stays in the input.
+                                let payload: Vec<u8> = first
+                                    .text
+                                    .trim_start()
+                                    .bytes()
+                                    .take(first.span.len())
+                                    .collect();
+                                let offset = first.span.end.saturating_sub(payload.len());
+                                capture.lines.push((false, payload, offset));
+                            }
+                        }
+                        if code != 334 {
+                            self.finish_auth();
+                        }
                         if code == 334 {
                             self.state = SessionState::Authenticating;
                             notes.push(
@@ -946,6 +996,7 @@ impl Annotator {
             state_after: self.state,
             explanation,
             lints: entry_lints,
+            auth: None,
         });
     }
 
@@ -1073,7 +1124,17 @@ impl Annotator {
                 if params.auth.is_some() {
                     self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH=");
                 }
+                let limit = self.caps.as_ref().and_then(Capabilities::size_limit);
+                if let (Some(n), Some(l)) = (params.size, limit) {
+                    if n > l {
+                        entry_lints.push(lints::SIZE_EXCEEDED.at(
+                            span,
+                            format!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6)"),
+                        ));
+                    }
+                }
                 self.txn = Txn {
+                    declared_size: params.size,
                     body: params.body,
                     smtputf8: params.smtputf8,
                     ..Txn::default()
@@ -1161,7 +1222,29 @@ impl Annotator {
                 }
                 Pending::StartTls
             }
-            Command::Auth { .. } => {
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                self.finish_auth();
+                // The initial response is the last word of the line, taken from the input bytes
+                // (the parsed value is lossy UTF-8).
+                let initial = initial_response.as_ref().map(|_| {
+                    let ir = line
+                        .bytes
+                        .rsplit(|&b| b == b' ')
+                        .next()
+                        .unwrap_or_default()
+                        .to_vec();
+                    let offset = line.content.start + line.bytes.len().saturating_sub(ir.len());
+                    (ir, offset)
+                });
+                self.auth = Some(AuthCapture {
+                    entry: self.entries.len(),
+                    mechanism: Mechanism::parse(mechanism),
+                    initial,
+                    lines: Vec::new(),
+                });
                 self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH");
                 if !self.tls {
                     entry_lints.push(lints::AUTH_WITHOUT_TLS.at(
@@ -1205,11 +1288,19 @@ impl Annotator {
             state_after: self.state,
             explanation,
             lints: entry_lints,
+            auth: None,
         });
     }
 
     fn sasl_response(&mut self, line: &TranscriptLine) {
         let before = self.state;
+        if let Some(capture) = self.auth.as_mut() {
+            if capture.lines.len() < MAX_AUTH_LINES {
+                capture
+                    .lines
+                    .push((true, line.bytes.clone(), line.content.start));
+            }
+        }
         let mut entry_lints = Vec::new();
         if !self.pending.is_empty() {
             entry_lints.push(lints::OUT_OF_SEQUENCE.at(
@@ -1237,7 +1328,30 @@ impl Annotator {
             state_after: before,
             explanation: explanation.into(),
             lints: entry_lints,
+            auth: None,
         });
+    }
+
+    /// Decodes the AUTH exchange that just ended and attaches it to its AUTH entry.
+    fn finish_auth(&mut self) {
+        let Some(capture) = self.auth.take() else {
+            return;
+        };
+        let lines: Vec<AuthLine<'_>> = capture
+            .lines
+            .iter()
+            .map(|(from_client, payload, offset)| AuthLine {
+                from_client: *from_client,
+                payload,
+                offset: *offset,
+            })
+            .collect();
+        let initial = capture.initial.as_ref().map(|(p, o)| (p.as_slice(), *o));
+        let mut decoded = decode_exchange(&capture.mechanism, initial, &lines);
+        if let Some(entry) = self.entries.get_mut(capture.entry) {
+            entry.lints.append(&mut decoded.lints);
+            entry.auth = Some(decoded);
+        }
     }
 
     fn finish_data(&mut self, terminated: bool) {
@@ -1265,6 +1379,29 @@ impl Annotator {
                 ));
             }
         }
+        // Message size without the final ".\r\n" (dot-stuffing counted: close enough).
+        let size = if terminated {
+            block.buf.len().saturating_sub(3)
+        } else {
+            block.buf.len()
+        } as u64;
+        let limit = self.caps.as_ref().and_then(Capabilities::size_limit);
+        let whole = block.map.span(Span::new(0, block.buf.len()));
+        if let Some(l) = limit.filter(|&l| size > l) {
+            entry_lints.push(lints::SIZE_EXCEEDED.at(
+                whole,
+                format!(
+                    "the message is {size} octets; the server's SIZE limit is {l} (RFC 1870 §6)"
+                ),
+            ));
+        } else if let Some(d) = self.txn.declared_size.filter(|&d| size > d) {
+            entry_lints.push(lints::SIZE_EXCEEDED.at(
+                whole,
+                format!(
+                    "the message is {size} octets but MAIL FROM declared SIZE={d} (RFC 1870 §6)"
+                ),
+            ));
+        }
         if terminated {
             if self.pending.len() < MAX_PENDING {
                 self.pending.push_back(Pending::EndOfData);
@@ -1291,6 +1428,7 @@ impl Annotator {
             state_after: self.state,
             explanation: explanation.into(),
             lints: entry_lints,
+            auth: None,
         });
     }
 
@@ -1315,11 +1453,13 @@ impl Annotator {
             state_after: state,
             explanation,
             lints: Vec::new(),
+            auth: None,
         });
     }
 
     fn finish(mut self, transcript: &Transcript) -> AnnotatedTranscript {
         self.try_reply(true);
+        self.finish_auth();
         if let Some((block, size)) = self.chunk.take() {
             if block.lines > 0 {
                 self.finish_chunk(block, size);
@@ -1367,10 +1507,19 @@ mod tests {
 
     use super::*;
 
+    /// The SMTP findings of a dialogue, sorted (the MIME findings of DATA content are tested in
+    /// `data_is_linted_as_a_message_too`).
     fn codes(t: &AnnotatedTranscript) -> Vec<String> {
-        let mut c: Vec<String> = t.all_lints().iter().map(|l| l.code.to_string()).collect();
+        let mut c: Vec<String> = smtp_lints(t).iter().map(|l| l.code.to_string()).collect();
         c.sort();
         c
+    }
+
+    fn smtp_lints(t: &AnnotatedTranscript) -> Vec<&Lint> {
+        t.all_lints()
+            .into_iter()
+            .filter(|l| l.code.starts_with("smtp."))
+            .collect()
     }
 
     fn kinds(t: &AnnotatedTranscript) -> Vec<&'static str> {
@@ -1552,6 +1701,13 @@ The example of RFC 5321 Appendix D.1:
         );
         assert_eq!(a.entries[8].state_after, SessionState::Authenticating);
         assert_eq!(a.entries[12].state_after, SessionState::Ready);
+        let auth = a.entries[7].auth.as_ref().expect("AUTH LOGIN decoded");
+        assert_eq!(
+            (auth.authcid.as_deref(), auth.password.as_deref()),
+            (Some("user"), Some("pass"))
+        );
+        assert_eq!(auth.challenges, ["Username:", "Password:"]);
+        assert_eq!(a.to_json()["entries"][7]["auth"]["authcid"], "user");
         let Parsed::Reply { enhanced, .. } = &a.entries[16].parsed else {
             panic!("expected the 550 reply")
         };
@@ -1654,6 +1810,26 @@ The example of RFC 5321 Appendix D.1:
             &["smtp.auth-without-tls"],
         ),
         (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 SIZE 1000\nC: MAIL FROM:<a@b.example> SIZE=5000\nS: 552 5.3.4 too big\nC: QUIT\nS: 221 bye\n",
+            &["smtp.size-exceeded"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 SIZE 10\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: 0123456789abcdef\nC: .\nS: 552 too big\nC: QUIT\nS: 221 bye\n",
+            &["smtp.size-exceeded"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 SIZE\nC: MAIL FROM:<a@b.example> SIZE=3\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: 0123456789abcdef\nC: .\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
+            &["smtp.size-exceeded"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN Zm9v\nS: 535 5.7.8 no\nC: QUIT\nS: 221 bye\n",
+            &["smtp.auth-plain-malformed", "smtp.auth-without-tls"],
+        ),
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN\nS: 334 \nC: !!!\nS: 501 bad\nC: QUIT\nS: 221 bye\n",
+            &["smtp.auth-plain-malformed", "smtp.auth-without-tls"],
+        ),
+        (
             "S: 220 x\nC: EHLO c\nS: 250 x\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 250 ok\nC: DATA\nS: 354 go\nC: h\u{e9}llo\nC: .\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
             &["smtp.8bit-without-8bitmime"],
         ),
@@ -1729,9 +1905,14 @@ The example of RFC 5321 Appendix D.1:
         assert_eq!(lint.span, Span::new(at, at + 1), "space after colon");
         let input = b"220 x\r\nEHLO c\r\n250 x\r\nMAIL FROM:<a@b.example>\r\n250 ok\r\nRCPT TO:<c@d.example>\r\n250 ok\r\nDATA\r\n354 go\r\nbare\n.\r\n250 ok\r\nQUIT\r\n221 bye\r\n";
         let a = annotate(input);
-        let lints = a.all_lints();
-        assert_eq!(lints.len(), 1, "{lints:#?}");
-        assert_eq!(lints[0].code, "smtp.bare-lf");
+        let lints = smtp_lints(&a);
+        let got: Vec<&str> = lints.iter().map(|l| &*l.code).collect();
+        // "\n.\r\n" ends the data for this lenient reading, which is what smuggling exploits.
+        assert_eq!(
+            got,
+            ["smtp.bare-lf", "smtp.smuggling-sequence"],
+            "{lints:#?}"
+        );
         assert_eq!(lints[0].span.slice(input), b"\n");
         assert_eq!(lints[0].span.start, find(input, b"bare\n") + 4);
     }
@@ -1747,18 +1928,30 @@ The example of RFC 5321 Appendix D.1:
         let mut data = b"ok\r\nbare\n".to_vec();
         data.extend(std::iter::repeat_n(b'x', 1200));
         data.extend(b"\r\n.\r\n");
-        let got: Vec<(String, Span)> = lint_message(&data)
+        let got: Vec<(String, usize)> = lint_message(&data)
             .into_iter()
-            .map(|l| (l.code.to_string(), l.span))
+            .filter(|l| l.code.starts_with("smtp."))
+            .map(|l| (l.code.to_string(), l.span.start))
             .collect();
         assert_eq!(
             got,
             [
-                ("smtp.bare-lf".to_string(), Span::new(8, 9)),
-                ("smtp.line-too-long".to_string(), Span::new(9, 1211)),
+                ("smtp.bare-lf".to_string(), 8),
+                ("smtp.line-too-long".to_string(), 9),
             ]
         );
         assert!(lint_message(b"").is_empty());
+        assert!(lint_message(b"hello\r\n.\r\n")
+            .iter()
+            .all(|l| l.code.starts_with("mime.")));
+        let codes: Vec<String> = lint_message(b"a\r\n.hidden\n.\nmore\r\n.\r\n")
+            .into_iter()
+            .map(|l| l.code.to_string())
+            .collect();
+        assert!(
+            codes.iter().any(|c| c == "smtp.smuggling-sequence"),
+            "smuggling found: {codes:?}"
+        );
     }
 
     #[test]
@@ -1850,7 +2043,8 @@ The example of RFC 5321 Appendix D.1:
         );
         assert!(a.entries.len() < 20, "{} entries", a.entries.len());
         let data = "bare\n".repeat(MAX_MESSAGE_LINTS * 3);
-        assert_eq!(lint_message(data.as_bytes()).len(), MAX_MESSAGE_LINTS);
+        let n = lint_message(data.as_bytes()).len();
+        assert!(n > 10 && n <= MAX_MESSAGE_LINTS, "{n} lints");
     }
 
     #[test]
@@ -1941,6 +2135,26 @@ The example of RFC 5321 Appendix D.1:
                 }
                 let _ = a.to_json();
             }
+        }
+    }
+
+    #[test]
+    fn data_is_linted_as_a_message_too() {
+        let data = b"Subject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\r\nhello\r\n.\r\n";
+        let codes: Vec<String> = lint_message(data)
+            .into_iter()
+            .map(|l| l.code.into_owned())
+            .collect();
+        assert!(codes.iter().any(|c| c == "mime.missing-from"), "{codes:?}");
+        assert!(codes.iter().any(|c| c == "mime.missing-date"), "{codes:?}");
+        assert!(!codes.iter().any(|c| c == "mime.bare-lf"), "{codes:?}");
+        for (input, want) in [
+            (&b"a\r\n.\r\n"[..], &b"a\r\n"[..]),
+            (b"a\n.\n", b"a\n"),
+            (b".\r\n", b""),
+            (b"a\r\nb", b"a\r\nb"),
+        ] {
+            assert_eq!(strip_end_of_data(input), want, "{input:?}");
         }
     }
 }

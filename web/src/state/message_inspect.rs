@@ -389,6 +389,8 @@ pub enum SegmentKind {
     Marker,
     /// The line was cut here ("…").
     Cut,
+    /// An empty marked span (a finding about something missing) sits here; no text.
+    Caret,
 }
 
 /// A run of a rendered line.
@@ -457,6 +459,25 @@ pub fn marked_segments(input: &[u8], span: Span, marks: &[Span]) -> Vec<Segment>
             highlighted: inside(span.start + i),
             offset: span.start + i,
         });
+    }
+    // Empty marks show as a caret before the byte they point at (or at the end of the input).
+    let at_end = span.end >= input.len();
+    for m in marks.iter().filter(|m| m.is_empty()) {
+        if m.start >= span.start && (m.start < span.end || (at_end && m.start == span.end)) {
+            let at = out
+                .iter()
+                .position(|s| s.offset >= m.start)
+                .unwrap_or(out.len());
+            out.insert(
+                at,
+                Segment {
+                    text: String::new(),
+                    kind: SegmentKind::Caret,
+                    highlighted: true,
+                    offset: m.start,
+                },
+            );
+        }
     }
     out
 }
@@ -586,6 +607,24 @@ mod tests {
             "{segs:?}"
         );
         assert!(line_segments(b"", Span::new(5, 9), None).is_empty());
+        let caret = line_segments(input, Span::new(0, 13), Some(Span::new(9, 9)));
+        assert_eq!(
+            caret.iter().map(|s| (s.kind, s.offset)).collect::<Vec<_>>(),
+            vec![
+                (SegmentKind::Text, 0),
+                (SegmentKind::Caret, 9),
+                (SegmentKind::Text, 9),
+                (SegmentKind::Marker, 11),
+                (SegmentKind::Marker, 12)
+            ],
+            "an empty span shows as a caret"
+        );
+        let end = line_segments(input, Span::new(0, 13), Some(Span::new(13, 13)));
+        assert_eq!(
+            end.last().map(|s| s.kind),
+            Some(SegmentKind::Caret),
+            "at the end of input"
+        );
     }
 
     #[test]

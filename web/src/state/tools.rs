@@ -11,6 +11,7 @@ use mailscope_core::smtp::enhanced::EnhancedCode;
 use mailscope_core::smtp::reply::explain_code;
 
 use mailscope_core::mime::encoded_word::{decode_unstructured, encode, Encoding};
+use mailscope_core::mime::transfer::{decode_base64 as body_base64, decode_quoted_printable};
 
 use super::transcript::visible_wire;
 
@@ -128,6 +129,46 @@ pub struct Stuffed {
     pub changes: usize,
     /// The stuffed body read back (terminator removed, unstuffed), visible.
     pub unstuffed: String,
+}
+
+/// A Content-Transfer-Encoding decoded as a body is (RFC 2045 §6.7, §6.8): the bytes and every
+/// defect with its offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyDecoded {
+    /// The bytes.
+    pub bytes: BytesView,
+    /// "offset 12-14: '=' escape with lowercase hex digits".
+    pub defects: Vec<String>,
+}
+
+/// Decodes a body in quoted-printable (`qp`) or base64, as the core's MIME reader does.
+/// Line ends typed in a text area are LF; they are read as CRLF.
+pub fn decode_body(text: &str, qp: bool) -> BodyDecoded {
+    let wire = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let d = if qp {
+        decode_quoted_printable(wire.as_bytes())
+    } else {
+        body_base64(wire.as_bytes())
+    };
+    let mut defects: Vec<String> = d
+        .defects
+        .iter()
+        .map(|x| {
+            format!(
+                "bytes {}-{}: {}",
+                x.span.start,
+                x.span.end,
+                x.kind.describe()
+            )
+        })
+        .collect();
+    if d.suppressed > 0 {
+        defects.push(format!("… and {} more", d.suppressed));
+    }
+    BodyDecoded {
+        bytes: bytes_view(&d.bytes),
+        defects,
+    }
 }
 
 /// Dot-stuffs `text` as a client sends it after `354` (RFC 5321 §4.5.2).
@@ -260,6 +301,19 @@ mod tests {
             ("한", "ed959c", 3)
         );
         assert!(base64_decode("!!!").is_err());
+    }
+
+    #[test]
+    fn bodies_decode_with_their_defects() {
+        let qp = decode_body("caf=C3=A9 =\nsoft=3d", true);
+        assert_eq!(qp.bytes.text, "café soft=");
+        assert_eq!(qp.defects.len(), 1, "lowercase escape: {:?}", qp.defects);
+        let b = decode_body("7ZWc\n6rWt", false);
+        assert_eq!((b.bytes.text.as_str(), b.defects.len()), ("한국", 0));
+        assert!(
+            !decode_body("7ZW", false).defects.is_empty(),
+            "missing padding"
+        );
     }
 
     #[test]

@@ -142,14 +142,28 @@ pub fn rows(
         .entries
         .iter()
         .map(|entry| {
-            let bytes = input
-                .get(entry.span.start..entry.span.end)
-                .unwrap_or_default();
+            // A raw capture shows its bytes as they were; in the S:/C: and swaks forms the
+            // markers and the file's line endings are not protocol, and each line is taken to
+            // have ended in CRLF on the wire (see `TranscriptLine::wire`).
+            let wire = if annotated.format == Format::Raw {
+                input
+                    .get(entry.span.start..entry.span.end)
+                    .unwrap_or_default()
+                    .to_vec()
+            } else {
+                entry
+                    .text
+                    .split('\n')
+                    .flat_map(|l| [l.as_bytes(), b"\r\n"])
+                    .flatten()
+                    .copied()
+                    .collect()
+            };
             let (kind, details) = kind_and_details(entry);
             Row {
                 direction: entry.direction,
                 at_ms: time_at(entry.span.start),
-                wire: visible_wire(bytes, MAX_ROW_WIRE_CHARS),
+                wire: visible_wire(&wire, MAX_ROW_WIRE_CHARS),
                 kind,
                 explanation: entry.explanation.clone(),
                 details,
@@ -333,6 +347,10 @@ mod tests {
             rows[4].details
         );
         assert_eq!(rows[3].state, "ready → mail");
+        assert_eq!(
+            rows[3].wire, "MAIL FROM:<a@example.org>␍␊\n",
+            "S:/C: lines are shown as their wire form, without the marker"
+        );
         assert!(m.lint_codes().is_empty(), "clean: {:?}", m.lint_codes());
     }
 

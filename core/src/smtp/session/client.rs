@@ -422,11 +422,7 @@ impl ClientSession {
     /// Bytes to send to the server, if any.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Vec<u8>> {
-        if self.output.is_empty() {
-            None
-        } else {
-            Some(std::mem::take(&mut self.output))
-        }
+        super::take_output(&mut self.output)
     }
 
     /// The next event, if any.
@@ -1064,19 +1060,26 @@ impl ClientSession {
         }
     }
 
-    /// The transaction failed part-way: report, RSET, go on.
-    fn abandon_txn(&mut self, code: u16) {
-        let Some(txn) = self.txn.take() else {
-            return;
-        };
+    /// Ends the current transaction, if any, with a [`ClientEvent::TransactionDone`]; returns
+    /// its index.
+    fn report_txn(&mut self, code: u16, delivered: bool) -> Option<usize> {
+        let txn = self.txn.take()?;
         let index = txn.index;
         self.push_event(ClientEvent::TransactionDone(TransactionOutcome {
             index,
             accepted: txn.accepted,
             rejected: txn.rejected,
             code,
-            delivered: false,
+            delivered,
         }));
+        Some(index)
+    }
+
+    /// The transaction failed part-way: report, RSET, go on.
+    fn abandon_txn(&mut self, code: u16) {
+        let Some(index) = self.report_txn(code, false) else {
+            return;
+        };
         if self.stop_at(StopPoint::Dot) || self.plan_ref().quit_after.is_some() {
             self.quit();
             return;
@@ -1085,17 +1088,9 @@ impl ClientSession {
     }
 
     fn finish_txn(&mut self, code: u16, ok: bool) {
-        let Some(txn) = self.txn.take() else {
+        let Some(index) = self.report_txn(code, ok) else {
             return;
         };
-        let index = txn.index;
-        self.push_event(ClientEvent::TransactionDone(TransactionOutcome {
-            index,
-            accepted: txn.accepted,
-            rejected: txn.rejected,
-            code,
-            delivered: ok,
-        }));
         self.set_state(ClientState::Ready);
         if self.stop_at(StopPoint::Dot) {
             self.quit();

@@ -30,6 +30,11 @@ pub use server::{
     ServerEvent, ServerSession, ServerState,
 };
 
+/// The bytes queued in `output`, if any, leaving it empty: `poll_output` of both sessions.
+fn take_output(output: &mut Vec<u8>) -> Option<Vec<u8>> {
+    (!output.is_empty()).then(|| std::mem::take(output))
+}
+
 /// Timeouts a client waits for a reply ([RFC 5321 §4.5.3.2](https://www.rfc-editor.org/rfc/rfc5321#section-4.5.3.2)),
 /// in milliseconds.
 pub mod timeouts {
@@ -957,13 +962,8 @@ mod tests {
 
     #[test]
     fn random_bytes_never_panic_and_stay_bounded() {
-        let mut x: u64 = 0x1234_5678_9abc_def1;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testutil::XorShift::new(0x1234_5678_9abc_def1);
+        let mut next = move || rng.next_u64();
         let words: &[&[u8]] = &[
             b"EHLO x\r\n",
             b"MAIL FROM:<a@b.org>\r\n",

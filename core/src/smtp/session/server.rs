@@ -428,11 +428,7 @@ impl ServerSession {
     /// Bytes to send to the client, if any.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Vec<u8>> {
-        if self.output.is_empty() {
-            None
-        } else {
-            Some(std::mem::take(&mut self.output))
-        }
+        super::take_output(&mut self.output)
     }
 
     /// The next event, if any.

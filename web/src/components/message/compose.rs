@@ -251,6 +251,7 @@ fn output(props: &ComposerProps) -> Html {
                             let class = match (s.kind, s.highlighted) {
                                 (SegmentKind::Marker, _) => "marker",
                                 (SegmentKind::Cut, _) => "cut",
+                                (SegmentKind::Caret, _) => "caret",
                                 (SegmentKind::Text, true) => "ew",
                                 (SegmentKind::Text, false) => "",
                             };

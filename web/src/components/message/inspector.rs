@@ -38,6 +38,14 @@ fn root_field<'a>(doc: &'a Doc, name: &str) -> Option<&'a str> {
         .map(|f| f.decoded.as_str())
 }
 
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The whole inspector.
 #[function_component(Inspector)]
 pub fn inspector(props: &InspectorProps) -> Html {
@@ -67,8 +75,9 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     if let Some(date) = root_field(doc, "date") { <dt>{"Date"}</dt><dd>{ date }</dd> }
                     if !attachments.is_empty() { <dt>{"Files"}</dt><dd>{ attachments.join(", ") }</dd> }
                 </dl>
-                <p class="muted">{ format!("{} · {} bytes · {} lines · {} parts · {} findings",
-                    doc.name, doc.input.len(), doc.line_count(), doc.parts.len(), doc.lints.len() + doc.suppressed_lints) }</p>
+                <p class="muted">{ format!("{} · {} · {} · {} · {}", doc.name,
+                    count(doc.input.len(), "byte"), count(doc.line_count(), "line"),
+                    count(doc.parts.len(), "part"), count(doc.lints.len() + doc.suppressed_lints, "finding")) }</p>
             </section>
             <div class="inspector-grid">
                 <aside class="inspector-side">

@@ -57,7 +57,7 @@ pub fn source_view(props: &SourceViewProps) -> Html {
                                 let offset = s.offset;
                                 let onclick = Callback::from(move |_| dispatch.emit(Action::SelectOffset(offset)));
                                 let class = classes!(
-                                    match s.kind { SegmentKind::Marker => "marker", SegmentKind::Cut => "cut", SegmentKind::Text => "src-text" },
+                                    match s.kind { SegmentKind::Marker => "marker", SegmentKind::Cut => "cut", SegmentKind::Caret => "caret", SegmentKind::Text => "src-text" },
                                     s.highlighted.then_some("hl"),
                                 );
                                 html! { <span {class} data-offset={offset.to_string()} {onclick}>{ s.text }</span> }

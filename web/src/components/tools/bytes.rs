@@ -2,9 +2,11 @@
 
 use yew::prelude::*;
 
-use crate::components::session::field::Field;
+use crate::components::session::field::{Check, Field};
 use crate::components::transcript::table::wire_view;
-use crate::state::tools::{base64_decode, base64_encode, decode_auth, dot_stuffing, lookup_codes};
+use crate::state::tools::{
+    base64_decode, base64_encode, decode_auth, decode_body, dot_stuffing, lookup_codes,
+};
 
 #[hook]
 fn use_text(initial: &'static str) -> (String, Callback<String>) {
@@ -34,7 +36,29 @@ pub fn base64_tool() -> Html {
                 </> },
                 Err(e) => html! { <p class="error">{ e }</p> },
             } }
-            <p class="muted">{"Quoted-printable is not offered yet: the core has no quoted-printable encoder or decoder in this build."}</p>
+        </div>
+    }
+}
+
+/// Body transfer decoding: quoted-printable or base64, with the defects the core finds.
+#[function_component(TransferTool)]
+pub fn transfer_tool() -> Html {
+    let (text, set_text) = use_text("Caf=C3=A9 au lait, =\nsoft break, lowercase =c3=a9");
+    let qp = use_state(|| true);
+    let on_qp = {
+        let qp = qp.clone();
+        Callback::from(move |on: bool| qp.set(on))
+    };
+    let d = decode_body(&text, *qp);
+    html! {
+        <div class="tool panel">
+            <h3>{"Content-Transfer-Encoding (RFC 2045 §6.7, §6.8)"}</h3>
+            <Field id="cte-input" label="Encoded body" rows={4} value={text.clone()} oninput={set_text} />
+            <Check id="cte-qp" label="quoted-printable (off: base64)" checked={*qp} onchange={on_qp} />
+            <pre class="wire" id="cte-output">{ wire_view(&d.bytes.text) }</pre>
+            <p class="muted">{ format!("{} bytes: ", d.bytes.len) }<code class="hex">{ d.bytes.hex.clone() }</code></p>
+            <ul class="lints">{ for d.defects.iter().map(|x| html! { <li class="lint warning">{ x }</li> }) }</ul>
+            <p class="muted">{"Encoding to quoted-printable is not offered: the core has no public quoted-printable encoder yet."}</p>
         </div>
     }
 }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::reply_tool::ReplyTool;
 
-use bytes::{AuthTool, Base64Tool, CodeTool, DotTool};
+use bytes::{AuthTool, Base64Tool, CodeTool, DotTool, TransferTool};
 use words::WordsTool;
 
 /// Every tool.
@@ -19,6 +19,7 @@ pub fn tools_view() -> Html {
             <CodeTool />
             <WordsTool />
             <Base64Tool />
+            <TransferTool />
             <DotTool />
             <AuthTool />
         </div>

@@ -25,7 +25,9 @@ fn lint_view(lint: &Lint) -> Html {
     html! {
         <li class={classes!("lint", lint.severity.as_str())}>
             <code class="lint-code">{ lint.code.to_string() }</code>{" "}{ &lint.message }
-            <span class="muted">{" ("}{ lint.reference.to_string() }{")"}</span>
+            if !lint.message.contains(&*lint.reference) {
+                <span class="muted">{" ("}{ lint.reference.to_string() }{")"}</span>
+            }
         </li>
     }
 }

@@ -1,0 +1,57 @@
+//! `mailscope-bench`: the benchmark tables printed by `cargo xtask bench` (run it in release
+//! mode: `cargo run --release -p mailscope-bench [-- --runs N] [smtp|mime]`).
+//!
+//! Figures are the best of N runs (default 5) after one warm-up run, on the thread's CPU clock
+//! where there is one (see `timing`), one thread.
+//! Methodology and measured figures: docs/benchmarks.md.
+
+mod corpus;
+mod mime;
+mod smtp;
+mod timing;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime]";
+
+fn main() -> ExitCode {
+    let mut runs = 5;
+    let mut which = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => runs = n,
+                None => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "smtp" | "mime" => which.push(arg),
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if which.is_empty() {
+        which = vec!["smtp".into(), "mime".into()];
+    }
+    if cfg!(debug_assertions) {
+        eprintln!("warning: debug build; run with --release for meaningful figures");
+    }
+    println!(
+        "mailscope-bench: best of {runs} runs (each at least {}s) after a warm-up, one thread, {}\n",
+        timing::MIN_RUN,
+        timing::clock_name()
+    );
+    for w in which {
+        let table = if w == "smtp" {
+            smtp::report(runs)
+        } else {
+            mime::report(runs)
+        };
+        println!("{table}");
+    }
+    ExitCode::SUCCESS
+}

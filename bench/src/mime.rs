@@ -1,0 +1,250 @@
+//! MIME figures: full parse + decode of generated corpora by mailscope-core, mail-parser and
+//! mailparse, side by side in one run.
+//!
+//! "Full" means, for every entity of every message, nested messages included: every header
+//! field decoded to text (RFC 2047 words decoded), every leaf body transfer-decoded, and every
+//! text/* leaf charset-decoded to a string. Each function returns a checksum (decoded byte
+//! counts) so that the work cannot be optimised away and the three can be compared.
+
+use std::hint::black_box;
+
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mailscope_core::mime::parse::{decode_field_text, parse_message};
+
+use crate::corpus::{corpus, Sizes};
+use crate::timing::{best_of_interleaved, human, Measure};
+
+/// What one parser produced for a corpus, for the sanity columns of the table.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Work {
+    /// Header fields decoded.
+    pub(crate) fields: usize,
+    /// Leaves whose body was decoded.
+    pub(crate) leaves: usize,
+    /// Bytes of transfer-decoded bodies plus UTF-8 bytes of decoded text and header values.
+    pub(crate) bytes: usize,
+}
+
+/// mailscope-core: `parse_message` decodes leaves as it parses; every field is decoded here.
+pub(crate) fn ours(input: &[u8]) -> Work {
+    let msg = parse_message(input);
+    let mut w = Work::default();
+    for (id, e) in msg.entities.iter().enumerate() {
+        for f in &e.header.fields {
+            w.fields += 1;
+            w.bytes += decode_field_text(f.raw_value(input)).len();
+        }
+        if e.is_leaf() {
+            w.leaves += 1;
+            w.bytes += msg.body(id).len();
+            w.bytes += msg.text(id).map_or(0, str::len);
+        }
+    }
+    w
+}
+
+/// mailscope-core's `parse_message` alone (leaves are decoded as it parses; header fields are
+/// not decoded beyond what the parser itself reads), to show what the field decoding costs.
+pub(crate) fn ours_parse_only(input: &[u8]) -> Work {
+    let msg = parse_message(input);
+    let mut w = Work::default();
+    for (id, e) in msg.entities.iter().enumerate() {
+        w.fields += e.header.fields.len();
+        if e.is_leaf() {
+            w.leaves += 1;
+            w.bytes += msg.body(id).len();
+            w.bytes += msg.text(id).map_or(0, str::len);
+        }
+    }
+    w
+}
+
+/// mail-parser 0.11 with every header parsed (IANA headers by their own parsers, the rest as
+/// RFC 2047 text); nested messages are parsed by the crate as it goes.
+pub(crate) fn mail_parser(input: &[u8]) -> Work {
+    let parser = MessageParser::new().default_header_text();
+    let mut w = Work::default();
+    let Some(root) = parser.parse(input) else {
+        return w;
+    };
+    let mut stack = vec![root];
+    while let Some(msg) = stack.pop() {
+        for part in msg.parts {
+            black_box(part.content_type().map(|c| c.ctype().len()));
+            w.fields += part.headers.len();
+            black_box(&part.headers);
+            w.bytes += part
+                .headers
+                .iter()
+                .filter_map(|h| h.value.as_text())
+                .map(str::len)
+                .sum::<usize>();
+            match part.body {
+                PartType::Text(t) | PartType::Html(t) => {
+                    w.leaves += 1;
+                    // The crate gives text already charset-decoded; count it as body and text.
+                    w.bytes += 2 * t.len();
+                }
+                PartType::Binary(b) | PartType::InlineBinary(b) => {
+                    w.leaves += 1;
+                    w.bytes += b.len();
+                }
+                PartType::Message(m) => stack.push(m),
+                PartType::Multipart(_) => {}
+            }
+        }
+    }
+    w
+}
+
+/// mailparse 0.16: headers decoded with `get_value`, leaves with `get_body_raw` (transfer
+/// decoding) and `get_body` for text/* (charset decoding too); message/rfc822 bodies are parsed
+/// again as messages, since the crate leaves them as leaves.
+pub(crate) fn mailparse(input: &[u8]) -> Work {
+    let mut w = Work::default();
+    let Ok(root) = mailparse::parse_mail(input) else {
+        return w;
+    };
+    let mut nested: Vec<Vec<u8>> = Vec::new();
+    let mut stack = vec![&root];
+    while let Some(p) = stack.pop() {
+        for h in &p.headers {
+            w.fields += 1;
+            w.bytes += h.get_value().len();
+        }
+        if p.subparts.is_empty() {
+            let ctype = p.ctype.mimetype.as_str();
+            if ctype == "message/rfc822" || ctype == "message/global" {
+                if let Ok(raw) = p.get_body_raw() {
+                    nested.push(raw);
+                }
+                continue;
+            }
+            w.leaves += 1;
+            if ctype.starts_with("text/") {
+                // get_body transfer-decodes then charset-decodes.
+                let text = p.get_body().unwrap_or_default();
+                w.bytes += 2 * text.len();
+            } else {
+                w.bytes += p.get_body_raw().map_or(0, |b| b.len());
+            }
+        }
+        stack.extend(p.subparts.iter());
+    }
+    while let Some(raw) = nested.pop() {
+        let inner = mailparse(&raw);
+        w.fields += inner.fields;
+        w.leaves += inner.leaves;
+        w.bytes += inner.bytes;
+    }
+    w
+}
+
+fn run_corpus(msgs: &[Vec<u8>], f: fn(&[u8]) -> Work) -> Work {
+    let mut total = Work::default();
+    for m in msgs {
+        let w = f(black_box(m));
+        total.fields += w.fields;
+        total.leaves += w.leaves;
+        total.bytes += w.bytes;
+    }
+    total
+}
+
+/// The corpora measured: name, seed, message count, sizes.
+pub(crate) const CORPORA: [(&str, u64, usize, Sizes); 2] = [
+    (
+        "small",
+        0x5EED_0001,
+        5_000,
+        Sizes {
+            text: (200, 3_000),
+            attachment: (300, 12_000),
+        },
+    ),
+    (
+        "large",
+        0x5EED_0002,
+        24,
+        Sizes {
+            text: (20_000, 200_000),
+            attachment: (256_000, 4_000_000),
+        },
+    ),
+];
+
+/// The MIME table.
+pub(crate) fn report(runs: usize) -> String {
+    let mut out = String::from(
+        "MIME full parse + decode       corpus        MB/s   ours/peer   fields   leaves   decoded\n",
+    );
+    for (name, seed, count, sizes) in CORPORA {
+        let msgs = corpus(seed, count, sizes);
+        let bytes: usize = msgs.iter().map(Vec::len).sum();
+        let label = format!("{name} ({count} msgs, {})", human(bytes));
+        out.push_str(&format!("  {label}\n"));
+        let parsers: [(&str, fn(&[u8]) -> Work); 4] = [
+            ("mailscope-core", ours),
+            ("  (parse_message only)", ours_parse_only),
+            ("mail-parser 0.11", mail_parser),
+            ("mailparse 0.16", mailparse),
+        ];
+        let works: Vec<Work> = parsers.iter().map(|(_, f)| run_corpus(&msgs, *f)).collect();
+        let run = |i: usize| {
+            let f = parsers[i].1;
+            let msgs = &msgs;
+            move || {
+                black_box(run_corpus(msgs, f));
+            }
+        };
+        let (mut c0, mut c1, mut c2, mut c3) = (run(0), run(1), run(2), run(3));
+        let measures: Vec<Measure> =
+            best_of_interleaved(runs, &mut [&mut c0, &mut c1, &mut c2, &mut c3]);
+        let ours_rate = bytes as f64 / measures[0].secs / 1e6;
+        for (((pname, _), work), m) in parsers.iter().zip(&works).zip(&measures) {
+            let rate = bytes as f64 / m.secs / 1e6;
+            let ratio = if pname.starts_with(' ') || *pname == "mailscope-core" {
+                "-".to_string()
+            } else {
+                format!("{:.2}", ours_rate / rate)
+            };
+            out.push_str(&format!(
+                "    {pname:<26} {:>10} {rate:>10.1} {ratio:>11} {:>8} {:>8} {:>9}\n",
+                human(bytes),
+                work.fields,
+                work.leaves,
+                human(work.bytes)
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_three_do_comparable_work() {
+        let msgs = corpus(
+            9,
+            60,
+            Sizes {
+                text: (200, 2_000),
+                attachment: (100, 3_000),
+            },
+        );
+        let a = run_corpus(&msgs, ours);
+        let b = run_corpus(&msgs, mail_parser);
+        let c = run_corpus(&msgs, mailparse);
+        for (name, w) in [("mail-parser", b), ("mailparse", c)] {
+            assert!(
+                w.leaves * 10 >= a.leaves * 9 && w.leaves * 10 <= a.leaves * 11,
+                "{name} decoded {} leaves, mailscope-core {}",
+                w.leaves,
+                a.leaves
+            );
+        }
+        assert!(a.bytes > 0 && a.fields > 60, "work done: {a:?}");
+    }
+}

@@ -1,0 +1,456 @@
+//! The sandbox SMTP server of `mailscope serve` against swaks (an independent client), raw TCP
+//! peers and the relay, and its `/api/messages`.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::*;
+use mailscope_core::relay::{ClientFrame, RelayFrame, Target, TlsMode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn sandbox_addr(server: &mailscope_proxy::serve::Running) -> SocketAddr {
+    server.sandbox.as_ref().expect("the sandbox runs").addr
+}
+
+/// Runs swaks against `addr` with `args`; returns (success, output).
+async fn swaks(addr: SocketAddr, args: &[&str]) -> (bool, String) {
+    let out = tokio::process::Command::new("swaks")
+        .args([
+            "--server",
+            &addr.to_string(),
+            "--from",
+            "sender@example.org",
+        ])
+        .args(["--timeout", "10"])
+        .args(args)
+        .output()
+        .await
+        .expect("swaks is installed (cargo xtask test installs it)");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// A bare HTTP/1.1 request; returns (status, body).
+async fn http(addr: SocketAddr, method: &str, path: &str, auth: Option<&str>) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let auth = auth
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).await.unwrap();
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP answer");
+    let head = String::from_utf8_lossy(&resp[..split]).to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut body = resp[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + size]);
+        b = &b[eol + 2 + size + 2..];
+    }
+}
+
+async fn messages(addr: SocketAddr) -> Vec<serde_json::Value> {
+    let (status, body) = http(addr, "GET", "/api/messages", Some(TOKEN)).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["version"], 1);
+    json["messages"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn swaks_starttls_auth_plain_pipelining() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let (ok, out) = swaks(
+        smtp,
+        &[
+            "--to",
+            "bob@example.org",
+            "--tls",
+            "--auth",
+            "PLAIN",
+            "--auth-user",
+            "demo",
+            "--auth-password",
+            "demo",
+            "--pipeline",
+            "--header",
+            "Subject: sandbox test",
+        ],
+    )
+    .await;
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("PIPELINING") && out.contains("STARTTLS"),
+        "{out}"
+    );
+    let list = messages(server.addr).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    let m = &list[0];
+    assert_eq!(m["tls"], true);
+    assert_eq!(m["auth_user"], "demo");
+    assert_eq!(m["envelope"]["from"], "sender@example.org");
+    assert_eq!(m["envelope"]["rcpts"][0]["address"], "bob@example.org");
+    let id = m["id"].as_u64().unwrap();
+    let (status, raw) = http(
+        server.addr,
+        "GET",
+        &format!("/api/messages/{id}/raw"),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(raw.contains("Subject: sandbox test\r\n"), "{raw}");
+    let (status, transcript) = http(
+        server.addr,
+        "GET",
+        &format!("/api/messages/{id}/transcript"),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let transcript = String::from_utf8_lossy(&transcript);
+    assert!(transcript.contains(" -> STARTTLS"), "{transcript}");
+    assert!(transcript.contains(" ~> AUTH PLAIN"), "{transcript}");
+    let (status, annotated) = http(
+        server.addr,
+        "GET",
+        &format!("/api/messages/{id}/transcript?annotated=1"),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let annotated: serde_json::Value = serde_json::from_slice(&annotated).unwrap();
+    assert_eq!(annotated["version"], 1);
+    let (status, _) = http(
+        server.addr,
+        "DELETE",
+        &format!("/api/messages/{id}"),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert!(messages(server.addr).await.is_empty());
+}
+
+#[tokio::test]
+async fn swaks_auth_login_and_cram_md5() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    for mech in ["LOGIN", "CRAM-MD5"] {
+        let (ok, out) = swaks(
+            smtp,
+            &[
+                "--to",
+                "bob@example.org",
+                "--tls",
+                "--auth",
+                mech,
+                "--auth-user",
+                "alice@sandbox.test",
+                "--auth-password",
+                "alice",
+            ],
+        )
+        .await;
+        assert!(ok, "{mech}: {out}");
+        assert!(out.contains("235"), "{mech}: {out}");
+    }
+    let (ok, out) = swaks(
+        smtp,
+        &[
+            "--to",
+            "bob@example.org",
+            "--auth",
+            "PLAIN",
+            "--auth-user",
+            "demo",
+            "--auth-password",
+            "wrong",
+        ],
+    )
+    .await;
+    assert!(!ok, "a wrong password must fail: {out}");
+    assert!(out.contains("535"), "{out}");
+    assert_eq!(messages(server.addr).await.len(), 2);
+}
+
+#[tokio::test]
+async fn lesson_recipients_fail_as_documented() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    for (rcpt, code) in [
+        ("unknown@sandbox.test", "550 5.1.1"),
+        ("full@sandbox.test", "452"),
+        ("greylist@sandbox.test", "451"),
+    ] {
+        let (ok, out) = swaks(smtp, &["--to", rcpt]).await;
+        assert!(!ok, "{rcpt} must be refused: {out}");
+        assert!(out.contains(code), "{rcpt}: expected {code} in {out}");
+    }
+    assert!(messages(server.addr).await.is_empty());
+}
+
+async fn read_reply(s: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&got).to_string();
+        if text.ends_with("\r\n")
+            && text
+                .trim_end()
+                .rsplit("\r\n")
+                .next()
+                .is_some_and(|l| l.as_bytes().get(3) == Some(&b' '))
+        {
+            return text;
+        }
+        let n = tokio::time::timeout(WAIT, s.read(&mut buf))
+            .await
+            .expect("a reply in time")
+            .unwrap();
+        assert!(n > 0, "closed after {text:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[tokio::test]
+async fn smuggling_vectors_never_make_a_second_message() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    for (i, end) in ["\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r\n.\r"]
+        .iter()
+        .enumerate()
+    {
+        let mut s = TcpStream::connect(smtp).await.unwrap();
+        read_reply(&mut s).await;
+        for cmd in [
+            "EHLO x",
+            "MAIL FROM:<a@example.org>",
+            "RCPT TO:<b@example.org>",
+            "DATA",
+        ] {
+            s.write_all(format!("{cmd}\r\n").as_bytes()).await.unwrap();
+            read_reply(&mut s).await;
+        }
+        let body = format!(
+            "Subject: {i}\r\n\r\nhello{end}MAIL FROM:<evil@example.org>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\nsmuggled\r\n.\r\n"
+        );
+        s.write_all(body.as_bytes()).await.unwrap();
+        let reply = read_reply(&mut s).await;
+        s.write_all(b"QUIT\r\n").await.unwrap();
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut rest)).await;
+        let rest = String::from_utf8_lossy(&rest);
+        assert!(
+            !rest.contains("354"),
+            "vector {end:?}: a second DATA was accepted: {reply}{rest}"
+        );
+    }
+    for m in messages(server.addr).await {
+        assert_ne!(m["envelope"]["from"], "evil@example.org", "smuggled: {m}");
+    }
+}
+
+#[tokio::test]
+async fn pipelined_bytes_after_starttls_are_refused() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    read_reply(&mut s).await;
+    s.write_all(b"EHLO x\r\n").await.unwrap();
+    read_reply(&mut s).await;
+    s.write_all(b"STARTTLS\r\nMAIL FROM:<a@example.org>\r\n")
+        .await
+        .unwrap();
+    // The core refuses the STARTTLS that has bytes pipelined behind it (554), or says 220 and
+    // discards them; either way the MAIL is never answered.
+    let reply = read_reply(&mut s).await;
+    assert!(
+        reply.starts_with("554") || reply.starts_with("220"),
+        "{reply}"
+    );
+    assert!(!reply.contains("250"), "{reply}");
+    let mut more = [0u8; 256];
+    let after = tokio::time::timeout(Duration::from_millis(500), s.read(&mut more)).await;
+    if let Ok(Ok(n)) = after {
+        let text = String::from_utf8_lossy(&more[..n]);
+        assert!(
+            !text.contains("250"),
+            "the MAIL pipelined after STARTTLS was answered: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn relay_reaches_the_sandbox() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let mut c = open_with(server.addr, Hello::good(server.addr))
+        .await
+        .unwrap();
+    match c.next().await {
+        Event::Frame(RelayFrame::Hello { sandbox, .. }) => {
+            assert_eq!(sandbox, Some(smtp.to_string()))
+        }
+        other => panic!("expected hello, got {other:?}"),
+    }
+    c.send(&ClientFrame::Connect {
+        target: Target::Sandbox { sandbox: true },
+        tls: TlsMode::None,
+        sni: None,
+    })
+    .await;
+    assert!(matches!(
+        c.frame(&mut Vec::new()).await,
+        RelayFrame::Connected { .. }
+    ));
+    c.read_until(b"sandbox.mailscope.test ESMTP").await;
+    c.send_data(b"EHLO page\r\n").await;
+    c.read_until(b"STARTTLS").await;
+    c.send_data(b"STARTTLS\r\n").await;
+    c.read_until(b"220").await;
+    c.send(&ClientFrame::Starttls { sni: None }).await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Tls {
+            chain, verified, ..
+        } => {
+            assert!(!verified, "the sandbox's certificate is self-signed");
+            assert!(chain[0]
+                .sans
+                .contains(&"sandbox.mailscope.test".to_string()));
+        }
+        other => panic!("expected tls, got {other:?}"),
+    }
+    c.send_data(b"EHLO page\r\n").await;
+    c.read_until(b"AUTH").await;
+}
+
+#[tokio::test]
+async fn api_is_guarded() {
+    let server = serve(&[]).await;
+    let (status, _) = http(server.addr, "GET", "/api/messages", None).await;
+    assert_eq!(status, 403, "no token");
+    let (status, _) = http(
+        server.addr,
+        "GET",
+        "/api/messages",
+        Some("wrong-token-0123456789abcdefgh"),
+    )
+    .await;
+    assert_eq!(status, 403, "wrong token");
+    let mut s = TcpStream::connect(server.addr).await.unwrap();
+    s.write_all(
+        format!("GET /api/messages HTTP/1.1\r\nHost: rebind.example\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).await.unwrap();
+    assert!(resp.starts_with("HTTP/1.1 403"), "{resp}");
+    let (status, _) = http(server.addr, "GET", "/api/messages/99/raw", Some(TOKEN)).await;
+    assert_eq!(status, 404);
+    let off = serve(&["--no-sandbox"]).await;
+    assert!(off.sandbox.is_none());
+    let (status, _) = http(off.addr, "GET", "/api/messages", Some(TOKEN)).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn maildir_gets_a_copy() {
+    let dir =
+        std::env::temp_dir().join(format!("mailscope-sandbox-maildir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.display().to_string();
+    let server = serve(&["--maildir", &d]).await;
+    let (ok, out) = swaks(
+        sandbox_addr(&server),
+        &["--to", "bob@example.org", "--header", "Subject: to maildir"],
+    )
+    .await;
+    assert!(ok, "{out}");
+    let files: Vec<_> = std::fs::read_dir(dir.join("new"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let data = std::fs::read(files[0].path()).unwrap();
+    assert!(String::from_utf8_lossy(&data).contains("Subject: to maildir\r\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn events_stream_reports_new_messages() {
+    let server = serve(&[]).await;
+    let mut s = TcpStream::connect(server.addr).await.unwrap();
+    let req = format!(
+        "GET /api/events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {TOKEN}\r\n\r\n",
+        server.addr
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Wait for the response head before sending mail.
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(WAIT, s.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0);
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(
+        String::from_utf8_lossy(&got).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    let (ok, out) = swaks(sandbox_addr(&server), &["--to", "bob@example.org"]).await;
+    assert!(ok, "{out}");
+    let want = br#"data: {"type":"message","id":1}"#;
+    while !got.windows(want.len()).any(|w| w == want) {
+        let n = tokio::time::timeout(WAIT, s.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(n > 0, "stream ended: {}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+}

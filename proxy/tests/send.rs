@@ -1,0 +1,188 @@
+//! `mailscope send` (the binary) against the sandbox of an in-process `mailscope serve`.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use common::*;
+
+async fn send(smtp: SocketAddr, args: &[&str]) -> (u8, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
+        .args([
+            "send",
+            "--server",
+            &smtp.to_string(),
+            "--from",
+            "a@example.org",
+        ])
+        .args(args)
+        .env("RUST_LOG", "off")
+        .output()
+        .await
+        .expect("run mailscope send");
+    (
+        out.status.code().unwrap_or(-1) as u8,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn send_exit_codes_per_stage() {
+    let server = serve(&[]).await;
+    let smtp = server.sandbox.as_ref().unwrap().addr;
+    let demo = ["--auth", "plain", "--user", "demo", "--password", "demo"];
+    let cases: Vec<(Vec<&str>, u8, &str)> = vec![
+        (
+            [
+                &[
+                    "--to",
+                    "b@example.org",
+                    "--tls",
+                    "starttls",
+                    "--no-verify",
+                    "--pipelining",
+                ][..],
+                &demo[..],
+            ]
+            .concat(),
+            0,
+            " ~> AUTH PLAIN",
+        ),
+        (
+            vec!["--to", "b@example.org", "--tls", "starttls"],
+            4,
+            "did not verify",
+        ),
+        (vec!["--to", "unknown@sandbox.test"], 10, "550 5.1.1"),
+        (
+            vec![
+                "--to",
+                "b@example.org",
+                "--auth",
+                "login",
+                "--user",
+                "demo",
+                "--password",
+                "nope",
+            ],
+            8,
+            "535",
+        ),
+        (
+            vec!["--to", "b@example.org", "--quit-after", "rcpt"],
+            0,
+            " -> QUIT",
+        ),
+        (
+            vec![
+                "--to",
+                "b@example.org",
+                "--chunking",
+                "--subject",
+                "chunked",
+            ],
+            0,
+            " -> BDAT",
+        ),
+    ];
+    for (args, want, needle) in cases {
+        let (code, stdout, stderr) = send(smtp, &args).await;
+        assert_eq!(code, want, "{args:?}\n{stdout}\n{stderr}");
+        assert!(
+            stdout.contains(needle) || stderr.contains(needle),
+            "{args:?}: expected {needle:?} in\n{stdout}\n{stderr}"
+        );
+    }
+    let store = &server.sandbox.as_ref().unwrap().store;
+    let list = store.list();
+    assert_eq!(list.len(), 2, "two messages delivered");
+    assert!(list[0].tls && list[0].auth_user.as_deref() == Some("demo"));
+    assert!(list[1].bdat, "--chunking used BDAT");
+}
+
+#[tokio::test]
+async fn send_json_is_one_document() {
+    let server = serve(&[]).await;
+    let smtp = server.sandbox.as_ref().unwrap().addr;
+    let (code, stdout, _) = send(
+        smtp,
+        &[
+            "--to",
+            "b@example.org",
+            "--json",
+            "--body",
+            "line one\nline two",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{stdout}");
+    let doc: serde_json::Value =
+        serde_json::from_str(stdout.trim()).expect("stdout is one JSON document");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["exit_code"], 0);
+    assert_eq!(doc["outcomes"][0]["delivered"], true, "{doc}");
+    assert!(doc["transcript"].as_array().is_some_and(|t| t.len() > 5));
+    let data = &server.sandbox.as_ref().unwrap().store.list()[0].data;
+    assert!(String::from_utf8_lossy(data).ends_with("\r\nline one\r\nline two\r\n"));
+}
+
+#[tokio::test]
+async fn send_via_the_relay_with_starttls() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("127.0.0.1:{port}");
+    let server = serve(&["--sandbox", &smtp, "--allow-target", &smtp]).await;
+    let url = format!("http://{}/#token={TOKEN}", server.addr);
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
+        .args([
+            "send",
+            "--server",
+            &smtp,
+            "--from",
+            "a@example.org",
+            "--to",
+            "b@example.org",
+        ])
+        .args([
+            "--tls",
+            "starttls",
+            "--no-verify",
+            "--auth",
+            "cram-md5",
+            "--user",
+            "demo",
+            "--password",
+            "demo",
+        ])
+        .args(["--via", &url, "--token", TOKEN])
+        .env("RUST_LOG", "off")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("through the relay"), "{stdout}");
+    assert!(stdout.contains(" ~> AUTH CRAM-MD5"), "{stdout}");
+    let list = server.sandbox.as_ref().unwrap().store.list();
+    assert_eq!(list.len(), 1);
+    assert!(list[0].tls);
+    // A wrong token is refused before any SMTP (exit 3).
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
+        .args(["send", "--server", &smtp, "--to", "b@example.org"])
+        .args(["--via", &url, "--token", "wrong-token-wrong-token-wrong"])
+        .env("RUST_LOG", "off")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
