@@ -70,9 +70,28 @@ impl Meta {
     /// `received_at` shown as `2026-11-22 19:30:05 UTC`.
     pub fn time_label(&self) -> String {
         match self.received_at.strip_suffix('Z') {
-            Some(t) => format!("{} UTC", t.replacen('T', " ", 1)),
+            Some(t) => {
+                let whole = t.split('.').next().unwrap_or(t);
+                format!("{} UTC", whole.replacen('T', " ", 1))
+            }
             None => self.received_at.replacen('T', " ", 1),
         }
+    }
+
+    /// The MAIL parameters that were given (`size=1234`, `body="8bitmime"`), for display.
+    pub fn mail_params(&self) -> Vec<String> {
+        let value = serde_json::to_value(&self.envelope.params).unwrap_or_default();
+        let Some(map) = value.as_object() else {
+            return Vec::new();
+        };
+        map.iter()
+            .filter(|(_, v)| match v {
+                serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+                serde_json::Value::Array(a) => !a.is_empty(),
+                _ => true,
+            })
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect()
     }
 
     /// The accepted recipients, comma-separated.
@@ -614,6 +633,12 @@ mod tests {
     fn metadata_reads_the_proxy_shape() {
         let m = meta(7);
         assert_eq!(m.time_label(), "2026-11-22 19:30:05 UTC");
+        let mut precise = meta(1);
+        precise.received_at = "2026-11-22T19:59:09.749852003Z".into();
+        assert_eq!(precise.time_label(), "2026-11-22 19:59:09 UTC");
+        assert_eq!(m.mail_params(), Vec::<String>::new(), "defaults hidden");
+        precise.envelope.params.size = Some(1234);
+        assert_eq!(precise.mail_params(), vec!["size=1234".to_string()]);
         assert_eq!(m.rcpt_list(), "a@example.org");
         assert_eq!(m.tls_label(), "TLSv1.3");
         assert_eq!(m.auth_user.as_deref(), Some("demo"));

@@ -33,7 +33,7 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
         let on = props.on_delete.clone();
         Callback::from(move |_| on.emit(id))
     };
-    let mail_params = serde_json::to_string(&m.envelope.params).unwrap_or_default();
+    let mail_params = m.mail_params().join(" ");
     html! {
         <section class="mailbox-detail" id="mailbox-detail" aria-label="Selected message">
             <div class="toolbar">
@@ -44,7 +44,9 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
                 <h4>{"Envelope and session"}</h4>
                 <dl id="mailbox-envelope">
                     <dt>{"MAIL FROM"}</dt><dd><code>{ format!("<{}>", m.envelope.from) }</code>
-                        <span class="muted params" title="MAIL parameters">{ format!(" {mail_params}") }</span></dd>
+                        if !mail_params.is_empty() {
+                            <span class="muted params" title="MAIL parameters">{ format!(" {mail_params}") }</span>
+                        }</dd>
                     <dt>{"RCPT TO"}</dt>
                     <dd>{ for m.envelope.rcpts.iter().map(|r| html! { <code class="rcpt">{ format!("<{}>", r.address) }</code> }) }</dd>
                     <dt>{"Received"}</dt><dd>{ m.time_label() }{" · queue id "}<code>{ &m.queue_id }</code></dd>
