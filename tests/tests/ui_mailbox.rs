@@ -43,6 +43,16 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
+async fn scroll_to(c: &Client, css: &str) {
+    let el = wait_css(c, css).await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'start'})",
+        vec![serde_json::to_value(&el).expect("element as JSON")],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     wait_css(c, css)
         .await
@@ -175,6 +185,10 @@ async fn sandbox_mail_appears_live_opens_in_the_inspector_and_is_deleted() {
         "inspector body: {body}"
     );
     browser.screenshot("ui_mailbox_open").await;
+    scroll_to(c, "#mailbox-transcript").await;
+    browser.screenshot("ui_mailbox_transcript").await;
+    scroll_to(c, ".mailbox-inspector").await;
+    browser.screenshot("ui_mailbox_inspector").await;
 
     // Delete it.
     click(c, "#mailbox-delete").await;
@@ -184,20 +198,41 @@ async fn sandbox_mail_appears_live_opens_in_the_inspector_and_is_deleted() {
         "the deleted message's detail closes"
     );
 
-    // Two more, then delete all.
+    // Two more, the second with swaks over STARTTLS and AUTH, then delete all.
     tokio::task::spawn_blocking(move || {
         send_mail(smtp, "first");
-        send_mail(smtp, "second");
+        let out = std::process::Command::new("swaks")
+            .args(["--server", &format!("127.0.0.1:{smtp}"), "--tls"])
+            .args([
+                "--auth",
+                "PLAIN",
+                "--auth-user",
+                "demo",
+                "--auth-password",
+                "demo",
+            ])
+            .args(["--to", "a@example.org", "--from", "b@example.org"])
+            .args(["--header", "Subject: second"])
+            .output()
+            .expect("run swaks");
+        assert!(
+            out.status.success(),
+            "swaks: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     })
     .await
     .expect("smtp task");
     wait_text(c, "#mailbox-count", |t| t == "2 messages").await;
-    let subjects = text_of(c, "#mailbox-list tbody").await;
+    let subjects = wait_text(c, "#mailbox-list tbody", |t| t.contains("second")).await;
     let (first, second) = (subjects.find("first"), subjects.find("second"));
     assert!(
         second.is_some() && first.is_some() && second < first,
         "newest first: {subjects}"
     );
+    let newest = text_of(c, "tr.mail-row").await;
+    assert!(newest.contains("TLS"), "TLS fact: {newest}");
+    assert!(newest.contains("AUTH demo"), "AUTH fact: {newest}");
     browser.screenshot("ui_mailbox_list").await;
     click(c, "#mailbox-delete-all").await;
     click(c, "#mailbox-delete-all-confirm").await;
