@@ -17,7 +17,7 @@ pub struct LinkStatusProps {
 fn start_help() -> Html {
     html! {
         <>
-            <p>{"Start it in a terminal, then open the URL it prints (it carries the access token as "}
+            <p>{"If it is not running, start it in a terminal, then open the URL it prints (it carries the access token as "}
                 <code>{"#token=…"}</code>{"):"}</p>
             <pre class="command"><code>{ SERVE_COMMAND }</code></pre>
             <p>{"or, from a checkout of the Mailscope repository:"}</p>
