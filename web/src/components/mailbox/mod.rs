@@ -229,3 +229,50 @@ fn select_callback(d: Dispatch, token: String, cancel: Rc<RefCell<Cancel>>) -> C
         });
     })
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::state::relay_link::STORAGE_KEY;
+
+    #[wasm_bindgen_test]
+    async fn without_a_token_it_explains_and_sends_nothing() {
+        let window = web_sys::window().expect("window");
+        if let Ok(Some(s)) = window.session_storage() {
+            let _ = s.remove_item(STORAGE_KEY);
+        }
+        let document = window.document().expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        yew::Renderer::<MailboxView>::with_root(root.clone()).render();
+        let mut text = String::new();
+        for _ in 0..100 {
+            if let Ok(Some(el)) = root.query_selector("#mailbox-status[data-state='no-token']") {
+                text = el.text_content().unwrap_or_default();
+                break;
+            }
+            yew::platform::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            text.contains("#token="),
+            "no-token guidance shown: {text:?}"
+        );
+        assert!(text.contains("cargo xtask run"), "{text}");
+        assert!(
+            root.query_selector("#mailbox-list")
+                .ok()
+                .flatten()
+                .is_none(),
+            "no list without a token"
+        );
+        root.remove();
+    }
+}
