@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::components::learn::LearnView;
 use crate::components::mailbox::MailboxView;
 use crate::components::message::MessageView;
 use crate::components::session::SessionView;
@@ -24,7 +25,7 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
         View::Session => ("Session", "Compose an SMTP session and step through it line by line, against the built-in server or a real one through the relay."),
         View::Message => ("Message", "Compose a message or open an .eml file and inspect it byte by byte: the part tree, headers raw and decoded, and every defect."),
         View::Tools => ("Tools", "Decoders and lookups for the pieces of mail you meet on the wire."),
-        View::Learn => ("Learn", "Guided lessons on SMTP and MIME that run live against the sandbox server."),
+        View::Learn => ("Learn", "Guided lessons on SMTP and MIME: each step explained, and a Try it that runs live against the in-browser server."),
         View::Mailbox => ("Mailbox", "Messages received by the sandbox SMTP server of mailscope serve."),
     };
     html! {
@@ -39,6 +40,9 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
             }
             if props.view == View::Tools {
                 <ToolsView />
+            }
+            if props.view == View::Learn {
+                <LearnView />
             }
             if props.view == View::Mailbox {
                 <MailboxView />

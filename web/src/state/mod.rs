@@ -1,5 +1,7 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod learn;
+pub mod lessons;
 pub mod mailbox;
 pub mod message;
 pub mod message_compose;

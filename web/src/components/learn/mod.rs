@@ -1,0 +1,180 @@
+//! The Learn view: the lesson list, and a lesson page whose "Try it" runs the lesson's script on
+//! the Session view's reducer and shows it with the Session view's transcript components.
+
+pub mod demo;
+pub mod lesson;
+
+use yew::prelude::*;
+
+use std::rc::Rc;
+
+use crate::state::learn::{
+    demo_view, fragment_for, lesson_from_fragment, Lang, LearnAction, LearnModel, LESSONS,
+};
+
+use lesson::{LessonPage, Run};
+
+fn current_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The Learn view.
+#[function_component(LearnView)]
+pub fn learn_view() -> Html {
+    let model = use_mut_ref(|| {
+        let mut m = LearnModel::default();
+        if let Some(i) = lesson_from_fragment(&current_fragment()) {
+            m.apply(LearnAction::Open(i));
+        }
+        m
+    });
+    let update = use_force_update();
+    let dispatch: Callback<LearnAction> = {
+        let model = model.clone();
+        let update = update.clone();
+        Callback::from(move |action: LearnAction| {
+            model.borrow_mut().apply(action);
+            update.force_update();
+        })
+    };
+    {
+        // The lesson links are plain links: follow the fragment (also back/forward).
+        let dispatch = dispatch.clone();
+        let model = model.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+                    let wanted = lesson_from_fragment(&current_fragment());
+                    let open = model.borrow().lesson;
+                    if wanted != open {
+                        dispatch.emit(match wanted {
+                            Some(i) => LearnAction::Open(i),
+                            None => LearnAction::Close,
+                        });
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let lang = Lang::default();
+    let texts = lang.texts();
+    let m = model.borrow();
+    match (m.lesson, m.current()) {
+        (Some(index), Some(lesson)) => match texts.get(index) {
+            Some(text) => {
+                let demo = lesson
+                    .steps
+                    .get(m.step)
+                    .and_then(|s| s.demo)
+                    .map(|d| demo_view(d, m.session.as_ref()));
+                let run = m.session.as_ref().map(|s| Run {
+                    rows: Rc::new(s.rows()),
+                    notes: s.notes.clone(),
+                    lints: s.annotated.lints.clone(),
+                    ran_to: m.ran_to.unwrap_or_default(),
+                    errors: m.errors.clone(),
+                });
+                html! {
+                    <LessonPage {index} lesson={*lesson} text={*text} step={m.step}
+                        {demo} {run} dispatch={dispatch.clone()} />
+                }
+            }
+            None => {
+                html! { <p class="error" role="alert">{"This lesson has no text in this language."}</p> }
+            }
+        },
+        _ => html! {
+            <ol class="lesson-list" id="lesson-list">
+                { for LESSONS.iter().enumerate().filter_map(|(i, l)| texts.get(i).map(|t| (i, l, t))).map(|(i, l, t)| html! {
+                    <li>
+                        <a class="lesson-link" href={format!("#{}", fragment_for(i))} data-lesson={l.id}>
+                            <span class="lesson-number">{ i + 1 }</span>
+                            <span class="lesson-title">{ t.title }</span>
+                        </a>
+                        <p class="lesson-summary">{ t.summary }</p>
+                        <p class="muted lesson-refs">{ t.references }</p>
+                    </li>
+                }) }
+            </ol>
+        },
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    async fn click(root: &web_sys::Element, css: &str) {
+        let el = root
+            .query_selector(css)
+            .expect("query")
+            .unwrap_or_else(|| panic!("no {css}"));
+        el.dyn_into::<web_sys::HtmlElement>()
+            .expect("html element")
+            .click();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    fn text(root: &web_sys::Element, css: &str) -> String {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_lesson_link_opens_the_lesson_and_try_it_pipelines() {
+        let window = web_sys::window().expect("window");
+        let document = window.document().expect("document");
+        let _ = window.location().set_hash("/learn");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        yew::Renderer::<LearnView>::with_root(root.clone()).render();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        let links = root.query_selector_all(".lesson-link").expect("query");
+        assert_eq!(links.length(), LESSONS.len() as u32, "every lesson listed");
+
+        click(&root, "a.lesson-link[data-lesson='pipelining']").await;
+        yew::platform::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            text(&root, "#lesson-title").contains("Pipelining"),
+            "opened: {}",
+            text(&root, "#lesson-title")
+        );
+        click(&root, "#learn-next").await;
+        click(&root, "#learn-try-step").await;
+        let rtt = text(&root, ".demo-rtt");
+        assert!(rtt.contains("Saved by pipelining: 3"), "panel: {rtt}");
+        let wires = root
+            .query_selector_all("#learn-transcript pre.wire")
+            .expect("query");
+        let all: Vec<String> = (0..wires.length())
+            .filter_map(|i| wires.item(i))
+            .map(|n| n.text_content().unwrap_or_default())
+            .collect();
+        assert!(
+            all.iter().any(|w| w.starts_with("550 5.1.1")),
+            "refused recipient in the transcript: {all:?}"
+        );
+        click(&root, "#learn-back").await;
+        yew::platform::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            root.query_selector("#lesson-list").ok().flatten().is_some(),
+            "back to the list"
+        );
+        let _ = window.location().set_hash("");
+    }
+}

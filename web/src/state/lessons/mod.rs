@@ -1,0 +1,86 @@
+//! The words of the lessons, one table per language, each lining up with
+//! [`super::learn::LESSONS`] lesson by lesson and step by step. A translation is a new file of
+//! the same shape; nothing else changes.
+
+pub mod en;
+
+/// The words of one step. In `body`, text between backticks is shown as code and a blank line
+/// starts a new paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepText {
+    /// Heading of the step.
+    pub title: &'static str,
+    /// The explanation.
+    pub body: &'static str,
+}
+
+/// The words of one lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LessonText {
+    /// The lesson id it belongs to.
+    pub id: &'static str,
+    /// Title in the list and on the page.
+    pub title: &'static str,
+    /// One line for the list.
+    pub summary: &'static str,
+    /// The RFC sections the lesson rests on.
+    pub references: &'static str,
+    /// One entry per step.
+    pub steps: &'static [StepText],
+}
+
+/// Splits `body` into paragraphs of `(text, is_code)` runs (backticks mark code).
+pub fn paragraphs(body: &str) -> Vec<Vec<(&str, bool)>> {
+    body.split("\n\n")
+        .map(|p| {
+            p.split('`')
+                .enumerate()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(i, s)| (s, i % 2 == 1))
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn paragraphs_and_code_runs() {
+        assert_eq!(
+            paragraphs("Send `HELO x` now.\n\nThen `QUIT`"),
+            vec![
+                vec![("Send ", false), ("HELO x", true), (" now.", false)],
+                vec![("Then ", false), ("QUIT", true)],
+            ]
+        );
+        assert_eq!(paragraphs(""), vec![Vec::<(&str, bool)>::new()]);
+        assert_eq!(paragraphs("```"), vec![Vec::<(&str, bool)>::new()]);
+    }
+
+    #[test]
+    fn every_english_step_has_words() {
+        for l in &en::TEXT {
+            assert!(!l.title.is_empty() && !l.summary.is_empty(), "{}", l.id);
+            for s in l.steps {
+                assert!(
+                    !s.title.is_empty() && s.body.len() > 40,
+                    "{}: {:?}",
+                    l.id,
+                    s.title
+                );
+                assert_eq!(
+                    s.body.matches('`').count() % 2,
+                    0,
+                    "{}: unbalanced backticks in {:?}",
+                    l.id,
+                    s.title
+                );
+            }
+        }
+    }
+}
