@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod learn;
+pub mod mailbox;
 pub mod message;
 pub mod nav;
 pub mod reply_tool;

@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::learn::LearnView;
+use crate::components::mailbox::MailboxView;
 use crate::components::message::MessageView;
 use crate::components::session::SessionView;
 use crate::components::tools::ToolsView;
@@ -18,6 +19,8 @@ pub struct ViewBodyProps {
 /// Renders the selected view.
 #[function_component(ViewBody)]
 pub fn view_body(props: &ViewBodyProps) -> Html {
+    // Keep the relay token of the start URL (`#token=…`) before navigation replaces the fragment.
+    let _ = crate::services::api::relay_token();
     let (title, intro) = match props.view {
         View::Session => ("Session", "Compose an SMTP session and step through it line by line, against the built-in server or a real one through the relay."),
         View::Message => ("Message", "Compose a message or open an .eml file and inspect it byte by byte: the part tree, headers raw and decoded, and every defect."),
@@ -40,6 +43,9 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
             }
             if props.view == View::Learn {
                 <LearnView />
+            }
+            if props.view == View::Mailbox {
+                <MailboxView />
             }
         </section>
     }

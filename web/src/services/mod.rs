@@ -1,3 +1,4 @@
 //! The only code that touches the browser's IO: files (and, with the relay views, the network).
 
+pub mod api;
 pub mod file;

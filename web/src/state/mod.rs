@@ -2,10 +2,12 @@
 
 pub mod learn;
 pub mod lessons;
+pub mod mailbox;
 pub mod message;
 pub mod message_compose;
 pub mod message_inspect;
 pub mod nav;
+pub mod relay_link;
 pub mod reply_tool;
 pub mod session;
 pub mod tools;

@@ -1,0 +1,88 @@
+//! The selected message: envelope, TLS/AUTH facts, the server-side transcript, and the message
+//! in the Message view's inspector.
+
+use yew::prelude::*;
+
+use crate::components::mailbox::list::{facts, size_label};
+use crate::components::message::inspector::Inspector;
+use crate::components::transcript::table::TranscriptTable;
+use crate::state::mailbox::{Detail, Item};
+use crate::state::message::{Action as MessageAction, MessageState};
+
+/// Properties of [`DetailPane`].
+#[derive(Properties, PartialEq)]
+pub struct DetailPaneProps {
+    /// The fetched parts.
+    pub detail: Detail,
+    /// The list row.
+    pub item: Item,
+    /// The inspector's state.
+    pub inspector: MessageState,
+    /// The inspector's actions.
+    pub inspect: Callback<MessageAction>,
+    /// Delete this message.
+    pub on_delete: Callback<u64>,
+}
+
+/// The selected message.
+#[function_component(DetailPane)]
+pub fn detail_pane(props: &DetailPaneProps) -> Html {
+    let m = &props.item.meta;
+    let id = m.id;
+    let on_delete = {
+        let on = props.on_delete.clone();
+        Callback::from(move |_| on.emit(id))
+    };
+    let mail_params = m.mail_params().join(" ");
+    html! {
+        <section class="mailbox-detail" id="mailbox-detail" aria-label="Selected message">
+            <div class="toolbar">
+                <h3>{ format!("Message {id}") }</h3>
+                <button type="button" id="mailbox-delete" onclick={on_delete}>{"Delete"}</button>
+            </div>
+            <div class="mailbox-facts panel">
+                <h4>{"Envelope and session"}</h4>
+                <dl id="mailbox-envelope">
+                    <dt>{"MAIL FROM"}</dt><dd><code>{ format!("<{}>", m.envelope.from) }</code>
+                        if !mail_params.is_empty() {
+                            <span class="muted params" title="MAIL parameters">{ format!(" {mail_params}") }</span>
+                        }</dd>
+                    <dt>{"RCPT TO"}</dt>
+                    <dd>{ for m.envelope.rcpts.iter().map(|r| html! { <code class="rcpt">{ format!("<{}>", r.address) }</code> }) }</dd>
+                    <dt>{"Received"}</dt><dd>{ m.time_label() }{" · queue id "}<code>{ &m.queue_id }</code></dd>
+                    <dt>{"Client"}</dt><dd>{ &m.peer }
+                        if let Some(helo) = &m.helo { {" · EHLO "}<code>{ helo }</code> }</dd>
+                    <dt>{"TLS"}</dt><dd>{ if m.tls { format!("yes ({})", m.tls_label()) } else { "no (plain text on the wire)".to_string() } }</dd>
+                    <dt>{"AUTH"}</dt><dd>{ m.auth_user.clone().unwrap_or_else(|| "not authenticated".into()) }</dd>
+                    <dt>{"Size"}</dt><dd>{ format!("{} ({} bytes){}", size_label(m.size), m.size, if m.bdat { ", sent with BDAT" } else { ", sent with DATA" }) }</dd>
+                </dl>
+                { facts(&props.item) }
+            </div>
+            if let Some(error) = &props.detail.error {
+                <p class="error" role="alert">{ error }</p>
+            }
+            if props.detail.loading {
+                <p class="muted">{"Fetching the message and its transcript…"}</p>
+            } else {
+                <details class="mailbox-transcript" open=true>
+                    <summary><h4>{"Server-side transcript"}</h4></summary>
+                    <p class="muted">{"The SMTP session as the sandbox saw it, annotated by the core."}</p>
+                    <TranscriptTable id="mailbox-transcript" rows={props.detail.rows.clone()} lints={props.detail.dialogue_lints.clone()} />
+                </details>
+                if let Some(doc) = &props.inspector.doc {
+                    <div class="message-view mailbox-inspector">
+                        <h4>{"The message in the inspector"}</h4>
+                        <Inspector
+                            doc={doc.clone()}
+                            selection={props.inspector.selection}
+                            source_top={props.inspector.source_top}
+                            body_tab={props.inspector.body_tab}
+                            hex_limit={props.inspector.hex_limit}
+                            text_limit={props.inspector.text_limit}
+                            dispatch={props.inspect.clone()} />
+                    </div>
+                }
+            }
+        </section>
+    }
+}

@@ -1,0 +1,143 @@
+//! The list of received messages, newest first.
+
+use yew::prelude::*;
+
+use crate::state::mailbox::Item;
+
+/// Properties of [`MessageTable`].
+#[derive(Properties, PartialEq)]
+pub struct MessageTableProps {
+    /// Newest first.
+    pub items: Vec<Item>,
+    /// The selected message.
+    pub selected: Option<u64>,
+    /// Open a message.
+    pub on_select: Callback<u64>,
+    /// Delete every message.
+    pub on_delete_all: Callback<()>,
+}
+
+/// "1.2 KiB".
+pub fn size_label(size: usize) -> String {
+    if size < 1024 {
+        format!("{size} B")
+    } else if size < 1024 * 1024 {
+        format!("{:.1} KiB", size as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", size as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// The TLS and AUTH facts as badges.
+pub fn facts(item: &Item) -> Html {
+    let m = &item.meta;
+    html! {
+        <span class="facts">
+            <span class={classes!("fact", if m.tls { "on" } else { "off" })}
+                title="transport security of the SMTP session">{ m.tls_label() }</span>
+            if let Some(user) = &m.auth_user {
+                <span class="fact on" title="authenticated user (SMTP AUTH)">{ format!("AUTH {user}") }</span>
+            }
+            if m.bdat { <span class="fact" title="sent with BDAT (CHUNKING)">{"BDAT"}</span> }
+            if !m.lints.is_empty() {
+                <span class="fact warn" title="findings of the core in the message">
+                    { format!("{} finding{}", m.lints.len(), if m.lints.len() == 1 { "" } else { "s" }) }
+                </span>
+            }
+        </span>
+    }
+}
+
+/// The table of messages, with "Delete all".
+#[function_component(MessageTable)]
+pub fn message_table(props: &MessageTableProps) -> Html {
+    let confirming = use_state(|| false);
+    let toolbar = {
+        let ask = {
+            let confirming = confirming.clone();
+            Callback::from(move |_| confirming.set(true))
+        };
+        let cancel = {
+            let confirming = confirming.clone();
+            Callback::from(move |_| confirming.set(false))
+        };
+        let confirm = {
+            let confirming = confirming.clone();
+            let on = props.on_delete_all.clone();
+            Callback::from(move |_| {
+                confirming.set(false);
+                on.emit(());
+            })
+        };
+        html! {
+            <div class="toolbar mailbox-toolbar">
+                <span class="muted" id="mailbox-count">{ format!("{} message{}", props.items.len(),
+                    if props.items.len() == 1 { "" } else { "s" }) }</span>
+                if *confirming {
+                    <span role="alert">{ format!("Delete all {} messages from the sandbox?", props.items.len()) }</span>
+                    <button type="button" id="mailbox-delete-all-confirm" class="danger" onclick={confirm}>{"Delete all"}</button>
+                    <button type="button" onclick={cancel}>{"Keep them"}</button>
+                } else {
+                    <button type="button" id="mailbox-delete-all" disabled={props.items.is_empty()} onclick={ask}>{"Delete all…"}</button>
+                }
+            </div>
+        }
+    };
+    if props.items.is_empty() {
+        return html! {
+            <>
+                { toolbar }
+                <p class="mailbox-empty" id="mailbox-empty">
+                    {"No messages yet. Send one to the sandbox SMTP server (by default 127.0.0.1:2525), for example "}
+                    <code>{"swaks --server 127.0.0.1:2525 --to a@example.org"}</code>
+                    {", or from the Session view; it appears here without a reload."}
+                </p>
+            </>
+        };
+    }
+    html! {
+        <>
+            { toolbar }
+            <div class="mailbox-table-wrap">
+                <table class="mailbox-table" id="mailbox-list">
+                    <caption class="visually-hidden">{"Messages received by the sandbox, newest first"}</caption>
+                    <thead><tr>
+                        <th scope="col">{"Received"}</th><th scope="col">{"From"}</th><th scope="col">{"To"}</th>
+                        <th scope="col">{"Subject"}</th><th scope="col">{"Size"}</th><th scope="col">{"Session"}</th>
+                    </tr></thead>
+                    <tbody>
+                        { for props.items.iter().map(|item| {
+                            let m = &item.meta;
+                            let id = m.id;
+                            let selected = props.selected == Some(id);
+                            let h = item.headline.clone().unwrap_or_default();
+                            let subject = match (&item.headline, &h.subject) {
+                                (None, _) => "…".to_string(),
+                                (Some(_), None) => "(no subject)".to_string(),
+                                (Some(_), Some(s)) if s.is_empty() => "(empty subject)".to_string(),
+                                (Some(_), Some(s)) => s.clone(),
+                            };
+                            let from = h.from.unwrap_or_else(|| format!("<{}>", m.envelope.from));
+                            let to = h.to.unwrap_or_else(|| m.rcpt_list());
+                            let on_select = props.on_select.clone();
+                            html! {
+                                <tr key={id.to_string()} class={classes!("mail-row", selected.then_some("selected"))}
+                                    data-id={id.to_string()}>
+                                    <td class="time">{ m.time_label() }</td>
+                                    <td class="from" title={format!("MAIL FROM:<{}>", m.envelope.from)}>{ from }</td>
+                                    <td class="to" title={format!("RCPT TO: {}", m.rcpt_list())}>{ to }</td>
+                                    <td class="subject">
+                                        <button type="button" class="mail-open" aria-pressed={selected.to_string()}
+                                            onclick={Callback::from(move |_| on_select.emit(id))}>{ subject }</button>
+                                    </td>
+                                    <td class="size">{ size_label(m.size) }</td>
+                                    <td>{ facts(item) }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </>
+    }
+}
