@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+pub mod page;
 pub mod postfix;
 pub mod relay_client;
 

@@ -2,37 +2,10 @@
 //! Try it run against the in-browser server, and the encoded-word panel of the MIME lesson, in
 //! headless Chromium without console errors.
 
-use std::time::Duration;
-
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
-use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
-
-async fn wait_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(Duration::from_millis(50))
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(Duration::from_millis(50))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_css(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
+use mailscope_e2e::page::{click, wait_css, wait_xpath};
+use mailscope_e2e::{Browser, Serve};
 
 /// Waits until the step heading starts with `prefix`.
 async fn wait_step(c: &Client, prefix: &str) {

@@ -8,58 +8,12 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
+use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_xpath, POLL};
 use mailscope_e2e::{free_port, Browser, Serve, READY_TIMEOUT};
-
-const POLL: Duration = Duration::from_millis(50);
 
 /// `안녕하세요.` in EUC-KR, as an RFC 2047 encoded-word.
 const SUBJECT: &str = "=?EUC-KR?B?vsiz58fPvLy/5C4=?=";
-
-async fn wait_css(c: &Client, css: &str) -> Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(POLL)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
-}
-
-async fn wait_xpath(c: &Client, xpath: &str) -> Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(POLL)
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_css(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn scroll_to(c: &Client, css: &str) {
-    let el = wait_css(c, css).await;
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'start'})",
-        vec![serde_json::to_value(&el).expect("element as JSON")],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    wait_css(c, css)
-        .await
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
-}
 
 /// Waits until `css` has a text for which `ok` holds.
 async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {

@@ -4,57 +4,10 @@
 //! a lint to its bytes; compose a message and inspect it. No console errors throughout.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
-use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
-
-const POLL: Duration = Duration::from_millis(50);
-
-async fn wait_css(c: &Client, css: &str) -> Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(POLL)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
-}
-
-async fn wait_xpath(c: &Client, xpath: &str) -> Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(POLL)
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
-}
-
-async fn text_of(c: &Client, css: &str) -> String {
-    wait_css(c, css)
-        .await
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
-}
-
-async fn click(c: &Client, css: &str) {
-    wait_css(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn scroll_to(c: &Client, css: &str) {
-    let el = wait_css(c, css).await;
-    c.execute(
-        "arguments[0].scrollIntoView({block: 'start'})",
-        vec![serde_json::to_value(&el).expect("element as JSON")],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
-}
+use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_xpath};
+use mailscope_e2e::{Browser, Serve};
 
 /// Records `console.error` calls, uncaught errors and unhandled rejections in the page (a wasm
 /// panic goes through `console.error`). Used instead of `Browser::console_errors`, whose bare

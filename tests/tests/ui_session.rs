@@ -4,17 +4,8 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
+use mailscope_e2e::page::{click, wait_xpath};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
-
-/// Waits until an element matching `xpath` exists.
-async fn wait_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(READY_TIMEOUT)
-        .every(Duration::from_millis(50))
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
-}
 
 /// Waits until a transcript entry's wire text starts with `prefix`.
 async fn wait_wire(c: &Client, prefix: &str) {
@@ -23,15 +14,6 @@ async fn wait_wire(c: &Client, prefix: &str) {
         &format!("//*[@id='transcript']//pre[@class='wire' and starts-with(., '{prefix}')]"),
     )
     .await;
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("find {css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 async fn type_into(c: &Client, css: &str, text: &str) {
