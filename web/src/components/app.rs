@@ -2,8 +2,10 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::{LangContext, LangSwitch};
 use crate::components::nav::Nav;
 use crate::components::views::ViewBody;
+use crate::services::prefs;
 use crate::state::nav::View;
 
 fn current_fragment() -> String {
@@ -16,6 +18,15 @@ fn current_fragment() -> String {
 #[function_component(App)]
 pub fn app() -> Html {
     let view = use_state(|| View::from_fragment(&current_fragment()));
+    let lang = use_state(prefs::initial_lang);
+    use_effect_with(*lang, |lang| prefs::apply_lang(*lang));
+    let lang_context = LangContext {
+        lang: *lang,
+        set: {
+            let lang = lang.clone();
+            Callback::from(move |next| lang.set(next))
+        },
+    };
     {
         // Follow the back/forward buttons and hand-edited fragments.
         let view = view.clone();
@@ -41,16 +52,19 @@ pub fn app() -> Html {
         })
     };
     html! {
+        <ContextProvider<LangContext> context={lang_context}>
         <div class="app">
             <header class="app-header">
                 <h1 class="brand"><span aria-hidden="true">{"✉"}</span>{" Mailscope"}</h1>
                 <Nav current={*view} {on_navigate} />
                 <span class="version" title="mailscope-core version">{format!("core v{}", mailscope_core::VERSION)}</span>
+                <LangSwitch />
             </header>
             <main id="main" class="view" aria-live="polite">
                 <ViewBody view={*view} />
             </main>
         </div>
+        </ContextProvider<LangContext>>
     }
 }
 

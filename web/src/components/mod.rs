@@ -1,6 +1,7 @@
 //! Yew components: they render state and dispatch actions, nothing more.
 
 pub mod app;
+pub mod i18n;
 pub mod learn;
 pub mod mailbox;
 pub mod message;

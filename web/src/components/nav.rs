@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::tr;
 use crate::state::nav::View;
 
 /// Properties of [`Nav`].
@@ -16,8 +18,9 @@ pub struct NavProps {
 /// One link per view; the current one is marked for assistive technology.
 #[function_component(Nav)]
 pub fn nav(props: &NavProps) -> Html {
+    let lang = use_lang();
     html! {
-        <nav class="nav" aria-label="Views">
+        <nav class="nav" aria-label={tr(lang, "Views")}>
             { for View::ALL.into_iter().map(|view| {
                 let on_navigate = props.on_navigate.clone();
                 let onclick = Callback::from(move |e: MouseEvent| {
@@ -27,7 +30,7 @@ pub fn nav(props: &NavProps) -> Html {
                 let current = (view == props.current).then_some("page");
                 html! {
                     <a href={format!("#{}", view.route())} class="nav-link" aria-current={current} {onclick}>
-                        { view.label() }
+                        { tr(lang, view.label()) }
                     </a>
                 }
             }) }

@@ -1,5 +1,6 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod i18n;
 pub mod learn;
 pub mod lessons;
 pub mod mailbox;

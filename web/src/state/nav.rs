@@ -1,5 +1,7 @@
 //! Which view is shown, and how views map to URL fragments (`#/session`, `#/message`, …).
 
+use crate::state::i18n::key;
+
 /// The explorer's top-level views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -26,14 +28,14 @@ impl View {
         View::Mailbox,
     ];
 
-    /// Label in the navigation bar.
+    /// Label in the navigation bar, in English (translate with [`tr`](crate::state::i18n::tr)).
     pub fn label(self) -> &'static str {
         match self {
-            View::Session => "Session",
-            View::Message => "Message",
-            View::Tools => "Tools",
-            View::Learn => "Learn",
-            View::Mailbox => "Mailbox",
+            View::Session => key("Session"),
+            View::Message => key("Message"),
+            View::Tools => key("Tools"),
+            View::Learn => key("Learn"),
+            View::Mailbox => key("Mailbox"),
         }
     }
 

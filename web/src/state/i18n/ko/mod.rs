@@ -1,0 +1,6 @@
+//! Korean text, one file per area of the UI: `(English key, Korean)` pairs.
+
+mod shell;
+
+/// Every area's entries.
+pub(super) const ENTRIES: &[&[(&str, &str)]] = &[shell::ENTRIES];
