@@ -316,7 +316,9 @@ impl Order {
                 self.end_transaction();
                 self.mail = true;
             }
-            Step::Rcpt if code / 100 == 2 => self.rcpts = self.rcpts.saturating_add(1),
+            Step::Rcpt if code / 100 == 2 && self.mail => {
+                self.rcpts = self.rcpts.saturating_add(1);
+            }
             Step::Rset if code / 100 == 2 => self.end_transaction(),
             Step::EndOfData | Step::Bdat { last: true } => self.end_transaction(),
             Step::Bdat { last: false } => self.bdat = positive,
@@ -334,9 +336,10 @@ impl Order {
     }
 
     /// [`Order::answer`] with the positive reply a pipelining client assumes
-    /// ([`Step::positive_code`]); no change when there is none.
+    /// ([`Step::positive_code`]) when the step is in order; no change when there is no such
+    /// reply or the step is out of order (a conforming server refuses it).
     pub fn assume_positive(&mut self, step: Step) {
-        if let Some(code) = step.positive_code() {
+        if let (Some(code), Ok(())) = (step.positive_code(), self.check(step)) {
             self.answer(step, code);
         }
     }
@@ -605,6 +608,15 @@ mod tests {
         };
         o.answer(Step::Rcpt, 250);
         assert_eq!(o.rcpts, usize::MAX);
+        // An out-of-order step is assumed refused.
+        let mut o = Order::greeted();
+        o.assume_positive(Step::Rcpt);
+        o.assume_positive(Step::Mail);
+        assert_eq!(
+            o,
+            Order::greeted(),
+            "RCPT and MAIL before EHLO change nothing"
+        );
     }
 
     /// The server session's own transitions agree with [`Order::answer`]: replaying its
