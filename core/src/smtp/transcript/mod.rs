@@ -1251,6 +1251,9 @@ The example of RFC 5321 Appendix D.1:
             b"\xff\xfe",
             b" ",
             b"PIPELINING",
+            b"\x16\x03\x01\x00\x05\x01",
+            b"\x17\x03\x03\xff\xff",
+            b"220 2.0.0 Ready to start TLS\r\n",
         ];
         for i in 0..3000 {
             let mut input = Vec::new();
@@ -1302,5 +1305,411 @@ The example of RFC 5321 Appendix D.1:
         ] {
             assert_eq!(strip_end_of_data(input), want, "{input:?}");
         }
+    }
+
+    /// (transcript, expected lint codes, expected (state_before, state_after) of every entry)
+    type ReplayCase = (
+        &'static str,
+        &'static [&'static str],
+        &'static [(&'static str, &'static str)],
+    );
+
+    const REPLAY: &[ReplayCase] = &[
+        // A pipelined group whose MAIL the server refused: the RCPT and DATA behind it were
+        // in order when sent; the RCPT sent after the refusals is not.
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 PIPELINING\nC: MAIL FROM:<a@b.example>\nC: RCPT TO:<c@d.example>\nC: DATA\nS: 550 5.7.1 sender refused\nS: 503 5.5.1 need MAIL\nS: 503 5.5.1 need MAIL\nC: RCPT TO:<c@d.example>\nS: 503 5.5.1 need MAIL\nC: QUIT\nS: 221 bye\n",
+            &["smtp.out-of-sequence"],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "mail"),
+                ("mail", "rcpt"),
+                ("rcpt", "rcpt"),
+                ("rcpt", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // Every recipient refused: DATA has no recipient to go to.
+        (
+            "S: 220 x\nC: HELO c\nS: 250 x\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 550 no\nC: DATA\nS: 554 no valid recipients\nC: QUIT\nS: 221 bye\n",
+            &["smtp.out-of-sequence"],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "mail"),
+                ("mail", "mail"),
+                ("mail", "rcpt"),
+                ("rcpt", "mail"),
+                ("mail", "mail"),
+                ("mail", "mail"),
+                ("mail", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // A refused EHLO leaves the session greeted; the HELO after it is accepted, and AUTH
+        // after HELO breaks RFC 4954 §4 (the old tracker missed this).
+        (
+            "S: 220 x\nC: EHLO c\nS: 502 no EHLO\nC: HELO c\nS: 250 x\nC: AUTH PLAIN AGEAYg==\nS: 503 5.5.1 send EHLO first\nC: QUIT\nS: 221 bye\n",
+            &[
+                "smtp.auth-without-tls",
+                "smtp.extension-not-offered",
+                "smtp.out-of-sequence",
+            ],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // STARTTLS refused: no TLS; accepted: EHLO needed again, then AUTH is fine.
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 STARTTLS\nC: STARTTLS\nS: 454 4.7.0 not now\nC: STARTTLS\nS: 220 2.0.0 go\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 2.7.0 ok\nC: AUTH PLAIN AGEAYg==\nS: 503 5.5.1 already\nC: QUIT\nS: 221 bye\n",
+            &["smtp.out-of-sequence"],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "greeted"),
+                ("greeted", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // 421 closes whatever was outstanding; no QUIT is needed after it.
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 PIPELINING\nC: MAIL FROM:<a@b.example>\nC: RCPT TO:<c@d.example>\nS: 421 4.3.2 shutting down\n",
+            &[],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "mail"),
+                ("mail", "rcpt"),
+                ("rcpt", "closed"),
+            ],
+        ),
+    ];
+
+    fn state_names(a: &AnnotatedTranscript) -> Vec<(String, String)> {
+        let name = |s: SessionState| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        a.entries
+            .iter()
+            .map(|e| (name(e.state_before), name(e.state_after)))
+            .collect()
+    }
+
+    #[test]
+    fn replay_follows_the_recorded_replies() {
+        for &(input, lints, states) in REPLAY {
+            let a = annotate(input.as_bytes());
+            assert_eq!(codes(&a), lints, "lints of\n{input}\n{:#?}", a.all_lints());
+            let want: Vec<(String, String)> = states
+                .iter()
+                .map(|&(b, a)| (b.to_owned(), a.to_owned()))
+                .collect();
+            assert_eq!(state_names(&a), want, "states of\n{input}");
+        }
+    }
+
+    #[test]
+    fn out_of_sequence_messages_come_from_the_order_rules() {
+        use crate::smtp::session::order::{Order, OrderError};
+        let a = annotate(REPLAY[0].0.as_bytes());
+        let lint = smtp_lints(&a)[0];
+        let expected = OrderError::NoTransaction { verb: "RCPT" };
+        assert_eq!(lint.message, expected.to_string());
+        assert_eq!(
+            Order::greeted().check(crate::smtp::session::order::Step::Rcpt),
+            Err(OrderError::NoTransaction { verb: "RCPT" })
+        );
+    }
+
+    #[test]
+    fn secrets_are_masked_unless_revealed() {
+        use base64_helper::b64;
+        // (transcript, mechanism, user, password or token when revealed, masked lines)
+        let plain = b64(b"\0alice\0wonderland");
+        let xoauth = b64(b"user=alice@example.org\x01auth=Bearer ya29.secret-token\x01\x01");
+        let cram = b64(b"alice 3dbc88f0624776a737b39093f6eb6427");
+        let cases: Vec<(String, Option<&str>, Option<&str>, Vec<usize>)> = vec![
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN {plain}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice"),
+                Some("wonderland"),
+                vec![3],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN\nS: 334 \nC: {plain}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice"),
+                Some("wonderland"),
+                vec![5],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH LOGIN\nC: AUTH LOGIN {}\nS: 334 UGFzc3dvcmQ6\nC: {}\nS: 235 ok\nC: QUIT\nS: 221 bye\n", b64(b"alice"), b64(b"wonderland")),
+                Some("alice"),
+                Some("wonderland"),
+                vec![5],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH XOAUTH2\nC: AUTH XOAUTH2 {xoauth}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice@example.org"),
+                Some("ya29.secret-token"),
+                vec![3],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH CRAM-MD5\nC: AUTH CRAM-MD5\nS: 334 PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=\nC: {cram}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice"),
+                None,
+                vec![],
+            ),
+        ];
+        for (input, user, secret, masked_entries) in cases {
+            let t = Transcript::parse(input.as_bytes());
+            let hidden = t.annotate();
+            let shown = t.annotate_with(&AnnotateOptions {
+                reveal_secrets: true,
+            });
+            assert!(!hidden.secrets_revealed && shown.secrets_revealed);
+            let auth_of = |a: &AnnotatedTranscript| {
+                a.entries
+                    .iter()
+                    .find_map(|e| e.auth.clone())
+                    .unwrap_or_else(|| panic!("no AUTH decoded in\n{input}"))
+            };
+            let (h, s) = (auth_of(&hidden), auth_of(&shown));
+            assert_eq!(h.authcid.as_deref(), user, "user stays visible:\n{input}");
+            assert_eq!(s.authcid.as_deref(), user, "{input}");
+            let revealed = s.password.clone().or(s.token.clone());
+            assert_eq!(revealed.as_deref(), secret, "revealed secret of\n{input}");
+            if let Some(secret) = secret {
+                let masked = mask_secret(secret);
+                let hidden_secret = h.password.clone().or(h.token.clone());
+                assert_eq!(hidden_secret, Some(masked), "{input}");
+            } else {
+                assert!(
+                    h.digest.is_some() && h.digest == s.digest,
+                    "CRAM-MD5 digest is shown"
+                );
+            }
+            for (i, (he, se)) in hidden.entries.iter().zip(&shown.entries).enumerate() {
+                let masked = he.text.contains(SECRET_MASK);
+                assert_eq!(
+                    masked,
+                    masked_entries.contains(&i),
+                    "entry {i} {:?} of\n{input}",
+                    he.text
+                );
+                assert!(!se.text.contains(SECRET_MASK), "revealed entry {i}");
+                if masked {
+                    // Nothing of the secret's base64 is left, in the text or the JSON.
+                    let json = serde_json::to_string(&hidden.to_json()).unwrap_or_default();
+                    let b64_line = se.text.rsplit(' ').next().unwrap_or_default();
+                    assert!(!he.text.contains(b64_line), "{}", he.text);
+                    assert!(!json.contains(b64_line), "JSON leaks {b64_line}");
+                    if let Some(secret) = secret {
+                        assert!(!json.contains(secret), "JSON leaks {secret}");
+                    }
+                }
+            }
+        }
+    }
+
+    mod base64_helper {
+        pub(super) fn b64(bytes: &[u8]) -> String {
+            crate::smtp::auth::encode_base64(bytes)
+        }
+    }
+
+    /// A TLS record: content type, TLS 1.2 legacy version, length, payload.
+    fn record(kind: u8, payload: &[u8]) -> Vec<u8> {
+        let mut r = vec![
+            kind,
+            3,
+            if kind == 22 && payload.first() == Some(&1) {
+                1
+            } else {
+                3
+            },
+        ];
+        r.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        r.extend_from_slice(payload);
+        r
+    }
+
+    /// A handshake message: type, 24-bit length, body.
+    fn handshake(kind: u8, body: &[u8]) -> Vec<u8> {
+        let n = body.len() as u32;
+        let mut h = vec![kind, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+        h.extend_from_slice(body);
+        h
+    }
+
+    /// A ClientHello as a real client sends it: random, session id, cipher suites, SNI.
+    fn client_hello() -> Vec<u8> {
+        let mut body = vec![3, 3];
+        body.extend((0u8..32).map(|i| i.wrapping_mul(37) ^ 0xa5));
+        body.push(32);
+        body.extend((0u8..32).map(|i| i.wrapping_mul(11) ^ 0x5a));
+        body.extend_from_slice(&[0, 6, 0x13, 0x01, 0x13, 0x02, 0xc0, 0x2f, 1, 0]);
+        let host = b"mx.example.org";
+        let mut sni = vec![0, 0];
+        let list = (host.len() + 3) as u16;
+        sni.extend_from_slice(&(list + 2).to_be_bytes());
+        sni.extend_from_slice(&list.to_be_bytes());
+        sni.push(0);
+        sni.extend_from_slice(&(host.len() as u16).to_be_bytes());
+        sni.extend_from_slice(host);
+        body.extend_from_slice(&(sni.len() as u16).to_be_bytes());
+        body.extend_from_slice(&sni);
+        record(22, &handshake(1, &body))
+    }
+
+    #[test]
+    fn raw_capture_after_starttls_is_opaque_tls() {
+        let mut input = b"220 mx.example.org ESMTP\r\nEHLO client.example\r\n250-mx.example.org\r\n250-PIPELINING\r\n250 STARTTLS\r\nSTARTTLS\r\n220 2.0.0 Ready to start TLS\r\n".to_vec();
+        let clear = input.len();
+        let hello = client_hello();
+        input.extend_from_slice(&hello);
+        let mut server = record(22, &handshake(2, &[3, 3, 0x11, 0x22, 0x0d, 0x0a]));
+        server.extend(record(20, &[1]));
+        server.extend(record(23, b"\x8f\r\n250 looks like text\r\n\x00\x17\x03"));
+        input.extend_from_slice(&server);
+        let t = Transcript::parse(&input);
+        assert_eq!(t.format, Format::Raw);
+        assert!(!t.truncated);
+        let opaque: Vec<(Direction, usize)> = t
+            .lines
+            .iter()
+            .filter(|l| l.opaque)
+            .map(|l| (l.direction, l.bytes.len()))
+            .collect();
+        assert_eq!(
+            opaque,
+            [
+                (Direction::Client, hello.len()),
+                (Direction::Server, server.len())
+            ],
+            "one run per side"
+        );
+        let a = t.annotate();
+        assert_eq!(codes(&a), Vec::<String>::new(), "{:#?}", a.all_lints());
+        assert_eq!(
+            kinds(&a),
+            ["reply", "command", "reply", "command", "reply", "tls", "tls"]
+        );
+        let tls: Vec<&Entry> = a
+            .entries
+            .iter()
+            .filter(|e| matches!(e.parsed, Parsed::Tls { .. }))
+            .collect();
+        assert_eq!(tls[0].span, Span::new(clear, clear + hello.len()));
+        assert_eq!(tls[1].span.end, input.len());
+        assert_eq!(
+            tls[0].text,
+            format!(
+                "TLS ({} bytes, encrypted — not decodable without keys)",
+                hello.len()
+            )
+        );
+        for e in &tls {
+            assert!(e.tls && e.lints.is_empty(), "{e:?}");
+            assert_eq!(e.state_after, SessionState::Tls);
+        }
+        assert_eq!(tls[0].state_before, SessionState::Greeted, "after the 220");
+        assert_eq!(a.to_json()["entries"][6]["parsed"]["kind"], "tls");
+        assert_eq!(a.to_json()["entries"][6]["state_after"], "tls");
+        // The 220 itself is read in the clear.
+        assert!(!a.entries[4].tls);
+
+        // Refused STARTTLS: the dialogue goes on in the clear, lines stay lines.
+        let refused = b"220 x\r\nEHLO c\r\n250-x\r\n250 STARTTLS\r\nSTARTTLS\r\n454 4.7.0 TLS not available\r\nQUIT\r\n221 bye\r\n";
+        let t = Transcript::parse(refused);
+        assert!(t.lines.iter().all(|l| !l.opaque));
+        assert_eq!(codes(&t.annotate()), Vec::<String>::new());
+
+        // S:/C: transcripts have no records: a 220 to STARTTLS leaves the lines as they are,
+        // marked as inside TLS.
+        let prefixed = "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 STARTTLS\nC: STARTTLS\nS: 220 go\nC: EHLO c\nS: 250 x\nC: QUIT\nS: 221 bye\n";
+        let a = annotate(prefixed.as_bytes());
+        assert_eq!(kinds(&a).iter().filter(|k| **k == "tls").count(), 0);
+        assert!(a.entries[5..].iter().all(|e| e.tls), "after STARTTLS");
+        assert_eq!(codes(&a), Vec::<String>::new(), "{:#?}", a.all_lints());
+    }
+
+    #[test]
+    fn garbage_after_starttls_stays_bounded() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        const HEAD: &[u8] = b"220 x\r\nSTARTTLS\r\n220 go\r\n";
+        for round in 0..200 {
+            let mut input = HEAD.to_vec();
+            let n = (round * 37) % 3000;
+            for _ in 0..n {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Mostly record-looking bytes, to exercise the record walk.
+                input.push(match x % 5 {
+                    0 => 0x16,
+                    1 => 0x03,
+                    2 => 0x17,
+                    _ => (x >> 8) as u8,
+                });
+            }
+            let t = Transcript::parse_as(&input, Format::Raw);
+            let covered: usize = t
+                .lines
+                .iter()
+                .filter(|l| l.opaque)
+                .map(|l| l.span.len())
+                .sum();
+            assert_eq!(
+                covered,
+                input.len() - HEAD.len(),
+                "round {round}: every byte in a run"
+            );
+            let a = t.annotate();
+            assert!(a.entries.iter().all(|e| e.span.end <= input.len()));
+            for l in a.all_lints() {
+                assert!(
+                    l.span.start <= HEAD.len() && (n == 0 || l.code != "smtp.no-quit"),
+                    "round {round}: no lint on TLS bytes, no QUIT expected inside TLS: {l:?}"
+                );
+            }
+        }
+        // Runs are capped by the line limit: the last one takes the rest.
+        let mut many = HEAD.to_vec();
+        for i in 0..50 {
+            many.extend(record(22, &handshake(if i % 2 == 0 { 1 } else { 2 }, b"x")));
+        }
+        let lines = tls::opaque_runs(&many, HEAD.len(), many.len(), 10);
+        assert_eq!(lines.len(), 10);
+        assert_eq!(lines.last().map(|l| l.span.end), Some(many.len()));
     }
 }

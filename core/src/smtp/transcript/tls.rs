@@ -85,3 +85,49 @@ fn push(runs: &mut Vec<(Direction, Span)>, direction: Direction, span: Span, roo
         _ => runs.push((direction, span)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn sides_follow_the_plaintext_handshake() {
+        use Direction::{Client as C, Server as S};
+        // (records as (content type, first payload byte), expected runs as (side, records))
+        let cases: &[(&[(u8, u8)], &[(Direction, usize)])] = &[
+            (&[(22, 1)], &[(C, 1)]),
+            (&[(22, 1), (22, 2), (22, 11), (22, 14)], &[(C, 1), (S, 3)]),
+            // TLS 1.2: the client's key exchange, then encrypted records inherit the side.
+            (
+                &[(22, 1), (22, 2), (22, 16), (20, 1), (22, 2)],
+                &[(C, 1), (S, 1), (C, 3)],
+            ),
+            // Application data first: a client run (the guess).
+            (&[(23, 0)], &[(C, 1)]),
+            (&[], &[]),
+        ];
+        for &(records, expected) in cases {
+            let mut input = Vec::new();
+            for &(kind, first) in records {
+                input.extend_from_slice(&[kind, 3, 3, 0, 2, first, 0]);
+            }
+            let runs = opaque_runs(&input, 0, input.len(), 100);
+            let got: Vec<(Direction, usize)> = runs
+                .iter()
+                .map(|l| (l.direction, l.bytes.len() / 7))
+                .collect();
+            assert_eq!(got, expected, "records {records:?}");
+            assert!(runs.iter().all(|l| l.opaque && l.tls));
+        }
+        // Not records at all: one run of everything; a record cut short ends the input.
+        let runs = opaque_runs(b"hello\r\n", 0, 7, 100);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].span, Span::new(0, 7));
+        let runs = opaque_runs(&[22, 3, 1, 0xff, 0xff, 1, 0], 0, 7, 100);
+        assert_eq!(runs[0].span, Span::new(0, 7));
+        assert!(opaque_runs(b"abc", 0, 3, 0).is_empty(), "no room, no runs");
+    }
+}
