@@ -275,8 +275,9 @@ impl Annotator {
             self.opaque(line);
             return;
         }
-        if self.format == Format::Swaks && line.tls && !self.confirmed.tls {
-            // swaks marks lines sent inside TLS (also with --tls-on-connect, no STARTTLS).
+        if line.tls && !self.confirmed.tls {
+            // A line known to be sent inside TLS (swaks `~>`/`<~`, also with --tls-on-connect
+            // and no STARTTLS; lines a caller marks, such as a live session on port 465).
             self.confirmed.tls = true;
             self.projected.tls = true;
         }
