@@ -285,6 +285,8 @@ impl Transcript {
         let mut starttls = StartTlsWatch::default();
         for (span, content, ending) in raw_lines {
             let line = content.slice(input);
+            // Message content is not protocol: a body line reading STARTTLS asks for nothing.
+            let content_line = in_data;
             let marked = match format {
                 Format::Prefixed => prefixed_marker(line).map(|(d, skip)| (d, skip, false)),
                 Format::Swaks => swaks_marker(line),
@@ -311,7 +313,7 @@ impl Transcript {
             };
             let content = Span::new((content.start + skip).min(content.end), content.end);
             let bytes = content.slice(input).to_vec();
-            if format == Format::Raw {
+            if format == Format::Raw && !content_line {
                 starttls.see(direction, &bytes);
             }
             lines.push(TranscriptLine {
@@ -1647,6 +1649,10 @@ The example of RFC 5321 Appendix D.1:
         assert_eq!(a.to_json()["entries"][6]["state_after"], "tls");
         // The 220 itself is read in the clear.
         assert!(!a.entries[4].tls);
+
+        // A message line reading STARTTLS asks for nothing.
+        let body = b"220 x\r\nHELO c\r\n250 x\r\nMAIL FROM:<a@b.example>\r\n250 ok\r\nRCPT TO:<c@d.example>\r\n250 ok\r\nDATA\r\n354 go\r\nSTARTTLS\r\n.\r\n220 odd but clear\r\nQUIT\r\n221 bye\r\n";
+        assert!(Transcript::parse(body).lines.iter().all(|l| !l.opaque));
 
         // Refused STARTTLS: the dialogue goes on in the clear, lines stay lines.
         let refused = b"220 x\r\nEHLO c\r\n250-x\r\n250 STARTTLS\r\nSTARTTLS\r\n454 4.7.0 TLS not available\r\nQUIT\r\n221 bye\r\n";
