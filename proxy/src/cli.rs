@@ -25,7 +25,8 @@ pub enum Command {
     Mx(MxArgs),
     /// Show a message's MIME tree, decoded headers, parts and findings.
     Inspect(crate::cmd::inspect::InspectArgs),
-    /// Annotate an SMTP dialogue (S:/C: transcript, swaks output or raw capture).
+    /// Annotate an SMTP dialogue (S:/C: transcript, swaks output or raw capture); AUTH secrets
+    /// are masked unless `--show-secrets` is given.
     Transcript(crate::cmd::transcript::TranscriptArgs),
     /// Decode or encode RFC 2047 encoded-words.
     Header(crate::cmd::header::HeaderArgs),

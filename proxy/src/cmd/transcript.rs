@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use mailscope_core::smtp::transcript::{
-    annotate, AnnotatedTranscript, Direction, MAX_TRANSCRIPT_BYTES,
+    annotate_with, AnnotateOptions, AnnotatedTranscript, Direction, MAX_TRANSCRIPT_BYTES,
 };
 use mailscope_core::Lint;
 
@@ -20,12 +20,21 @@ pub struct TranscriptArgs {
     /// Print the versioned JSON document (docs/json.md) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Show AUTH secrets (PLAIN/LOGIN passwords, XOAUTH2 tokens and the base64 lines carrying
+    /// them); by default they are masked as `••••••` with their length.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 /// Runs the subcommand; the exit status is 0 when no finding is an error, 1 otherwise.
 pub fn run(args: &TranscriptArgs) -> anyhow::Result<bool> {
     let input = read_input(&args.file, MAX_TRANSCRIPT_BYTES)?;
-    let annotated = annotate(&input);
+    let annotated = annotate_with(
+        &input,
+        &AnnotateOptions {
+            reveal_secrets: args.show_secrets,
+        },
+    );
     if args.json {
         emit(&format!(
             "{}\n",
@@ -64,6 +73,30 @@ pub fn render(t: &AnnotatedTranscript, style: Style) -> String {
                 entry.explanation, entry.state_before, entry.state_after
             ))
         );
+        if let Some(auth) = &entry.auth {
+            let mut parts = Vec::new();
+            for (name, value) in [
+                ("authzid", &auth.authzid),
+                ("user", &auth.authcid),
+                ("password", &auth.password),
+                ("digest", &auth.digest),
+                ("token", &auth.token),
+            ] {
+                if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                    parts.push(format!("{name} {v}"));
+                }
+            }
+            if auth.cancelled {
+                parts.push("cancelled".into());
+            }
+            if !parts.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "   {}",
+                    style.dim(&format!("AUTH {}: {}", auth.mechanism, parts.join(", ")))
+                );
+            }
+        }
         for lint in &entry.lints {
             let _ = writeln!(out, "   {}", finding(lint, style));
         }
@@ -109,6 +142,8 @@ fn finding(lint: &Lint, style: Style) -> String {
 mod tests {
     use super::*;
 
+    use mailscope_core::smtp::transcript::annotate;
+
     #[test]
     fn renders_a_dialogue_with_findings() {
         let t = annotate(b"S: 220 mx.example.org ESMTP\nC: EHLO me.example\nS: 250 mx.example.org\nC: RCPT TO:<a@example.org>\nS: 503 5.5.1 need MAIL first\n");
@@ -118,5 +153,32 @@ mod tests {
         assert!(text.contains("! smtp.out-of-sequence [error]"), "{text}");
         assert!(text.contains("! smtp.no-quit"), "{text}");
         assert!(!text.contains('\x1b'), "plain style has no escapes");
+    }
+
+    #[test]
+    fn masks_auth_secrets_unless_asked() {
+        // AUTH PLAIN of "\0alice\0wonderland".
+        let input = b"S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=\nS: 235 ok\nC: QUIT\nS: 221 bye\n";
+        for (show, leaks) in [(false, false), (true, true)] {
+            let t = annotate_with(
+                input,
+                &AnnotateOptions {
+                    reveal_secrets: show,
+                },
+            );
+            let text = render(&t, Style::plain());
+            let json = serde_json::to_string(&t.to_json()).unwrap_or_default();
+            for out in [&text, &json] {
+                assert_eq!(
+                    out.contains("AGFsaWNlAHdvbmRlcmxhbmQ="),
+                    leaks,
+                    "show_secrets={show}: {out}"
+                );
+            }
+            assert_eq!(json.contains("wonderland"), leaks, "{json}");
+            assert_eq!(text.contains("password wonderland"), leaks, "{text}");
+            assert!(text.contains("AUTH PLAIN: user alice, password "), "{text}");
+            assert!(json.contains("\"alice\""), "the user stays visible: {json}");
+        }
     }
 }

@@ -53,6 +53,7 @@ pub fn state_name(state: SessionState) -> &'static str {
         SessionState::Data => "data",
         SessionState::Chunking => "chunking",
         SessionState::Closed => "closed",
+        SessionState::Tls => "tls",
     }
 }
 
@@ -126,6 +127,10 @@ fn kind_and_details(entry: &Entry) -> (String, Vec<String>) {
             vec![format!("{octets} of {size} announced octets")],
         ),
         Parsed::SaslResponse { .. } => ("SASL response".into(), Vec::new()),
+        Parsed::Tls { octets } => (
+            "TLS records".into(),
+            vec![format!("{octets} octets, encrypted")],
+        ),
         Parsed::Invalid { error } => ("invalid".into(), vec![error.clone()]),
     }
 }
@@ -145,7 +150,10 @@ pub fn rows(
             // A raw capture shows its bytes as they were; in the S:/C: and swaks forms the
             // markers and the file's line endings are not protocol, and each line is taken to
             // have ended in CRLF on the wire (see `TranscriptLine::wire`).
-            let wire = if annotated.format == Format::Raw {
+            let wire = if let Parsed::Tls { .. } = entry.parsed {
+                // Encrypted records: the core's summary, not the binary bytes.
+                entry.text.as_bytes().to_vec()
+            } else if annotated.format == Format::Raw {
                 input
                     .get(entry.span.start..entry.span.end)
                     .unwrap_or_default()

@@ -19,12 +19,14 @@
 //! ```
 
 pub mod client;
+pub mod order;
 pub mod server;
 
 pub use client::{
     ClientError, ClientEvent, ClientPlan, ClientSession, ClientState, StopPoint, TlsPolicy,
     Transaction, TransactionOutcome,
 };
+pub use order::{Hello, Order, OrderError, Step};
 pub use server::{
     Envelope, FaultInjection, ReceivedMessage, RecipientAction, RecipientRule, ServerConfig,
     ServerEvent, ServerSession, ServerState,

@@ -16,6 +16,7 @@ use crate::smtp::command::{parse_command, Body, Command, MailParams, RcptParams}
 use crate::smtp::data::{BdatReceiver, DataReceiver, Feed, ReceivedData};
 use crate::smtp::lints;
 
+use super::order::{Hello, Order, OrderError, Step};
 use super::timeouts;
 
 /// Default longest command line the server reads, CRLF included (Postfix `line_length_limit`).
@@ -304,8 +305,9 @@ enum Mode {
 enum BdatOutcome {
     /// Keep the chunk; `last` ends the message.
     Keep { last: bool },
-    /// The BDAT was refused: discard the bytes, answer with this reply.
-    Discard(u16, &'static str, &'static str),
+    /// The BDAT was refused: discard the bytes, answer with this reply; `last` ends the
+    /// transaction (RFC 3030 §2: it failed), as [`Order::answer`] has it.
+    Discard(u16, &'static str, &'static str, bool),
 }
 
 #[derive(Debug, Default)]
@@ -408,6 +410,52 @@ impl ServerSession {
             Mode::Command if self.helo.is_some() => ServerState::Ready,
             Mode::Command => ServerState::Connected,
         }
+    }
+
+    /// What the session knows that decides which command may come next: the input of the
+    /// command-order rules ([`Order::check`], RFC 5321 §4.1.4).
+    pub fn order(&self) -> Order {
+        Order {
+            greeted: true,
+            hello: self
+                .helo
+                .as_ref()
+                .map(|_| if self.esmtp { Hello::Ehlo } else { Hello::Helo }),
+            tls: self.tls,
+            authenticated: self.auth_user.is_some(),
+            mail: self.txn.from.is_some(),
+            rcpts: self.txn.rcpts.len(),
+            bdat: self.txn.bdat.is_some(),
+            closed: self.is_closed(),
+        }
+    }
+
+    /// Refuses `step` with the server's reply when it is out of order; true when refused.
+    fn refuse_out_of_order(&mut self, step: Step) -> bool {
+        let Some((code, esc, text)) = self.out_of_order(step) else {
+            return false;
+        };
+        self.error_reply(code, esc, text);
+        true
+    }
+
+    /// The reply refusing `step` when [`Order::check`] says it is out of order.
+    fn out_of_order(&self, step: Step) -> Option<(u16, &'static str, &'static str)> {
+        let e = self.order().check(step).err()?;
+        let (code, text) = match e {
+            OrderError::NoHello { .. } => (503, "Error: send HELO/EHLO first"),
+            OrderError::NoEhlo { .. } => (503, "Error: send EHLO first"),
+            OrderError::TransactionOpen { verb: "MAIL" } => (503, "Error: nested MAIL command"),
+            OrderError::TransactionOpen { .. } => (503, "Error: MAIL transaction in progress"),
+            OrderError::NoRecipients { .. } => (554, "Error: no valid recipients"),
+            OrderError::BdatInProgress { .. } => (503, "Error: BDAT in progress"),
+            OrderError::TlsActive => (503, "Error: TLS already active"),
+            OrderError::AlreadyAuthenticated => (503, "Error: already authenticated"),
+            OrderError::NoTransaction { .. }
+            | OrderError::BeforeGreeting { .. }
+            | OrderError::AfterClose { .. } => (503, "Error: need MAIL command"),
+        };
+        Some((code, "5.5.1", text))
     }
 
     /// Whether the session is under TLS.
@@ -719,8 +767,7 @@ impl ServerSession {
     fn starttls(&mut self) {
         if !self.config.starttls {
             self.error_reply(502, "5.5.1", "Error: command not implemented");
-        } else if self.tls {
-            self.error_reply(503, "5.5.1", "Error: TLS already active");
+        } else if self.refuse_out_of_order(Step::StartTls) {
         } else if !self.input.is_empty() {
             // RFC 3207 §4.2: commands pipelined after STARTTLS must not survive into the TLS
             // session (CVE-2011-0411). Discard them and refuse.
@@ -741,12 +788,7 @@ impl ServerSession {
         let mech = Mechanism::parse(mechanism);
         if self.config.auth_mechanisms.is_empty() {
             self.error_reply(502, "5.5.1", "Error: authentication not enabled");
-        } else if self.helo.is_none() || !self.esmtp {
-            self.error_reply(503, "5.5.1", "Error: send EHLO first");
-        } else if self.auth_user.is_some() {
-            self.error_reply(503, "5.5.1", "Error: already authenticated");
-        } else if self.txn.from.is_some() {
-            self.error_reply(503, "5.5.1", "Error: MAIL transaction in progress");
+        } else if self.refuse_out_of_order(Step::Auth) {
         } else if !self.tls && self.config.require_tls_for_auth {
             self.error_reply(
                 538,
@@ -797,10 +839,7 @@ impl ServerSession {
     }
 
     fn mail(&mut self, from: String, params: MailParams<'static>) {
-        if self.helo.is_none() {
-            self.error_reply(503, "5.5.1", "Error: send HELO/EHLO first");
-        } else if self.txn.from.is_some() {
-            self.error_reply(503, "5.5.1", "Error: nested MAIL command");
+        if self.refuse_out_of_order(Step::Mail) {
         } else if self.config.require_auth && self.auth_user.is_none() {
             self.error_reply(530, "5.7.0", "Authentication required");
         } else if self.config.faults.mail_451 {
@@ -841,8 +880,7 @@ impl ServerSession {
     }
 
     fn rcpt(&mut self, to: String, params: RcptParams<'static>) {
-        if self.txn.from.is_none() {
-            self.error_reply(503, "5.5.1", "Error: need MAIL command");
+        if self.refuse_out_of_order(Step::Rcpt) {
             return;
         }
         if self.txn.rcpts.len() >= self.config.max_recipients {
@@ -881,12 +919,7 @@ impl ServerSession {
     }
 
     fn data(&mut self) {
-        if self.txn.from.is_none() {
-            self.error_reply(503, "5.5.1", "Error: need MAIL command");
-        } else if self.txn.bdat.is_some() {
-            self.error_reply(503, "5.5.1", "Error: BDAT in progress");
-        } else if self.txn.rcpts.is_empty() {
-            self.error_reply(554, "5.5.1", "Error: no valid recipients");
+        if self.refuse_out_of_order(Step::Data) {
         } else if self.config.faults.data_451 {
             self.error_reply(451, "4.3.0", "Error: try again later (injected fault)");
         } else {
@@ -898,10 +931,8 @@ impl ServerSession {
     fn bdat(&mut self, size: u64, last: bool) {
         let refuse = if !self.config.chunking {
             Some((502, "5.5.1", "Error: BDAT not enabled"))
-        } else if self.txn.from.is_none() {
-            Some((503, "5.5.1", "Error: need MAIL command"))
-        } else if self.txn.rcpts.is_empty() {
-            Some((554, "5.5.1", "Error: no valid recipients"))
+        } else if let Some(refusal) = self.out_of_order(Step::Bdat { last }) {
+            Some(refusal)
         } else if self.config.faults.data_451 && self.txn.bdat.is_none() {
             Some((451, "4.3.0", "Error: try again later (injected fault)"))
         } else {
@@ -919,7 +950,7 @@ impl ServerSession {
         };
         rx.begin_chunk(size, last);
         let outcome = match refuse {
-            Some((code, esc, text)) => BdatOutcome::Discard(code, esc, text),
+            Some((code, esc, text)) => BdatOutcome::Discard(code, esc, text, last),
             None => BdatOutcome::Keep { last },
         };
         self.mode = Mode::Bdat(rx, outcome);
@@ -927,10 +958,12 @@ impl ServerSession {
 
     fn finish_chunk(&mut self, rx: Box<BdatReceiver>, outcome: BdatOutcome) {
         match outcome {
-            BdatOutcome::Discard(code, esc, text) => {
-                if code == 503 || code == 554 {
-                    // A refused chunk in a transaction aborts it.
-                    self.txn.bdat = None;
+            BdatOutcome::Discard(code, esc, text, last) => {
+                // A refused chunk ends the chunks under way; a refused LAST one the
+                // transaction (the rule of `Order::answer`).
+                self.txn.bdat = None;
+                if last {
+                    self.reset_transaction();
                 }
                 self.error_reply(code, esc, text);
             }

@@ -9,33 +9,54 @@
 //!   `<** ` / ` **> ` error replies and commands, `=== ` / `*** ` information lines (skipped).
 //! - **raw** two-direction captures: every line is protocol; a line starting with a three-digit
 //!   code 200-599 followed by space, `-` or the line end is the server's, any other the
-//!   client's, and lines between a 354 reply and the `.` line are message content.
+//!   client's, and lines between a 354 reply and the `.` line are message content. After the
+//!   server's 220 reply to the client's STARTTLS the connection carries TLS (RFC 3207 §4.2):
+//!   the rest is not split into lines but into runs of TLS records, one per side
+//!   ([`TranscriptLine::opaque`]; the side is read from the plaintext handshake messages and
+//!   guessed after them, see `tls.rs`). They become [`Parsed::Tls`] entries, neither parsed nor
+//!   linted, in state [`SessionState::Tls`]. swaks shows TLS lines decrypted (` ~> `, `<~ `):
+//!   they are read as usual and marked [`Entry::tls`].
 //!
-//! [`Transcript::annotate`] then follows the conversation: it parses each command and reply,
-//! groups multi-line replies, keeps the DATA content as one entry, tracks the session state
-//! (RFC 5321 §4.1.4 command order, §4.3.2 replies) with a small tracker of its own, and reports
-//! lints: commands out of sequence, pipelining without PIPELINING, AUTH without TLS, 8-bit
+//! [`Transcript::annotate_with`] then follows the conversation: it parses each command and
+//! reply, groups multi-line replies, keeps the DATA content as one entry, and **replays** the
+//! dialogue through the core's command-order rules, [`crate::smtp::session::order::Order`]
+//! (RFC 5321 §4.1.4; the same rules the server session uses to refuse commands). The state
+//! follows the recorded server's answers: each reply moves the order state on for the command
+//! it answers ([`Order::answer`](crate::smtp::session::order::Order::answer)), so a MAIL the
+//! server refused leaves no transaction open and a following RCPT is out of sequence. Commands
+//! still waiting for their reply are assumed answered positively (what a pipelining client may
+//! assume, RFC 2920 §3.1), so a RCPT pipelined behind an unanswered MAIL is in order; when a
+//! reply says otherwise the assumption is redone from the server's actual state. Each command
+//! is checked with [`Order::check`](crate::smtp::session::order::Order::check) against that
+//! state; `state_before`/`state_after` show it ([`SessionState`]).
+//!
+//! Lints: commands out of sequence, pipelining without PIPELINING, AUTH without TLS, 8-bit
 //! content without 8BITMIME, extensions used without being offered, SIZE exceeded, no QUIT.
-//! AUTH exchanges are decoded with [`crate::smtp::auth::decode_exchange`] and the DATA content
-//! goes through [`lint_message`] (the seam for the MIME linter). The result
-//! serialises to the versioned JSON document described in [`AnnotatedTranscript::to_json`].
+//! AUTH exchanges are decoded with [`crate::smtp::auth::decode_exchange`]; the password, the
+//! XOAUTH2 token and the base64 lines that carry them are masked unless
+//! [`AnnotateOptions::reveal_secrets`] is set (user names and CRAM-MD5 digests are not
+//! secrets). The DATA content goes through [`lint_message`] (the seam for the MIME linter).
+//! The result serialises to the versioned JSON document described in
+//! [`AnnotatedTranscript::to_json`].
 //!
 //! Limits: at most [`MAX_TRANSCRIPT_BYTES`] bytes and [`MAX_TRANSCRIPT_LINES`] lines are read;
 //! the rest is dropped and [`Transcript::truncated`] says so. Every step is total: any bytes
 //! give a transcript and an annotation, never a panic.
 
-use std::collections::VecDeque;
-
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
-use crate::smtp::auth::{decode_exchange, AuthLine, DecodedAuth, Mechanism};
-use crate::smtp::capability::{Capabilities, Extension};
-use crate::smtp::command::{parse_command, Body, Command};
+use crate::smtp::auth::DecodedAuth;
+use crate::smtp::capability::Capabilities;
+use crate::smtp::command::Command;
 use crate::smtp::enhanced::EnhancedCode;
-use crate::smtp::lints;
-use crate::smtp::reply::{explain_code, parse_reply, CodeExplanation, Reply};
+use crate::smtp::reply::{CodeExplanation, Reply};
 use crate::span::Span;
+
+mod annotate;
+mod tls;
+
+pub use annotate::MAX_PENDING;
 
 /// Most input bytes read; the rest of a larger transcript is dropped (8 MiB: a few large
 /// messages with their dialogue).
@@ -99,8 +120,13 @@ pub struct TranscriptLine {
     /// How the line ended in the input. For the `S:`/`C:` and swaks forms this is the text
     /// file's line ending, and the wire form is taken to end in CRLF.
     pub ending: Ending,
-    /// Whether the line was sent inside TLS (swaks `~>` / `<~`).
+    /// Whether the line was sent inside TLS (swaks `~>` / `<~`, and the TLS records of a raw
+    /// capture).
     pub tls: bool,
+    /// Encrypted TLS records of a raw capture after the 220 reply to STARTTLS, not a protocol
+    /// line: `bytes` are a run of records from one side (RFC 3207 §4.2).
+    #[serde(default)]
+    pub opaque: bool,
 }
 
 impl TranscriptLine {
@@ -252,12 +278,15 @@ impl Transcript {
 
     /// Reads a transcript in the given form.
     pub fn parse_as(input: &[u8], format: Format) -> Transcript {
-        let (raw_lines, truncated) = split_lines(input);
+        let (raw_lines, mut truncated) = split_lines(input);
         let mut lines = Vec::with_capacity(raw_lines.len());
         let mut skipped = 0;
         let mut in_data = false;
+        let mut starttls = StartTlsWatch::default();
         for (span, content, ending) in raw_lines {
             let line = content.slice(input);
+            // Message content is not protocol: a body line reading STARTTLS asks for nothing.
+            let content_line = in_data;
             let marked = match format {
                 Format::Prefixed => prefixed_marker(line).map(|(d, skip)| (d, skip, false)),
                 Format::Swaks => swaks_marker(line),
@@ -284,6 +313,9 @@ impl Transcript {
             };
             let content = Span::new((content.start + skip).min(content.end), content.end);
             let bytes = content.slice(input).to_vec();
+            if format == Format::Raw && !content_line {
+                starttls.see(direction, &bytes);
+            }
             lines.push(TranscriptLine {
                 direction,
                 span,
@@ -292,7 +324,16 @@ impl Transcript {
                 bytes,
                 ending,
                 tls,
+                opaque: false,
             });
+            if starttls.tls_started {
+                // RFC 3207 §4.2: after the 220 the connection carries TLS records, not lines.
+                let limit = input.len().min(MAX_TRANSCRIPT_BYTES);
+                let room = MAX_TRANSCRIPT_LINES.saturating_sub(lines.len());
+                lines.extend(tls::opaque_runs(input, span.end, limit, room));
+                truncated = input.len() > MAX_TRANSCRIPT_BYTES;
+                break;
+            }
         }
         Transcript {
             format,
@@ -302,9 +343,16 @@ impl Transcript {
         }
     }
 
-    /// Follows the conversation and explains every entry (see the module documentation).
+    /// Follows the conversation and explains every entry, with secrets masked (see the module
+    /// documentation and [`Transcript::annotate_with`]).
     pub fn annotate(&self) -> AnnotatedTranscript {
-        let mut a = Annotator::new(self.format);
+        self.annotate_with(&AnnotateOptions::default())
+    }
+
+    /// Follows the conversation and explains every entry: the lines are replayed through the
+    /// core's command-order rules ([`crate::smtp::session::order`]) with the recorded replies.
+    pub fn annotate_with(&self, options: &AnnotateOptions) -> AnnotatedTranscript {
+        let mut a = annotate::Annotator::new(self.format, *options);
         for line in &self.lines {
             a.line(line);
         }
@@ -312,12 +360,71 @@ impl Transcript {
     }
 }
 
-/// Reads and annotates a transcript in one step.
+/// How [`Transcript::annotate_with`] presents what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnnotateOptions {
+    /// Show AUTH secrets decoded and as sent: the PLAIN and LOGIN password, the XOAUTH2 bearer
+    /// token, and the base64 lines carrying them. Off by default: they are replaced by
+    /// [`SECRET_MASK`] and their length, so an annotation can be shared; user names stay.
+    pub reveal_secrets: bool,
+}
+
+/// What a masked secret shows instead of its value (followed by its length).
+pub const SECRET_MASK: &str = "••••••";
+
+/// `secret` masked: [`SECRET_MASK`] and its length in characters, e.g.
+/// `•••••• (8 characters hidden)`.
+pub fn mask_secret(secret: &str) -> String {
+    format!(
+        "{SECRET_MASK} ({} characters hidden)",
+        secret.chars().count()
+    )
+}
+
+/// Reads and annotates a transcript in one step, with secrets masked.
 pub fn annotate(input: &[u8]) -> AnnotatedTranscript {
     Transcript::parse(input).annotate()
 }
 
-/// Where the session is, as the tracker sees it (RFC 5321 §4.1.4).
+/// Reads and annotates a transcript in one step, with the given options.
+pub fn annotate_with(input: &[u8], options: &AnnotateOptions) -> AnnotatedTranscript {
+    Transcript::parse(input).annotate_with(options)
+}
+
+/// Watches a raw capture for the 220 reply to STARTTLS, after which the bytes are TLS.
+#[derive(Default)]
+struct StartTlsWatch {
+    /// The client sent STARTTLS and no final reply code other than 2xx came since.
+    asked: bool,
+    /// The 220 arrived: what follows is TLS.
+    tls_started: bool,
+}
+
+impl StartTlsWatch {
+    fn see(&mut self, direction: Direction, line: &[u8]) {
+        match direction {
+            Direction::Client => {
+                if line.trim_ascii().eq_ignore_ascii_case(b"STARTTLS") {
+                    self.asked = true;
+                }
+            }
+            Direction::Server if self.asked && line.get(3) != Some(&b'-') => {
+                if line.starts_with(b"220") {
+                    self.tls_started = true;
+                } else if !line.starts_with(b"2") {
+                    // Refused (454, 502, …): the dialogue goes on in the clear. Other 2xx
+                    // replies answer commands pipelined before STARTTLS.
+                    self.asked = false;
+                }
+            }
+            Direction::Server => {}
+        }
+    }
+}
+
+/// Where the session is, as the replay sees it (RFC 5321 §4.1.4): the order state of
+/// [`crate::smtp::session::order::Order`], or how the next lines are read (SASL, message, TLS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SessionState {
@@ -339,6 +446,8 @@ pub enum SessionState {
     Chunking,
     /// The connection is closed (221 to QUIT, or 421).
     Closed,
+    /// TLS records after STARTTLS in a raw capture: nothing more can be read without the keys.
+    Tls,
 }
 
 /// What an entry was read as.
@@ -382,6 +491,12 @@ pub enum Parsed {
         /// The line as sent.
         text: String,
     },
+    /// Encrypted TLS records (a raw capture after the 220 reply to STARTTLS): not decodable
+    /// without the session keys, so neither parsed nor linted.
+    Tls {
+        /// Octets of records in this run.
+        octets: usize,
+    },
     /// A line that could not be read as a command or reply.
     Invalid {
         /// Why.
@@ -423,6 +538,9 @@ pub struct AnnotatedTranscript {
     pub format: Format,
     /// Whether input beyond the limits was dropped.
     pub truncated: bool,
+    /// Whether AUTH secrets are shown ([`AnnotateOptions::reveal_secrets`]); when not, they
+    /// read [`SECRET_MASK`] and their length.
+    pub secrets_revealed: bool,
     /// The dialogue.
     pub entries: Vec<Entry>,
     /// Findings about the whole dialogue (such as `smtp.no-quit`).
@@ -437,6 +555,7 @@ impl AnnotatedTranscript {
     ///
     /// ```text
     /// { "version": 1, "format": "prefixed"|"swaks"|"raw", "truncated": bool,
+    ///   "secrets_revealed": bool,
     ///   "entries": [ { "direction", "span": {start,end}, "text", "tls", "parsed": {"kind", …},
     ///                  "state_before", "state_after", "explanation", "lints": [Lint…] } ],
     ///   "lints": [ { "code", "severity", "span", "message", "reference" } ] }
@@ -512,1000 +631,14 @@ fn strip_end_of_data(data: &[u8]) -> &[u8] {
     data
 }
 
-/// Maps offsets in a reconstructed wire buffer back to the transcript input.
-#[derive(Default)]
-struct Map {
-    /// (offset in buffer, wire length, content span in input)
-    segs: Vec<(usize, usize, Span)>,
-}
-
-impl Map {
-    fn push(&mut self, buf_start: usize, wire_len: usize, content: Span) {
-        self.segs.push((buf_start, wire_len, content));
-    }
-
-    /// Maps `off`, looking it up in the segment holding byte `key`.
-    fn offset(&self, off: usize, key: usize) -> usize {
-        // Segments are in buffer order: the last one starting at or before `key`.
-        let idx = self.segs.partition_point(|(start, _, _)| *start <= key);
-        let seg = self.segs.get(idx.saturating_sub(1));
-        match seg {
-            Some(&(start, _, content)) => {
-                (content.start + off.saturating_sub(start)).min(content.end)
-            }
-            None => 0,
-        }
-    }
-
-    fn span(&self, s: Span) -> Span {
-        let start = self.offset(s.start, s.start);
-        // A span ending at a segment boundary belongs to the earlier segment.
-        let end = if s.end > s.start {
-            self.offset(s.end, s.end - 1)
-        } else {
-            start
-        };
-        Span::new(start, end.max(start))
-    }
-
-    fn lint(&self, mut l: Lint) -> Lint {
-        l.span = self.span(l.span);
-        l
-    }
-}
-
-/// What a reply will answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pending {
-    Helo { ehlo: bool, before: SessionState },
-    Mail,
-    Rcpt,
-    Data,
-    EndOfData,
-    Bdat { last: bool },
-    Rset,
-    StartTls,
-    Auth,
-    SaslResponse,
-    Quit,
-    Other,
-}
-
-impl Pending {
-    /// RFC 2920 §3.1, RFC 3207 §4.2, RFC 4954 §4: commands that must end a pipelined group.
-    fn ends_group(self) -> bool {
-        matches!(
-            self,
-            Pending::Helo { .. }
-                | Pending::Data
-                | Pending::StartTls
-                | Pending::Auth
-                | Pending::SaslResponse
-                | Pending::Quit
-                | Pending::Other
-        )
-    }
-}
-
-struct Block {
-    direction: Direction,
-    tls: bool,
-    buf: Vec<u8>,
-    map: Map,
-    span: Span,
-    text: String,
-    lines: usize,
-}
-
-impl Block {
-    fn new(direction: Direction, tls: bool, start: usize) -> Block {
-        Block {
-            direction,
-            tls,
-            buf: Vec::new(),
-            map: Map::default(),
-            span: Span::new(start, start),
-            text: String::new(),
-            lines: 0,
-        }
-    }
-
-    fn add(&mut self, line: &TranscriptLine, format: Format) {
-        if self.lines == 0 {
-            self.span.start = line.span.start;
-        } else {
-            self.text.push('\n');
-        }
-        self.span.end = line.span.end;
-        let wire = line.wire(format);
-        // In a raw capture the line ending is part of the wire bytes and of the input.
-        let extent = match format {
-            Format::Raw => Span::new(line.content.start, line.span.end),
-            _ => line.content,
-        };
-        self.map.push(self.buf.len(), wire.len(), extent);
-        self.buf.extend_from_slice(&wire);
-        self.text.push_str(&line.text);
-        self.lines += 1;
-    }
-}
-
-#[derive(Default)]
-struct Txn {
-    body: Option<Body>,
-    declared_size: Option<u64>,
-    smtputf8: bool,
-    rcpt_ok: usize,
-    rcpt_pending: usize,
-}
-
-struct Annotator {
-    format: Format,
-    entries: Vec<Entry>,
-    lints: Vec<Lint>,
-    state: SessionState,
-    tls: bool,
-    caps: Option<Capabilities>,
-    said_helo: bool,
-    authenticated: bool,
-    pending: VecDeque<Pending>,
-    txn: Txn,
-    quit_sent: bool,
-    quit_answered: bool,
-    closed_by_server: bool,
-    reply: Option<Block>,
-    auth: Option<AuthCapture>,
-    data: Option<Block>,
-    chunk: Option<(Block, u64)>,
-}
-
-const MAX_PENDING: usize = 10_000;
-/// Most challenge/response lines kept for decoding one AUTH exchange.
-const MAX_AUTH_LINES: usize = 64;
-
-/// An AUTH exchange being collected for [`decode_exchange`].
-struct AuthCapture {
-    /// Index of the AUTH command's entry.
-    entry: usize,
-    mechanism: Mechanism,
-    initial: Option<(Vec<u8>, usize)>,
-    /// (from client, base64 payload, offset in the input)
-    lines: Vec<(bool, Vec<u8>, usize)>,
-}
-
-impl Annotator {
-    fn new(format: Format) -> Annotator {
-        Annotator {
-            format,
-            entries: Vec::new(),
-            lints: Vec::new(),
-            state: SessionState::Connected,
-            tls: false,
-            caps: None,
-            said_helo: false,
-            authenticated: false,
-            pending: VecDeque::new(),
-            txn: Txn::default(),
-            quit_sent: false,
-            quit_answered: false,
-            closed_by_server: false,
-            reply: None,
-            auth: None,
-            data: None,
-            chunk: None,
-        }
-    }
-
-    fn has(&self, ext: Extension) -> bool {
-        self.caps.as_ref().is_some_and(|c| c.has(ext))
-    }
-
-    fn line(&mut self, line: &TranscriptLine) {
-        if self.format == Format::Swaks && line.tls {
-            self.tls = true;
-        }
-        match line.direction {
-            Direction::Server => {
-                if self.state == SessionState::Data {
-                    // The server answers before a '.' line: the transcript left out the end of
-                    // the message (swaks --suppress-data, tutorials that elide the body).
-                    self.finish_data(false);
-                    if self.pending.len() < MAX_PENDING {
-                        self.pending.push_back(Pending::EndOfData);
-                    }
-                    self.state = SessionState::Ready;
-                    self.txn = Txn::default();
-                }
-                let block = self.reply.get_or_insert_with(|| {
-                    Block::new(Direction::Server, line.tls, line.span.start)
-                });
-                block.add(line, self.format);
-                // Only a line that is not a continuation (`ddd-`) can complete a reply; parsing
-                // just then keeps long multi-line replies linear.
-                let continuation = is_reply_start(&line.bytes) && line.bytes.get(3) == Some(&b'-');
-                if !continuation || block.lines > crate::smtp::reply::MAX_REPLY_LINES {
-                    self.try_reply(false);
-                }
-            }
-            Direction::Client => {
-                if self.reply.is_some() {
-                    self.try_reply(true);
-                }
-                if let Some((mut block, size)) = self.chunk.take() {
-                    block.add(line, self.format);
-                    if block.buf.len() as u64 >= size {
-                        self.finish_chunk(block, size);
-                    } else {
-                        self.chunk = Some((block, size));
-                    }
-                } else if self.state == SessionState::Data {
-                    let done = line.bytes == b".";
-                    let block = self.data.get_or_insert_with(|| {
-                        Block::new(Direction::Client, line.tls, line.span.start)
-                    });
-                    block.add(line, self.format);
-                    if done {
-                        self.finish_data(true);
-                    }
-                } else if self.state == SessionState::Authenticating {
-                    self.sasl_response(line);
-                } else {
-                    self.command(line);
-                }
-            }
-        }
-    }
-
-    fn push_entry(&mut self, entry: Entry) {
-        self.entries.push(entry);
-    }
-
-    /// Parses the buffered server lines; `force` turns an incomplete reply into an entry.
-    fn try_reply(&mut self, force: bool) {
-        let Some(block) = self.reply.take() else {
-            return;
-        };
-        match parse_reply(&block.buf) {
-            Ok(Some((reply, _))) => self.reply_entry(block, reply),
-            Ok(None) if !force => self.reply = Some(block),
-            Ok(None) => {
-                let lint = lints::REPLY_INVALID.at(
-                    block.map.span(Span::new(0, block.buf.len())),
-                    "reply ends without a final line (`ddd SP text`)",
-                );
-                self.invalid(block, "incomplete reply: no final line".into(), lint);
-            }
-            Err(e) => {
-                let lint = lints::REPLY_INVALID
-                    .at(block.map.span(Span::new(0, block.buf.len())), e.to_string());
-                self.invalid(block, e.to_string(), lint);
-            }
-        }
-    }
-
-    fn invalid(&mut self, block: Block, error: String, lint: Lint) {
-        let state = self.state;
-        // An unreadable reply still answers the oldest outstanding command.
-        if block.direction == Direction::Server && state != SessionState::Connected {
-            self.pending.pop_front();
-        }
-        self.push_entry(Entry {
-            direction: block.direction,
-            span: block.span,
-            text: block.text,
-            tls: block.tls || self.tls,
-            parsed: Parsed::Invalid {
-                error: error.clone(),
-            },
-            state_before: state,
-            state_after: state,
-            explanation: format!("could not be read: {error}"),
-            lints: vec![lint],
-            auth: None,
-        });
-    }
-
-    fn reply_entry(&mut self, block: Block, mut reply: Reply) {
-        let before = self.state;
-        // The 220 answering STARTTLS is still sent in the clear.
-        let tls_before = self.tls;
-        let mut entry_lints: Vec<Lint> = reply.lints.drain(..).map(|l| block.map.lint(l)).collect();
-        reply.span = block.map.span(reply.span);
-        for l in &mut reply.lines {
-            l.span = block.map.span(l.span);
-        }
-        let code = reply.code;
-        let positive = reply.is_positive();
-        let mut capabilities = None;
-        let mut notes = Vec::new();
-        if let Some(any) = reply.enhanced_any() {
-            if any.code.class != reply.class() {
-                entry_lints.push(lints::ENHANCED_CODE_MISMATCH.at(
-                    any.span,
-                    format!(
-                        "enhanced code {} has class {} but the reply code is {code}",
-                        any.code, any.code.class
-                    ),
-                ));
-            }
-        }
-        if self.state == SessionState::Connected {
-            notes.push(match code {
-                220 => "The server's greeting: it is ready for EHLO (RFC 5321 §4.3.1)",
-                554 => "The server refuses service; the client should QUIT (RFC 5321 §4.3.1)",
-                _ => "The first reply is the greeting (RFC 5321 §4.3.1)",
-            });
-            self.state = if code == 421 {
-                SessionState::Closed
-            } else {
-                SessionState::Greeted
-            };
-        } else {
-            match self.pending.pop_front() {
-                None => entry_lints.push(lints::OUT_OF_SEQUENCE.at(
-                    reply.span,
-                    format!("reply {code} arrived with no command waiting for it"),
-                )),
-                Some(p) => match p {
-                    Pending::Helo { ehlo, before } => {
-                        if code == 250 {
-                            self.said_helo = true;
-                            if self.state != SessionState::Closed {
-                                self.state = SessionState::Ready;
-                            }
-                            if ehlo {
-                                // The reply's line spans are already mapped to the input,
-                                // so the capability lints are too.
-                                let mut caps = Capabilities::from_reply(&reply);
-                                entry_lints.append(&mut caps.lints);
-                                notes.push("The server lists the extensions it offers");
-                                self.caps = Some(caps.clone());
-                                capabilities = Some(caps);
-                            } else {
-                                self.caps = None;
-                                notes.push("HELO accepted: no extensions may be used");
-                            }
-                        } else if matches!(self.state, SessionState::Ready) && !self.said_helo {
-                            self.state = before;
-                        }
-                    }
-                    Pending::Mail => {
-                        if !positive
-                            && matches!(self.state, SessionState::Mail | SessionState::Rcpt)
-                        {
-                            self.state = SessionState::Ready;
-                            notes.push("MAIL refused: no transaction is open");
-                        }
-                    }
-                    Pending::Rcpt => {
-                        self.txn.rcpt_pending = self.txn.rcpt_pending.saturating_sub(1);
-                        if positive {
-                            self.txn.rcpt_ok += 1;
-                        } else {
-                            notes.push("Recipient refused");
-                            if self.txn.rcpt_ok + self.txn.rcpt_pending == 0
-                                && self.state == SessionState::Rcpt
-                            {
-                                self.state = SessionState::Mail;
-                            }
-                        }
-                    }
-                    Pending::Data => {
-                        if code == 354 {
-                            self.state = SessionState::Data;
-                            notes.push("The client now sends the message, ending with a line holding only '.'");
-                        }
-                    }
-                    Pending::EndOfData => {
-                        notes.push(if positive {
-                            "The server has taken responsibility for the message"
-                        } else {
-                            "The message was refused; the transaction is over"
-                        });
-                    }
-                    Pending::Bdat { last } => {
-                        if (last || !positive)
-                            && matches!(self.state, SessionState::Chunking | SessionState::Rcpt)
-                        {
-                            self.state = SessionState::Ready;
-                        }
-                    }
-                    Pending::StartTls => {
-                        if code == 220 {
-                            self.tls = true;
-                            self.caps = None;
-                            self.said_helo = false;
-                            self.authenticated = false;
-                            self.state = SessionState::Greeted;
-                            notes.push("TLS starts now; the client must send EHLO again and forget the earlier extensions (RFC 3207 §4.2)");
-                        }
-                    }
-                    Pending::Auth | Pending::SaslResponse => {
-                        if let (Some(capture), true) = (self.auth.as_mut(), code == 334) {
-                            if let Some(first) = reply
-                                .lines
-                                .first()
-                                .filter(|_| capture.lines.len() < MAX_AUTH_LINES)
-                            {
-                                // Never longer than the line, so the span stays in the input.
-                                let payload: Vec<u8> = first
-                                    .text
-                                    .trim_start()
-                                    .bytes()
-                                    .take(first.span.len())
-                                    .collect();
-                                let offset = first.span.end.saturating_sub(payload.len());
-                                capture.lines.push((false, payload, offset));
-                            }
-                        }
-                        if code != 334 {
-                            self.finish_auth();
-                        }
-                        if code == 334 {
-                            self.state = SessionState::Authenticating;
-                            notes.push(
-                                "The next client line is a base64 SASL response (RFC 4954 §4)",
-                            );
-                        } else {
-                            if code == 235 {
-                                self.authenticated = true;
-                            }
-                            if self.state == SessionState::Authenticating {
-                                self.state = SessionState::Ready;
-                            }
-                        }
-                    }
-                    Pending::Quit => {
-                        if code == 221 {
-                            self.quit_answered = true;
-                            self.state = SessionState::Closed;
-                        }
-                    }
-                    Pending::Rset | Pending::Other => {}
-                },
-            }
-        }
-        if code == 421 {
-            self.state = SessionState::Closed;
-            self.closed_by_server = true;
-            self.pending.clear();
-        }
-        let enhanced = reply.enhanced().map(|e| e.code);
-        let explained = explain_code(code);
-        let mut explanation = explained.to_string();
-        if let Some(e) = enhanced {
-            explanation.push_str(". ");
-            explanation.push_str(&e.explain());
-        }
-        for n in notes {
-            explanation.push_str(". ");
-            explanation.push_str(n);
-        }
-        self.push_entry(Entry {
-            direction: Direction::Server,
-            span: block.span,
-            text: block.text,
-            tls: block.tls || tls_before,
-            parsed: Parsed::Reply {
-                reply,
-                enhanced,
-                code: explained,
-                capabilities,
-            },
-            state_before: before,
-            state_after: self.state,
-            explanation,
-            lints: entry_lints,
-            auth: None,
-        });
-    }
-
-    fn expect(&self, lints: &mut Vec<Lint>, span: Span, ok: bool, message: impl Into<String>) {
-        if !ok {
-            lints.push(lints::OUT_OF_SEQUENCE.at(span, message));
-        }
-    }
-
-    fn not_offered(&self, lints: &mut Vec<Lint>, span: Span, ext: Extension, what: &str) {
-        if !self.has(ext) {
-            let why = if self.caps.is_none() {
-                "no EHLO reply listed extensions (HELO, or none yet since the connection or STARTTLS)"
-            } else {
-                "the EHLO reply did not offer it"
-            };
-            lints.push(lints::EXTENSION_NOT_OFFERED.at(span, format!("{what} used but {why}")));
-        }
-    }
-
-    fn command(&mut self, line: &TranscriptLine) {
-        let mut block = Block::new(Direction::Client, line.tls, line.span.start);
-        block.add(line, self.format);
-        let parsed = match parse_command(&block.buf) {
-            Ok(Some((p, _))) => p.into_owned(),
-            Ok(None) => {
-                let lint = lints::SYNTAX_INVALID.at(
-                    line.content,
-                    "command line without a line end at the end of the capture",
-                );
-                self.invalid(block, "incomplete command line".into(), lint);
-                return;
-            }
-            Err(e) => {
-                let lint = lints::LINE_TOO_LONG.at(line.content, e.to_string());
-                self.invalid(block, e.to_string(), lint);
-                return;
-            }
-        };
-        let span = line.content;
-        let mut entry_lints: Vec<Lint> = parsed
-            .lints
-            .iter()
-            .cloned()
-            .map(|l| block.map.lint(l))
-            .collect();
-        let before = self.state;
-        let cmd = parsed.command;
-        use SessionState as S;
-        if before == S::Connected {
-            entry_lints.push(lints::OUT_OF_SEQUENCE.at(
-                span,
-                "the client spoke before the server's greeting (RFC 5321 §4.3.1)",
-            ));
-        } else if before == S::Closed {
-            entry_lints
-                .push(lints::OUT_OF_SEQUENCE.at(span, "command after the connection was closed"));
-        }
-        // Pipelining: a command sent while replies are outstanding.
-        if let Some(&last) = self.pending.back() {
-            if !self.has(Extension::Pipelining) {
-                entry_lints.push(lints::PIPELINING_NOT_OFFERED.at(
-                    span,
-                    format!(
-                        "{} sent before the reply to the previous command, but the server did not offer PIPELINING",
-                        cmd.verb()
-                    ),
-                ));
-            } else if last.ends_group() {
-                entry_lints.push(lints::PIPELINING_NOT_OFFERED.at(
-                    span,
-                    format!(
-                        "{} sent before the reply to a command that must end a pipelined group (EHLO, DATA, VRFY, EXPN, NOOP, QUIT, STARTTLS, AUTH; RFC 2920 §3.1)",
-                        cmd.verb()
-                    ),
-                ));
-            }
-        }
-        let in_txn = matches!(before, S::Mail | S::Rcpt | S::Chunking);
-        let pending = match &cmd {
-            Command::Helo { .. } | Command::Ehlo { .. } => {
-                let ehlo = matches!(cmd, Command::Ehlo { .. });
-                self.txn = Txn::default();
-                if !matches!(self.state, S::Connected | S::Closed) {
-                    self.state = S::Ready;
-                }
-                Pending::Helo { ehlo, before }
-            }
-            Command::Mail { params, .. } => {
-                let ok = before == S::Ready;
-                let msg = match before {
-                    S::Greeted => "MAIL before EHLO/HELO was accepted (RFC 5321 §4.1.4)",
-                    S::Mail | S::Rcpt | S::Chunking => {
-                        "MAIL inside an open transaction; send RSET first (RFC 5321 §4.1.4)"
-                    }
-                    _ => "MAIL is not allowed here (RFC 5321 §4.1.4)",
-                };
-                if !matches!(before, S::Connected | S::Closed) {
-                    self.expect(&mut entry_lints, span, ok, msg);
-                }
-                if params.size.is_some() {
-                    self.not_offered(&mut entry_lints, span, Extension::Size, "SIZE=");
-                }
-                match params.body {
-                    Some(Body::EightBitMime) => self.not_offered(
-                        &mut entry_lints,
-                        span,
-                        Extension::EightBitMime,
-                        "BODY=8BITMIME",
-                    ),
-                    Some(Body::BinaryMime) => self.not_offered(
-                        &mut entry_lints,
-                        span,
-                        Extension::BinaryMime,
-                        "BODY=BINARYMIME",
-                    ),
-                    _ => {}
-                }
-                if params.smtputf8 {
-                    self.not_offered(&mut entry_lints, span, Extension::SmtpUtf8, "SMTPUTF8");
-                }
-                if params.ret.is_some() || params.envid.is_some() {
-                    self.not_offered(&mut entry_lints, span, Extension::Dsn, "RET=/ENVID=");
-                }
-                if params.auth.is_some() {
-                    self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH=");
-                }
-                let limit = self.caps.as_ref().and_then(Capabilities::size_limit);
-                if let (Some(n), Some(l)) = (params.size, limit) {
-                    if n > l {
-                        entry_lints.push(lints::SIZE_EXCEEDED.at(
-                            span,
-                            format!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6)"),
-                        ));
-                    }
-                }
-                self.txn = Txn {
-                    declared_size: params.size,
-                    body: params.body,
-                    smtputf8: params.smtputf8,
-                    ..Txn::default()
-                };
-                if !matches!(before, S::Connected | S::Closed) {
-                    self.state = S::Mail;
-                }
-                Pending::Mail
-            }
-            Command::Rcpt { to, params } => {
-                let ok = matches!(before, S::Mail | S::Rcpt);
-                if !matches!(before, S::Connected | S::Closed) {
-                    self.expect(
-                        &mut entry_lints,
-                        span,
-                        ok,
-                        "RCPT before MAIL: no transaction is open (RFC 5321 §4.1.4)",
-                    );
-                }
-                if to.is_utf8() && !self.txn.smtputf8 {
-                    entry_lints.push(lints::UTF8_WITHOUT_SMTPUTF8.at(
-                        parsed.path.map_or(span, |p| block.map.span(p)),
-                        "non-ASCII recipient, but MAIL FROM did not carry SMTPUTF8",
-                    ));
-                }
-                if params.notify.is_some() || params.orcpt.is_some() {
-                    self.not_offered(&mut entry_lints, span, Extension::Dsn, "NOTIFY=/ORCPT=");
-                }
-                if ok {
-                    self.txn.rcpt_pending += 1;
-                    self.state = S::Rcpt;
-                }
-                Pending::Rcpt
-            }
-            Command::Data => {
-                let msg = match before {
-                    S::Mail => {
-                        "DATA before any RCPT (RFC 5321 §4.1.4); the server answers 503 or 554"
-                    }
-                    _ => "DATA outside a transaction: MAIL and RCPT come first (RFC 5321 §4.1.4)",
-                };
-                if !matches!(before, S::Connected | S::Closed) {
-                    self.expect(&mut entry_lints, span, before == S::Rcpt, msg);
-                }
-                Pending::Data
-            }
-            Command::Bdat { size, last } => {
-                self.not_offered(&mut entry_lints, span, Extension::Chunking, "BDAT");
-                if !matches!(before, S::Connected | S::Closed) {
-                    self.expect(
-                        &mut entry_lints,
-                        span,
-                        matches!(before, S::Rcpt | S::Chunking),
-                        "BDAT outside a transaction with recipients (RFC 3030 §2)",
-                    );
-                }
-                if matches!(before, S::Rcpt | S::Chunking) {
-                    self.state = if *last { S::Ready } else { S::Chunking };
-                }
-                if *size > 0 {
-                    self.chunk = Some((
-                        Block::new(Direction::Client, line.tls, line.span.end),
-                        *size,
-                    ));
-                }
-                Pending::Bdat { last: *last }
-            }
-            Command::Rset => {
-                self.state = before.min_ready();
-                self.txn = Txn::default();
-                Pending::Rset
-            }
-            Command::StartTls => {
-                self.not_offered(&mut entry_lints, span, Extension::StartTls, "STARTTLS");
-                if self.tls {
-                    entry_lints.push(lints::OUT_OF_SEQUENCE.at(
-                        span,
-                        "STARTTLS on a connection that already uses TLS (RFC 3207 §4.2)",
-                    ));
-                } else if in_txn {
-                    entry_lints.push(
-                        lints::OUT_OF_SEQUENCE
-                            .at(span, "STARTTLS inside a mail transaction (RFC 3207 §4)"),
-                    );
-                }
-                Pending::StartTls
-            }
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => {
-                self.finish_auth();
-                // The initial response is the last word of the line, taken from the input bytes
-                // (the parsed value is lossy UTF-8).
-                let initial = initial_response.as_ref().map(|_| {
-                    let ir = line
-                        .bytes
-                        .rsplit(|&b| b == b' ')
-                        .next()
-                        .unwrap_or_default()
-                        .to_vec();
-                    let offset = line.content.start + line.bytes.len().saturating_sub(ir.len());
-                    (ir, offset)
-                });
-                self.auth = Some(AuthCapture {
-                    entry: self.entries.len(),
-                    mechanism: Mechanism::parse(mechanism),
-                    initial,
-                    lines: Vec::new(),
-                });
-                self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH");
-                if !self.tls {
-                    entry_lints.push(lints::AUTH_WITHOUT_TLS.at(
-                        span,
-                        "AUTH on a connection without TLS: the credentials can be read on the path; use STARTTLS first",
-                    ));
-                }
-                if in_txn {
-                    entry_lints.push(
-                        lints::OUT_OF_SEQUENCE
-                            .at(span, "AUTH inside a mail transaction (RFC 4954 §4)"),
-                    );
-                } else if self.authenticated {
-                    entry_lints.push(
-                        lints::OUT_OF_SEQUENCE
-                            .at(span, "AUTH after a successful AUTH (RFC 4954 §4)"),
-                    );
-                } else if before == S::Greeted {
-                    entry_lints
-                        .push(lints::OUT_OF_SEQUENCE.at(span, "AUTH before EHLO (RFC 4954 §4)"));
-                }
-                Pending::Auth
-            }
-            Command::Quit => {
-                self.quit_sent = true;
-                Pending::Quit
-            }
-            _ => Pending::Other,
-        };
-        if self.pending.len() < MAX_PENDING {
-            self.pending.push_back(pending);
-        }
-        let explanation = cmd.explain().to_string();
-        self.push_entry(Entry {
-            direction: Direction::Client,
-            span: block.span,
-            text: block.text,
-            tls: line.tls || self.tls,
-            parsed: Parsed::Command { command: cmd },
-            state_before: before,
-            state_after: self.state,
-            explanation,
-            lints: entry_lints,
-            auth: None,
-        });
-    }
-
-    fn sasl_response(&mut self, line: &TranscriptLine) {
-        let before = self.state;
-        if let Some(capture) = self.auth.as_mut() {
-            if capture.lines.len() < MAX_AUTH_LINES {
-                capture
-                    .lines
-                    .push((true, line.bytes.clone(), line.content.start));
-            }
-        }
-        let mut entry_lints = Vec::new();
-        if !self.pending.is_empty() {
-            entry_lints.push(lints::OUT_OF_SEQUENCE.at(
-                line.content,
-                "SASL response sent before the server's challenge",
-            ));
-        }
-        if self.pending.len() < MAX_PENDING {
-            self.pending.push_back(Pending::SaslResponse);
-        }
-        let explanation = if line.bytes == b"*" {
-            "'*' cancels the authentication exchange; the server answers 501 (RFC 4954 §4)"
-        } else {
-            "the client's base64 answer to the server's 334 challenge (RFC 4954 §4)"
-        };
-        self.push_entry(Entry {
-            direction: Direction::Client,
-            span: line.span,
-            text: line.text.clone(),
-            tls: line.tls || self.tls,
-            parsed: Parsed::SaslResponse {
-                text: line.text.clone(),
-            },
-            state_before: before,
-            state_after: before,
-            explanation: explanation.into(),
-            lints: entry_lints,
-            auth: None,
-        });
-    }
-
-    /// Decodes the AUTH exchange that just ended and attaches it to its AUTH entry.
-    fn finish_auth(&mut self) {
-        let Some(capture) = self.auth.take() else {
-            return;
-        };
-        let lines: Vec<AuthLine<'_>> = capture
-            .lines
-            .iter()
-            .map(|(from_client, payload, offset)| AuthLine {
-                from_client: *from_client,
-                payload,
-                offset: *offset,
-            })
-            .collect();
-        let initial = capture.initial.as_ref().map(|(p, o)| (p.as_slice(), *o));
-        let mut decoded = decode_exchange(&capture.mechanism, initial, &lines);
-        if let Some(entry) = self.entries.get_mut(capture.entry) {
-            entry.lints.append(&mut decoded.lints);
-            entry.auth = Some(decoded);
-        }
-    }
-
-    fn finish_data(&mut self, terminated: bool) {
-        let Some(block) = self.data.take() else {
-            return;
-        };
-        let before = self.state;
-        let mut entry_lints: Vec<Lint> = lint_message(&block.buf)
-            .into_iter()
-            .map(|l| block.map.lint(l))
-            .collect();
-        if let Some(i) = block.buf.iter().position(|&b| b >= 0x80) {
-            let declared = matches!(self.txn.body, Some(Body::EightBitMime | Body::BinaryMime))
-                || self.txn.smtputf8;
-            let offered = self.has(Extension::EightBitMime) || self.has(Extension::SmtpUtf8);
-            if !(declared && offered) {
-                let why = if !offered {
-                    "the server did not offer 8BITMIME"
-                } else {
-                    "MAIL FROM did not declare BODY=8BITMIME"
-                };
-                entry_lints.push(lints::EIGHTBIT_WITHOUT_8BITMIME.at(
-                    block.map.span(Span::new(i, i + 1)),
-                    format!("the message holds 8-bit bytes but {why} (RFC 6152 §3)"),
-                ));
-            }
-        }
-        // Message size without the final ".\r\n" (dot-stuffing counted: close enough).
-        let size = if terminated {
-            block.buf.len().saturating_sub(3)
-        } else {
-            block.buf.len()
-        } as u64;
-        let limit = self.caps.as_ref().and_then(Capabilities::size_limit);
-        let whole = block.map.span(Span::new(0, block.buf.len()));
-        if let Some(l) = limit.filter(|&l| size > l) {
-            entry_lints.push(lints::SIZE_EXCEEDED.at(
-                whole,
-                format!(
-                    "the message is {size} octets; the server's SIZE limit is {l} (RFC 1870 §6)"
-                ),
-            ));
-        } else if let Some(d) = self.txn.declared_size.filter(|&d| size > d) {
-            entry_lints.push(lints::SIZE_EXCEEDED.at(
-                whole,
-                format!(
-                    "the message is {size} octets but MAIL FROM declared SIZE={d} (RFC 1870 §6)"
-                ),
-            ));
-        }
-        if terminated {
-            if self.pending.len() < MAX_PENDING {
-                self.pending.push_back(Pending::EndOfData);
-            }
-            self.state = SessionState::Ready;
-            self.txn = Txn::default();
-        }
-        let explanation = if terminated {
-            "the message content; a line holding only '.' ends it, and lines starting with '.' are sent with an extra '.' (dot-stuffing, RFC 5321 §4.1.1.4, §4.5.2)"
-        } else {
-            "the message content, not ended by a line holding only '.' before the transcript ends (RFC 5321 §4.1.1.4)"
-        };
-        self.push_entry(Entry {
-            direction: Direction::Client,
-            span: block.span,
-            text: block.text,
-            tls: block.tls || self.tls,
-            parsed: Parsed::Message {
-                octets: block.buf.len(),
-                lines: block.lines,
-                terminated,
-            },
-            state_before: before,
-            state_after: self.state,
-            explanation: explanation.into(),
-            lints: entry_lints,
-            auth: None,
-        });
-    }
-
-    fn finish_chunk(&mut self, block: Block, size: u64) {
-        let state = self.state;
-        let octets = block.buf.len();
-        let mut explanation =
-            "the content of a BDAT chunk: exactly the announced number of octets, no dot-stuffing (RFC 3030 §2)"
-                .to_string();
-        if octets as u64 != size {
-            explanation.push_str(&format!(
-                ". The transcript shows {octets} octets for a chunk of {size}"
-            ));
-        }
-        self.push_entry(Entry {
-            direction: Direction::Client,
-            span: block.span,
-            text: block.text,
-            tls: block.tls || self.tls,
-            parsed: Parsed::Chunk { size, octets },
-            state_before: state,
-            state_after: state,
-            explanation,
-            lints: Vec::new(),
-            auth: None,
-        });
-    }
-
-    fn finish(mut self, transcript: &Transcript) -> AnnotatedTranscript {
-        self.try_reply(true);
-        self.finish_auth();
-        if let Some((block, size)) = self.chunk.take() {
-            if block.lines > 0 {
-                self.finish_chunk(block, size);
-            }
-        }
-        if self.data.is_some() {
-            self.finish_data(false);
-        }
-        let end = transcript.lines.last().map_or(0, |l| l.span.end);
-        if !self.entries.is_empty() && !self.closed_by_server {
-            if !self.quit_sent {
-                self.lints.push(lints::NO_QUIT.at(
-                    Span::new(end, end),
-                    "the dialogue ends without QUIT; the client dropped the connection",
-                ));
-            } else if !self.quit_answered {
-                self.lints.push(lints::NO_QUIT.at(
-                    Span::new(end, end),
-                    "QUIT was sent but the server's 221 reply is missing",
-                ));
-            }
-        }
-        AnnotatedTranscript {
-            format: self.format,
-            truncated: transcript.truncated,
-            entries: self.entries,
-            lints: self.lints,
-        }
-    }
-}
-
-impl SessionState {
-    fn min_ready(self) -> SessionState {
-        match self {
-            SessionState::Connected | SessionState::Greeted | SessionState::Closed => self,
-            _ => SessionState::Ready,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::smtp::capability::Extension;
+    use crate::smtp::reply::parse_reply;
 
     /// The SMTP findings of a dialogue, sorted (the MIME findings of DATA content are tested in
     /// `data_is_linted_as_a_message_too`).
@@ -1532,6 +665,7 @@ mod tests {
                 Parsed::Chunk { .. } => "chunk",
                 Parsed::SaslResponse { .. } => "sasl",
                 Parsed::Invalid { .. } => "invalid",
+                Parsed::Tls { .. } => "tls",
             })
             .collect()
     }
@@ -1704,10 +838,24 @@ The example of RFC 5321 Appendix D.1:
         let auth = a.entries[7].auth.as_ref().expect("AUTH LOGIN decoded");
         assert_eq!(
             (auth.authcid.as_deref(), auth.password.as_deref()),
-            (Some("user"), Some("pass"))
+            (Some("user"), Some("•••••• (4 characters hidden)")),
+            "the password is masked by default, the user name is not"
         );
         assert_eq!(auth.challenges, ["Username:", "Password:"]);
         assert_eq!(a.to_json()["entries"][7]["auth"]["authcid"], "user");
+        assert_eq!(
+            (a.entries[9].text.as_str(), a.entries[11].text.as_str()),
+            ("dXNlcg==", "•••••• (8 characters hidden)"),
+            "LOGIN: the user line stays, the password line is masked"
+        );
+        let shown = t.annotate_with(&AnnotateOptions {
+            reveal_secrets: true,
+        });
+        let auth = shown.entries[7].auth.as_ref().expect("AUTH LOGIN decoded");
+        assert_eq!(auth.password.as_deref(), Some("pass"));
+        assert_eq!(shown.entries[11].text, "cGFzcw==");
+        assert_eq!(shown.to_json()["secrets_revealed"], true);
+        assert_eq!(a.to_json()["secrets_revealed"], false);
         let Parsed::Reply { enhanced, .. } = &a.entries[16].parsed else {
             panic!("expected the 550 reply")
         };
@@ -2105,6 +1253,9 @@ The example of RFC 5321 Appendix D.1:
             b"\xff\xfe",
             b" ",
             b"PIPELINING",
+            b"\x16\x03\x01\x00\x05\x01",
+            b"\x17\x03\x03\xff\xff",
+            b"220 2.0.0 Ready to start TLS\r\n",
         ];
         for i in 0..3000 {
             let mut input = Vec::new();
@@ -2156,5 +1307,415 @@ The example of RFC 5321 Appendix D.1:
         ] {
             assert_eq!(strip_end_of_data(input), want, "{input:?}");
         }
+    }
+
+    /// (transcript, expected lint codes, expected (state_before, state_after) of every entry)
+    type ReplayCase = (
+        &'static str,
+        &'static [&'static str],
+        &'static [(&'static str, &'static str)],
+    );
+
+    const REPLAY: &[ReplayCase] = &[
+        // A pipelined group whose MAIL the server refused: the RCPT and DATA behind it were
+        // in order when sent; the RCPT sent after the refusals is not.
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 PIPELINING\nC: MAIL FROM:<a@b.example>\nC: RCPT TO:<c@d.example>\nC: DATA\nS: 550 5.7.1 sender refused\nS: 503 5.5.1 need MAIL\nS: 503 5.5.1 need MAIL\nC: RCPT TO:<c@d.example>\nS: 503 5.5.1 need MAIL\nC: QUIT\nS: 221 bye\n",
+            &["smtp.out-of-sequence"],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "mail"),
+                ("mail", "rcpt"),
+                ("rcpt", "rcpt"),
+                ("rcpt", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // Every recipient refused: DATA has no recipient to go to.
+        (
+            "S: 220 x\nC: HELO c\nS: 250 x\nC: MAIL FROM:<a@b.example>\nS: 250 ok\nC: RCPT TO:<c@d.example>\nS: 550 no\nC: DATA\nS: 554 no valid recipients\nC: QUIT\nS: 221 bye\n",
+            &["smtp.out-of-sequence"],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "mail"),
+                ("mail", "mail"),
+                ("mail", "rcpt"),
+                ("rcpt", "mail"),
+                ("mail", "mail"),
+                ("mail", "mail"),
+                ("mail", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // A refused EHLO leaves the session greeted; the HELO after it is accepted, and AUTH
+        // after HELO breaks RFC 4954 §4 (the old tracker missed this).
+        (
+            "S: 220 x\nC: EHLO c\nS: 502 no EHLO\nC: HELO c\nS: 250 x\nC: AUTH PLAIN AGEAYg==\nS: 503 5.5.1 send EHLO first\nC: QUIT\nS: 221 bye\n",
+            &[
+                "smtp.auth-without-tls",
+                "smtp.extension-not-offered",
+                "smtp.out-of-sequence",
+            ],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // STARTTLS refused: no TLS; accepted: EHLO needed again, then AUTH is fine.
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 STARTTLS\nC: STARTTLS\nS: 454 4.7.0 not now\nC: STARTTLS\nS: 220 2.0.0 go\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 2.7.0 ok\nC: AUTH PLAIN AGEAYg==\nS: 503 5.5.1 already\nC: QUIT\nS: 221 bye\n",
+            &["smtp.out-of-sequence"],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "greeted"),
+                ("greeted", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "ready"),
+                ("ready", "closed"),
+                ("closed", "closed"),
+            ],
+        ),
+        // 421 closes whatever was outstanding; no QUIT is needed after it.
+        (
+            "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 PIPELINING\nC: MAIL FROM:<a@b.example>\nC: RCPT TO:<c@d.example>\nS: 421 4.3.2 shutting down\n",
+            &[],
+            &[
+                ("connected", "greeted"),
+                ("greeted", "ready"),
+                ("ready", "ready"),
+                ("ready", "mail"),
+                ("mail", "rcpt"),
+                ("rcpt", "closed"),
+            ],
+        ),
+    ];
+
+    fn state_names(a: &AnnotatedTranscript) -> Vec<(String, String)> {
+        let name = |s: SessionState| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        a.entries
+            .iter()
+            .map(|e| (name(e.state_before), name(e.state_after)))
+            .collect()
+    }
+
+    #[test]
+    fn replay_follows_the_recorded_replies() {
+        for &(input, lints, states) in REPLAY {
+            let a = annotate(input.as_bytes());
+            assert_eq!(codes(&a), lints, "lints of\n{input}\n{:#?}", a.all_lints());
+            let want: Vec<(String, String)> = states
+                .iter()
+                .map(|&(b, a)| (b.to_owned(), a.to_owned()))
+                .collect();
+            assert_eq!(state_names(&a), want, "states of\n{input}");
+        }
+    }
+
+    #[test]
+    fn out_of_sequence_messages_come_from_the_order_rules() {
+        use crate::smtp::session::order::{Order, OrderError};
+        let a = annotate(REPLAY[0].0.as_bytes());
+        let lint = smtp_lints(&a)[0];
+        let expected = OrderError::NoTransaction { verb: "RCPT" };
+        assert_eq!(lint.message, expected.to_string());
+        assert_eq!(
+            Order::greeted().check(crate::smtp::session::order::Step::Rcpt),
+            Err(OrderError::NoTransaction { verb: "RCPT" })
+        );
+    }
+
+    #[test]
+    fn secrets_are_masked_unless_revealed() {
+        use base64_helper::b64;
+        // (transcript, mechanism, user, password or token when revealed, masked lines)
+        let plain = b64(b"\0alice\0wonderland");
+        let xoauth = b64(b"user=alice@example.org\x01auth=Bearer ya29.secret-token\x01\x01");
+        let cram = b64(b"alice 3dbc88f0624776a737b39093f6eb6427");
+        let cases: Vec<(String, Option<&str>, Option<&str>, Vec<usize>)> = vec![
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN {plain}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice"),
+                Some("wonderland"),
+                vec![3],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN\nS: 334 \nC: {plain}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice"),
+                Some("wonderland"),
+                vec![5],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH LOGIN\nC: AUTH LOGIN {}\nS: 334 UGFzc3dvcmQ6\nC: {}\nS: 235 ok\nC: QUIT\nS: 221 bye\n", b64(b"alice"), b64(b"wonderland")),
+                Some("alice"),
+                Some("wonderland"),
+                vec![5],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH XOAUTH2\nC: AUTH XOAUTH2 {xoauth}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice@example.org"),
+                Some("ya29.secret-token"),
+                vec![3],
+            ),
+            (
+                format!("S: 220 x\nC: EHLO c\nS: 250 AUTH CRAM-MD5\nC: AUTH CRAM-MD5\nS: 334 PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=\nC: {cram}\nS: 235 ok\nC: QUIT\nS: 221 bye\n"),
+                Some("alice"),
+                None,
+                vec![],
+            ),
+        ];
+        for (input, user, secret, masked_entries) in cases {
+            let t = Transcript::parse(input.as_bytes());
+            let hidden = t.annotate();
+            let shown = t.annotate_with(&AnnotateOptions {
+                reveal_secrets: true,
+            });
+            assert!(!hidden.secrets_revealed && shown.secrets_revealed);
+            let auth_of = |a: &AnnotatedTranscript| {
+                a.entries
+                    .iter()
+                    .find_map(|e| e.auth.clone())
+                    .unwrap_or_else(|| panic!("no AUTH decoded in\n{input}"))
+            };
+            let (h, s) = (auth_of(&hidden), auth_of(&shown));
+            assert_eq!(h.authcid.as_deref(), user, "user stays visible:\n{input}");
+            assert_eq!(s.authcid.as_deref(), user, "{input}");
+            let revealed = s.password.clone().or(s.token.clone());
+            assert_eq!(revealed.as_deref(), secret, "revealed secret of\n{input}");
+            if let Some(secret) = secret {
+                let masked = mask_secret(secret);
+                let hidden_secret = h.password.clone().or(h.token.clone());
+                assert_eq!(hidden_secret, Some(masked), "{input}");
+            } else {
+                assert!(
+                    h.digest.is_some() && h.digest == s.digest,
+                    "CRAM-MD5 digest is shown"
+                );
+            }
+            for (i, (he, se)) in hidden.entries.iter().zip(&shown.entries).enumerate() {
+                let masked = he.text.contains(SECRET_MASK);
+                assert_eq!(
+                    masked,
+                    masked_entries.contains(&i),
+                    "entry {i} {:?} of\n{input}",
+                    he.text
+                );
+                assert!(!se.text.contains(SECRET_MASK), "revealed entry {i}");
+                if masked {
+                    // Nothing of the secret's base64 is left, in the text or the JSON.
+                    let json = serde_json::to_string(&hidden.to_json()).unwrap_or_default();
+                    let b64_line = se.text.rsplit(' ').next().unwrap_or_default();
+                    assert!(!he.text.contains(b64_line), "{}", he.text);
+                    assert!(!json.contains(b64_line), "JSON leaks {b64_line}");
+                    if let Some(secret) = secret {
+                        assert!(!json.contains(secret), "JSON leaks {secret}");
+                    }
+                }
+            }
+        }
+    }
+
+    mod base64_helper {
+        pub(super) fn b64(bytes: &[u8]) -> String {
+            crate::smtp::auth::encode_base64(bytes)
+        }
+    }
+
+    /// A TLS record: content type, TLS 1.2 legacy version, length, payload.
+    fn record(kind: u8, payload: &[u8]) -> Vec<u8> {
+        let mut r = vec![
+            kind,
+            3,
+            if kind == 22 && payload.first() == Some(&1) {
+                1
+            } else {
+                3
+            },
+        ];
+        r.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+        r.extend_from_slice(payload);
+        r
+    }
+
+    /// A handshake message: type, 24-bit length, body.
+    fn handshake(kind: u8, body: &[u8]) -> Vec<u8> {
+        let n = body.len() as u32;
+        let mut h = vec![kind, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+        h.extend_from_slice(body);
+        h
+    }
+
+    /// A ClientHello as a real client sends it: random, session id, cipher suites, SNI.
+    fn client_hello() -> Vec<u8> {
+        let mut body = vec![3, 3];
+        body.extend((0u8..32).map(|i| i.wrapping_mul(37) ^ 0xa5));
+        body.push(32);
+        body.extend((0u8..32).map(|i| i.wrapping_mul(11) ^ 0x5a));
+        body.extend_from_slice(&[0, 6, 0x13, 0x01, 0x13, 0x02, 0xc0, 0x2f, 1, 0]);
+        let host = b"mx.example.org";
+        let mut sni = vec![0, 0];
+        let list = (host.len() + 3) as u16;
+        sni.extend_from_slice(&(list + 2).to_be_bytes());
+        sni.extend_from_slice(&list.to_be_bytes());
+        sni.push(0);
+        sni.extend_from_slice(&(host.len() as u16).to_be_bytes());
+        sni.extend_from_slice(host);
+        body.extend_from_slice(&(sni.len() as u16).to_be_bytes());
+        body.extend_from_slice(&sni);
+        record(22, &handshake(1, &body))
+    }
+
+    #[test]
+    fn raw_capture_after_starttls_is_opaque_tls() {
+        let mut input = b"220 mx.example.org ESMTP\r\nEHLO client.example\r\n250-mx.example.org\r\n250-PIPELINING\r\n250 STARTTLS\r\nSTARTTLS\r\n220 2.0.0 Ready to start TLS\r\n".to_vec();
+        let clear = input.len();
+        let hello = client_hello();
+        input.extend_from_slice(&hello);
+        let mut server = record(22, &handshake(2, &[3, 3, 0x11, 0x22, 0x0d, 0x0a]));
+        server.extend(record(20, &[1]));
+        server.extend(record(23, b"\x8f\r\n250 looks like text\r\n\x00\x17\x03"));
+        input.extend_from_slice(&server);
+        let t = Transcript::parse(&input);
+        assert_eq!(t.format, Format::Raw);
+        assert!(!t.truncated);
+        let opaque: Vec<(Direction, usize)> = t
+            .lines
+            .iter()
+            .filter(|l| l.opaque)
+            .map(|l| (l.direction, l.bytes.len()))
+            .collect();
+        assert_eq!(
+            opaque,
+            [
+                (Direction::Client, hello.len()),
+                (Direction::Server, server.len())
+            ],
+            "one run per side"
+        );
+        let a = t.annotate();
+        assert_eq!(codes(&a), Vec::<String>::new(), "{:#?}", a.all_lints());
+        assert_eq!(
+            kinds(&a),
+            ["reply", "command", "reply", "command", "reply", "tls", "tls"]
+        );
+        let tls: Vec<&Entry> = a
+            .entries
+            .iter()
+            .filter(|e| matches!(e.parsed, Parsed::Tls { .. }))
+            .collect();
+        assert_eq!(tls[0].span, Span::new(clear, clear + hello.len()));
+        assert_eq!(tls[1].span.end, input.len());
+        assert_eq!(
+            tls[0].text,
+            format!(
+                "TLS ({} bytes, encrypted — not decodable without keys)",
+                hello.len()
+            )
+        );
+        for e in &tls {
+            assert!(e.tls && e.lints.is_empty(), "{e:?}");
+            assert_eq!(e.state_after, SessionState::Tls);
+        }
+        assert_eq!(tls[0].state_before, SessionState::Greeted, "after the 220");
+        assert_eq!(a.to_json()["entries"][6]["parsed"]["kind"], "tls");
+        assert_eq!(a.to_json()["entries"][6]["state_after"], "tls");
+        // The 220 itself is read in the clear.
+        assert!(!a.entries[4].tls);
+
+        // A message line reading STARTTLS asks for nothing.
+        let body = b"220 x\r\nHELO c\r\n250 x\r\nMAIL FROM:<a@b.example>\r\n250 ok\r\nRCPT TO:<c@d.example>\r\n250 ok\r\nDATA\r\n354 go\r\nSTARTTLS\r\n.\r\n220 odd but clear\r\nQUIT\r\n221 bye\r\n";
+        assert!(Transcript::parse(body).lines.iter().all(|l| !l.opaque));
+
+        // Refused STARTTLS: the dialogue goes on in the clear, lines stay lines.
+        let refused = b"220 x\r\nEHLO c\r\n250-x\r\n250 STARTTLS\r\nSTARTTLS\r\n454 4.7.0 TLS not available\r\nQUIT\r\n221 bye\r\n";
+        let t = Transcript::parse(refused);
+        assert!(t.lines.iter().all(|l| !l.opaque));
+        assert_eq!(codes(&t.annotate()), Vec::<String>::new());
+
+        // S:/C: transcripts have no records: a 220 to STARTTLS leaves the lines as they are,
+        // marked as inside TLS.
+        let prefixed = "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 STARTTLS\nC: STARTTLS\nS: 220 go\nC: EHLO c\nS: 250 x\nC: QUIT\nS: 221 bye\n";
+        let a = annotate(prefixed.as_bytes());
+        assert_eq!(kinds(&a).iter().filter(|k| **k == "tls").count(), 0);
+        assert!(a.entries[5..].iter().all(|e| e.tls), "after STARTTLS");
+        assert_eq!(codes(&a), Vec::<String>::new(), "{:#?}", a.all_lints());
+    }
+
+    #[test]
+    fn garbage_after_starttls_stays_bounded() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        const HEAD: &[u8] = b"220 x\r\nSTARTTLS\r\n220 go\r\n";
+        for round in 0..200 {
+            let mut input = HEAD.to_vec();
+            let n = (round * 37) % 3000;
+            for _ in 0..n {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Mostly record-looking bytes, to exercise the record walk.
+                input.push(match x % 5 {
+                    0 => 0x16,
+                    1 => 0x03,
+                    2 => 0x17,
+                    _ => (x >> 8) as u8,
+                });
+            }
+            let t = Transcript::parse_as(&input, Format::Raw);
+            let covered: usize = t
+                .lines
+                .iter()
+                .filter(|l| l.opaque)
+                .map(|l| l.span.len())
+                .sum();
+            assert_eq!(
+                covered,
+                input.len() - HEAD.len(),
+                "round {round}: every byte in a run"
+            );
+            let a = t.annotate();
+            assert!(a.entries.iter().all(|e| e.span.end <= input.len()));
+            for l in a.all_lints() {
+                assert!(
+                    l.span.start <= HEAD.len() && (n == 0 || l.code != "smtp.no-quit"),
+                    "round {round}: no lint on TLS bytes, no QUIT expected inside TLS: {l:?}"
+                );
+            }
+        }
+        // Runs are capped by the line limit: the last one takes the rest.
+        let mut many = HEAD.to_vec();
+        for i in 0..50 {
+            many.extend(record(22, &handshake(if i % 2 == 0 { 1 } else { 2 }, b"x")));
+        }
+        let lines = tls::opaque_runs(&many, HEAD.len(), many.len(), 10);
+        assert_eq!(lines.len(), 10);
+        assert_eq!(lines.last().map(|l| l.span.end), Some(many.len()));
     }
 }
