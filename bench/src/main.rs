@@ -7,6 +7,7 @@
 
 mod corpus;
 mod mime;
+mod mime_core;
 mod smtp;
 mod timing;
 
