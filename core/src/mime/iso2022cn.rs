@@ -13,10 +13,11 @@
 //! | `ESC $ + I`…`M` | SS3 designation (G3), `-EXT` | CNS 11643 planes 3–7 | not decoded: U+FFFD |
 //!
 //! SO (0x0E) shifts to G1 until SI (0x0F); `ESC N` (SS2) and `ESC O` (SS3) take the next two
-//! bytes from G2 or G3. Every line end resets the designations and the shift state ([RFC 1922
-//! §2]: "the designator sequences must appear once on a line before any instance of SO, SS2 or
-//! SS3 … after the end of a line (CRLF) … all designations are reset"), so a shift without a
-//! designation on the same line is an error.
+//! bytes from G2 or G3. A designation holds only until the end of its line: each line starts
+//! in ASCII with nothing designated and must designate again before its first SO, SS2 or SS3
+//! ([RFC 1922 §2]). So a CR or LF resets the designations and the shift state here, and a
+//! shift with no designation earlier on the same line is an error (glibc's `iconv` is more
+//! lenient and keeps the previous line's designation).
 //!
 //! # CNS 11643 through Big5
 //! Big5 was built by sorting the same characters the same way as CNS 11643-1986, so the Hanzi
