@@ -71,3 +71,41 @@ pub(crate) const CORPORA: [(&str, u64, usize, Sizes); 2] = [
         },
     ),
 ];
+
+/// Shortest timed run of [`wall_figures`], in seconds.
+pub(crate) const WALL_MIN_RUN: f64 = 0.5;
+/// Timed runs per corpus in [`wall_figures`]; the fastest is kept.
+pub(crate) const WALL_RUNS: usize = 5;
+
+/// Times [`ours`] over each of [`CORPORA`] on the wall clock `now` (in seconds): one warm-up
+/// pass, then [`WALL_RUNS`] runs of as many passes as last [`WALL_MIN_RUN`], keeping the
+/// fastest. Returns one line per corpus, `<label> <corpus> <input bytes> <seconds per pass>`.
+///
+/// This is the figure the browser can give (it has no CPU clock): `tests/wasm.rs` calls it
+/// in headless Chromium with `Date.now()`, and `mailscope-bench core-wall` natively with
+/// `Instant`, so that `cargo xtask bench` can compare like with like.
+pub(crate) fn wall_figures(label: &str, now: &dyn Fn() -> f64) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (name, seed, count, sizes) in CORPORA {
+        let msgs = crate::corpus::corpus(seed, count, sizes);
+        let bytes: usize = msgs.iter().map(Vec::len).sum();
+        let t = now();
+        let work = run_corpus(&msgs, ours);
+        let one = (now() - t).max(1e-3);
+        assert!(
+            work.leaves >= count && work.fields >= count,
+            "{name}: too little work done: {work:?}"
+        );
+        let passes = ((WALL_MIN_RUN / one).ceil() as usize).clamp(1, 1000);
+        let mut best = f64::INFINITY;
+        for _ in 0..WALL_RUNS {
+            let t = now();
+            for _ in 0..passes {
+                black_box(run_corpus(black_box(&msgs), ours));
+            }
+            best = best.min((now() - t) / passes as f64);
+        }
+        lines.push(format!("{label} {name} {bytes} {best:.6}"));
+    }
+    lines
+}
