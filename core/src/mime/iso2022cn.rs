@@ -20,16 +20,17 @@
 //! lenient and keeps the previous line's designation).
 //!
 //! # CNS 11643 through Big5
-//! Big5 was built by sorting the same characters the same way as CNS 11643-1986, so the Hanzi
-//! correspond in order: plane 1 0x4421–0x7D4B ⇔ Big5 0xA440–0xC67E (level 1, 5,401
+//! CNS 11643-1986 planes 1 and 2 hold the Hanzi of Big5 levels 1 and 2 in the same
+//! (radical and stroke) order, so the two correspond in order: plane 1 0x4421–0x7D4B ⇔ Big5 0xA440–0xC67E (level 1, 5,401
 //! characters), plane 2 0x2121–0x7244 ⇔ Big5 0xC940–0xF9D5 (level 2, 7,650 characters; Big5
 //! has 7,652 because 0xC94A and 0xDDFC duplicate 0xA461 兀 and 0xDCD1 嗀). The known
 //! exceptions, characters Big5 sorted elsewhere, are listed in [`PLANE1_MOVED`] and
 //! [`PLANE2_MOVED`]; the symbol rows of plane 1 (0x2121–0x2570) correspond in the runs of
 //! [`PLANE1_SYMBOLS`]; [`PLANE1_VARIANTS`] lists the one code whose Big5 counterpart decodes to
-//! another variant of the character. Every entry was checked against the CNS 11643 table of GNU libc's
-//! `EUC-TW` converter (every mapped code decodes to the same scalar value through encoding_rs
-//! Big5); the checks of a few well-known characters are in the tests below. Anything else
+//! another variant of the character. The whole mapping was checked against the CNS 11643
+//! table of GNU libc's `EUC-TW` converter: each of the 13,439 mapped codes decodes through
+//! encoding_rs Big5 to the scalar value glibc gives (a fingerprint of all of them is a test
+//! below, next to checks of well-known characters). Anything else
 //! (other plane 1 symbols, planes 3–7, unassigned codes) becomes U+FFFD and sets the error
 //! flag, which the callers report as `mime.charset-mismatch`.
 //!
