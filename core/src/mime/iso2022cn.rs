@@ -244,8 +244,9 @@ impl Sink {
         }
         let (target, mapped) = match set {
             Some(Set::Gb2312) => (Target::Gbk, Some(code | 0x8080)),
-            // ISO-IR-165 is GB 2312 plus rows 0x2A–0x2F and 0x78–0x7E (and a few cells);
-            // only its GB 2312 rows are decoded.
+            // ISO-IR-165 is GB 2312 plus rows 0x2A–0x2F and 0x78–0x7E and a few cells in
+            // other rows; only the GB 2312 rows are decoded (an added cell inside them, such
+            // as in row 0x26 or 0x28, comes out as GBK's character at that code, if any).
             Some(Set::IsoIr165) => (
                 Target::Gbk,
                 matches!(a, 0x21..=0x29 | 0x30..=0x77).then_some(code | 0x8080),
