@@ -7,12 +7,13 @@
 
 mod corpus;
 mod mime;
+mod mime_core;
 mod smtp;
 mod timing;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime]";
+const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] | core-wall";
 
 fn main() -> ExitCode {
     let mut runs = 5;
@@ -28,6 +29,16 @@ fn main() -> ExitCode {
                 }
             },
             "smtp" | "mime" => which.push(arg),
+            // mailscope-core's MIME pass on the wall clock, as the wasm run measures it
+            // (tests/wasm.rs); read by `cargo xtask bench`.
+            "core-wall" => {
+                let start = std::time::Instant::now();
+                let now = move || start.elapsed().as_secs_f64();
+                for line in mime_core::wall_figures("native-wall-mime", &now) {
+                    println!("{line}");
+                }
+                return ExitCode::SUCCESS;
+            }
             _ => {
                 eprintln!("{USAGE}");
                 return ExitCode::from(2);

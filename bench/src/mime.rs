@@ -9,39 +9,11 @@
 use std::hint::black_box;
 
 use mail_parser::{MessageParser, MimeHeaders, PartType};
-use mailscope_core::mime::parse::{decode_field_text, parse_message};
+use mailscope_core::mime::parse::parse_message;
 
-use crate::corpus::{corpus, Sizes};
+use crate::corpus::corpus;
+use crate::mime_core::{ours, run_corpus, Work, CORPORA};
 use crate::timing::{best_of_interleaved, human, Measure};
-
-/// What one parser produced for a corpus, for the sanity columns of the table.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Work {
-    /// Header fields decoded.
-    pub(crate) fields: usize,
-    /// Leaves whose body was decoded.
-    pub(crate) leaves: usize,
-    /// Bytes of transfer-decoded bodies plus UTF-8 bytes of decoded text and header values.
-    pub(crate) bytes: usize,
-}
-
-/// mailscope-core: `parse_message` decodes leaves as it parses; every field is decoded here.
-pub(crate) fn ours(input: &[u8]) -> Work {
-    let msg = parse_message(input);
-    let mut w = Work::default();
-    for (id, e) in msg.entities.iter().enumerate() {
-        for f in &e.header.fields {
-            w.fields += 1;
-            w.bytes += decode_field_text(f.raw_value(input)).len();
-        }
-        if e.is_leaf() {
-            w.leaves += 1;
-            w.bytes += msg.body(id).len();
-            w.bytes += msg.text(id).map_or(0, str::len);
-        }
-    }
-    w
-}
 
 /// mailscope-core's `parse_message` alone (leaves are decoded as it parses; header fields are
 /// not decoded beyond what the parser itself reads), to show what the field decoding costs.
@@ -140,39 +112,6 @@ pub(crate) fn mailparse(input: &[u8]) -> Work {
     w
 }
 
-fn run_corpus(msgs: &[Vec<u8>], f: fn(&[u8]) -> Work) -> Work {
-    let mut total = Work::default();
-    for m in msgs {
-        let w = f(black_box(m));
-        total.fields += w.fields;
-        total.leaves += w.leaves;
-        total.bytes += w.bytes;
-    }
-    total
-}
-
-/// The corpora measured: name, seed, message count, sizes.
-pub(crate) const CORPORA: [(&str, u64, usize, Sizes); 2] = [
-    (
-        "small",
-        0x5EED_0001,
-        5_000,
-        Sizes {
-            text: (200, 3_000),
-            attachment: (300, 12_000),
-        },
-    ),
-    (
-        "large",
-        0x5EED_0002,
-        24,
-        Sizes {
-            text: (20_000, 200_000),
-            attachment: (256_000, 4_000_000),
-        },
-    ),
-];
-
 /// The MIME table.
 pub(crate) fn report(runs: usize) -> String {
     let mut out = String::from(
@@ -223,6 +162,7 @@ pub(crate) fn report(runs: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::Sizes;
 
     #[test]
     fn all_three_do_comparable_work() {

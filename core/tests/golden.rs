@@ -14,18 +14,42 @@
 //! values, sections, types, charsets, file names, text digests, lint codes except
 //! `mime.bare-lf`, and the DSN).
 //!
+//! The corpus is embedded by `core/build.rs` (`$OUT_DIR/golden_cases.rs`, `include_bytes!` of
+//! every fixture and `include_str!` of every expectation), so the same comparison
+//! ([`check_corpus`]) runs natively and in headless Chromium (`cargo test -p mailscope-core
+//! --target wasm32-unknown-unknown`). Adding a fixture needs no code change.
+//!
 //! Regenerate the expectations on purpose only: `MAILSCOPE_BLESS=1 cargo test -p
-//! mailscope-core --test golden`, then review the diff. Native only (reads files).
-#![cfg(not(target_arch = "wasm32"))]
+//! mailscope-core --test golden`, then review the diff. Blessing is native only (it writes the
+//! files next to the fixtures).
 
-use std::path::{Path, PathBuf};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use mailscope_core::mime::report::inspect_json;
 use serde_json::{json, Value};
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/eml")
+/// One fixture of the corpus with its expected documents, embedded at build time.
+struct GoldenCase {
+    /// `rfc`, `legacy` or `malformed`.
+    dir: &'static str,
+    /// The file stem, `NNN`.
+    name: &'static str,
+    /// Absolute path of the `.eml` at build time (for messages and blessing).
+    path: &'static str,
+    /// The message as stored.
+    eml: &'static [u8],
+    /// `NNN.json`: expected document of the CRLF variant.
+    crlf: Option<&'static str>,
+    /// `NNN.lf.json`: expected document of the LF variant.
+    lf: Option<&'static str>,
+    /// `NNN.raw.json`: expected document of the file as stored, when it mixes line endings.
+    raw: Option<&'static str>,
 }
+
+include!(concat!(env!("OUT_DIR"), "/golden_cases.rs"));
 
 fn to_lf(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
@@ -137,69 +161,127 @@ fn projection(v: &Value) -> Value {
     })
 }
 
-#[test]
-fn golden_corpus() {
-    let bless = std::env::var("MAILSCOPE_BLESS").is_ok_and(|v| v == "1");
+/// Where a document goes instead of being compared: `(expectation path, document)`.
+type Bless<'a, 'b> = &'a mut (dyn FnMut(&str, &Value) + 'b);
+
+/// The variants of one fixture: (expectation suffix, bytes, embedded expectation).
+fn variants(case: &GoldenCase) -> Vec<(&'static str, Vec<u8>, Option<&'static str>)> {
+    let crlf = to_crlf(case.eml);
+    let lf = to_lf(case.eml);
+    let mixed = case.eml != crlf.as_slice() && case.eml != lf.as_slice();
+    let mut v = vec![("json", crlf, case.crlf), ("lf.json", lf, case.lf)];
+    if mixed {
+        v.push(("raw.json", case.eml.to_vec(), case.raw));
+    }
+    v
+}
+
+/// Inspects every variant of one fixture and compares it with its expectation (or hands it to
+/// `bless`); returns the failures, each naming the expectation file and the first difference.
+fn check_case(case: &GoldenCase, mut bless: Option<Bless<'_, '_>>) -> Vec<String> {
     let mut failures = Vec::new();
-    let mut count = 0;
-    for dir in ["rfc", "legacy", "malformed"] {
-        let dir = corpus().join(dir);
-        let mut emls: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        emls.sort();
-        for eml in emls {
-            count += 1;
-            let raw = std::fs::read(&eml).expect("read fixture");
-            let crlf = to_crlf(&raw);
-            let lf = to_lf(&raw);
-            let mut variants = vec![("json", crlf.clone()), ("lf.json", lf.clone())];
-            if raw != crlf && raw != lf {
-                variants.push(("raw.json", raw.clone()));
-            }
-            let mut docs = Vec::new();
-            for (suffix, bytes) in variants {
-                let got = inspect_json(&bytes);
-                assert_eq!(got["version"], 1, "{}", eml.display());
-                let expected_path = eml.with_extension(suffix);
-                if bless {
-                    let mut text = serde_json::to_string_pretty(&got).expect("serialize");
-                    text.push('\n');
-                    std::fs::write(&expected_path, text).expect("write expectation");
-                } else {
-                    match std::fs::read_to_string(&expected_path) {
-                        Ok(text) => {
-                            let want: Value = serde_json::from_str(&text).expect("expected JSON");
-                            if let Some(d) = first_difference("", &want, &got) {
-                                failures.push(format!("{}: {d}", expected_path.display()));
-                            }
-                        }
-                        Err(e) => failures.push(format!(
-                            "{}: {e} (run with MAILSCOPE_BLESS=1 to create it)",
-                            expected_path.display()
-                        )),
+    let stem = case.path.strip_suffix(".eml").unwrap_or(case.path);
+    let mut docs = Vec::new();
+    for (suffix, bytes, expected) in variants(case) {
+        let got = inspect_json(&bytes);
+        let expected_path = format!("{stem}.{suffix}");
+        if got["version"] != 1 {
+            failures.push(format!("{expected_path}: version {}", got["version"]));
+        }
+        if let Some(bless) = bless.as_mut() {
+            bless(&expected_path, &got);
+        } else {
+            match expected.map(serde_json::from_str::<Value>) {
+                Some(Ok(want)) => {
+                    if let Some(d) = first_difference("", &want, &got) {
+                        failures.push(format!("{expected_path}: {d}"));
                     }
                 }
-                docs.push(got);
-            }
-            let (a, b) = (projection(&docs[0]), projection(&docs[1]));
-            if let Some(d) = first_difference("", &a, &b) {
-                failures.push(format!(
-                    "{}: CRLF and LF variants disagree beyond spans: {d}",
-                    eml.display()
-                ));
+                Some(Err(e)) => failures.push(format!("{expected_path}: invalid JSON: {e}")),
+                None => failures.push(format!(
+                    "{expected_path}: missing (run with MAILSCOPE_BLESS=1 to create it)"
+                )),
             }
         }
+        docs.push(got);
     }
-    assert!(count >= 20, "expected at least 20 fixtures, found {count}");
+    if let [a, b, ..] = docs.as_slice() {
+        if let Some(d) = first_difference("", &projection(a), &projection(b)) {
+            failures.push(format!(
+                "{}/{}: CRLF and LF variants disagree beyond spans: {d}",
+                case.dir, case.name
+            ));
+        }
+    }
+    failures
+}
+
+/// Runs [`check_case`] over the whole embedded corpus and fails with every mismatch.
+fn check_corpus(cases: &[GoldenCase], mut bless: Option<Bless<'_, '_>>) {
+    let mut failures = Vec::new();
+    for case in cases {
+        failures.extend(check_case(case, bless.as_deref_mut()));
+    }
+    assert!(
+        cases.len() >= 20,
+        "expected at least 20 fixtures, found {}",
+        cases.len()
+    );
     assert!(
         failures.is_empty(),
         "{} golden mismatch(es); review, then MAILSCOPE_BLESS=1 to accept:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn golden_corpus() {
+    #[cfg(not(target_arch = "wasm32"))]
+    if std::env::var("MAILSCOPE_BLESS").is_ok_and(|v| v == "1") {
+        let mut write = |path: &str, doc: &Value| {
+            let mut text = serde_json::to_string_pretty(doc).expect("serialize");
+            text.push('\n');
+            std::fs::write(path, text).unwrap_or_else(|e| panic!("write {path}: {e}"));
+        };
+        check_corpus(GOLDEN_CASES, Some(&mut write));
+        return;
+    }
+    check_corpus(GOLDEN_CASES, None);
+}
+
+/// The comparison itself must catch a wrong expectation, a missing one and a CRLF/LF split.
+#[test]
+fn golden_check_detects_mismatches() {
+    let Some(case) = GOLDEN_CASES.first() else {
+        panic!("empty corpus");
+    };
+    assert_eq!(
+        check_case(case, None),
+        Vec::<String>::new(),
+        "{}",
+        case.path
+    );
+    let mut doc: Value = serde_json::from_str(case.crlf.expect("blessed")).expect("JSON");
+    doc["headers"]["subject"] = json!("not the subject");
+    let broken = serde_json::to_string(&doc).expect("serialize");
+    let broken: &'static str = Box::leak(broken.into_boxed_str());
+    let wrong = GoldenCase {
+        crlf: Some(broken),
+        lf: None,
+        ..*case
+    };
+    let failures = check_case(&wrong, None);
+    assert_eq!(
+        failures.len(),
+        2,
+        "expected a mismatch and a missing file: {failures:?}"
+    );
+    assert!(
+        failures[0].contains("/headers/subject: expected \"not the subject\""),
+        "{failures:?}"
+    );
+    assert!(failures[1].contains("missing"), "{failures:?}");
 }
 
 #[test]
@@ -236,52 +318,44 @@ fn mutated_corpus_never_panics() {
         b"*0*=",
     ];
     let mut runs = 0;
-    for dir in ["rfc", "legacy", "malformed"] {
-        let mut emls: Vec<PathBuf> = std::fs::read_dir(corpus().join(dir))
-            .expect("corpus dir")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        emls.sort();
-        for eml in emls {
-            let base = to_crlf(&std::fs::read(&eml).expect("read"));
-            for _ in 0..40 {
-                let mut m = base.clone();
-                for _ in 0..(1 + next() % 6) {
-                    if m.is_empty() {
-                        break;
+    for case in GOLDEN_CASES {
+        let base = to_crlf(case.eml);
+        for _ in 0..40 {
+            let mut m = base.clone();
+            for _ in 0..(1 + next() % 6) {
+                if m.is_empty() {
+                    break;
+                }
+                let at = (next() % m.len() as u64) as usize;
+                match next() % 4 {
+                    0 => m[at] = next() as u8,
+                    1 => {
+                        let ins = inserts[(next() % inserts.len() as u64) as usize];
+                        m.splice(at..at, ins.iter().copied());
                     }
-                    let at = (next() % m.len() as u64) as usize;
-                    match next() % 4 {
-                        0 => m[at] = next() as u8,
-                        1 => {
-                            let ins = inserts[(next() % inserts.len() as u64) as usize];
-                            m.splice(at..at, ins.iter().copied());
-                        }
-                        2 => {
-                            let end = (at + (next() % 64) as usize).min(m.len());
-                            m.drain(at..end);
-                        }
-                        _ => {
-                            let end = (at + (next() % 200) as usize).min(m.len());
-                            let chunk = m[at..end].to_vec();
-                            m.splice(at..at, chunk);
-                        }
+                    2 => {
+                        let end = (at + (next() % 64) as usize).min(m.len());
+                        m.drain(at..end);
+                    }
+                    _ => {
+                        let end = (at + (next() % 200) as usize).min(m.len());
+                        let chunk = m[at..end].to_vec();
+                        m.splice(at..at, chunk);
                     }
                 }
-                let v = inspect_json(&m);
-                runs += 1;
-                assert_eq!(v["version"], 1);
-                for p in v["parts"].as_array().expect("parts") {
-                    for key in ["header_span", "body_span"] {
-                        let end = p[key]["end"].as_u64().expect("span end") as usize;
-                        let start = p[key]["start"].as_u64().expect("span start") as usize;
-                        assert!(
-                            start <= end && end <= m.len(),
-                            "{key} {start}..{end} of {}",
-                            m.len()
-                        );
-                    }
+            }
+            let v = inspect_json(&m);
+            runs += 1;
+            assert_eq!(v["version"], 1);
+            for p in v["parts"].as_array().expect("parts") {
+                for key in ["header_span", "body_span"] {
+                    let end = p[key]["end"].as_u64().expect("span end") as usize;
+                    let start = p[key]["start"].as_u64().expect("span start") as usize;
+                    assert!(
+                        start <= end && end <= m.len(),
+                        "{key} {start}..{end} of {}",
+                        m.len()
+                    );
                 }
             }
         }
@@ -292,6 +366,7 @@ fn mutated_corpus_never_panics() {
 /// Boundary-heavy input at n and 8n: the time must grow about linearly (a quadratic parser
 /// would take 64 times as long). Best of three runs each, with a generous bound for noisy
 /// machines. Native only: the browser has no monotonic clock in the core's test harness.
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 #[allow(clippy::disallowed_methods)]
 fn boundary_heavy_input_parses_in_linear_time() {

@@ -28,6 +28,7 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
         run_bench(s.root(), &bench_args)
     })?;
     println!("\n{bundle}\n{tables}");
+    crate::bench_wasm::bench_wasm(steps, &tables)?;
     Ok(())
 }
 

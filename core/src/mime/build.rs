@@ -409,50 +409,13 @@ fn base64_lines(data: &[u8]) -> Vec<u8> {
     crate::codec::base64::encode_wrapped(data, BODY_LINE)
 }
 
-/// Quoted-printable (RFC 2045 §6.7) of CRLF text: hard breaks stay CRLF, lines are at most
-/// [`BODY_LINE`] characters with `=` soft breaks, trailing blanks are encoded, and a `.` or
-/// `From ` at the start of a line is encoded so that neither SMTP nor mbox can touch it.
+/// Quoted-printable (RFC 2045 §6.7) of CRLF text, through the public encoder
+/// [`encode_quoted_printable`](crate::mime::transfer::encode_quoted_printable): hard breaks
+/// stay CRLF, lines are at most [`BODY_LINE`] characters, trailing blanks are encoded, and a
+/// `.` or `From ` at the start of a line is encoded.
 fn quoted_printable(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() * 3 / 2 + 16);
-    let mut lines = data.split(|&b| b == b'\n').peekable();
-    while let Some(line) = lines.next() {
-        let has_break = lines.peek().is_some();
-        let line = if has_break {
-            line.strip_suffix(b"\r").unwrap_or(line)
-        } else {
-            line
-        };
-        let mut col = 0;
-        for (i, &b) in line.iter().enumerate() {
-            let last = i + 1 == line.len();
-            let literal = match b {
-                b'=' => false,
-                b' ' | b'\t' => !last,
-                b'.' if i == 0 => false,
-                b'F' if i == 0 && line.starts_with(b"From ") => false,
-                33..=126 => true,
-                _ => false,
-            };
-            let width = if literal { 1 } else { 3 };
-            // Keep room for the soft break's '=' unless this is the line's last token.
-            let limit = if last { BODY_LINE } else { BODY_LINE - 1 };
-            if col + width > limit {
-                out.extend_from_slice(b"=\r\n");
-                col = 0;
-            }
-            if literal {
-                out.push(b);
-            } else {
-                out.push(b'=');
-                out.extend_from_slice(&hex::upper_pair(b));
-            }
-            col += width;
-        }
-        if has_break {
-            out.extend_from_slice(b"\r\n");
-        }
-    }
-    out
+    crate::mime::transfer::encode_quoted_printable(data, crate::mime::transfer::LineEnding::Crlf)
+        .into_bytes()
 }
 
 /// One entity: header lines (each ending CRLF) and a body.

@@ -23,8 +23,10 @@
 //! - `utf-32`/`ucs-4` (BOM, else big-endian), `utf-32be`, `utf-32le` are decoded here.
 //! - `iso-2022-kr` ([RFC 1557], old Korean mail) and `hz-gb-2312` ([RFC 1843]) are decoded here
 //!   by mapping them onto EUC-KR and GBK; WHATWG maps them to the "replacement" encoding that
-//!   turns the whole text into one U+FFFD. `iso-2022-cn` and `iso-2022-cn-ext` are
-//!   [`CharsetError::Unsupported`].
+//!   turns the whole text into one U+FFFD. `iso-2022-cn` and `iso-2022-cn-ext` ([RFC 1922])
+//!   are decoded by [`iso2022cn`](super::iso2022cn): GB 2312 through GBK, CNS 11643 planes 1
+//!   and 2 through Big5; characters it cannot map become U+FFFD (reported as
+//!   `mime.charset-mismatch`).
 //! - The WHATWG "replacement" encoding is never returned.
 //!
 //! [RFC 2046 §4.1.2]: https://www.rfc-editor.org/rfc/rfc2046#section-4.1.2
@@ -32,6 +34,7 @@
 //! [RFC 2152]: https://www.rfc-editor.org/rfc/rfc2152
 //! [RFC 1557]: https://www.rfc-editor.org/rfc/rfc1557
 //! [RFC 1843]: https://www.rfc-editor.org/rfc/rfc1843
+//! [RFC 1922]: https://www.rfc-editor.org/rfc/rfc1922
 
 use std::fmt;
 
@@ -61,6 +64,11 @@ pub enum Charset {
     Iso2022Kr,
     /// HZ-GB-2312 (RFC 1843): 7-bit GB 2312 between `~{` and `~}`.
     HzGb2312,
+    /// ISO-2022-CN (RFC 1922): 7-bit GB 2312 and CNS 11643 planes 1–2 with SO/SI and SS2.
+    Iso2022Cn,
+    /// ISO-2022-CN-EXT (RFC 1922): ISO-2022-CN plus ISO-IR-165 and CNS 11643 planes 3–7
+    /// (decoded as far as [`iso2022cn`](super::iso2022cn) can).
+    Iso2022CnExt,
 }
 
 impl Charset {
@@ -75,6 +83,8 @@ impl Charset {
             Charset::Utf7 => "UTF-7",
             Charset::Iso2022Kr => "ISO-2022-KR",
             Charset::HzGb2312 => "HZ-GB-2312",
+            Charset::Iso2022Cn => "ISO-2022-CN",
+            Charset::Iso2022CnExt => "ISO-2022-CN-EXT",
         }
     }
 
@@ -140,7 +150,6 @@ impl std::error::Error for CharsetError {}
 enum Target {
     Label(&'static str),
     Special(Charset),
-    Unsupported(&'static str),
 }
 
 /// Labels used in mail that WHATWG lacks or that mean something else in mail.
@@ -184,14 +193,10 @@ const MAIL_ALIASES: &[(&str, Target)] = &[
     ("big5hkscs", Target::Label("big5")),
     ("hz-gb-2312", Target::Special(Charset::HzGb2312)),
     ("hz", Target::Special(Charset::HzGb2312)),
-    (
-        "iso-2022-cn",
-        Target::Unsupported("ISO-2022-CN is not implemented"),
-    ),
-    (
-        "iso-2022-cn-ext",
-        Target::Unsupported("ISO-2022-CN-EXT is not implemented"),
-    ),
+    ("iso-2022-cn", Target::Special(Charset::Iso2022Cn)),
+    ("csiso2022cn", Target::Special(Charset::Iso2022Cn)),
+    ("iso-2022-cn-ext", Target::Special(Charset::Iso2022CnExt)),
+    ("csiso2022cnext", Target::Special(Charset::Iso2022CnExt)),
     ("iso-2022-kr", Target::Special(Charset::Iso2022Kr)),
     ("csiso2022kr", Target::Special(Charset::Iso2022Kr)),
     // Western.
@@ -275,7 +280,6 @@ fn follow_table(label: &str) -> Result<(Charset, bool), &'static str> {
                     break;
                 }
                 Target::Special(c) => return Ok((c, false)),
-                Target::Unsupported(why) => return Err(why),
             }
         }
     }
@@ -309,7 +313,7 @@ pub fn resolve(label: &str) -> Result<Charset, CharsetError> {
 
 /// The encoding_rs encoding for a label: every WHATWG label plus the mail aliases of this
 /// module. `None` for unknown labels and for the charsets that encoding_rs cannot handle
-/// (UTF-7, UTF-32, ISO-2022-KR, HZ; [`decode`] still decodes those). `utf-16` gives UTF-16BE.
+/// (UTF-7, UTF-32, ISO-2022-KR, HZ, ISO-2022-CN; [`decode`] still decodes those). `utf-16` gives UTF-16BE.
 pub fn lookup(label: &str) -> Option<&'static Encoding> {
     resolve(label).ok().and_then(Charset::encoding)
 }
@@ -392,6 +396,10 @@ pub fn decode_charset(charset: Charset, bytes: &[u8]) -> Decoded {
         Charset::HzGb2312 => {
             let (t, bad) = decode_hz(bytes);
             (t, "HZ-GB-2312", bad)
+        }
+        Charset::Iso2022Cn | Charset::Iso2022CnExt => {
+            let (t, bad) = super::iso2022cn::decode(bytes);
+            (t, charset.name(), bad)
         }
     };
     Decoded {
@@ -780,6 +788,9 @@ mod tests {
             ("utf-32", "UTF-32"),
             ("ISO-2022-KR", "ISO-2022-KR"),
             ("hz-gb-2312", "HZ-GB-2312"),
+            ("ISO-2022-CN", "ISO-2022-CN"),
+            ("csISO2022CN", "ISO-2022-CN"),
+            ("iso-2022-cn-ext", "ISO-2022-CN-EXT"),
         ];
         for (label, want) in special {
             assert_eq!(
@@ -808,7 +819,7 @@ mod tests {
             assert!(decode(label, b"x").is_err(), "label {label:?}");
         }
         assert!(matches!(
-            resolve("iso-2022-cn"),
+            resolve("replacement"),
             Err(CharsetError::Unsupported { .. })
         ));
         assert_eq!(lookup("utf-7"), None, "UTF-7 has no encoding_rs encoding");
@@ -877,6 +888,20 @@ mod tests {
                 false,
             ),
             ("hz-gb-2312", b"~x", "\u{FFFD}x", "HZ-GB-2312", true),
+            (
+                "iso-2022-cn",
+                b"\x1b$)A\x0eVPND\x0f",
+                "中文",
+                "ISO-2022-CN",
+                false,
+            ),
+            (
+                "iso-2022-cn-ext",
+                b"\x1b$)G\x0eD!\x0f \x1b$+I\x1bO!!",
+                "一 \u{FFFD}",
+                "ISO-2022-CN-EXT",
+                true,
+            ),
         ];
         for (label, bytes, text, enc, bad) in cases {
             let d = decode(label, bytes).unwrap_or_else(|e| panic!("{label}: {e}"));
@@ -929,6 +954,8 @@ mod tests {
             "utf-32",
             "iso-2022-kr",
             "hz-gb-2312",
+            "iso-2022-cn",
+            "iso-2022-cn-ext",
             "iso-2022-jp",
             "euc-kr",
             "us-ascii",

@@ -192,6 +192,114 @@ pub fn decode_quoted_printable(input: &[u8]) -> Decoded {
     d
 }
 
+/// The line break [`encode_quoted_printable`] treats as a hard break and writes after each
+/// line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineEnding {
+    /// CR LF, the canonical form of text in MIME ([RFC 2045 §6.7](https://www.rfc-editor.org/rfc/rfc2045#section-6.7)
+    /// rule 4) and the form on the wire.
+    #[default]
+    Crlf,
+    /// A bare LF, for text stored the Unix way.
+    Lf,
+}
+
+impl LineEnding {
+    /// The bytes of the break: `"\r\n"` or `"\n"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineEnding::Crlf => "\r\n",
+            LineEnding::Lf => "\n",
+        }
+    }
+}
+
+/// Encodes `data` as quoted-printable ([RFC 2045 §6.7](https://www.rfc-editor.org/rfc/rfc2045#section-6.7)).
+///
+/// - Each `line_ending` in the input (CR LF, or LF) is a hard line break and is written as is
+///   (rule 4); every other CR or LF is encoded (`=0D`, `=0A`), so binary data survives too.
+/// - Printable ASCII except `=` is written literally (rule 2); `=`, controls and bytes above
+///   0x7E become `=XX` with uppercase hex (rule 1).
+/// - A space or tab at the end of a line (before a hard break or the end of the data) is
+///   encoded (rule 3).
+/// - Encoded lines are at most [`QP_MAX_LINE`] (76) characters: longer ones end in a soft
+///   break `=` followed by `line_ending` (rule 5); an escape is never split.
+/// - A `.` at the start of a line and a line starting `From ` get their first character
+///   encoded (`=2E`, `=46`), so that neither SMTP dot-stuffing nor mbox `>From` quoting can
+///   alter the body ([RFC 2049 §3](https://www.rfc-editor.org/rfc/rfc2049#section-3)).
+///
+/// [`decode_quoted_printable`] gives back exactly `data`, with no defect.
+pub fn encode_quoted_printable(data: &[u8], line_ending: LineEnding) -> String {
+    let brk = line_ending.as_str();
+    let mut out = String::with_capacity(data.len() + data.len() / 2 + 16);
+    let mut pos = 0;
+    loop {
+        let rest = data.get(pos..).unwrap_or_default();
+        // The next hard break: an LF, preceded by a CR in CRLF mode.
+        let mut search = 0;
+        let hard = loop {
+            let Some(lf) = rest
+                .get(search..)
+                .and_then(|r| crate::mime::header::find_byte(b'\n', r))
+                .map(|i| search + i)
+            else {
+                break None;
+            };
+            match line_ending {
+                LineEnding::Lf => break Some((lf, lf + 1)),
+                LineEnding::Crlf if lf > 0 && rest.get(lf - 1) == Some(&b'\r') => {
+                    break Some((lf - 1, lf + 1))
+                }
+                LineEnding::Crlf => search = lf + 1,
+            }
+        };
+        let line_end = hard.map_or(rest.len(), |h| h.0);
+        encode_qp_line(rest.get(..line_end).unwrap_or_default(), brk, &mut out);
+        match hard {
+            Some((_, next)) => {
+                out.push_str(brk);
+                pos += next;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// One line of [`encode_quoted_printable`] (without its hard break), with soft breaks.
+fn encode_qp_line(line: &[u8], brk: &str, out: &mut String) {
+    let mut col = 0;
+    for (i, &b) in line.iter().enumerate() {
+        let last = i + 1 == line.len();
+        let literal = match b {
+            b'=' => false,
+            b' ' | b'\t' => !last,
+            b'.' if i == 0 => false,
+            b'F' if i == 0 && line.starts_with(b"From ") => false,
+            33..=126 => true,
+            _ => false,
+        };
+        let width = if literal { 1 } else { 3 };
+        // Keep room for the soft break's '=' unless this is the line's last token.
+        let limit = if last { QP_MAX_LINE } else { QP_MAX_LINE - 1 };
+        if col + width > limit {
+            out.push('=');
+            out.push_str(brk);
+            col = 0;
+        }
+        if literal {
+            out.push(char::from(b));
+        } else {
+            let [h, l] = hex::upper_pair(b);
+            out.push('=');
+            out.push(char::from(h));
+            out.push(char::from(l));
+        }
+        col += width;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -226,6 +334,76 @@ mod tests {
         let long = "x".repeat(77);
         let d = decode_quoted_printable(long.as_bytes());
         assert_eq!(kinds(&d), [(QpLineTooLong, 0, 77)]);
+    }
+
+    #[test]
+    fn qp_encoder_table() {
+        use LineEnding::{Crlf, Lf};
+        let long_a = "a".repeat(80);
+        let long_a_qp = format!("{}=\r\n{}", "a".repeat(75), "a".repeat(5));
+        let cases: &[(&[u8], LineEnding, &str)] = &[
+            (b"", Crlf, ""),
+            (b"plain", Crlf, "plain"),
+            (b"a=b", Crlf, "a=3Db"),
+            (b"trailing \r\nx", Crlf, "trailing=20\r\nx"),
+            (b"tab\t", Crlf, "tab=09"),
+            (b"mid space", Crlf, "mid space"),
+            (b".\r\nFrom x\r\nFrom", Crlf, "=2E\r\n=46rom x\r\nFrom"),
+            ("caf\u{e9}".as_bytes(), Crlf, "caf=C3=A9"),
+            (b"a\nb\rc\r\n", Crlf, "a=0Ab=0Dc\r\n"),
+            (b"a\nb\r\nc", Lf, "a\nb=0D\nc"),
+            (b"\r\n\r\n", Crlf, "\r\n\r\n"),
+            (long_a.as_bytes(), Crlf, &long_a_qp),
+            (b"x", Lf, "x"),
+        ];
+        for (input, le, want) in cases {
+            let got = encode_quoted_printable(input, *le);
+            assert_eq!(
+                got,
+                *want,
+                "{:?} with {le:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        // An escape is never split by a soft break, and the '=' fits in 76 columns.
+        let e = "\u{e9}".repeat(40);
+        let qp = encode_quoted_printable(e.as_bytes(), Lf);
+        for line in qp.split('\n') {
+            assert!(line.len() <= QP_MAX_LINE, "{} > 76: {line}", line.len());
+            assert!(
+                line.len() % 3 == 0 || line.ends_with('='),
+                "split escape: {line}"
+            );
+        }
+    }
+
+    /// decode(encode(x)) == x with no defect, for random bytes and random text, with both
+    /// line endings; every encoded line fits in 76 columns and is ASCII.
+    #[test]
+    fn qp_round_trip_property() {
+        let mut rng = crate::testutil::XorShift::new(0x51_7E57);
+        let alphabet = b"ab =.\t\r\nF From\xc3\xa9\xff\x00";
+        for round in 0..2000 {
+            let len = rng.below(if round % 10 == 0 { 600 } else { 90 });
+            let data = rng.bytes(len, alphabet, round % 3 == 0);
+            for le in [LineEnding::Crlf, LineEnding::Lf] {
+                let qp = encode_quoted_printable(&data, le);
+                assert!(qp.is_ascii(), "non-ASCII output for {data:?}");
+                for line in qp.split(le.as_str()) {
+                    assert!(
+                        line.len() <= QP_MAX_LINE,
+                        "line of {} for {data:?} with {le:?}: {line:?}",
+                        line.len()
+                    );
+                }
+                let d = decode_quoted_printable(qp.as_bytes());
+                assert_eq!(
+                    d.bytes, data,
+                    "round trip of {data:?} with {le:?} via {qp:?}"
+                );
+                assert!(d.defects.is_empty(), "defects {:?} in {qp:?}", d.defects);
+            }
+        }
     }
 
     #[test]
