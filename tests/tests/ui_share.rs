@@ -4,7 +4,7 @@
 //! never carries the relay token. No console errors throughout.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, text_of, wait_css, wait_xpath};
+use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_xpath};
 use mailscope_e2e::{Browser, Serve};
 
 /// Records `console.error` calls, uncaught errors and unhandled rejections in the page (a wasm
@@ -111,6 +111,7 @@ async fn a_shared_transcript_link_restores_the_annotated_transcript() {
     assert!(warning.contains("AUTH"), "AUTH warning: {warning}");
     let note = text_of(c, ".share-note").await;
     assert!(note.contains("nothing is uploaded"), "note: {note}");
+    scroll_to(c, "#import-summary").await;
     browser.screenshot("ui-share-transcript-link").await;
     assert_no_page_errors(c, "making the link").await;
     println!(
@@ -134,7 +135,7 @@ async fn a_shared_transcript_link_restores_the_annotated_transcript() {
     wait_css(c, "nav.nav").await;
     assert_eq!(text_of(c, "#import-summary").await, summary, "after reload");
     capture_errors(c).await;
-    wait_css(c, "#import-transcript").await;
+    scroll_to(c, "#import-title").await;
     browser.screenshot("ui-share-transcript-restored").await;
     assert_no_page_errors(c, "restoring the link").await;
 
@@ -186,6 +187,7 @@ async fn a_shared_message_link_opens_the_message_in_the_inspector() {
         c.find(Locator::Css(".share-auth")).await.is_err(),
         "no AUTH warning for a message"
     );
+    scroll_to(c, ".compose-output").await;
     browser.screenshot("ui-share-message-link").await;
     assert_no_page_errors(c, "making the link").await;
 
