@@ -274,3 +274,102 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         </div>
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+    use super::*;
+
+    #[derive(Properties, PartialEq)]
+    struct Two {
+        transcript: AttrValue,
+        message: Rc<Vec<u8>>,
+    }
+
+    #[function_component(Harness)]
+    fn harness(props: &Two) -> Html {
+        html! {
+            <>
+                <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.transcript.clone())} id="t-share" />
+                <ShareButton kind={ShareKind::Message} source={ShareSource::Bytes(props.message.clone())} id="m-share" />
+            </>
+        }
+    }
+
+    async fn click(root: &Element, css: &str) {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .unwrap_or_else(|| panic!("no {css}"))
+            .click();
+        yew::platform::time::sleep(Duration::from_millis(30)).await;
+    }
+
+    fn text(root: &Element, css: &str) -> Option<String> {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .map(|e| e.text_content().unwrap_or_default())
+    }
+
+    #[wasm_bindgen_test]
+    async fn links_warnings_and_the_size_limit() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        let props = Two {
+            transcript:
+                "S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 ok\n".into(),
+            message: Rc::new(vec![b'a'; MAX_CONTENT_BYTES + 2048]),
+        };
+        yew::Renderer::<Harness>::with_root_and_props(root.clone(), props).render();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            text(&root, ".share-result").is_none(),
+            "nothing before a click"
+        );
+
+        click(&root, "#t-share").await;
+        let link: HtmlInputElement = root
+            .query_selector("#t-share-link")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into().ok())
+            .expect("link field");
+        let value = link.value();
+        assert!(value.contains("#/session?share=v1.t"), "link: {value}");
+        assert!(!value.contains("token"), "no token: {value}");
+        let decoded = share::from_fragment(value.split_once('#').map_or("", |p| p.1));
+        assert!(
+            matches!(decoded, Some(Ok(_))),
+            "the link decodes: {decoded:?}"
+        );
+        let warning = text(&root, ".share-auth").unwrap_or_default();
+        assert!(warning.contains("AUTH"), "AUTH warning: {warning:?}");
+
+        click(&root, "#m-share").await;
+        let error = text(&root, "#m-share ~ .share-result .error").unwrap_or_default();
+        assert_eq!(
+            error,
+            "Too large to share as a link: 34 KB, the limit is 32 KB — export the file instead."
+        );
+        assert!(root
+            .query_selector("#m-share-link")
+            .ok()
+            .flatten()
+            .is_none());
+        root.remove();
+    }
+}
