@@ -8,6 +8,7 @@ pub mod message;
 pub mod nav;
 pub mod reply_tool;
 pub mod session;
+pub mod share;
 pub mod tools;
 pub mod transcript;
 pub mod views;

@@ -7,6 +7,7 @@ use crate::components::learn::LearnView;
 use crate::components::mailbox::MailboxView;
 use crate::components::message::MessageView;
 use crate::components::session::SessionView;
+use crate::components::share::ShareNotice;
 use crate::components::tools::ToolsView;
 use crate::state::i18n::tr;
 use crate::state::nav::View;
@@ -35,6 +36,7 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
         <section class="view-body" data-view={props.view.route()}>
             <h2>{ title }</h2>
             <p class="intro">{ intro }</p>
+            <ShareNotice />
             if props.view == View::Session {
                 <SessionView />
             }

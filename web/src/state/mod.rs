@@ -11,5 +11,6 @@ pub mod nav;
 pub mod relay_link;
 pub mod reply_tool;
 pub mod session;
+pub mod share;
 pub mod tools;
 pub mod transcript;

@@ -7,12 +7,14 @@ use mailscope_core::mime::date::DateTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file;
 use crate::state::message::Action;
 use crate::state::message_compose::{
     line_count, wire_lines, ComposeAction, ComposeField, ComposeForm, WIRE_LINES,
 };
 use crate::state::message_inspect::{Inspected, SegmentKind};
+use crate::state::share::ShareKind;
 
 /// Properties of [`Composer`].
 #[derive(Properties, PartialEq)]
@@ -239,6 +241,7 @@ fn output(props: &ComposerProps) -> Html {
                 <strong>{ format!("{} bytes, {} lines", bytes.len(), total) }</strong>
                 <button type="button" id="compose-download" onclick={on_download}>{"Download .eml"}</button>
                 <button type="button" id="compose-inspect" onclick={on_inspect}>{"Inspect"}</button>
+                <ShareButton kind={ShareKind::Message} source={ShareSource::Bytes(bytes.clone())} id="compose-share" />
                 <span class="legend"><span class="ew">{"=?…?="}</span>{" encoded-word "}<span class="fold-mark">{"↪"}</span>{" folded line "}<span class="marker">{"CR"}</span><span class="marker">{"LF"}</span>{" line end"}</span>
             </div>
             if let Some(e) = &*status { <p class="error">{ e }</p> }

@@ -7,8 +7,10 @@ use crate::components::message::headers::HeadersTable;
 use crate::components::message::lints::{DsnTable, LintList};
 use crate::components::message::source::SourceView;
 use crate::components::message::tree::PartTree;
+use crate::components::share::{ShareButton, ShareSource};
 use crate::state::message::{Action, BodyTab};
 use crate::state::message_inspect::{Doc, Node};
+use crate::state::share::ShareKind;
 
 /// Properties of [`Inspector`].
 #[derive(Properties, PartialEq)]
@@ -78,6 +80,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 <p class="muted">{ format!("{} · {} · {} · {} · {}", doc.name,
                     count(doc.input.len(), "byte"), count(doc.line_count(), "line"),
                     count(doc.parts.len(), "part"), count(doc.lints.len() + doc.suppressed_lints, "finding")) }</p>
+                <ShareButton kind={ShareKind::Message} source={ShareSource::Doc(doc.clone())} id="inspect-share" />
             </section>
             <div class="inspector-grid">
                 <aside class="inspector-side">

@@ -13,7 +13,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::share::use_share_restore;
 use crate::state::message::{Action, MessageState, Tab};
+use crate::state::message_inspect::Inspected;
+use crate::state::share::ShareKind;
 
 /// The state held by Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,6 +40,13 @@ pub fn message_view() -> Html {
         let d = store.dispatcher();
         Callback::from(move |a: Action| d.dispatch(a))
     };
+    // A shared link (`#/message?share=…`) opens in the inspector.
+    use_share_restore(ShareKind::Message, {
+        let dispatch = dispatch.clone();
+        Callback::from(move |bytes: Vec<u8>| {
+            dispatch.emit(Action::Loaded(Inspected::new("shared.eml", bytes).into()))
+        })
+    });
     let state = &store.0;
     let tab_button = |tab: Tab, id: &str, label: &str| {
         let dispatch = dispatch.clone();

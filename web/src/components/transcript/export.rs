@@ -3,6 +3,9 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::share::{ShareButton, ShareSource};
+use crate::state::share::ShareKind;
+
 /// Offers `text` as a file download named `name`. Errors are returned for the UI to show.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let fail = |what: &str| format!("download failed: {what}");
@@ -55,6 +58,9 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
             <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
                 onclick={click("json", "application/json", props.json.clone())}>{"Export JSON"}</button>
             if let Some(e) = &*error { <span class="error" role="alert">{ e }</span> }
+            if !empty {
+                <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.text.clone())} id={format!("{}-share", props.name)} />
+            }
         </div>
     }
 }

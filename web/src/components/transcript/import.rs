@@ -9,6 +9,8 @@ use yew::prelude::*;
 use super::export::ExportButtons;
 use super::table::TranscriptTable;
 use crate::components::session::field::{Field, Select};
+use crate::components::share::use_share_restore;
+use crate::state::share::ShareKind;
 use crate::state::transcript::{export_json, export_text, format_name, ImportAction, ImportModel};
 
 const EXAMPLE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250 PIPELINING\nC: RCPT TO:<bob@example.org>\nS: 503 5.5.1 Error: need MAIL command\nC: QUIT\nS: 221 2.0.0 Bye\n";
@@ -49,6 +51,13 @@ pub fn import_panel() -> Html {
             apply.emit(ImportAction::Paste(v));
         })
     };
+    // A shared link (`#/session?share=…`) opens here.
+    use_share_restore(ShareKind::Transcript, {
+        let on_input = on_input.clone();
+        Callback::from(move |bytes: Vec<u8>| {
+            on_input.emit(String::from_utf8_lossy(&bytes).into_owned())
+        })
+    });
     let on_example = {
         let on_input = on_input.clone();
         Callback::from(move |_: MouseEvent| on_input.emit(EXAMPLE.to_string()))

@@ -1,0 +1,375 @@
+//! Shareable links ([`crate::state::share`]): the "Copy link" button, the notice a shared link
+//! shows when it is opened, and the hook that hands the shared content to a view.
+
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::i18n::use_lang;
+use crate::state::i18n::{tr, trf, Lang};
+use crate::state::message_inspect::Doc;
+use crate::state::share::{self, ShareError, ShareKind, MAX_CONTENT_BYTES};
+
+fn current_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The URL fragment, kept current across `hashchange` (links opened in the same tab).
+#[hook]
+pub fn use_fragment() -> String {
+    let fragment = use_state(current_fragment);
+    {
+        let fragment = fragment.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|window| {
+                gloo_events::EventListener::new(&window, "hashchange", move |_| {
+                    fragment.set(current_fragment());
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    (*fragment).clone()
+}
+
+/// Calls `open` with the content of a shared link of `kind` in the URL: once when the
+/// component mounts, and again whenever the fragment changes to another link. The `share=`
+/// parameter stays in the URL, so a reload opens it again.
+#[hook]
+pub fn use_share_restore(kind: ShareKind, open: Callback<Vec<u8>>) {
+    let fragment = use_fragment();
+    use_effect_with(fragment, move |fragment| {
+        if let Some(Ok(shared)) = share::from_fragment(fragment) {
+            if shared.kind == kind {
+                open.emit(shared.content);
+            }
+        }
+    });
+}
+
+/// What to share. Compared by identity (messages can be large).
+#[derive(Clone)]
+pub enum ShareSource {
+    /// Text, such as a transcript's S:/C: lines.
+    Text(AttrValue),
+    /// Bytes, such as a composed message.
+    Bytes(Rc<Vec<u8>>),
+    /// An opened message.
+    Doc(Doc),
+}
+
+impl PartialEq for ShareSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ShareSource::Text(a), ShareSource::Text(b)) => a == b,
+            (ShareSource::Bytes(a), ShareSource::Bytes(b)) => Rc::ptr_eq(a, b),
+            (ShareSource::Doc(a), ShareSource::Doc(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl ShareSource {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            ShareSource::Text(t) => t.as_bytes(),
+            ShareSource::Bytes(b) => b,
+            ShareSource::Doc(d) => &d.input,
+        }
+    }
+}
+
+/// The words for a share error.
+pub fn error_text(lang: Lang, error: &ShareError) -> String {
+    match error {
+        ShareError::TooLarge { size, limit } => trf(
+            lang,
+            "Too large to share as a link: {size} KB, the limit is {limit} KB — export the file instead.",
+            &[("size", &size.div_ceil(1024)), ("limit", &(limit / 1024))],
+        ),
+        ShareError::Empty => tr(lang, "Nothing to share yet.").to_string(),
+        ShareError::UnknownVersion { found } => trf(
+            lang,
+            "This link was made in another format version ({found}); this Mailscope reads v1 links.",
+            &[("found", found)],
+        ),
+        ShareError::UnknownKind { found } => trf(
+            lang,
+            "This link holds an unknown kind of content ({found}).",
+            &[("found", found)],
+        ),
+        ShareError::Malformed => tr(lang, "This is not a Mailscope share link.").to_string(),
+        ShareError::BadPayload { detail } => trf(
+            lang,
+            "This link is damaged (cut short or changed): {detail}.",
+            &[("detail", detail)],
+        ),
+        ShareError::Damaged { offset } => trf(
+            lang,
+            "This link is damaged (cut short or changed): the compressed content breaks at byte {offset}.",
+            &[("offset", offset)],
+        ),
+        ShareError::WrongView {
+            kind: ShareKind::Transcript,
+        } => tr(
+            lang,
+            "This link holds a transcript, which opens in the Session view.",
+        )
+        .to_string(),
+        ShareError::WrongView {
+            kind: ShareKind::Message,
+        } => tr(
+            lang,
+            "This link holds a message, which opens in the Message view.",
+        )
+        .to_string(),
+    }
+}
+
+/// Says what a shared link in the URL opened, or why it could not be opened.
+#[function_component(ShareNotice)]
+pub fn share_notice() -> Html {
+    let lang = use_lang();
+    let fragment = use_fragment();
+    match share::from_fragment(&fragment) {
+        None => html! {},
+        Some(Ok(shared)) => {
+            let text = match shared.kind {
+                ShareKind::Transcript => tr(
+                    lang,
+                    "Opened the transcript shared in this link (below, under Import).",
+                ),
+                ShareKind::Message => tr(lang, "Opened the message shared in this link."),
+            };
+            html! { <p class="share-notice" id="share-notice" role="status">{ text }</p> }
+        }
+        Some(Err(e)) => html! {
+            <p class="share-notice error" id="share-error" role="alert">
+                { tr(lang, "Cannot open the shared link:") }{" "}{ error_text(lang, &e) }
+            </p>
+        },
+    }
+}
+
+/// Properties of [`ShareButton`].
+#[derive(Properties, PartialEq)]
+pub struct ShareButtonProps {
+    /// What the content is.
+    pub kind: ShareKind,
+    /// The content.
+    pub source: ShareSource,
+    /// The button's id; the link field is `<id>-link`.
+    pub id: AttrValue,
+}
+
+/// What the last click made.
+#[derive(Clone, PartialEq)]
+struct Made {
+    link: Result<String, ShareError>,
+    auth: bool,
+    copied: Option<bool>,
+}
+
+/// Copies `text` with the Clipboard API; `false` when it is missing or refused.
+async fn copy(text: String) -> bool {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    // `navigator.clipboard` is undefined outside secure contexts.
+    let present = js_sys::Reflect::get(&navigator, &"clipboard".into())
+        .map(|c| !c.is_undefined() && !c.is_null())
+        .unwrap_or(false);
+    if !present {
+        return false;
+    }
+    let clipboard = navigator.clipboard();
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text))
+        .await
+        .is_ok()
+}
+
+/// "Copy link": builds a link holding the whole content, copies it, and shows it in a
+/// read-only field (for when the clipboard is refused).
+#[function_component(ShareButton)]
+pub fn share_button(props: &ShareButtonProps) -> Html {
+    let lang = use_lang();
+    let made = use_state(|| None::<Made>);
+    {
+        // A link made for other content would be stale.
+        let made = made.clone();
+        use_effect_with(props.source.clone(), move |_| made.set(None));
+    }
+    let onclick = {
+        let made = made.clone();
+        let kind = props.kind;
+        let source = props.source.clone();
+        Callback::from(move |_: MouseEvent| {
+            let bytes = source.bytes();
+            let href = web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default();
+            let link = share::link(&href, kind, bytes);
+            let auth = link.is_ok() && kind == ShareKind::Transcript && share::reveals_auth(bytes);
+            let first = Made {
+                link,
+                auth,
+                copied: None,
+            };
+            made.set(Some(first.clone()));
+            if let Ok(text) = first.link.clone() {
+                let made = made.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let copied = copy(text).await;
+                    made.set(Some(Made {
+                        copied: Some(copied),
+                        ..first
+                    }));
+                });
+            }
+        })
+    };
+    let select = Callback::from(|e: FocusEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        input.select();
+    });
+    let link_id = format!("{}-link", props.id);
+    let too_big = props.source.bytes().len() > MAX_CONTENT_BYTES;
+    html! {
+        <div class="share">
+            <button type="button" id={props.id.clone()} {onclick}
+                title={too_big.then(|| tr(lang, "Too large for a link: export the file instead."))}>
+                { tr(lang, "Copy link") }
+            </button>
+            if let Some(m) = &*made {
+                <div class="share-result">
+                    { match &m.link {
+                        Ok(link) => html! {
+                            <>
+                                <label for={link_id.clone()}>{ trf(lang, "Link ({n} characters)", &[("n", &link.len())]) }</label>
+                                <input id={link_id.clone()} class="share-link" type="text" readonly=true
+                                    value={link.clone()} onfocus={select} spellcheck="false" />
+                                <p class="muted share-note">
+                                    { tr(lang, "The link holds the whole content; nothing is uploaded.") }
+                                    {" "}
+                                    { match m.copied {
+                                        Some(true) => tr(lang, "Copied to the clipboard."),
+                                        Some(false) => tr(lang, "The clipboard is not available: select the link and copy it."),
+                                        None => "",
+                                    } }
+                                </p>
+                                if m.auth {
+                                    <p class="warn share-auth" role="alert">
+                                        { tr(lang, "This transcript includes an AUTH exchange: the link reveals the credentials, which base64 only encodes.") }
+                                    </p>
+                                }
+                            </>
+                        },
+                        Err(e) => html! { <p class="error" role="alert">{ error_text(lang, e) }</p> },
+                    } }
+                </div>
+            }
+        </div>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+    use super::*;
+
+    #[derive(Properties, PartialEq)]
+    struct Two {
+        transcript: AttrValue,
+        message: Rc<Vec<u8>>,
+    }
+
+    #[function_component(Harness)]
+    fn harness(props: &Two) -> Html {
+        html! {
+            <>
+                <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.transcript.clone())} id="t-share" />
+                <ShareButton kind={ShareKind::Message} source={ShareSource::Bytes(props.message.clone())} id="m-share" />
+            </>
+        }
+    }
+
+    async fn click(root: &Element, css: &str) {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .unwrap_or_else(|| panic!("no {css}"))
+            .click();
+        yew::platform::time::sleep(Duration::from_millis(30)).await;
+    }
+
+    fn text(root: &Element, css: &str) -> Option<String> {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .map(|e| e.text_content().unwrap_or_default())
+    }
+
+    #[wasm_bindgen_test]
+    async fn links_warnings_and_the_size_limit() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        let props = Two {
+            transcript:
+                "S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 ok\n".into(),
+            message: Rc::new(vec![b'a'; MAX_CONTENT_BYTES + 2048]),
+        };
+        yew::Renderer::<Harness>::with_root_and_props(root.clone(), props).render();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            text(&root, ".share-result").is_none(),
+            "nothing before a click"
+        );
+
+        click(&root, "#t-share").await;
+        let link: HtmlInputElement = root
+            .query_selector("#t-share-link")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into().ok())
+            .expect("link field");
+        let value = link.value();
+        assert!(value.contains("#/session?share=v1.t"), "link: {value}");
+        assert!(!value.contains("token"), "no token: {value}");
+        let decoded = share::from_fragment(value.split_once('#').map_or("", |p| p.1));
+        assert!(
+            matches!(decoded, Some(Ok(_))),
+            "the link decodes: {decoded:?}"
+        );
+        let warning = text(&root, ".share-auth").unwrap_or_default();
+        assert!(warning.contains("AUTH"), "AUTH warning: {warning:?}");
+
+        click(&root, "#m-share").await;
+        let error = text(&root, "#m-share ~ .share-result .error").unwrap_or_default();
+        assert_eq!(
+            error,
+            "Too large to share as a link: 34 KB, the limit is 32 KB — export the file instead."
+        );
+        assert!(root
+            .query_selector("#m-share-link")
+            .ok()
+            .flatten()
+            .is_none());
+        root.remove();
+    }
+}
