@@ -1,8 +1,10 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod certificate;
 pub mod i18n;
 pub mod learn;
 pub mod lessons;
+pub mod live;
 pub mod mailbox;
 pub mod message;
 pub mod message_compose;
@@ -13,3 +15,4 @@ pub mod reply_tool;
 pub mod session;
 pub mod tools;
 pub mod transcript;
+pub mod transport;
