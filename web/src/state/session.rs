@@ -26,6 +26,7 @@ use mailscope_core::smtp::transcript::{
 use mailscope_core::span::Span;
 
 use super::certificate::TlsInfo;
+use super::i18n::key;
 use super::live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
 use super::transcript::{export_json, export_text, rows, Row};
 use super::transport::{Incoming, LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
@@ -136,23 +137,23 @@ impl ServerFlag {
     /// Label in the form.
     pub fn label(self) -> &'static str {
         match self {
-            ServerFlag::Pipelining => "PIPELINING (RFC 2920)",
-            ServerFlag::StartTls => "STARTTLS (RFC 3207, simulated)",
-            ServerFlag::EightBitMime => "8BITMIME (RFC 6152)",
-            ServerFlag::SmtpUtf8 => "SMTPUTF8 (RFC 6531)",
-            ServerFlag::EnhancedStatusCodes => "ENHANCEDSTATUSCODES (RFC 2034)",
-            ServerFlag::Chunking => "CHUNKING / BDAT (RFC 3030)",
-            ServerFlag::Dsn => "DSN (RFC 3461)",
-            ServerFlag::AuthPlain => "AUTH PLAIN (RFC 4616)",
-            ServerFlag::AuthLogin => "AUTH LOGIN",
-            ServerFlag::AuthCramMd5 => "AUTH CRAM-MD5 (RFC 2195)",
-            ServerFlag::RequireAuth => "Require AUTH before MAIL (530)",
-            ServerFlag::RequireTlsForAuth => "AUTH only after STARTTLS (538)",
-            ServerFlag::RejectBareNewlines => "Refuse bare CR/LF in DATA (554)",
-            ServerFlag::FaultGreeting421 => "Fault: greet with 421 and close",
-            ServerFlag::FaultMail451 => "Fault: MAIL gets 451",
-            ServerFlag::FaultData451 => "Fault: DATA gets 451",
-            ServerFlag::FaultMessage554 => "Fault: end of data gets 554",
+            ServerFlag::Pipelining => key("PIPELINING (RFC 2920)"),
+            ServerFlag::StartTls => key("STARTTLS (RFC 3207, simulated)"),
+            ServerFlag::EightBitMime => key("8BITMIME (RFC 6152)"),
+            ServerFlag::SmtpUtf8 => key("SMTPUTF8 (RFC 6531)"),
+            ServerFlag::EnhancedStatusCodes => key("ENHANCEDSTATUSCODES (RFC 2034)"),
+            ServerFlag::Chunking => key("CHUNKING / BDAT (RFC 3030)"),
+            ServerFlag::Dsn => key("DSN (RFC 3461)"),
+            ServerFlag::AuthPlain => key("AUTH PLAIN (RFC 4616)"),
+            ServerFlag::AuthLogin => key("AUTH LOGIN"),
+            ServerFlag::AuthCramMd5 => key("AUTH CRAM-MD5 (RFC 2195)"),
+            ServerFlag::RequireAuth => key("Require AUTH before MAIL (530)"),
+            ServerFlag::RequireTlsForAuth => key("AUTH only after STARTTLS (538)"),
+            ServerFlag::RejectBareNewlines => key("Refuse bare CR/LF in DATA (554)"),
+            ServerFlag::FaultGreeting421 => key("Fault: greet with 421 and close"),
+            ServerFlag::FaultMail451 => key("Fault: MAIL gets 451"),
+            ServerFlag::FaultData451 => key("Fault: DATA gets 451"),
+            ServerFlag::FaultMessage554 => key("Fault: end of data gets 554"),
         }
     }
 
@@ -242,15 +243,15 @@ pub struct PlanInput {
 
 /// Every stop point with its label, for the "stop after" picker.
 pub const STOP_POINTS: [(StopPoint, &str); 9] = [
-    (StopPoint::Connect, "connect (greeting)"),
-    (StopPoint::FirstHelo, "first EHLO"),
-    (StopPoint::Tls, "TLS"),
-    (StopPoint::Helo, "EHLO"),
-    (StopPoint::Auth, "AUTH"),
-    (StopPoint::Mail, "MAIL"),
-    (StopPoint::Rcpt, "RCPT"),
-    (StopPoint::Data, "DATA"),
-    (StopPoint::Dot, "end of data (.)"),
+    (StopPoint::Connect, key("connect (greeting)")),
+    (StopPoint::FirstHelo, key("first EHLO")),
+    (StopPoint::Tls, key("TLS")),
+    (StopPoint::Helo, key("EHLO")),
+    (StopPoint::Auth, key("AUTH")),
+    (StopPoint::Mail, key("MAIL")),
+    (StopPoint::Rcpt, key("RCPT")),
+    (StopPoint::Data, key("DATA")),
+    (StopPoint::Dot, key("end of data (.)")),
 ];
 
 /// What the user can do in the Session view. `now` is the page clock in milliseconds.
