@@ -11,7 +11,9 @@ use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
 
 async fn type_into(c: &Client, css: &str, text: &str) {
     let el = wait_css(c, css).await;
-    el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+    el.clear()
+        .await
+        .unwrap_or_else(|e| panic!("clear {css}: {e}"));
     el.send_keys(text)
         .await
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
@@ -42,10 +44,7 @@ async fn wait_replies(c: &Client, n: usize) -> String {
                 .unwrap_or_default();
         }
         if std::time::Instant::now() > deadline {
-            let notes = c
-                .find(Locator::Css(".session-transcript"))
-                .await
-                .ok();
+            let notes = c.find(Locator::Css(".session-transcript")).await.ok();
             let text = match notes {
                 Some(n) => n.text().await.unwrap_or_default(),
                 None => String::new(),
@@ -78,7 +77,14 @@ fn expect_code(reply: &str, code: &str) {
 
 /// Connect, EHLO, STARTTLS (untrusted certificate → continue), EHLO, AUTH PLAIN, MAIL, RCPT,
 /// DATA, the message, QUIT, all by the Session view's buttons over the relay.
-async fn live_session(c: &Client, shot: &str, browser: &Browser, user: &str, password: &str, rcpt: &str) {
+async fn live_session(
+    c: &Client,
+    shot: &str,
+    browser: &Browser,
+    user: &str,
+    password: &str,
+    rcpt: &str,
+) {
     wait_css(c, "#relay-status[data-state='connected'] #relay-limits").await;
     click(c, "#session-connect").await;
     expect_code(&wait_replies(c, 1).await, "220");
@@ -150,7 +156,15 @@ async fn live_session_to_the_sandbox_then_the_mailbox() {
         .expect("open the page");
     choose(c, "#target-kind", "sandbox").await;
     choose(c, "#target-tls", "starttls").await;
-    live_session(c, "live-sandbox", &browser, "demo", "demo", "bob@example.net").await;
+    live_session(
+        c,
+        "live-sandbox",
+        &browser,
+        "demo",
+        "demo",
+        "bob@example.net",
+    )
+    .await;
 
     click(c, "a[href='#/mailbox']").await;
     let row = wait_text(c, "tr.mail-row", |t| t.contains("Hello")).await;
@@ -183,7 +197,15 @@ async fn live_session_to_postfix_submission() {
     type_into(c, "#target-host", "127.0.0.1").await;
     type_into(c, "#target-port", &pf.submission.port().to_string()).await;
     choose(c, "#target-tls", "starttls").await;
-    live_session(c, "live-postfix", &browser, USER, PASSWORD, "bob@example.test").await;
+    live_session(
+        c,
+        "live-postfix",
+        &browser,
+        USER,
+        PASSWORD,
+        "bob@example.test",
+    )
+    .await;
     let got = pf.wait_for("bob", 1);
     let text = String::from_utf8_lossy(&got[0]);
     assert!(text.contains("Hello, Bob."), "{text}");
@@ -233,7 +255,11 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     // A relay target cannot connect now: the reason is shown, nothing is sent.
     choose(c, "#target-kind", "sandbox").await;
     click(c, "#session-connect").await;
-    wait_xpath(c, "//p[@role='alert' and contains(., 'relay is not connected')]").await;
+    wait_xpath(
+        c,
+        "//p[@role='alert' and contains(., 'relay is not connected')]",
+    )
+    .await;
     browser.screenshot("live-relay-not-running").await;
     browser.close().await;
 }

@@ -784,7 +784,7 @@ impl SessionModel {
                 if tls == TlsMode::Implicit {
                     client = client.with_implicit_tls();
                 }
-                Transport::Relay(RelayTransport::new(target, tls, sni))
+                Transport::Relay(Box::new(RelayTransport::new(target, tls, sni)))
             }
             _ => Transport::InBrowser(Box::new(LocalServer::new(self.config.clone(), now))),
         };

@@ -299,7 +299,7 @@ pub enum Transport {
     /// The in-browser server.
     InBrowser(Box<LocalServer>),
     /// A server reached through the relay.
-    Relay(RelayTransport),
+    Relay(Box<RelayTransport>),
 }
 
 impl Transport {
