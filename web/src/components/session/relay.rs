@@ -63,17 +63,16 @@ pub fn relay_status_bar(props: &RelayStatusProps) -> Html {
                 <>
                     <span class="live-dot" aria-hidden="true"></span>
                     <strong>{ tr(lang, "Relay connected") }</strong>
-                    <span class="muted" id="relay-limits">{ trf(lang, " · protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · ports {ports}", &[
+                    <p class="muted" id="relay-limits">{ trf(lang, "Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · ports {ports}", &[
                         ("p", protocol),
                         ("frame", &(limits.max_frame / 1024)),
                         ("idle", &limits.idle_timeout_secs),
                         ("connect", &limits.connect_timeout_secs),
                         ("ports", &limits.allowed_ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")),
-                    ]) }</span>
-                    <span class="muted">{ match &s.sandbox {
+                    ]) }{ match &s.sandbox {
                         Some(addr) => trf(lang, " · sandbox at {addr}", &[("addr", addr)]),
                         None => tr(lang, " · no sandbox (--no-sandbox)").to_string(),
-                    } }</span>
+                    } }</p>
                 </>
             },
             None => html! { <span>{ tr(lang, "Relay connected; waiting for its hello…") }</span> },

@@ -3,7 +3,7 @@
 pub(super) const ENTRIES: &[(&str, &str)] = &[
     (" challenge: {c}", " 챌린지: {c}"),
     (" · no sandbox (--no-sandbox)", " · 샌드박스 없음 (--no-sandbox)"),
-    (" · protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · ports {ports}", " · 프로토콜 v{p} · 프레임 최대 {frame} KiB · 유휴 제한 {idle}초 · 연결 제한 {connect}초 · 포트 {ports}"),
+    ("Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · ports {ports}", "프로토콜 v{p} · 프레임 최대 {frame} KiB · 유휴 제한 {idle}초 · 연결 제한 {connect}초 · 포트 {ports}"),
     (" · sandbox at {addr}", " · 샌드박스 {addr}"),
     (" · server: ", " · 서버: "),
     ("8BITMIME (RFC 6152)", "8BITMIME (RFC 6152)"),
