@@ -44,7 +44,7 @@ pub fn facts(lang: Lang, item: &Item) -> Html {
             if m.bdat { <span class="fact" title={tr(lang, "sent with BDAT (CHUNKING)")}>{"BDAT"}</span> }
             if !m.lints.is_empty() {
                 <span class="fact warn" title={tr(lang, "findings of the core in the message")}>
-                    { trf(lang, "{n} finding(s)", &[("n", &m.lints.len())]) }
+                    { if m.lints.len() == 1 { trf(lang, "{n} finding", &[("n", &1)]) } else { trf(lang, "{n} findings", &[("n", &m.lints.len())]) } }
                 </span>
             }
         </span>
@@ -75,7 +75,7 @@ pub fn message_table(props: &MessageTableProps) -> Html {
         };
         html! {
             <div class="toolbar mailbox-toolbar">
-                <span class="muted" id="mailbox-count">{ trf(lang, "{n} message(s)", &[("n", &props.items.len())]) }</span>
+                <span class="muted" id="mailbox-count">{ if props.items.len() == 1 { trf(lang, "{n} message", &[("n", &1)]) } else { trf(lang, "{n} messages", &[("n", &props.items.len())]) } }</span>
                 if *confirming {
                     <span role="alert">{ trf(lang, "Delete all {n} messages from the sandbox?", &[("n", &props.items.len())]) }</span>
                     <button type="button" id="mailbox-delete-all-confirm" class="danger" onclick={confirm}>{ tr(lang, "Delete all") }</button>

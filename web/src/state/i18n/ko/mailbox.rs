@@ -46,8 +46,10 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("transport security of the SMTP session", "SMTP 세션의 전송 보안"),
     ("yes ({version})", "예 ({version})"),
     ("yes, as {user}", "예, {user}(으)로"),
-    ("{n} finding(s)", "문제 {n}개"),
-    ("{n} message(s)", "메시지 {n}개"),
+    ("{n} finding", "문제 {n}개"),
+    ("{n} findings", "문제 {n}개"),
+    ("{n} message", "메시지 {n}개"),
+    ("{n} messages", "메시지 {n}개"),
     ("{size} ({n} bytes)", "{size} ({n}바이트)"),
     ("— or from the Session view; it appears here without a reload.", "— 또는 세션 보기에서 보내면 새로 고침 없이 여기에 나타납니다."),
 ];
