@@ -88,3 +88,75 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
         </section>
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::time::Duration;
+
+    use mailscope_core::relay::Certificate;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    async fn an_expired_untrusted_certificate_asks_before_going_on() {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let root = document.create_element("div").expect("div");
+        document
+            .body()
+            .expect("body")
+            .append_child(&root)
+            .expect("append");
+        let info = TlsInfo {
+            version: "TLSv1.2".into(),
+            cipher: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into(),
+            sni: Some("mx.example.org".into()),
+            chain: vec![Certificate {
+                subject: "CN=mx.example.org".into(),
+                issuer: "CN=Old CA".into(),
+                not_before: "2001-01-01T00:00:00Z".into(),
+                not_after: "2002-01-01T00:00:00Z".into(),
+                sans: vec!["mx.example.org".into()],
+                sha256: "01:02".into(),
+            }],
+            verified: false,
+            verify_error: Some("certificate expired".into()),
+        };
+        let decided = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let log = decided.clone();
+        let dispatch = Callback::from(move |a: Action| {
+            if let Action::Trust { go_on, .. } = a {
+                log.borrow_mut().push(go_on);
+            }
+        });
+        yew::Renderer::<CertificatePanel>::with_root_and_props(
+            root.clone(),
+            CertificatePanelProps {
+                info,
+                awaiting: true,
+                dispatch,
+            },
+        )
+        .render();
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        let text = root.text_content().unwrap_or_default();
+        assert!(
+            text.contains("expired"),
+            "validity judged by the clock: {text}"
+        );
+        assert!(text.contains("certificate expired"), "verify_error: {text}");
+        assert!(text.contains("not trusted"), "{text}");
+        let button = root
+            .query_selector("#cert-close")
+            .ok()
+            .flatten()
+            .expect("a close button");
+        wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(button)
+            .expect("html element")
+            .click();
+        assert_eq!(*decided.borrow(), vec![false], "close chosen");
+        root.remove();
+    }
+}
