@@ -228,6 +228,13 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     assert!(guide.contains("mailscope serve"), "{guide}");
     assert!(guide.contains("cargo xtask run"), "{guide}");
     browser.screenshot("live-relay-no-token").await;
+    // The same guidance in Korean.
+    choose(c, "#lang-switch", "ko").await;
+    let guide = text_of(c, "#relay-status[data-state='no-token']").await;
+    assert!(guide.contains("릴레이 토큰이 없습니다"), "{guide}");
+    assert!(guide.contains("cargo xtask run"), "{guide}");
+    browser.screenshot("live-relay-no-token-ko").await;
+    choose(c, "#lang-switch", "en").await;
 
     // A wrong token: the relay refuses the upgrade; the API says why.
     c.goto(&format!(
