@@ -1163,15 +1163,25 @@ impl SessionModel {
 }
 
 /// Shown when a command is sent without a session.
-const NOT_CONNECTED: &str = "Not connected: press Connect first.";
+const NOT_CONNECTED: &str = key("Not connected: press Connect first.");
 /// Shown when the relay socket is not open.
-const NOT_LINKED: &str =
-    "The relay is not connected: see the relay status above (start mailscope serve and open the URL it prints).";
+const NOT_LINKED: &str = key("The relay is not connected: see the relay status above (start mailscope serve and open the URL it prints).");
 /// Shown while an untrusted certificate waits for a decision.
-const DECIDE_FIRST: &str =
-    "The server's certificate did not verify: choose Continue anyway or Close in the certificate panel first.";
+const DECIDE_FIRST: &str = key("The server's certificate did not verify: choose Continue anyway or Close in the certificate panel first.");
 /// Shown while the TLS handshake runs.
-const WAIT_HANDSHAKE: &str = "Waiting for the TLS handshake to finish.";
+const WAIT_HANDSHAKE: &str = key("Waiting for the TLS handshake to finish.");
+
+/// The fixed (untemplated) messages [`SessionModel::error`] can hold, so the view can translate
+/// them; other errors come from the core and are shown as they are.
+pub const FIXED_ERRORS: &[&str] = &[
+    NOT_CONNECTED,
+    NOT_LINKED,
+    DECIDE_FIRST,
+    WAIT_HANDSHAKE,
+    key("Type a domain to look up its MX records."),
+    key("Type the server's host name or address."),
+    key("The port must be a number from 1 to 65535."),
+];
 
 impl Connection {
     fn is_open(&self) -> bool {

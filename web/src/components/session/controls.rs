@@ -8,7 +8,7 @@ use super::now_ms;
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf};
 use crate::state::session::{
-    auth_preview, mail_command, sample_message, Action, SessionForm, STOP_POINTS,
+    auth_preview, mail_command, sample_message, Action, SessionForm, FIXED_ERRORS, STOP_POINTS,
 };
 
 /// What the forms need to know about the session.
@@ -285,7 +285,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </div>
                 }
                 <p class="muted" id="round-trips">{ trf(lang, "Round trips: {n} · saved by pipelining: {saved}", &[("n", &st.round_trips), ("saved", &st.round_trips_saved)]) }</p>
-                if let Some(e) = &st.error { <p class="error" role="alert">{ e }</p> }
+                if let Some(e) = &st.error { <p class="error" role="alert">{ FIXED_ERRORS.iter().find(|k| **k == e.as_str()).map_or_else(|| e.clone(), |k| tr(lang, k).to_string()) }</p> }
             </section>
 
             <section class="panel" aria-label={tr(lang, "Greeting")}>

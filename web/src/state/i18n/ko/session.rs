@@ -180,4 +180,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("yes: the chain verified for this name", "예: 이 이름에 대해 체인이 검증되었습니다"),
     ("{from} to {to}", "{from} ~ {to}"),
     ("{n} message(s) accepted", "메시지 {n}개 수락됨"),
+    ("Not connected: press Connect first.", "연결되어 있지 않습니다. 먼저 연결을 누르세요."),
+    ("The relay is not connected: see the relay status above (start mailscope serve and open the URL it prints).", "릴레이에 연결되어 있지 않습니다. 위의 릴레이 상태를 보세요 (mailscope serve를 시작하고 출력된 URL을 여세요)."),
+    ("The server's certificate did not verify: choose Continue anyway or Close in the certificate panel first.", "서버 인증서가 검증되지 않았습니다. 먼저 인증서 패널에서 '그래도 계속'이나 '연결 닫기'를 고르세요."),
+    ("Waiting for the TLS handshake to finish.", "TLS 핸드셰이크가 끝나기를 기다리는 중입니다."),
 ];
