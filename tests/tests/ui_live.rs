@@ -252,6 +252,15 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     c.goto(&serve.url).await.expect("open the page");
     c.refresh().await.expect("reload with the token");
     wait_css(c, "#relay-status[data-state='connected']").await;
+    // A target the relay's policy refuses: the error code comes with what to do.
+    choose(c, "#target-kind", "host").await;
+    type_into(c, "#target-host", "127.0.0.1").await;
+    type_into(c, "#target-port", "25").await;
+    click(c, "#session-connect").await;
+    let denied = text_of(c, "#relay-error[data-code='policy_denied']").await;
+    assert!(denied.contains("--allow-target"), "{denied}");
+    scroll_to(c, "#relay-status").await;
+    browser.screenshot("live-relay-policy-denied").await;
     drop(serve);
     let closed = text_of(c, "#relay-status[data-state='closed']").await;
     assert!(closed.contains("reconnect"), "{closed}");
