@@ -2,7 +2,8 @@
 //!
 //! Every request needs `Authorization: Bearer <TOKEN>`, a `Host` naming the listener and, when the
 //! browser sends one, an allowed `Origin`; otherwise 403. Routes:
-//! - `GET /api/messages` → `{"version":1,"messages":[…]}` (oldest first, no bodies);
+//! - `GET /api/messages` → `{"version":1,"messages":[…]}` (oldest first, no bodies; each with
+//!   `headline: {from, to, subject}` decoded by the core's MIME header parser, RFC 2047 included);
 //! - `GET /api/messages/{id}` → one message's metadata;
 //! - `GET /api/messages/{id}/raw` → the message as received (`message/rfc822`);
 //! - `GET /api/messages/{id}/transcript` → the session in swaks' form (`text/plain`), or with
@@ -79,6 +80,54 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, (StatusCod
     ))
 }
 
+/// From, To and Subject of a message, decoded by the core (unfolded, RFC 2047 encoded-words
+/// decoded); `None` for a field that is absent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Headline {
+    /// `From:`.
+    pub from: Option<String>,
+    /// `To:`.
+    pub to: Option<String>,
+    /// `Subject:`.
+    pub subject: Option<String>,
+}
+
+impl Headline {
+    /// Reads the header section of `raw`.
+    pub fn read(raw: &[u8]) -> Headline {
+        use mailscope_core::mime::header::parse_header_section;
+        use mailscope_core::mime::parse::decode_field_text;
+        let section = parse_header_section(raw, 0, raw.len());
+        let field = |name: &str| {
+            section
+                .fields
+                .iter()
+                .find(|f| f.name(raw).eq_ignore_ascii_case(name.as_bytes()))
+                .map(|f| decode_field_text(f.raw_value(raw)))
+        };
+        Headline {
+            from: field("from"),
+            to: field("to"),
+            subject: field("subject"),
+        }
+    }
+}
+
+/// A stored message's metadata as the API gives it: the store's fields plus the headline.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    message: &'a crate::sandbox::StoredMessage,
+    headline: Headline,
+}
+
+fn listed(message: &crate::sandbox::StoredMessage) -> Listed<'_> {
+    Listed {
+        headline: Headline::read(&message.data),
+        message,
+    }
+}
+
 fn not_found(id: u64) -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -91,7 +140,7 @@ async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     match guard(&state, &headers) {
         Ok(store) => {
             let list = store.list();
-            let messages: Vec<&crate::sandbox::StoredMessage> = list.iter().map(|m| &**m).collect();
+            let messages: Vec<Listed<'_>> = list.iter().map(|m| listed(m)).collect();
             Json(serde_json::json!({ "version": 1, "messages": messages })).into_response()
         }
         Err(r) => r.into_response(),
@@ -101,7 +150,9 @@ async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
 async fn one(State(state): State<ApiState>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
     match guard(&state, &headers) {
         Ok(store) => match store.get(id) {
-            Some(m) => Json(serde_json::json!({ "version": 1, "message": &*m })).into_response(),
+            Some(m) => {
+                Json(serde_json::json!({ "version": 1, "message": listed(&m) })).into_response()
+            }
             None => not_found(id),
         },
         Err(r) => r.into_response(),
@@ -196,7 +247,27 @@ async fn events(State(state): State<ApiState>, headers: HeaderMap) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use super::Headline;
     use crate::sandbox::StoreEvent;
+
+    #[test]
+    fn headlines_are_decoded_by_the_core() {
+        let raw = b"From: =?UTF-8?B?7JWo66as7Iqk?= <alice@example.org>\r\nTo: bob@example.net\r\nSubject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\r\nhi\r\n";
+        let h = Headline::read(raw);
+        assert_eq!(h.subject.as_deref(), Some("안녕하세요."), "{h:?}");
+        assert_eq!(
+            h.from.as_deref(),
+            Some("앨리스 <alice@example.org>"),
+            "{h:?}"
+        );
+        assert_eq!(h.to.as_deref(), Some("bob@example.net"));
+        let none = Headline::read(b"\xff\x00garbage");
+        assert_eq!((none.from, none.subject), (None, None));
+        assert_eq!(
+            serde_json::to_string(&Headline::read(b"Subject: x\r\n\r\n")).unwrap(),
+            r#"{"from":null,"to":null,"subject":"x"}"#
+        );
+    }
 
     #[test]
     fn store_events_have_stable_json() {

@@ -150,6 +150,16 @@ pub async fn list(token: &str, cancel: &Cancel) -> Result<Vec<Meta>, ApiError> {
     Ok(json::<MessageList>(&body)?.messages)
 }
 
+/// Whether `mailscope serve` answers at this origin and takes `token` (a sandbox that is off
+/// still counts as an answer): tells "not running" from "token refused" when the relay socket
+/// fails, which a browser WebSocket cannot tell apart.
+pub async fn probe(token: &str) -> Result<(), ApiError> {
+    match call("GET", "/api/messages", token, None).await {
+        Ok(_) | Err(ApiError::SandboxOff(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// `GET /api/messages/{id}`.
 pub async fn meta(id: u64, token: &str, cancel: &Cancel) -> Result<Meta, ApiError> {
     let body = call("GET", &format!("/api/messages/{id}"), token, Some(cancel)).await?;

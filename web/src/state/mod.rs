@@ -1,8 +1,10 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod certificate;
 pub mod i18n;
 pub mod learn;
 pub mod lessons;
+pub mod live;
 pub mod mailbox;
 pub mod message;
 pub mod message_compose;
@@ -14,3 +16,4 @@ pub mod session;
 pub mod share;
 pub mod tools;
 pub mod transcript;
+pub mod transport;

@@ -1,13 +1,16 @@
-//! The Session view: the core's [`ClientSession`] driven by hand (or by a plan) against the
-//! core's [`ServerSession`] running in the page, with every byte on the wire kept and read back
-//! by the core's transcript annotator.
+//! The Session view: the core's [`ClientSession`] driven by hand (or by a plan) against a
+//! server behind a [`Transport`] — the core's `ServerSession` running in the page, or a real
+//! server through `mailscope serve`'s relay — with every byte on the wire kept and read back by
+//! the core's transcript annotator.
 //!
 //! The reducer is [`SessionModel::apply`]; time comes in with each [`Action`] (the component
-//! reads the clock, this module never does).
+//! reads the clock, this module never does). Over the relay, what must be sent is queued and
+//! taken with [`SessionModel::take_outbox`]; what the relay sends comes back as actions.
 
 use std::collections::BTreeMap;
 
 use mailscope_core::mime::build::{Attachment, MessageBuilder, NameAddr};
+use mailscope_core::relay::{ClientFrame, RelayFrame, TlsMode};
 use mailscope_core::smtp::auth::{
     decode_exchange, ClientExchange, Credentials, DecodedAuth, Mechanism,
 };
@@ -15,14 +18,18 @@ use mailscope_core::smtp::command::{parse_command, Command};
 use mailscope_core::smtp::data::normalize_crlf;
 use mailscope_core::smtp::session::{
     ClientEvent, ClientPlan, ClientSession, ClientState, RecipientAction, RecipientRule,
-    ServerConfig, ServerEvent, ServerSession, ServerState, StopPoint, TlsPolicy, Transaction,
+    ServerConfig, ServerEvent, ServerState, StopPoint, TlsPolicy, Transaction,
 };
 use mailscope_core::smtp::transcript::{
     AnnotatedTranscript, Direction, Format, Transcript, TranscriptLine,
 };
 use mailscope_core::span::Span;
 
+use super::certificate::TlsInfo;
+use super::i18n::key;
+use super::live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
 use super::transcript::{export_json, export_text, rows, Row};
+use super::transport::{Incoming, LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
 
 /// Most wire bytes kept for one session (the in-browser server keeps messages up to its SIZE).
 pub const MAX_WIRE_BYTES: usize = 16 * 1024 * 1024;
@@ -130,23 +137,23 @@ impl ServerFlag {
     /// Label in the form.
     pub fn label(self) -> &'static str {
         match self {
-            ServerFlag::Pipelining => "PIPELINING (RFC 2920)",
-            ServerFlag::StartTls => "STARTTLS (RFC 3207, simulated)",
-            ServerFlag::EightBitMime => "8BITMIME (RFC 6152)",
-            ServerFlag::SmtpUtf8 => "SMTPUTF8 (RFC 6531)",
-            ServerFlag::EnhancedStatusCodes => "ENHANCEDSTATUSCODES (RFC 2034)",
-            ServerFlag::Chunking => "CHUNKING / BDAT (RFC 3030)",
-            ServerFlag::Dsn => "DSN (RFC 3461)",
-            ServerFlag::AuthPlain => "AUTH PLAIN (RFC 4616)",
-            ServerFlag::AuthLogin => "AUTH LOGIN",
-            ServerFlag::AuthCramMd5 => "AUTH CRAM-MD5 (RFC 2195)",
-            ServerFlag::RequireAuth => "Require AUTH before MAIL (530)",
-            ServerFlag::RequireTlsForAuth => "AUTH only after STARTTLS (538)",
-            ServerFlag::RejectBareNewlines => "Refuse bare CR/LF in DATA (554)",
-            ServerFlag::FaultGreeting421 => "Fault: greet with 421 and close",
-            ServerFlag::FaultMail451 => "Fault: MAIL gets 451",
-            ServerFlag::FaultData451 => "Fault: DATA gets 451",
-            ServerFlag::FaultMessage554 => "Fault: end of data gets 554",
+            ServerFlag::Pipelining => key("PIPELINING (RFC 2920)"),
+            ServerFlag::StartTls => key("STARTTLS (RFC 3207, simulated)"),
+            ServerFlag::EightBitMime => key("8BITMIME (RFC 6152)"),
+            ServerFlag::SmtpUtf8 => key("SMTPUTF8 (RFC 6531)"),
+            ServerFlag::EnhancedStatusCodes => key("ENHANCEDSTATUSCODES (RFC 2034)"),
+            ServerFlag::Chunking => key("CHUNKING / BDAT (RFC 3030)"),
+            ServerFlag::Dsn => key("DSN (RFC 3461)"),
+            ServerFlag::AuthPlain => key("AUTH PLAIN (RFC 4616)"),
+            ServerFlag::AuthLogin => key("AUTH LOGIN"),
+            ServerFlag::AuthCramMd5 => key("AUTH CRAM-MD5 (RFC 2195)"),
+            ServerFlag::RequireAuth => key("Require AUTH before MAIL (530)"),
+            ServerFlag::RequireTlsForAuth => key("AUTH only after STARTTLS (538)"),
+            ServerFlag::RejectBareNewlines => key("Refuse bare CR/LF in DATA (554)"),
+            ServerFlag::FaultGreeting421 => key("Fault: greet with 421 and close"),
+            ServerFlag::FaultMail451 => key("Fault: MAIL gets 451"),
+            ServerFlag::FaultData451 => key("Fault: DATA gets 451"),
+            ServerFlag::FaultMessage554 => key("Fault: end of data gets 554"),
         }
     }
 
@@ -236,15 +243,15 @@ pub struct PlanInput {
 
 /// Every stop point with its label, for the "stop after" picker.
 pub const STOP_POINTS: [(StopPoint, &str); 9] = [
-    (StopPoint::Connect, "connect (greeting)"),
-    (StopPoint::FirstHelo, "first EHLO"),
-    (StopPoint::Tls, "TLS"),
-    (StopPoint::Helo, "EHLO"),
-    (StopPoint::Auth, "AUTH"),
-    (StopPoint::Mail, "MAIL"),
-    (StopPoint::Rcpt, "RCPT"),
-    (StopPoint::Data, "DATA"),
-    (StopPoint::Dot, "end of data (.)"),
+    (StopPoint::Connect, key("connect (greeting)")),
+    (StopPoint::FirstHelo, key("first EHLO")),
+    (StopPoint::Tls, key("TLS")),
+    (StopPoint::Helo, key("EHLO")),
+    (StopPoint::Auth, key("AUTH")),
+    (StopPoint::Mail, key("MAIL")),
+    (StopPoint::Rcpt, key("RCPT")),
+    (StopPoint::Data, key("DATA")),
+    (StopPoint::Dot, key("end of data (.)")),
 ];
 
 /// What the user can do in the Session view. `now` is the page clock in milliseconds.
@@ -339,11 +346,41 @@ pub enum Action {
         /// Clock.
         now: u64,
     },
+    /// Choose where the next session goes.
+    SetTarget(TargetForm),
+    /// Ask the relay for a domain's MX records.
+    Resolve {
+        /// The domain.
+        domain: String,
+    },
+    /// The relay socket changed state.
+    Socket(SocketEvent),
+    /// A control frame from the relay.
+    Frame {
+        /// The frame.
+        frame: RelayFrame,
+        /// Clock.
+        now: u64,
+    },
+    /// A binary frame from the relay: bytes from the server.
+    Bytes {
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Clock.
+        now: u64,
+    },
+    /// The answer to an untrusted certificate: continue anyway (`true`) or close.
+    Trust {
+        /// Continue.
+        go_on: bool,
+        /// Clock.
+        now: u64,
+    },
 }
 
 struct Connection {
     client: ClientSession,
-    server: ServerSession,
+    transport: Transport,
     /// Feed the server's replies to the client (off after a raw line the client did not send).
     client_tracks: bool,
 }
@@ -387,6 +424,13 @@ pub struct SessionModel {
     pub received: Vec<(String, usize)>,
     /// The server reached its end (closed).
     pub server_closed: bool,
+    /// Where sessions go.
+    pub target: TargetForm,
+    /// The relay socket, `hello`, MX answers, errors.
+    pub relay: RelayStatus,
+    outbox: Vec<Outgoing>,
+    /// The latest clock seen (for events that come without one).
+    clock: u64,
 }
 
 impl Default for SessionModel {
@@ -420,6 +464,10 @@ impl Default for SessionModel {
             error: None,
             received: Vec::new(),
             server_closed: false,
+            target: TargetForm::default(),
+            relay: RelayStatus::default(),
+            outbox: Vec::new(),
+            clock: 0,
         };
         m.apply(Action::SetUsers(users_text));
         m.apply(Action::SetRecipientRules(rules_text));
@@ -440,7 +488,41 @@ fn rule_action(word: &str) -> Option<RecipientAction> {
 impl SessionModel {
     /// Whether a session is open.
     pub fn is_connected(&self) -> bool {
-        self.conn.as_ref().is_some_and(|c| !c.client.is_closed())
+        self.conn.as_ref().is_some_and(Connection::is_open)
+    }
+
+    /// Frames to send to the relay, in order (drained by the component after each action).
+    pub fn take_outbox(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// The relay connection's phase, when the session goes through the relay.
+    pub fn relay_phase(&self) -> Option<RelayPhase> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.transport.relay())
+            .map(|r| r.phase)
+    }
+
+    /// The last TLS report of the relay connection.
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.transport.relay())
+            .and_then(|r| r.tls_info.as_ref())
+    }
+
+    /// Whether an untrusted certificate waits for the user's decision.
+    pub fn awaiting_trust(&self) -> bool {
+        self.relay_phase() == Some(RelayPhase::Untrusted)
+    }
+
+    /// The peer of the relay connection: address, MX host, connect time.
+    pub fn peer(&self) -> Option<&(String, Option<String>, u64)> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.transport.relay())
+            .and_then(|r| r.peer.as_ref())
     }
 
     /// The client session's state, if connected.
@@ -448,9 +530,9 @@ impl SessionModel {
         self.conn.as_ref().map(|c| c.client.state())
     }
 
-    /// The server session's state, if connected.
+    /// The in-browser server session's state, if connected to it.
     pub fn server_state(&self) -> Option<ServerState> {
-        self.conn.as_ref().map(|c| c.server.state())
+        self.conn.as_ref().and_then(|c| c.transport.server_state())
     }
 
     /// Whether the (simulated) TLS is up.
@@ -493,9 +575,20 @@ impl SessionModel {
     /// Applies one action.
     pub fn apply(&mut self, action: Action) {
         self.error = None;
+        self.apply_inner(action);
+        if let Some(conn) = self.conn.as_mut() {
+            self.outbox.extend(conn.transport.take_output());
+        }
+    }
+
+    fn apply_inner(&mut self, action: Action) {
         match action {
             Action::Connect { now } => self.connect(ClientSession::manual(), now),
             Action::Disconnect => {
+                if let Some(conn) = self.conn.as_mut() {
+                    conn.transport.close();
+                    self.outbox.extend(conn.transport.take_output());
+                }
                 self.conn = None;
                 self.group.clear();
                 self.auth = None;
@@ -585,19 +678,94 @@ impl SessionModel {
                     self.pump(now);
                 }
             }
+            Action::SetTarget(target) => self.target = target,
+            Action::Resolve { domain } => {
+                let domain = domain.trim().to_string();
+                if domain.is_empty() {
+                    self.error = Some("Type a domain to look up its MX records.".into());
+                } else if !self.relay.is_open() {
+                    self.error = Some(NOT_LINKED.into());
+                } else {
+                    self.relay.resolving = Some(domain.clone());
+                    self.relay.resolved = None;
+                    self.outbox
+                        .push(Outgoing::Frame(ClientFrame::Resolve { domain }));
+                }
+            }
+            Action::Socket(event) => {
+                let dropped = matches!(event, SocketEvent::Closed { .. });
+                self.relay.on_socket(event);
+                if dropped {
+                    if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                        r.handle_frame(RelayFrame::Closed {
+                            by: mailscope_core::relay::Closer::Relay,
+                            reason: "the WebSocket to the relay closed".into(),
+                        });
+                    }
+                    self.outbox.clear();
+                }
+                if self.conn.is_some() {
+                    self.pump(self.clock);
+                }
+            }
+            Action::Frame { frame, now } => {
+                self.relay.on_frame(&frame);
+                if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                    r.handle_frame(frame);
+                    self.pump(now);
+                }
+            }
+            Action::Bytes { bytes, now } => {
+                if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                    r.handle_bytes(bytes);
+                    self.pump(now);
+                }
+            }
+            Action::Trust { go_on, now } => {
+                if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                    r.decide(go_on);
+                    self.pump(now);
+                }
+            }
         }
     }
 
     fn live(&mut self) -> Option<&mut Connection> {
-        if self.conn.as_ref().is_some_and(|c| !c.client.is_closed()) {
+        match self.relay_phase() {
+            Some(RelayPhase::Untrusted) => {
+                self.error = Some(DECIDE_FIRST.into());
+                return None;
+            }
+            Some(RelayPhase::Handshake) => {
+                self.error = Some(WAIT_HANDSHAKE.into());
+                return None;
+            }
+            _ => {}
+        }
+        if self.conn.as_ref().is_some_and(Connection::is_open) {
             self.conn.as_mut()
         } else {
-            self.error = Some("Not connected: press Connect first.".into());
+            self.error = Some(NOT_CONNECTED.into());
             None
         }
     }
 
     fn connect(&mut self, client: ClientSession, now: u64) {
+        let frame = match self.target.connect_frame() {
+            Ok(frame) => frame,
+            Err(e) => {
+                self.error = Some(e.into());
+                return;
+            }
+        };
+        if frame.is_some() && !self.relay.is_open() {
+            self.error = Some(NOT_LINKED.into());
+            return;
+        }
+        if let Some(conn) = self.conn.as_mut() {
+            conn.transport.close();
+            self.outbox.extend(conn.transport.take_output());
+        }
         self.wire.clear();
         self.chunks.clear();
         self.notes.clear();
@@ -611,11 +779,18 @@ impl SessionModel {
         self.started_at = now;
         let mut client = client;
         client.handle_time(now);
-        let mut server = ServerSession::new(self.config.clone());
-        server.handle_time(now);
+        let transport = match frame {
+            Some(ClientFrame::Connect { target, tls, sni }) => {
+                if tls == TlsMode::Implicit {
+                    client = client.with_implicit_tls();
+                }
+                Transport::Relay(Box::new(RelayTransport::new(target, tls, sni)))
+            }
+            _ => Transport::InBrowser(Box::new(LocalServer::new(self.config.clone(), now))),
+        };
         self.conn = Some(Connection {
             client,
-            server,
+            transport,
             client_tracks: true,
         });
         self.pump(now);
@@ -678,7 +853,7 @@ impl SessionModel {
                 // Straight to the server: the client session neither sent it nor expects the
                 // reply, so it stops reading replies until the next tracked command.
                 conn.client_tracks = false;
-                conn.server.handle_input(&bytes);
+                conn.transport.send(&bytes);
                 let tls = conn.client.is_tls();
                 self.log(Direction::Client, &bytes, now, tls);
                 self.note(
@@ -722,7 +897,9 @@ impl SessionModel {
         let client_plan = ClientPlan {
             helo_name: plan.helo,
             ehlo: true,
-            starttls: if plan.starttls {
+            starttls: if self.target.is_relay() && self.target.tls == TlsChoice::Starttls {
+                TlsPolicy::Required
+            } else if plan.starttls {
                 TlsPolicy::IfOffered
             } else {
                 TlsPolicy::Never
@@ -778,40 +955,51 @@ impl SessionModel {
         });
     }
 
-    /// Moves bytes between client and server until neither has any, like the core's own
-    /// transfer loop: the TLS "handshake" is the two `tls_established` calls.
+    /// Moves bytes between the client session and the transport until neither has any, like
+    /// the core's own transfer loop. The same loop serves the in-browser server and the relay.
     fn pump(&mut self, now: u64) {
+        self.clock = self.clock.max(now);
         for _ in 0..MAX_PUMP_STEPS {
             let Some(conn) = self.conn.as_mut() else {
                 return;
             };
             conn.client.handle_time(now);
-            conn.server.handle_time(now);
+            conn.transport.handle_time(now);
             let mut moved = false;
             let mut out = Vec::new();
-            while let Some(bytes) = conn.server.poll_output() {
-                if conn.client_tracks {
-                    conn.client.handle_input(&bytes);
-                }
-                out.push((Direction::Server, bytes, conn.server.is_tls()));
-                moved = true;
-            }
             let mut server_events = Vec::new();
-            while let Some(e) = conn.server.poll_event() {
-                server_events.push(e);
+            let mut relay_notes = Vec::new();
+            let mut tls_up = false;
+            while let Some(incoming) = conn.transport.poll() {
+                moved = true;
+                match incoming {
+                    Incoming::Data { bytes, tls } => {
+                        if conn.client_tracks {
+                            conn.client.handle_input(&bytes);
+                        }
+                        out.push((Direction::Server, bytes, tls));
+                    }
+                    Incoming::TlsUp => {
+                        conn.client.tls_established();
+                        tls_up = true;
+                    }
+                    Incoming::Server(e) => server_events.push(e),
+                    Incoming::Note { text, error } => relay_notes.push((text, error)),
+                    Incoming::Closed => {
+                        self.server_closed = true;
+                    }
+                }
             }
             let mut client_events = Vec::new();
             while let Some(e) = conn.client.poll_event() {
                 client_events.push(e);
             }
             let client_tls = client_events.contains(&ClientEvent::TlsRequested);
-            let server_tls = server_events.contains(&ServerEvent::TlsRequested);
-            if client_tls || server_tls {
-                conn.server.tls_established();
-                conn.client.tls_established();
+            if client_tls {
+                conn.transport.start_tls();
             }
             while let Some(bytes) = conn.client.poll_output() {
-                conn.server.handle_input(&bytes);
+                conn.transport.send(&bytes);
                 out.push((Direction::Client, bytes, conn.client.is_tls()));
                 moved = true;
             }
@@ -821,13 +1009,21 @@ impl SessionModel {
             for (direction, bytes, tls) in out {
                 self.log(direction, &bytes, now, tls);
             }
+            for (text, error) in relay_notes {
+                let kind = if error {
+                    NoteKind::Error
+                } else {
+                    NoteKind::Info
+                };
+                self.note(now, "relay", text, kind);
+            }
             for e in server_events {
                 self.server_event(e, now);
             }
             for e in client_events {
                 self.client_event(e, now);
             }
-            if !moved && !client_tls && !server_tls {
+            if !moved && !client_tls && !tls_up {
                 break;
             }
         }
@@ -963,6 +1159,37 @@ impl SessionModel {
             truncated: false,
         };
         self.annotated = self.transcript.annotate();
+    }
+}
+
+/// Shown when a command is sent without a session.
+const NOT_CONNECTED: &str = key("Not connected: press Connect first.");
+/// Shown when the relay socket is not open.
+const NOT_LINKED: &str = key("The relay is not connected: see the relay status above (start mailscope serve and open the URL it prints).");
+/// Shown while an untrusted certificate waits for a decision.
+const DECIDE_FIRST: &str = key("The server's certificate did not verify: choose Continue anyway or Close in the certificate panel first.");
+/// Shown while the TLS handshake runs.
+const WAIT_HANDSHAKE: &str = key("Waiting for the TLS handshake to finish.");
+
+/// The fixed (untemplated) messages [`SessionModel::error`] can hold, so the view can translate
+/// them; other errors come from the core and are shown as they are.
+pub const FIXED_ERRORS: &[&str] = &[
+    NOT_CONNECTED,
+    NOT_LINKED,
+    DECIDE_FIRST,
+    WAIT_HANDSHAKE,
+    key("Type a domain to look up its MX records."),
+    key("Type the server's host name or address."),
+    key("The port must be a number from 1 to 65535."),
+];
+
+impl Connection {
+    fn is_open(&self) -> bool {
+        !self.client.is_closed()
+            && self
+                .transport
+                .relay()
+                .is_none_or(|r| r.phase != RelayPhase::Closed)
     }
 }
 
@@ -1478,6 +1705,284 @@ mod tests {
         assert_eq!((login.command.as_str(), login.base64), ("AUTH LOGIN", None));
         let bad = auth_preview(&Mechanism::Other("X".into()), &Credentials::new("a", "b"));
         assert!(bad.error.is_some());
+    }
+
+    use crate::state::live::{MxChoice, TargetKind};
+    use mailscope_core::relay::{Certificate, Closer, Limits, Target};
+
+    fn relay_model(tls: TlsChoice) -> SessionModel {
+        let mut m = SessionModel::default();
+        m.apply(Action::SetTarget(TargetForm {
+            kind: TargetKind::Sandbox,
+            tls,
+            ..TargetForm::default()
+        }));
+        m.apply(Action::Connect { now: 0 });
+        assert_eq!(m.error.as_deref(), Some(NOT_LINKED), "no socket yet");
+        m.apply(Action::Socket(SocketEvent::Opened));
+        m.apply(Action::Frame {
+            frame: RelayFrame::Hello {
+                protocol: 1,
+                limits: Limits {
+                    max_frame: 1 << 20,
+                    idle_timeout_secs: 300,
+                    connect_timeout_secs: 30,
+                    allowed_ports: vec![25, 465, 587],
+                },
+                sandbox: Some("127.0.0.1:2525".into()),
+            },
+            now: 0,
+        });
+        m
+    }
+
+    fn from_server(m: &mut SessionModel, text: &str, now: u64) {
+        m.apply(Action::Bytes {
+            bytes: text.as_bytes().to_vec(),
+            now,
+        });
+    }
+
+    fn tls_frame(verified: bool) -> RelayFrame {
+        RelayFrame::Tls {
+            version: "TLSv1.3".into(),
+            cipher: "TLS13_AES_256_GCM_SHA384".into(),
+            sni: None,
+            chain: vec![Certificate {
+                subject: "CN=sandbox.mailscope.test".into(),
+                issuer: "CN=sandbox.mailscope.test".into(),
+                not_before: "2026-01-01T00:00:00Z".into(),
+                not_after: "2027-01-01T00:00:00Z".into(),
+                sans: vec!["sandbox.mailscope.test".into(), "localhost".into()],
+                sha256: "AA:BB".into(),
+            }],
+            verified,
+            verify_error: (!verified).then(|| "invalid peer certificate: UnknownIssuer".into()),
+        }
+    }
+
+    fn sent_bytes(out: &[Outgoing]) -> Vec<String> {
+        out.iter()
+            .map(|o| match o {
+                Outgoing::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                Outgoing::Frame(f) => serde_json::to_string(f).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_client_drives_the_relay_with_starttls_and_an_untrusted_certificate() {
+        let mut m = relay_model(TlsChoice::Starttls);
+        m.apply(Action::Connect { now: 100 });
+        assert_eq!(m.error, None);
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            [r#"{"type":"connect","target":{"sandbox":true},"tls":"none"}"#]
+        );
+        // Typed before the relay connected: held, then sent.
+        send(&mut m, "EHLO c", 101);
+        assert!(m.take_outbox().is_empty(), "held until connected");
+        m.apply(Action::Frame {
+            frame: RelayFrame::Connected {
+                peer: "127.0.0.1:2525".into(),
+                mx: None,
+                connect_ms: 1,
+            },
+            now: 102,
+        });
+        assert_eq!(sent_bytes(&m.take_outbox()), ["EHLO c\r\n"]);
+        from_server(&mut m, "220 sandbox ESMTP\r\n250-sandbox\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n", 103);
+        assert_eq!(m.client_state(), Some(ClientState::Ready));
+        send(&mut m, "STARTTLS", 104);
+        assert_eq!(sent_bytes(&m.take_outbox()), ["STARTTLS\r\n"]);
+        from_server(&mut m, "220 2.0.0 Ready to start TLS\r\n", 105);
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            [r#"{"type":"starttls"}"#],
+            "the starttls frame follows the server's 220"
+        );
+        assert_eq!(m.relay_phase(), Some(RelayPhase::Handshake));
+        m.apply(Action::SendLine {
+            line: "EHLO c".into(),
+            now: 106,
+        });
+        assert_eq!(m.error.as_deref(), Some(WAIT_HANDSHAKE));
+        m.apply(Action::Frame {
+            frame: tls_frame(false),
+            now: 107,
+        });
+        assert!(m.awaiting_trust(), "untrusted: the user decides");
+        assert!(m.tls_info().is_some_and(|t| !t.verified));
+        m.apply(Action::SendLine {
+            line: "EHLO c".into(),
+            now: 108,
+        });
+        assert_eq!(m.error.as_deref(), Some(DECIDE_FIRST));
+        assert!(
+            m.take_outbox().is_empty(),
+            "nothing sent before the decision"
+        );
+        m.apply(Action::Trust {
+            go_on: true,
+            now: 109,
+        });
+        assert!(m.is_tls(), "client under TLS after continue");
+        send(&mut m, "EHLO c", 110);
+        from_server(&mut m, "250-sandbox\r\n250 AUTH PLAIN\r\n", 111);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Plain,
+            credentials: Credentials::new("demo", "demo"),
+            now: 112,
+        });
+        from_server(&mut m, "235 2.7.0 Authentication successful\r\n", 113);
+        assert!(m.is_authenticated());
+        send(&mut m, "QUIT", 114);
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            ["EHLO c\r\n", "AUTH PLAIN AGRlbW8AZGVtbw==\r\n", "QUIT\r\n"]
+        );
+        from_server(&mut m, "221 2.0.0 Bye\r\n", 115);
+        m.apply(Action::Frame {
+            frame: RelayFrame::Closed {
+                by: Closer::Server,
+                reason: "connection closed by peer".into(),
+            },
+            now: 116,
+        });
+        assert!(!m.is_connected());
+        assert_eq!(
+            m.relay.last_closed.as_ref().map(|(by, _)| *by),
+            Some(Closer::Server)
+        );
+        // The transcript is the bytes on the wire, with TLS from the second EHLO on.
+        let rows = m.rows();
+        let marks: Vec<(String, bool)> = rows.iter().map(|r| (r.kind.clone(), r.tls)).collect();
+        assert_eq!(
+            marks.iter().filter(|(_, tls)| !tls).count(),
+            5,
+            "EHLO, 220, 250, STARTTLS, 220 in the clear: {marks:?}"
+        );
+        assert!(marks
+            .last()
+            .is_some_and(|(k, tls)| k == "reply 221" && *tls));
+        let wire = String::from_utf8_lossy(&m.wire).into_owned();
+        assert!(
+            wire.starts_with("EHLO c\r\n220 sandbox"),
+            "in arrival order: {wire}"
+        );
+        assert!(m
+            .notes
+            .iter()
+            .any(|n| n.side == "relay" && n.text.contains("NOT verified")));
+    }
+
+    #[test]
+    fn closing_at_an_untrusted_certificate_sends_nothing_more() {
+        let mut m = relay_model(TlsChoice::Implicit);
+        m.apply(Action::SetTarget(TargetForm {
+            kind: TargetKind::HostPort,
+            host: "mail.example.org".into(),
+            port: "465".into(),
+            tls: TlsChoice::Implicit,
+            ..TargetForm::default()
+        }));
+        m.apply(Action::Connect { now: 0 });
+        m.apply(Action::Frame {
+            frame: RelayFrame::Connected {
+                peer: "192.0.2.7:465".into(),
+                mx: None,
+                connect_ms: 3,
+            },
+            now: 1,
+        });
+        m.apply(Action::Frame {
+            frame: tls_frame(false),
+            now: 2,
+        });
+        from_server(&mut m, "220 mail.example.org ESMTP\r\n", 3);
+        assert!(m.rows().is_empty(), "the greeting waits for the decision");
+        m.apply(Action::Trust {
+            go_on: false,
+            now: 4,
+        });
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            [
+                r#"{"type":"connect","target":{"host":"mail.example.org","port":465},"tls":"implicit"}"#,
+                r#"{"type":"close"}"#
+            ]
+        );
+        assert!(!m.is_connected());
+        assert!(m.rows().is_empty());
+    }
+
+    #[test]
+    fn a_planned_run_goes_through_the_relay_and_failover_errors_are_not_final() {
+        let mut m = relay_model(TlsChoice::None);
+        m.apply(Action::SetTarget(TargetForm {
+            kind: TargetKind::Domain,
+            domain: "example.org".into(),
+            mx: MxChoice::Failover,
+            ..TargetForm::default()
+        }));
+        m.apply(Action::Resolve {
+            domain: "example.org".into(),
+        });
+        assert_eq!(m.relay.resolving.as_deref(), Some("example.org"));
+        let plan = PlanInput {
+            helo: "c".into(),
+            starttls: false,
+            auth: None,
+            from: "a@example.org".into(),
+            mail_params: String::new(),
+            rcpts: vec!["b@example.org".into()],
+            message: "Subject: x\n\nhi\n".into(),
+            stop_after: Some(StopPoint::Helo),
+        };
+        m.apply(Action::Run {
+            plan: Box::new(plan),
+            now: 0,
+        });
+        let out = sent_bytes(&m.take_outbox());
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(out[0], r#"{"type":"resolve","domain":"example.org"}"#);
+        assert!(
+            out[1].contains(r#""target":{"mx":"example.org"}"#),
+            "{out:?}"
+        );
+        m.apply(Action::Frame {
+            frame: RelayFrame::Error {
+                code: mailscope_core::relay::ErrorCode::ConnectFailed,
+                message: "attempt 1 of 2 failed: mx1 (192.0.2.1): refused; trying the next address"
+                    .into(),
+            },
+            now: 1,
+        });
+        assert!(m.is_connected(), "failover goes on");
+        m.apply(Action::Frame {
+            frame: RelayFrame::Connected {
+                peer: "192.0.2.2:25".into(),
+                mx: Some("mx2.example.org".into()),
+                connect_ms: 9,
+            },
+            now: 2,
+        });
+        from_server(&mut m, "220 mx2 ESMTP\r\n", 3);
+        from_server(&mut m, "250 mx2\r\n", 4);
+        let out = sent_bytes(&m.take_outbox());
+        assert_eq!(out, ["EHLO c\r\n", "QUIT\r\n"], "the plan ran on its own");
+        assert_eq!(
+            m.peer().and_then(|p| p.1.clone()).as_deref(),
+            Some("mx2.example.org")
+        );
+        // The socket drops: the session ends.
+        m.apply(Action::Socket(SocketEvent::Closed {
+            code: 1006,
+            reason: String::new(),
+            was_open: true,
+        }));
+        assert!(!m.is_connected());
+        let _ = Target::Sandbox { sandbox: true };
     }
 
     #[test]

@@ -3,6 +3,9 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::{tr, trf};
+
 use crate::components::mailbox::list::{facts, size_label};
 use crate::components::message::inspector::Inspector;
 use crate::components::transcript::table::TranscriptTable;
@@ -27,6 +30,7 @@ pub struct DetailPaneProps {
 /// The selected message.
 #[function_component(DetailPane)]
 pub fn detail_pane(props: &DetailPaneProps) -> Html {
+    let lang = use_lang();
     let m = &props.item.meta;
     let id = m.id;
     let on_delete = {
@@ -35,43 +39,43 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
     };
     let mail_params = m.mail_params().join(" ");
     html! {
-        <section class="mailbox-detail" id="mailbox-detail" aria-label="Selected message">
+        <section class="mailbox-detail" id="mailbox-detail" aria-label={tr(lang, "Selected message")}>
             <div class="toolbar">
-                <h3>{ format!("Message {id}") }</h3>
-                <button type="button" id="mailbox-delete" onclick={on_delete}>{"Delete"}</button>
+                <h3>{ trf(lang, "Message {id}", &[("id", &id)]) }</h3>
+                <button type="button" id="mailbox-delete" onclick={on_delete}>{ tr(lang, "Delete") }</button>
             </div>
             <div class="mailbox-facts panel">
-                <h4>{"Envelope and session"}</h4>
+                <h4>{ tr(lang, "Envelope and session") }</h4>
                 <dl id="mailbox-envelope">
                     <dt>{"MAIL FROM"}</dt><dd><code>{ format!("<{}>", m.envelope.from) }</code>
                         if !mail_params.is_empty() {
-                            <span class="muted params" title="MAIL parameters">{ format!(" {mail_params}") }</span>
+                            <span class="muted params" title={tr(lang, "MAIL parameters")}>{ format!(" {mail_params}") }</span>
                         }</dd>
                     <dt>{"RCPT TO"}</dt>
                     <dd>{ for m.envelope.rcpts.iter().map(|r| html! { <code class="rcpt">{ format!("<{}>", r.address) }</code> }) }</dd>
-                    <dt>{"Received"}</dt><dd>{ m.time_label() }{" · queue id "}<code>{ &m.queue_id }</code></dd>
-                    <dt>{"Client"}</dt><dd>{ &m.peer }
+                    <dt>{ tr(lang, "Received") }</dt><dd>{ m.time_label() }{ tr(lang, " · queue id ") }<code>{ &m.queue_id }</code></dd>
+                    <dt>{ tr(lang, "Client") }</dt><dd>{ &m.peer }
                         if let Some(helo) = &m.helo { {" · EHLO "}<code>{ helo }</code> }</dd>
-                    <dt>{"TLS"}</dt><dd>{ if m.tls { format!("yes ({})", m.tls_label()) } else { "no (plain text on the wire)".to_string() } }</dd>
-                    <dt>{"AUTH"}</dt><dd>{ m.auth_user.clone().unwrap_or_else(|| "not authenticated".into()) }</dd>
-                    <dt>{"Size"}</dt><dd>{ format!("{} ({} bytes){}", size_label(m.size), m.size, if m.bdat { ", sent with BDAT" } else { ", sent with DATA" }) }</dd>
+                    <dt>{"TLS"}</dt><dd>{ if m.tls { trf(lang, "yes ({version})", &[("version", &m.tls_label())]) } else { tr(lang, "no (plain text on the wire)").to_string() } }</dd>
+                    <dt>{"AUTH"}</dt><dd>{ m.auth_user.clone().map(|u| trf(lang, "yes, as {user}", &[("user", &u)])).unwrap_or_else(|| tr(lang, "not authenticated").into()) }</dd>
+                    <dt>{ tr(lang, "Size") }</dt><dd>{ trf(lang, "{size} ({n} bytes)", &[("size", &size_label(m.size)), ("n", &m.size)]) }{ if m.bdat { tr(lang, ", sent with BDAT") } else { tr(lang, ", sent with DATA") } }</dd>
                 </dl>
-                { facts(&props.item) }
+                { facts(lang, &props.item) }
             </div>
             if let Some(error) = &props.detail.error {
                 <p class="error" role="alert">{ error }</p>
             }
             if props.detail.loading {
-                <p class="muted">{"Fetching the message and its transcript…"}</p>
+                <p class="muted">{ tr(lang, "Fetching the message and its transcript…") }</p>
             } else {
                 <details class="mailbox-transcript" open=true>
-                    <summary><h4>{"Server-side transcript"}</h4></summary>
-                    <p class="muted">{"The SMTP session as the sandbox saw it, annotated by the core."}</p>
+                    <summary><h4>{ tr(lang, "Server-side transcript") }</h4></summary>
+                    <p class="muted">{ tr(lang, "The SMTP session as the sandbox saw it, annotated by the core.") }</p>
                     <TranscriptTable id="mailbox-transcript" rows={props.detail.rows.clone()} lints={props.detail.dialogue_lints.clone()} />
                 </details>
                 if let Some(doc) = &props.inspector.doc {
                     <div class="message-view mailbox-inspector">
-                        <h4>{"The message in the inspector"}</h4>
+                        <h4>{ tr(lang, "The message in the inspector") }</h4>
                         <Inspector
                             doc={doc.clone()}
                             selection={props.inspector.selection}

@@ -2,6 +2,9 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::{tr, trf, Lang};
+
 use crate::state::mailbox::Item;
 
 /// Properties of [`MessageTable`].
@@ -29,19 +32,19 @@ pub fn size_label(size: usize) -> String {
 }
 
 /// The TLS and AUTH facts as badges.
-pub fn facts(item: &Item) -> Html {
+pub fn facts(lang: Lang, item: &Item) -> Html {
     let m = &item.meta;
     html! {
         <span class="facts">
             <span class={classes!("fact", if m.tls { "on" } else { "off" })}
-                title="transport security of the SMTP session">{ m.tls_label() }</span>
+                title={tr(lang, "transport security of the SMTP session")}>{ m.tls_label() }</span>
             if let Some(user) = &m.auth_user {
-                <span class="fact on" title="authenticated user (SMTP AUTH)">{ format!("AUTH {user}") }</span>
+                <span class="fact on" title={tr(lang, "authenticated user (SMTP AUTH)")}>{ format!("AUTH {user}") }</span>
             }
-            if m.bdat { <span class="fact" title="sent with BDAT (CHUNKING)">{"BDAT"}</span> }
+            if m.bdat { <span class="fact" title={tr(lang, "sent with BDAT (CHUNKING)")}>{"BDAT"}</span> }
             if !m.lints.is_empty() {
-                <span class="fact warn" title="findings of the core in the message">
-                    { format!("{} finding{}", m.lints.len(), if m.lints.len() == 1 { "" } else { "s" }) }
+                <span class="fact warn" title={tr(lang, "findings of the core in the message")}>
+                    { if m.lints.len() == 1 { trf(lang, "{n} finding", &[("n", &1)]) } else { trf(lang, "{n} findings", &[("n", &m.lints.len())]) } }
                 </span>
             }
         </span>
@@ -51,6 +54,7 @@ pub fn facts(item: &Item) -> Html {
 /// The table of messages, with "Delete all".
 #[function_component(MessageTable)]
 pub fn message_table(props: &MessageTableProps) -> Html {
+    let lang = use_lang();
     let confirming = use_state(|| false);
     let toolbar = {
         let ask = {
@@ -71,14 +75,13 @@ pub fn message_table(props: &MessageTableProps) -> Html {
         };
         html! {
             <div class="toolbar mailbox-toolbar">
-                <span class="muted" id="mailbox-count">{ format!("{} message{}", props.items.len(),
-                    if props.items.len() == 1 { "" } else { "s" }) }</span>
+                <span class="muted" id="mailbox-count">{ if props.items.len() == 1 { trf(lang, "{n} message", &[("n", &1)]) } else { trf(lang, "{n} messages", &[("n", &props.items.len())]) } }</span>
                 if *confirming {
-                    <span role="alert">{ format!("Delete all {} messages from the sandbox?", props.items.len()) }</span>
-                    <button type="button" id="mailbox-delete-all-confirm" class="danger" onclick={confirm}>{"Delete all"}</button>
-                    <button type="button" onclick={cancel}>{"Keep them"}</button>
+                    <span role="alert">{ trf(lang, "Delete all {n} messages from the sandbox?", &[("n", &props.items.len())]) }</span>
+                    <button type="button" id="mailbox-delete-all-confirm" class="danger" onclick={confirm}>{ tr(lang, "Delete all") }</button>
+                    <button type="button" onclick={cancel}>{ tr(lang, "Keep them") }</button>
                 } else {
-                    <button type="button" id="mailbox-delete-all" disabled={props.items.is_empty()} onclick={ask}>{"Delete all…"}</button>
+                    <button type="button" id="mailbox-delete-all" disabled={props.items.is_empty()} onclick={ask}>{ tr(lang, "Delete all…") }</button>
                 }
             </div>
         }
@@ -88,9 +91,9 @@ pub fn message_table(props: &MessageTableProps) -> Html {
             <>
                 { toolbar }
                 <p class="mailbox-empty" id="mailbox-empty">
-                    {"No messages yet. Send one to the sandbox SMTP server (by default 127.0.0.1:2525), for example "}
+                    { tr(lang, "No messages yet. Send one to the sandbox SMTP server (by default 127.0.0.1:2525), for example") }{" "}
                     <code>{"swaks --server 127.0.0.1:2525 --to a@example.org"}</code>
-                    {", or from the Session view; it appears here without a reload."}
+                    {" "}{ tr(lang, "— or from the Session view; it appears here without a reload.") }
                 </p>
             </>
         };
@@ -100,10 +103,10 @@ pub fn message_table(props: &MessageTableProps) -> Html {
             { toolbar }
             <div class="mailbox-table-wrap">
                 <table class="mailbox-table" id="mailbox-list">
-                    <caption class="visually-hidden">{"Messages received by the sandbox, newest first"}</caption>
+                    <caption class="visually-hidden">{ tr(lang, "Messages received by the sandbox, newest first") }</caption>
                     <thead><tr>
-                        <th scope="col">{"Received"}</th><th scope="col">{"From"}</th><th scope="col">{"To"}</th>
-                        <th scope="col">{"Subject"}</th><th scope="col">{"Size"}</th><th scope="col">{"Session"}</th>
+                        <th scope="col">{ tr(lang, "Received") }</th><th scope="col">{ tr(lang, "From") }</th><th scope="col">{ tr(lang, "To") }</th>
+                        <th scope="col">{ tr(lang, "Subject") }</th><th scope="col">{ tr(lang, "Size") }</th><th scope="col">{ tr(lang, "Session") }</th>
                     </tr></thead>
                     <tbody>
                         { for props.items.iter().map(|item| {
@@ -113,8 +116,8 @@ pub fn message_table(props: &MessageTableProps) -> Html {
                             let h = item.headline.clone().unwrap_or_default();
                             let subject = match (&item.headline, &h.subject) {
                                 (None, _) => "…".to_string(),
-                                (Some(_), None) => "(no subject)".to_string(),
-                                (Some(_), Some(s)) if s.is_empty() => "(empty subject)".to_string(),
+                                (Some(_), None) => tr(lang, "(no subject)").to_string(),
+                                (Some(_), Some(s)) if s.is_empty() => tr(lang, "(empty subject)").to_string(),
                                 (Some(_), Some(s)) => s.clone(),
                             };
                             let from = h.from.unwrap_or_else(|| format!("<{}>", m.envelope.from));
@@ -131,7 +134,7 @@ pub fn message_table(props: &MessageTableProps) -> Html {
                                             onclick={Callback::from(move |_| on_select.emit(id))}>{ subject }</button>
                                     </td>
                                     <td class="size">{ size_label(m.size) }</td>
-                                    <td>{ facts(item) }</td>
+                                    <td>{ facts(lang, item) }</td>
                                 </tr>
                             }
                         }) }

@@ -5,8 +5,10 @@ use yew::prelude::*;
 
 use super::field::{Check, Field, Select};
 use super::now_ms;
+use crate::components::i18n::use_lang;
+use crate::state::i18n::{tr, trf};
 use crate::state::session::{
-    auth_preview, mail_command, sample_message, Action, SessionForm, STOP_POINTS,
+    auth_preview, mail_command, sample_message, Action, SessionForm, FIXED_ERRORS, STOP_POINTS,
 };
 
 /// What the forms need to know about the session.
@@ -38,6 +40,8 @@ pub struct Status {
     pub error: Option<String>,
     /// Messages accepted by the server.
     pub received: usize,
+    /// The session goes through the relay.
+    pub relay: bool,
 }
 
 /// Properties of [`Controls`].
@@ -81,6 +85,7 @@ fn rfc5322_now() -> String {
 /// All the forms.
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
+    let lang = use_lang();
     let form = &props.form;
     let f = (**form).clone();
     let st = &props.status;
@@ -242,12 +247,12 @@ pub fn controls(props: &ControlsProps) -> Html {
         .map(|i| i.to_string())
         .unwrap_or_else(|| "none".into());
     let mut stop_options: Vec<(AttrValue, AttrValue)> =
-        vec![("none".into(), "nothing: run to QUIT".into())];
+        vec![("none".into(), tr(lang, "nothing: run to QUIT").into())];
     stop_options.extend(
         STOP_POINTS
             .iter()
             .enumerate()
-            .map(|(i, (_, l))| (AttrValue::from(i.to_string()), AttrValue::from(*l))),
+            .map(|(i, (_, l))| (AttrValue::from(i.to_string()), AttrValue::from(tr(lang, l)))),
     );
     let mechanisms: Vec<(AttrValue, AttrValue)> = ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"]
         .into_iter()
@@ -257,120 +262,117 @@ pub fn controls(props: &ControlsProps) -> Html {
 
     html! {
         <div class="controls">
-            <section class="panel" aria-label="Connection">
+            <section class="panel" aria-label={tr(lang, "Connection")}>
                 <div class="button-row">
-                    { button("session-connect", "Connect", "Open a session: the in-browser server greets", simple(|now| Action::Connect { now })) }
-                    <button type="button" id="session-disconnect" onclick={{ let d = d.clone(); Callback::from(move |_| d.emit(Action::Disconnect)) }}>{"Disconnect"}</button>
+                    { button("session-connect", tr(lang, "Connect"), tr(lang, "Open a session: the in-browser server greets"), simple(|now| Action::Connect { now })) }
+                    <button type="button" id="session-disconnect" onclick={{ let d = d.clone(); Callback::from(move |_| d.emit(Action::Disconnect)) }}>{ tr(lang, "Disconnect") }</button>
                 </div>
                 <p class="status" id="session-status">
-                    {"Client: "}<strong>{ &st.client_state }</strong>
-                    {" · server: "}<strong>{ &st.server_state }</strong>
+                    { tr(lang, "Client: ") }<strong>{ &st.client_state }</strong>
+                    { tr(lang, " · server: ") }<strong>{ &st.server_state }</strong>
                     if st.tls { <span class="badge">{"TLS"}</span> }
                     if st.authenticated { <span class="badge">{"AUTH"}</span> }
-                    if st.received > 0 { <span class="badge">{ format!("{} message(s) accepted", st.received) }</span> }
+                    if st.received > 0 { <span class="badge">{ trf(lang, "{n} message(s) accepted", &[("n", &st.received)]) }</span> }
                 </p>
-                <Check id="pipelining" label="Pipelining: queue commands and send them in one write (RFC 2920)" checked={st.pipelining} onchange={on_pipelining} />
+                <Check id="pipelining" label={tr(lang, "Pipelining: queue commands and send them in one write (RFC 2920)")} checked={st.pipelining} onchange={on_pipelining} />
                 if st.pipelining || !st.group.is_empty() {
                     <div class="group">
                         <ol id="group-list">{ for st.group.iter().map(|l| html! { <li><code>{ l }</code></li> }) }</ol>
                         <div class="button-row">
-                            { button("send-group", "Send group", "Send the queued commands in one write", simple(|now| Action::SendGroup { now })) }
-                            <button type="button" onclick={{ let d = d.clone(); Callback::from(move |_| d.emit(Action::ClearGroup)) }}>{"Clear"}</button>
+                            { button("send-group", tr(lang, "Send group"), tr(lang, "Send the queued commands in one write"), simple(|now| Action::SendGroup { now })) }
+                            <button type="button" onclick={{ let d = d.clone(); Callback::from(move |_| d.emit(Action::ClearGroup)) }}>{ tr(lang, "Clear") }</button>
                         </div>
                     </div>
                 }
-                <p class="muted" id="round-trips">{ format!("Round trips: {} · saved by pipelining: {}", st.round_trips, st.round_trips_saved) }</p>
-                if let Some(e) = &st.error { <p class="error" role="alert">{ e }</p> }
+                <p class="muted" id="round-trips">{ trf(lang, "Round trips: {n} · saved by pipelining: {saved}", &[("n", &st.round_trips), ("saved", &st.round_trips_saved)]) }</p>
+                if let Some(e) = &st.error { <p class="error" role="alert">{ FIXED_ERRORS.iter().find(|k| **k == e.as_str()).map_or_else(|| e.clone(), |k| tr(lang, k).to_string()) }</p> }
             </section>
 
-            <section class="panel" aria-label="Greeting">
-                <Field id="helo-name" label="EHLO/HELO name" value={f.helo.clone()} oninput={setter(form, |f, v| f.helo = v)} />
+            <section class="panel" aria-label={tr(lang, "Greeting")}>
+                <Field id="helo-name" label={tr(lang, "EHLO/HELO name")} value={f.helo.clone()} oninput={setter(form, |f, v| f.helo = v)} />
                 <div class="button-row">
-                    { button("btn-ehlo", "EHLO", "Extended hello: the reply lists the extensions (RFC 5321 §4.1.1.1)", send(|f| Command::ehlo(f.helo.clone()))) }
-                    { button("btn-helo", "HELO", "Plain hello, no extensions", send(|f| Command::helo(f.helo.clone()))) }
-                    { button("btn-starttls", "STARTTLS", "Start TLS (simulated handshake), then EHLO again (RFC 3207)", send(|_| Command::StartTls)) }
+                    { button("btn-ehlo", tr(lang, "EHLO"), tr(lang, "Extended hello: the reply lists the extensions (RFC 5321 §4.1.1.1)"), send(|f| Command::ehlo(f.helo.clone()))) }
+                    { button("btn-helo", tr(lang, "HELO"), tr(lang, "Plain hello, no extensions"), send(|f| Command::helo(f.helo.clone()))) }
+                    { button("btn-starttls", tr(lang, "STARTTLS"), tr(lang, "Start TLS, then EHLO again (RFC 3207)"), send(|_| Command::StartTls)) }
                 </div>
             </section>
 
             <section class="panel" aria-label="AUTH">
                 <div class="inline-fields">
-                    <Select id="auth-mech" label="AUTH mechanism" options={mechanisms} value={f.mechanism.clone()} onchange={setter(form, |f, v| f.mechanism = v)} />
-                    <Field id="auth-user" label="User" value={f.user.clone()} oninput={setter(form, |f, v| f.user = v)} />
-                    <Field id="auth-pass" label="Password" value={f.password.clone()} oninput={setter(form, |f, v| f.password = v)} />
+                    <Select id="auth-mech" label={tr(lang, "AUTH mechanism")} options={mechanisms} value={f.mechanism.clone()} onchange={setter(form, |f, v| f.mechanism = v)} />
+                    <Field id="auth-user" label={tr(lang, "User")} value={f.user.clone()} oninput={setter(form, |f, v| f.user = v)} />
+                    <Field id="auth-pass" label={tr(lang, "Password")} value={f.password.clone()} oninput={setter(form, |f, v| f.password = v)} />
                 </div>
                 <div class="auth-preview" id="auth-preview">
                     if let Some(e) = &preview.error { <p class="error">{ e }</p> }
                     else {
-                        <p>{"Sends: "}<code>{ &preview.command }</code></p>
+                        <p>{ tr(lang, "Sends: ") }<code>{ &preview.command }</code></p>
                         if let Some(d) = &preview.decoded {
-                            <p class="muted">{ format!("base64 decodes to: authzid {:?}, user {:?}, password {:?}{}",
-                                d.authzid.clone().unwrap_or_default(), d.authcid.clone().unwrap_or_default(),
-                                d.password.clone().unwrap_or_default(),
-                                d.token.as_ref().map(|t| format!(", token {t:?}")).unwrap_or_default()) }</p>
+                            <p class="muted">{ trf(lang, "base64 decodes to: authzid {authzid}, user {user}, password {password}{token}", &[("authzid", &format!("{:?}", d.authzid.clone().unwrap_or_default())), ("user", &format!("{:?}", d.authcid.clone().unwrap_or_default())), ("password", &format!("{:?}", d.password.clone().unwrap_or_default())), ("token", &d.token.as_ref().map(|t| format!(", token {t:?}")).unwrap_or_default())]) }</p>
                         } else {
-                            <p class="muted">{"No initial response: the server sends 334 challenges, answered one by one."}</p>
+                            <p class="muted">{ tr(lang, "No initial response: the server sends 334 challenges, answered one by one.") }</p>
                         }
                     }
                 </div>
                 <div class="button-row">
-                    { button("btn-auth", "AUTH", "Authenticate (RFC 4954)", on_auth) }
+                    { button("btn-auth", tr(lang, "AUTH"), tr(lang, "Authenticate (RFC 4954)"), on_auth) }
                     if let Some(c) = &st.challenge {
-                        { button("btn-auth-continue", "Answer challenge", "Answer the 334 challenge", simple(|now| Action::AuthContinue { now })) }
-                        <span class="muted">{ format!(" challenge: {c}") }</span>
+                        { button("btn-auth-continue", tr(lang, "Answer challenge"), tr(lang, "Answer the 334 challenge"), simple(|now| Action::AuthContinue { now })) }
+                        <span class="muted">{ trf(lang, " challenge: {c}", &[("c", c)]) }</span>
                     }
                 </div>
             </section>
 
-            <section class="panel" aria-label="Envelope">
+            <section class="panel" aria-label={tr(lang, "Envelope")}>
                 <div class="inline-fields">
                     <Field id="mail-from" label="MAIL FROM" value={f.from.clone()} oninput={setter(form, |f, v| f.from = v)} />
-                    <Field id="mail-params" label="Parameters" placeholder="SIZE=1000 BODY=8BITMIME SMTPUTF8" value={f.mail_params.clone()} oninput={setter(form, |f, v| f.mail_params = v)} />
+                    <Field id="mail-params" label={tr(lang, "Parameters")} placeholder="SIZE=1000 BODY=8BITMIME SMTPUTF8" value={f.mail_params.clone()} oninput={setter(form, |f, v| f.mail_params = v)} />
                 </div>
-                { button("btn-mail", "MAIL", "Start a transaction (RFC 5321 §4.1.1.2)", on_mail) }
+                { button("btn-mail", tr(lang, "MAIL"), tr(lang, "Start a transaction (RFC 5321 §4.1.1.2)"), on_mail) }
                 <Field id="rcpt-to" label="RCPT TO" value={f.rcpt.clone()} oninput={setter(form, |f, v| f.rcpt = v)} />
                 <div class="button-row">
-                    { button("btn-rcpt", "RCPT", "Add a recipient; repeat for several (RFC 5321 §4.1.1.3)", on_rcpt) }
+                    { button("btn-rcpt", tr(lang, "RCPT"), tr(lang, "Add a recipient; repeat for several (RFC 5321 §4.1.1.3)"), on_rcpt) }
                     if !f.rcpts.is_empty() {
-                        <span class="muted">{ format!("sent: {}", f.rcpts.join(", ")) }</span>
-                        <button type="button" onclick={on_clear_rcpts}>{"Forget"}</button>
+                        <span class="muted">{ trf(lang, "sent: {list}", &[("list", &f.rcpts.join(", "))]) }</span>
+                        <button type="button" onclick={on_clear_rcpts}>{ tr(lang, "Forget") }</button>
                     }
                 </div>
             </section>
 
-            <section class="panel" aria-label="Message">
-                <Field id="message-text" label="Message (lines end in CRLF and leading dots are doubled by the core)" rows={8} value={f.message.clone()} oninput={setter(form, |f, v| f.message = v)} />
+            <section class="panel" aria-label={tr(lang, "Message")}>
+                <Field id="message-text" label={tr(lang, "Message (lines end in CRLF and leading dots are doubled by the core)")} rows={8} value={f.message.clone()} oninput={setter(form, |f, v| f.message = v)} />
                 if let Some(e) = &*compose_error { <p class="error">{ e }</p> }
                 <div class="button-row">
-                    { button("btn-compose", "Compose Korean sample", "Build a message with the core's MessageBuilder: Korean subject, body and attachment", on_compose) }
-                    { button("btn-data", "DATA", "Ask to send the message (RFC 5321 §4.1.1.4)", send(|_| Command::Data)) }
+                    { button("btn-compose", tr(lang, "Compose Korean sample"), tr(lang, "Build a message with the core's MessageBuilder: Korean subject, body and attachment"), on_compose) }
+                    { button("btn-data", tr(lang, "DATA"), tr(lang, "Ask to send the message (RFC 5321 §4.1.1.4)"), send(|_| Command::Data)) }
                     <button type="button" id="btn-send-message" disabled={!st.ready_for_data} onclick={on_message}
-                        title="Send the message after 354">{"Send message"}</button>
-                    { button("btn-bdat", "BDAT", "Send the message as one BDAT chunk (RFC 3030)", on_bdat) }
+                        title={tr(lang, "Send the message after 354")}>{ tr(lang, "Send message") }</button>
+                    { button("btn-bdat", tr(lang, "BDAT"), tr(lang, "Send the message as one BDAT chunk (RFC 3030)"), on_bdat) }
                     <Check id="bdat-last" label="LAST" checked={f.bdat_last} onchange={flag(form, |f, on| f.bdat_last = on)} />
                 </div>
             </section>
 
-            <section class="panel" aria-label="Other commands">
+            <section class="panel" aria-label={tr(lang, "Other commands")}>
                 <div class="button-row">
-                    { button("btn-rset", "RSET", "Abort the transaction", send(|_| Command::Rset)) }
-                    { button("btn-noop", "NOOP", "Do nothing; the server answers 250", send(|_| Command::Noop { arg: None })) }
-                    { button("btn-vrfy", "VRFY", "Ask about a user (RFC 5321 §4.1.1.6)", send(|f| Command::vrfy(f.vrfy.clone()))) }
-                    { button("btn-quit", "QUIT", "End the session (RFC 5321 §4.1.1.10)", send(|_| Command::Quit)) }
+                    { button("btn-rset", tr(lang, "RSET"), tr(lang, "Abort the transaction"), send(|_| Command::Rset)) }
+                    { button("btn-noop", tr(lang, "NOOP"), tr(lang, "Do nothing; the server answers 250"), send(|_| Command::Noop { arg: None })) }
+                    { button("btn-vrfy", tr(lang, "VRFY"), tr(lang, "Ask about a user (RFC 5321 §4.1.1.6)"), send(|f| Command::vrfy(f.vrfy.clone()))) }
+                    { button("btn-quit", tr(lang, "QUIT"), tr(lang, "End the session (RFC 5321 §4.1.1.10)"), send(|_| Command::Quit)) }
                 </div>
-                <Field id="vrfy-arg" label="VRFY argument" value={f.vrfy.clone()} oninput={setter(form, |f, v| f.vrfy = v)} />
+                <Field id="vrfy-arg" label={tr(lang, "VRFY argument")} value={f.vrfy.clone()} oninput={setter(form, |f, v| f.vrfy = v)} />
                 <form class="raw-form" onsubmit={on_raw}>
-                    <Field id="raw-line" label="Raw line (like telnet; CRLF added)" value={f.raw.clone()} oninput={setter(form, |f, v| f.raw = v)} />
-                    <button type="submit" id="btn-raw">{"Send raw"}</button>
+                    <Field id="raw-line" label={tr(lang, "Raw line (like telnet; CRLF added)")} value={f.raw.clone()} oninput={setter(form, |f, v| f.raw = v)} />
+                    <button type="submit" id="btn-raw">{ tr(lang, "Send raw") }</button>
                 </form>
             </section>
 
-            <section class="panel" aria-label="Whole transaction">
+            <section class="panel" aria-label={tr(lang, "Whole transaction")}>
                 <div class="inline-fields">
-                    <Check id="run-starttls" label="STARTTLS when offered" checked={f.starttls} onchange={flag(form, |f, on| f.starttls = on)} />
+                    <Check id="run-starttls" label={tr(lang, "STARTTLS when offered")} checked={f.starttls} onchange={flag(form, |f, on| f.starttls = on)} />
                     <Check id="run-auth" label="AUTH" checked={f.use_auth} onchange={flag(form, |f, on| f.use_auth = on)} />
-                    <Select id="stop-after" label="Stop after (like swaks --quit-after)" options={stop_options} value={stop_value} onchange={on_stop} />
+                    <Select id="stop-after" label={tr(lang, "Stop after (like swaks --quit-after)")} options={stop_options} value={stop_value} onchange={on_stop} />
                 </div>
-                { button("btn-run", "Run whole transaction", "Connect and run EHLO, AUTH, MAIL, RCPT, DATA, QUIT with the client's own plan", on_run) }
+                { button("btn-run", tr(lang, "Run whole transaction"), tr(lang, "Connect and run EHLO, AUTH, MAIL, RCPT, DATA, QUIT with the client's own plan"), on_run) }
             </section>
         </div>
     }

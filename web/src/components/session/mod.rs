@@ -1,20 +1,33 @@
 //! The Session view: the in-browser server, the command forms and the live transcript.
 
+pub mod certificate;
 pub mod controls;
 pub mod field;
+pub mod relay;
 pub mod server;
+pub mod target;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::components::transcript::export::ExportButtons;
 use crate::components::transcript::import::ImportPanel;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
+use crate::services::api;
+use crate::services::relay::{relay_url, Delivery, RelaySocket};
+use crate::state::i18n::tr;
+use crate::state::live::SocketEvent;
 use crate::state::session::{Action, SessionForm, SessionModel};
 
+use certificate::CertificatePanel;
 use controls::Controls;
+use relay::RelayStatusBar;
 use server::ServerSettings;
+use target::TargetPicker;
 
 /// The page clock, in milliseconds. Only components read it; the state gets it in actions.
 pub fn now_ms() -> u64 {
@@ -26,31 +39,121 @@ pub fn now_ms() -> u64 {
     }
 }
 
+type Socket = Rc<RefCell<Option<RelaySocket>>>;
+
+/// Sends what the session queued for the relay; a failure becomes the session's error.
+fn flush(model: &RefCell<SessionModel>, socket: &Socket) {
+    let out = model.borrow_mut().take_outbox();
+    if out.is_empty() {
+        return;
+    }
+    let socket = socket.borrow();
+    let failed = match socket.as_ref() {
+        Some(s) => out.iter().find_map(|o| s.send(o).err()),
+        None => Some("the relay socket is not open".to_string()),
+    };
+    if let Some(e) = failed {
+        model.borrow_mut().error = Some(format!("Could not send to the relay: {e}"));
+    }
+}
+
+/// Opens the relay socket (or reports that there is no token), replacing any old one.
+fn open_socket(socket: &Socket, dispatch: &Callback<Action>) {
+    socket.borrow_mut().take();
+    let Some(token) = api::relay_token() else {
+        dispatch.emit(Action::Socket(SocketEvent::NoToken));
+        return;
+    };
+    let Some(url) = relay_url() else {
+        dispatch.emit(Action::Socket(SocketEvent::Checked(Err(
+            crate::state::mailbox::ApiError::NotRunning("no page location".into()),
+        ))));
+        return;
+    };
+    dispatch.emit(Action::Socket(SocketEvent::Opening));
+    let d = dispatch.clone();
+    let probe_token = token.clone();
+    let deliver = move |delivery: Delivery| {
+        let now = now_ms();
+        match delivery {
+            Delivery::Socket(event) => {
+                let never_opened = matches!(
+                    event,
+                    SocketEvent::Closed {
+                        was_open: false,
+                        ..
+                    }
+                );
+                d.emit(Action::Socket(event));
+                if never_opened {
+                    let (d, token) = (d.clone(), probe_token.clone());
+                    spawn_local(async move {
+                        let result = api::probe(&token).await;
+                        d.emit(Action::Socket(SocketEvent::Checked(result)));
+                    });
+                }
+            }
+            Delivery::Frame(frame) => d.emit(Action::Frame { frame, now }),
+            Delivery::Bytes(bytes) => d.emit(Action::Bytes { bytes, now }),
+        }
+    };
+    match RelaySocket::open(&url, &token, deliver) {
+        Ok(s) => *socket.borrow_mut() = Some(s),
+        Err(e) => dispatch.emit(Action::Socket(SocketEvent::Checked(Err(
+            crate::state::mailbox::ApiError::NotRunning(e),
+        )))),
+    }
+}
+
 /// The Session view.
 #[function_component(SessionView)]
 pub fn session_view() -> Html {
+    let lang = use_lang();
     let model = use_mut_ref(SessionModel::default);
+    let socket: Socket = use_mut_ref(|| None);
     let update = use_force_update();
     let form = use_state(SessionForm::default);
     let dispatch: Callback<Action> = {
         let model = model.clone();
+        let socket = socket.clone();
         Callback::from(move |action: Action| {
             model.borrow_mut().apply(action);
+            flush(&model, &socket);
             update.force_update();
         })
     };
+    {
+        let socket = socket.clone();
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            open_socket(&socket, &dispatch);
+            move || {
+                socket.borrow_mut().take();
+            }
+        });
+    }
+    let on_reconnect = {
+        let socket = socket.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |()| open_socket(&socket, &dispatch))
+    };
     let m = model.borrow();
     let rows = Rc::new(m.rows());
+    let relay = m.target.is_relay();
     let status = controls::Status {
         connected: m.is_connected(),
         client_state: m
             .client_state()
             .map(|s| format!("{s:?}").to_lowercase())
-            .unwrap_or_else(|| "not connected".into()),
-        server_state: m
-            .server_state()
-            .map(|s| format!("{s:?}").to_lowercase())
-            .unwrap_or_else(|| "—".into()),
+            .unwrap_or_else(|| tr(lang, "not connected").into()),
+        server_state: match (m.server_state(), m.peer()) {
+            (Some(s), _) => format!("{s:?}").to_lowercase(),
+            (None, Some((peer, mx, _))) => match mx {
+                Some(mx) => format!("{peer} ({mx})"),
+                None => peer.clone(),
+            },
+            (None, None) => "—".into(),
+        },
         tls: m.is_tls(),
         authenticated: m.is_authenticated(),
         ready_for_data: m.ready_for_data(),
@@ -69,29 +172,41 @@ pub fn session_view() -> Html {
         challenge: m.challenge.clone(),
         error: m.error.clone(),
         received: m.received.len(),
+        relay,
     };
     let whole_lints: Vec<_> = m.annotated.lints.clone();
     html! {
         <div class="session">
             <div class="session-side">
-                <ServerSettings
-                    config={m.config.clone()}
-                    users={m.users_text.clone()}
-                    rules={m.rules_text.clone()}
-                    errors={m.config_errors.clone()}
-                    dispatch={dispatch.clone()} />
+                <RelayStatusBar status={m.relay.clone()} {on_reconnect} />
+                <TargetPicker target={m.target.clone()} relay={m.relay.clone()} dispatch={dispatch.clone()} />
+                if !relay {
+                    <ServerSettings
+                        config={m.config.clone()}
+                        users={m.users_text.clone()}
+                        rules={m.rules_text.clone()}
+                        errors={m.config_errors.clone()}
+                        dispatch={dispatch.clone()} />
+                }
                 <Controls form={form.clone()} status={status} dispatch={dispatch.clone()} />
             </div>
             <section class="session-transcript" aria-labelledby="transcript-title">
+                if let Some(info) = m.tls_info() {
+                    <CertificatePanel info={info.clone()} awaiting={m.awaiting_trust()} dispatch={dispatch.clone()} />
+                }
                 <div class="transcript-head">
-                    <h3 id="transcript-title">{"Transcript"}</h3>
+                    <h3 id="transcript-title">{ tr(lang, "Transcript") }</h3>
                     <ExportButtons
                         text={AttrValue::from(m.export_text())}
                         json={AttrValue::from(m.export_json())}
                         name="session" />
                 </div>
                 if rows.is_empty() {
-                    <p class="muted">{"Press Connect (or Run whole transaction) to start a session with the in-browser server."}</p>
+                    <p class="muted">{ if relay {
+                        tr(lang, "Press Connect (or Run whole transaction) to open a live session through the relay.")
+                    } else {
+                        tr(lang, "Press Connect (or Run whole transaction) to start a session with the in-browser server.")
+                    } }</p>
                 }
                 <TranscriptTable id="transcript" rows={rows.clone()} lints={whole_lints} />
                 <NoteList notes={m.notes.clone()} />
