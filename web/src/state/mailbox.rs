@@ -64,6 +64,9 @@ pub struct Meta {
     /// The core's findings in the data, made by the server.
     #[serde(default)]
     pub lints: Vec<Lint>,
+    /// From, To and Subject decoded by the proxy with the core (absent from older proxies).
+    #[serde(default)]
+    pub headline: Option<Headline>,
 }
 
 impl Meta {
@@ -298,7 +301,7 @@ pub enum LinkState {
 }
 
 /// The decoded top-level headers of a message, for the list.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 pub struct Headline {
     /// `From:`, decoded.
     pub from: Option<String>,
@@ -393,13 +396,6 @@ pub enum Action {
     Event(StoreEvent),
     /// A message's metadata (after a `message` event).
     Arrived(Box<Meta>),
-    /// A message's bytes were read: decode its headline.
-    Headers {
-        /// The message.
-        id: u64,
-        /// Its bytes.
-        raw: Vec<u8>,
-    },
     /// Select a message (or none).
     Select(Option<u64>),
     /// The selected message's bytes and transcript arrived.
@@ -451,7 +447,12 @@ impl MailboxState {
 
     fn upsert(&mut self, meta: Meta) {
         match self.items.iter_mut().find(|i| i.meta.id == meta.id) {
-            Some(item) => item.meta = meta,
+            Some(item) => {
+                if meta.headline.is_some() {
+                    item.headline = meta.headline.clone();
+                }
+                item.meta = meta;
+            }
             None => {
                 let at = self
                     .items
@@ -461,8 +462,8 @@ impl MailboxState {
                 self.items.insert(
                     at,
                     Item {
+                        headline: meta.headline.clone(),
                         meta,
-                        headline: None,
                     },
                 );
                 self.items.truncate(MAX_LISTED);
@@ -502,8 +503,8 @@ impl MailboxState {
                 for meta in list {
                     self.upsert(meta);
                 }
-                // Keep headlines already read.
-                for item in &mut self.items {
+                // Keep headlines already read when the metadata has none.
+                for item in self.items.iter_mut().filter(|i| i.headline.is_none()) {
                     item.headline = old
                         .iter()
                         .find(|o| o.meta.id == item.meta.id)
@@ -535,11 +536,6 @@ impl MailboxState {
                 StoreEvent::Message { .. } | StoreEvent::Lagged { .. } => {}
             },
             Action::Arrived(meta) => self.upsert(*meta),
-            Action::Headers { id, raw } => {
-                if let Some(item) = self.items.iter_mut().find(|i| i.meta.id == id) {
-                    item.headline = Some(Headline::read(&raw));
-                }
-            }
             Action::Select(None) => {
                 self.detail = None;
                 self.inspector = MessageState::default();
@@ -673,12 +669,38 @@ mod tests {
     }
 
     #[test]
+    fn headlines_come_with_the_metadata() {
+        let mut with = meta(5);
+        let json = serde_json::to_value(serde_json::json!({
+            "id": 5, "envelope": serde_json::to_value(&with.envelope).unwrap_or_default(),
+            "headline": {"from": "앨리스 <a@example.org>", "to": null, "subject": "안녕"}
+        }))
+        .unwrap_or_default();
+        with = serde_json::from_value(json).unwrap_or_else(|e| panic!("meta with headline: {e}"));
+        let mut s = live(&[1]);
+        s.reduce(Action::Arrived(Box::new(with)));
+        let h = s.items.first().and_then(|i| i.headline.clone());
+        assert_eq!(
+            h,
+            Some(Headline {
+                from: Some("앨리스 <a@example.org>".into()),
+                to: None,
+                subject: Some("안녕".into())
+            }),
+            "no /raw needed for the list"
+        );
+        assert!(
+            s.items.get(1).is_some_and(|i| i.headline.is_none()),
+            "older proxy: none"
+        );
+    }
+
+    #[test]
     fn headlines_are_decoded_by_the_core_and_survive_reloads() {
         let mut s = live(&[1]);
-        s.reduce(Action::Headers {
-            id: 1,
-            raw: RAW.to_vec(),
-        });
+        if let Some(item) = s.items.first_mut() {
+            item.headline = Some(Headline::read(RAW));
+        }
         let h = s.items.first().and_then(|i| i.headline.clone());
         assert_eq!(
             h.as_ref().and_then(|h| h.subject.as_deref()),
@@ -833,10 +855,6 @@ mod tests {
 
         for junk in [&b"\xff\xfe\x00"[..], b"", b"Subject", b":::\r\n\r\n"] {
             let _ = Headline::read(junk);
-            s.reduce(Action::Headers {
-                id: 5,
-                raw: junk.to_vec(),
-            });
         }
     }
 }

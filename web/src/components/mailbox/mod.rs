@@ -13,7 +13,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::services::api::{self, Cancel};
-use crate::state::mailbox::{follow, next_backoff, Action, ApiError, Follow, MailboxState, Meta};
+use crate::state::mailbox::{follow, next_backoff, Action, ApiError, Follow, MailboxState};
 
 /// The state held by Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -31,30 +31,12 @@ impl Reducible for Store {
 
 type Dispatch = UseReducerDispatcher<Store>;
 
-/// Reads each listed message's headers for the list (From, To, Subject decoded by the core).
-async fn read_headlines(ids: Vec<u64>, token: String, cancel: Cancel, d: Dispatch) {
-    for id in ids {
-        if cancel.cancelled() {
-            return;
-        }
-        if let Ok(raw) = api::raw(id, &token, &cancel).await {
-            d.dispatch(Action::Headers { id, raw });
-        }
-    }
-}
-
 /// Loads the list; `false` if it failed (the failure is in the state).
 async fn load_list(token: &str, cancel: &Cancel, d: &Dispatch) -> bool {
     match api::list(token, cancel).await {
         Ok(list) => {
-            let ids: Vec<u64> = list.iter().rev().map(|m: &Meta| m.id).collect();
+            // From, To and Subject come decoded in the metadata: no /raw per message.
             d.dispatch(Action::Listed(list));
-            spawn_local(read_headlines(
-                ids,
-                token.to_string(),
-                cancel.clone(),
-                d.clone(),
-            ));
             true
         }
         Err(e) => {
@@ -66,13 +48,10 @@ async fn load_list(token: &str, cancel: &Cancel, d: &Dispatch) -> bool {
     }
 }
 
-/// A new message: its metadata, then its headers.
+/// A new message: its metadata (with the decoded headline).
 async fn fetch_arrival(id: u64, token: String, cancel: Cancel, d: Dispatch) {
     if let Ok(meta) = api::meta(id, &token, &cancel).await {
         d.dispatch(Action::Arrived(Box::new(meta)));
-        if let Ok(raw) = api::raw(id, &token, &cancel).await {
-            d.dispatch(Action::Headers { id, raw });
-        }
     }
 }
 
