@@ -187,6 +187,15 @@ fn sentence(lang: Lang, s: &str) -> Option<Cow<'static, str>> {
             return Some(Cow::Owned(enhanced_explanation(lang, &code)));
         }
     }
+    // "KEYWORD: explanation (RFC …)" — a label, a known sentence and a reference, as the web
+    // lists capabilities.
+    if let Some((label, rest)) = s.split_once(": ") {
+        if let Some((middle, reference)) = rest.rsplit_once(" (") {
+            if let Some(k) = known(lang, middle) {
+                return Some(Cow::Owned(format!("{label}: {k} ({reference}")));
+            }
+        }
+    }
     // Explanations with values in them.
     if let Some(error) = s.strip_prefix("could not be read: ") {
         return Some(Cow::Owned(
@@ -452,6 +461,14 @@ mod tests {
         let joined = format!("{}. {}", e, code.explain());
         assert_eq!(explain(Lang::En, &joined), joined);
         assert_eq!(explain(Lang::Ko, &joined).matches(". ").count(), 1);
+        let cap = "SIZE: the server answers HELP (RFC 5321 §4.1.1.8)";
+        assert_eq!(
+            explain(Lang::Ko, cap),
+            format!(
+                "SIZE: {} (RFC 5321 §4.1.1.8)",
+                text(Lang::Ko, "the server answers HELP")
+            )
+        );
         assert_eq!(
             explain(Lang::Ko, "could not be read: bad"),
             text(Lang::Ko, "could not be read: {error}").replace("{error}", "bad")
