@@ -70,11 +70,11 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
             <>
                 { for w.words.iter().map(|s| html! {
                     <ol class="steps demo-words">
-                        <li>{ tr(lang, "Word: ") }<code class="wrap">{ &s.word }</code></li>
-                        <li>{ tr(lang, "Charset: ") }<strong>{ &s.charset }</strong></li>
-                        <li>{ tr(lang, "Encoding: ") }{ if s.encoding.eq_ignore_ascii_case("B") { tr(lang, "B = base64 (RFC 2047 §4.1)") } else { tr(lang, "Q = quoted-printable-like (RFC 2047 §4.2)") } }</li>
-                        <li>{ tr(lang, "Encoded text: ") }<code class="wrap">{ &s.encoded_text }</code></li>
-                        <li>{ tr(lang, "Bytes: ") }<code class="hex">{ &s.bytes_hex }</code></li>
+                        <li>{ tr(lang, "word") }{": "}<code class="wrap">{ &s.word }</code></li>
+                        <li>{ tr(lang, "charset") }{": "}<strong>{ &s.charset }</strong></li>
+                        <li>{ tr(lang, "encoding") }{": "}{ if s.encoding.eq_ignore_ascii_case("B") { tr(lang, "B = base64 (RFC 2047 §4.1)") } else { tr(lang, "Q = quoted-printable-like (RFC 2047 §4.2)") } }</li>
+                        <li>{ tr(lang, "encoded text") }{": "}<code class="wrap">{ &s.encoded_text }</code></li>
+                        <li>{ tr(lang, "bytes (hex)") }{": "}<code class="hex">{ &s.bytes_hex }</code></li>
                         <li>{ trf(lang, "Read as {charset}: ", &[("charset", &s.charset)]) }<strong class="demo-text">{ &s.text }</strong></li>
                     </ol>
                 }) }

@@ -14,7 +14,7 @@ fn steps(lang: Lang, reading: &WordsReading) -> Html {
                 <dl class={classes!("kv", "word-steps", (!w.decoded).then_some("error"))}>
                     <dt>{ tr(lang, "word") }</dt><dd><code class="wrap">{ &w.word }</code></dd>
                     <dt>{ tr(lang, "charset") }</dt><dd>{ &w.charset }</dd>
-                    <dt>{ tr(lang, "encoding") }</dt><dd>{ if w.encoding.eq_ignore_ascii_case("B") { tr(lang, "B: base64 (RFC 2047 §4.1)") } else { tr(lang, "Q: quoted-printable-like (RFC 2047 §4.2)") } }</dd>
+                    <dt>{ tr(lang, "encoding") }</dt><dd>{ if w.encoding.eq_ignore_ascii_case("B") { tr(lang, "B = base64 (RFC 2047 §4.1)") } else { tr(lang, "Q = quoted-printable-like (RFC 2047 §4.2)") } }</dd>
                     <dt>{ tr(lang, "encoded text") }</dt><dd><code class="wrap">{ &w.encoded_text }</code></dd>
                     <dt>{ tr(lang, "bytes (hex)") }</dt><dd><code class="hex">{ &w.bytes_hex }</code></dd>
                     <dt>{ tr(lang, "text") }</dt><dd>{ if w.decoded { w.text.clone() } else { trf(lang, "{text} (not decoded)", &[("text", &w.text)]) } }</dd>
@@ -49,7 +49,7 @@ pub fn words_tool() -> Html {
         <div class="tool panel">
             <h3>{"Encoded-words (RFC 2047)"}</h3>
             <Field id="words-input" label={tr(lang, "Decode a header (Subject) text")} value={(*input).clone()} oninput={set(&input)} />
-            <p>{ tr(lang, "Text: ") }<strong id="words-output">{ &decoded.text }</strong></p>
+            <p>{ tr(lang, "text") }{": "}<strong id="words-output">{ &decoded.text }</strong></p>
             { steps(lang, &decoded) }
             <div class="inline-fields">
                 <Field id="words-plain" label={tr(lang, "Encode text")} value={(*plain).clone()} oninput={set(&plain)} />

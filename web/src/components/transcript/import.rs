@@ -147,7 +147,7 @@ pub fn import_panel() -> Html {
                 </div>
                 <button type="button" id="import-example" onclick={on_example}>{ tr(lang, "Example with a defect") }</button>
             </div>
-            <Field id="import-input" label={tr(lang, "Transcript")} rows={8} value={(*text).clone()} oninput={on_input} />
+            <Field id="import-input" label={tr(lang, "Transcript text")} rows={8} value={(*text).clone()} oninput={on_input} />
             if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
             if let Some(a) = &m.annotated {
                 <p class="muted" id="import-summary">

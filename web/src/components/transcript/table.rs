@@ -37,7 +37,7 @@ fn kind_label(lang: Lang, kind: &str) -> String {
         }
     }
     match kind {
-        "message" => tr(lang, "message").into(),
+        "message" => tr(lang, "message content").into(),
         "BDAT chunk" => tr(lang, "BDAT chunk").into(),
         "SASL response" => tr(lang, "SASL response").into(),
         "invalid" => tr(lang, "invalid").into(),

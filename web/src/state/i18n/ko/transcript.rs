@@ -3,7 +3,7 @@
 pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("command", "명령"),
     ("reply", "응답"),
-    ("message", "메시지 내용"),
+    ("message content", "메시지 내용"),
     ("BDAT chunk", "BDAT 청크"),
     ("SASL response", "SASL 응답"),
     ("invalid", "읽을 수 없음"),
@@ -22,7 +22,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Read as", "읽는 형식"),
     ("Open a file", "파일 열기"),
     ("Example with a defect", "결함이 있는 예"),
-    ("Transcript", "트랜스크립트"),
+    ("Transcript text", "트랜스크립트 텍스트"),
     ("Read as {format} from {source}: {count} entries{truncated}.", "{source}을(를) {format} 형식으로 읽음: 항목 {count}개{truncated}."),
     (" (truncated)", " (잘림)"),
     (" Findings: {codes}", " 발견 사항: {codes}"),
