@@ -79,6 +79,7 @@ async fn one_lesson_run_end_to_end_in_korean() {
         body.contains("서버가 자기 이름을 담은") && body.contains("220"),
         "step 1 in Korean: {body}"
     );
+    browser.screenshot("korean-lesson-1").await;
     click(c, "#learn-next").await;
     wait_xpath(
         c,
@@ -145,8 +146,6 @@ async fn one_lesson_run_end_to_end_in_korean() {
         states.iter().any(|s| s == "준비됨 → MAIL 진행"),
         "states in Korean: {states:?}"
     );
-    scroll_to(c, "#lesson-title").await;
-    browser.screenshot("korean-lesson-1").await;
     scroll_to(c, "#learn-transcript").await;
     browser.screenshot("korean-lesson-1-transcript").await;
 
@@ -170,7 +169,12 @@ async fn one_lesson_run_end_to_end_in_korean() {
         lint_text.contains("줄이 LF 하나로만 끝납니다"),
         "Korean summary of smtp.bare-lf: {lint_text}"
     );
-    scroll_to(c, "#learn-transcript").await;
+    c.execute(
+        "arguments[0].scrollIntoView({block: 'center'})",
+        vec![serde_json::to_value(&lint).expect("element as JSON")],
+    )
+    .await
+    .expect("scroll to the lint");
     browser.screenshot("korean-lesson-2-lint").await;
 
     // Switch to English with the header switch; a reload remembers it.
