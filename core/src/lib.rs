@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod i18n;
 pub mod lint;
 pub mod mime;
 pub mod relay;

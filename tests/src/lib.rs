@@ -121,6 +121,17 @@ pub struct Browser {
 impl Browser {
     /// Starts ChromeDriver on a free port and opens a headless Chromium session with a fresh profile.
     pub async fn start() -> Browser {
+        Browser::launch(None).await
+    }
+
+    /// Like [`Browser::start`], with the browser's language set to `lang` (a BCP 47 tag such as
+    /// `ko-KR`): the UI language (`--lang`) and the preferred languages (`navigator.languages`,
+    /// `Accept-Language`).
+    pub async fn start_with_lang(lang: &str) -> Browser {
+        Browser::launch(Some(lang)).await
+    }
+
+    async fn launch(lang: Option<&str>) -> Browser {
         let port = free_port();
         let driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
@@ -140,7 +151,7 @@ impl Browser {
             "mailscope-e2e-chromium-{}-{port}",
             std::process::id()
         ));
-        let caps = serde_json::json!({
+        let mut caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": [
@@ -152,6 +163,16 @@ impl Browser {
             },
             "goog:loggingPrefs": { "browser": "ALL" },
         });
+        if let Some(lang) = lang {
+            let primary = lang.split('-').next().unwrap_or(lang);
+            let options = &mut caps["goog:chromeOptions"];
+            if let Some(args) = options["args"].as_array_mut() {
+                args.push(format!("--lang={lang}").into());
+                args.push(format!("--accept-lang={lang},{primary}").into());
+            }
+            options["prefs"] =
+                serde_json::json!({ "intl.accept_languages": format!("{lang},{primary}") });
+        }
         let caps = match caps {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("capabilities are an object"),

@@ -6,6 +6,7 @@ use crate::components::i18n::{LangContext, LangSwitch};
 use crate::components::nav::Nav;
 use crate::components::views::ViewBody;
 use crate::services::prefs;
+use crate::state::i18n::tr;
 use crate::state::nav::View;
 
 fn current_fragment() -> String {
@@ -57,7 +58,7 @@ pub fn app() -> Html {
             <header class="app-header">
                 <h1 class="brand"><span aria-hidden="true">{"✉"}</span>{" Mailscope"}</h1>
                 <Nav current={*view} {on_navigate} />
-                <span class="version" title="mailscope-core version">{format!("core v{}", mailscope_core::VERSION)}</span>
+                <span class="version" title={tr(*lang, "mailscope-core version")}>{format!("core v{}", mailscope_core::VERSION)}</span>
                 <LangSwitch />
             </header>
             <main id="main" class="view" aria-live="polite">

@@ -51,3 +51,40 @@ pub fn lang_switch() -> Html {
         </label>
     }
 }
+
+/// Properties of [`LintItem`].
+#[derive(Properties, PartialEq)]
+pub struct LintItemProps {
+    /// The finding.
+    pub lint: mailscope_core::lint::Lint,
+}
+
+/// One finding in a list: in English the core's specific message; in another language the
+/// core's translated summary of the lint as the main line and the specific English message
+/// under it (messages carry values and are not translated).
+#[function_component(LintItem)]
+pub fn lint_item(props: &LintItemProps) -> Html {
+    let lang = use_lang();
+    let lint = &props.lint;
+    let summary = (lang != Lang::En)
+        .then(|| mailscope_core::i18n::lint_summary(lang, &lint.code))
+        .flatten();
+    let reference = (!lint.message.contains(&*lint.reference)).then(|| {
+        html! {
+            <span class="muted">{" ("}{ lint.reference.to_string() }{")"}</span>
+        }
+    });
+    html! {
+        <li class={classes!("lint", lint.severity.as_str())}>
+            <code class="lint-code">{ lint.code.to_string() }</code>{" "}
+            if let Some(summary) = summary {
+                <span class="lint-summary">{ summary }</span>
+                { reference }
+                <span class="lint-detail" lang="en">{ &lint.message }</span>
+            } else {
+                <span class="lint-message">{ &lint.message }</span>
+                { reference }
+            }
+        </li>
+    }
+}

@@ -6,13 +6,14 @@
 //! - [`LESSONS`] (here): what each step *does* — the [`Op`]s sent to the session and the
 //!   [`Demo`] panel computed by the core;
 //! - [`super::lessons::en::TEXT`]: what each step *says*. A translation adds a table of the same
-//!   shape (`lessons/ko.rs`) and a [`Lang`] arm; no logic changes.
+//!   shape (`lessons/ko.rs`) and an arm in [`texts`]; no logic changes.
 
 use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::{Credentials, DecodedAuth, Mechanism};
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
-use super::lessons::{en, LessonText};
+use super::i18n::{key, Lang};
+use super::lessons::{en, ko, LessonText};
 use super::session::{sample_message, Action, ServerFlag, SessionModel};
 use super::tools::{decode_auth, decode_words, dot_stuffing, Stuffed, WordsReading};
 
@@ -84,20 +85,11 @@ pub struct Lesson {
     pub final_replies: &'static [u16],
 }
 
-/// Interface language of the lesson text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-}
-
-impl Lang {
-    /// The lesson texts in this language, in [`LESSONS`] order.
-    pub fn texts(self) -> &'static [LessonText] {
-        match self {
-            Lang::En => &en::TEXT,
-        }
+/// The lesson texts in `lang`, in [`LESSONS`] order.
+pub fn texts(lang: Lang) -> &'static [LessonText] {
+    match lang {
+        Lang::En => &en::TEXT,
+        Lang::Ko => &ko::TEXT,
     }
 }
 
@@ -698,7 +690,7 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
         ),
         Demo::AuthDecoded => DemoView::Auth(
             auth_exchange(s)
-                .ok_or_else(|| "No AUTH command in the transcript yet.".to_string())
+                .ok_or_else(|| key("No AUTH command in the transcript yet.").to_string())
                 .and_then(|t| decode_auth(&t)),
         ),
         Demo::RoundTrips => DemoView::RoundTrips(s.round_trips, s.round_trips_saved),
@@ -752,21 +744,23 @@ mod tests {
 
     #[test]
     fn texts_line_up_with_scripts() {
-        let texts = Lang::En.texts();
-        assert_eq!(texts.len(), LESSONS.len(), "one text per lesson");
-        for (lesson, text) in LESSONS.iter().zip(texts) {
-            assert_eq!(text.id, lesson.id, "same order");
-            assert_eq!(
-                text.steps.len(),
-                lesson.steps.len(),
-                "lesson {}: step texts vs step scripts",
-                lesson.id
-            );
-            assert!(
-                text.references.contains("RFC"),
-                "lesson {} cites RFCs",
-                lesson.id
-            );
+        for lang in Lang::ALL {
+            let texts = texts(lang);
+            assert_eq!(texts.len(), LESSONS.len(), "one text per lesson");
+            for (lesson, text) in LESSONS.iter().zip(texts) {
+                assert_eq!(text.id, lesson.id, "same order");
+                assert_eq!(
+                    text.steps.len(),
+                    lesson.steps.len(),
+                    "lesson {}: step texts vs step scripts",
+                    lesson.id
+                );
+                assert!(
+                    text.references.contains("RFC"),
+                    "lesson {} cites RFCs",
+                    lesson.id
+                );
+            }
         }
     }
 

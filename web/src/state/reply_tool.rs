@@ -2,6 +2,8 @@
 
 use mailscope_core::smtp::{parse_reply, Reply};
 
+use super::i18n::key;
+
 /// What the tool shows for the current input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyReading {
@@ -43,10 +45,10 @@ pub fn read_reply(text: &str) -> ReplyReading {
 /// The meaning of a reply code's first digit (RFC 5321 §4.2.1).
 pub fn class_meaning(class: u8) -> &'static str {
     match class {
-        2 => "Positive completion: the requested action was completed.",
-        3 => "Positive intermediate: send more information (e.g. the message after DATA).",
-        4 => "Transient negative: not done now; the client should try again later.",
-        _ => "Permanent negative: not done; the client should not repeat the same request.",
+        2 => key("Positive completion: the requested action was completed."),
+        3 => key("Positive intermediate: send more information (e.g. the message after DATA)."),
+        4 => key("Transient negative: not done now; the client should try again later."),
+        _ => key("Permanent negative: not done; the client should not repeat the same request."),
     }
 }
 

@@ -10,6 +10,8 @@ use mailscope_core::smtp::data::{dot_unstuff, encode_data};
 use mailscope_core::smtp::enhanced::EnhancedCode;
 use mailscope_core::smtp::reply::explain_code;
 
+use super::i18n::key;
+
 use mailscope_core::mime::encoded_word::{decode_unstructured, encode, Encoding};
 use mailscope_core::mime::transfer::{decode_base64 as body_base64, decode_quoted_printable};
 
@@ -186,7 +188,9 @@ pub fn dot_stuffing(text: &str) -> Stuffed {
 /// challenges and the client's answers, one per line.
 pub fn decode_auth(input: &str) -> Result<DecodedAuth, String> {
     let mut lines = input.lines().filter(|l| !l.trim().is_empty());
-    let first = lines.next().ok_or("Paste an AUTH command line first.")?;
+    let first = lines
+        .next()
+        .ok_or(key("Paste an AUTH command line first."))?;
     let wire = format!("{}\r\n", first.trim());
     let (mechanism, initial) = match parse_command(wire.as_bytes()) {
         Ok(Some((p, _))) => match p.command {
@@ -199,7 +203,7 @@ pub fn decode_auth(input: &str) -> Result<DecodedAuth, String> {
             ),
             other => return Err(format!("The first line is {}, not AUTH.", other.verb())),
         },
-        Ok(None) => return Err("The first line is not a command.".into()),
+        Ok(None) => return Err(key("The first line is not a command.").into()),
         Err(e) => return Err(e.to_string()),
     };
     let rest: Vec<&str> = lines.map(str::trim).collect();

@@ -7,6 +7,8 @@ use mailscope_core::smtp::transcript::{
     AnnotatedTranscript, Direction, Entry, Format, Parsed, SessionState, Transcript,
 };
 
+use super::i18n::key;
+
 /// Most characters of an entry's wire bytes shown in a row (message content can be large).
 pub const MAX_ROW_WIRE_CHARS: usize = 4000;
 
@@ -244,7 +246,7 @@ impl ImportModel {
         match action {
             ImportAction::Paste(text) => {
                 self.input = text.into_bytes();
-                self.source = "pasted".into();
+                self.source = key("pasted").into();
             }
             ImportAction::File { name, bytes } => {
                 self.input = bytes;
@@ -298,7 +300,7 @@ pub fn format_name(format: Format) -> &'static str {
     match format {
         Format::Prefixed => "S:/C:",
         Format::Swaks => "swaks",
-        Format::Raw => "raw",
+        Format::Raw => key("raw"),
     }
 }
 

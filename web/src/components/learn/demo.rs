@@ -1,8 +1,11 @@
 //! The panel next to a lesson step: what the core computes for it.
 
+use mailscope_core::i18n::text as core_text;
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::components::transcript::table::wire_view;
+use crate::state::i18n::{tr, tr_text, trf};
 use crate::state::learn::DemoView;
 
 fn opt(v: &Option<String>) -> String {
@@ -19,16 +22,17 @@ pub struct DemoPanelProps {
 /// Renders a [`DemoView`].
 #[function_component(DemoPanel)]
 pub fn demo_panel(props: &DemoPanelProps) -> Html {
+    let lang = use_lang();
     let body = match &props.view {
         DemoView::NeedsRun => {
-            html! { <p class="muted">{"Press “Try this step” to see this panel filled from the live session."}</p> }
+            html! { <p class="muted">{ tr(lang, "Press “Try this step” to see this panel filled from the live session.") }</p> }
         }
         DemoView::Writes(rows) => html! {
             <ol class="demo-writes">
                 { for rows.iter().map(|w| html! {
                     <li class={if w.client { "client" } else { "server" }}>
-                        { if w.client { format!("client write(): {} bytes, {} line(s)", w.bytes, w.lines) }
-                          else { format!("client read(): {} bytes from the server, {} line(s)", w.bytes, w.lines) } }
+                        { if w.client { trf(lang, "client write(): {bytes} bytes, {lines} line(s)", &[("bytes", &w.bytes), ("lines", &w.lines)]) }
+                          else { trf(lang, "client read(): {bytes} bytes from the server, {lines} line(s)", &[("bytes", &w.bytes), ("lines", &w.lines)]) } }
                     </li>
                 }) }
             </ol>
@@ -36,29 +40,29 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
         DemoView::Capabilities(caps) => html! {
             <dl class="kv demo-caps">
                 { for caps.iter().map(|(k, e, r)| html! {
-                    <><dt><code>{ k }</code></dt><dd>{ e }{" "}<span class="muted">{ format!("({r})") }</span></dd></>
+                    <><dt><code>{ k }</code></dt><dd>{ core_text(lang, e) }{" "}<span class="muted">{ format!("({r})") }</span></dd></>
                 }) }
             </dl>
         },
         DemoView::Auth(Ok(d)) => html! {
             <dl class="kv demo-auth">
-                <dt>{"mechanism"}</dt><dd>{ &d.mechanism }</dd>
-                <dt>{"authorization id"}</dt><dd>{ opt(&d.authzid) }</dd>
-                <dt>{"user"}</dt><dd>{ opt(&d.authcid) }</dd>
-                <dt>{"password"}</dt><dd>{ opt(&d.password) }</dd>
-                { for d.challenges.iter().map(|c| html! { <><dt>{"server challenge (decoded)"}</dt><dd><code class="wrap">{ c }</code></dd></> }) }
-                if let Some(digest) = &d.digest { <dt>{"HMAC-MD5 digest"}</dt><dd><code class="hex">{ digest }</code></dd> }
+                <dt>{ tr(lang, "mechanism") }</dt><dd>{ &d.mechanism }</dd>
+                <dt>{ tr(lang, "authorization id") }</dt><dd>{ opt(&d.authzid) }</dd>
+                <dt>{ tr(lang, "user") }</dt><dd>{ opt(&d.authcid) }</dd>
+                <dt>{ tr(lang, "password") }</dt><dd>{ opt(&d.password) }</dd>
+                { for d.challenges.iter().map(|c| html! { <><dt>{ tr(lang, "server challenge (decoded)") }</dt><dd><code class="wrap">{ c }</code></dd></> }) }
+                if let Some(digest) = &d.digest { <dt>{ tr(lang, "HMAC-MD5 digest") }</dt><dd><code class="hex">{ digest }</code></dd> }
             </dl>
         },
-        DemoView::Auth(Err(e)) => html! { <p class="muted">{ e }</p> },
+        DemoView::Auth(Err(e)) => html! { <p class="muted">{ tr_text(lang, e) }</p> },
         DemoView::RoundTrips(made, saved) => html! {
-            <p class="demo-rtt">{ format!("Round trips: {made}. Saved by pipelining: {saved}.") }</p>
+            <p class="demo-rtt">{ trf(lang, "Round trips: {made}. Saved by pipelining: {saved}.", &[("made", made), ("saved", saved)]) }</p>
         },
         DemoView::DotStuff(s) => html! {
             <>
-                <p class="muted">{ "On the wire after 354 (core: dot_stuff):" }</p>
+                <p class="muted">{ tr(lang, "On the wire after 354 (core: dot_stuff):") }</p>
                 <pre class="wire demo-dots">{ wire_view(&s.wire) }</pre>
-                <p class="muted">{ "Read back by the server:" }</p>
+                <p class="muted">{ tr(lang, "Read back by the server:") }</p>
                 <pre class="wire">{ wire_view(&s.unstuffed) }</pre>
             </>
         },
@@ -66,15 +70,15 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
             <>
                 { for w.words.iter().map(|s| html! {
                     <ol class="steps demo-words">
-                        <li>{"Word: "}<code class="wrap">{ &s.word }</code></li>
-                        <li>{"Charset: "}<strong>{ &s.charset }</strong></li>
-                        <li>{"Encoding: "}{ if s.encoding.eq_ignore_ascii_case("B") { "B = base64 (RFC 2047 §4.1)" } else { "Q = quoted-printable-like (RFC 2047 §4.2)" } }</li>
-                        <li>{"Encoded text: "}<code class="wrap">{ &s.encoded_text }</code></li>
-                        <li>{"Bytes: "}<code class="hex">{ &s.bytes_hex }</code></li>
-                        <li>{ format!("Read as {}: ", s.charset) }<strong class="demo-text">{ &s.text }</strong></li>
+                        <li>{ tr(lang, "word") }{": "}<code class="wrap">{ &s.word }</code></li>
+                        <li>{ tr(lang, "charset") }{": "}<strong>{ &s.charset }</strong></li>
+                        <li>{ tr(lang, "encoding") }{": "}{ if s.encoding.eq_ignore_ascii_case("B") { tr(lang, "B = base64 (RFC 2047 §4.1)") } else { tr(lang, "Q = quoted-printable-like (RFC 2047 §4.2)") } }</li>
+                        <li>{ tr(lang, "encoded text") }{": "}<code class="wrap">{ &s.encoded_text }</code></li>
+                        <li>{ tr(lang, "bytes (hex)") }{": "}<code class="hex">{ &s.bytes_hex }</code></li>
+                        <li>{ trf(lang, "Read as {charset}: ", &[("charset", &s.charset)]) }<strong class="demo-text">{ &s.text }</strong></li>
                     </ol>
                 }) }
-                <p>{"Decoded header text: "}<strong id="learn-decoded">{ &w.text }</strong></p>
+                <p>{ tr(lang, "Decoded header text: ") }<strong id="learn-decoded">{ &w.text }</strong></p>
             </>
         },
         DemoView::Bounce(d) => html! {
@@ -97,17 +101,17 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
         },
         DemoView::Received(list) => html! {
             if list.is_empty() {
-                <p class="muted">{"The server accepted no message."}</p>
+                <p class="muted">{ tr(lang, "The server accepted no message.") }</p>
             } else {
                 <ul class="demo-received">
-                    { for list.iter().map(|(id, size)| html! { <li>{ format!("Accepted as {id}: {size} bytes") }</li> }) }
+                    { for list.iter().map(|(id, size)| html! { <li>{ trf(lang, "Accepted as {id}: {size} bytes", &[("id", id), ("size", size)]) }</li> }) }
                 </ul>
             }
         },
     };
     html! {
-        <aside class="demo panel" aria-label="What the core computes">
-            <h4>{"Under the hood"}</h4>
+        <aside class="demo panel" aria-label={tr(lang, "What the core computes")}>
+            <h4>{ tr(lang, "Under the hood") }</h4>
             { body }
         </aside>
     }

@@ -6,8 +6,10 @@ use mailscope_core::lint::Lint;
 use yew::prelude::*;
 
 use super::demo::DemoPanel;
+use crate::components::i18n::use_lang;
 use crate::components::session::now_ms;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
+use crate::state::i18n::{tr, trf};
 use crate::state::learn::{fragment_for, DemoView, LearnAction, Lesson, LESSONS};
 use crate::state::lessons::{paragraphs, LessonText};
 use crate::state::session::Note;
@@ -62,6 +64,7 @@ fn body_view(body: &str) -> Html {
 /// A lesson page.
 #[function_component(LessonPage)]
 pub fn lesson_page(props: &LessonPageProps) -> Html {
+    let lang = use_lang();
     let d = &props.dispatch;
     let send = |a: LearnAction| {
         let d = d.clone();
@@ -100,10 +103,10 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         .any(|s| !s.ops.is_empty());
     html! {
         <article class="lesson" data-lesson={props.lesson.id} onkeydown={on_key}>
-            <p class="lesson-back"><a href="#/learn" id="learn-back">{"← All lessons"}</a></p>
+            <p class="lesson-back"><a href="#/learn" id="learn-back">{ tr(lang, "← All lessons") }</a></p>
             <h3 id="lesson-title">{ format!("{}. {}", props.index + 1, props.text.title) }</h3>
             <p class="muted lesson-refs">{ props.text.references }</p>
-            <nav class="lesson-steps" aria-label="Steps of this lesson (← and → keys step)">
+            <nav class="lesson-steps" aria-label={tr(lang, "Steps of this lesson (← and → keys step)")}>
                 <ol>
                     { for props.text.steps.iter().enumerate().map(|(i, s)| html! {
                         <li>
@@ -117,18 +120,18 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
             <div class="lesson-body">
                 <section class="lesson-step" aria-live="polite">
                     if let Some(s) = step_text {
-                        <h4 id="step-title">{ format!("Step {} of {count}: {}", props.step + 1, s.title) }</h4>
+                        <h4 id="step-title">{ trf(lang, "Step {n} of {count}: {title}", &[("n", &(props.step + 1)), ("count", &count), ("title", &s.title)]) }</h4>
                         { body_view(s.body) }
                     }
                     <div class="button-row lesson-buttons">
-                        <button type="button" id="learn-prev" disabled={props.step == 0} onclick={send(LearnAction::Prev)}>{"← Previous"}</button>
-                        <button type="button" id="learn-next" disabled={props.step >= last} onclick={send(LearnAction::Next)}>{"Next →"}</button>
-                        <button type="button" id="learn-try-step" class="primary" disabled={!has_ops} onclick={try_step}>{"Try this step"}</button>
-                        <button type="button" id="learn-try" onclick={try_all}>{"Try it: whole lesson"}</button>
+                        <button type="button" id="learn-prev" disabled={props.step == 0} onclick={send(LearnAction::Prev)}>{ tr(lang, "← Previous") }</button>
+                        <button type="button" id="learn-next" disabled={props.step >= last} onclick={send(LearnAction::Next)}>{ tr(lang, "Next →") }</button>
+                        <button type="button" id="learn-try-step" class="primary" disabled={!has_ops} onclick={try_step}>{ tr(lang, "Try this step") }</button>
+                        <button type="button" id="learn-try" onclick={try_all}>{ tr(lang, "Try it: whole lesson") }</button>
                     </div>
                     if props.step >= last {
                         if let Some(next) = LESSONS.get(props.index + 1) {
-                            <p><a href={format!("#{}", fragment_for(props.index + 1))} id="learn-next-lesson" data-lesson={next.id}>{"Next lesson →"}</a></p>
+                            <p><a href={format!("#{}", fragment_for(props.index + 1))} id="learn-next-lesson" data-lesson={next.id}>{ tr(lang, "Next lesson →") }</a></p>
                         }
                     }
                 </section>
@@ -137,12 +140,12 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
                 }
             </div>
             <section class="lesson-run" aria-labelledby="learn-transcript-title">
-                <h4 id="learn-transcript-title">{"Try it: the in-browser server"}</h4>
+                <h4 id="learn-transcript-title">{ tr(lang, "Try it: the in-browser server") }</h4>
                 { match &props.run {
-                    None => html! { <p class="muted">{"Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation."}</p> },
+                    None => html! { <p class="muted">{ tr(lang, "Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation.") }</p> },
                     Some(run) => html! {
                         <>
-                            <p class="muted" id="learn-ran-to">{ format!("Ran steps 1–{} of {count}.", run.ran_to + 1) }</p>
+                            <p class="muted" id="learn-ran-to">{ trf(lang, "Ran steps 1–{n} of {count}.", &[("n", &(run.ran_to + 1)), ("count", &count)]) }</p>
                             if !run.errors.is_empty() {
                                 <ul class="error" role="alert">{ for run.errors.iter().map(|e| html! { <li>{ e }</li> }) }</ul>
                             }

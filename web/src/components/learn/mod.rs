@@ -8,8 +8,10 @@ use yew::prelude::*;
 
 use std::rc::Rc;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::tr;
 use crate::state::learn::{
-    demo_view, fragment_for, lesson_from_fragment, Lang, LearnAction, LearnModel, LESSONS,
+    demo_view, fragment_for, lesson_from_fragment, texts, LearnAction, LearnModel, LESSONS,
 };
 
 use lesson::{LessonPage, Run};
@@ -59,8 +61,8 @@ pub fn learn_view() -> Html {
             move || drop(listener)
         });
     }
-    let lang = Lang::default();
-    let texts = lang.texts();
+    let lang = use_lang();
+    let texts = texts(lang);
     let m = model.borrow();
     match (m.lesson, m.current()) {
         (Some(index), Some(lesson)) => match texts.get(index) {
@@ -83,7 +85,7 @@ pub fn learn_view() -> Html {
                 }
             }
             None => {
-                html! { <p class="error" role="alert">{"This lesson has no text in this language."}</p> }
+                html! { <p class="error" role="alert">{ tr(lang, "This lesson has no text in this language.") }</p> }
             }
         },
         _ => html! {

@@ -2,8 +2,12 @@
 
 use yew::prelude::*;
 
+use mailscope_core::i18n::explain;
+
+use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
 use crate::components::transcript::table::wire_view;
+use crate::state::i18n::{tr, tr_text, trf};
 use crate::state::tools::{
     base64_decode, base64_encode, decode_auth, decode_body, dot_stuffing, lookup_codes,
 };
@@ -21,18 +25,19 @@ fn use_text(initial: &'static str) -> (String, Callback<String>) {
 /// base64 both ways.
 #[function_component(Base64Tool)]
 pub fn base64_tool() -> Html {
+    let lang = use_lang();
     let (plain, set_plain) = use_text("한국어 text");
     let (encoded, set_encoded) = use_text("7ZWc6rWt7Ja0IHRleHQ=");
     html! {
         <div class="tool panel">
             <h3>{"base64 (RFC 4648, RFC 2045 §6.8)"}</h3>
-            <Field id="b64-plain" label="Text (UTF-8) to encode" value={plain.clone()} oninput={set_plain} />
+            <Field id="b64-plain" label={tr(lang, "Text (UTF-8) to encode")} value={plain.clone()} oninput={set_plain} />
             <p><code id="b64-encoded" class="wrap">{ base64_encode(&plain) }</code></p>
-            <Field id="b64-input" label="base64 to decode" value={encoded.clone()} oninput={set_encoded} />
+            <Field id="b64-input" label={tr(lang, "base64 to decode")} value={encoded.clone()} oninput={set_encoded} />
             { match base64_decode(&encoded) {
                 Ok(v) => html! { <>
                     <pre class="wire" id="b64-decoded">{ wire_view(&v.text) }</pre>
-                    <p class="muted">{ format!("{} bytes: ", v.len) }<code class="hex">{ v.hex }</code></p>
+                    <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &v.len)]) }<code class="hex">{ v.hex }</code></p>
                 </> },
                 Err(e) => html! { <p class="error">{ e }</p> },
             } }
@@ -43,6 +48,7 @@ pub fn base64_tool() -> Html {
 /// Body transfer decoding: quoted-printable or base64, with the defects the core finds.
 #[function_component(TransferTool)]
 pub fn transfer_tool() -> Html {
+    let lang = use_lang();
     let (text, set_text) = use_text("Caf=C3=A9 au lait, =\nsoft break, lowercase =c3=a9");
     let qp = use_state(|| true);
     let on_qp = {
@@ -53,12 +59,12 @@ pub fn transfer_tool() -> Html {
     html! {
         <div class="tool panel">
             <h3>{"Content-Transfer-Encoding (RFC 2045 §6.7, §6.8)"}</h3>
-            <Field id="cte-input" label="Encoded body" rows={4} value={text.clone()} oninput={set_text} />
-            <Check id="cte-qp" label="quoted-printable (off: base64)" checked={*qp} onchange={on_qp} />
+            <Field id="cte-input" label={tr(lang, "Encoded body")} rows={4} value={text.clone()} oninput={set_text} />
+            <Check id="cte-qp" label={tr(lang, "quoted-printable (off: base64)")} checked={*qp} onchange={on_qp} />
             <pre class="wire" id="cte-output">{ wire_view(&d.bytes.text) }</pre>
-            <p class="muted">{ format!("{} bytes: ", d.bytes.len) }<code class="hex">{ d.bytes.hex.clone() }</code></p>
+            <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &d.bytes.len)]) }<code class="hex">{ d.bytes.hex.clone() }</code></p>
             <ul class="lints">{ for d.defects.iter().map(|x| html! { <li class="lint warning">{ x }</li> }) }</ul>
-            <p class="muted">{"Encoding to quoted-printable is not offered: the core has no public quoted-printable encoder yet."}</p>
+            <p class="muted">{ tr(lang, "Encoding to quoted-printable is not offered: the core has no public quoted-printable encoder yet.") }</p>
         </div>
     }
 }
@@ -66,15 +72,16 @@ pub fn transfer_tool() -> Html {
 /// Dot-stuffing as a client does it after 354.
 #[function_component(DotTool)]
 pub fn dot_tool() -> Html {
+    let lang = use_lang();
     let (text, set_text) = use_text("Subject: dots\n\n.hidden line\n..two dots\n.\nend\n");
     let s = dot_stuffing(&text);
     html! {
         <div class="tool panel">
             <h3>{"Dot-stuffing (RFC 5321 §4.5.2)"}</h3>
-            <Field id="dot-input" label="Message text" rows={5} value={text.clone()} oninput={set_text} />
-            <p class="muted">{ format!("On the wire after 354 ({} bare line endings made CRLF):", s.changes) }</p>
+            <Field id="dot-input" label={tr(lang, "Message text")} rows={5} value={text.clone()} oninput={set_text} />
+            <p class="muted">{ trf(lang, "On the wire after 354 ({n} bare line endings made CRLF):", &[("n", &s.changes)]) }</p>
             <pre class="wire" id="dot-output">{ wire_view(&s.wire) }</pre>
-            <p class="muted">{"Read back by the server (unstuffed):"}</p>
+            <p class="muted">{ tr(lang, "Read back by the server (unstuffed):") }</p>
             <pre class="wire">{ wire_view(&s.unstuffed) }</pre>
         </div>
     }
@@ -83,28 +90,31 @@ pub fn dot_tool() -> Html {
 /// Decode a captured AUTH exchange.
 #[function_component(AuthTool)]
 pub fn auth_tool() -> Html {
+    let lang = use_lang();
     let (text, set_text) =
         use_text("AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nd29uZGVybGFuZA==");
     html! {
         <div class="tool panel">
             <h3>{"AUTH payload decoder (RFC 4954, RFC 4616)"}</h3>
-            <Field id="auth-input" label="AUTH line, then 334 challenges and answers" rows={5} value={text.clone()} oninput={set_text} />
+            <Field id="auth-input" label={tr(lang, "AUTH line, then 334 challenges and answers")} rows={5} value={text.clone()} oninput={set_text} />
             { match decode_auth(&text) {
                 Ok(d) => html! {
                     <dl class="kv" id="auth-output">
-                        <dt>{"mechanism"}</dt><dd>{ &d.mechanism }</dd>
-                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd>{ if v.is_empty() { "(empty: same as user)".to_string() } else { v.clone() } }</dd> }
-                        if let Some(v) = &d.authcid { <dt>{"user"}</dt><dd>{ v }</dd> }
-                        if let Some(v) = &d.password { <dt>{"password"}</dt><dd>{ v }</dd> }
-                        if !d.challenges.is_empty() { <dt>{"challenges"}</dt><dd>{ d.challenges.join(" · ") }</dd> }
-                        if let Some(v) = &d.digest { <dt>{"digest"}</dt><dd><code>{ v }</code></dd> }
-                        if let Some(v) = &d.token { <dt>{"token"}</dt><dd><code>{ v }</code></dd> }
-                        if d.cancelled { <dt>{"cancelled"}</dt><dd>{"the client sent *"}</dd> }
-                        { for d.lints.iter().map(|l| html! { <><dt class="error">{ l.code.to_string() }</dt><dd>{ &l.message }</dd></> }) }
-                    </dl>
+                        <dt>{ tr(lang, "mechanism") }</dt><dd>{ &d.mechanism }</dd>
+                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd>{ if v.is_empty() { tr(lang, "(empty: same as user)").to_string() } else { v.clone() } }</dd> }
+                        if let Some(v) = &d.authcid { <dt>{ tr(lang, "user") }</dt><dd>{ v }</dd> }
+                        if let Some(v) = &d.password { <dt>{ tr(lang, "password") }</dt><dd>{ v }</dd> }
+                        if !d.challenges.is_empty() { <dt>{ tr(lang, "challenges") }</dt><dd>{ d.challenges.join(" · ") }</dd> }
+                        if let Some(v) = &d.digest { <dt>{ tr(lang, "digest") }</dt><dd><code>{ v }</code></dd> }
+                        if let Some(v) = &d.token { <dt>{ tr(lang, "token") }</dt><dd><code>{ v }</code></dd> }
+                        if d.cancelled { <dt>{ tr(lang, "cancelled") }</dt><dd>{ tr(lang, "the client sent *") }</dd> }
+                        </dl>
                 },
-                Err(e) => html! { <p class="error">{ e }</p> },
+                Err(e) => html! { <p class="error">{ tr_text(lang, &e) }</p> },
             } }
+            if let Ok(d) = decode_auth(&text) {
+                <ul class="lints">{ for d.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>
+            }
         </div>
     }
 }
@@ -112,16 +122,17 @@ pub fn auth_tool() -> Html {
 /// Reply code and enhanced status code lookup.
 #[function_component(CodeTool)]
 pub fn code_tool() -> Html {
+    let lang = use_lang();
     let (text, set_text) = use_text("550 5.1.1");
     let l = lookup_codes(&text);
     html! {
         <div class="tool panel">
             <h3>{"Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)"}</h3>
-            <Field id="code-input" label="A reply code, an enhanced code, or both" value={text.clone()} oninput={set_text} />
+            <Field id="code-input" label={tr(lang, "A reply code, an enhanced code, or both")} value={text.clone()} oninput={set_text} />
             <ul id="code-output">
-                if let Some(r) = &l.reply { <li>{ r }</li> }
-                if let Some(e) = &l.enhanced { <li>{ e }</li> }
-                if l.reply.is_none() && l.enhanced.is_none() { <li class="muted">{"Type 250, 4.7.1 or 550 5.1.1."}</li> }
+                if let Some(r) = &l.reply { <li>{ explain(lang, r) }</li> }
+                if let Some(e) = &l.enhanced { <li>{ explain(lang, e) }</li> }
+                if l.reply.is_none() && l.enhanced.is_none() { <li class="muted">{ tr(lang, "Type 250, 4.7.1 or 550 5.1.1.") }</li> }
             </ul>
         </div>
     }

@@ -3,7 +3,9 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
+use crate::state::i18n::tr;
 use crate::state::share::ShareKind;
 
 /// Offers `text` as a file download named `name`. Errors are returned for the UI to show.
@@ -44,6 +46,7 @@ pub struct ExportButtonsProps {
 /// "Export text" and "Export JSON".
 #[function_component(ExportButtons)]
 pub fn export_buttons(props: &ExportButtonsProps) -> Html {
+    let lang = use_lang();
     let error = use_state(|| None::<String>);
     let click = |ext: &'static str, mime: &'static str, body: AttrValue| {
         let error = error.clone();
@@ -54,9 +57,9 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
     html! {
         <div class="button-row export">
             <button type="button" id={format!("{}-export-text", props.name)} disabled={empty}
-                onclick={click("txt", "text/plain;charset=utf-8", props.text.clone())}>{"Export S:/C: text"}</button>
+                onclick={click("txt", "text/plain;charset=utf-8", props.text.clone())}>{ tr(lang, "Export S:/C: text") }</button>
             <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
-                onclick={click("json", "application/json", props.json.clone())}>{"Export JSON"}</button>
+                onclick={click("json", "application/json", props.json.clone())}>{ tr(lang, "Export JSON") }</button>
             if let Some(e) = &*error { <span class="error" role="alert">{ e }</span> }
             if !empty {
                 <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.text.clone())} id={format!("{}-share", props.name)} />

@@ -8,14 +8,21 @@ use yew::prelude::*;
 
 use super::export::ExportButtons;
 use super::table::TranscriptTable;
+use crate::components::i18n::use_lang;
 use crate::components::session::field::{Field, Select};
 use crate::components::share::use_share_restore;
+use crate::state::i18n::{tr, tr_text, trf, Lang};
 use crate::state::share::ShareKind;
 use crate::state::transcript::{export_json, export_text, format_name, ImportAction, ImportModel};
 
 const EXAMPLE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250 PIPELINING\nC: RCPT TO:<bob@example.org>\nS: 503 5.5.1 Error: need MAIL command\nC: QUIT\nS: 221 2.0.0 Bye\n";
 
-fn read_file(file: File, apply: Callback<ImportAction>, error: UseStateHandle<Option<String>>) {
+fn read_file(
+    lang: Lang,
+    file: File,
+    apply: Callback<ImportAction>,
+    error: UseStateHandle<Option<String>>,
+) {
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
@@ -24,7 +31,11 @@ fn read_file(file: File, apply: Callback<ImportAction>, error: UseStateHandle<Op
                 error.set(None);
                 apply.emit(ImportAction::File { name, bytes });
             }
-            Err(_) => error.set(Some(format!("Could not read {name}."))),
+            Err(_) => error.set(Some(trf(
+                lang,
+                "Could not read {name}.",
+                &[("name", &name)],
+            ))),
         }
     });
 }
@@ -32,6 +43,7 @@ fn read_file(file: File, apply: Callback<ImportAction>, error: UseStateHandle<Op
 /// The import panel.
 #[function_component(ImportPanel)]
 pub fn import_panel() -> Html {
+    let lang = use_lang();
     let model = use_state(ImportModel::default);
     let error = use_state(|| None::<String>);
     let text = use_state(String::new);
@@ -80,7 +92,7 @@ pub fn import_panel() -> Html {
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                read_file(file, apply.clone(), error.clone());
+                read_file(lang, file, apply.clone(), error.clone());
             }
         })
     };
@@ -94,14 +106,16 @@ pub fn import_panel() -> Html {
                 .and_then(|d| d.files())
                 .and_then(|f| f.get(0))
             {
-                Some(file) => read_file(file, apply.clone(), error.clone()),
+                Some(file) => read_file(lang, file, apply.clone(), error.clone()),
                 None => {
                     let text = e
                         .data_transfer()
                         .and_then(|d| d.get_data("text/plain").ok());
                     match text {
                         Some(t) if !t.is_empty() => apply.emit(ImportAction::Paste(t)),
-                        _ => error.set(Some("Nothing to read in what was dropped.".into())),
+                        _ => error.set(Some(
+                            tr(lang, "Nothing to read in what was dropped.").into(),
+                        )),
                     }
                 }
             }
@@ -111,10 +125,10 @@ pub fn import_panel() -> Html {
     let m = &*model;
     let rows = Rc::new(m.rows());
     let formats: Vec<(AttrValue, AttrValue)> = [
-        ("auto", "detect"),
+        ("auto", tr(lang, "detect")),
         ("prefixed", format_name(Format::Prefixed)),
         ("swaks", format_name(Format::Swaks)),
-        ("raw", format_name(Format::Raw)),
+        ("raw", tr_text(lang, format_name(Format::Raw))),
     ]
     .into_iter()
     .map(|(v, l)| (AttrValue::from(v), AttrValue::from(l)))
@@ -132,22 +146,22 @@ pub fn import_panel() -> Html {
     };
     html! {
         <section class="panel import" aria-labelledby="import-title" ondrop={on_drop} ondragover={on_dragover}>
-            <h3 id="import-title">{"Import a transcript"}</h3>
-            <p class="muted">{"Paste S:/C: lines, swaks output or a raw capture, or open or drop a file: the core reads it and explains every line."}</p>
+            <h3 id="import-title">{ tr(lang, "Import a transcript") }</h3>
+            <p class="muted">{ tr(lang, "Paste S:/C: lines, swaks output or a raw capture, or open or drop a file: the core reads it and explains every line.") }</p>
             <div class="inline-fields">
-                <Select id="import-format" label="Read as" options={formats} value={format_value} onchange={on_format} />
+                <Select id="import-format" label={tr(lang, "Read as")} options={formats} value={format_value} onchange={on_format} />
                 <div class="field">
-                    <label for="import-file">{"Open a file"}</label>
+                    <label for="import-file">{ tr(lang, "Open a file") }</label>
                     <input id="import-file" type="file" accept=".txt,.log,.eml,text/*" onchange={on_file} />
                 </div>
-                <button type="button" id="import-example" onclick={on_example}>{"Example with a defect"}</button>
+                <button type="button" id="import-example" onclick={on_example}>{ tr(lang, "Example with a defect") }</button>
             </div>
-            <Field id="import-input" label="Transcript" rows={8} value={(*text).clone()} oninput={on_input} />
+            <Field id="import-input" label={tr(lang, "Transcript text")} rows={8} value={(*text).clone()} oninput={on_input} />
             if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
             if let Some(a) = &m.annotated {
                 <p class="muted" id="import-summary">
-                    { format!("Read as {} from {}: {} entries{}.", format_name(a.format), m.source, a.entries.len(), if a.truncated { " (truncated)" } else { "" }) }
-                    if !codes.is_empty() { { format!(" Findings: {}", codes.join(", ")) } }
+                    { trf(lang, "Read as {format} from {source}: {count} entries{truncated}.", &[("format", &tr_text(lang, format_name(a.format))), ("source", &tr_text(lang, &m.source)), ("count", &a.entries.len()), ("truncated", &if a.truncated { tr(lang, " (truncated)") } else { "" })]) }
+                    if !codes.is_empty() { { trf(lang, " Findings: {codes}", &[("codes", &codes.join(", "))]) } }
                 </p>
                 <ExportButtons text={AttrValue::from(export_t)} json={AttrValue::from(export_j)} name="imported" />
                 <TranscriptTable id="import-transcript" rows={rows} lints={a.lints.clone()} />

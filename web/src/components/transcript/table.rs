@@ -6,6 +6,10 @@ use mailscope_core::lint::Lint;
 use mailscope_core::smtp::transcript::Direction;
 use yew::prelude::*;
 
+use mailscope_core::i18n::{explain, text as core_text};
+
+use crate::components::i18n::{use_lang, LintItem};
+use crate::state::i18n::{tr, Lang};
 use crate::state::session::{Note, NoteKind};
 use crate::state::transcript::{direction_marker, Row};
 
@@ -21,20 +25,39 @@ pub struct TranscriptTableProps {
     pub lints: Vec<Lint>,
 }
 
-fn lint_view(lint: &Lint) -> Html {
-    html! {
-        <li class={classes!("lint", lint.severity.as_str())}>
-            <code class="lint-code">{ lint.code.to_string() }</code>{" "}{ &lint.message }
-            if !lint.message.contains(&*lint.reference) {
-                <span class="muted">{" ("}{ lint.reference.to_string() }{")"}</span>
-            }
-        </li>
+/// "command MAIL", "reply 250", "message"… in `lang`: the kind word translated, the verb or
+/// code kept.
+fn kind_label(lang: Lang, kind: &str) -> String {
+    for (word, label) in [
+        ("command ", tr(lang, "command")),
+        ("reply ", tr(lang, "reply")),
+    ] {
+        if let Some(rest) = kind.strip_prefix(word) {
+            return format!("{label} {rest}");
+        }
     }
+    match kind {
+        "message" => tr(lang, "message content").into(),
+        "BDAT chunk" => tr(lang, "BDAT chunk").into(),
+        "SASL response" => tr(lang, "SASL response").into(),
+        "invalid" => tr(lang, "invalid").into(),
+        other => other.into(),
+    }
+}
+
+/// "ready → mail" in `lang` (the state names come from the core).
+fn state_label(lang: Lang, state: &str) -> String {
+    state
+        .split(" → ")
+        .map(|s| core_text(lang, s))
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// The transcript pane.
 #[function_component(TranscriptTable)]
 pub fn transcript_table(props: &TranscriptTableProps) -> Html {
+    let lang = use_lang();
     html! {
         <>
             <ol class="transcript" id={props.id.clone()}>
@@ -45,17 +68,17 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
                             <div class="entry-head">
                                 <span class="dir">{ direction_marker(row.direction) }</span>
                                 if let Some(t) = row.at_ms { <span class="time">{ format!("+{t} ms") }</span> }
-                                <span class="kind">{ &row.kind }</span>
-                                <span class="state" title="session state before → after">{ &row.state }</span>
+                                <span class="kind">{ kind_label(lang, &row.kind) }</span>
+                                <span class="state" title={tr(lang, "session state before → after")}>{ state_label(lang, &row.state) }</span>
                                 if row.tls { <span class="badge">{"TLS"}</span> }
                             </div>
                             <pre class="wire">{ wire_view(&row.wire) }</pre>
                             <details class="explain">
-                                <summary>{ &row.explanation }</summary>
-                                <ul>{ for row.details.iter().map(|d| html! { <li>{ d }</li> }) }</ul>
+                                <summary>{ explain(lang, &row.explanation) }</summary>
+                                <ul>{ for row.details.iter().map(|d| html! { <li>{ explain(lang, d) }</li> }) }</ul>
                             </details>
                             if !row.lints.is_empty() {
-                                <ul class="lints">{ for row.lints.iter().map(lint_view) }</ul>
+                                <ul class="lints">{ for row.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>
                             }
                         </li>
                     }
@@ -63,8 +86,8 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
             </ol>
             if !props.lints.is_empty() {
                 <div class="dialogue-lints">
-                    <h4>{"About the whole dialogue"}</h4>
-                    <ul class="lints">{ for props.lints.iter().map(lint_view) }</ul>
+                    <h4>{ tr(lang, "About the whole dialogue") }</h4>
+                    <ul class="lints">{ for props.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>
                 </div>
             }
         </>
@@ -81,12 +104,13 @@ pub struct NoteListProps {
 /// What the sessions reported besides the wire lines.
 #[function_component(NoteList)]
 pub fn note_list(props: &NoteListProps) -> Html {
+    let lang = use_lang();
     if props.notes.is_empty() {
         return html! {};
     }
     html! {
         <div class="notes">
-            <h4>{"Session events"}</h4>
+            <h4>{ tr(lang, "Session events") }</h4>
             <ul id="session-notes">
                 { for props.notes.iter().map(|n| html! {
                     <li class={classes!(if n.kind == NoteKind::Error { "error" } else { "muted" })}>

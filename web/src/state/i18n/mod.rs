@@ -12,59 +12,11 @@ mod ko;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 /// Where the chosen language is remembered in `localStorage`.
 pub const STORAGE_KEY: &str = "mailscope.lang";
 
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    /// English, the source language.
-    #[default]
-    En,
-    /// Korean.
-    Ko,
-}
-
-impl Lang {
-    /// Every language, in the order the switcher lists them.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
-
-    /// The BCP 47 tag, for `<html lang>` and storage.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-        }
-    }
-
-    /// The language's own name, as the switcher shows it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Ko => "한국어",
-        }
-    }
-
-    /// The language a BCP 47 tag asks for (`ko`, `ko-KR`, `en-US`…), if it is one of ours.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        Lang::ALL
-            .into_iter()
-            .find(|l| l.tag().eq_ignore_ascii_case(primary))
-    }
-
-    /// The language to start with: the remembered choice, else the first of the browser's
-    /// preferred languages we have, else English.
-    pub fn initial<'a>(stored: Option<&str>, preferred: impl IntoIterator<Item = &'a str>) -> Lang {
-        stored
-            .and_then(Lang::from_tag)
-            .or_else(|| preferred.into_iter().find_map(Lang::from_tag))
-            .unwrap_or_default()
-    }
-}
+/// The language of the interface: the core's, so the core's explanations and the UI agree.
+pub use mailscope_core::i18n::Lang;
 
 fn korean() -> &'static HashMap<&'static str, &'static str> {
     static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
@@ -79,6 +31,15 @@ fn korean() -> &'static HashMap<&'static str, &'static str> {
 /// `english` in `lang`. Text without a translation is shown in English (the completeness test
 /// keeps that from happening in a release).
 pub fn tr(lang: Lang, english: &'static str) -> &'static str {
+    match lang {
+        Lang::En => english,
+        Lang::Ko => korean().get(english).copied().unwrap_or(english),
+    }
+}
+
+/// [`tr`] of text that arrives as a `String` or borrowed `&str` (a reducer's message made from
+/// a [`key`]); unknown text is shown as it is.
+pub fn tr_text(lang: Lang, english: &str) -> &str {
     match lang {
         Lang::En => english,
         Lang::Ko => korean().get(english).copied().unwrap_or(english),

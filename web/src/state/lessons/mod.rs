@@ -3,6 +3,7 @@
 //! the same shape; nothing else changes.
 
 pub mod en;
+pub mod ko;
 
 /// The words of one step. In `body`, text between backticks is shown as code and a blank line
 /// starts a new paragraph.
@@ -62,9 +63,49 @@ mod tests {
         assert_eq!(paragraphs("```"), vec![Vec::<(&str, bool)>::new()]);
     }
 
+    /// The code spans of `body`, sorted: commands and wire text, which translations keep.
+    fn code_spans(body: &str) -> Vec<&str> {
+        let mut spans: Vec<&str> = paragraphs(body)
+            .into_iter()
+            .flatten()
+            .filter(|(_, code)| *code)
+            .map(|(t, _)| t)
+            .collect();
+        spans.sort_unstable();
+        spans
+    }
+
+    #[test]
+    fn korean_has_the_same_lessons_steps_and_code() {
+        assert_eq!(en::TEXT.len(), ko::TEXT.len(), "lesson count");
+        for (e, k) in en::TEXT.iter().zip(&ko::TEXT) {
+            assert_eq!(e.id, k.id, "lessons in the same order");
+            assert_eq!(e.references, k.references, "{}: references", e.id);
+            assert_eq!(e.steps.len(), k.steps.len(), "{}: step count", e.id);
+            assert_ne!(e.summary, k.summary, "{}: summary not translated", e.id);
+            for (se, sk) in e.steps.iter().zip(k.steps) {
+                assert_eq!(
+                    code_spans(se.body),
+                    code_spans(sk.body),
+                    "{}: step {:?} vs {:?} must show the same commands",
+                    e.id,
+                    se.title,
+                    sk.title
+                );
+                assert_ne!(se.body, sk.body, "{}: {:?} not translated", e.id, se.title);
+                assert!(
+                    sk.body.chars().any(|c| ('가'..='힣').contains(&c)),
+                    "{}: {:?} has no Korean",
+                    e.id,
+                    sk.title
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_english_step_has_words() {
-        for l in &en::TEXT {
+        for l in en::TEXT.iter().chain(&ko::TEXT) {
             assert!(!l.title.is_empty() && !l.summary.is_empty(), "{}", l.id);
             for s in l.steps {
                 assert!(

@@ -1,9 +1,12 @@
 //! Korean text, one file per area of the UI: `(English key, Korean)` pairs.
 
+mod learn;
 mod mailbox;
 mod session;
 mod share;
 mod shell;
+mod tools;
+mod transcript;
 
 /// Every area's entries.
 pub(super) const ENTRIES: &[&[(&str, &str)]] = &[
@@ -11,4 +14,7 @@ pub(super) const ENTRIES: &[&[(&str, &str)]] = &[
     session::ENTRIES,
     mailbox::ENTRIES,
     share::ENTRIES,
+    learn::ENTRIES,
+    tools::ENTRIES,
+    transcript::ENTRIES,
 ];

@@ -1,0 +1,537 @@
+//! Languages for the text the core writes for people: English (the source) and Korean.
+//!
+//! The core's explanations are English `&'static str` tables next to the code they explain
+//! (reply codes, RFC 3463/5248 enhanced status codes, EHLO keywords, command and transcript
+//! explanations) and one summary per lint. This module gives them in another language without
+//! touching those tables, gettext style: [`text`] maps an English string to its translation,
+//! [`explain`] translates a composed explanation sentence by sentence (the ones
+//! [`crate::smtp::transcript`] builds), and [`lint_summary`] gives a lint's summary by code.
+//! Text without a translation comes back in English; the tests walk every table and fail when a
+//! Korean entry is missing.
+//!
+//! Lint *messages* ([`crate::Lint::message`]) carry values and stay English; show the translated
+//! [`lint_summary`] first and the message as the detail.
+
+mod ko_lints;
+mod ko_text;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::smtp::enhanced::EnhancedCode;
+use crate::smtp::reply::{explain_code, CodeExplanation};
+use crate::smtp::transcript::SessionState;
+
+/// A language for people-facing text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// English, the source language.
+    #[default]
+    En,
+    /// Korean.
+    Ko,
+}
+
+impl Lang {
+    /// Every language, in the order a switcher lists them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
+
+    /// The BCP 47 tag (RFC 5646), for `<html lang>` and storage.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+
+    /// The language's own name, as a switcher shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Ko => "한국어",
+        }
+    }
+
+    /// The language a BCP 47 tag asks for (`ko`, `ko-KR`, `en-US`…), if it is one of ours
+    /// (RFC 5646 §2.1: the primary subtag decides).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The language to start with: the remembered choice, else the first of the user's
+    /// preferred languages we have, else English.
+    pub fn initial<'a>(stored: Option<&str>, preferred: impl IntoIterator<Item = &'a str>) -> Lang {
+        stored
+            .and_then(Lang::from_tag)
+            .or_else(|| preferred.into_iter().find_map(Lang::from_tag))
+            .unwrap_or_default()
+    }
+}
+
+fn korean_text() -> &'static HashMap<&'static str, &'static str> {
+    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| ko_text::ENTRIES.iter().copied().collect())
+}
+
+/// The translation of one of the core's English strings (a reply code meaning, an enhanced
+/// status title, a capability or command explanation, a transcript note…). Strings the tables
+/// do not know come back unchanged.
+pub fn text(lang: Lang, english: &str) -> &str {
+    match lang {
+        Lang::En => english,
+        Lang::Ko => korean_text().get(english).copied().unwrap_or(english),
+    }
+}
+
+fn known(lang: Lang, english: &str) -> Option<&'static str> {
+    match lang {
+        Lang::En => None,
+        Lang::Ko => korean_text().get(english).copied(),
+    }
+}
+
+/// The summary of lint `code` (such as `smtp.bare-lf`) in `lang`; `None` for a code that is not
+/// in [`crate::lint::catalog`].
+pub fn lint_summary(lang: Lang, code: &str) -> Option<&'static str> {
+    let def = crate::lint::catalog().find(|d| d.code == code)?;
+    Some(match lang {
+        Lang::En => def.summary,
+        Lang::Ko => ko_lints::ENTRIES
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(def.summary, |(_, ko)| ko),
+    })
+}
+
+/// The name of a session state (RFC 5321 §4.1.4) as a person reads it.
+pub fn session_state(lang: Lang, state: SessionState) -> &'static str {
+    let english = match state {
+        SessionState::Connected => "connected",
+        SessionState::Greeted => "greeted",
+        SessionState::Ready => "ready",
+        SessionState::Authenticating => "authenticating",
+        SessionState::Mail => "mail",
+        SessionState::Rcpt => "rcpt",
+        SessionState::Data => "data",
+        SessionState::Chunking => "chunking",
+        SessionState::Closed => "closed",
+        SessionState::Tls => "tls",
+    };
+    known(lang, english).unwrap_or(english)
+}
+
+/// A reply code explanation in `lang`, in the shape of its English `Display`
+/// (`550: meaning — class; category (RFC 5321 §4.2.2)`, RFC 5321 §4.2).
+pub fn code_explanation(lang: Lang, e: &CodeExplanation) -> String {
+    let class = text(lang, e.class);
+    let category = text(lang, e.category);
+    match e.specific {
+        Some(s) => format!(
+            "{}: {} — {class}; {category} ({})",
+            e.code,
+            text(lang, s),
+            e.reference
+        ),
+        None => format!("{}: {class}; {category} ({})", e.code, e.reference),
+    }
+}
+
+/// An enhanced status code explained in `lang`, in the shape of [`EnhancedCode::explain`]
+/// (RFC 3463 §3, RFC 5248).
+pub fn enhanced_explanation(lang: Lang, code: &EnhancedCode) -> String {
+    let class = text(lang, code.class_meaning());
+    let subject = text(lang, code.subject_meaning());
+    match code.meaning() {
+        Some(m) => format!(
+            "{code}: {} ({class}; {subject}; {})",
+            text(lang, m.title),
+            m.reference
+        ),
+        None => format!(
+            "{code}: {} ({class}; {subject}; RFC 3463 §3)",
+            text(lang, "unregistered detail")
+        ),
+    }
+}
+
+/// Separates the sentences of a composed explanation (see [`crate::smtp::transcript::Entry`]).
+const SENTENCE_BREAK: &str = ". ";
+
+/// One sentence of a composed explanation in `lang`, or `None` when no table knows it.
+fn sentence(lang: Lang, s: &str) -> Option<Cow<'static, str>> {
+    if let Some(k) = known(lang, s) {
+        return Some(Cow::Borrowed(k));
+    }
+    // "550: …" — a reply code explanation.
+    if let Some(code) = s
+        .get(..3)
+        .filter(|_| s.get(3..5) == Some(": "))
+        .and_then(|d| d.parse::<u16>().ok())
+    {
+        let e = explain_code(code);
+        if e.to_string() == s {
+            return Some(Cow::Owned(code_explanation(lang, &e)));
+        }
+    }
+    // "5.1.1: …" — an enhanced status code explanation.
+    if let Some((code, _)) =
+        EnhancedCode::parse_prefix(s.split(':').next().unwrap_or_default().as_bytes())
+    {
+        if code.explain() == s {
+            return Some(Cow::Owned(enhanced_explanation(lang, &code)));
+        }
+    }
+    // "KEYWORD: explanation (RFC …)" — a label, a known sentence and a reference, as the web
+    // lists capabilities.
+    if let Some((label, rest)) = s.split_once(": ") {
+        if let Some((middle, reference)) = rest.rsplit_once(" (") {
+            if let Some(k) = known(lang, middle) {
+                return Some(Cow::Owned(format!("{label}: {k} ({reference}")));
+            }
+        }
+    }
+    // Explanations with values in them.
+    if let Some(error) = s.strip_prefix("could not be read: ") {
+        return Some(Cow::Owned(
+            known(lang, "could not be read: {error}")?.replace("{error}", error),
+        ));
+    }
+    if let Some((octets, size)) = s
+        .strip_prefix("The transcript shows ")
+        .and_then(|r| r.split_once(" octets for a chunk of "))
+    {
+        return Some(Cow::Owned(
+            known(
+                lang,
+                "The transcript shows {octets} octets for a chunk of {size}",
+            )?
+            .replace("{octets}", octets)
+            .replace("{size}", size),
+        ));
+    }
+    None
+}
+
+/// A composed explanation in `lang`, translated sentence by sentence: reply code and enhanced
+/// status code explanations, command and transcript notes. Sentences no table knows stay
+/// English, so the result is always complete.
+pub fn explain(lang: Lang, explanation: &str) -> String {
+    if lang == Lang::En {
+        return explanation.to_owned();
+    }
+    explanation
+        .split(SENTENCE_BREAK)
+        .map(|s| sentence(lang, s).unwrap_or(Cow::Borrowed(s)))
+        .collect::<Vec<_>>()
+        .join(SENTENCE_BREAK)
+}
+
+/// Whether [`explain`] translates every sentence of `explanation` into `lang`.
+pub fn fully_translated(lang: Lang, explanation: &str) -> bool {
+    lang == Lang::En
+        || explanation
+            .split(SENTENCE_BREAK)
+            .all(|s| sentence(lang, s).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::smtp::capability::Capabilities;
+    use crate::smtp::command::parse_command;
+    use crate::smtp::enhanced::REGISTRY;
+    use crate::smtp::reply::parse_reply;
+    use crate::smtp::transcript::annotate;
+
+    /// Every English string of the core's explanation tables.
+    fn table_strings() -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for m in REGISTRY {
+            out.push(m.title.into());
+        }
+        for class in [2, 4, 5] {
+            for subject in 0..=8 {
+                let c = EnhancedCode {
+                    class,
+                    subject,
+                    detail: 0,
+                };
+                out.push(c.class_meaning().into());
+                out.push(c.subject_meaning().into());
+            }
+        }
+        out.push("unregistered detail".into());
+        for code in 0..=999 {
+            let e = explain_code(code);
+            out.push(e.class.into());
+            out.push(e.category.into());
+            out.extend(e.specific.map(String::from));
+        }
+        out.extend(
+            capabilities()
+                .entries
+                .iter()
+                .map(|c| c.capability.explain().to_string()),
+        );
+        for line in COMMANDS {
+            let parsed = parse_command(format!("{line}\r\n").as_bytes())
+                .ok()
+                .flatten()
+                .map(|(p, _)| p.command.explain().to_string());
+            out.push(parsed.unwrap_or_else(|| panic!("command {line:?} did not parse")));
+        }
+        for state in STATES {
+            out.push(session_state(Lang::En, state).into());
+        }
+        out.push("could not be read: {error}".into());
+        out.push("The transcript shows {octets} octets for a chunk of {size}".into());
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    const COMMANDS: &[&str] = &[
+        "HELO client.example",
+        "EHLO client.example",
+        "MAIL FROM:<a@example.org>",
+        "RCPT TO:<b@example.net>",
+        "DATA",
+        "BDAT 10 LAST",
+        "RSET",
+        "NOOP",
+        "VRFY bob",
+        "EXPN list",
+        "HELP",
+        "QUIT",
+        "STARTTLS",
+        "AUTH PLAIN",
+        "XYZZY plugh",
+    ];
+
+    const STATES: [SessionState; 10] = [
+        SessionState::Connected,
+        SessionState::Greeted,
+        SessionState::Ready,
+        SessionState::Authenticating,
+        SessionState::Mail,
+        SessionState::Rcpt,
+        SessionState::Data,
+        SessionState::Chunking,
+        SessionState::Closed,
+        SessionState::Tls,
+    ];
+
+    fn capabilities() -> Capabilities {
+        let ehlo = "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-CHUNKING\r\n250-DSN\r\n250-BINARYMIME\r\n250-REQUIRETLS\r\n250-DELIVERBY\r\n250-VRFY\r\n250-EXPN\r\n250-ETRN\r\n250-HELP\r\n250 XFOO bar\r\n";
+        let (reply, _) = parse_reply(ehlo.as_bytes())
+            .ok()
+            .flatten()
+            .expect("the EHLO reply parses");
+        let caps = Capabilities::from_reply(&reply);
+        assert_eq!(
+            caps.entries.len(),
+            17,
+            "every capability, got {:?}",
+            caps.entries
+        );
+        caps
+    }
+
+    /// Transcripts that take the tracker through every kind of note it writes.
+    const CORPUS: &[&str] = &[
+        "S: 220 mx.example ESMTP\nC: EHLO c.example\nS: 250-mx.example\nS: 250-PIPELINING\nS: 250-SIZE 100\nS: 250-STARTTLS\nS: 250-AUTH PLAIN\nS: 250 ENHANCEDSTATUSCODES\nC: MAIL FROM:<a@example.org>\nS: 250 2.1.0 Ok\nC: RCPT TO:<b@example.net>\nS: 250 2.1.5 Ok\nC: RCPT TO:<nobody@example.net>\nS: 550 5.1.1 No such user\nC: DATA\nS: 354 End data with <CR><LF>.<CR><LF>\nC: Subject: hi\nC:\nC: ..dot\nC: .\nS: 250 2.0.0 Ok: queued\nC: MAIL FROM:<a@example.org>\nS: 250 2.1.0 Ok\nC: RCPT TO:<b@example.net>\nS: 250 2.1.5 Ok\nC: DATA\nS: 354 go\nC: Subject: big\nC: .\nS: 552 5.3.4 Too big\nC: NOOP\nS: 250 2.0.0 Ok\nC: RSET\nS: 250 2.0.0 Ok\nC: VRFY bob\nS: 252 2.0.0 Maybe\nC: QUIT\nS: 221 2.0.0 Bye\n",
+        "S: 554 go away\nC: QUIT\nS: 221 bye\n",
+        "S: 421 busy\n",
+        "S: 220 mx.example ESMTP\nC: EHLO c.example\nS: 250-mx.example\nS: 250-STARTTLS\nS: 250 AUTH PLAIN LOGIN\nC: STARTTLS\nS: 220 2.0.0 Ready to start TLS\nC: EHLO c.example\nS: 250-mx.example\nS: 250 AUTH PLAIN LOGIN\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\nS: 334 UGFzc3dvcmQ6\nC: *\nS: 501 5.7.0 Authentication cancelled\nC: AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=\nS: 235 2.7.0 Authentication successful\nC: QUIT\nS: 221 2.0.0 Bye\n",
+        "S: 220 mx.example\nC: HELO c.example\nS: 250 mx.example\nC: MAIL FROM:<a@example.org>\nS: 451 4.3.0 Try later\nC: DATA\nS: 503 5.5.1 Bad sequence\nC: MAIL FROM:<a@example.org>\nS: 250 Ok\nC: RCPT TO:<b@example.net>\nS: 250 Ok\nC: DATA\nS: 354 go\nC: unterminated\n",
+        "S: 220 mx.example\nC: EHLO c.example\nS: 250-mx.example\nS: 250 CHUNKING\nC: MAIL FROM:<a@example.org>\nS: 250 Ok\nC: RCPT TO:<b@example.net>\nS: 250 Ok\nC: BDAT 10 LAST\nC: short\nS: 250 Ok\nS: 299 5.9.9 odd\nC: EXPN list\nS: 502 5.5.1 No\nC: HELP\nS: 214 help\nC: XYZZY\nS: 500 5.5.2 What\nC: QUIT\nS: 221 Bye\n",
+    ];
+
+    #[test]
+    fn every_lint_has_a_korean_summary() {
+        let mut seen = std::collections::HashSet::new();
+        for (code, ko) in ko_lints::ENTRIES {
+            assert!(seen.insert(*code), "duplicate Korean summary for {code}");
+            assert!(
+                crate::lint::catalog().any(|d| d.code == *code),
+                "Korean summary for {code}, which is not in the catalog"
+            );
+            assert!(!ko.trim().is_empty(), "empty Korean summary for {code}");
+        }
+        let missing: Vec<_> = crate::lint::catalog()
+            .map(|d| d.code)
+            .filter(|c| !seen.contains(c))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "lints without a Korean summary: {missing:#?}"
+        );
+        for def in crate::lint::catalog() {
+            assert_eq!(lint_summary(Lang::En, def.code), Some(def.summary));
+            assert_ne!(
+                lint_summary(Lang::Ko, def.code),
+                Some(def.summary),
+                "{}",
+                def.code
+            );
+        }
+        assert_eq!(lint_summary(Lang::Ko, "smtp.no-such-lint"), None);
+    }
+
+    #[test]
+    fn every_table_string_has_korean() {
+        let missing: Vec<_> = table_strings()
+            .into_iter()
+            .filter(|s| known(Lang::Ko, s).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "core strings without Korean (add them to i18n/ko_text.rs): {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn every_transcript_explanation_is_translated() {
+        let mut missing = Vec::new();
+        for input in CORPUS {
+            for e in annotate(input.as_bytes()).entries {
+                for s in e.explanation.split(SENTENCE_BREAK) {
+                    if sentence(Lang::Ko, s).is_none() {
+                        missing.push(s.to_string());
+                    }
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "transcript sentences without Korean (add them to i18n/ko_text.rs): {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn every_korean_entry_is_used_once() {
+        let mut used: std::collections::HashSet<String> = table_strings().into_iter().collect();
+        for input in CORPUS {
+            for e in annotate(input.as_bytes()).entries {
+                used.extend(e.explanation.split(SENTENCE_BREAK).map(String::from));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (en, ko) in ko_text::ENTRIES {
+            assert!(seen.insert(*en), "duplicate Korean entry for {en:?}");
+            assert!(!ko.trim().is_empty() && ko != en, "no Korean for {en:?}");
+            assert!(
+                used.contains(*en),
+                "Korean entry no table or transcript uses: {en:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn composed_explanations_keep_their_shape() {
+        let e = explain_code(550);
+        assert_eq!(code_explanation(Lang::En, &e), e.to_string());
+        let ko = explain(Lang::Ko, &e.to_string());
+        assert!(
+            ko.starts_with("550: ") && ko.ends_with("(RFC 5321 §4.2.2)"),
+            "{ko}"
+        );
+        assert_ne!(ko, e.to_string());
+        let code = EnhancedCode {
+            class: 5,
+            subject: 1,
+            detail: 1,
+        };
+        assert_eq!(enhanced_explanation(Lang::En, &code), code.explain());
+        let ko = explain(Lang::Ko, &code.explain());
+        assert!(
+            ko.starts_with("5.1.1: ") && ko.contains("RFC 3463 §3.3"),
+            "{ko}"
+        );
+        let joined = format!("{}. {}", e, code.explain());
+        assert_eq!(explain(Lang::En, &joined), joined);
+        assert_eq!(explain(Lang::Ko, &joined).matches(". ").count(), 1);
+        let cap = "SIZE: the server answers HELP (RFC 5321 §4.1.1.8)";
+        assert_eq!(
+            explain(Lang::Ko, cap),
+            format!(
+                "SIZE: {} (RFC 5321 §4.1.1.8)",
+                text(Lang::Ko, "the server answers HELP")
+            )
+        );
+        assert_eq!(
+            explain(Lang::Ko, "could not be read: bad"),
+            text(Lang::Ko, "could not be read: {error}").replace("{error}", "bad")
+        );
+    }
+
+    #[test]
+    fn unknown_text_passes_through() {
+        let cases = [
+            "",
+            "no such sentence",
+            "999: nonsense",
+            "5.1.1: forged",
+            ". . .",
+            "could not",
+        ];
+        for s in cases {
+            assert_eq!(text(Lang::Ko, s), s);
+            assert_eq!(text(Lang::En, s), s);
+            assert_eq!(explain(Lang::En, s), s);
+        }
+        assert_eq!(explain(Lang::Ko, "no such sentence"), "no such sentence");
+        assert!(!fully_translated(Lang::Ko, "no such sentence"));
+        assert!(fully_translated(Lang::En, "no such sentence"));
+        assert_eq!(session_state(Lang::En, SessionState::Rcpt), "rcpt");
+        assert_ne!(session_state(Lang::Ko, SessionState::Rcpt), "rcpt");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut rng = crate::testutil::XorShift::new(7);
+        for _ in 0..500 {
+            let len = rng.below(80);
+            let bytes = rng.bytes(len, b"0123456789.: -abc\xe2\x80\x94;()", true);
+            let s = String::from_utf8_lossy(&bytes);
+            let _ = explain(Lang::Ko, &s);
+            let _ = fully_translated(Lang::Ko, &s);
+        }
+        let huge = "5.1.1: ".repeat(10_000);
+        assert!(explain(Lang::Ko, &huge).len() >= huge.len() / 2);
+    }
+
+    #[test]
+    fn tags_pick_languages() {
+        let cases = [
+            ("ko", Some(Lang::Ko)),
+            ("ko-KR", Some(Lang::Ko)),
+            ("KO_kr", Some(Lang::Ko)),
+            ("en-GB", Some(Lang::En)),
+            ("ja", None),
+            ("", None),
+        ];
+        for (tag, want) in cases {
+            assert_eq!(Lang::from_tag(tag), want, "tag {tag:?}");
+        }
+        assert_eq!(Lang::initial(Some("en"), ["ko-KR"]), Lang::En);
+        assert_eq!(Lang::initial(None, ["ja", "ko-KR", "en"]), Lang::Ko);
+        assert_eq!(Lang::initial(Some("xx"), ["fr"]), Lang::En);
+        assert_eq!(
+            serde_json::to_string(&Lang::Ko).ok().as_deref(),
+            Some("\"ko\"")
+        );
+    }
+}
