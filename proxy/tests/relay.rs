@@ -31,7 +31,7 @@ async fn expect_refused(hello: impl FnOnce(std::net::SocketAddr) -> Hello<'stati
 async fn wrong_token_is_403() {
     expect_refused(|a| Hello {
         token: Some("relay-test-token-0123456789abcdeX"),
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -40,7 +40,7 @@ async fn wrong_token_is_403() {
 async fn missing_token_is_403() {
     expect_refused(|a| Hello {
         token: None,
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -49,7 +49,7 @@ async fn missing_token_is_403() {
 async fn foreign_origin_is_403() {
     expect_refused(|a| Hello {
         origin: Some("http://evil.example".into()),
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -58,7 +58,7 @@ async fn foreign_origin_is_403() {
 async fn missing_origin_is_403() {
     expect_refused(|a| Hello {
         origin: None,
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -67,7 +67,7 @@ async fn missing_origin_is_403() {
 async fn wrong_host_is_403() {
     expect_refused(|a| Hello {
         host: Some(format!("rebind.example:{}", a.port())),
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -83,7 +83,7 @@ async fn allowed_origins_are_accepted() {
     ] {
         let hello = Hello {
             origin: Some(origin.clone()),
-            ..Hello::good(a)
+            ..good_hello(a)
         };
         assert!(
             open_with(a, hello).await.is_ok(),
@@ -750,7 +750,7 @@ async fn hello_announces_the_enforced_limits() {
         "70",
     ])
     .await;
-    let mut c = open_with(server.addr, Hello::good(server.addr))
+    let mut c = open_with(server.addr, good_hello(server.addr))
         .await
         .expect("upgrade accepted");
     match c.next().await {
@@ -800,7 +800,7 @@ async fn sandbox_target_without_sandbox_is_typed() {
 async fn session_limit_and_bad_frames() {
     let server = serve(&["--max-sessions-per-token", "1"]).await;
     let mut first = open(server.addr).await;
-    let mut second = open_with(server.addr, Hello::good(server.addr))
+    let mut second = open_with(server.addr, good_hello(server.addr))
         .await
         .unwrap();
     match second.next().await {

@@ -440,7 +440,7 @@ async fn pipelined_bytes_after_starttls_are_refused() {
 async fn relay_reaches_the_sandbox() {
     let server = serve(&[]).await;
     let smtp = sandbox_addr(&server);
-    let mut c = open_with(server.addr, Hello::good(server.addr))
+    let mut c = open_with(server.addr, good_hello(server.addr))
         .await
         .unwrap();
     match c.next().await {
