@@ -89,8 +89,11 @@ pub struct RelayConfig {
 /// Initial WebSocket read buffer (tungstenite's default is 128 KiB, most of an idle session's
 /// memory); it grows for larger frames up to the frame limit.
 const WS_READ_BUFFER: usize = 8 * 1024;
-/// Server bytes read per binary frame at most.
-const READ_CHUNK: usize = 16 * 1024;
+/// Server bytes read per binary frame at first: SMTP replies are small.
+const READ_CHUNK_MIN: usize = 4 * 1024;
+/// Server bytes read per binary frame at most: the read buffer doubles up to this size each time
+/// a read fills it (bulk data), so quiet sessions stay small and bulk transfers use few frames.
+const READ_CHUNK_MAX: usize = 64 * 1024;
 /// Most bytes held while reading the reply to STARTTLS before giving up on framing it.
 const MAX_HELD_REPLY: usize = 64 * 1024;
 
@@ -308,8 +311,14 @@ async fn read_conn(conn: &mut Option<Conn>, buf: &mut Vec<u8>) -> std::io::Resul
     match conn {
         Some(c) => {
             // The read buffer exists only while connected, so idle sessions stay small.
-            buf.resize(READ_CHUNK, 0);
-            c.read(buf).await
+            if buf.len() < READ_CHUNK_MIN {
+                buf.resize(READ_CHUNK_MIN, 0);
+            }
+            let n = c.read(buf).await?;
+            if n == buf.len() && buf.len() < READ_CHUNK_MAX {
+                buf.resize((buf.len() * 2).min(READ_CHUNK_MAX), 0);
+            }
+            Ok(n)
         }
         None => std::future::pending().await,
     }
