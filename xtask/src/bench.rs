@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+#[path = "bench_relay.rs"]
+mod bench_relay;
 use crate::steps::Steps;
 use crate::tools;
 
@@ -27,7 +29,8 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
     let tables = steps.step("run mailscope-bench (about a minute)", |s| {
         run_bench(s.root(), &bench_args)
     })?;
-    println!("\n{bundle}\n{tables}");
+    let relay = bench_relay::bench_relay(steps)?; // relay vs websocat/websockify, sandbox vs smtp-sink
+    println!("\n{bundle}\n{tables}\n{relay}");
     Ok(())
 }
 
