@@ -85,17 +85,44 @@ pub enum ClientFrame {
     Close,
 }
 
-/// Limits the relay enforces, announced in [`RelayFrame::Hello`].
+/// Limits the relay enforces, announced in [`RelayFrame::Hello`]: every limit the relay
+/// applies, so the page can explain a `limit` or `timeout` error before it happens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     /// Largest WebSocket frame accepted, in bytes; larger ones close the socket with 1009.
     pub max_frame: usize,
+    /// Most bytes queued towards the page before the relay stops reading from the server.
+    pub write_buffer: usize,
     /// Seconds without traffic before the relay closes the session.
     pub idle_timeout_secs: u64,
     /// Seconds allowed for a TCP connect.
     pub connect_timeout_secs: u64,
+    /// Seconds allowed for a TLS handshake (implicit TLS or STARTTLS).
+    pub handshake_timeout_secs: u64,
+    /// Open sessions (WebSockets) the relay accepts in total.
+    pub max_sessions: usize,
+    /// Open sessions the relay accepts per token.
+    pub max_sessions_per_token: usize,
+    /// `connect` frames accepted per minute, over all sessions.
+    pub connects_per_minute: usize,
     /// Ports the relay connects to without an explicit allowance.
     pub allowed_ports: Vec<u16>,
+}
+
+/// One address the relay tried while opening a connection, in order (RFC 5321 §5.1: try each
+/// MX by preference and each of its addresses before giving up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectAttempt {
+    /// The MX exchange the address belongs to, for `{mx}` targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mx: Option<String>,
+    /// The address and port tried.
+    pub address: String,
+    /// Milliseconds the attempt took.
+    pub ms: u64,
+    /// Why it failed; absent for the attempt that connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One MX record with the addresses its exchange resolved to.
@@ -156,6 +183,8 @@ pub enum ErrorCode {
     Limit,
     /// The frame was not understood or not valid in this state.
     BadRequest,
+    /// The page asked for `{sandbox: true}` but the relay runs without its sandbox SMTP server.
+    SandboxUnavailable,
 }
 
 /// Frames the relay sends.
@@ -181,6 +210,10 @@ pub enum RelayFrame {
         mx: Option<String>,
         /// Milliseconds the connect took.
         connect_ms: u64,
+        /// For `{mx}` targets and names with several addresses: every address tried, in
+        /// order, the last one being the one connected to.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attempts: Vec<ConnectAttempt>,
     },
     /// A TLS handshake finished.
     Tls {
@@ -286,18 +319,14 @@ mod tests {
         let frames = [
             RelayFrame::Hello {
                 protocol: PROTOCOL_VERSION,
-                limits: Limits {
-                    max_frame: 65536,
-                    idle_timeout_secs: 300,
-                    connect_timeout_secs: 30,
-                    allowed_ports: vec![25, 465, 587],
-                },
+                limits: sample_limits(),
                 sandbox: Some("127.0.0.1:2525".into()),
             },
             RelayFrame::Connected {
                 peer: "192.0.2.1:25".into(),
                 mx: Some("mx.example.org".into()),
                 connect_ms: 12,
+                attempts: Vec::new(),
             },
             RelayFrame::Resolved {
                 domain: "example.org".into(),
@@ -331,6 +360,84 @@ mod tests {
         })
         .unwrap();
         assert_eq!(err, r#"{"type":"error","code":"dns_failed","message":""}"#);
+    }
+
+    fn sample_limits() -> Limits {
+        Limits {
+            max_frame: 65536,
+            write_buffer: 4194304,
+            idle_timeout_secs: 300,
+            connect_timeout_secs: 30,
+            handshake_timeout_secs: 30,
+            max_sessions: 20,
+            max_sessions_per_token: 10,
+            connects_per_minute: 60,
+            allowed_ports: vec![25, 465, 587],
+        }
+    }
+
+    #[test]
+    fn relay_frames_have_the_documented_json() {
+        let cases = [
+            (
+                RelayFrame::Hello {
+                    protocol: PROTOCOL_VERSION,
+                    limits: sample_limits(),
+                    sandbox: None,
+                },
+                r#"{"type":"hello","protocol":1,"limits":{"max_frame":65536,"write_buffer":4194304,"idle_timeout_secs":300,"connect_timeout_secs":30,"handshake_timeout_secs":30,"max_sessions":20,"max_sessions_per_token":10,"connects_per_minute":60,"allowed_ports":[25,465,587]}}"#,
+            ),
+            (
+                RelayFrame::Connected {
+                    peer: "192.0.2.2:25".into(),
+                    mx: Some("b.example.org".into()),
+                    connect_ms: 3,
+                    attempts: vec![
+                        ConnectAttempt {
+                            mx: Some("a.example.org".into()),
+                            address: "192.0.2.1:25".into(),
+                            ms: 1,
+                            error: Some("connection refused".into()),
+                        },
+                        ConnectAttempt {
+                            mx: Some("b.example.org".into()),
+                            address: "192.0.2.2:25".into(),
+                            ms: 3,
+                            error: None,
+                        },
+                    ],
+                },
+                r#"{"type":"connected","peer":"192.0.2.2:25","mx":"b.example.org","connect_ms":3,"attempts":[{"mx":"a.example.org","address":"192.0.2.1:25","ms":1,"error":"connection refused"},{"mx":"b.example.org","address":"192.0.2.2:25","ms":3}]}"#,
+            ),
+            (
+                RelayFrame::Connected {
+                    peer: "127.0.0.1:2525".into(),
+                    mx: None,
+                    connect_ms: 0,
+                    attempts: Vec::new(),
+                },
+                r#"{"type":"connected","peer":"127.0.0.1:2525","connect_ms":0}"#,
+            ),
+            (
+                RelayFrame::Error {
+                    code: ErrorCode::SandboxUnavailable,
+                    message: "no sandbox".into(),
+                },
+                r#"{"type":"error","code":"sandbox_unavailable","message":"no sandbox"}"#,
+            ),
+        ];
+        for (frame, json) in cases {
+            assert_eq!(
+                serde_json::to_string(&frame).unwrap(),
+                json,
+                "serialized form (left) vs documented JSON (right)"
+            );
+            assert_eq!(
+                serde_json::from_str::<RelayFrame>(json).unwrap(),
+                frame,
+                "parsed {json}"
+            );
+        }
     }
 
     #[test]

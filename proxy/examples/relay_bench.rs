@@ -1,7 +1,28 @@
-//! Relay figures on loopback, in-process: throughput page → server with 64 KiB and 4 KiB binary
-//! frames, server → page, and the round-trip latency of one byte. Run in release mode:
-//! `cargo run --release -p mailscope-proxy --example relay_bench [MiB]`.
+//! Relay figures side by side on loopback: `mailscope serve`'s `/relay` against websocat and
+//! websockify, all carrying the same data path
+//!
+//! ```text
+//! WebSocket client (this program, tokio-tungstenite) → proxy process → TCP test server (this program)
+//! ```
+//!
+//! The TCP test server reads a 13-byte header from each connection: `S` + length (sink: count
+//! that many bytes, then answer `done`), `R` + length + chunk (source: write that many bytes in
+//! writes of `chunk`), or `E` (echo). Measured per proxy, best of `--rounds` interleaved rounds:
+//! page → server throughput with 64 KiB and 4 KiB binary frames, server → page throughput with
+//! 64 KiB and 4 KiB server writes, the round trip of one byte, and the memory (PSS of the proxy's
+//! process tree, so websockify's forked children count once per page) per idle session. Then
+//! the sandbox SMTP server's message rate under Postfix's `smtp-source` against Postfix's
+//! `smtp-sink`. `cargo xtask bench` builds this in release mode, installs the peers and runs it;
+//! by hand:
+//!
+//! ```sh
+//! cargo run --release -p mailscope-proxy --example relay_bench -- \
+//!   --mailscope target/release/mailscope --websocat PATH --websockify PATH
+//! ```
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -9,191 +30,554 @@ use futures_util::{SinkExt, StreamExt};
 use mailscope_core::relay::{
     token_subprotocol, ClientFrame, RelayFrame, Target, TlsMode, SUBPROTOCOL,
 };
-use mailscope_proxy::cli::{Cli, Command};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
 const TOKEN: &str = "bench-token-0123456789abcdef";
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+#[derive(Debug, Parser)]
+struct Args {
+    /// The `mailscope` binary (release).
+    #[arg(long)]
+    mailscope: PathBuf,
+    /// The websocat binary; left out when not given.
+    #[arg(long)]
+    websocat: Option<PathBuf>,
+    /// The websockify script; left out when not given.
+    #[arg(long)]
+    websockify: Option<PathBuf>,
+    /// Postfix's smtp-source and smtp-sink (left out when missing).
+    #[arg(long, default_value = "/usr/sbin/smtp-source")]
+    smtp_source: PathBuf,
+    #[arg(long, default_value = "/usr/sbin/smtp-sink")]
+    smtp_sink: PathBuf,
+    /// MiB per throughput measurement.
+    #[arg(long, default_value_t = 64)]
+    mib: usize,
+    /// Interleaved rounds; the best of each is kept.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Round trips per latency measurement.
+    #[arg(long, default_value_t = 2000)]
+    round_trips: u32,
+    /// Idle sessions opened for the memory figure.
+    #[arg(long, default_value_t = 100)]
+    sessions: usize,
+    /// Messages sent by smtp-source per round.
+    #[arg(long, default_value_t = 2000)]
+    messages: usize,
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+
+/// One proxy under test, running as its own process.
+struct Proxy {
+    name: &'static str,
+    child: Child,
+    addr: SocketAddr,
+    /// The TCP test server it forwards to.
+    target: SocketAddr,
+}
+
+impl Proxy {
+    /// A WebSocket carried to the test server, ready for data.
+    async fn open(&self) -> Ws {
+        let mailscope = self.name == "mailscope";
+        let url = if mailscope {
+            format!("ws://{}/relay", self.addr)
+        } else {
+            format!("ws://{}/", self.addr)
+        };
+        let mut req = url.into_client_request().expect("request");
+        let h = req.headers_mut();
+        if mailscope {
+            let protos = format!("{SUBPROTOCOL}, {}", token_subprotocol(TOKEN));
+            h.insert(
+                "sec-websocket-protocol",
+                HeaderValue::from_str(&protos).unwrap(),
+            );
+            h.insert(
+                "origin",
+                HeaderValue::from_str(&format!("http://{}", self.addr)).unwrap(),
+            );
+        } else if self.name == "websockify" {
+            h.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
+        }
+        let (mut ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .unwrap_or_else(|e| panic!("{}: WebSocket upgrade failed: {e}", self.name));
+        if mailscope {
+            next_frame(&mut ws).await;
+            let connect = ClientFrame::Connect {
+                target: Target::Host {
+                    host: self.target.ip().to_string(),
+                    port: self.target.port(),
+                },
+                tls: TlsMode::None,
+                sni: None,
+            };
+            let json = serde_json::to_string(&connect).unwrap();
+            ws.send(Message::Text(json.into())).await.unwrap();
+            match next_frame(&mut ws).await {
+                RelayFrame::Connected { .. } => {}
+                other => panic!("mailscope: expected connected, got {other:?}"),
+            }
+        }
+        ws
+    }
+}
 
 async fn next_frame(ws: &mut Ws) -> RelayFrame {
     loop {
-        if let Some(Ok(Message::Text(t))) = ws.next().await {
-            return serde_json::from_str(t.as_str()).expect("relay frame");
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                return serde_json::from_str(t.as_str()).expect("relay frame")
+            }
+            Some(Ok(_)) => {}
+            other => panic!("relay closed: {other:?}"),
         }
     }
 }
 
-async fn open(relay: std::net::SocketAddr, target: std::net::SocketAddr) -> Ws {
-    let mut req = format!("ws://{relay}/relay").into_client_request().unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_str(&format!("{SUBPROTOCOL}, {}", token_subprotocol(TOKEN))).unwrap(),
-    );
-    req.headers_mut().insert(
-        "origin",
-        HeaderValue::from_str(&format!("http://{relay}")).unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    next_frame(&mut ws).await;
-    let connect = ClientFrame::Connect {
-        target: Target::Host {
-            host: target.ip().to_string(),
-            port: target.port(),
+fn free_port() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+}
+
+async fn wait_listening(addr: SocketAddr, name: &str) {
+    for _ in 0..200 {
+        if TcpStream::connect(addr).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{name} did not listen on {addr}");
+}
+
+/// The TCP test server all proxies forward to.
+async fn test_server() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((s, _)) = l.accept().await else {
+                continue;
+            };
+            tokio::spawn(serve_test(s));
+        }
+    });
+    addr
+}
+
+async fn serve_test(mut s: TcpStream) {
+    let _ = s.set_nodelay(true);
+    let mut head = [0u8; 13];
+    if s.read_exact(&mut head).await.is_err() {
+        return;
+    }
+    let len = u64::from_be_bytes(head[1..9].try_into().unwrap()) as usize;
+    let chunk = u32::from_be_bytes(head[9..13].try_into().unwrap()) as usize;
+    let mut buf = vec![0u8; 256 * 1024];
+    match head[0] {
+        b'S' => {
+            let mut n = 0;
+            while n < len {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(k) => n += k,
+                }
+            }
+            let _ = s.write_all(b"done").await;
+        }
+        b'R' => {
+            let data = vec![b'x'; chunk.max(1)];
+            let mut n = 0;
+            while n < len {
+                let k = data.len().min(len - n);
+                if s.write_all(&data[..k]).await.is_err() {
+                    return;
+                }
+                n += k;
+            }
+        }
+        _ => loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(k) => {
+                    if s.write_all(&buf[..k]).await.is_err() {
+                        return;
+                    }
+                }
+            }
         },
-        tls: TlsMode::None,
-        sni: None,
+    }
+}
+
+fn header(mode: u8, len: usize, chunk: usize) -> Vec<u8> {
+    let mut h = vec![mode];
+    h.extend_from_slice(&(len as u64).to_be_bytes());
+    h.extend_from_slice(&(chunk as u32).to_be_bytes());
+    h
+}
+
+/// Page → server: `total` bytes in binary frames of `frame` bytes; MB/s.
+async fn upload(p: &Proxy, total: usize, frame: usize) -> f64 {
+    let mut ws = p.open().await;
+    ws.send(Message::Binary(header(b'S', total, 0).into()))
+        .await
+        .unwrap();
+    let data = tokio_tungstenite::tungstenite::Bytes::from(vec![b'y'; frame]);
+    let t = Instant::now();
+    let mut sent = 0;
+    while sent < total {
+        ws.feed(Message::Binary(data.clone())).await.unwrap();
+        sent += frame;
+    }
+    ws.flush().await.unwrap();
+    let mut got = Vec::new();
+    while got.len() < 4 {
+        match ws.next().await {
+            Some(Ok(Message::Binary(b))) => got.extend_from_slice(&b),
+            Some(Ok(_)) => {}
+            other => panic!("{}: closed before done: {other:?}", p.name),
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let _ = ws.close(None).await;
+    total as f64 / secs / 1e6
+}
+
+/// Server → page: `total` bytes written by the server in `chunk`-byte writes; MB/s.
+async fn download(p: &Proxy, total: usize, chunk: usize) -> f64 {
+    let mut ws = p.open().await;
+    let t = Instant::now();
+    ws.send(Message::Binary(header(b'R', total, chunk).into()))
+        .await
+        .unwrap();
+    let mut got = 0;
+    while got < total {
+        match ws.next().await {
+            Some(Ok(Message::Binary(b))) => got += b.len(),
+            Some(Ok(_)) => {}
+            other => panic!("{}: closed after {got} bytes: {other:?}", p.name),
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let _ = ws.close(None).await;
+    total as f64 / secs / 1e6
+}
+
+/// One-byte round trips through the echo server; µs each.
+async fn round_trip(p: &Proxy, n: u32) -> f64 {
+    let mut ws = p.open().await;
+    ws.send(Message::Binary(header(b'E', 0, 0).into()))
+        .await
+        .unwrap();
+    let once = async |ws: &mut Ws| {
+        ws.send(Message::Binary(vec![b'z'].into())).await.unwrap();
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Binary(_))) => return,
+                Some(Ok(_)) => {}
+                other => panic!("{}: echo closed: {other:?}", p.name),
+            }
+        }
     };
-    ws.send(Message::Text(
-        serde_json::to_string(&connect).unwrap().into(),
-    ))
-    .await
-    .unwrap();
-    match next_frame(&mut ws).await {
-        RelayFrame::Connected { .. } => ws,
-        other => panic!("{other:?}"),
+    for _ in 0..50 {
+        once(&mut ws).await;
+    }
+    let t = Instant::now();
+    for _ in 0..n {
+        once(&mut ws).await;
+    }
+    let per = t.elapsed().as_secs_f64() / f64::from(n);
+    let _ = ws.close(None).await;
+    per * 1e6
+}
+
+/// Proportional set size of `pid` and all its descendants, in KiB.
+fn pss_tree(pid: u32) -> u64 {
+    let mut pids = vec![pid];
+    let mut i = 0;
+    while i < pids.len() {
+        let parent = pids[i];
+        if let Ok(dir) = std::fs::read_dir("/proc") {
+            for e in dir.flatten() {
+                let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+                    continue;
+                };
+                let ppid = stat
+                    .rsplit(')')
+                    .next()
+                    .and_then(|rest| rest.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u32>().ok());
+                if ppid == Some(parent) && !pids.contains(&p) {
+                    pids.push(p);
+                }
+            }
+        }
+        i += 1;
+    }
+    pids.iter()
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")).ok())
+        .filter_map(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .sum()
+}
+
+/// KiB of proxy memory per idle session: `n` sessions carried to the echo server and left idle.
+async fn idle_memory(p: &Proxy, n: usize) -> f64 {
+    let pid = p.child.id().expect("proxy pid");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = pss_tree(pid);
+    let mut open = Vec::new();
+    for _ in 0..n {
+        let mut ws = p.open().await;
+        ws.send(Message::Binary(header(b'E', 0, 0).into()))
+            .await
+            .unwrap();
+        open.push(ws);
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let after = pss_tree(pid);
+    for mut ws in open {
+        let _ = ws.close(None).await;
+    }
+    (after.saturating_sub(before)) as f64 / n as f64
+}
+
+async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr) -> Proxy {
+    let addr = free_port();
+    let ui = std::env::temp_dir().join("mailscope-bench-ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "x").unwrap();
+    let child = Command::new(bin)
+        .args(["serve", "--listen", &addr.to_string(), "--token", TOKEN])
+        .args(["--ui", &ui.display().to_string()])
+        .args(["--sandbox", &sandbox.to_string()])
+        .args(["--allow-target", &target.to_string()])
+        .args([
+            "--max-sessions",
+            "100000",
+            "--max-sessions-per-token",
+            "100000",
+        ])
+        .args(["--connects-per-minute", "1000000"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start mailscope serve");
+    wait_listening(addr, "mailscope serve").await;
+    wait_listening(sandbox, "the sandbox").await;
+    Proxy {
+        name: "mailscope",
+        child,
+        addr,
+        target,
+    }
+}
+
+async fn start_websocat(bin: &PathBuf, target: SocketAddr) -> Proxy {
+    let addr = free_port();
+    let child = Command::new(bin)
+        .arg("--binary")
+        .arg(format!("ws-l:{addr}"))
+        .arg(format!("tcp:{target}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start websocat");
+    wait_listening(addr, "websocat").await;
+    Proxy {
+        name: "websocat",
+        child,
+        addr,
+        target,
+    }
+}
+
+async fn start_websockify(bin: &PathBuf, target: SocketAddr) -> Proxy {
+    let addr = free_port();
+    let child = Command::new(bin)
+        .arg(addr.to_string())
+        .arg(target.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start websockify");
+    wait_listening(addr, "websockify").await;
+    Proxy {
+        name: "websockify",
+        child,
+        addr,
+        target,
+    }
+}
+
+/// Seconds smtp-source takes to send `messages` messages of 4096 bytes over 10 sessions.
+async fn smtp_source(bin: &PathBuf, target: SocketAddr, messages: usize) -> Option<f64> {
+    let t = Instant::now();
+    let status = Command::new(bin)
+        .args(["-s", "10", "-m", &messages.to_string(), "-l", "4096"])
+        .arg(target.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .ok()?;
+    status.success().then(|| t.elapsed().as_secs_f64())
+}
+
+fn best(v: &[f64], higher_is_better: bool) -> f64 {
+    let it = v.iter().copied();
+    if higher_is_better {
+        it.fold(f64::MIN, f64::max)
+    } else {
+        it.fold(f64::MAX, f64::min)
     }
 }
 
 #[tokio::main]
 async fn main() {
-    let mib: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(256);
-    let total = mib << 20;
-    // Sink: counts bytes and says "done" when all arrived.
-    let sink = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sink_addr = sink.local_addr().unwrap();
-    // Source: sends `total` bytes. Echo: echoes.
-    let source = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let source_addr = source.local_addr().unwrap();
-    let echo = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let echo_addr = echo.local_addr().unwrap();
-    let ui = std::env::temp_dir().join("mailscope-bench-ui");
-    std::fs::create_dir_all(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "x").unwrap();
-    let mut argv: Vec<String> = [
-        "mailscope",
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--no-sandbox",
-        "--token",
-        TOKEN,
-        "--ui",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    argv.push(ui.display().to_string());
-    for a in [sink_addr, source_addr, echo_addr] {
-        argv.push("--allow-target".into());
-        argv.push(a.to_string());
+    let args = Args::parse();
+    let total = args.mib << 20;
+    let target = test_server().await;
+    let sandbox = free_port();
+    let mut proxies = vec![start_mailscope(&args.mailscope, target, sandbox).await];
+    if let Some(bin) = &args.websocat {
+        proxies.push(start_websocat(bin, target).await);
     }
-    let Command::Serve(args) = Cli::parse_from(argv).command else {
-        unreachable!()
+    if let Some(bin) = &args.websockify {
+        proxies.push(start_websockify(bin, target).await);
+    }
+    let names: Vec<&str> = proxies.iter().map(|p| p.name).collect();
+    let rows: [(&str, bool); 5] = [
+        ("page -> server, 64 KiB frames (MB/s)", true),
+        ("page -> server,  4 KiB frames (MB/s)", true),
+        ("server -> page, 64 KiB writes (MB/s)", true),
+        ("server -> page,  4 KiB writes (MB/s)", true),
+        ("round trip, 1 byte (µs)", false),
+    ];
+    // results[row][proxy] = samples
+    let mut results = vec![vec![Vec::new(); proxies.len()]; rows.len()];
+    for round in 0..args.rounds {
+        eprintln!("round {} of {}", round + 1, args.rounds);
+        for (i, p) in proxies.iter().enumerate() {
+            results[0][i].push(upload(p, total, 64 * 1024).await);
+            results[1][i].push(upload(p, total, 4 * 1024).await);
+            results[2][i].push(download(p, total, 64 * 1024).await);
+            results[3][i].push(download(p, total, 4 * 1024).await);
+            results[4][i].push(round_trip(p, args.round_trips).await);
+        }
+    }
+    let mut memory = Vec::new();
+    for p in &proxies {
+        memory.push(idle_memory(p, args.sessions).await);
+    }
+
+    println!(
+        "relay on loopback: WebSocket client -> proxy -> TCP server, {} MiB per transfer, best of {} rounds",
+        args.mib, args.rounds
+    );
+    let mut head = format!("  {:<40}", "");
+    for n in &names {
+        head.push_str(&format!(" {n:>11}"));
+    }
+    for n in names.iter().skip(1) {
+        head.push_str(&format!(" {:>13}", format!("ms/{n}")));
+    }
+    println!("{head}");
+    let print_row = |label: &str, vals: &[f64], higher: bool| {
+        let mut line = format!("  {label:<40}");
+        for v in vals {
+            line.push_str(&format!(" {v:>11.1}"));
+        }
+        for v in vals.iter().skip(1) {
+            // Ratios where > 1 means mailscope is better.
+            let r = if higher { vals[0] / v } else { v / vals[0] };
+            line.push_str(&format!(" {:>12.2}×", r));
+        }
+        println!("{line}");
     };
-    let running = mailscope_proxy::serve::start(*args).await.unwrap();
+    for (r, (label, higher)) in rows.iter().enumerate() {
+        let vals: Vec<f64> = results[r].iter().map(|s| best(s, *higher)).collect();
+        print_row(label, &vals, *higher);
+    }
+    print_row(
+        &format!("memory per idle session (KiB, n={})", args.sessions),
+        &memory,
+        false,
+    );
+    println!("  (ratios > 1× mean mailscope is faster or smaller)");
 
-    tokio::spawn(async move {
-        loop {
-            let (mut s, _) = sink.accept().await.unwrap();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 256 * 1024];
-                let mut n = 0usize;
-                while n < total {
-                    match s.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(k) => n += k,
-                    }
-                }
-                let _ = s.write_all(b"done").await;
-            });
-        }
-    });
-    tokio::spawn(async move {
-        let (mut s, _) = source.accept().await.unwrap();
-        let chunk = vec![b'x'; 64 * 1024];
-        let mut n = 0;
-        while n < total {
-            s.write_all(&chunk).await.unwrap();
-            n += chunk.len();
-        }
-    });
-    tokio::spawn(async move {
-        let (mut s, _) = echo.accept().await.unwrap();
-        let _ = s.set_nodelay(true);
-        let mut buf = [0u8; 64];
-        loop {
-            match s.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(k) => s.write_all(&buf[..k]).await.unwrap(),
+    if args.smtp_source.exists() && args.smtp_sink.exists() {
+        let sink_addr = free_port();
+        let root = std::fs::read_to_string("/proc/self/status")
+            .map(|s| {
+                s.lines()
+                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+            })
+            .unwrap_or(false);
+        let mut sink = Command::new(&args.smtp_sink)
+            // As root, smtp-sink insists on dropping privileges to a named user.
+            .args(if root {
+                vec!["-u", "nobody"]
+            } else {
+                Vec::new()
+            })
+            .arg(sink_addr.to_string())
+            .arg("256")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start smtp-sink");
+        wait_listening(sink_addr, "smtp-sink").await;
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..args.rounds {
+            if let Some(s) = smtp_source(&args.smtp_source, sandbox, args.messages).await {
+                ours.push(args.messages as f64 / s);
+            }
+            if let Some(s) = smtp_source(&args.smtp_source, sink_addr, args.messages).await {
+                theirs.push(args.messages as f64 / s);
             }
         }
-    });
-
-    for frame in [64 * 1024, 4 * 1024] {
-        let mut ws = open(running.addr, sink_addr).await;
-        let data = vec![b'y'; frame];
-        let t = Instant::now();
-        let mut sent = 0;
-        while sent < total {
-            ws.feed(Message::Binary(data.clone().into())).await.unwrap();
-            sent += frame;
+        let _ = sink.kill().await;
+        if ours.is_empty() || theirs.is_empty() {
+            println!(
+                "sandbox SMTP: smtp-source failed (sandbox ok: {}, smtp-sink ok: {})",
+                !ours.is_empty(),
+                !theirs.is_empty()
+            );
+        } else {
+            let (a, b) = (best(&ours, true), best(&theirs, true));
+            println!(
+                "sandbox SMTP under smtp-source -s 10 -m {} -l 4096 (messages/s, best of {}): sandbox {a:.0}, smtp-sink {b:.0}, sandbox/smtp-sink {:.2}×",
+                args.messages,
+                args.rounds,
+                a / b
+            );
         }
-        ws.flush().await.unwrap();
-        loop {
-            if let Some(Ok(Message::Binary(b))) = ws.next().await {
-                if b.as_ref() == b"done" {
-                    break;
-                }
-            }
-        }
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "page -> server, {:>2} KiB frames: {:.0} MB/s ({mib} MiB in {secs:.2} s)",
-            frame / 1024,
-            total as f64 / secs / 1e6
-        );
+    } else {
+        println!("sandbox SMTP: smtp-source/smtp-sink not found (apt-get install postfix)");
     }
-    {
-        let mut ws = open(running.addr, source_addr).await;
-        let t = Instant::now();
-        let mut got = 0;
-        while got < total {
-            if let Some(Ok(Message::Binary(b))) = ws.next().await {
-                got += b.len();
-            }
-        }
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "server -> page (16 KiB frames): {:.0} MB/s",
-            total as f64 / secs / 1e6
-        );
+    for mut p in proxies {
+        let _ = p.child.kill().await;
     }
-    {
-        let mut ws = open(running.addr, echo_addr).await;
-        let n = 2000;
-        let t = Instant::now();
-        for _ in 0..n {
-            ws.send(Message::Binary(vec![b'z'].into())).await.unwrap();
-            loop {
-                if let Some(Ok(Message::Binary(_))) = ws.next().await {
-                    break;
-                }
-            }
-        }
-        let per = t.elapsed() / n;
-        println!(
-            "round trip page -> relay -> echo -> page: {:.1} µs",
-            per.as_secs_f64() * 1e6
-        );
-    }
-    tokio::time::sleep(Duration::from_millis(10)).await;
 }

@@ -18,8 +18,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mailscope_core::relay::{
-    ClientFrame, Closer, ErrorCode, Limits, RelayFrame, Target, TlsMode, PROTOCOL_VERSION,
-    SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX,
+    ClientFrame, Closer, ConnectAttempt, ErrorCode, Limits, RelayFrame, Target, TlsMode,
+    PROTOCOL_VERSION, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX,
 };
 use mailscope_core::smtp::parse_reply;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -89,8 +89,11 @@ pub struct RelayConfig {
 /// Initial WebSocket read buffer (tungstenite's default is 128 KiB, most of an idle session's
 /// memory); it grows for larger frames up to the frame limit.
 const WS_READ_BUFFER: usize = 8 * 1024;
-/// Server bytes read per binary frame at most.
-const READ_CHUNK: usize = 16 * 1024;
+/// Server bytes read per binary frame at first: SMTP replies are small.
+const READ_CHUNK_MIN: usize = 4 * 1024;
+/// Server bytes read per binary frame at most: the read buffer doubles up to this size each time
+/// a read fills it (bulk data), so quiet sessions stay small and bulk transfers use few frames.
+const READ_CHUNK_MAX: usize = 64 * 1024;
 /// Most bytes held while reading the reply to STARTTLS before giving up on framing it.
 const MAX_HELD_REPLY: usize = 64 * 1024;
 
@@ -123,14 +126,29 @@ impl Relay {
         &self.config
     }
 
-    /// The limits announced in `hello`.
+    /// The limits announced in `hello`: every field of [`RelayLimits`], as enforced.
     pub fn announced_limits(&self) -> Limits {
         let mut ports = self.config.policy.ports.clone();
         ports.sort_unstable();
+        let RelayLimits {
+            max_sessions,
+            max_sessions_per_token,
+            connects_per_minute,
+            connect_timeout,
+            handshake_timeout,
+            idle_timeout,
+            max_frame,
+            write_buffer: _,
+        } = self.config.limits;
         Limits {
-            max_frame: self.config.limits.max_frame,
-            idle_timeout_secs: self.config.limits.idle_timeout.as_secs(),
-            connect_timeout_secs: self.config.limits.connect_timeout.as_secs(),
+            max_frame,
+            write_buffer: effective_write_buffer(&self.config.limits),
+            idle_timeout_secs: idle_timeout.as_secs(),
+            connect_timeout_secs: connect_timeout.as_secs(),
+            handshake_timeout_secs: handshake_timeout.as_secs(),
+            max_sessions,
+            max_sessions_per_token,
+            connects_per_minute,
             allowed_ports: ports,
         }
     }
@@ -255,8 +273,13 @@ pub async fn handler(
         .write_buffer_size(WS_READ_BUFFER)
         .max_frame_size(limits.max_frame)
         .max_message_size(limits.max_frame)
-        .max_write_buffer_size(limits.write_buffer.max(limits.max_frame + 1024))
+        .max_write_buffer_size(effective_write_buffer(limits))
         .on_upgrade(move |socket| run_session(relay, socket))
+}
+
+/// The WebSocket write buffer in force: at least one whole frame must fit.
+fn effective_write_buffer(limits: &RelayLimits) -> usize {
+    limits.write_buffer.max(limits.max_frame + 1024)
 }
 
 /// The connection to the mail server.
@@ -288,8 +311,14 @@ async fn read_conn(conn: &mut Option<Conn>, buf: &mut Vec<u8>) -> std::io::Resul
     match conn {
         Some(c) => {
             // The read buffer exists only while connected, so idle sessions stay small.
-            buf.resize(READ_CHUNK, 0);
-            c.read(buf).await
+            if buf.len() < READ_CHUNK_MIN {
+                buf.resize(READ_CHUNK_MIN, 0);
+            }
+            let n = c.read(buf).await?;
+            if n == buf.len() && buf.len() < READ_CHUNK_MAX {
+                buf.resize((buf.len() * 2).min(READ_CHUNK_MAX), 0);
+            }
+            Ok(n)
         }
         None => std::future::pending().await,
     }
@@ -669,8 +698,8 @@ impl Session {
                     mx: None,
                 }]),
                 None => Err(fail(
-                    ErrorCode::BadRequest,
-                    "the sandbox SMTP server is not running (mailscope serve was started with --no-sandbox)",
+                    ErrorCode::SandboxUnavailable,
+                    "the sandbox SMTP server is not running: this mailscope serve was started with --no-sandbox. Restart it without --no-sandbox (`mailscope serve`), or with `cargo xtask run`, to use the sandbox",
                 )),
             },
             Target::Host { host, port } => {
@@ -763,7 +792,10 @@ impl Session {
         let candidates = self.candidates(target).await?;
         let limits = self.relay.config.limits.clone();
         let total = candidates.len();
-        let mut attempts = Vec::new();
+        // Reported in `connected` for `{mx}` targets and names with several addresses.
+        let report_attempts = total > 1 || matches!(target, Target::Mx { .. });
+        let mut attempts: Vec<ConnectAttempt> = Vec::new();
+        let mut failures = Vec::new();
         for (i, c) in candidates.into_iter().enumerate() {
             let started = Instant::now();
             let result =
@@ -773,6 +805,16 @@ impl Session {
                     let _ = stream.set_nodelay(true);
                     let connect_ms = started.elapsed().as_millis() as u64;
                     tracing::info!(session = self.id, event = "connected", peer = %c.addr, ms = connect_ms, "connected");
+                    if report_attempts {
+                        attempts.push(ConnectAttempt {
+                            mx: c.mx.clone(),
+                            address: c.addr.to_string(),
+                            ms: connect_ms,
+                            error: None,
+                        });
+                    } else {
+                        attempts.clear();
+                    }
                     self.server_name = sni.clone().unwrap_or(c.name.clone());
                     let conn = match tls {
                         TlsMode::None => Conn::Plain(stream),
@@ -783,6 +825,7 @@ impl Session {
                                     peer: c.addr.to_string(),
                                     mx: c.mx.clone(),
                                     connect_ms,
+                                    attempts,
                                 })
                                 .await
                             {
@@ -798,19 +841,22 @@ impl Session {
                         peer: c.addr.to_string(),
                         mx: c.mx,
                         connect_ms,
+                        attempts,
                     })
                     .await;
                     return Ok(());
                 }
-                Ok(Err(e)) => format!("{} ({}): {e}", c.name, c.addr),
-                Err(_) => format!(
-                    "{} ({}): no answer within {} s",
-                    c.name,
-                    c.addr,
-                    limits.connect_timeout.as_secs()
-                ),
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer within {} s", limits.connect_timeout.as_secs()),
             };
-            attempts.push(err.clone());
+            attempts.push(ConnectAttempt {
+                mx: c.mx.clone(),
+                address: c.addr.to_string(),
+                ms: started.elapsed().as_millis() as u64,
+                error: Some(err.clone()),
+            });
+            let err = format!("{} ({}): {err}", c.name, c.addr);
+            failures.push(err.clone());
             if i + 1 < total {
                 let message = format!(
                     "attempt {} of {total} failed: {err}; trying the next address",
@@ -825,7 +871,7 @@ impl Session {
             ErrorCode::ConnectFailed,
             format!(
                 "could not connect: {}. Check the host and port, or whether a firewall blocks outgoing SMTP (many networks block port 25)",
-                attempts.join("; ")
+                failures.join("; ")
             ),
         ))
     }

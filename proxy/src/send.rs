@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
+use mailscope_core::mime::address::{parse_address_list, Address};
+use mailscope_core::mime::build::{Attachment, MessageBuilder, NameAddr};
 use mailscope_core::relay::RelayFrame;
 use mailscope_core::smtp::auth::{Credentials, Mechanism};
 use mailscope_core::smtp::session::{
@@ -113,7 +115,7 @@ pub struct SendArgs {
     #[arg(long)]
     pub chunking: bool,
     /// The message file (RFC 5322), sent as is ("-" for stdin).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["subject", "body", "header"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["subject", "body", "header", "attach"])]
     pub data: Option<PathBuf>,
     /// Subject of the generated message.
     #[arg(long)]
@@ -121,9 +123,14 @@ pub struct SendArgs {
     /// Body of the generated message.
     #[arg(long)]
     pub body: Option<String>,
-    /// Extra header line "Name: value" for the generated message (repeatable).
+    /// Header line "Name: value" for the generated message (repeatable). Subject, Date,
+    /// Message-ID, From, To and Cc replace the generated ones; MIME fields are the builder's.
     #[arg(long)]
     pub header: Vec<String>,
+    /// Attach a file (repeatable): base64, content type guessed from the extension, RFC 2231
+    /// file name.
+    #[arg(long, value_name = "FILE")]
+    pub attach: Vec<PathBuf>,
     /// Name given in EHLO.
     #[arg(long, default_value = "client.mailscope.test")]
     pub helo: String,
@@ -171,7 +178,70 @@ fn now_ms() -> u64 {
         .unwrap_or_default()
 }
 
-/// The message to send: `--data`, or one built from `--subject/--body/--header`.
+/// Media types `--attach` guesses from a file's extension (lowercase); others are
+/// `application/octet-stream`. `.eml` is left out on purpose: message/rfc822 may not be base64
+/// (RFC 2046 §5.2.1).
+const ATTACH_TYPES: &[(&str, &str)] = &[
+    ("txt", "text/plain"),
+    ("csv", "text/csv"),
+    ("htm", "text/html"),
+    ("html", "text/html"),
+    ("ics", "text/calendar"),
+    ("json", "application/json"),
+    ("xml", "application/xml"),
+    ("pdf", "application/pdf"),
+    ("zip", "application/zip"),
+    ("gz", "application/gzip"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("svg", "image/svg+xml"),
+    ("mp3", "audio/mpeg"),
+    ("mp4", "video/mp4"),
+];
+
+/// The media type for `path`, from [`ATTACH_TYPES`].
+pub fn guess_content_type(path: &std::path::Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    ATTACH_TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, t)| *t)
+        .unwrap_or("application/octet-stream")
+}
+
+/// Mailboxes of an address header given with `--header`, for the builder.
+fn header_addresses(name: &str, value: &str) -> Result<Vec<NameAddr>, SendError> {
+    let list = parse_address_list(value.as_bytes());
+    let mut out = Vec::new();
+    for entry in list.entries {
+        let boxes = match entry {
+            Address::Mailbox(m) => vec![m],
+            Address::Group(g) => g.members,
+        };
+        out.extend(boxes.into_iter().map(|m| NameAddr {
+            name: m.name,
+            address: m.address,
+        }));
+    }
+    if out.is_empty() {
+        return Err(fail(
+            2,
+            format!("--header \"{name}: {value}\" has no address"),
+        ));
+    }
+    Ok(out)
+}
+
+/// The message to send: `--data`, or one built by the core's [`MessageBuilder`] from
+/// `--subject/--body/--header/--attach`, with the Date and Message-ID made here (clock, random
+/// number and the `--helo` name).
 fn message(args: &SendArgs) -> Result<Vec<u8>, SendError> {
     if let Some(path) = &args.data {
         let data = if path.as_os_str() == "-" {
@@ -188,37 +258,63 @@ fn message(args: &SendArgs) -> Result<Vec<u8>, SendError> {
     let date = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc2822)
         .unwrap_or_default();
-    let mut id = [0u8; 8];
-    let _ = getrandom::fill(&mut id);
+    let mut random = [0u8; 16];
+    let _ = getrandom::fill(&mut random);
+    let (id, seed) = random.split_at(8);
+    let word = |b: &[u8]| b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x));
     let from = if args.from.is_empty() {
-        "<>".to_string()
+        // A null reverse-path still needs an author (RFC 5322 §3.6.2).
+        format!("mailscope@{}", args.helo)
     } else {
-        format!("<{}>", args.from)
+        args.from.clone()
     };
-    let mut m = format!(
-        "From: {from}\r\nTo: {}\r\nSubject: {}\r\nDate: {date}\r\nMessage-ID: <{}.{}@mailscope.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n",
-        args.to.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(", "),
-        args.subject.as_deref().unwrap_or("test from mailscope send"),
-        u64::from_be_bytes(id),
-        now_ms(),
-    );
+    let mut b = MessageBuilder {
+        from: vec![NameAddr::bare(from)],
+        to: args.to.iter().map(NameAddr::bare).collect(),
+        subject: Some(
+            args.subject
+                .clone()
+                .unwrap_or_else(|| "test from mailscope send".into()),
+        ),
+        date,
+        message_id: format!("<{:016x}.{}@{}>", word(id), now_ms(), args.helo),
+        text: Some(
+            args.body
+                .clone()
+                .unwrap_or_else(|| "This is a test message sent by mailscope send.".into()),
+        ),
+        ..MessageBuilder::default()
+    };
     for h in &args.header {
-        if !h.contains(':') {
+        let Some((name, value)) = h.split_once(':') else {
             return Err(fail(2, format!("--header {h:?} is not \"Name: value\"")));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        match name.to_ascii_lowercase().as_str() {
+            "subject" => b.subject = Some(value.to_string()),
+            "date" => b.date = value.to_string(),
+            "message-id" => b.message_id = value.to_string(),
+            "from" => b.from = header_addresses(name, value)?,
+            "to" => b.to = header_addresses(name, value)?,
+            "cc" => b.cc = header_addresses(name, value)?,
+            _ => b.headers.push((name.to_string(), value.to_string())),
         }
-        m.push_str(h);
-        m.push_str("\r\n");
     }
-    m.push_str("\r\n");
-    let body = args
-        .body
-        .as_deref()
-        .unwrap_or("This is a test message sent by mailscope send.");
-    for line in body.lines() {
-        m.push_str(line);
-        m.push_str("\r\n");
+    for path in &args.attach {
+        let data = std::fs::read(path)
+            .map_err(|e| fail(2, format!("cannot read --attach {}: {e}", path.display())))?;
+        let filename = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        b.attachments.push(Attachment {
+            filename,
+            content_type: guess_content_type(path).to_string(),
+            data,
+        });
     }
-    Ok(m.into_bytes())
+    b.build(word(seed))
+        .map_err(|e| fail(2, format!("cannot build the message: {e}")))
 }
 
 fn plan(args: &SendArgs, message: Vec<u8>) -> ClientPlan {
@@ -672,6 +768,22 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_types_from_the_extension() {
+        for (name, want) in [
+            ("a.pdf", "application/pdf"),
+            ("photo.JPG", "image/jpeg"),
+            ("x.tar.gz", "application/gzip"),
+            ("notes.txt", "text/plain"),
+            ("mail.eml", "application/octet-stream"),
+            ("README", "application/octet-stream"),
+            (".pdf", "application/octet-stream"),
+        ] {
+            let got = guess_content_type(std::path::Path::new(name));
+            assert_eq!(got, want, "{name}");
+        }
+    }
 
     #[test]
     fn stages() {

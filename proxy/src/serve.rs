@@ -128,6 +128,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
     };
     let relay = Arc::new(Relay::new(config, dns, trust));
     let app = router(&args.ui, relay, sandbox.as_ref().map(|s| s.store.clone()));
+    // No Nagle delay on the page's socket: relayed SMTP lines are small and interactive.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(Running {
         addr,

@@ -31,7 +31,7 @@ async fn expect_refused(hello: impl FnOnce(std::net::SocketAddr) -> Hello<'stati
 async fn wrong_token_is_403() {
     expect_refused(|a| Hello {
         token: Some("relay-test-token-0123456789abcdeX"),
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -40,7 +40,7 @@ async fn wrong_token_is_403() {
 async fn missing_token_is_403() {
     expect_refused(|a| Hello {
         token: None,
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -49,7 +49,7 @@ async fn missing_token_is_403() {
 async fn foreign_origin_is_403() {
     expect_refused(|a| Hello {
         origin: Some("http://evil.example".into()),
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -58,7 +58,7 @@ async fn foreign_origin_is_403() {
 async fn missing_origin_is_403() {
     expect_refused(|a| Hello {
         origin: None,
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -67,7 +67,7 @@ async fn missing_origin_is_403() {
 async fn wrong_host_is_403() {
     expect_refused(|a| Hello {
         host: Some(format!("rebind.example:{}", a.port())),
-        ..Hello::good(a)
+        ..good_hello(a)
     })
     .await;
 }
@@ -83,7 +83,7 @@ async fn allowed_origins_are_accepted() {
     ] {
         let hello = Hello {
             origin: Some(origin.clone()),
-            ..Hello::good(a)
+            ..good_hello(a)
         };
         assert!(
             open_with(a, hello).await.is_ok(),
@@ -707,9 +707,26 @@ async fn mx_order_failover_and_implicit_mx() {
         other => panic!("expected the failed first attempt, got {other:?}"),
     }
     match c.frame(&mut Vec::new()).await {
-        RelayFrame::Connected { peer, mx, .. } => {
+        RelayFrame::Connected {
+            peer, mx, attempts, ..
+        } => {
             assert_eq!(peer, format!("127.0.0.3:{port}"));
             assert_eq!(mx.as_deref(), Some("b.mx.test"));
+            let got: Vec<(Option<&str>, &str, bool)> = attempts
+                .iter()
+                .map(|a| (a.mx.as_deref(), a.address.as_str(), a.error.is_some()))
+                .collect();
+            let (first, second) = (format!("127.0.0.2:{port}"), format!("127.0.0.3:{port}"));
+            assert_eq!(
+                got,
+                vec![
+                    (Some("a.mx.test"), first.as_str(), true),
+                    (Some("b.mx.test"), second.as_str(), false),
+                ],
+                "attempts in preference order, the refused one with its error"
+            );
+            let why = attempts[0].error.as_deref().unwrap_or_default();
+            assert!(why.to_ascii_lowercase().contains("refused"), "{why}");
         }
         other => panic!("expected connected to b.mx.test, got {other:?}"),
     }
@@ -717,10 +734,73 @@ async fn mx_order_failover_and_implicit_mx() {
 }
 
 #[tokio::test]
+async fn hello_announces_the_enforced_limits() {
+    let server = serve(&[
+        "--max-sessions",
+        "7",
+        "--max-sessions-per-token",
+        "3",
+        "--connects-per-minute",
+        "11",
+        "--handshake-timeout",
+        "9",
+        "--connect-timeout",
+        "8",
+        "--idle-timeout",
+        "70",
+    ])
+    .await;
+    let mut c = open_with(server.addr, good_hello(server.addr))
+        .await
+        .expect("upgrade accepted");
+    match c.next().await {
+        Event::Frame(RelayFrame::Hello {
+            limits, sandbox, ..
+        }) => {
+            let got = (
+                limits.max_sessions,
+                limits.max_sessions_per_token,
+                limits.connects_per_minute,
+                limits.handshake_timeout_secs,
+                limits.connect_timeout_secs,
+                limits.idle_timeout_secs,
+            );
+            assert_eq!(got, (7, 3, 11, 9, 8, 70), "announced vs flags");
+            assert!(limits.write_buffer > limits.max_frame, "{limits:?}");
+            assert_eq!(limits.allowed_ports, vec![25, 465, 587]);
+            assert!(sandbox.is_some());
+        }
+        other => panic!("expected hello, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sandbox_target_without_sandbox_is_typed() {
+    let server = serve(&["--no-sandbox"]).await;
+    let mut c = open(server.addr).await;
+    c.send(&ClientFrame::Connect {
+        target: Target::Sandbox { sandbox: true },
+        tls: TlsMode::None,
+        sni: None,
+    })
+    .await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Error {
+            code: ErrorCode::SandboxUnavailable,
+            message,
+        } => assert!(
+            message.contains("--no-sandbox") && message.contains("cargo xtask run"),
+            "{message}"
+        ),
+        other => panic!("expected sandbox_unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn session_limit_and_bad_frames() {
     let server = serve(&["--max-sessions-per-token", "1"]).await;
     let mut first = open(server.addr).await;
-    let mut second = open_with(server.addr, Hello::good(server.addr))
+    let mut second = open_with(server.addr, good_hello(server.addr))
         .await
         .unwrap();
     match second.next().await {

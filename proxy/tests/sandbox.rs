@@ -229,6 +229,122 @@ async fn lesson_recipients_fail_as_documented() {
     assert!(messages(server.addr).await.is_empty());
 }
 
+#[tokio::test]
+async fn bounce_recipient_gets_a_generated_dsn() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let (ok, out) = swaks(
+        smtp,
+        &[
+            "--to",
+            "bounce@sandbox.test,bob@example.org",
+            "--header",
+            "Subject: will bounce",
+        ],
+    )
+    .await;
+    assert!(ok, "bounce@ is accepted with 250: {out}");
+    let list = messages(server.addr).await;
+    assert_eq!(list.len(), 2, "the message and its DSN: {list:?}");
+    let dsn = &list[1];
+    assert_eq!(dsn["envelope"]["from"], "", "a DSN has a null reverse-path");
+    assert_eq!(
+        dsn["envelope"]["rcpts"][0]["address"], "sender@example.org",
+        "to the envelope sender"
+    );
+    let id = dsn["id"].as_u64().unwrap();
+    let (status, raw) = http(
+        server.addr,
+        "GET",
+        &format!("/api/messages/{id}/raw"),
+        Some(TOKEN),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let msg = mailscope_core::mime::parse::parse_message(&raw);
+    let root = msg.root().expect("a root entity");
+    assert_eq!(root.content_type, "multipart/report");
+    let kinds: Vec<&str> = root
+        .children
+        .iter()
+        .filter_map(|&c| msg.entity(c))
+        .map(|e| e.content_type.as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "text/plain",
+            "message/delivery-status",
+            "text/rfc822-headers"
+        ]
+    );
+    let report = mailscope_core::mime::dsn::find_report(&msg).expect("a delivery-status report");
+    assert_eq!(report.status.lints, vec![]);
+    let got: Vec<(String, Option<&str>, Option<&str>)> = report
+        .status
+        .recipients
+        .iter()
+        .map(|r| {
+            (
+                r.final_recipient
+                    .as_ref()
+                    .map(|t| t.value.clone())
+                    .unwrap_or_default(),
+                r.action.as_deref(),
+                r.status.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "bounce@sandbox.test".to_string(),
+            Some("failed"),
+            Some("5.1.1")
+        )],
+        "only bounce@ failed"
+    );
+    let diag = report.status.recipients[0].diagnostic_code.clone().unwrap();
+    assert!(diag.value.starts_with("550 5.1.1"), "{diag:?}");
+    let headers = String::from_utf8_lossy(msg.body(root.children[2]));
+    assert!(headers.contains("Subject: will bounce"), "{headers}");
+    assert_eq!(
+        msg.header_text(0, "to").as_deref(),
+        Some("sender@example.org")
+    );
+}
+
+/// Sends one SMTP command and returns the reply.
+async fn cmd(s: &mut TcpStream, line: &str) -> String {
+    s.write_all(line.as_bytes()).await.unwrap();
+    read_reply(s).await
+}
+
+#[tokio::test]
+async fn no_dsn_for_a_null_sender_or_notify_never() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    for (mail, rcpt) in [
+        ("MAIL FROM:<>\r\n", "RCPT TO:<bounce@sandbox.test>\r\n"),
+        (
+            "MAIL FROM:<a@example.org>\r\n",
+            "RCPT TO:<bounce@sandbox.test> NOTIFY=NEVER\r\n",
+        ),
+    ] {
+        let mut s = TcpStream::connect(smtp).await.unwrap();
+        assert!(read_reply(&mut s).await.starts_with("220"));
+        assert!(cmd(&mut s, "EHLO t\r\n").await.starts_with("250"));
+        assert!(cmd(&mut s, mail).await.starts_with("250"), "{mail}");
+        assert!(cmd(&mut s, rcpt).await.starts_with("250"), "{rcpt}");
+        assert!(cmd(&mut s, "DATA\r\n").await.starts_with("354"));
+        let reply = cmd(&mut s, "Subject: x\r\n\r\nhi\r\n.\r\n").await;
+        assert!(reply.starts_with("250"), "{reply}");
+        cmd(&mut s, "QUIT\r\n").await;
+    }
+    let list = messages(server.addr).await;
+    assert_eq!(list.len(), 2, "two messages and no DSN: {list:?}");
+}
+
 async fn read_reply(s: &mut TcpStream) -> String {
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
@@ -324,7 +440,7 @@ async fn pipelined_bytes_after_starttls_are_refused() {
 async fn relay_reaches_the_sandbox() {
     let server = serve(&[]).await;
     let smtp = sandbox_addr(&server);
-    let mut c = open_with(server.addr, Hello::good(server.addr))
+    let mut c = open_with(server.addr, good_hello(server.addr))
         .await
         .unwrap();
     match c.next().await {

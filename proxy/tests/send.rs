@@ -128,6 +128,102 @@ async fn send_json_is_one_document() {
 }
 
 #[tokio::test]
+async fn send_attachments_arrive_and_parse_back() {
+    let server = serve(&[]).await;
+    let smtp = server.sandbox.as_ref().unwrap().addr;
+    let dir = std::env::temp_dir().join(format!("mailscope-attach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pdf = dir.join("Bericht März.pdf");
+    let pdf_bytes: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    std::fs::write(&pdf, &pdf_bytes).unwrap();
+    let notes = dir.join("notes.TXT");
+    std::fs::write(&notes, b"plain notes\r\n").unwrap();
+    let (code, stdout, stderr) = send(
+        smtp,
+        &[
+            "--to",
+            "b@example.org",
+            "--subject",
+            "Grüße",
+            "--body",
+            "see attached",
+            "--header",
+            "X-Lesson: attachments",
+            "--header",
+            "Cc: Carol <c@example.org>",
+            "--attach",
+            pdf.to_str().unwrap(),
+            "--attach",
+            notes.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let store = &server.sandbox.as_ref().unwrap().store;
+    let data = store.list()[0].data.clone();
+    let msg = mailscope_core::mime::parse::parse_message(&data);
+    let root = msg.root().expect("root");
+    assert_eq!(root.content_type, "multipart/mixed");
+    let parts: Vec<(String, Option<String>)> = root
+        .children
+        .iter()
+        .filter_map(|&c| msg.entity(c))
+        .map(|e| (e.content_type.clone(), e.filename.clone()))
+        .collect();
+    assert_eq!(
+        parts,
+        vec![
+            ("text/plain".to_string(), None),
+            (
+                "application/pdf".to_string(),
+                Some("Bericht März.pdf".to_string())
+            ),
+            ("text/plain".to_string(), Some("notes.TXT".to_string())),
+        ],
+        "parts (type, RFC 2231 file name)"
+    );
+    assert_eq!(
+        msg.body(root.children[1]),
+        &pdf_bytes[..],
+        "base64 round trip"
+    );
+    assert_eq!(msg.body(root.children[2]), b"plain notes\r\n");
+    assert_eq!(msg.header_text(0, "subject").as_deref(), Some("Grüße"));
+    assert_eq!(
+        msg.header_text(0, "x-lesson").as_deref(),
+        Some("attachments")
+    );
+    let raw = String::from_utf8_lossy(&data);
+    assert!(raw.contains("\r\nCc: Carol <c@example.org>\r\n"), "{raw}");
+    assert!(
+        raw.contains("@client.mailscope.test>\r\n"),
+        "Message-ID: {raw}"
+    );
+    let (code, _, stderr) = send(
+        smtp,
+        &[
+            "--to",
+            "b@example.org",
+            "--header",
+            "Content-Type: text/html",
+        ],
+    )
+    .await;
+    assert_eq!(
+        code, 2,
+        "the builder's MIME fields cannot be replaced: {stderr}"
+    );
+    let (code, _, stderr) = send(
+        smtp,
+        &["--to", "b@example.org", "--attach", "/nonexistent/file.pdf"],
+    )
+    .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--attach"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn send_via_the_relay_with_starttls() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -1,7 +1,12 @@
 //! A relay v1 client over tokio-tungstenite, speaking the protocol as the browser does: the
 //! subprotocols `mailscope.v1` and `mailscope.token.<TOKEN>`, the page's `Origin`, and the core's
 //! frame types for every control message.
+//!
+//! The one relay test client: the end-to-end tests here and the proxy's own tests
+//! (`proxy/tests/common`, through a dev-dependency on this crate) both use it. [`Hello`] can
+//! also present a wrong token, a foreign `Origin` or a wrong `Host`, for the refusal tests.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -27,33 +32,98 @@ pub enum Event {
     Close(Option<u16>),
 }
 
+/// The WebSocket of a relay session.
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+
+/// How to present the upgrade request.
+#[derive(Debug, Clone)]
+pub struct Hello<'a> {
+    /// The token offered as `mailscope.token.<TOKEN>`; none offered when `None`.
+    pub token: Option<&'a str>,
+    /// The `Origin` header; left out when `None`.
+    pub origin: Option<String>,
+    /// The `Host` header; the client's default (the address) when `None`.
+    pub host: Option<String>,
+}
+
+impl<'a> Hello<'a> {
+    /// What the page served by the relay at `addr` sends.
+    pub fn page(addr: SocketAddr, token: &'a str) -> Hello<'a> {
+        Hello {
+            token: Some(token),
+            origin: Some(format!("http://{addr}")),
+            host: Some(addr.to_string()),
+        }
+    }
+}
+
 /// An open relay session.
 pub struct RelayClient {
-    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
+    /// The WebSocket, for tests that send frames the typed helpers cannot.
+    pub ws: Ws,
 }
 
 impl RelayClient {
     /// Opens `/relay` of `serve` as its page would and reads the `hello`.
     pub async fn open(serve: &Serve) -> RelayClient {
-        let host = serve.origin.trim_start_matches("http://").to_string();
-        let mut req = format!("ws://{host}/relay").into_client_request().unwrap();
+        let addr: SocketAddr = serve
+            .origin
+            .trim_start_matches("http://")
+            .parse()
+            .expect("serve listens on an address");
+        RelayClient::open_page(addr, &serve.token).await
+    }
+
+    /// Opens `/relay` at `addr` with `token` as the page would and reads the `hello`.
+    pub async fn open_page(addr: SocketAddr, token: &str) -> RelayClient {
+        let mut c = RelayClient::open_with(addr, Hello::page(addr, token))
+            .await
+            .unwrap_or_else(|status| panic!("the relay refused the upgrade with HTTP {status}"));
+        match c.next().await {
+            Event::Frame(RelayFrame::Hello { protocol: 1, .. }) => c,
+            other => panic!("expected hello, got {other:?}"),
+        }
+    }
+
+    /// Opens `/relay` at `addr` presenting `hello`, without reading anything; `Err(status)`
+    /// when the upgrade is refused. Checks that an accepted upgrade answers `mailscope.v1`.
+    pub async fn open_with(addr: SocketAddr, hello: Hello<'_>) -> Result<RelayClient, u16> {
+        let mut req = format!("ws://{addr}/relay").into_client_request().unwrap();
         let h = req.headers_mut();
+        let mut protos = vec![SUBPROTOCOL.to_string()];
+        if let Some(t) = hello.token {
+            protos.push(token_subprotocol(t));
+        }
         h.insert(
             "sec-websocket-protocol",
-            HeaderValue::from_str(&format!(
-                "{SUBPROTOCOL}, {}",
-                token_subprotocol(&serve.token)
-            ))
-            .unwrap(),
+            HeaderValue::from_str(&protos.join(", ")).unwrap(),
         );
-        h.insert("origin", HeaderValue::from_str(&serve.origin).unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(req)
-            .await
-            .expect("the relay accepts the upgrade");
-        let mut c = RelayClient { ws };
-        match c.next().await {
-            Event::Frame(RelayFrame::Hello { .. }) => c,
-            other => panic!("expected hello, got {other:?}"),
+        match hello.origin {
+            Some(o) => {
+                h.insert("origin", HeaderValue::from_str(&o).unwrap());
+            }
+            None => {
+                h.remove("origin");
+            }
+        }
+        if let Some(host) = hello.host {
+            h.insert("host", HeaderValue::from_str(&host).unwrap());
+        }
+        match tokio_tungstenite::connect_async(req).await {
+            Ok((ws, resp)) => {
+                let answered = resp
+                    .headers()
+                    .get("sec-websocket-protocol")
+                    .and_then(|v| v.to_str().ok());
+                assert_eq!(
+                    answered,
+                    Some(SUBPROTOCOL),
+                    "the relay answers mailscope.v1"
+                );
+                Ok(RelayClient { ws })
+            }
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+            Err(e) => panic!("unexpected WebSocket error: {e}"),
         }
     }
 
@@ -99,6 +169,22 @@ impl RelayClient {
                 Event::Close(c) => panic!("socket closed ({c:?}) while waiting for a frame"),
             }
         }
+    }
+
+    /// Reads data frames until `want` has arrived; returns everything read.
+    pub async fn read_until(&mut self, want: &[u8]) -> Vec<u8> {
+        let mut got = Vec::new();
+        while !got.windows(want.len()).any(|w| w == want) {
+            match self.next().await {
+                Event::Data(d) => got.extend(d),
+                other => panic!(
+                    "expected data up to {:?}, got {other:?} after {:?}",
+                    String::from_utf8_lossy(want),
+                    String::from_utf8_lossy(&got)
+                ),
+            }
+        }
+        got
     }
 
     /// Reads server bytes until one complete SMTP reply (a line `ddd ` + CRLF) has arrived.

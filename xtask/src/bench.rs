@@ -2,7 +2,9 @@
 //!
 //! Builds the release UI and measures its bundle, then builds and runs `mailscope-bench` in
 //! release mode (SMTP parse and transaction rates; MIME parse + decode against mail-parser and
-//! mailparse) and prints both reports. Arguments after `bench` go to `mailscope-bench`
+//! mailparse) and prints the tables; then the same MIME parse compiled to wasm32 in headless
+//! Chromium (`bench_wasm`), the relay against websocat and websockify and the sandbox against
+//! Postfix's smtp-sink (`bench_relay`). Arguments after `bench` go to `mailscope-bench`
 //! (`cargo xtask bench --runs 3 smtp`). Methodology: docs/benchmarks.md.
 
 use std::io::Write;
@@ -29,6 +31,8 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
     })?;
     println!("\n{bundle}\n{tables}");
     crate::bench_wasm::bench_wasm(steps, &tables)?;
+    let relay = crate::bench_relay::bench_relay(steps)?;
+    println!("\n{relay}");
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! what it is doing and how long each step took. A failing step names itself and what to try.
 
 mod bench;
+mod bench_relay;
 mod bench_wasm;
 mod mail;
 mod steps;

@@ -1,27 +1,21 @@
-//! Helpers for the relay tests: an in-process `mailscope serve`, a WebSocket client speaking
-//! relay v1 with the core's frame types, fake mail servers and a tiny DNS server, all on loopback.
+//! Helpers for the relay tests: an in-process `mailscope serve`, fake mail servers and a tiny DNS
+//! server, all on loopback. The WebSocket client speaking relay v1 is the end-to-end crate's
+//! (`mailscope_e2e::relay_client`), shared with the tests against real Postfix.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
-use futures_util::{SinkExt, StreamExt};
-use mailscope_core::relay::{token_subprotocol, ClientFrame, RelayFrame, SUBPROTOCOL};
 use mailscope_proxy::cli::{Cli, Command};
 use mailscope_proxy::serve::Running;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
+use tokio::net::{TcpListener, UdpSocket};
 
 pub const TOKEN: &str = "relay-test-token-0123456789abcdef";
-pub const WAIT: Duration = Duration::from_secs(10);
 
 /// Starts `mailscope serve` in this runtime with `extra` flags.
 pub async fn serve(extra: &[&str]) -> Running {
@@ -54,146 +48,21 @@ pub async fn serve(extra: &[&str]) -> Running {
         .expect("serve starts")
 }
 
-/// How to present the upgrade request.
-pub struct Hello<'a> {
-    pub token: Option<&'a str>,
-    pub origin: Option<String>,
-    pub host: Option<String>,
-}
+pub use mailscope_e2e::relay_client::{Event, Hello, RelayClient as Client, Ws, WAIT};
 
-impl Hello<'_> {
-    pub fn good(addr: SocketAddr) -> Hello<'static> {
-        Hello {
-            token: Some(TOKEN),
-            origin: Some(format!("http://{addr}")),
-            host: Some(addr.to_string()),
-        }
-    }
-}
-
-pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
-
-/// What the relay sent.
-#[derive(Debug)]
-pub enum Event {
-    Frame(RelayFrame),
-    Data(Vec<u8>),
-    Close(Option<u16>),
-}
-
-pub struct Client {
-    pub ws: Ws,
+/// What this run's page sends to the relay at `addr`.
+pub fn good_hello(addr: SocketAddr) -> Hello<'static> {
+    Hello::page(addr, TOKEN)
 }
 
 /// Opens `/relay`; `Err(status)` when the upgrade is refused.
 pub async fn open_with(addr: SocketAddr, hello: Hello<'_>) -> Result<Client, u16> {
-    let mut req = format!("ws://{addr}/relay").into_client_request().unwrap();
-    let h = req.headers_mut();
-    let mut protos = vec![SUBPROTOCOL.to_string()];
-    if let Some(t) = hello.token {
-        protos.push(token_subprotocol(t));
-    }
-    h.insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_str(&protos.join(", ")).unwrap(),
-    );
-    match hello.origin {
-        Some(o) => {
-            h.insert("origin", HeaderValue::from_str(&o).unwrap());
-        }
-        None => {
-            h.remove("origin");
-        }
-    }
-    if let Some(host) = hello.host {
-        h.insert("host", HeaderValue::from_str(&host).unwrap());
-    }
-    match tokio_tungstenite::connect_async(req).await {
-        Ok((ws, resp)) => {
-            assert_eq!(
-                resp.headers()
-                    .get("sec-websocket-protocol")
-                    .and_then(|v| v.to_str().ok()),
-                Some(SUBPROTOCOL),
-                "the relay answers mailscope.v1"
-            );
-            Ok(Client { ws })
-        }
-        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
-        Err(e) => panic!("unexpected WebSocket error: {e}"),
-    }
+    Client::open_with(addr, hello).await
 }
 
 /// Opens `/relay` properly and reads the `hello`.
 pub async fn open(addr: SocketAddr) -> Client {
-    let mut c = open_with(addr, Hello::good(addr))
-        .await
-        .expect("upgrade accepted");
-    match c.next().await {
-        Event::Frame(RelayFrame::Hello { protocol: 1, .. }) => {}
-        other => panic!("expected hello, got {other:?}"),
-    }
-    c
-}
-
-impl Client {
-    pub async fn send(&mut self, frame: &ClientFrame) {
-        let json = serde_json::to_string(frame).unwrap();
-        self.ws.send(Message::Text(json.into())).await.unwrap();
-    }
-
-    pub async fn send_data(&mut self, data: &[u8]) {
-        self.ws
-            .send(Message::Binary(data.to_vec().into()))
-            .await
-            .unwrap();
-    }
-
-    pub async fn next(&mut self) -> Event {
-        loop {
-            let msg = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("the relay answered in time");
-            return match msg {
-                None => Event::Close(None),
-                Some(Err(_)) => Event::Close(None),
-                Some(Ok(Message::Text(t))) => Event::Frame(
-                    serde_json::from_str(t.as_str())
-                        .unwrap_or_else(|e| panic!("not a relay frame: {t}: {e}")),
-                ),
-                Some(Ok(Message::Binary(b))) => Event::Data(b.to_vec()),
-                Some(Ok(Message::Close(f))) => Event::Close(f.map(|f| u16::from(f.code))),
-                Some(Ok(_)) => continue,
-            };
-        }
-    }
-
-    /// The next control frame, collecting data frames on the way into `data`.
-    pub async fn frame(&mut self, data: &mut Vec<u8>) -> RelayFrame {
-        loop {
-            match self.next().await {
-                Event::Frame(f) => return f,
-                Event::Data(d) => data.extend(d),
-                Event::Close(c) => panic!("socket closed ({c:?}) while waiting for a frame"),
-            }
-        }
-    }
-
-    /// Reads data frames until `want` has arrived.
-    pub async fn read_until(&mut self, want: &[u8]) -> Vec<u8> {
-        let mut got = Vec::new();
-        while !got.windows(want.len()).any(|w| w == want) {
-            match self.next().await {
-                Event::Data(d) => got.extend(d),
-                other => panic!(
-                    "expected data up to {:?}, got {other:?} after {:?}",
-                    String::from_utf8_lossy(want),
-                    String::from_utf8_lossy(&got)
-                ),
-            }
-        }
-        got
-    }
+    Client::open_page(addr, TOKEN).await
 }
 
 /// A listener that counts accepted connections (for "no SYN was answered" checks).
