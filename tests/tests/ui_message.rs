@@ -278,6 +278,16 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
     )
     .await
     .expect("install the progress observer");
+    // Count the frames the page paints while "Parsing" is shown: the parse runs in a worker, so
+    // the page keeps painting (a parse on the main thread would paint at most one frame).
+    c.execute(
+        "window.__parsingFrames = 0; (function frame() { const p = document.querySelector('.progress label'); \
+         if (p && p.textContent.startsWith('Parsing')) window.__parsingFrames++; \
+         if (!document.getElementById('msg-subject')) requestAnimationFrame(frame); })();",
+        vec![],
+    )
+    .await
+    .expect("install the frame counter");
     let started = std::time::Instant::now();
     wait_css(c, "#eml-file")
         .await
@@ -296,6 +306,19 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
         progress.iter().any(|p| p.starts_with("Reading"))
             && progress.iter().any(|p| p.starts_with("Parsing")),
         "reading and parsing progress were shown: {progress:?}"
+    );
+    let reads = progress.iter().filter(|p| p.starts_with("Reading")).count();
+    assert!(
+        reads >= 3,
+        "the file is read in slices with progress: {progress:?}"
+    );
+    let frames = c
+        .execute("return window.__parsingFrames", vec![])
+        .await
+        .expect("frame count");
+    assert!(
+        frames.as_u64().is_some_and(|n| n >= 2),
+        "the page kept painting while the message was parsed off the main thread: {frames} frames"
     );
     let lines = c
         .find_all(Locator::Css(".src-line"))

@@ -12,6 +12,9 @@ use std::process::{Command, Stdio};
 use crate::steps::Steps;
 use crate::tools;
 
+#[path = "bench_ui.rs"]
+mod bench_ui;
+
 /// Builds the release UI and reports the size of what a browser downloads, then runs the core
 /// benchmarks and prints their tables.
 pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
@@ -20,6 +23,7 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
     tools::build_ui(steps)?;
     let dist = steps.root().join("dist");
     let bundle = steps.step("bundle size", |_| bundle_sizes(&dist))?;
+    let ui = bench_ui::run(steps, &dist)?;
     steps.cargo(
         "build mailscope-bench (release)",
         &["build", "--release", "--locked", "-p", "mailscope-bench"],
@@ -27,7 +31,7 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
     let tables = steps.step("run mailscope-bench (about a minute)", |s| {
         run_bench(s.root(), &bench_args)
     })?;
-    println!("\n{bundle}\n{tables}");
+    println!("\n{bundle}\n{ui}\n{tables}");
     Ok(())
 }
 
