@@ -385,8 +385,9 @@ const done = arguments[arguments.length - 1];
 window.__bench = {start: null, end: null, maxGap: 0, progress: []};
 document.getElementById('eml-file').addEventListener('change', () => { window.__bench.start = performance.now(); }, {capture: true, once: true});
 let last = performance.now();
-(function frame(now) {
+(function frame() {
   const b = window.__bench;
+  const now = performance.now();
   if (b.start !== null && now - last > b.maxGap) b.maxGap = now - last;
   last = now;
   const label = document.querySelector('.progress label');
@@ -394,7 +395,7 @@ let last = performance.now();
   const tree = document.querySelector('.part-tree');
   if (b.start !== null && tree && tree.textContent.includes('blob2.bin')) { b.end = performance.now(); return; }
   requestAnimationFrame(frame);
-})(last);
+})();
 done(true);
 "#;
 
@@ -420,7 +421,10 @@ fn measure(url: &str, message: &Path, size: usize) -> Result<String, String> {
         "/timeouts",
         Some(&json!({"script": TIMEOUT.as_millis() as u64})),
     )?;
-    let mut out = String::from("UI timings (headless Chromium)                     ms\n");
+    let mut out = String::from("UI timings (headless Chromium, wall clock)          ms\n");
+    let row = |out: &mut String, label: String, value: String| {
+        out.push_str(&format!("  {label:<48} {value:>6}\n"));
+    };
     for run in ["cold", "warm"] {
         driver.call("POST", "/url", Some(&json!({"url": url})))?;
         let t = driver.run_async(INTERACTIVE)?;
@@ -430,15 +434,17 @@ fn measure(url: &str, message: &Path, size: usize) -> Result<String, String> {
         let fcp = t["fcp"]
             .as_f64()
             .map_or("n/a".into(), |v| format!("{v:.0}"));
-        out.push_str(&format!("  first contentful paint ({run})  {fcp:>20}\n"));
-        out.push_str(&format!(
-            "  nav shown ({run})               {:>20.0}\n",
-            ms(&t, "nav")?
-        ));
-        out.push_str(&format!(
-            "  interactive: click answered ({run}) {:>16.0}\n",
-            ms(&t, "interactive")?
-        ));
+        row(&mut out, format!("first contentful paint ({run})"), fcp);
+        row(
+            &mut out,
+            format!("nav painted ({run})"),
+            format!("{:.0}", ms(&t, "nav")?),
+        );
+        row(
+            &mut out,
+            format!("interactive: a click answered ({run})"),
+            format!("{:.0}", ms(&t, "interactive")?),
+        );
     }
     let tab = driver.element("#tab-inspect")?;
     driver.call("POST", &format!("/element/{tab}/click"), Some(&json!({})))?;
@@ -459,21 +465,25 @@ fn measure(url: &str, message: &Path, size: usize) -> Result<String, String> {
         ));
     }
     let opened = ms(&b, "end")? - ms(&b, "start")?;
-    out.push_str(&format!(
-        "  open a {:.1} MB message until the part tree shows {:>8.0}\n",
-        size as f64 / 1e6,
-        opened
-    ));
-    out.push_str(&format!(
-        "  longest frame gap while opening (page frozen) {:>8.0}\n",
-        ms(&b, "maxGap")?
-    ));
+    row(
+        &mut out,
+        format!(
+            "open a {:.1} MB message until the part tree shows",
+            size as f64 / 1e6
+        ),
+        format!("{opened:.0}"),
+    );
+    row(
+        &mut out,
+        "longest gap between frames meanwhile".into(),
+        format!("{:.0}", ms(&b, "maxGap")?),
+    );
     let steps: Vec<&str> = b["progress"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     out.push_str(&format!(
-        "  progress shown: {} updates, last {:?}\n",
+        "  progress shown: {} updates, the last {:?}\n",
         steps.len(),
         steps.last().copied().unwrap_or("none")
     ));
