@@ -199,6 +199,37 @@ async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect
     scroll_to(c, ".inspector").await;
     browser.screenshot("ui-message-lint").await;
 
+    // An HTML body with an inline image (multipart/related, Content-ID) and a remote one: the
+    // cid: reference becomes a data: URL in the sandbox, the remote image stays blocked.
+    let area = wait_css(c, "#eml-paste").await;
+    area.clear().await.expect("clear the paste box");
+    area.send_keys(
+        "From: a@example.org\nSubject: related\nMIME-Version: 1.0\nContent-Type: multipart/related; boundary=r\n\n\
+         --r\nContent-Type: text/html; charset=utf-8\n\n<p>logo <img src=\"cid:logo@example.org\"> <img src=\"https://tracker.example/p.gif\"></p>\n\
+         --r\nContent-Type: image/png\nContent-ID: <logo@example.org>\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--r--\n",
+    )
+    .await
+    .expect("type a related message");
+    click(c, "#eml-paste-go").await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='related']").await;
+    let iframe = wait_css(c, "iframe.html-part").await;
+    let srcdoc = iframe
+        .attr("srcdoc")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(
+        srcdoc.contains("src=\"data:image/png;base64,iVBORw0KGgo=\"")
+            && srcdoc.contains("https://tracker.example/p.gif")
+            && srcdoc.contains("default-src 'none'"),
+        "cid: inlined, remote left to the CSP: {srcdoc:?}"
+    );
+    let note = text_of(c, ".html-note").await;
+    assert!(
+        note.contains("1 inline parts") && note.contains("1 remote images or styles blocked"),
+        "the note says what was inlined and blocked: {note:?}"
+    );
+
     // Compose: the exact bytes with encoded-words, then inspect them.
     click(c, "#tab-compose").await;
     let wire = wait_xpath(c, "//pre[@id='compose-wire'][contains(., 'Subject: =?')]").await;

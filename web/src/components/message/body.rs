@@ -6,7 +6,7 @@ use crate::components::i18n::use_lang;
 use crate::services::file::{self, ObjectUrl};
 use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::{Action, BodyTab};
-use crate::state::message_inspect::{hex_rows, Doc};
+use crate::state::message_inspect::{hex_rows, Doc, InlinedHtml};
 
 /// The policy put in front of every HTML part: no scripts, no remote loads, inline styles and
 /// `data:` images only.
@@ -39,6 +39,13 @@ pub fn sandboxed_html(html: &str) -> String {
 pub fn part_body_view(props: &PartBodyProps) -> Html {
     let lang = use_lang();
     let status = use_state(|| None::<String>);
+    // Inlining cid: parts base64-encodes them: once per part, not on every render.
+    let inlined = use_memo((props.doc.clone(), props.part), |(doc, part)| {
+        doc.parts
+            .get(*part)
+            .filter(|p| p.content_type == "text/html")
+            .map(|p| doc.html_with_inline_parts(p.text.as_deref().unwrap_or_default()))
+    });
     let doc = &props.doc;
     let Some(part) = doc.parts.get(props.part) else {
         return html! {};
@@ -47,7 +54,7 @@ pub fn part_body_view(props: &PartBodyProps) -> Html {
         return html! {
             <section class="part-body" aria-label={tr(lang, "Body")}>
                 <h4>{ trf(lang, "Body: {type}", &[("type", &part.content_type)]) }</h4>
-                <p class="muted">{ trf(lang, "A container with {n} parts: pick one in the tree.", &[("n", &part.children.len())]) }</p>
+                <p class="muted">{ trf(lang, "Parts in this container: {n}. Pick one in the tree.", &[("n", &part.children.len())]) }</p>
             </section>
         };
     }
@@ -93,7 +100,7 @@ pub fn part_body_view(props: &PartBodyProps) -> Html {
             if props.tab == BodyTab::Hex {
                 { hex_view(lang, bytes, props.hex_limit, &props.dispatch) }
             } else {
-                { content(lang, props, bytes) }
+                { content(lang, props, bytes, inlined.as_ref().as_ref()) }
             }
         </section>
     }
@@ -114,14 +121,11 @@ fn hex_view(lang: Lang, bytes: &[u8], limit: usize, dispatch: &Callback<Action>)
     }
 }
 
-fn content(lang: Lang, props: &PartBodyProps, bytes: &[u8]) -> Html {
+fn content(lang: Lang, props: &PartBodyProps, bytes: &[u8], inlined: Option<&InlinedHtml>) -> Html {
     let Some(part) = props.doc.parts.get(props.part) else {
         return html! {};
     };
-    if part.content_type == "text/html" {
-        let prepared = props
-            .doc
-            .html_with_inline_parts(part.text.as_deref().unwrap_or_default());
+    if let Some(prepared) = inlined {
         return html! {
             <>
                 <iframe class="html-part" title={trf(lang, "HTML of {part}", &[("part", &part.label())])}
@@ -129,13 +133,13 @@ fn content(lang: Lang, props: &PartBodyProps, bytes: &[u8]) -> Html {
                 <p class="muted html-note">
                     { tr(lang, "Shown in a sandbox: no scripts, no remote images or styles.") }
                     if prepared.inlined > 0 {
-                        {" "}<span class="inlined">{ trf(lang, "{n} inline parts (cid:) shown from this message.", &[("n", &prepared.inlined)]) }</span>
+                        {" "}<span class="inlined">{ trf(lang, "Inline parts (cid:) shown from this message: {n}.", &[("n", &prepared.inlined)]) }</span>
                     }
                     if prepared.missing > 0 {
-                        {" "}<span class="warn">{ trf(lang, "{n} cid: references name no part here.", &[("n", &prepared.missing)]) }</span>
+                        {" "}<span class="warn">{ trf(lang, "cid: references that name no part of this message: {n}.", &[("n", &prepared.missing)]) }</span>
                     }
                     if prepared.remote > 0 {
-                        {" "}<span class="blocked">{ trf(lang, "{n} remote images or styles blocked.", &[("n", &prepared.remote)]) }</span>
+                        {" "}<span class="blocked">{ trf(lang, "Remote images or styles blocked: {n}.", &[("n", &prepared.remote)]) }</span>
                     }
                 </p>
             </>

@@ -91,7 +91,7 @@ pub fn headers_table(props: &HeadersTableProps) -> Html {
                                     <tr class="words-row">
                                         <td colspan="3">
                                             <details open={current || f.words.len() <= 3}>
-                                                <summary>{ trf(lang, "{n} encoded-words explained", &[("n", &f.words.len())]) }</summary>
+                                                <summary>{ trf(lang, "Encoded-words explained: {n}", &[("n", &f.words.len())]) }</summary>
                                                 <ol class="words">{ for f.words.iter().map(|w| explain(lang, w, &props.doc.input)) }</ol>
                                             </details>
                                         </td>

@@ -70,7 +70,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     if let Some(date) = root_field(doc, "date") { <dt>{ tr(lang, "Date") }</dt><dd>{ date }</dd> }
                     if !attachments.is_empty() { <dt>{ tr(lang, "Files") }</dt><dd>{ attachments.join(", ") }</dd> }
                 </dl>
-                <p class="muted">{ trf(lang, "{name} · {bytes} bytes · {lines} lines · {parts} parts · {findings} findings", &[
+                <p class="muted">{ trf(lang, "{name} · bytes: {bytes} · lines: {lines} · parts: {parts} · findings: {findings}", &[
                     ("name", &doc.name), ("bytes", &doc.input.len()), ("lines", &doc.line_count()),
                     ("parts", &doc.parts.len()), ("findings", &(doc.lints.len() + doc.suppressed_lints))]) }</p>
             </section>

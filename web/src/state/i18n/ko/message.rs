@@ -66,8 +66,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Date", "날짜"),
     ("Files", "파일"),
     (
-        "{name} · {bytes} bytes · {lines} lines · {parts} parts · {findings} findings",
-        "{name} · {bytes}바이트 · {lines}줄 · 파트 {parts}개 · 발견 사항 {findings}개",
+        "{name} · bytes: {bytes} · lines: {lines} · parts: {parts} · findings: {findings}",
+        "{name} · 바이트: {bytes} · 줄: {lines} · 파트: {parts} · 발견 사항: {findings}",
     ),
     ("Parts", "파트"),
     ("message", "메시지"),
@@ -82,7 +82,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Field", "필드"),
     ("Raw", "원본"),
     ("Decoded", "디코딩 결과"),
-    ("{n} encoded-words explained", "encoded-word {n}개 설명"),
+    ("Encoded-words explained: {n}", "encoded-word 설명: {n}개"),
     ("B: base64 (RFC 2047 §4.1)", "B: base64 (RFC 2047 §4.1)"),
     (
         "Q: quoted-printable, _ is a space (RFC 2047 §4.2)",
@@ -110,8 +110,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Body", "본문"),
     ("Body: {type}", "본문: {type}"),
     (
-        "A container with {n} parts: pick one in the tree.",
-        "파트 {n}개를 담은 컨테이너입니다. 트리에서 하나를 고르세요.",
+        "Parts in this container: {n}. Pick one in the tree.",
+        "이 컨테이너의 파트: {n}개. 트리에서 하나를 고르세요.",
     ),
     ("Body of {part}", "{part}의 본문"),
     (
@@ -131,16 +131,16 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "샌드박스에서 표시합니다: 스크립트, 원격 이미지와 스타일은 막습니다.",
     ),
     (
-        "{n} inline parts (cid:) shown from this message.",
-        "이 메시지의 인라인 파트(cid:) {n}개를 표시했습니다.",
+        "Inline parts (cid:) shown from this message: {n}.",
+        "이 메시지에서 가져와 표시한 인라인 파트(cid:): {n}개.",
     ),
     (
-        "{n} cid: references name no part here.",
-        "cid: 참조 {n}개가 이 메시지에 없는 파트를 가리킵니다.",
+        "cid: references that name no part of this message: {n}.",
+        "이 메시지에 없는 파트를 가리키는 cid: 참조: {n}개.",
     ),
     (
-        "{n} remote images or styles blocked.",
-        "원격 이미지나 스타일 {n}개를 막았습니다.",
+        "Remote images or styles blocked: {n}.",
+        "막은 원격 이미지나 스타일: {n}개.",
     ),
     ("Show more text", "텍스트 더 보기"),
     (
