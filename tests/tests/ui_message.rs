@@ -226,7 +226,8 @@ async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect
     );
     let note = text_of(c, ".html-note").await;
     assert!(
-        note.contains("1 inline parts") && note.contains("1 remote images or styles blocked"),
+        note.contains("Inline parts (cid:) shown from this message: 1.")
+            && note.contains("Remote images or styles blocked: 1."),
         "the note says what was inlined and blocked: {note:?}"
     );
 
