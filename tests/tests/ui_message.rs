@@ -199,6 +199,38 @@ async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect
     scroll_to(c, ".inspector").await;
     browser.screenshot("ui-message-lint").await;
 
+    // An HTML body with an inline image (multipart/related, Content-ID) and a remote one: the
+    // cid: reference becomes a data: URL in the sandbox, the remote image stays blocked.
+    let area = wait_css(c, "#eml-paste").await;
+    area.clear().await.expect("clear the paste box");
+    area.send_keys(
+        "From: a@example.org\nSubject: related\nMIME-Version: 1.0\nContent-Type: multipart/related; boundary=r\n\n\
+         --r\nContent-Type: text/html; charset=utf-8\n\n<p>logo <img src=\"cid:logo@example.org\"> <img src=\"https://tracker.example/p.gif\"></p>\n\
+         --r\nContent-Type: image/png\nContent-ID: <logo@example.org>\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--r--\n",
+    )
+    .await
+    .expect("type a related message");
+    click(c, "#eml-paste-go").await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='related']").await;
+    let iframe = wait_css(c, "iframe.html-part").await;
+    let srcdoc = iframe
+        .attr("srcdoc")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(
+        srcdoc.contains("src=\"data:image/png;base64,iVBORw0KGgo=\"")
+            && srcdoc.contains("https://tracker.example/p.gif")
+            && srcdoc.contains("default-src 'none'"),
+        "cid: inlined, remote left to the CSP: {srcdoc:?}"
+    );
+    let note = text_of(c, ".html-note").await;
+    assert!(
+        note.contains("Inline parts (cid:) shown from this message: 1.")
+            && note.contains("Remote images or styles blocked: 1."),
+        "the note says what was inlined and blocked: {note:?}"
+    );
+
     // Compose: the exact bytes with encoded-words, then inspect them.
     click(c, "#tab-compose").await;
     let wire = wait_xpath(c, "//pre[@id='compose-wire'][contains(., 'Subject: =?')]").await;
@@ -278,6 +310,16 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
     )
     .await
     .expect("install the progress observer");
+    // Count the frames the page paints while "Parsing" is shown: the parse runs in a worker, so
+    // the page keeps painting (a parse on the main thread would paint at most one frame).
+    c.execute(
+        "window.__parsingFrames = 0; (function frame() { const p = document.querySelector('.progress label'); \
+         if (p && p.textContent.startsWith('Parsing')) window.__parsingFrames++; \
+         if (!document.getElementById('msg-subject')) requestAnimationFrame(frame); })();",
+        vec![],
+    )
+    .await
+    .expect("install the frame counter");
     let started = std::time::Instant::now();
     wait_css(c, "#eml-file")
         .await
@@ -296,6 +338,19 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
         progress.iter().any(|p| p.starts_with("Reading"))
             && progress.iter().any(|p| p.starts_with("Parsing")),
         "reading and parsing progress were shown: {progress:?}"
+    );
+    let reads = progress.iter().filter(|p| p.starts_with("Reading")).count();
+    assert!(
+        reads >= 3,
+        "the file is read in slices with progress: {progress:?}"
+    );
+    let frames = c
+        .execute("return window.__parsingFrames", vec![])
+        .await
+        .expect("frame count");
+    assert!(
+        frames.as_u64().is_some_and(|n| n >= 2),
+        "the page kept painting while the message was parsed off the main thread: {frames} frames"
     );
     let lines = c
         .find_all(Locator::Css(".src-line"))

@@ -14,6 +14,9 @@ use std::process::{Command, Stdio};
 use crate::steps::Steps;
 use crate::tools;
 
+#[path = "bench_ui.rs"]
+mod bench_ui;
+
 /// Builds the release UI and reports the size of what a browser downloads, then runs the core
 /// benchmarks and prints their tables.
 pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
@@ -22,6 +25,7 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
     tools::build_ui(steps)?;
     let dist = steps.root().join("dist");
     let bundle = steps.step("bundle size", |_| bundle_sizes(&dist))?;
+    let ui = bench_ui::run(steps, &dist)?;
     steps.cargo(
         "build mailscope-bench (release)",
         &["build", "--release", "--locked", "-p", "mailscope-bench"],
@@ -29,7 +33,7 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
     let tables = steps.step("run mailscope-bench (about a minute)", |s| {
         run_bench(s.root(), &bench_args)
     })?;
-    println!("\n{bundle}\n{tables}");
+    println!("\n{bundle}\n{ui}\n{tables}");
     crate::bench_wasm::bench_wasm(steps, &tables)?;
     let relay = crate::bench_relay::bench_relay(steps)?;
     println!("\n{relay}");

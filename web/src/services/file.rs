@@ -106,3 +106,180 @@ pub fn download(bytes: &[u8], filename: &str, mime: &str) -> Result<(), String> 
     });
     Ok(())
 }
+
+/// The parse worker's script (built by Trunk from `web/src/bin/parse-worker.rs` with a loader
+/// shim; workers keep their unhashed names). Fetched only when a message is first opened.
+pub const WORKER_URL: &str = "./parse-worker_loader.js";
+
+/// What a [`ParseJob`] reports.
+#[derive(Debug)]
+pub enum JobEvent {
+    /// Bytes read so far, and the file size.
+    Progress(u64, u64),
+    /// Reading done; the core is parsing this many bytes.
+    Parsing(usize),
+    /// The parsed message.
+    Done(Box<crate::state::message_inspect::Inspected>),
+    /// Something failed in the worker.
+    Failed(String),
+    /// The worker could not start (no worker script in this build, say): parse on the page.
+    Unavailable(String),
+}
+
+/// What the worker is given.
+pub enum JobInput {
+    /// A file to read (in slices, in the worker).
+    File(File),
+    /// Bytes already in memory, with a name.
+    Bytes(String, Vec<u8>),
+}
+
+/// One message being read and parsed by a fresh parse worker. Dropping it stops the worker
+/// (opening another message replaces the job).
+pub struct ParseJob {
+    worker: web_sys::Worker,
+    _on_message: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for ParseJob {
+    fn drop(&mut self) {
+        self.worker.terminate();
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+    }
+}
+
+fn field(obj: &wasm_bindgen::JsValue, name: &str) -> wasm_bindgen::JsValue {
+    js_sys::Reflect::get(obj, &name.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+}
+
+/// Turns the worker's `done` message back into the view-model.
+fn done(data: &wasm_bindgen::JsValue) -> Result<crate::state::message_inspect::Inspected, String> {
+    use crate::state::message_inspect::{Inspected, Transfer};
+    let json = field(data, "json")
+        .as_string()
+        .ok_or("no JSON from the worker")?;
+    let input = field(data, "input")
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| "no bytes from the worker")?
+        .to_vec();
+    let bodies = field(data, "bodies")
+        .dyn_into::<Array>()
+        .map_err(|_| "no bodies from the worker")?
+        .iter()
+        .map(|b| b.dyn_into::<Uint8Array>().map(|a| a.to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| "a body is not bytes")?;
+    let line_starts = field(data, "lines")
+        .dyn_into::<js_sys::Uint32Array>()
+        .map_err(|_| "no line offsets from the worker")?
+        .to_vec();
+    Inspected::from_transfer(Transfer {
+        json,
+        input,
+        bodies,
+        line_starts,
+    })
+}
+
+impl ParseJob {
+    /// Starts a worker for `input`; `on_event` hears progress and the result. The worker
+    /// script is fetched on first use (the browser caches it afterwards).
+    pub fn start(
+        input: JobInput,
+        on_event: impl Fn(JobEvent) + 'static,
+    ) -> Result<ParseJob, String> {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        use wasm_bindgen::closure::Closure;
+
+        let worker = web_sys::Worker::new(WORKER_URL)
+            .map_err(|e| js_error("cannot start the parse worker", e))?;
+        let on_event = Rc::new(on_event);
+        // Handed over when the worker says it is ready (messages sent earlier could be lost).
+        let pending = Rc::new(RefCell::new(Some(input)));
+        let ready = Rc::new(std::cell::Cell::new(false));
+        let on_message = {
+            let on_event = on_event.clone();
+            let worker = worker.clone();
+            let ready = ready.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let data = e.data();
+                match field(&data, "type").as_string().as_deref() {
+                    Some("ready") => {
+                        ready.set(true);
+                        let msg = js_sys::Object::new();
+                        let sent = match pending.borrow_mut().take() {
+                            Some(JobInput::File(f)) => {
+                                js_sys::Reflect::set(&msg, &"file".into(), &f)
+                                    .and_then(|_| worker.post_message(&msg))
+                            }
+                            Some(JobInput::Bytes(name, bytes)) => {
+                                let array = Uint8Array::from(bytes.as_slice());
+                                let transfer = Array::of1(&array.buffer());
+                                js_sys::Reflect::set(&msg, &"name".into(), &name.into())
+                                    .and_then(|_| {
+                                        js_sys::Reflect::set(&msg, &"bytes".into(), &array)
+                                    })
+                                    .and_then(|_| {
+                                        worker.post_message_with_transfer(&msg, &transfer)
+                                    })
+                            }
+                            None => Ok(()),
+                        };
+                        if let Err(e) = sent {
+                            on_event(JobEvent::Failed(js_error(
+                                "cannot send to the parse worker",
+                                e,
+                            )));
+                        }
+                    }
+                    Some("progress") => {
+                        let n = |k| field(&data, k).as_f64().unwrap_or(0.0) as u64;
+                        on_event(JobEvent::Progress(n("loaded"), n("total")));
+                    }
+                    Some("parsing") => {
+                        on_event(JobEvent::Parsing(
+                            field(&data, "size").as_f64().unwrap_or(0.0) as usize,
+                        ));
+                    }
+                    Some("done") => on_event(match done(&data) {
+                        Ok(doc) => JobEvent::Done(Box::new(doc)),
+                        Err(e) => JobEvent::Failed(e),
+                    }),
+                    Some("error") => on_event(JobEvent::Failed(
+                        field(&data, "message")
+                            .as_string()
+                            .unwrap_or_else(|| "the parse worker failed".into()),
+                    )),
+                    _ => {}
+                }
+            })
+        };
+        let on_error = {
+            let on_event = on_event.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+                e.prevent_default();
+                let detail = e
+                    .dyn_ref::<web_sys::ErrorEvent>()
+                    .map(|e| e.message())
+                    .unwrap_or_else(|| "the worker script did not load".into());
+                if ready.get() {
+                    on_event(JobEvent::Failed(format!(
+                        "the parse worker stopped: {detail}"
+                    )));
+                } else {
+                    on_event(JobEvent::Unavailable(detail));
+                }
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(ParseJob {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+}

@@ -407,6 +407,10 @@ pub fn error_help(code: ErrorCode) -> ErrorHelp {
             key("A relay limit was reached"),
             key("Too many sessions or connects per minute, or a frame that is too large. Close other Mailscope tabs, wait a minute and connect again."),
         ),
+        ErrorCode::SandboxUnavailable => (
+            key("The relay runs without its sandbox"),
+            key("mailscope serve was started with --no-sandbox. Restart it without that flag (or run cargo xtask run), or pick a host:port or a domain as the target."),
+        ),
         ErrorCode::BadRequest => (
             key("The relay did not accept a frame"),
             key("The page sent something the relay did not expect in this state (data before connect, close without a connection). Disconnect and connect again; if it persists, reload the page."),
@@ -442,6 +446,7 @@ mod tests {
             (ErrorCode::Timeout, "time limit"),
             (ErrorCode::Limit, "wait a minute"),
             (ErrorCode::BadRequest, "reload"),
+            (ErrorCode::SandboxUnavailable, "--no-sandbox"),
         ];
         let mut titles = std::collections::HashSet::new();
         for (code, needle) in cases {
@@ -658,8 +663,13 @@ mod tests {
             protocol: 1,
             limits: Limits {
                 max_frame: 1 << 20,
+                write_buffer: 4 << 20,
                 idle_timeout_secs: 300,
                 connect_timeout_secs: 30,
+                handshake_timeout_secs: 30,
+                max_sessions: 20,
+                max_sessions_per_token: 10,
+                connects_per_minute: 60,
                 allowed_ports: vec![25, 465, 587],
             },
             sandbox: Some("127.0.0.1:2525".into()),

@@ -7,17 +7,19 @@
 
 use std::rc::Rc;
 
+use mailscope_core::codec::{base64, hex};
 use mailscope_core::lint::Lint;
 use mailscope_core::mime::dsn::{find_report, DeliveryStatus};
 use mailscope_core::mime::encoded_word::{decode_unstructured, WordExplanation};
 use mailscope_core::mime::parse::{parse_message, Body, Message};
 use mailscope_core::span::Span;
+use serde::{Deserialize, Serialize};
 
 /// Longest line (in bytes) the source view renders before cutting it with "…".
 pub const MAX_LINE_SHOWN: usize = 4096;
 
 /// One header field with its raw and decoded value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldView {
     /// The field name as written.
     pub name: String,
@@ -32,7 +34,7 @@ pub struct FieldView {
 }
 
 /// Where a part's transfer-decoded body lives.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PartBody {
     /// Identity encodings: the body bytes of the input as they are.
     Raw(Span),
@@ -41,7 +43,7 @@ pub enum PartBody {
 }
 
 /// One entity of the message.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartView {
     /// IMAP section (`""` for the root).
     pub section: String,
@@ -111,7 +113,7 @@ impl PartView {
 }
 
 /// A lint and the part it was found in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LintView {
     /// Index of the part.
     pub part: usize,
@@ -120,7 +122,7 @@ pub struct LintView {
 }
 
 /// A delivery status report found in the message.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DsnView {
     /// The message/delivery-status part.
     pub part: usize,
@@ -154,13 +156,18 @@ impl From<Inspected> for Doc {
 }
 
 /// A message as the inspector shows it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It crosses from the parse worker to the page as a [`Transfer`]: the bytes travel as
+/// transferable buffers, the rest as JSON (`input` and `line_starts` are not in the JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inspected {
     /// Where it came from (file name or "pasted").
     pub name: String,
     /// The message bytes.
+    #[serde(skip)]
     pub input: Vec<u8>,
     /// Offsets where each line starts (the first is 0).
+    #[serde(skip)]
     pub line_starts: Vec<usize>,
     /// Entities in depth-first pre-order (index 0 is the root).
     pub parts: Vec<PartView>,
@@ -482,6 +489,217 @@ pub fn marked_segments(input: &[u8], span: Span, marks: &[Span]) -> Vec<Segment>
     out
 }
 
+/// An [`Inspected`] taken apart to cross a worker boundary: the big byte buffers separately
+/// (they are transferred, not copied), everything else as JSON.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Transfer {
+    /// The view-model without its bytes, as JSON.
+    pub json: String,
+    /// The message bytes.
+    pub input: Vec<u8>,
+    /// The decoded bodies of base64/quoted-printable leaves, in part order.
+    pub bodies: Vec<Vec<u8>>,
+    /// Line starts (the inspector reads at most 256 MiB, so they fit in 32 bits).
+    pub line_starts: Vec<u32>,
+}
+
+impl Inspected {
+    /// Splits the view-model for the trip from the parse worker.
+    pub fn into_transfer(mut self) -> Result<Transfer, String> {
+        let mut bodies = Vec::new();
+        for part in &mut self.parts {
+            if let Some(PartBody::Decoded(bytes)) = &mut part.body {
+                bodies.push(std::mem::take(bytes));
+            }
+        }
+        let line_starts = self
+            .line_starts
+            .iter()
+            .map(|&s| u32::try_from(s).map_err(|_| format!("line offset {s} exceeds 32 bits")))
+            .collect::<Result<Vec<u32>, String>>()?;
+        let input = std::mem::take(&mut self.input);
+        let json = serde_json::to_string(&self).map_err(|e| format!("cannot encode: {e}"))?;
+        Ok(Transfer {
+            json,
+            input,
+            bodies,
+            line_starts,
+        })
+    }
+
+    /// Puts a [`Transfer`] back together, checking that its pieces fit each other.
+    pub fn from_transfer(t: Transfer) -> Result<Inspected, String> {
+        let mut m: Inspected =
+            serde_json::from_str(&t.json).map_err(|e| format!("cannot decode: {e}"))?;
+        let mut bodies = t.bodies.into_iter();
+        for part in &mut m.parts {
+            if let Some(PartBody::Decoded(bytes)) = &mut part.body {
+                *bytes = bodies.next().ok_or("fewer decoded bodies than parts")?;
+            }
+        }
+        if bodies.next().is_some() {
+            return Err("more decoded bodies than parts".into());
+        }
+        let len = t.input.len();
+        if t.line_starts.first() != Some(&0)
+            || t.line_starts.windows(2).any(|w| w[0] >= w[1])
+            || t.line_starts.iter().any(|&s| s as usize > len)
+        {
+            return Err("line offsets do not fit the message".into());
+        }
+        m.input = t.input;
+        m.line_starts = t.line_starts.into_iter().map(|s| s as usize).collect();
+        Ok(m)
+    }
+
+    /// The part whose `Content-ID` is `cid` (RFC 2392 §2: `cid:` URLs name a Content-ID
+    /// without its angle brackets, %-encoded). The first such part wins.
+    ///
+    /// This matching belongs in `mailscope-core` (next to the parsed entity); it is here until
+    /// the core offers it.
+    pub fn find_by_content_id(&self, cid: &str) -> Option<usize> {
+        let wanted = percent_decode(cid);
+        self.parts.iter().position(|p| {
+            p.fields.iter().any(|f| {
+                f.name.eq_ignore_ascii_case("content-id")
+                    && content_id_value(&f.decoded) == Some(wanted.as_str())
+            })
+        })
+    }
+
+    /// The HTML of `part` with every `cid:` reference to a leaf of this message replaced by a
+    /// `data:` URL of that part's decoded body (RFC 2392, RFC 2557), plus what was found.
+    /// Remote references are left as they are (the sandbox's policy blocks them) and counted.
+    pub fn html_with_inline_parts(&self, html: &str) -> InlinedHtml {
+        let mut out = String::with_capacity(html.len());
+        let mut inlined = 0;
+        let mut missing = 0;
+        let lower = html.to_ascii_lowercase();
+        let mut rest = 0;
+        while let Some(found) = lower.get(rest..).and_then(|l| l.find("cid:")) {
+            let start = rest + found;
+            let end = html
+                .get(start..)
+                .and_then(|t| {
+                    t.find(|c: char| matches!(c, '"' | '\'' | ')' | '>' | '<') || c.is_whitespace())
+                })
+                .map_or(html.len(), |n| start + n);
+            out.push_str(html.get(rest..start).unwrap_or_default());
+            let reference = html.get(start + 4..end).unwrap_or_default();
+            // Only references in attribute or url() position: the character before must be a
+            // quote, `=` or `(`; "cid:" in running text stays text.
+            let in_url = html
+                .get(..start)
+                .and_then(|b| b.chars().next_back())
+                .is_some_and(|c| matches!(c, '"' | '\'' | '=' | '('));
+            let target = if in_url && !reference.is_empty() {
+                self.find_by_content_id(reference)
+                    .filter(|&p| self.parts.get(p).is_some_and(|p| !p.container))
+            } else {
+                None
+            };
+            match target {
+                Some(p) if self.body(p).len() <= MAX_INLINE_PART => {
+                    let mime = self.parts.get(p).map_or("", |p| p.content_type.as_str());
+                    out.push_str("data:");
+                    out.push_str(mime);
+                    out.push_str(";base64,");
+                    out.push_str(&base64::encode(self.body(p)));
+                    inlined += 1;
+                }
+                _ => {
+                    if in_url {
+                        missing += 1;
+                    }
+                    out.push_str(html.get(start..end).unwrap_or_default());
+                }
+            }
+            rest = end;
+        }
+        out.push_str(html.get(rest..).unwrap_or_default());
+        InlinedHtml {
+            remote: count_remote(&lower),
+            html: out,
+            inlined,
+            missing,
+        }
+    }
+}
+
+/// Largest inline part put into the HTML as a `data:` URL.
+pub const MAX_INLINE_PART: usize = 8 * 1024 * 1024;
+
+/// An HTML body prepared for the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlinedHtml {
+    /// The HTML with `cid:` references replaced.
+    pub html: String,
+    /// References replaced by the part they name.
+    pub inlined: usize,
+    /// `cid:` references to no part of this message (or to one too large to inline).
+    pub missing: usize,
+    /// Remote (`http:`, `https:`, `//`) loads in `src`, `background` or `url()`, blocked.
+    pub remote: usize,
+}
+
+/// The `msg-id` of a Content-ID field value, without `<>` and spaces (RFC 2045 §7).
+fn content_id_value(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let v = v.strip_prefix('<').unwrap_or(v);
+    let v = v.strip_suffix('>').unwrap_or(v).trim();
+    (!v.is_empty()).then_some(v)
+}
+
+/// `%hh` escapes decoded (RFC 2392 §2: a cid URL is the %-encoded addr-spec); invalid
+/// escapes stay as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match (c, hex::pair_at(b, i + 1)) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Remote loads in lowercased HTML: `src=`/`background=`/`url(` values starting with
+/// `http:`, `https:` or `//`.
+fn count_remote(lower: &str) -> usize {
+    let mut n = 0;
+    for key in ["src=", "background=", "url(", "srcset=", "href="] {
+        for (at, _) in lower.match_indices(key) {
+            if key == "href=" {
+                // Style sheets only: links are not loaded.
+                let tag_start = lower.get(..at).and_then(|b| b.rfind('<')).unwrap_or(0);
+                if !lower
+                    .get(tag_start..at)
+                    .is_some_and(|t| t.starts_with("<link"))
+                {
+                    continue;
+                }
+            }
+            let value = lower
+                .get(at + key.len()..)
+                .unwrap_or_default()
+                .trim_start_matches(['"', '\'', ' ']);
+            if value.starts_with("http:") || value.starts_with("https:") || value.starts_with("//")
+            {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Hex dump rows of the first `limit` bytes: offset, 16 hex bytes, printable ASCII.
 pub fn hex_rows(bytes: &[u8], limit: usize) -> Vec<String> {
     bytes
@@ -692,6 +910,96 @@ mod tests {
                 .is_some_and(|t| t.contains("<script>")),
             "the HTML is decoded (and sandboxed by the view)"
         );
+    }
+
+    const RELATED: &[u8] = b"From: a@example.org\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>cid:x@y in text</p><img src=\"cid:logo%40example.org\"><img src='cid:nothere'><img src=\"https://tracker.example/p.gif\"><div style=\"background:url(cid:logo@example.org)\"></div>\r\n--r\r\nContent-Type: image/png\r\nContent-ID: < logo@example.org >\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw==\r\n--r--\r\n";
+
+    #[test]
+    fn content_ids_are_found_and_cid_urls_inlined() {
+        let m = Inspected::new("r.eml", RELATED.to_vec());
+        assert_eq!(m.find_by_content_id("logo@example.org"), Some(2));
+        assert_eq!(
+            m.find_by_content_id("logo%40example.org"),
+            Some(2),
+            "%-encoded"
+        );
+        assert_eq!(m.find_by_content_id("other@example.org"), None);
+        let html = m.parts[1].text.clone().expect("html text");
+        let out = m.html_with_inline_parts(&html);
+        let want = "data:image/png;base64,iVBORw==";
+        assert_eq!(
+            (out.inlined, out.missing, out.remote),
+            (2, 1, 1),
+            "inlined/missing/remote in {:?}",
+            out.html
+        );
+        assert_eq!(out.html.matches(want).count(), 2, "{}", out.html);
+        assert!(
+            out.html.contains("<p>cid:x@y in text</p>"),
+            "text is left alone: {}",
+            out.html
+        );
+        assert!(out.html.contains("src='cid:nothere'"), "{}", out.html);
+    }
+
+    #[test]
+    fn cid_rewriting_survives_odd_html() {
+        let m = Inspected::new("r.eml", RELATED.to_vec());
+        let cases = [
+            "",
+            "cid:",
+            "src=\"cid:",
+            "src=cid:logo@example.org",
+            "é src=\"cid:%zz\" ünï",
+            "<<<cid:cid:cid:>>>",
+        ];
+        for html in cases {
+            let out = m.html_with_inline_parts(html);
+            assert!(out.inlined <= 1, "{html:?} gave {out:?}");
+        }
+        assert_eq!(
+            m.html_with_inline_parts("src=cid:logo@example.org").inlined,
+            1
+        );
+        assert_eq!(percent_decode("a%41%4"), "aA%4");
+        assert_eq!(
+            count_remote("<link rel=stylesheet href=\"http://x\"><a href=\"http://y\">"),
+            1
+        );
+    }
+
+    #[test]
+    fn a_transfer_round_trips() {
+        for input in [EUC_KR, RELATED, b"".as_slice(), b"no header at all"] {
+            let m = Inspected::new("t.eml", input.to_vec());
+            let t = m.clone().into_transfer().expect("transfer");
+            assert!(!t.json.contains("\"input\""), "bytes stay out of the JSON");
+            let back = Inspected::from_transfer(t).expect("back");
+            assert_eq!(
+                back,
+                m,
+                "round trip of {:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        let m = Inspected::new("t.eml", EUC_KR.to_vec());
+        let mut t = m.clone().into_transfer().expect("transfer");
+        t.bodies.push(vec![1]);
+        assert_eq!(
+            Inspected::from_transfer(t).err().as_deref(),
+            Some("more decoded bodies than parts")
+        );
+        let mut t = m.into_transfer().expect("transfer");
+        t.line_starts.push(u32::MAX);
+        assert!(
+            Inspected::from_transfer(t).is_err(),
+            "offsets past the end are refused"
+        );
+        let garbage = Transfer {
+            json: "{".into(),
+            ..Transfer::default()
+        };
+        assert!(Inspected::from_transfer(garbage).is_err());
     }
 
     #[test]

@@ -1725,8 +1725,13 @@ mod tests {
                 protocol: 1,
                 limits: Limits {
                     max_frame: 1 << 20,
+                    write_buffer: 4 << 20,
                     idle_timeout_secs: 300,
                     connect_timeout_secs: 30,
+                    handshake_timeout_secs: 30,
+                    max_sessions: 20,
+                    max_sessions_per_token: 10,
+                    connects_per_minute: 60,
                     allowed_ports: vec![25, 465, 587],
                 },
                 sandbox: Some("127.0.0.1:2525".into()),
@@ -1787,6 +1792,7 @@ mod tests {
                 peer: "127.0.0.1:2525".into(),
                 mx: None,
                 connect_ms: 1,
+                attempts: Vec::new(),
             },
             now: 102,
         });
@@ -1892,6 +1898,7 @@ mod tests {
                 peer: "192.0.2.7:465".into(),
                 mx: None,
                 connect_ms: 3,
+                attempts: Vec::new(),
             },
             now: 1,
         });
@@ -1964,6 +1971,20 @@ mod tests {
                 peer: "192.0.2.2:25".into(),
                 mx: Some("mx2.example.org".into()),
                 connect_ms: 9,
+                attempts: vec![
+                    mailscope_core::relay::ConnectAttempt {
+                        mx: Some("mx1.example.org".into()),
+                        address: "192.0.2.1:25".into(),
+                        ms: 4,
+                        error: Some("connection refused".into()),
+                    },
+                    mailscope_core::relay::ConnectAttempt {
+                        mx: Some("mx2.example.org".into()),
+                        address: "192.0.2.2:25".into(),
+                        ms: 5,
+                        error: None,
+                    },
+                ],
             },
             now: 2,
         });

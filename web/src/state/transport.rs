@@ -175,7 +175,24 @@ impl RelayTransport {
                 peer,
                 mx,
                 connect_ms,
+                attempts,
             } => {
+                for failed in attempts.iter().filter(|a| a.error.is_some()) {
+                    let via = failed
+                        .mx
+                        .as_deref()
+                        .map(|m| format!(" (MX {m})"))
+                        .unwrap_or_default();
+                    self.note(
+                        format!(
+                            "Tried {}{via} first: {} after {} ms.",
+                            failed.address,
+                            failed.error.as_deref().unwrap_or_default(),
+                            failed.ms
+                        ),
+                        false,
+                    );
+                }
                 let via = mx
                     .as_deref()
                     .map(|m| format!(" (MX {m})"))

@@ -2,9 +2,11 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::services::file::{self, ObjectUrl};
+use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::{Action, BodyTab};
-use crate::state::message_inspect::{hex_rows, Doc};
+use crate::state::message_inspect::{hex_rows, Doc, InlinedHtml};
 
 /// The policy put in front of every HTML part: no scripts, no remote loads, inline styles and
 /// `data:` images only.
@@ -35,25 +37,33 @@ pub fn sandboxed_html(html: &str) -> String {
 /// The body of the selected part.
 #[function_component(PartBodyView)]
 pub fn part_body_view(props: &PartBodyProps) -> Html {
+    let lang = use_lang();
     let status = use_state(|| None::<String>);
+    // Inlining cid: parts base64-encodes them: once per part, not on every render.
+    let inlined = use_memo((props.doc.clone(), props.part), |(doc, part)| {
+        doc.parts
+            .get(*part)
+            .filter(|p| p.content_type == "text/html")
+            .map(|p| doc.html_with_inline_parts(p.text.as_deref().unwrap_or_default()))
+    });
     let doc = &props.doc;
     let Some(part) = doc.parts.get(props.part) else {
         return html! {};
     };
     if part.container {
         return html! {
-            <section class="part-body" aria-label="Body">
-                <h4>{ format!("Body: {}", part.content_type) }</h4>
-                <p class="muted">{ format!("A container with {} part{}: pick one in the tree.", part.children.len(), if part.children.len() == 1 { "" } else { "s" }) }</p>
+            <section class="part-body" aria-label={tr(lang, "Body")}>
+                <h4>{ trf(lang, "Body: {type}", &[("type", &part.content_type)]) }</h4>
+                <p class="muted">{ trf(lang, "Parts in this container: {n}. Pick one in the tree.", &[("n", &part.children.len())]) }</p>
             </section>
         };
     }
     let bytes = doc.body(props.part);
-    let tab_button = |tab: BodyTab, label: &str| {
+    let tab_button = |tab: BodyTab, label: &'static str| {
         let dispatch = props.dispatch.clone();
         html! {
             <button type="button" role="tab" aria-selected={(props.tab == tab).to_string()}
-                onclick={Callback::from(move |_| dispatch.emit(Action::SetBodyTab(tab)))}>{ label }</button>
+                onclick={Callback::from(move |_| dispatch.emit(Action::SetBodyTab(tab)))}>{ tr(lang, label) }</button>
         }
     };
     let on_download = {
@@ -76,27 +86,27 @@ pub fn part_body_view(props: &PartBodyProps) -> Html {
         })
     };
     html! {
-        <section class="part-body" aria-label="Body">
+        <section class="part-body" aria-label={tr(lang, "Body")}>
             <div class="toolbar">
-                <h4>{ format!("Body of {}", part.label()) }</h4>
-                <span class="muted">{ format!("{} bytes decoded from {} ({} bytes)", bytes.len(), part.transfer_encoding, part.body_span.len()) }</span>
+                <h4>{ trf(lang, "Body of {part}", &[("part", &part.label())]) }</h4>
+                <span class="muted">{ trf(lang, "{n} bytes decoded from {cte} ({m} bytes)", &[("n", &bytes.len()), ("cte", &part.transfer_encoding), ("m", &part.body_span.len())]) }</span>
                 <span role="tablist" class="body-tabs">
-                    { tab_button(BodyTab::Content, "Content") }
-                    { tab_button(BodyTab::Hex, "Hex") }
+                    { tab_button(BodyTab::Content, key("Content")) }
+                    { tab_button(BodyTab::Hex, key("Hex")) }
                 </span>
-                <button type="button" class="download" onclick={on_download}>{ format!("Download {}", part.download_name()) }</button>
+                <button type="button" class="download" onclick={on_download}>{ trf(lang, "Download {name}", &[("name", &part.download_name())]) }</button>
             </div>
             if let Some(e) = &*status { <p class="error">{ e }</p> }
             if props.tab == BodyTab::Hex {
-                { hex_view(bytes, props.hex_limit, &props.dispatch) }
+                { hex_view(lang, bytes, props.hex_limit, &props.dispatch) }
             } else {
-                { content(props, bytes) }
+                { content(lang, props, bytes, inlined.as_ref().as_ref()) }
             }
         </section>
     }
 }
 
-fn hex_view(bytes: &[u8], limit: usize, dispatch: &Callback<Action>) -> Html {
+fn hex_view(lang: Lang, bytes: &[u8], limit: usize, dispatch: &Callback<Action>) -> Html {
     let rows = hex_rows(bytes, limit);
     let dispatch = dispatch.clone();
     html! {
@@ -104,24 +114,34 @@ fn hex_view(bytes: &[u8], limit: usize, dispatch: &Callback<Action>) -> Html {
             <pre class="hex-view">{ rows.join("\n") }</pre>
             if bytes.len() > limit {
                 <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::MoreHex))}>
-                    { format!("Show more ({} of {} bytes shown)", limit, bytes.len()) }
+                    { trf(lang, "Show more ({shown} of {n} bytes shown)", &[("shown", &limit), ("n", &bytes.len())]) }
                 </button>
             }
         </>
     }
 }
 
-fn content(props: &PartBodyProps, bytes: &[u8]) -> Html {
+fn content(lang: Lang, props: &PartBodyProps, bytes: &[u8], inlined: Option<&InlinedHtml>) -> Html {
     let Some(part) = props.doc.parts.get(props.part) else {
         return html! {};
     };
-    if part.content_type == "text/html" {
-        let html = part.text.clone().unwrap_or_default();
+    if let Some(prepared) = inlined {
         return html! {
             <>
-                <iframe class="html-part" title={format!("HTML of {}", part.label())}
-                    sandbox="" referrerpolicy="no-referrer" srcdoc={sandboxed_html(&html)} />
-                <p class="muted">{"Shown in a sandbox: no scripts, no remote images or styles."}</p>
+                <iframe class="html-part" title={trf(lang, "HTML of {part}", &[("part", &part.label())])}
+                    sandbox="" referrerpolicy="no-referrer" srcdoc={sandboxed_html(&prepared.html)} />
+                <p class="muted html-note">
+                    { tr(lang, "Shown in a sandbox: no scripts, no remote images or styles.") }
+                    if prepared.inlined > 0 {
+                        {" "}<span class="inlined">{ trf(lang, "Inline parts (cid:) shown from this message: {n}.", &[("n", &prepared.inlined)]) }</span>
+                    }
+                    if prepared.missing > 0 {
+                        {" "}<span class="warn">{ trf(lang, "cid: references that name no part of this message: {n}.", &[("n", &prepared.missing)]) }</span>
+                    }
+                    if prepared.remote > 0 {
+                        {" "}<span class="blocked">{ trf(lang, "Remote images or styles blocked: {n}.", &[("n", &prepared.remote)]) }</span>
+                    }
+                </p>
             </>
         };
     }
@@ -133,7 +153,7 @@ fn content(props: &PartBodyProps, bytes: &[u8]) -> Html {
             <>
                 <pre class="text-part" lang="und">{ shown }</pre>
                 if cut {
-                    <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::MoreText))}>{"Show more text"}</button>
+                    <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::MoreText))}>{ tr(lang, "Show more text") }</button>
                 }
             </>
         };
@@ -142,7 +162,7 @@ fn content(props: &PartBodyProps, bytes: &[u8]) -> Html {
         return html! { <ImagePart doc={props.doc.clone()} part={props.part} /> };
     }
     html! {
-        <p class="muted">{ format!("{} bytes of {}: see the Hex tab or download it.", bytes.len(), part.content_type) }</p>
+        <p class="muted">{ trf(lang, "{n} bytes of {type}: see the Hex tab or download it.", &[("n", &bytes.len()), ("type", &part.content_type)]) }</p>
     }
 }
 
@@ -158,6 +178,7 @@ pub struct ImagePartProps {
 /// An image part, shown from an object URL that lives as long as the component.
 #[function_component(ImagePart)]
 pub fn image_part(props: &ImagePartProps) -> Html {
+    let lang = use_lang();
     let url = use_memo((props.doc.clone(), props.part), |(doc, part)| {
         let mime = doc
             .parts
@@ -168,7 +189,7 @@ pub fn image_part(props: &ImagePartProps) -> Html {
     });
     match &*url {
         Ok(url) => {
-            html! { <img class="image-part" src={url.as_str().to_string()} alt="image part" /> }
+            html! { <img class="image-part" src={url.as_str().to_string()} alt={tr(lang, "image part")} /> }
         }
         Err(e) => html! { <p class="error">{ e }</p> },
     }

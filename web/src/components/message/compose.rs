@@ -7,8 +7,10 @@ use mailscope_core::mime::date::DateTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file;
+use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::Action;
 use crate::state::message_compose::{
     line_count, wire_lines, ComposeAction, ComposeField, ComposeForm, WIRE_LINES,
@@ -56,6 +58,7 @@ impl Stamp {
 }
 
 fn field_input(
+    lang: Lang,
     id: &'static str,
     label: &'static str,
     value: &str,
@@ -69,13 +72,14 @@ fn field_input(
     });
     html! {
         <div class="field">
-            <label for={id}>{ label }</label>
+            <label for={id}>{ tr(lang, label) }</label>
             <input id={id} type="text" spellcheck="false" value={value.to_string()} {oninput} />
         </div>
     }
 }
 
 fn field_area(
+    lang: Lang,
     id: &'static str,
     label: &'static str,
     value: &str,
@@ -89,7 +93,7 @@ fn field_area(
     });
     html! {
         <div class="field">
-            <label for={id}>{ label }</label>
+            <label for={id}>{ tr(lang, label) }</label>
             <textarea id={id} rows="5" value={value.to_string()} {oninput} />
         </div>
     }
@@ -98,6 +102,7 @@ fn field_area(
 /// The composer form and its output.
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
+    let lang = use_lang();
     let stamp = use_state(Stamp::now);
     let attach_error = use_state(|| None::<String>);
     {
@@ -154,14 +159,14 @@ pub fn composer(props: &ComposerProps) -> Html {
     html! {
         <div class="compose">
             <form class="compose-form" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
-                { field_input("compose-from", "From", &form.from, ComposeField::From, d) }
-                { field_input("compose-to", "To", &form.to, ComposeField::To, d) }
-                { field_input("compose-cc", "Cc", &form.cc, ComposeField::Cc, d) }
-                { field_input("compose-subject", "Subject", &form.subject, ComposeField::Subject, d) }
-                { field_area("compose-text", "Text body", &form.text, ComposeField::Text, d) }
-                { field_area("compose-html", "HTML body", &form.html, ComposeField::Html, d) }
+                { field_input(lang, "compose-from", key("From"), &form.from, ComposeField::From, d) }
+                { field_input(lang, "compose-to", key("To"), &form.to, ComposeField::To, d) }
+                { field_input(lang, "compose-cc", key("Cc"), &form.cc, ComposeField::Cc, d) }
+                { field_input(lang, "compose-subject", key("Subject"), &form.subject, ComposeField::Subject, d) }
+                { field_area(lang, "compose-text", key("Text body"), &form.text, ComposeField::Text, d) }
+                { field_area(lang, "compose-html", key("HTML body"), &form.html, ComposeField::Html, d) }
                 <div class="field">
-                    <label for="compose-attach">{"Attachments"}</label>
+                    <label for="compose-attach">{ tr(lang, "Attachments") }</label>
                     <input id="compose-attach" type="file" multiple=true onchange={on_files} />
                     if let Some(e) = &*attach_error { <p class="error">{ e }</p> }
                     <ul class="attachments">
@@ -169,10 +174,10 @@ pub fn composer(props: &ComposerProps) -> Html {
                             let dispatch = props.dispatch.clone();
                             html! {
                                 <li>
-                                    <span>{ format!("{} ({}, {} bytes)", a.filename, a.content_type, a.data.len()) }</span>
+                                    <span>{ trf(lang, "{name} ({type}, {n} bytes)", &[("name", &a.filename), ("type", &a.content_type), ("n", &a.data.len())]) }</span>
                                     {" "}
                                     <button type="button" onclick={Callback::from(move |_| dispatch.emit(Action::Compose(ComposeAction::Detach(i))))}>
-                                        { format!("Remove {}", a.filename) }
+                                        { trf(lang, "Remove {name}", &[("name", &a.filename)]) }
                                     </button>
                                 </li>
                             }
@@ -180,9 +185,9 @@ pub fn composer(props: &ComposerProps) -> Html {
                     </ul>
                 </div>
                 <p class="muted stamp">
-                    { format!("Date: {} · Message-ID: {} · boundary seed {}", stamp.date, stamp.message_id, stamp.seed) }
+                    { trf(lang, "Date: {date} · Message-ID: {id} · boundary seed {seed}", &[("date", &stamp.date), ("id", &stamp.message_id), ("seed", &stamp.seed)]) }
                     {" "}
-                    <button type="button" onclick={new_stamp}>{"New date, ID and seed"}</button>
+                    <button type="button" onclick={new_stamp}>{ tr(lang, "New date, ID and seed") }</button>
                 </p>
             </form>
             <Output form={form.clone()} dispatch={props.dispatch.clone()} />
@@ -193,16 +198,17 @@ pub fn composer(props: &ComposerProps) -> Html {
 /// The produced bytes with actions.
 #[function_component(Output)]
 fn output(props: &ComposerProps) -> Html {
+    let lang = use_lang();
     let status = use_state(|| None::<String>);
     let Some(result) = &props.form.output else {
-        return html! { <p class="muted">{"Building…"}</p> };
+        return html! { <p class="muted">{ tr(lang, "Building…") }</p> };
     };
     let bytes = match result {
         Ok(bytes) => bytes.clone(),
         Err(e) => {
             return html! {
-                <section class="compose-output" aria-label="Produced message">
-                    <p class="error" role="alert">{ format!("Cannot build: {e}") }</p>
+                <section class="compose-output" aria-label={tr(lang, "Produced message")}>
+                    <p class="error" role="alert">{ trf(lang, "Cannot build: {error}", &[("error", e)]) }</p>
                 </section>
             }
         }
@@ -236,20 +242,20 @@ fn output(props: &ComposerProps) -> Html {
         Callback::from(move |_| dispatch.emit(Action::Compose(ComposeAction::ShowAll)))
     };
     html! {
-        <section class="compose-output" aria-label="Produced message">
+        <section class="compose-output" aria-label={tr(lang, "Produced message")}>
             <div class="toolbar">
-                <strong>{ format!("{} bytes, {} lines", bytes.len(), total) }</strong>
-                <button type="button" id="compose-download" onclick={on_download}>{"Download .eml"}</button>
-                <button type="button" id="compose-inspect" onclick={on_inspect}>{"Inspect"}</button>
+                <strong>{ trf(lang, "{n} bytes, {lines} lines", &[("n", &bytes.len()), ("lines", &total)]) }</strong>
+                <button type="button" id="compose-download" onclick={on_download}>{ tr(lang, "Download .eml") }</button>
+                <button type="button" id="compose-inspect" onclick={on_inspect}>{ tr(lang, "Inspect") }</button>
                 <ShareButton kind={ShareKind::Message} source={ShareSource::Bytes(bytes.clone())} id="compose-share" />
-                <span class="legend"><span class="ew">{"=?…?="}</span>{" encoded-word "}<span class="fold-mark">{"↪"}</span>{" folded line "}<span class="marker">{"CR"}</span><span class="marker">{"LF"}</span>{" line end"}</span>
+                <span class="legend"><span class="ew">{"=?…?="}</span>{ tr(lang, " encoded-word ") }<span class="fold-mark">{"↪"}</span>{ tr(lang, " folded line ") }<span class="marker">{"CR"}</span><span class="marker">{"LF"}</span>{ tr(lang, " line end") }</span>
             </div>
             if let Some(e) = &*status { <p class="error">{ e }</p> }
             <pre class="wire" id="compose-wire">
                 { for lines.iter().map(|l| html! {
                     <div class={classes!("wire-line", l.fold.then_some("folded"))}>
                         <span class="ln" aria-hidden="true">{ l.number }</span>
-                        if l.fold { <span class="fold-mark" title="folded: this line continues the field above">{"↪"}</span> }
+                        if l.fold { <span class="fold-mark" title={tr(lang, "folded: this line continues the field above")}>{"↪"}</span> }
                         { for l.segments.iter().map(|s| {
                             let class = match (s.kind, s.highlighted) {
                                 (SegmentKind::Marker, _) => "marker",
@@ -264,7 +270,7 @@ fn output(props: &ComposerProps) -> Html {
                 }) }
             </pre>
             if total > lines.len() {
-                <button type="button" onclick={show_all}>{ format!("Show all {total} lines") }</button>
+                <button type="button" onclick={show_all}>{ trf(lang, "Show all {n} lines", &[("n", &total)]) }</button>
             }
         </section>
     }

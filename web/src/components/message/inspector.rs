@@ -2,12 +2,14 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::components::message::body::PartBodyView;
 use crate::components::message::headers::HeadersTable;
 use crate::components::message::lints::{DsnTable, LintList};
 use crate::components::message::source::SourceView;
 use crate::components::message::tree::PartTree;
 use crate::components::share::{ShareButton, ShareSource};
+use crate::state::i18n::{tr, trf};
 use crate::state::message::{Action, BodyTab};
 use crate::state::message_inspect::{Doc, Node};
 use crate::state::share::ShareKind;
@@ -40,17 +42,10 @@ fn root_field<'a>(doc: &'a Doc, name: &str) -> Option<&'a str> {
         .map(|f| f.decoded.as_str())
 }
 
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// The whole inspector.
 #[function_component(Inspector)]
 pub fn inspector(props: &InspectorProps) -> Html {
+    let lang = use_lang();
     let doc = &props.doc;
     let part = props.selection.map_or(0, |n| doc.part_of(n));
     let highlight = props.selection.and_then(|n| doc.span_of(n));
@@ -69,17 +64,17 @@ pub fn inspector(props: &InspectorProps) -> Html {
         .collect();
     html! {
         <div class="inspector">
-            <section class="summary" aria-label="Summary">
-                <h3 id="msg-subject">{ doc.subject().unwrap_or("(no subject)") }</h3>
+            <section class="summary" aria-label={tr(lang, "Summary")}>
+                <h3 id="msg-subject">{ doc.subject().unwrap_or(tr(lang, "(no subject)")) }</h3>
                 <dl>
-                    if let Some(from) = root_field(doc, "from") { <dt>{"From"}</dt><dd>{ from }</dd> }
-                    if let Some(to) = root_field(doc, "to") { <dt>{"To"}</dt><dd>{ to }</dd> }
-                    if let Some(date) = root_field(doc, "date") { <dt>{"Date"}</dt><dd>{ date }</dd> }
-                    if !attachments.is_empty() { <dt>{"Files"}</dt><dd>{ attachments.join(", ") }</dd> }
+                    if let Some(from) = root_field(doc, "from") { <dt>{ tr(lang, "From") }</dt><dd>{ from }</dd> }
+                    if let Some(to) = root_field(doc, "to") { <dt>{ tr(lang, "To") }</dt><dd>{ to }</dd> }
+                    if let Some(date) = root_field(doc, "date") { <dt>{ tr(lang, "Date") }</dt><dd>{ date }</dd> }
+                    if !attachments.is_empty() { <dt>{ tr(lang, "Files") }</dt><dd>{ attachments.join(", ") }</dd> }
                 </dl>
-                <p class="muted">{ format!("{} · {} · {} · {} · {}", doc.name,
-                    count(doc.input.len(), "byte"), count(doc.line_count(), "line"),
-                    count(doc.parts.len(), "part"), count(doc.lints.len() + doc.suppressed_lints, "finding")) }</p>
+                <p class="muted">{ trf(lang, "{name} · bytes: {bytes} · lines: {lines} · parts: {parts} · findings: {findings}", &[
+                    ("name", &doc.name), ("bytes", &doc.input.len()), ("lines", &doc.line_count()),
+                    ("parts", &doc.parts.len()), ("findings", &(doc.lints.len() + doc.suppressed_lints))]) }</p>
                 <ShareButton kind={ShareKind::Message} source={ShareSource::Doc(doc.clone())} id="inspect-share" />
             </section>
             <div class="inspector-grid">

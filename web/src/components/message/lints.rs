@@ -3,6 +3,8 @@
 use mailscope_core::mime::dsn::TypedValue;
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::{tr, trf};
 use crate::state::message::Action;
 use crate::state::message_inspect::{Doc, DsnView, Node};
 
@@ -23,13 +25,14 @@ const LINTS_SHOWN: usize = 500;
 /// Every finding; clicking one highlights its bytes.
 #[function_component(LintList)]
 pub fn lint_list(props: &LintListProps) -> Html {
+    let lang = use_lang();
     let doc = &props.doc;
     let more = doc.lints.len().saturating_sub(LINTS_SHOWN) + doc.suppressed_lints;
     html! {
-        <section class="lints" aria-label="Findings">
-            <h4>{ format!("Findings ({})", doc.lints.len() + doc.suppressed_lints) }</h4>
+        <section class="lints" aria-label={tr(lang, "Findings")}>
+            <h4>{ trf(lang, "Findings ({n})", &[("n", &(doc.lints.len() + doc.suppressed_lints))]) }</h4>
             if doc.lints.is_empty() {
-                <p class="muted">{"None."}</p>
+                <p class="muted">{ tr(lang, "None.") }</p>
             }
             <ul>
                 { for doc.lints.iter().take(LINTS_SHOWN).enumerate().map(|(i, l)| {
@@ -42,13 +45,13 @@ pub fn lint_list(props: &LintListProps) -> Html {
                                 <code>{ &*l.lint.code }</code>
                             </button>
                             {" "}{ &l.lint.message }
-                            <span class="muted">{ format!(" — {}, bytes {}–{}{}", l.lint.reference, l.lint.span.start, l.lint.span.end,
-                                if section.is_empty() { String::new() } else { format!(", part {section}") }) }</span>
+                            <span class="muted">{ trf(lang, " — {reference}, bytes {a}–{b}", &[("reference", &l.lint.reference), ("a", &l.lint.span.start), ("b", &l.lint.span.end)]) }
+                                if !section.is_empty() { { trf(lang, ", part {section}", &[("section", &section)]) } }</span>
                         </li>
                     }
                 }) }
             </ul>
-            if more > 0 { <p class="muted">{ format!("{more} more not shown.") }</p> }
+            if more > 0 { <p class="muted">{ trf(lang, "{n} more not shown.", &[("n", &more)]) }</p> }
         </section>
     }
 }
@@ -69,10 +72,11 @@ fn typed(v: &Option<TypedValue>) -> String {
 /// A delivery status notification (RFC 3464) as a table.
 #[function_component(DsnTable)]
 pub fn dsn_table(props: &DsnTableProps) -> Html {
+    let lang = use_lang();
     let s = &props.dsn.status;
     html! {
-        <section class="dsn" aria-label="Delivery status">
-            <h4>{"Delivery status notification (RFC 3464)"}</h4>
+        <section class="dsn" aria-label={tr(lang, "Delivery status")}>
+            <h4>{ tr(lang, "Delivery status notification (RFC 3464)") }</h4>
             <dl>
                 <dt>{"Reporting-MTA"}</dt><dd>{ typed(&s.reporting_mta) }</dd>
                 if let Some(d) = &s.arrival_date { <dt>{"Arrival-Date"}</dt><dd>{ d }</dd> }

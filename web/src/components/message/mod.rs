@@ -13,7 +13,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
 use crate::components::share::use_share_restore;
+use crate::state::i18n::{key, tr};
 use crate::state::message::{Action, MessageState, Tab};
 use crate::state::message_inspect::Inspected;
 use crate::state::share::ShareKind;
@@ -35,6 +37,7 @@ impl Reducible for Store {
 /// The Message view: tabs for the composer and the inspector.
 #[function_component(MessageView)]
 pub fn message_view() -> Html {
+    let lang = use_lang();
     let store = use_reducer(Store::default);
     let dispatch = {
         let d = store.dispatcher();
@@ -48,22 +51,22 @@ pub fn message_view() -> Html {
         })
     });
     let state = &store.0;
-    let tab_button = |tab: Tab, id: &str, label: &str| {
+    let tab_button = |tab: Tab, id: &str, label: &'static str| {
         let dispatch = dispatch.clone();
         let selected = state.tab == tab;
         html! {
             <button type="button" role="tab" id={id.to_string()} class="msg-tab"
                 aria-selected={selected.to_string()}
                 onclick={Callback::from(move |_| dispatch.emit(Action::SetTab(tab)))}>
-                { label }
+                { tr(lang, label) }
             </button>
         }
     };
     html! {
         <div class="message-view">
-            <div class="msg-tabs" role="tablist" aria-label="Message">
-                { tab_button(Tab::Compose, "tab-compose", "Compose") }
-                { tab_button(Tab::Inspect, "tab-inspect", "Inspect") }
+            <div class="msg-tabs" role="tablist" aria-label={tr(lang, "Message")}>
+                { tab_button(Tab::Compose, "tab-compose", key("Compose")) }
+                { tab_button(Tab::Inspect, "tab-inspect", key("Inspect")) }
             </div>
             if state.tab == Tab::Compose {
                 <compose::Composer form={state.compose.clone()} dispatch={dispatch.clone()} />

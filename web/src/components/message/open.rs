@@ -1,13 +1,16 @@
 //! Opening a message: a file input, a drop zone, and a paste box, with progress.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::services::file;
+use crate::components::i18n::use_lang;
+use crate::services::file::{self, JobEvent, JobInput, ParseJob};
+use crate::state::i18n::{tr, trf, Lang};
 use crate::state::message::{pasted_bytes, Action, Loading};
-use crate::state::message_inspect::Inspected;
+use crate::state::message_inspect::{Doc, Inspected};
 
 /// Properties of [`Opener`].
 #[derive(Properties, PartialEq)]
@@ -18,7 +21,24 @@ pub struct OpenerProps {
     pub dispatch: Callback<Action>,
 }
 
-/// Parses after giving the browser a frame to paint the "parsing" state.
+/// Pasted text up to this size is parsed on the page; larger goes to the parse worker.
+const PASTE_ON_PAGE: usize = 1024 * 1024;
+
+thread_local! {
+    /// The message being read and parsed off the main thread (one at a time: opening another
+    /// stops the previous worker). Kept outside the component so switching tabs does not stop it.
+    static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
+}
+
+/// Forgets the finished job after the current event (a worker callback must not drop itself).
+fn finish_job() {
+    yew::platform::spawn_local(async {
+        JOB.with(|j| j.borrow_mut().take());
+    });
+}
+
+/// Parses on the page after giving the browser a frame to paint the "parsing" state: the
+/// fallback when no worker can run (and for small pastes).
 async fn parse_and_load(name: String, bytes: Vec<u8>, dispatch: Callback<Action>) {
     dispatch.emit(Action::Parsing {
         name: name.clone(),
@@ -29,14 +49,10 @@ async fn parse_and_load(name: String, bytes: Vec<u8>, dispatch: Callback<Action>
     dispatch.emit(Action::Loaded(doc.into()));
 }
 
-fn load_file(f: File, dispatch: Callback<Action>) {
+/// Reads and parses on the page (slices with progress, then one parse).
+fn load_file_here(f: File, dispatch: Callback<Action>) {
     yew::platform::spawn_local(async move {
         let name = f.name();
-        dispatch.emit(Action::ReadStarted {
-            name: name.clone(),
-            total: f.size() as u64,
-        });
-        yew::platform::time::sleep(Duration::ZERO).await;
         let progress = dispatch.clone();
         match file::read_file(&f, move |n| progress.emit(Action::ReadProgress(n))).await {
             Ok(bytes) => parse_and_load(name, bytes, dispatch).await,
@@ -45,9 +61,78 @@ fn load_file(f: File, dispatch: Callback<Action>) {
     });
 }
 
+/// Hands `input` to a parse worker, falling back to `fallback` on the page when none starts.
+fn run_job(
+    input: JobInput,
+    name: String,
+    dispatch: Callback<Action>,
+    fallback: impl FnOnce() + 'static,
+) {
+    let fallback = RefCell::new(Some(fallback));
+    let events = {
+        let dispatch = dispatch.clone();
+        move |e: JobEvent| match e {
+            JobEvent::Progress(n, _) => dispatch.emit(Action::ReadProgress(n)),
+            JobEvent::Parsing(size) => dispatch.emit(Action::Parsing {
+                name: name.clone(),
+                size,
+            }),
+            JobEvent::Done(doc) => {
+                dispatch.emit(Action::Loaded(Doc(std::rc::Rc::from(doc))));
+                finish_job();
+            }
+            JobEvent::Failed(message) => {
+                dispatch.emit(Action::Failed(message));
+                finish_job();
+            }
+            JobEvent::Unavailable(_) => {
+                if let Some(f) = fallback.borrow_mut().take() {
+                    f();
+                }
+                finish_job();
+            }
+        }
+    };
+    match ParseJob::start(input, events) {
+        Ok(job) => JOB.with(|j| *j.borrow_mut() = Some(job)),
+        Err(e) => dispatch.emit(Action::Failed(e)),
+    }
+}
+
+fn load_file(f: File, dispatch: Callback<Action>) {
+    let name = f.name();
+    dispatch.emit(Action::ReadStarted {
+        name: name.clone(),
+        total: f.size() as u64,
+    });
+    let here = {
+        let (f, dispatch) = (f.clone(), dispatch.clone());
+        move || load_file_here(f, dispatch)
+    };
+    run_job(JobInput::File(f), name, dispatch, here);
+}
+
+fn load_pasted(bytes: Vec<u8>, dispatch: Callback<Action>) {
+    let name = "pasted".to_string();
+    if bytes.len() <= PASTE_ON_PAGE {
+        yew::platform::spawn_local(parse_and_load(name, bytes, dispatch));
+        return;
+    }
+    dispatch.emit(Action::Parsing {
+        name: name.clone(),
+        size: bytes.len(),
+    });
+    let here = {
+        let (name, bytes, dispatch) = (name.clone(), bytes.clone(), dispatch.clone());
+        move || yew::platform::spawn_local(parse_and_load(name, bytes, dispatch))
+    };
+    run_job(JobInput::Bytes(name.clone(), bytes), name, dispatch, here);
+}
+
 /// Where messages come in.
 #[function_component(Opener)]
 pub fn opener(props: &OpenerProps) -> Html {
+    let lang = use_lang();
     let paste = use_node_ref();
     let dragging = use_state(|| false);
     let on_file = {
@@ -73,7 +158,7 @@ pub fn opener(props: &OpenerProps) -> Html {
                 .and_then(|fs| fs.get(0))
             {
                 Some(f) => load_file(f, dispatch.clone()),
-                None => dispatch.emit(Action::Failed("drop a file (an .eml)".into())),
+                None => dispatch.emit(Action::Failed(tr(lang, "drop a file (an .eml)").into())),
             }
         })
     };
@@ -97,39 +182,36 @@ pub fn opener(props: &OpenerProps) -> Html {
             };
             let text = area.value();
             if text.trim().is_empty() {
-                dispatch.emit(Action::Failed("paste a message first".into()));
+                dispatch.emit(Action::Failed(tr(lang, "paste a message first").into()));
                 return;
             }
-            let dispatch = dispatch.clone();
-            yew::platform::spawn_local(async move {
-                parse_and_load("pasted".into(), pasted_bytes(&text), dispatch).await;
-            });
+            load_pasted(pasted_bytes(&text), dispatch.clone());
         })
     };
     let busy = props.loading.busy();
     html! {
         <section class={classes!("opener", (*dragging).then_some("dragging"))}
             ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}
-            aria-label="Open a message">
+            aria-label={tr(lang, "Open a message")}>
             <div class="open-row">
-                <label for="eml-file" class="file-label">{"Open an .eml file"}</label>
+                <label for="eml-file" class="file-label">{ tr(lang, "Open an .eml file") }</label>
                 <input id="eml-file" type="file" accept=".eml,message/rfc822,text/plain" onchange={on_file} disabled={busy} />
-                <span class="muted">{"or drop one anywhere in this box, or paste below."}</span>
+                <span class="muted">{ tr(lang, "or drop one anywhere in this box, or paste below.") }</span>
             </div>
             <details class="paste">
-                <summary>{"Paste a message"}</summary>
-                <label for="eml-paste" class="visually-hidden">{"Message source"}</label>
+                <summary>{ tr(lang, "Paste a message") }</summary>
+                <label for="eml-paste" class="visually-hidden">{ tr(lang, "Message source") }</label>
                 <textarea id="eml-paste" ref={paste} rows="8" spellcheck="false"
-                    placeholder={"From: …\nSubject: …\n\nBody"} />
-                <p class="muted">{"Line ends typed or pasted here become CR LF."}</p>
-                <button type="button" id="eml-paste-go" onclick={on_paste_go} disabled={busy}>{"Inspect pasted text"}</button>
+                    placeholder={tr(lang, "From: …\nSubject: …\n\nBody")} />
+                <p class="muted">{ tr(lang, "Line ends typed or pasted here become CR LF.") }</p>
+                <button type="button" id="eml-paste-go" onclick={on_paste_go} disabled={busy}>{ tr(lang, "Inspect pasted text") }</button>
             </details>
-            { progress(&props.loading) }
+            { progress(lang, &props.loading) }
         </section>
     }
 }
 
-fn progress(loading: &Loading) -> Html {
+fn progress(lang: Lang, loading: &Loading) -> Html {
     match loading {
         Loading::Idle => html! {},
         Loading::Reading {
@@ -138,13 +220,14 @@ fn progress(loading: &Loading) -> Html {
             total,
         } => html! {
             <div class="progress" role="status">
-                <label for="load-progress">{ format!("Reading {name}: {loaded} of {total} bytes") }</label>
+                <label for="load-progress">{ trf(lang, "Reading {name}: {loaded} of {total} bytes", &[("name", name), ("loaded", loaded), ("total", total)]) }</label>
                 <progress id="load-progress" max={total.to_string()} value={loaded.to_string()} />
+                <span class="muted">{ tr(lang, "The page stays usable while the message is read and parsed in the background.") }</span>
             </div>
         },
         Loading::Parsing { name, size } => html! {
             <div class="progress" role="status">
-                <label for="load-progress">{ format!("Parsing {name} ({size} bytes)…") }</label>
+                <label for="load-progress">{ trf(lang, "Parsing {name} ({size} bytes)…", &[("name", name), ("size", size)]) }</label>
                 <progress id="load-progress" />
             </div>
         },

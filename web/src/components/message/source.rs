@@ -4,6 +4,8 @@
 use mailscope_core::span::Span;
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::{key, tr, trf};
 use crate::state::message::{Action, SOURCE_WINDOW};
 use crate::state::message_inspect::{line_segments, Doc, SegmentKind};
 
@@ -23,28 +25,29 @@ pub struct SourceViewProps {
 /// The source window.
 #[function_component(SourceView)]
 pub fn source_view(props: &SourceViewProps) -> Html {
+    let lang = use_lang();
     let doc = &props.doc;
     let total = doc.line_count();
     let top = props.top.min(total.saturating_sub(1));
     let bottom = (top + SOURCE_WINDOW).min(total);
-    let go = |line: usize, label: &str, disabled: bool| {
+    let go = |line: usize, label: &'static str, disabled: bool| {
         let dispatch = props.dispatch.clone();
         html! {
-            <button type="button" {disabled} onclick={Callback::from(move |_| dispatch.emit(Action::ScrollSource(line)))}>{ label }</button>
+            <button type="button" {disabled} onclick={Callback::from(move |_| dispatch.emit(Action::ScrollSource(line)))}>{ tr(lang, label) }</button>
         }
     };
     let page = SOURCE_WINDOW;
     html! {
-        <section class="source" aria-label="Raw source">
+        <section class="source" aria-label={tr(lang, "Raw source")}>
             <div class="toolbar">
-                <h4>{"Source"}</h4>
-                <span class="muted">{ format!("lines {}–{} of {}", top + 1, bottom, total) }</span>
-                { go(0, "First", top == 0) }
-                { go(top.saturating_sub(page), "Previous", top == 0) }
-                { go(top + page, "Next", bottom >= total) }
-                { go(total.saturating_sub(page), "Last", bottom >= total) }
+                <h4>{ tr(lang, "Source") }</h4>
+                <span class="muted">{ trf(lang, "lines {a}–{b} of {n}", &[("a", &(top + 1)), ("b", &bottom), ("n", &total)]) }</span>
+                { go(0, key("First"), top == 0) }
+                { go(top.saturating_sub(page), key("Previous"), top == 0) }
+                { go(top + page, key("Next"), bottom >= total) }
+                { go(total.saturating_sub(page), key("Last"), bottom >= total) }
                 if let Some(h) = props.highlight {
-                    <span class="muted">{ format!("selected: bytes {}–{} ({} bytes)", h.start, h.end, h.len()) }</span>
+                    <span class="muted">{ trf(lang, "selected: bytes {a}–{b} ({n} bytes)", &[("a", &h.start), ("b", &h.end), ("n", &h.len())]) }</span>
                 }
             </div>
             <pre class="src-view" id="src-view">

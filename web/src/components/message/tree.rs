@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::components::i18n::use_lang;
+use crate::state::i18n::tr;
 use crate::state::message::Action;
 use crate::state::message_inspect::{Doc, Node};
 
@@ -19,9 +21,10 @@ pub struct PartTreeProps {
 /// Every part, indented by depth; each a button that selects it.
 #[function_component(PartTree)]
 pub fn part_tree(props: &PartTreeProps) -> Html {
+    let lang = use_lang();
     html! {
-        <nav class="part-tree" aria-label="Parts">
-            <h4>{"Parts"}</h4>
+        <nav class="part-tree" aria-label={tr(lang, "Parts")}>
+            <h4>{ tr(lang, "Parts") }</h4>
             <ul>
                 { for props.doc.parts.iter().enumerate().map(|(i, p)| {
                     let dispatch = props.dispatch.clone();
@@ -30,12 +33,12 @@ pub fn part_tree(props: &PartTreeProps) -> Html {
                     html! {
                         <li style={format!("--depth: {}", p.depth.min(20))}>
                             <button type="button" class="part-node" aria-current={current.then_some("true")} {onclick}>
-                                <span class="section">{ if p.section.is_empty() { "message".to_string() } else { p.section.clone() } }</span>
+                                <span class="section">{ if p.section.is_empty() { tr(lang, "message").to_string() } else { p.section.clone() } }</span>
                                 {" "}<span class="ctype">{ &p.content_type }</span>
                                 if let Some(c) = &p.charset { {" "}<span class="charset">{ c }</span> }
                                 if p.transfer_encoding != "7bit" { {" "}<span class="cte">{ &p.transfer_encoding }</span> }
                                 if let Some(f) = &p.filename { {" "}<span class="filename">{ f }</span> }
-                                if p.unclosed { {" "}<span class="warn">{"(unclosed)"}</span> }
+                                if p.unclosed { {" "}<span class="warn">{ tr(lang, "(unclosed)") }</span> }
                             </button>
                         </li>
                     }

@@ -63,11 +63,15 @@ pub fn relay_status_bar(props: &RelayStatusProps) -> Html {
                 <>
                     <span class="live-dot" aria-hidden="true"></span>
                     <strong>{ tr(lang, "Relay connected") }</strong>
-                    <p class="muted" id="relay-limits">{ trf(lang, "Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · ports {ports}", &[
+                    <p class="muted" id="relay-limits">{ trf(lang, "Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · TLS handshake {handshake} s · {sessions} sessions ({per_token} per token) · {cpm} connects a minute · ports {ports}", &[
                         ("p", protocol),
                         ("frame", &(limits.max_frame / 1024)),
                         ("idle", &limits.idle_timeout_secs),
                         ("connect", &limits.connect_timeout_secs),
+                        ("handshake", &limits.handshake_timeout_secs),
+                        ("sessions", &limits.max_sessions),
+                        ("per_token", &limits.max_sessions_per_token),
+                        ("cpm", &limits.connects_per_minute),
                         ("ports", &limits.allowed_ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")),
                     ]) }{ match &s.sandbox {
                         Some(addr) => trf(lang, " · sandbox at {addr}", &[("addr", addr)]),

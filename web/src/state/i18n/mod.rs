@@ -104,10 +104,14 @@ mod tests {
     }
 
     #[test]
-    fn korean_keys_are_unique() {
-        let mut seen = std::collections::HashSet::new();
-        for (en, _) in ko::ENTRIES.iter().flat_map(|area| area.iter()) {
-            assert!(seen.insert(*en), "duplicate Korean entry for {en:?}");
+    fn a_key_has_one_korean_text() {
+        // Areas may share a key ("From" in the message and mailbox views) but must agree on it,
+        // or the lookup would pick one of them at random.
+        let mut seen = std::collections::HashMap::new();
+        for (en, ko) in ko::ENTRIES.iter().flat_map(|area| area.iter()) {
+            if let Some(before) = seen.insert(*en, *ko) {
+                assert_eq!(before, *ko, "two Korean texts for {en:?}");
+            }
         }
     }
 

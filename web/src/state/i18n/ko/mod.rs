@@ -2,6 +2,7 @@
 
 mod learn;
 mod mailbox;
+mod message;
 mod session;
 mod share;
 mod shell;
@@ -17,4 +18,5 @@ pub(super) const ENTRIES: &[&[(&str, &str)]] = &[
     learn::ENTRIES,
     tools::ENTRIES,
     transcript::ENTRIES,
+    message::ENTRIES,
 ];

@@ -3,7 +3,9 @@
 pub(super) const ENTRIES: &[(&str, &str)] = &[
     (" challenge: {c}", " 챌린지: {c}"),
     (" · no sandbox (--no-sandbox)", " · 샌드박스 없음 (--no-sandbox)"),
-    ("Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · ports {ports}", "프로토콜 v{p} · 프레임 최대 {frame} KiB · 유휴 제한 {idle}초 · 연결 제한 {connect}초 · 포트 {ports}"),
+    ("Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · TLS handshake {handshake} s · {sessions} sessions ({per_token} per token) · {cpm} connects a minute · ports {ports}", "프로토콜 v{p} · 프레임 최대 {frame} KiB · 유휴 제한 {idle}초 · 연결 제한 {connect}초 · TLS 핸드셰이크 {handshake}초 · 세션 {sessions}개 (토큰당 {per_token}개) · 분당 연결 {cpm}회 · 포트 {ports}"),
+    ("The relay runs without its sandbox", "릴레이가 샌드박스 없이 실행 중입니다"),
+    ("mailscope serve was started with --no-sandbox. Restart it without that flag (or run cargo xtask run), or pick a host:port or a domain as the target.", "mailscope serve가 --no-sandbox로 시작되었습니다. 이 옵션 없이 다시 시작하거나(또는 cargo xtask run 실행) 대상으로 host:port나 도메인을 고르세요."),
     (" · sandbox at {addr}", " · 샌드박스 {addr}"),
     (" · server: ", " · 서버: "),
     ("8BITMIME (RFC 6152)", "8BITMIME (RFC 6152)"),
