@@ -13,7 +13,9 @@ use mailscope_core::smtp::reply::explain_code;
 use super::i18n::key;
 
 use mailscope_core::mime::encoded_word::{decode_unstructured, encode, Encoding};
-use mailscope_core::mime::transfer::{decode_base64 as body_base64, decode_quoted_printable};
+use mailscope_core::mime::transfer::{
+    decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
+};
 
 use super::transcript::visible_wire;
 
@@ -141,6 +143,13 @@ pub struct BodyDecoded {
     pub bytes: BytesView,
     /// "offset 12-14: '=' escape with lowercase hex digits".
     pub defects: Vec<String>,
+}
+
+/// The UTF-8 of `text` in quoted-printable as the core's builder writes it (RFC 2045 §6.7):
+/// typed line ends become CRLF hard breaks, long lines get `=` soft breaks at 76 columns.
+pub fn encode_qp(text: &str) -> String {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    encode_quoted_printable(crlf.as_bytes(), LineEnding::Crlf)
 }
 
 /// Decodes a body in quoted-printable (`qp`) or base64, as the core's MIME reader does.
@@ -309,6 +318,20 @@ mod tests {
 
     #[test]
     fn bodies_decode_with_their_defects() {
+        let long = "é".repeat(40);
+        let encoded = encode_qp(&format!("café = 1\n{long}"));
+        assert!(encoded.starts_with("caf=C3=A9 =3D 1\r\n"), "{encoded:?}");
+        assert!(
+            encoded.lines().all(|l| l.len() <= 76),
+            "76 columns: {encoded:?}"
+        );
+        let back = decode_body(&encoded, true);
+        assert_eq!(
+            back.bytes.text,
+            format!("café = 1\r\n{long}").replace("\r\n", "␍␊\n"),
+            "round trip"
+        );
+        assert!(back.defects.is_empty(), "{:?}", back.defects);
         let qp = decode_body("caf=C3=A9 =\nsoft=3d", true);
         assert_eq!(qp.bytes.text, "café soft=");
         assert_eq!(qp.defects.len(), 1, "lowercase escape: {:?}", qp.defects);

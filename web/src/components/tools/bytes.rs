@@ -9,7 +9,8 @@ use crate::components::session::field::{Check, Field};
 use crate::components::transcript::table::wire_view;
 use crate::state::i18n::{tr, tr_text, trf};
 use crate::state::tools::{
-    base64_decode, base64_encode, decode_auth, decode_body, dot_stuffing, lookup_codes,
+    base64_decode, base64_encode, bytes_view, decode_auth, decode_body, dot_stuffing, encode_qp,
+    lookup_codes,
 };
 
 #[hook]
@@ -56,6 +57,7 @@ pub fn transfer_tool() -> Html {
         Callback::from(move |on: bool| qp.set(on))
     };
     let d = decode_body(&text, *qp);
+    let (plain, set_plain) = use_text("Grüße aus Seoul — 안녕하세요. A line long enough to need a soft line break at seventy-six columns.");
     html! {
         <div class="tool panel">
             <h3>{"Content-Transfer-Encoding (RFC 2045 §6.7, §6.8)"}</h3>
@@ -64,7 +66,8 @@ pub fn transfer_tool() -> Html {
             <pre class="wire" id="cte-output">{ wire_view(&d.bytes.text) }</pre>
             <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &d.bytes.len)]) }<code class="hex">{ d.bytes.hex.clone() }</code></p>
             <ul class="lints">{ for d.defects.iter().map(|x| html! { <li class="lint warning">{ x }</li> }) }</ul>
-            <p class="muted">{ tr(lang, "Encoding to quoted-printable is not offered: the core has no public quoted-printable encoder yet.") }</p>
+            <Field id="qp-plain" label={tr(lang, "Text (UTF-8) to encode as quoted-printable")} rows={3} value={plain.clone()} oninput={set_plain} />
+            <pre class="wire" id="qp-encoded">{ wire_view(&bytes_view(encode_qp(&plain).as_bytes()).text) }</pre>
         </div>
     }
 }

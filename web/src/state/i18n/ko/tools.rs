@@ -6,7 +6,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("{n} bytes: ", "{n}바이트: "),
     ("Encoded body", "인코딩된 본문"),
     ("quoted-printable (off: base64)", "quoted-printable (끄면 base64)"),
-    ("Encoding to quoted-printable is not offered: the core has no public quoted-printable encoder yet.", "quoted-printable 인코딩은 제공하지 않습니다. 코어에 아직 공개된 quoted-printable 인코더가 없습니다."),
+    ("Text (UTF-8) to encode as quoted-printable", "quoted-printable로 인코딩할 텍스트 (UTF-8)"),
     ("Message text", "메시지 텍스트"),
     ("On the wire after 354 ({n} bare line endings made CRLF):", "354 이후 전송되는 내용(bare 줄 끝 {n}개를 CRLF로 바꿈):"),
     ("Read back by the server (unstuffed):", "서버가 되읽은 내용(점 제거 후):"),
