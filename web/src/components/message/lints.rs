@@ -4,7 +4,7 @@ use mailscope_core::mime::dsn::TypedValue;
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
-use crate::state::i18n::{tr, trf};
+use crate::state::i18n::{tr, trf, Lang};
 use crate::state::message::Action;
 use crate::state::message_inspect::{Doc, DsnView, Node};
 
@@ -39,12 +39,23 @@ pub fn lint_list(props: &LintListProps) -> Html {
                     let dispatch = props.dispatch.clone();
                     let onclick = Callback::from(move |_| dispatch.emit(Action::Select(Some(Node::Lint(i)))));
                     let section = doc.parts.get(l.part).map(|p| p.section.as_str()).unwrap_or_default();
+                    // In Korean the core's translated summary leads; the specific message (it
+                    // carries values) follows in English.
+                    let summary = (lang != Lang::En)
+                        .then(|| mailscope_core::i18n::lint_summary(lang, &l.lint.code))
+                        .flatten();
                     html! {
                         <li class={classes!("lint", l.lint.severity.as_str())}>
                             <button type="button" class="lint-link" aria-pressed={(props.selected == Some(i)).to_string()} {onclick}>
                                 <code>{ &*l.lint.code }</code>
                             </button>
-                            {" "}{ &l.lint.message }
+                            {" "}
+                            if let Some(summary) = summary {
+                                <span class="lint-summary">{ summary }</span>
+                                <span class="lint-detail" lang="en">{ &l.lint.message }</span>
+                            } else {
+                                { &l.lint.message }
+                            }
                             <span class="muted">{ trf(lang, " — {reference}, bytes {a}–{b}", &[("reference", &l.lint.reference), ("a", &l.lint.span.start), ("b", &l.lint.span.end)]) }
                                 if !section.is_empty() { { trf(lang, ", part {section}", &[("section", &section)]) } }</span>
                         </li>
