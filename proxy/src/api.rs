@@ -80,38 +80,7 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, (StatusCod
     ))
 }
 
-/// From, To and Subject of a message, decoded by the core (unfolded, RFC 2047 encoded-words
-/// decoded); `None` for a field that is absent.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Headline {
-    /// `From:`.
-    pub from: Option<String>,
-    /// `To:`.
-    pub to: Option<String>,
-    /// `Subject:`.
-    pub subject: Option<String>,
-}
-
-impl Headline {
-    /// Reads the header section of `raw`.
-    pub fn read(raw: &[u8]) -> Headline {
-        use mailscope_core::mime::header::parse_header_section;
-        use mailscope_core::mime::parse::decode_field_text;
-        let section = parse_header_section(raw, 0, raw.len());
-        let field = |name: &str| {
-            section
-                .fields
-                .iter()
-                .find(|f| f.name(raw).eq_ignore_ascii_case(name.as_bytes()))
-                .map(|f| decode_field_text(f.raw_value(raw)))
-        };
-        Headline {
-            from: field("from"),
-            to: field("to"),
-            subject: field("subject"),
-        }
-    }
-}
+use mailscope_core::mime::headline::Headline;
 
 /// A stored message's metadata as the API gives it: the store's fields plus the headline.
 #[derive(serde::Serialize)]
@@ -247,27 +216,7 @@ async fn events(State(state): State<ApiState>, headers: HeaderMap) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::Headline;
     use crate::sandbox::StoreEvent;
-
-    #[test]
-    fn headlines_are_decoded_by_the_core() {
-        let raw = b"From: =?UTF-8?B?7JWo66as7Iqk?= <alice@example.org>\r\nTo: bob@example.net\r\nSubject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\r\nhi\r\n";
-        let h = Headline::read(raw);
-        assert_eq!(h.subject.as_deref(), Some("안녕하세요."), "{h:?}");
-        assert_eq!(
-            h.from.as_deref(),
-            Some("앨리스 <alice@example.org>"),
-            "{h:?}"
-        );
-        assert_eq!(h.to.as_deref(), Some("bob@example.net"));
-        let none = Headline::read(b"\xff\x00garbage");
-        assert_eq!((none.from, none.subject), (None, None));
-        assert_eq!(
-            serde_json::to_string(&Headline::read(b"Subject: x\r\n\r\n")).unwrap(),
-            r#"{"from":null,"to":null,"subject":"x"}"#
-        );
-    }
 
     #[test]
     fn store_events_have_stable_json() {

@@ -43,8 +43,24 @@ pub(crate) fn bench(steps: &mut Steps) -> Result<(), String> {
 /// Runs the release `mailscope-bench` binary (as `cargo run --release -p mailscope-bench`
 /// would, without rebuilding) and returns what it printed.
 fn run_bench(root: &Path, args: &[String]) -> Result<String, String> {
+    run_release(
+        root,
+        "target/release/mailscope-bench",
+        args,
+        "try `cargo run --release -p mailscope-bench` to see why",
+    )
+}
+
+/// Runs a release binary built beforehand (`exe` relative to the workspace root) with `args`,
+/// from the root, and returns what it printed; `hint` tells how to find out why it failed.
+pub(crate) fn run_release<S: AsRef<std::ffi::OsStr>>(
+    root: &Path,
+    exe: &str,
+    args: &[S],
+    hint: &str,
+) -> Result<String, String> {
     let exe = root
-        .join("target/release/mailscope-bench")
+        .join(exe)
         .with_extension(std::env::consts::EXE_EXTENSION);
     let out = Command::new(&exe)
         .args(args)
@@ -58,7 +74,7 @@ fn run_bench(root: &Path, args: &[String]) -> Result<String, String> {
         Ok(text)
     } else {
         Err(format!(
-            "{} exited with {}; try `cargo run --release -p mailscope-bench` to see why\n{text}",
+            "{} exited with {}; {hint}\n{text}",
             exe.display(),
             out.status
         ))

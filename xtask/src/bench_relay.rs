@@ -7,7 +7,7 @@
 //! What it measures and how: proxy/examples/relay_bench.rs and docs/benchmarks.md.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::steps::Steps;
 
@@ -44,29 +44,20 @@ pub(crate) fn bench_relay(steps: &mut Steps) -> Result<String, String> {
         ],
     )?;
     steps.step("run relay_bench (a few minutes)", |_| {
-        let exe = root.join("target/release/examples/relay_bench");
-        let out = Command::new(&exe)
-            .arg("--mailscope")
-            .arg(root.join("target/release/mailscope"))
-            .arg("--websocat")
-            .arg(&websocat)
-            .arg("--websockify")
-            .arg(&websockify)
-            .current_dir(&root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("could not start {}: {e}", exe.display()))?;
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        if out.status.success() {
-            Ok(text)
-        } else {
-            Err(format!(
-                "{} exited with {}; run it by hand (see proxy/examples/relay_bench.rs) to see why\n{text}",
-                exe.display(),
-                out.status
-            ))
-        }
+        let args = [
+            "--mailscope".into(),
+            root.join("target/release/mailscope").into_os_string(),
+            "--websocat".into(),
+            websocat.clone().into_os_string(),
+            "--websockify".into(),
+            websockify.clone().into_os_string(),
+        ];
+        crate::bench::run_release::<std::ffi::OsString>(
+            &root,
+            "target/release/examples/relay_bench",
+            &args,
+            "run it by hand (see proxy/examples/relay_bench.rs) to see why",
+        )
     })
 }
 

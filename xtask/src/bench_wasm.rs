@@ -88,26 +88,12 @@ pub(crate) fn bench_wasm(steps: &mut Steps, native_tables: &str) -> Result<(), S
 
 /// Output of `mailscope-bench core-wall` (release build).
 fn native_wall(root: &Path) -> Result<String, String> {
-    let exe = root
-        .join("target/release/mailscope-bench")
-        .with_extension(std::env::consts::EXE_EXTENSION);
-    let out = Command::new(&exe)
-        .arg("core-wall")
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("could not start {}: {e}", exe.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    if out.status.success() {
-        Ok(text)
-    } else {
-        Err(format!(
-            "{} core-wall exited with {}",
-            exe.display(),
-            out.status
-        ))
-    }
+    crate::bench::run_release(
+        root,
+        "target/release/mailscope-bench",
+        &["core-wall"],
+        "try `cargo run --release -p mailscope-bench -- core-wall` to see why",
+    )
 }
 
 /// The `<label> <corpus> <bytes> <seconds>` lines of a wall-clock run.

@@ -9,6 +9,7 @@ pub mod date;
 pub mod dsn;
 pub mod encoded_word;
 pub mod header;
+pub mod headline;
 pub mod iso2022cn;
 pub mod lints;
 pub mod params;

@@ -5,8 +5,6 @@
 use std::rc::Rc;
 
 use mailscope_core::lint::Lint;
-use mailscope_core::mime::header::parse_header_section;
-use mailscope_core::mime::parse::decode_field_text;
 use mailscope_core::smtp::session::Envelope;
 use mailscope_core::smtp::transcript::annotate;
 use serde::Deserialize;
@@ -300,36 +298,7 @@ pub enum LinkState {
     Failed(ApiError),
 }
 
-/// The decoded top-level headers of a message, for the list.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-pub struct Headline {
-    /// `From:`, decoded.
-    pub from: Option<String>,
-    /// `To:`, decoded.
-    pub to: Option<String>,
-    /// `Subject:`, decoded.
-    pub subject: Option<String>,
-}
-
-impl Headline {
-    /// Reads the header section of `raw` with the core and decodes From, To and Subject
-    /// (RFC 2047 encoded-words included).
-    pub fn read(raw: &[u8]) -> Headline {
-        let section = parse_header_section(raw, 0, raw.len());
-        let field = |name: &str| {
-            section
-                .fields
-                .iter()
-                .find(|f| f.name(raw).eq_ignore_ascii_case(name.as_bytes()))
-                .map(|f| decode_field_text(f.raw_value(raw)))
-        };
-        Headline {
-            from: field("from"),
-            to: field("to"),
-            subject: field("subject"),
-        }
-    }
-}
+pub use mailscope_core::mime::headline::Headline;
 
 /// One row of the list.
 #[derive(Debug, Clone, PartialEq)]

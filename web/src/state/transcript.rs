@@ -45,18 +45,7 @@ pub fn direction_marker(direction: Direction) -> &'static str {
 
 /// A session state in the words the transcript uses (`kebab-case`, as in the JSON).
 pub fn state_name(state: SessionState) -> &'static str {
-    match state {
-        SessionState::Connected => "connected",
-        SessionState::Greeted => "greeted",
-        SessionState::Ready => "ready",
-        SessionState::Authenticating => "authenticating",
-        SessionState::Mail => "mail",
-        SessionState::Rcpt => "rcpt",
-        SessionState::Data => "data",
-        SessionState::Chunking => "chunking",
-        SessionState::Closed => "closed",
-        SessionState::Tls => "tls",
-    }
+    mailscope_core::i18n::session_state(mailscope_core::i18n::Lang::En, state)
 }
 
 /// Shows bytes with visible line endings: `␍` for CR, `␊` for LF (then a line break), `·` for

@@ -69,21 +69,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tags_pick_languages() {
-        let cases = [
-            ("ko", Some(Lang::Ko)),
-            ("ko-KR", Some(Lang::Ko)),
-            ("KO_kr", Some(Lang::Ko)),
-            ("en-GB", Some(Lang::En)),
-            ("ja", None),
-            ("", None),
-        ];
-        for (tag, want) in cases {
-            assert_eq!(Lang::from_tag(tag), want, "tag {tag:?}");
-        }
-    }
-
-    #[test]
     fn initial_prefers_the_stored_choice_then_the_browser() {
         assert_eq!(Lang::initial(Some("en"), ["ko-KR"]), Lang::En);
         assert_eq!(Lang::initial(None, ["ja", "ko-KR", "en"]), Lang::Ko);
