@@ -71,37 +71,35 @@ pub fn app() -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+    use crate::components::test_support::{mount, text, wait_until};
+    use crate::state::i18n::STORAGE_KEY;
 
     #[wasm_bindgen_test]
     async fn renders_navigation_and_core_version() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
-        yew::Renderer::<App>::with_root(root.clone()).render();
-        yew::platform::time::sleep(Duration::from_millis(50)).await;
-
-        let links = root.query_selector_all("nav a").expect("query");
-        assert_eq!(links.length(), 5, "one link per view");
-        let text = root.text_content().unwrap_or_default();
+        // Other tests in this page move the fragment or pick a language: start clean.
+        let window = web_sys::window().expect("window");
+        let _ = window.location().set_hash("/session");
+        if let Some(storage) = window.local_storage().ok().flatten() {
+            let _ = storage.set_item(STORAGE_KEY, "en");
+        }
+        let root = mount::<App>();
+        let links = || {
+            root.query_selector_all("nav a")
+                .map(|l| l.length())
+                .unwrap_or_default()
+        };
+        wait_until("one link per view", || links().to_string(), || links() == 5).await;
+        let all = root.text_content().unwrap_or_default();
         assert!(
-            text.contains(&format!("core v{}", mailscope_core::VERSION)),
-            "version shown: {text}"
+            all.contains(&format!("core v{}", mailscope_core::VERSION)),
+            "version shown: {all}"
         );
-        let current = root
-            .query_selector("a[aria-current='page']")
-            .expect("query")
-            .expect("a current link");
-        assert_eq!(current.text_content().as_deref(), Some("Session"));
+        assert_eq!(text(&root, "a[aria-current='page']"), "Session");
+        if let Some(storage) = window.local_storage().ok().flatten() {
+            let _ = storage.remove_item(STORAGE_KEY);
+        }
     }
 }

@@ -12,3 +12,6 @@ pub mod share;
 pub mod tools;
 pub mod transcript;
 pub mod views;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod test_support;

@@ -107,76 +107,63 @@ pub fn learn_view() -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-
-    async fn click(root: &web_sys::Element, css: &str) {
-        let el = root
-            .query_selector(css)
-            .expect("query")
-            .unwrap_or_else(|| panic!("no {css}"));
-        el.dyn_into::<web_sys::HtmlElement>()
-            .expect("html element")
-            .click();
-        yew::platform::time::sleep(Duration::from_millis(50)).await;
-    }
-
-    fn text(root: &web_sys::Element, css: &str) -> String {
-        root.query_selector(css)
-            .ok()
-            .flatten()
-            .and_then(|e| e.text_content())
-            .unwrap_or_default()
-    }
+    use crate::components::test_support::{click, mount, text, wait_until};
 
     #[wasm_bindgen_test]
     async fn a_lesson_link_opens_the_lesson_and_try_it_pipelines() {
         let window = web_sys::window().expect("window");
-        let document = window.document().expect("document");
         let _ = window.location().set_hash("/learn");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
-        yew::Renderer::<LearnView>::with_root(root.clone()).render();
-        yew::platform::time::sleep(Duration::from_millis(50)).await;
-        let links = root.query_selector_all(".lesson-link").expect("query");
-        assert_eq!(links.length(), LESSONS.len() as u32, "every lesson listed");
+        let root = mount::<LearnView>();
+        let count = || {
+            root.query_selector_all(".lesson-link")
+                .map(|l| l.length())
+                .unwrap_or_default()
+        };
+        wait_until(
+            "every lesson listed",
+            || count().to_string(),
+            || count() == LESSONS.len() as u32,
+        )
+        .await;
 
         click(&root, "a.lesson-link[data-lesson='pipelining']").await;
-        yew::platform::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            text(&root, "#lesson-title").contains("Pipelining"),
-            "opened: {}",
-            text(&root, "#lesson-title")
-        );
+        wait_until(
+            "the lesson opens",
+            || text(&root, "#lesson-title"),
+            || text(&root, "#lesson-title").contains("Pipelining"),
+        )
+        .await;
         click(&root, "#learn-next").await;
         click(&root, "#learn-try-step").await;
-        let rtt = text(&root, ".demo-rtt");
-        assert!(rtt.contains("Saved by pipelining: 3"), "panel: {rtt}");
-        let wires = root
-            .query_selector_all("#learn-transcript pre.wire")
-            .expect("query");
-        let all: Vec<String> = (0..wires.length())
-            .filter_map(|i| wires.item(i))
-            .map(|n| n.text_content().unwrap_or_default())
-            .collect();
-        assert!(
-            all.iter().any(|w| w.starts_with("550 5.1.1")),
-            "refused recipient in the transcript: {all:?}"
-        );
+        wait_until(
+            "the round trips saved",
+            || text(&root, ".demo-rtt"),
+            || text(&root, ".demo-rtt").contains("Saved by pipelining: 3"),
+        )
+        .await;
+        let wires = || -> Vec<String> {
+            let nodes = root
+                .query_selector_all("#learn-transcript pre.wire")
+                .expect("query");
+            (0..nodes.length())
+                .filter_map(|i| nodes.item(i))
+                .map(|n| n.text_content().unwrap_or_default())
+                .collect()
+        };
+        wait_until(
+            "the refused recipient in the transcript",
+            || format!("{:?}", wires()),
+            || wires().iter().any(|w| w.starts_with("550 5.1.1")),
+        )
+        .await;
         click(&root, "#learn-back").await;
-        yew::platform::time::sleep(Duration::from_millis(100)).await;
-        assert!(
-            root.query_selector("#lesson-list").ok().flatten().is_some(),
-            "back to the list"
-        );
+        wait_until("back to the list", String::new, || {
+            root.query_selector("#lesson-list").ok().flatten().is_some()
+        })
+        .await;
         let _ = window.location().set_hash("");
     }
 }
