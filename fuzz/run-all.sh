@@ -21,7 +21,7 @@ seed() {
     smtp_server) printf '\x01EHLO a\r\nAUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n' >"$dir/seed" ;;
     smtp_data) printf '\x03\x01\x05\x02Subject: x\r\n\r\n..dot\r\n.\r\nMAIL' >"$dir/seed" ;;
     smtp_auth) printf '\x80AGFsaWNlAHdvbmRlcmxhbmQ=\n*' >"$dir/seed" ;;
-    mime_encoded_word) printf '=?EUC-KR?B?vsiz58fPvLy/5C4=?= =?ISO-2022-JP?B?GyRCJEskWyRzGyhC?=' >"$dir/seed" ;;
+    mime_encoded_word) printf '=?EUC-KR?B?vsiz58fPvLy/5C4=?= =?ISO-2022-JP?B?GyRCJEskWyRzGyhC?= =?ISO-2022-CN?B?GyQpQQ4wIVZQDyBvaw==?=' >"$dir/seed" ;;
     mime_params) printf "attachment; filename*0*=UTF-8''%%E2%%82%%AC; filename*1=.txt; name=\"x\"" >"$dir/seed" ;;
     mime_address) printf '"A, B" <a@b.c>, =?UTF-8?Q?J=C3=B6rg?= <j@x>, undisclosed:;' >"$dir/seed" ;;
     mime_date) printf 'Tue, 1 Jul 2003 10:52:37 +0200' >"$dir/seed" ;;

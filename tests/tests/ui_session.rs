@@ -126,7 +126,7 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
     click(c, "#btn-send-message").await;
     wait_xpath(
         c,
-        "//*[@id='transcript']//span[@class='kind' and text()='message']",
+        "//*[@id='transcript']//span[@class='kind' and text()='message content']",
     )
     .await;
     wait_wire(c, "250 2.0.0").await;

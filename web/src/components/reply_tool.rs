@@ -1,11 +1,13 @@
 //! The reply inspector: paste a server reply, see how the core reads it.
 
+use mailscope_core::i18n::code_explanation;
+use mailscope_core::smtp::reply::explain_code;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::components::i18n::{use_lang, LintItem};
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::reply_tool::{class_meaning, read_reply, ReplyReading};
+use crate::state::reply_tool::{read_reply, ReplyReading};
 
 /// A text area and the parsed reply.
 #[function_component(ReplyTool)]
@@ -42,7 +44,7 @@ fn render_reading(lang: Lang, reading: &ReplyReading) -> Html {
         ReplyReading::Invalid(message) => html! { <p class="error">{ message }</p> },
         ReplyReading::Reply { reply, rest } => html! {
             <>
-                <p><strong class="reply-code">{ reply.code }</strong>{" — "}{ tr(lang, class_meaning(reply.class())) }</p>
+                <p><strong class="reply-code">{ reply.code }</strong>{" — "}{ code_explanation(lang, &explain_code(reply.code)) }</p>
                 <ol class="reply-lines">
                     { for reply.lines.iter().map(|line| html! { <li><code>{ &line.text }</code></li> }) }
                 </ol>

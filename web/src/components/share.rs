@@ -277,13 +277,12 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::{Element, HtmlElement, HtmlInputElement};
+    use web_sys::{Element, HtmlInputElement};
 
     use super::*;
+    use crate::components::test_support::{click, wait_until};
 
     #[derive(Properties, PartialEq)]
     struct Two {
@@ -299,16 +298,6 @@ mod tests {
                 <ShareButton kind={ShareKind::Message} source={ShareSource::Bytes(props.message.clone())} id="m-share" />
             </>
         }
-    }
-
-    async fn click(root: &Element, css: &str) {
-        root.query_selector(css)
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-            .unwrap_or_else(|| panic!("no {css}"))
-            .click();
-        yew::platform::time::sleep(Duration::from_millis(30)).await;
     }
 
     fn text(root: &Element, css: &str) -> Option<String> {
@@ -335,13 +324,20 @@ mod tests {
             message: Rc::new(vec![b'a'; MAX_CONTENT_BYTES + 2048]),
         };
         yew::Renderer::<Harness>::with_root_and_props(root.clone(), props).render();
-        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        wait_until("the buttons", String::new, || {
+            text(&root, "#m-share").is_some()
+        })
+        .await;
         assert!(
             text(&root, ".share-result").is_none(),
             "nothing before a click"
         );
 
         click(&root, "#t-share").await;
+        wait_until("the link", String::new, || {
+            text(&root, "#t-share-link").is_some()
+        })
+        .await;
         let link: HtmlInputElement = root
             .query_selector("#t-share-link")
             .ok()
@@ -360,6 +356,10 @@ mod tests {
         assert!(warning.contains("AUTH"), "AUTH warning: {warning:?}");
 
         click(&root, "#m-share").await;
+        wait_until("the size error", String::new, || {
+            text(&root, "#m-share ~ .share-result .error").is_some()
+        })
+        .await;
         let error = text(&root, "#m-share ~ .share-result .error").unwrap_or_default();
         assert_eq!(
             error,

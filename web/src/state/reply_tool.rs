@@ -2,8 +2,6 @@
 
 use mailscope_core::smtp::{parse_reply, Reply};
 
-use super::i18n::key;
-
 /// What the tool shows for the current input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyReading {
@@ -42,16 +40,6 @@ pub fn read_reply(text: &str) -> ReplyReading {
     }
 }
 
-/// The meaning of a reply code's first digit (RFC 5321 §4.2.1).
-pub fn class_meaning(class: u8) -> &'static str {
-    match class {
-        2 => key("Positive completion: the requested action was completed."),
-        3 => key("Positive intermediate: send more information (e.g. the message after DATA)."),
-        4 => key("Transient negative: not done now; the client should try again later."),
-        _ => key("Permanent negative: not done; the client should not repeat the same request."),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -75,11 +63,5 @@ mod tests {
         assert_eq!(read_reply("  \n"), ReplyReading::Empty);
         assert_eq!(read_reply("250-more to come"), ReplyReading::Incomplete);
         assert!(matches!(read_reply("hello"), ReplyReading::Invalid(_)));
-    }
-
-    #[test]
-    fn classes_are_explained() {
-        assert!(class_meaning(4).starts_with("Transient"));
-        assert!(class_meaning(5).starts_with("Permanent"));
     }
 }

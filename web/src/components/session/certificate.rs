@@ -91,8 +91,6 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
     use mailscope_core::relay::Certificate;
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -140,7 +138,10 @@ mod tests {
             },
         )
         .render();
-        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        crate::components::test_support::wait_until("the panel", String::new, || {
+            root.query_selector("#cert-close").ok().flatten().is_some()
+        })
+        .await;
         let text = root.text_content().unwrap_or_default();
         assert!(
             text.contains("expired"),

@@ -218,23 +218,10 @@ pub fn session_view() -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
-    use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-
-    async fn click(root: &web_sys::Element, css: &str) {
-        let el = root
-            .query_selector(css)
-            .expect("query")
-            .unwrap_or_else(|| panic!("no {css}"));
-        el.dyn_into::<web_sys::HtmlElement>()
-            .expect("html element")
-            .click();
-        yew::platform::time::sleep(Duration::from_millis(30)).await;
-    }
+    use crate::components::test_support::{click, mount, wait_until};
 
     fn wires(root: &web_sys::Element) -> Vec<String> {
         let list = root
@@ -248,23 +235,30 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn buttons_drive_the_in_browser_server() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
-        yew::Renderer::<SessionView>::with_root(root.clone()).render();
-        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        let root = mount::<SessionView>();
+        wait_until("the Connect button", String::new, || {
+            root.query_selector("#session-connect")
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .await;
         assert!(wires(&root).is_empty(), "nothing before Connect");
 
-        click(&root, "#session-connect").await;
-        click(&root, "#btn-ehlo").await;
-        click(&root, "#btn-auth").await;
-        click(&root, "#btn-quit").await;
+        for (button, lines) in [
+            ("#session-connect", 1),
+            ("#btn-ehlo", 3),
+            ("#btn-auth", 5),
+            ("#btn-quit", 7),
+        ] {
+            click(&root, button).await;
+            wait_until(
+                &format!("{lines} transcript lines after {button}"),
+                || format!("{:?}", wires(&root)),
+                || wires(&root).len() >= lines,
+            )
+            .await;
+        }
         let w = wires(&root);
         let starts: Vec<&str> = w.iter().map(|s| s.get(..3).unwrap_or(s)).collect();
         assert_eq!(

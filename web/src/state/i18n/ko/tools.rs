@@ -38,9 +38,5 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("SMTP reply", "SMTP 응답"),
     ("Type or paste a reply, one line per line.", "응답을 한 줄씩 입력하거나 붙여 넣으세요."),
     ("Incomplete: the last line starts with ddd- (more lines follow). A reply ends with a line of the form ddd SP text.", "미완성: 마지막 줄이 ddd-로 시작합니다(줄이 더 이어짐). 응답은 ddd SP text 형태의 줄로 끝납니다."),
-    ("Positive completion: the requested action was completed.", "긍정 완료: 요청한 동작을 완료했습니다."),
-    ("Positive intermediate: send more information (e.g. the message after DATA).", "긍정 중간: 정보를 더 보내세요(예: DATA 뒤의 메시지)."),
-    ("Transient negative: not done now; the client should try again later.", "일시적 부정: 지금은 처리하지 않았습니다. 클라이언트는 나중에 다시 시도해야 합니다."),
-    ("Permanent negative: not done; the client should not repeat the same request.", "영구적 부정: 처리하지 않았습니다. 클라이언트는 같은 요청을 반복하면 안 됩니다."),
     ("{rest} more bytes follow the reply.", "응답 뒤에 {rest}바이트가 더 있습니다."),
 ];
