@@ -282,7 +282,7 @@ mod tests {
     use web_sys::{Element, HtmlInputElement};
 
     use super::*;
-    use crate::components::test_support::{click, wait_until};
+    use crate::components::test_support::{click, mount_with, wait_until};
 
     #[derive(Properties, PartialEq)]
     struct Two {
@@ -309,21 +309,12 @@ mod tests {
 
     #[wasm_bindgen_test]
     async fn links_warnings_and_the_size_limit() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
         let props = Two {
             transcript:
                 "S: 220 x\nC: EHLO c\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 ok\n".into(),
             message: Rc::new(vec![b'a'; MAX_CONTENT_BYTES + 2048]),
         };
-        yew::Renderer::<Harness>::with_root_and_props(root.clone(), props).render();
+        let root = mount_with::<Harness>(props);
         wait_until("the buttons", String::new, || {
             text(&root, "#m-share").is_some()
         })

@@ -16,6 +16,11 @@ where
     C: BaseComponent,
     C::Properties: Default,
 {
+    mount_with::<C>(C::Properties::default())
+}
+
+/// Mounts `C` with `props` on a fresh `<div>` in the body and returns the div.
+pub(crate) fn mount_with<C: BaseComponent>(props: C::Properties) -> web_sys::Element {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("document");
@@ -25,7 +30,7 @@ where
         .expect("body")
         .append_child(&root)
         .expect("append");
-    yew::Renderer::<C>::with_root(root.clone()).render();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
     root
 }
 
@@ -51,6 +56,27 @@ pub(crate) fn text(root: &web_sys::Element, css: &str) -> String {
         .flatten()
         .and_then(|e| e.text_content())
         .unwrap_or_default()
+}
+
+/// Waits until an element matching `css` has a text that satisfies `ok`, and returns it.
+pub(crate) async fn wait_text(
+    root: &web_sys::Element,
+    css: &str,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let read = || {
+        root.query_selector(css)
+            .ok()
+            .flatten()
+            .map(|e| e.text_content().unwrap_or_default())
+    };
+    wait_until(
+        css,
+        || format!("{:?}", read()),
+        || read().is_some_and(|t| ok(&t)),
+    )
+    .await;
+    read().unwrap_or_default()
 }
 
 /// Waits for an element matching `css` under `root` and clicks it.

@@ -211,11 +211,10 @@ fn select_callback(d: Dispatch, token: String, cancel: Rc<RefCell<Cancel>>) -> C
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+    use crate::components::test_support::{mount, wait_text};
     use crate::state::relay_link::STORAGE_KEY;
 
     #[wasm_bindgen_test]
@@ -224,22 +223,8 @@ mod tests {
         if let Ok(Some(s)) = window.session_storage() {
             let _ = s.remove_item(STORAGE_KEY);
         }
-        let document = window.document().expect("document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
-        yew::Renderer::<MailboxView>::with_root(root.clone()).render();
-        let mut text = String::new();
-        for _ in 0..100 {
-            if let Ok(Some(el)) = root.query_selector("#mailbox-status[data-state='no-token']") {
-                text = el.text_content().unwrap_or_default();
-                break;
-            }
-            yew::platform::time::sleep(Duration::from_millis(20)).await;
-        }
+        let root = mount::<MailboxView>();
+        let text = wait_text(&root, "#mailbox-status[data-state='no-token']", |_| true).await;
         assert!(
             text.contains("#token="),
             "no-token guidance shown: {text:?}"

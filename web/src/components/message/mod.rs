@@ -89,52 +89,18 @@ pub fn message_view() -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use std::time::Duration;
-
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
-    use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
+    use web_sys::HtmlTextAreaElement;
 
     use super::*;
-
-    /// Polls until `css` matches an element whose text satisfies `ok` (at most 5 s).
-    async fn wait_for(root: &Element, css: &str, ok: impl Fn(&str) -> bool) -> String {
-        let mut last = String::new();
-        for _ in 0..250 {
-            if let Ok(Some(el)) = root.query_selector(css) {
-                last = el.text_content().unwrap_or_default();
-                if ok(&last) {
-                    return last;
-                }
-            }
-            yew::platform::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("{css} never matched; last text {last:?}");
-    }
-
-    fn click(root: &Element, css: &str) {
-        root.query_selector(css)
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-            .unwrap_or_else(|| panic!("no clickable {css}"))
-            .click();
-    }
+    use crate::components::test_support::{click, mount, wait_text};
 
     #[wasm_bindgen_test]
     async fn composes_then_inspects_a_pasted_message() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
-        yew::Renderer::<MessageView>::with_root(root.clone()).render();
+        let root = mount::<MessageView>();
 
-        let wire = wait_for(&root, "#compose-wire", |t| t.contains("Subject: =?")).await;
+        let wire = wait_text(&root, "#compose-wire", |t| t.contains("Subject: =?")).await;
         assert!(wire.contains("CRLF"), "CR LF shown: {wire}");
         assert!(
             root.query_selector("#compose-wire .ew")
@@ -144,8 +110,8 @@ mod tests {
             "encoded-words marked"
         );
 
-        click(&root, "#tab-inspect");
-        wait_for(&root, "#eml-paste-go", |_| true).await;
+        click(&root, "#tab-inspect").await;
+        wait_text(&root, "#eml-paste-go", |_| true).await;
         let area: HtmlTextAreaElement = root
             .query_selector("#eml-paste")
             .ok()
@@ -153,14 +119,14 @@ mod tests {
             .and_then(|e| e.dyn_into().ok())
             .expect("paste box");
         area.set_value("From: a@example.org\nSubject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\n\nhi\n");
-        click(&root, "#eml-paste-go");
-        wait_for(&root, "#msg-subject", |t| t == "안녕하세요.").await;
-        let lints = wait_for(&root, ".lints", |t| t.contains("mime.missing-date")).await;
+        click(&root, "#eml-paste-go").await;
+        wait_text(&root, "#msg-subject", |t| t == "안녕하세요.").await;
+        let lints = wait_text(&root, ".lints", |t| t.contains("mime.missing-date")).await;
         assert!(lints.contains("RFC 5322"), "lints cite the RFC: {lints}");
 
-        click(&root, ".lint-link");
-        wait_for(&root, ".src-view .hl", |_| true).await;
-        let words = wait_for(&root, ".headers-table .words", |t| t.contains("BE C8")).await;
+        click(&root, ".lint-link").await;
+        wait_text(&root, ".src-view .hl", |_| true).await;
+        let words = wait_text(&root, ".headers-table .words", |t| t.contains("BE C8")).await;
         assert!(words.contains("EUC-KR"), "{words}");
         root.remove();
     }

@@ -95,18 +95,10 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+    use crate::components::test_support::{mount_with, wait_until};
 
     #[wasm_bindgen_test]
     async fn an_expired_untrusted_certificate_asks_before_going_on() {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("document");
-        let root = document.create_element("div").expect("div");
-        document
-            .body()
-            .expect("body")
-            .append_child(&root)
-            .expect("append");
         let info = TlsInfo {
             version: "TLSv1.2".into(),
             cipher: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into(),
@@ -129,16 +121,12 @@ mod tests {
                 log.borrow_mut().push(go_on);
             }
         });
-        yew::Renderer::<CertificatePanel>::with_root_and_props(
-            root.clone(),
-            CertificatePanelProps {
-                info,
-                awaiting: true,
-                dispatch,
-            },
-        )
-        .render();
-        crate::components::test_support::wait_until("the panel", String::new, || {
+        let root = mount_with::<CertificatePanel>(CertificatePanelProps {
+            info,
+            awaiting: true,
+            dispatch,
+        });
+        wait_until("the panel", String::new, || {
             root.query_selector("#cert-close").ok().flatten().is_some()
         })
         .await;
