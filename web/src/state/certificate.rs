@@ -2,6 +2,7 @@
 //! with each certificate's validity judged against the browser clock (passed in by the
 //! component; this module has no clock), and whether it verified.
 
+use mailscope_core::mime::date::days_from_civil;
 use mailscope_core::relay::Certificate;
 
 use super::i18n::key;
@@ -55,17 +56,6 @@ impl Validity {
             Validity::Expired | Validity::NotYetValid => "bad",
         }
     }
-}
-
-/// Days from 1970-01-01 to the civil date (proleptic Gregorian), H. Hinnant's algorithm.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Milliseconds since the Unix epoch of an RFC 3339 date-time (`2026-11-22T18:00:00Z`,
