@@ -60,3 +60,30 @@ pub async fn scroll_to(c: &Client, css: &str) {
     .await
     .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
 }
+
+/// Records `console.error` calls, uncaught errors and unhandled rejections in the page (a wasm
+/// panic goes through `console.error`); install again after each page load. Used instead of
+/// `Browser::console_errors` where a test wants the errors of one phase.
+const CAPTURE_ERRORS: &str = "window.__errors = []; const original = console.error; \
+    console.error = function (...args) { window.__errors.push(args.map(String).join(' ')); return original.apply(console, args); }; \
+    window.addEventListener('error', e => window.__errors.push('uncaught: ' + e.message)); \
+    window.addEventListener('unhandledrejection', e => window.__errors.push('unhandled rejection: ' + e.reason));";
+
+/// Installs the error recorder in the current page.
+pub async fn capture_errors(c: &Client) {
+    c.execute(CAPTURE_ERRORS, vec![])
+        .await
+        .expect("install the error recorder");
+}
+
+/// What the recorder saw since it was installed.
+pub async fn page_errors(c: &Client) -> Vec<String> {
+    let value = c
+        .execute(
+            "return window.__errors || ['the error recorder is missing']",
+            vec![],
+        )
+        .await
+        .expect("read the error recorder");
+    serde_json::from_value(value).expect("a list of strings")
+}

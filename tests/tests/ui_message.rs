@@ -5,35 +5,11 @@
 
 use std::path::PathBuf;
 
-use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_xpath};
+use fantoccini::Locator;
+use mailscope_e2e::page::{
+    capture_errors, click, page_errors, scroll_to, text_of, wait_css, wait_xpath,
+};
 use mailscope_e2e::{Browser, Serve};
-
-/// Records `console.error` calls, uncaught errors and unhandled rejections in the page (a wasm
-/// panic goes through `console.error`). Used instead of `Browser::console_errors`, whose bare
-/// HTTP request reads to EOF while ChromeDriver keeps the connection open (it hangs; see the
-/// report of the Message view).
-const CAPTURE_ERRORS: &str = "window.__errors = []; const original = console.error; \
-    console.error = function (...args) { window.__errors.push(args.map(String).join(' ')); return original.apply(console, args); }; \
-    window.addEventListener('error', e => window.__errors.push('uncaught: ' + e.message)); \
-    window.addEventListener('unhandledrejection', e => window.__errors.push('unhandled rejection: ' + e.reason));";
-
-async fn capture_errors(c: &Client) {
-    c.execute(CAPTURE_ERRORS, vec![])
-        .await
-        .expect("install the error recorder");
-}
-
-async fn page_errors(c: &Client) -> Vec<String> {
-    let value = c
-        .execute(
-            "return window.__errors || ['the error recorder is missing']",
-            vec![],
-        )
-        .await
-        .expect("read the error recorder");
-    serde_json::from_value(value).expect("a list of strings")
-}
 
 fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
