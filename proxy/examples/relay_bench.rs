@@ -72,6 +72,14 @@ struct Args {
     messages: usize,
 }
 
+/// Every failure of the bench, said for a person.
+type Res<T> = Result<T, String>;
+
+/// Turns an error into "what: error".
+fn fail<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> String {
+    move |e| format!("{what}: {e}")
+}
+
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
 
 /// One proxy under test, running as its own process.
@@ -85,33 +93,36 @@ struct Proxy {
 
 impl Proxy {
     /// A WebSocket carried to the test server, ready for data.
-    async fn open(&self) -> Ws {
+    async fn open(&self) -> Res<Ws> {
         let mailscope = self.name == "mailscope";
         let url = if mailscope {
             format!("ws://{}/relay", self.addr)
         } else {
             format!("ws://{}/", self.addr)
         };
-        let mut req = url.into_client_request().expect("request");
+        let mut req = url
+            .into_client_request()
+            .map_err(fail("WebSocket request"))?;
         let h = req.headers_mut();
         if mailscope {
             let protos = format!("{SUBPROTOCOL}, {}", token_subprotocol(TOKEN));
             h.insert(
                 "sec-websocket-protocol",
-                HeaderValue::from_str(&protos).unwrap(),
+                HeaderValue::from_str(&protos).map_err(fail("subprotocol header"))?,
             );
             h.insert(
                 "origin",
-                HeaderValue::from_str(&format!("http://{}", self.addr)).unwrap(),
+                HeaderValue::from_str(&format!("http://{}", self.addr))
+                    .map_err(fail("origin header"))?,
             );
         } else if self.name == "websockify" {
             h.insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
         }
         let (mut ws, _) = tokio_tungstenite::connect_async(req)
             .await
-            .unwrap_or_else(|e| panic!("{}: WebSocket upgrade failed: {e}", self.name));
+            .map_err(|e| format!("{}: WebSocket upgrade failed: {e}", self.name))?;
         if mailscope {
-            next_frame(&mut ws).await;
+            next_frame(&mut ws).await?;
             let connect = ClientFrame::Connect {
                 target: Target::Host {
                     host: self.target.ip().to_string(),
@@ -120,49 +131,53 @@ impl Proxy {
                 tls: TlsMode::None,
                 sni: None,
             };
-            let json = serde_json::to_string(&connect).unwrap();
-            ws.send(Message::Text(json.into())).await.unwrap();
-            match next_frame(&mut ws).await {
+            let json = serde_json::to_string(&connect).map_err(fail("connect frame"))?;
+            ws.send(Message::Text(json.into()))
+                .await
+                .map_err(fail("sending connect"))?;
+            match next_frame(&mut ws).await? {
                 RelayFrame::Connected { .. } => {}
-                other => panic!("mailscope: expected connected, got {other:?}"),
+                other => return Err(format!("mailscope: expected connected, got {other:?}")),
             }
         }
-        ws
+        Ok(ws)
     }
 }
 
-async fn next_frame(ws: &mut Ws) -> RelayFrame {
+async fn next_frame(ws: &mut Ws) -> Res<RelayFrame> {
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) => {
-                return serde_json::from_str(t.as_str()).expect("relay frame")
+                return serde_json::from_str(t.as_str()).map_err(fail("relay frame"))
             }
             Some(Ok(_)) => {}
-            other => panic!("relay closed: {other:?}"),
+            other => return Err(format!("relay closed: {other:?}")),
         }
     }
 }
 
-fn free_port() -> SocketAddr {
+fn free_port() -> Res<SocketAddr> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
+        .map_err(fail("a free loopback port"))
 }
 
-async fn wait_listening(addr: SocketAddr, name: &str) {
+async fn wait_listening(addr: SocketAddr, name: &str) -> Res<()> {
     for _ in 0..200 {
         if TcpStream::connect(addr).await.is_ok() {
-            return;
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{name} did not listen on {addr}");
+    Err(format!("{name} did not listen on {addr}"))
 }
 
 /// The TCP test server all proxies forward to.
-async fn test_server() -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
+async fn test_server() -> Res<SocketAddr> {
+    let l = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(fail("test server"))?;
+    let addr = l.local_addr().map_err(fail("test server address"))?;
     tokio::spawn(async move {
         loop {
             let Ok((s, _)) = l.accept().await else {
@@ -171,7 +186,7 @@ async fn test_server() -> SocketAddr {
             tokio::spawn(serve_test(s));
         }
     });
-    addr
+    Ok(addr)
 }
 
 async fn serve_test(mut s: TcpStream) {
@@ -180,10 +195,11 @@ async fn serve_test(mut s: TcpStream) {
     if s.read_exact(&mut head).await.is_err() {
         return;
     }
-    let len = u64::from_be_bytes(head[1..9].try_into().unwrap()) as usize;
-    let chunk = u32::from_be_bytes(head[9..13].try_into().unwrap()) as usize;
+    let [mode, l0, l1, l2, l3, l4, l5, l6, l7, c0, c1, c2, c3] = head;
+    let len = u64::from_be_bytes([l0, l1, l2, l3, l4, l5, l6, l7]) as usize;
+    let chunk = u32::from_be_bytes([c0, c1, c2, c3]) as usize;
     let mut buf = vec![0u8; 256 * 1024];
-    match head[0] {
+    match mode {
         b'S' => {
             let mut n = 0;
             while n < len {
@@ -226,78 +242,82 @@ fn header(mode: u8, len: usize, chunk: usize) -> Vec<u8> {
 }
 
 /// Page → server: `total` bytes in binary frames of `frame` bytes; MB/s.
-async fn upload(p: &Proxy, total: usize, frame: usize) -> f64 {
-    let mut ws = p.open().await;
+async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<f64> {
+    let mut ws = p.open().await?;
     ws.send(Message::Binary(header(b'S', total, 0).into()))
         .await
-        .unwrap();
+        .map_err(fail("sending the test header"))?;
     let data = tokio_tungstenite::tungstenite::Bytes::from(vec![b'y'; frame]);
     let t = Instant::now();
     let mut sent = 0;
     while sent < total {
-        ws.feed(Message::Binary(data.clone())).await.unwrap();
+        ws.feed(Message::Binary(data.clone()))
+            .await
+            .map_err(fail("sending data"))?;
         sent += frame;
     }
-    ws.flush().await.unwrap();
+    ws.flush().await.map_err(fail("flushing"))?;
     let mut got = Vec::new();
     while got.len() < 4 {
         match ws.next().await {
             Some(Ok(Message::Binary(b))) => got.extend_from_slice(&b),
             Some(Ok(_)) => {}
-            other => panic!("{}: closed before done: {other:?}", p.name),
+            other => return Err(format!("{}: closed before done: {other:?}", p.name)),
         }
     }
     let secs = t.elapsed().as_secs_f64();
     let _ = ws.close(None).await;
-    total as f64 / secs / 1e6
+    Ok(total as f64 / secs / 1e6)
 }
 
 /// Server → page: `total` bytes written by the server in `chunk`-byte writes; MB/s.
-async fn download(p: &Proxy, total: usize, chunk: usize) -> f64 {
-    let mut ws = p.open().await;
+async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<f64> {
+    let mut ws = p.open().await?;
     let t = Instant::now();
     ws.send(Message::Binary(header(b'R', total, chunk).into()))
         .await
-        .unwrap();
+        .map_err(fail("sending the test header"))?;
     let mut got = 0;
     while got < total {
         match ws.next().await {
             Some(Ok(Message::Binary(b))) => got += b.len(),
             Some(Ok(_)) => {}
-            other => panic!("{}: closed after {got} bytes: {other:?}", p.name),
+            other => return Err(format!("{}: closed after {got} bytes: {other:?}", p.name)),
         }
     }
     let secs = t.elapsed().as_secs_f64();
     let _ = ws.close(None).await;
-    total as f64 / secs / 1e6
+    Ok(total as f64 / secs / 1e6)
 }
 
 /// One-byte round trips through the echo server; µs each.
-async fn round_trip(p: &Proxy, n: u32) -> f64 {
-    let mut ws = p.open().await;
+async fn round_trip(p: &Proxy, n: u32) -> Res<f64> {
+    let mut ws = p.open().await?;
     ws.send(Message::Binary(header(b'E', 0, 0).into()))
         .await
-        .unwrap();
+        .map_err(fail("sending the test header"))?;
     let once = async |ws: &mut Ws| {
-        ws.send(Message::Binary(vec![b'z'].into())).await.unwrap();
+        ws.send(Message::Binary(vec![b'z'].into()))
+            .await
+            .map_err(fail("sending a byte"))?;
         loop {
             match ws.next().await {
-                Some(Ok(Message::Binary(_))) => return,
+                Some(Ok(Message::Binary(_))) => return Ok::<(), String>(()),
                 Some(Ok(_)) => {}
-                other => panic!("{}: echo closed: {other:?}", p.name),
+                other => return Err(format!("{}: echo closed: {other:?}", p.name)),
             }
         }
     };
     for _ in 0..50 {
-        once(&mut ws).await;
+        once(&mut ws).await?;
     }
     let t = Instant::now();
     for _ in 0..n {
-        once(&mut ws).await;
+        once(&mut ws).await?;
     }
     let per = t.elapsed().as_secs_f64() / f64::from(n);
     let _ = ws.close(None).await;
-    per * 1e6
+    Ok(per * 1e6)
 }
 
 /// Proportional set size of `pid` and all its descendants, in KiB.
@@ -338,16 +358,19 @@ fn pss_tree(pid: u32) -> u64 {
 }
 
 /// KiB of proxy memory per idle session: `n` sessions carried to the echo server and left idle.
-async fn idle_memory(p: &Proxy, n: usize) -> f64 {
-    let pid = p.child.id().expect("proxy pid");
+async fn idle_memory(p: &Proxy, n: usize) -> Res<f64> {
+    let pid = p
+        .child
+        .id()
+        .ok_or_else(|| format!("{} has already exited", p.name))?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = pss_tree(pid);
     let mut open = Vec::new();
     for _ in 0..n {
-        let mut ws = p.open().await;
+        let mut ws = p.open().await?;
         ws.send(Message::Binary(header(b'E', 0, 0).into()))
             .await
-            .unwrap();
+            .map_err(fail("sending the test header"))?;
         open.push(ws);
     }
     tokio::time::sleep(Duration::from_millis(1000)).await;
@@ -355,14 +378,14 @@ async fn idle_memory(p: &Proxy, n: usize) -> f64 {
     for mut ws in open {
         let _ = ws.close(None).await;
     }
-    (after.saturating_sub(before)) as f64 / n as f64
+    Ok((after.saturating_sub(before)) as f64 / n as f64)
 }
 
-async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr) -> Proxy {
-    let addr = free_port();
+async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr) -> Res<Proxy> {
+    let addr = free_port()?;
     let ui = std::env::temp_dir().join("mailscope-bench-ui");
-    std::fs::create_dir_all(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "x").unwrap();
+    std::fs::create_dir_all(&ui).map_err(fail("bench UI directory"))?;
+    std::fs::write(ui.join("index.html"), "x").map_err(fail("bench UI page"))?;
     let child = Command::new(bin)
         .args(["serve", "--listen", &addr.to_string(), "--token", TOKEN])
         .args(["--ui", &ui.display().to_string()])
@@ -380,19 +403,19 @@ async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr)
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .expect("start mailscope serve");
-    wait_listening(addr, "mailscope serve").await;
-    wait_listening(sandbox, "the sandbox").await;
-    Proxy {
+        .map_err(fail("start mailscope serve"))?;
+    wait_listening(addr, "mailscope serve").await?;
+    wait_listening(sandbox, "the sandbox").await?;
+    Ok(Proxy {
         name: "mailscope",
         child,
         addr,
         target,
-    }
+    })
 }
 
-async fn start_websocat(bin: &PathBuf, target: SocketAddr) -> Proxy {
-    let addr = free_port();
+async fn start_websocat(bin: &PathBuf, target: SocketAddr) -> Res<Proxy> {
+    let addr = free_port()?;
     let child = Command::new(bin)
         .arg("--binary")
         .arg(format!("ws-l:{addr}"))
@@ -401,18 +424,18 @@ async fn start_websocat(bin: &PathBuf, target: SocketAddr) -> Proxy {
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .expect("start websocat");
-    wait_listening(addr, "websocat").await;
-    Proxy {
+        .map_err(fail("start websocat"))?;
+    wait_listening(addr, "websocat").await?;
+    Ok(Proxy {
         name: "websocat",
         child,
         addr,
         target,
-    }
+    })
 }
 
-async fn start_websockify(bin: &PathBuf, target: SocketAddr) -> Proxy {
-    let addr = free_port();
+async fn start_websockify(bin: &PathBuf, target: SocketAddr) -> Res<Proxy> {
+    let addr = free_port()?;
     let child = Command::new(bin)
         .arg(addr.to_string())
         .arg(target.to_string())
@@ -420,14 +443,14 @@ async fn start_websockify(bin: &PathBuf, target: SocketAddr) -> Proxy {
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .expect("start websockify");
-    wait_listening(addr, "websockify").await;
-    Proxy {
+        .map_err(fail("start websockify"))?;
+    wait_listening(addr, "websockify").await?;
+    Ok(Proxy {
         name: "websockify",
         child,
         addr,
         target,
-    }
+    })
 }
 
 /// Seconds smtp-source takes to send `messages` messages of 4096 bytes over 10 sessions.
@@ -455,16 +478,22 @@ fn best(v: &[f64], higher_is_better: bool) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let args = Args::parse();
+    if let Err(e) = run(Args::parse()).await {
+        eprintln!("relay_bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Res<()> {
     let total = args.mib << 20;
-    let target = test_server().await;
-    let sandbox = free_port();
-    let mut proxies = vec![start_mailscope(&args.mailscope, target, sandbox).await];
+    let target = test_server().await?;
+    let sandbox = free_port()?;
+    let mut proxies = vec![start_mailscope(&args.mailscope, target, sandbox).await?];
     if let Some(bin) = &args.websocat {
-        proxies.push(start_websocat(bin, target).await);
+        proxies.push(start_websocat(bin, target).await?);
     }
     if let Some(bin) = &args.websockify {
-        proxies.push(start_websockify(bin, target).await);
+        proxies.push(start_websockify(bin, target).await?);
     }
     let names: Vec<&str> = proxies.iter().map(|p| p.name).collect();
     let rows: [(&str, bool); 5] = [
@@ -479,16 +508,16 @@ async fn main() {
     for round in 0..args.rounds {
         eprintln!("round {} of {}", round + 1, args.rounds);
         for (i, p) in proxies.iter().enumerate() {
-            results[0][i].push(upload(p, total, 64 * 1024).await);
-            results[1][i].push(upload(p, total, 4 * 1024).await);
-            results[2][i].push(download(p, total, 64 * 1024).await);
-            results[3][i].push(download(p, total, 4 * 1024).await);
-            results[4][i].push(round_trip(p, args.round_trips).await);
+            results[0][i].push(upload(p, total, 64 * 1024).await?);
+            results[1][i].push(upload(p, total, 4 * 1024).await?);
+            results[2][i].push(download(p, total, 64 * 1024).await?);
+            results[3][i].push(download(p, total, 4 * 1024).await?);
+            results[4][i].push(round_trip(p, args.round_trips).await?);
         }
     }
     let mut memory = Vec::new();
     for p in &proxies {
-        memory.push(idle_memory(p, args.sessions).await);
+        memory.push(idle_memory(p, args.sessions).await?);
     }
 
     println!(
@@ -527,7 +556,7 @@ async fn main() {
     println!("  (ratios > 1× mean mailscope is faster or smaller)");
 
     if args.smtp_source.exists() && args.smtp_sink.exists() {
-        let sink_addr = free_port();
+        let sink_addr = free_port()?;
         let root = std::fs::read_to_string("/proc/self/status")
             .map(|s| {
                 s.lines()
@@ -547,8 +576,8 @@ async fn main() {
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect("start smtp-sink");
-        wait_listening(sink_addr, "smtp-sink").await;
+            .map_err(fail("start smtp-sink"))?;
+        wait_listening(sink_addr, "smtp-sink").await?;
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for _ in 0..args.rounds {
             if let Some(s) = smtp_source(&args.smtp_source, sandbox, args.messages).await {
@@ -580,4 +609,5 @@ async fn main() {
     for mut p in proxies {
         let _ = p.child.kill().await;
     }
+    Ok(())
 }
