@@ -136,8 +136,15 @@ async fn call(
     }
 }
 
+/// Decodes an API answer. `from_str` like every other JSON reader of the page, so the bundle
+/// carries one copy of serde_json's deserializer (`from_slice` would add a second).
 fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ApiError::NotRunning(format!(
+            "the answer is not UTF-8 JSON ({e}); is the page served by something else?"
+        ))
+    })?;
+    serde_json::from_str(text).map_err(|e| {
         ApiError::NotRunning(format!(
             "the answer is not mailscope serve's JSON ({e}); is the page served by something else?"
         ))
