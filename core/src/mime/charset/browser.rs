@@ -128,6 +128,10 @@ impl Js {
 
     /// Decodes through `TextDecoder`.
     fn feed_js(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
+        if self.stream.is_none() && bytes.is_empty() {
+            // Nothing held, nothing given.
+            return false;
+        }
         if self.stream.is_none() && last {
             // A whole buffer: one fatal pass, a replacing pass only if it threw.
             let strict = text_decoder(self.encoding, true).map(|d| d.decode_with_u8_array(bytes));
@@ -154,6 +158,7 @@ impl Js {
             .and_then(|d| d.decode_with_u8_array_and_options(bytes, &options).ok())
         {
             Some(text) => out.push_str(&text),
+            None if bytes.is_empty() && !last => {}
             None => {
                 out.push('\u{FFFD}');
                 bad = true;
