@@ -8,9 +8,10 @@
 //! stream feeds both until the fatal one throws. A JavaScript exception nobody expects (an
 //! encoding this browser lacks) gives U+FFFD and the error flag, never a panic.
 //!
-//! Big5's four codes that WHATWG maps to two code points are decoded here (Chromium gets them
-//! wrong); see the module docs of [`charset`](super) for the one known difference left
-//! (ISO-2022-JP, malformed escape sequences).
+//! Two corrections for Chromium, whose `TextDecoder` departs from the standard there (see the
+//! module docs of [`charset`](super)): Big5's four codes that WHATWG maps to two code points
+//! are decoded here, and ISO-2022-JP runs in [`portable`](super::portable) with only its
+//! JIS X 0208 pairs going to `TextDecoder` as EUC-JP.
 //!
 //! Encoding: UTF-8 as is; the single-byte encodings through their index, read back from
 //! `TextDecoder` once per encoding; the multi-byte ones are [`EncodeFailure::Unavailable`]
