@@ -1,4 +1,5 @@
-//! Charset names and decoding through encoding_rs (WHATWG labels plus mail aliases).
+//! Charset names and decoding (WHATWG labels plus mail aliases), through encoding_rs or the
+//! browser's `TextDecoder`.
 //!
 //! MIME names the charset of text in `charset=` parameters ([RFC 2046 §4.1.2]), in RFC 2047
 //! encoded-words and in RFC 2231 extended parameters. The names come from the IANA registry,
@@ -29,6 +30,40 @@
 //!   `mime.charset-mismatch`).
 //! - The WHATWG "replacement" encoding is never returned.
 //!
+//! # Two backends, one result
+//! The WHATWG encodings are decoded (and encoded) by one of two backends behind the same
+//! private interface (`backend::{decode, Decoder, encode}`):
+//! - **encoding_rs**, in every build but one: native (CLI, relay), the web page's parse worker,
+//!   and the tests by default.
+//! - **the browser**, in the web page's build (feature `browser-charsets` on `wasm32`; without
+//!   the feature, or off wasm32, the feature changes nothing): UTF-8 is decoded with std
+//!   (`String::from_utf8_lossy` replaces the same maximal subparts as WHATWG), UTF-16LE/BE,
+//!   the byte order marks and ISO-2022-JP's state machine by hand (see below), every other
+//!   encoding by the browser's `TextDecoder`, which
+//!   implements the same [Encoding Standard](https://encoding.spec.whatwg.org/) as
+//!   encoding_rs. Malformed input is found with a `fatal` decoder (a second, replacing pass
+//!   runs only when it throws); an unexpected JavaScript exception gives U+FFFD and
+//!   [`Decoded::had_errors`], never a panic. None of encoding_rs's decoders or encoders is
+//!   linked, so its tables (about 110 KB gzip) stay out of the page. Encoding works for UTF-8,
+//!   US-ASCII and the single-byte charsets (their index is read back from `TextDecoder`); the
+//!   multi-byte legacy charsets give
+//!   [`EncodeError::Unavailable`](super::encoded_word::EncodeError::Unavailable), and the page
+//!   asks its parse worker instead.
+//!
+//! The standard fixes every output, error flag included, so both backends give the same
+//! results; the core's tests (the golden MIME corpus among them) run against both, and tests
+//! compare the browser backend with encoding_rs over every encoding: random and well-formed
+//! text, whole and in pieces, and every code of every multi-byte encoding. Two places where
+//! Chromium's `TextDecoder` departs from the standard were found:
+//! - Big5 0x8862, 0x8864, 0x88A3, 0x88A5, which WHATWG maps to two code points each (Ê̄ Ê̌ ê̄
+//!   ê̌): Chromium gives other text without an error. The browser backend decodes these four
+//!   codes itself, so the page gets the standard's text.
+//! - ISO-2022-JP after a failed escape sequence (`ESC $` or `ESC (` and a byte that ends
+//!   none): when that byte is then an error too, the standard (and encoding_rs) gives two
+//!   U+FFFD, Chromium one. So the browser backend runs the ISO-2022-JP state machine itself,
+//!   as the standard writes it, and asks `TextDecoder` (EUC-JP) only for the JIS X 0208
+//!   characters.
+//!
 //! [RFC 2046 §4.1.2]: https://www.rfc-editor.org/rfc/rfc2046#section-4.1.2
 //! [RFC 2781 §4.3]: https://www.rfc-editor.org/rfc/rfc2781#section-4.3
 //! [RFC 2152]: https://www.rfc-editor.org/rfc/rfc2152
@@ -38,8 +73,54 @@
 
 use std::fmt;
 
-use encoding_rs::{CoderResult, Decoder, Encoding};
+use encoding_rs::Encoding;
 use serde::{Deserialize, Serialize};
+
+/// The decoders and encoders of the WHATWG encodings: encoding_rs, or in the web page's build
+/// (`browser-charsets` on wasm32) the browser's `TextDecoder` and std. Both offer `decode`,
+/// `Decoder::{new, feed}` and `encode` with the same signatures.
+#[cfg(not(all(feature = "browser-charsets", target_arch = "wasm32")))]
+#[path = "charset/native.rs"]
+pub(crate) mod backend;
+#[cfg(all(feature = "browser-charsets", target_arch = "wasm32"))]
+#[path = "charset/browser.rs"]
+pub(crate) mod backend;
+/// UTF-8, UTF-16 and byte order marks with std: the browser backend's, tested natively too.
+#[cfg(any(test, all(feature = "browser-charsets", target_arch = "wasm32")))]
+#[path = "charset/portable.rs"]
+mod portable;
+
+/// What a decoder does with a byte order mark at the start of the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bom {
+    /// Nothing: a mark is text (U+FEFF).
+    Keep,
+    /// Removes the mark of the decoder's own encoding (UTF-8 `EF BB BF`, UTF-16LE `FF FE`,
+    /// UTF-16BE `FE FF`), as WHATWG "decode with BOM removal".
+    Remove,
+    /// Any mark (UTF-8, UTF-16LE, UTF-16BE) picks the encoding and is removed; without one the
+    /// decoder's encoding is used (WHATWG "decode").
+    Sniff,
+}
+
+/// Why the backend could not encode a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EncodeFailure {
+    /// This character has no representation in the encoding.
+    Unmappable(char),
+    /// The encoder gave up without a character to blame.
+    #[cfg_attr(
+        all(feature = "browser-charsets", target_arch = "wasm32"),
+        allow(dead_code)
+    )]
+    NoEncoder,
+    /// This build has no encoder for the encoding (the browser backend's multi-byte ones).
+    #[cfg_attr(
+        not(all(feature = "browser-charsets", target_arch = "wasm32")),
+        allow(dead_code)
+    )]
+    Unavailable,
+}
 
 /// Longest charset label looked up; longer labels are unknown (the longest IANA name is 45).
 pub const MAX_LABEL_LEN: usize = 64;
@@ -48,7 +129,8 @@ pub const MAX_LABEL_LEN: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Charset {
-    /// An encoding of the WHATWG Encoding Standard, decoded by encoding_rs.
+    /// An encoding of the WHATWG Encoding Standard, decoded by encoding_rs (in the web page's
+    /// build: by the browser, see the [module docs](self)).
     Whatwg(&'static Encoding),
     /// UTF-16 with a byte order mark, or big-endian without one (RFC 2781 §4.3).
     Utf16,
@@ -360,13 +442,13 @@ pub fn decode(label: &str, bytes: &[u8]) -> Result<Decoded, CharsetError> {
 pub fn decode_charset(charset: Charset, bytes: &[u8]) -> Decoded {
     let (text, encoding, had_errors) = match charset {
         Charset::Whatwg(e) => {
-            let (t, bad) = e.decode_with_bom_removal(bytes);
-            (t.into_owned(), e.name(), bad)
+            let (t, _, bad) = backend::decode(e, Bom::Remove, bytes);
+            (t, e.name(), bad)
         }
         Charset::Utf16 => {
-            // `decode` sniffs a BOM (either order) and otherwise uses the encoding it is called on.
-            let (t, used, bad) = encoding_rs::UTF_16BE.decode(bytes);
-            (t.into_owned(), used.name(), bad)
+            // A BOM (either order, or UTF-8's) decides; without one, big-endian.
+            let (t, used, bad) = backend::decode(encoding_rs::UTF_16BE, Bom::Sniff, bytes);
+            (t, used.name(), bad)
         }
         Charset::Utf32 => {
             let (le, skip) = match bytes {
@@ -413,9 +495,9 @@ pub fn decode_charset(charset: Charset, bytes: &[u8]) -> Decoded {
 /// Decodes bytes as UTF-8, replacing malformed sequences: the fallback for unknown charsets and
 /// for raw 8-bit header text ([RFC 6532 §3.2](https://www.rfc-editor.org/rfc/rfc6532#section-3.2)).
 pub fn decode_utf8_lossy(bytes: &[u8]) -> Decoded {
-    let (t, bad) = encoding_rs::UTF_8.decode_without_bom_handling(bytes);
+    let (text, _, bad) = backend::decode(encoding_rs::UTF_8, Bom::Keep, bytes);
     Decoded {
-        text: t.into_owned(),
+        text,
         encoding: "UTF-8",
         had_errors: bad,
         ascii_with_8bit: false,
@@ -430,7 +512,7 @@ pub fn decode_utf8_lossy(bytes: &[u8]) -> Decoded {
 /// [`finish`](Self::finish).
 pub struct StreamDecoder {
     charset: Charset,
-    inner: Option<Decoder>,
+    inner: Option<backend::Decoder>,
     pending: Vec<u8>,
     had_errors: bool,
     ascii: bool,
@@ -442,8 +524,8 @@ impl StreamDecoder {
     /// [`resolve_with_ascii`]).
     pub fn new(charset: Charset, ascii: bool) -> Self {
         let inner = match charset {
-            Charset::Whatwg(e) => Some(e.new_decoder_with_bom_removal()),
-            Charset::Utf16 => Some(encoding_rs::UTF_16BE.new_decoder()),
+            Charset::Whatwg(e) => Some(backend::Decoder::new(e, Bom::Remove)),
+            Charset::Utf16 => Some(backend::Decoder::new(encoding_rs::UTF_16BE, Bom::Sniff)),
             _ => None,
         };
         StreamDecoder {
@@ -473,20 +555,8 @@ impl StreamDecoder {
             self.pending.extend_from_slice(bytes);
             return String::new();
         };
-        let mut out = String::new();
-        let mut src = bytes;
-        loop {
-            let need = dec
-                .max_utf8_buffer_length(src.len())
-                .unwrap_or(src.len().saturating_mul(3).saturating_add(16));
-            out.reserve(need.max(16));
-            let (res, read, bad) = dec.decode_to_string(src, &mut out, last);
-            self.had_errors |= bad;
-            src = src.get(read..).unwrap_or_default();
-            if matches!(res, CoderResult::InputEmpty) {
-                break;
-            }
-        }
+        let (out, bad) = dec.feed(bytes, last);
+        self.had_errors |= bad;
         out
     }
 
@@ -673,8 +743,8 @@ fn decode_iso2022kr(bytes: &[u8]) -> (String, bool) {
             _ => euc.push(b),
         }
     }
-    let (t, e) = encoding_rs::EUC_KR.decode_without_bom_handling(&euc);
-    (t.into_owned(), bad || e)
+    let (t, _, e) = backend::decode(encoding_rs::EUC_KR, Bom::Keep, &euc);
+    (t, bad || e)
 }
 
 /// HZ (RFC 1843) → GBK bytes: `~{` enters GB mode (byte pairs get their high bit set), `~}`
@@ -719,8 +789,8 @@ fn decode_hz(bytes: &[u8]) -> (String, bool) {
             _ => gb.push(b),
         }
     }
-    let (t, e) = encoding_rs::GBK.decode_without_bom_handling(&gb);
-    (t.into_owned(), bad || e)
+    let (t, _, e) = backend::decode(encoding_rs::GBK, Bom::Keep, &gb);
+    (t, bad || e)
 }
 
 #[cfg(test)]
@@ -943,6 +1013,333 @@ mod tests {
         s.feed(b"+ZeV", false);
         s.feed(b"nLA-", true);
         assert_eq!(s.finish().0, "日本", "utf-7 joined");
+    }
+
+    /// Every encoding of the WHATWG Encoding Standard except "replacement".
+    const ALL_WHATWG: &[&Encoding] = &[
+        encoding_rs::UTF_8,
+        encoding_rs::IBM866,
+        encoding_rs::ISO_8859_2,
+        encoding_rs::ISO_8859_3,
+        encoding_rs::ISO_8859_4,
+        encoding_rs::ISO_8859_5,
+        encoding_rs::ISO_8859_6,
+        encoding_rs::ISO_8859_7,
+        encoding_rs::ISO_8859_8,
+        encoding_rs::ISO_8859_8_I,
+        encoding_rs::ISO_8859_10,
+        encoding_rs::ISO_8859_13,
+        encoding_rs::ISO_8859_14,
+        encoding_rs::ISO_8859_15,
+        encoding_rs::ISO_8859_16,
+        encoding_rs::KOI8_R,
+        encoding_rs::KOI8_U,
+        encoding_rs::MACINTOSH,
+        encoding_rs::WINDOWS_874,
+        encoding_rs::WINDOWS_1250,
+        encoding_rs::WINDOWS_1251,
+        encoding_rs::WINDOWS_1252,
+        encoding_rs::WINDOWS_1253,
+        encoding_rs::WINDOWS_1254,
+        encoding_rs::WINDOWS_1255,
+        encoding_rs::WINDOWS_1256,
+        encoding_rs::WINDOWS_1257,
+        encoding_rs::WINDOWS_1258,
+        encoding_rs::X_MAC_CYRILLIC,
+        encoding_rs::GBK,
+        encoding_rs::GB18030,
+        encoding_rs::BIG5,
+        encoding_rs::EUC_JP,
+        encoding_rs::ISO_2022_JP,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::EUC_KR,
+        encoding_rs::UTF_16BE,
+        encoding_rs::UTF_16LE,
+        encoding_rs::X_USER_DEFINED,
+    ];
+
+    /// The backend of this build (in the `browser-charsets` build on wasm32: the browser's
+    /// `TextDecoder`) gives what encoding_rs gives, text and error flag, for well-formed text
+    /// and for random bytes, whole and cut into pieces, in every WHATWG encoding.
+    #[test]
+    fn backend_matches_encoding_rs() {
+        let mut rng = crate::testutil::XorShift::new(0xC0DE_C0DE);
+        let sample = "Grüße, Привет, Ελληνικά, עברית, العربية, ไทย, 안녕하세요, 日本語のテキスト, \
+                      中文字符, 繁體中文, ½ € © … ~ \\ ¥ 😀";
+        for &e in ALL_WHATWG {
+            let (valid, _, _) = e.output_encoding().encode(sample);
+            let mut inputs = vec![valid.into_owned()];
+            for round in 0..150 {
+                let len = rng.below(32);
+                let mut b = rng.bytes(len, b"\x1b$B(J@AI\x0e\x0fa~", round % 2 == 0);
+                if round % 5 == 0 {
+                    b.splice(0..0, [0xEF, 0xBB, 0xBF]);
+                }
+                inputs.push(b);
+            }
+            for bytes in &inputs {
+                for bom in [Bom::Keep, Bom::Remove] {
+                    let (t, used, bad) = backend::decode(e, bom, bytes);
+                    let (want, want_bad) = match bom {
+                        Bom::Remove => e.decode_with_bom_removal(bytes),
+                        _ => e.decode_without_bom_handling(bytes),
+                    };
+                    assert_eq!(
+                        (t.as_str(), used.name(), bad),
+                        (want.as_ref(), e.name(), want_bad),
+                        "{} {bom:?} {bytes:02X?}",
+                        e.name()
+                    );
+                }
+                let mut cuts: Vec<usize> = (0..1 + rng.below(3))
+                    .map(|_| rng.below(bytes.len() + 1))
+                    .collect();
+                cuts.sort_unstable();
+                let mut ours = backend::Decoder::new(e, Bom::Remove);
+                let mut theirs = e.new_decoder_with_bom_removal();
+                let (mut a, mut b, mut bad_a, mut bad_b) =
+                    (String::new(), String::new(), false, false);
+                let mut from = 0;
+                for (i, &to) in cuts.iter().chain([bytes.len()].iter()).enumerate() {
+                    let piece = bytes.get(from..to).unwrap_or_default();
+                    let last = i == cuts.len();
+                    let (t, bad) = ours.feed(piece, last);
+                    a.push_str(&t);
+                    bad_a |= bad;
+                    b.reserve(theirs.max_utf8_buffer_length(piece.len()).unwrap_or(0) + 16);
+                    let (_, _, bad) = theirs.decode_to_string(piece, &mut b, last);
+                    bad_b |= bad;
+                    from = to;
+                }
+                assert_eq!(
+                    (a.as_str(), bad_a),
+                    (b.as_str(), bad_b),
+                    "{} cut at {cuts:?}: {bytes:02X?}",
+                    e.name()
+                );
+            }
+        }
+    }
+
+    /// Every code of the multi-byte encodings (GB18030's four-byte codes sampled) and every
+    /// byte of the single-byte ones, concatenated, decodes in this build's backend as in
+    /// encoding_rs: in the browser-charsets build, Chromium's mapping tables against
+    /// encoding_rs's, character by character.
+    #[test]
+    fn every_code_decodes_as_in_encoding_rs() {
+        let range = |lo: u8, hi: u8| lo..=hi;
+        let pairs = |leads: &[std::ops::RangeInclusive<u8>],
+                     trails: &[std::ops::RangeInclusive<u8>]| {
+            let mut v = Vec::new();
+            for l in leads.iter().cloned().flatten() {
+                for t in trails.iter().cloned().flatten() {
+                    v.extend_from_slice(&[l, t]);
+                }
+            }
+            v
+        };
+        // (encoding, bytes put before each chunk, bytes per code, the codes)
+        let mut cases: Vec<(&'static Encoding, &[u8], usize, Vec<u8>)> = vec![
+            (
+                encoding_rs::GBK,
+                b"",
+                2,
+                pairs(
+                    &[range(0x81, 0xFE)],
+                    &[range(0x40, 0x7E), range(0x80, 0xFE)],
+                ),
+            ),
+            (
+                encoding_rs::BIG5,
+                b"",
+                2,
+                pairs(
+                    &[range(0x81, 0xFE)],
+                    &[range(0x40, 0x7E), range(0xA1, 0xFE)],
+                ),
+            ),
+            (
+                encoding_rs::EUC_KR,
+                b"",
+                2,
+                pairs(&[range(0x81, 0xFE)], &[range(0x41, 0xFE)]),
+            ),
+            (
+                encoding_rs::SHIFT_JIS,
+                b"",
+                2,
+                pairs(
+                    &[range(0x81, 0x9F), range(0xE0, 0xFC)],
+                    &[range(0x40, 0x7E), range(0x80, 0xFC)],
+                ),
+            ),
+            (
+                encoding_rs::EUC_JP,
+                b"",
+                2,
+                pairs(
+                    &[range(0xA1, 0xFE), range(0x8E, 0x8E)],
+                    &[range(0xA1, 0xFE)],
+                ),
+            ),
+            (
+                encoding_rs::EUC_JP,
+                b"",
+                3,
+                pairs(&[range(0xA1, 0xFE)], &[range(0xA1, 0xFE)])
+                    .chunks(2)
+                    .flat_map(|p| [0x8F, p[0], p[1]])
+                    .collect(),
+            ),
+            (
+                encoding_rs::ISO_2022_JP,
+                b"\x1b$B",
+                2,
+                pairs(&[range(0x21, 0x7E)], &[range(0x21, 0x7E)]),
+            ),
+            (
+                encoding_rs::ISO_2022_JP,
+                b"\x1b(I",
+                1,
+                (0x21..=0x5F).collect(),
+            ),
+            (
+                encoding_rs::ISO_2022_JP,
+                b"\x1b(J",
+                1,
+                (0x20..=0x7E).collect(),
+            ),
+        ];
+        let mut gb = pairs(
+            &[range(0x81, 0xFE)],
+            &[range(0x40, 0x7E), range(0x80, 0xFE)],
+        );
+        cases.push((encoding_rs::GB18030, b"", 2, std::mem::take(&mut gb)));
+        for b1 in [0x81, 0x82, 0x83, 0x84, 0x85, 0x90, 0x95, 0xE3, 0xE4, 0xFE] {
+            for b2 in 0x30..=0x39 {
+                for b3 in 0x81..=0xFE {
+                    for b4 in 0x30..=0x39 {
+                        gb.extend_from_slice(&[b1, b2, b3, b4]);
+                    }
+                }
+            }
+        }
+        cases.push((encoding_rs::GB18030, b"", 4, gb));
+        let all_bytes: Vec<u8> = (0..=255).collect();
+        for &e in portable::SINGLE_BYTE
+            .iter()
+            .chain([encoding_rs::X_USER_DEFINED].iter())
+        {
+            cases.push((e, b"", 1, all_bytes.clone()));
+        }
+        let rs = |e: &'static Encoding, b: &[u8]| {
+            let (t, bad) = e.decode_without_bom_handling(b);
+            (t.into_owned(), bad)
+        };
+        let ours = |e: &'static Encoding, b: &[u8]| {
+            let (t, _, bad) = backend::decode(e, Bom::Keep, b);
+            (t, bad)
+        };
+        let mut diffs = Vec::new();
+        for (e, prefix, unit, codes) in &cases {
+            // Chunks of 256 codes; a chunk that differs is compared code by code.
+            for chunk in codes.chunks(256 * unit) {
+                let bytes = [*prefix, chunk].concat();
+                if ours(e, &bytes) == rs(e, &bytes) {
+                    continue;
+                }
+                for code in chunk.chunks(*unit) {
+                    let bytes = [*prefix, code].concat();
+                    let (a, b) = (ours(e, &bytes), rs(e, &bytes));
+                    if a != b {
+                        diffs.push(format!(
+                            "{} {code:02X?}: backend {:?} {}, encoding_rs {:?} {}",
+                            e.name(),
+                            a.0,
+                            a.1,
+                            b.0,
+                            b.1
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            diffs.is_empty(),
+            "{} codes differ:\n{}",
+            diffs.len(),
+            diffs
+                .iter()
+                .take(60)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
+    /// The four Big5 codes that decode to two code points (which the browser backend decodes
+    /// itself, as Chromium gets them wrong), in every context and cut at every pair of points.
+    #[test]
+    fn big5_two_code_point_codes_split_anywhere() {
+        let bytes: &[u8] =
+            b"a\x88\x62\x88\x64b\xa4\x40\x88\xa3\x88\xa5\x88\x40\xa4\x88\x62\x88\x88\x62\x88";
+        let (whole, _, bad) = backend::decode(encoding_rs::BIG5, Bom::Remove, bytes);
+        let (want, want_bad) = encoding_rs::BIG5.decode_without_bom_handling(bytes);
+        assert_eq!((whole.as_str(), bad), (want.as_ref(), want_bad), "whole");
+        assert!(
+            whole.starts_with("a\u{CA}\u{304}\u{CA}\u{30C}b"),
+            "{whole:?}"
+        );
+        for x in 0..=bytes.len() {
+            for y in x..=bytes.len() {
+                let mut d = backend::Decoder::new(encoding_rs::BIG5, Bom::Remove);
+                let mut text = String::new();
+                let mut any_bad = false;
+                for (piece, last) in [(0, x, false), (x, y, false), (y, bytes.len(), true)]
+                    .map(|(from, to, last)| (bytes.get(from..to).unwrap_or_default(), last))
+                {
+                    let (t, bad) = d.feed(piece, last);
+                    text.push_str(&t);
+                    any_bad |= bad;
+                }
+                assert_eq!(
+                    (text.as_str(), any_bad),
+                    (want.as_ref(), want_bad),
+                    "cut at {x} and {y}"
+                );
+            }
+        }
+    }
+
+    /// In ISO-2022-JP, after a failed escape sequence (`ESC $` or `ESC (` followed by a byte
+    /// that ends none), the WHATWG decoder's "escape" state returns an error and puts the lead
+    /// and the byte back ("restore « lead, byte » to ioQueue", Encoding Standard §12.2.1 step
+    /// 8); if that byte is an error in the state it is read again in (SO, SI or above 0x7F in
+    /// ASCII; ESC as a JIS X 0208 trail byte, …) that is a second error. encoding_rs follows the
+    /// standard (two U+FFFD); Chromium's `TextDecoder` gives one, which is why the browser
+    /// backend runs the ISO-2022-JP state machine itself. Every build gives the standard's text.
+    #[test]
+    fn iso2022jp_failed_escape_is_two_errors() {
+        let cases: &[(&[u8], &str, &str)] = &[
+            (b"\x1b$\x0ez", "\u{FFFD}$\u{FFFD}z", "\u{FFFD}$z"),
+            (b"\x1b(\x0fz", "\u{FFFD}(\u{FFFD}z", "\u{FFFD}(z"),
+            (b"\x1b$\x80z", "\u{FFFD}$\u{FFFD}z", "\u{FFFD}$z"),
+            (b"\x1b(\xffz", "\u{FFFD}(\u{FFFD}z", "\u{FFFD}(z"),
+        ];
+        for (bytes, standard, chromium) in cases {
+            let (rs, rs_bad) = encoding_rs::ISO_2022_JP.decode_without_bom_handling(bytes);
+            assert_eq!(
+                (rs.as_ref(), rs_bad),
+                (*standard, true),
+                "encoding_rs {bytes:02X?}"
+            );
+            let d = decode_charset(Charset::Whatwg(encoding_rs::ISO_2022_JP), bytes);
+            assert_eq!(
+                (d.text.as_str(), d.had_errors),
+                (*standard, true),
+                "{bytes:02X?} (Chromium's TextDecoder gives {chromium:?})"
+            );
+        }
     }
 
     #[test]
