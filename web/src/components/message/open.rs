@@ -122,9 +122,10 @@ fn load_pasted(bytes: Vec<u8>, dispatch: Callback<Action>) {
         name: name.clone(),
         size: bytes.len(),
     });
+    let bytes: std::rc::Rc<[u8]> = bytes.into();
     let here = {
         let (name, bytes, dispatch) = (name.clone(), bytes.clone(), dispatch.clone());
-        move || yew::platform::spawn_local(parse_and_load(name, bytes, dispatch))
+        move || yew::platform::spawn_local(parse_and_load(name, bytes.to_vec(), dispatch))
     };
     run_job(JobInput::Bytes(name.clone(), bytes), name, dispatch, here);
 }
