@@ -668,6 +668,15 @@ pub enum EncodeError {
         /// The canonical charset name.
         charset: &'static str,
     },
+    /// The charset has an encoder, but not in this build: the web page is built with the
+    /// `browser-charsets` feature, which decodes legacy charsets through the browser's
+    /// `TextDecoder` and leaves out encoding_rs's tables (the web platform has no encoder for
+    /// them). The page's parse worker and the native builds have them; UTF-8 and US-ASCII
+    /// always encode.
+    Unavailable {
+        /// The canonical charset name.
+        charset: &'static str,
+    },
 }
 
 impl fmt::Display for EncodeError {
@@ -684,6 +693,12 @@ impl fmt::Display for EncodeError {
                     u32::from(*ch)
                 )
             }
+            EncodeError::Unavailable { charset } => write!(
+                f,
+                "cannot encode into {charset} here: this build of the page leaves out the \
+                 encoding tables (the browser decodes legacy charsets itself but cannot encode \
+                 them); the parse worker has them"
+            ),
         }
     }
 }
@@ -1049,6 +1064,14 @@ mod tests {
             encode("한", "iso-8859-1", Encoding::B),
             Err(EncodeError::Unmappable { ch: '한', .. })
         ));
+    }
+
+    #[test]
+    fn unavailable_says_what_why_and_where() {
+        let msg = EncodeError::Unavailable { charset: "EUC-KR" }.to_string();
+        for part in ["EUC-KR", "leaves out the encoding tables", "parse worker"] {
+            assert!(msg.contains(part), "message {msg:?} lacks {part:?}");
+        }
     }
 
     #[test]
