@@ -115,16 +115,11 @@ impl PageEncoded {
     pub fn from_result(r: Result<String, EncodeError>) -> PageEncoded {
         match r {
             Ok(words) => PageEncoded::Done(words),
-            Err(e) if needs_worker(&e) => PageEncoded::InWorker,
+            // This build leaves the charset's tables out; the worker has them.
+            Err(EncodeError::Unavailable { .. }) => PageEncoded::InWorker,
             Err(e) => PageEncoded::Failed(e.to_string()),
         }
     }
-}
-
-/// Whether the error only means that this build leaves the charset's tables out.
-fn needs_worker(e: &EncodeError) -> bool {
-    let _ = e;
-    false
 }
 
 /// Encodes on the page.
@@ -493,6 +488,26 @@ mod tests {
         } else {
             PageEncoded::InWorker
         }
+    }
+
+    #[test]
+    fn only_unavailable_charsets_go_to_the_worker() {
+        assert_eq!(
+            PageEncoded::from_result(Err(EncodeError::Unavailable { charset: "EUC-KR" })),
+            PageEncoded::InWorker
+        );
+        assert_eq!(
+            PageEncoded::from_result(Ok("=?UTF-8?B?eA==?=".into())),
+            PageEncoded::Done("=?UTF-8?B?eA==?=".into())
+        );
+        let unmappable = EncodeError::Unmappable {
+            ch: '☃',
+            charset: "EUC-KR",
+        };
+        assert_eq!(
+            PageEncoded::from_result(Err(unmappable.clone())),
+            PageEncoded::Failed(unmappable.to_string())
+        );
     }
 
     #[test]
