@@ -212,7 +212,9 @@ pub fn opener(props: &OpenerProps) -> Html {
     }
 }
 
-fn progress(lang: Lang, loading: &Loading) -> Html {
+/// What a load is doing: reading with a progress bar, parsing, or why it failed (also shown by
+/// the Mailbox while its selected message is parsed).
+pub(crate) fn progress(lang: Lang, loading: &Loading) -> Html {
     match loading {
         Loading::Idle => html! {},
         Loading::Reading {
