@@ -553,7 +553,7 @@ fn submit(id: u32, ask: Ask, listener: Listener) -> Result<(), (Listener, String
 }
 
 /// A message being read and parsed in the parse worker. Dropping it before it ends stops the
-/// work (opening another message replaces the job).
+/// work (opening another message replaces the job); dropping it after it ended does nothing.
 pub struct ParseJob {
     id: u32,
 }

@@ -196,13 +196,6 @@ thread_local! {
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
 }
 
-/// Forgets the finished job after the current event (a worker callback must not drop itself).
-fn finish_job() {
-    spawn_local(async {
-        JOB.with(|j| j.borrow_mut().take());
-    });
-}
-
 /// Parses message `id` for the inspector in the parse worker, like an opened file; on the page
 /// when no worker can start.
 fn parse(id: u64, raw: Rc<[u8]>, d: Dispatch) {
@@ -217,11 +210,9 @@ fn parse(id: u64, raw: Rc<[u8]>, d: Dispatch) {
                     id,
                     doc: Doc(Rc::from(doc)),
                 });
-                finish_job();
             }
             JobEvent::Failed(error) => {
                 d.dispatch(Action::ParseFailed { id, error });
-                finish_job();
             }
             JobEvent::Unavailable(_) => {
                 if let Some((name, raw, d)) = here.borrow_mut().take() {
@@ -235,7 +226,6 @@ fn parse(id: u64, raw: Rc<[u8]>, d: Dispatch) {
                         });
                     });
                 }
-                finish_job();
             }
         }
     };

@@ -26,15 +26,9 @@ const PASTE_ON_PAGE: usize = 1024 * 1024;
 
 thread_local! {
     /// The message being read and parsed off the main thread (one at a time: opening another
-    /// stops the previous worker). Kept outside the component so switching tabs does not stop it.
+    /// stops the previous parse). Kept outside the component so switching tabs does not stop it;
+    /// a finished job is kept until replaced (dropping it then does nothing).
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
-}
-
-/// Forgets the finished job after the current event (a worker callback must not drop itself).
-fn finish_job() {
-    yew::platform::spawn_local(async {
-        JOB.with(|j| j.borrow_mut().take());
-    });
 }
 
 /// Parses on the page after giving the browser a frame to paint the "parsing" state: the
@@ -79,17 +73,14 @@ fn run_job(
             }),
             JobEvent::Done(doc) => {
                 dispatch.emit(Action::Loaded(Doc(std::rc::Rc::from(doc))));
-                finish_job();
             }
             JobEvent::Failed(message) => {
                 dispatch.emit(Action::Failed(message));
-                finish_job();
             }
             JobEvent::Unavailable(_) => {
                 if let Some(f) = fallback.borrow_mut().take() {
                     f();
                 }
-                finish_job();
             }
         }
     };
