@@ -108,6 +108,23 @@ fn test(steps: &mut Steps) -> Result<(), String> {
             "warnings",
         ],
     )?;
+    steps.cargo(
+        "clippy, wasm32 (core with browser-charsets, the page's build)",
+        &[
+            "clippy",
+            "-p",
+            "mailscope-core",
+            "--features",
+            "browser-charsets",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     steps.cargo_test(
         "native tests",
         &[
@@ -129,6 +146,22 @@ fn test(steps: &mut Steps) -> Result<(), String> {
             "mailscope-web",
             "--target",
             "wasm32-unknown-unknown",
+            "--locked",
+        ],
+        &tools::browser_test_env(),
+    )?;
+    // The page decodes legacy charsets through the browser's TextDecoder (core feature
+    // `browser-charsets`): the core's tests, the golden MIME corpus among them, again that way.
+    steps.cargo_test(
+        "browser tests (core with browser-charsets: charsets through TextDecoder)",
+        &[
+            "test",
+            "-p",
+            "mailscope-core",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--features",
+            "browser-charsets",
             "--locked",
         ],
         &tools::browser_test_env(),

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec;
 use crate::lint::Lint;
-use crate::mime::charset::{self, Charset, CharsetError, StreamDecoder};
+use crate::mime::charset::{self, Charset, CharsetError, EncodeFailure, StreamDecoder};
 use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
@@ -748,20 +748,11 @@ fn encode_str(
     s: &str,
     name: &'static str,
 ) -> Result<Vec<u8>, EncodeError> {
-    let mut encoder = e.new_encoder();
-    let mut out = Vec::with_capacity(
-        encoder
-            .max_buffer_length_from_utf8_without_replacement(s.len())
-            .unwrap_or(s.len() * 4 + 8),
-    );
-    let (res, _) = encoder.encode_from_utf8_to_vec_without_replacement(s, &mut out, true);
-    match res {
-        encoding_rs::EncoderResult::InputEmpty => Ok(out),
-        encoding_rs::EncoderResult::Unmappable(ch) => {
-            Err(EncodeError::Unmappable { ch, charset: name })
-        }
-        encoding_rs::EncoderResult::OutputFull => Err(EncodeError::NoEncoder { charset: name }),
-    }
+    charset::backend::encode(e, s).map_err(|f| match f {
+        EncodeFailure::Unmappable(ch) => EncodeError::Unmappable { ch, charset: name },
+        EncodeFailure::NoEncoder => EncodeError::NoEncoder { charset: name },
+        EncodeFailure::Unavailable => EncodeError::Unavailable { charset: name },
+    })
 }
 
 /// Encodes `text` as RFC 2047 encoded-words in `charset` with `encoding`, each at most
@@ -1015,8 +1006,18 @@ mod tests {
                     let words = match encode_words(text, cs, enc) {
                         Ok(w) => w,
                         Err(EncodeError::Unmappable { .. }) => continue,
+                        // The page's build has no multi-byte legacy encoders (checked below).
+                        Err(EncodeError::Unavailable { .. })
+                            if BROWSER_CHARSETS && MULTI_BYTE.contains(&cs) =>
+                        {
+                            continue
+                        }
                         Err(e) => panic!("{cs}: {e}"),
                     };
+                    assert!(
+                        !(BROWSER_CHARSETS && MULTI_BYTE.contains(&cs) && !text.is_empty()),
+                        "{cs}: the browser-charsets build encoded {text:?} as {words:?}"
+                    );
                     for w in &words {
                         assert!(
                             w.len() <= MAX_WORD_LEN,
@@ -1064,6 +1065,74 @@ mod tests {
             encode("한", "iso-8859-1", Encoding::B),
             Err(EncodeError::Unmappable { ch: '한', .. })
         ));
+    }
+
+    /// Whether this is the web page's build, where only UTF-8, US-ASCII and the single-byte
+    /// charsets encode.
+    const BROWSER_CHARSETS: bool = cfg!(all(feature = "browser-charsets", target_arch = "wasm32"));
+    const MULTI_BYTE: [&str; 3] = ["EUC-KR", "ISO-2022-JP", "Shift_JIS"];
+
+    #[test]
+    fn legacy_encoders_in_each_build() {
+        let cases: &[(&str, &str, Encoding, &str)] = &[
+            ("한", "euc-kr", Encoding::B, "=?EUC-KR?B?x9E=?="),
+            (
+                "日本",
+                "iso-2022-jp",
+                Encoding::B,
+                "=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?=",
+            ),
+            (
+                "日本",
+                "shift_jis",
+                Encoding::Q,
+                "=?Shift_JIS?Q?=93=FA=96=7B?=",
+            ),
+            ("中文", "gb18030", Encoding::Q, "=?gb18030?Q?=D6=D0=CE=C4?="),
+            ("中文", "big5", Encoding::Q, "=?Big5?Q?=A4=A4=A4=E5?="),
+        ];
+        for (text, label, enc, native) in cases {
+            let got = encode(text, label, *enc);
+            if BROWSER_CHARSETS {
+                let name = charset::resolve(label)
+                    .map(Charset::name)
+                    .unwrap_or_default();
+                assert_eq!(
+                    got,
+                    Err(EncodeError::Unavailable { charset: name }),
+                    "{label}"
+                );
+            } else {
+                assert_eq!(got.as_deref(), Ok(*native), "{label}");
+            }
+        }
+        // Single-byte charsets, UTF-8 and US-ASCII encode in every build.
+        let everywhere: &[(&str, &str, Encoding, Result<&str, char>)] = &[
+            ("é", "iso-8859-1", Encoding::Q, Ok("=?windows-1252?Q?=E9?=")),
+            (
+                "€ ok",
+                "windows-1252",
+                Encoding::Q,
+                Ok("=?windows-1252?Q?=80_ok?="),
+            ),
+            ("Жук", "koi8-r", Encoding::B, Ok("=?KOI8-R?B?9tXL?=")),
+            ("ą", "iso-8859-2", Encoding::Q, Ok("=?ISO-8859-2?Q?=B1?=")),
+            ("€", "iso-8859-15", Encoding::Q, Ok("=?ISO-8859-15?Q?=A4?=")),
+            ("한", "iso-8859-2", Encoding::Q, Err('한')),
+            ("\u{FFFD}", "windows-874", Encoding::Q, Err('\u{FFFD}')),
+            ("é", "utf-8", Encoding::Q, Ok("=?UTF-8?Q?=C3=A9?=")),
+            ("hi", "us-ascii", Encoding::Q, Ok("=?US-ASCII?Q?hi?=")),
+        ];
+        for (text, label, enc, want) in everywhere {
+            let got = encode(text, label, *enc);
+            match want {
+                Ok(w) => assert_eq!(got.as_deref(), Ok(*w), "{label}"),
+                Err(ch) => assert!(
+                    matches!(got, Err(EncodeError::Unmappable { ch: c, .. }) if c == *ch),
+                    "{label}: expected {ch:?} unmappable, got {got:?}"
+                ),
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,8 @@
 
 use encoding_rs::Encoding;
 
+use super::charset::{backend, Bom};
+
 /// Plane 1 Hanzi that Big5 level 1 sorts elsewhere: (CNS code, Big5 code).
 pub const PLANE1_MOVED: &[(u16, u16)] = &[
     (0x5753, 0xACFE), // 耄 U+8004
@@ -223,7 +225,7 @@ impl Sink {
             Target::Gbk => encoding_rs::GBK,
             Target::Big5 => encoding_rs::BIG5,
         };
-        let (t, bad) = enc.decode_without_bom_handling(&self.pending);
+        let (t, _, bad) = backend::decode(enc, Bom::Keep, &self.pending);
         self.bad |= bad;
         self.out.push_str(&t);
         self.pending.clear();
