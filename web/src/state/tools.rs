@@ -467,9 +467,13 @@ mod tests {
             ("日本語 テキスト", "ISO-2022-JP", true),
             ("안녕 세상", "UTF-8", false),
         ] {
-            let e = encode_words(text, charset, b).unwrap_or_else(|e| {
-                panic!("{charset}: {e}");
-            });
+            let e = match encode_text(text, charset, b) {
+                Ok(words) => encoded_reading(words),
+                // The page's build (feature browser-charsets) leaves the tables out: the worker
+                // encodes these (tested through the reducer below).
+                Err(EncodeError::Unavailable { .. }) => continue,
+                Err(e) => panic!("{charset}: {e}"),
+            };
             assert!(e.text.starts_with("=?"), "{charset}: {}", e.text);
             assert!(!e.words.is_empty(), "{charset}: steps shown");
             assert_eq!(decode_words(&e.text).text, text, "{charset} round trip");
@@ -542,7 +546,11 @@ mod tests {
                 request: second.request
             }
         );
-        let words = encode_text("안녕", "EUC-KR", false).expect("the worker has the tables");
+        // What the worker (with the tables) answers.
+        let words = "=?EUC-KR?Q?=BE=C8=B3=E7?=".to_string();
+        if let Ok(here) = encode_text("안녕", "EUC-KR", false) {
+            assert_eq!(here, words, "the core's EUC-KR Q encoding");
+        }
         e.reduce_with(
             EncodeAction::WorkerAnswer {
                 request: second.request,
@@ -567,19 +575,19 @@ mod tests {
         // Errors from the worker are shown as the page shows its own.
         e.reduce_with(EncodeAction::SetText("안녕 ☃".into()), utf8_only);
         let third = e.worker_request().expect("asked");
-        let err = encode_text("☃", "EUC-KR", true).map_err(|e| e.to_string());
+        let err = EncodeError::Unmappable {
+            ch: '☃',
+            charset: "EUC-KR",
+        }
+        .to_string();
         e.reduce_with(
             EncodeAction::WorkerAnswer {
                 request: third.request,
-                result: err.clone().map(|_| String::new()),
+                result: Err(err.clone()),
             },
             utf8_only,
         );
-        assert_eq!(
-            e.outcome,
-            EncodeOutcome::Failed(err.err().unwrap_or_default()),
-            "unmappable"
-        );
+        assert_eq!(e.outcome, EncodeOutcome::Failed(err), "unmappable");
         // Back to UTF-8: the page again, no request.
         e.reduce_with(EncodeAction::SetCharset("utf-8".into()), utf8_only);
         assert!(
