@@ -8,6 +8,11 @@
 //! stream feeds both until the fatal one throws. A JavaScript exception nobody expects (an
 //! encoding this browser lacks) gives U+FFFD and the error flag, never a panic.
 //!
+//! Two corrections for Chromium, whose `TextDecoder` departs from the standard there (see the
+//! module docs of [`charset`](super)): Big5's four codes that WHATWG maps to two code points
+//! are decoded here, and ISO-2022-JP runs in [`portable`](super::portable) with only its
+//! JIS X 0208 pairs going to `TextDecoder` as EUC-JP.
+//!
 //! Encoding: UTF-8 as is; the single-byte encodings through their index, read back from
 //! `TextDecoder` once per encoding; the multi-byte ones are [`EncodeFailure::Unavailable`]
 //! (the web platform has no encoder for them).
@@ -27,12 +32,31 @@ fn text_decoder(encoding: &'static Encoding, fatal: bool) -> Option<TextDecoder>
     TextDecoder::new_with_label_and_options(encoding.name(), &options).ok()
 }
 
+/// The Big5 codes that WHATWG maps to two code points (Encoding Standard §13.1.1: pointers
+/// 1133, 1135, 1164 and 1166). Chromium's `TextDecoder` gives other text for them and reports
+/// no error, so they are decoded here.
+const BIG5_TWO_CODE_POINTS: [(u8, &str); 4] = [
+    (0x62, "\u{CA}\u{304}"),
+    (0x64, "\u{CA}\u{30C}"),
+    (0xA3, "\u{EA}\u{304}"),
+    (0xA5, "\u{EA}\u{30C}"),
+];
+
+/// The lead byte of [`BIG5_TWO_CODE_POINTS`].
+const BIG5_SPECIAL_LEAD: u8 = 0x88;
+
 /// The encodings other than UTF-8 and UTF-16, decoded by `TextDecoder`.
 pub(crate) struct Js {
     encoding: &'static Encoding,
     /// The replacing and the fatal decoder of a stream, made at its first piece; the fatal one
     /// is dropped once it has thrown.
     stream: Option<(Option<TextDecoder>, Option<TextDecoder>)>,
+    /// Big5: whether the last byte given to `TextDecoder` was a lead byte (the next byte is its
+    /// trail, whatever it is).
+    big5_lead: bool,
+    /// Big5: a lead byte 0x88 at the end of a piece, kept until the next piece shows whether
+    /// it starts one of [`BIG5_TWO_CODE_POINTS`].
+    big5_held: bool,
 }
 
 impl Legacy for Js {
@@ -40,10 +64,75 @@ impl Legacy for Js {
         Js {
             encoding,
             stream: None,
+            big5_lead: false,
+            big5_held: false,
         }
     }
 
     fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
+        if self.encoding == encoding_rs::BIG5 {
+            self.feed_big5(bytes, last, out)
+        } else {
+            self.feed_js(bytes, last, out)
+        }
+    }
+}
+
+impl Js {
+    /// Big5 with the codes of [`BIG5_TWO_CODE_POINTS`] decoded here and everything between
+    /// them by `TextDecoder`. A Big5 byte is a lead byte when it is 0x81–0xFE and the byte
+    /// before was not a lead byte: the byte after a lead is always taken as its trail (an ASCII
+    /// one that forms no code is read again, as ASCII, which is no lead either).
+    fn feed_big5(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
+        let joined;
+        let input: &[u8] = if std::mem::take(&mut self.big5_held) {
+            joined = [&[BIG5_SPECIAL_LEAD], bytes].concat();
+            &joined
+        } else {
+            bytes
+        };
+        let mut bad = false;
+        let mut lead = self.big5_lead;
+        let mut start = 0;
+        let mut i = 0;
+        while let Some(&b) = input.get(i) {
+            if lead {
+                lead = false;
+                i += 1;
+                continue;
+            }
+            if b == BIG5_SPECIAL_LEAD {
+                let special = input
+                    .get(i + 1)
+                    .and_then(|t| BIG5_TWO_CODE_POINTS.iter().find(|(x, _)| x == t));
+                if let Some((_, text)) = special {
+                    bad |= self.feed_js(input.get(start..i).unwrap_or_default(), false, out);
+                    out.push_str(text);
+                    i += 2;
+                    start = i;
+                    continue;
+                }
+                if i + 1 == input.len() && !last {
+                    bad |= self.feed_js(input.get(start..i).unwrap_or_default(), false, out);
+                    self.big5_lead = false;
+                    self.big5_held = true;
+                    return bad;
+                }
+            }
+            lead = (0x81..=0xFE).contains(&b);
+            i += 1;
+        }
+        bad |= self.feed_js(input.get(start..).unwrap_or_default(), last, out);
+        self.big5_lead = lead && !last;
+        bad
+    }
+
+    /// Decodes through `TextDecoder`.
+    fn feed_js(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
+        if self.stream.is_none() && bytes.is_empty() {
+            // Nothing held, nothing given.
+            return false;
+        }
         if self.stream.is_none() && last {
             // A whole buffer: one fatal pass, a replacing pass only if it threw.
             let strict = text_decoder(self.encoding, true).map(|d| d.decode_with_u8_array(bytes));
@@ -70,6 +159,7 @@ impl Legacy for Js {
             .and_then(|d| d.decode_with_u8_array_and_options(bytes, &options).ok())
         {
             Some(text) => out.push_str(&text),
+            None if bytes.is_empty() && !last => {}
             None => {
                 out.push('\u{FFFD}');
                 bad = true;

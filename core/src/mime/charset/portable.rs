@@ -1,6 +1,7 @@
 //! Decoding written with std, for the browser backend: UTF-8 (std's lossy decoding replaces
 //! the same maximal subparts as the WHATWG UTF-8 decoder), UTF-16LE/BE (the WHATWG shared
-//! UTF-16 decoder), byte order mark sniffing and removal, and single-byte encoders built by
+//! UTF-16 decoder), byte order mark sniffing and removal, ISO-2022-JP's state machine (its
+//! JIS X 0208 pairs go to the [`Legacy`] EUC-JP decoder), and single-byte encoders built by
 //! inverting the decoder. Every other encoding goes to a [`Legacy`] decoder (the browser's
 //! `TextDecoder`).
 //!
@@ -13,7 +14,7 @@ use super::Bom;
 
 /// A decoder for the encodings this module does not decode itself.
 pub(crate) trait Legacy: Sized {
-    /// A decoder for `encoding` (never UTF-8, UTF-16LE or UTF-16BE).
+    /// A decoder for `encoding` (never UTF-8, UTF-16LE, UTF-16BE or ISO-2022-JP).
     fn new(encoding: &'static Encoding) -> Self;
     /// Appends the text completed by `bytes` to `out`; returns whether malformed bytes became
     /// U+FFFD. After a `last` piece the decoder starts afresh.
@@ -132,11 +133,186 @@ impl Utf16 {
     }
 }
 
+/// The states of the WHATWG ISO-2022-JP decoder (Encoding Standard §12.2.1).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Jp {
+    Ascii,
+    Roman,
+    Katakana,
+    LeadByte,
+    TrailByte,
+    EscapeStart,
+    Escape,
+}
+
+/// The WHATWG ISO-2022-JP decoder (Encoding Standard §12.2.1), step by step as the standard
+/// writes it; only the JIS X 0208 index lookup is left to an EUC-JP [`Legacy`] decoder: the
+/// pair `lead trail` (0x21–0x7E each) has the same index pointer as the EUC-JP pair
+/// `lead|0x80 trail|0x80`, and such a pair decodes to exactly one character or one error.
+struct Iso2022Jp<L> {
+    state: Jp,
+    output_state: Jp,
+    lead: u8,
+    output: bool,
+    /// EUC-JP pairs not yet decoded (flushed before anything else is written).
+    pairs: Vec<u8>,
+    /// Bytes put back by the standard's "restore to ioQueue" (`None` is the end of the queue).
+    queue: std::collections::VecDeque<Option<u8>>,
+    euc_jp: L,
+}
+
+impl<L: Legacy> Iso2022Jp<L> {
+    fn new() -> Self {
+        Iso2022Jp {
+            state: Jp::Ascii,
+            output_state: Jp::Ascii,
+            lead: 0,
+            output: false,
+            pairs: Vec::new(),
+            queue: std::collections::VecDeque::new(),
+            euc_jp: L::new(encoding_rs::EUC_JP),
+        }
+    }
+
+    fn flush(&mut self, out: &mut String) -> bool {
+        if self.pairs.is_empty() {
+            return false;
+        }
+        let bad = self.euc_jp.feed(&self.pairs, true, out);
+        self.pairs.clear();
+        bad
+    }
+
+    fn emit(&mut self, c: char, out: &mut String) -> bool {
+        let bad = self.flush(out);
+        out.push(c);
+        bad
+    }
+
+    fn error(&mut self, out: &mut String) -> bool {
+        self.flush(out);
+        out.push('\u{FFFD}');
+        true
+    }
+
+    fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
+        let mut bad = false;
+        let items = bytes.iter().map(|&b| Some(b)).chain(last.then_some(None));
+        for item in items {
+            self.queue.push_back(item);
+            while let Some(item) = self.queue.pop_front() {
+                bad |= self.step(item, out);
+            }
+        }
+        bad |= self.flush(out);
+        if last {
+            // The stream ended; the next piece starts a new one.
+            (self.state, self.output_state, self.lead, self.output) =
+                (Jp::Ascii, Jp::Ascii, 0, false);
+        }
+        bad
+    }
+
+    /// One step of the handler for `byte` (`None`: end of queue); returns whether it was an
+    /// error.
+    fn step(&mut self, byte: Option<u8>, out: &mut String) -> bool {
+        match (self.state, byte) {
+            (Jp::Ascii | Jp::Roman | Jp::Katakana | Jp::LeadByte, None) => false,
+            (Jp::Ascii | Jp::Roman | Jp::Katakana | Jp::LeadByte, Some(0x1B)) => {
+                self.state = Jp::EscapeStart;
+                false
+            }
+            (Jp::Ascii, Some(b @ 0x00..=0x7F)) if b != 0x0E && b != 0x0F => {
+                self.output = false;
+                self.emit(char::from(b), out)
+            }
+            (Jp::Roman, Some(0x5C)) => {
+                self.output = false;
+                self.emit('\u{A5}', out)
+            }
+            (Jp::Roman, Some(0x7E)) => {
+                self.output = false;
+                self.emit('\u{203E}', out)
+            }
+            (Jp::Roman, Some(b @ 0x00..=0x7F)) if b != 0x0E && b != 0x0F => {
+                self.output = false;
+                self.emit(char::from(b), out)
+            }
+            (Jp::Katakana, Some(b @ 0x21..=0x5F)) => {
+                self.output = false;
+                let c = char::from_u32(0xFF61 - 0x21 + u32::from(b)).unwrap_or('\u{FFFD}');
+                self.emit(c, out)
+            }
+            (Jp::LeadByte, Some(b @ 0x21..=0x7E)) => {
+                self.output = false;
+                self.lead = b;
+                self.state = Jp::TrailByte;
+                false
+            }
+            (Jp::Ascii | Jp::Roman | Jp::Katakana | Jp::LeadByte, Some(_)) => {
+                self.output = false;
+                self.error(out)
+            }
+            (Jp::TrailByte, Some(0x1B)) => {
+                self.state = Jp::EscapeStart;
+                self.error(out)
+            }
+            (Jp::TrailByte, Some(b @ 0x21..=0x7E)) => {
+                self.state = Jp::LeadByte;
+                self.pairs.extend_from_slice(&[self.lead | 0x80, b | 0x80]);
+                false
+            }
+            (Jp::TrailByte, None) => {
+                self.state = Jp::LeadByte;
+                self.queue.push_front(None);
+                self.error(out)
+            }
+            (Jp::TrailByte, Some(_)) => {
+                self.state = Jp::LeadByte;
+                self.error(out)
+            }
+            (Jp::EscapeStart, Some(b @ (0x24 | 0x28))) => {
+                self.lead = b;
+                self.state = Jp::Escape;
+                false
+            }
+            (Jp::EscapeStart, _) => {
+                self.queue.push_front(byte);
+                self.output = false;
+                self.state = self.output_state;
+                self.error(out)
+            }
+            (Jp::Escape, _) => {
+                let lead = std::mem::take(&mut self.lead);
+                let state = match (lead, byte) {
+                    (0x28, Some(0x42)) => Some(Jp::Ascii),
+                    (0x28, Some(0x4A)) => Some(Jp::Roman),
+                    (0x28, Some(0x49)) => Some(Jp::Katakana),
+                    (0x24, Some(0x40 | 0x42)) => Some(Jp::LeadByte),
+                    _ => None,
+                };
+                if let Some(state) = state {
+                    self.state = state;
+                    self.output_state = state;
+                    let output = std::mem::replace(&mut self.output, true);
+                    return if output { self.error(out) } else { false };
+                }
+                self.queue.push_front(byte);
+                self.queue.push_front(Some(lead));
+                self.output = false;
+                self.state = self.output_state;
+                self.error(out)
+            }
+        }
+    }
+}
+
 enum State<L> {
     /// Collecting the first bytes until a byte order mark is found or ruled out.
     Sniff(Vec<u8>),
     Utf8(Utf8),
     Utf16(Utf16),
+    Iso2022Jp(Box<Iso2022Jp<L>>),
     Legacy(L),
 }
 
@@ -170,12 +346,14 @@ impl<L: Legacy> Stream<L> {
             State::Utf16(Utf16::new(true))
         } else if encoding == UTF_16LE {
             State::Utf16(Utf16::new(false))
+        } else if encoding == encoding_rs::ISO_2022_JP {
+            State::Iso2022Jp(Box::new(Iso2022Jp::new()))
         } else {
             State::Legacy(L::new(encoding))
         };
         // Only UTF-8 and UTF-16 have a byte order mark to remove; their decoders give U+FEFF
         // first exactly when the bytes start with it.
-        let strip_bom = remove_bom && !matches!(state, State::Legacy(_));
+        let strip_bom = remove_bom && matches!(state, State::Utf8(_) | State::Utf16(_));
         Stream {
             encoding,
             state,
@@ -213,6 +391,7 @@ impl<L: Legacy> Stream<L> {
             State::Sniff(_) => false,
             State::Utf8(d) => d.feed(bytes, last, out),
             State::Utf16(d) => d.feed(bytes, last, out),
+            State::Iso2022Jp(d) => d.feed(bytes, last, out),
             State::Legacy(d) => d.feed(bytes, last, out),
         };
         if self.strip_bom && out.len() > start {
@@ -308,15 +487,19 @@ mod tests {
     use crate::testutil::XorShift;
 
     /// encoding_rs as the [`Legacy`] decoder, so that [`Stream`] can be checked against it.
-    struct Rs(encoding_rs::Decoder);
+    struct Rs(&'static Encoding, encoding_rs::Decoder);
 
     impl Legacy for Rs {
         fn new(encoding: &'static Encoding) -> Self {
-            Rs(encoding.new_decoder_without_bom_handling())
+            Rs(encoding, encoding.new_decoder_without_bom_handling())
         }
 
         fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
-            stream_rs(&mut self.0, bytes, last, out)
+            let bad = stream_rs(&mut self.1, bytes, last, out);
+            if last {
+                self.1 = self.0.new_decoder_without_bom_handling();
+            }
+            bad
         }
     }
 
@@ -483,6 +666,45 @@ mod tests {
             }
             check(UTF_8, Bom::Sniff, bytes, &mut rng);
             check(encoding_rs::WINDOWS_1252, Bom::Sniff, bytes, &mut rng);
+        }
+    }
+
+    #[test]
+    fn iso2022jp_matches_encoding_rs() {
+        let mut rng = XorShift::new(0x5EED_2022);
+        let edge: &[&[u8]] = &[
+            b"",
+            b"plain",
+            b"\x1b$BF|K\\\x1b(B",
+            b"\x1b$@F|\x1b(J\\~\x1b(I!_\x1b(B~",
+            b"\x1b$B\x1b(B",
+            b"\x1b$B\x1b$B",
+            b"\x1b(Ba",
+            b"\x1b",
+            b"\x1b$",
+            b"\x1b(",
+            b"\x1b$BF",
+            b"\x1b$BF\x1b(B",
+            b"\x1b$BF\n",
+            b"\x1b$B\x7f\x7f",
+            b"\x1b$B\"x\x1b(B",
+            b"\x1b$\x0ez",
+            b"\x1b(\x0fz",
+            b"\x1b$\x80z",
+            b"\x1bz",
+            b"\x0e\x0f\x80\xff",
+            b"\x1b(I\x60",
+        ];
+        const ALPHABET: &[u8] = b"\x1b$B(J@I\x0e\x0f!\"0F|K\\~\x7fa\x80\xff\n";
+        let mut inputs: Vec<Vec<u8>> = edge.iter().map(|b| b.to_vec()).collect();
+        inputs.extend((0..5000).map(|_| {
+            let len = rng.below(24);
+            rng.bytes(len, ALPHABET, false)
+        }));
+        for bytes in &inputs {
+            for bom in [Bom::Keep, Bom::Remove] {
+                check(encoding_rs::ISO_2022_JP, bom, bytes, &mut rng);
+            }
         }
     }
 
