@@ -129,7 +129,8 @@ pub const MAX_LABEL_LEN: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Charset {
-    /// An encoding of the WHATWG Encoding Standard, decoded by encoding_rs.
+    /// An encoding of the WHATWG Encoding Standard, decoded by encoding_rs (in the web page's
+    /// build: by the browser, see the [module docs](self)).
     Whatwg(&'static Encoding),
     /// UTF-16 with a byte order mark, or big-endian without one (RFC 2781 §4.3).
     Utf16,

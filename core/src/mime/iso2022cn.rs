@@ -12,6 +12,10 @@
 //! | `ESC $ * H` | SS2 designation (G2) | CNS 11643 plane 2 | encoding_rs Big5, by the correspondence below |
 //! | `ESC $ + I`…`M` | SS3 designation (G3), `-EXT` | CNS 11643 planes 3–7 | not decoded: U+FFFD |
 //!
+//! ("encoding_rs GBK/Big5" means the WHATWG GBK and Big5 decoders: encoding_rs's, or the
+//! browser's `TextDecoder` in the web page's build, which give the same characters; see
+//! [`charset`](super::charset).)
+//!
 //! SO (0x0E) shifts to G1 until SI (0x0F); `ESC N` (SS2) and `ESC O` (SS3) take the next two
 //! bytes from G2 or G3. A designation holds only until the end of its line: each line starts
 //! in ASCII with nothing designated and must designate again before its first SO, SS2 or SS3
