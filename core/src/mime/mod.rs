@@ -5,6 +5,7 @@
 pub mod address;
 pub mod build;
 pub mod charset;
+pub mod cid;
 pub mod date;
 pub mod dsn;
 pub mod encoded_word;

@@ -1,13 +1,18 @@
-//! The parse worker: a Web Worker (built by Trunk as `parse-worker`, loaded by the page only
-//! when a message is opened) that reads a file in slices and parses it with the core, so the
-//! page stays responsive while a 25 MB message is read and parsed.
+//! The parse worker: a Web Worker (built by Trunk as `parse-worker`, started by the page the
+//! first time it needs it) that reads files in slices and parses them with the core, so the
+//! page stays responsive while a 25 MB message is read and parsed, and encodes RFC 2047
+//! encoded-words in charsets whose tables the page leaves out.
 //!
-//! Protocol (structured-clone messages; see `services::file::ParseJob` for the page's side):
-//! - worker → page `{type: "ready"}` once the wasm is running;
-//! - page → worker `{file: File}` or `{name: string, bytes: Uint8Array}`;
-//! - worker → page `{type: "progress", loaded, total}` after each slice read,
-//!   `{type: "parsing", size}`, then `{type: "done", json, input, bodies, lines}` (the buffers
-//!   are transferred) or `{type: "error", message}`.
+//! Protocol (structured-clone messages; `services::file` is the page's side). Every request
+//! carries an `id` that the answers repeat; requests are handled one after the other.
+//! - worker → page `{type: "ready"}` once the wasm is running (the page sends nothing before);
+//! - page → worker, to parse: `{id, file: File}` or `{id, name: string, bytes: Uint8Array}`;
+//!   worker → page `{id, type: "progress", loaded, total}` after each slice read,
+//!   `{id, type: "parsing", size}`, then `{id, type: "done", json, input, bodies, lines}` (the
+//!   buffers are transferred) or `{id, type: "error", message}`;
+//! - page → worker, to encode: `{id, encode: {text: string, charset: string, b: bool}}`
+//!   (`b`: B encoding, else Q); worker → page `{id, type: "encoded", text}` (the encoded-words
+//!   joined by spaces) or `{id, type: "error", message}` (the core's `EncodeError`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -21,14 +26,24 @@ fn main() {}
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
-    use mailscope_web::services::file::{CHUNK, MAX_FILE};
+    use mailscope_web::services::file::{js_text, Slices};
     use mailscope_web::state::message_inspect::Inspected;
+    use mailscope_web::state::tools::encode_text;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
-    fn post(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)], transfer: &Array) {
+    /// Posts an answer to request `id` (0: not about a request).
+    fn post(
+        scope: &DedicatedWorkerGlobalScope,
+        id: u32,
+        fields: &[(&str, JsValue)],
+        transfer: &Array,
+    ) {
         let msg = Object::new();
+        if id != 0 {
+            let _ = Reflect::set(&msg, &"id".into(), &id.into());
+        }
         for (k, v) in fields {
             let _ = Reflect::set(&msg, &JsValue::from_str(k), v);
         }
@@ -42,74 +57,63 @@ mod worker {
         }
     }
 
-    fn js_text(e: &JsValue) -> String {
-        e.as_string()
-            .or_else(|| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-            })
-            .unwrap_or_else(|| "unknown error".into())
-    }
-
     /// Reads a file synchronously (allowed in workers) in slices, reporting progress.
-    fn read(scope: &DedicatedWorkerGlobalScope, file: &File) -> Result<Vec<u8>, String> {
-        let size = file.size();
-        if !(size.is_finite() && size >= 0.0) {
-            return Err("the file reports no size".into());
-        }
-        let total = size as u64;
-        if total > MAX_FILE {
-            return Err(format!(
-                "{} is {total} bytes; the inspector reads at most {MAX_FILE}",
-                file.name()
-            ));
-        }
+    fn read(scope: &DedicatedWorkerGlobalScope, id: u32, file: &File) -> Result<Vec<u8>, String> {
+        let mut slices = Slices::new(file)?;
         let reader = FileReaderSync::new().map_err(|e| js_text(&e))?;
-        let mut out = Vec::with_capacity(total as usize);
-        let mut offset = 0u64;
-        while offset < total {
-            let end = (offset + CHUNK).min(total);
-            let slice = file
-                .slice_with_f64_and_f64(offset as f64, end as f64)
-                .map_err(|e| js_text(&e))?;
+        while let Some(slice) = slices.next_slice()? {
             let buffer = reader
                 .read_as_array_buffer(&slice)
                 .map_err(|e| format!("cannot read the file: {}", js_text(&e)))?;
-            out.extend_from_slice(&Uint8Array::new(&buffer).to_vec());
-            offset = end;
+            let loaded = slices.push(&buffer);
             post(
                 scope,
+                id,
                 &[
                     ("type", "progress".into()),
-                    ("loaded", (offset as f64).into()),
-                    ("total", (total as f64).into()),
+                    ("loaded", (loaded as f64).into()),
+                    ("total", (slices.total() as f64).into()),
                 ],
                 &Array::new(),
             );
         }
-        Ok(out)
+        Ok(slices.bytes)
     }
 
-    fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) -> Result<(), String> {
-        let file = Reflect::get(data, &"file".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<File>().ok());
-        let (name, input) = match file {
-            Some(f) => (f.name(), read(scope, &f)?),
+    fn encode(scope: &DedicatedWorkerGlobalScope, id: u32, ask: &JsValue) -> Result<(), String> {
+        let get = |k: &str| Reflect::get(ask, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let text = get("text").as_string().ok_or("no text to encode")?;
+        let charset = get("charset").as_string().ok_or("no charset")?;
+        let b = get("b").as_bool().unwrap_or(true);
+        let words = encode_text(&text, &charset, b).map_err(|e| e.to_string())?;
+        post(
+            scope,
+            id,
+            &[("type", "encoded".into()), ("text", words.into())],
+            &Array::new(),
+        );
+        Ok(())
+    }
+
+    fn handle(scope: &DedicatedWorkerGlobalScope, id: u32, data: &JsValue) -> Result<(), String> {
+        let get = |k: &str| Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let ask = get("encode");
+        if ask.is_object() {
+            return encode(scope, id, &ask);
+        }
+        let (name, input) = match get("file").dyn_into::<File>().ok() {
+            Some(f) => (f.name(), read(scope, id, &f)?),
             None => {
-                let name = Reflect::get(data, &"name".into())
-                    .ok()
-                    .and_then(|n| n.as_string())
-                    .unwrap_or_default();
-                let bytes = Reflect::get(data, &"bytes".into())
-                    .ok()
-                    .and_then(|b| b.dyn_into::<Uint8Array>().ok())
-                    .ok_or("the page sent neither a file nor bytes")?;
+                let name = get("name").as_string().unwrap_or_default();
+                let bytes = get("bytes")
+                    .dyn_into::<Uint8Array>()
+                    .map_err(|_| "the page sent neither a file nor bytes")?;
                 (name, bytes.to_vec())
             }
         };
         post(
             scope,
+            id,
             &[
                 ("type", "parsing".into()),
                 ("size", (input.len() as f64).into()),
@@ -130,6 +134,7 @@ mod worker {
         transfer.push(&lines.buffer());
         post(
             scope,
+            id,
             &[
                 ("type", "done".into()),
                 ("json", t.json.into()),
@@ -146,9 +151,15 @@ mod worker {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let inner = scope.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Err(message) = handle(&inner, &e.data()) {
+            let data = e.data();
+            let id = Reflect::get(&data, &"id".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .map_or(0, |n| n as u32);
+            if let Err(message) = handle(&inner, id, &data) {
                 post(
                     &inner,
+                    id,
                     &[("type", "error".into()), ("message", message.into())],
                     &Array::new(),
                 );
@@ -157,6 +168,6 @@ mod worker {
         scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The worker lives as long as its page needs it; the handler must too.
         on_message.forget();
-        post(&scope, &[("type", "ready".into())], &Array::new());
+        post(&scope, 0, &[("type", "ready".into())], &Array::new());
     }
 }

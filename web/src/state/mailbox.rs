@@ -10,7 +10,7 @@ use mailscope_core::smtp::transcript::annotate;
 use serde::Deserialize;
 
 use crate::state::message::{Action as MessageAction, MessageState};
-use crate::state::message_inspect::Inspected;
+use crate::state::message_inspect::Doc;
 use crate::state::transcript::{rows, Row};
 
 /// Most messages listed (the sandbox keeps 100 by default).
@@ -367,14 +367,29 @@ pub enum Action {
     Arrived(Box<Meta>),
     /// Select a message (or none).
     Select(Option<u64>),
-    /// The selected message's bytes and transcript arrived.
+    /// The selected message's bytes and transcript arrived; the message is parsed next (in
+    /// the parse worker, see [`inspect_name`]) and comes back as [`Action::Parsed`].
     Opened {
         /// The message.
         id: u64,
         /// The message bytes.
-        raw: Vec<u8>,
+        raw: Rc<[u8]>,
         /// The session transcript in swaks' form.
         transcript: Vec<u8>,
+    },
+    /// The selected message, parsed for the inspector.
+    Parsed {
+        /// The message.
+        id: u64,
+        /// The view-model.
+        doc: Doc,
+    },
+    /// Parsing the selected message failed.
+    ParseFailed {
+        /// The message.
+        id: u64,
+        /// Why.
+        error: String,
     },
     /// Fetching the selected message failed.
     OpenFailed {
@@ -389,6 +404,11 @@ pub enum Action {
     RemoveFailed(ApiError),
     /// An action of the embedded inspector.
     Inspect(MessageAction),
+}
+
+/// The name message `id` has in the inspector (and its downloads).
+pub fn inspect_name(id: u64) -> String {
+    format!("sandbox-{id}.eml")
 }
 
 /// What to fetch after `event`.
@@ -536,9 +556,20 @@ impl MailboxState {
                 if let Some(item) = self.items.iter_mut().find(|i| i.meta.id == id) {
                     item.headline = Some(Headline::read(&raw));
                 }
-                let name = format!("sandbox-{id}.eml");
-                self.inspector
-                    .reduce(MessageAction::Loaded(Inspected::new(name, raw).into()));
+                self.inspector.reduce(MessageAction::Parsing {
+                    name: inspect_name(id),
+                    size: raw.len(),
+                });
+            }
+            Action::Parsed { id, doc } => {
+                if self.detail.as_ref().is_some_and(|d| d.id == id) {
+                    self.inspector.reduce(MessageAction::Loaded(doc));
+                }
+            }
+            Action::ParseFailed { id, error } => {
+                if self.detail.as_ref().is_some_and(|d| d.id == id) {
+                    self.inspector.reduce(MessageAction::Failed(error));
+                }
             }
             Action::OpenFailed { id, error } => {
                 if let Some(detail) = self.detail.as_mut().filter(|d| d.id == id) {
@@ -565,6 +596,8 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::state::message::Loading;
+    use crate::state::message_inspect::Inspected;
 
     fn meta(id: u64) -> Meta {
         let json = format!(
@@ -588,6 +621,10 @@ mod tests {
         s.reduce(Action::Loading);
         s.reduce(Action::Listed(list.iter().map(|&i| meta(i)).collect()));
         s
+    }
+
+    fn parsed(raw: &[u8]) -> Doc {
+        Inspected::new("m.eml", raw.to_vec()).into()
     }
 
     const RAW: &[u8] = b"From: b@example.org\r\nTo: a@example.org\r\nSubject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\r\nhi\r\n";
@@ -695,9 +732,29 @@ mod tests {
         assert!(s.detail.as_ref().is_some_and(|d| d.loading));
         s.reduce(Action::Opened {
             id: 2,
-            raw: RAW.to_vec(),
+            raw: RAW.into(),
             transcript: TRANSCRIPT.to_vec(),
         });
+        assert_eq!(
+            s.inspector.loading,
+            Loading::Parsing {
+                name: inspect_name(2),
+                size: RAW.len()
+            },
+            "parsed off the main thread"
+        );
+        assert!(s.inspector.doc.is_none());
+        // A late parse of another message is ignored.
+        s.reduce(Action::Parsed {
+            id: 1,
+            doc: parsed(b"Subject: other\r\n\r\n"),
+        });
+        assert!(s.inspector.doc.is_none(), "not the selected message");
+        s.reduce(Action::Parsed {
+            id: 2,
+            doc: parsed(RAW),
+        });
+        assert_eq!(s.inspector.loading, Loading::Idle);
         let d = s.detail.clone().unwrap_or_default();
         assert!(!d.loading);
         assert_eq!(d.rows.len(), 5, "one row per line: {:?}", d.rows);
@@ -715,10 +772,29 @@ mod tests {
         // A late answer for another message is ignored.
         s.reduce(Action::Opened {
             id: 1,
-            raw: b"Subject: other\r\n\r\n".to_vec(),
+            raw: b"Subject: other\r\n\r\n"[..].into(),
             transcript: Vec::new(),
         });
         assert_eq!(s.detail.as_ref().map(|d| d.id), Some(2));
+        assert_eq!(
+            s.inspector.loading,
+            Loading::Idle,
+            "{:?}",
+            s.inspector.loading
+        );
+        s.reduce(Action::ParseFailed {
+            id: 1,
+            error: "late".into(),
+        });
+        assert_eq!(s.inspector.loading, Loading::Idle, "late failure ignored");
+        s.reduce(Action::ParseFailed {
+            id: 2,
+            error: "the parse worker stopped".into(),
+        });
+        assert_eq!(
+            s.inspector.loading,
+            Loading::Failed("the parse worker stopped".into())
+        );
 
         s.reduce(Action::Removed(Some(2)));
         assert_eq!(ids(&s), vec![1]);

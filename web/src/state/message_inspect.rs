@@ -7,8 +7,9 @@
 
 use std::rc::Rc;
 
-use mailscope_core::codec::{base64, hex};
+use mailscope_core::codec::base64;
 use mailscope_core::lint::Lint;
+use mailscope_core::mime::cid::{cid_url_target, content_id, rewrite_cid_urls};
 use mailscope_core::mime::dsn::{find_report, DeliveryStatus};
 use mailscope_core::mime::encoded_word::{decode_unstructured, WordExplanation};
 use mailscope_core::mime::parse::{parse_message, Body, Message};
@@ -552,76 +553,42 @@ impl Inspected {
         Ok(m)
     }
 
-    /// The part whose `Content-ID` is `cid` (RFC 2392 §2: `cid:` URLs name a Content-ID
-    /// without its angle brackets, %-encoded). The first such part wins.
-    ///
-    /// This matching belongs in `mailscope-core` (next to the parsed entity); it is here until
-    /// the core offers it.
+    /// The part whose `Content-ID` is the one the `cid:` URL part `cid` names (RFC 2392 §2,
+    /// matched as the core's `mime::cid` says). The first such part wins.
     pub fn find_by_content_id(&self, cid: &str) -> Option<usize> {
-        let wanted = percent_decode(cid);
+        self.find_content_id(&cid_url_target(cid))
+    }
+
+    /// The part whose `Content-ID` is `id` (without brackets, already %-decoded).
+    fn find_content_id(&self, id: &str) -> Option<usize> {
         self.parts.iter().position(|p| {
             p.fields.iter().any(|f| {
-                f.name.eq_ignore_ascii_case("content-id")
-                    && content_id_value(&f.decoded) == Some(wanted.as_str())
+                f.name.eq_ignore_ascii_case("content-id") && content_id(&f.decoded) == Some(id)
             })
         })
     }
 
     /// The HTML of `part` with every `cid:` reference to a leaf of this message replaced by a
-    /// `data:` URL of that part's decoded body (RFC 2392, RFC 2557), plus what was found.
-    /// Remote references are left as they are (the sandbox's policy blocks them) and counted.
+    /// `data:` URL of that part's decoded body (RFC 2392, RFC 2557; the core's
+    /// [`rewrite_cid_urls`] finds them), plus what was found. Remote references are left as
+    /// they are (the sandbox's policy blocks them) and counted.
     pub fn html_with_inline_parts(&self, html: &str) -> InlinedHtml {
-        let mut out = String::with_capacity(html.len());
-        let mut inlined = 0;
-        let mut missing = 0;
-        let lower = html.to_ascii_lowercase();
-        let mut rest = 0;
-        while let Some(found) = lower.get(rest..).and_then(|l| l.find("cid:")) {
-            let start = rest + found;
-            let end = html
-                .get(start..)
-                .and_then(|t| {
-                    t.find(|c: char| matches!(c, '"' | '\'' | ')' | '>' | '<') || c.is_whitespace())
-                })
-                .map_or(html.len(), |n| start + n);
-            out.push_str(html.get(rest..start).unwrap_or_default());
-            let reference = html.get(start + 4..end).unwrap_or_default();
-            // Only references in attribute or url() position: the character before must be a
-            // quote, `=` or `(`; "cid:" in running text stays text.
-            let in_url = html
-                .get(..start)
-                .and_then(|b| b.chars().next_back())
-                .is_some_and(|c| matches!(c, '"' | '\'' | '=' | '('));
-            let target = if in_url && !reference.is_empty() {
-                self.find_by_content_id(reference)
-                    .filter(|&p| self.parts.get(p).is_some_and(|p| !p.container))
-            } else {
-                None
-            };
-            match target {
-                Some(p) if self.body(p).len() <= MAX_INLINE_PART => {
-                    let mime = self.parts.get(p).map_or("", |p| p.content_type.as_str());
-                    out.push_str("data:");
-                    out.push_str(mime);
-                    out.push_str(";base64,");
-                    out.push_str(&base64::encode(self.body(p)));
-                    inlined += 1;
-                }
-                _ => {
-                    if in_url {
-                        missing += 1;
-                    }
-                    out.push_str(html.get(start..end).unwrap_or_default());
-                }
+        let out = rewrite_cid_urls(html, |id| {
+            let p = self
+                .find_content_id(id)
+                .filter(|&p| self.parts.get(p).is_some_and(|p| !p.container))?;
+            let body = self.body(p);
+            if body.len() > MAX_INLINE_PART {
+                return None;
             }
-            rest = end;
-        }
-        out.push_str(html.get(rest..).unwrap_or_default());
+            let mime = self.parts.get(p).map_or("", |p| p.content_type.as_str());
+            Some(format!("data:{mime};base64,{}", base64::encode(body)))
+        });
         InlinedHtml {
-            remote: count_remote(&lower),
-            html: out,
-            inlined,
-            missing,
+            remote: count_remote(&html.to_ascii_lowercase()),
+            html: out.text,
+            inlined: out.replaced,
+            missing: out.unresolved + out.over_limit,
         }
     }
 }
@@ -640,35 +607,6 @@ pub struct InlinedHtml {
     pub missing: usize,
     /// Remote (`http:`, `https:`, `//`) loads in `src`, `background` or `url()`, blocked.
     pub remote: usize,
-}
-
-/// The `msg-id` of a Content-ID field value, without `<>` and spaces (RFC 2045 §7).
-fn content_id_value(value: &str) -> Option<&str> {
-    let v = value.trim();
-    let v = v.strip_prefix('<').unwrap_or(v);
-    let v = v.strip_suffix('>').unwrap_or(v).trim();
-    (!v.is_empty()).then_some(v)
-}
-
-/// `%hh` escapes decoded (RFC 2392 §2: a cid URL is the %-encoded addr-spec); invalid
-/// escapes stay as written.
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match (c, hex::pair_at(b, i + 1)) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Remote loads in lowercased HTML: `src=`/`background=`/`url(` values starting with
@@ -961,7 +899,6 @@ mod tests {
             m.html_with_inline_parts("src=cid:logo@example.org").inlined,
             1
         );
-        assert_eq!(percent_decode("a%41%4"), "aA%4");
         assert_eq!(
             count_remote("<link rel=stylesheet href=\"http://x\"><a href=\"http://y\">"),
             1

@@ -1,6 +1,7 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
 pub mod certificate;
+pub mod decimal;
 pub mod i18n;
 pub mod learn;
 pub mod lessons;

@@ -6,9 +6,11 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf};
 
-use crate::components::mailbox::list::{facts, size_label};
+use crate::components::mailbox::list::facts;
 use crate::components::message::inspector::Inspector;
+use crate::components::message::open::progress;
 use crate::components::transcript::table::TranscriptTable;
+use crate::state::decimal::size_label;
 use crate::state::mailbox::{Detail, Item};
 use crate::state::message::{Action as MessageAction, MessageState};
 
@@ -73,6 +75,9 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
                     <p class="muted">{ tr(lang, "The SMTP session as the sandbox saw it, annotated by the core.") }</p>
                     <TranscriptTable id="mailbox-transcript" rows={props.detail.rows.clone()} lints={props.detail.dialogue_lints.clone()} />
                 </details>
+                if props.inspector.doc.is_none() {
+                    <div class="mailbox-inspector-loading">{ progress(lang, &props.inspector.loading) }</div>
+                }
                 if let Some(doc) = &props.inspector.doc {
                     <div class="message-view mailbox-inspector">
                         <h4>{ tr(lang, "The message in the inspector") }</h4>

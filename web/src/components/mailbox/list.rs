@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf, Lang};
 
+use crate::state::decimal::size_label;
 use crate::state::mailbox::Item;
 
 /// Properties of [`MessageTable`].
@@ -18,17 +19,6 @@ pub struct MessageTableProps {
     pub on_select: Callback<u64>,
     /// Delete every message.
     pub on_delete_all: Callback<()>,
-}
-
-/// "1.2 KiB".
-pub fn size_label(size: usize) -> String {
-    if size < 1024 {
-        format!("{size} B")
-    } else if size < 1024 * 1024 {
-        format!("{:.1} KiB", size as f64 / 1024.0)
-    } else {
-        format!("{:.1} MiB", size as f64 / (1024.0 * 1024.0))
-    }
 }
 
 /// The TLS and AUTH facts as badges.

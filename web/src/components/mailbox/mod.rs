@@ -13,7 +13,11 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::services::api::{self, Cancel};
-use crate::state::mailbox::{follow, next_backoff, Action, ApiError, Follow, MailboxState};
+use crate::services::file::{JobEvent, JobInput, ParseJob};
+use crate::state::mailbox::{
+    follow, inspect_name, next_backoff, Action, ApiError, Follow, MailboxState,
+};
+use crate::state::message_inspect::{Doc, Inspected};
 
 /// The state held by Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -187,6 +191,50 @@ pub fn mailbox_view() -> Html {
     }
 }
 
+thread_local! {
+    /// The selected message being parsed in the parse worker (selecting another stops it).
+    static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
+}
+
+/// Parses message `id` for the inspector in the parse worker, like an opened file; on the page
+/// when no worker can start.
+fn parse(id: u64, raw: Rc<[u8]>, d: Dispatch) {
+    let name = inspect_name(id);
+    let here = RefCell::new(Some((name.clone(), raw.clone(), d.clone())));
+    let events = {
+        let d = d.clone();
+        move |e: JobEvent| match e {
+            JobEvent::Progress(..) | JobEvent::Parsing(_) => {}
+            JobEvent::Done(doc) => {
+                d.dispatch(Action::Parsed {
+                    id,
+                    doc: Doc(Rc::from(doc)),
+                });
+            }
+            JobEvent::Failed(error) => {
+                d.dispatch(Action::ParseFailed { id, error });
+            }
+            JobEvent::Unavailable(_) => {
+                if let Some((name, raw, d)) = here.borrow_mut().take() {
+                    spawn_local(async move {
+                        // A frame for the "parsing" state to paint.
+                        yew::platform::time::sleep(Duration::from_millis(16)).await;
+                        let doc = Inspected::new(name, raw.to_vec());
+                        d.dispatch(Action::Parsed {
+                            id,
+                            doc: doc.into(),
+                        });
+                    });
+                }
+            }
+        }
+    };
+    match ParseJob::start(JobInput::Bytes(name, raw), events) {
+        Ok(job) => JOB.with(|j| *j.borrow_mut() = Some(job)),
+        Err(error) => d.dispatch(Action::ParseFailed { id, error }),
+    }
+}
+
 fn select_callback(d: Dispatch, token: String, cancel: Rc<RefCell<Cancel>>) -> Callback<u64> {
     Callback::from(move |id: u64| {
         d.dispatch(Action::Select(Some(id)));
@@ -198,11 +246,15 @@ fn select_callback(d: Dispatch, token: String, cancel: Rc<RefCell<Cancel>>) -> C
                 return;
             }
             match (raw, transcript) {
-                (Ok(raw), Ok(transcript)) => d.dispatch(Action::Opened {
-                    id,
-                    raw,
-                    transcript,
-                }),
+                (Ok(raw), Ok(transcript)) => {
+                    let raw: Rc<[u8]> = raw.into();
+                    d.dispatch(Action::Opened {
+                        id,
+                        raw: raw.clone(),
+                        transcript,
+                    });
+                    parse(id, raw, d);
+                }
                 (Err(error), _) | (_, Err(error)) => d.dispatch(Action::OpenFailed { id, error }),
             }
         });

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf, Lang};
 
+use crate::state::decimal::one_decimal;
 use crate::state::mailbox::{ApiError, LinkState};
 use crate::state::relay_link::{SERVE_COMMAND, XTASK_COMMAND};
 
@@ -48,7 +49,7 @@ pub fn link_status(props: &LinkStatusProps) -> Html {
         },
         LinkState::Reconnecting { in_ms } => html! {
             <p class="mailbox-status warn" id="mailbox-status" data-state="reconnecting" role="status">
-                { trf(lang, "The live update stream dropped; reconnecting in {s} s.", &[("s", &format!("{:.1}", f64::from(*in_ms) / 1000.0))]) }
+                { trf(lang, "The live update stream dropped; reconnecting in {s} s.", &[("s", &one_decimal(u64::from(*in_ms), 1000))]) }
             </p>
         },
         LinkState::Failed(error) => {

@@ -26,15 +26,9 @@ const PASTE_ON_PAGE: usize = 1024 * 1024;
 
 thread_local! {
     /// The message being read and parsed off the main thread (one at a time: opening another
-    /// stops the previous worker). Kept outside the component so switching tabs does not stop it.
+    /// stops the previous parse). Kept outside the component so switching tabs does not stop it;
+    /// a finished job is kept until replaced (dropping it then does nothing).
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
-}
-
-/// Forgets the finished job after the current event (a worker callback must not drop itself).
-fn finish_job() {
-    yew::platform::spawn_local(async {
-        JOB.with(|j| j.borrow_mut().take());
-    });
 }
 
 /// Parses on the page after giving the browser a frame to paint the "parsing" state: the
@@ -79,17 +73,14 @@ fn run_job(
             }),
             JobEvent::Done(doc) => {
                 dispatch.emit(Action::Loaded(Doc(std::rc::Rc::from(doc))));
-                finish_job();
             }
             JobEvent::Failed(message) => {
                 dispatch.emit(Action::Failed(message));
-                finish_job();
             }
             JobEvent::Unavailable(_) => {
                 if let Some(f) = fallback.borrow_mut().take() {
                     f();
                 }
-                finish_job();
             }
         }
     };
@@ -122,9 +113,10 @@ fn load_pasted(bytes: Vec<u8>, dispatch: Callback<Action>) {
         name: name.clone(),
         size: bytes.len(),
     });
+    let bytes: std::rc::Rc<[u8]> = bytes.into();
     let here = {
         let (name, bytes, dispatch) = (name.clone(), bytes.clone(), dispatch.clone());
-        move || yew::platform::spawn_local(parse_and_load(name, bytes, dispatch))
+        move || yew::platform::spawn_local(parse_and_load(name, bytes.to_vec(), dispatch))
     };
     run_job(JobInput::Bytes(name.clone(), bytes), name, dispatch, here);
 }
@@ -211,7 +203,9 @@ pub fn opener(props: &OpenerProps) -> Html {
     }
 }
 
-fn progress(lang: Lang, loading: &Loading) -> Html {
+/// What a load is doing: reading with a progress bar, parsing, or why it failed (also shown by
+/// the Mailbox while its selected message is parsed).
+pub(crate) fn progress(lang: Lang, loading: &Loading) -> Html {
     match loading {
         Loading::Idle => html! {},
         Loading::Reading {

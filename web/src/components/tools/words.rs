@@ -4,8 +4,23 @@ use yew::prelude::*;
 
 use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
+use crate::services::file::encode_in_worker;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::tools::{decode_words, encode_words, WordsReading};
+use crate::state::tools::{decode_words, EncodeAction, EncodeOutcome, WordsEncoder, WordsReading};
+
+/// The encoder's state in Yew's reducer hook.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Encoder(WordsEncoder);
+
+impl Reducible for Encoder {
+    type Action = EncodeAction;
+
+    fn reduce(self: std::rc::Rc<Self>, action: EncodeAction) -> std::rc::Rc<Self> {
+        let mut next = std::rc::Rc::unwrap_or_clone(self);
+        next.0.reduce(action);
+        std::rc::Rc::new(next)
+    }
+}
 
 fn steps(lang: Lang, reading: &WordsReading) -> Html {
     html! {
@@ -32,19 +47,32 @@ fn steps(lang: Lang, reading: &WordsReading) -> Html {
 pub fn words_tool() -> Html {
     let lang = use_lang();
     let input = use_state(|| "=?EUC-KR?B?x9GxuSDH0bHbIMXXvbrGrg==?=".to_string());
-    let plain = use_state(|| "안녕하세요, 世界".to_string());
-    let charset = use_state(|| "UTF-8".to_string());
-    let b = use_state(|| true);
+    let encoder = use_reducer(Encoder::default);
     let set = |h: &UseStateHandle<String>| {
         let h = h.clone();
         Callback::from(move |v: String| h.set(v))
     };
     let decoded = decode_words(&input);
-    let encoded = encode_words(&plain, &charset, *b);
-    let on_b = {
-        let b = b.clone();
-        Callback::from(move |on: bool| b.set(on))
-    };
+    {
+        // Charsets this build of the page cannot encode go to the parse worker.
+        let d = encoder.dispatcher();
+        use_effect_with(encoder.0.worker_request(), move |ask| {
+            if let Some(ask) = ask.clone() {
+                encode_in_worker(&ask.text, &ask.charset, ask.b, move |result| {
+                    d.dispatch(EncodeAction::WorkerAnswer {
+                        request: ask.request,
+                        result,
+                    })
+                });
+            }
+        });
+    }
+    let act = |f: fn(String) -> EncodeAction| encoder.dispatcher().to_callback().reform(f);
+    let on_b = encoder
+        .dispatcher()
+        .to_callback()
+        .reform(EncodeAction::SetB);
+    let e = &encoder.0;
     html! {
         <div class="tool panel">
             <h3>{"Encoded-words (RFC 2047)"}</h3>
@@ -52,14 +80,54 @@ pub fn words_tool() -> Html {
             <p>{ tr(lang, "text") }{": "}<strong id="words-output">{ &decoded.text }</strong></p>
             { steps(lang, &decoded) }
             <div class="inline-fields">
-                <Field id="words-plain" label={tr(lang, "Encode text")} value={(*plain).clone()} oninput={set(&plain)} />
-                <Field id="words-charset" label={tr(lang, "Charset")} value={(*charset).clone()} oninput={set(&charset)} />
-                <Check id="words-b" label={tr(lang, "B (base64); off: Q")} checked={*b} onchange={on_b} />
+                <Field id="words-plain" label={tr(lang, "Encode text")} value={e.text.clone()} oninput={act(EncodeAction::SetText)} />
+                <Field id="words-charset" label={tr(lang, "Charset")} value={e.charset.clone()} oninput={act(EncodeAction::SetCharset)} />
+                <Check id="words-b" label={tr(lang, "B (base64); off: Q")} checked={e.b} onchange={on_b} />
             </div>
-            { match &encoded {
-                Ok(r) => html! { <><p><code id="words-encoded" class="wrap">{ &r.text }</code></p>{ steps(lang, r) }</> },
-                Err(e) => html! { <p class="error">{ e }</p> },
+            { match &e.outcome {
+                EncodeOutcome::Done(r) => html! { <><p><code id="words-encoded" class="wrap">{ &r.text }</code></p>{ steps(lang, r) }</> },
+                EncodeOutcome::InWorker { .. } => html! { <p class="muted" id="words-encoding" role="status">{ tr(lang, "encoding in the worker…") }</p> },
+                EncodeOutcome::Failed(e) => html! { <p class="error" id="words-error">{ e }</p> },
             } }
         </div>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::components::test_support::{mount, wait_text};
+
+    fn type_into(root: &web_sys::Element, css: &str, value: &str) {
+        let input: web_sys::HtmlInputElement = root
+            .query_selector(css)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into().ok())
+            .expect("input");
+        input.set_value(value);
+        let event = web_sys::InputEvent::new("input").expect("event");
+        let _ = input.dispatch_event(&event);
+    }
+
+    #[wasm_bindgen_test]
+    async fn legacy_charsets_encode_on_the_page_or_in_the_worker() {
+        let root = mount::<WordsTool>();
+        wait_text(&root, "#words-encoded", |t| t.starts_with("=?UTF-8?B?")).await;
+        type_into(&root, "#words-plain", "안녕");
+        type_into(&root, "#words-charset", "EUC-KR");
+        // With the encoding tables the page answers at once; without them it asks the parse
+        // worker (the test runner serves no worker script, so that ends in an error naming it).
+        let shown = wait_text(&root, ".tool.panel", |t| {
+            t.contains("=?EUC-KR?B?vsiz5w==?=") || t.contains("parse worker")
+        })
+        .await;
+        assert!(!shown.contains("encoding in the worker…"), "{shown}");
+        type_into(&root, "#words-charset", "UTF-8");
+        wait_text(&root, "#words-encoded", |t| t == "=?UTF-8?B?7JWI64WV?=").await;
+        root.remove();
     }
 }

@@ -39,4 +39,5 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Type or paste a reply, one line per line.", "응답을 한 줄씩 입력하거나 붙여 넣으세요."),
     ("Incomplete: the last line starts with ddd- (more lines follow). A reply ends with a line of the form ddd SP text.", "미완성: 마지막 줄이 ddd-로 시작합니다(줄이 더 이어짐). 응답은 ddd SP text 형태의 줄로 끝납니다."),
     ("{rest} more bytes follow the reply.", "응답 뒤에 {rest}바이트가 더 있습니다."),
+    ("encoding in the worker…", "워커에서 인코딩하는 중…"),
 ];
