@@ -137,6 +137,37 @@ impl NoteText {
     }
 }
 
+/// The name of a client session state as the status line shows it (English key).
+pub fn client_state_label(state: ClientState) -> &'static str {
+    match state {
+        ClientState::Connecting => key("connecting"),
+        ClientState::Greeting => key("waiting for the greeting"),
+        ClientState::Ready => key("ready"),
+        ClientState::TlsPending => key("TLS handshake pending"),
+        ClientState::Auth => key("authenticating"),
+        ClientState::Mail => key("mail"),
+        ClientState::Rcpt => key("rcpt"),
+        ClientState::Data => key("data"),
+        ClientState::Quitting => key("quitting"),
+        ClientState::Closed => key("closed"),
+    }
+}
+
+/// The name of the in-browser server's state as the status line shows it (English key).
+pub fn server_state_label(state: ServerState) -> &'static str {
+    match state {
+        ServerState::Connected => key("connected"),
+        ServerState::Ready => key("ready"),
+        ServerState::Mail => key("mail"),
+        ServerState::Rcpt => key("rcpt"),
+        ServerState::Data => key("data"),
+        ServerState::Bdat => key("bdat"),
+        ServerState::Auth => key("authenticating"),
+        ServerState::TlsPending => key("TLS handshake pending"),
+        ServerState::Closed => key("closed"),
+    }
+}
+
 /// Something the client or the server session reported that is not a line on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {

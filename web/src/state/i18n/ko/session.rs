@@ -218,4 +218,17 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Relay error {code}, trying the next address: {message}", "릴레이 오류 {code}, 다음 주소로 시도합니다: {message}"),
     ("user line {line}: write user:password", "사용자 줄 {line}: user:password 형식으로 쓰세요"),
     ("rule line {line}: write address-or-domain 550|452|451", "규칙 줄 {line}: 주소나 도메인 뒤에 550|452|451을 쓰세요"),
+    // ---- session states in the status line ----
+    ("connecting", "연결 중"),
+    ("waiting for the greeting", "인사 기다리는 중"),
+    ("ready", "준비됨"),
+    ("TLS handshake pending", "TLS 핸드셰이크 대기"),
+    ("authenticating", "인증 중"),
+    ("mail", "MAIL 진행"),
+    ("rcpt", "RCPT 진행"),
+    ("data", "DATA 전송"),
+    ("quitting", "종료 중"),
+    ("closed", "닫힘"),
+    ("connected", "연결됨"),
+    ("bdat", "BDAT 전송"),
 ];
