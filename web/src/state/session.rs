@@ -2245,6 +2245,15 @@ mod tests {
             m.peer().and_then(|p| p.1.clone()).as_deref(),
             Some("mx2.example.org")
         );
+        // The relay's notes in Korean, with the addresses and the relay's text kept.
+        let ko = notes_in(&m, Lang::Ko);
+        for want in [
+            "릴레이 오류 connect_failed, 다음 주소로 시도합니다: attempt 1 of 2 failed",
+            "먼저 192.0.2.1:25(MX mx1.example.org)에 시도했지만 4 ms 후 실패했습니다: connection refused",
+            "릴레이를 거쳐 9 ms 만에 192.0.2.2:25(MX mx2.example.org)에 연결했습니다.",
+        ] {
+            assert!(ko.iter().any(|n| n.contains(want)), "want {want:?} in {ko:#?}");
+        }
         // The socket drops: the session ends.
         m.apply(Action::Socket(SocketEvent::Closed {
             code: 1006,
