@@ -150,6 +150,8 @@ async fn one_lesson_run_end_to_end_in_korean() {
             && notes.iter().any(|n| n.contains("연결이 닫혔습니다.")),
         "server notes in Korean: {notes:#?}"
     );
+    scroll_to(c, "#session-notes").await;
+    browser.screenshot("korean-lesson-1-notes").await;
     let states = texts(c, "#learn-transcript .state").await;
     assert!(
         states.iter().any(|s| s == "준비됨 → MAIL 진행"),

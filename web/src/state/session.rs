@@ -68,9 +68,9 @@ pub const SIDE_SERVER: &str = key("server");
 /// The relay reported it.
 pub const SIDE_RELAY: &str = key("relay");
 
-/// The words of a note, kept apart from the language: the view renders them for the reader
-/// with [`NoteText::render`]. Values that are data (addresses, codes, cipher names, the server's
-/// or the relay's own text) are kept as they are.
+/// The words of a note (or of a problem in the server settings), kept apart from the language:
+/// the view renders them for the reader with [`NoteText::render`]. Values that are data
+/// (addresses, codes, cipher names, the server's or the relay's own text) are kept as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NoteText {
     /// An English template with `{name}` holes, marked with [`key`], and its values.
