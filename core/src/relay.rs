@@ -254,7 +254,18 @@ pub enum RelayFrame {
         code: ErrorCode,
         /// What happened and what to do, for people.
         message: String,
+        /// The relay goes on with the next address: this error reports one failed attempt of
+        /// a connect (RFC 5321 §5.1: try each MX and each of its addresses in turn) and does
+        /// not end it; a `connected` or a final error follows. Absent (false) in JSON for
+        /// every other error, so frames without it read as before.
+        #[serde(default, skip_serializing_if = "is_false")]
+        retrying: bool,
     },
+}
+
+/// For `skip_serializing_if`: leaves a false flag out of the JSON.
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[cfg(test)]
@@ -344,6 +355,12 @@ mod tests {
             RelayFrame::Error {
                 code: ErrorCode::PolicyDenied,
                 message: "port 22 is not allowed".into(),
+                retrying: false,
+            },
+            RelayFrame::Error {
+                code: ErrorCode::ConnectFailed,
+                message: "attempt 1 of 2 failed".into(),
+                retrying: true,
             },
         ];
         for frame in frames {
@@ -357,6 +374,7 @@ mod tests {
         let err = serde_json::to_string(&RelayFrame::Error {
             code: ErrorCode::DnsFailed,
             message: String::new(),
+            retrying: false,
         })
         .unwrap();
         assert_eq!(err, r#"{"type":"error","code":"dns_failed","message":""}"#);
@@ -422,8 +440,17 @@ mod tests {
                 RelayFrame::Error {
                     code: ErrorCode::SandboxUnavailable,
                     message: "no sandbox".into(),
+                    retrying: false,
                 },
                 r#"{"type":"error","code":"sandbox_unavailable","message":"no sandbox"}"#,
+            ),
+            (
+                RelayFrame::Error {
+                    code: ErrorCode::ConnectFailed,
+                    message: "attempt 1 of 2 failed: a.example.org (192.0.2.1:25): connection refused; trying the next address".into(),
+                    retrying: true,
+                },
+                r#"{"type":"error","code":"connect_failed","message":"attempt 1 of 2 failed: a.example.org (192.0.2.1:25): connection refused; trying the next address","retrying":true}"#,
             ),
         ];
         for (frame, json) in cases {
@@ -437,6 +464,42 @@ mod tests {
                 frame,
                 "parsed {json}"
             );
+        }
+    }
+
+    #[test]
+    fn retrying_is_optional_and_typed() {
+        // A relay from before the field: its errors read as final.
+        let cases = [
+            (
+                r#"{"type":"error","code":"connect_failed","message":"m"}"#,
+                Some(false),
+            ),
+            (
+                r#"{"type":"error","code":"connect_failed","message":"m","retrying":false}"#,
+                Some(false),
+            ),
+            (
+                r#"{"type":"error","code":"connect_failed","message":"m","retrying":true}"#,
+                Some(true),
+            ),
+            (
+                r#"{"type":"error","code":"connect_failed","message":"m","retrying":"yes"}"#,
+                None,
+            ),
+            (
+                r#"{"type":"error","code":"connect_failed","message":"m","retrying":1}"#,
+                None,
+            ),
+        ];
+        for (json, want) in cases {
+            let got = serde_json::from_str::<RelayFrame>(json)
+                .ok()
+                .map(|f| match f {
+                    RelayFrame::Error { retrying, .. } => retrying,
+                    other => panic!("{json}: expected an error frame, got {other:?}"),
+                });
+            assert_eq!(got, want, "{json}");
         }
     }
 

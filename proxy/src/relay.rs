@@ -405,6 +405,7 @@ async fn run_session(relay: Arc<Relay>, mut ws: WebSocket) {
                 &RelayFrame::Error {
                     code: ErrorCode::Limit,
                     message,
+                    retrying: false,
                 },
             )
             .await;
@@ -463,8 +464,19 @@ impl Session {
     }
 
     async fn error(&mut self, code: ErrorCode, message: String) -> bool {
-        tracing::info!(session = self.id, event = "error", code = ?code, "{message}");
-        self.send(&RelayFrame::Error { code, message }).await
+        self.report(code, message, false).await
+    }
+
+    /// Sends an `error` frame; `retrying`: one failed attempt of a connect that goes on with
+    /// the next address (docs/relay.md).
+    async fn report(&mut self, code: ErrorCode, message: String, retrying: bool) -> bool {
+        tracing::info!(session = self.id, event = "error", code = ?code, retrying, "{message}");
+        let frame = RelayFrame::Error {
+            code,
+            message,
+            retrying,
+        };
+        self.send(&frame).await
     }
 
     /// Ends the server connection, telling the page who ended it and why.
@@ -862,7 +874,7 @@ impl Session {
                     "attempt {} of {total} failed: {err}; trying the next address",
                     i + 1
                 );
-                if !self.error(ErrorCode::ConnectFailed, message).await {
+                if !self.report(ErrorCode::ConnectFailed, message, true).await {
                     return Ok(());
                 }
             }

@@ -108,11 +108,9 @@ impl Via {
         let peer = loop {
             match via.frame().await? {
                 RelayFrame::Connected { peer, .. } => break peer,
-                RelayFrame::Error {
-                    code: ErrorCode::ConnectFailed,
-                    message,
-                } if message.starts_with("attempt ") => continue,
-                RelayFrame::Error { code, message } => {
+                // One failed address of a failover: the relay goes on with the next one.
+                RelayFrame::Error { retrying: true, .. } => continue,
+                RelayFrame::Error { code, message, .. } => {
                     return Err(fail(code_for(code), format!("the relay: {message}")))
                 }
                 other => return Err(fail(12, format!("unexpected relay frame {other:?}"))),
@@ -158,7 +156,7 @@ impl Via {
     async fn tls_frame(&mut self) -> Result<RelayFrame, SendError> {
         match self.frame().await? {
             frame @ RelayFrame::Tls { .. } => Ok(frame),
-            RelayFrame::Error { code, message } => {
+            RelayFrame::Error { code, message, .. } => {
                 Err(fail(code_for(code), format!("the relay: {message}")))
             }
             other => Err(fail(12, format!("expected the tls frame, got {other:?}"))),

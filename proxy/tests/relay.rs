@@ -101,6 +101,7 @@ async fn expect_denied(extra: &[&str], frame: ClientFrame, dog: Option<&Watchdog
         RelayFrame::Error {
             code: ErrorCode::PolicyDenied,
             message,
+            retrying: false,
         } => assert!(!message.is_empty()),
         other => panic!("expected policy_denied for {frame:?}, got {other:?}"),
     }
@@ -260,6 +261,7 @@ async fn silent_server_times_out() {
         RelayFrame::Error {
             code: ErrorCode::Timeout,
             message,
+            retrying: false,
         } => assert!(message.contains("idle"), "{message}"),
         other => panic!("expected a timeout error, got {other:?}"),
     }
@@ -343,6 +345,7 @@ async fn bytes_injected_after_starttls_reply_are_refused() {
             RelayFrame::Error {
                 code: ErrorCode::TlsFailed,
                 message,
+                retrying: false,
             } => assert!(message.contains("after its 220"), "{message}"),
             other => panic!("expected tls_failed (split {split}), got {other:?}"),
         }
@@ -531,6 +534,7 @@ async fn tls_handshake_failure_is_typed() {
         RelayFrame::Error {
             code: ErrorCode::TlsFailed,
             message,
+            retrying: false,
         } => assert!(message.contains("TLS handshake failed"), "{message}"),
         other => panic!("expected tls_failed, got {other:?}"),
     }
@@ -593,6 +597,7 @@ async fn dns_failures_are_typed() {
             RelayFrame::Error {
                 code: ErrorCode::DnsFailed,
                 message,
+                retrying: false,
             } => assert!(message.contains(domain), "{message}"),
             other => panic!("expected dns_failed for {domain}, got {other:?}"),
         }
@@ -643,6 +648,12 @@ async fn mx_order_failover_and_implicit_mx() {
             "plain.test",
             "A",
             Answer::A(vec!["127.0.0.4".parse().unwrap()]),
+        ),
+        // Every exchanger refuses: one retrying error, then the final one.
+        (
+            "dead.test",
+            "MX",
+            Answer::Mx(vec![(10, "a.mx.test."), (20, "plain.test.")]),
         ),
     ])
     .await
@@ -700,6 +711,7 @@ async fn mx_order_failover_and_implicit_mx() {
         RelayFrame::Error {
             code: ErrorCode::ConnectFailed,
             message,
+            retrying: true,
         } => assert!(
             message.contains("attempt 1 of 2") && message.contains("a.mx.test"),
             "{message}"
@@ -731,6 +743,39 @@ async fn mx_order_failover_and_implicit_mx() {
         other => panic!("expected connected to b.mx.test, got {other:?}"),
     }
     c.read_until(b"220 b.mx.test ESMTP\r\n").await;
+    c.send(&ClientFrame::Close).await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Closed { by, .. } => assert_eq!(by, Closer::Client),
+        other => panic!("expected closed by the client, got {other:?}"),
+    }
+    c.send(&ClientFrame::Connect {
+        target: Target::Mx {
+            mx: "dead.test".into(),
+        },
+        tls: TlsMode::None,
+        sni: None,
+    })
+    .await;
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        match c.frame(&mut Vec::new()).await {
+            RelayFrame::Error {
+                code: ErrorCode::ConnectFailed,
+                message,
+                retrying,
+            } => got.push((retrying, message)),
+            other => panic!("expected connect_failed errors, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        got.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+        [true, false],
+        "the first attempt goes on, the last error ends the connect: {got:?}"
+    );
+    assert!(
+        got[1].1.starts_with("could not connect") && got[1].1.contains("plain.test"),
+        "{got:?}"
+    );
 }
 
 #[tokio::test]
@@ -788,6 +833,7 @@ async fn sandbox_target_without_sandbox_is_typed() {
         RelayFrame::Error {
             code: ErrorCode::SandboxUnavailable,
             message,
+            retrying: false,
         } => assert!(
             message.contains("--no-sandbox") && message.contains("cargo xtask run"),
             "{message}"
@@ -823,6 +869,7 @@ async fn session_limit_and_bad_frames() {
         RelayFrame::Error {
             code: ErrorCode::BadRequest,
             message,
+            retrying: false,
         } => assert!(message.contains("connect"), "{message}"),
         other => panic!("expected bad_request, got {other:?}"),
     }

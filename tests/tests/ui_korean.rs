@@ -141,6 +141,17 @@ async fn one_lesson_run_end_to_end_in_korean() {
             .any(|e| e.contains("서버가 메시지에 대한 책임을 넘겨받았습니다")),
         "the 250 after the data explained in Korean: {explanations:#?}"
     );
+    // The in-browser server's notes, in Korean (the queue id and sizes are data).
+    let notes = texts(c, "#session-notes li").await;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("서버: 메시지를") && n.contains("접수했습니다"))
+            && notes.iter().any(|n| n.contains("연결이 닫혔습니다.")),
+        "server notes in Korean: {notes:#?}"
+    );
+    scroll_to(c, "#session-notes").await;
+    browser.screenshot("korean-lesson-1-notes").await;
     let states = texts(c, "#learn-transcript .state").await;
     assert!(
         states.iter().any(|s| s == "준비됨 → MAIL 진행"),

@@ -11,9 +11,16 @@
 //!
 //! Lint *messages* ([`crate::Lint::message`]) carry values and stay English; show the translated
 //! [`lint_summary`] first and the message as the detail.
+//!
+//! What the SMTP sessions report has its own functions with the values kept: [`client_error`]
+//! (a client session error), [`violation`] (the server session's protocol violations) and
+//! [`auth_failure`].
 
+mod events;
 mod ko_lints;
 mod ko_text;
+
+pub use events::{auth_failure, client_error, violation};
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -294,6 +301,7 @@ mod tests {
             out.push(session_state(Lang::En, state).into());
         }
         out.push("could not be read: {error}".into());
+        out.extend(events::templates().into_iter().map(String::from));
         out.push("The transcript shows {octets} octets for a chunk of {size}".into());
         out.sort();
         out.dedup();

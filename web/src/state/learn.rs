@@ -892,7 +892,9 @@ mod tests {
         assert_eq!(s.received.len(), 0, "smuggling message refused");
         let (s, _) = run_script(&LESSONS[5], usize::MAX, 0);
         assert!(
-            s.notes.iter().any(|n| n.text.contains("STARTTLS")),
+            s.notes
+                .iter()
+                .any(|n| n.render(crate::state::i18n::Lang::En).contains("STARTTLS")),
             "injection after STARTTLS reported: {:?}",
             s.notes
         );

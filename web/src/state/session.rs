@@ -9,16 +9,17 @@
 
 use std::collections::BTreeMap;
 
+use mailscope_core::i18n as core_i18n;
 use mailscope_core::mime::build::{Attachment, MessageBuilder, NameAddr};
 use mailscope_core::relay::{ClientFrame, RelayFrame, TlsMode};
 use mailscope_core::smtp::auth::{
-    decode_exchange, ClientExchange, Credentials, DecodedAuth, Mechanism,
+    decode_exchange, AuthFailure, ClientExchange, Credentials, DecodedAuth, Mechanism,
 };
 use mailscope_core::smtp::command::{parse_command, Command};
 use mailscope_core::smtp::data::normalize_crlf;
 use mailscope_core::smtp::session::{
-    ClientEvent, ClientPlan, ClientSession, ClientState, RecipientAction, RecipientRule,
-    ServerConfig, ServerEvent, ServerState, StopPoint, TlsPolicy, Transaction,
+    ClientError, ClientEvent, ClientPlan, ClientSession, ClientState, RecipientAction,
+    RecipientRule, ServerConfig, ServerEvent, ServerState, StopPoint, TlsPolicy, Transaction,
 };
 use mailscope_core::smtp::transcript::{
     AnnotatedTranscript, Direction, Format, Transcript, TranscriptLine,
@@ -26,7 +27,7 @@ use mailscope_core::smtp::transcript::{
 use mailscope_core::span::Span;
 
 use super::certificate::TlsInfo;
-use super::i18n::key;
+use super::i18n::{key, trf, Lang};
 use super::live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
 use super::transcript::{export_json, export_text, rows, Row};
 use super::transport::{Incoming, LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
@@ -60,17 +61,131 @@ pub enum NoteKind {
     Error,
 }
 
+/// Who reported a note: English keys for [`tr`](super::i18n::tr).
+pub const SIDE_CLIENT: &str = key("client");
+/// The server session (in the page) reported it.
+pub const SIDE_SERVER: &str = key("server");
+/// The relay reported it.
+pub const SIDE_RELAY: &str = key("relay");
+
+/// The words of a note (or of a problem in the server settings), kept apart from the language:
+/// the view renders them for the reader with [`NoteText::render`]. Values that are data
+/// (addresses, codes, cipher names, the server's or the relay's own text) are kept as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoteText {
+    /// An English template with `{name}` holes, marked with [`key`], and its values.
+    Template {
+        /// The English template (the translation key).
+        template: &'static str,
+        /// The values, by hole name; free text last (so it is never searched for holes).
+        args: Vec<(&'static str, String)>,
+    },
+    /// An error of the core's client session, worded by the core.
+    Client(ClientError),
+    /// A protocol violation the core's server session refused, worded by the core.
+    Violation(String),
+    /// The in-browser server refused an AUTH exchange.
+    AuthFailed {
+        /// The mechanism.
+        mechanism: String,
+        /// Why (the core words it; its reply is data).
+        reason: AuthFailure,
+    },
+}
+
+impl NoteText {
+    /// A template without values.
+    pub fn fixed(template: &'static str) -> NoteText {
+        NoteText::Template {
+            template,
+            args: Vec::new(),
+        }
+    }
+
+    /// Whether this is `template` (with any values).
+    pub fn is(&self, template: &str) -> bool {
+        matches!(self, NoteText::Template { template: t, .. } if *t == template)
+    }
+
+    /// A template with values.
+    pub fn with(template: &'static str, args: Vec<(&'static str, String)>) -> NoteText {
+        NoteText::Template { template, args }
+    }
+
+    /// The note in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            NoteText::Template { template, args } => {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = args
+                    .iter()
+                    .map(|(name, value)| (*name, value as &dyn std::fmt::Display))
+                    .collect();
+                trf(lang, template, &args)
+            }
+            NoteText::Client(e) => core_i18n::client_error(lang, e),
+            NoteText::Violation(message) => core_i18n::violation(lang, message),
+            NoteText::AuthFailed { mechanism, reason } => trf(
+                lang,
+                "AUTH {mechanism} refused: {why} (the server answers {reply}).",
+                &[
+                    ("mechanism", mechanism),
+                    ("why", &core_i18n::auth_failure(lang, *reason)),
+                    ("reply", reason),
+                ],
+            ),
+        }
+    }
+}
+
+/// The name of a client session state as the status line shows it (English key).
+pub fn client_state_label(state: ClientState) -> &'static str {
+    match state {
+        ClientState::Connecting => key("connecting"),
+        ClientState::Greeting => key("waiting for the greeting"),
+        ClientState::Ready => key("ready"),
+        ClientState::TlsPending => key("TLS handshake pending"),
+        ClientState::Auth => key("authenticating"),
+        ClientState::Mail => key("mail"),
+        ClientState::Rcpt => key("rcpt"),
+        ClientState::Data => key("data"),
+        ClientState::Quitting => key("quitting"),
+        ClientState::Closed => key("closed"),
+    }
+}
+
+/// The name of the in-browser server's state as the status line shows it (English key).
+pub fn server_state_label(state: ServerState) -> &'static str {
+    match state {
+        ServerState::Connected => key("connected"),
+        ServerState::Ready => key("ready"),
+        ServerState::Mail => key("mail"),
+        ServerState::Rcpt => key("rcpt"),
+        ServerState::Data => key("data"),
+        ServerState::Bdat => key("bdat"),
+        ServerState::Auth => key("authenticating"),
+        ServerState::TlsPending => key("TLS handshake pending"),
+        ServerState::Closed => key("closed"),
+    }
+}
+
 /// Something the client or the server session reported that is not a line on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// Milliseconds since the session started.
     pub at_ms: u64,
-    /// `client` or `server`.
+    /// [`SIDE_CLIENT`], [`SIDE_SERVER`] or [`SIDE_RELAY`] (English keys).
     pub side: &'static str,
     /// What happened.
-    pub text: String,
+    pub text: NoteText,
     /// How bad.
     pub kind: NoteKind,
+}
+
+impl Note {
+    /// What happened, in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        self.text.render(lang)
+    }
 }
 
 /// The in-browser server's switches, as shown in the settings form.
@@ -394,7 +509,7 @@ pub struct SessionModel {
     /// The recipient rules as typed.
     pub rules_text: String,
     /// Problems in the typed users or rules.
-    pub config_errors: Vec<String>,
+    pub config_errors: Vec<NoteText>,
     conn: Option<Connection>,
     started_at: u64,
     /// Every byte on the wire, both directions, in order.
@@ -641,15 +756,16 @@ impl SessionModel {
             Action::SetHostname(name) => self.config.hostname = name,
             Action::SetUsers(text) => {
                 let mut users = BTreeMap::new();
-                self.config_errors.retain(|e| !e.starts_with("user"));
+                self.config_errors.retain(|e| !e.is(USER_LINE));
                 for line in text.lines().filter(|l| !l.trim().is_empty()) {
                     match line.trim().split_once(':') {
                         Some((u, p)) if !u.is_empty() => {
                             users.insert(u.to_string(), p.to_string());
                         }
-                        _ => self
-                            .config_errors
-                            .push(format!("user line {line:?}: write user:password")),
+                        _ => self.config_errors.push(NoteText::with(
+                            USER_LINE,
+                            vec![("line", format!("{line:?}"))],
+                        )),
                     }
                 }
                 self.config.users = users;
@@ -657,7 +773,7 @@ impl SessionModel {
             }
             Action::SetRecipientRules(text) => {
                 let mut rules = Vec::new();
-                self.config_errors.retain(|e| !e.starts_with("rule"));
+                self.config_errors.retain(|e| !e.is(RULE_LINE));
                 for line in text.lines().filter(|l| !l.trim().is_empty()) {
                     let mut words = line.split_whitespace();
                     match (words.next(), words.next().and_then(rule_action)) {
@@ -665,8 +781,9 @@ impl SessionModel {
                             pattern: pattern.to_string(),
                             action,
                         }),
-                        _ => self.config_errors.push(format!(
-                            "rule line {line:?}: write address-or-domain 550|452|451"
+                        _ => self.config_errors.push(NoteText::with(
+                            RULE_LINE,
+                            vec![("line", format!("{line:?}"))],
                         )),
                     }
                 }
@@ -812,10 +929,7 @@ impl SessionModel {
 
     fn send_group(&mut self, now: u64) {
         if self.group.is_empty() {
-            self.error = Some(
-                "Nothing queued: with pipelining on, commands wait here until you send the group."
-                    .into(),
-            );
+            self.error = Some(NOTHING_QUEUED.into());
             return;
         }
         let group = std::mem::take(&mut self.group);
@@ -858,8 +972,10 @@ impl SessionModel {
                 self.log(Direction::Client, &bytes, now, tls);
                 self.note(
                     now,
-                    "client",
-                    "Raw line sent as typed, outside the client session (it does not read the reply).",
+                    SIDE_CLIENT,
+                    NoteText::fixed(key(
+                        "Raw line sent as typed, outside the client session (it does not read the reply).",
+                    )),
                     NoteKind::Info,
                 );
             }
@@ -869,7 +985,7 @@ impl SessionModel {
 
     fn auth_continue(&mut self, now: u64) {
         let (Some(ex), Some(challenge)) = (self.auth.as_mut(), self.challenge.clone()) else {
-            self.error = Some("No 334 challenge to answer: start AUTH first.".into());
+            self.error = Some(NO_CHALLENGE.into());
             return;
         };
         match ex.respond(&challenge) {
@@ -930,12 +1046,12 @@ impl SessionModel {
         self.pump(now);
     }
 
-    fn note(&mut self, now: u64, side: &'static str, text: impl Into<String>, kind: NoteKind) {
+    fn note(&mut self, now: u64, side: &'static str, text: NoteText, kind: NoteKind) {
         if self.notes.len() < MAX_NOTES {
             self.notes.push(Note {
                 at_ms: now.saturating_sub(self.started_at),
                 side,
-                text: text.into(),
+                text,
                 kind,
             });
         }
@@ -1015,7 +1131,7 @@ impl SessionModel {
                 } else {
                     NoteKind::Info
                 };
-                self.note(now, "relay", text, kind);
+                self.note(now, SIDE_RELAY, text, kind);
             }
             for e in server_events {
                 self.server_event(e, now);
@@ -1031,53 +1147,59 @@ impl SessionModel {
     }
 
     fn server_event(&mut self, event: ServerEvent, now: u64) {
-        match event {
+        let (text, kind) = match event {
             ServerEvent::MessageReceived(m) => {
-                let text = format!(
-                    "Message accepted as {} ({} bytes, {} recipient(s)).",
-                    m.queue_id,
-                    m.data.len(),
-                    m.envelope.rcpts.len()
-                );
                 self.received.push((m.queue_id.clone(), m.data.len()));
-                self.note(now, "server", text, NoteKind::Info);
+                (
+                    NoteText::with(
+                        key("Message accepted as {id} ({bytes} bytes, {rcpts} recipient(s))."),
+                        vec![
+                            ("bytes", m.data.len().to_string()),
+                            ("rcpts", m.envelope.rcpts.len().to_string()),
+                            ("id", m.queue_id),
+                        ],
+                    ),
+                    NoteKind::Info,
+                )
             }
             ServerEvent::MessageRejected { code, lints } => {
                 let codes: Vec<String> = lints.iter().map(|l| l.code.to_string()).collect();
-                self.note(
-                    now,
-                    "server",
-                    format!("Message refused with {code} ({}).", codes.join(", ")),
-                    NoteKind::Error,
-                );
+                let text = if codes.is_empty() {
+                    NoteText::with(
+                        key("Message refused with {code}."),
+                        vec![("code", code.to_string())],
+                    )
+                } else {
+                    NoteText::with(
+                        key("Message refused with {code} ({lints})."),
+                        vec![("code", code.to_string()), ("lints", codes.join(", "))],
+                    )
+                };
+                (text, NoteKind::Error)
             }
-            ServerEvent::Violation { message } => {
-                self.note(now, "server", message, NoteKind::Error)
-            }
-            ServerEvent::Authenticated { mechanism, user } => self.note(
-                now,
-                "server",
-                format!("{user} authenticated with {mechanism}."),
+            ServerEvent::Violation { message } => (NoteText::Violation(message), NoteKind::Error),
+            ServerEvent::Authenticated { mechanism, user } => (
+                NoteText::with(
+                    key("{user} authenticated with {mechanism}."),
+                    vec![("mechanism", mechanism), ("user", user)],
+                ),
                 NoteKind::Info,
             ),
-            ServerEvent::AuthFailed { mechanism, reason } => self.note(
-                now,
-                "server",
-                format!("AUTH {mechanism} failed: {reason:?}."),
+            ServerEvent::AuthFailed { mechanism, reason } => (
+                NoteText::AuthFailed { mechanism, reason },
                 NoteKind::Error,
             ),
-            ServerEvent::TlsRequested => self.note(
-                now,
-                "server",
-                "TLS handshake (simulated): both sides are now under TLS; the client must EHLO again (RFC 3207 §4.2).",
+            ServerEvent::TlsRequested => (
+                NoteText::fixed(key("TLS handshake (simulated): both sides are now under TLS; the client must EHLO again (RFC 3207 §4.2).")),
                 NoteKind::Info,
             ),
             ServerEvent::Closed => {
                 self.server_closed = true;
-                self.note(now, "server", "Connection closed.", NoteKind::Info);
+                (NoteText::fixed(key("Connection closed.")), NoteKind::Info)
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        self.note(now, SIDE_SERVER, text, kind);
     }
 
     fn client_event(&mut self, event: ClientEvent, now: u64) {
@@ -1091,14 +1213,19 @@ impl SessionModel {
                         .unwrap_or_default(),
                 );
             }
-            ClientEvent::Error(e) => self.note(now, "client", e.to_string(), NoteKind::Error),
+            ClientEvent::Error(e) => {
+                self.note(now, SIDE_CLIENT, NoteText::Client(e), NoteKind::Error)
+            }
             ClientEvent::AuthFailed { code } => {
                 self.auth = None;
                 self.challenge = None;
                 self.note(
                     now,
-                    "client",
-                    format!("AUTH failed ({code})."),
+                    SIDE_CLIENT,
+                    NoteText::with(
+                        key("AUTH failed ({code})."),
+                        vec![("code", code.to_string())],
+                    ),
                     NoteKind::Error,
                 );
             }
@@ -1106,27 +1233,45 @@ impl SessionModel {
                 self.auth = None;
                 self.challenge = None;
             }
-            ClientEvent::TransactionDone(o) => self.note(
-                now,
-                "client",
-                format!(
-                    "Transaction {}: {} (final code {}); accepted {:?}, refused {:?}.",
-                    o.index + 1,
-                    if o.delivered {
-                        "delivered"
-                    } else {
-                        "not delivered"
-                    },
-                    o.code,
-                    o.accepted,
-                    o.rejected
-                ),
-                if o.delivered {
-                    NoteKind::Info
+            ClientEvent::TransactionDone(o) => {
+                let (template, kind) = if o.delivered {
+                    (
+                        key("Transaction {n}: delivered (final code {code}); accepted: {accepted}; refused: {refused}."),
+                        NoteKind::Info,
+                    )
                 } else {
-                    NoteKind::Error
-                },
-            ),
+                    (
+                        key("Transaction {n}: not delivered (final code {code}); accepted: {accepted}; refused: {refused}."),
+                        NoteKind::Error,
+                    )
+                };
+                let list = |items: Vec<String>| {
+                    if items.is_empty() {
+                        "—".to_string()
+                    } else {
+                        items.join(", ")
+                    }
+                };
+                let refused = o
+                    .rejected
+                    .iter()
+                    .map(|(rcpt, code)| format!("{rcpt} ({code})"))
+                    .collect();
+                self.note(
+                    now,
+                    SIDE_CLIENT,
+                    NoteText::with(
+                        template,
+                        vec![
+                            ("n", (o.index + 1).to_string()),
+                            ("code", o.code.to_string()),
+                            ("accepted", list(o.accepted)),
+                            ("refused", list(refused)),
+                        ],
+                    ),
+                    kind,
+                );
+            }
             _ => {}
         }
     }
@@ -1170,6 +1315,15 @@ const NOT_LINKED: &str = key("The relay is not connected: see the relay status a
 const DECIDE_FIRST: &str = key("The server's certificate did not verify: choose Continue anyway or Close in the certificate panel first.");
 /// Shown while the TLS handshake runs.
 const WAIT_HANDSHAKE: &str = key("Waiting for the TLS handshake to finish.");
+/// A line of the AUTH users field that is not `user:password`.
+const USER_LINE: &str = key("user line {line}: write user:password");
+/// A line of the recipient rules field that is not `pattern code`.
+const RULE_LINE: &str = key("rule line {line}: write address-or-domain 550|452|451");
+/// Shown when a pipelined group is sent empty.
+const NOTHING_QUEUED: &str =
+    key("Nothing queued: with pipelining on, commands wait here until you send the group.");
+/// Shown when AUTH is continued without a challenge.
+const NO_CHALLENGE: &str = key("No 334 challenge to answer: start AUTH first.");
 
 /// The fixed (untemplated) messages [`SessionModel::error`] can hold, so the view can translate
 /// them; other errors come from the core and are shown as they are.
@@ -1178,6 +1332,8 @@ pub const FIXED_ERRORS: &[&str] = &[
     NOT_LINKED,
     DECIDE_FIRST,
     WAIT_HANDSHAKE,
+    NOTHING_QUEUED,
+    NO_CHALLENGE,
     key("Type a domain to look up its MX records."),
     key("Type the server's host name or address."),
     key("The port must be a number from 1 to 65535."),
@@ -1691,6 +1847,97 @@ mod tests {
         assert_eq!((form.plan().auth, form.plan().rcpts.len()), (None, 1));
     }
 
+    /// The notes of a session, rendered in `lang`.
+    fn notes_in(m: &SessionModel, lang: Lang) -> Vec<String> {
+        m.notes.iter().map(|n| n.render(lang)).collect()
+    }
+
+    #[test]
+    fn in_browser_notes_are_in_the_readers_language() {
+        let mut form = SessionForm {
+            message: "Subject: x\n\nhi\n".into(),
+            ..SessionForm::default()
+        };
+        form.rcpts = vec!["b@example.net".into()];
+        let mut m = SessionModel::default();
+        m.apply(Action::Run {
+            plan: Box::new(form.plan()),
+            now: 5,
+        });
+        let (en, ko) = (notes_in(&m, Lang::En), notes_in(&m, Lang::Ko));
+        let queue_id = m.received.first().map(|r| r.0.clone()).unwrap_or_default();
+        assert!(!queue_id.is_empty(), "a message was accepted: {en:?}");
+        let cases = [
+            (
+                format!("Message accepted as {queue_id} ("),
+                format!("메시지를 {queue_id}(으)로 접수했습니다"),
+            ),
+            (
+                "Transaction 1: delivered (final code 250)".to_string(),
+                "트랜잭션 1: 배달됨".to_string(),
+            ),
+            (
+                "Connection closed.".to_string(),
+                "연결이 닫혔습니다.".to_string(),
+            ),
+        ];
+        for (english, korean) in cases {
+            assert!(
+                en.iter().any(|n| n.contains(&english)),
+                "want {english:?} in {en:#?}"
+            );
+            assert!(
+                ko.iter().any(|n| n.contains(&korean)),
+                "want {korean:?} in {ko:#?}"
+            );
+        }
+        assert!(
+            ko.iter()
+                .all(|n| n.chars().any(|c| ('가'..='힣').contains(&c))),
+            "every note has Korean: {ko:#?}"
+        );
+        // Sides are English keys, translated in the view.
+        assert!(m
+            .notes
+            .iter()
+            .all(|n| [SIDE_CLIENT, SIDE_SERVER].contains(&n.side)));
+        assert_eq!(crate::state::i18n::tr_text(Lang::Ko, SIDE_SERVER), "서버");
+    }
+
+    #[test]
+    fn core_worded_notes_follow_the_language() {
+        let cases = [
+            (
+                NoteText::Client(ClientError::GreetingRefused { code: 554 }),
+                "the server greeted with 554 instead of 220",
+                "554",
+            ),
+            (
+                NoteText::Violation(
+                    "3 byte(s) were pipelined after STARTTLS; discarded, TLS not started".into(),
+                ),
+                "3 byte(s) were pipelined after STARTTLS; discarded, TLS not started",
+                "3",
+            ),
+            (
+                NoteText::AuthFailed {
+                    mechanism: "PLAIN".into(),
+                    reason: AuthFailure::BadCredentials,
+                },
+                "AUTH PLAIN refused: wrong user name or password (the server answers 535 5.7.8 Authentication credentials invalid).",
+                "535 5.7.8 Authentication credentials invalid",
+            ),
+        ];
+        for (note, english, kept) in cases {
+            assert_eq!(note.render(Lang::En), english);
+            let ko = note.render(Lang::Ko);
+            assert!(
+                ko.contains(kept) && ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{note:?}: Korean with {kept:?} kept, got {ko:?}"
+            );
+        }
+    }
+
     #[test]
     fn auth_preview_shows_what_is_sent() {
         let p = auth_preview(&Mechanism::Plain, &Credentials::new("alice", "wonderland"));
@@ -1879,7 +2126,7 @@ mod tests {
         assert!(m
             .notes
             .iter()
-            .any(|n| n.side == "relay" && n.text.contains("NOT verified")));
+            .any(|n| n.side == SIDE_RELAY && n.render(Lang::En).contains("NOT verified")));
     }
 
     #[test]
@@ -1962,10 +2209,12 @@ mod tests {
                 code: mailscope_core::relay::ErrorCode::ConnectFailed,
                 message: "attempt 1 of 2 failed: mx1 (192.0.2.1): refused; trying the next address"
                     .into(),
+                retrying: true,
             },
             now: 1,
         });
         assert!(m.is_connected(), "failover goes on");
+        assert_eq!(m.relay.last_error, None, "not the end of the connect");
         m.apply(Action::Frame {
             frame: RelayFrame::Connected {
                 peer: "192.0.2.2:25".into(),
@@ -1996,6 +2245,15 @@ mod tests {
             m.peer().and_then(|p| p.1.clone()).as_deref(),
             Some("mx2.example.org")
         );
+        // The relay's notes in Korean, with the addresses and the relay's text kept.
+        let ko = notes_in(&m, Lang::Ko);
+        for want in [
+            "릴레이 오류 connect_failed, 다음 주소로 시도합니다: attempt 1 of 2 failed",
+            "먼저 192.0.2.1:25(MX mx1.example.org)에 시도했지만 4 ms 후 실패했습니다: connection refused",
+            "릴레이를 거쳐 9 ms 만에 192.0.2.2:25(MX mx2.example.org)에 연결했습니다.",
+        ] {
+            assert!(ko.iter().any(|n| n.contains(want)), "want {want:?} in {ko:#?}");
+        }
         // The socket drops: the session ends.
         m.apply(Action::Socket(SocketEvent::Closed {
             code: 1006,

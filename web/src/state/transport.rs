@@ -16,11 +16,12 @@
 
 use std::collections::VecDeque;
 
-use mailscope_core::relay::{ClientFrame, ErrorCode, RelayFrame, Target, TlsMode};
+use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, TlsMode};
 use mailscope_core::smtp::session::{ServerConfig, ServerEvent, ServerSession, ServerState};
 
 use super::certificate::TlsInfo;
-use super::live::is_failover_attempt;
+use super::i18n::key;
+use super::session::NoteText;
 
 /// Most client bytes held while the relay connects or the TLS handshake is pending.
 pub const MAX_WAITING_BYTES: usize = 1024 * 1024;
@@ -42,8 +43,8 @@ pub enum Incoming {
     Server(ServerEvent),
     /// Something the relay reported about the connection, for the notes.
     Note {
-        /// What happened (English).
-        text: String,
+        /// What happened.
+        text: NoteText,
         /// Whether it is a failure.
         error: bool,
     },
@@ -154,7 +155,7 @@ impl RelayTransport {
         }
     }
 
-    fn note(&mut self, text: String, error: bool) {
+    fn note(&mut self, text: NoteText, error: bool) {
         self.inbox.push_back(Incoming::Note { text, error });
     }
 
@@ -178,29 +179,30 @@ impl RelayTransport {
                 attempts,
             } => {
                 for failed in attempts.iter().filter(|a| a.error.is_some()) {
-                    let via = failed
-                        .mx
-                        .as_deref()
-                        .map(|m| format!(" (MX {m})"))
-                        .unwrap_or_default();
-                    self.note(
-                        format!(
-                            "Tried {}{via} first: {} after {} ms.",
-                            failed.address,
-                            failed.error.as_deref().unwrap_or_default(),
-                            failed.ms
-                        ),
-                        false,
-                    );
+                    let mut args = vec![
+                        ("address", failed.address.clone()),
+                        ("ms", failed.ms.to_string()),
+                    ];
+                    let template = match &failed.mx {
+                        Some(m) => {
+                            args.push(("mx", m.clone()));
+                            key("Tried {address} (MX {mx}) first: {error} after {ms} ms.")
+                        }
+                        None => key("Tried {address} first: {error} after {ms} ms."),
+                    };
+                    args.push(("error", failed.error.clone().unwrap_or_default()));
+                    self.note(NoteText::with(template, args), false);
                 }
-                let via = mx
-                    .as_deref()
-                    .map(|m| format!(" (MX {m})"))
-                    .unwrap_or_default();
-                self.note(
-                    format!("Connected to {peer}{via} in {connect_ms} ms through the relay."),
-                    false,
-                );
+                let mut args = vec![("ms", connect_ms.to_string())];
+                let template = match &mx {
+                    Some(m) => {
+                        args.push(("mx", m.clone()));
+                        key("Connected to {peer} (MX {mx}) in {ms} ms through the relay.")
+                    }
+                    None => key("Connected to {peer} in {ms} ms through the relay."),
+                };
+                args.push(("peer", peer.clone()));
+                self.note(NoteText::with(template, args), false);
                 self.peer = Some((peer, mx, connect_ms));
                 if self.phase == RelayPhase::Connecting {
                     self.phase = if self.expect_implicit() {
@@ -220,20 +222,14 @@ impl RelayTransport {
                 verify_error,
             } => {
                 self.tls = true;
-                self.note(
-                    format!(
-                        "TLS handshake done: {version}, {cipher}; certificate {}.",
-                        if verified {
-                            "verified".to_string()
-                        } else {
-                            format!(
-                                "NOT verified ({})",
-                                verify_error.clone().unwrap_or_default()
-                            )
-                        }
-                    ),
-                    !verified,
-                );
+                let mut args = vec![("version", version.clone()), ("cipher", cipher.clone())];
+                let template = if verified {
+                    key("TLS handshake done: {version}, {cipher}; certificate verified.")
+                } else {
+                    args.push(("error", verify_error.clone().unwrap_or_default()));
+                    key("TLS handshake done: {version}, {cipher}; certificate NOT verified ({error}).")
+                };
+                self.note(NoteText::with(template, args), !verified);
                 self.tls_info = Some(TlsInfo {
                     version,
                     cipher,
@@ -251,19 +247,33 @@ impl RelayTransport {
                 self.flush_waiting();
             }
             RelayFrame::Closed { by, reason } => {
-                self.note(
-                    format!(
-                        "Connection closed by the {}: {reason}",
-                        format!("{by:?}").to_lowercase()
-                    ),
-                    false,
-                );
+                let template = match by {
+                    Closer::Server => key("Connection closed by the server: {reason}"),
+                    Closer::Client => key("Connection closed by this page: {reason}"),
+                    Closer::Relay => key("Connection closed by the relay: {reason}"),
+                };
+                self.note(NoteText::with(template, vec![("reason", reason)]), false);
                 self.close_now();
             }
-            RelayFrame::Error { code, message } => {
-                let fatal =
-                    self.phase == RelayPhase::Connecting && !is_failover_attempt(code, &message);
-                self.note(format!("Relay error {}: {message}", code_name(code)), true);
+            RelayFrame::Error {
+                code,
+                message,
+                retrying,
+            } => {
+                // A failed address of a failover: the relay goes on with the next one.
+                let fatal = self.phase == RelayPhase::Connecting && !retrying;
+                let template = if retrying {
+                    key("Relay error {code}, trying the next address: {message}")
+                } else {
+                    key("Relay error {code}: {message}")
+                };
+                self.note(
+                    NoteText::with(
+                        template,
+                        vec![("code", code_name(code)), ("message", message)],
+                    ),
+                    true,
+                );
                 if fatal || matches!(code, ErrorCode::TlsFailed) {
                     self.close_now();
                 }

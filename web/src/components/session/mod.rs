@@ -21,7 +21,9 @@ use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
 use crate::state::i18n::tr;
 use crate::state::live::SocketEvent;
-use crate::state::session::{Action, SessionForm, SessionModel};
+use crate::state::session::{
+    client_state_label, server_state_label, Action, SessionForm, SessionModel,
+};
 
 use certificate::CertificatePanel;
 use controls::Controls;
@@ -144,10 +146,10 @@ pub fn session_view() -> Html {
         connected: m.is_connected(),
         client_state: m
             .client_state()
-            .map(|s| format!("{s:?}").to_lowercase())
+            .map(|s| tr(lang, client_state_label(s)).to_string())
             .unwrap_or_else(|| tr(lang, "not connected").into()),
         server_state: match (m.server_state(), m.peer()) {
-            (Some(s), _) => format!("{s:?}").to_lowercase(),
+            (Some(s), _) => tr(lang, server_state_label(s)).to_string(),
             (None, Some((peer, mx, _))) => match mx {
                 Some(mx) => format!("{peer} ({mx})"),
                 None => peer.clone(),

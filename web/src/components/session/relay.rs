@@ -4,7 +4,7 @@ use mailscope_core::relay::Closer;
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
-use crate::state::i18n::{tr, trf, Lang};
+use crate::state::i18n::{tr, tr_text, trf, Lang};
 use crate::state::live::{error_help, RelayStatus, SocketState};
 use crate::state::relay_link::{SERVE_COMMAND, XTASK_COMMAND};
 use crate::state::transport::code_name;
@@ -94,7 +94,7 @@ pub fn relay_status_bar(props: &RelayStatusProps) -> Html {
             <>
                 <strong>{ tr(lang, "The relay refused this page's token") }</strong>
                 <p>{ tr(lang, "mailscope serve makes a new token each time it starts: open the URL it printed this time (it ends in #token=…).") }
-                    <span class="muted">{ format!(" ({detail})") }</span></p>
+                    <span class="muted">{ format!(" ({})", tr_text(lang, detail)) }</span></p>
                 { reconnect.clone() }
             </>
         },

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::field::{Check, Field};
 use crate::components::i18n::use_lang;
 use crate::state::i18n::tr;
-use crate::state::session::{Action, ServerFlag};
+use crate::state::session::{Action, NoteText, ServerFlag};
 
 /// Properties of [`ServerSettings`].
 #[derive(Properties, PartialEq)]
@@ -18,7 +18,7 @@ pub struct ServerSettingsProps {
     /// Recipient rules as typed.
     pub rules: String,
     /// Problems in the typed text.
-    pub errors: Vec<String>,
+    pub errors: Vec<NoteText>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -51,7 +51,7 @@ pub fn server_settings(props: &ServerSettingsProps) -> Html {
             </fieldset>
             <Field id="server-users" label={tr(lang, "AUTH users (user:password per line)")} rows={3} value={props.users.clone()} oninput={on_users} />
             <Field id="server-rules" label={tr(lang, "Failing recipients (address or domain, then 550 | 452 | 451)")} rows={3} value={props.rules.clone()} oninput={on_rules} />
-            { for props.errors.iter().map(|e| html! { <p class="error">{ e }</p> }) }
+            { for props.errors.iter().map(|e| html! { <p class="error">{ e.render(lang) }</p> }) }
         </details>
     }
 }

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use mailscope_core::i18n::{explain, text as core_text};
 
 use crate::components::i18n::{use_lang, LintItem};
-use crate::state::i18n::{tr, Lang};
+use crate::state::i18n::{tr, tr_text, trf, Lang};
 use crate::state::session::{Note, NoteKind};
 use crate::state::transcript::{direction_marker, Row};
 
@@ -114,7 +114,7 @@ pub fn note_list(props: &NoteListProps) -> Html {
             <ul id="session-notes">
                 { for props.notes.iter().map(|n| html! {
                     <li class={classes!(if n.kind == NoteKind::Error { "error" } else { "muted" })}>
-                        { format!("+{} ms {}: {}", n.at_ms, n.side, n.text) }
+                        { trf(lang, "+{ms} ms {side}: {text}", &[("ms", &n.at_ms), ("side", &tr_text(lang, n.side)), ("text", &n.render(lang))]) }
                     </li>
                 }) }
             </ul>
