@@ -187,6 +187,22 @@ pub enum ErrorCode {
     SandboxUnavailable,
 }
 
+impl ErrorCode {
+    /// The stable name, as written in the `code` field (`policy_denied`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::PolicyDenied => "policy_denied",
+            ErrorCode::DnsFailed => "dns_failed",
+            ErrorCode::ConnectFailed => "connect_failed",
+            ErrorCode::TlsFailed => "tls_failed",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Limit => "limit",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::SandboxUnavailable => "sandbox_unavailable",
+        }
+    }
+}
+
 /// Frames the relay sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -378,6 +394,24 @@ mod tests {
         })
         .unwrap();
         assert_eq!(err, r#"{"type":"error","code":"dns_failed","message":""}"#);
+    }
+
+    #[test]
+    fn error_code_names_are_the_wire_names() {
+        let codes = [
+            ErrorCode::PolicyDenied,
+            ErrorCode::DnsFailed,
+            ErrorCode::ConnectFailed,
+            ErrorCode::TlsFailed,
+            ErrorCode::Timeout,
+            ErrorCode::Limit,
+            ErrorCode::BadRequest,
+            ErrorCode::SandboxUnavailable,
+        ];
+        for code in codes {
+            let wire = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(format!("\"{}\"", code.as_str()), wire, "{code:?}");
+        }
     }
 
     fn sample_limits() -> Limits {

@@ -9,37 +9,9 @@
 //!
 //! [`ServerEvent::Violation`]: crate::smtp::session::ServerEvent::Violation
 
-use super::{text, Lang};
+use super::{fill_strings as fill, text, Lang};
 use crate::smtp::auth::AuthFailure;
 use crate::smtp::session::ClientError;
-
-/// Fills the `{name}` holes of `template` from `args` in one pass; unknown holes stay.
-fn fill(template: &str, args: &[(&str, String)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            args.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (v, close))
-        });
-        match value {
-            Some((v, close)) => {
-                out.push_str(v);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
 
 /// The English template of a client error and its values: its `Display` text with holes.
 fn client_error_template(e: &ClientError) -> (&'static str, Vec<(&'static str, String)>) {

@@ -22,6 +22,46 @@ mod ko_text;
 
 pub use events::{auth_failure, client_error, violation};
 
+/// Fills the `{name}` holes of `template` from `args` in one pass: a value that itself looks
+/// like a hole stays as it is, and holes without a value stay as written. The web's `trf` and
+/// the core's own event texts use this one filler.
+pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(rest.get(..open).unwrap_or_default());
+        let after = rest.get(open + 1..).unwrap_or_default();
+        let value = after.find('}').and_then(|close| {
+            let name = after.get(..close)?;
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                let _ = write!(out, "{v}");
+                rest = after.get(close + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`fill`] with owned values, as the event texts collect them.
+fn fill_strings(template: &str, args: &[(&str, String)]) -> String {
+    let args: Vec<(&str, &dyn std::fmt::Display)> = args
+        .iter()
+        .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+        .collect();
+    fill(template, &args)
+}
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;

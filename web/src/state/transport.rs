@@ -270,7 +270,7 @@ impl RelayTransport {
                 self.note(
                     NoteText::with(
                         template,
-                        vec![("code", code_name(code)), ("message", message)],
+                        vec![("code", code.as_str().to_string()), ("message", message)],
                     ),
                     true,
                 );
@@ -310,14 +310,6 @@ impl RelayTransport {
             self.close_now();
         }
     }
-}
-
-/// The stable name of an error code (`policy_denied`…), as the relay writes it.
-pub fn code_name(code: ErrorCode) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| format!("{code:?}"))
 }
 
 /// The server end of a session.

@@ -7,7 +7,6 @@ use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, tr_text, trf, Lang};
 use crate::state::live::{error_help, RelayStatus, SocketState};
 use crate::state::relay_link::{SERVE_COMMAND, XTASK_COMMAND};
-use crate::state::transport::code_name;
 
 /// Properties of [`RelayStatusBar`].
 #[derive(Properties, PartialEq)]
@@ -122,8 +121,8 @@ pub fn relay_status_bar(props: &RelayStatusProps) -> Html {
                 <p class="muted" id="relay-closed">{ trf(lang, "Last connection closed by {by}: {reason}", &[("by", &closer(lang, *by)), ("reason", reason)]) }</p>
             }
             if let Some((code, message)) = &s.last_error {
-                <div class="relay-error" id="relay-error" data-code={code_name(*code)} role="alert">
-                    <p><strong>{ tr(lang, error_help(*code).title) }</strong>{" "}<code>{ code_name(*code) }</code></p>
+                <div class="relay-error" id="relay-error" data-code={code.as_str()} role="alert">
+                    <p><strong>{ tr(lang, error_help(*code).title) }</strong>{" "}<code>{ code.as_str() }</code></p>
                     <p class="muted">{ message }</p>
                     <p>{ tr(lang, error_help(*code).todo) }</p>
                 </div>

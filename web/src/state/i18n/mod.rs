@@ -52,13 +52,10 @@ pub const fn key(english: &'static str) -> &'static str {
     english
 }
 
-/// [`tr`] of a template with `{name}` holes, filled from `args`.
+/// [`tr`] of a template with `{name}` holes, filled from `args` in one pass by the core's
+/// [`fill`](mailscope_core::i18n::fill) (a value that looks like a hole is not filled again).
 pub fn trf(lang: Lang, template: &'static str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
-    let mut text = tr(lang, template).to_owned();
-    for (name, value) in args {
-        text = text.replace(&format!("{{{name}}}"), &value.to_string());
-    }
-    text
+    mailscope_core::i18n::fill(tr(lang, template), args)
 }
 
 #[cfg(test)]
@@ -80,6 +77,11 @@ mod tests {
         assert_eq!(
             trf(Lang::En, "{a} of {b}", &[("a", &1), ("b", &"two")]),
             "1 of two"
+        );
+        // One pass: a value that looks like a hole stays as it is.
+        assert_eq!(
+            trf(Lang::En, "{a} then {b}", &[("a", &"{b}"), ("b", &2)]),
+            "{b} then 2"
         );
         assert_eq!(tr(Lang::Ko, "Session"), "세션");
         assert_eq!(
