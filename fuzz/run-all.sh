@@ -25,6 +25,7 @@ seed() {
     mime_params) printf "attachment; filename*0*=UTF-8''%%E2%%82%%AC; filename*1=.txt; name=\"x\"" >"$dir/seed" ;;
     mime_address) printf '"A, B" <a@b.c>, =?UTF-8?Q?J=C3=B6rg?= <j@x>, undisclosed:;' >"$dir/seed" ;;
     mime_date) printf 'Tue, 1 Jul 2003 10:52:37 +0200' >"$dir/seed" ;;
+    mime_cid) printf '<img src="cid:logo%%40example.org"><div style="background:url(cid:bg@x)">cid: text</div>' >"$dir/seed" ;;
     esac
 }
 
