@@ -361,6 +361,131 @@ async fn bytes_injected_after_starttls_reply_are_refused() {
     }
 }
 
+/// Sends `frames` as separate binary frames in one flush, so they reach the relay together and
+/// it gathers them into one server write.
+async fn send_together(c: &mut Client, frames: &[&[u8]]) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    for f in frames {
+        c.ws.feed(Message::Binary(f.to_vec().into())).await.unwrap();
+    }
+    c.ws.flush().await.unwrap();
+}
+
+#[tokio::test]
+async fn gathered_frames_keep_their_order() {
+    let (l, target) = test_server().await;
+    let port = l.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (s, _) = l.accept().await.unwrap();
+        echo(s).await;
+    });
+    let server = serve(&["--allow-target", &target]).await;
+    let mut c = open(server.addr).await;
+    c.send(&host("127.0.0.1", port)).await;
+    assert!(matches!(
+        c.frame(&mut Vec::new()).await,
+        RelayFrame::Connected { .. }
+    ));
+    // 3,000 frames of 1 to 97 bytes (≈ 150 KB, more than one gathered write), then a control
+    // frame right behind them: it must be handled after all of their bytes were written.
+    let frames: Vec<Vec<u8>> = (0..3000u32)
+        .map(|i| {
+            (0..=(i % 97))
+                .map(|j| (i.wrapping_mul(31) ^ j) as u8)
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+    send_together(&mut c, &refs).await;
+    c.send(&ClientFrame::Close).await;
+    let all: Vec<u8> = frames.concat();
+    let mut got = Vec::new();
+    match c.frame(&mut got).await {
+        RelayFrame::Closed {
+            by: Closer::Client, ..
+        } => {}
+        other => panic!("expected closed by the client, got {other:?}"),
+    }
+    // The echo may still be on its way back when the close is handled; what came back is a
+    // prefix of what was sent, in order.
+    assert!(
+        all.starts_with(&got),
+        "echoed bytes differ from the frames' bytes in order ({} of {} bytes back)",
+        got.len(),
+        all.len()
+    );
+}
+
+#[tokio::test]
+async fn gathered_frames_ending_in_starttls_arm_the_reply_watch() {
+    // [frames sent together], what the server answers, whether the relay must refuse.
+    let cases: [(&[&[u8]], &[u8], bool); 3] = [
+        // STARTTLS split over frames and last: the bytes after the 220 are an injection.
+        (
+            &[b"EHLO x\r\n", b"STARTT", b"LS\r\n"],
+            b"250 x\r\n220 Ready to start TLS\r\n250 injected\r\n",
+            true,
+        ),
+        // Another command after STARTTLS in the same gathered write: no watch, bytes pass.
+        (
+            &[b"STARTTLS\r\n", b"NOOP\r\n"],
+            b"220 Ready to start TLS\r\n250 ok\r\n",
+            false,
+        ),
+        // An unfinished line after STARTTLS: no watch either.
+        (
+            &[b"STARTTLS\r\n", b"NO"],
+            b"220 Ready to start TLS\r\n250 ok\r\n",
+            false,
+        ),
+    ];
+    for (frames, answer, refused) in cases {
+        let (l, target) = test_server().await;
+        let port = l.local_addr().unwrap().port();
+        let want: Vec<u8> = frames.concat();
+        let expect = want.clone();
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let (mut s, _) = l.accept().await.unwrap();
+            s.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+            let mut got = vec![0u8; expect.len()];
+            s.read_exact(&mut got).await.unwrap();
+            assert_eq!(got, expect, "the server got the frames' bytes in order");
+            s.write_all(answer).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let server = serve(&["--allow-target", &target]).await;
+        let mut c = open(server.addr).await;
+        c.send(&host("127.0.0.1", port)).await;
+        let mut data = Vec::new();
+        assert!(matches!(
+            c.frame(&mut data).await,
+            RelayFrame::Connected { .. }
+        ));
+        c.read_until(b"220 fake ESMTP\r\n").await;
+        send_together(&mut c, frames).await;
+        let label = String::from_utf8_lossy(&want).into_owned();
+        if refused {
+            match c.frame(&mut data).await {
+                RelayFrame::Error {
+                    code: ErrorCode::TlsFailed,
+                    message,
+                } => assert!(message.contains("after its 220"), "{message}"),
+                other => panic!("{label:?}: expected tls_failed, got {other:?}"),
+            }
+            let passed = String::from_utf8_lossy(&data).into_owned();
+            assert_eq!(
+                passed, "250 x\r\n220 Ready to start TLS\r\n",
+                "{label:?}: only the replies up to the 220 may pass"
+            );
+        } else {
+            let got = c.read_until(b"250 ok\r\n").await;
+            assert_eq!(got, answer, "{label:?}: the answer passes unchanged");
+        }
+    }
+}
+
 #[tokio::test]
 async fn implicit_tls_reports_an_untrusted_certificate() {
     let (l, target) = test_server().await;
