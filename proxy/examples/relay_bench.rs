@@ -44,6 +44,16 @@ struct Args {
     /// The `mailscope` binary (release).
     #[arg(long)]
     mailscope: PathBuf,
+    /// A second `mailscope` binary (say, the build before a change), measured as `before` in
+    /// the same rounds; its sandbox is measured too.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Only the sandbox SMTP figures (no relay rows, no memory).
+    #[arg(long)]
+    sandbox_only: bool,
+    /// Only the relay rows and memory (no sandbox SMTP figures).
+    #[arg(long)]
+    relay_only: bool,
     /// The websocat binary; left out when not given.
     #[arg(long)]
     websocat: Option<PathBuf>,
@@ -85,6 +95,10 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<T
 /// One proxy under test, running as its own process.
 struct Proxy {
     name: &'static str,
+    /// Whether it is a `mailscope serve` (relay handshake before data).
+    mailscope: bool,
+    /// Its sandbox SMTP server (mailscope only).
+    sandbox: Option<SocketAddr>,
     child: Child,
     addr: SocketAddr,
     /// The TCP test server it forwards to.
@@ -94,7 +108,7 @@ struct Proxy {
 impl Proxy {
     /// A WebSocket carried to the test server, ready for data.
     async fn open(&self) -> Res<Ws> {
-        let mailscope = self.name == "mailscope";
+        let mailscope = self.mailscope;
         let url = if mailscope {
             format!("ws://{}/relay", self.addr)
         } else {
@@ -137,7 +151,7 @@ impl Proxy {
                 .map_err(fail("sending connect"))?;
             match next_frame(&mut ws).await? {
                 RelayFrame::Connected { .. } => {}
-                other => return Err(format!("mailscope: expected connected, got {other:?}")),
+                other => return Err(format!("{}: expected connected, got {other:?}", self.name)),
             }
         }
         Ok(ws)
@@ -381,8 +395,9 @@ async fn idle_memory(p: &Proxy, n: usize) -> Res<f64> {
     Ok((after.saturating_sub(before)) as f64 / n as f64)
 }
 
-async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr) -> Res<Proxy> {
+async fn start_mailscope(bin: &PathBuf, name: &'static str, target: SocketAddr) -> Res<Proxy> {
     let addr = free_port()?;
+    let sandbox = free_port()?;
     let ui = std::env::temp_dir().join("mailscope-bench-ui");
     std::fs::create_dir_all(&ui).map_err(fail("bench UI directory"))?;
     std::fs::write(ui.join("index.html"), "x").map_err(fail("bench UI page"))?;
@@ -407,7 +422,9 @@ async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr)
     wait_listening(addr, "mailscope serve").await?;
     wait_listening(sandbox, "the sandbox").await?;
     Ok(Proxy {
-        name: "mailscope",
+        name,
+        mailscope: true,
+        sandbox: Some(sandbox),
         child,
         addr,
         target,
@@ -428,6 +445,8 @@ async fn start_websocat(bin: &PathBuf, target: SocketAddr) -> Res<Proxy> {
     wait_listening(addr, "websocat").await?;
     Ok(Proxy {
         name: "websocat",
+        mailscope: false,
+        sandbox: None,
         child,
         addr,
         target,
@@ -447,6 +466,8 @@ async fn start_websockify(bin: &PathBuf, target: SocketAddr) -> Res<Proxy> {
     wait_listening(addr, "websockify").await?;
     Ok(Proxy {
         name: "websockify",
+        mailscope: false,
+        sandbox: None,
         child,
         addr,
         target,
@@ -487,14 +508,32 @@ async fn main() {
 async fn run(args: Args) -> Res<()> {
     let total = args.mib << 20;
     let target = test_server().await?;
-    let sandbox = free_port()?;
-    let mut proxies = vec![start_mailscope(&args.mailscope, target, sandbox).await?];
-    if let Some(bin) = &args.websocat {
-        proxies.push(start_websocat(bin, target).await?);
+    let mut proxies = vec![start_mailscope(&args.mailscope, "mailscope", target).await?];
+    if let Some(bin) = &args.compare {
+        proxies.push(start_mailscope(bin, "before", target).await?);
     }
-    if let Some(bin) = &args.websockify {
-        proxies.push(start_websockify(bin, target).await?);
+    if !args.sandbox_only {
+        if let Some(bin) = &args.websocat {
+            proxies.push(start_websocat(bin, target).await?);
+        }
+        if let Some(bin) = &args.websockify {
+            proxies.push(start_websockify(bin, target).await?);
+        }
     }
+    if !args.sandbox_only {
+        relay_rows(&args, &proxies, total).await?;
+    }
+    if !args.relay_only {
+        sandbox_rows(&args, &proxies).await?;
+    }
+    for mut p in proxies {
+        let _ = p.child.kill().await;
+    }
+    Ok(())
+}
+
+/// The relay rows and the idle memory, every proxy in turn within each round.
+async fn relay_rows(args: &Args, proxies: &[Proxy], total: usize) -> Res<()> {
     let names: Vec<&str> = proxies.iter().map(|p| p.name).collect();
     let rows: [(&str, bool); 5] = [
         ("page -> server, 64 KiB frames (MB/s)", true),
@@ -516,7 +555,7 @@ async fn run(args: Args) -> Res<()> {
         }
     }
     let mut memory = Vec::new();
-    for p in &proxies {
+    for p in proxies {
         memory.push(idle_memory(p, args.sessions).await?);
     }
 
@@ -554,60 +593,78 @@ async fn run(args: Args) -> Res<()> {
         false,
     );
     println!("  (ratios > 1× mean mailscope is faster or smaller)");
+    Ok(())
+}
 
-    if args.smtp_source.exists() && args.smtp_sink.exists() {
-        let sink_addr = free_port()?;
-        let root = std::fs::read_to_string("/proc/self/status")
-            .map(|s| {
-                s.lines()
-                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-            })
-            .unwrap_or(false);
-        let mut sink = Command::new(&args.smtp_sink)
-            // As root, smtp-sink insists on dropping privileges to a named user.
-            .args(if root {
-                vec!["-u", "nobody"]
-            } else {
-                Vec::new()
-            })
-            .arg(sink_addr.to_string())
-            .arg("256")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(fail("start smtp-sink"))?;
-        wait_listening(sink_addr, "smtp-sink").await?;
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..args.rounds {
-            if let Some(s) = smtp_source(&args.smtp_source, sandbox, args.messages).await {
-                ours.push(args.messages as f64 / s);
-            }
-            if let Some(s) = smtp_source(&args.smtp_source, sink_addr, args.messages).await {
-                theirs.push(args.messages as f64 / s);
+/// The sandbox SMTP message rate of each mailscope against `smtp-sink`, alternating per round.
+async fn sandbox_rows(args: &Args, proxies: &[Proxy]) -> Res<()> {
+    if !(args.smtp_source.exists() && args.smtp_sink.exists()) {
+        println!("sandbox SMTP: smtp-source/smtp-sink not found (apt-get install postfix)");
+        return Ok(());
+    }
+    let sink_addr = free_port()?;
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    let mut sink = Command::new(&args.smtp_sink)
+        // As root, smtp-sink insists on dropping privileges to a named user.
+        .args(if root {
+            vec!["-u", "nobody"]
+        } else {
+            Vec::new()
+        })
+        .arg(sink_addr.to_string())
+        .arg("256")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(fail("start smtp-sink"))?;
+    wait_listening(sink_addr, "smtp-sink").await?;
+    let sandboxes: Vec<(&str, SocketAddr)> = proxies
+        .iter()
+        .filter_map(|p| p.sandbox.map(|a| (p.name, a)))
+        .collect();
+    let mut ours = vec![Vec::new(); sandboxes.len()];
+    let mut theirs = Vec::new();
+    for _ in 0..args.rounds {
+        for (i, (_, addr)) in sandboxes.iter().enumerate() {
+            if let Some(s) = smtp_source(&args.smtp_source, *addr, args.messages).await {
+                ours[i].push(args.messages as f64 / s);
             }
         }
-        let _ = sink.kill().await;
-        if ours.is_empty() || theirs.is_empty() {
+        if let Some(s) = smtp_source(&args.smtp_source, sink_addr, args.messages).await {
+            theirs.push(args.messages as f64 / s);
+        }
+    }
+    let _ = sink.kill().await;
+    let each = |v: &[f64]| {
+        v.iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for ((name, _), rates) in sandboxes.iter().zip(&ours) {
+        if rates.is_empty() || theirs.is_empty() {
             println!(
-                "sandbox SMTP: smtp-source failed (sandbox ok: {}, smtp-sink ok: {})",
-                !ours.is_empty(),
+                "sandbox SMTP ({name}): smtp-source failed (sandbox ok: {}, smtp-sink ok: {})",
+                !rates.is_empty(),
                 !theirs.is_empty()
             );
-        } else {
-            let (a, b) = (best(&ours, true), best(&theirs, true));
-            println!(
-                "sandbox SMTP under smtp-source -s 10 -m {} -l 4096 (messages/s, best of {}): sandbox {a:.0}, smtp-sink {b:.0}, sandbox/smtp-sink {:.2}×",
-                args.messages,
-                args.rounds,
-                a / b
-            );
+            continue;
         }
-    } else {
-        println!("sandbox SMTP: smtp-source/smtp-sink not found (apt-get install postfix)");
-    }
-    for mut p in proxies {
-        let _ = p.child.kill().await;
+        let (a, b) = (best(rates, true), best(&theirs, true));
+        println!(
+            "sandbox SMTP ({name}) under smtp-source -s 10 -m {} -l 4096 (messages/s, best of {}): sandbox {a:.0}, smtp-sink {b:.0}, sandbox/smtp-sink {:.2}× (each round: sandbox {}; smtp-sink {})",
+            args.messages,
+            args.rounds,
+            a / b,
+            each(rates),
+            each(&theirs)
+        );
     }
     Ok(())
 }
