@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, TlsMode};
+use mailscope_proxy::serve::Running;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
@@ -239,23 +240,36 @@ async fn test_server() -> (TcpListener, String) {
     (l, target)
 }
 
+/// `mailscope serve` allowed to reach the test server at `target` (plus `extra` flags) and a
+/// session connected to it, its `connected` frame read. Keep the `Running` alive.
+async fn connected(target: &str, extra: &[&str]) -> (Running, Client) {
+    let port: u16 = target
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("target is host:port");
+    let mut flags = vec!["--allow-target", target];
+    flags.extend_from_slice(extra);
+    let server = serve(&flags).await;
+    let mut c = open(server.addr).await;
+    c.send(&host("127.0.0.1", port)).await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Connected { .. } => {}
+        other => panic!("expected connected, got {other:?}"),
+    }
+    (server, c)
+}
+
 #[tokio::test]
 async fn silent_server_times_out() {
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         let (s, _) = l.accept().await.unwrap();
         tokio::time::sleep(Duration::from_secs(30)).await;
         drop(s);
     });
-    let server = serve(&["--allow-target", &target, "--idle-timeout", "1"]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
+    let (_server, mut c) = connected(&target, &["--idle-timeout", "1"]).await;
     let mut data = Vec::new();
-    assert!(matches!(
-        c.frame(&mut data).await,
-        RelayFrame::Connected { .. }
-    ));
     match c.frame(&mut data).await {
         RelayFrame::Error {
             code: ErrorCode::Timeout,
@@ -312,7 +326,6 @@ async fn bytes_pass_unchanged() {
 async fn bytes_injected_after_starttls_reply_are_refused() {
     for split in [false, true] {
         let (l, target) = test_server().await;
-        let port = l.local_addr().unwrap().port();
         tokio::spawn(async move {
             let (mut s, _) = l.accept().await.unwrap();
             s.write_all(b"220 fake ESMTP\r\n").await.unwrap();
@@ -329,14 +342,8 @@ async fn bytes_injected_after_starttls_reply_are_refused() {
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         });
-        let server = serve(&["--allow-target", &target]).await;
-        let mut c = open(server.addr).await;
-        c.send(&host("127.0.0.1", port)).await;
+        let (_server, mut c) = connected(&target, &[]).await;
         let mut data = Vec::new();
-        assert!(matches!(
-            c.frame(&mut data).await,
-            RelayFrame::Connected { .. }
-        ));
         c.read_until(b"220 fake ESMTP\r\n").await;
         c.send_data(b"STARTTLS\r\n").await;
         match c.frame(&mut data).await {
@@ -375,18 +382,11 @@ async fn send_together(c: &mut Client, frames: &[&[u8]]) {
 #[tokio::test]
 async fn gathered_frames_keep_their_order() {
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         let (s, _) = l.accept().await.unwrap();
         echo(s).await;
     });
-    let server = serve(&["--allow-target", &target]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
-    assert!(matches!(
-        c.frame(&mut Vec::new()).await,
-        RelayFrame::Connected { .. }
-    ));
+    let (_server, mut c) = connected(&target, &[]).await;
     // 3,000 frames of 1 to 97 bytes (≈ 150 KB, more than one gathered write), then a control
     // frame right behind them: it must be handled after all of their bytes were written.
     let frames: Vec<Vec<u8>> = (0..3000u32)
@@ -442,7 +442,6 @@ async fn gathered_frames_ending_in_starttls_arm_the_reply_watch() {
     ];
     for (frames, answer, refused) in cases {
         let (l, target) = test_server().await;
-        let port = l.local_addr().unwrap().port();
         let want: Vec<u8> = frames.concat();
         let expect = want.clone();
         tokio::spawn(async move {
@@ -455,14 +454,8 @@ async fn gathered_frames_ending_in_starttls_arm_the_reply_watch() {
             s.write_all(answer).await.unwrap();
             tokio::time::sleep(Duration::from_secs(5)).await;
         });
-        let server = serve(&["--allow-target", &target]).await;
-        let mut c = open(server.addr).await;
-        c.send(&host("127.0.0.1", port)).await;
+        let (_server, mut c) = connected(&target, &[]).await;
         let mut data = Vec::new();
-        assert!(matches!(
-            c.frame(&mut data).await,
-            RelayFrame::Connected { .. }
-        ));
         c.read_until(b"220 fake ESMTP\r\n").await;
         send_together(&mut c, frames).await;
         let label = String::from_utf8_lossy(&want).into_owned();
@@ -557,16 +550,9 @@ async fn starttls_upgrades_and_verifies_with_ca() {
     drop(acceptor_probe);
     // The server makes its own certificate: without --ca it is untrusted.
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(starttls_server(l));
-    let server = serve(&["--allow-target", &target]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
+    let (_server, mut c) = connected(&target, &[]).await;
     let mut data = Vec::new();
-    assert!(matches!(
-        c.frame(&mut data).await,
-        RelayFrame::Connected { .. }
-    ));
     c.read_until(b"ESMTP\r\n").await;
     c.send_data(b"STARTTLS\r\n").await;
     c.read_until(b"Ready to start TLS\r\n").await;
@@ -664,7 +650,6 @@ async fn tls_handshake_failure_is_typed() {
 #[tokio::test]
 async fn server_reset_mid_data_is_reported() {
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         let (mut s, _) = l.accept().await.unwrap();
         s.write_all(b"220 x\r\n").await.unwrap();
@@ -673,14 +658,8 @@ async fn server_reset_mid_data_is_reported() {
         s.set_linger(Some(Duration::ZERO)).unwrap();
         drop(s);
     });
-    let server = serve(&["--allow-target", &target]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
+    let (_server, mut c) = connected(&target, &[]).await;
     let mut data = Vec::new();
-    assert!(matches!(
-        c.frame(&mut data).await,
-        RelayFrame::Connected { .. }
-    ));
     c.read_until(b"220 x\r\n").await;
     c.send_data(b"DATA\r\n").await;
     loop {
