@@ -256,12 +256,13 @@ fn header(mode: u8, len: usize, chunk: usize) -> Vec<u8> {
 }
 
 /// Page → server: `total` bytes in binary frames of `frame` bytes; MB/s.
-async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<f64> {
+async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<(f64, u64)> {
     let mut ws = p.open().await?;
     ws.send(Message::Binary(header(b'S', total, 0).into()))
         .await
         .map_err(fail("sending the test header"))?;
     let data = tokio_tungstenite::tungstenite::Bytes::from(vec![b'y'; frame]);
+    let cpu = cpu_ns(p);
     let t = Instant::now();
     let mut sent = 0;
     while sent < total {
@@ -280,13 +281,15 @@ async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<f64> {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_ns(p).saturating_sub(cpu);
     let _ = ws.close(None).await;
-    Ok(total as f64 / secs / 1e6)
+    Ok((total as f64 / secs / 1e6, cpu))
 }
 
 /// Server → page: `total` bytes written by the server in `chunk`-byte writes; MB/s.
-async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<f64> {
+async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<(f64, u64)> {
     let mut ws = p.open().await?;
+    let cpu = cpu_ns(p);
     let t = Instant::now();
     ws.send(Message::Binary(header(b'R', total, chunk).into()))
         .await
@@ -300,12 +303,13 @@ async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<f64> {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_ns(p).saturating_sub(cpu);
     let _ = ws.close(None).await;
-    Ok(total as f64 / secs / 1e6)
+    Ok((total as f64 / secs / 1e6, cpu))
 }
 
 /// One-byte round trips through the echo server; µs each.
-async fn round_trip(p: &Proxy, n: u32) -> Res<f64> {
+async fn round_trip(p: &Proxy, n: u32) -> Res<(f64, u64)> {
     let mut ws = p.open().await?;
     ws.send(Message::Binary(header(b'E', 0, 0).into()))
         .await
@@ -325,17 +329,19 @@ async fn round_trip(p: &Proxy, n: u32) -> Res<f64> {
     for _ in 0..50 {
         once(&mut ws).await?;
     }
+    let cpu = cpu_ns(p);
     let t = Instant::now();
     for _ in 0..n {
         once(&mut ws).await?;
     }
     let per = t.elapsed().as_secs_f64() / f64::from(n);
+    let cpu = cpu_ns(p).saturating_sub(cpu);
     let _ = ws.close(None).await;
-    Ok(per * 1e6)
+    Ok((per * 1e6, cpu))
 }
 
-/// Proportional set size of `pid` and all its descendants, in KiB.
-fn pss_tree(pid: u32) -> u64 {
+/// `pid` and all its descendants.
+fn process_tree(pid: u32) -> Vec<u32> {
     let mut pids = vec![pid];
     let mut i = 0;
     while i < pids.len() {
@@ -360,7 +366,13 @@ fn pss_tree(pid: u32) -> u64 {
         }
         i += 1;
     }
-    pids.iter()
+    pids
+}
+
+/// Proportional set size of `pid` and all its descendants, in KiB.
+fn pss_tree(pid: u32) -> u64 {
+    process_tree(pid)
+        .iter()
         .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")).ok())
         .filter_map(|s| {
             s.lines()
@@ -368,6 +380,24 @@ fn pss_tree(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse::<u64>().ok())
         })
+        .sum()
+}
+
+/// Nanoseconds on a CPU of the proxy's threads so far (`/proc/PID/task/*/schedstat`, the
+/// process and its live descendants; websockify's per-connection children count while they
+/// run). CPU time is far steadier than wall clock on a shared machine.
+fn cpu_ns(p: &Proxy) -> u64 {
+    p.child.id().map(cpu_ns_of).unwrap_or(0)
+}
+
+/// [`cpu_ns`] of the process `pid`.
+fn cpu_ns_of(pid: u32) -> u64 {
+    process_tree(pid)
+        .iter()
+        .filter_map(|p| std::fs::read_dir(format!("/proc/{p}/task")).ok())
+        .flat_map(|tasks| tasks.flatten())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
         .sum()
 }
 
@@ -542,16 +572,28 @@ async fn relay_rows(args: &Args, proxies: &[Proxy], total: usize) -> Res<()> {
         ("server -> page,  4 KiB writes (MB/s)", true),
         ("round trip, 1 byte (µs)", false),
     ];
-    // results[row][proxy] = samples
+    // results[row][proxy] = samples; cpu[row][proxy] = the proxy's CPU time per sample
     let mut results = vec![vec![Vec::new(); proxies.len()]; rows.len()];
+    let mut cpu = vec![vec![Vec::new(); proxies.len()]; rows.len()];
     for round in 0..args.rounds {
         eprintln!("round {} of {}", round + 1, args.rounds);
         for (i, p) in proxies.iter().enumerate() {
-            results[0][i].push(upload(p, total, 64 * 1024).await?);
-            results[1][i].push(upload(p, total, 4 * 1024).await?);
-            results[2][i].push(download(p, total, 64 * 1024).await?);
-            results[3][i].push(download(p, total, 4 * 1024).await?);
-            results[4][i].push(round_trip(p, args.round_trips).await?);
+            let samples = [
+                upload(p, total, 64 * 1024).await?,
+                upload(p, total, 4 * 1024).await?,
+                download(p, total, 64 * 1024).await?,
+                download(p, total, 4 * 1024).await?,
+                round_trip(p, args.round_trips).await?,
+            ];
+            for (r, (value, ns)) in samples.into_iter().enumerate() {
+                results[r][i].push(value);
+                // ms per transfer for the throughput rows, µs per trip for the round trip.
+                cpu[r][i].push(if r == 4 {
+                    ns as f64 / 1e3 / f64::from(args.round_trips)
+                } else {
+                    ns as f64 / 1e6
+                });
+            }
         }
     }
     let mut memory = Vec::new();
@@ -593,6 +635,17 @@ async fn relay_rows(args: &Args, proxies: &[Proxy], total: usize) -> Res<()> {
         false,
     );
     println!("  (ratios > 1× mean mailscope is faster or smaller)");
+    println!(
+        "proxy CPU time (all its threads), lowest of {} rounds: ms per {} MiB transfer, µs per round trip",
+        args.rounds, args.mib
+    );
+    println!("{head}");
+    for (r, (label, _)) in rows.iter().enumerate() {
+        let label = label.split(" (").next().unwrap_or(label);
+        let vals: Vec<f64> = cpu[r].iter().map(|s| best(s, false)).collect();
+        print_row(label, &vals, false);
+    }
+    println!("  (ratios > 1× mean mailscope used less CPU)");
     Ok(())
 }
 
@@ -624,20 +677,28 @@ async fn sandbox_rows(args: &Args, proxies: &[Proxy]) -> Res<()> {
         .spawn()
         .map_err(fail("start smtp-sink"))?;
     wait_listening(sink_addr, "smtp-sink").await?;
-    let sandboxes: Vec<(&str, SocketAddr)> = proxies
+    let sandboxes: Vec<(&str, SocketAddr, u32)> = proxies
         .iter()
-        .filter_map(|p| p.sandbox.map(|a| (p.name, a)))
+        .filter_map(|p| Some((p.name, p.sandbox?, p.child.id()?)))
         .collect();
+    let sink_pid = sink.id().unwrap_or(0);
+    let n = args.messages as f64;
+    // Messages per second, and the server's CPU µs per message.
     let mut ours = vec![Vec::new(); sandboxes.len()];
-    let mut theirs = Vec::new();
+    let mut ours_cpu = vec![Vec::new(); sandboxes.len()];
+    let (mut theirs, mut theirs_cpu) = (Vec::new(), Vec::new());
     for _ in 0..args.rounds {
-        for (i, (_, addr)) in sandboxes.iter().enumerate() {
+        for (i, (_, addr, pid)) in sandboxes.iter().enumerate() {
+            let cpu = cpu_ns_of(*pid);
             if let Some(s) = smtp_source(&args.smtp_source, *addr, args.messages).await {
-                ours[i].push(args.messages as f64 / s);
+                ours[i].push(n / s);
+                ours_cpu[i].push(cpu_ns_of(*pid).saturating_sub(cpu) as f64 / 1e3 / n);
             }
         }
+        let cpu = cpu_ns_of(sink_pid);
         if let Some(s) = smtp_source(&args.smtp_source, sink_addr, args.messages).await {
-            theirs.push(args.messages as f64 / s);
+            theirs.push(n / s);
+            theirs_cpu.push(cpu_ns_of(sink_pid).saturating_sub(cpu) as f64 / 1e3 / n);
         }
     }
     let _ = sink.kill().await;
@@ -647,7 +708,7 @@ async fn sandbox_rows(args: &Args, proxies: &[Proxy]) -> Res<()> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    for ((name, _), rates) in sandboxes.iter().zip(&ours) {
+    for (((name, _, _), rates), cpu) in sandboxes.iter().zip(&ours).zip(&ours_cpu) {
         if rates.is_empty() || theirs.is_empty() {
             println!(
                 "sandbox SMTP ({name}): smtp-source failed (sandbox ok: {}, smtp-sink ok: {})",
@@ -664,6 +725,14 @@ async fn sandbox_rows(args: &Args, proxies: &[Proxy]) -> Res<()> {
             a / b,
             each(rates),
             each(&theirs)
+        );
+        println!(
+            "  server CPU µs per message, lowest of {}: sandbox {:.0}, smtp-sink {:.0} (each round: sandbox {}; smtp-sink {})",
+            args.rounds,
+            best(cpu, false),
+            best(&theirs_cpu, false),
+            each(cpu),
+            each(&theirs_cpu)
         );
     }
     Ok(())
