@@ -10,10 +10,11 @@
 //! writes of `chunk`), or `E` (echo). Measured per proxy, best of `--rounds` interleaved rounds:
 //! page → server throughput with 64 KiB and 4 KiB binary frames, server → page throughput with
 //! 64 KiB and 4 KiB server writes, the round trip of one byte, and the memory (PSS of the proxy's
-//! process tree, so websockify's forked children count once per page) per idle session. Then
-//! the sandbox SMTP server's message rate under Postfix's `smtp-source` against Postfix's
-//! `smtp-sink`. `cargo xtask bench` builds this in release mode, installs the peers and runs it;
-//! by hand:
+//! process tree, so websockify's forked children count once per page) per idle session, each
+//! with the proxy's CPU time beside the wall clock. Then the sandbox SMTP server's message rate
+//! (and CPU per message) under Postfix's `smtp-source` against Postfix's `smtp-sink`.
+//! `--compare OLD` measures a second `mailscope` build in the same rounds (before/after).
+//! `cargo xtask bench` builds this in release mode, installs the peers and runs it; by hand:
 //!
 //! ```sh
 //! cargo run --release -p mailscope-proxy --example relay_bench -- \
