@@ -10,10 +10,11 @@
 //! writes of `chunk`), or `E` (echo). Measured per proxy, best of `--rounds` interleaved rounds:
 //! page → server throughput with 64 KiB and 4 KiB binary frames, server → page throughput with
 //! 64 KiB and 4 KiB server writes, the round trip of one byte, and the memory (PSS of the proxy's
-//! process tree, so websockify's forked children count once per page) per idle session. Then
-//! the sandbox SMTP server's message rate under Postfix's `smtp-source` against Postfix's
-//! `smtp-sink`. `cargo xtask bench` builds this in release mode, installs the peers and runs it;
-//! by hand:
+//! process tree, so websockify's forked children count once per page) per idle session, each
+//! with the proxy's CPU time beside the wall clock. Then the sandbox SMTP server's message rate
+//! (and CPU per message) under Postfix's `smtp-source` against Postfix's `smtp-sink`.
+//! `--compare OLD` measures a second `mailscope` build in the same rounds (before/after).
+//! `cargo xtask bench` builds this in release mode, installs the peers and runs it; by hand:
 //!
 //! ```sh
 //! cargo run --release -p mailscope-proxy --example relay_bench -- \
@@ -44,6 +45,16 @@ struct Args {
     /// The `mailscope` binary (release).
     #[arg(long)]
     mailscope: PathBuf,
+    /// A second `mailscope` binary (say, the build before a change), measured as `before` in
+    /// the same rounds; its sandbox is measured too.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Only the sandbox SMTP figures (no relay rows, no memory).
+    #[arg(long)]
+    sandbox_only: bool,
+    /// Only the relay rows and memory (no sandbox SMTP figures).
+    #[arg(long)]
+    relay_only: bool,
     /// The websocat binary; left out when not given.
     #[arg(long)]
     websocat: Option<PathBuf>,
@@ -85,6 +96,10 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<T
 /// One proxy under test, running as its own process.
 struct Proxy {
     name: &'static str,
+    /// Whether it is a `mailscope serve` (relay handshake before data).
+    mailscope: bool,
+    /// Its sandbox SMTP server (mailscope only).
+    sandbox: Option<SocketAddr>,
     child: Child,
     addr: SocketAddr,
     /// The TCP test server it forwards to.
@@ -94,7 +109,7 @@ struct Proxy {
 impl Proxy {
     /// A WebSocket carried to the test server, ready for data.
     async fn open(&self) -> Res<Ws> {
-        let mailscope = self.name == "mailscope";
+        let mailscope = self.mailscope;
         let url = if mailscope {
             format!("ws://{}/relay", self.addr)
         } else {
@@ -137,7 +152,7 @@ impl Proxy {
                 .map_err(fail("sending connect"))?;
             match next_frame(&mut ws).await? {
                 RelayFrame::Connected { .. } => {}
-                other => return Err(format!("mailscope: expected connected, got {other:?}")),
+                other => return Err(format!("{}: expected connected, got {other:?}", self.name)),
             }
         }
         Ok(ws)
@@ -242,12 +257,13 @@ fn header(mode: u8, len: usize, chunk: usize) -> Vec<u8> {
 }
 
 /// Page → server: `total` bytes in binary frames of `frame` bytes; MB/s.
-async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<f64> {
+async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<(f64, u64)> {
     let mut ws = p.open().await?;
     ws.send(Message::Binary(header(b'S', total, 0).into()))
         .await
         .map_err(fail("sending the test header"))?;
     let data = tokio_tungstenite::tungstenite::Bytes::from(vec![b'y'; frame]);
+    let cpu = cpu_ns(p);
     let t = Instant::now();
     let mut sent = 0;
     while sent < total {
@@ -266,13 +282,15 @@ async fn upload(p: &Proxy, total: usize, frame: usize) -> Res<f64> {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_ns(p).saturating_sub(cpu);
     let _ = ws.close(None).await;
-    Ok(total as f64 / secs / 1e6)
+    Ok((total as f64 / secs / 1e6, cpu))
 }
 
 /// Server → page: `total` bytes written by the server in `chunk`-byte writes; MB/s.
-async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<f64> {
+async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<(f64, u64)> {
     let mut ws = p.open().await?;
+    let cpu = cpu_ns(p);
     let t = Instant::now();
     ws.send(Message::Binary(header(b'R', total, chunk).into()))
         .await
@@ -286,12 +304,13 @@ async fn download(p: &Proxy, total: usize, chunk: usize) -> Res<f64> {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_ns(p).saturating_sub(cpu);
     let _ = ws.close(None).await;
-    Ok(total as f64 / secs / 1e6)
+    Ok((total as f64 / secs / 1e6, cpu))
 }
 
 /// One-byte round trips through the echo server; µs each.
-async fn round_trip(p: &Proxy, n: u32) -> Res<f64> {
+async fn round_trip(p: &Proxy, n: u32) -> Res<(f64, u64)> {
     let mut ws = p.open().await?;
     ws.send(Message::Binary(header(b'E', 0, 0).into()))
         .await
@@ -311,17 +330,19 @@ async fn round_trip(p: &Proxy, n: u32) -> Res<f64> {
     for _ in 0..50 {
         once(&mut ws).await?;
     }
+    let cpu = cpu_ns(p);
     let t = Instant::now();
     for _ in 0..n {
         once(&mut ws).await?;
     }
     let per = t.elapsed().as_secs_f64() / f64::from(n);
+    let cpu = cpu_ns(p).saturating_sub(cpu);
     let _ = ws.close(None).await;
-    Ok(per * 1e6)
+    Ok((per * 1e6, cpu))
 }
 
-/// Proportional set size of `pid` and all its descendants, in KiB.
-fn pss_tree(pid: u32) -> u64 {
+/// `pid` and all its descendants.
+fn process_tree(pid: u32) -> Vec<u32> {
     let mut pids = vec![pid];
     let mut i = 0;
     while i < pids.len() {
@@ -346,7 +367,13 @@ fn pss_tree(pid: u32) -> u64 {
         }
         i += 1;
     }
-    pids.iter()
+    pids
+}
+
+/// Proportional set size of `pid` and all its descendants, in KiB.
+fn pss_tree(pid: u32) -> u64 {
+    process_tree(pid)
+        .iter()
         .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")).ok())
         .filter_map(|s| {
             s.lines()
@@ -354,6 +381,24 @@ fn pss_tree(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse::<u64>().ok())
         })
+        .sum()
+}
+
+/// Nanoseconds on a CPU of the proxy's threads so far (`/proc/PID/task/*/schedstat`, the
+/// process and its live descendants; websockify's per-connection children count while they
+/// run). CPU time is far steadier than wall clock on a shared machine.
+fn cpu_ns(p: &Proxy) -> u64 {
+    p.child.id().map(cpu_ns_of).unwrap_or(0)
+}
+
+/// [`cpu_ns`] of the process `pid`.
+fn cpu_ns_of(pid: u32) -> u64 {
+    process_tree(pid)
+        .iter()
+        .filter_map(|p| std::fs::read_dir(format!("/proc/{p}/task")).ok())
+        .flat_map(|tasks| tasks.flatten())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
         .sum()
 }
 
@@ -381,8 +426,9 @@ async fn idle_memory(p: &Proxy, n: usize) -> Res<f64> {
     Ok((after.saturating_sub(before)) as f64 / n as f64)
 }
 
-async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr) -> Res<Proxy> {
+async fn start_mailscope(bin: &PathBuf, name: &'static str, target: SocketAddr) -> Res<Proxy> {
     let addr = free_port()?;
+    let sandbox = free_port()?;
     let ui = std::env::temp_dir().join("mailscope-bench-ui");
     std::fs::create_dir_all(&ui).map_err(fail("bench UI directory"))?;
     std::fs::write(ui.join("index.html"), "x").map_err(fail("bench UI page"))?;
@@ -407,7 +453,9 @@ async fn start_mailscope(bin: &PathBuf, target: SocketAddr, sandbox: SocketAddr)
     wait_listening(addr, "mailscope serve").await?;
     wait_listening(sandbox, "the sandbox").await?;
     Ok(Proxy {
-        name: "mailscope",
+        name,
+        mailscope: true,
+        sandbox: Some(sandbox),
         child,
         addr,
         target,
@@ -428,6 +476,8 @@ async fn start_websocat(bin: &PathBuf, target: SocketAddr) -> Res<Proxy> {
     wait_listening(addr, "websocat").await?;
     Ok(Proxy {
         name: "websocat",
+        mailscope: false,
+        sandbox: None,
         child,
         addr,
         target,
@@ -447,6 +497,8 @@ async fn start_websockify(bin: &PathBuf, target: SocketAddr) -> Res<Proxy> {
     wait_listening(addr, "websockify").await?;
     Ok(Proxy {
         name: "websockify",
+        mailscope: false,
+        sandbox: None,
         child,
         addr,
         target,
@@ -487,14 +539,32 @@ async fn main() {
 async fn run(args: Args) -> Res<()> {
     let total = args.mib << 20;
     let target = test_server().await?;
-    let sandbox = free_port()?;
-    let mut proxies = vec![start_mailscope(&args.mailscope, target, sandbox).await?];
-    if let Some(bin) = &args.websocat {
-        proxies.push(start_websocat(bin, target).await?);
+    let mut proxies = vec![start_mailscope(&args.mailscope, "mailscope", target).await?];
+    if let Some(bin) = &args.compare {
+        proxies.push(start_mailscope(bin, "before", target).await?);
     }
-    if let Some(bin) = &args.websockify {
-        proxies.push(start_websockify(bin, target).await?);
+    if !args.sandbox_only {
+        if let Some(bin) = &args.websocat {
+            proxies.push(start_websocat(bin, target).await?);
+        }
+        if let Some(bin) = &args.websockify {
+            proxies.push(start_websockify(bin, target).await?);
+        }
     }
+    if !args.sandbox_only {
+        relay_rows(&args, &proxies, total).await?;
+    }
+    if !args.relay_only {
+        sandbox_rows(&args, &proxies).await?;
+    }
+    for mut p in proxies {
+        let _ = p.child.kill().await;
+    }
+    Ok(())
+}
+
+/// The relay rows and the idle memory, every proxy in turn within each round.
+async fn relay_rows(args: &Args, proxies: &[Proxy], total: usize) -> Res<()> {
     let names: Vec<&str> = proxies.iter().map(|p| p.name).collect();
     let rows: [(&str, bool); 5] = [
         ("page -> server, 64 KiB frames (MB/s)", true),
@@ -503,20 +573,32 @@ async fn run(args: Args) -> Res<()> {
         ("server -> page,  4 KiB writes (MB/s)", true),
         ("round trip, 1 byte (µs)", false),
     ];
-    // results[row][proxy] = samples
+    // results[row][proxy] = samples; cpu[row][proxy] = the proxy's CPU time per sample
     let mut results = vec![vec![Vec::new(); proxies.len()]; rows.len()];
+    let mut cpu = vec![vec![Vec::new(); proxies.len()]; rows.len()];
     for round in 0..args.rounds {
         eprintln!("round {} of {}", round + 1, args.rounds);
         for (i, p) in proxies.iter().enumerate() {
-            results[0][i].push(upload(p, total, 64 * 1024).await?);
-            results[1][i].push(upload(p, total, 4 * 1024).await?);
-            results[2][i].push(download(p, total, 64 * 1024).await?);
-            results[3][i].push(download(p, total, 4 * 1024).await?);
-            results[4][i].push(round_trip(p, args.round_trips).await?);
+            let samples = [
+                upload(p, total, 64 * 1024).await?,
+                upload(p, total, 4 * 1024).await?,
+                download(p, total, 64 * 1024).await?,
+                download(p, total, 4 * 1024).await?,
+                round_trip(p, args.round_trips).await?,
+            ];
+            for (r, (value, ns)) in samples.into_iter().enumerate() {
+                results[r][i].push(value);
+                // ms per transfer for the throughput rows, µs per trip for the round trip.
+                cpu[r][i].push(if r == 4 {
+                    ns as f64 / 1e3 / f64::from(args.round_trips)
+                } else {
+                    ns as f64 / 1e6
+                });
+            }
         }
     }
     let mut memory = Vec::new();
-    for p in &proxies {
+    for p in proxies {
         memory.push(idle_memory(p, args.sessions).await?);
     }
 
@@ -554,60 +636,105 @@ async fn run(args: Args) -> Res<()> {
         false,
     );
     println!("  (ratios > 1× mean mailscope is faster or smaller)");
+    println!(
+        "proxy CPU time (all its threads), lowest of {} rounds: ms per {} MiB transfer, µs per round trip",
+        args.rounds, args.mib
+    );
+    println!("{head}");
+    for (r, (label, _)) in rows.iter().enumerate() {
+        let label = label.split(" (").next().unwrap_or(label);
+        let vals: Vec<f64> = cpu[r].iter().map(|s| best(s, false)).collect();
+        print_row(label, &vals, false);
+    }
+    println!("  (ratios > 1× mean mailscope used less CPU)");
+    Ok(())
+}
 
-    if args.smtp_source.exists() && args.smtp_sink.exists() {
-        let sink_addr = free_port()?;
-        let root = std::fs::read_to_string("/proc/self/status")
-            .map(|s| {
-                s.lines()
-                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-            })
-            .unwrap_or(false);
-        let mut sink = Command::new(&args.smtp_sink)
-            // As root, smtp-sink insists on dropping privileges to a named user.
-            .args(if root {
-                vec!["-u", "nobody"]
-            } else {
-                Vec::new()
-            })
-            .arg(sink_addr.to_string())
-            .arg("256")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(fail("start smtp-sink"))?;
-        wait_listening(sink_addr, "smtp-sink").await?;
-        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-        for _ in 0..args.rounds {
-            if let Some(s) = smtp_source(&args.smtp_source, sandbox, args.messages).await {
-                ours.push(args.messages as f64 / s);
-            }
-            if let Some(s) = smtp_source(&args.smtp_source, sink_addr, args.messages).await {
-                theirs.push(args.messages as f64 / s);
+/// The sandbox SMTP message rate of each mailscope against `smtp-sink`, alternating per round.
+async fn sandbox_rows(args: &Args, proxies: &[Proxy]) -> Res<()> {
+    if !(args.smtp_source.exists() && args.smtp_sink.exists()) {
+        println!("sandbox SMTP: smtp-source/smtp-sink not found (apt-get install postfix)");
+        return Ok(());
+    }
+    let sink_addr = free_port()?;
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    let mut sink = Command::new(&args.smtp_sink)
+        // As root, smtp-sink insists on dropping privileges to a named user.
+        .args(if root {
+            vec!["-u", "nobody"]
+        } else {
+            Vec::new()
+        })
+        .arg(sink_addr.to_string())
+        .arg("256")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(fail("start smtp-sink"))?;
+    wait_listening(sink_addr, "smtp-sink").await?;
+    let sandboxes: Vec<(&str, SocketAddr, u32)> = proxies
+        .iter()
+        .filter_map(|p| Some((p.name, p.sandbox?, p.child.id()?)))
+        .collect();
+    let sink_pid = sink.id().unwrap_or(0);
+    let n = args.messages as f64;
+    // Messages per second, and the server's CPU µs per message.
+    let mut ours = vec![Vec::new(); sandboxes.len()];
+    let mut ours_cpu = vec![Vec::new(); sandboxes.len()];
+    let (mut theirs, mut theirs_cpu) = (Vec::new(), Vec::new());
+    for _ in 0..args.rounds {
+        for (i, (_, addr, pid)) in sandboxes.iter().enumerate() {
+            let cpu = cpu_ns_of(*pid);
+            if let Some(s) = smtp_source(&args.smtp_source, *addr, args.messages).await {
+                ours[i].push(n / s);
+                ours_cpu[i].push(cpu_ns_of(*pid).saturating_sub(cpu) as f64 / 1e3 / n);
             }
         }
-        let _ = sink.kill().await;
-        if ours.is_empty() || theirs.is_empty() {
+        let cpu = cpu_ns_of(sink_pid);
+        if let Some(s) = smtp_source(&args.smtp_source, sink_addr, args.messages).await {
+            theirs.push(n / s);
+            theirs_cpu.push(cpu_ns_of(sink_pid).saturating_sub(cpu) as f64 / 1e3 / n);
+        }
+    }
+    let _ = sink.kill().await;
+    let each = |v: &[f64]| {
+        v.iter()
+            .map(|r| format!("{r:.0}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (((name, _, _), rates), cpu) in sandboxes.iter().zip(&ours).zip(&ours_cpu) {
+        if rates.is_empty() || theirs.is_empty() {
             println!(
-                "sandbox SMTP: smtp-source failed (sandbox ok: {}, smtp-sink ok: {})",
-                !ours.is_empty(),
+                "sandbox SMTP ({name}): smtp-source failed (sandbox ok: {}, smtp-sink ok: {})",
+                !rates.is_empty(),
                 !theirs.is_empty()
             );
-        } else {
-            let (a, b) = (best(&ours, true), best(&theirs, true));
-            println!(
-                "sandbox SMTP under smtp-source -s 10 -m {} -l 4096 (messages/s, best of {}): sandbox {a:.0}, smtp-sink {b:.0}, sandbox/smtp-sink {:.2}×",
-                args.messages,
-                args.rounds,
-                a / b
-            );
+            continue;
         }
-    } else {
-        println!("sandbox SMTP: smtp-source/smtp-sink not found (apt-get install postfix)");
-    }
-    for mut p in proxies {
-        let _ = p.child.kill().await;
+        let (a, b) = (best(rates, true), best(&theirs, true));
+        println!(
+            "sandbox SMTP ({name}) under smtp-source -s 10 -m {} -l 4096 (messages/s, best of {}): sandbox {a:.0}, smtp-sink {b:.0}, sandbox/smtp-sink {:.2}× (each round: sandbox {}; smtp-sink {})",
+            args.messages,
+            args.rounds,
+            a / b,
+            each(rates),
+            each(&theirs)
+        );
+        println!(
+            "  server CPU µs per message, lowest of {}: sandbox {:.0}, smtp-sink {:.0} (each round: sandbox {}; smtp-sink {})",
+            args.rounds,
+            best(cpu, false),
+            best(&theirs_cpu, false),
+            each(cpu),
+            each(&theirs_cpu)
+        );
     }
     Ok(())
 }

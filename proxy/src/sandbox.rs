@@ -55,6 +55,9 @@ pub const MAX_CONNECTIONS: usize = 100;
 /// Transcript bytes kept per connection (message content included); the rest is elided.
 pub const MAX_TRANSCRIPT: usize = 1 << 20;
 
+/// How often an otherwise quiet connection tells its session the time (for the idle timeout).
+const TICK: Duration = Duration::from_secs(30);
+
 /// TLS handshake timeout of the sandbox.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -258,49 +261,84 @@ pub struct Sandbox {
     pub addr: SocketAddr,
     /// The received messages.
     pub store: Arc<Store>,
+    /// Dropped with the last clone: the sandbox's thread then stops accepting and ends.
+    _stop: Arc<tokio::sync::watch::Sender<()>>,
 }
 
-/// Binds the sandbox and serves connections in a background task.
+/// Binds the sandbox and serves connections on a thread of its own.
+///
+/// The sandbox runs on a single-threaded tokio runtime: an SMTP exchange is one short reply per
+/// command, so what limits its message rate is the time from a client's bytes arriving to the
+/// reply leaving. On the multi-threaded runtime of `serve` each of those steps could hand the
+/// connection's task to the other worker thread and wake it (a futex call and a context switch
+/// per step); on one thread the task runs where the readiness event was read.
 pub async fn start(options: SandboxOptions) -> anyhow::Result<Sandbox> {
-    let listener = TcpListener::bind(options.listen).await.with_context(|| {
+    let listener = std::net::TcpListener::bind(options.listen).with_context(|| {
         format!(
             "cannot listen for the sandbox SMTP server on {}: pick another address with --sandbox ADDR, or --no-sandbox",
             options.listen
         )
     })?;
+    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let acceptor = acceptor()?;
     let store = Arc::new(Store::new(options.keep, options.maildir));
+    let (stop, stopped) = tokio::sync::watch::channel(());
     let sandbox = Sandbox {
         addr,
         store: store.clone(),
+        _stop: Arc::new(stop),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("the sandbox's runtime")?;
+    std::thread::Builder::new()
+        .name("sandbox".into())
+        .spawn(move || runtime.block_on(accept_loop(listener, store, acceptor, stopped)))
+        .context("the sandbox's thread")?;
+    Ok(sandbox)
+}
+
+/// Accepts connections until `stopped` says the [`Sandbox`] is gone.
+async fn accept_loop(
+    listener: std::net::TcpListener,
+    store: Arc<Store>,
+    acceptor: TlsAcceptor,
+    mut stopped: tokio::sync::watch::Receiver<()>,
+) {
+    let listener = match TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "sandbox: cannot listen");
+            return;
+        }
     };
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                continue;
-            };
-            let Ok(permit) = slots.clone().try_acquire_owned() else {
-                tokio::spawn(async move {
-                    let mut stream = stream;
-                    let _ = stream
-                        .write_all(
-                            b"421 4.7.0 sandbox.mailscope.test Error: too many connections\r\n",
-                        )
-                        .await;
-                });
-                continue;
-            };
-            let (store, acceptor) = (store.clone(), acceptor.clone());
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.changed() => return,
+        };
+        let Ok((stream, peer)) = accepted else {
+            continue;
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
             tokio::spawn(async move {
-                let _ = stream.set_nodelay(true);
-                serve_connection(stream, peer, store, acceptor).await;
-                drop(permit);
+                let mut stream = stream;
+                let _ = stream
+                    .write_all(b"421 4.7.0 sandbox.mailscope.test Error: too many connections\r\n")
+                    .await;
             });
-        }
-    });
-    Ok(sandbox)
+            continue;
+        };
+        let (store, acceptor) = (store.clone(), acceptor.clone());
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            serve_connection(stream, peer, store, acceptor).await;
+            drop(permit);
+        });
+    }
 }
 
 fn acceptor() -> anyhow::Result<TlsAcceptor> {
@@ -535,6 +573,11 @@ async fn serve_connection(
     let mut transcript = Transcript::default();
     let mut tls_version: Option<String> = None;
     let mut buf = vec![0u8; 16 * 1024];
+    // Wake up now and then so the session can apply its idle timeout. One timer for the
+    // connection, moved on only when it fires (a fresh timeout per read costs a timer-wheel
+    // insertion and removal per read).
+    let tick = tokio::time::sleep(TICK);
+    tokio::pin!(tick);
     loop {
         session.handle_time(now_ms());
         let tls = session.is_tls();
@@ -607,14 +650,19 @@ async fn serve_connection(
                 }
             }
         }
-        // Wake up now and then so the session can apply its idle timeout.
-        match tokio::time::timeout(Duration::from_secs(30), stream.read(&mut buf)).await {
-            Err(_) => continue,
-            Ok(Ok(0)) | Ok(Err(_)) => {
+        let read = tokio::select! {
+            read = stream.read(&mut buf) => read,
+            () = &mut tick => {
+                tick.as_mut().reset(tokio::time::Instant::now() + TICK);
+                continue;
+            }
+        };
+        match read {
+            Ok(0) | Err(_) => {
                 tracing::info!(%peer, event = "sandbox-disconnect", "sandbox client left");
                 return;
             }
-            Ok(Ok(n)) => {
+            Ok(n) => {
                 let data = buf.get(..n).unwrap_or_default();
                 transcript.add(true, session.is_tls(), data);
                 session.handle_input(data);

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, TlsMode};
+use mailscope_proxy::serve::Running;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
@@ -240,23 +241,36 @@ async fn test_server() -> (TcpListener, String) {
     (l, target)
 }
 
+/// `mailscope serve` allowed to reach the test server at `target` (plus `extra` flags) and a
+/// session connected to it, its `connected` frame read. Keep the `Running` alive.
+async fn connected(target: &str, extra: &[&str]) -> (Running, Client) {
+    let port: u16 = target
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("target is host:port");
+    let mut flags = vec!["--allow-target", target];
+    flags.extend_from_slice(extra);
+    let server = serve(&flags).await;
+    let mut c = open(server.addr).await;
+    c.send(&host("127.0.0.1", port)).await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Connected { .. } => {}
+        other => panic!("expected connected, got {other:?}"),
+    }
+    (server, c)
+}
+
 #[tokio::test]
 async fn silent_server_times_out() {
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         let (s, _) = l.accept().await.unwrap();
         tokio::time::sleep(Duration::from_secs(30)).await;
         drop(s);
     });
-    let server = serve(&["--allow-target", &target, "--idle-timeout", "1"]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
+    let (_server, mut c) = connected(&target, &["--idle-timeout", "1"]).await;
     let mut data = Vec::new();
-    assert!(matches!(
-        c.frame(&mut data).await,
-        RelayFrame::Connected { .. }
-    ));
     match c.frame(&mut data).await {
         RelayFrame::Error {
             code: ErrorCode::Timeout,
@@ -314,7 +328,6 @@ async fn bytes_pass_unchanged() {
 async fn bytes_injected_after_starttls_reply_are_refused() {
     for split in [false, true] {
         let (l, target) = test_server().await;
-        let port = l.local_addr().unwrap().port();
         tokio::spawn(async move {
             let (mut s, _) = l.accept().await.unwrap();
             s.write_all(b"220 fake ESMTP\r\n").await.unwrap();
@@ -331,14 +344,8 @@ async fn bytes_injected_after_starttls_reply_are_refused() {
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         });
-        let server = serve(&["--allow-target", &target]).await;
-        let mut c = open(server.addr).await;
-        c.send(&host("127.0.0.1", port)).await;
+        let (_server, mut c) = connected(&target, &[]).await;
         let mut data = Vec::new();
-        assert!(matches!(
-            c.frame(&mut data).await,
-            RelayFrame::Connected { .. }
-        ));
         c.read_until(b"220 fake ESMTP\r\n").await;
         c.send_data(b"STARTTLS\r\n").await;
         match c.frame(&mut data).await {
@@ -361,6 +368,117 @@ async fn bytes_injected_after_starttls_reply_are_refused() {
             "220 Ready to start TLS\r\n",
             "only the reply may pass (split {split})"
         );
+    }
+}
+
+/// Sends `frames` as separate binary frames in one flush, so they reach the relay together and
+/// it gathers them into one server write.
+async fn send_together(c: &mut Client, frames: &[&[u8]]) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    for f in frames {
+        c.ws.feed(Message::Binary(f.to_vec().into())).await.unwrap();
+    }
+    c.ws.flush().await.unwrap();
+}
+
+#[tokio::test]
+async fn gathered_frames_keep_their_order() {
+    let (l, target) = test_server().await;
+    tokio::spawn(async move {
+        let (s, _) = l.accept().await.unwrap();
+        echo(s).await;
+    });
+    let (_server, mut c) = connected(&target, &[]).await;
+    // 3,000 frames of 1 to 97 bytes (≈ 150 KB, more than one gathered write), then a control
+    // frame right behind them: it must be handled after all of their bytes were written.
+    let frames: Vec<Vec<u8>> = (0..3000u32)
+        .map(|i| {
+            (0..=(i % 97))
+                .map(|j| (i.wrapping_mul(31) ^ j) as u8)
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+    send_together(&mut c, &refs).await;
+    c.send(&ClientFrame::Close).await;
+    let all: Vec<u8> = frames.concat();
+    let mut got = Vec::new();
+    match c.frame(&mut got).await {
+        RelayFrame::Closed {
+            by: Closer::Client, ..
+        } => {}
+        other => panic!("expected closed by the client, got {other:?}"),
+    }
+    // The echo may still be on its way back when the close is handled; what came back is a
+    // prefix of what was sent, in order.
+    assert!(
+        all.starts_with(&got),
+        "echoed bytes differ from the frames' bytes in order ({} of {} bytes back)",
+        got.len(),
+        all.len()
+    );
+}
+
+#[tokio::test]
+async fn gathered_frames_ending_in_starttls_arm_the_reply_watch() {
+    // [frames sent together], what the server answers, whether the relay must refuse.
+    let cases: [(&[&[u8]], &[u8], bool); 3] = [
+        // STARTTLS split over frames and last: the bytes after the 220 are an injection.
+        (
+            &[b"EHLO x\r\n", b"STARTT", b"LS\r\n"],
+            b"250 x\r\n220 Ready to start TLS\r\n250 injected\r\n",
+            true,
+        ),
+        // Another command after STARTTLS in the same gathered write: no watch, bytes pass.
+        (
+            &[b"STARTTLS\r\n", b"NOOP\r\n"],
+            b"220 Ready to start TLS\r\n250 ok\r\n",
+            false,
+        ),
+        // An unfinished line after STARTTLS: no watch either.
+        (
+            &[b"STARTTLS\r\n", b"NO"],
+            b"220 Ready to start TLS\r\n250 ok\r\n",
+            false,
+        ),
+    ];
+    for (frames, answer, refused) in cases {
+        let (l, target) = test_server().await;
+        let want: Vec<u8> = frames.concat();
+        let expect = want.clone();
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let (mut s, _) = l.accept().await.unwrap();
+            s.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+            let mut got = vec![0u8; expect.len()];
+            s.read_exact(&mut got).await.unwrap();
+            assert_eq!(got, expect, "the server got the frames' bytes in order");
+            s.write_all(answer).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let (_server, mut c) = connected(&target, &[]).await;
+        let mut data = Vec::new();
+        c.read_until(b"220 fake ESMTP\r\n").await;
+        send_together(&mut c, frames).await;
+        let label = String::from_utf8_lossy(&want).into_owned();
+        if refused {
+            match c.frame(&mut data).await {
+                RelayFrame::Error {
+                    code: ErrorCode::TlsFailed,
+                    message,
+                } => assert!(message.contains("after its 220"), "{message}"),
+                other => panic!("{label:?}: expected tls_failed, got {other:?}"),
+            }
+            let passed = String::from_utf8_lossy(&data).into_owned();
+            assert_eq!(
+                passed, "250 x\r\n220 Ready to start TLS\r\n",
+                "{label:?}: only the replies up to the 220 may pass"
+            );
+        } else {
+            let got = c.read_until(b"250 ok\r\n").await;
+            assert_eq!(got, answer, "{label:?}: the answer passes unchanged");
+        }
     }
 }
 
@@ -435,16 +553,9 @@ async fn starttls_upgrades_and_verifies_with_ca() {
     drop(acceptor_probe);
     // The server makes its own certificate: without --ca it is untrusted.
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(starttls_server(l));
-    let server = serve(&["--allow-target", &target]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
+    let (_server, mut c) = connected(&target, &[]).await;
     let mut data = Vec::new();
-    assert!(matches!(
-        c.frame(&mut data).await,
-        RelayFrame::Connected { .. }
-    ));
     c.read_until(b"ESMTP\r\n").await;
     c.send_data(b"STARTTLS\r\n").await;
     c.read_until(b"Ready to start TLS\r\n").await;
@@ -543,7 +654,6 @@ async fn tls_handshake_failure_is_typed() {
 #[tokio::test]
 async fn server_reset_mid_data_is_reported() {
     let (l, target) = test_server().await;
-    let port = l.local_addr().unwrap().port();
     tokio::spawn(async move {
         let (mut s, _) = l.accept().await.unwrap();
         s.write_all(b"220 x\r\n").await.unwrap();
@@ -552,14 +662,8 @@ async fn server_reset_mid_data_is_reported() {
         s.set_linger(Some(Duration::ZERO)).unwrap();
         drop(s);
     });
-    let server = serve(&["--allow-target", &target]).await;
-    let mut c = open(server.addr).await;
-    c.send(&host("127.0.0.1", port)).await;
+    let (_server, mut c) = connected(&target, &[]).await;
     let mut data = Vec::new();
-    assert!(matches!(
-        c.frame(&mut data).await,
-        RelayFrame::Connected { .. }
-    ));
     c.read_until(b"220 x\r\n").await;
     c.send_data(b"DATA\r\n").await;
     loop {

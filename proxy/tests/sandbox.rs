@@ -39,6 +39,18 @@ async fn swaks(addr: SocketAddr, args: &[&str]) -> (bool, String) {
     )
 }
 
+/// `method path` on the API with this run's token; checks the status is `want`, returns the body.
+async fn api(addr: SocketAddr, method: &str, path: &str, want: u16) -> Vec<u8> {
+    let (status, body) = http(addr, method, path, Some(TOKEN)).await;
+    assert_eq!(
+        status,
+        want,
+        "{method} {path}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    body
+}
+
 /// A bare HTTP/1.1 request; returns (status, body).
 async fn http(addr: SocketAddr, method: &str, path: &str, auth: Option<&str>) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(addr).await.unwrap();
@@ -87,8 +99,7 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 async fn messages(addr: SocketAddr) -> Vec<serde_json::Value> {
-    let (status, body) = http(addr, "GET", "/api/messages", Some(TOKEN)).await;
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let body = api(addr, "GET", "/api/messages", 200).await;
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["version"], 1);
     json["messages"].as_array().cloned().unwrap_or_default()
@@ -129,45 +140,29 @@ async fn swaks_starttls_auth_plain_pipelining() {
     assert_eq!(m["envelope"]["from"], "sender@example.org");
     assert_eq!(m["envelope"]["rcpts"][0]["address"], "bob@example.org");
     let id = m["id"].as_u64().unwrap();
-    let (status, raw) = http(
-        server.addr,
-        "GET",
-        &format!("/api/messages/{id}/raw"),
-        Some(TOKEN),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let raw = api(server.addr, "GET", &format!("/api/messages/{id}/raw"), 200).await;
     let raw = String::from_utf8_lossy(&raw);
     assert!(raw.contains("Subject: sandbox test\r\n"), "{raw}");
-    let (status, transcript) = http(
+    let transcript = api(
         server.addr,
         "GET",
         &format!("/api/messages/{id}/transcript"),
-        Some(TOKEN),
+        200,
     )
     .await;
-    assert_eq!(status, 200);
     let transcript = String::from_utf8_lossy(&transcript);
     assert!(transcript.contains(" -> STARTTLS"), "{transcript}");
     assert!(transcript.contains(" ~> AUTH PLAIN"), "{transcript}");
-    let (status, annotated) = http(
+    let annotated = api(
         server.addr,
         "GET",
         &format!("/api/messages/{id}/transcript?annotated=1"),
-        Some(TOKEN),
+        200,
     )
     .await;
-    assert_eq!(status, 200);
     let annotated: serde_json::Value = serde_json::from_slice(&annotated).unwrap();
     assert_eq!(annotated["version"], 1);
-    let (status, _) = http(
-        server.addr,
-        "DELETE",
-        &format!("/api/messages/{id}"),
-        Some(TOKEN),
-    )
-    .await;
-    assert_eq!(status, 204);
+    api(server.addr, "DELETE", &format!("/api/messages/{id}"), 204).await;
     assert!(messages(server.addr).await.is_empty());
 }
 
@@ -253,14 +248,7 @@ async fn bounce_recipient_gets_a_generated_dsn() {
         "to the envelope sender"
     );
     let id = dsn["id"].as_u64().unwrap();
-    let (status, raw) = http(
-        server.addr,
-        "GET",
-        &format!("/api/messages/{id}/raw"),
-        Some(TOKEN),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let raw = api(server.addr, "GET", &format!("/api/messages/{id}/raw"), 200).await;
     let msg = mailscope_core::mime::parse::parse_message(&raw);
     let root = msg.root().expect("a root entity");
     assert_eq!(root.content_type, "multipart/report");
@@ -502,12 +490,10 @@ async fn api_is_guarded() {
     let mut resp = String::new();
     s.read_to_string(&mut resp).await.unwrap();
     assert!(resp.starts_with("HTTP/1.1 403"), "{resp}");
-    let (status, _) = http(server.addr, "GET", "/api/messages/99/raw", Some(TOKEN)).await;
-    assert_eq!(status, 404);
+    api(server.addr, "GET", "/api/messages/99/raw", 404).await;
     let off = serve(&["--no-sandbox"]).await;
     assert!(off.sandbox.is_none());
-    let (status, _) = http(off.addr, "GET", "/api/messages", Some(TOKEN)).await;
-    assert_eq!(status, 404);
+    api(off.addr, "GET", "/api/messages", 404).await;
 }
 
 #[tokio::test]
