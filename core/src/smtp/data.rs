@@ -640,6 +640,254 @@ mod tests {
 
     use super::*;
 
+    /// The per-byte `DataReceiver` as it was before the run-copying fast path, kept verbatim
+    /// ONLY as a test oracle for the differential test below. Not used by the library.
+    mod reference {
+        use super::super::{
+            lints, Feed, ReceivedData, Start, State, MAX_DATA_LINTS, MAX_TEXT_LINE,
+        };
+        use crate::lint::Lint;
+        use crate::span::Span;
+
+        pub(super) struct OldDataReceiver {
+            state: State,
+            max_size: usize,
+            offset: usize,
+            line_start: usize,
+            line_long: bool,
+            dot_at: usize,
+            out: ReceivedData,
+            lints_dropped: usize,
+        }
+
+        impl OldDataReceiver {
+            /// A receiver that keeps at most `max_size` bytes of message (the server's SIZE limit).
+            pub(super) fn new(max_size: usize) -> Self {
+                OldDataReceiver {
+                    state: State::Start(Start::Crlf),
+                    max_size,
+                    offset: 0,
+                    line_start: 0,
+                    line_long: false,
+                    dot_at: 0,
+                    out: ReceivedData::default(),
+                    lints_dropped: 0,
+                }
+            }
+
+            /// Whether the terminator has been seen.
+            pub(super) fn is_complete(&self) -> bool {
+                self.state == State::Done
+            }
+
+            /// Bytes fed so far (up to the terminator).
+            pub(super) fn bytes_seen(&self) -> usize {
+                self.offset
+            }
+
+            /// Findings not kept because [`MAX_DATA_LINTS`] was reached.
+            pub(super) fn lints_dropped(&self) -> usize {
+                self.lints_dropped
+            }
+
+            /// Feeds the next chunk of bytes. After [`Feed::Complete`] further calls consume nothing.
+            pub(super) fn feed(&mut self, chunk: &[u8]) -> Feed {
+                if self.state == State::Done {
+                    return Feed::Complete { consumed: 0 };
+                }
+                let mut i = 0;
+                while let Some(&b) = chunk.get(i) {
+                    let pos = self.offset;
+                    let mut advance = true;
+                    match self.state {
+                        State::Done => break,
+                        State::Mid | State::Start(_) if b == b'\r' => self.state = State::Cr,
+                        State::Mid | State::Start(_) if b == b'\n' => {
+                            self.bare(Start::Lf, pos);
+                            self.emit(b"\n");
+                            self.end_line(pos + 1);
+                            self.state = State::Start(Start::Lf);
+                        }
+                        State::Mid => {
+                            self.emit(&[b]);
+                        }
+                        State::Start(kind) => {
+                            if b == b'.' {
+                                self.dot_at = pos;
+                                self.state = State::Dot(kind);
+                            } else {
+                                self.emit(&[b]);
+                                self.state = State::Mid;
+                            }
+                        }
+                        State::Cr => {
+                            if b == b'\n' {
+                                self.emit(b"\r\n");
+                                self.end_line(pos + 1);
+                                self.state = State::Start(Start::Crlf);
+                            } else {
+                                self.bare(Start::Cr, pos.saturating_sub(1));
+                                self.emit(b"\r");
+                                self.end_line(pos);
+                                self.state = State::Start(Start::Cr);
+                                advance = false;
+                            }
+                        }
+                        State::Dot(kind) => match b {
+                            b'\r' => self.state = State::DotCr(kind),
+                            b'\n' => {
+                                self.smuggling(kind, "\\n", pos + 1);
+                                self.bare(Start::Lf, pos);
+                                self.emit_dot(kind);
+                                self.emit(b"\n");
+                                self.end_line(pos + 1);
+                                self.state = State::Start(Start::Lf);
+                            }
+                            _ => {
+                                if kind == Start::Crlf && b != b'.' {
+                                    self.push_lint(lints::DOT_NOT_STUFFED.at(
+                                        Span::new(self.dot_at, self.dot_at + 1),
+                                        "line starts with a single '.', which the receiver strips; the client must send '..'",
+                                    ));
+                                    self.out.dot_not_stuffed += 1;
+                                }
+                                self.emit_dot(kind);
+                                self.state = State::Mid;
+                                advance = false;
+                            }
+                        },
+                        State::DotCr(kind) => {
+                            if b == b'\n' {
+                                if kind == Start::Crlf {
+                                    self.state = State::Done;
+                                    self.offset += 1;
+                                    return Feed::Complete { consumed: i + 1 };
+                                }
+                                self.smuggling(kind, "\\r\\n", pos + 1);
+                                self.emit_dot(kind);
+                                self.emit(b"\r\n");
+                                self.end_line(pos + 1);
+                                self.state = State::Start(Start::Crlf);
+                            } else {
+                                // `<kind> . CR` and no LF: a bare CR ends the dot line.
+                                self.smuggling(kind, "\\r", pos);
+                                self.bare(Start::Cr, pos.saturating_sub(1));
+                                self.emit_dot(kind);
+                                self.emit(b"\r");
+                                self.end_line(pos);
+                                self.state = State::Start(Start::Cr);
+                                advance = false;
+                            }
+                        }
+                    }
+                    if advance {
+                        i += 1;
+                        self.offset += 1;
+                        if self.state == State::Mid || matches!(self.state, State::Dot(_)) {
+                            self.check_line_length(self.offset);
+                        }
+                    }
+                }
+                Feed::NeedMore
+            }
+
+            /// The message and findings. Call after [`Feed::Complete`]; before it, returns what arrived
+            /// so far (a connection closed mid-message).
+            pub(super) fn finish(mut self) -> ReceivedData {
+                self.out.lints_dropped = self.lints_dropped;
+                self.out
+            }
+
+            /// The dot at the start of a line: stripped after CRLF (transparency), kept after a bare
+            /// line ending (not a line start for a strict receiver).
+            fn emit_dot(&mut self, kind: Start) {
+                if kind != Start::Crlf {
+                    self.emit(b".");
+                }
+            }
+
+            fn emit(&mut self, bytes: &[u8]) {
+                self.out.size += bytes.len() as u64;
+                if bytes.iter().any(|b| *b >= 0x80) {
+                    self.out.eight_bit = true;
+                }
+                if self.out.size_exceeded {
+                    return;
+                }
+                if self.out.size > self.max_size as u64 {
+                    self.out.size_exceeded = true;
+                    self.out.body = Vec::new();
+                    let at = self.offset;
+                    self.push_lint(lints::SIZE_EXCEEDED.at(
+                        Span::new(at, at + 1),
+                        format!(
+                            "message exceeds the size limit of {} bytes; the rest is discarded",
+                            self.max_size
+                        ),
+                    ));
+                    return;
+                }
+                self.out.body.extend_from_slice(bytes);
+            }
+
+            fn bare(&mut self, kind: Start, pos: usize) {
+                let span = Span::new(pos, pos + 1);
+                if kind == Start::Lf {
+                    self.out.bare_lf += 1;
+                    self.push_lint(
+                        lints::BARE_LF.at(span, "bare LF in message data; lines must end in CRLF"),
+                    );
+                } else {
+                    self.out.bare_cr += 1;
+                    self.push_lint(
+                        lints::BARE_CR.at(span, "bare CR in message data; lines must end in CRLF"),
+                    );
+                }
+            }
+
+            /// Reports `<before> . <after>`; `end` is one past its last byte.
+            fn smuggling(&mut self, before: Start, after: &str, end: usize) {
+                self.out.smuggling += 1;
+                let start = match before {
+                    Start::Crlf => self.dot_at.saturating_sub(2),
+                    _ => self.dot_at.saturating_sub(1),
+                };
+                self.push_lint(lints::SMUGGLING_SEQUENCE.at(
+                    Span::new(start, end),
+                    format!(
+                        "`{}.{after}` is not the end of data (only \\r\\n.\\r\\n is); servers that accept it can be made to run the rest as commands",
+                        before.shown()
+                    ),
+                ));
+            }
+
+            fn end_line(&mut self, next_start: usize) {
+                self.line_start = next_start;
+                self.line_long = false;
+            }
+
+            fn check_line_length(&mut self, now: usize) {
+                // +2 for the CRLF the line will end with.
+                if !self.line_long && now.saturating_sub(self.line_start) + 2 > MAX_TEXT_LINE {
+                    self.line_long = true;
+                    let span = Span::new(self.line_start, now);
+                    self.push_lint(lints::LINE_TOO_LONG.at(
+                        span,
+                        format!("text line is longer than {MAX_TEXT_LINE} octets including CRLF"),
+                    ));
+                }
+            }
+
+            fn push_lint(&mut self, lint: Lint) {
+                if self.out.lints.len() < MAX_DATA_LINTS {
+                    self.out.lints.push(lint);
+                } else {
+                    self.lints_dropped += 1;
+                }
+            }
+        }
+    }
+
     fn codes(lints: &[Lint]) -> Vec<&str> {
         lints.iter().map(|l| &*l.code).collect()
     }
@@ -923,5 +1171,133 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Random DATA-like input biased towards line endings, dots, the smuggling shapes, long
+    /// lines, NUL and 8-bit bytes.
+    fn random_wire(next: &mut impl FnMut() -> u64) -> Vec<u8> {
+        const PIECES: &[&[u8]] = &[
+            b"\r",
+            b"\n",
+            b".",
+            b"..",
+            b"\r\n",
+            b"a",
+            b"Subject: x",
+            b" ",
+            b"\0",
+            b"\xff",
+            b"\xc3\xa9",
+            b"\n.\n",
+            b"\r.\r",
+            b"\n.\r\n",
+            b"\r.\r\n",
+            b"\r\n.\n",
+            b"\r\n.\r",
+            b"\r\n..\r\n",
+            b"\r\n.x",
+            b"\r\n..x",
+            b".\r",
+            b".\n",
+            b"\r\r\n",
+            b"\n\r",
+        ];
+        let len_goal = (next() % 3000) as usize;
+        let mut wire = Vec::new();
+        while wire.len() < len_goal {
+            match next() % 40 {
+                0 => {
+                    // A long line around the limit.
+                    let n = 990 + (next() % 30) as usize;
+                    let n = if next() % 4 == 0 {
+                        (next() % 2100) as usize
+                    } else {
+                        n
+                    };
+                    wire.extend(std::iter::repeat_n(b'y', n));
+                }
+                1 if next() % 8 == 0 => wire.extend_from_slice(b"\r\n.\r\n"),
+                2..=9 => {
+                    let n = (next() % 80) as usize;
+                    wire.extend((0..n).map(|k| b'a' + (k % 26) as u8));
+                }
+                _ => {
+                    let piece = PIECES[(next() % PIECES.len() as u64) as usize];
+                    wire.extend_from_slice(piece);
+                }
+            }
+        }
+        if next() % 3 == 0 {
+            wire.extend_from_slice(b"\r\n.\r\nQUIT\r\n");
+        }
+        wire
+    }
+
+    #[test]
+    fn run_copying_feed_matches_the_per_byte_reference() {
+        let mut rng = crate::testutil::XorShift::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
+        // How many cases reached each interesting outcome, so the test cannot pass vacuously.
+        let mut seen = [0usize; 6];
+        for case in 0..3000 {
+            let wire = random_wire(&mut next);
+            let max_size = match next() % 5 {
+                0 => usize::MAX,
+                1 => 1 << 20,
+                2 => (next() % 300) as usize,
+                _ => (next() % (wire.len() as u64 + 2)) as usize,
+            };
+            let max_chunk = match next() % 4 {
+                0 => 1,
+                1 => 8,
+                2 => 200,
+                _ => wire.len() + 1,
+            };
+            let mut new = DataReceiver::new(max_size);
+            let mut old = reference::OldDataReceiver::new(max_size);
+            let mut rest = wire.as_slice();
+            let mut chunks = 0;
+            // Keep feeding after the end too: both must then consume nothing.
+            while !rest.is_empty() || chunks == 0 {
+                let n = (1 + (next() % max_chunk as u64) as usize).min(rest.len());
+                let (chunk, tail) = rest.split_at(n);
+                rest = tail;
+                chunks += 1;
+                let (got, want) = (new.feed(chunk), old.feed(chunk));
+                assert_eq!(
+                    got, want,
+                    "case {case}: feed result of chunk {chunks} ({chunk:?}) of {wire:?}, max {max_size}"
+                );
+                assert_eq!(
+                    (new.bytes_seen(), new.is_complete(), new.lints_dropped()),
+                    (old.bytes_seen(), old.is_complete(), old.lints_dropped()),
+                    "case {case}: state after chunk {chunks} of {wire:?}, max {max_size}"
+                );
+            }
+            let complete = new.is_complete();
+            let (got, want) = (new.finish(), old.finish());
+            let has = |code: &str| got.lints.iter().any(|l| l.code == code);
+            for (k, hit) in [
+                complete,
+                got.size_exceeded,
+                got.lints_dropped > 0,
+                has("smtp.line-too-long"),
+                got.smuggling > 0,
+                got.dot_not_stuffed > 0,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                seen[k] += usize::from(hit);
+            }
+            assert_eq!(
+                got, want,
+                "case {case}: outcome for {wire:?}, max {max_size}, chunks up to {max_chunk}"
+            );
+        }
+        assert!(
+            seen.iter().all(|&n| n >= 50),
+            "each outcome (complete, size exceeded, lints dropped, long line, smuggling, dot not stuffed) in >= 50 cases: {seen:?}"
+        );
     }
 }
