@@ -1209,14 +1209,14 @@ mod tests {
                 0 => {
                     // A long line around the limit.
                     let n = 990 + (next() % 30) as usize;
-                    let n = if next() % 4 == 0 {
+                    let n = if next().is_multiple_of(4) {
                         (next() % 2100) as usize
                     } else {
                         n
                     };
                     wire.extend(std::iter::repeat_n(b'y', n));
                 }
-                1 if next() % 8 == 0 => wire.extend_from_slice(b"\r\n.\r\n"),
+                1 if next().is_multiple_of(8) => wire.extend_from_slice(b"\r\n.\r\n"),
                 2..=9 => {
                     let n = (next() % 80) as usize;
                     wire.extend((0..n).map(|k| b'a' + (k % 26) as u8));
@@ -1227,7 +1227,7 @@ mod tests {
                 }
             }
         }
-        if next() % 3 == 0 {
+        if next().is_multiple_of(3) {
             wire.extend_from_slice(b"\r\n.\r\nQUIT\r\n");
         }
         wire
