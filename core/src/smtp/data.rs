@@ -308,15 +308,26 @@ impl DataReceiver {
                     self.state = State::Start(Start::Lf);
                 }
                 State::Mid => {
-                    self.emit(&[b]);
+                    // The run of ordinary bytes up to the next CR or LF (at least `b`), in one
+                    // piece.
+                    let rest = chunk.get(i..).unwrap_or_default();
+                    let n = rest
+                        .iter()
+                        .position(|&c| c == b'\r' || c == b'\n')
+                        .unwrap_or(rest.len());
+                    self.emit_run(rest.get(..n).unwrap_or_default());
+                    i += n;
+                    self.offset += n;
+                    advance = false;
                 }
                 State::Start(kind) => {
                     if b == b'.' {
                         self.dot_at = pos;
                         self.state = State::Dot(kind);
                     } else {
-                        self.emit(&[b]);
+                        // The byte starts a run of ordinary bytes: handled in `Mid`.
                         self.state = State::Mid;
+                        advance = false;
                     }
                 }
                 State::Cr => {
@@ -414,19 +425,71 @@ impl DataReceiver {
             return;
         }
         if self.out.size > self.max_size as u64 {
-            self.out.size_exceeded = true;
-            self.out.body = Vec::new();
-            let at = self.offset;
-            self.push_lint(lints::SIZE_EXCEEDED.at(
-                Span::new(at, at + 1),
-                format!(
-                    "message exceeds the size limit of {} bytes; the rest is discarded",
-                    self.max_size
-                ),
-            ));
+            self.exceed_size(self.offset);
             return;
         }
         self.out.body.extend_from_slice(bytes);
+    }
+
+    /// Emits `run`, bytes of one line without CR or LF that start at `self.offset` (state
+    /// `Mid`), and checks the line length after each of them: the same counters, body and
+    /// findings, in the same order, as [`Self::emit`] and [`Self::check_line_length`] byte by
+    /// byte, but copying the run in one piece. Does not advance `self.offset`.
+    fn emit_run(&mut self, run: &[u8]) {
+        let start = self.offset;
+        let before = self.out.size;
+        self.out.size += run.len() as u64;
+        if !self.out.eight_bit && run.iter().any(|b| *b >= 0x80) {
+            self.out.eight_bit = true;
+        }
+        // Index in the run of the byte that passes the size limit, if one does.
+        let mut size_at = None;
+        if !self.out.size_exceeded {
+            if self.out.size > self.max_size as u64 {
+                // `before <= max_size` (not yet exceeded), so the byte is the one at
+                // `max_size - before`, which is inside the run.
+                let k = (self.max_size as u64).saturating_sub(before);
+                size_at = Some(usize::try_from(k).unwrap_or(usize::MAX));
+            } else {
+                self.out.body.extend_from_slice(run);
+            }
+        }
+        // Index of the first byte after which the line is too long (see `check_line_length`):
+        // the first `k` with `start + k + 1 - line_start + 2 > MAX_TEXT_LINE`.
+        let mut line_at = None;
+        let end = start.saturating_add(run.len());
+        if !self.line_long && end.saturating_sub(self.line_start) + 2 > MAX_TEXT_LINE {
+            let k = (self.line_start.saturating_add(MAX_TEXT_LINE - 2)).saturating_sub(start);
+            line_at = Some(k);
+        }
+        // Byte by byte, the size check of a byte comes before its line check.
+        match (size_at, line_at) {
+            (Some(s), Some(l)) if l < s => {
+                self.check_line_length(start.saturating_add(l) + 1);
+                self.exceed_size(start.saturating_add(s));
+            }
+            (s, l) => {
+                if let Some(s) = s {
+                    self.exceed_size(start.saturating_add(s));
+                }
+                if let Some(l) = l {
+                    self.check_line_length(start.saturating_add(l) + 1);
+                }
+            }
+        }
+    }
+
+    /// The message passed the size limit at byte `at`: discard the body, report it.
+    fn exceed_size(&mut self, at: usize) {
+        self.out.size_exceeded = true;
+        self.out.body = Vec::new();
+        self.push_lint(lints::SIZE_EXCEEDED.at(
+            Span::new(at, at + 1),
+            format!(
+                "message exceeds the size limit of {} bytes; the rest is discarded",
+                self.max_size
+            ),
+        ));
     }
 
     fn bare(&mut self, kind: Start, pos: usize) {
@@ -1187,6 +1250,8 @@ mod tests {
             b" ",
             b"\0",
             b"\xff",
+            b"\x80",
+            b"\x7f",
             b"\xc3\xa9",
             b"\n.\n",
             b"\r.\r",
@@ -1204,6 +1269,10 @@ mod tests {
         ];
         let len_goal = (next() % 3000) as usize;
         let mut wire = Vec::new();
+        if next().is_multiple_of(4) {
+            // A first line near the line limit, to meet a size limit near it (see max_size).
+            wire.extend(std::iter::repeat_n(b'y', 990 + (next() % 30) as usize));
+        }
         while wire.len() < len_goal {
             match next() % 40 {
                 0 => {
@@ -1241,8 +1310,10 @@ mod tests {
         let mut seen = [0usize; 6];
         for case in 0..3000 {
             let wire = random_wire(&mut next);
-            let max_size = match next() % 5 {
+            let max_size = match next() % 6 {
                 0 => usize::MAX,
+                // The size and the line limits passed at the same byte of a long first line.
+                5 => 994 + (next() % 8) as usize,
                 1 => 1 << 20,
                 2 => (next() % 300) as usize,
                 _ => (next() % (wire.len() as u64 + 2)) as usize,
