@@ -467,6 +467,7 @@ async fn gathered_frames_ending_in_starttls_arm_the_reply_watch() {
                 RelayFrame::Error {
                     code: ErrorCode::TlsFailed,
                     message,
+                    retrying: false,
                 } => assert!(message.contains("after its 220"), "{message}"),
                 other => panic!("{label:?}: expected tls_failed, got {other:?}"),
             }
