@@ -87,3 +87,11 @@ pub async fn page_errors(c: &Client) -> Vec<String> {
         .expect("read the error recorder");
     serde_json::from_value(value).expect("a list of strings")
 }
+
+/// Opens the app at `url` (the address `mailscope serve` printed, token included), waits for its
+/// navigation and installs the error recorder ([`page_errors`]).
+pub async fn open_app(c: &Client, url: &str) {
+    c.goto(url).await.expect("open the page");
+    wait_css(c, "nav.nav").await;
+    capture_errors(c).await;
+}

@@ -6,9 +6,7 @@
 use std::path::PathBuf;
 
 use fantoccini::Locator;
-use mailscope_e2e::page::{
-    capture_errors, click, page_errors, scroll_to, text_of, wait_css, wait_xpath,
-};
+use mailscope_e2e::page::{click, open_app, page_errors, scroll_to, text_of, wait_css, wait_xpath};
 use mailscope_e2e::{Browser, Serve};
 
 fn fixture(name: &str) -> String {
@@ -26,9 +24,7 @@ async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&serve.url).await.expect("open the page");
-    wait_css(c, "nav.nav").await;
-    capture_errors(c).await;
+    open_app(c, &serve.url).await;
     click(c, "a[href='#/message']").await;
     click(c, "#tab-inspect").await;
 
@@ -272,9 +268,7 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&serve.url).await.expect("open the page");
-    wait_css(c, "nav.nav").await;
-    capture_errors(c).await;
+    open_app(c, &serve.url).await;
     click(c, "a[href='#/message']").await;
     click(c, "#tab-inspect").await;
     // Record whether a progress bar was ever painted while reading and parsing.

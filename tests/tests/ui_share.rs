@@ -5,7 +5,7 @@
 
 use fantoccini::{Client, Locator};
 use mailscope_e2e::page::{
-    capture_errors, click, page_errors, scroll_to, text_of, wait_css, wait_xpath,
+    capture_errors, click, open_app, page_errors, scroll_to, text_of, wait_css, wait_xpath,
 };
 use mailscope_e2e::{Browser, Serve};
 
@@ -60,9 +60,7 @@ async fn a_shared_transcript_link_restores_the_annotated_transcript() {
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&serve.url).await.expect("open the page");
-    wait_css(c, "nav.nav").await;
-    capture_errors(c).await;
+    open_app(c, &serve.url).await;
 
     let input = wait_css(c, "#import-input").await;
     input
@@ -144,9 +142,7 @@ async fn a_shared_message_link_opens_the_message_in_the_inspector() {
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&serve.url).await.expect("open the page");
-    wait_css(c, "nav.nav").await;
-    capture_errors(c).await;
+    open_app(c, &serve.url).await;
     click(c, "a[href='#/message']").await;
 
     let subject = "Shared 안녕하세요";

@@ -4,7 +4,7 @@
 //! parse worker, which keeps the encoding tables. No console errors throughout.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{capture_errors, click, page_errors, wait_css, wait_xpath};
+use mailscope_e2e::page::{click, open_app, page_errors, wait_css, wait_xpath};
 use mailscope_e2e::{Browser, Serve};
 
 /// Replaces the text of the input `css` with `value`.
@@ -26,9 +26,7 @@ async fn encoded_words_decode_in_the_page_and_legacy_charsets_encode_in_the_work
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    c.goto(&serve.url).await.expect("open the page");
-    wait_css(c, "nav.nav").await;
-    capture_errors(c).await;
+    open_app(c, &serve.url).await;
     click(c, "a[href='#/tools']").await;
 
     // The sample is EUC-KR: decoded by TextDecoder in this build.
