@@ -614,15 +614,25 @@ async fn relay_rows(args: &Args, proxies: &[Proxy], total: usize) -> Res<()> {
         head.push_str(&format!(" {:>13}", format!("ms/{n}")));
     }
     println!("{head}");
+    // A value of 0 was not measured (shown as n/a, with no ratio).
+    let measured = |v: f64| v.is_finite() && v > 0.0;
     let print_row = |label: &str, vals: &[f64], higher: bool| {
         let mut line = format!("  {label:<40}");
-        for v in vals {
-            line.push_str(&format!(" {v:>11.1}"));
+        for &v in vals {
+            if measured(v) {
+                line.push_str(&format!(" {v:>11.1}"));
+            } else {
+                line.push_str(&format!(" {:>11}", "n/a"));
+            }
         }
-        for v in vals.iter().skip(1) {
+        for &v in vals.iter().skip(1) {
             // Ratios where > 1 means mailscope is better.
-            let r = if higher { vals[0] / v } else { v / vals[0] };
-            line.push_str(&format!(" {:>12.2}×", r));
+            if measured(v) && measured(vals[0]) {
+                let r = if higher { vals[0] / v } else { v / vals[0] };
+                line.push_str(&format!(" {:>12.2}×", r));
+            } else {
+                line.push_str(&format!(" {:>13}", "n/a"));
+            }
         }
         println!("{line}");
     };
@@ -646,7 +656,9 @@ async fn relay_rows(args: &Args, proxies: &[Proxy], total: usize) -> Res<()> {
         let vals: Vec<f64> = cpu[r].iter().map(|s| best(s, false)).collect();
         print_row(label, &vals, false);
     }
-    println!("  (ratios > 1× mean mailscope used less CPU)");
+    println!(
+        "  (ratios > 1× mean mailscope used less CPU; n/a: not measurable, e.g. websockify serves each connection in a forked child that has exited when its time would be read)"
+    );
     Ok(())
 }
 
