@@ -422,6 +422,22 @@ pub fn error_help(code: ErrorCode) -> ErrorHelp {
     ErrorHelp { title, todo }
 }
 
+/// The limits a default `mailscope serve` announces, for the reducers' tests.
+#[cfg(test)]
+pub(crate) fn sample_limits() -> Limits {
+    Limits {
+        max_frame: 1 << 20,
+        write_buffer: 4 << 20,
+        idle_timeout_secs: 300,
+        connect_timeout_secs: 30,
+        handshake_timeout_secs: 30,
+        max_sessions: 20,
+        max_sessions_per_token: 10,
+        connects_per_minute: 60,
+        allowed_ports: vec![25, 465, 587],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -631,17 +647,7 @@ mod tests {
         s.on_socket(SocketEvent::Opened);
         s.on_frame(&RelayFrame::Hello {
             protocol: 1,
-            limits: Limits {
-                max_frame: 1 << 20,
-                write_buffer: 4 << 20,
-                idle_timeout_secs: 300,
-                connect_timeout_secs: 30,
-                handshake_timeout_secs: 30,
-                max_sessions: 20,
-                max_sessions_per_token: 10,
-                connects_per_minute: 60,
-                allowed_ports: vec![25, 465, 587],
-            },
+            limits: sample_limits(),
             sandbox: Some("127.0.0.1:2525".into()),
         });
         assert!(s.is_open() && s.hello.is_some());

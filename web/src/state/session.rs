@@ -1955,7 +1955,7 @@ mod tests {
     }
 
     use crate::state::live::{MxChoice, TargetKind};
-    use mailscope_core::relay::{Certificate, Closer, Limits, Target};
+    use mailscope_core::relay::{Certificate, Closer, Target};
 
     fn relay_model(tls: TlsChoice) -> SessionModel {
         let mut m = SessionModel::default();
@@ -1970,17 +1970,7 @@ mod tests {
         m.apply(Action::Frame {
             frame: RelayFrame::Hello {
                 protocol: 1,
-                limits: Limits {
-                    max_frame: 1 << 20,
-                    write_buffer: 4 << 20,
-                    idle_timeout_secs: 300,
-                    connect_timeout_secs: 30,
-                    handshake_timeout_secs: 30,
-                    max_sessions: 20,
-                    max_sessions_per_token: 10,
-                    connects_per_minute: 60,
-                    allowed_ports: vec![25, 465, 587],
-                },
+                limits: crate::state::live::sample_limits(),
                 sandbox: Some("127.0.0.1:2525".into()),
             },
             now: 0,

@@ -165,9 +165,8 @@ pub struct Shared {
     pub content: Vec<u8>,
 }
 
-/// The fragment (without `#`) that carries `content`: `/session?share=v1.t…` or
-/// `/message?share=v1.m…`, compressed when that is shorter.
-pub fn fragment(kind: ShareKind, content: &[u8]) -> Result<String, ShareError> {
+/// Content is shared when it is not empty and at most [`MAX_CONTENT_BYTES`], both ways.
+fn check_size(content: &[u8]) -> Result<(), ShareError> {
     if content.is_empty() {
         return Err(ShareError::Empty);
     }
@@ -177,6 +176,13 @@ pub fn fragment(kind: ShareKind, content: &[u8]) -> Result<String, ShareError> {
             limit: MAX_CONTENT_BYTES,
         });
     }
+    Ok(())
+}
+
+/// The fragment (without `#`) that carries `content`: `/session?share=v1.t…` or
+/// `/message?share=v1.m…`, compressed when that is shorter.
+pub fn fragment(kind: ShareKind, content: &[u8]) -> Result<String, ShareError> {
+    check_size(content)?;
     let packed = compress(content);
     let (flag, bytes) = if packed.len() < content.len() {
         ("z", packed.as_slice())
@@ -272,15 +278,7 @@ pub fn decode(value: &str) -> Result<Shared, ShareError> {
     } else {
         bytes
     };
-    if content.is_empty() {
-        return Err(ShareError::Empty);
-    }
-    if content.len() > MAX_CONTENT_BYTES {
-        return Err(ShareError::TooLarge {
-            size: content.len(),
-            limit: MAX_CONTENT_BYTES,
-        });
-    }
+    check_size(&content)?;
     Ok(Shared { kind, content })
 }
 
