@@ -19,8 +19,12 @@ use crate::sandbox::{SandboxOptions, Store};
 use crate::tls::Trust;
 
 /// The HTTP routes: `/api/health`, `/relay` and the static UI, with `index.html` for unknown paths.
+///
+/// A UI file with a `NAME.gz` beside it (`cargo xtask` writes them with Zopfli after each UI
+/// build) is sent as that copy with `Content-Encoding: gzip` to clients that accept gzip, so
+/// the page load is the compressed size; other files and clients get the file as it is.
 pub fn router(ui: &Path, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router {
-    let index = ServeFile::new(ui.join("index.html"));
+    let index = ServeFile::new(ui.join("index.html")).precompressed_gzip();
     let api = crate::api::routes(ApiState {
         relay: relay.clone(),
         store,
@@ -30,7 +34,7 @@ pub fn router(ui: &Path, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router
         .route("/relay", get(crate::relay::handler))
         .with_state(relay)
         .merge(api)
-        .fallback_service(ServeDir::new(ui).fallback(index))
+        .fallback_service(ServeDir::new(ui).precompressed_gzip().fallback(index))
 }
 
 async fn health() -> Json<serde_json::Value> {

@@ -7,6 +7,7 @@ mod bench;
 mod bench_relay;
 mod bench_wasm;
 mod mail;
+mod precompress;
 mod steps;
 mod tools;
 

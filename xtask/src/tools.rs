@@ -168,13 +168,17 @@ pub(crate) fn browser_test_env() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// `trunk build --release` into dist/.
+/// `trunk build --release` into dist/, then the gzip copies `mailscope serve` sends.
 pub(crate) fn build_ui(steps: &mut Steps) -> Result<(), String> {
     steps.run(
         "build the UI (trunk build --release)",
         Command::new("trunk").args(["build", "--release", "--offline"]),
         "Trunk.toml pins wasm-bindgen and wasm-opt; if Trunk says a tool version mismatches, rerun `cargo xtask run` to reinstall them",
-    )
+    )?;
+    let dist = steps.root().join("dist");
+    steps.step("compress the UI for serving (zopfli → dist/*.gz)", |_| {
+        crate::precompress::precompress(&dist).map(|_| ())
+    })
 }
 
 fn run_ok(cmd: &mut Command, hint: &str) -> Result<(), String> {

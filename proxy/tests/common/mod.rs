@@ -22,6 +22,11 @@ pub async fn serve(extra: &[&str]) -> Running {
     let ui = std::env::temp_dir().join(format!("mailscope-relay-test-ui-{}", std::process::id()));
     std::fs::create_dir_all(&ui).unwrap();
     std::fs::write(ui.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    serve_ui(&ui, extra).await
+}
+
+/// Starts `mailscope serve` in this runtime on the UI directory `ui` with `extra` flags.
+pub async fn serve_ui(ui: &std::path::Path, extra: &[&str]) -> Running {
     let mut argv = vec![
         "mailscope".to_string(),
         "serve".into(),
