@@ -31,7 +31,32 @@ async fn the_app_renders_its_shell_and_core_version_without_console_errors() {
         .expect("text");
     assert_eq!(version, format!("core v{}", env!("CARGO_PKG_VERSION")));
 
-    // The Tools view runs the core's reply parser in the page.
+    // The first view comes with the page; the Tools, Learn and Mailbox views are a second
+    // module, fetched only when one of them is opened.
+    let fetched = || async {
+        c.execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
+        .await
+        .expect("resource timing")
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    };
+    let lazy_module = |names: &[String]| names.iter().any(|n| n.ends_with("/lazy-views_bg.wasm"));
+    let before = fetched().await;
+    assert!(
+        !lazy_module(&before),
+        "the Session view fetched the lazily loaded views: {before:#?}"
+    );
+
+    // The Tools view runs the core's reply parser in the lazily loaded module.
     c.find(Locator::Css("a[href='#/tools']"))
         .await
         .expect("Tools link")
@@ -45,6 +70,11 @@ async fn the_app_renders_its_shell_and_core_version_without_console_errors() {
         .await
         .expect("reply parsed");
     assert_eq!(output.text().await.expect("text"), "250");
+    let after = fetched().await;
+    assert!(
+        lazy_module(&after),
+        "the Tools view came without the lazily loaded module: {after:#?}"
+    );
     let input = c
         .find(Locator::Css("#reply-input"))
         .await

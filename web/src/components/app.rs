@@ -61,9 +61,7 @@ pub fn app() -> Html {
                 <span class="version" title={tr(*lang, "mailscope-core version")}>{format!("core v{}", mailscope_core::VERSION)}</span>
                 <LangSwitch />
             </header>
-            <main id="main" class="view" aria-live="polite">
-                <ViewBody view={*view} />
-            </main>
+            <ViewBody view={*view} />
         </div>
         </ContextProvider<LangContext>>
     }

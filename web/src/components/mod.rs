@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod i18n;
+pub mod lazy;
 pub mod learn;
 pub mod mailbox;
 pub mod message;

@@ -1,29 +1,30 @@
-//! The body of each view.
+//! The body of each view: the page's own views (Session, Message) in `<main>`, and a stand-in
+//! for the views of the lazily loaded module (see [`View::is_lazy`]) while it loads.
 
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
-use crate::components::learn::LearnView;
-use crate::components::mailbox::MailboxView;
 use crate::components::message::MessageView;
 use crate::components::session::SessionView;
 use crate::components::share::ShareNotice;
-use crate::components::tools::ToolsView;
-use crate::state::i18n::tr;
+use crate::services::lazy;
+use crate::state::i18n::{tr, trf};
 use crate::state::nav::View;
 
-/// Properties of [`ViewBody`].
+/// Properties of [`ViewFrame`].
 #[derive(Properties, PartialEq)]
-pub struct ViewBodyProps {
-    /// Which view to render.
+pub struct ViewFrameProps {
+    /// The view framed.
     pub view: View,
+    /// Its body.
+    #[prop_or_default]
+    pub children: Html,
 }
 
-/// Renders the selected view.
-#[function_component(ViewBody)]
-pub fn view_body(props: &ViewBodyProps) -> Html {
-    // Keep the relay token of the start URL (`#token=…`) before navigation replaces the fragment.
-    let _ = crate::services::api::relay_token();
+/// A view's title, introduction and share notice around its body, the same in the page and in
+/// the lazily loaded module.
+#[function_component(ViewFrame)]
+pub fn view_frame(props: &ViewFrameProps) -> Html {
     let lang = use_lang();
     let (title, intro) = match props.view {
         View::Session => (tr(lang, "Session"), tr(lang, "Compose an SMTP session and step through it line by line, against the built-in server or a real one through the relay.")),
@@ -37,21 +38,86 @@ pub fn view_body(props: &ViewBodyProps) -> Html {
             <h2>{ title }</h2>
             <p class="intro">{ intro }</p>
             <ShareNotice />
-            if props.view == View::Session {
-                <SessionView />
-            }
-            if props.view == View::Message {
-                <MessageView />
-            }
-            if props.view == View::Tools {
-                <ToolsView />
-            }
-            if props.view == View::Learn {
-                <LearnView />
-            }
-            if props.view == View::Mailbox {
-                <MailboxView />
-            }
+            { props.children.clone() }
         </section>
+    }
+}
+
+/// Properties of [`ViewBody`].
+#[derive(Properties, PartialEq)]
+pub struct ViewBodyProps {
+    /// Which view to render.
+    pub view: View,
+}
+
+/// Renders the selected view: the page's own in `<main>`, the lazily loaded ones through
+/// [`LazyView`].
+#[function_component(ViewBody)]
+pub fn view_body(props: &ViewBodyProps) -> Html {
+    // Keep the relay token of the start URL (`#token=…`) before navigation replaces the fragment.
+    let _ = crate::services::api::relay_token();
+    let view = props.view;
+    if view.is_lazy() {
+        return html! { <LazyView {view} /> };
+    }
+    html! {
+        <main id="main" class="view" aria-live="polite">
+            <ViewFrame {view}>
+                if view == View::Session {
+                    <SessionView />
+                }
+                if view == View::Message {
+                    <MessageView />
+                }
+            </ViewFrame>
+        </main>
+    }
+}
+
+/// Where a lazily loaded view is.
+#[derive(Debug, Clone, PartialEq)]
+enum Lazy {
+    /// The module is being fetched and started.
+    Loading,
+    /// The module shows the view beside the page's app (its own `<main>`).
+    Shown,
+    /// It could not be loaded: why.
+    Failed(String),
+}
+
+/// A view of the lazily loaded module: asks [`lazy::show`] for it (fetching the module on first
+/// use) and shows progress or the error meanwhile; hides it when another view is chosen.
+#[function_component(LazyView)]
+fn lazy_view(props: &ViewBodyProps) -> Html {
+    let lang = use_lang();
+    let state = use_state(|| Lazy::Loading);
+    {
+        let state = state.clone();
+        use_effect_with((props.view, lang), move |&(view, lang)| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match lazy::show(view, lang).await {
+                    Ok(true) => state.set(Lazy::Shown),
+                    // Another view was chosen meanwhile.
+                    Ok(false) => {}
+                    Err(e) => state.set(Lazy::Failed(e)),
+                }
+            });
+        });
+    }
+    use_effect_with((), |_| lazy::hide);
+    let view = props.view;
+    let body = match &*state {
+        Lazy::Shown => return html! {},
+        Lazy::Loading => html! {
+            <p class="muted" role="status">{ tr(lang, "Loading this view…") }</p>
+        },
+        Lazy::Failed(e) => html! {
+            <p class="error" role="alert">{ trf(lang, "This view could not be loaded: {error}. Reload the page; if it keeps failing, rebuild the UI with cargo xtask run.", &[("error", e)]) }</p>
+        },
+    };
+    html! {
+        <main id="main" class="view" aria-live="polite">
+            <ViewFrame {view}>{ body }</ViewFrame>
+        </main>
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod api;
 pub mod file;
+pub mod lazy;
 pub mod prefs;
 pub mod relay;
