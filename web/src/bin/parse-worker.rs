@@ -8,8 +8,12 @@
 //! - worker → page `{type: "ready"}` once the wasm is running (the page sends nothing before);
 //! - page → worker, to parse: `{id, file: File}` or `{id, name: string, bytes: Uint8Array}`;
 //!   worker → page `{id, type: "progress", loaded, total}` after each slice read,
-//!   `{id, type: "parsing", size}`, then `{id, type: "done", json, input, bodies, lines}` (the
-//!   buffers are transferred) or `{id, type: "error", message}`;
+//!   `{id, type: "parsing", size}`, then `{id, type: "done", model, input, bodies, lines}` or
+//!   `{id, type: "error", message}`. `done` carries the view-model (`Inspected::into_transfer`):
+//!   `model` a `Uint8Array` of the view-model without its bytes in postcard's binary form (not
+//!   JSON: the page links only postcard's small sequence decoders), `input` the message bytes,
+//!   `bodies` an array of `Uint8Array` (decoded bodies in part order), `lines` a `Uint32Array`
+//!   of line starts; all their buffers are transferred, not copied;
 //! - page → worker, to encode: `{id, encode: {text: string, charset: string, b: bool}}`
 //!   (`b`: B encoding, else Q); worker → page `{id, type: "encoded", text}` (the encoded-words
 //!   joined by spaces) or `{id, type: "error", message}` (the core's `EncodeError`).
@@ -122,6 +126,8 @@ mod worker {
         );
         let t = Inspected::new(name, input).into_transfer()?;
         let transfer = Array::new();
+        let model = Uint8Array::from(t.model.as_slice());
+        transfer.push(&model.buffer());
         let input = Uint8Array::from(t.input.as_slice());
         transfer.push(&input.buffer());
         let bodies = Array::new();
@@ -137,7 +143,7 @@ mod worker {
             id,
             &[
                 ("type", "done".into()),
-                ("json", t.json.into()),
+                ("model", model.into()),
                 ("input", input.into()),
                 ("bodies", bodies.into()),
                 ("lines", lines.into()),

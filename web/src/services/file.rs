@@ -259,9 +259,10 @@ fn field(obj: &JsValue, name: &str) -> JsValue {
 /// Turns the worker's `done` message back into the view-model.
 fn done(data: &JsValue) -> Result<crate::state::message_inspect::Inspected, String> {
     use crate::state::message_inspect::{Inspected, Transfer};
-    let json = field(data, "json")
-        .as_string()
-        .ok_or("no JSON from the worker")?;
+    let model = field(data, "model")
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| "no view-model from the worker")?
+        .to_vec();
     let input = field(data, "input")
         .dyn_into::<Uint8Array>()
         .map_err(|_| "no bytes from the worker")?
@@ -278,7 +279,7 @@ fn done(data: &JsValue) -> Result<crate::state::message_inspect::Inspected, Stri
         .map_err(|_| "no line offsets from the worker")?
         .to_vec();
     Inspected::from_transfer(Transfer {
-        json,
+        model,
         input,
         bodies,
         line_starts,
