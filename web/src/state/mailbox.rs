@@ -263,8 +263,7 @@ pub struct OneMessage {
 }
 
 /// A change in the store, from `/api/events`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreEvent {
     /// A message arrived.
     Message {
@@ -281,15 +280,35 @@ pub enum StoreEvent {
     /// The stream fell behind and dropped events: reload the list.
     Lagged {
         /// How many.
-        #[serde(default)]
         missed: u64,
     },
+}
+
+/// An event's JSON as it is read: a flat struct, not an internally tagged enum, whose decoder
+/// (serde's buffering of the whole object before it sees `type`) costs the page more.
+#[derive(Deserialize)]
+struct EventJson {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    missed: Option<u64>,
 }
 
 impl StoreEvent {
     /// Reads one `data:` payload; `None` for anything else (unknown types are ignored).
     pub fn parse(data: &str) -> Option<StoreEvent> {
-        serde_json::from_str(data).ok()
+        let e: EventJson = serde_json::from_str(data).ok()?;
+        match e.kind.as_str() {
+            "message" => Some(StoreEvent::Message { id: e.id? }),
+            "deleted" => Some(StoreEvent::Deleted { id: e.id? }),
+            "cleared" => Some(StoreEvent::Cleared),
+            "lagged" => Some(StoreEvent::Lagged {
+                missed: e.missed.unwrap_or(0),
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -805,6 +824,28 @@ mod tests {
         assert_eq!(lagged, Some(StoreEvent::Lagged { missed: 9 }));
         assert_eq!(follow(&StoreEvent::Lagged { missed: 9 }), Follow::Reload);
         assert_eq!(StoreEvent::parse(r#"{"type":"surprise"}"#), None);
+        let cases = [
+            (
+                r#"{"type":"deleted","id":2}"#,
+                Some(StoreEvent::Deleted { id: 2 }),
+            ),
+            (
+                r#"{"id":3,"type":"message"}"#,
+                Some(StoreEvent::Message { id: 3 }),
+            ),
+            (r#"{"type":"cleared"}"#, Some(StoreEvent::Cleared)),
+            (
+                r#"{"type":"lagged"}"#,
+                Some(StoreEvent::Lagged { missed: 0 }),
+            ),
+            (r#"{"type":"message"}"#, None),
+            (r#"{"type":"deleted","id":"x"}"#, None),
+            (r#"{"id":1}"#, None),
+            (r#"[]"#, None),
+        ];
+        for (data, want) in cases {
+            assert_eq!(StoreEvent::parse(data), want, "{data}");
+        }
         assert_eq!(StoreEvent::parse("not json"), None);
     }
 
