@@ -8,11 +8,21 @@
 //! - worker → page `{type: "ready"}` once the wasm is running (the page sends nothing before);
 //! - page → worker, to parse: `{id, file: File}` or `{id, name: string, bytes: Uint8Array}`;
 //!   worker → page `{id, type: "progress", loaded, total}` after each slice read,
-//!   `{id, type: "parsing", size}`, then `{id, type: "done", json, input, bodies, lines}` (the
-//!   buffers are transferred) or `{id, type: "error", message}`;
+//!   `{id, type: "parsing", size}`, then `{id, type: "done", model, input, bodies, lines}` or
+//!   `{id, type: "error", message}`. `done` carries the view-model (`Inspected::into_transfer`):
+//!   `model` a `Uint8Array` of the view-model without its bytes in postcard's binary form (not
+//!   JSON: the page links only postcard's small sequence decoders), `input` the message bytes,
+//!   `bodies` an array of `Uint8Array` (decoded bodies in part order), `lines` a `Uint32Array`
+//!   of line starts; all their buffers are transferred, not copied;
 //! - page → worker, to encode: `{id, encode: {text: string, charset: string, b: bool}}`
 //!   (`b`: B encoding, else Q); worker → page `{id, type: "encoded", text}` (the encoded-words
-//!   joined by spaces) or `{id, type: "error", message}` (the core's `EncodeError`).
+//!   joined by spaces) or `{id, type: "error", message}` (the core's `EncodeError`);
+//! - page → worker, to read an answer of `mailscope serve`'s API for the Mailbox:
+//!   `{id, api: {doc: "list" | "one", json: Uint8Array}}` (the body of `GET /api/messages` or
+//!   `GET /api/messages/{id}`); worker → page `{id, type: "views", model: Uint8Array}` (the
+//!   `state::mailbox::MetaView`s in postcard's binary form, the buffer transferred) or
+//!   `{id, type: "error", message}` (not the API's JSON). The page thus links no JSON decoder
+//!   for the core's `Envelope` and `Lint`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -27,6 +37,7 @@ fn main() {}
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
     use mailscope_web::services::file::{js_text, Slices};
+    use mailscope_web::state::mailbox::{encode_views, views_from_json, ApiDoc};
     use mailscope_web::state::message_inspect::Inspected;
     use mailscope_web::state::tools::encode_text;
     use wasm_bindgen::prelude::*;
@@ -95,11 +106,36 @@ mod worker {
         Ok(())
     }
 
+    fn api(scope: &DedicatedWorkerGlobalScope, id: u32, ask: &JsValue) -> Result<(), String> {
+        let get = |k: &str| Reflect::get(ask, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let doc = get("doc")
+            .as_string()
+            .and_then(|d| ApiDoc::from_name(&d))
+            .ok_or("no known API document named")?;
+        let json = get("json")
+            .dyn_into::<Uint8Array>()
+            .map_err(|_| "no API answer to read")?
+            .to_vec();
+        let model = Uint8Array::from(encode_views(&views_from_json(doc, &json)?)?.as_slice());
+        let transfer = Array::of1(&model.buffer());
+        post(
+            scope,
+            id,
+            &[("type", "views".into()), ("model", model.into())],
+            &transfer,
+        );
+        Ok(())
+    }
+
     fn handle(scope: &DedicatedWorkerGlobalScope, id: u32, data: &JsValue) -> Result<(), String> {
         let get = |k: &str| Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
         let ask = get("encode");
         if ask.is_object() {
             return encode(scope, id, &ask);
+        }
+        let ask = get("api");
+        if ask.is_object() {
+            return api(scope, id, &ask);
         }
         let (name, input) = match get("file").dyn_into::<File>().ok() {
             Some(f) => (f.name(), read(scope, id, &f)?),
@@ -122,6 +158,8 @@ mod worker {
         );
         let t = Inspected::new(name, input).into_transfer()?;
         let transfer = Array::new();
+        let model = Uint8Array::from(t.model.as_slice());
+        transfer.push(&model.buffer());
         let input = Uint8Array::from(t.input.as_slice());
         transfer.push(&input.buffer());
         let bodies = Array::new();
@@ -137,7 +175,7 @@ mod worker {
             id,
             &[
                 ("type", "done".into()),
-                ("json", t.json.into()),
+                ("model", model.into()),
                 ("input", input.into()),
                 ("bodies", bodies.into()),
                 ("lines", lines.into()),

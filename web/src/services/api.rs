@@ -12,7 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
-use crate::state::mailbox::{ApiError, MessageList, Meta, OneMessage, SseBuffer, StoreEvent};
+use crate::services::file::decode_in_worker;
+use crate::state::mailbox::{decode_views, ApiDoc, ApiError, MetaView, SseBuffer, StoreEvent};
 use crate::state::relay_link::{choose_token, token_from_fragment, STORAGE_KEY};
 
 /// The relay token: from the page URL's fragment (then kept in `sessionStorage`, so navigating
@@ -136,25 +137,28 @@ async fn call(
     }
 }
 
-/// Decodes an API answer. `from_str` like every other JSON reader of the page, so the bundle
-/// carries one copy of serde_json's deserializer (`from_slice` would add a second).
-fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|e| {
-        ApiError::NotRunning(format!(
-            "the answer is not UTF-8 JSON ({e}); is the page served by something else?"
-        ))
-    })?;
-    serde_json::from_str(text).map_err(|e| {
-        ApiError::NotRunning(format!(
-            "the answer is not mailscope serve's JSON ({e}); is the page served by something else?"
-        ))
-    })
+/// Reads an API answer in the parse worker (the page links no JSON decoder for the metadata:
+/// see [`crate::state::mailbox`]). A refused answer or a worker that fails is
+/// [`ApiError::NotRunning`] with the reason.
+async fn views(doc: ApiDoc, body: Vec<u8>) -> Result<Vec<MetaView>, ApiError> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        decode_in_worker(doc, body.clone().into(), move |answer| {
+            let _ = match answer {
+                Ok(bytes) => resolve.call1(&JsValue::NULL, &Uint8Array::from(&bytes[..])),
+                Err(e) => reject.call1(&JsValue::NULL, &JsValue::from_str(&e)),
+            };
+        });
+    });
+    let model = JsFuture::from(promise)
+        .await
+        .map_err(|e| ApiError::NotRunning(js_text(&e)))?;
+    decode_views(&Uint8Array::new(&model).to_vec()).map_err(ApiError::Other)
 }
 
 /// `GET /api/messages`, oldest first.
-pub async fn list(token: &str, cancel: &Cancel) -> Result<Vec<Meta>, ApiError> {
+pub async fn list(token: &str, cancel: &Cancel) -> Result<Vec<MetaView>, ApiError> {
     let body = call("GET", "/api/messages", token, Some(cancel)).await?;
-    Ok(json::<MessageList>(&body)?.messages)
+    views(ApiDoc::List, body).await
 }
 
 /// Whether `mailscope serve` answers at this origin and takes `token` (a sandbox that is off
@@ -168,9 +172,12 @@ pub async fn probe(token: &str) -> Result<(), ApiError> {
 }
 
 /// `GET /api/messages/{id}`.
-pub async fn meta(id: u64, token: &str, cancel: &Cancel) -> Result<Meta, ApiError> {
+pub async fn meta(id: u64, token: &str, cancel: &Cancel) -> Result<MetaView, ApiError> {
     let body = call("GET", &format!("/api/messages/{id}"), token, Some(cancel)).await?;
-    Ok(json::<OneMessage>(&body)?.message)
+    views(ApiDoc::One, body)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Other("the worker read no message".into()))
 }
 
 /// `GET /api/messages/{id}/raw`: the message as received.

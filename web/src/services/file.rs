@@ -11,6 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
 
+use crate::state::mailbox::ApiDoc;
+
 /// Bytes read per slice; progress is reported and the event loop gets a turn after each.
 pub const CHUNK: u64 = 2 * 1024 * 1024;
 /// Largest file read (the inspector holds it in memory several times over).
@@ -163,7 +165,8 @@ pub const WORKER_URL: &str = "./parse-worker_loader.js";
 // The page's side of the parse worker's protocol (the worker's module docs list the messages).
 //
 // There is one worker, started on first use and shared by every request: parse jobs
-// ([`ParseJob`]) and encoded-word encodings ([`encode_in_worker`]). Each request has an `id`
+// ([`ParseJob`]), encoded-word encodings ([`encode_in_worker`]) and the Mailbox's API answers
+// ([`decode_in_worker`]: the JSON is read there, the page gets postcard-encoded views). Each request has an `id`
 // that the worker's answers repeat. Requests made before the worker says `ready` wait in a
 // queue. Dropping an unfinished [`ParseJob`] stops the worker (the parse cannot be
 // interrupted otherwise) and starts a fresh one for the requests still open; the worker is also
@@ -205,12 +208,17 @@ enum Ask {
         charset: String,
         b: bool,
     },
+    Api {
+        doc: ApiDoc,
+        json: Rc<[u8]>,
+    },
 }
 
 /// Who hears the answers.
 enum Listener {
     Parse(Rc<dyn Fn(JobEvent)>),
     Encode(Box<dyn FnOnce(Result<String, String>)>),
+    Api(Box<dyn FnOnce(Result<Vec<u8>, String>)>),
 }
 
 struct Request {
@@ -259,9 +267,10 @@ fn field(obj: &JsValue, name: &str) -> JsValue {
 /// Turns the worker's `done` message back into the view-model.
 fn done(data: &JsValue) -> Result<crate::state::message_inspect::Inspected, String> {
     use crate::state::message_inspect::{Inspected, Transfer};
-    let json = field(data, "json")
-        .as_string()
-        .ok_or("no JSON from the worker")?;
+    let model = field(data, "model")
+        .dyn_into::<Uint8Array>()
+        .map_err(|_| "no view-model from the worker")?
+        .to_vec();
     let input = field(data, "input")
         .dyn_into::<Uint8Array>()
         .map_err(|_| "no bytes from the worker")?
@@ -278,14 +287,15 @@ fn done(data: &JsValue) -> Result<crate::state::message_inspect::Inspected, Stri
         .map_err(|_| "no line offsets from the worker")?
         .to_vec();
     Inspected::from_transfer(Transfer {
-        json,
+        model,
         input,
         bodies,
         line_starts,
     })
 }
 
-/// Posts one request: `{id, file}`, `{id, name, bytes}` or `{id, encode: {text, charset, b}}`.
+/// Posts one request: `{id, file}`, `{id, name, bytes}`, `{id, encode: {text, charset, b}}` or
+/// `{id, api: {doc, json}}`.
 fn post(worker: &web_sys::Worker, id: u32, ask: &Ask) -> Result<(), String> {
     let msg = Object::new();
     let set = |o: &Object, k: &str, v: &JsValue| {
@@ -309,6 +319,13 @@ fn post(worker: &web_sys::Worker, id: u32, ask: &Ask) -> Result<(), String> {
             set(&encode, "charset", &charset.into())?;
             set(&encode, "b", &(*b).into())?;
             set(&msg, "encode", &encode)?;
+            worker.post_message(&msg)
+        }
+        Ask::Api { doc, json } => {
+            let api = Object::new();
+            set(&api, "doc", &doc.as_str().into())?;
+            set(&api, "json", &Uint8Array::from(&json[..]))?;
+            set(&msg, "api", &api)?;
             worker.post_message(&msg)
         }
     };
@@ -352,6 +369,10 @@ fn fail(listener: Listener, message: String, unavailable: bool) {
             f(Err(format!("the parse worker did not start: {message}")))
         }
         Listener::Encode(f) => f(Err(message)),
+        Listener::Api(f) if unavailable => {
+            f(Err(format!("the parse worker did not start: {message}")))
+        }
+        Listener::Api(f) => f(Err(message)),
     }
 }
 
@@ -410,7 +431,10 @@ fn on_message(generation: u32, data: &JsValue) {
     let Some(id) = field(data, "id").as_f64().map(|n| n as u32) else {
         return;
     };
-    let finished = matches!(kind.as_deref(), Some("done" | "encoded" | "error"));
+    let finished = matches!(
+        kind.as_deref(),
+        Some("done" | "encoded" | "views" | "error")
+    );
     // Take the listener out (or a handle on it) before calling it: it may make requests.
     let (listener, retire) = LINK.with(|l| {
         let mut slot = l.borrow_mut();
@@ -424,7 +448,7 @@ fn on_message(generation: u32, data: &JsValue) {
         } else {
             let listener = link.requests.get(&id).and_then(|r| match &r.listener {
                 Listener::Parse(f) => Some(Listener::Parse(f.clone())),
-                Listener::Encode(_) => None,
+                Listener::Encode(_) | Listener::Api(_) => None,
             });
             (listener, false)
         }
@@ -459,7 +483,11 @@ fn on_message(generation: u32, data: &JsValue) {
                 .unwrap_or_else(|| "the parse worker failed".into()),
             false,
         ),
-        (_, listener @ Listener::Encode(_)) if finished => {
+        (Some("views"), Listener::Api(f)) => f(field(data, "model")
+            .dyn_into::<Uint8Array>()
+            .map(|a| a.to_vec())
+            .map_err(|_| "no views from the worker".to_string())),
+        (_, listener @ (Listener::Encode(_) | Listener::Api(_))) if finished => {
             fail(listener, "the parse worker answered oddly".into(), false)
         }
         (_, Listener::Parse(f)) if finished => {
@@ -611,6 +639,20 @@ pub fn encode_in_worker(
         b,
     };
     if let Err((listener, e)) = submit(next_number(), ask, Listener::Encode(Box::new(on_answer))) {
+        fail(listener, e, false);
+    }
+}
+
+/// Reads an answer of `mailscope serve`'s API (`json`, the body of the document `doc`) in the
+/// parse worker; `on_answer` hears the Mailbox's views in postcard's binary form (decode them
+/// with [`crate::state::mailbox::decode_views`]) or why the answer is refused.
+pub fn decode_in_worker(
+    doc: ApiDoc,
+    json: Rc<[u8]>,
+    on_answer: impl FnOnce(Result<Vec<u8>, String>) + 'static,
+) {
+    let ask = Ask::Api { doc, json };
+    if let Err((listener, e)) = submit(next_number(), ask, Listener::Api(Box::new(on_answer))) {
         fail(listener, e, false);
     }
 }

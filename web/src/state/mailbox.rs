@@ -1,13 +1,18 @@
 //! The Mailbox view: the sandbox server's received messages, kept up to date from
 //! `/api/events`, and the selected one with its transcript and inspector. Plain reducers; the
 //! network is in `services::api`, the headers are read by `mailscope-core`.
+//!
+//! The API's JSON ([`Meta`], with the core's `Envelope` and `Lint`s) is read in the parse
+//! worker, not on the page: [`views_from_json`] turns it into [`MetaView`]s, which cross to the
+//! page in postcard's binary form ([`encode_views`], [`decode_views`]). The page then links no
+//! JSON decoder for those types (about 17 KB of its gzip).
 
 use std::rc::Rc;
 
 use mailscope_core::lint::Lint;
 use mailscope_core::smtp::session::Envelope;
 use mailscope_core::smtp::transcript::annotate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::state::message::{Action as MessageAction, MessageState};
 use crate::state::message_inspect::Doc;
@@ -68,17 +73,6 @@ pub struct Meta {
 }
 
 impl Meta {
-    /// `received_at` shown as `2026-11-22 19:30:05 UTC`.
-    pub fn time_label(&self) -> String {
-        match self.received_at.strip_suffix('Z') {
-            Some(t) => {
-                let whole = t.split('.').next().unwrap_or(t);
-                format!("{} UTC", whole.replacen('T', " ", 1))
-            }
-            None => self.received_at.replacen('T', " ", 1),
-        }
-    }
-
     /// The MAIL parameters that were given (`size=1234`, `body="8bitmime"`), for display.
     pub fn mail_params(&self) -> Vec<String> {
         let value = serde_json::to_value(&self.envelope.params).unwrap_or_default();
@@ -95,14 +89,81 @@ impl Meta {
             .collect()
     }
 
+    /// What the Mailbox shows of it.
+    pub fn view(self) -> MetaView {
+        MetaView {
+            id: self.id,
+            mail_params: self.mail_params(),
+            received_at: self.received_at,
+            queue_id: self.queue_id,
+            rcpts: self.envelope.rcpts.into_iter().map(|r| r.address).collect(),
+            from: self.envelope.from,
+            tls: self.tls,
+            tls_version: self.tls_version,
+            auth_user: self.auth_user,
+            helo: self.helo,
+            peer: self.peer,
+            bdat: self.bdat,
+            size: self.size,
+            findings: self.lints.len(),
+            headline: self.headline,
+        }
+    }
+}
+
+/// A message's metadata as the Mailbox shows it: a [`Meta`] reduced to display values.
+///
+/// Made in the parse worker and sent to the page in postcard's binary form, which is not
+/// self-describing: every field is always written, in this order (no `skip_serializing_if`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MetaView {
+    /// Id in the store (increasing).
+    pub id: u64,
+    /// When it arrived, RFC 3339 UTC.
+    pub received_at: String,
+    /// The queue id of the 250 reply.
+    pub queue_id: String,
+    /// The MAIL FROM address.
+    pub from: String,
+    /// The MAIL parameters that were given (`size=1234`), see [`Meta::mail_params`].
+    pub mail_params: Vec<String>,
+    /// The accepted recipients' addresses.
+    pub rcpts: Vec<String>,
+    /// Whether the session was under TLS.
+    pub tls: bool,
+    /// The TLS version, if any.
+    pub tls_version: Option<String>,
+    /// The authenticated user, if any.
+    pub auth_user: Option<String>,
+    /// The EHLO/HELO name.
+    pub helo: Option<String>,
+    /// The client's address.
+    pub peer: String,
+    /// Whether it came with BDAT.
+    pub bdat: bool,
+    /// Size in bytes.
+    pub size: usize,
+    /// How many findings the core made in the data.
+    pub findings: usize,
+    /// From, To and Subject decoded by the proxy with the core.
+    pub headline: Option<Headline>,
+}
+
+impl MetaView {
+    /// `received_at` shown as `2026-11-22 19:30:05 UTC`.
+    pub fn time_label(&self) -> String {
+        match self.received_at.strip_suffix('Z') {
+            Some(t) => {
+                let whole = t.split('.').next().unwrap_or(t);
+                format!("{} UTC", whole.replacen('T', " ", 1))
+            }
+            None => self.received_at.replacen('T', " ", 1),
+        }
+    }
+
     /// The accepted recipients, comma-separated.
     pub fn rcpt_list(&self) -> String {
-        self.envelope
-            .rcpts
-            .iter()
-            .map(|r| r.address.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.rcpts.join(", ")
     }
 
     /// "TLSv1.3" / "TLS" / "plain".
@@ -112,6 +173,74 @@ impl Meta {
             (None, true) => "TLS".into(),
             _ => "plain".into(),
         }
+    }
+}
+
+/// Which answer of the API a JSON document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiDoc {
+    /// `GET /api/messages` ([`MessageList`]).
+    List,
+    /// `GET /api/messages/{id}` ([`OneMessage`]).
+    One,
+}
+
+impl ApiDoc {
+    /// The name used in the parse worker's protocol.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiDoc::List => "list",
+            ApiDoc::One => "one",
+        }
+    }
+
+    /// Reads [`ApiDoc::as_str`]'s names.
+    pub fn from_name(name: &str) -> Option<ApiDoc> {
+        match name {
+            "list" => Some(ApiDoc::List),
+            "one" => Some(ApiDoc::One),
+            _ => None,
+        }
+    }
+}
+
+/// Reads an API answer (in the parse worker) into the views the Mailbox shows; the error is
+/// the text the page shows when the answer is not `mailscope serve`'s.
+pub fn views_from_json(doc: ApiDoc, body: &[u8]) -> Result<Vec<MetaView>, String> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!("the answer is not UTF-8 JSON ({e}); is the page served by something else?")
+    })?;
+    let refused = |e: serde_json::Error| {
+        format!(
+            "the answer is not mailscope serve's JSON ({e}); is the page served by something else?"
+        )
+    };
+    let metas = match doc {
+        ApiDoc::List => {
+            serde_json::from_str::<MessageList>(text)
+                .map_err(refused)?
+                .messages
+        }
+        ApiDoc::One => vec![
+            serde_json::from_str::<OneMessage>(text)
+                .map_err(refused)?
+                .message,
+        ],
+    };
+    Ok(metas.into_iter().map(Meta::view).collect())
+}
+
+/// Encodes views for the trip from the parse worker to the page.
+pub fn encode_views(views: &[MetaView]) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(views).map_err(|e| format!("cannot encode: {e}"))
+}
+
+/// Decodes [`encode_views`]'s bytes (on the page).
+pub fn decode_views(bytes: &[u8]) -> Result<Vec<MetaView>, String> {
+    match postcard::take_from_bytes::<Vec<MetaView>>(bytes) {
+        Ok((views, [])) => Ok(views),
+        Ok(_) => Err("cannot decode: bytes left over".into()),
+        Err(e) => Err(format!("cannot decode: {e}")),
     }
 }
 
@@ -134,8 +263,7 @@ pub struct OneMessage {
 }
 
 /// A change in the store, from `/api/events`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreEvent {
     /// A message arrived.
     Message {
@@ -152,15 +280,35 @@ pub enum StoreEvent {
     /// The stream fell behind and dropped events: reload the list.
     Lagged {
         /// How many.
-        #[serde(default)]
         missed: u64,
     },
+}
+
+/// An event's JSON as it is read: a flat struct, not an internally tagged enum, whose decoder
+/// (serde's buffering of the whole object before it sees `type`) costs the page more.
+#[derive(Deserialize)]
+struct EventJson {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    missed: Option<u64>,
 }
 
 impl StoreEvent {
     /// Reads one `data:` payload; `None` for anything else (unknown types are ignored).
     pub fn parse(data: &str) -> Option<StoreEvent> {
-        serde_json::from_str(data).ok()
+        let e: EventJson = serde_json::from_str(data).ok()?;
+        match e.kind.as_str() {
+            "message" => Some(StoreEvent::Message { id: e.id? }),
+            "deleted" => Some(StoreEvent::Deleted { id: e.id? }),
+            "cleared" => Some(StoreEvent::Cleared),
+            "lagged" => Some(StoreEvent::Lagged {
+                missed: e.missed.unwrap_or(0),
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -304,7 +452,7 @@ pub use mailscope_core::mime::headline::Headline;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     /// The metadata.
-    pub meta: Meta,
+    pub meta: MetaView,
     /// The decoded headers, once the message was read.
     pub headline: Option<Headline>,
 }
@@ -351,7 +499,7 @@ pub enum Action {
     /// Loading the list started.
     Loading,
     /// The list arrived (oldest first, as the API gives it).
-    Listed(Vec<Meta>),
+    Listed(Vec<MetaView>),
     /// The list could not be loaded.
     ListFailed(ApiError),
     /// The event stream is open.
@@ -364,7 +512,7 @@ pub enum Action {
     /// An event from the stream.
     Event(StoreEvent),
     /// A message's metadata (after a `message` event).
-    Arrived(Box<Meta>),
+    Arrived(Box<MetaView>),
     /// Select a message (or none).
     Select(Option<u64>),
     /// The selected message's bytes and transcript arrived; the message is parsed next (in
@@ -434,7 +582,7 @@ impl MailboxState {
         self.items.iter().find(|i| i.meta.id == id)
     }
 
-    fn upsert(&mut self, meta: Meta) {
+    fn upsert(&mut self, meta: MetaView) {
         match self.items.iter_mut().find(|i| i.meta.id == meta.id) {
             Some(item) => {
                 if meta.headline.is_some() {
@@ -599,7 +747,11 @@ mod tests {
     use crate::state::message::Loading;
     use crate::state::message_inspect::Inspected;
 
-    fn meta(id: u64) -> Meta {
+    fn meta(id: u64) -> MetaView {
+        api_meta(id).view()
+    }
+
+    fn api_meta(id: u64) -> Meta {
         let json = format!(
             r#"{{"id":{id},"received_at":"2026-11-22T19:30:05Z","queue_id":"Q{id}",
             "envelope":{{"from":"b@example.org","params":{{"size":null,"body":null,"smtputf8":false,
@@ -638,9 +790,10 @@ mod tests {
         let mut precise = meta(1);
         precise.received_at = "2026-11-22T19:59:09.749852003Z".into();
         assert_eq!(precise.time_label(), "2026-11-22 19:59:09 UTC");
-        assert_eq!(m.mail_params(), Vec::<String>::new(), "defaults hidden");
-        precise.envelope.params.size = Some(1234);
-        assert_eq!(precise.mail_params(), vec!["size=1234".to_string()]);
+        assert_eq!(m.mail_params, Vec::<String>::new(), "defaults hidden");
+        let mut sized = api_meta(1);
+        sized.envelope.params.size = Some(1234);
+        assert_eq!(sized.view().mail_params, vec!["size=1234".to_string()]);
         assert_eq!(m.rcpt_list(), "a@example.org");
         assert_eq!(m.tls_label(), "TLSv1.3");
         assert_eq!(m.auth_user.as_deref(), Some("demo"));
@@ -671,18 +824,41 @@ mod tests {
         assert_eq!(lagged, Some(StoreEvent::Lagged { missed: 9 }));
         assert_eq!(follow(&StoreEvent::Lagged { missed: 9 }), Follow::Reload);
         assert_eq!(StoreEvent::parse(r#"{"type":"surprise"}"#), None);
+        let cases = [
+            (
+                r#"{"type":"deleted","id":2}"#,
+                Some(StoreEvent::Deleted { id: 2 }),
+            ),
+            (
+                r#"{"id":3,"type":"message"}"#,
+                Some(StoreEvent::Message { id: 3 }),
+            ),
+            (r#"{"type":"cleared"}"#, Some(StoreEvent::Cleared)),
+            (
+                r#"{"type":"lagged"}"#,
+                Some(StoreEvent::Lagged { missed: 0 }),
+            ),
+            (r#"{"type":"message"}"#, None),
+            (r#"{"type":"deleted","id":"x"}"#, None),
+            (r#"{"id":1}"#, None),
+            (r#"[]"#, None),
+        ];
+        for (data, want) in cases {
+            assert_eq!(StoreEvent::parse(data), want, "{data}");
+        }
         assert_eq!(StoreEvent::parse("not json"), None);
     }
 
     #[test]
     fn headlines_come_with_the_metadata() {
-        let mut with = meta(5);
         let json = serde_json::to_value(serde_json::json!({
-            "id": 5, "envelope": serde_json::to_value(&with.envelope).unwrap_or_default(),
+            "id": 5, "envelope": serde_json::to_value(&api_meta(5).envelope).unwrap_or_default(),
             "headline": {"from": "앨리스 <a@example.org>", "to": null, "subject": "안녕"}
         }))
         .unwrap_or_default();
-        with = serde_json::from_value(json).unwrap_or_else(|e| panic!("meta with headline: {e}"));
+        let with: Meta =
+            serde_json::from_value(json).unwrap_or_else(|e| panic!("meta with headline: {e}"));
+        let with = with.view();
         let mut s = live(&[1]);
         s.reduce(Action::Arrived(Box::new(with)));
         let h = s.items.first().and_then(|i| i.headline.clone());
@@ -901,5 +1077,82 @@ mod tests {
         for junk in [&b"\xff\xfe\x00"[..], b"", b"Subject", b":::\r\n\r\n"] {
             let _ = Headline::read(junk);
         }
+    }
+
+    #[test]
+    fn api_answers_cross_the_worker_as_views() {
+        let list = format!(
+            r#"{{"version":1,"messages":[{},{}]}}"#,
+            serde_json::json!({
+                "id": 1, "received_at": "2026-11-22T19:30:05Z", "queue_id": "Q1",
+                "envelope": {"from": "", "params": {"size": 99, "body": "8BITMIME",
+                    "smtputf8": true, "ret": null, "envid": null, "auth": null, "other": []},
+                    "rcpts": [
+                        {"address": "a@example.org", "params": {"notify": null, "orcpt": null, "other": []}},
+                        {"address": "b@example.org", "params": {"notify": null, "orcpt": null, "other": []}}]},
+                "tls": false, "peer": "[::1]:5000", "bdat": true, "size": 99,
+                "lints": [{"code": "mime.x", "severity": "warning", "span": {"start": 0, "end": 1},
+                    "message": "m", "reference": "RFC 2045"}],
+                "headline": {"from": null, "to": "앨리스 <a@example.org>", "subject": ""}
+            }),
+            serde_json::json!({"id": 2, "envelope": {"from": "c@example.org",
+                "params": {"size": null, "body": null, "smtputf8": false, "ret": null,
+                    "envid": null, "auth": null, "other": []}, "rcpts": []}})
+        );
+        let views = views_from_json(ApiDoc::List, list.as_bytes()).expect("list");
+        assert_eq!(views.len(), 2, "{views:?}");
+        let first = &views[0];
+        assert_eq!(
+            first.mail_params,
+            vec!["body=\"8BITMIME\"", "size=99", "smtputf8=true"],
+            "{first:?}"
+        );
+        assert_eq!(first.rcpt_list(), "a@example.org, b@example.org");
+        assert_eq!((first.findings, first.size, first.bdat), (1, 99, true));
+        assert_eq!(first.tls_label(), "plain");
+        assert_eq!(
+            views[1],
+            MetaView {
+                id: 2,
+                from: "c@example.org".into(),
+                ..MetaView::default()
+            },
+            "defaults of an older proxy"
+        );
+        let bytes = encode_views(&views).expect("encode");
+        assert_eq!(decode_views(&bytes).as_ref(), Ok(&views), "round trip");
+        assert!(bytes.len() < list.len(), "{} ≥ {}", bytes.len(), list.len());
+        assert!(
+            decode_views(&bytes[..bytes.len() - 1]).is_err(),
+            "cut short"
+        );
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(decode_views(&long).is_err(), "bytes left over");
+        assert_eq!(decode_views(&[0]), Ok(Vec::new()));
+
+        let one = format!(
+            r#"{{"version":1,"message":{}}}"#,
+            serde_json::json!({
+                "id": 7, "envelope": serde_json::to_value(&api_meta(7).envelope).unwrap_or_default()
+            })
+        );
+        let views = views_from_json(ApiDoc::One, one.as_bytes()).expect("one");
+        assert_eq!(views.iter().map(|v| v.id).collect::<Vec<_>>(), vec![7]);
+        for (doc, body) in [
+            (ApiDoc::List, b"<html>".as_slice()),
+            (ApiDoc::One, list.as_bytes()),
+            (ApiDoc::List, b"\xff{}"),
+        ] {
+            let e = views_from_json(doc, body).err().unwrap_or_default();
+            assert!(
+                e.contains("is the page served by something else?"),
+                "{doc:?}: {e}"
+            );
+        }
+        for doc in [ApiDoc::List, ApiDoc::One] {
+            assert_eq!(ApiDoc::from_name(doc.as_str()), Some(doc));
+        }
+        assert_eq!(ApiDoc::from_name("other"), None);
     }
 }

@@ -159,7 +159,11 @@ impl From<Inspected> for Doc {
 /// A message as the inspector shows it.
 ///
 /// It crosses from the parse worker to the page as a [`Transfer`]: the bytes travel as
-/// transferable buffers, the rest as JSON (`input` and `line_starts` are not in the JSON).
+/// transferable buffers, the rest in postcard's binary form (`input` and `line_starts` are not
+/// in it). Postcard is not self-describing: the page decodes field by field in declaration
+/// order, so every type in here (the core's included) must serialize every field every time —
+/// no `skip_serializing_if`, `flatten`, `untagged` or internally tagged enums (`#[serde(skip)]`
+/// on both sides is fine). `a_transfer_round_trips` checks a rich message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inspected {
     /// Where it came from (file name or "pasted").
@@ -491,11 +495,12 @@ pub fn marked_segments(input: &[u8], span: Span, marks: &[Span]) -> Vec<Segment>
 }
 
 /// An [`Inspected`] taken apart to cross a worker boundary: the big byte buffers separately
-/// (they are transferred, not copied), everything else as JSON.
+/// (they are transferred, not copied), everything else in postcard's binary form (smaller to
+/// decode on the page than JSON: no field names, no self-describing visitors).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Transfer {
-    /// The view-model without its bytes, as JSON.
-    pub json: String,
+    /// The view-model without its bytes, postcard-encoded.
+    pub model: Vec<u8>,
     /// The message bytes.
     pub input: Vec<u8>,
     /// The decoded bodies of base64/quoted-printable leaves, in part order.
@@ -519,9 +524,9 @@ impl Inspected {
             .map(|&s| u32::try_from(s).map_err(|_| format!("line offset {s} exceeds 32 bits")))
             .collect::<Result<Vec<u32>, String>>()?;
         let input = std::mem::take(&mut self.input);
-        let json = serde_json::to_string(&self).map_err(|e| format!("cannot encode: {e}"))?;
+        let model = postcard::to_allocvec(&self).map_err(|e| format!("cannot encode: {e}"))?;
         Ok(Transfer {
-            json,
+            model,
             input,
             bodies,
             line_starts,
@@ -530,8 +535,11 @@ impl Inspected {
 
     /// Puts a [`Transfer`] back together, checking that its pieces fit each other.
     pub fn from_transfer(t: Transfer) -> Result<Inspected, String> {
-        let mut m: Inspected =
-            serde_json::from_str(&t.json).map_err(|e| format!("cannot decode: {e}"))?;
+        let (mut m, rest): (Inspected, _) =
+            postcard::take_from_bytes(&t.model).map_err(|e| format!("cannot decode: {e}"))?;
+        if !rest.is_empty() {
+            return Err("cannot decode: bytes left over".into());
+        }
         let mut bodies = t.bodies.into_iter();
         for part in &mut m.parts {
             if let Some(PartBody::Decoded(bytes)) = &mut part.body {
@@ -905,19 +913,112 @@ mod tests {
         );
     }
 
+    /// A bounce that puts every kind of value of the view-model on the wire: a DSN with every
+    /// optional field (some set, some not), encoded-words with and without a language suffix
+    /// and a broken one, quoted-printable and base64 leaves, a nested message, an unclosed
+    /// multipart, and lints from several places.
+    const RICH: &[u8] = b"From: =?UTF-8*ko?B?7JWI64WV?= <mailer-daemon@example.org>\r\n\
+Subject: =?ISO-8859-1?Q?D=E9livr=E9?= =?ISO-8859-1?Q?_failed?= =?bogus?X?zz?=\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"rb\"\r\n\
+\r\n\
+--rb\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\
+\r\n\
+Caf=C3=A9 delivery failed.=\r\n\
+ Bare\nLF\r\n\
+--rb\r\n\
+Content-Type: message/delivery-status\r\n\
+\r\n\
+Reporting-MTA: dns; mx.example.org\r\n\
+Arrival-Date: Mon, 23 Nov 2026 02:00:00 +0000\r\n\
+\r\n\
+Final-Recipient: rfc822; bob@example.com\r\n\
+Original-Recipient: rfc822; Bob@Example.com\r\n\
+Action: failed\r\n\
+Status: 5.1.1\r\n\
+Remote-MTA: dns; mx.example.com\r\n\
+Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n\
+\r\n\
+Final-Recipient: rfc822; carol@example.com\r\n\
+Action: delayed\r\n\
+Status: 4.4.1\r\n\
+Will-Retry-Until: Tue, 24 Nov 2026 02:00:00 +0000\r\n\
+\r\n\
+--rb\r\n\
+Content-Type: message/rfc822\r\n\
+\r\n\
+From: a@example.org\r\n\
+Subject: =?EUC-KR?B?vsiz58fPvLy/5C4=?=\r\n\
+Content-Type: multipart/mixed; boundary=inner\r\n\
+\r\n\
+--inner\r\n\
+Content-Type: application/octet-stream; name=\"a.bin\"\r\n\
+Content-Disposition: attachment; filename*=utf-8''%ED%95%9C.bin\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+AAECAwQF/w==\r\n\
+--inner\r\n\
+Content-Type: text/plain; charset=unknown-8bit\r\n\
+\r\n\
+\xff\xfe high bytes\r\n\
+--rb--\r\n";
+
     #[test]
     fn a_transfer_round_trips() {
-        for input in [EUC_KR, RELATED, b"".as_slice(), b"no header at all"] {
+        let rich = Inspected::new("bounce.eml", RICH.to_vec());
+        // The rich message must really carry what the wire format could get wrong.
+        let dsn = rich.dsn.as_ref().expect("the bounce has a DSN");
+        assert_eq!(dsn.status.recipients.len(), 2, "{:?}", dsn.status);
+        assert!(
+            dsn.status.recipients[1].will_retry_until.is_some()
+                && dsn.status.recipients[1].original_recipient.is_none(),
+            "{:?}",
+            dsn.status.recipients[1]
+        );
+        let words: Vec<_> = rich
+            .parts
+            .iter()
+            .flat_map(|p| &p.fields)
+            .flat_map(|f| &f.words)
+            .collect();
+        assert!(
+            words.iter().any(|w| w.language.as_deref() == Some("ko"))
+                && words.iter().any(|w| w.language.is_none() && w.joined)
+                && words.iter().any(|w| !w.decoded),
+            "{words:?}"
+        );
+        assert!(rich.lints.len() >= 2, "{:?}", rich.lints);
+        assert!(rich.parts.iter().any(|p| p.unclosed), "{:?}", rich.parts);
+        assert!(
+            rich.parts
+                .iter()
+                .any(|p| matches!(p.body, Some(PartBody::Decoded(_))))
+                && rich
+                    .parts
+                    .iter()
+                    .any(|p| matches!(p.body, Some(PartBody::Raw(_)))),
+            "both kinds of bodies"
+        );
+        let cases: [(&str, &[u8]); 5] = [
+            ("rich", RICH),
+            ("euc-kr", EUC_KR),
+            ("related", RELATED),
+            ("empty", b""),
+            ("no header", b"no header at all"),
+        ];
+        for (name, input) in cases {
             let m = Inspected::new("t.eml", input.to_vec());
             let t = m.clone().into_transfer().expect("transfer");
-            assert!(!t.json.contains("\"input\""), "bytes stay out of the JSON");
-            let back = Inspected::from_transfer(t).expect("back");
-            assert_eq!(
-                back,
-                m,
-                "round trip of {:?}",
-                String::from_utf8_lossy(input)
+            let json = serde_json::to_string(&m).expect("json").len();
+            assert!(
+                t.model.len() < json,
+                "{name}: the model is {} bytes, its JSON {json}",
+                t.model.len()
             );
+            let back = Inspected::from_transfer(t).expect("back");
+            assert_eq!(back, m, "round trip of {name}");
         }
         let m = Inspected::new("t.eml", EUC_KR.to_vec());
         let mut t = m.clone().into_transfer().expect("transfer");
@@ -926,17 +1027,37 @@ mod tests {
             Inspected::from_transfer(t).err().as_deref(),
             Some("more decoded bodies than parts")
         );
-        let mut t = m.into_transfer().expect("transfer");
+        let mut t = m.clone().into_transfer().expect("transfer");
         t.line_starts.push(u32::MAX);
         assert!(
             Inspected::from_transfer(t).is_err(),
             "offsets past the end are refused"
         );
-        let garbage = Transfer {
-            json: "{".into(),
-            ..Transfer::default()
-        };
-        assert!(Inspected::from_transfer(garbage).is_err());
+        let t = m.into_transfer().expect("transfer");
+        for cut in [0, 1, t.model.len() / 2, t.model.len() - 1] {
+            let short = Transfer {
+                model: t.model[..cut].to_vec(),
+                ..t.clone()
+            };
+            assert!(
+                Inspected::from_transfer(short).is_err(),
+                "a model cut at {cut} of {} is refused",
+                t.model.len()
+            );
+        }
+        let mut long = t.clone();
+        long.model.push(0);
+        assert_eq!(
+            Inspected::from_transfer(long).err().as_deref(),
+            Some("cannot decode: bytes left over")
+        );
+        for garbage in [vec![0xff; 64], b"{\"name\":\"x\"}".to_vec()] {
+            let garbage = Transfer {
+                model: garbage,
+                ..Transfer::default()
+            };
+            assert!(Inspected::from_transfer(garbage).is_err());
+        }
     }
 
     #[test]

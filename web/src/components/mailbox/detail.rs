@@ -39,7 +39,7 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
         let on = props.on_delete.clone();
         Callback::from(move |_| on.emit(id))
     };
-    let mail_params = m.mail_params().join(" ");
+    let mail_params = m.mail_params.join(" ");
     html! {
         <section class="mailbox-detail" id="mailbox-detail" aria-label={tr(lang, "Selected message")}>
             <div class="toolbar">
@@ -49,12 +49,12 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
             <div class="mailbox-facts panel">
                 <h4>{ tr(lang, "Envelope and session") }</h4>
                 <dl id="mailbox-envelope">
-                    <dt>{"MAIL FROM"}</dt><dd><code>{ format!("<{}>", m.envelope.from) }</code>
+                    <dt>{"MAIL FROM"}</dt><dd><code>{ format!("<{}>", m.from) }</code>
                         if !mail_params.is_empty() {
                             <span class="muted params" title={tr(lang, "MAIL parameters")}>{ format!(" {mail_params}") }</span>
                         }</dd>
                     <dt>{"RCPT TO"}</dt>
-                    <dd>{ for m.envelope.rcpts.iter().map(|r| html! { <code class="rcpt">{ format!("<{}>", r.address) }</code> }) }</dd>
+                    <dd>{ for m.rcpts.iter().map(|r| html! { <code class="rcpt">{ format!("<{r}>") }</code> }) }</dd>
                     <dt>{ tr(lang, "Received") }</dt><dd>{ m.time_label() }{ tr(lang, " · queue id ") }<code>{ &m.queue_id }</code></dd>
                     <dt>{ tr(lang, "Client") }</dt><dd>{ &m.peer }
                         if let Some(helo) = &m.helo { {" · EHLO "}<code>{ helo }</code> }</dd>

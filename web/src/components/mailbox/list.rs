@@ -32,9 +32,9 @@ pub fn facts(lang: Lang, item: &Item) -> Html {
                 <span class="fact on" title={tr(lang, "authenticated user (SMTP AUTH)")}>{ format!("AUTH {user}") }</span>
             }
             if m.bdat { <span class="fact" title={tr(lang, "sent with BDAT (CHUNKING)")}>{"BDAT"}</span> }
-            if !m.lints.is_empty() {
+            if m.findings > 0 {
                 <span class="fact warn" title={tr(lang, "findings of the core in the message")}>
-                    { if m.lints.len() == 1 { trf(lang, "{n} finding", &[("n", &1)]) } else { trf(lang, "{n} findings", &[("n", &m.lints.len())]) } }
+                    { if m.findings == 1 { trf(lang, "{n} finding", &[("n", &1)]) } else { trf(lang, "{n} findings", &[("n", &m.findings)]) } }
                 </span>
             }
         </span>
@@ -110,14 +110,14 @@ pub fn message_table(props: &MessageTableProps) -> Html {
                                 (Some(_), Some(s)) if s.is_empty() => tr(lang, "(empty subject)").to_string(),
                                 (Some(_), Some(s)) => s.clone(),
                             };
-                            let from = h.from.unwrap_or_else(|| format!("<{}>", m.envelope.from));
+                            let from = h.from.unwrap_or_else(|| format!("<{}>", m.from));
                             let to = h.to.unwrap_or_else(|| m.rcpt_list());
                             let on_select = props.on_select.clone();
                             html! {
                                 <tr key={id.to_string()} class={classes!("mail-row", selected.then_some("selected"))}
                                     data-id={id.to_string()}>
                                     <td class="time">{ m.time_label() }</td>
-                                    <td class="from" title={format!("MAIL FROM:<{}>", m.envelope.from)}>{ from }</td>
+                                    <td class="from" title={format!("MAIL FROM:<{}>", m.from)}>{ from }</td>
                                     <td class="to" title={format!("RCPT TO: {}", m.rcpt_list())}>{ to }</td>
                                     <td class="subject">
                                         <button type="button" class="mail-open" aria-pressed={selected.to_string()}
