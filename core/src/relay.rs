@@ -549,3 +549,196 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod wire_compat {
+    //! The accept/reject decisions and parsed values of [`RelayFrame`]'s JSON, hostile inputs
+    //! included, as they were with serde's derived internally tagged `Deserialize`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    const LIMITS: &str = r#"{"max_frame":65536,"write_buffer":4194304,"idle_timeout_secs":300,"connect_timeout_secs":30,"handshake_timeout_secs":30,"max_sessions":20,"max_sessions_per_token":10,"connects_per_minute":60,"allowed_ports":[25,465,587]}"#;
+
+    /// `(input, Some(canonical JSON of what it parses to) | None when rejected)`.
+    fn cases() -> Vec<(String, Option<String>)> {
+        let hello = format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS}}}"#);
+        let cert = r#"{"subject":"CN=a","issuer":"CN=b","not_before":"2026-01-01T00:00:00Z","not_after":"2027-01-01T00:00:00Z","sans":["a"],"sha256":"AB:CD"}"#;
+        let tls = format!(
+            r#"{{"type":"tls","version":"TLSv1.3","cipher":"TLS13_AES_128_GCM_SHA256","sni":"a","chain":[{cert}],"verified":false,"verify_error":"expired"}}"#
+        );
+        let s = |x: &str| Some(x.to_string());
+        let mut cases: Vec<(String, Option<String>)> = vec![
+            // Every variant, as the relay writes it.
+            (hello.clone(), Some(hello.clone())),
+            (tls.clone(), Some(tls.clone())),
+            (
+                r#"{"type":"connected","peer":"192.0.2.2:25","mx":"b","connect_ms":3,"attempts":[{"mx":"a","address":"192.0.2.1:25","ms":1,"error":"refused"},{"address":"192.0.2.2:25","ms":3}]}"#.into(),
+                s(r#"{"type":"connected","peer":"192.0.2.2:25","mx":"b","connect_ms":3,"attempts":[{"mx":"a","address":"192.0.2.1:25","ms":1,"error":"refused"},{"address":"192.0.2.2:25","ms":3}]}"#),
+            ),
+            (
+                r#"{"type":"resolved","domain":"example.org","records":[{"preference":10,"exchange":"mx","addresses":["192.0.2.1","2001:db8::1"]}],"implicit":false}"#.into(),
+                s(r#"{"type":"resolved","domain":"example.org","records":[{"preference":10,"exchange":"mx","addresses":["192.0.2.1","2001:db8::1"]}],"implicit":false}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"relay","reason":"idle"}"#.into(),
+                s(r#"{"type":"closed","by":"relay","reason":"idle"}"#),
+            ),
+            (
+                r#"{"type":"error","code":"bad_request","message":"m","retrying":true}"#.into(),
+                s(r#"{"type":"error","code":"bad_request","message":"m","retrying":true}"#),
+            ),
+            // The tag anywhere, escapes in keys and tags, whitespace.
+            (
+                r#"{"reason":"r","by":"server","type":"closed"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#" { "type" : "clos\u0065d" , "b\u0079" : "client" , "reason" : "\u00e9" } "#.into(),
+                s(r#"{"type":"closed","by":"client","reason":"é"}"#),
+            ),
+            // Defaults and nulls for optional fields.
+            (
+                r#"{"type":"connected","peer":"p","connect_ms":0,"mx":null}"#.into(),
+                s(r#"{"type":"connected","peer":"p","connect_ms":0}"#),
+            ),
+            (
+                format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS},"sandbox":null}}"#),
+                Some(hello.clone()),
+            ),
+            (
+                format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS},"sandbox":"127.0.0.1:2525"}}"#),
+                Some(format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS},"sandbox":"127.0.0.1:2525"}}"#)),
+            ),
+            (r#"{"type":"connected","peer":"p","connect_ms":0,"attempts":null}"#.into(), None),
+            (r#"{"type":"error","code":"limit","message":"m","retrying":null}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":[],"verified":true,"sni":null,"verify_error":null}"#.into(),
+                s(r#"{"type":"tls","version":"v","cipher":"c","chain":[],"verified":true}"#)),
+            // Extra fields are ignored, whatever they hold, including other variants' fields.
+            (
+                r#"{"type":"closed","by":"server","reason":"r","extra":[1,{"a":null}],"x":"y"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"server","reason":"r","protocol":"one","limits":7,"code":"nope","retrying":"yes"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"server","reason":"r","code":1,"code":2}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"server","reason":"r","extra":1,"extra":2}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                format!(r#"{{"type":"hello","protocol":1,"limits":{}}}"#, LIMITS.replace("{", r#"{"more":[true],"#)),
+                Some(hello.clone()),
+            ),
+            // Enums in their map form.
+            (
+                r#"{"type":"closed","by":{"server":null},"reason":"r"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (r#"{"type":"closed","by":{"server":1},"reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","by":["server"],"reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","by":0,"reason":"r"}"#.into(), None),
+            (r#"{"type":"error","code":"nope","message":"m"}"#.into(), None),
+            (r#"{"type":"error","code":"Limit","message":"m"}"#.into(), None),
+            // Missing fields.
+            (r#"{"type":"hello","protocol":1}"#.into(), None),
+            (format!(r#"{{"type":"hello","limits":{LIMITS}}}"#), None),
+            (r#"{"type":"connected","peer":"p"}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":[]}"#.into(), None),
+            (r#"{"type":"resolved","domain":"d","records":[]}"#.into(), None),
+            (r#"{"type":"closed","by":"server"}"#.into(), None),
+            (r#"{"type":"error","message":"m"}"#.into(), None),
+            (r#"{"type":"connected","peer":"p","connect_ms":1,"attempts":[{"address":"a"}]}"#.into(), None),
+            (format!(r#"{{"type":"hello","protocol":1,"limits":{}}}"#, LIMITS.replace(r#""max_frame":65536,"#, "")), None),
+            // Wrong types and out-of-range numbers.
+            (format!(r#"{{"type":"hello","protocol":"1","limits":{LIMITS}}}"#), None),
+            (format!(r#"{{"type":"hello","protocol":-1,"limits":{LIMITS}}}"#), None),
+            (format!(r#"{{"type":"hello","protocol":1.0,"limits":{LIMITS}}}"#), None),
+            (format!(r#"{{"type":"hello","protocol":4294967296,"limits":{LIMITS}}}"#), None),
+            (r#"{"type":"hello","protocol":1,"limits":null}"#.into(), None),
+            (r#"{"type":"connected","peer":"p","connect_ms":1e3}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":[],"verified":"true"}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":{},"verified":true}"#.into(), None),
+            (r#"{"type":"resolved","domain":"d","records":[{"preference":70000,"exchange":"x","addresses":[]}],"implicit":true}"#.into(), None),
+            (r#"{"type":"closed","by":"server","reason":null}"#.into(), None),
+            (r#"{"type":"error","code":"limit","message":"m","retrying":1}"#.into(), None),
+            // Duplicate fields and tags.
+            (r#"{"type":"closed","by":"server","by":"client","reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","type":"closed","by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","type":"error","by":"server","reason":"r"}"#.into(), None),
+            // The tag: missing, unknown, of the wrong type or case.
+            (r#"{"by":"server","reason":"r"}"#.into(), None),
+            (r#"{}"#.into(), None),
+            (r#"{"type":"bye"}"#.into(), None),
+            (r#"{"type":"Closed","by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":1,"by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":null,"by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":["closed"],"by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":{"closed":null},"by":"server","reason":"r"}"#.into(), None),
+            // Not an object, or not JSON.
+            ("".into(), None),
+            ("null".into(), None),
+            ("1".into(), None),
+            (r#""closed""#.into(), None),
+            ("[]".into(), None),
+            (r#"{"type":"closed","by":"server","reason":"r"} x"#.into(), None),
+            (r#"{"type":"closed","by":"server","reason":"r""#.into(), None),
+            (r#"{"type":"closed","by":"server","reason":"r",}"#.into(), None),
+            ("\u{feff}{\"type\":\"closed\",\"by\":\"server\",\"reason\":\"r\"}".into(), None),
+            // Too deep for serde_json's recursion limit, in an ignored field.
+            (
+                format!(r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#, "[".repeat(200), "]".repeat(200)),
+                None,
+            ),
+            (
+                format!(r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#, "[".repeat(100), "]".repeat(100)),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+        ];
+        // The sequence form serde accepts for structs: the tag, then the fields in order.
+        cases.extend([
+            (
+                r#"["closed","server","r"]"#.to_string(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"["error","limit","m"]"#.to_string(),
+                s(r#"{"type":"error","code":"limit","message":"m"}"#),
+            ),
+            (
+                r#"["error","limit","m",true]"#.to_string(),
+                s(r#"{"type":"error","code":"limit","message":"m","retrying":true}"#),
+            ),
+            (
+                r#"["connected","p",null,5]"#.to_string(),
+                s(r#"{"type":"connected","peer":"p","connect_ms":5}"#),
+            ),
+            (r#"["closed","server"]"#.to_string(), None),
+            (r#"["closed","server","r",1]"#.to_string(), None),
+            (r#"["error","limit","m",true,1]"#.to_string(), None),
+            (r#"["closed",1,"r"]"#.to_string(), None),
+            (r#"["bye"]"#.to_string(), None),
+            (r#"[1]"#.to_string(), None),
+        ]);
+        cases
+    }
+
+    #[test]
+    fn relay_frames_are_read_as_before() {
+        for (input, want) in cases() {
+            let got = serde_json::from_str::<RelayFrame>(&input)
+                .ok()
+                .map(|f| serde_json::to_string(&f).unwrap_or_default());
+            assert_eq!(
+                got, want,
+                "input {input}: parsed (left) vs expected (right)"
+            );
+        }
+    }
+}
