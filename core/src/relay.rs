@@ -204,7 +204,12 @@ impl ErrorCode {
 }
 
 /// Frames the relay sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Deserialize` is written out (module `frame_de`) rather than derived: serde's derive for an
+/// internally tagged enum buffers the whole frame and reads every field type a second time,
+/// which doubled the code the page carries for these frames. It accepts and rejects the same
+/// JSON as the derive did (the `wire_compat` tests pin it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RelayFrame {
     /// First frame after the upgrade.
@@ -282,6 +287,263 @@ pub enum RelayFrame {
 /// For `skip_serializing_if`: leaves a false flag out of the JSON.
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// [`RelayFrame`]'s `Deserialize`: one pass over the JSON object, each field read straight
+/// into its type.
+mod frame_de {
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+
+    use super::{Certificate, Closer, ConnectAttempt, ErrorCode, Limits, MxRecord, RelayFrame};
+
+    /// The `type` tag.
+    #[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
+    #[serde(variant_identifier, rename_all = "snake_case")]
+    enum FrameType {
+        Hello,
+        Connected,
+        Tls,
+        Resolved,
+        Closed,
+        Error,
+    }
+
+    /// Every field name of every variant; anything else is ignored.
+    #[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
+    #[serde(field_identifier, rename_all = "snake_case")]
+    enum Key {
+        Type,
+        Protocol,
+        Limits,
+        Sandbox,
+        Peer,
+        Mx,
+        ConnectMs,
+        Attempts,
+        Version,
+        Cipher,
+        Sni,
+        Chain,
+        Verified,
+        VerifyError,
+        Domain,
+        Records,
+        Implicit,
+        By,
+        Reason,
+        Code,
+        Message,
+        Retrying,
+        #[serde(other)]
+        Other,
+    }
+
+    impl FrameType {
+        /// The variant's fields in declaration order (the order of the sequence form).
+        fn keys(self) -> &'static [Key] {
+            use Key::*;
+            match self {
+                FrameType::Hello => &[Protocol, Limits, Sandbox],
+                FrameType::Connected => &[Peer, Mx, ConnectMs, Attempts],
+                FrameType::Tls => &[Version, Cipher, Sni, Chain, Verified, VerifyError],
+                FrameType::Resolved => &[Domain, Records, Implicit],
+                FrameType::Closed => &[By, Reason],
+                FrameType::Error => &[Code, Message, Retrying],
+            }
+        }
+    }
+
+    /// Where field values come from: an object's values or a sequence's elements.
+    trait Source<'de> {
+        type Error: de::Error;
+        /// The next value; `None` at the end of a sequence.
+        fn value<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, Self::Error>;
+    }
+
+    struct Values<A>(A);
+    impl<'de, A: MapAccess<'de>> Source<'de> for Values<A> {
+        type Error = A::Error;
+        fn value<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, A::Error> {
+            self.0.next_value().map(Some)
+        }
+    }
+
+    struct Elements<A>(A);
+    impl<'de, A: SeqAccess<'de>> Source<'de> for Elements<A> {
+        type Error = A::Error;
+        fn value<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, A::Error> {
+            self.0.next_element()
+        }
+    }
+
+    /// The fields read so far, of any variant.
+    #[derive(Default)]
+    struct Fields {
+        protocol: Option<u32>,
+        limits: Option<Limits>,
+        sandbox: Option<Option<String>>,
+        peer: Option<String>,
+        mx: Option<Option<String>>,
+        connect_ms: Option<u64>,
+        attempts: Option<Vec<ConnectAttempt>>,
+        version: Option<String>,
+        cipher: Option<String>,
+        sni: Option<Option<String>>,
+        chain: Option<Vec<Certificate>>,
+        verified: Option<bool>,
+        verify_error: Option<Option<String>>,
+        domain: Option<String>,
+        records: Option<Vec<MxRecord>>,
+        implicit: Option<bool>,
+        by: Option<Closer>,
+        reason: Option<String>,
+        code: Option<ErrorCode>,
+        message: Option<String>,
+        retrying: Option<bool>,
+    }
+
+    /// Reads one value into `slot`; false at the end of a sequence.
+    fn put<'de, S: Source<'de>, T: Deserialize<'de>>(
+        src: &mut S,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<bool, S::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        *slot = src.value()?;
+        Ok(slot.is_some())
+    }
+
+    /// A required field.
+    fn need<T, E: de::Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
+        v.ok_or_else(|| E::missing_field(name))
+    }
+
+    impl Fields {
+        fn read<'de, S: Source<'de>>(&mut self, key: Key, src: &mut S) -> Result<bool, S::Error> {
+            match key {
+                Key::Protocol => put(src, &mut self.protocol, "protocol"),
+                Key::Limits => put(src, &mut self.limits, "limits"),
+                Key::Sandbox => put(src, &mut self.sandbox, "sandbox"),
+                Key::Peer => put(src, &mut self.peer, "peer"),
+                Key::Mx => put(src, &mut self.mx, "mx"),
+                Key::ConnectMs => put(src, &mut self.connect_ms, "connect_ms"),
+                Key::Attempts => put(src, &mut self.attempts, "attempts"),
+                Key::Version => put(src, &mut self.version, "version"),
+                Key::Cipher => put(src, &mut self.cipher, "cipher"),
+                Key::Sni => put(src, &mut self.sni, "sni"),
+                Key::Chain => put(src, &mut self.chain, "chain"),
+                Key::Verified => put(src, &mut self.verified, "verified"),
+                Key::VerifyError => put(src, &mut self.verify_error, "verify_error"),
+                Key::Domain => put(src, &mut self.domain, "domain"),
+                Key::Records => put(src, &mut self.records, "records"),
+                Key::Implicit => put(src, &mut self.implicit, "implicit"),
+                Key::By => put(src, &mut self.by, "by"),
+                Key::Reason => put(src, &mut self.reason, "reason"),
+                Key::Code => put(src, &mut self.code, "code"),
+                Key::Message => put(src, &mut self.message, "message"),
+                Key::Retrying => put(src, &mut self.retrying, "retrying"),
+                Key::Type | Key::Other => Ok(src.value::<IgnoredAny>()?.is_some()),
+            }
+        }
+
+        fn build<E: de::Error>(self, ty: FrameType) -> Result<RelayFrame, E> {
+            Ok(match ty {
+                FrameType::Hello => RelayFrame::Hello {
+                    protocol: need(self.protocol, "protocol")?,
+                    limits: need(self.limits, "limits")?,
+                    sandbox: self.sandbox.flatten(),
+                },
+                FrameType::Connected => RelayFrame::Connected {
+                    peer: need(self.peer, "peer")?,
+                    mx: self.mx.flatten(),
+                    connect_ms: need(self.connect_ms, "connect_ms")?,
+                    attempts: self.attempts.unwrap_or_default(),
+                },
+                FrameType::Tls => RelayFrame::Tls {
+                    version: need(self.version, "version")?,
+                    cipher: need(self.cipher, "cipher")?,
+                    sni: self.sni.flatten(),
+                    chain: need(self.chain, "chain")?,
+                    verified: need(self.verified, "verified")?,
+                    verify_error: self.verify_error.flatten(),
+                },
+                FrameType::Resolved => RelayFrame::Resolved {
+                    domain: need(self.domain, "domain")?,
+                    records: need(self.records, "records")?,
+                    implicit: need(self.implicit, "implicit")?,
+                },
+                FrameType::Closed => RelayFrame::Closed {
+                    by: need(self.by, "by")?,
+                    reason: need(self.reason, "reason")?,
+                },
+                FrameType::Error => RelayFrame::Error {
+                    code: need(self.code, "code")?,
+                    message: need(self.message, "message")?,
+                    retrying: self.retrying.unwrap_or_default(),
+                },
+            })
+        }
+    }
+
+    struct FrameVisitor;
+
+    impl<'de> Visitor<'de> for FrameVisitor {
+        type Value = RelayFrame;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("internally tagged enum RelayFrame")
+        }
+
+        /// Fields of other variants than the tag's are ignored like unknown ones once the tag
+        /// is known; before it (the relay always writes the tag first) they are read as
+        /// their type.
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RelayFrame, A::Error> {
+            let mut src = Values(map);
+            let mut ty: Option<FrameType> = None;
+            let mut fields = Fields::default();
+            while let Some(key) = src.0.next_key::<Key>()? {
+                match (key, ty) {
+                    (Key::Type, Some(_)) => return Err(de::Error::duplicate_field("type")),
+                    (Key::Type, None) => ty = Some(src.0.next_value()?),
+                    (key, Some(t)) if !t.keys().contains(&key) => {
+                        src.0.next_value::<IgnoredAny>()?;
+                    }
+                    (key, _) => {
+                        fields.read(key, &mut src)?;
+                    }
+                }
+            }
+            fields.build(ty.ok_or_else(|| de::Error::missing_field("type"))?)
+        }
+
+        /// The sequence form: the tag, then the variant's fields in order (trailing
+        /// defaulted fields may be left out).
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RelayFrame, A::Error> {
+            let mut src = Elements(seq);
+            let ty: FrameType = need(src.value()?, "type")?;
+            let mut fields = Fields::default();
+            let mut read = 0;
+            for &key in ty.keys() {
+                if !fields.read(key, &mut src)? {
+                    break;
+                }
+                read += 1;
+            }
+            if src.value::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(read + 2, &self));
+            }
+            fields.build(ty)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for RelayFrame {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(FrameVisitor)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -691,14 +953,15 @@ mod wire_compat {
             (r#"{"type":"closed","by":"server","reason":"r""#.into(), None),
             (r#"{"type":"closed","by":"server","reason":"r",}"#.into(), None),
             ("\u{feff}{\"type\":\"closed\",\"by\":\"server\",\"reason\":\"r\"}".into(), None),
-            // Too deep for serde_json's recursion limit, in an ignored field.
-            (
-                format!(r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#, "[".repeat(200), "]".repeat(200)),
-                None,
-            ),
+            // Deep nesting: within serde_json's recursion limit (128) in an ignored field, and
+            // beyond it in a read one.
             (
                 format!(r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#, "[".repeat(100), "]".repeat(100)),
                 s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                format!(r#"{{"type":"closed","by":{}"server"{},"reason":"r"}}"#, "[".repeat(200), "]".repeat(200)),
+                None,
             ),
         ];
         // The sequence form serde accepts for structs: the tag, then the fields in order.
@@ -727,6 +990,41 @@ mod wire_compat {
             (r#"[1]"#.to_string(), None),
         ]);
         cases
+    }
+
+    /// The two decisions that changed from the derived `Deserialize`, both on JSON the relay
+    /// never writes: `(input, before, now)`.
+    #[test]
+    fn relay_frames_read_differently_only_where_documented() {
+        let closed = Some(r#"{"type":"closed","by":"server","reason":"r"}"#.to_string());
+        let cases = [
+            // An ignored value nested deeper than serde_json's recursion limit: the derive
+            // buffered it (and hit the limit); now it is skipped without recursion, as
+            // serde_json skips unknown fields of every derived struct (`Limits`…).
+            (
+                format!(
+                    r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#,
+                    "[".repeat(200),
+                    "]".repeat(200)
+                ),
+                None,
+                closed.clone(),
+            ),
+            // A field of another variant, of the wrong type, before the tag: it is read as its
+            // type since the variant is not known yet. After the tag it is ignored, as before.
+            (
+                r#"{"protocol":"one","type":"closed","by":"server","reason":"r"}"#.to_string(),
+                closed.clone(),
+                None,
+            ),
+        ];
+        for (input, before, now) in cases {
+            let got = serde_json::from_str::<RelayFrame>(&input)
+                .ok()
+                .map(|f| serde_json::to_string(&f).unwrap_or_default());
+            assert_eq!(got, now, "input {input}: parsed (left) vs expected (right)");
+            assert_ne!(before, now, "{input}: listed as changed");
+        }
     }
 
     #[test]
