@@ -292,7 +292,9 @@ fn is_false(b: &bool) -> bool {
 /// [`RelayFrame`]'s `Deserialize`: one pass over the JSON object, each field read straight
 /// into its type.
 mod frame_de {
-    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
     use serde::Deserialize;
 
     use super::{Certificate, Closer, ConnectAttempt, ErrorCode, Limits, MxRecord, RelayFrame};
@@ -354,29 +356,6 @@ mod frame_de {
         }
     }
 
-    /// Where field values come from: an object's values or a sequence's elements.
-    trait Source<'de> {
-        type Error: de::Error;
-        /// The next value; `None` at the end of a sequence.
-        fn value<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, Self::Error>;
-    }
-
-    struct Values<A>(A);
-    impl<'de, A: MapAccess<'de>> Source<'de> for Values<A> {
-        type Error = A::Error;
-        fn value<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, A::Error> {
-            self.0.next_value().map(Some)
-        }
-    }
-
-    struct Elements<A>(A);
-    impl<'de, A: SeqAccess<'de>> Source<'de> for Elements<A> {
-        type Error = A::Error;
-        fn value<T: Deserialize<'de>>(&mut self) -> Result<Option<T>, A::Error> {
-            self.0.next_element()
-        }
-    }
-
     /// The fields read so far, of any variant.
     #[derive(Default)]
     struct Fields {
@@ -403,50 +382,39 @@ mod frame_de {
         retrying: Option<bool>,
     }
 
-    /// Reads one value into `slot`; false at the end of a sequence.
-    fn put<'de, S: Source<'de>, T: Deserialize<'de>>(
-        src: &mut S,
-        slot: &mut Option<T>,
-        name: &'static str,
-    ) -> Result<bool, S::Error> {
-        if slot.is_some() {
-            return Err(de::Error::duplicate_field(name));
-        }
-        *slot = src.value()?;
-        Ok(slot.is_some())
-    }
-
     /// A required field.
     fn need<T, E: de::Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
         v.ok_or_else(|| E::missing_field(name))
     }
 
     impl Fields {
-        fn read<'de, S: Source<'de>>(&mut self, key: Key, src: &mut S) -> Result<bool, S::Error> {
-            match key {
-                Key::Protocol => put(src, &mut self.protocol, "protocol"),
-                Key::Limits => put(src, &mut self.limits, "limits"),
-                Key::Sandbox => put(src, &mut self.sandbox, "sandbox"),
-                Key::Peer => put(src, &mut self.peer, "peer"),
-                Key::Mx => put(src, &mut self.mx, "mx"),
-                Key::ConnectMs => put(src, &mut self.connect_ms, "connect_ms"),
-                Key::Attempts => put(src, &mut self.attempts, "attempts"),
-                Key::Version => put(src, &mut self.version, "version"),
-                Key::Cipher => put(src, &mut self.cipher, "cipher"),
-                Key::Sni => put(src, &mut self.sni, "sni"),
-                Key::Chain => put(src, &mut self.chain, "chain"),
-                Key::Verified => put(src, &mut self.verified, "verified"),
-                Key::VerifyError => put(src, &mut self.verify_error, "verify_error"),
-                Key::Domain => put(src, &mut self.domain, "domain"),
-                Key::Records => put(src, &mut self.records, "records"),
-                Key::Implicit => put(src, &mut self.implicit, "implicit"),
-                Key::By => put(src, &mut self.by, "by"),
-                Key::Reason => put(src, &mut self.reason, "reason"),
-                Key::Code => put(src, &mut self.code, "code"),
-                Key::Message => put(src, &mut self.message, "message"),
-                Key::Retrying => put(src, &mut self.retrying, "retrying"),
-                Key::Type | Key::Other => Ok(src.value::<IgnoredAny>()?.is_some()),
-            }
+        /// The name of `key` when it already has a value.
+        fn seen(&self, key: Key) -> Option<&'static str> {
+            let (set, name) = match key {
+                Key::Protocol => (self.protocol.is_some(), "protocol"),
+                Key::Limits => (self.limits.is_some(), "limits"),
+                Key::Sandbox => (self.sandbox.is_some(), "sandbox"),
+                Key::Peer => (self.peer.is_some(), "peer"),
+                Key::Mx => (self.mx.is_some(), "mx"),
+                Key::ConnectMs => (self.connect_ms.is_some(), "connect_ms"),
+                Key::Attempts => (self.attempts.is_some(), "attempts"),
+                Key::Version => (self.version.is_some(), "version"),
+                Key::Cipher => (self.cipher.is_some(), "cipher"),
+                Key::Sni => (self.sni.is_some(), "sni"),
+                Key::Chain => (self.chain.is_some(), "chain"),
+                Key::Verified => (self.verified.is_some(), "verified"),
+                Key::VerifyError => (self.verify_error.is_some(), "verify_error"),
+                Key::Domain => (self.domain.is_some(), "domain"),
+                Key::Records => (self.records.is_some(), "records"),
+                Key::Implicit => (self.implicit.is_some(), "implicit"),
+                Key::By => (self.by.is_some(), "by"),
+                Key::Reason => (self.reason.is_some(), "reason"),
+                Key::Code => (self.code.is_some(), "code"),
+                Key::Message => (self.message.is_some(), "message"),
+                Key::Retrying => (self.retrying.is_some(), "retrying"),
+                Key::Type | Key::Other => (false, ""),
+            };
+            set.then_some(name)
         }
 
         fn build<E: de::Error>(self, ty: FrameType) -> Result<RelayFrame, E> {
@@ -488,6 +456,46 @@ mod frame_de {
         }
     }
 
+    /// Reads one value (an object's or a sequence element) into the field `key` names, or
+    /// skips it for [`Key::Type`] and [`Key::Other`]. One seed for both forms, so each field
+    /// type's reading code is there once.
+    struct Slot<'a>(&'a mut Fields, Key);
+
+    impl<'de> DeserializeSeed<'de> for Slot<'_> {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            let f = self.0;
+            match self.1 {
+                Key::Protocol => f.protocol = Some(Deserialize::deserialize(d)?),
+                Key::Limits => f.limits = Some(Deserialize::deserialize(d)?),
+                Key::Sandbox => f.sandbox = Some(Deserialize::deserialize(d)?),
+                Key::Peer => f.peer = Some(Deserialize::deserialize(d)?),
+                Key::Mx => f.mx = Some(Deserialize::deserialize(d)?),
+                Key::ConnectMs => f.connect_ms = Some(Deserialize::deserialize(d)?),
+                Key::Attempts => f.attempts = Some(Deserialize::deserialize(d)?),
+                Key::Version => f.version = Some(Deserialize::deserialize(d)?),
+                Key::Cipher => f.cipher = Some(Deserialize::deserialize(d)?),
+                Key::Sni => f.sni = Some(Deserialize::deserialize(d)?),
+                Key::Chain => f.chain = Some(Deserialize::deserialize(d)?),
+                Key::Verified => f.verified = Some(Deserialize::deserialize(d)?),
+                Key::VerifyError => f.verify_error = Some(Deserialize::deserialize(d)?),
+                Key::Domain => f.domain = Some(Deserialize::deserialize(d)?),
+                Key::Records => f.records = Some(Deserialize::deserialize(d)?),
+                Key::Implicit => f.implicit = Some(Deserialize::deserialize(d)?),
+                Key::By => f.by = Some(Deserialize::deserialize(d)?),
+                Key::Reason => f.reason = Some(Deserialize::deserialize(d)?),
+                Key::Code => f.code = Some(Deserialize::deserialize(d)?),
+                Key::Message => f.message = Some(Deserialize::deserialize(d)?),
+                Key::Retrying => f.retrying = Some(Deserialize::deserialize(d)?),
+                Key::Type | Key::Other => {
+                    IgnoredAny::deserialize(d)?;
+                }
+            }
+            Ok(())
+        }
+    }
+
     struct FrameVisitor;
 
     impl<'de> Visitor<'de> for FrameVisitor {
@@ -500,40 +508,44 @@ mod frame_de {
         /// Fields of other variants than the tag's are ignored like unknown ones once the tag
         /// is known; before it (the relay always writes the tag first) they are read as
         /// their type.
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RelayFrame, A::Error> {
-            let mut src = Values(map);
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RelayFrame, A::Error> {
             let mut ty: Option<FrameType> = None;
             let mut fields = Fields::default();
-            while let Some(key) = src.0.next_key::<Key>()? {
-                match (key, ty) {
+            while let Some(key) = map.next_key::<Key>()? {
+                let key = match (key, ty) {
                     (Key::Type, Some(_)) => return Err(de::Error::duplicate_field("type")),
-                    (Key::Type, None) => ty = Some(src.0.next_value()?),
-                    (key, Some(t)) if !t.keys().contains(&key) => {
-                        src.0.next_value::<IgnoredAny>()?;
+                    (Key::Type, None) => {
+                        ty = Some(map.next_value()?);
+                        continue;
                     }
-                    (key, _) => {
-                        fields.read(key, &mut src)?;
-                    }
+                    (key, Some(t)) if !t.keys().contains(&key) => Key::Other,
+                    (key, _) => key,
+                };
+                if let Some(name) = fields.seen(key) {
+                    return Err(de::Error::duplicate_field(name));
                 }
+                map.next_value_seed(Slot(&mut fields, key))?;
             }
             fields.build(ty.ok_or_else(|| de::Error::missing_field("type"))?)
         }
 
         /// The sequence form: the tag, then the variant's fields in order (trailing
         /// defaulted fields may be left out).
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RelayFrame, A::Error> {
-            let mut src = Elements(seq);
-            let ty: FrameType = need(src.value()?, "type")?;
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RelayFrame, A::Error> {
+            let ty: FrameType = need(seq.next_element()?, "type")?;
             let mut fields = Fields::default();
-            let mut read = 0;
+            let mut read = 1;
             for &key in ty.keys() {
-                if !fields.read(key, &mut src)? {
+                if seq.next_element_seed(Slot(&mut fields, key))?.is_none() {
                     break;
                 }
                 read += 1;
             }
-            if src.value::<IgnoredAny>()?.is_some() {
-                return Err(de::Error::invalid_length(read + 2, &self));
+            if seq
+                .next_element_seed(Slot(&mut fields, Key::Other))?
+                .is_some()
+            {
+                return Err(de::Error::invalid_length(read + 1, &self));
             }
             fields.build(ty)
         }
