@@ -204,7 +204,12 @@ impl ErrorCode {
 }
 
 /// Frames the relay sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Deserialize` is written out (module `frame_de`) rather than derived: serde's derive for an
+/// internally tagged enum buffers the whole frame and reads every field type a second time,
+/// which doubled the code the page carries for these frames. It accepts and rejects the same
+/// JSON as the derive did (the `wire_compat` tests pin it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RelayFrame {
     /// First frame after the upgrade.
@@ -282,6 +287,275 @@ pub enum RelayFrame {
 /// For `skip_serializing_if`: leaves a false flag out of the JSON.
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// [`RelayFrame`]'s `Deserialize`: one pass over the JSON object, each field read straight
+/// into its type.
+mod frame_de {
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
+    use serde::Deserialize;
+
+    use super::{Certificate, Closer, ConnectAttempt, ErrorCode, Limits, MxRecord, RelayFrame};
+
+    /// The `type` tag.
+    #[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
+    #[serde(variant_identifier, rename_all = "snake_case")]
+    enum FrameType {
+        Hello,
+        Connected,
+        Tls,
+        Resolved,
+        Closed,
+        Error,
+    }
+
+    /// Every field name of every variant; anything else is ignored.
+    #[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
+    #[serde(field_identifier, rename_all = "snake_case")]
+    enum Key {
+        Type,
+        Protocol,
+        Limits,
+        Sandbox,
+        Peer,
+        Mx,
+        ConnectMs,
+        Attempts,
+        Version,
+        Cipher,
+        Sni,
+        Chain,
+        Verified,
+        VerifyError,
+        Domain,
+        Records,
+        Implicit,
+        By,
+        Reason,
+        Code,
+        Message,
+        Retrying,
+        #[serde(other)]
+        Other,
+    }
+
+    impl FrameType {
+        /// The variant's fields in declaration order (the order of the sequence form).
+        fn keys(self) -> &'static [Key] {
+            use Key::*;
+            match self {
+                FrameType::Hello => &[Protocol, Limits, Sandbox],
+                FrameType::Connected => &[Peer, Mx, ConnectMs, Attempts],
+                FrameType::Tls => &[Version, Cipher, Sni, Chain, Verified, VerifyError],
+                FrameType::Resolved => &[Domain, Records, Implicit],
+                FrameType::Closed => &[By, Reason],
+                FrameType::Error => &[Code, Message, Retrying],
+            }
+        }
+    }
+
+    /// The fields read so far, of any variant.
+    #[derive(Default)]
+    struct Fields {
+        protocol: Option<u32>,
+        limits: Option<Limits>,
+        sandbox: Option<Option<String>>,
+        peer: Option<String>,
+        mx: Option<Option<String>>,
+        connect_ms: Option<u64>,
+        attempts: Option<Vec<ConnectAttempt>>,
+        version: Option<String>,
+        cipher: Option<String>,
+        sni: Option<Option<String>>,
+        chain: Option<Vec<Certificate>>,
+        verified: Option<bool>,
+        verify_error: Option<Option<String>>,
+        domain: Option<String>,
+        records: Option<Vec<MxRecord>>,
+        implicit: Option<bool>,
+        by: Option<Closer>,
+        reason: Option<String>,
+        code: Option<ErrorCode>,
+        message: Option<String>,
+        retrying: Option<bool>,
+    }
+
+    /// A required field.
+    fn need<T, E: de::Error>(v: Option<T>, name: &'static str) -> Result<T, E> {
+        v.ok_or_else(|| E::missing_field(name))
+    }
+
+    impl Fields {
+        /// The name of `key` when it already has a value.
+        fn seen(&self, key: Key) -> Option<&'static str> {
+            let (set, name) = match key {
+                Key::Protocol => (self.protocol.is_some(), "protocol"),
+                Key::Limits => (self.limits.is_some(), "limits"),
+                Key::Sandbox => (self.sandbox.is_some(), "sandbox"),
+                Key::Peer => (self.peer.is_some(), "peer"),
+                Key::Mx => (self.mx.is_some(), "mx"),
+                Key::ConnectMs => (self.connect_ms.is_some(), "connect_ms"),
+                Key::Attempts => (self.attempts.is_some(), "attempts"),
+                Key::Version => (self.version.is_some(), "version"),
+                Key::Cipher => (self.cipher.is_some(), "cipher"),
+                Key::Sni => (self.sni.is_some(), "sni"),
+                Key::Chain => (self.chain.is_some(), "chain"),
+                Key::Verified => (self.verified.is_some(), "verified"),
+                Key::VerifyError => (self.verify_error.is_some(), "verify_error"),
+                Key::Domain => (self.domain.is_some(), "domain"),
+                Key::Records => (self.records.is_some(), "records"),
+                Key::Implicit => (self.implicit.is_some(), "implicit"),
+                Key::By => (self.by.is_some(), "by"),
+                Key::Reason => (self.reason.is_some(), "reason"),
+                Key::Code => (self.code.is_some(), "code"),
+                Key::Message => (self.message.is_some(), "message"),
+                Key::Retrying => (self.retrying.is_some(), "retrying"),
+                Key::Type | Key::Other => (false, ""),
+            };
+            set.then_some(name)
+        }
+
+        fn build<E: de::Error>(self, ty: FrameType) -> Result<RelayFrame, E> {
+            Ok(match ty {
+                FrameType::Hello => RelayFrame::Hello {
+                    protocol: need(self.protocol, "protocol")?,
+                    limits: need(self.limits, "limits")?,
+                    sandbox: self.sandbox.flatten(),
+                },
+                FrameType::Connected => RelayFrame::Connected {
+                    peer: need(self.peer, "peer")?,
+                    mx: self.mx.flatten(),
+                    connect_ms: need(self.connect_ms, "connect_ms")?,
+                    attempts: self.attempts.unwrap_or_default(),
+                },
+                FrameType::Tls => RelayFrame::Tls {
+                    version: need(self.version, "version")?,
+                    cipher: need(self.cipher, "cipher")?,
+                    sni: self.sni.flatten(),
+                    chain: need(self.chain, "chain")?,
+                    verified: need(self.verified, "verified")?,
+                    verify_error: self.verify_error.flatten(),
+                },
+                FrameType::Resolved => RelayFrame::Resolved {
+                    domain: need(self.domain, "domain")?,
+                    records: need(self.records, "records")?,
+                    implicit: need(self.implicit, "implicit")?,
+                },
+                FrameType::Closed => RelayFrame::Closed {
+                    by: need(self.by, "by")?,
+                    reason: need(self.reason, "reason")?,
+                },
+                FrameType::Error => RelayFrame::Error {
+                    code: need(self.code, "code")?,
+                    message: need(self.message, "message")?,
+                    retrying: self.retrying.unwrap_or_default(),
+                },
+            })
+        }
+    }
+
+    /// Reads one value (an object's or a sequence element) into the field `key` names, or
+    /// skips it for [`Key::Type`] and [`Key::Other`]. One seed for both forms, so each field
+    /// type's reading code is there once.
+    struct Slot<'a>(&'a mut Fields, Key);
+
+    impl<'de> DeserializeSeed<'de> for Slot<'_> {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            let f = self.0;
+            match self.1 {
+                Key::Protocol => f.protocol = Some(Deserialize::deserialize(d)?),
+                Key::Limits => f.limits = Some(Deserialize::deserialize(d)?),
+                Key::Sandbox => f.sandbox = Some(Deserialize::deserialize(d)?),
+                Key::Peer => f.peer = Some(Deserialize::deserialize(d)?),
+                Key::Mx => f.mx = Some(Deserialize::deserialize(d)?),
+                Key::ConnectMs => f.connect_ms = Some(Deserialize::deserialize(d)?),
+                Key::Attempts => f.attempts = Some(Deserialize::deserialize(d)?),
+                Key::Version => f.version = Some(Deserialize::deserialize(d)?),
+                Key::Cipher => f.cipher = Some(Deserialize::deserialize(d)?),
+                Key::Sni => f.sni = Some(Deserialize::deserialize(d)?),
+                Key::Chain => f.chain = Some(Deserialize::deserialize(d)?),
+                Key::Verified => f.verified = Some(Deserialize::deserialize(d)?),
+                Key::VerifyError => f.verify_error = Some(Deserialize::deserialize(d)?),
+                Key::Domain => f.domain = Some(Deserialize::deserialize(d)?),
+                Key::Records => f.records = Some(Deserialize::deserialize(d)?),
+                Key::Implicit => f.implicit = Some(Deserialize::deserialize(d)?),
+                Key::By => f.by = Some(Deserialize::deserialize(d)?),
+                Key::Reason => f.reason = Some(Deserialize::deserialize(d)?),
+                Key::Code => f.code = Some(Deserialize::deserialize(d)?),
+                Key::Message => f.message = Some(Deserialize::deserialize(d)?),
+                Key::Retrying => f.retrying = Some(Deserialize::deserialize(d)?),
+                Key::Type | Key::Other => {
+                    IgnoredAny::deserialize(d)?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    struct FrameVisitor;
+
+    impl<'de> Visitor<'de> for FrameVisitor {
+        type Value = RelayFrame;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("internally tagged enum RelayFrame")
+        }
+
+        /// Fields of other variants than the tag's are ignored like unknown ones once the tag
+        /// is known; before it (the relay always writes the tag first) they are read as
+        /// their type.
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RelayFrame, A::Error> {
+            let mut ty: Option<FrameType> = None;
+            let mut fields = Fields::default();
+            while let Some(key) = map.next_key::<Key>()? {
+                let key = match (key, ty) {
+                    (Key::Type, Some(_)) => return Err(de::Error::duplicate_field("type")),
+                    (Key::Type, None) => {
+                        ty = Some(map.next_value()?);
+                        continue;
+                    }
+                    (key, Some(t)) if !t.keys().contains(&key) => Key::Other,
+                    (key, _) => key,
+                };
+                if let Some(name) = fields.seen(key) {
+                    return Err(de::Error::duplicate_field(name));
+                }
+                map.next_value_seed(Slot(&mut fields, key))?;
+            }
+            fields.build(ty.ok_or_else(|| de::Error::missing_field("type"))?)
+        }
+
+        /// The sequence form: the tag, then the variant's fields in order (trailing
+        /// defaulted fields may be left out).
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RelayFrame, A::Error> {
+            let ty: FrameType = need(seq.next_element()?, "type")?;
+            let mut fields = Fields::default();
+            let mut read = 1;
+            for &key in ty.keys() {
+                if seq.next_element_seed(Slot(&mut fields, key))?.is_none() {
+                    break;
+                }
+                read += 1;
+            }
+            if seq
+                .next_element_seed(Slot(&mut fields, Key::Other))?
+                .is_some()
+            {
+                return Err(de::Error::invalid_length(read + 1, &self));
+            }
+            fields.build(ty)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for RelayFrame {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(FrameVisitor)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -546,6 +820,235 @@ mod tests {
             "",
         ] {
             assert!(serde_json::from_str::<ClientFrame>(json).is_err(), "{json}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod wire_compat {
+    //! The accept/reject decisions and parsed values of [`RelayFrame`]'s JSON, hostile inputs
+    //! included, as they were with serde's derived internally tagged `Deserialize`.
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    const LIMITS: &str = r#"{"max_frame":65536,"write_buffer":4194304,"idle_timeout_secs":300,"connect_timeout_secs":30,"handshake_timeout_secs":30,"max_sessions":20,"max_sessions_per_token":10,"connects_per_minute":60,"allowed_ports":[25,465,587]}"#;
+
+    /// `(input, Some(canonical JSON of what it parses to) | None when rejected)`.
+    fn cases() -> Vec<(String, Option<String>)> {
+        let hello = format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS}}}"#);
+        let cert = r#"{"subject":"CN=a","issuer":"CN=b","not_before":"2026-01-01T00:00:00Z","not_after":"2027-01-01T00:00:00Z","sans":["a"],"sha256":"AB:CD"}"#;
+        let tls = format!(
+            r#"{{"type":"tls","version":"TLSv1.3","cipher":"TLS13_AES_128_GCM_SHA256","sni":"a","chain":[{cert}],"verified":false,"verify_error":"expired"}}"#
+        );
+        let s = |x: &str| Some(x.to_string());
+        let mut cases: Vec<(String, Option<String>)> = vec![
+            // Every variant, as the relay writes it.
+            (hello.clone(), Some(hello.clone())),
+            (tls.clone(), Some(tls.clone())),
+            (
+                r#"{"type":"connected","peer":"192.0.2.2:25","mx":"b","connect_ms":3,"attempts":[{"mx":"a","address":"192.0.2.1:25","ms":1,"error":"refused"},{"address":"192.0.2.2:25","ms":3}]}"#.into(),
+                s(r#"{"type":"connected","peer":"192.0.2.2:25","mx":"b","connect_ms":3,"attempts":[{"mx":"a","address":"192.0.2.1:25","ms":1,"error":"refused"},{"address":"192.0.2.2:25","ms":3}]}"#),
+            ),
+            (
+                r#"{"type":"resolved","domain":"example.org","records":[{"preference":10,"exchange":"mx","addresses":["192.0.2.1","2001:db8::1"]}],"implicit":false}"#.into(),
+                s(r#"{"type":"resolved","domain":"example.org","records":[{"preference":10,"exchange":"mx","addresses":["192.0.2.1","2001:db8::1"]}],"implicit":false}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"relay","reason":"idle"}"#.into(),
+                s(r#"{"type":"closed","by":"relay","reason":"idle"}"#),
+            ),
+            (
+                r#"{"type":"error","code":"bad_request","message":"m","retrying":true}"#.into(),
+                s(r#"{"type":"error","code":"bad_request","message":"m","retrying":true}"#),
+            ),
+            // The tag anywhere, escapes in keys and tags, whitespace.
+            (
+                r#"{"reason":"r","by":"server","type":"closed"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#" { "type" : "clos\u0065d" , "b\u0079" : "client" , "reason" : "\u00e9" } "#.into(),
+                s(r#"{"type":"closed","by":"client","reason":"é"}"#),
+            ),
+            // Defaults and nulls for optional fields.
+            (
+                r#"{"type":"connected","peer":"p","connect_ms":0,"mx":null}"#.into(),
+                s(r#"{"type":"connected","peer":"p","connect_ms":0}"#),
+            ),
+            (
+                format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS},"sandbox":null}}"#),
+                Some(hello.clone()),
+            ),
+            (
+                format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS},"sandbox":"127.0.0.1:2525"}}"#),
+                Some(format!(r#"{{"type":"hello","protocol":1,"limits":{LIMITS},"sandbox":"127.0.0.1:2525"}}"#)),
+            ),
+            (r#"{"type":"connected","peer":"p","connect_ms":0,"attempts":null}"#.into(), None),
+            (r#"{"type":"error","code":"limit","message":"m","retrying":null}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":[],"verified":true,"sni":null,"verify_error":null}"#.into(),
+                s(r#"{"type":"tls","version":"v","cipher":"c","chain":[],"verified":true}"#)),
+            // Extra fields are ignored, whatever they hold, including other variants' fields.
+            (
+                r#"{"type":"closed","by":"server","reason":"r","extra":[1,{"a":null}],"x":"y"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"server","reason":"r","protocol":"one","limits":7,"code":"nope","retrying":"yes"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"server","reason":"r","code":1,"code":2}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"{"type":"closed","by":"server","reason":"r","extra":1,"extra":2}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                format!(r#"{{"type":"hello","protocol":1,"limits":{}}}"#, LIMITS.replace("{", r#"{"more":[true],"#)),
+                Some(hello.clone()),
+            ),
+            // Enums in their map form.
+            (
+                r#"{"type":"closed","by":{"server":null},"reason":"r"}"#.into(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (r#"{"type":"closed","by":{"server":1},"reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","by":["server"],"reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","by":0,"reason":"r"}"#.into(), None),
+            (r#"{"type":"error","code":"nope","message":"m"}"#.into(), None),
+            (r#"{"type":"error","code":"Limit","message":"m"}"#.into(), None),
+            // Missing fields.
+            (r#"{"type":"hello","protocol":1}"#.into(), None),
+            (format!(r#"{{"type":"hello","limits":{LIMITS}}}"#), None),
+            (r#"{"type":"connected","peer":"p"}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":[]}"#.into(), None),
+            (r#"{"type":"resolved","domain":"d","records":[]}"#.into(), None),
+            (r#"{"type":"closed","by":"server"}"#.into(), None),
+            (r#"{"type":"error","message":"m"}"#.into(), None),
+            (r#"{"type":"connected","peer":"p","connect_ms":1,"attempts":[{"address":"a"}]}"#.into(), None),
+            (format!(r#"{{"type":"hello","protocol":1,"limits":{}}}"#, LIMITS.replace(r#""max_frame":65536,"#, "")), None),
+            // Wrong types and out-of-range numbers.
+            (format!(r#"{{"type":"hello","protocol":"1","limits":{LIMITS}}}"#), None),
+            (format!(r#"{{"type":"hello","protocol":-1,"limits":{LIMITS}}}"#), None),
+            (format!(r#"{{"type":"hello","protocol":1.0,"limits":{LIMITS}}}"#), None),
+            (format!(r#"{{"type":"hello","protocol":4294967296,"limits":{LIMITS}}}"#), None),
+            (r#"{"type":"hello","protocol":1,"limits":null}"#.into(), None),
+            (r#"{"type":"connected","peer":"p","connect_ms":1e3}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":[],"verified":"true"}"#.into(), None),
+            (r#"{"type":"tls","version":"v","cipher":"c","chain":{},"verified":true}"#.into(), None),
+            (r#"{"type":"resolved","domain":"d","records":[{"preference":70000,"exchange":"x","addresses":[]}],"implicit":true}"#.into(), None),
+            (r#"{"type":"closed","by":"server","reason":null}"#.into(), None),
+            (r#"{"type":"error","code":"limit","message":"m","retrying":1}"#.into(), None),
+            // Duplicate fields and tags.
+            (r#"{"type":"closed","by":"server","by":"client","reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","type":"closed","by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":"closed","type":"error","by":"server","reason":"r"}"#.into(), None),
+            // The tag: missing, unknown, of the wrong type or case.
+            (r#"{"by":"server","reason":"r"}"#.into(), None),
+            (r#"{}"#.into(), None),
+            (r#"{"type":"bye"}"#.into(), None),
+            (r#"{"type":"Closed","by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":1,"by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":null,"by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":["closed"],"by":"server","reason":"r"}"#.into(), None),
+            (r#"{"type":{"closed":null},"by":"server","reason":"r"}"#.into(), None),
+            // Not an object, or not JSON.
+            ("".into(), None),
+            ("null".into(), None),
+            ("1".into(), None),
+            (r#""closed""#.into(), None),
+            ("[]".into(), None),
+            (r#"{"type":"closed","by":"server","reason":"r"} x"#.into(), None),
+            (r#"{"type":"closed","by":"server","reason":"r""#.into(), None),
+            (r#"{"type":"closed","by":"server","reason":"r",}"#.into(), None),
+            ("\u{feff}{\"type\":\"closed\",\"by\":\"server\",\"reason\":\"r\"}".into(), None),
+            // Deep nesting: within serde_json's recursion limit (128) in an ignored field, and
+            // beyond it in a read one.
+            (
+                format!(r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#, "[".repeat(100), "]".repeat(100)),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                format!(r#"{{"type":"closed","by":{}"server"{},"reason":"r"}}"#, "[".repeat(200), "]".repeat(200)),
+                None,
+            ),
+        ];
+        // The sequence form serde accepts for structs: the tag, then the fields in order.
+        cases.extend([
+            (
+                r#"["closed","server","r"]"#.to_string(),
+                s(r#"{"type":"closed","by":"server","reason":"r"}"#),
+            ),
+            (
+                r#"["error","limit","m"]"#.to_string(),
+                s(r#"{"type":"error","code":"limit","message":"m"}"#),
+            ),
+            (
+                r#"["error","limit","m",true]"#.to_string(),
+                s(r#"{"type":"error","code":"limit","message":"m","retrying":true}"#),
+            ),
+            (
+                r#"["connected","p",null,5]"#.to_string(),
+                s(r#"{"type":"connected","peer":"p","connect_ms":5}"#),
+            ),
+            (r#"["closed","server"]"#.to_string(), None),
+            (r#"["closed","server","r",1]"#.to_string(), None),
+            (r#"["error","limit","m",true,1]"#.to_string(), None),
+            (r#"["closed",1,"r"]"#.to_string(), None),
+            (r#"["bye"]"#.to_string(), None),
+            (r#"[1]"#.to_string(), None),
+        ]);
+        cases
+    }
+
+    /// The two decisions that changed from the derived `Deserialize`, both on JSON the relay
+    /// never writes: `(input, before, now)`.
+    #[test]
+    fn relay_frames_read_differently_only_where_documented() {
+        let closed = Some(r#"{"type":"closed","by":"server","reason":"r"}"#.to_string());
+        let cases = [
+            // An ignored value nested deeper than serde_json's recursion limit: the derive
+            // buffered it (and hit the limit); now it is skipped without recursion, as
+            // serde_json skips unknown fields of every derived struct (`Limits`…).
+            (
+                format!(
+                    r#"{{"type":"closed","by":"server","reason":"r","x":{}1{}}}"#,
+                    "[".repeat(200),
+                    "]".repeat(200)
+                ),
+                None,
+                closed.clone(),
+            ),
+            // A field of another variant, of the wrong type, before the tag: it is read as its
+            // type since the variant is not known yet. After the tag it is ignored, as before.
+            (
+                r#"{"protocol":"one","type":"closed","by":"server","reason":"r"}"#.to_string(),
+                closed.clone(),
+                None,
+            ),
+        ];
+        for (input, before, now) in cases {
+            let got = serde_json::from_str::<RelayFrame>(&input)
+                .ok()
+                .map(|f| serde_json::to_string(&f).unwrap_or_default());
+            assert_eq!(got, now, "input {input}: parsed (left) vs expected (right)");
+            assert_ne!(before, now, "{input}: listed as changed");
+        }
+    }
+
+    #[test]
+    fn relay_frames_are_read_as_before() {
+        for (input, want) in cases() {
+            let got = serde_json::from_str::<RelayFrame>(&input)
+                .ok()
+                .map(|f| serde_json::to_string(&f).unwrap_or_default());
+            assert_eq!(
+                got, want,
+                "input {input}: parsed (left) vs expected (right)"
+            );
         }
     }
 }
