@@ -138,8 +138,8 @@ async fn call(
 }
 
 /// Reads an API answer in the parse worker (the page links no JSON decoder for the metadata:
-/// see [`crate::state::mailbox`]). A refused answer or a worker that fails is
-/// [`ApiError::NotRunning`] with the reason.
+/// see [`crate::state::mailbox`]). An answer the worker refuses, or a worker that does not
+/// start, is [`ApiError::Other`] with the reason (the server did answer).
 async fn views(doc: ApiDoc, body: Vec<u8>) -> Result<Vec<MetaView>, ApiError> {
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         decode_in_worker(doc, body.clone().into(), move |answer| {
@@ -151,7 +151,12 @@ async fn views(doc: ApiDoc, body: Vec<u8>) -> Result<Vec<MetaView>, ApiError> {
     });
     let model = JsFuture::from(promise)
         .await
-        .map_err(|e| ApiError::NotRunning(js_text(&e)))?;
+        .map_err(|e| {
+            ApiError::Other(format!(
+                "its answer could not be read ({}); reload the page to try again",
+                js_text(&e)
+            ))
+        })?;
     decode_views(&Uint8Array::new(&model).to_vec()).map_err(ApiError::Other)
 }
 
