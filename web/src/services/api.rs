@@ -149,14 +149,12 @@ async fn views(doc: ApiDoc, body: Vec<u8>) -> Result<Vec<MetaView>, ApiError> {
             };
         });
     });
-    let model = JsFuture::from(promise)
-        .await
-        .map_err(|e| {
-            ApiError::Other(format!(
-                "its answer could not be read ({}); reload the page to try again",
-                js_text(&e)
-            ))
-        })?;
+    let model = JsFuture::from(promise).await.map_err(|e| {
+        ApiError::Other(format!(
+            "something the page could not read ({}); reload the page to try again",
+            js_text(&e)
+        ))
+    })?;
     decode_views(&Uint8Array::new(&model).to_vec()).map_err(ApiError::Other)
 }
 
