@@ -2,13 +2,17 @@
 
 use yew::prelude::*;
 
-use crate::state::i18n::{tr, Lang};
+use crate::state::i18n::{english_name, tr, trf, Lang, PackLoad};
 
 /// What the context carries: the language and how to change it.
 #[derive(Clone, PartialEq)]
 pub struct LangContext {
-    /// The language in use.
+    /// The language shown: the chosen one once its text is in, English until then.
     pub lang: Lang,
+    /// The language chosen (remembered, shown in the switch).
+    pub chosen: Lang,
+    /// Where the chosen language's pack stands.
+    pub pack: PackLoad,
     /// Switches the language (remembered for the next visit).
     pub set: Callback<Lang>,
 }
@@ -28,6 +32,22 @@ pub fn lang_switch() -> Html {
         return html! {};
     };
     let lang = context.lang;
+    let chosen = context.chosen;
+    let language = tr(lang, english_name(chosen));
+    let status = match &context.pack {
+        PackLoad::Ready => html! {},
+        PackLoad::Loading => html! {
+            <span id="lang-status" class="muted" role="status">
+                { trf(lang, "Loading {language}…", &[("language", &language)]) }
+            </span>
+        },
+        PackLoad::Failed(error) => html! {
+            <span id="lang-status" class="error" role="alert">
+                { trf(lang, "{language} text could not be loaded: {error} — showing English",
+                      &[("language", &language), ("error", error)]) }
+            </span>
+        },
+    };
     let onchange = {
         let set = context.set.clone();
         Callback::from(move |e: Event| {
@@ -45,9 +65,10 @@ pub fn lang_switch() -> Html {
             <span class="visually-hidden">{ tr(lang, "Language") }</span>
             <select id="lang-switch" {onchange} aria-label={tr(lang, "Language")}>
                 { for Lang::ALL.into_iter().map(|l| html! {
-                    <option value={l.tag()} selected={l == lang} lang={l.tag()}>{ l.name() }</option>
+                    <option value={l.tag()} selected={l == chosen} lang={l.tag()}>{ l.name() }</option>
                 }) }
             </select>
+            { status }
         </label>
     }
 }
