@@ -51,10 +51,40 @@ pub(crate) fn run(steps: &mut Steps, dist: &Path) -> Result<String, String> {
     Ok(format!("{sizes}\n{}", timings?))
 }
 
-/// gzip sizes of the page's files and of the parse worker's, as a table.
+/// When the page fetches a file of dist/.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Load {
+    /// With the page.
+    Page,
+    /// When a message is first opened (the parse worker).
+    FirstOpen,
+    /// When Korean is chosen or is the language at start (the Korean language pack).
+    Korean,
+}
+
+impl Load {
+    fn of(name: &str) -> Load {
+        if name.starts_with("parse-worker") {
+            Load::FirstOpen
+        } else if name.starts_with("lang-ko") {
+            Load::Korean
+        } else {
+            Load::Page
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Load::Page => "page load",
+            Load::FirstOpen => "on first open",
+            Load::Korean => "on choosing Korean",
+        }
+    }
+}
+
+/// gzip sizes of the page's files, the parse worker's and the Korean pack's, as a table.
 fn split_sizes(dist: &Path) -> Result<String, String> {
-    let mut page = (0usize, 0usize);
-    let mut worker = (0usize, 0usize);
+    let mut sums = [(0usize, 0usize); 3];
     let mut rows = Vec::new();
     let entries = std::fs::read_dir(dist).map_err(|e| format!("read {}: {e}", dist.display()))?;
     for entry in entries.flatten() {
@@ -69,21 +99,22 @@ fn split_sizes(dist: &Path) -> Result<String, String> {
         }
         let bytes = std::fs::read(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
         let gz = gzip_len(&bytes)?;
-        let lazy = name.starts_with("parse-worker");
-        let sum = if lazy { &mut worker } else { &mut page };
+        let load = Load::of(&name);
+        let sum = &mut sums[load as usize];
         sum.0 += bytes.len();
         sum.1 += gz;
-        rows.push((lazy, name, bytes.len(), gz));
+        rows.push((load, name, bytes.len(), gz));
     }
     rows.sort();
     let mut out = String::from("UI transfer (gzip -9)            raw bytes   gzip bytes\n");
-    for (lazy, name, raw, gz) in &rows {
-        let when = if *lazy { "on first open" } else { "page load" };
+    for (load, name, raw, gz) in &rows {
         out.push_str(&format!(
-            "  {:<30} {raw:>10} {gz:>12}  {when}\n",
-            short(name)
+            "  {:<30} {raw:>10} {gz:>12}  {}\n",
+            short(name),
+            load.label()
         ));
     }
+    let [page, worker, korean] = sums;
     out.push_str(&format!(
         "  {:<30} {:>10} {:>12}  target ≤ 400 KB\n",
         "page load total", page.0, page.1
@@ -91,6 +122,10 @@ fn split_sizes(dist: &Path) -> Result<String, String> {
     out.push_str(&format!(
         "  {:<30} {:>10} {:>12}\n",
         "parse worker (lazy) total", worker.0, worker.1
+    ));
+    out.push_str(&format!(
+        "  {:<30} {:>10} {:>12}\n",
+        "Korean pack (lazy) total", korean.0, korean.1
     ));
     Ok(out)
 }
@@ -516,9 +551,26 @@ mod tests {
             ("style-19685bd605c3d559.css", "style.css"),
             ("parse-worker_bg.wasm", "parse-worker_bg.wasm"),
             ("parse-worker_loader.js", "parse-worker_loader.js"),
+            ("lang-ko_bg.wasm", "lang-ko_bg.wasm"),
         ];
         for (name, want) in cases {
             assert_eq!(short(name), want, "name {name}");
+        }
+    }
+
+    #[test]
+    fn files_are_split_by_when_the_page_loads_them() {
+        let cases = [
+            ("mailscope-web-8cc4515711f8cbff_bg.wasm", Load::Page),
+            ("style-19685bd605c3d559.css", Load::Page),
+            ("parse-worker_bg.wasm", Load::FirstOpen),
+            ("parse-worker_loader.js", Load::FirstOpen),
+            ("lang-ko_bg.wasm", Load::Korean),
+            ("lang-ko.js", Load::Korean),
+            ("lang-ko_loader.js", Load::Korean),
+        ];
+        for (name, want) in cases {
+            assert_eq!(Load::of(name), want, "name {name}");
         }
     }
 

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::state::i18n::{english_name, tr, trf, Lang, PackLoad};
+use crate::state::i18n::{key, tr, trf, Lang, PackLoad};
 
 /// What the context carries: the language and how to change it.
 #[derive(Clone, PartialEq)]
@@ -25,7 +25,16 @@ pub fn use_lang() -> Lang {
         .unwrap_or_default()
 }
 
-/// The language picker.
+/// The English name of `lang`, to translate with [`tr`] in the pack's status.
+fn english_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => key("English"),
+        Lang::Ko => key("Korean"),
+    }
+}
+
+/// The language picker; while the chosen language's pack loads it says so, and if it cannot
+/// be loaded, why (the page stays English).
 #[function_component(LangSwitch)]
 pub fn lang_switch() -> Html {
     let Some(context) = use_context::<LangContext>() else {

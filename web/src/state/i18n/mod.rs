@@ -191,14 +191,6 @@ pub fn shown(chosen: Lang) -> Lang {
     }
 }
 
-/// The English name of `lang`, to translate with [`tr`] ("Korean text could not be loaded").
-pub fn english_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => key("English"),
-        Lang::Ko => key("Korean"),
-    }
-}
-
 /// The lesson texts of `lang`, in [`crate::state::learn::LESSONS`] order (English until the
 /// language's pack is in).
 pub fn lessons(lang: Lang) -> &'static [LessonText] {
