@@ -23,9 +23,16 @@ fn without_the_feature_korean_is_compiled_in() {
     assert!(is_ready(Lang::Ko));
     assert_eq!(shown(Lang::Ko), Lang::Ko);
     assert_eq!(tr(Lang::Ko, "Session"), "세션");
+    assert!(has_hangul(lessons(Lang::Ko)[0].title));
     assert_eq!(
-        install_pack(Lang::Ko, LangPack::default()),
-        Err(PackError::AlreadyInstalled(Lang::Ko))
+        builtin_pack(Lang::En),
+        LangPack::default(),
+        "English has no pack"
+    );
+    assert_eq!(
+        install_pack(Lang::Ko, builtin_pack(Lang::Ko)),
+        Err(PackError::AlreadyInstalled(Lang::Ko)),
+        "the compiled-in text is not replaced"
     );
 }
 
