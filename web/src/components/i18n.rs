@@ -46,12 +46,12 @@ pub fn lang_switch() -> Html {
     let status = match &context.pack {
         PackLoad::Ready => html! {},
         PackLoad::Loading => html! {
-            <span id="lang-status" class="muted" role="status">
+            <span id="lang-status" class="lang-status muted" role="status">
                 { trf(lang, "Loading {language}…", &[("language", &language)]) }
             </span>
         },
         PackLoad::Failed(error) => html! {
-            <span id="lang-status" class="error" role="alert">
+            <span id="lang-status" class="lang-status error" role="alert">
                 { trf(lang, "{language} text could not be loaded: {error} — showing English",
                       &[("language", &language), ("error", error)]) }
             </span>
@@ -70,6 +70,7 @@ pub fn lang_switch() -> Html {
         })
     };
     html! {
+        <>
         <label class="lang-switch">
             <span class="visually-hidden">{ tr(lang, "Language") }</span>
             <select id="lang-switch" {onchange} aria-label={tr(lang, "Language")}>
@@ -77,8 +78,9 @@ pub fn lang_switch() -> Html {
                     <option value={l.tag()} selected={l == chosen} lang={l.tag()}>{ l.name() }</option>
                 }) }
             </select>
-            { status }
         </label>
+        { status }
+        </>
     }
 }
 

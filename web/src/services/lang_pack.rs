@@ -13,6 +13,10 @@ use wasm_bindgen_futures::JsFuture;
 use crate::services::file::js_text;
 use crate::state::i18n::{install_pack, is_ready, Lang, LangPack, PackError};
 
+/// How long the page waits for a pack. A worker whose wasm cannot be fetched fails inside the
+/// worker (an unhandled rejection there, which the page never hears of), so the wait is bounded.
+pub const PACK_TIMEOUT_MS: i32 = 30_000;
+
 /// The script of `lang`'s pack worker (workers keep their unhashed names); `None` for English,
 /// which needs none.
 pub fn worker_url(lang: Lang) -> Option<&'static str> {
@@ -33,6 +37,12 @@ pub async fn load(lang: Lang) -> Result<(), String> {
         web_sys::Worker::new(url).map_err(|e| format!("cannot start {url}: {}", js_text(&e)))?;
     let mut handlers = None;
     let answer = Promise::new(&mut |resolve: Function, reject: Function| {
+        let late = format!("no answer from {url} within {} s", PACK_TIMEOUT_MS / 1000);
+        let give_up: Function = reject.bind1(&JsValue::NULL, &late.into()).unchecked_into();
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&give_up, PACK_TIMEOUT_MS);
+        }
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
                 let _ = resolve.call1(&JsValue::NULL, &e.data());
