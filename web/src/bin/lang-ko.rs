@@ -3,23 +3,19 @@
 //! the core's, the interface's and the lessons' — to the page in one message and is then
 //! stopped by it (`services::lang_pack` is the page's side).
 //!
-//! Protocol: worker → page, once, `{json: string}` (a `state::i18n::LangPack` as JSON) or
-//! `{error: string}`. The page sends nothing.
+//! Protocol: worker → page, once, the Korean `state::i18n::LangPack` as arrays of strings
+//! (`services::lang_pack::to_js`, whose module docs give the shape). The page sends nothing.
 //!
-//! Keep it small: no Yew, no parsing — only `builtin_pack` and its serialization.
+//! Keep it small: no Yew, no parsing — only `builtin_pack` and `to_js`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    use mailscope_web::services::lang_pack::to_js;
     use mailscope_web::state::i18n::{builtin_pack, Lang};
-    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen::JsCast;
 
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let msg = js_sys::Object::new();
-    let (name, value) = match serde_json::to_string(&builtin_pack(Lang::Ko)) {
-        Ok(json) => ("json", json),
-        Err(e) => ("error", format!("cannot write the Korean pack: {e}")),
-    };
-    let _ = js_sys::Reflect::set(&msg, &name.into(), &JsValue::from_str(&value));
+    let msg = to_js(&builtin_pack(Lang::Ko));
     if let Err(e) = scope.post_message(&msg) {
         web_sys::console::error_2(&"lang-ko: cannot post the pack".into(), &e);
     }
