@@ -132,8 +132,8 @@ impl Lang {
 }
 
 /// A language pack: every translation of the core's text into one language, as
-/// [`builtin_pack`] makes it and [`install_pack`] takes it (serde, to cross from a worker to the
-/// page as JSON).
+/// [`builtin_pack`] makes it and [`install_pack`] takes it. Plain pairs, so a program can carry
+/// it across any boundary (serde, or the web's arrays of strings between its worker and page).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pack {
     /// `(English, translation)` pairs of the explanation tables, session texts and templates

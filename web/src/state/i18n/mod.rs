@@ -36,7 +36,7 @@ pub use mailscope_core::i18n::Lang;
 pub use mailscope_core::i18n::PackError;
 
 /// Every translation of the interface into one language: what the `lang-ko` worker sends the
-/// page (as JSON) and [`install_pack`] takes.
+/// page (`services::lang_pack::to_js`) and [`install_pack`] takes; serde for tests and tools.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LangPack {
     /// The core's text (explanations, lint summaries, session texts).
