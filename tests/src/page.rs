@@ -32,6 +32,12 @@ pub async fn wait_xpath(c: &Client, xpath: &str) -> Element {
         .unwrap_or_else(|e| panic!("waiting for {xpath}: {e}"))
 }
 
+/// Waits until the page shows `tag` (`<html lang>`): after choosing Korean the page loads its
+/// language pack and stays English until it is in.
+pub async fn wait_lang(c: &Client, tag: &str) {
+    wait_xpath(c, &format!("/html[@lang='{tag}']")).await;
+}
+
 /// Waits for the element, then clicks it.
 pub async fn click(c: &Client, css: &str) {
     wait_css(c, css)

@@ -1,9 +1,11 @@
 //! One lesson run end to end in Korean: Chromium starts with Korean as its language, the page
-//! follows it (navigation, lesson list, lesson text, the core's explanations and lint summaries
-//! in the transcript), then the header switch changes to English and a reload keeps English.
+//! loads its Korean pack and follows it (navigation, lesson list, lesson text, the core's
+//! explanations and lint summaries in the transcript), then the header switch changes to
+//! English and a reload keeps English without fetching the pack; choosing Korean again loads
+//! it, and a reload with Korean remembered starts in Korean.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_xpath};
+use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_lang, wait_xpath};
 use mailscope_e2e::{Browser, Serve};
 
 /// Text of every element matching `css`.
@@ -24,6 +26,18 @@ async fn html_lang(c: &Client) -> String {
         .to_string()
 }
 
+/// Whether the page fetched the Korean pack's worker script (resource timing of the page).
+async fn pack_fetched(c: &Client) -> bool {
+    c.execute(
+        "return performance.getEntriesByType('resource').some(e => e.name.includes('lang-ko'))",
+        vec![],
+    )
+    .await
+    .expect("read resource timing")
+    .as_bool()
+    .unwrap_or_default()
+}
+
 fn has_hangul(s: &str) -> bool {
     s.chars().any(|ch| ('가'..='힣').contains(&ch))
 }
@@ -35,7 +49,9 @@ async fn one_lesson_run_end_to_end_in_korean() {
     let c = &browser.client;
     c.goto(&serve.url).await.expect("open the page");
 
-    // The browser's language picks Korean: navigation and <html lang>.
+    // The browser's language picks Korean: the pack loads, then navigation and <html lang>.
+    wait_lang(c, "ko").await;
+    assert!(pack_fetched(c).await, "the Korean pack was loaded");
     wait_xpath(
         c,
         "//nav[@class='nav']//a[@href='#/learn' and normalize-space(.)='학습']",
@@ -210,7 +226,35 @@ async fn one_lesson_run_end_to_end_in_korean() {
         "English remembered across the reload"
     );
     assert_eq!(text_of(c, "a[href='#/session']").await, "Session");
+    assert!(
+        !pack_fetched(c).await,
+        "an English page does not fetch the Korean pack"
+    );
     browser.screenshot("korean-then-english").await;
+
+    // Choosing Korean loads the pack; a reload with Korean remembered starts in Korean.
+    let switch = wait_css(c, "#lang-switch").await;
+    switch.select_by_value("ko").await.expect("choose Korean");
+    wait_lang(c, "ko").await;
+    assert!(pack_fetched(c).await, "choosing Korean fetched the pack");
+    wait_xpath(
+        c,
+        "//*[@id='step-title' and starts-with(., '5단계 중 1단계')]",
+    )
+    .await;
+    c.refresh().await.expect("reload");
+    wait_lang(c, "ko").await;
+    wait_xpath(
+        c,
+        "//nav[@class='nav']//a[@href='#/learn' and normalize-space(.)='학습']",
+    )
+    .await;
+    wait_xpath(
+        c,
+        "//*[@id='step-title' and starts-with(., '5단계 중 1단계')]",
+    )
+    .await;
+    browser.screenshot("korean-after-reload").await;
 
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");

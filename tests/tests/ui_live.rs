@@ -5,7 +5,7 @@
 //! Also the relay's guidance when there is no token, a wrong one, or no `mailscope serve`.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_xpath, POLL};
+use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_lang, wait_xpath, POLL};
 use mailscope_e2e::postfix::{Postfix, PASSWORD, USER};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
 
@@ -230,11 +230,13 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     browser.screenshot("live-relay-no-token").await;
     // The same guidance in Korean.
     choose(c, "#lang-switch", "ko").await;
+    wait_lang(c, "ko").await;
     let guide = text_of(c, "#relay-status[data-state='no-token']").await;
     assert!(guide.contains("릴레이 토큰이 없습니다"), "{guide}");
     assert!(guide.contains("cargo xtask run"), "{guide}");
     browser.screenshot("live-relay-no-token-ko").await;
     choose(c, "#lang-switch", "en").await;
+    wait_lang(c, "en").await;
 
     // A wrong token: the relay refuses the upgrade; the API says why.
     c.goto(&format!(

@@ -54,14 +54,15 @@ pub(crate) fn run(steps: &mut Steps, dist: &Path) -> Result<String, String> {
 }
 
 /// When the browser fetches a file of dist/: with the page, or later on first need.
-const GROUPS: [(&str, &str); 3] = [
+const GROUPS: [(&str, &str); 4] = [
     ("", "page load"),
     ("lazy-views", "first Tools/Learn/Mailbox"),
     ("parse-worker", "first message parsed or encoded"),
+    ("lang-ko", "on choosing Korean"),
 ];
 
 /// Transfer sizes of the page's files and of what it fetches later (the lazily loaded views,
-/// the parse worker), as a table: raw, `gzip -9` (the figure earlier runs reported) and the
+/// the parse worker, the Korean language pack), as a table: raw, `gzip -9` (the figure earlier runs reported) and the
 /// Zopfli copy `mailscope serve` sends (`NAME.gz`, written by the UI build), which is what the
 /// page load weighs.
 fn split_sizes(dist: &Path) -> Result<String, String> {
@@ -555,6 +556,7 @@ mod tests {
             ("style-19685bd605c3d559.css", "style.css"),
             ("parse-worker_bg.wasm", "parse-worker_bg.wasm"),
             ("parse-worker_loader.js", "parse-worker_loader.js"),
+            ("lang-ko_bg.wasm", "lang-ko_bg.wasm"),
         ];
         for (name, want) in cases {
             assert_eq!(short(name), want, "name {name}");
@@ -571,6 +573,8 @@ mod tests {
             ("mailscope-web-8cc4515711f8cbff.js", 100),
             ("lazy-views_bg.wasm", 700),
             ("parse-worker_bg.wasm", 300),
+            ("lang-ko_bg.wasm", 200),
+            ("lang-ko_loader.js", 90),
             ("index.html", 50),
         ] {
             std::fs::write(dist.join(name), vec![b'a'; len]).expect("write");

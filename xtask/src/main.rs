@@ -110,13 +110,15 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         ],
     )?;
     steps.cargo(
-        "clippy, wasm32 (core with browser-charsets, the page's build)",
+        "clippy, wasm32 (core and web with browser-charsets and lang-packs, the page's build)",
         &[
             "clippy",
             "-p",
             "mailscope-core",
+            "-p",
+            "mailscope-web",
             "--features",
-            "browser-charsets",
+            "browser-charsets,lang-packs",
             "--all-targets",
             "--target",
             "wasm32-unknown-unknown",
@@ -152,9 +154,10 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         &tools::browser_test_env(),
     )?;
     // The page decodes legacy charsets through the browser's TextDecoder (core feature
-    // `browser-charsets`): the core's tests, the golden MIME corpus among them, again that way.
+    // `browser-charsets`) and reads its translations from language packs (`lang-packs`): the
+    // core's tests, the golden MIME corpus among them, again that way.
     steps.cargo_test(
-        "browser tests (core with browser-charsets: charsets through TextDecoder)",
+        "browser tests (core with browser-charsets and lang-packs, the page's build)",
         &[
             "test",
             "-p",
@@ -162,10 +165,23 @@ fn test(steps: &mut Steps) -> Result<(), String> {
             "--target",
             "wasm32-unknown-unknown",
             "--features",
-            "browser-charsets",
+            "browser-charsets,lang-packs",
             "--locked",
         ],
         &tools::browser_test_env(),
+    )?;
+    // The web's reducers and its pack install path with the page's `lang-packs`.
+    steps.cargo_test(
+        "native tests (web with lang-packs, the page's build)",
+        &[
+            "test",
+            "-p",
+            "mailscope-web",
+            "--features",
+            "lang-packs",
+            "--locked",
+        ],
+        &[],
     )?;
     tools::build_ui(steps)?;
     steps.cargo(

@@ -163,6 +163,7 @@ mod tests {
 
     #[test]
     fn client_errors_read_like_their_display_in_english_and_keep_values_in_korean() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         for e in sample_errors() {
             let en = client_error(Lang::En, &e);
             assert_eq!(en, e.to_string(), "English template vs Display of {e:?}");
@@ -202,6 +203,7 @@ mod tests {
 
     #[test]
     fn server_violations_are_translated() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let messages = real_violations();
         assert_eq!(messages.len(), 2, "one violation per script: {messages:?}");
         for m in &messages {
@@ -224,6 +226,7 @@ mod tests {
 
     #[test]
     fn auth_failures_have_korean() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         for f in ALL_AUTH_FAILURES {
             assert_eq!(auth_failure(Lang::En, f), auth_failure_english(f));
             assert!(has_hangul(auth_failure(Lang::Ko, f)), "{f:?}");
@@ -232,6 +235,7 @@ mod tests {
 
     #[test]
     fn holes_are_filled_once() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let cases = [
             ("{a} and {b}", vec![("a", "{b}"), ("b", "2")], "{b} and 2"),
             ("{a", vec![("a", "1")], "{a"),

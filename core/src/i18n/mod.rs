@@ -15,6 +15,15 @@
 //! What the SMTP sessions report has its own functions with the values kept: [`client_error`]
 //! (a client session error), [`violation`] (the server session's protocol violations) and
 //! [`auth_failure`].
+//!
+//! ## Where the translations come from: compiled in, or a language pack
+//! Every lookup reads one catalog per language. By default the catalog is built, on first use,
+//! from the tables compiled into this crate ([`builtin_pack`]). With the cargo feature
+//! `lang-packs` (the web page's build) lookups never touch those tables, so the linker leaves
+//! them out; the catalog is empty until the program installs one with [`install_pack`] (the
+//! page gets the pack from a small worker that links the tables and calls [`builtin_pack`]).
+//! Until then every lookup answers in English, as for text without a translation;
+//! [`is_ready`] tells whether a language's text is in place.
 
 mod events;
 mod ko_lints;
@@ -122,39 +131,153 @@ impl Lang {
     }
 }
 
-fn korean_text() -> &'static HashMap<&'static str, &'static str> {
-    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| ko_text::ENTRIES.iter().copied().collect())
+/// A language pack: every translation of the core's text into one language, as
+/// [`builtin_pack`] makes it and [`install_pack`] takes it. Plain pairs, so a program can carry
+/// it across any boundary (serde, or the web's arrays of strings between its worker and page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pack {
+    /// `(English, translation)` pairs of the explanation tables, session texts and templates
+    /// ([`text`], [`explain`], [`session_state`], [`client_error`]…).
+    pub text: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// `(lint code, translated summary)` pairs ([`lint_summary`]).
+    pub lints: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+}
+
+/// Why [`install_pack`] refused a pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PackError {
+    /// English is the source text: it has no pack.
+    English,
+    /// The language already has its text (a pack was installed, or, without the `lang-packs`
+    /// feature, the tables are compiled in). Packs are installed once.
+    AlreadyInstalled(Lang),
+}
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PackError::English => f.write_str("English is the source text and takes no pack"),
+            PackError::AlreadyInstalled(lang) => {
+                write!(f, "the {} text is already in place", lang.tag())
+            }
+        }
+    }
+}
+
+impl std::error::Error for PackError {}
+
+/// The translations of one language, as every lookup reads them.
+struct Catalog {
+    text: HashMap<&'static str, &'static str>,
+    lints: HashMap<&'static str, &'static str>,
+}
+
+/// A string of a pack for the catalog: compiled-in text as it is; text that came in a pack is
+/// leaked once, as packs are installed once per language and live as long as the program.
+fn keep(s: Cow<'static, str>) -> &'static str {
+    match s {
+        Cow::Borrowed(b) => b,
+        Cow::Owned(o) => Box::leak(o.into_boxed_str()),
+    }
+}
+
+impl Catalog {
+    fn new(pack: Pack) -> Catalog {
+        let pairs = |v: Vec<(Cow<'static, str>, Cow<'static, str>)>| {
+            v.into_iter().map(|(k, t)| (keep(k), keep(t))).collect()
+        };
+        Catalog {
+            text: pairs(pack.text),
+            lints: pairs(pack.lints),
+        }
+    }
+}
+
+/// The catalog slot of a translated language (`None` for English, the source).
+fn slot(lang: Lang) -> Option<&'static OnceLock<Catalog>> {
+    static KO: OnceLock<Catalog> = OnceLock::new();
+    match lang {
+        Lang::En => None,
+        Lang::Ko => Some(&KO),
+    }
+}
+
+/// The catalog of `lang`: built from the compiled-in tables on first use, or (feature
+/// `lang-packs`) the installed pack, if any. The only place the two builds differ.
+fn catalog(lang: Lang) -> Option<&'static Catalog> {
+    let slot = slot(lang)?;
+    #[cfg(not(feature = "lang-packs"))]
+    return Some(slot.get_or_init(|| Catalog::new(builtin_pack(lang))));
+    #[cfg(feature = "lang-packs")]
+    return slot.get();
+}
+
+/// The translations compiled into this crate for `lang` (empty for English): what a language
+/// pack carries. Lookups use it directly unless the `lang-packs` feature is on; with it, only a
+/// program that calls this function (the web's pack worker, tests) links the tables.
+pub fn builtin_pack(lang: Lang) -> Pack {
+    let pairs = |t: &'static [(&'static str, &'static str)]| {
+        t.iter()
+            .map(|&(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
+            .collect()
+    };
+    match lang {
+        Lang::En => Pack::default(),
+        Lang::Ko => Pack {
+            text: pairs(ko_text::ENTRIES),
+            lints: pairs(ko_lints::ENTRIES),
+        },
+    }
+}
+
+/// Installs the pack of `lang`, once; lookups in `lang` answer from it from then on. Text the
+/// pack lacks stays English. Without the `lang-packs` feature the compiled-in tables are always
+/// in place and this returns [`PackError::AlreadyInstalled`].
+pub fn install_pack(lang: Lang, pack: Pack) -> Result<(), PackError> {
+    let slot = slot(lang).ok_or(PackError::English)?;
+    if catalog(lang).is_some() {
+        return Err(PackError::AlreadyInstalled(lang));
+    }
+    slot.set(Catalog::new(pack))
+        .map_err(|_| PackError::AlreadyInstalled(lang))
+}
+
+/// Whether the text of `lang` is in place: always for English and, without the `lang-packs`
+/// feature, for every language; with it, once [`install_pack`] ran.
+pub fn is_ready(lang: Lang) -> bool {
+    lang == Lang::En || catalog(lang).is_some()
+}
+
+/// Installs the compiled-in pack of `lang` where the `lang-packs` feature leaves it out, so
+/// tests of translated text run the same in both builds.
+#[cfg(test)]
+pub(crate) fn ready_for_tests(lang: Lang) {
+    if !is_ready(lang) {
+        let _ = install_pack(lang, builtin_pack(lang));
+    }
 }
 
 /// The translation of one of the core's English strings (a reply code meaning, an enhanced
 /// status title, a capability or command explanation, a transcript note…). Strings the tables
 /// do not know come back unchanged.
 pub fn text(lang: Lang, english: &str) -> &str {
-    match lang {
-        Lang::En => english,
-        Lang::Ko => korean_text().get(english).copied().unwrap_or(english),
-    }
+    known(lang, english).unwrap_or(english)
 }
 
 fn known(lang: Lang, english: &str) -> Option<&'static str> {
-    match lang {
-        Lang::En => None,
-        Lang::Ko => korean_text().get(english).copied(),
-    }
+    catalog(lang)?.text.get(english).copied()
 }
 
 /// The summary of lint `code` (such as `smtp.bare-lf`) in `lang`; `None` for a code that is not
 /// in [`crate::lint::catalog`].
 pub fn lint_summary(lang: Lang, code: &str) -> Option<&'static str> {
     let def = crate::lint::catalog().find(|d| d.code == code)?;
-    Some(match lang {
-        Lang::En => def.summary,
-        Lang::Ko => ko_lints::ENTRIES
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(def.summary, |(_, ko)| ko),
-    })
+    Some(
+        catalog(lang)
+            .and_then(|c| c.lints.get(code).copied())
+            .unwrap_or(def.summary),
+    )
 }
 
 /// The name of a session state (RFC 5321 §4.1.4) as a person reads it.
@@ -407,6 +530,7 @@ mod tests {
 
     #[test]
     fn every_lint_has_a_korean_summary() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let mut seen = std::collections::HashSet::new();
         for (code, ko) in ko_lints::ENTRIES {
             assert!(seen.insert(*code), "duplicate Korean summary for {code}");
@@ -438,6 +562,7 @@ mod tests {
 
     #[test]
     fn every_table_string_has_korean() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let missing: Vec<_> = table_strings()
             .into_iter()
             .filter(|s| known(Lang::Ko, s).is_none())
@@ -450,6 +575,7 @@ mod tests {
 
     #[test]
     fn every_transcript_explanation_is_translated() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let mut missing = Vec::new();
         for input in CORPUS {
             for e in annotate(input.as_bytes()).entries {
@@ -470,6 +596,7 @@ mod tests {
 
     #[test]
     fn every_korean_entry_is_used_once() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let mut used: std::collections::HashSet<String> = table_strings().into_iter().collect();
         for input in CORPUS {
             for e in annotate(input.as_bytes()).entries {
@@ -489,6 +616,7 @@ mod tests {
 
     #[test]
     fn composed_explanations_keep_their_shape() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let e = explain_code(550);
         assert_eq!(code_explanation(Lang::En, &e), e.to_string());
         let ko = explain(Lang::Ko, &e.to_string());
@@ -527,6 +655,7 @@ mod tests {
 
     #[test]
     fn unknown_text_passes_through() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let cases = [
             "",
             "no such sentence",
@@ -549,6 +678,7 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let mut rng = crate::testutil::XorShift::new(7);
         for _ in 0..500 {
             let len = rng.below(80);
@@ -563,6 +693,7 @@ mod tests {
 
     #[test]
     fn tags_pick_languages() {
+        crate::i18n::ready_for_tests(Lang::Ko);
         let cases = [
             ("ko", Some(Lang::Ko)),
             ("ko-KR", Some(Lang::Ko)),

@@ -2,11 +2,11 @@
 
 use yew::prelude::*;
 
-use crate::components::i18n::{LangContext, LangSwitch};
+use crate::components::i18n::{use_lang_pack, LangContext, LangSwitch};
 use crate::components::nav::Nav;
 use crate::components::views::ViewBody;
 use crate::services::prefs;
-use crate::state::i18n::tr;
+use crate::state::i18n::{self, tr};
 use crate::state::nav::View;
 
 fn current_fragment() -> String {
@@ -19,13 +19,20 @@ fn current_fragment() -> String {
 #[function_component(App)]
 pub fn app() -> Html {
     let view = use_state(|| View::from_fragment(&current_fragment()));
-    let lang = use_state(prefs::initial_lang);
-    use_effect_with(*lang, |lang| prefs::apply_lang(*lang));
+    let chosen = use_state(prefs::initial_lang);
+    use_effect_with(*chosen, |chosen| prefs::remember_lang(*chosen));
+    // A language whose text is not in the page (its pack, in the page's build) is loaded when
+    // chosen, at start too; English is shown until it is in.
+    let pack = use_lang_pack(*chosen);
+    let lang = i18n::shown(*chosen);
+    use_effect_with(lang, |lang| prefs::mark_document(*lang));
     let lang_context = LangContext {
-        lang: *lang,
+        lang,
+        chosen: *chosen,
+        pack,
         set: {
-            let lang = lang.clone();
-            Callback::from(move |next| lang.set(next))
+            let chosen = chosen.clone();
+            Callback::from(move |next| chosen.set(next))
         },
     };
     {
@@ -58,7 +65,7 @@ pub fn app() -> Html {
             <header class="app-header">
                 <h1 class="brand"><span aria-hidden="true">{"✉"}</span>{" Mailscope"}</h1>
                 <Nav current={*view} {on_navigate} />
-                <span class="version" title={tr(*lang, "mailscope-core version")}>{format!("core v{}", mailscope_core::VERSION)}</span>
+                <span class="version" title={tr(lang, "mailscope-core version")}>{format!("core v{}", mailscope_core::VERSION)}</span>
                 <LangSwitch />
             </header>
             <ViewBody view={*view} />

@@ -2,13 +2,18 @@
 
 use yew::prelude::*;
 
-use crate::state::i18n::{tr, Lang};
+use crate::services::lang_pack;
+use crate::state::i18n::{is_ready, key, tr, trf, Lang, PackLoad};
 
 /// What the context carries: the language and how to change it.
 #[derive(Clone, PartialEq)]
 pub struct LangContext {
-    /// The language in use.
+    /// The language shown: the chosen one once its text is in, English until then.
     pub lang: Lang,
+    /// The language chosen (remembered, shown in the switch).
+    pub chosen: Lang,
+    /// Where the chosen language's pack stands.
+    pub pack: PackLoad,
     /// Switches the language (remembered for the next visit).
     pub set: Callback<Lang>,
 }
@@ -21,13 +26,63 @@ pub fn use_lang() -> Lang {
         .unwrap_or_default()
 }
 
-/// The language picker.
+/// Where the text of `chosen` stands: ready, or its pack loading (started here when it is not
+/// installed yet, in the page's build) or failed. Each wasm module (the page, the lazily loaded
+/// views) has its own catalog and loads the pack into it.
+#[hook]
+pub fn use_lang_pack(chosen: Lang) -> PackLoad {
+    let pack = use_state(PackLoad::default);
+    {
+        let pack = pack.clone();
+        use_effect_with(chosen, move |&chosen| {
+            if is_ready(chosen) {
+                pack.set(PackLoad::Ready);
+            } else {
+                pack.set(PackLoad::Loading);
+                yew::platform::spawn_local(async move {
+                    pack.set(match lang_pack::load(chosen).await {
+                        Ok(()) => PackLoad::Ready,
+                        Err(e) => PackLoad::Failed(e),
+                    });
+                });
+            }
+        });
+    }
+    (*pack).clone()
+}
+
+/// The English name of `lang`, to translate with [`tr`] in the pack's status.
+fn english_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => key("English"),
+        Lang::Ko => key("Korean"),
+    }
+}
+
+/// The language picker; while the chosen language's pack loads it says so, and if it cannot
+/// be loaded, why (the page stays English).
 #[function_component(LangSwitch)]
 pub fn lang_switch() -> Html {
     let Some(context) = use_context::<LangContext>() else {
         return html! {};
     };
     let lang = context.lang;
+    let chosen = context.chosen;
+    let language = tr(lang, english_name(chosen));
+    let status = match &context.pack {
+        PackLoad::Ready => html! {},
+        PackLoad::Loading => html! {
+            <span id="lang-status" class="lang-status muted" role="status">
+                { trf(lang, "Loading {language}…", &[("language", &language)]) }
+            </span>
+        },
+        PackLoad::Failed(error) => html! {
+            <span id="lang-status" class="lang-status error" role="alert">
+                { trf(lang, "{language} text could not be loaded: {error} — showing English",
+                      &[("language", &language), ("error", error)]) }
+            </span>
+        },
+    };
     let onchange = {
         let set = context.set.clone();
         Callback::from(move |e: Event| {
@@ -41,14 +96,17 @@ pub fn lang_switch() -> Html {
         })
     };
     html! {
+        <>
         <label class="lang-switch">
             <span class="visually-hidden">{ tr(lang, "Language") }</span>
             <select id="lang-switch" {onchange} aria-label={tr(lang, "Language")}>
                 { for Lang::ALL.into_iter().map(|l| html! {
-                    <option value={l.tag()} selected={l == lang} lang={l.tag()}>{ l.name() }</option>
+                    <option value={l.tag()} selected={l == chosen} lang={l.tag()}>{ l.name() }</option>
                 }) }
             </select>
         </label>
+        { status }
+        </>
     }
 }
 

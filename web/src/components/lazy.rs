@@ -4,12 +4,12 @@
 
 use yew::prelude::*;
 
-use crate::components::i18n::LangContext;
+use crate::components::i18n::{use_lang_pack, LangContext};
 use crate::components::learn::LearnView;
 use crate::components::mailbox::MailboxView;
 use crate::components::tools::ToolsView;
 use crate::components::views::ViewFrame;
-use crate::state::i18n::Lang;
+use crate::state::i18n::{self, Lang};
 use crate::state::nav::View;
 
 /// Properties of [`LazyRoot`]: what the page asks the module to show.
@@ -21,13 +21,19 @@ pub struct LazyRootProps {
     pub lang: Lang,
 }
 
-/// The lazily loaded views, one at a time, in the page's language.
+/// The lazily loaded views, one at a time, in the page's language. This module has its own
+/// translation catalog: when the page asks for a language whose pack is not installed here yet,
+/// it loads it like the page does (the pack's files are then in the browser's cache) and shows
+/// English until it is in.
 #[function_component(LazyRoot)]
 pub fn lazy_root(props: &LazyRootProps) -> Html {
-    // The language is switched in the page's header, which mounts this app again with the new
-    // one; nothing in these views switches it.
+    let pack = use_lang_pack(props.lang);
+    // The language is switched in the page's header, which passes the new one here; nothing in
+    // these views switches it.
     let context = LangContext {
-        lang: props.lang,
+        lang: i18n::shown(props.lang),
+        chosen: props.lang,
+        pack,
         set: Callback::noop(),
     };
     let view = props.view;

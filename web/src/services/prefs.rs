@@ -22,16 +22,21 @@ pub fn initial_lang() -> Lang {
     Lang::initial(stored.as_deref(), preferred.iter().map(String::as_str))
 }
 
-/// Remembers `lang` for the next visit and marks the document with it (for screen readers and
-/// fonts). Storage may be unavailable (private windows); the choice then lasts for this page.
-pub fn apply_lang(lang: Lang) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(storage) = window.local_storage().ok().flatten() {
+/// Remembers the chosen `lang` for the next visit. Storage may be unavailable (private
+/// windows); the choice then lasts for this page.
+pub fn remember_lang(lang: Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(STORAGE_KEY, lang.tag());
     }
-    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+}
+
+/// Marks the document with the language it shows (for screen readers and fonts): English
+/// while a chosen language's pack is loading.
+pub fn mark_document(lang: Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("lang", lang.tag());
     }
 }

@@ -6,14 +6,15 @@
 //! - [`LESSONS`] (here): what each step *does* — the [`Op`]s sent to the session and the
 //!   [`Demo`] panel computed by the core;
 //! - [`super::lessons::en::TEXT`]: what each step *says*. A translation adds a table of the same
-//!   shape (`lessons/ko.rs`) and an arm in [`texts`]; no logic changes.
+//!   shape (`lessons/ko.rs`), read through the language's catalog ([`texts`]); no logic
+//!   changes.
 
 use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::{Credentials, DecodedAuth, Mechanism};
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
 use super::i18n::{key, Lang};
-use super::lessons::{en, ko, LessonText};
+use super::lessons::LessonText;
 use super::session::{sample_message, Action, ServerFlag, SessionModel};
 use super::tools::{decode_auth, decode_words, dot_stuffing, Stuffed, WordsReading};
 
@@ -85,12 +86,10 @@ pub struct Lesson {
     pub final_replies: &'static [u16],
 }
 
-/// The lesson texts in `lang`, in [`LESSONS`] order.
+/// The lesson texts in `lang`, in [`LESSONS`] order (English while the language's pack is
+/// not in: see [`crate::state::i18n::lessons`]).
 pub fn texts(lang: Lang) -> &'static [LessonText] {
-    match lang {
-        Lang::En => &en::TEXT,
-        Lang::Ko => &ko::TEXT,
-    }
+    super::i18n::lessons(lang)
 }
 
 const fn step(ops: &'static [Op]) -> Step {
@@ -744,6 +743,7 @@ mod tests {
 
     #[test]
     fn texts_line_up_with_scripts() {
+        crate::state::i18n::ready_for_tests(Lang::Ko);
         for lang in Lang::ALL {
             let texts = texts(lang);
             assert_eq!(texts.len(), LESSONS.len(), "one text per lesson");

@@ -1849,6 +1849,7 @@ mod tests {
 
     /// The notes of a session, rendered in `lang`.
     fn notes_in(m: &SessionModel, lang: Lang) -> Vec<String> {
+        crate::state::i18n::ready_for_tests(lang);
         m.notes.iter().map(|n| n.render(lang)).collect()
     }
 
@@ -1906,6 +1907,7 @@ mod tests {
 
     #[test]
     fn core_worded_notes_follow_the_language() {
+        crate::state::i18n::ready_for_tests(Lang::Ko);
         let cases = [
             (
                 NoteText::Client(ClientError::GreetingRefused { code: 554 }),

@@ -6,44 +6,211 @@
 //! fails when an English key has no Korean entry or a Korean entry is no longer used. Text
 //! defined in one place and translated in another is marked with [`key`].
 //! Explanations and lint summaries that come from the core are translated by the core.
+//!
+//! ## Language packs
+//! Lookups read one catalog per language: the UI's pairs and the lesson texts. By default it is
+//! built from the tables compiled in (`ko/`, `lessons/ko.rs`). With the feature `lang-packs`
+//! (the page's build, `index.html`; it turns on the core's feature of the same name) nothing
+//! reads those tables, so they stay out of the page's wasm: the catalog is empty (English)
+//! until [`install_pack`] installs a [`LangPack`] — the core's, the UI's and the lessons' text
+//! in one value, made by [`builtin_pack`] in the `lang-ko` worker
+//! (`web/src/bin/lang-ko.rs`, started by `services::lang_pack`). [`is_ready`] tells whether a
+//! language's text is in place.
 
 mod ko;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::lessons::{LessonText, LessonWords};
 
 /// Where the chosen language is remembered in `localStorage`.
 pub const STORAGE_KEY: &str = "mailscope.lang";
 
 /// The language of the interface: the core's, so the core's explanations and the UI agree.
 pub use mailscope_core::i18n::Lang;
+/// Why a pack was refused (English takes none; a language's pack is installed once).
+pub use mailscope_core::i18n::PackError;
 
-fn korean() -> &'static HashMap<&'static str, &'static str> {
-    static TABLE: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        ko::ENTRIES
-            .iter()
-            .flat_map(|area| area.iter().copied())
-            .collect()
-    })
+/// Every translation of the interface into one language: what the `lang-ko` worker sends the
+/// page (`services::lang_pack::to_js`) and [`install_pack`] takes; serde for tests and tools.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LangPack {
+    /// The core's text (explanations, lint summaries, session texts).
+    pub core: mailscope_core::i18n::Pack,
+    /// `(English key, translation)` pairs of the interface ([`tr`]).
+    pub ui: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// The lessons' words, in [`crate::state::learn::LESSONS`] order.
+    pub lessons: Vec<LessonWords>,
+}
+
+/// The interface's translations of one language, as the lookups read them.
+struct Catalog {
+    text: HashMap<&'static str, &'static str>,
+    lessons: &'static [LessonText],
+}
+
+/// A pack's string for the catalog: compiled-in text as it is; text from a pack is leaked once
+/// (a language's pack is installed once and lives as long as the page).
+fn keep(s: Cow<'static, str>) -> &'static str {
+    match s {
+        Cow::Borrowed(b) => b,
+        Cow::Owned(o) => Box::leak(o.into_boxed_str()),
+    }
+}
+
+impl Catalog {
+    fn new(
+        ui: impl IntoIterator<Item = (Cow<'static, str>, Cow<'static, str>)>,
+        lessons: &'static [LessonText],
+    ) -> Catalog {
+        Catalog {
+            text: ui.into_iter().map(|(k, v)| (keep(k), keep(v))).collect(),
+            lessons,
+        }
+    }
+}
+
+/// The catalog slot of a translated language (`None` for English, the source).
+fn slot(lang: Lang) -> Option<&'static OnceLock<Catalog>> {
+    static KO: OnceLock<Catalog> = OnceLock::new();
+    match lang {
+        Lang::En => None,
+        Lang::Ko => Some(&KO),
+    }
+}
+
+/// The compiled-in UI pairs of `lang`.
+fn builtin_ui(lang: Lang) -> impl Iterator<Item = (Cow<'static, str>, Cow<'static, str>)> {
+    let areas: &'static [&'static [(&'static str, &'static str)]] = match lang {
+        Lang::En => &[],
+        Lang::Ko => ko::ENTRIES,
+    };
+    areas
+        .iter()
+        .flat_map(|area| area.iter())
+        .map(|&(k, v)| (Cow::Borrowed(k), Cow::Borrowed(v)))
+}
+
+/// The compiled-in lesson texts of `lang` (the page's build must not call it: it links them
+/// all).
+#[cfg_attr(feature = "lang-packs", allow(dead_code))]
+fn builtin_lessons(lang: Lang) -> &'static [LessonText] {
+    match lang {
+        Lang::En => &super::lessons::en::TEXT,
+        Lang::Ko => &super::lessons::ko::TEXT,
+    }
+}
+
+/// The catalog of `lang`: the compiled-in tables, or (feature `lang-packs`) the installed pack
+/// if any. The only place the two builds differ.
+fn catalog(lang: Lang) -> Option<&'static Catalog> {
+    let slot = slot(lang)?;
+    #[cfg(not(feature = "lang-packs"))]
+    return Some(slot.get_or_init(|| Catalog::new(builtin_ui(lang), builtin_lessons(lang))));
+    #[cfg(feature = "lang-packs")]
+    return slot.get();
+}
+
+/// Everything compiled in for `lang` (the core's tables too) as one pack: what the `lang-ko`
+/// worker sends. Only programs that call it link the tables.
+pub fn builtin_pack(lang: Lang) -> LangPack {
+    LangPack {
+        core: mailscope_core::i18n::builtin_pack(lang),
+        ui: builtin_ui(lang).collect(),
+        lessons: match lang {
+            Lang::En => Vec::new(),
+            Lang::Ko => super::lessons::ko::TEXT
+                .iter()
+                .map(LessonWords::from_text)
+                .collect(),
+        },
+    }
+}
+
+/// Installs `pack` as the text of `lang` (the core's part with the core's
+/// [`install_pack`](mailscope_core::i18n::install_pack)), once. Lessons the pack lacks stay
+/// English, as does every text without a translation. Without the feature `lang-packs` the
+/// compiled-in text is always in place and the pack is refused.
+pub fn install_pack(lang: Lang, pack: LangPack) -> Result<(), PackError> {
+    let slot = slot(lang).ok_or(PackError::English)?;
+    if catalog(lang).is_some() {
+        return Err(PackError::AlreadyInstalled(lang));
+    }
+    let english: &'static [LessonText] = &super::lessons::en::TEXT;
+    let lessons = if pack.lessons.len() == english.len() {
+        LessonWords::leak_all(pack.lessons)
+    } else {
+        english
+    };
+    match mailscope_core::i18n::install_pack(lang, pack.core) {
+        Ok(()) | Err(PackError::AlreadyInstalled(_)) => {}
+        Err(e) => return Err(e),
+    }
+    slot.set(Catalog::new(pack.ui, lessons))
+        .map_err(|_| PackError::AlreadyInstalled(lang))
+}
+
+/// Whether the text of `lang` (the interface's and the core's) is in place: always for English
+/// and without the feature `lang-packs`; with it, once [`install_pack`] ran.
+pub fn is_ready(lang: Lang) -> bool {
+    lang == Lang::En || (catalog(lang).is_some() && mailscope_core::i18n::is_ready(lang))
+}
+
+/// Installs the compiled-in pack where the feature `lang-packs` leaves it out, so tests of
+/// Korean text run the same in both builds.
+#[cfg(test)]
+pub(crate) fn ready_for_tests(lang: Lang) {
+    if !is_ready(lang) {
+        let _ = install_pack(lang, builtin_pack(lang));
+    }
+}
+
+/// Where the chosen language's pack stands, for the language switch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PackLoad {
+    /// The chosen language's text is in place (or needs no pack).
+    #[default]
+    Ready,
+    /// Its pack is being loaded; the interface shows English meanwhile.
+    Loading,
+    /// Its pack could not be loaded (why); the interface stays English.
+    Failed(String),
+}
+
+/// The language the interface shows when `chosen` is picked: `chosen` once its text is in
+/// place, English until then.
+pub fn shown(chosen: Lang) -> Lang {
+    if is_ready(chosen) {
+        chosen
+    } else {
+        Lang::En
+    }
+}
+
+/// The lesson texts of `lang`, in [`crate::state::learn::LESSONS`] order (English until the
+/// language's pack is in).
+pub fn lessons(lang: Lang) -> &'static [LessonText] {
+    catalog(lang).map_or(&super::lessons::en::TEXT, |c| c.lessons)
+}
+
+fn lookup(lang: Lang, english: &str) -> Option<&'static str> {
+    catalog(lang)?.text.get(english).copied()
 }
 
 /// `english` in `lang`. Text without a translation is shown in English (the completeness test
 /// keeps that from happening in a release).
 pub fn tr(lang: Lang, english: &'static str) -> &'static str {
-    match lang {
-        Lang::En => english,
-        Lang::Ko => korean().get(english).copied().unwrap_or(english),
-    }
+    lookup(lang, english).unwrap_or(english)
 }
 
 /// [`tr`] of text that arrives as a `String` or borrowed `&str` (a reducer's message made from
 /// a [`key`]); unknown text is shown as it is.
 pub fn tr_text(lang: Lang, english: &str) -> &str {
-    match lang {
-        Lang::En => english,
-        Lang::Ko => korean().get(english).copied().unwrap_or(english),
-    }
+    lookup(lang, english).unwrap_or(english)
 }
 
 /// Marks `english` as text to translate where it is defined (a label table, say) and looked up
@@ -74,6 +241,7 @@ mod tests {
 
     #[test]
     fn templates_are_translated_then_filled() {
+        ready_for_tests(Lang::Ko);
         assert_eq!(
             trf(Lang::En, "{a} of {b}", &[("a", &1), ("b", &"two")]),
             "1 of two"
@@ -122,7 +290,8 @@ mod tests {
                 }
             }
         }
-        let table = korean();
+        ready_for_tests(Lang::Ko);
+        let table = &catalog(Lang::Ko).expect("Korean is in place").text;
         let missing: Vec<_> = keys
             .iter()
             .filter(|k| !table.contains_key(k.as_str()))

@@ -1,6 +1,7 @@
 //! The words of the lessons, one table per language, each lining up with
 //! [`super::learn::LESSONS`] lesson by lesson and step by step. A translation is a new file of
-//! the same shape; nothing else changes.
+//! the same shape; nothing else changes. The page's build reads the translated tables from a
+//! language pack ([`LessonWords`], see [`crate::state::i18n`]) instead of linking them.
 
 pub mod en;
 pub mod ko;
@@ -28,6 +29,67 @@ pub struct LessonText {
     pub references: &'static str,
     /// One entry per step.
     pub steps: &'static [StepText],
+}
+
+/// [`LessonText`] as owned data, the form lessons take in a language pack
+/// ([`crate::state::i18n::LangPack`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LessonWords {
+    /// [`LessonText::id`].
+    pub id: String,
+    /// [`LessonText::title`].
+    pub title: String,
+    /// [`LessonText::summary`].
+    pub summary: String,
+    /// [`LessonText::references`].
+    pub references: String,
+    /// `(title, body)` of each step.
+    pub steps: Vec<(String, String)>,
+}
+
+impl LessonWords {
+    /// The words of a compiled-in lesson.
+    pub fn from_text(t: &LessonText) -> LessonWords {
+        LessonWords {
+            id: t.id.into(),
+            title: t.title.into(),
+            summary: t.summary.into(),
+            references: t.references.into(),
+            steps: t
+                .steps
+                .iter()
+                .map(|s| (s.title.into(), s.body.into()))
+                .collect(),
+        }
+    }
+
+    /// The lessons of an installed pack, kept for the life of the program (a pack is
+    /// installed once per language).
+    pub(crate) fn leak_all(all: Vec<LessonWords>) -> &'static [LessonText] {
+        fn keep(s: String) -> &'static str {
+            Box::leak(s.into_boxed_str())
+        }
+        let texts: Vec<LessonText> = all
+            .into_iter()
+            .map(|w| LessonText {
+                id: keep(w.id),
+                title: keep(w.title),
+                summary: keep(w.summary),
+                references: keep(w.references),
+                steps: Box::leak(
+                    w.steps
+                        .into_iter()
+                        .map(|(title, body)| StepText {
+                            title: keep(title),
+                            body: keep(body),
+                        })
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                ),
+            })
+            .collect();
+        Box::leak(texts.into_boxed_slice())
+    }
 }
 
 /// Splits `body` into paragraphs of `(text, is_code)` runs (backticks mark code).
@@ -101,6 +163,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn lessons_survive_the_trip_through_a_pack() {
+        let words: Vec<LessonWords> = ko::TEXT.iter().map(LessonWords::from_text).collect();
+        let json = serde_json::to_string(&words).expect("serializes");
+        let back: Vec<LessonWords> = serde_json::from_str(&json).expect("deserializes");
+        assert_eq!(
+            LessonWords::leak_all(back),
+            &ko::TEXT[..],
+            "same lessons and steps"
+        );
     }
 
     #[test]
