@@ -200,7 +200,10 @@ pub fn session_view() -> Html {
                     <h3 id="transcript-title">{ tr(lang, "Transcript") }</h3>
                     <ExportButtons
                         text={AttrValue::from(m.export_text())}
-                        json={AttrValue::from(m.export_json())}
+                        json={{
+                            let model = model.clone();
+                            Callback::from(move |()| model.borrow().export_json())
+                        }}
                         name="session" />
                 </div>
                 if rows.is_empty() {

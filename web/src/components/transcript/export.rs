@@ -37,8 +37,9 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
 pub struct ExportButtonsProps {
     /// The S:/C: text.
     pub text: AttrValue,
-    /// The versioned JSON.
-    pub json: AttrValue,
+    /// Makes the versioned JSON, on click only: serialising a long transcript on every render
+    /// would cost more than the rest of the render.
+    pub json: Callback<(), String>,
     /// File name stem.
     pub name: AttrValue,
 }
@@ -48,16 +49,20 @@ pub struct ExportButtonsProps {
 pub fn export_buttons(props: &ExportButtonsProps) -> Html {
     let lang = use_lang();
     let error = use_state(|| None::<String>);
-    let click = |ext: &'static str, mime: &'static str, body: AttrValue| {
+    let click = |ext: &'static str, mime: &'static str, body: Callback<(), String>| {
         let error = error.clone();
         let name = format!("{}.{ext}", props.name);
-        Callback::from(move |_: MouseEvent| error.set(download(&name, mime, &body).err()))
+        Callback::from(move |_: MouseEvent| error.set(download(&name, mime, &body.emit(())).err()))
+    };
+    let text = {
+        let text = props.text.clone();
+        Callback::from(move |()| text.to_string())
     };
     let empty = props.text.is_empty();
     html! {
         <div class="button-row export">
             <button type="button" id={format!("{}-export-text", props.name)} disabled={empty}
-                onclick={click("txt", "text/plain;charset=utf-8", props.text.clone())}>{ tr(lang, "Export S:/C: text") }</button>
+                onclick={click("txt", "text/plain;charset=utf-8", text)}>{ tr(lang, "Export S:/C: text") }</button>
             <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
                 onclick={click("json", "application/json", props.json.clone())}>{ tr(lang, "Export JSON") }</button>
             if let Some(e) = &*error { <span class="error" role="alert">{ e }</span> }

@@ -140,9 +140,16 @@ pub fn import_panel() -> Html {
         None => "auto",
     };
     let codes = m.lint_codes();
-    let (export_t, export_j) = match (&m.transcript, &m.annotated) {
-        (Some(t), Some(a)) => (export_text(t), export_json(a)),
-        _ => (String::new(), String::new()),
+    let export_t = m.transcript.as_ref().map(export_text).unwrap_or_default();
+    let export_j = {
+        let model = model.clone();
+        Callback::from(move |()| {
+            model
+                .annotated
+                .as_ref()
+                .map(export_json)
+                .unwrap_or_default()
+        })
     };
     html! {
         <section class="panel import" aria-labelledby="import-title" ondrop={on_drop} ondragover={on_dragover}>
@@ -163,7 +170,7 @@ pub fn import_panel() -> Html {
                     { trf(lang, "Read as {format} from {source}: {count} entries{truncated}.", &[("format", &tr_text(lang, format_name(a.format))), ("source", &tr_text(lang, &m.source)), ("count", &a.entries.len()), ("truncated", &if a.truncated { tr(lang, " (truncated)") } else { "" })]) }
                     if !codes.is_empty() { { trf(lang, " Findings: {codes}", &[("codes", &codes.join(", "))]) } }
                 </p>
-                <ExportButtons text={AttrValue::from(export_t)} json={AttrValue::from(export_j)} name="imported" />
+                <ExportButtons text={AttrValue::from(export_t)} json={export_j} name="imported" />
                 <TranscriptTable id="import-transcript" rows={rows} lints={a.lints.clone()} />
             }
         </section>
