@@ -9,6 +9,8 @@
 //!   and the app has answered a click on "Message" by rendering the view, read with
 //!   `performance.now()` in the page; first contentful paint beside it. A cold load (fresh
 //!   profile) and a warm one (cache filled).
+//! - **First lazily loaded view**: from a click on "Tools" until its reply tool shows a parsed
+//!   reply, the lazily loaded module fetched, compiled and started meanwhile.
 //! - **25 MB message**: a multipart message built by the core's `MessageBuilder` (Korean text
 //!   and three base64 attachments of pseudo-random bytes, ≈ 25 MB on the wire), opened through
 //!   the file input; time from the `change` event until the part tree lists the last attachment,
@@ -429,6 +431,29 @@ const withFcp = (v) => {
 })();
 "#;
 
+/// From the Message view: clicks "Tools" (the first view of the lazily loaded module, which is
+/// fetched, compiled and started now) and times until its reply tool shows a parsed reply;
+/// then goes back to the Message view.
+const LAZY_VIEW: &str = r#"
+const done = arguments[arguments.length - 1];
+const deadline = performance.now() + 60000;
+const link = document.querySelector("nav.nav a[href='#/tools']");
+if (!link) { done({error: 'no Tools link'}); return; }
+const start = performance.now();
+link.click();
+(function shown() {
+  if (document.querySelector('#reply-output .reply-code')) {
+    const ms = performance.now() - start;
+    document.querySelector("nav.nav a[href='#/message']").click();
+    return (function back() {
+      if (document.querySelector('.message-view')) return done({ms});
+      return performance.now() > deadline ? done({error: 'no Message view after Tools'}) : requestAnimationFrame(back);
+    })();
+  }
+  return performance.now() > deadline ? done({error: 'no Tools view'}) : requestAnimationFrame(shown);
+})();
+"#;
+
 /// Before the file is chosen: note when the input changes and track the longest gap between
 /// animation frames until the part tree lists the last attachment.
 const ARM: &str = r#"
@@ -497,6 +522,15 @@ fn measure(url: &str, message: &Path, size: usize) -> Result<String, String> {
             format!("{:.0}", ms(&t, "interactive")?),
         );
     }
+    let lazy = driver.run_async(LAZY_VIEW)?;
+    if let Some(e) = lazy["error"].as_str() {
+        return Err(format!("first Tools view: {e}"));
+    }
+    row(
+        &mut out,
+        "first Tools view (fetches the lazy module)".into(),
+        format!("{:.0}", ms(&lazy, "ms")?),
+    );
     let tab = driver.element("#tab-inspect")?;
     driver.call("POST", &format!("/element/{tab}/click"), Some(&json!({})))?;
     driver.run_async("const d = arguments[arguments.length-1]; (function w(){ document.getElementById('eml-file') ? d(true) : requestAnimationFrame(w); })();")?;
