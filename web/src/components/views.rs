@@ -121,3 +121,46 @@ fn lazy_view(props: &ViewBodyProps) -> Html {
         </main>
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::components::test_support::{mount_with, text, wait_until};
+
+    #[wasm_bindgen_test]
+    async fn a_lazy_view_that_cannot_load_says_why_and_what_to_do() {
+        // The test page has no index.html, so no module loader: the view must say so instead
+        // of staying on "Loading" or failing silently.
+        let root = mount_with::<ViewBody>(ViewBodyProps { view: View::Tools });
+        let alert = || text(&root, "[role='alert']");
+        wait_until("the load error", alert, || !alert().is_empty()).await;
+        let shown = alert();
+        for part in [
+            "could not be loaded",
+            "mailscopeLoadLazy",
+            "cargo xtask run",
+        ] {
+            assert!(shown.contains(part), "{part:?} in {shown:?}");
+        }
+        assert_eq!(
+            text(&root, "h2"),
+            "Tools",
+            "the view's frame is shown meanwhile"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_page_views_render_in_main() {
+        let root = mount_with::<ViewBody>(ViewBodyProps {
+            view: View::Message,
+        });
+        wait_until(
+            "the Message view",
+            || text(&root, "main h2"),
+            || text(&root, "main h2") == "Message",
+        )
+        .await;
+    }
+}
