@@ -232,16 +232,12 @@ pub fn views_from_json(doc: ApiDoc, body: &[u8]) -> Result<Vec<MetaView>, String
 
 /// Encodes views for the trip from the parse worker to the page.
 pub fn encode_views(views: &[MetaView]) -> Result<Vec<u8>, String> {
-    postcard::to_allocvec(views).map_err(|e| format!("cannot encode: {e}"))
+    crate::state::binary::encode(&views)
 }
 
 /// Decodes [`encode_views`]'s bytes (on the page).
 pub fn decode_views(bytes: &[u8]) -> Result<Vec<MetaView>, String> {
-    match postcard::take_from_bytes::<Vec<MetaView>>(bytes) {
-        Ok((views, [])) => Ok(views),
-        Ok(_) => Err("cannot decode: bytes left over".into()),
-        Err(e) => Err(format!("cannot decode: {e}")),
-    }
+    crate::state::binary::decode(bytes)
 }
 
 /// The list of `GET /api/messages`.

@@ -524,7 +524,7 @@ impl Inspected {
             .map(|&s| u32::try_from(s).map_err(|_| format!("line offset {s} exceeds 32 bits")))
             .collect::<Result<Vec<u32>, String>>()?;
         let input = std::mem::take(&mut self.input);
-        let model = postcard::to_allocvec(&self).map_err(|e| format!("cannot encode: {e}"))?;
+        let model = crate::state::binary::encode(&self)?;
         Ok(Transfer {
             model,
             input,
@@ -535,11 +535,7 @@ impl Inspected {
 
     /// Puts a [`Transfer`] back together, checking that its pieces fit each other.
     pub fn from_transfer(t: Transfer) -> Result<Inspected, String> {
-        let (mut m, rest): (Inspected, _) =
-            postcard::take_from_bytes(&t.model).map_err(|e| format!("cannot decode: {e}"))?;
-        if !rest.is_empty() {
-            return Err("cannot decode: bytes left over".into());
-        }
+        let mut m: Inspected = crate::state::binary::decode(&t.model)?;
         let mut bodies = t.bodies.into_iter();
         for part in &mut m.parts {
             if let Some(PartBody::Decoded(bytes)) = &mut part.body {

@@ -1,5 +1,6 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
+pub mod binary;
 pub mod certificate;
 pub mod decimal;
 pub mod i18n;
