@@ -21,15 +21,13 @@ use mailscope_core::smtp::session::{
     ClientError, ClientEvent, ClientPlan, ClientSession, ClientState, RecipientAction,
     RecipientRule, ServerConfig, ServerEvent, ServerState, StopPoint, TlsPolicy, Transaction,
 };
-use mailscope_core::smtp::transcript::{
-    AnnotatedTranscript, Direction, Format, Transcript, TranscriptLine,
-};
+use mailscope_core::smtp::transcript::{AnnotatedTranscript, Direction, Format, Transcript};
 use mailscope_core::span::Span;
 
 use super::certificate::TlsInfo;
 use super::i18n::{key, trf, Lang};
 use super::live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
-use super::transcript::{export_json, export_text, rows, Row};
+use super::transcript::{export_text, read_wire, rows, ExportSource, Row};
 use super::transport::{Incoming, LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
 
 /// Most wire bytes kept for one session (the in-browser server keeps messages up to its SIZE).
@@ -682,9 +680,20 @@ impl SessionModel {
         export_text(&self.transcript)
     }
 
-    /// The session as the core's versioned JSON.
-    pub fn export_json(&self) -> String {
-        export_json(&self.annotated)
+    /// What the session's JSON export is made from (the parse worker writes it).
+    pub fn export_source(&self) -> ExportSource {
+        ExportSource::Wire {
+            wire: self.wire.clone(),
+            chunks: self.wire_chunks(),
+        }
+    }
+
+    /// The writes as [`read_wire`] takes them.
+    fn wire_chunks(&self) -> Vec<(Span, Direction, bool)> {
+        self.chunks
+            .iter()
+            .map(|c| (c.span, c.direction, c.tls))
+            .collect()
     }
 
     /// Applies one action.
@@ -1279,30 +1288,7 @@ impl SessionModel {
     /// Reads the wire back: each write is split into lines by the core (raw form), given its
     /// known direction, and the whole dialogue is annotated.
     fn reannotate(&mut self) {
-        let mut lines: Vec<TranscriptLine> = Vec::new();
-        for chunk in &self.chunks {
-            let bytes = chunk.span.slice(&self.wire);
-            let part = Transcript::parse_as(bytes, Format::Raw);
-            for mut line in part.lines {
-                line.direction = chunk.direction;
-                line.tls = chunk.tls;
-                line.span = Span::new(
-                    line.span.start + chunk.span.start,
-                    line.span.end + chunk.span.start,
-                );
-                line.content = Span::new(
-                    line.content.start + chunk.span.start,
-                    line.content.end + chunk.span.start,
-                );
-                lines.push(line);
-            }
-        }
-        self.transcript = Transcript {
-            format: Format::Raw,
-            lines,
-            skipped: 0,
-            truncated: false,
-        };
+        self.transcript = read_wire(&self.wire, &self.wire_chunks());
         self.annotated = self.transcript.annotate();
     }
 }
@@ -1633,7 +1619,20 @@ mod tests {
             "S:/C: export: {text}"
         );
         assert!(text.contains("C: RCPT TO:<c@example.net>\n"), "{text}");
-        let json: serde_json::Value = serde_json::from_str(&m.export_json()).expect("JSON");
+        // The worker's JSON reads the session back exactly as the page did.
+        let source = m.export_source();
+        assert_eq!(
+            source.transcript(),
+            m.transcript,
+            "the same lines, spans and directions"
+        );
+        let through = crate::state::binary::decode::<ExportSource>(
+            &crate::state::binary::encode(&source).expect("encodes"),
+        )
+        .expect("decodes");
+        let written = through.json();
+        assert_eq!(written, super::super::transcript::export_json(&m.annotated));
+        let json: serde_json::Value = serde_json::from_str(&written).expect("JSON");
         assert_eq!(json["version"], 1);
     }
 

@@ -4,8 +4,10 @@
 
 use mailscope_core::lint::Lint;
 use mailscope_core::smtp::transcript::{
-    AnnotatedTranscript, Direction, Entry, Format, Parsed, SessionState, Transcript,
+    AnnotatedTranscript, Direction, Entry, Format, Parsed, SessionState, Transcript, TranscriptLine,
 };
+use mailscope_core::span::Span;
+use serde::{Deserialize, Serialize};
 
 use super::i18n::key;
 
@@ -192,8 +194,80 @@ pub fn export_text(transcript: &Transcript) -> String {
 }
 
 /// The versioned JSON document of the core ([`AnnotatedTranscript::to_json`]), pretty-printed.
+/// Written in the parse worker ([`ExportSource`]): the page links no JSON writer for it.
 pub fn export_json(annotated: &AnnotatedTranscript) -> String {
     serde_json::to_string_pretty(&annotated.to_json()).unwrap_or_else(|e| e.to_string())
+}
+
+/// Reads transcript text the way the import panel does: as `format`, or detected when `None`.
+pub fn read_text(input: &[u8], format: Option<Format>) -> Transcript {
+    match format {
+        Some(format) => Transcript::parse_as(input, format),
+        None => Transcript::parse(input),
+    }
+}
+
+/// Reads a session's wire back the way the Session view does: each chunk (a write, with its
+/// span in `wire`, who wrote it and whether inside TLS) is split into lines by the core (raw
+/// form) and given its known direction.
+pub fn read_wire(wire: &[u8], chunks: &[(Span, Direction, bool)]) -> Transcript {
+    let mut lines: Vec<TranscriptLine> = Vec::new();
+    for &(span, direction, tls) in chunks {
+        let part = Transcript::parse_as(span.slice(wire), Format::Raw);
+        for mut line in part.lines {
+            line.direction = direction;
+            line.tls = tls;
+            line.span = Span::new(line.span.start + span.start, line.span.end + span.start);
+            line.content = Span::new(
+                line.content.start + span.start,
+                line.content.end + span.start,
+            );
+            lines.push(line);
+        }
+    }
+    Transcript {
+        format: Format::Raw,
+        lines,
+        skipped: 0,
+        truncated: false,
+    }
+}
+
+/// What a transcript's versioned JSON export is made from. The page does not write that JSON
+/// (its writer would be ≈ 9 KB gzip of the page's wasm): "Export JSON" sends this to the parse
+/// worker, which reads the transcript again exactly as the page did ([`read_text`],
+/// [`read_wire`]) and writes the document ([`ExportSource::json`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ExportSource {
+    /// Imported text, read as `format` (detected when `None`).
+    Text {
+        /// The text as pasted or opened.
+        input: Vec<u8>,
+        /// The form chosen.
+        format: Option<Format>,
+    },
+    /// A session's wire bytes and its writes (span, direction, inside TLS).
+    Wire {
+        /// Every byte written, both ways, in order.
+        wire: Vec<u8>,
+        /// The writes.
+        chunks: Vec<(Span, Direction, bool)>,
+    },
+}
+
+impl ExportSource {
+    /// The transcript it describes, read as the page read it.
+    pub fn transcript(&self) -> Transcript {
+        match self {
+            ExportSource::Text { input, format } => read_text(input, *format),
+            ExportSource::Wire { wire, chunks } => read_wire(wire, chunks),
+        }
+    }
+
+    /// The versioned JSON document.
+    pub fn json(&self) -> String {
+        export_json(&self.transcript().annotate())
+    }
 }
 
 /// The transcript import panel.
@@ -259,12 +333,17 @@ impl ImportModel {
             self.transcript = None;
             return;
         }
-        let transcript = match self.format {
-            Some(format) => Transcript::parse_as(&self.input, format),
-            None => Transcript::parse(&self.input),
-        };
+        let transcript = read_text(&self.input, self.format);
         self.annotated = Some(transcript.annotate());
         self.transcript = Some(transcript);
+    }
+
+    /// What its JSON export is made from.
+    pub fn export_source(&self) -> ExportSource {
+        ExportSource::Text {
+            input: self.input.clone(),
+            format: self.format,
+        }
     }
 
     /// The rows of the imported transcript.
@@ -387,6 +466,27 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
         assert_eq!(value["version"], 1, "versioned: {json}");
         assert_eq!(value["entries"].as_array().map(Vec::len), Some(7));
+    }
+
+    #[test]
+    fn the_worker_writes_the_json_of_what_the_import_panel_shows() {
+        let swaks = "=== Trying mx.example.org:25...\n<-  220 mx.example.org ESMTP\n -> EHLO c\n<-  250 mx.example.org\n -> QUIT\n<-  221 Bye\n";
+        for (input, format) in [
+            (DIALOGUE, None),
+            (DIALOGUE, Some(Format::Prefixed)),
+            (swaks, None),
+            (swaks, Some(Format::Raw)),
+        ] {
+            let mut m = ImportModel::default();
+            m.apply(ImportAction::Paste(input.into()));
+            m.apply(ImportAction::SetFormat(format));
+            let shown = m.annotated.as_ref().map(export_json).expect("read");
+            let source = crate::state::binary::decode::<ExportSource>(
+                &crate::state::binary::encode(&m.export_source()).expect("encodes"),
+            )
+            .expect("decodes");
+            assert_eq!(source.json(), shown, "{format:?} of {input:?}");
+        }
     }
 
     #[test]

@@ -202,7 +202,7 @@ pub fn session_view() -> Html {
                         text={AttrValue::from(m.export_text())}
                         json={{
                             let model = model.clone();
-                            Callback::from(move |()| model.borrow().export_json())
+                            Callback::from(move |()| model.borrow().export_source())
                         }}
                         name="session" />
                 </div>

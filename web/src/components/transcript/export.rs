@@ -5,8 +5,11 @@ use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
+use crate::services::file::export_in_worker;
+use crate::state::binary::encode;
 use crate::state::i18n::tr;
 use crate::state::share::ShareKind;
+use crate::state::transcript::ExportSource;
 
 /// Offers `text` as a file download named `name`. Errors are returned for the UI to show.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
@@ -37,9 +40,9 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
 pub struct ExportButtonsProps {
     /// The S:/C: text.
     pub text: AttrValue,
-    /// Makes the versioned JSON, on click only: serialising a long transcript on every render
-    /// would cost more than the rest of the render.
-    pub json: Callback<(), String>,
+    /// What the versioned JSON is made from, asked for on click only; the parse worker writes
+    /// the JSON ([`ExportSource`]).
+    pub json: Callback<(), ExportSource>,
     /// File name stem.
     pub name: AttrValue,
 }
@@ -49,22 +52,39 @@ pub struct ExportButtonsProps {
 pub fn export_buttons(props: &ExportButtonsProps) -> Html {
     let lang = use_lang();
     let error = use_state(|| None::<String>);
-    let click = |ext: &'static str, mime: &'static str, body: Callback<(), String>| {
+    let on_text = {
         let error = error.clone();
-        let name = format!("{}.{ext}", props.name);
-        Callback::from(move |_: MouseEvent| error.set(download(&name, mime, &body.emit(())).err()))
-    };
-    let text = {
+        let name = format!("{}.txt", props.name);
         let text = props.text.clone();
-        Callback::from(move |()| text.to_string())
+        Callback::from(move |_: MouseEvent| {
+            error.set(download(&name, "text/plain;charset=utf-8", &text).err())
+        })
+    };
+    let on_json = {
+        let error = error.clone();
+        let name = format!("{}.json", props.name);
+        let source = props.json.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (error, name) = (error.clone(), name.clone());
+            let written = move |json: Result<String, String>| {
+                error.set(
+                    json.and_then(|json| download(&name, "application/json", &json))
+                        .err(),
+                )
+            };
+            match encode(&source.emit(())) {
+                Ok(bytes) => export_in_worker(bytes.into(), written),
+                Err(e) => written(Err(e)),
+            }
+        })
     };
     let empty = props.text.is_empty();
     html! {
         <div class="button-row export">
             <button type="button" id={format!("{}-export-text", props.name)} disabled={empty}
-                onclick={click("txt", "text/plain;charset=utf-8", text)}>{ tr(lang, "Export S:/C: text") }</button>
+                onclick={on_text}>{ tr(lang, "Export S:/C: text") }</button>
             <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
-                onclick={click("json", "application/json", props.json.clone())}>{ tr(lang, "Export JSON") }</button>
+                onclick={on_json}>{ tr(lang, "Export JSON") }</button>
             if let Some(e) = &*error { <span class="error" role="alert">{ e }</span> }
             if !empty {
                 <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.text.clone())} id={format!("{}-share", props.name)} />

@@ -13,7 +13,7 @@ use crate::components::session::field::{Field, Select};
 use crate::components::share::use_share_restore;
 use crate::state::i18n::{tr, tr_text, trf, Lang};
 use crate::state::share::ShareKind;
-use crate::state::transcript::{export_json, export_text, format_name, ImportAction, ImportModel};
+use crate::state::transcript::{export_text, format_name, ImportAction, ImportModel};
 
 const EXAMPLE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250 PIPELINING\nC: RCPT TO:<bob@example.org>\nS: 503 5.5.1 Error: need MAIL command\nC: QUIT\nS: 221 2.0.0 Bye\n";
 
@@ -143,13 +143,7 @@ pub fn import_panel() -> Html {
     let export_t = m.transcript.as_ref().map(export_text).unwrap_or_default();
     let export_j = {
         let model = model.clone();
-        Callback::from(move |()| {
-            model
-                .annotated
-                .as_ref()
-                .map(export_json)
-                .unwrap_or_default()
-        })
+        Callback::from(move |()| model.export_source())
     };
     html! {
         <section class="panel import" aria-labelledby="import-title" ondrop={on_drop} ondragover={on_dragover}>
