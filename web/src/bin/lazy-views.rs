@@ -1,4 +1,5 @@
-//! The lazily loaded views: the Tools, Learn and Mailbox views in a wasm module of their own
+//! The lazily loaded views: the Tools, Learn and Mailbox views (and the transcript's JSON
+//! writer) in a wasm module of their own
 //! (built by Trunk beside the page as `lazy-views.js` + `lazy-views_bg.wasm`, an ES module),
 //! fetched by the page the first time one of them is shown. See `services::lazy` for the page's
 //! side and why the module's app is mounted beside the page's, never inside it.
@@ -7,7 +8,11 @@
 //! - `mount(host: Element, route: string, lang: string)`: shows the view of `route` (`/tools`,
 //!   `/learn`, `/mailbox`) in `lang` (`en`, `ko`) in `host`, rendering it the first time and
 //!   updating it after (the view keeps its state when only the language changes);
-//! - `unmount()`: takes it off the page.
+//! - `unmount()`: takes it off the page;
+//! - `export_json(source: Uint8Array) -> string`: a transcript's versioned JSON document,
+//!   pretty-printed, from a `state::transcript::ExportSource` in postcard's binary form (the
+//!   imported text and its form, or a session's wire and writes). The page's Session view asks
+//!   for it when "Export JSON" is clicked: its JSON writer is here, not in the page.
 
 /// Natively there is nothing to run: the module exists only in the browser.
 #[cfg(not(target_arch = "wasm32"))]
@@ -60,4 +65,15 @@ pub fn unmount() {
     if let Some(handle) = APP.with(|app| app.borrow_mut().take()) {
         handle.destroy();
     }
+}
+
+/// A transcript's versioned JSON document (see the file's documentation).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn export_json(source: &[u8]) -> Result<String, wasm_bindgen::JsValue> {
+    use mailscope_web::state::transcript::ExportSource;
+
+    mailscope_web::state::binary::decode::<ExportSource>(source)
+        .map(|source| source.json())
+        .map_err(|e| wasm_bindgen::JsValue::from_str(&e))
 }

@@ -22,12 +22,7 @@
 //!   `GET /api/messages/{id}`); worker → page `{id, type: "views", model: Uint8Array}` (the
 //!   `state::mailbox::MetaView`s in postcard's binary form, the buffer transferred) or
 //!   `{id, type: "error", message}` (not the API's JSON). The page thus links no JSON decoder
-//!   for the core's `Envelope` and `Lint`;
-//! - page → worker, to write a transcript's versioned JSON: `{id, export: Uint8Array}` (a
-//!   `state::transcript::ExportSource` in postcard's binary form: the imported text and its
-//!   form, or a session's wire and writes); worker → page `{id, type: "exported", text}` (the
-//!   document, pretty-printed) or `{id, type: "error", message}`. The page thus links no JSON
-//!   writer for it.
+//!   for the core's `Envelope` and `Lint`.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -42,11 +37,9 @@ fn main() {}
 mod worker {
     use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
     use mailscope_web::services::file::{js_text, Slices};
-    use mailscope_web::state::binary::decode;
     use mailscope_web::state::mailbox::{encode_views, views_from_json, ApiDoc};
     use mailscope_web::state::message_inspect::Inspected;
     use mailscope_web::state::tools::encode_text;
-    use mailscope_web::state::transcript::ExportSource;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
@@ -143,16 +136,6 @@ mod worker {
         let ask = get("api");
         if ask.is_object() {
             return api(scope, id, &ask);
-        }
-        if let Ok(source) = get("export").dyn_into::<Uint8Array>() {
-            let source: ExportSource = decode(&source.to_vec())?;
-            post(
-                scope,
-                id,
-                &[("type", "exported".into()), ("text", source.json().into())],
-                &Array::new(),
-            );
-            return Ok(());
         }
         let (name, input) = match get("file").dyn_into::<File>().ok() {
             Some(f) => (f.name(), read(scope, id, &f)?),

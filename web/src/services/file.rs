@@ -166,8 +166,7 @@ pub const WORKER_URL: &str = "./parse-worker_loader.js";
 //
 // There is one worker, started on first use and shared by every request: parse jobs
 // ([`ParseJob`]), encoded-word encodings ([`encode_in_worker`]) and the Mailbox's API answers
-// ([`decode_in_worker`]: the JSON is read there, the page gets postcard-encoded views) and
-// transcripts' JSON exports ([`export_in_worker`]: written there). Each request has an `id`
+// ([`decode_in_worker`]: the JSON is read there, the page gets postcard-encoded views). Each request has an `id`
 // that the worker's answers repeat. Requests made before the worker says `ready` wait in a
 // queue. Dropping an unfinished [`ParseJob`] stops the worker (the parse cannot be
 // interrupted otherwise) and starts a fresh one for the requests still open; the worker is also
@@ -213,15 +212,12 @@ enum Ask {
         doc: ApiDoc,
         json: Rc<[u8]>,
     },
-    /// A transcript's JSON export: a `state::transcript::ExportSource`, postcard-encoded.
-    Export(Rc<[u8]>),
 }
 
 /// Who hears the answers.
 enum Listener {
     Parse(Rc<dyn Fn(JobEvent)>),
-    /// An answer in text: an encoding, or a transcript's JSON.
-    Text(Box<dyn FnOnce(Result<String, String>)>),
+    Encode(Box<dyn FnOnce(Result<String, String>)>),
     Api(Box<dyn FnOnce(Result<Vec<u8>, String>)>),
 }
 
@@ -298,8 +294,8 @@ fn done(data: &JsValue) -> Result<crate::state::message_inspect::Inspected, Stri
     })
 }
 
-/// Posts one request: `{id, file}`, `{id, name, bytes}`, `{id, encode: {text, charset, b}}`,
-/// `{id, api: {doc, json}}` or `{id, export}`.
+/// Posts one request: `{id, file}`, `{id, name, bytes}`, `{id, encode: {text, charset, b}}` or
+/// `{id, api: {doc, json}}`.
 fn post(worker: &web_sys::Worker, id: u32, ask: &Ask) -> Result<(), String> {
     let msg = Object::new();
     let set = |o: &Object, k: &str, v: &JsValue| {
@@ -330,10 +326,6 @@ fn post(worker: &web_sys::Worker, id: u32, ask: &Ask) -> Result<(), String> {
             set(&api, "doc", &doc.as_str().into())?;
             set(&api, "json", &Uint8Array::from(&json[..]))?;
             set(&msg, "api", &api)?;
-            worker.post_message(&msg)
-        }
-        Ask::Export(source) => {
-            set(&msg, "export", &Uint8Array::from(&source[..]))?;
             worker.post_message(&msg)
         }
     };
@@ -373,10 +365,10 @@ fn fail(listener: Listener, message: String, unavailable: bool) {
     match listener {
         Listener::Parse(f) if unavailable => f(JobEvent::Unavailable(message)),
         Listener::Parse(f) => f(JobEvent::Failed(message)),
-        Listener::Text(f) if unavailable => {
+        Listener::Encode(f) if unavailable => {
             f(Err(format!("the parse worker did not start: {message}")))
         }
-        Listener::Text(f) => f(Err(message)),
+        Listener::Encode(f) => f(Err(message)),
         Listener::Api(f) if unavailable => {
             f(Err(format!("the parse worker did not start: {message}")))
         }
@@ -441,7 +433,7 @@ fn on_message(generation: u32, data: &JsValue) {
     };
     let finished = matches!(
         kind.as_deref(),
-        Some("done" | "encoded" | "exported" | "views" | "error")
+        Some("done" | "encoded" | "views" | "error")
     );
     // Take the listener out (or a handle on it) before calling it: it may make requests.
     let (listener, retire) = LINK.with(|l| {
@@ -456,7 +448,7 @@ fn on_message(generation: u32, data: &JsValue) {
         } else {
             let listener = link.requests.get(&id).and_then(|r| match &r.listener {
                 Listener::Parse(f) => Some(Listener::Parse(f.clone())),
-                Listener::Text(_) | Listener::Api(_) => None,
+                Listener::Encode(_) | Listener::Api(_) => None,
             });
             (listener, false)
         }
@@ -481,7 +473,7 @@ fn on_message(generation: u32, data: &JsValue) {
             Ok(doc) => JobEvent::Done(Box::new(doc)),
             Err(e) => JobEvent::Failed(e),
         }),
-        (Some("encoded" | "exported"), Listener::Text(f)) => f(field(data, "text")
+        (Some("encoded"), Listener::Encode(f)) => f(field(data, "text")
             .as_string()
             .ok_or_else(|| "no text from the worker".to_string())),
         (Some("error"), listener) => fail(
@@ -495,7 +487,7 @@ fn on_message(generation: u32, data: &JsValue) {
             .dyn_into::<Uint8Array>()
             .map(|a| a.to_vec())
             .map_err(|_| "no views from the worker".to_string())),
-        (_, listener @ (Listener::Text(_) | Listener::Api(_))) if finished => {
+        (_, listener @ (Listener::Encode(_) | Listener::Api(_))) if finished => {
             fail(listener, "the parse worker answered oddly".into(), false)
         }
         (_, Listener::Parse(f)) if finished => {
@@ -646,19 +638,7 @@ pub fn encode_in_worker(
         charset: charset.into(),
         b,
     };
-    if let Err((listener, e)) = submit(next_number(), ask, Listener::Text(Box::new(on_answer))) {
-        fail(listener, e, false);
-    }
-}
-
-/// Has the worker write a transcript's versioned JSON from `source` (a postcard-encoded
-/// `state::transcript::ExportSource`): the page links no JSON writer for it.
-pub fn export_in_worker(
-    source: Rc<[u8]>,
-    on_answer: impl FnOnce(Result<String, String>) + 'static,
-) {
-    let ask = Ask::Export(source);
-    if let Err((listener, e)) = submit(next_number(), ask, Listener::Text(Box::new(on_answer))) {
+    if let Err((listener, e)) = submit(next_number(), ask, Listener::Encode(Box::new(on_answer))) {
         fail(listener, e, false);
     }
 }

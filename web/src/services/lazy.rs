@@ -1,4 +1,5 @@
-//! The lazily loaded views: Tools, Learn and Mailbox ([`View::is_lazy`]) are compiled into a
+//! The lazily loaded views: Tools, Learn and Mailbox ([`View::is_lazy`]), and the transcript's
+//! JSON writer ([`export_json`]), are compiled into a
 //! second wasm module (`web/src/bin/lazy-views.rs`, built by Trunk beside the page as
 //! `lazy-views.js` + `lazy-views_bg.wasm`) that the page fetches the first time one of them is
 //! shown, so a first visit downloads only the Session and Message views.
@@ -16,8 +17,10 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::state::binary::encode;
 use crate::state::i18n::Lang;
 use crate::state::nav::View;
+use crate::state::transcript::ExportSource;
 
 /// Id of the page app's host element.
 pub const APP_ID: &str = "app";
@@ -56,6 +59,19 @@ pub async fn show(view: View, lang: Lang) -> Result<bool, String> {
         )
         .map_err(|e| describe(&e))?;
     Ok(true)
+}
+
+/// A transcript's versioned JSON document, written by the lazily loaded module (fetched now if
+/// it is not yet): the page links no JSON writer for it.
+pub async fn export_json(source: &ExportSource) -> Result<String, String> {
+    let bytes = encode(source)?;
+    let module = load().await?;
+    let export = export(&module, "export_json")?;
+    export
+        .call1(&JsValue::NULL, &js_sys::Uint8Array::from(&bytes[..]))
+        .map_err(|e| describe(&e))?
+        .as_string()
+        .ok_or_else(|| "the lazily loaded module wrote no JSON".to_string())
 }
 
 /// Takes the lazily loaded view off the page (when a view of the page itself is chosen).

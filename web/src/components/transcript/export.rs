@@ -5,8 +5,7 @@ use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
-use crate::services::file::export_in_worker;
-use crate::state::binary::encode;
+use crate::services::lazy;
 use crate::state::i18n::tr;
 use crate::state::share::ShareKind;
 use crate::state::transcript::ExportSource;
@@ -40,8 +39,8 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
 pub struct ExportButtonsProps {
     /// The S:/C: text.
     pub text: AttrValue,
-    /// What the versioned JSON is made from, asked for on click only; the parse worker writes
-    /// the JSON ([`ExportSource`]).
+    /// What the versioned JSON is made from, asked for on click only; the lazily loaded module
+    /// writes the JSON ([`ExportSource`], [`lazy::export_json`]).
     pub json: Callback<(), ExportSource>,
     /// File name stem.
     pub name: AttrValue,
@@ -72,10 +71,10 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
                         .err(),
                 )
             };
-            match encode(&source.emit(())) {
-                Ok(bytes) => export_in_worker(bytes.into(), written),
-                Err(e) => written(Err(e)),
-            }
+            let source = source.emit(());
+            wasm_bindgen_futures::spawn_local(async move {
+                written(lazy::export_json(&source).await);
+            });
         })
     };
     let empty = props.text.is_empty();
