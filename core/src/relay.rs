@@ -208,7 +208,9 @@ impl ErrorCode {
 /// `Deserialize` is written out (module `frame_de`) rather than derived: serde's derive for an
 /// internally tagged enum buffers the whole frame and reads every field type a second time,
 /// which doubled the code the page carries for these frames. It accepts and rejects the same
-/// JSON as the derive did (the `wire_compat` tests pin it).
+/// JSON as the derive did, but for two corner cases the relay never writes (the `wire_compat`
+/// tests pin both). A new variant or field must be added there too (`FrameType`, `Key`,
+/// `Fields`); the tests fail to compile or to pass until it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RelayFrame {
@@ -1037,6 +1039,27 @@ mod wire_compat {
             assert_eq!(got, now, "input {input}: parsed (left) vs expected (right)");
             assert_ne!(before, now, "{input}: listed as changed");
         }
+    }
+
+    /// Every variant is among the cases; the exhaustive match stops compiling when a variant
+    /// is added, as a reminder to teach `frame_de` (and these cases) about it.
+    #[test]
+    fn every_variant_is_read() {
+        let mut seen = [false; 6];
+        for (input, _) in cases() {
+            if let Ok(frame) = serde_json::from_str::<RelayFrame>(&input) {
+                let i = match frame {
+                    RelayFrame::Hello { .. } => 0,
+                    RelayFrame::Connected { .. } => 1,
+                    RelayFrame::Tls { .. } => 2,
+                    RelayFrame::Resolved { .. } => 3,
+                    RelayFrame::Closed { .. } => 4,
+                    RelayFrame::Error { .. } => 5,
+                };
+                seen[i] = true;
+            }
+        }
+        assert_eq!(seen, [true; 6], "variants read from the cases");
     }
 
     #[test]
