@@ -1,7 +1,9 @@
 //! The parse worker: a Web Worker (built by Trunk as `parse-worker`, started by the page the
 //! first time it needs it) that reads files in slices and parses them with the core, so the
-//! page stays responsive while a 25 MB message is read and parsed, and encodes RFC 2047
-//! encoded-words in charsets whose tables the page leaves out.
+//! page stays responsive while a 25 MB message is read and parsed, encodes RFC 2047
+//! encoded-words in charsets whose tables the page leaves out, and reads the Mailbox's API
+//! answers (JSON) into the small views the page shows. What goes to the page is binary
+//! (postcard) so that the page links no JSON decoder for these types.
 //!
 //! Protocol (structured-clone messages; `services::file` is the page's side). Every request
 //! carries an `id` that the answers repeat; requests are handled one after the other.

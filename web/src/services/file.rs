@@ -159,7 +159,7 @@ pub fn download(bytes: &[u8], filename: &str, mime: &str) -> Result<(), String> 
 
 /// The parse worker's script (built by Trunk from `web/src/bin/parse-worker.rs` with a loader
 /// shim; workers keep their unhashed names). Fetched when it is first needed: a message opened,
-/// or an encoded-word asked in a charset the page cannot encode.
+/// an encoded-word asked in a charset the page cannot encode, or the Mailbox's list loaded.
 pub const WORKER_URL: &str = "./parse-worker_loader.js";
 
 // The page's side of the parse worker's protocol (the worker's module docs list the messages).
