@@ -17,6 +17,7 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::services::file::js_text;
 use crate::state::binary::encode;
 use crate::state::i18n::Lang;
 use crate::state::nav::View;
@@ -57,7 +58,7 @@ pub async fn show(view: View, lang: Lang) -> Result<bool, String> {
             &JsValue::from_str(view.route()),
             &JsValue::from_str(lang.tag()),
         )
-        .map_err(|e| describe(&e))?;
+        .map_err(|e| js_text(&e))?;
     Ok(true)
 }
 
@@ -69,7 +70,7 @@ pub async fn export_json(source: &ExportSource) -> Result<String, String> {
     let export = export(&module, "export_json")?;
     export
         .call1(&JsValue::NULL, &js_sys::Uint8Array::from(&bytes[..]))
-        .map_err(|e| describe(&e))?
+        .map_err(|e| js_text(&e))?
         .as_string()
         .ok_or_else(|| "the lazily loaded module wrote no JSON".to_string())
 }
@@ -101,7 +102,7 @@ async fn load() -> Result<JsValue, String> {
                 .ok_or("index.html does not define the module loader (window.mailscopeLoadLazy)")?;
             let promise = loader
                 .call0(&JsValue::NULL)
-                .map_err(|e| describe(&e))?
+                .map_err(|e| js_text(&e))?
                 .dyn_into::<Promise>()
                 .map_err(|_| "the module loader did not return a promise".to_string())?;
             LOADING.with(|l| *l.borrow_mut() = Some(promise.clone()));
@@ -116,7 +117,7 @@ async fn load() -> Result<JsValue, String> {
         Err(e) => {
             // Let the next attempt (a reload of the view) try again.
             LOADING.with(|l| *l.borrow_mut() = None);
-            Err(describe(&e))
+            Err(js_text(&e))
         }
     }
 }
@@ -143,12 +144,4 @@ fn export(module: &JsValue, name: &str) -> Result<Function, String> {
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
         .ok_or_else(|| format!("the lazily loaded module has no `{name}` function"))
-}
-
-/// A thrown JS value as text: an `Error`'s message, or the value itself.
-fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| format!("{e:?}"))
 }

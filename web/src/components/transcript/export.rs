@@ -1,38 +1,14 @@
-//! Export buttons: the text is handed to the browser as a Blob download.
+//! Export buttons: the text is handed to the browser as a download (`services::file::download`).
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
+use crate::services::file::download;
 use crate::services::lazy;
 use crate::state::i18n::tr;
 use crate::state::share::ShareKind;
 use crate::state::transcript::ExportSource;
-
-/// Offers `text` as a file download named `name`. Errors are returned for the UI to show.
-pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let fail = |what: &str| format!("download failed: {what}");
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| fail("blob"))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| fail("no document"))?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|_| fail("anchor"))?
-        .dyn_into()
-        .map_err(|_| fail("anchor"))?;
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    Ok(())
-}
 
 /// Properties of [`ExportButtons`].
 #[derive(Properties, PartialEq)]
@@ -56,7 +32,7 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
         let name = format!("{}.txt", props.name);
         let text = props.text.clone();
         Callback::from(move |_: MouseEvent| {
-            error.set(download(&name, "text/plain;charset=utf-8", &text).err())
+            error.set(download(text.as_bytes(), &name, "text/plain;charset=utf-8").err())
         })
     };
     let on_json = {
@@ -67,7 +43,7 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
             let (error, name) = (error.clone(), name.clone());
             let written = move |json: Result<String, String>| {
                 error.set(
-                    json.and_then(|json| download(&name, "application/json", &json))
+                    json.and_then(|json| download(json.as_bytes(), &name, "application/json"))
                         .err(),
                 )
             };
