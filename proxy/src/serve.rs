@@ -72,13 +72,12 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
             args.ui.display()
         );
     }
-    let token = match args.token {
-        Some(t) if t.len() >= 16 && t.bytes().all(|b| b.is_ascii_graphic() && b != b',') => t,
-        Some(_) => {
-            bail!("--token must be at least 16 printable characters without commas; leave it out to get a random one")
-        }
-        None => crate::token::generate()?,
-    };
+    args.check().map_err(anyhow::Error::msg)?;
+    let token = crate::token::for_serve(
+        args.token.clone(),
+        args.token_file.as_deref(),
+        std::env::var(crate::token::ENV).ok(),
+    )?;
     let trust = Trust::new(&args.ca)?;
     let dns = Dns::new(args.dns).map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -86,7 +85,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
         .with_context(|| format!("cannot listen on {}: is another mailscope serve running? Pick another address with --listen", args.listen))?;
     let addr = listener.local_addr()?;
     if !addr.ip().is_loopback() {
-        tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it and has the token can use the relay");
+        tracing::warn!(%addr, "listening on a non-loopback address (--allow-remote-listen): anyone who can reach it and has the token can use the relay");
     }
     let sandbox = if args.no_sandbox {
         None
@@ -101,11 +100,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
         )
     };
     let (mut origins, hosts) = default_origins(addr);
-    origins.extend(
-        args.allow_origin
-            .iter()
-            .map(|o| o.trim_end_matches('/').to_string()),
-    );
+    origins.extend(args.allow_origin.iter().cloned());
     let mut ports = DEFAULT_PORTS.to_vec();
     ports.extend(&args.allow_port);
     let config = RelayConfig {
@@ -121,6 +116,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
             max_sessions: args.max_sessions,
             max_sessions_per_token: args.max_sessions_per_token,
             connects_per_minute: args.connects_per_minute,
+            connect_addresses: args.connect_addresses,
             connect_timeout: Duration::from_secs(args.connect_timeout),
             handshake_timeout: Duration::from_secs(args.handshake_timeout),
             idle_timeout: Duration::from_secs(args.idle_timeout),

@@ -25,6 +25,19 @@ pub async fn serve(extra: &[&str]) -> Running {
     serve_ui(&ui, extra).await
 }
 
+/// A file holding [`TOKEN`], for `--token-file` (`--token` would warn that it shows in `ps`);
+/// written once per test process, before any server reads it.
+pub fn token_file() -> String {
+    static FILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let file =
+            std::env::temp_dir().join(format!("mailscope-relay-test-token-{}", std::process::id()));
+        std::fs::write(&file, TOKEN).unwrap();
+        file.display().to_string()
+    })
+    .clone()
+}
+
 /// Starts `mailscope serve` in this runtime on the UI directory `ui` with `extra` flags.
 pub async fn serve_ui(ui: &std::path::Path, extra: &[&str]) -> Running {
     let mut argv = vec![
@@ -34,8 +47,8 @@ pub async fn serve_ui(ui: &std::path::Path, extra: &[&str]) -> Running {
         "127.0.0.1:0".into(),
         "--ui".into(),
         ui.display().to_string(),
-        "--token".into(),
-        TOKEN.into(),
+        "--token-file".into(),
+        token_file(),
     ];
     if !extra
         .iter()
