@@ -103,7 +103,8 @@ pub struct Limits {
     pub max_sessions: usize,
     /// Open sessions the relay accepts per token.
     pub max_sessions_per_token: usize,
-    /// `connect` frames accepted per minute, over all sessions.
+    /// TCP connection attempts per minute, over all sessions: every address a `connect` tries
+    /// counts, and a `connect` tries at most 5 addresses by default.
     pub connects_per_minute: usize,
     /// Ports the relay connects to without an explicit allowance.
     pub allowed_ports: Vec<u16>,

@@ -84,11 +84,11 @@ pub struct ServeArgs {
     /// Port used for `{mx}` targets (25; change it only for test setups).
     #[arg(long, default_value_t = 25, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub mx_port: u16,
-    /// Relay sessions open at once, in total (1 to 10,000).
-    #[arg(long, default_value_t = 20, value_name = "N", value_parser = count(10_000))]
+    /// Relay sessions open at once, in total (1 to 1,000,000).
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = count(1_000_000))]
     pub max_sessions: usize,
-    /// Relay sessions open at once with the same token (1 to 10,000).
-    #[arg(long, default_value_t = 10, value_name = "N", value_parser = count(10_000))]
+    /// Relay sessions open at once with the same token (1 to 1,000,000).
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = count(1_000_000))]
     pub max_sessions_per_token: usize,
     /// TCP connection attempts per minute, over all sessions; every address a connect tries
     /// counts (1 to 1,000,000).

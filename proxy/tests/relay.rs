@@ -11,17 +11,6 @@ use mailscope_proxy::serve::Running;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
-fn host(host: &str, port: u16) -> ClientFrame {
-    ClientFrame::Connect {
-        target: Target::Host {
-            host: host.into(),
-            port,
-        },
-        tls: TlsMode::None,
-        sni: None,
-    }
-}
-
 async fn expect_refused(hello: impl FnOnce(std::net::SocketAddr) -> Hello<'static>) {
     let server = serve(&[]).await;
     let status = open_with(server.addr, hello(server.addr)).await.err();
@@ -232,13 +221,6 @@ async fn oversize_frame_closes_with_1009() {
             other => panic!("expected close 1009, got {other:?}"),
         }
     }
-}
-
-/// A loopback listener and the `--allow-target` flag for it.
-async fn test_server() -> (TcpListener, String) {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let target = l.local_addr().unwrap().to_string();
-    (l, target)
 }
 
 /// `mailscope serve` allowed to reach the test server at `target` (plus `extra` flags) and a

@@ -13,30 +13,12 @@ use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-fn host(host: &str, port: u16) -> ClientFrame {
-    ClientFrame::Connect {
-        target: Target::Host {
-            host: host.into(),
-            port,
-        },
-        tls: TlsMode::None,
-        sni: None,
-    }
-}
-
 fn mx(domain: &str) -> ClientFrame {
     ClientFrame::Connect {
         target: Target::Mx { mx: domain.into() },
         tls: TlsMode::None,
         sni: None,
     }
-}
-
-/// A loopback listener and the `--allow-target` flag for it.
-async fn test_server() -> (TcpListener, String) {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let target = l.local_addr().unwrap().to_string();
-    (l, target)
 }
 
 /// Waits until the server at `l`'s peer is gone: reads until EOF or an error.

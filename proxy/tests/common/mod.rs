@@ -83,6 +83,26 @@ pub async fn open(addr: SocketAddr) -> Client {
     Client::open_page(addr, TOKEN).await
 }
 
+/// A `connect` frame to `host:port` without TLS.
+pub fn host(host: &str, port: u16) -> mailscope_core::relay::ClientFrame {
+    use mailscope_core::relay::{ClientFrame, Target, TlsMode};
+    ClientFrame::Connect {
+        target: Target::Host {
+            host: host.into(),
+            port,
+        },
+        tls: TlsMode::None,
+        sni: None,
+    }
+}
+
+/// A loopback listener and the `--allow-target` flag for it.
+pub async fn test_server() -> (TcpListener, String) {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = l.local_addr().unwrap().to_string();
+    (l, target)
+}
+
 /// A listener that counts accepted connections (for "no SYN was answered" checks).
 pub struct Watchdog {
     pub addr: SocketAddr,
