@@ -23,7 +23,8 @@ use crate::span::Span;
 /// RFC 5321 §4.5.3.1.4: longest command line a server must accept, CRLF included. Longer lines
 /// get an `smtp.line-too-long` lint (except AUTH, see [`MAX_AUTH_LINE`]).
 pub const MAX_COMMAND_LINE: usize = 512;
-/// RFC 4954 §4: an AUTH command line (with its initial response) may be up to 12288 octets.
+/// RFC 4954 §4 considers 12288 octets a sufficient line length for AUTH commands and responses
+/// (clients and servers must handle what their mechanisms generate).
 pub const MAX_AUTH_LINE: usize = 12288;
 /// Longest line [`parse_command`] reads at all; beyond it, without a line end, it returns
 /// [`CommandError::LineTooLong`]. Equal to [`MAX_AUTH_LINE`] so that every legal command fits.
@@ -194,7 +195,7 @@ impl<'a> Param<'a> {
 /// The parameters of MAIL FROM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailParams<'a> {
-    /// `SIZE=n`: declared message size in octets (RFC 1870 §5).
+    /// `SIZE=n`: declared message size in octets (RFC 1870 §6; the size is defined in §5).
     pub size: Option<u64>,
     /// `BODY=`: content type of the message (RFC 6152, RFC 3030).
     pub body: Option<Body>,
@@ -435,7 +436,7 @@ impl<'a> Command<'a> {
             Command::Expn { .. } => "EXPN: asks for the members of a mailing list (RFC 5321 §4.1.1.7)",
             Command::Help { .. } => "HELP: asks for help text (RFC 5321 §4.1.1.8)",
             Command::Quit => "QUIT: asks the server to close the connection (RFC 5321 §4.1.1.10)",
-            Command::StartTls => "STARTTLS: asks to switch the connection to TLS; all earlier state is forgotten afterwards (RFC 3207 §4)",
+            Command::StartTls => "STARTTLS: asks to switch the connection to TLS; all earlier state is forgotten afterwards (RFC 3207 §4, §4.2)",
             Command::Auth { .. } => "AUTH: starts SASL authentication with the named mechanism (RFC 4954 §4)",
             Command::Unknown { .. } => "a command this parser does not recognise or could not read; a server answers 500 or 501 (RFC 5321 §4.2.4)",
         }
@@ -1508,7 +1509,7 @@ impl<'a> Parser<'a> {
 
 fn mail_param_rule(upper: &[u8]) -> &'static str {
     match upper {
-        b"SIZE" => "SIZE=decimal octets (RFC 1870 §5)",
+        b"SIZE" => "SIZE=decimal octets (RFC 1870 §6)",
         b"BODY" => "BODY=7BIT, 8BITMIME or BINARYMIME (RFC 6152 §2, RFC 3030 §3)",
         b"SMTPUTF8" => "SMTPUTF8 takes no value (RFC 6531 §3.4)",
         b"RET" => "RET=FULL or HDRS (RFC 3461 §4.3)",

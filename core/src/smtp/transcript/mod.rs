@@ -951,7 +951,7 @@ The example of RFC 5321 Appendix D.1:
             &["smtp.pipelining-not-offered"],
         ),
         ("S: 220 x\nC: EHLO c\nS: 250 x\n", &["smtp.no-quit"]),
-        ("S: 220 x\nC: QUIT\n", &["smtp.no-quit"]),
+        ("S: 220 x\nC: QUIT\n", &["smtp.quit-unanswered"]),
         ("S: 220 x\nC: EHLO c\nS: 421 4.3.2 shutting down\n", &[]),
         (
             "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 2.7.0 ok\nC: QUIT\nS: 221 bye\n",
