@@ -673,6 +673,19 @@ mod tests {
         );
     }
 
+    /// The same Date in a whole message: the message's findings carry it, and the date is
+    /// still shown.
+    #[test]
+    fn full_month_name_in_a_message_is_reported_invalid() {
+        let msg = b"From: a@example.org\r\nDate: Tue, 15 January 2008 16:02:43 -0500\r\n\r\nhi\r\n";
+        let m = crate::mime::parse::parse_message(msg);
+        let codes: Vec<&str> = m.lints.iter().map(|l| l.lint.code.as_ref()).collect();
+        assert_eq!(codes, ["mime.date-invalid"], "{:?}", m.lints);
+        let lint = &m.lints[0].lint;
+        assert_eq!(lint.reference, "RFC 5322 §3.3");
+        assert_eq!(lint.span.slice(msg), b"January");
+    }
+
     #[test]
     fn dates() {
         // (input, RFC 3339 or None, lint codes)
