@@ -678,7 +678,9 @@ fn write_path(
             });
         }
     } else if null_ok || !path.mailbox.eq_ignore_ascii_case("postmaster") {
-        if let Some(reason) = check_mailbox(path.mailbox.as_bytes()) {
+        if let Some(reason) = check_mailbox(path.mailbox.as_bytes())
+            .or_else(|| oversized_path(path.mailbox.as_bytes()))
+        {
             return Err(BuildError::Invalid {
                 field: "mailbox",
                 reason,
@@ -1275,14 +1277,8 @@ impl<'a> Parser<'a> {
                 );
             }
         }
-        if mailbox.len() + 2 > MAX_PATH {
-            self.lints.push(lints::MAILBOX_INVALID.at(
-                path_span,
-                format!(
-                    "path is {} octets; RFC 5321 §4.5.3.1.3 allows 256",
-                    mailbox.len() + 2
-                ),
-            ));
+        if let Some(reason) = oversized_path(mailbox) {
+            self.lints.push(lints::PATH_TOO_LONG.at(path_span, reason));
         }
         // Parameters.
         let mut raw = Vec::new();
@@ -1592,6 +1588,23 @@ fn is_atext(b: u8) -> bool {
 
 /// Checks `local@domain` against RFC 5321 §4.1.2 (and RFC 6531 §3.3 for UTF-8). Returns why it
 /// is invalid, if it is.
+/// Local part or path over the sizes of RFC 5321 §4.5.3.1.1 and §4.5.3.1.3, which "SHOULD be
+/// avoided" (servers may reject them); the reason, or `None`.
+pub(crate) fn oversized_path(m: &[u8]) -> Option<String> {
+    let local = split_mailbox(m).unwrap_or(0);
+    if local > MAX_LOCAL_PART {
+        return Some(format!(
+            "local part is {local} octets; RFC 5321 §4.5.3.1.1 sets 64 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them"
+        ));
+    }
+    (m.len() + 2 > MAX_PATH).then(|| {
+        format!(
+            "path is {} octets; RFC 5321 §4.5.3.1.3 sets 256 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them",
+            m.len() + 2
+        )
+    })
+}
+
 pub(crate) fn check_mailbox(m: &[u8]) -> Option<String> {
     let Some(at) = split_mailbox(m) else {
         return Some("no '@' separating local part and domain".into());
@@ -1600,12 +1613,6 @@ pub(crate) fn check_mailbox(m: &[u8]) -> Option<String> {
     let domain = m.get(at + 1..).unwrap_or_default();
     if local.is_empty() {
         return Some("empty local part".into());
-    }
-    if local.len() > MAX_LOCAL_PART {
-        return Some(format!(
-            "local part is {} octets; RFC 5321 §4.5.3.1.1 allows 64",
-            local.len()
-        ));
     }
     if local.first() == Some(&b'"') {
         if local.len() < 2 || local.last() != Some(&b'"') {
@@ -2187,6 +2194,22 @@ mod tests {
         let (parsed, _) = parse(&many);
         assert_eq!(parsed.params.len(), MAX_PARAMS);
         assert!(codes(&parsed.lints).contains(&"smtp.param-invalid"));
+    }
+
+    /// Sizes over RFC 5321 §4.5.3.1's maximums "SHOULD be avoided": a warning, not an invalid
+    /// mailbox.
+    #[test]
+    fn oversized_paths_are_warnings() {
+        let local = format!("MAIL FROM:<{}@b.example>\r\n", "a".repeat(65));
+        let (parsed, _) = parse(local.as_bytes());
+        assert_eq!(codes(&parsed.lints), ["smtp.path-too-long"]);
+        assert_eq!(parsed.lints[0].severity, crate::lint::Severity::Warning);
+        let labels = vec!["d".repeat(60); 4].join(".");
+        let path = format!("RCPT TO:<{}@{labels}.example>\r\n", "a".repeat(10));
+        let (parsed, _) = parse(path.as_bytes());
+        assert_eq!(codes(&parsed.lints), ["smtp.path-too-long"]);
+        let (parsed, _) = parse(b"MAIL FROM:<a@b.example>\r\n");
+        assert!(parsed.lints.is_empty());
     }
 
     #[test]

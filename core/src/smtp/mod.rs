@@ -138,6 +138,14 @@ pub mod lints {
         summary: "the client closes the connection without sending QUIT",
     };
 
+    /// A local part or path longer than the maximums of RFC 5321 §4.5.3.1.
+    pub const PATH_TOO_LONG: LintDef = LintDef {
+        code: "smtp.path-too-long",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.5.3.1",
+        summary: "a local part over 64 octets or a path over 256 octets, sizes RFC 5321 says should be avoided",
+    };
+
     /// QUIT was sent but the dialogue ends before the server's reply to it.
     pub const QUIT_UNANSWERED: LintDef = LintDef {
         code: "smtp.quit-unanswered",
@@ -255,4 +263,5 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::SIZE_EXCEEDED,
     &lints::BARE_CR,
     &lints::QUIT_UNANSWERED,
+    &lints::PATH_TOO_LONG,
 ];
