@@ -355,6 +355,7 @@ const BASIS: &[(&str, &str, Keyword, &str)] = &[
     ("smtp.size-exceeded", "RFC 1870 §4", Keyword::Risk, "Any attempt by a client to transfer a message which is larger than this limit will be rejected with a permanent failure (552)"),
     ("smtp.bare-cr", "RFC 5321 §2.3.8", Keyword::Must, "SMTP client implementations MUST NOT transmit these characters except when they are intended as line terminators"),
     ("smtp.quit-unanswered", "RFC 5321 §4.1.1.10", Keyword::Should, "it SHOULD wait until it receives the reply"),
+    ("smtp.before-greeting", "RFC 5321 §4.3.1", Keyword::Should, "The sender SHOULD wait for this greeting message before sending any commands"),
     ("smtp.path-too-long", "RFC 5321 §4.5.3.1", Keyword::Should, "Objects larger than these sizes SHOULD be avoided"),
     ("mime.encoded-word-invalid", "RFC 2047 §2", Keyword::Must, "An 'encoded-word' may not be more than 75 characters long"),
     ("mime.charset-unknown", "RFC 2046 §4.1.2", Keyword::Risk, "private charsets are allowed; a reader cannot decode one it does not know"),

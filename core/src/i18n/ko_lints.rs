@@ -28,6 +28,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("smtp.bare-cr", "CR 뒤에 LF가 없습니다. SMTP는 CR을 CRLF의 일부로만 허용합니다"),
     ("smtp.quit-unanswered", "QUIT를 보냈지만 서버의 221 응답 전에 대화가 끝납니다"),
     ("smtp.path-too-long", "로컬 파트가 64옥텟을, 또는 경로가 256옥텟을 넘습니다. RFC 5321은 이보다 큰 것을 피하라고(SHOULD) 합니다"),
+    ("smtp.before-greeting", "서버의 220 인사 전에 명령을 보냈습니다. RFC 5321은 클라이언트가 인사를 기다려야(SHOULD) 한다고 합니다"),
     ("mime.encoded-word-invalid", "잘못된 encoded-word입니다: base64나 Q 텍스트 오류, 알 수 없는 인코딩, 따옴표 문자열 안에 있음, 또는 75자 초과"),
     ("mime.charset-unknown", "등록되지 않았거나 지원하지 않는 charset 이름입니다. 텍스트를 믿을 만하게 디코딩할 수 없습니다"),
     ("mime.charset-mismatch", "선언한 charset에서 유효하지 않은 바이트(U+FFFD로 바뀜), 또는 US-ASCII인데 8비트 바이트가 있습니다"),

@@ -146,6 +146,14 @@ pub mod lints {
         summary: "a local part over 64 octets or a path over 256 octets, sizes RFC 5321 says should be avoided",
     };
 
+    /// A command sent before the server's greeting.
+    pub const BEFORE_GREETING: LintDef = LintDef {
+        code: "smtp.before-greeting",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.3.1",
+        summary: "a command sent before the server's 220 greeting, which RFC 5321 says the client should wait for",
+    };
+
     /// QUIT was sent but the dialogue ends before the server's reply to it.
     pub const QUIT_UNANSWERED: LintDef = LintDef {
         code: "smtp.quit-unanswered",
@@ -264,4 +272,5 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::BARE_CR,
     &lints::QUIT_UNANSWERED,
     &lints::PATH_TOO_LONG,
+    &lints::BEFORE_GREETING,
 ];

@@ -18,7 +18,7 @@ use crate::smtp::capability::{Capabilities, Extension};
 use crate::smtp::command::{parse_command, Body, Command};
 use crate::smtp::lints;
 use crate::smtp::reply::{explain_code, parse_reply, Reply};
-use crate::smtp::session::order::{Order, Step};
+use crate::smtp::session::order::{Order, OrderError, Step};
 use crate::span::Span;
 
 use super::{
@@ -605,7 +605,13 @@ impl Annotator {
         // The command-order rules of the core (RFC 5321 §4.1.4), against what the server's
         // replies so far and the pipelined commands before this one make of the session.
         if let Err(e) = self.projected.check(step) {
-            entry_lints.push(lints::OUT_OF_SEQUENCE.at(span, e.to_string()));
+            // Talking before the greeting breaks a SHOULD (RFC 5321 §4.3.1), the rest a MUST.
+            let def = if matches!(e, OrderError::BeforeGreeting { .. }) {
+                &lints::BEFORE_GREETING
+            } else {
+                &lints::OUT_OF_SEQUENCE
+            };
+            entry_lints.push(def.at(span, e.to_string()));
         }
         // Pipelining: a command sent while replies are outstanding.
         if let Some(&last) = self.pending.back() {

@@ -934,6 +934,11 @@ The example of RFC 5321 Appendix D.1:
             "S: 220 x\nC: QUIT\nS: 221 bye\nC: NOOP\n",
             &["smtp.out-of-sequence"],
         ),
+        // Talking before the greeting breaks a SHOULD of RFC 5321 §4.3.1: a warning.
+        (
+            "C: EHLO c\nS: 220 x\nS: 250 x\nC: QUIT\nS: 221 bye\n",
+            &["smtp.before-greeting"],
+        ),
         (
             "S: 220 x\nS: 250 unasked\nC: QUIT\nS: 221 bye\n",
             &["smtp.out-of-sequence"],
