@@ -310,7 +310,8 @@ const SECTIONS: &[Section] = &[
     s(6531, "3.2", "The SMTPUTF8 Extension", Text),
     s(6531, "3.4", "MAIL Command Parameter Usage", Text),
     s(6531, "4", "IANA Considerations", Text),
-    s(6532, "3", "Changes to Message Header Fields", Title),
+    s(6532, "3", "Changes to Message Header Fields", Text),
+    s(6532, "3.2", "Syntax Extensions to RFC 5322", Text),
     s(6710, "6", "IANA Considerations", Title),
     s(6838, "4.3", "Parameter Requirements", Quoted),
     s(7293, "3.3", "Enhanced Status Codes", Title),
@@ -393,6 +394,7 @@ const BASIS: &[(&str, &str, Keyword, &str)] = &[
     ("mime.bare-lf", "RFC 5322 §2.3", Keyword::Note, "CR and LF MUST only occur together as CRLF — on the wire; files on disk use LF"),
     ("mime.transfer-encoding-unknown", "RFC 2045 §6.1", Keyword::Risk, "x-token encodings are legal; RFC 2045 §6.4 tells readers to treat them as application/octet-stream"),
     ("mime.message-encoded", "RFC 2046 §5.2.1", Keyword::Must, "No encoding other than \"7bit\", \"8bit\", or \"binary\" is permitted"),
+    ("mime.utf8-header", "RFC 6532 §3", Keyword::Risk, "messages in this format require the use of the SMTPUTF8 extension [RFC6531] to be transferred via SMTP"),
     ("mime.dsn-invalid", "RFC 3464 §2.3", Keyword::Must, "the Final-Recipient, Action and Status fields are required"),
 ];
 

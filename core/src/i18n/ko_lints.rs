@@ -48,7 +48,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("mime.missing-date", "RFC 5322가 요구하는 Date 필드가 메시지에 없습니다"),
     ("mime.missing-from", "RFC 5322가 요구하는 From 필드가 메시지에 없습니다"),
     ("mime.missing-mime-version", "MIME 헤더 필드를 쓰는데 메시지에 MIME-Version 필드가 없습니다"),
-    ("mime.8bit-header", "헤더 필드에 RFC 2047 encoded-word 대신 8비트 바이트가 그대로 들어 있습니다"),
+    ("mime.8bit-header", "헤더 필드에 UTF-8이 아닌 8비트 바이트가 그대로 들어 있습니다. 옛 charset은 RFC 2047 encoded-word를 써야 합니다"),
     ("mime.header-invalid", "올바른 필드가 아닌 헤더 줄입니다: 잘못된 필드 이름, 콜론 없음, 또는 필드 없는 이어쓰기 줄"),
     ("mime.header-obsolete", "필드 이름과 콜론 사이에 공백이 있습니다(오래된 구문)"),
     ("mime.mbox-separator", "입력이 mbox의 `From ` 구분 줄로 시작합니다. 이 줄은 메시지의 일부가 아닙니다"),
@@ -66,4 +66,5 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("mime.transfer-encoding-unknown", "Content-Transfer-Encoding이 7bit, 8bit, binary, base64, quoted-printable 중 하나가 아닙니다"),
     ("mime.message-encoded", "message/rfc822나 multipart 엔터티에 base64 또는 quoted-printable 전송 인코딩이 쓰였습니다"),
     ("mime.dsn-invalid", "배달 상태 보고서에 필수 필드(Final-Recipient, Action, Status)가 없거나 잘못되었습니다"),
+    ("mime.utf8-header", "헤더 필드에 UTF-8이 그대로 들어 있습니다. 국제화 메시지(RFC 6532)로는 유효하지만 SMTP로 보내려면 SMTPUTF8이 필요하고, RFC 6532를 모르는 프로그램에서는 글자가 깨집니다"),
 ];

@@ -162,7 +162,7 @@ pub const EIGHT_BIT_HEADER: LintDef = LintDef {
     code: "mime.8bit-header",
     severity: Severity::Error,
     reference: "RFC 5322 §2.2",
-    summary: "a header field contains raw 8-bit bytes instead of RFC 2047 encoded-words",
+    summary: "a header field contains raw 8-bit bytes that are not UTF-8; legacy charsets must use RFC 2047 encoded-words",
 };
 
 /// A header line that is not a valid field: bad field name, no colon, or a continuation line with no field.
@@ -303,4 +303,12 @@ pub const DSN_INVALID: LintDef = LintDef {
     severity: Severity::Error,
     reference: "RFC 3464 §2.3",
     summary: "a delivery-status report with a missing or malformed required field (Final-Recipient, Action, Status)",
+};
+
+/// Raw UTF-8 in a header field: an internationalized message (RFC 6532), which needs SMTPUTF8.
+pub const UTF8_HEADER: LintDef = LintDef {
+    code: "mime.utf8-header",
+    severity: Severity::Warning,
+    reference: "RFC 6532 §3",
+    summary: "raw UTF-8 in a header field: valid in an internationalized message (RFC 6532), which needs SMTPUTF8 to travel by SMTP; readers without RFC 6532 support show it garbled",
 };
