@@ -45,7 +45,7 @@ fn client_error_template(e: &ClientError) -> (&'static str, Vec<(&'static str, S
             vec![("message", message.clone())],
         ),
         ClientError::PipeliningNotOffered => (
-            "command sent before the previous reply, but the server did not offer PIPELINING (RFC 2920 §3)",
+            "command sent before the previous reply, but the server did not offer PIPELINING (RFC 5321 §4.3.1)",
             Vec::new(),
         ),
         ClientError::SizeExceeded { size, limit } => (

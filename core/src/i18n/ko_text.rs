@@ -52,7 +52,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Transaction failed (or, as a greeting, no SMTP service here)", "트랜잭션 실패(인사로 오면 이곳에 SMTP 서비스가 없다는 뜻)"),
     ("MAIL FROM/RCPT TO parameters not recognized or not implemented", "MAIL FROM/RCPT TO 매개변수를 알 수 없거나 구현되지 않음"),
     ("Domain does not accept mail", "도메인이 메일을 받지 않음"),
-    // ---- enhanced status codes: class and subject (RFC 3463 §3.1, §3.2) ----
+    // ---- enhanced status codes: class and subject (RFC 3463 §2) ----
     ("Success: the action succeeded", "성공: 동작이 성공함"),
     ("Persistent transient failure: the message as sent is valid, and a later attempt may succeed", "지속적 일시 실패: 보낸 메시지는 유효하며 나중에 다시 시도하면 성공할 수 있음"),
     ("Permanent failure: resending the message as it is will not succeed", "영구 실패: 메시지를 그대로 다시 보내도 성공하지 않음"),
@@ -172,7 +172,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("EXPN: asks for the members of a mailing list (RFC 5321 §4.1.1.7)", "EXPN: 메일링 리스트의 구성원을 묻습니다 (RFC 5321 §4.1.1.7)"),
     ("HELP: asks for help text (RFC 5321 §4.1.1.8)", "HELP: 도움말을 요청합니다 (RFC 5321 §4.1.1.8)"),
     ("QUIT: asks the server to close the connection (RFC 5321 §4.1.1.10)", "QUIT: 서버에 연결을 닫아 달라고 요청합니다 (RFC 5321 §4.1.1.10)"),
-    ("STARTTLS: asks to switch the connection to TLS; all earlier state is forgotten afterwards (RFC 3207 §4)", "STARTTLS: 연결을 TLS로 전환하자고 요청합니다. 전환 후에는 이전 상태를 모두 잊습니다 (RFC 3207 §4)"),
+    ("STARTTLS: asks to switch the connection to TLS; all earlier state is forgotten afterwards (RFC 3207 §4, §4.2)", "STARTTLS: 연결을 TLS로 전환하자고 요청합니다. 전환 후에는 이전 상태를 모두 잊습니다 (RFC 3207 §4, §4.2)"),
     ("AUTH: starts SASL authentication with the named mechanism (RFC 4954 §4)", "AUTH: 지정한 메커니즘으로 SASL 인증을 시작합니다 (RFC 4954 §4)"),
     ("a command this parser does not recognise or could not read; a server answers 500 or 501 (RFC 5321 §4.2.4)", "이 파서가 모르거나 읽지 못한 명령입니다. 서버는 500이나 501로 응답합니다 (RFC 5321 §4.2.4)"),
     // ---- session states (RFC 5321 §4.1.4) ----
@@ -197,7 +197,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("The client now sends the message, ending with a line holding only '.'", "이제 클라이언트가 메시지를 보내고 '.'만 있는 줄로 끝냅니다"),
     ("The server has taken responsibility for the message", "서버가 메시지에 대한 책임을 넘겨받았습니다"),
     ("The message was refused; the transaction is over", "메시지가 거부되었고 트랜잭션은 끝났습니다"),
-    ("TLS starts now; the client must send EHLO again and forget the earlier extensions (RFC 3207 §4.2)", "이제 TLS가 시작됩니다. 클라이언트는 EHLO를 다시 보내고 이전 확장 목록을 잊어야 합니다 (RFC 3207 §4.2)"),
+    ("TLS starts now and the session is back at its start: the client must forget the earlier extensions and should send EHLO again, which a mail transaction needs (RFC 3207 §4.2, RFC 5321 §4.1.4)", "이제 TLS가 시작되고 세션은 처음 상태로 돌아갑니다. 클라이언트는 이전 확장 목록을 잊어야 하며, 메일 트랜잭션에 필요한 EHLO를 다시 보내야 합니다 (RFC 3207 §4.2, RFC 5321 §4.1.4)"),
     ("The next client line is a base64 SASL response (RFC 4954 §4)", "클라이언트의 다음 줄은 base64 SASL 응답입니다 (RFC 4954 §4)"),
     ("'*' cancels the authentication exchange; the server answers 501 (RFC 4954 §4)", "'*'는 인증 교환을 취소하며 서버는 501로 응답합니다 (RFC 4954 §4)"),
     ("the client's base64 answer to the server's 334 challenge (RFC 4954 §4)", "서버의 334 챌린지에 대한 클라이언트의 base64 응답입니다 (RFC 4954 §4)"),
@@ -214,7 +214,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("STARTTLS is required but the server does not offer or refused it", "STARTTLS가 필요하지만 서버가 제공하지 않거나 거부했습니다"),
     ("the server greeted with {code} instead of 220", "서버가 220 대신 {code}(으)로 인사했습니다"),
     ("cannot build command: {message}", "명령을 만들 수 없습니다: {message}"),
-    ("command sent before the previous reply, but the server did not offer PIPELINING (RFC 2920 §3)", "이전 응답을 받기 전에 명령을 보냈지만 서버는 PIPELINING을 제공하지 않았습니다 (RFC 2920 §3)"),
+    ("command sent before the previous reply, but the server did not offer PIPELINING (RFC 5321 §4.3.1)", "이전 응답을 받기 전에 명령을 보냈지만 서버는 PIPELINING을 제공하지 않았습니다 (RFC 5321 §4.3.1)"),
     ("message of {size} bytes exceeds the server's SIZE limit of {limit} (RFC 1870)", "{size}바이트 메시지가 서버의 SIZE 한도 {limit}을(를) 넘습니다 (RFC 1870)"),
     ("{count} cleartext byte(s) arrived after the 220 reply to STARTTLS and before the TLS handshake; discarded", "STARTTLS에 대한 220 응답 뒤, TLS 핸드셰이크 전에 평문 {count}바이트가 도착했습니다. 이 바이트는 버렸습니다"),
     ("{count} byte(s) were pipelined after STARTTLS; discarded, TLS not started", "STARTTLS 뒤에 파이프라이닝된 {count}바이트를 버렸으며 TLS는 시작하지 않았습니다"),

@@ -633,7 +633,7 @@ mod tests {
         assert_eq!(enhanced_explanation(Lang::En, &code), code.explain());
         let ko = explain(Lang::Ko, &code.explain());
         assert!(
-            ko.starts_with("5.1.1: ") && ko.contains("RFC 3463 §3.3"),
+            ko.starts_with("5.1.1: ") && ko.contains("RFC 3463 §3.2"),
             "{ko}"
         );
         let joined = format!("{}. {}", e, code.explain());

@@ -15,7 +15,9 @@
 //! - Text bodies are UTF-8: `7bit` when ASCII with lines ≤ 998 octets, otherwise
 //!   quoted-printable when mostly ASCII, else base64 (RFC 2045 §6). Line breaks become CRLF.
 //! - Attachments are base64 at 76 columns (RFC 2045 §6.8), with an RFC 2231 `filename*` for
-//!   non-ASCII names and an encoded-word `name=` fallback for old readers.
+//!   non-ASCII names and an encoded-word `name=` fallback for old readers. RFC 2047 §5 forbids
+//!   encoded-words in parameters, so the parser reports that fallback as
+//!   `mime.encoded-word-in-param`: a deliberate trade of conformance for old readers.
 //! - Date and Message-ID come from the caller, and multipart boundaries from the caller's seed:
 //!   the core reads no clock and draws no random numbers.
 //! - CR, LF or NUL in any header input is an error ([`BuildError::HeaderInjection`]), never

@@ -11,10 +11,14 @@
 //!             / military letters (read as -0000, their RFC 822 meaning having been wrong)
 //! ```
 //!
-//! [`parse_date`] is total and iterative (comments nest by counter). Obsolete forms are read and
-//! reported as `mime.date-obsolete`; impossible dates (31 April, hour 24, a weekday that does not
-//! match) and unreadable text as `mime.date-invalid`, with the reason. The asctime form
-//! (`Mon Jan  2 15:04:05 2006`) that some software writes is read and reported as invalid.
+//! [`parse_date`] is total and iterative (comments nest by counter). The obsolete forms of
+//! RFC 5322 §4.3 (two- or three-digit years, named and military zones) are read and reported as
+//! `mime.date-obsolete`. Impossible dates (31 April, hour 24, a weekday that does not match) and
+//! unreadable text are `mime.date-invalid`, with the reason. Forms that no version of the grammar
+//! allows but that many readers accept — full day and month names (`Tuesday`, `January`), a
+//! missing comma after the day name, one-digit hours, `-` between day, month and year, the
+//! asctime form (`Mon Jan  2 15:04:05 2006`) — are still read, for display, and reported as
+//! `mime.date-invalid` ("invalid per RFC 5322 §3.3; many readers accept it").
 
 use serde::{Deserialize, Serialize};
 
@@ -367,8 +371,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             c.pos += 1;
             dow = Some((d, s));
             if full {
-                lints
-                    .push(lints::DATE_OBSOLETE.at(s, "full day name; RFC 5322 uses three letters"));
+                lints.push(lints::DATE_INVALID.at(
+                    s,
+                    "full day name: invalid per RFC 5322 §3.3 (day-name is Mon … Sun, in the obsolete form too); many readers accept it",
+                ));
             }
             missing_comma = !c.punct(b',');
         }
@@ -376,7 +382,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
     // asctime: "Mon Jan  2 15:04:05 2006".
     let asctime = matches!(c.peek(), Some((Tok::Alpha(a), _)) if month_of(a).is_some());
     if let (Some((_, s)), true, false) = (dow, missing_comma, asctime) {
-        lints.push(lints::DATE_OBSOLETE.at(s, "no ',' after the day of the week"));
+        lints.push(lints::DATE_INVALID.at(
+            s,
+            "no ',' after the day of the week: invalid per RFC 5322 §3.3; many readers accept it",
+        ));
     }
     let (day, month, year_tok);
     let mut time: Vec<(&str, Span)> = Vec::with_capacity(3);
@@ -408,15 +417,15 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             );
         };
         day = d;
-        c.punct(b'-');
+        let dash_before_month = c.punct(b'-');
         month = match c.next() {
             Some((Tok::Alpha(m), s)) => match month_of(m) {
                 Some((n, full)) => {
                     if full {
-                        lints.push(
-                            lints::DATE_OBSOLETE
-                                .at(*s, "full month name; RFC 5322 uses three letters"),
-                        );
+                        lints.push(lints::DATE_INVALID.at(
+                            *s,
+                            "full month name: invalid per RFC 5322 §3.3 (month is Jan … Dec, in the obsolete form too); many readers accept it",
+                        ));
                     }
                     n
                 }
@@ -428,7 +437,13 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             Some((_, s)) => return invalid(lints, *s, "expected a month name (Jan … Dec)"),
             None => return invalid(lints, all, "the Date ends before the month"),
         };
-        c.punct(b'-');
+        let dash_after_month = c.punct(b'-');
+        if dash_before_month || dash_after_month {
+            lints.push(lints::DATE_INVALID.at(
+                all,
+                "'-' between day, month and year: invalid per RFC 5322 §3.3 (they are separated by white space); many readers accept it",
+            ));
+        }
         let Some(y) = c.num() else {
             return invalid(lints, c.peek().map_or(all, |t| t.1), "expected the year");
         };
@@ -483,9 +498,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
         match s.parse::<u8>() {
             Ok(v) if s.len() <= 2 => {
                 if s.len() == 1 {
-                    lints.push(
-                        lints::DATE_OBSOLETE.at(sp, format!("{what} written with one digit")),
-                    );
+                    lints.push(lints::DATE_INVALID.at(
+                        sp,
+                        format!("{what} written with one digit: invalid per RFC 5322 §3.3 (two digits, in the obsolete form too); many readers accept it"),
+                    ));
                 }
                 Some(v)
             }
@@ -508,9 +524,6 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
                 let span = Span::new(ss.start, zs.end);
                 if mm > 59 {
                     return invalid(lints, span, format!("zone minutes {mm} are above 59"));
-                }
-                if hh > 23 {
-                    lints.push(lints::DATE_INVALID.at(span, format!("zone offset of {hh} hours")));
                 }
                 let off = hh * 60 + mm;
                 if sign == b'-' {
@@ -636,6 +649,43 @@ mod tests {
 
     use super::*;
 
+    /// Issue 18: a full month name is not an obsolete form (RFC 5322 §4.3 has none) but invalid
+    /// per §3.3; the date is still read for display and the finding says so.
+    #[test]
+    fn full_month_name_is_invalid_not_obsolete() {
+        let raw = "Tue, 15 January 2008 16:02:43 -0500";
+        let d = parse_date(raw.as_bytes());
+        assert_eq!(
+            d.value.map(|v| v.to_rfc3339()).as_deref(),
+            Some("2008-01-15T16:02:43-05:00")
+        );
+        assert_eq!(d.lints.len(), 1, "{:?}", d.lints);
+        let lint = &d.lints[0];
+        assert_eq!(lint.code, "mime.date-invalid");
+        assert_eq!(lint.reference, "RFC 5322 §3.3");
+        assert_eq!(lint.severity, crate::lint::Severity::Error);
+        assert_eq!(lint.span.slice(raw.as_bytes()), b"January");
+        assert!(
+            lint.message.contains("invalid per RFC 5322 §3.3")
+                && lint.message.contains("many readers accept it"),
+            "{}",
+            lint.message
+        );
+    }
+
+    /// The same Date in a whole message: the message's findings carry it, and the date is
+    /// still shown.
+    #[test]
+    fn full_month_name_in_a_message_is_reported_invalid() {
+        let msg = b"From: a@example.org\r\nDate: Tue, 15 January 2008 16:02:43 -0500\r\n\r\nhi\r\n";
+        let m = crate::mime::parse::parse_message(msg);
+        let codes: Vec<&str> = m.lints.iter().map(|l| l.lint.code.as_ref()).collect();
+        assert_eq!(codes, ["mime.date-invalid"], "{:?}", m.lints);
+        let lint = &m.lints[0].lint;
+        assert_eq!(lint.reference, "RFC 5322 §3.3");
+        assert_eq!(lint.span.slice(msg), b"January");
+    }
+
     #[test]
     fn dates() {
         // (input, RFC 3339 or None, lint codes)
@@ -664,9 +714,12 @@ mod tests {
             ("21 Nov 1997 09:55:06 UT", Some("1997-11-21T09:55:06+00:00"), &["mime.date-obsolete"]),
             ("21 Nov 1997 09:55:06 Z", Some("1997-11-21T09:55:06+00:00"), &["mime.date-obsolete"]),
             ("21 Nov 1997 09:55:06 A", Some("1997-11-21T09:55:06-00:00"), &["mime.date-obsolete"]),
-            ("Fri 21 Nov 1997 09:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &["mime.date-obsolete"]),
-            ("Friday, 21 November 1997 9:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &["mime.date-obsolete", "mime.date-obsolete", "mime.date-obsolete"]),
-            ("21-Nov-1997 09:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &[]),
+            // Outside every form of the grammar (invalid per RFC 5322 §3.3), read leniently.
+            ("Fri 21 Nov 1997 09:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &["mime.date-invalid"]),
+            ("Friday, 21 November 1997 9:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &["mime.date-invalid", "mime.date-invalid", "mime.date-invalid"]),
+            ("21-Nov-1997 09:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &["mime.date-invalid"]),
+            // RFC 5322 §3.3 allows any two-digit zone hours; only the minutes are bounded.
+            ("1 Jan 2020 10:00:00 +2500", Some("2020-01-01T10:00:00+25:00"), &[]),
             // Invalid.
             ("Sat, 21 Nov 1997 09:55:06 +0000", Some("1997-11-21T09:55:06+00:00"), &["mime.date-invalid"]),
             ("31 Apr 2020 10:00:00 +0000", None, &["mime.date-invalid"]),

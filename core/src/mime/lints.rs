@@ -7,7 +7,7 @@ use crate::lint::{LintDef, Severity};
 /// letter, a word inside a quoted string, or a word longer than 75 characters.
 pub const ENCODED_WORD_INVALID: LintDef = LintDef {
     code: "mime.encoded-word-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2047 §2",
     summary: "a malformed encoded-word: bad base64 or Q text, unknown encoding, inside a quoted string, or longer than 75 characters",
 };
@@ -31,23 +31,23 @@ pub const CHARSET_MISMATCH: LintDef = LintDef {
 /// An encoded-word that touches other text without whitespace.
 pub const ENCODED_WORD_UNSEPARATED: LintDef = LintDef {
     code: "mime.encoded-word-unseparated",
-    severity: Severity::Info,
+    severity: Severity::Error,
     reference: "RFC 2047 §5",
-    summary: "an encoded-word is not separated from adjacent text by whitespace; strict decoders leave it undecoded",
+    summary: "an encoded-word is not separated from adjacent text by whitespace, which RFC 2047 §5 requires; many readers decode it anyway",
 };
 
 /// An RFC 2047 encoded-word used as a MIME parameter value.
 pub const ENCODED_WORD_IN_PARAM: LintDef = LintDef {
     code: "mime.encoded-word-in-param",
-    severity: Severity::Info,
+    severity: Severity::Error,
     reference: "RFC 2047 §5",
-    summary: "an encoded-word in a parameter value (common for filenames, but RFC 2231 is the standard way)",
+    summary: "an encoded-word in a parameter value, which RFC 2047 §5 forbids (common for filenames; RFC 2231 is the standard way)",
 };
 
 /// A Content-Type or Content-Disposition parameter that does not follow the grammar.
 pub const PARAM_INVALID: LintDef = LintDef {
     code: "mime.param-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2045 §5.1",
     summary: "a parameter that is not `attribute=value` with a token or quoted-string value, or a malformed RFC 2231 value",
 };
@@ -55,15 +55,15 @@ pub const PARAM_INVALID: LintDef = LintDef {
 /// The same parameter given more than once.
 pub const PARAM_DUPLICATE: LintDef = LintDef {
     code: "mime.param-duplicate",
-    severity: Severity::Warning,
-    reference: "RFC 2231 §3",
-    summary: "a parameter appears more than once; readers disagree about which one counts",
+    severity: Severity::Error,
+    reference: "RFC 6838 §4.3",
+    summary: "a parameter appears more than once, which RFC 6838 §4.3 calls an error; readers disagree about which one counts",
 };
 
 /// RFC 2231 continuation sections with gaps, duplicates or bad numbers.
 pub const PARAM_CONTINUATION_INVALID: LintDef = LintDef {
     code: "mime.param-continuation-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2231 §3",
     summary: "RFC 2231 continuations (`name*0`, `name*1`, …) with a gap, a duplicate, a leading zero or no section 0",
 };
@@ -80,7 +80,7 @@ pub const PARAM_LIMIT: LintDef = LintDef {
 /// A Content-Type that is not `type/subtype`.
 pub const CONTENT_TYPE_INVALID: LintDef = LintDef {
     code: "mime.content-type-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2045 §5.2",
     summary: "a Content-Type that is not `type/subtype`; readers treat the part as text/plain; charset=us-ascii",
 };
@@ -88,7 +88,7 @@ pub const CONTENT_TYPE_INVALID: LintDef = LintDef {
 /// A Content-Disposition without a valid disposition type.
 pub const DISPOSITION_INVALID: LintDef = LintDef {
     code: "mime.disposition-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2183 §2",
     summary: "a Content-Disposition whose type is missing or not a token",
 };
@@ -96,7 +96,7 @@ pub const DISPOSITION_INVALID: LintDef = LintDef {
 /// An address list that does not follow RFC 5322 §3.4.
 pub const ADDRESS_INVALID: LintDef = LintDef {
     code: "mime.address-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 5322 §3.4",
     summary: "an address or address list that does not follow the grammar (unbalanced brackets or quotes, no domain, stray text)",
 };
@@ -114,7 +114,7 @@ pub const DATE_INVALID: LintDef = LintDef {
     code: "mime.date-invalid",
     severity: Severity::Error,
     reference: "RFC 5322 §3.3",
-    summary: "a Date that does not follow the date-time grammar or names an impossible date (day out of range, wrong weekday)",
+    summary: "a Date outside the date-time grammar of RFC 5322 §3.3 (read leniently where possible) or naming an impossible date (day out of range, wrong weekday)",
 };
 
 /// A Date in an obsolete but readable form.
@@ -122,7 +122,7 @@ pub const DATE_OBSOLETE: LintDef = LintDef {
     code: "mime.date-obsolete",
     severity: Severity::Info,
     reference: "RFC 5322 §4.3",
-    summary: "a Date in an obsolete form: two- or three-digit year, named or military zone, or missing fields",
+    summary: "a Date in an obsolete form of RFC 5322 §4.3: a two- or three-digit year, or a named or military zone",
 };
 
 /// The first line of a body looks like a header field: an empty line ended the header section early, or a header was smuggled into the body.
@@ -152,7 +152,7 @@ pub const MISSING_FROM: LintDef = LintDef {
 /// MIME header fields are used but the message has no MIME-Version field.
 pub const MISSING_MIME_VERSION: LintDef = LintDef {
     code: "mime.missing-mime-version",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2045 §4",
     summary: "MIME header fields are used but the message has no MIME-Version field",
 };
@@ -160,15 +160,15 @@ pub const MISSING_MIME_VERSION: LintDef = LintDef {
 /// A header field contains raw 8-bit bytes instead of RFC 2047 encoded-words.
 pub const EIGHT_BIT_HEADER: LintDef = LintDef {
     code: "mime.8bit-header",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 5322 §2.2",
-    summary: "a header field contains raw 8-bit bytes instead of RFC 2047 encoded-words",
+    summary: "a header field contains raw 8-bit bytes that are not UTF-8; legacy charsets must use RFC 2047 encoded-words",
 };
 
 /// A header line that is not a valid field: bad field name, no colon, or a continuation line with no field.
 pub const HEADER_INVALID: LintDef = LintDef {
     code: "mime.header-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 5322 §2.2",
     summary: "a header line that is not a valid field: bad field name, no colon, or a continuation line with no field",
 };
@@ -201,7 +201,7 @@ pub const HEADER_LIMIT: LintDef = LintDef {
 /// A multipart body has no closing delimiter `--boundary--`; the last part runs to the end.
 pub const BOUNDARY_MISSING_CLOSE: LintDef = LintDef {
     code: "mime.boundary-missing-close",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2046 §5.1.1",
     summary:
         "a multipart body has no closing delimiter `--boundary--`; the last part runs to the end",
@@ -234,7 +234,7 @@ pub const BASE64_INVALID: LintDef = LintDef {
 /// Quoted-printable body with invalid `=XY` escapes, lowercase hex, lines over 76 characters, trailing whitespace or a final soft break.
 pub const QP_INVALID: LintDef = LintDef {
     code: "mime.qp-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2045 §6.7",
     summary: "quoted-printable body with invalid `=XY` escapes, lowercase hex, lines over 76 characters, trailing whitespace or a final soft break",
 };
@@ -242,7 +242,7 @@ pub const QP_INVALID: LintDef = LintDef {
 /// A line longer than 998 characters (excluding CRLF).
 pub const LINE_TOO_LONG: LintDef = LintDef {
     code: "mime.line-too-long",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 5322 §2.1.1",
     summary: "a line longer than 998 characters (excluding CRLF)",
 };
@@ -268,7 +268,7 @@ pub const FILENAME_MISMATCH: LintDef = LintDef {
     code: "mime.filename-mismatch",
     severity: Severity::Warning,
     reference: "RFC 2183 §2.3",
-    summary: "Content-Type `name` and Content-Disposition `filename` give different file names",
+    summary: "Content-Type `name` and Content-Disposition `filename` give different file names; no RFC rule forbids it, but readers pick different ones",
 };
 
 /// Lines end in LF alone instead of CRLF.
@@ -291,7 +291,7 @@ pub const TRANSFER_ENCODING_UNKNOWN: LintDef = LintDef {
 /// A message/rfc822 or multipart entity with base64 or quoted-printable transfer encoding.
 pub const MESSAGE_ENCODED: LintDef = LintDef {
     code: "mime.message-encoded",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 2046 §5.2.1",
     summary:
         "a message/rfc822 or multipart entity with base64 or quoted-printable transfer encoding",
@@ -300,7 +300,15 @@ pub const MESSAGE_ENCODED: LintDef = LintDef {
 /// A delivery-status report with a missing or malformed required field (Final-Recipient, Action, Status).
 pub const DSN_INVALID: LintDef = LintDef {
     code: "mime.dsn-invalid",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     reference: "RFC 3464 §2.3",
     summary: "a delivery-status report with a missing or malformed required field (Final-Recipient, Action, Status)",
+};
+
+/// Raw UTF-8 in a header field: an internationalized message (RFC 6532), which needs SMTPUTF8.
+pub const UTF8_HEADER: LintDef = LintDef {
+    code: "mime.utf8-header",
+    severity: Severity::Warning,
+    reference: "RFC 6532 §3",
+    summary: "raw UTF-8 in a header field: valid in an internationalized message (RFC 6532), which needs SMTPUTF8 to travel by SMTP; readers without RFC 6532 support show it garbled",
 };

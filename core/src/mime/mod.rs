@@ -59,4 +59,5 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::TRANSFER_ENCODING_UNKNOWN,
     &lints::MESSAGE_ENCODED,
     &lints::DSN_INVALID,
+    &lints::UTF8_HEADER,
 ];

@@ -15,7 +15,7 @@
 //!
 //! Leniency follows mail clients: unquoted values with tspecials (`boundary==_Part_1`) or spaces
 //! (`name=my file.pdf`) are read up to the next `;` and reported; RFC 2047 encoded-words in
-//! `name`/`filename` values are decoded with an info lint; `filename*` wins over `filename`
+//! `name`/`filename` values are decoded and reported (RFC 2047 §5 forbids them there); `filename*` wins over `filename`
 //! (RFC 6266 §4.3); the first of duplicate parameters counts.
 
 use std::borrow::Cow;
@@ -810,7 +810,7 @@ impl<'a> Parser<'a> {
             if d.words.iter().any(|w| w.decoded) {
                 self.lint(lints::ENCODED_WORD_IN_PARAM.at(
                     span,
-                    format!("{name} holds RFC 2047 encoded-words; decoded (RFC 2231 is the standard form)"),
+                    format!("{name} holds RFC 2047 encoded-words, which RFC 2047 §5 forbids in a parameter; many readers decode them, and so does Mailscope (RFC 2231 is the standard form)"),
                 ));
                 for mut l in d.lints {
                     if l.code != lints::ENCODED_WORD_UNSEPARATED.code {

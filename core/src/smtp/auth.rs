@@ -23,8 +23,8 @@ use crate::lint::Lint;
 use crate::smtp::lints;
 use crate::span::Span;
 
-// The longest AUTH line (command or response) a server must accept, CRLF excluded
-// (RFC 4954 §4: 12288 octets), is the command parser's limit; longer payloads are rejected by
+// The AUTH line length RFC 4954 §4 considers sufficient (12288 octets, CRLF excluded) is the
+// command parser's limit; longer payloads are rejected by
 // `ServerExchange` and flagged by `decode_exchange`.
 pub use crate::smtp::command::MAX_AUTH_LINE;
 
@@ -401,10 +401,10 @@ pub fn decode_exchange(
     }
     for &(payload, offset) in &client_lines {
         if payload.len() > MAX_AUTH_LINE {
-            out.lints.push(lints::AUTH_PAYLOAD_MALFORMED.at(
+            out.lints.push(lints::LINE_TOO_LONG.at(
                 Span::new(offset, offset + payload.len()),
                 format!(
-                    "AUTH line of {} bytes exceeds the {MAX_AUTH_LINE} octets RFC 4954 §4 requires servers to accept",
+                    "AUTH line of {} bytes is longer than {MAX_AUTH_LINE} octets, the limit RFC 4954 §4 considers sufficient; a server whose buffer is smaller answers 500",
                     payload.len()
                 ),
             ));

@@ -196,7 +196,7 @@ impl Capability {
     pub fn reference(&self) -> &'static str {
         match self {
             Capability::Pipelining => "RFC 2920 §3",
-            Capability::Size { .. } => "RFC 1870 §4",
+            Capability::Size { .. } => "RFC 1870 §3",
             Capability::EightBitMime => "RFC 6152 §2",
             Capability::StartTls => "RFC 3207 §4",
             Capability::Auth { .. } => "RFC 4954 §3",
@@ -424,7 +424,7 @@ impl Capabilities {
     }
 
     /// The advertised SIZE limit; `None` when SIZE is absent, has no number or is 0 (no fixed
-    /// limit, RFC 1870 §4).
+    /// limit, RFC 1870 §3).
     pub fn size_limit(&self) -> Option<u64> {
         match self.get(Extension::Size) {
             Some(Capability::Size { limit: Some(n) }) if *n > 0 => Some(*n),

@@ -23,7 +23,8 @@ use crate::span::Span;
 /// RFC 5321 §4.5.3.1.4: longest command line a server must accept, CRLF included. Longer lines
 /// get an `smtp.line-too-long` lint (except AUTH, see [`MAX_AUTH_LINE`]).
 pub const MAX_COMMAND_LINE: usize = 512;
-/// RFC 4954 §4: an AUTH command line (with its initial response) may be up to 12288 octets.
+/// RFC 4954 §4 considers 12288 octets a sufficient line length for AUTH commands and responses
+/// (clients and servers must handle what their mechanisms generate).
 pub const MAX_AUTH_LINE: usize = 12288;
 /// Longest line [`parse_command`] reads at all; beyond it, without a line end, it returns
 /// [`CommandError::LineTooLong`]. Equal to [`MAX_AUTH_LINE`] so that every legal command fits.
@@ -194,7 +195,7 @@ impl<'a> Param<'a> {
 /// The parameters of MAIL FROM.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailParams<'a> {
-    /// `SIZE=n`: declared message size in octets (RFC 1870 §5).
+    /// `SIZE=n`: declared message size in octets (RFC 1870 §6; the size is defined in §5).
     pub size: Option<u64>,
     /// `BODY=`: content type of the message (RFC 6152, RFC 3030).
     pub body: Option<Body>,
@@ -435,7 +436,7 @@ impl<'a> Command<'a> {
             Command::Expn { .. } => "EXPN: asks for the members of a mailing list (RFC 5321 §4.1.1.7)",
             Command::Help { .. } => "HELP: asks for help text (RFC 5321 §4.1.1.8)",
             Command::Quit => "QUIT: asks the server to close the connection (RFC 5321 §4.1.1.10)",
-            Command::StartTls => "STARTTLS: asks to switch the connection to TLS; all earlier state is forgotten afterwards (RFC 3207 §4)",
+            Command::StartTls => "STARTTLS: asks to switch the connection to TLS; all earlier state is forgotten afterwards (RFC 3207 §4, §4.2)",
             Command::Auth { .. } => "AUTH: starts SASL authentication with the named mechanism (RFC 4954 §4)",
             Command::Unknown { .. } => "a command this parser does not recognise or could not read; a server answers 500 or 501 (RFC 5321 §4.2.4)",
         }
@@ -677,7 +678,9 @@ fn write_path(
             });
         }
     } else if null_ok || !path.mailbox.eq_ignore_ascii_case("postmaster") {
-        if let Some(reason) = check_mailbox(path.mailbox.as_bytes()) {
+        if let Some(reason) = check_mailbox(path.mailbox.as_bytes())
+            .or_else(|| oversized_path(path.mailbox.as_bytes()))
+        {
             return Err(BuildError::Invalid {
                 field: "mailbox",
                 reason,
@@ -1274,14 +1277,8 @@ impl<'a> Parser<'a> {
                 );
             }
         }
-        if mailbox.len() + 2 > MAX_PATH {
-            self.lints.push(lints::MAILBOX_INVALID.at(
-                path_span,
-                format!(
-                    "path is {} octets; RFC 5321 §4.5.3.1.3 allows 256",
-                    mailbox.len() + 2
-                ),
-            ));
+        if let Some(reason) = oversized_path(mailbox) {
+            self.lints.push(lints::PATH_TOO_LONG.at(path_span, reason));
         }
         // Parameters.
         let mut raw = Vec::new();
@@ -1508,7 +1505,7 @@ impl<'a> Parser<'a> {
 
 fn mail_param_rule(upper: &[u8]) -> &'static str {
     match upper {
-        b"SIZE" => "SIZE=decimal octets (RFC 1870 §5)",
+        b"SIZE" => "SIZE=decimal octets (RFC 1870 §6)",
         b"BODY" => "BODY=7BIT, 8BITMIME or BINARYMIME (RFC 6152 §2, RFC 3030 §3)",
         b"SMTPUTF8" => "SMTPUTF8 takes no value (RFC 6531 §3.4)",
         b"RET" => "RET=FULL or HDRS (RFC 3461 §4.3)",
@@ -1591,6 +1588,23 @@ fn is_atext(b: u8) -> bool {
 
 /// Checks `local@domain` against RFC 5321 §4.1.2 (and RFC 6531 §3.3 for UTF-8). Returns why it
 /// is invalid, if it is.
+/// Local part or path over the sizes of RFC 5321 §4.5.3.1.1 and §4.5.3.1.3, which "SHOULD be
+/// avoided" (servers may reject them); the reason, or `None`.
+pub(crate) fn oversized_path(m: &[u8]) -> Option<String> {
+    let local = split_mailbox(m).unwrap_or(0);
+    if local > MAX_LOCAL_PART {
+        return Some(format!(
+            "local part is {local} octets; RFC 5321 §4.5.3.1.1 sets 64 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them"
+        ));
+    }
+    (m.len() + 2 > MAX_PATH).then(|| {
+        format!(
+            "path is {} octets; RFC 5321 §4.5.3.1.3 sets 256 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them",
+            m.len() + 2
+        )
+    })
+}
+
 pub(crate) fn check_mailbox(m: &[u8]) -> Option<String> {
     let Some(at) = split_mailbox(m) else {
         return Some("no '@' separating local part and domain".into());
@@ -1599,12 +1613,6 @@ pub(crate) fn check_mailbox(m: &[u8]) -> Option<String> {
     let domain = m.get(at + 1..).unwrap_or_default();
     if local.is_empty() {
         return Some("empty local part".into());
-    }
-    if local.len() > MAX_LOCAL_PART {
-        return Some(format!(
-            "local part is {} octets; RFC 5321 §4.5.3.1.1 allows 64",
-            local.len()
-        ));
     }
     if local.first() == Some(&b'"') {
         if local.len() < 2 || local.last() != Some(&b'"') {
@@ -2186,6 +2194,22 @@ mod tests {
         let (parsed, _) = parse(&many);
         assert_eq!(parsed.params.len(), MAX_PARAMS);
         assert!(codes(&parsed.lints).contains(&"smtp.param-invalid"));
+    }
+
+    /// Sizes over RFC 5321 §4.5.3.1's maximums "SHOULD be avoided": a warning, not an invalid
+    /// mailbox.
+    #[test]
+    fn oversized_paths_are_warnings() {
+        let local = format!("MAIL FROM:<{}@b.example>\r\n", "a".repeat(65));
+        let (parsed, _) = parse(local.as_bytes());
+        assert_eq!(codes(&parsed.lints), ["smtp.path-too-long"]);
+        assert_eq!(parsed.lints[0].severity, crate::lint::Severity::Warning);
+        let labels = vec!["d".repeat(60); 4].join(".");
+        let path = format!("RCPT TO:<{}@{labels}.example>\r\n", "a".repeat(10));
+        let (parsed, _) = parse(path.as_bytes());
+        assert_eq!(codes(&parsed.lints), ["smtp.path-too-long"]);
+        let (parsed, _) = parse(b"MAIL FROM:<a@b.example>\r\n");
+        assert!(parsed.lints.is_empty());
     }
 
     #[test]

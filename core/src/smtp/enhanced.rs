@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 /// An enhanced status code `class.subject.detail`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EnhancedCode {
-    /// 2 success, 4 persistent transient failure, 5 permanent failure (RFC 3463 §3.1).
+    /// 2 success, 4 persistent transient failure, 5 permanent failure (RFC 3463 §2).
     pub class: u8,
-    /// The subject (RFC 3463 §3.2), 0-999.
+    /// The subject (RFC 3463 §2), 0-999.
     pub subject: u16,
     /// The detail within the subject, 0-999.
     pub detail: u16,
@@ -35,7 +35,7 @@ pub struct StatusMeaning {
     pub detail: u16,
     /// The registered title, such as "Bad destination mailbox address".
     pub title: &'static str,
-    /// Where it is defined, such as `RFC 3463 §3.2`.
+    /// Where it is defined, such as `RFC 3463 §3.2` (address status, X.1.Y).
     pub reference: &'static str,
 }
 
@@ -55,31 +55,31 @@ const fn m(
 
 /// The registry of enumerated status codes (class-independent), RFC 3463 §3 and RFC 5248.
 pub const REGISTRY: &[StatusMeaning] = &[
-    m(0, 0, "Other undefined status", "RFC 3463 §3.2"),
-    m(1, 0, "Other address status", "RFC 3463 §3.3"),
-    m(1, 1, "Bad destination mailbox address", "RFC 3463 §3.3"),
-    m(1, 2, "Bad destination system address", "RFC 3463 §3.3"),
+    m(0, 0, "Other undefined status", "RFC 3463 §3.1"),
+    m(1, 0, "Other address status", "RFC 3463 §3.2"),
+    m(1, 1, "Bad destination mailbox address", "RFC 3463 §3.2"),
+    m(1, 2, "Bad destination system address", "RFC 3463 §3.2"),
     m(
         1,
         3,
         "Bad destination mailbox address syntax",
-        "RFC 3463 §3.3",
+        "RFC 3463 §3.2",
     ),
     m(
         1,
         4,
         "Destination mailbox address ambiguous",
-        "RFC 3463 §3.3",
+        "RFC 3463 §3.2",
     ),
-    m(1, 5, "Destination mailbox address valid", "RFC 3463 §3.3"),
+    m(1, 5, "Destination mailbox address valid", "RFC 3463 §3.2"),
     m(
         1,
         6,
         "Mailbox has moved, no forwarding address",
-        "RFC 3463 §3.3",
+        "RFC 3463 §3.2",
     ),
-    m(1, 7, "Bad sender's mailbox address syntax", "RFC 3463 §3.3"),
-    m(1, 8, "Bad sender's system address", "RFC 3463 §3.3"),
+    m(1, 7, "Bad sender's mailbox address syntax", "RFC 3463 §3.2"),
+    m(1, 8, "Bad sender's system address", "RFC 3463 §3.2"),
     m(
         1,
         9,
@@ -87,79 +87,79 @@ pub const REGISTRY: &[StatusMeaning] = &[
         "RFC 3886 §4.3",
     ),
     m(1, 10, "Recipient address has null MX", "RFC 7505 §4.2"),
-    m(2, 0, "Other or undefined mailbox status", "RFC 3463 §3.4"),
+    m(2, 0, "Other or undefined mailbox status", "RFC 3463 §3.3"),
     m(
         2,
         1,
         "Mailbox disabled, not accepting messages",
-        "RFC 3463 §3.4",
+        "RFC 3463 §3.3",
     ),
-    m(2, 2, "Mailbox full", "RFC 3463 §3.4"),
+    m(2, 2, "Mailbox full", "RFC 3463 §3.3"),
     m(
         2,
         3,
         "Message length exceeds administrative limit",
-        "RFC 3463 §3.4",
+        "RFC 3463 §3.3",
     ),
-    m(2, 4, "Mailing list expansion problem", "RFC 3463 §3.4"),
+    m(2, 4, "Mailing list expansion problem", "RFC 3463 §3.3"),
     m(
         3,
         0,
         "Other or undefined mail system status",
-        "RFC 3463 §3.5",
+        "RFC 3463 §3.4",
     ),
-    m(3, 1, "Mail system full", "RFC 3463 §3.5"),
+    m(3, 1, "Mail system full", "RFC 3463 §3.4"),
     m(
         3,
         2,
         "System not accepting network messages",
-        "RFC 3463 §3.5",
+        "RFC 3463 §3.4",
     ),
     m(
         3,
         3,
         "System not capable of selected features",
-        "RFC 3463 §3.5",
+        "RFC 3463 §3.4",
     ),
-    m(3, 4, "Message too big for system", "RFC 3463 §3.5"),
-    m(3, 5, "System incorrectly configured", "RFC 3463 §3.5"),
+    m(3, 4, "Message too big for system", "RFC 3463 §3.4"),
+    m(3, 5, "System incorrectly configured", "RFC 3463 §3.4"),
     m(3, 6, "Requested priority was changed", "RFC 6710 §6"),
     m(
         4,
         0,
         "Other or undefined network or routing status",
-        "RFC 3463 §3.6",
+        "RFC 3463 §3.5",
     ),
-    m(4, 1, "No answer from host", "RFC 3463 §3.6"),
-    m(4, 2, "Bad connection", "RFC 3463 §3.6"),
-    m(4, 3, "Directory server failure", "RFC 3463 §3.6"),
-    m(4, 4, "Unable to route", "RFC 3463 §3.6"),
-    m(4, 5, "Mail system congestion", "RFC 3463 §3.6"),
-    m(4, 6, "Routing loop detected", "RFC 3463 §3.6"),
-    m(4, 7, "Delivery time expired", "RFC 3463 §3.6"),
-    m(5, 0, "Other or undefined protocol status", "RFC 3463 §3.7"),
-    m(5, 1, "Invalid command", "RFC 3463 §3.7"),
-    m(5, 2, "Syntax error", "RFC 3463 §3.7"),
-    m(5, 3, "Too many recipients", "RFC 3463 §3.7"),
-    m(5, 4, "Invalid command arguments", "RFC 3463 §3.7"),
-    m(5, 5, "Wrong protocol version", "RFC 3463 §3.7"),
+    m(4, 1, "No answer from host", "RFC 3463 §3.5"),
+    m(4, 2, "Bad connection", "RFC 3463 §3.5"),
+    m(4, 3, "Directory server failure", "RFC 3463 §3.5"),
+    m(4, 4, "Unable to route", "RFC 3463 §3.5"),
+    m(4, 5, "Mail system congestion", "RFC 3463 §3.5"),
+    m(4, 6, "Routing loop detected", "RFC 3463 §3.5"),
+    m(4, 7, "Delivery time expired", "RFC 3463 §3.5"),
+    m(5, 0, "Other or undefined protocol status", "RFC 3463 §3.6"),
+    m(5, 1, "Invalid command", "RFC 3463 §3.6"),
+    m(5, 2, "Syntax error", "RFC 3463 §3.6"),
+    m(5, 3, "Too many recipients", "RFC 3463 §3.6"),
+    m(5, 4, "Invalid command arguments", "RFC 3463 §3.6"),
+    m(5, 5, "Wrong protocol version", "RFC 3463 §3.6"),
     m(
         5,
         6,
         "Authentication exchange line is too long",
         "RFC 4954 §6",
     ),
-    m(6, 0, "Other or undefined media error", "RFC 3463 §3.8"),
-    m(6, 1, "Media not supported", "RFC 3463 §3.8"),
-    m(6, 2, "Conversion required and prohibited", "RFC 3463 §3.8"),
+    m(6, 0, "Other or undefined media error", "RFC 3463 §3.7"),
+    m(6, 1, "Media not supported", "RFC 3463 §3.7"),
+    m(6, 2, "Conversion required and prohibited", "RFC 3463 §3.7"),
     m(
         6,
         3,
         "Conversion required but not supported",
-        "RFC 3463 §3.8",
+        "RFC 3463 §3.7",
     ),
-    m(6, 4, "Conversion with loss performed", "RFC 3463 §3.8"),
-    m(6, 5, "Conversion failed", "RFC 3463 §3.8"),
+    m(6, 4, "Conversion with loss performed", "RFC 3463 §3.7"),
+    m(6, 5, "Conversion failed", "RFC 3463 §3.7"),
     m(6, 6, "Message content not available", "RFC 4468 §5"),
     m(
         6,
@@ -179,29 +179,29 @@ pub const REGISTRY: &[StatusMeaning] = &[
         "UTF-8 header message cannot be transferred to one or more recipients",
         "RFC 6531 §4",
     ),
-    m(7, 0, "Other or undefined security status", "RFC 3463 §3.9"),
+    m(7, 0, "Other or undefined security status", "RFC 3463 §3.8"),
     m(
         7,
         1,
         "Delivery not authorized, message refused",
-        "RFC 3463 §3.9",
+        "RFC 3463 §3.8",
     ),
-    m(7, 2, "Mailing list expansion prohibited", "RFC 3463 §3.9"),
+    m(7, 2, "Mailing list expansion prohibited", "RFC 3463 §3.8"),
     m(
         7,
         3,
         "Security conversion required but not possible",
-        "RFC 3463 §3.9",
+        "RFC 3463 §3.8",
     ),
-    m(7, 4, "Security features not supported", "RFC 3463 §3.9"),
-    m(7, 5, "Cryptographic failure", "RFC 3463 §3.9"),
+    m(7, 4, "Security features not supported", "RFC 3463 §3.8"),
+    m(7, 5, "Cryptographic failure", "RFC 3463 §3.8"),
     m(
         7,
         6,
         "Cryptographic algorithm not supported",
-        "RFC 3463 §3.9",
+        "RFC 3463 §3.8",
     ),
-    m(7, 7, "Message integrity failure", "RFC 3463 §3.9"),
+    m(7, 7, "Message integrity failure", "RFC 3463 §3.8"),
     m(7, 8, "Authentication credentials invalid", "RFC 4954 §6"),
     m(7, 9, "Authentication mechanism is too weak", "RFC 4954 §6"),
     m(7, 10, "Encryption needed", "RFC 5248 §2.4"),
@@ -283,7 +283,7 @@ impl EnhancedCode {
             .find(|e| e.subject == self.subject && e.detail == self.detail)
     }
 
-    /// What the class says (RFC 3463 §3.1).
+    /// What the class says (RFC 3463 §2).
     pub fn class_meaning(&self) -> &'static str {
         match self.class {
             2 => "Success: the action succeeded",
@@ -292,7 +292,7 @@ impl EnhancedCode {
         }
     }
 
-    /// What the subject says (RFC 3463 §3.2).
+    /// What the subject says (RFC 3463 §2).
     pub fn subject_meaning(&self) -> &'static str {
         match self.subject {
             0 => "Other or undefined status",

@@ -35,10 +35,9 @@ pub mod lints {
     /// A line longer than the limit.
     pub const LINE_TOO_LONG: LintDef = LintDef {
         code: "smtp.line-too-long",
-        severity: Severity::Error,
+        severity: Severity::Warning,
         reference: "RFC 5321 §4.5.3.1",
-        summary:
-            "a command line exceeds 512 octets, a reply line 512 octets or a text line 1000 octets",
+        summary: "a command line over 512 octets, a reply line over 512 octets or a text line over 1000 octets (CRLF included), sizes RFC 5321 says should be avoided",
     };
 
     // ---- Commands, replies, capabilities and transcripts (smtp-parse) ----
@@ -46,9 +45,9 @@ pub mod lints {
     /// A space between `MAIL FROM:`/`RCPT TO:` and the path; strict servers reject it.
     pub const SPACE_AFTER_COLON: LintDef = LintDef {
         code: "smtp.space-after-colon",
-        severity: Severity::Warning,
-        reference: "RFC 5321 §4.1.2",
-        summary: "a space between `MAIL FROM:`/`RCPT TO:` and the path; strict servers reject it",
+        severity: Severity::Error,
+        reference: "RFC 5321 §3.3",
+        summary: "a space between `MAIL FROM:`/`RCPT TO:` and the path, which RFC 5321 §3.3 does not permit; lenient servers accept it",
     };
 
     /// A command verb that is not a standard SMTP command or known extension.
@@ -102,15 +101,15 @@ pub mod lints {
     /// An obsolete source route in a path.
     pub const SOURCE_ROUTE: LintDef = LintDef {
         code: "smtp.source-route",
-        severity: Severity::Info,
+        severity: Severity::Warning,
         reference: "RFC 5321 §4.1.2",
-        summary: "an obsolete source route in a path",
+        summary: "a source route in a path, which RFC 5321 §4.1.2 says should not be generated (servers must accept and should ignore it)",
     };
 
     /// An EHLO reply line that is not a valid extension keyword with parameters.
     pub const EHLO_INVALID: LintDef = LintDef {
         code: "smtp.ehlo-invalid",
-        severity: Severity::Warning,
+        severity: Severity::Error,
         reference: "RFC 5321 §4.1.1.1",
         summary: "an EHLO reply line that is not a valid extension keyword with parameters",
     };
@@ -127,16 +126,40 @@ pub mod lints {
     pub const PIPELINING_NOT_OFFERED: LintDef = LintDef {
         code: "smtp.pipelining-not-offered",
         severity: Severity::Error,
-        reference: "RFC 2920 §3",
-        summary: "several commands sent before their replies without PIPELINING",
+        reference: "RFC 5321 §4.3.1",
+        summary: "a command sent before the reply to the previous one, although the server did not offer PIPELINING",
     };
 
-    /// The session ends without QUIT and its 221 reply.
+    /// The client closes the connection without sending QUIT.
     pub const NO_QUIT: LintDef = LintDef {
         code: "smtp.no-quit",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.1.10",
+        summary: "the client closes the connection without sending QUIT",
+    };
+
+    /// A local part or path longer than the maximums of RFC 5321 §4.5.3.1.
+    pub const PATH_TOO_LONG: LintDef = LintDef {
+        code: "smtp.path-too-long",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.5.3.1",
+        summary: "a local part over 64 octets or a path over 256 octets, sizes RFC 5321 says should be avoided",
+    };
+
+    /// A command sent before the server's greeting.
+    pub const BEFORE_GREETING: LintDef = LintDef {
+        code: "smtp.before-greeting",
+        severity: Severity::Warning,
+        reference: "RFC 5321 §4.3.1",
+        summary: "a command sent before the server's 220 greeting, which RFC 5321 says the client should wait for",
+    };
+
+    /// QUIT was sent but the dialogue ends before the server's reply to it.
+    pub const QUIT_UNANSWERED: LintDef = LintDef {
+        code: "smtp.quit-unanswered",
         severity: Severity::Warning,
         reference: "RFC 5321 §4.1.1.10",
-        summary: "the session ends without QUIT and its 221 reply",
+        summary: "QUIT was sent but the dialogue ends before the server's 221 reply",
     };
 
     /// AUTH on a connection that is not protected by TLS.
@@ -144,7 +167,7 @@ pub mod lints {
         code: "smtp.auth-without-tls",
         severity: Severity::Warning,
         reference: "RFC 4954 §4",
-        summary: "AUTH on a connection that is not protected by TLS",
+        summary: "AUTH with a plaintext password mechanism (PLAIN, LOGIN) or a bearer token (XOAUTH2) on a connection not protected by TLS",
     };
 
     /// 8-bit bytes in DATA without BODY=8BITMIME offered and declared.
@@ -158,16 +181,16 @@ pub mod lints {
     /// An enhanced status code whose class differs from the reply code's class.
     pub const ENHANCED_CODE_MISMATCH: LintDef = LintDef {
         code: "smtp.enhanced-code-mismatch",
-        severity: Severity::Warning,
-        reference: "RFC 3463 §2",
-        summary: "an enhanced status code whose class differs from the reply code's class",
+        severity: Severity::Error,
+        reference: "RFC 2034 §4",
+        summary: "an enhanced status code whose class differs from the reply code's class, which RFC 2034 §4 forbids",
     };
 
     /// A command or parameter of an extension the server did not offer in EHLO.
     pub const EXTENSION_NOT_OFFERED: LintDef = LintDef {
         code: "smtp.extension-not-offered",
         severity: Severity::Error,
-        reference: "RFC 5321 §2.2.2",
+        reference: "RFC 5321 §2.2.1",
         summary: "a command or parameter of an extension the server did not offer in EHLO",
     };
     // ---- end smtp-parse lints ----
@@ -185,8 +208,7 @@ pub mod lints {
         code: "smtp.auth-payload-malformed",
         severity: Severity::Error,
         reference: "RFC 4954 §4",
-        summary:
-            "an AUTH response is not base64, too long, or not in the form its mechanism requires",
+        summary: "a LOGIN, CRAM-MD5 or XOAUTH2 response that is not valid base64 or not in its mechanism's form",
     };
     /// A line-ending variant around a dot that some servers take as end of data.
     pub const SMUGGLING_SEQUENCE: LintDef = LintDef {
@@ -205,9 +227,9 @@ pub mod lints {
     /// A message larger than the SIZE limit.
     pub const SIZE_EXCEEDED: LintDef = LintDef {
         code: "smtp.size-exceeded",
-        severity: Severity::Error,
-        reference: "RFC 1870 §6",
-        summary: "the message is larger than the size the server announced or the client declared",
+        severity: Severity::Warning,
+        reference: "RFC 1870 §4",
+        summary: "the message is larger than the size the server announced (it will be rejected) or than the size the client declared",
     };
     /// A CR not followed by LF.
     pub const BARE_CR: LintDef = LintDef {
@@ -248,4 +270,7 @@ pub const CATALOG: &[&LintDef] = &[
     &lints::DOT_NOT_STUFFED,
     &lints::SIZE_EXCEEDED,
     &lints::BARE_CR,
+    &lints::QUIT_UNANSWERED,
+    &lints::PATH_TOO_LONG,
+    &lints::BEFORE_GREETING,
 ];

@@ -183,7 +183,7 @@ pub enum ClientError {
         message: String,
     },
     /// A command was sent in a pipelined group though the server did not offer PIPELINING
-    /// (RFC 2920 §3).
+    /// (RFC 5321 §4.3.1: without it the client waits for each reply).
     PipeliningNotOffered,
     /// A message larger than the server's SIZE.
     SizeExceeded {
@@ -217,7 +217,7 @@ impl std::fmt::Display for ClientError {
             ClientError::Build { message } => write!(f, "cannot build command: {message}"),
             ClientError::PipeliningNotOffered => write!(
                 f,
-                "command sent before the previous reply, but the server did not offer PIPELINING (RFC 2920 §3)"
+                "command sent before the previous reply, but the server did not offer PIPELINING (RFC 5321 §4.3.1)"
             ),
             ClientError::SizeExceeded { size, limit } => write!(
                 f,

@@ -18,7 +18,7 @@ use crate::smtp::capability::{Capabilities, Extension};
 use crate::smtp::command::{parse_command, Body, Command};
 use crate::smtp::lints;
 use crate::smtp::reply::{explain_code, parse_reply, Reply};
-use crate::smtp::session::order::{Order, Step};
+use crate::smtp::session::order::{Order, OrderError, Step};
 use crate::span::Span;
 
 use super::{
@@ -489,7 +489,7 @@ impl Annotator {
                     }),
                     Step::StartTls if code == 220 => {
                         self.caps = None;
-                        notes.push("TLS starts now; the client must send EHLO again and forget the earlier extensions (RFC 3207 §4.2)");
+                        notes.push("TLS starts now and the session is back at its start: the client must forget the earlier extensions and should send EHLO again, which a mail transaction needs (RFC 3207 §4.2, RFC 5321 §4.1.4)");
                     }
                     Step::Auth => self.auth_reply(&reply, &mut notes),
                     Step::Quit if code == 221 => self.quit_answered = true,
@@ -605,7 +605,13 @@ impl Annotator {
         // The command-order rules of the core (RFC 5321 §4.1.4), against what the server's
         // replies so far and the pipelined commands before this one make of the session.
         if let Err(e) = self.projected.check(step) {
-            entry_lints.push(lints::OUT_OF_SEQUENCE.at(span, e.to_string()));
+            // Talking before the greeting breaks a SHOULD (RFC 5321 §4.3.1), the rest a MUST.
+            let def = if matches!(e, OrderError::BeforeGreeting { .. }) {
+                &lints::BEFORE_GREETING
+            } else {
+                &lints::OUT_OF_SEQUENCE
+            };
+            entry_lints.push(def.at(span, e.to_string()));
         }
         // Pipelining: a command sent while replies are outstanding.
         if let Some(&last) = self.pending.back() {
@@ -665,7 +671,7 @@ impl Annotator {
                     if n > l {
                         entry_lints.push(lints::SIZE_EXCEEDED.at(
                             span,
-                            format!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6)"),
+                            format!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6.1)"),
                         ));
                     }
                 }
@@ -715,19 +721,29 @@ impl Annotator {
                     let offset = line.content.start + line.bytes.len().saturating_sub(ir.len());
                     (ir, offset)
                 });
+                let mechanism = Mechanism::parse(mechanism);
+                // RFC 4954 §4 speaks of plaintext password mechanisms; a bearer token is as
+                // readable. CRAM-MD5 and unknown mechanisms send no readable secret.
+                let readable = matches!(
+                    mechanism,
+                    Mechanism::Plain | Mechanism::Login | Mechanism::Xoauth2
+                );
+                if readable && !self.tls() {
+                    entry_lints.push(lints::AUTH_WITHOUT_TLS.at(
+                        span,
+                        format!(
+                            "AUTH {} on a connection without TLS: the password or token can be read on the path; servers should not permit plaintext password mechanisms without TLS (RFC 4954 §4); use STARTTLS first",
+                            mechanism.as_str()
+                        ),
+                    ));
+                }
                 auth = Some(AuthCapture {
                     entry: self.entries.len(),
-                    mechanism: Mechanism::parse(mechanism),
+                    mechanism,
                     initial,
                     lines: Vec::new(),
                 });
                 self.not_offered(&mut entry_lints, span, Extension::Auth, "AUTH");
-                if !self.tls() {
-                    entry_lints.push(lints::AUTH_WITHOUT_TLS.at(
-                        span,
-                        "AUTH on a connection without TLS: the credentials can be read on the path; use STARTTLS first",
-                    ));
-                }
             }
             Command::Quit => self.quit_sent = true,
             _ => {}
@@ -907,14 +923,14 @@ impl Annotator {
             entry_lints.push(lints::SIZE_EXCEEDED.at(
                 whole,
                 format!(
-                    "the message is {size} octets; the server's SIZE limit is {l} (RFC 1870 §6)"
+                    "the message is {size} octets; the server's SIZE limit is {l}, so it rejects the message with 552 (RFC 1870 §4)"
                 ),
             ));
         } else if let Some(d) = self.txn.declared_size.filter(|&d| size > d) {
             entry_lints.push(lints::SIZE_EXCEEDED.at(
                 whole,
                 format!(
-                    "the message is {size} octets but MAIL FROM declared SIZE={d} (RFC 1870 §6)"
+                    "the message is {size} octets but MAIL FROM declared SIZE={d}: permitted (RFC 1870 §6.3), but the server may reject it after the data"
                 ),
             ));
         }
@@ -989,12 +1005,12 @@ impl Annotator {
             if !self.quit_sent {
                 self.lints.push(lints::NO_QUIT.at(
                     Span::new(end, end),
-                    "the dialogue ends without QUIT; the client dropped the connection",
+                    "the dialogue ends without QUIT; the client closed the connection, which RFC 5321 §4.1.1.10 forbids",
                 ));
             } else if !self.quit_answered {
-                self.lints.push(lints::NO_QUIT.at(
+                self.lints.push(lints::QUIT_UNANSWERED.at(
                     Span::new(end, end),
-                    "QUIT was sent but the server's 221 reply is missing",
+                    "QUIT was sent but the dialogue ends before the server's 221 reply; the client should wait for it",
                 ));
             }
         }

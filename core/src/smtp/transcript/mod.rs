@@ -934,6 +934,11 @@ The example of RFC 5321 Appendix D.1:
             "S: 220 x\nC: QUIT\nS: 221 bye\nC: NOOP\n",
             &["smtp.out-of-sequence"],
         ),
+        // Talking before the greeting breaks a SHOULD of RFC 5321 §4.3.1: a warning.
+        (
+            "C: EHLO c\nS: 220 x\nS: 250 x\nC: QUIT\nS: 221 bye\n",
+            &["smtp.before-greeting"],
+        ),
         (
             "S: 220 x\nS: 250 unasked\nC: QUIT\nS: 221 bye\n",
             &["smtp.out-of-sequence"],
@@ -951,7 +956,7 @@ The example of RFC 5321 Appendix D.1:
             &["smtp.pipelining-not-offered"],
         ),
         ("S: 220 x\nC: EHLO c\nS: 250 x\n", &["smtp.no-quit"]),
-        ("S: 220 x\nC: QUIT\n", &["smtp.no-quit"]),
+        ("S: 220 x\nC: QUIT\n", &["smtp.quit-unanswered"]),
         ("S: 220 x\nC: EHLO c\nS: 421 4.3.2 shutting down\n", &[]),
         (
             "S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH PLAIN\nC: AUTH PLAIN AGEAYg==\nS: 235 2.7.0 ok\nC: QUIT\nS: 221 bye\n",
