@@ -1003,7 +1003,9 @@ async fn tasks_return_to_baseline() {
         }
     });
     let server = serve(&["--allow-target", &target]).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // `serve` returns once its listener task is spawned (the sandbox runs on its own thread and
+    // runtime), and a spawned task counts as alive at once: the count is settled now, with no
+    // wait.
     let metrics = tokio::runtime::Handle::current().metrics();
     let baseline = metrics.num_alive_tasks();
     for _ in 0..5 {
