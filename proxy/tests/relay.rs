@@ -142,6 +142,12 @@ async fn metadata_address_is_denied() {
 #[tokio::test]
 async fn ipv6_loopback_is_denied() {
     let dog = Watchdog::bind("::1").await;
+    if dog.is_none() {
+        mailscope_e2e::skip::skip_part(
+            "ipv6_loopback_is_denied",
+            "no IPv6 loopback here (binding [::1] failed): the refusal is checked, not that no connection reached [::1]",
+        );
+    }
     let port = dog.as_ref().map_or(2525, |d| d.addr.port());
     let p = port.to_string();
     expect_denied(&["--allow-port", &p], host("::1", port), dog.as_ref()).await;
