@@ -8,12 +8,13 @@
 mod corpus;
 mod mime;
 mod mime_core;
+mod scaling;
 mod smtp;
 mod timing;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] | core-wall";
+const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] [scaling] | core-wall";
 
 fn main() -> ExitCode {
     let mut runs = 5;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
-            "smtp" | "mime" => which.push(arg),
+            "smtp" | "mime" | "scaling" => which.push(arg),
             // mailscope-core's MIME pass on the wall clock, as the wasm run measures it
             // (tests/wasm.rs); read by `cargo xtask bench`.
             "core-wall" => {
@@ -46,7 +47,7 @@ fn main() -> ExitCode {
         }
     }
     if which.is_empty() {
-        which = vec!["smtp".into(), "mime".into()];
+        which = vec!["smtp".into(), "mime".into(), "scaling".into()];
     }
     if cfg!(debug_assertions) {
         eprintln!("warning: debug build; run with --release for meaningful figures");
@@ -57,10 +58,10 @@ fn main() -> ExitCode {
         timing::clock_name()
     );
     for w in which {
-        let table = if w == "smtp" {
-            smtp::report(runs)
-        } else {
-            mime::report(runs)
+        let table = match w.as_str() {
+            "smtp" => smtp::report(runs),
+            "mime" => mime::report(runs),
+            _ => scaling::report(runs),
         };
         println!("{table}");
     }

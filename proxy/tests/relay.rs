@@ -131,6 +131,12 @@ async fn metadata_address_is_denied() {
 #[tokio::test]
 async fn ipv6_loopback_is_denied() {
     let dog = Watchdog::bind("::1").await;
+    if dog.is_none() {
+        mailscope_e2e::skip::skip_part(
+            "ipv6_loopback_is_denied",
+            "no IPv6 loopback here (binding [::1] failed): the refusal is checked, not that no connection reached [::1]",
+        );
+    }
     let port = dog.as_ref().map_or(2525, |d| d.addr.port());
     let p = port.to_string();
     expect_denied(&["--allow-port", &p], host("::1", port), dog.as_ref()).await;
@@ -985,7 +991,9 @@ async fn tasks_return_to_baseline() {
         }
     });
     let server = serve(&["--allow-target", &target]).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // `serve` returns once its listener task is spawned (the sandbox runs on its own thread and
+    // runtime), and a spawned task counts as alive at once: the count is settled now, with no
+    // wait.
     let metrics = tokio::runtime::Handle::current().metrics();
     let baseline = metrics.num_alive_tasks();
     for _ in 0..5 {

@@ -15,6 +15,7 @@ use fantoccini::{Client, ClientBuilder};
 pub mod page;
 pub mod postfix;
 pub mod relay_client;
+pub mod skip;
 
 /// How long to wait for a process or page to become ready before failing the test.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);

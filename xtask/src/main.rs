@@ -9,6 +9,7 @@ mod bench_wasm;
 mod mail;
 mod precompress;
 mod steps;
+mod tally;
 mod tools;
 
 use std::process::ExitCode;
@@ -37,6 +38,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if command == "test" {
+        // After a failure too: what ran, passed, failed and was skipped up to there.
+        steps.summary();
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -208,6 +213,5 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         &["test", "-p", "mailscope-e2e", "--locked"],
         &e2e_env,
     )?;
-    steps.summary();
     Ok(())
 }

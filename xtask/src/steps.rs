@@ -1,9 +1,11 @@
-//! Named, timed steps with clear failures, and the test tally.
+//! Named, timed steps with clear failures, and the test tally (see `tally`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
+
+use crate::tally::{read_skips, Tally, SKIP_LOG_VAR};
 
 /// Runs and reports the steps of one xtask command.
 pub(crate) struct Steps {
@@ -11,8 +13,9 @@ pub(crate) struct Steps {
     root: PathBuf,
     started: Instant,
     done: Vec<String>,
-    passed: u64,
-    ignored: u64,
+    tally: Tally,
+    /// The skip log the tests of this command append to (see `tally`).
+    skip_log: PathBuf,
 }
 
 impl Steps {
@@ -21,13 +24,16 @@ impl Steps {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        let skip_log = root.join("target/xtask-skipped.txt");
+        // A fresh log per command: what an earlier run skipped is not this run's business.
+        let _ = std::fs::remove_file(&skip_log);
         Steps {
             command: command.to_string(),
             root,
             started: Instant::now(),
             done: Vec::new(),
-            passed: 0,
-            ignored: 0,
+            tally: Tally::default(),
+            skip_log,
         }
     }
 
@@ -88,10 +94,12 @@ impl Steps {
         env: &[(&str, String)],
     ) -> Result<(), String> {
         let root = self.root.clone();
+        let skip_log = self.skip_log.clone();
         self.step(name, |steps| {
             let mut child = Command::new(cargo())
                 .args(args)
                 .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+                .env(SKIP_LOG_VAR, &skip_log)
                 .current_dir(&root)
                 .stdout(Stdio::piped())
                 .spawn()
@@ -100,9 +108,7 @@ impl Steps {
             if let Some(out) = child.stdout.take() {
                 for line in BufReader::new(out).lines().map_while(Result::ok) {
                     println!("{line}");
-                    if let Some((passed, ignored)) = parse_test_result(&line) {
-                        steps.passed += passed;
-                        steps.ignored += ignored;
+                    if let Some((passed, _, _)) = steps.tally.read_line(&line) {
                         counted += passed;
                     }
                 }
@@ -123,7 +129,8 @@ impl Steps {
         })
     }
 
-    /// The closing line of `cargo xtask test`.
+    /// The closing lines of `cargo xtask test`, also after a failure: the steps done, then the
+    /// tally of every test step so far (see `tally`).
     pub(crate) fn summary(&self) {
         println!(
             "\nxtask {}: {} steps in {:.0}s: {}",
@@ -132,47 +139,14 @@ impl Steps {
             self.started.elapsed().as_secs_f64(),
             self.done.join("; ")
         );
-        println!(
-            "summary: {} passed, 0 failed, {} skipped",
-            self.passed, self.ignored
-        );
+        let skips = std::fs::read_to_string(&self.skip_log)
+            .map(|text| read_skips(&text))
+            .unwrap_or_default();
+        println!("{}", self.tally.summary(&skips));
     }
 }
 
 /// The cargo that runs this xtask.
 pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
-/// Reads `test result: ok. 12 passed; 0 failed; 1 ignored; …` into (passed, ignored).
-fn parse_test_result(line: &str) -> Option<(u64, u64)> {
-    let rest = line.trim().strip_prefix("test result: ")?;
-    let number_before = |word: &str| -> u64 {
-        rest.split(';')
-            .find_map(|part| {
-                let mut tokens = part.split_whitespace().rev();
-                (tokens.next() == Some(word))
-                    .then(|| tokens.next().and_then(|n| n.parse().ok()))
-                    .flatten()
-            })
-            .unwrap_or(0)
-    };
-    Some((number_before("passed"), number_before("ignored")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_cargo_test_results() {
-        let cases = [
-            ("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s", Some((12, 1))),
-            ("test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out", Some((3, 0))),
-            ("running 4 tests", None),
-        ];
-        for (line, want) in cases {
-            assert_eq!(parse_test_result(line), want, "{line}");
-        }
-    }
 }

@@ -230,17 +230,32 @@ mod tests {
     }
 
     #[test]
-    fn hostile_dates_do_not_panic() {
-        for junk in [
-            "9999-99-99T99:99:99Z",
-            "0000-01-01T00:00:00+99:99",
-            "2026-11-22T18:00:00.9999999999999999999999Z",
-            "\u{0}\u{1}",
-            "2026-11-22T18:00:00+",
-            "é",
-        ] {
-            let _ = rfc3339_ms(junk);
-            let _ = validity(junk, junk, u64::MAX);
+    fn hostile_dates_are_refused_or_read_exactly() {
+        // 2026-11-22T18:00:00Z; the fraction is read and dropped (whole milliseconds are enough
+        // for validity).
+        let evening = Some(1_795_370_400_000);
+        let cases = [
+            ("9999-99-99T99:99:99Z", None),
+            ("0000-01-01T00:00:00+99:99", None),
+            ("2026-11-22T18:00:00.9999999999999999999999Z", evening),
+            ("2026-11-22T18:00:00.Z", None),
+            ("\u{0}\u{1}", None),
+            ("2026-11-22T18:00:00+", None),
+            ("2026-11-22T18:00:00+01:00x", None),
+            ("é", None),
+            ("2026-11-22Té8:00:00Z", None),
+            // The extremes of the four-digit year do not overflow.
+            ("0000-01-01T00:00:00Z", Some(-62_167_219_200_000)),
+            ("9999-12-31T23:59:59-23:59", Some(253_402_387_139_000)),
+        ];
+        for (junk, want) in cases {
+            assert_eq!(rfc3339_ms(junk), want, "{junk:?}");
+            let want_validity = if want.is_some() {
+                Validity::Expired
+            } else {
+                Validity::Unknown
+            };
+            assert_eq!(validity(junk, junk, u64::MAX), want_validity, "{junk:?}");
         }
     }
 }

@@ -324,15 +324,64 @@ mod tests {
     }
 
     #[test]
-    fn garbage_fields_never_panic() {
-        let mut form = ComposeForm::default();
-        for junk in ["\r\n", "<<<>>>", "=?x?Q?", "\u{0}", "@@@", "a\nb"] {
+    fn garbage_fields_build_clean_messages_or_say_why() {
+        // A field can neither break the header (a bare CR or LF, an injected field) nor make a
+        // message that `wire_lines` lays out differently from the bytes; a build that refuses
+        // says why.
+        let junk = [
+            "\r\n",
+            "<<<>>>",
+            "=?x?Q?",
+            "\u{0}",
+            "@@@",
+            "a\nb",
+            "x\r\nBcc: evil@example.org",
+        ];
+        let mut built = 0;
+        for junk in junk {
             for field in [ComposeField::From, ComposeField::To, ComposeField::Subject] {
+                let mut form = ComposeForm::default();
                 form.reduce(ComposeAction::Set(field, junk.to_string()));
-                if let Ok(bytes) = form.build(DATE.into(), String::new(), 9) {
-                    let _ = wire_lines(&bytes, 50);
+                let bytes = match form.build(DATE.into(), String::new(), 9) {
+                    Ok(bytes) => bytes,
+                    Err(why) => {
+                        assert!(!why.trim().is_empty(), "{field:?} = {junk:?}: empty error");
+                        continue;
+                    }
+                };
+                built += 1;
+                let text = String::from_utf8_lossy(&bytes);
+                for (i, b) in bytes.iter().enumerate() {
+                    let crlf = match b {
+                        b'\r' => bytes.get(i + 1) == Some(&b'\n'),
+                        b'\n' => i > 0 && bytes[i - 1] == b'\r',
+                        _ => true,
+                    };
+                    assert!(crlf, "{field:?} = {junk:?}: bare CR or LF at {i}: {text:?}");
                 }
+                let msg = parse_message(&bytes);
+                let names: Vec<String> = msg.entities[0]
+                    .header
+                    .fields
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f.name(&bytes)).to_ascii_lowercase())
+                    .collect();
+                assert!(
+                    !names.iter().any(|n| n == "bcc"),
+                    "{field:?} = {junk:?}: a field was injected: {names:?}\n{text}"
+                );
+                for name in ["from", "to", "subject", "date"] {
+                    let n = names.iter().filter(|n| *n == name).count();
+                    assert!(
+                        n == 1 || (n == 0 && name != "from" && name != "date"),
+                        "{field:?} = {junk:?}: {n} {name} field(s) in {names:?}\n{text}"
+                    );
+                }
+                let lines = wire_lines(&bytes, usize::MAX);
+                assert_eq!(lines.len(), line_count(&bytes), "{field:?} = {junk:?}");
+                assert_eq!(wire_lines(&bytes, 50).len(), lines.len().min(50));
             }
         }
+        assert!(built > 0, "no junk form built at all");
     }
 }
