@@ -2,7 +2,7 @@
 //! defence) on every route, the security headers on every response, and the static files' rules
 //! (no dotfiles, nothing outside `--ui`).
 //!
-//! Headers set on every response (UI files, API answers, relay refusals, 404s, 421s):
+//! Headers set on every response (UI files, API answers, relay refusals, 404s, 403s):
 //! - `Content-Security-Policy`: scripts only from the server itself plus the inline scripts of
 //!   `index.html` by their SHA-256 hash (Trunk writes one to start the app), WebAssembly allowed
 //!   (`'wasm-unsafe-eval'`), no plugins, no `<base>`, no form posts, `frame-ancestors 'none'`;
@@ -198,7 +198,7 @@ pub fn over_cap_response(max_connections: usize) -> Vec<u8> {
     head.into_bytes()
 }
 
-/// Middleware on every route: refuses a `Host` that does not name the listener (421), then sets
+/// Middleware on every route: refuses a `Host` that does not name the listener (403, as the relay and the API do), then sets
 /// the security headers on whatever the route answered.
 pub async fn layer(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let mut response = if guard.host_ok(&request) {
@@ -214,7 +214,7 @@ pub async fn layer(State(guard): State<Arc<Guard>>, request: Request, next: Next
             "HTTP request for another host refused"
         );
         (
-            StatusCode::MISDIRECTED_REQUEST,
+            StatusCode::FORBIDDEN,
             format!(
                 "this server answers only to {} (DNS rebinding defence): open the page at the address mailscope serve printed\n",
                 guard.hosts.join(" or ")
