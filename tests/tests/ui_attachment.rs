@@ -2,21 +2,9 @@
 //! is shown, the Download button offers it, and neither URL, opened in the page's own tab (where
 //! the relay token is in session storage), runs the attachment's script as the page.
 
-use std::path::PathBuf;
-
 use fantoccini::Client;
-use mailscope_e2e::page::{click, open_app, wait_css, wait_xpath, POLL};
+use mailscope_e2e::page::{click, fixture, open_app, wait_css, wait_xpath, POLL};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
-
-fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/ui")
-        .join(name);
-    path.canonicalize()
-        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
-        .display()
-        .to_string()
-}
 
 /// Runs `script` until it returns something other than `null` (within [`READY_TIMEOUT`]).
 async fn wait_value(c: &Client, what: &str, script: &str) -> serde_json::Value {
