@@ -129,6 +129,15 @@ pub struct ServeArgs {
     /// 67,108,864).
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = bytes(1024, 64 << 20))]
     pub max_frame: usize,
+    /// Seconds allowed for an HTTP request head, and for the next request on an idle keep-alive connection.
+    #[arg(long, default_value_t = crate::http::DEFAULT_HEADER_TIMEOUT_SECS, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub http_header_timeout: u64,
+    /// HTTP connections served at once; more are answered 503 and closed.
+    #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONNECTIONS, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65536))]
+    pub http_max_connections: usize,
+    /// Requests served on one HTTP connection before it is closed.
+    #[arg(long, default_value_t = crate::http::DEFAULT_MAX_REQUESTS, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub http_max_requests: usize,
 }
 
 impl ServeArgs {

@@ -8,6 +8,8 @@ pub mod api;
 pub mod cli;
 pub mod cmd;
 pub mod dns;
+pub mod http;
+pub mod http_guard;
 pub mod mx;
 pub mod policy;
 pub mod relay;

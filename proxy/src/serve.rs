@@ -1,40 +1,47 @@
 //! `mailscope serve`: the explorer UI over HTTP on loopback and the `/relay` WebSocket.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use axum::routing::get;
 use axum::{Json, Router};
-use tower_http::services::{ServeDir, ServeFile};
 
 use crate::api::ApiState;
 use crate::cli::ServeArgs;
 use crate::dns::Dns;
+use crate::http::HttpLimits;
+use crate::http_guard::Guard;
 use crate::policy::{Policy, DEFAULT_PORTS};
 use crate::relay::{Relay, RelayConfig, RelayLimits};
 use crate::sandbox::{SandboxOptions, Store};
 use crate::tls::Trust;
 
-/// The HTTP routes: `/api/health`, `/relay` and the static UI, with `index.html` for unknown paths.
+/// The HTTP routes: `/api/health`, `/relay`, the API and the static UI (`index.html` for unknown
+/// paths), all behind [`crate::http_guard::layer`] (Host check, security headers).
 ///
 /// A UI file with a `NAME.gz` beside it (`cargo xtask` writes them with Zopfli after each UI
 /// build) is sent as that copy with `Content-Encoding: gzip` to clients that accept gzip, so
 /// the page load is the compressed size; other files and clients get the file as it is.
-pub fn router(ui: &Path, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router {
-    let index = ServeFile::new(ui.join("index.html")).precompressed_gzip();
+pub fn router(guard: Arc<Guard>, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router {
     let api = crate::api::routes(ApiState {
         relay: relay.clone(),
         store,
     });
+    let files = Router::new()
+        .fallback(crate::http_guard::static_files)
+        .with_state(guard.clone());
     Router::new()
         .route("/api/health", get(health))
         .route("/relay", get(crate::relay::handler))
         .with_state(relay)
         .merge(api)
-        .fallback_service(ServeDir::new(ui).precompressed_gzip().fallback(index))
+        .merge(files)
+        .layer(axum::middleware::from_fn_with_state(
+            guard,
+            crate::http_guard::layer,
+        ))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -51,7 +58,7 @@ pub struct Running {
     /// The sandbox SMTP server, if it runs.
     pub sandbox: Option<crate::sandbox::Sandbox>,
     /// The server task; it runs until aborted or the process ends.
-    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    pub task: tokio::task::JoinHandle<()>,
 }
 
 /// The origins and `Host` values a listener on `addr` accepts by default.
@@ -126,13 +133,16 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
         sandbox: sandbox.as_ref().map(|s| s.addr),
         mx_port: args.mx_port,
     };
+    let guard = Arc::new(Guard::new(config.hosts.clone(), &args.ui)?);
     let relay = Arc::new(Relay::new(config, dns, trust));
-    let app = router(&args.ui, relay, sandbox.as_ref().map(|s| s.store.clone()));
-    // No Nagle delay on the page's socket: relayed SMTP lines are small and interactive.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let app = router(guard, relay, sandbox.as_ref().map(|s| s.store.clone()));
+    let limits = HttpLimits {
+        header_timeout: Duration::from_secs(args.http_header_timeout),
+        max_connections: args.http_max_connections,
+        max_requests: args.http_max_requests,
+    };
+    let over_cap = crate::http_guard::over_cap_response(limits.max_connections).into();
+    let task = tokio::spawn(crate::http::serve(listener, app, limits, over_cap));
     Ok(Running {
         addr,
         token,
@@ -154,9 +164,5 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         "Mailscope is running. Open http://{addr}/#token={}",
         running.token
     );
-    running
-        .task
-        .await
-        .context("the HTTP server task failed")?
-        .context("the HTTP server stopped")
+    running.task.await.context("the HTTP server task failed")
 }

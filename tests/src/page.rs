@@ -12,6 +12,17 @@ use crate::READY_TIMEOUT;
 /// How often waits poll the page.
 pub const POLL: Duration = Duration::from_millis(50);
 
+/// The absolute path of the UI fixture `tests/fixtures/ui/NAME` (for a file input).
+pub fn fixture(name: &str) -> String {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/ui")
+        .join(name);
+    path.canonicalize()
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+        .display()
+        .to_string()
+}
+
 /// Waits for an element matching the CSS selector.
 pub async fn wait_css(c: &Client, css: &str) -> Element {
     c.wait()

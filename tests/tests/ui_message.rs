@@ -3,21 +3,11 @@
 //! the HTML part sandboxed; select nodes from the source; paste a defective message and follow
 //! a lint to its bytes; compose a message and inspect it. No console errors throughout.
 
-use std::path::PathBuf;
-
 use fantoccini::Locator;
-use mailscope_e2e::page::{click, open_app, page_errors, scroll_to, text_of, wait_css, wait_xpath};
+use mailscope_e2e::page::{
+    click, fixture, open_app, page_errors, scroll_to, text_of, wait_css, wait_xpath,
+};
 use mailscope_e2e::{Browser, Serve};
-
-fn fixture(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/ui")
-        .join(name);
-    path.canonicalize()
-        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
-        .display()
-        .to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_euc_kr_multipart_message_opens_decoded_and_composed_messages_inspect() {

@@ -104,17 +104,82 @@ pub async fn read_file(file: &File, mut progress: impl FnMut(u64)) -> Result<Vec
     }
     Ok(slices.bytes)
 }
+/// The media type a `blob:` URL of a message's bytes may carry.
+///
+/// A `blob:` URL has the page's origin: opened in a tab (a link, "open image in new tab",
+/// `window.open`) a document of an active type (SVG, HTML, XHTML, XML, PDF, …) would run the
+/// message's script as the page and read its session storage, relay token included. Only types
+/// a browser shows without running anything keep their type — raster images, audio, video,
+/// plain text; everything else becomes `application/octet-stream`, which a browser downloads.
+pub fn passive_type(mime: &str) -> &str {
+    let essence = mime.split(';').next().unwrap_or("").trim();
+    let passive = [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+        "text/plain",
+    ]
+    .iter()
+    .any(|t| essence.eq_ignore_ascii_case(t))
+        || ["audio/", "video/"]
+            .iter()
+            .any(|p| essence.len() > p.len() && essence[..p.len()].eq_ignore_ascii_case(p));
+    if passive {
+        mime
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// Where an `<img>` shows an image part from: a `blob:` URL for raster images; a `data:` URL
+/// for SVG, which an `<img>` shows without running its script and which, opened in a tab, is
+/// a document of its own opaque origin, not the page's (see [`passive_type`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum ImageSrc {
+    /// A raster image.
+    Object(ObjectUrl),
+    /// An SVG image.
+    Data(String),
+}
+
+impl ImageSrc {
+    /// The source for `bytes` of media type `mime`.
+    pub fn new(bytes: &[u8], mime: &str) -> Result<ImageSrc, String> {
+        let essence = mime.split(';').next().unwrap_or("").trim();
+        if essence.eq_ignore_ascii_case("image/svg+xml") {
+            let data = mailscope_core::codec::base64::encode(bytes);
+            Ok(ImageSrc::Data(format!("data:image/svg+xml;base64,{data}")))
+        } else {
+            ObjectUrl::new(bytes, mime).map(ImageSrc::Object)
+        }
+    }
+
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ImageSrc::Object(url) => url.as_str(),
+            ImageSrc::Data(url) => url,
+        }
+    }
+}
+
 /// A `blob:` URL for some bytes, revoked when dropped.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ObjectUrl(String);
 
 impl ObjectUrl {
-    /// Makes a Blob of `bytes` with media type `mime` and a URL for it.
+    /// Makes a Blob of `bytes` and a URL for it, with media type `mime` if it is passive and
+    /// `application/octet-stream` otherwise ([`passive_type`]).
     pub fn new(bytes: &[u8], mime: &str) -> Result<ObjectUrl, String> {
         let parts = Array::new();
         parts.push(&Uint8Array::from(bytes));
         let options = BlobPropertyBag::new();
-        options.set_type(mime);
+        options.set_type(passive_type(mime));
         let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)
             .map_err(|e| js_error("cannot make a blob", e))?;
         Url::create_object_url_with_blob(&blob)
@@ -654,5 +719,34 @@ pub fn decode_in_worker(
     let ask = Ask::Api { doc, json };
     if let Err((listener, e)) = submit(next_number(), ask, Listener::Api(Box::new(on_answer))) {
         fail(listener, e, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::passive_type;
+
+    #[test]
+    fn only_passive_types_keep_their_type_in_blob_urls() {
+        for (mime, want) in [
+            ("image/png", "image/png"),
+            ("IMAGE/JPEG", "IMAGE/JPEG"),
+            ("text/plain; charset=utf-8", "text/plain; charset=utf-8"),
+            ("audio/ogg", "audio/ogg"),
+            ("video/mp4", "video/mp4"),
+            ("image/svg+xml", "application/octet-stream"),
+            ("Image/SVG+XML; charset=utf-8", "application/octet-stream"),
+            ("text/html; charset=utf-8", "application/octet-stream"),
+            ("application/xhtml+xml", "application/octet-stream"),
+            ("text/xml", "application/octet-stream"),
+            ("application/xml", "application/octet-stream"),
+            ("application/pdf", "application/octet-stream"),
+            ("message/rfc822", "application/octet-stream"),
+            ("multipart/related", "application/octet-stream"),
+            ("audio/", "application/octet-stream"),
+            ("", "application/octet-stream"),
+        ] {
+            assert_eq!(passive_type(mime), want, "{mime:?}");
+        }
     }
 }

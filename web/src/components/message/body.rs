@@ -3,7 +3,7 @@
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
-use crate::services::file::{self, ObjectUrl};
+use crate::services::file::{self, ImageSrc};
 use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::{Action, BodyTab};
 use crate::state::message_inspect::{hex_rows, Doc, InlinedHtml};
@@ -175,7 +175,8 @@ pub struct ImagePartProps {
     pub part: usize,
 }
 
-/// An image part, shown from an object URL that lives as long as the component.
+/// An image part, shown from a URL that lives as long as the component ([`ImageSrc`]: SVG from a
+/// `data:` URL, so that opened in a tab it runs nothing as the page).
 #[function_component(ImagePart)]
 pub fn image_part(props: &ImagePartProps) -> Html {
     let lang = use_lang();
@@ -185,7 +186,7 @@ pub fn image_part(props: &ImagePartProps) -> Html {
             .get(*part)
             .map(|p| p.content_type.clone())
             .unwrap_or_default();
-        ObjectUrl::new(doc.body(*part), &mime)
+        ImageSrc::new(doc.body(*part), &mime)
     });
     match &*url {
         Ok(url) => {
