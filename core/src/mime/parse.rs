@@ -9,7 +9,7 @@
 //!                                                                    │   the body is a message
 //!                                                                    └─► leaf: transfer-decode
 //!                                                                        (transfer.rs), charset-
-//!                                                                        decode text (charset.rs)
+//!                                                                        decode text (charset/)
 //! ```
 //!
 //! [`parse_message`] never fails and never panics: every defect becomes a [`Lint`] attached to
