@@ -8,7 +8,7 @@ use crate::mime::transfer::TransferEncoding;
 use crate::mime::{address, date, encoded_word, lints, params};
 use crate::span::Span;
 
-use super::Parser;
+use super::{FieldValue, Parser};
 
 /// What the content fields of an entity say, after the RFC 2045 §5.2 defaults.
 pub(super) struct Content {
@@ -257,17 +257,14 @@ pub(super) fn header_lints(
     }
 }
 
-fn address_lints(raw: &[u8]) -> Vec<Lint> {
-    address::parse_address_list(raw).lints
-}
-
-fn date_lints(raw: &[u8]) -> Vec<Lint> {
-    date::parse_date(raw).lints
-}
-
-/// Lints for the fields of a message header whose syntax other modules check: addresses,
-/// the date, and encoded-words in unstructured fields.
-pub(super) fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
+/// Reads the fields whose syntax other modules check (addresses, dates, encoded-words in
+/// unstructured fields) and reports their lints. Returns what was read from the address and
+/// date fields, by field index, so that nothing parses them again.
+pub(super) fn read_fields(
+    p: &mut Parser<'_>,
+    id: usize,
+    h: &HeaderSection,
+) -> Vec<(usize, FieldValue)> {
     const ADDRESS: &[&str] = &[
         "from",
         "to",
@@ -281,7 +278,8 @@ pub(super) fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
         "resent-bcc",
         "resent-sender",
     ];
-    for f in &h.fields {
+    let mut values = Vec::new();
+    for (index, f) in h.fields.iter().enumerate() {
         let name = f.name(p.input);
         let raw = f.raw_value(p.input);
         let base = f.value.start;
@@ -289,9 +287,13 @@ pub(super) fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
             .iter()
             .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
         {
-            address_lints(raw)
+            let list = address::parse_address_list(raw);
+            values.push((index, FieldValue::Addresses(list.entries)));
+            list.lints
         } else if name.eq_ignore_ascii_case(b"date") || name.eq_ignore_ascii_case(b"resent-date") {
-            date_lints(raw)
+            let parsed = date::parse_date(raw);
+            values.push((index, FieldValue::Date(parsed.value)));
+            parsed.lints
         } else if name.len() > 8
             && name
                 .get(..8)
@@ -312,6 +314,7 @@ pub(super) fn field_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
             .collect();
         p.push_lints(id, shifted);
     }
+    values
 }
 
 /// RFC 5322 §3.6 and RFC 2045 §4 rules for a message header.

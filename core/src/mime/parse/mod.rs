@@ -24,9 +24,11 @@
 use serde::Serialize;
 
 use crate::lint::{Lint, LintDef};
+use crate::mime::address::Address;
+use crate::mime::date::DateTime;
+use crate::mime::encoded_word;
 use crate::mime::header::{self, HeaderSection};
 use crate::mime::transfer::TransferEncoding;
-use crate::mime::encoded_word;
 use crate::span::Span;
 
 mod body;
@@ -117,6 +119,22 @@ pub struct Entity {
     decoded: Option<Vec<u8>>,
     #[serde(skip)]
     text: Option<String>,
+    /// What the header pass read from address and date fields, by index into `header.fields`.
+    #[serde(skip)]
+    values: Vec<(usize, FieldValue)>,
+}
+
+/// What the parser read from a header field whose syntax it checks, kept so that readers
+/// (such as [`report`](super::report)) use it without parsing the field again. The field's
+/// lints are in [`Message::lints`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    /// An address field (From, To, Cc, Bcc, Reply-To, Sender and their Resent- forms): its
+    /// mailboxes and groups, in order ([RFC 5322 §3.4](https://www.rfc-editor.org/rfc/rfc5322#section-3.4)).
+    Addresses(Vec<Address>),
+    /// A Date or Resent-Date field: the date, or `None` when it cannot be read
+    /// ([RFC 5322 §3.3](https://www.rfc-editor.org/rfc/rfc5322#section-3.3)).
+    Date(Option<DateTime>),
 }
 
 impl Entity {
@@ -138,6 +156,15 @@ impl Entity {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// What the parser read from the field at `index` of [`Entity::header`]'s fields: its
+    /// addresses or its date; `None` for other fields.
+    pub fn field_value(&self, index: usize) -> Option<&FieldValue> {
+        self.values
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, v)| v)
     }
 }
 
@@ -331,7 +358,7 @@ pub fn parse_message(input: &[u8]) -> Message<'_> {
 /// The steps, in the order their lints are made: the content fields
 /// ([`fields::content_fields`]), the structure of the body and the entities inside it
 /// ([`body::structure`]), the header section's own defects, the RFC 5322 rules of a message
-/// header, the fields whose syntax other modules check ([`fields::field_lints`]), and for a
+/// header, the fields whose syntax other modules check ([`fields::read_fields`]), and for a
 /// leaf its transfer and charset decoding ([`body::decode_leaf`]).
 fn parse_entity(
     p: &mut Parser<'_>,
@@ -364,7 +391,7 @@ fn parse_entity(
     if is_message_root {
         fields::message_lints(p, id, &h);
     }
-    fields::field_lints(p, id, &h);
+    let values = fields::read_fields(p, id, &h);
 
     let (decoded, text) = if matches!(kind, Body::Leaf) {
         body::decode_leaf(p, id, body, &h, &content)
@@ -391,6 +418,7 @@ fn parse_entity(
         kind,
         decoded,
         text,
+        values,
     };
     if let Some(parent) = item.parent.and_then(|i| p.entities.get_mut(i)) {
         parent.children.push(id);

@@ -31,6 +31,38 @@ fn simple_message() {
 }
 
 #[test]
+fn address_and_date_fields_are_read_once_and_kept() {
+    let input = "From: Ann <ann@example.com>\r\nTo: dee@example.net, \
+                 team: bo@example.org, cy@example.org;\r\nSubject: hi\r\nDate: Mon, 1 Jan 2024 10:20:30 +0900\r\n\
+                 Resent-Date: not a date\r\n\r\nbody\r\n";
+    let m = parse_message(input.as_bytes());
+    let root = &m.entities[0];
+    let got: Vec<String> = (0..root.header.fields.len())
+        .map(|i| match root.field_value(i) {
+            Some(FieldValue::Addresses(entries)) => crate::mime::address::mailboxes(entries)
+                .map(|mb| mb.address.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            Some(FieldValue::Date(Some(d))) => d.to_rfc3339(),
+            Some(FieldValue::Date(None)) => "invalid date".into(),
+            None => "-".into(),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "ann@example.com",
+            "dee@example.net bo@example.org cy@example.org",
+            "-",
+            "2024-01-01T10:20:30+09:00",
+            "invalid date",
+        ]
+    );
+    assert_eq!(root.field_value(5), None);
+    assert_eq!(codes(&m), ["mime.date-invalid"], "{:?}", m.lints);
+}
+
+#[test]
 fn multipart_tree_sections_and_spans() {
     let input = format!(
         "{HEAD}Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
