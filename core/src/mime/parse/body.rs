@@ -113,25 +113,16 @@ fn multipart(
     let (id, body) = (at.id, at.body);
     let ct_span = h.get(p.input, "content-type").map_or(h.span, |f| f.span);
     let b = match c.param("boundary") {
-        None => {
-            p.lint(
-                id,
-                &lints::BOUNDARY_INVALID,
-                ct_span,
-                "multipart Content-Type without a boundary parameter; the body is read as one opaque part",
-            );
+        Some(b) if !b.is_empty() => b.to_owned(),
+        unusable => {
+            let msg = if unusable.is_none() {
+                "multipart Content-Type without a boundary parameter; the body is read as one opaque part"
+            } else {
+                "multipart Content-Type with an empty boundary; the body is read as one opaque part"
+            };
+            p.lint(id, &lints::BOUNDARY_INVALID, ct_span, msg);
             return (Body::Leaf, Vec::new());
         }
-        Some("") => {
-            p.lint(
-                id,
-                &lints::BOUNDARY_INVALID,
-                ct_span,
-                "multipart Content-Type with an empty boundary; the body is read as one opaque part",
-            );
-            return (Body::Leaf, Vec::new());
-        }
-        Some(b) => b.to_owned(),
     };
     if let Some(problem) = boundary_problem(&b) {
         p.lint(id, &lints::BOUNDARY_INVALID, ct_span, problem);
