@@ -13,7 +13,7 @@ seed() {
     local t=$1 dir=corpus/$1
     mkdir -p "$dir"
     case $t in
-    mime_parse | mime_inspect) cp ../tests/fixtures/eml/*/*.eml "$dir/" 2>/dev/null ;;
+    mime_parse | mime_inspect) cp ../core/tests/fixtures/eml/*/*.eml "$dir/" 2>/dev/null ;;
     smtp_reply) printf '250-mx.example.org Hello\r\n250-SIZE 1000\r\n250 2.0.0 OK\r\n' >"$dir/seed" ;;
     smtp_command) printf 'EHLO a.example\r\nMAIL FROM:<a@b.c> SIZE=10 BODY=8BITMIME\r\nRCPT TO:<d@e.f> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;d@e.f\r\nBDAT 10 LAST\r\n' >"$dir/seed" ;;
     smtp_transcript) printf 'S: 220 mx ESMTP\nC: EHLO a\nS: 250-mx\nS: 250 PIPELINING\nC: MAIL FROM:<a@b>\nS: 250 OK\nC: DATA\nS: 354 go\nC: hi\nC: .\nS: 250 ok\nC: QUIT\nS: 221 bye\n' >"$dir/seed" ;;

@@ -1,4 +1,4 @@
-//! Golden corpus: every `tests/fixtures/eml/{rfc,legacy,malformed}/NNN.eml` is inspected with
+//! Golden corpus: every `core/tests/fixtures/eml/{rfc,legacy,malformed}/NNN.eml` is inspected with
 //! [`inspect_json`] and compared with the expected documents next to it.
 //!
 //! Each message runs in two (sometimes three) variants, because spans, `decoded_size` and

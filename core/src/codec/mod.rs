@@ -1,5 +1,5 @@
-//! Byte codecs shared by the SMTP and MIME sides: base64 ([`base64`]), hexadecimal ([`hex`])
-//!, with one defect model for lenient decoders.
+//! Byte codecs shared by the SMTP and MIME sides: base64 ([`base64`]), hexadecimal ([`hex`]),
+//! CRLF line endings ([`crlf`]), with one defect model for lenient decoders.
 //!
 //! ```text
 //!   smtp::auth (SASL, strict) ─┐                    ┌─ mime::build (76-column bodies)
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::span::Span;
 
 pub mod base64;
+pub mod crlf;
 pub mod hex;
 
 /// Most defects recorded per decoded input; later ones are only counted

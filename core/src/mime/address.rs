@@ -81,15 +81,16 @@ pub struct AddressList {
 impl AddressList {
     /// Every mailbox, group members included, in order.
     pub fn mailboxes(&self) -> Vec<&Mailbox> {
-        let mut out = Vec::new();
-        for e in &self.entries {
-            match e {
-                Address::Mailbox(m) => out.push(m),
-                Address::Group(g) => out.extend(g.members.iter()),
-            }
-        }
-        out
+        mailboxes(&self.entries).collect()
     }
+}
+
+/// Every mailbox of `entries`, group members included, in order.
+pub fn mailboxes(entries: &[Address]) -> impl Iterator<Item = &Mailbox> {
+    entries.iter().flat_map(|e| match e {
+        Address::Mailbox(m) => std::slice::from_ref(m),
+        Address::Group(g) => g.members.as_slice(),
+    })
 }
 
 #[derive(Debug, Clone)]

@@ -400,10 +400,10 @@ fn address_field(name: &str, list: &[NameAddr], key: &str) -> Result<String, Bui
     Ok(f.finish())
 }
 
-/// `text` with every line ending (LF, CR or CRLF) made CRLF: the SMTP side's
-/// [`normalize_crlf`](crate::smtp::data::normalize_crlf), without its record of changes.
+/// `text` with every line ending (LF, CR or CRLF) made CRLF:
+/// [`normalize_crlf`](crate::codec::crlf::normalize_crlf), without its record of changes.
 fn crlf(text: &str) -> Vec<u8> {
-    crate::smtp::data::normalize_crlf(text.as_bytes()).bytes
+    crate::codec::crlf::normalize_crlf(text.as_bytes()).bytes
 }
 
 /// Base64 (RFC 2045 §6.8) in lines of [`BODY_LINE`] characters joined by CRLF, no final CRLF.

@@ -11,7 +11,6 @@ pub mod dsn;
 pub mod encoded_word;
 pub mod header;
 pub mod headline;
-pub mod iso2022cn;
 pub mod lints;
 pub mod params;
 pub mod parse;

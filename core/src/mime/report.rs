@@ -9,9 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::mime::address;
 use crate::mime::dsn::{self, RecipientStatus, TypedValue};
-use crate::mime::parse::{decode_field_text, parse_message, Message};
-use crate::mime::{address, date};
+use crate::mime::parse::{decode_field_text, parse_message, FieldValue, Message};
 use crate::span::Span;
 
 /// The version of the document; changes only when a field changes meaning or goes away.
@@ -136,21 +136,7 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn mailbox_list(raw: &[u8]) -> Vec<Mailbox> {
-    address::parse_address_list(raw)
-        .mailboxes()
-        .into_iter()
-        .map(|m| Mailbox {
-            name: m.name.clone(),
-            address: m.address.clone(),
-        })
-        .collect()
-}
-
-fn date_rfc3339(raw: &[u8]) -> Option<String> {
-    date::parse_date(raw).value.map(|d| d.to_rfc3339())
-}
-
+/// The mailboxes of every top-level field called `name`, as the parser read them.
 fn mailboxes(msg: &Message<'_>, name: &str) -> Vec<Mailbox> {
     let input = msg.input();
     let Some(root) = msg.root() else {
@@ -159,9 +145,32 @@ fn mailboxes(msg: &Message<'_>, name: &str) -> Vec<Mailbox> {
     root.header
         .fields
         .iter()
-        .filter(|f| f.is(input, name))
-        .flat_map(|f| mailbox_list(f.raw_value(input)))
+        .enumerate()
+        .filter(|(_, f)| f.is(input, name))
+        .filter_map(|(i, _)| match root.field_value(i) {
+            Some(FieldValue::Addresses(entries)) => Some(entries),
+            _ => None,
+        })
+        .flat_map(|entries| address::mailboxes(entries))
+        .map(|m| Mailbox {
+            name: m.name.clone(),
+            address: m.address.clone(),
+        })
         .collect()
+}
+
+/// The first top-level Date field as the parser read it, in RFC 3339.
+fn date_rfc3339(msg: &Message<'_>) -> Option<String> {
+    let root = msg.root()?;
+    let index = root
+        .header
+        .fields
+        .iter()
+        .position(|f| f.is(msg.input(), "date"))?;
+    match root.field_value(index) {
+        Some(FieldValue::Date(date)) => date.map(|d| d.to_rfc3339()),
+        _ => None,
+    }
 }
 
 /// Builds the report for a message.
@@ -189,7 +198,7 @@ pub fn report(msg: &Message<'_>) -> InspectReport {
         from: mailboxes(msg, "from"),
         to: mailboxes(msg, "to"),
         cc: mailboxes(msg, "cc"),
-        date: root_field("date").and_then(date_rfc3339),
+        date: date_rfc3339(msg),
     };
     let fields = msg
         .root()

@@ -1,6 +1,6 @@
 //! Helpers for the relay tests: an in-process `mailscope serve`, fake mail servers and a tiny DNS
-//! server, all on loopback. The WebSocket client speaking relay v1 is the end-to-end crate's
-//! (`mailscope_e2e::relay_client`), shared with the tests against real Postfix.
+//! server, all on loopback. The WebSocket client speaking relay v1 is `mailscope-testkit`'s
+//! (`mailscope_testkit::relay_client`), shared with the end-to-end tests.
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
@@ -66,7 +66,7 @@ pub async fn serve_ui(ui: &std::path::Path, extra: &[&str]) -> Running {
         .expect("serve starts")
 }
 
-pub use mailscope_e2e::relay_client::{Event, Hello, RelayClient as Client, Ws, WAIT};
+pub use mailscope_testkit::relay_client::{Event, Hello, RelayClient as Client, Ws, WAIT};
 
 /// What this run's page sends to the relay at `addr`.
 pub fn good_hello(addr: SocketAddr) -> Hello<'static> {

@@ -1,6 +1,8 @@
 //! The Message view: which tab, the message being inspected, what is selected, loading
 //! progress. A plain reducer, free of Yew.
 
+use mailscope_core::codec::crlf::normalize_crlf;
+
 use crate::state::message_compose::{ComposeAction, ComposeForm};
 use crate::state::message_inspect::{Doc, Node};
 
@@ -103,9 +105,7 @@ pub struct MessageState {
 /// The bytes of a message pasted into a text area: text areas turn CR LF into LF, so line ends
 /// are put back to CR LF (RFC 5322 §2.1) and only the message's own defects are reported.
 pub fn pasted_bytes(text: &str) -> Vec<u8> {
-    text.replace("\r\n", "\n")
-        .replace('\n', "\r\n")
-        .into_bytes()
+    normalize_crlf(text.as_bytes()).bytes
 }
 
 /// Everything that changes the state.

@@ -1,5 +1,6 @@
 //! The reply inspector tool: text in, the core's reading of it out.
 
+use mailscope_core::codec::crlf::normalize_crlf;
 use mailscope_core::smtp::{parse_reply, Reply};
 
 /// What the tool shows for the current input.
@@ -26,11 +27,11 @@ pub fn read_reply(text: &str) -> ReplyReading {
     if text.trim().is_empty() {
         return ReplyReading::Empty;
     }
-    let mut wire = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    if !wire.ends_with("\r\n") {
-        wire.push_str("\r\n");
+    let mut wire = normalize_crlf(text.as_bytes()).bytes;
+    if !wire.ends_with(b"\r\n") {
+        wire.extend_from_slice(b"\r\n");
     }
-    match parse_reply(wire.as_bytes()) {
+    match parse_reply(&wire) {
         Ok(Some((reply, used))) => ReplyReading::Reply {
             reply,
             rest: wire.len() - used,

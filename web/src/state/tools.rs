@@ -1,6 +1,7 @@
 //! The Tools view: small encoders, decoders and lookups, each a thin call into the core with
 //! its answer shaped for display.
 
+use mailscope_core::codec::crlf::normalize_crlf;
 use mailscope_core::lint::Lint;
 use mailscope_core::smtp::auth::{
     decode_base64, decode_exchange, encode_base64, to_hex, AuthLine, DecodedAuth, Mechanism,
@@ -324,18 +325,17 @@ pub struct BodyDecoded {
 /// The UTF-8 of `text` in quoted-printable as the core's builder writes it (RFC 2045 §6.7):
 /// typed line ends become CRLF hard breaks, long lines get `=` soft breaks at 76 columns.
 pub fn encode_qp(text: &str) -> String {
-    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    encode_quoted_printable(crlf.as_bytes(), LineEnding::Crlf)
+    encode_quoted_printable(&normalize_crlf(text.as_bytes()).bytes, LineEnding::Crlf)
 }
 
 /// Decodes a body in quoted-printable (`qp`) or base64, as the core's MIME reader does.
 /// Line ends typed in a text area are LF; they are read as CRLF.
 pub fn decode_body(text: &str, qp: bool) -> BodyDecoded {
-    let wire = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    let wire = normalize_crlf(text.as_bytes()).bytes;
     let d = if qp {
-        decode_quoted_printable(wire.as_bytes())
+        decode_quoted_printable(&wire)
     } else {
-        body_base64(wire.as_bytes())
+        body_base64(&wire)
     };
     let mut defects: Vec<String> = d
         .defects

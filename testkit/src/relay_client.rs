@@ -2,9 +2,9 @@
 //! subprotocols `mailscope.v1` and `mailscope.token.<TOKEN>`, the page's `Origin`, and the core's
 //! frame types for every control message.
 //!
-//! The one relay test client: the end-to-end tests here and the proxy's own tests
-//! (`proxy/tests/common`, through a dev-dependency on this crate) both use it. [`Hello`] can
-//! also present a wrong token, a foreign `Origin` or a wrong `Host`, for the refusal tests.
+//! The one relay test client: the end-to-end tests (`mailscope-e2e`) and the proxy's own tests
+//! (`proxy/tests/common`) both use it. [`Hello`] can also present a wrong token, a foreign
+//! `Origin` or a wrong `Host`, for the refusal tests.
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -14,7 +14,7 @@
 //!
 //! ("encoding_rs GBK/Big5" means the WHATWG GBK and Big5 decoders: encoding_rs's, or the
 //! browser's `TextDecoder` in the web page's build, which give the same characters; see
-//! [`charset`](super::charset).)
+//! [`charset`](super).)
 //!
 //! SO (0x0E) shifts to G1 until SI (0x0F); `ESC N` (SS2) and `ESC O` (SS3) take the next two
 //! bytes from G2 or G3. A designation holds only until the end of its line: each line starts
@@ -46,7 +46,7 @@
 
 use encoding_rs::Encoding;
 
-use super::charset::{backend, Bom};
+use super::{backend, Bom};
 
 /// Plane 1 Hanzi that Big5 level 1 sorts elsewhere: (CNS code, Big5 code).
 pub const PLANE1_MOVED: &[(u16, u16)] = &[
