@@ -201,6 +201,8 @@ pub struct ServerSession {
     smtp_seen: bool,
     skipping_long_line: bool,
     cram_challenge: String,
+    /// The start of every queue id this session gives (`MS` unless the caller sets one).
+    queue_prefix: String,
     messages: u64,
     /// When the session times out (ms), once the time is known.
     deadline: Option<u64>,
@@ -228,6 +230,7 @@ impl ServerSession {
             smtp_seen: false,
             skipping_long_line: false,
             cram_challenge,
+            queue_prefix: "MS".into(),
             messages: 0,
             deadline: None,
             now: None,
@@ -253,6 +256,14 @@ impl ServerSession {
     /// (`<random.timestamp@host>`); the caller makes it, since the core has no RNG or clock.
     pub fn set_auth_challenge(&mut self, challenge: impl Into<String>) {
         self.cram_challenge = challenge.into();
+    }
+
+    /// Sets the start of the queue ids in `250 … queued as ID` (default `MS`); the session adds
+    /// its message count (`MS000001`, `MS000002`, …). Queue ids are unique per server: a
+    /// transport with many sessions gives each a prefix of its own (the core has no counter
+    /// shared between sessions, nor randomness). Only letters and digits are kept.
+    pub fn set_queue_id_prefix(&mut self, prefix: &str) {
+        self.queue_prefix = prefix.chars().filter(char::is_ascii_alphanumeric).collect();
     }
 
     /// The configuration.
@@ -947,7 +958,7 @@ impl ServerSession {
         }
         self.messages += 1;
         self.junk = 0;
-        let queue_id = format!("MS{:06}", self.messages);
+        let queue_id = format!("{}{:06}", self.queue_prefix, self.messages);
         let (from, params) = txn.from.unwrap_or_default();
         let message = ReceivedMessage {
             queue_id: queue_id.clone(),

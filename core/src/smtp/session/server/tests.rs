@@ -228,3 +228,23 @@ fn data_slower_than_the_minimum_rate_times_out() {
     }
     assert_eq!(t, 19_000);
 }
+
+#[test]
+fn queue_ids_carry_the_prefix_and_count() {
+    let mut s = session(ServerConfig::default());
+    s.set_queue_id_prefix("1A2B\r\n3C");
+    let txn = b"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n";
+    s.handle_input(b"EHLO x\r\n");
+    for _ in 0..2 {
+        s.handle_input(txn);
+        s.handle_input(b"Subject: x\r\n\r\nhi\r\n.\r\n");
+    }
+    let ids: Vec<String> = events(&mut s)
+        .into_iter()
+        .filter_map(|e| match e {
+            ServerEvent::MessageReceived(m) => Some(m.queue_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["1A2B3C000001", "1A2B3C000002"]);
+}
