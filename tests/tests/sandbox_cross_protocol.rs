@@ -89,7 +89,7 @@ fn send_mail(port: u16) {
         .expect("read timeout");
     let mut writer = stream.try_clone().expect("clone stream");
     let mut reader = BufReader::new(stream);
-    let mut reply = |reader: &mut BufReader<TcpStream>| loop {
+    let reply = |reader: &mut BufReader<TcpStream>| loop {
         let mut line = String::new();
         assert!(reader.read_line(&mut line).expect("a reply") > 0, "closed");
         if line.as_bytes().get(3) != Some(&b'-') {

@@ -22,7 +22,7 @@ mod bounce;
 mod connection;
 mod store;
 
-pub use connection::MAX_TRANSCRIPT;
+pub use connection::{MAX_TRANSCRIPT, SEND_BUFFER};
 pub use store::{Store, StoreEvent, StoredMessage, DEFAULT_KEEP, DEFAULT_MAX_BYTES};
 
 /// The sandbox's host name, in its greeting and certificate.

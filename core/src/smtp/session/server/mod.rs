@@ -398,15 +398,13 @@ impl ServerSession {
             return;
         };
         let cap = now.saturating_add(self.config.idle_timeout);
-        let rate = self.config.min_data_rate;
-        self.deadline = Some(if rate == 0 {
-            cap
-        } else {
-            let n = u64::try_from(n).unwrap_or(u64::MAX);
-            deadline
-                .saturating_add(n.saturating_mul(1000) / rate)
-                .min(cap)
-        });
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        // A rate of 0 is no minimum: every byte restarts the timer.
+        let extended = n
+            .saturating_mul(1000)
+            .checked_div(self.config.min_data_rate)
+            .map_or(cap, |more| deadline.saturating_add(more));
+        self.deadline = Some(extended.min(cap));
     }
 
     /// The TLS handshake after STARTTLS finished: the server forgets everything learned before
