@@ -851,6 +851,7 @@ async fn queue_ids_are_unique() {
         cmd(&mut s, "DATA\r\n").await;
         replies.push(cmd(&mut s, "Subject: same connection\r\n\r\nhi\r\n.\r\n").await);
     }
+    cmd(&mut s, "QUIT\r\n").await;
     let mut ids: Vec<String> = messages(server.addr)
         .await
         .iter()

@@ -158,17 +158,14 @@ pub(super) async fn serve(
     let mut armed: Option<u64> = None;
     loop {
         session.handle_time(now_ms());
+        // Messages are stored before their 250 leaves: a client that has it finds the
+        // message listed (and, with --maildir, on disk). The transcript stored with a message
+        // ends with that 250.
         let tls = session.is_tls();
+        let mut replies = Vec::new();
         while let Some(out) = session.poll_output() {
             transcript.add(false, tls, &out);
-            match tokio::time::timeout(limits.write_timeout, stream.write_all(&out)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return,
-                Err(_) => {
-                    tracing::info!(%peer, event = "sandbox-write-timeout", "sandbox client does not read its replies; dropped");
-                    return;
-                }
-            }
+            replies.push(out);
         }
         let mut closed = false;
         let mut start_tls = false;
@@ -206,6 +203,16 @@ pub(super) async fn serve(
                     }
                 }
                 _ => {}
+            }
+        }
+        for out in replies {
+            match tokio::time::timeout(limits.write_timeout, stream.write_all(&out)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return,
+                Err(_) => {
+                    tracing::info!(%peer, event = "sandbox-write-timeout", "sandbox client does not read its replies; dropped");
+                    return;
+                }
             }
         }
         if closed {
