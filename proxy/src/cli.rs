@@ -119,12 +119,30 @@ pub struct ServeArgs {
     /// Do not run the sandbox SMTP server.
     #[arg(long)]
     pub no_sandbox: bool,
-    /// Also deliver the sandbox's messages into this Maildir.
+    /// Keep the sandbox's messages in this Maildir too, with their metadata in DIR/mailscope/;
+    /// a restarted serve lists them again. Without it the sandbox's store is memory only.
     #[arg(long, value_name = "DIR")]
     pub maildir: Option<PathBuf>,
-    /// Messages the sandbox keeps in memory.
+    /// Messages the sandbox keeps in memory (the oldest go first).
     #[arg(long, default_value_t = crate::sandbox::DEFAULT_KEEP, value_name = "N")]
     pub sandbox_keep: usize,
+    /// Bytes of messages (and their transcripts) the sandbox keeps in memory; the oldest go
+    /// first.
+    #[arg(long, default_value_t = crate::sandbox::DEFAULT_MAX_BYTES, value_name = "BYTES",
+          value_parser = bytes(1024, 1 << 40))]
+    pub sandbox_max_bytes: usize,
+    /// Seconds a sandbox client has to send each command in full (then 421).
+    #[arg(long, default_value_t = crate::sandbox::DEFAULT_TIMEOUT.as_secs(), value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub sandbox_timeout: u64,
+    /// Seconds a sandbox client has to take each reply; one that does not read is dropped.
+    #[arg(long, default_value_t = crate::sandbox::DEFAULT_TIMEOUT.as_secs(), value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub sandbox_write_timeout: u64,
+    /// Minimum rate of a sandbox client's message content (DATA, BDAT) in bytes per second;
+    /// 0 for none.
+    #[arg(long, default_value_t = mailscope_core::smtp::session::server::DEFAULT_MIN_DATA_RATE, value_name = "BYTES")]
+    pub sandbox_min_data_rate: u64,
     /// Largest WebSocket frame in bytes; larger ones close the socket with 1009 (1,024 to
     /// 67,108,864).
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = bytes(1024, 64 << 20))]

@@ -99,9 +99,13 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
     } else {
         Some(
             crate::sandbox::start(SandboxOptions {
-                listen: args.sandbox,
                 maildir: args.maildir.clone(),
                 keep: args.sandbox_keep,
+                max_bytes: args.sandbox_max_bytes,
+                timeout: Duration::from_secs(args.sandbox_timeout),
+                write_timeout: Duration::from_secs(args.sandbox_write_timeout),
+                min_data_rate: args.sandbox_min_data_rate,
+                ..SandboxOptions::new(args.sandbox)
             })
             .await?,
         )

@@ -554,3 +554,311 @@ async fn events_stream_reports_new_messages() {
         got.extend_from_slice(&buf[..n]);
     }
 }
+
+// ---- Hardening (issue 16): cross-protocol requests, stalled and slow clients, memory, restart.
+
+/// Reads until the server closes (or `WAIT` passes without a byte); returns what came.
+async fn read_to_close(s: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match tokio::time::timeout(WAIT, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return String::from_utf8_lossy(&got).into_owned(),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => panic!(
+                "the sandbox kept the connection open: {}",
+                String::from_utf8_lossy(&got)
+            ),
+        }
+    }
+}
+
+/// Sends a whole message of about `size` body bytes and QUIT; returns the 250 reply's text.
+async fn send_message(smtp: SocketAddr, subject: &str, size: usize) -> String {
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    assert!(read_reply(&mut s).await.starts_with("220"));
+    assert!(cmd(&mut s, "EHLO t\r\n").await.starts_with("250"));
+    assert!(cmd(&mut s, "MAIL FROM:<a@example.org>\r\n")
+        .await
+        .starts_with("250"));
+    assert!(cmd(&mut s, "RCPT TO:<b@example.org>\r\n")
+        .await
+        .starts_with("250"));
+    assert!(cmd(&mut s, "DATA\r\n").await.starts_with("354"));
+    let line = format!("{}\r\n", "x".repeat(76));
+    let body = line.repeat(size / line.len() + 1);
+    let reply = cmd(&mut s, &format!("Subject: {subject}\r\n\r\n{body}.\r\n")).await;
+    assert!(reply.starts_with("250 2.0.0 Ok: queued as"), "{reply}");
+    cmd(&mut s, "QUIT\r\n").await;
+    reply
+}
+
+/// The exact request of issue 16: a request line, 15 header lines and a body of SMTP commands,
+/// in one write, as Chromium sends `fetch(…, {method: 'POST', mode: 'no-cors', body})`.
+#[tokio::test]
+async fn http_post_to_the_sandbox_is_closed_and_stores_nothing() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let headers = [
+        "Host: 127.0.0.1:2525",
+        "Connection: keep-alive",
+        "Content-Length: 118",
+        "sec-ch-ua-platform: \"Linux\"",
+        "User-Agent: Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36",
+        "sec-ch-ua: \"Chromium\";v=\"156\"",
+        "Content-Type: text/plain;charset=UTF-8",
+        "sec-ch-ua-mobile: ?0",
+        "Accept: */*",
+        "Origin: http://evil.test",
+        "Sec-Fetch-Site: cross-site",
+        "Sec-Fetch-Mode: no-cors",
+        "Sec-Fetch-Dest: empty",
+        "Referer: http://evil.test/",
+        "Accept-Encoding: gzip, deflate, br, zstd",
+    ];
+    let request = format!(
+        "POST / HTTP/1.1\r\n{}\r\n\r\nEHLO x\r\nMAIL FROM:<a@evil.test>\r\nRCPT TO:<v@sandbox.test>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n",
+        headers.join("\r\n")
+    );
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let got = read_to_close(&mut s).await;
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines.len(), 2, "{got}");
+    assert!(lines[0].starts_with("220 "), "{got}");
+    assert!(lines[1].starts_with("221 2.7.0 "), "{got}");
+    assert!(!got.contains("queued"), "{got}");
+    assert!(messages(server.addr).await.is_empty());
+    // A header line first closes as well.
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    s.write_all(b"Host: 127.0.0.1\r\nEHLO x\r\n").await.unwrap();
+    let got = read_to_close(&mut s).await;
+    assert!(got.ends_with("221 2.7.0 Error: this is an SMTP server and that was not an SMTP command (HTTP?); closing\r\n"), "{got}");
+}
+
+/// A client socket with a small receive buffer, so that replies it does not read back up.
+async fn small_window_client(addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.set_send_buffer_size(4096).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// Whether a new client gets the greeting (a free slot) rather than `421 … too many
+/// connections`.
+async fn slot_free(smtp: SocketAddr) -> bool {
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    read_reply(&mut s).await.starts_with("220")
+}
+
+#[tokio::test]
+async fn clients_that_never_read_free_their_slots_after_the_timeout() {
+    // The command timeout stays long, so only the write timeout can free a slot.
+    let server = serve(&["--sandbox-write-timeout", "3"]).await;
+    let smtp = sandbox_addr(&server);
+    let mut hogs = Vec::new();
+    for _ in 0..100 {
+        let mut s = small_window_client(smtp).await;
+        assert!(read_reply(&mut s).await.starts_with("220"));
+        hogs.push(s);
+    }
+    assert!(!slot_free(smtp).await, "100 clients take every slot");
+    // Each sends 1,000 EHLOs and never reads a reply: the ~190 KB of replies are about twice
+    // what the socket buffers hold, and the sandbox's write stalls.
+    let flood = "EHLO hog\r\n".repeat(1000);
+    for s in &mut hogs {
+        s.write_all(flood.as_bytes()).await.unwrap();
+    }
+    // The stalled clients are dropped after the write timeout: 100 new clients are then served
+    // at once (they stay connected; the command timeout is 300 s). Bounded wait.
+    let mut fresh = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while fresh.len() < 100 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stalled clients still hold {} slots",
+            100 - fresh.len()
+        );
+        let mut s = TcpStream::connect(smtp).await.unwrap();
+        if read_reply(&mut s).await.starts_with("220") {
+            fresh.push(s);
+        } else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    drop(hogs);
+}
+
+#[tokio::test]
+async fn a_trickled_command_or_slow_data_is_closed() {
+    let server = serve(&["--sandbox-timeout", "2", "--sandbox-min-data-rate", "1000"]).await;
+    let smtp = sandbox_addr(&server);
+    // A command one byte at a time, 4 bytes a second, never finished: before, each byte
+    // restarted the idle timer.
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    assert!(read_reply(&mut s).await.starts_with("220"));
+    let mut closed_with = None;
+    for (i, b) in b"EHLO trickle.example.org.and.on.and.on".iter().enumerate() {
+        if s.write_all(&[*b]).await.is_err() {
+            break;
+        }
+        let mut buf = [0u8; 512];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(250), s.read(&mut buf)).await
+        {
+            closed_with = Some((i, String::from_utf8_lossy(&buf[..n]).into_owned()));
+            break;
+        }
+    }
+    let (_, reply) = closed_with.expect("the trickling client was not closed");
+    assert!(reply.starts_with("421 4.4.2 "), "{reply}");
+    // Message content at 100 bytes a second against a minimum of 1000.
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    assert!(read_reply(&mut s).await.starts_with("220"));
+    assert!(cmd(&mut s, "EHLO t\r\n").await.starts_with("250"));
+    assert!(cmd(&mut s, "MAIL FROM:<a@example.org>\r\n")
+        .await
+        .starts_with("250"));
+    assert!(cmd(&mut s, "RCPT TO:<b@example.org>\r\n")
+        .await
+        .starts_with("250"));
+    assert!(cmd(&mut s, "DATA\r\n").await.starts_with("354"));
+    let chunk = "x".repeat(25);
+    let mut reply = None;
+    for _ in 0..400 {
+        if s.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+        let mut buf = [0u8; 512];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(250), s.read(&mut buf)).await
+        {
+            reply = Some(String::from_utf8_lossy(&buf[..n]).into_owned());
+            break;
+        }
+    }
+    let reply = reply.expect("the slow client was not closed");
+    assert!(reply.starts_with("421 4.4.2 "), "{reply}");
+    assert!(messages(server.addr).await.is_empty());
+}
+
+#[tokio::test]
+async fn noop_flood_gets_421() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    assert!(read_reply(&mut s).await.starts_with("220"));
+    assert!(cmd(&mut s, "EHLO t\r\n").await.starts_with("250"));
+    let flood = "NOOP\r\nRSET\r\nVRFY a\r\nHELP\r\n".repeat(50);
+    s.write_all(flood.as_bytes()).await.unwrap();
+    let got = read_to_close(&mut s).await;
+    assert!(
+        got.ends_with("421 4.7.0 sandbox.mailscope.test Error: too many errors\r\n"),
+        "{got}"
+    );
+    // 100 junk commands, then 20 more that count as errors.
+    assert_eq!(got.lines().count(), 121, "{got}");
+}
+
+#[tokio::test]
+async fn store_byte_cap_drops_the_oldest() {
+    let cap = 1_000_000;
+    let server = serve(&["--sandbox-max-bytes", &cap.to_string()]).await;
+    let smtp = sandbox_addr(&server);
+    for i in 0..8 {
+        send_message(smtp, &format!("m{i}"), 100_000).await;
+    }
+    let list = messages(server.addr).await;
+    let total: u64 = list.iter().map(|m| m["size"].as_u64().unwrap()).sum();
+    assert!(total <= cap, "{total} bytes kept, cap {cap}");
+    // Messages and their transcripts (which hold the content too) count: ~200 KB each.
+    let store = &server.sandbox.as_ref().unwrap().store;
+    assert!(store.bytes() <= cap as usize, "{}", store.bytes());
+    let ids: Vec<u64> = list.iter().map(|m| m["id"].as_u64().unwrap()).collect();
+    let first = 9 - ids.len() as u64;
+    assert!(ids.len() >= 2, "{ids:?}");
+    assert_eq!(
+        ids,
+        (first..=8).collect::<Vec<u64>>(),
+        "the newest kept, oldest dropped first"
+    );
+}
+
+#[tokio::test]
+async fn maildir_store_survives_a_restart() {
+    let dir =
+        std::env::temp_dir().join(format!("mailscope-sandbox-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.display().to_string();
+    let listed = |list: Vec<serde_json::Value>| -> Vec<(u64, String, String)> {
+        list.iter()
+            .map(|m| {
+                (
+                    m["id"].as_u64().unwrap(),
+                    m["queue_id"].as_str().unwrap().to_string(),
+                    m["headline"]["subject"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let first = serve(&["--maildir", &d]).await;
+    for subject in ["one", "two", "three"] {
+        send_message(sandbox_addr(&first), subject, 100).await;
+    }
+    let before = listed(messages(first.addr).await);
+    assert_eq!(before.len(), 3);
+    let transcript = api(first.addr, "GET", "/api/messages/2/transcript", 200).await;
+    first.task.abort();
+    drop(first);
+    let second = serve(&["--maildir", &d]).await;
+    let after = listed(messages(second.addr).await);
+    assert_eq!(after, before);
+    let subjects: Vec<&str> = after.iter().map(|m| m.2.as_str()).collect();
+    assert_eq!(subjects, ["one", "two", "three"]);
+    assert_eq!(
+        api(second.addr, "GET", "/api/messages/2/transcript", 200).await,
+        transcript
+    );
+    // New messages are numbered after them.
+    send_message(sandbox_addr(&second), "four", 100).await;
+    let ids: Vec<u64> = listed(messages(second.addr).await)
+        .iter()
+        .map(|m| m.0)
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 14, item 4: every message had "queued as MS000001".
+#[tokio::test]
+async fn queue_ids_are_unique() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let mut replies = Vec::new();
+    for _ in 0..3 {
+        replies.push(send_message(smtp, "one per connection", 10).await);
+    }
+    // Two on one connection.
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    assert!(read_reply(&mut s).await.starts_with("220"));
+    assert!(cmd(&mut s, "EHLO t\r\n").await.starts_with("250"));
+    for _ in 0..2 {
+        cmd(&mut s, "MAIL FROM:<a@example.org>\r\n").await;
+        cmd(&mut s, "RCPT TO:<b@example.org>\r\n").await;
+        cmd(&mut s, "DATA\r\n").await;
+        replies.push(cmd(&mut s, "Subject: same connection\r\n\r\nhi\r\n.\r\n").await);
+    }
+    cmd(&mut s, "QUIT\r\n").await;
+    let mut ids: Vec<String> = messages(server.addr)
+        .await
+        .iter()
+        .map(|m| m["queue_id"].as_str().unwrap().to_string())
+        .collect();
+    for (reply, id) in replies.iter().zip(&ids) {
+        assert_eq!(reply.trim_end(), format!("250 2.0.0 Ok: queued as {id}"));
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "{replies:?}");
+}

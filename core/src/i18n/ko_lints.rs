@@ -6,6 +6,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("smtp.line-too-long", "명령 줄이 512옥텟, 응답 줄이 512옥텟, 또는 텍스트 줄이 1000옥텟(CRLF 포함)을 넘습니다. RFC 5321은 이보다 큰 것을 피하라고(SHOULD) 합니다"),
     ("smtp.space-after-colon", "`MAIL FROM:`/`RCPT TO:`와 경로 사이에 공백이 있습니다. RFC 5321 §3.3은 이를 허용하지 않습니다. 너그러운 서버는 받아들이지만 엄격한 서버는 거부합니다"),
     ("smtp.unknown-command", "RFC 5321에도, 알려진 확장에도 없는 명령어입니다"),
+    ("smtp.http-request", "SMTP 명령 대신 HTTP 요청 줄이나 헤더 필드가 왔습니다. 브라우저나 프록시가 SMTP 포트에 접속한 것입니다"),
     ("smtp.path-without-brackets", "MAIL 또는 RCPT 경로에 꺾쇠괄호가 없습니다"),
     ("smtp.mailbox-invalid", "RFC 5321 Mailbox 구문에 맞지 않는 메일함 주소입니다"),
     ("smtp.syntax-invalid", "명령 인수가 해당 명령의 구문에 맞지 않습니다"),

@@ -1076,13 +1076,23 @@ impl<'a> Parser<'a> {
             b"AUTH" => self.auth(args, arguments).unwrap_or(unknown),
             v if KNOWN_UNMODELLED.contains(&v) => unknown,
             _ => {
-                self.lints.push(lints::UNKNOWN_COMMAND.at(
-                    verb,
-                    format!(
-                        "unknown command {:?}; a server answers 500 (RFC 5321 §4.2.4)",
-                        String::from_utf8_lossy(&verb_bytes[..verb_bytes.len().min(32)])
-                    ),
-                ));
+                if let Some(kind) = super::cross_protocol::non_smtp_line(input) {
+                    self.lints.push(lints::HTTP_REQUEST.at(
+                        line,
+                        format!(
+                            "{}, not an SMTP command: a browser or proxy is talking to the SMTP port; Postfix (and Mailscope's server) close the session",
+                            kind.describe()
+                        ),
+                    ));
+                } else {
+                    self.lints.push(lints::UNKNOWN_COMMAND.at(
+                        verb,
+                        format!(
+                            "unknown command {:?}; a server answers 500 (RFC 5321 §4.2.4)",
+                            String::from_utf8_lossy(&verb_bytes[..verb_bytes.len().min(32)])
+                        ),
+                    ));
+                }
                 unknown
             }
         };

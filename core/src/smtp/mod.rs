@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod capability;
 pub mod command;
+pub mod cross_protocol;
 pub mod data;
 pub mod enhanced;
 pub mod reply;
@@ -56,6 +57,14 @@ pub mod lints {
         severity: Severity::Warning,
         reference: "RFC 5321 §4.2.4",
         summary: "a command verb that is neither in RFC 5321 nor a known extension",
+    };
+
+    /// An HTTP request line or a header field where a command was expected.
+    pub const HTTP_REQUEST: LintDef = LintDef {
+        code: "smtp.http-request",
+        severity: Severity::Error,
+        reference: "RFC 5321 §4.1.1",
+        summary: "an HTTP request line or a header field where an SMTP command was expected: a browser or proxy is talking to the SMTP port",
     };
 
     /// A MAIL or RCPT path without angle brackets.
@@ -248,6 +257,7 @@ pub const CATALOG: &[&LintDef] = &[
     // ---- smtp-parse ----
     &lints::SPACE_AFTER_COLON,
     &lints::UNKNOWN_COMMAND,
+    &lints::HTTP_REQUEST,
     &lints::PATH_WITHOUT_BRACKETS,
     &lints::MAILBOX_INVALID,
     &lints::SYNTAX_INVALID,

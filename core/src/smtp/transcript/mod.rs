@@ -1026,6 +1026,14 @@ The example of RFC 5321 Appendix D.1:
             "S: 220 x\nC: FOO\nS: 500 what\nC: QUIT\nS: 221 bye\n",
             &["smtp.unknown-command"],
         ),
+        (
+            "S: 220 x\nC: POST / HTTP/1.1\nS: 221 2.7.0 Error: not SMTP\n",
+            &["smtp.http-request", "smtp.no-quit"],
+        ),
+        (
+            "S: 220 x\nC: Host: 127.0.0.1:2525\nS: 221 2.7.0 Error: not SMTP\n",
+            &["smtp.http-request", "smtp.no-quit"],
+        ),
     ];
 
     #[test]

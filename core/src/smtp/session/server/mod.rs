@@ -4,291 +4,26 @@
 //! It powers the in-browser simulated server and the native sandbox server. Replies follow
 //! RFC 5321 §4.3.2 and, when ENHANCEDSTATUSCODES is advertised, carry RFC 3463 codes. Limits and
 //! defaults follow Postfix (`line_length_limit` 2048, `smtpd_hard_error_limit` 20,
-//! `smtpd_recipient_limit` 1000).
+//! `smtpd_recipient_limit` 1000, `smtpd_junk_command_limit` 100, `smtpd_timeout` 300 s,
+//! `smtpd_min_data_rate` 500). Like Postfix's `smtpd_forbidden_commands`, an HTTP request line
+//! or a header field before the first SMTP command closes the session with `221 2.7.0` and
+//! discards whatever was pipelined after it (see [`crate::smtp::cross_protocol`]).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
-
-use crate::lint::Lint;
 use crate::smtp::auth::{AuthFailure, Mechanism, ServerExchange, ServerStep, MAX_AUTH_LINE};
 use crate::smtp::command::{parse_command, Body, Command, MailParams, RcptParams};
+use crate::smtp::cross_protocol::{non_smtp_line, NonSmtp};
 use crate::smtp::data::{BdatReceiver, DataReceiver, Feed, ReceivedData};
 use crate::smtp::lints;
 
 use super::order::{Hello, Order, OrderError, Step};
-use super::timeouts;
 
-/// Default longest command line the server reads, CRLF included (Postfix `line_length_limit`).
-pub const DEFAULT_LINE_LIMIT: usize = 2048;
-/// Default number of errors after which the server closes with 421 (Postfix
-/// `smtpd_hard_error_limit`).
-pub const DEFAULT_ERROR_LIMIT: usize = 20;
-/// Default most recipients per transaction (Postfix `smtpd_recipient_limit`; RFC 5321
-/// §4.5.3.1.8 requires at least 100).
-pub const DEFAULT_MAX_RECIPIENTS: usize = 1000;
-/// Largest message the server keeps when no SIZE limit is configured (bounded memory).
-pub const HARD_MESSAGE_LIMIT: u64 = 64 * 1024 * 1024;
-/// Most events kept before the oldest are dropped (a caller that never polls stays bounded).
-pub const MAX_QUEUED_EVENTS: usize = 4096;
+mod config;
+mod types;
 
-/// What the server does with a recipient ([RFC 5321 §4.2.2](https://www.rfc-editor.org/rfc/rfc5321#section-4.2.2)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RecipientAction {
-    /// `250 2.1.5 Ok`.
-    #[default]
-    Accept,
-    /// `550 5.1.1 Recipient address rejected: User unknown`.
-    Reject,
-    /// `451 4.7.1 Recipient address rejected: Greylisted, try again later`.
-    Defer,
-    /// `452 4.2.2 Mailbox full`.
-    MailboxFull,
-}
-
-/// A rule matching a recipient: an exact address (`user@example.org`) or a domain
-/// (`example.org`), case-insensitive. The first matching rule wins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecipientRule {
-    /// An address (with `@`) or a domain (without).
-    pub pattern: String,
-    /// What to do with a recipient that matches.
-    pub action: RecipientAction,
-}
-
-/// Errors to inject, to explore how clients cope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct FaultInjection {
-    /// Greet with `421 4.3.2 Service not available` and close.
-    pub greeting_421: bool,
-    /// Answer MAIL with `451 4.3.0`.
-    pub mail_451: bool,
-    /// Answer DATA (and the first BDAT) with `451 4.3.0`.
-    pub data_451: bool,
-    /// Answer the end of data with `554 5.6.0` (message refused after it was sent).
-    pub message_554: bool,
-}
-
-/// How the server behaves ([RFC 5321](https://www.rfc-editor.org/rfc/rfc5321) and the
-/// extensions it advertises).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ServerConfig {
-    /// The name in the greeting and EHLO reply (passed in: the core knows no host name).
-    pub hostname: String,
-    /// Advertise and accept PIPELINING (RFC 2920).
-    pub pipelining: bool,
-    /// SIZE limit in bytes, advertised as `SIZE n` (RFC 1870); `None` advertises `SIZE` with
-    /// no limit and keeps at most [`HARD_MESSAGE_LIMIT`].
-    pub size_limit: Option<u64>,
-    /// Advertise 8BITMIME (RFC 6152).
-    pub eight_bit_mime: bool,
-    /// Advertise SMTPUTF8 (RFC 6531).
-    pub smtputf8: bool,
-    /// Advertise ENHANCEDSTATUSCODES (RFC 2034) and put them in replies.
-    pub enhanced_status_codes: bool,
-    /// Advertise CHUNKING (RFC 3030) and accept BDAT.
-    pub chunking: bool,
-    /// Advertise DSN (RFC 3461).
-    pub dsn: bool,
-    /// Offer STARTTLS (RFC 3207); the transport does the handshake.
-    pub starttls: bool,
-    /// AUTH mechanisms offered (RFC 4954); empty means no AUTH.
-    pub auth_mechanisms: Vec<Mechanism>,
-    /// User names and passwords for AUTH.
-    pub users: BTreeMap<String, String>,
-    /// Refuse MAIL with `530 5.7.0` until the client has authenticated.
-    pub require_auth: bool,
-    /// Offer AUTH only over TLS; AUTH before TLS gets `538 5.7.11`.
-    pub require_tls_for_auth: bool,
-    /// Recipient rules, first match wins; unmatched recipients are accepted.
-    pub recipient_rules: Vec<RecipientRule>,
-    /// Most recipients per transaction; more get `452 4.5.3`.
-    pub max_recipients: usize,
-    /// Longest command line read, CRLF included; longer lines get `500 5.5.2`.
-    pub line_length_limit: usize,
-    /// Errors after which the server answers `421 4.7.0` and closes.
-    pub error_limit: usize,
-    /// Refuse messages with bare LF/CR or a smuggling sequence (`554 5.6.0`), as Postfix's
-    /// `smtpd_forbid_bare_newline` does. Either way such sequences never end the data.
-    pub reject_bare_newlines: bool,
-    /// Errors to inject.
-    pub faults: FaultInjection,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            hostname: "mailscope.test".into(),
-            pipelining: true,
-            size_limit: Some(10 * 1024 * 1024),
-            eight_bit_mime: true,
-            smtputf8: true,
-            enhanced_status_codes: true,
-            chunking: true,
-            dsn: true,
-            starttls: false,
-            auth_mechanisms: Vec::new(),
-            users: BTreeMap::new(),
-            require_auth: false,
-            require_tls_for_auth: false,
-            recipient_rules: Vec::new(),
-            max_recipients: DEFAULT_MAX_RECIPIENTS,
-            line_length_limit: DEFAULT_LINE_LIMIT,
-            error_limit: DEFAULT_ERROR_LIMIT,
-            reject_bare_newlines: true,
-            faults: FaultInjection::default(),
-        }
-    }
-}
-
-impl ServerConfig {
-    /// The action for `address` under [`ServerConfig::recipient_rules`].
-    pub fn recipient_action(&self, address: &str) -> RecipientAction {
-        let domain = address.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
-        self.recipient_rules
-            .iter()
-            .find(|r| {
-                if r.pattern.contains('@') {
-                    r.pattern.eq_ignore_ascii_case(address)
-                } else {
-                    r.pattern.eq_ignore_ascii_case(domain)
-                }
-            })
-            .map_or(RecipientAction::Accept, |r| r.action)
-    }
-
-    fn message_limit(&self) -> usize {
-        usize::try_from(
-            self.size_limit
-                .unwrap_or(HARD_MESSAGE_LIMIT)
-                .min(HARD_MESSAGE_LIMIT),
-        )
-        .unwrap_or(usize::MAX)
-    }
-}
-
-/// One accepted recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipient {
-    /// The mailbox.
-    pub address: String,
-    /// The RCPT parameters.
-    pub params: RcptParams<'static>,
-}
-
-/// The envelope of a transaction ([RFC 5321 §2.3.1](https://www.rfc-editor.org/rfc/rfc5321#section-2.3.1)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Envelope {
-    /// The reverse-path mailbox (empty for `<>`).
-    pub from: String,
-    /// The MAIL parameters.
-    pub params: MailParams<'static>,
-    /// The accepted recipients.
-    pub rcpts: Vec<Recipient>,
-}
-
-/// A message the server accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReceivedMessage {
-    /// The queue id given in the 250 reply.
-    pub queue_id: String,
-    /// The envelope.
-    pub envelope: Envelope,
-    /// The message bytes (un-stuffed).
-    pub data: Vec<u8>,
-    /// Whether the session was under TLS.
-    pub tls: bool,
-    /// The authenticated user, if any.
-    pub auth_user: Option<String>,
-    /// The name the client gave in EHLO/HELO.
-    pub helo: Option<String>,
-    /// Whether it came with BDAT (else DATA).
-    pub bdat: bool,
-    /// Findings in the data (bare line endings, long lines, …). Message lints from the MIME
-    /// module are the caller's to add (seam: run `mime` over `data`).
-    pub lints: Vec<Lint>,
-}
-
-/// Something the server session did or saw.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ServerEvent {
-    /// A command line was read, with its lints.
-    Command {
-        /// The command.
-        command: Command<'static>,
-        /// Findings in the line.
-        lints: Vec<Lint>,
-    },
-    /// A reply was queued for sending.
-    Reply {
-        /// The reply code.
-        code: u16,
-        /// The text of the (first) line.
-        text: String,
-    },
-    /// The server answered `220` to STARTTLS: the transport must now do the TLS handshake and
-    /// call [`ServerSession::tls_established`].
-    TlsRequested,
-    /// AUTH succeeded.
-    Authenticated {
-        /// The mechanism used.
-        mechanism: String,
-        /// The user.
-        user: String,
-    },
-    /// AUTH failed.
-    AuthFailed {
-        /// The mechanism used.
-        mechanism: String,
-        /// Why.
-        reason: AuthFailure,
-    },
-    /// A message was accepted.
-    MessageReceived(Box<ReceivedMessage>),
-    /// A message was refused after its data arrived (size, bare line endings, fault).
-    MessageRejected {
-        /// The reply code given.
-        code: u16,
-        /// Findings in the data.
-        lints: Vec<Lint>,
-    },
-    /// The client broke the protocol in a way the server refused.
-    Violation {
-        /// What happened.
-        message: String,
-    },
-    /// The server closed the session (after QUIT, 421, or a violation); the transport should
-    /// flush [`ServerSession::poll_output`] and close the connection.
-    Closed,
-}
-
-/// Where the server session is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ServerState {
-    /// Greeting sent; waiting for EHLO/HELO.
-    Connected,
-    /// After EHLO/HELO, no transaction.
-    Ready,
-    /// After MAIL.
-    Mail,
-    /// After at least one RCPT.
-    Rcpt,
-    /// Receiving DATA content.
-    Data,
-    /// Receiving BDAT chunks.
-    Bdat,
-    /// In an AUTH exchange.
-    Auth,
-    /// After `220` to STARTTLS, waiting for the handshake.
-    TlsPending,
-    /// Closed.
-    Closed,
-}
+pub use config::*;
+pub use types::*;
 
 #[derive(Debug)]
 enum Mode {
@@ -322,7 +57,8 @@ struct Transaction {
 /// Call order: [`ServerSession::new`] (queues the greeting); then repeatedly
 /// [`ServerSession::handle_input`] with bytes from the client, [`ServerSession::poll_output`]
 /// until `None` (send them), [`ServerSession::poll_event`] until `None`; call
-/// [`ServerSession::handle_time`] with the current time now and then (idle timeout). After a
+/// [`ServerSession::handle_time`] with the current time before each input and when
+/// [`ServerSession::poll_timeout`] is reached (idle timeout, minimum data rate). After a
 /// [`ServerEvent::TlsRequested`], flush the output, do the handshake, then call
 /// [`ServerSession::tls_established`]. After [`ServerEvent::Closed`], flush and close.
 #[derive(Debug)]
@@ -338,10 +74,17 @@ pub struct ServerSession {
     auth_user: Option<String>,
     txn: Transaction,
     errors: usize,
+    /// NOOP, RSET, VRFY, EXPN and HELP commands since the last accepted message.
+    junk: usize,
+    /// Whether an SMTP command has been read (the non-SMTP rule applies before the first).
+    smtp_seen: bool,
     skipping_long_line: bool,
     cram_challenge: String,
+    /// The start of every queue id this session gives (`MS` unless the caller sets one).
+    queue_prefix: String,
     messages: u64,
-    last_activity: Option<u64>,
+    /// When the session times out (ms), once the time is known.
+    deadline: Option<u64>,
     now: Option<u64>,
 }
 
@@ -362,10 +105,13 @@ impl ServerSession {
             auth_user: None,
             txn: Transaction::default(),
             errors: 0,
+            junk: 0,
+            smtp_seen: false,
             skipping_long_line: false,
             cram_challenge,
+            queue_prefix: "MS".into(),
             messages: 0,
-            last_activity: None,
+            deadline: None,
             now: None,
         };
         let host = s.config.hostname.clone();
@@ -389,6 +135,14 @@ impl ServerSession {
     /// (`<random.timestamp@host>`); the caller makes it, since the core has no RNG or clock.
     pub fn set_auth_challenge(&mut self, challenge: impl Into<String>) {
         self.cram_challenge = challenge.into();
+    }
+
+    /// Sets the start of the queue ids in `250 … queued as ID` (default `MS`); the session adds
+    /// its message count (`MS000001`, `MS000002`, …). Queue ids are unique per server: a
+    /// transport with many sessions gives each a prefix of its own (the core has no counter
+    /// shared between sessions, nor randomness). Only letters and digits are kept.
+    pub fn set_queue_id_prefix(&mut self, prefix: &str) {
+        self.queue_prefix = prefix.chars().filter(char::is_ascii_alphanumeric).collect();
     }
 
     /// The configuration.
@@ -485,16 +239,51 @@ impl ServerSession {
         self.events.pop_front()
     }
 
-    /// Tells the session the time (ms). After [`timeouts::SERVER_IDLE`] without input, it
-    /// answers `421 4.4.2` and closes (RFC 5321 §4.5.3.2.7).
+    /// Tells the session the time (ms). When a command has not arrived in full within
+    /// [`ServerConfig::idle_timeout`] of the previous one, or DATA/BDAT content comes slower
+    /// than [`ServerConfig::min_data_rate`], it answers `421 4.4.2` and closes
+    /// (RFC 5321 §4.5.3.2.7). Call it before [`ServerSession::handle_input`] with the time the
+    /// bytes arrived, and at [`ServerSession::poll_timeout`].
     pub fn handle_time(&mut self, now: u64) {
         self.now = Some(now);
-        let last = *self.last_activity.get_or_insert(now);
-        if !self.is_closed() && now.saturating_sub(last) >= timeouts::SERVER_IDLE {
+        let deadline = *self
+            .deadline
+            .get_or_insert(now.saturating_add(self.config.idle_timeout));
+        if !self.is_closed() && now >= deadline {
             let host = self.config.hostname.clone();
             self.raw_reply(421, "4.4.2", &format!("{host} Error: timeout exceeded"));
             self.close();
         }
+    }
+
+    /// When the session times out (ms, the clock of [`ServerSession::handle_time`]) unless a
+    /// command completes or data comes first; `None` before the time is known or once closed.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.deadline.filter(|_| !self.is_closed())
+    }
+
+    /// Starts the timer again: the next command (or the data) has the full idle timeout.
+    fn restart_timer(&mut self) {
+        self.deadline = self
+            .now
+            .map(|now| now.saturating_add(self.config.idle_timeout));
+    }
+
+    /// DATA/BDAT content arrived: the deadline moves on by `n` / min_data_rate seconds, never
+    /// past the idle timeout from now (Postfix `smtpd_min_data_rate`).
+    fn data_arrived(&mut self, n: usize) {
+        let (Some(now), Some(deadline)) = (self.now, self.deadline) else {
+            return;
+        };
+        let cap = now.saturating_add(self.config.idle_timeout);
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        // A rate of 0 is no minimum: every byte restarts the timer.
+        let extended = n
+            .saturating_mul(1000)
+            .checked_div(self.config.min_data_rate)
+            .map_or(cap, |more| deadline.saturating_add(more));
+        self.deadline = Some(extended.min(cap));
     }
 
     /// The TLS handshake after STARTTLS finished: the server forgets everything learned before
@@ -508,6 +297,7 @@ impl ServerSession {
             self.auth_user = None;
             self.txn = Transaction::default();
             self.input.clear();
+            self.restart_timer();
         }
     }
 
@@ -516,7 +306,9 @@ impl ServerSession {
         if self.is_closed() {
             return;
         }
-        self.last_activity = self.now;
+        if matches!(self.mode, Mode::Data(_) | Mode::Bdat(..)) {
+            self.data_arrived(bytes.len());
+        }
         if matches!(self.mode, Mode::TlsPending) {
             if !bytes.is_empty() {
                 self.violation(format!(
@@ -551,6 +343,7 @@ impl ServerSession {
                         else {
                             return;
                         };
+                        self.restart_timer();
                         self.finish_message(rx.finish(), false);
                     }
                     Feed::NeedMore => {
@@ -614,6 +407,7 @@ impl ServerSession {
             return true;
         };
         let line: Vec<u8> = self.input.drain(..=nl).collect();
+        self.restart_timer();
         if std::mem::take(&mut self.skipping_long_line) {
             // The tail of an over-long line: dropped.
             return true;
@@ -627,6 +421,12 @@ impl ServerSession {
     }
 
     fn command_line(&mut self, line: &[u8]) {
+        if !self.smtp_seen {
+            if let Some(kind) = non_smtp_line(line) {
+                self.refuse_non_smtp(kind);
+                return;
+            }
+        }
         let parsed = match parse_command(line) {
             Ok(Some((parsed, _))) => parsed.into_owned(),
             Ok(None) | Err(_) => {
@@ -634,6 +434,7 @@ impl ServerSession {
                 return;
             }
         };
+        self.smtp_seen |= !matches!(parsed.command, Command::Unknown { .. });
         self.push_event(ServerEvent::Command {
             command: parsed.command.clone(),
             lints: parsed.lints.clone(),
@@ -674,16 +475,19 @@ impl ServerSession {
                 self.reply(221, "2.0.0", "Bye");
                 self.close();
             }
-            Command::Noop { .. } => self.reply(250, "2.0.0", "Ok"),
+            Command::Noop { .. } => self.junk_reply(250, "2.0.0", "Ok"),
             Command::Rset => {
                 self.reset_transaction();
-                self.reply(250, "2.0.0", "Ok");
+                self.junk_reply(250, "2.0.0", "Ok");
             }
             Command::Vrfy { .. } => {
-                self.reply(252, "2.5.0", "Cannot VRFY user, but will accept message")
+                self.junk_reply(252, "2.5.0", "Cannot VRFY user, but will accept message")
             }
-            Command::Expn { .. } => self.error_reply(502, "5.5.1", "Error: command not implemented"),
-            Command::Help { .. } => self.reply(
+            Command::Expn { .. } => {
+                self.junk = self.junk.saturating_add(1);
+                self.error_reply(502, "5.5.1", "Error: command not implemented");
+            }
+            Command::Help { .. } => self.junk_reply(
                 214,
                 "2.0.0",
                 "Mailscope sandbox; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT STARTTLS AUTH",
@@ -722,6 +526,35 @@ impl ServerSession {
                     self.error_reply(500, "5.5.2", "Error: command not recognized");
                 }
             }
+        }
+    }
+
+    /// An HTTP request line or a header field before the first SMTP command: a browser or
+    /// proxy is talking to this port (HTTP → SMTP cross-protocol request forgery). Close at
+    /// once, as Postfix's `smtpd_forbidden_commands` does, so that nothing pipelined after it
+    /// (a request body written as SMTP commands) is ever read.
+    fn refuse_non_smtp(&mut self, kind: NonSmtp) {
+        let discarded = self.input.len();
+        self.violation(format!(
+            "{} before the first SMTP command: a browser or proxy is talking to the SMTP port; closed, {discarded} byte(s) after it discarded",
+            kind.describe()
+        ));
+        self.reply(
+            221,
+            "2.7.0",
+            "Error: this is an SMTP server and that was not an SMTP command (HTTP?); closing",
+        );
+        self.close();
+    }
+
+    /// NOOP, RSET, VRFY, EXPN, HELP: past [`ServerConfig::junk_command_limit`] each one also
+    /// counts as an error (Postfix `smtpd_junk_command_limit`), so a flood ends with 421.
+    fn junk_reply(&mut self, code: u16, esc: &str, text: &str) {
+        self.junk = self.junk.saturating_add(1);
+        if self.junk > self.config.junk_command_limit {
+            self.error_reply(code, esc, text);
+        } else {
+            self.reply(code, esc, text);
         }
     }
 
@@ -957,6 +790,7 @@ impl ServerSession {
     }
 
     fn finish_chunk(&mut self, rx: Box<BdatReceiver>, outcome: BdatOutcome) {
+        self.restart_timer();
         match outcome {
             BdatOutcome::Discard(code, esc, text, last) => {
                 // A refused chunk ends the chunks under way; a refused LAST one the
@@ -1000,7 +834,8 @@ impl ServerSession {
             return;
         }
         self.messages += 1;
-        let queue_id = format!("MS{:06}", self.messages);
+        self.junk = 0;
+        let queue_id = format!("{}{:06}", self.queue_prefix, self.messages);
         let (from, params) = txn.from.unwrap_or_default();
         let message = ReceivedMessage {
             queue_id: queue_id.clone(),
@@ -1088,3 +923,6 @@ impl ServerSession {
         });
     }
 }
+
+#[cfg(test)]
+mod tests;
