@@ -31,6 +31,46 @@ pub fn read_input(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// How many leading bytes [`refuse_empty_or_binary`] looks at.
+pub const SNIFF_BYTES: usize = 1024;
+
+/// Refuses input that cannot be a `what` (e.g. "message"): empty (or only white space), or
+/// binary, i.e. the first [`SNIFF_BYTES`] of `text` hold a NUL or more than one control
+/// character in ten (tab, line breaks, form feed and escape excepted; 8-bit bytes count as
+/// text). `text` is the part of the input that must be text.
+pub fn refuse_empty_or_binary(
+    path: &Path,
+    input: &[u8],
+    text: &[u8],
+    what: &str,
+) -> anyhow::Result<()> {
+    if input.trim_ascii().is_empty() {
+        bail!(
+            "{} is empty{}: there is no {what} to read",
+            shown(path),
+            if input.is_empty() { "" } else { " (only white space)" }
+        );
+    }
+    let sample = text.get(..SNIFF_BYTES).unwrap_or(text);
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B)) || b == 0x7F)
+        .count();
+    if sample.contains(&0) || controls * 10 > sample.len() {
+        bail!(
+            "{} is not a {what}: its first bytes are binary data ({}), not text; give an \
+             RFC 5322 message (.eml) or an SMTP transcript as text",
+            shown(path),
+            if sample.contains(&0) {
+                "NUL bytes".to_string()
+            } else {
+                format!("{controls} control characters in {} bytes", sample.len())
+            }
+        );
+    }
+    Ok(())
+}
+
 fn shown(path: &Path) -> String {
     if path == Path::new("-") {
         "standard input".into()

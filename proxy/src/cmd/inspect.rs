@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use mailscope_core::mime::report::{inspect, InspectReport, Mailbox};
 
-use crate::cmd::input::{emit, read_input};
+use crate::cmd::input::{emit, read_input, refuse_empty_or_binary};
 use crate::cmd::style::Style;
 
 /// The largest message `inspect` reads (the biggest attachments mail systems carry are ~150 MB).
@@ -25,6 +25,7 @@ pub struct InspectArgs {
 /// Runs the subcommand; returns whether no finding is an error.
 pub fn run(args: &InspectArgs) -> anyhow::Result<bool> {
     let input = read_input(&args.file, MAX_MESSAGE_BYTES)?;
+    refuse_empty_or_binary(&args.file, &input, &input, "message")?;
     let report = inspect(&input);
     if args.json {
         emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
