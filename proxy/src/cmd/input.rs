@@ -82,9 +82,14 @@ fn shown(path: &Path) -> String {
 /// Writes `text` to standard output. A closed pipe (`mailscope … | head`) ends output quietly
 /// instead of being an error.
 pub fn emit(text: &str) -> anyhow::Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output as they are; a closed pipe ends output quietly.
+pub fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(e).context("cannot write to standard output"))
         }
