@@ -141,9 +141,7 @@ impl Dns {
             Ok(lookup) => {
                 let ips: Vec<IpAddr> = lookup.iter().collect();
                 if ips.is_empty() {
-                    Err(DnsError::answer(format!(
-                        "{host} has no A or AAAA records"
-                    )))
+                    Err(DnsError::answer(format!("{host} has no A or AAAA records")))
                 } else {
                     Ok(ips)
                 }

@@ -93,7 +93,11 @@ impl ServerCertVerifier for ReportingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let result = if self.pinned.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
+        let result = if self
+            .pinned
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
             // The exact certificate given with --ca: trusted as it is (the handshake
             // signature is still verified by `verify_tls1x_signature` below).
             Ok(())

@@ -109,7 +109,9 @@ async fn mx_exit_codes_and_json_errors() {
         assert_eq!(doc["exit_code"], want, "{doc}");
         assert_eq!(doc["error"]["kind"], kind, "{doc}");
         assert!(
-            doc["error"]["message"].as_str().is_some_and(|m| m.contains(needle)),
+            doc["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(needle)),
             "{doc}"
         );
     }

@@ -45,11 +45,17 @@ fn header_decode_says_why_nothing_was_decoded() {
         let (code, out, err) = run(&["header", "decode", value]);
         assert_eq!(code, 0, "a warning only: {out}{err}");
         assert!(out.starts_with(&format!("{value}\n")), "{out}");
-        assert!(out.contains("! mime.encoded-word-invalid [warning]"), "{out}");
+        assert!(
+            out.contains("! mime.encoded-word-invalid [warning]"),
+            "{out}"
+        );
         assert!(out.contains(needle), "{out}");
         let (_, out, _) = run(&["header", "decode", "--json", value]);
         let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-        assert_eq!(doc["lints"][0]["code"], "mime.encoded-word-invalid", "{doc}");
+        assert_eq!(
+            doc["lints"][0]["code"], "mime.encoded-word-invalid",
+            "{doc}"
+        );
         assert_eq!(doc["lints"][0]["span"]["start"], 0, "{doc}");
     }
     // The same finding in a message's Subject, through `inspect`.
@@ -82,7 +88,10 @@ fn empty_and_binary_inputs_are_refused() {
         for (path, needle) in [
             (&empty, "is empty".to_string()),
             (&blank, "is empty (only white space)".to_string()),
-            (&png, format!("is not a {what}: its first bytes are binary data (NUL bytes)")),
+            (
+                &png,
+                format!("is not a {what}: its first bytes are binary data (NUL bytes)"),
+            ),
             (&noise, format!("is not a {what}")),
         ] {
             let (code, out, err) = run(&[cmd, path.to_str().unwrap()]);
@@ -133,7 +142,10 @@ fn send_help_and_usage() {
     assert!(err.contains("--server"), "{err}");
     assert!(!err.contains("--from"), "--from is optional: {err}");
     let (_, out, _) = run(&["mx", "--help"]);
-    assert!(out.contains("Exit codes") && out.contains("SERVFAIL"), "{out}");
+    assert!(
+        out.contains("Exit codes") && out.contains("SERVFAIL"),
+        "{out}"
+    );
 }
 
 fn run_bytes(args: &[&str]) -> (i32, Vec<u8>, String) {
@@ -163,7 +175,11 @@ fn inspect_part_prints_decoded_bodies_by_imap_number() {
     let path = eml.to_str().unwrap();
     let (code, out, err) = run_bytes(&["inspect", "--part", "1", path]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(String::from_utf8_lossy(&out), "안녕하세요.", "EUC-KR text printed as UTF-8");
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "안녕하세요.",
+        "EUC-KR text printed as UTF-8"
+    );
     let (code, out, err) = run_bytes(&["inspect", "--part", "2", path]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, vec![0x00, 0x01, 0xFF, 0x80], "binary raw");
@@ -171,9 +187,16 @@ fn inspect_part_prints_decoded_bodies_by_imap_number() {
     assert_eq!(String::from_utf8_lossy(&out), "<p>x</p>");
     let (code, out, err) = run_bytes(&["inspect", "--part", "4", path]);
     assert_eq!(code, 2, "{}", String::from_utf8_lossy(&out));
-    assert!(err.contains("no part 4; its parts are 1, 2, 3, 3.1, 3.2"), "{err}");
+    assert!(
+        err.contains("no part 4; its parts are 1, 2, 3, 3.1, 3.2"),
+        "{err}"
+    );
     let (_, out, _) = run(&["inspect", path]);
-    for needle in ["(root) multipart/mixed", "\n  2 application/octet-stream", "\n    3.2 text/html"] {
+    for needle in [
+        "(root) multipart/mixed",
+        "\n  2 application/octet-stream",
+        "\n    3.2 text/html",
+    ] {
         assert!(out.contains(needle), "{needle:?} in\n{out}");
     }
     let (_, out, _) = run(&["inspect", "--json", path]);

@@ -283,30 +283,6 @@ async fn send_via_the_relay_with_starttls() {
     );
 }
 
-/// A certificate as `openssl req -x509` makes it (self-signed, `CA:TRUE`) for localhost and
-/// 127.0.0.1: (TLS acceptor presenting it, its PEM).
-fn ca_true_acceptor() -> (tokio_rustls::TlsAcceptor, String) {
-    let mut params =
-        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-            .unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(vec![cert.der().clone()], der)
-    .unwrap();
-    (
-        tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)),
-        cert.pem(),
-    )
-}
-
 /// An implicit-TLS SMTP server on loopback that greets, answers QUIT and closes, once per
 /// connection.
 async fn tls_smtp_server(acceptor: tokio_rustls::TlsAcceptor) -> SocketAddr {
@@ -355,13 +331,29 @@ async fn send_trusts_the_servers_own_ca_true_certificate() {
     std::fs::write(&own, &pem).unwrap();
     let other = dir.join("other.pem");
     std::fs::write(&other, &other_pem).unwrap();
-    let base = ["--to", "b@example.org", "--tls", "implicit", "--quit-after", "connect"];
-    let (code, stdout, stderr) =
-        send(smtp, &[&base[..], &["--ca", own.to_str().unwrap()]].concat()).await;
+    let base = [
+        "--to",
+        "b@example.org",
+        "--tls",
+        "implicit",
+        "--quit-after",
+        "connect",
+    ];
+    let (code, stdout, stderr) = send(
+        smtp,
+        &[&base[..], &["--ca", own.to_str().unwrap()]].concat(),
+    )
+    .await;
     assert_eq!(code, 0, "own certificate trusted\n{stdout}\n{stderr}");
     assert!(stdout.contains("221 bye"), "{stdout}");
-    let (code, stdout, stderr) =
-        send(smtp, &[&base[..], &["--ca", other.to_str().unwrap()]].concat()).await;
-    assert_eq!(code, 4, "another certificate is refused\n{stdout}\n{stderr}");
+    let (code, stdout, stderr) = send(
+        smtp,
+        &[&base[..], &["--ca", other.to_str().unwrap()]].concat(),
+    )
+    .await;
+    assert_eq!(
+        code, 4,
+        "another certificate is refused\n{stdout}\n{stderr}"
+    );
     assert!(stderr.contains("did not verify") || stdout.contains("did not verify"));
 }

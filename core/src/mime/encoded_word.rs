@@ -1219,7 +1219,10 @@ mod tests {
         assert_eq!(codes(&d), vec!["mime.encoded-word-invalid"]);
         // Plain text with `=?` that is not shaped like a word stays silent.
         for raw in ["a=?b", "what=?", "=?UTF-8?X?a b?="] {
-            assert!(decode_unstructured(raw.as_bytes()).lints.is_empty(), "{raw}");
+            assert!(
+                decode_unstructured(raw.as_bytes()).lints.is_empty(),
+                "{raw}"
+            );
         }
     }
 

@@ -452,7 +452,11 @@ vsiz58fPvLy/5C4=\r\n\
     #[test]
     fn parts_carry_imap_part_numbers() {
         let single = inspect(b"Subject: x\r\n\r\nhi\r\n");
-        assert_eq!(single.parts[0].part.as_deref(), Some("1"), "a single part is 1");
+        assert_eq!(
+            single.parts[0].part.as_deref(),
+            Some("1"),
+            "a single part is 1"
+        );
         let nested = b"Content-Type: multipart/mixed; boundary=a\r\n\r\n\
 --a\r\nContent-Type: text/plain\r\n\r\none\r\n\
 --a\r\nContent-Type: message/rfc822\r\n\r\n\

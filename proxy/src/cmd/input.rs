@@ -48,7 +48,11 @@ pub fn refuse_empty_or_binary(
         bail!(
             "{} is empty{}: there is no {what} to read",
             shown(path),
-            if input.is_empty() { "" } else { " (only white space)" }
+            if input.is_empty() {
+                ""
+            } else {
+                " (only white space)"
+            }
         );
     }
     let sample = text.get(..SNIFF_BYTES).unwrap_or(text);

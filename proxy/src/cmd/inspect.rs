@@ -52,7 +52,8 @@ fn print_part(input: &[u8], wanted: &str) -> anyhow::Result<()> {
     let numbers: Vec<String> = (0..msg.entities.len())
         .filter_map(|i| part_number(&msg, i))
         .collect();
-    let Some(id) = (0..msg.entities.len()).find(|&i| part_number(&msg, i).as_deref() == Some(wanted))
+    let Some(id) =
+        (0..msg.entities.len()).find(|&i| part_number(&msg, i).as_deref() == Some(wanted))
     else {
         anyhow::bail!(
             "the message has no part {wanted}; its parts are {} (see the tree of `mailscope inspect`)",

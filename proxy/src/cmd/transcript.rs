@@ -122,7 +122,11 @@ pub fn render(t: &AnnotatedTranscript, style: Style) -> String {
             style.bold(&format!(
                 "{} {} ignored (not {} lines):",
                 t.ignored.len(),
-                if t.ignored.len() == 1 { "line" } else { "lines" },
+                if t.ignored.len() == 1 {
+                    "line"
+                } else {
+                    "lines"
+                },
                 match t.format {
                     mailscope_core::smtp::transcript::Format::Swaks => "swaks",
                     _ => "S:/C:",

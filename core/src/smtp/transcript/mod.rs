@@ -332,7 +332,8 @@ impl Transcript {
             };
             let Some((direction, skip, tls)) = marked else {
                 skipped += 1;
-                let info = format == Format::Swaks && SWAKS_INFO.iter().any(|p| line.starts_with(p));
+                let info =
+                    format == Format::Swaks && SWAKS_INFO.iter().any(|p| line.starts_with(p));
                 if !info && !line.trim_ascii().is_empty() {
                     ignored.push(IgnoredLine {
                         line: number + 1,
@@ -730,7 +731,8 @@ mod tests {
         );
         assert_eq!(t.to_json()["ignored"][0]["line"], 3);
         // swaks information lines are expected, not ignored; text without a marker is.
-        let swaks = annotate(b"=== Trying 127.0.0.1:25...\n<-  220 x\n -> QUIT\n<-  221 bye\nstray\n");
+        let swaks =
+            annotate(b"=== Trying 127.0.0.1:25...\n<-  220 x\n -> QUIT\n<-  221 bye\nstray\n");
         assert_eq!(swaks.format, Format::Swaks);
         let texts: Vec<&str> = swaks.ignored.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, vec!["stray"]);
