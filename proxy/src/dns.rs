@@ -79,20 +79,34 @@ pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("{s:?} is not an address like 127.0.0.1, 127.0.0.1:5353 or [::1]:53"))
 }
 
+/// Whether `err` is a real "no such records" answer (NOERROR without data, or NXDOMAIN): hickory
+/// also reports a SERVFAIL or REFUSED answer as `NoRecordsFound`, which says nothing about the
+/// domain.
+fn answered_empty(err: &ResolveError) -> bool {
+    use hickory_resolver::proto::op::ResponseCode;
+    use hickory_resolver::proto::ProtoErrorKind;
+    match err.proto().map(|p| p.kind()) {
+        Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) => {
+            matches!(response_code, ResponseCode::NoError | ResponseCode::NXDomain)
+        }
+        _ => false,
+    }
+}
+
 fn describe(err: &ResolveError, what: &str, name: &str) -> DnsError {
-    if err.is_nx_domain() {
-        DnsError::answer(format!(
-            "{name} does not exist (NXDOMAIN): check the spelling of the domain"
-        ))
-    } else if err.is_no_records_found() {
-        DnsError::answer(format!("{name} has no {what} records"))
-    } else {
+    if !answered_empty(err) {
         DnsError(
             format!(
                 "the {what} lookup of {name} failed: {err}. The DNS server may be down or refusing (SERVFAIL); try again, or use another resolver with --dns"
             ),
             Failure::Lookup,
         )
+    } else if err.is_nx_domain() {
+        DnsError::answer(format!(
+            "{name} does not exist (NXDOMAIN): check the spelling of the domain"
+        ))
+    } else {
+        DnsError::answer(format!("{name} has no {what} records"))
     }
 }
 
@@ -189,7 +203,7 @@ impl Dns {
                     implicit: false,
                 })
             }
-            Err(e) if e.is_no_records_found() && !e.is_nx_domain() => self.implicit(domain).await,
+            Err(e) if answered_empty(&e) && !e.is_nx_domain() => self.implicit(domain).await,
             Err(e) => Err(describe(&e, "MX", domain)),
         }
     }
