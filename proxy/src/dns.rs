@@ -87,7 +87,10 @@ fn answered_empty(err: &ResolveError) -> bool {
     use hickory_resolver::proto::ProtoErrorKind;
     match err.proto().map(|p| p.kind()) {
         Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) => {
-            matches!(response_code, ResponseCode::NoError | ResponseCode::NXDomain)
+            matches!(
+                response_code,
+                ResponseCode::NoError | ResponseCode::NXDomain
+            )
         }
         _ => false,
     }

@@ -114,7 +114,7 @@ fn empty_and_binary_inputs_are_refused() {
 fn transcript_lists_ignored_lines() {
     let t = file(
         "session.txt",
-        b"S: 220 x\nC: EHLO c\nS 250 no colon\nC: QUIT\nS: 221 bye\n",
+        b"S: 220 x\nC: EHLO c\nS 250 no colon\nS: 250 ok\nC: QUIT\nS: 221 bye\n",
     );
     let (code, out, err) = run(&["transcript", t.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
@@ -139,8 +139,13 @@ fn send_help_and_usage() {
     }
     let (code, _, err) = run(&["send", "--to", "b@example.org"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--server"), "{err}");
+    assert!(err.contains("<--server <SERVER>|--mx <DOMAIN>>"), "{err}");
     assert!(!err.contains("--from"), "--from is optional: {err}");
+    let (_, out, _) = run(&["send", "--help"]);
+    assert!(
+        out.contains("optional: without it the reverse-path is null"),
+        "{out}"
+    );
     let (_, out, _) = run(&["mx", "--help"]);
     assert!(
         out.contains("Exit codes") && out.contains("SERVFAIL"),
