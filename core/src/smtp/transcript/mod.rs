@@ -724,7 +724,7 @@ mod tests {
             t.ignored,
             vec![IgnoredLine {
                 line: 3,
-                span: Span::new(20, 34),
+                span: Span::new(19, 33),
                 text: "S 250 no colon".into(),
             }],
             "blank lines are not listed"
