@@ -4,7 +4,7 @@ mod common;
 
 use common::{dns_server, Answer};
 
-async fn mx(args: &[&str]) -> (bool, String, String) {
+async fn mx(args: &[&str]) -> (i32, String, String) {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
         .arg("mx")
         .args(args)
@@ -12,7 +12,7 @@ async fn mx(args: &[&str]) -> (bool, String, String) {
         .await
         .expect("run mailscope mx");
     (
-        out.status.success(),
+        out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
@@ -46,38 +46,24 @@ async fn mx_prints_records_by_preference() {
     ])
     .await
     .to_string();
-    let (ok, out, err) = mx(&["mx.test", "--dns", &dns]).await;
-    assert!(ok, "{err}");
+    let (code, out, err) = mx(&["mx.test", "--dns", &dns]).await;
+    assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().map(str::trim).collect();
     assert_eq!(
         lines,
         vec!["10  a.mx.test  192.0.2.10", "20  b.mx.test  192.0.2.20"],
         "{out}"
     );
-    let (ok, out, err) = mx(&["solo.test", "--dns", &dns, "--json"]).await;
-    assert!(ok, "{err}");
+    let (code, out, err) = mx(&["solo.test", "--dns", &dns, "--json"]).await;
+    assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["version"], 1);
     assert_eq!(json["implicit"], true, "{json}");
     assert_eq!(json["records"][0]["exchange"], "solo.test");
     assert_eq!(json["records"][0]["addresses"][0], "192.0.2.30");
-    let (ok, out, err) = mx(&["gone.test", "--dns", &dns]).await;
-    assert!(!ok, "NXDOMAIN must fail: {out}");
+    let (code, out, err) = mx(&["gone.test", "--dns", &dns]).await;
+    assert_ne!(code, 0, "NXDOMAIN must fail: {out}");
     assert!(err.contains("NXDOMAIN"), "{err}");
-}
-
-async fn mx_code(args: &[&str]) -> (i32, String, String) {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
-        .arg("mx")
-        .args(args)
-        .output()
-        .await
-        .expect("run mailscope mx");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// Bug: every failure exited 2 and `--json` printed nothing. A domain that cannot receive mail
@@ -97,10 +83,10 @@ async fn mx_exit_codes_and_json_errors() {
         ("null.test", 1, "answer", "null MX"),
         ("broken.test", 2, "lookup", "SERVFAIL"),
     ] {
-        let (code, out, err) = mx_code(&[domain, "--dns", &dns]).await;
+        let (code, out, err) = mx(&[domain, "--dns", &dns]).await;
         assert_eq!(code, want, "{domain}: {out}{err}");
         assert!(err.contains(needle), "{domain}: {err}");
-        let (code, out, err) = mx_code(&[domain, "--dns", &dns, "--json"]).await;
+        let (code, out, err) = mx(&[domain, "--dns", &dns, "--json"]).await;
         assert_eq!(code, want, "{domain} --json: {err}");
         let doc: serde_json::Value = serde_json::from_str(out.trim())
             .unwrap_or_else(|e| panic!("{domain}: stdout is not one JSON document ({e}): {out:?}"));
@@ -120,7 +106,7 @@ async fn mx_exit_codes_and_json_errors() {
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         socket.local_addr().unwrap().to_string()
     };
-    let (code, out, err) = mx_code(&["example.test", "--dns", &dead, "--json"]).await;
+    let (code, out, err) = mx(&["example.test", "--dns", &dead, "--json"]).await;
     assert_eq!(code, 2, "dead resolver: {out}{err}");
     let doc: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON document");
     assert_eq!(doc["error"]["kind"], "lookup", "{doc}");
