@@ -4,16 +4,8 @@
 use std::path::PathBuf;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
-        .args(args)
-        .env("RUST_LOG", "off")
-        .output()
-        .expect("run mailscope");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, stdout, stderr) = run_bytes(args);
+    (code, String::from_utf8_lossy(&stdout).into_owned(), stderr)
 }
 
 fn file(name: &str, bytes: &[u8]) -> PathBuf {
@@ -156,6 +148,7 @@ fn send_help_and_usage() {
 fn run_bytes(args: &[&str]) -> (i32, Vec<u8>, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
         .args(args)
+        .env("RUST_LOG", "off")
         .output()
         .expect("run mailscope");
     (
