@@ -20,8 +20,10 @@ pub enum Command {
     /// Serve the explorer UI and the relay on loopback.
     Serve(Box<ServeArgs>),
     /// Send a message like swaks, on the core's SMTP client session (exit code per failing stage).
+    #[command(after_help = SEND_EXIT_CODES)]
     Send(Box<crate::send::SendArgs>),
     /// Look up the mail exchangers of a domain (MX by preference, with addresses).
+    #[command(after_help = MX_EXIT_CODES)]
     Mx(MxArgs),
     /// Show a message's MIME tree, decoded headers, parts and findings.
     Inspect(crate::cmd::inspect::InspectArgs),
@@ -31,6 +33,30 @@ pub enum Command {
     /// Decode or encode RFC 2047 encoded-words.
     Header(crate::cmd::header::HeaderArgs),
 }
+
+/// The exit-code table of `mailscope send --help` (docs/relay.md).
+pub const SEND_EXIT_CODES: &str = "\
+Exit codes (the first stage that failed):
+   0  success (or stopped by --quit-after)
+   2  bad usage or unreadable file
+   3  DNS or TCP connect failed (or the relay refused)
+   4  TLS handshake failed or the certificate did not verify
+   5  greeting refused
+   6  EHLO/HELO refused
+   7  STARTTLS unavailable or refused
+   8  AUTH failed
+   9  MAIL refused
+  10  every recipient refused
+  11  DATA or the message refused
+  12  protocol error (bad reply, timeout, bytes after the STARTTLS reply, connection lost)";
+
+/// The exit-code table of `mailscope mx --help` (docs/relay.md).
+pub const MX_EXIT_CODES: &str = "\
+Exit codes:
+  0  the domain has an MX set (or an implicit MX)
+  1  the DNS answered that the domain takes no mail: NXDOMAIN, null MX (RFC 7505), no address
+  2  the lookup could not be done: resolver down or unreachable, timeout, SERVFAIL
+With --json a failure prints {\"version\": 1, \"domain\", \"exit_code\", \"error\": {\"kind\", \"message\"}}.";
 
 /// Longest timeout a flag accepts, in seconds (a day): longer values are surely mistakes, and
 /// values near `u64::MAX` would overflow the clock arithmetic.

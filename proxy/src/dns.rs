@@ -18,9 +18,26 @@ pub const DNS_TIMEOUT: Duration = Duration::from_secs(5);
 /// `smtp_mx_session_limit` 2 sessions; the answer is shown whole up to this bound).
 pub const MAX_MX_RECORDS: usize = 16;
 
-/// Why a lookup failed, worded for people.
+/// Why a lookup failed, worded for people, and whether the DNS answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DnsError(pub String);
+pub struct DnsError(pub String, pub Failure);
+
+/// The kind of a [`DnsError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The DNS answered and the answer says no mail can go there (NXDOMAIN, null MX, no
+    /// address): a defect of the domain.
+    Answer,
+    /// No usable answer (timeout, SERVFAIL, refused, unreachable resolver): the lookup could
+    /// not be done.
+    Lookup,
+}
+
+impl DnsError {
+    fn answer(message: String) -> DnsError {
+        DnsError(message, Failure::Answer)
+    }
+}
 
 impl std::fmt::Display for DnsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -62,17 +79,37 @@ pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("{s:?} is not an address like 127.0.0.1, 127.0.0.1:5353 or [::1]:53"))
 }
 
+/// Whether `err` is a real "no such records" answer (NOERROR without data, or NXDOMAIN): hickory
+/// also reports a SERVFAIL or REFUSED answer as `NoRecordsFound`, which says nothing about the
+/// domain.
+fn answered_empty(err: &ResolveError) -> bool {
+    use hickory_resolver::proto::op::ResponseCode;
+    use hickory_resolver::proto::ProtoErrorKind;
+    match err.proto().map(|p| p.kind()) {
+        Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) => {
+            matches!(
+                response_code,
+                ResponseCode::NoError | ResponseCode::NXDomain
+            )
+        }
+        _ => false,
+    }
+}
+
 fn describe(err: &ResolveError, what: &str, name: &str) -> DnsError {
-    if err.is_nx_domain() {
-        DnsError(format!(
+    if !answered_empty(err) {
+        DnsError(
+            format!(
+                "the {what} lookup of {name} failed: {err}. The DNS server may be down or refusing (SERVFAIL); try again, or use another resolver with --dns"
+            ),
+            Failure::Lookup,
+        )
+    } else if err.is_nx_domain() {
+        DnsError::answer(format!(
             "{name} does not exist (NXDOMAIN): check the spelling of the domain"
         ))
-    } else if err.is_no_records_found() {
-        DnsError(format!("{name} has no {what} records"))
     } else {
-        DnsError(format!(
-            "the {what} lookup of {name} failed: {err}. The DNS server may be down or refusing (SERVFAIL); try again, or use another resolver with --dns"
-        ))
+        DnsError::answer(format!("{name} has no {what} records"))
     }
 }
 
@@ -121,7 +158,7 @@ impl Dns {
             Ok(lookup) => {
                 let ips: Vec<IpAddr> = lookup.iter().collect();
                 if ips.is_empty() {
-                    Err(DnsError(format!("{host} has no A or AAAA records")))
+                    Err(DnsError::answer(format!("{host} has no A or AAAA records")))
                 } else {
                     Ok(ips)
                 }
@@ -145,7 +182,7 @@ impl Dns {
                     .collect();
                 mxs.sort_by_key(|(pref, _)| *pref);
                 if mxs.len() == 1 && mxs[0].1.is_empty() {
-                    return Err(DnsError(format!(
+                    return Err(DnsError::answer(format!(
                         "{domain} publishes a null MX (RFC 7505): it accepts no mail"
                     )));
                 }
@@ -169,16 +206,19 @@ impl Dns {
                     implicit: false,
                 })
             }
-            Err(e) if e.is_no_records_found() && !e.is_nx_domain() => self.implicit(domain).await,
+            Err(e) if answered_empty(&e) && !e.is_nx_domain() => self.implicit(domain).await,
             Err(e) => Err(describe(&e, "MX", domain)),
         }
     }
 
     async fn implicit(&self, domain: &str) -> Result<MxSet, DnsError> {
         let ips = self.addresses(domain).await.map_err(|e| {
-            DnsError(format!(
-                "{domain} has no MX records and no address to use as implicit MX (RFC 5321 §5.1): {e}"
-            ))
+            DnsError(
+                format!(
+                    "{domain} has no MX records and no address to use as implicit MX (RFC 5321 §5.1): {e}"
+                ),
+                e.1,
+            )
         })?;
         Ok(MxSet {
             records: vec![MxRecord {

@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
     // `send` has one code per failing stage (docs/relay.md).
     let result = match cli.command {
         Command::Serve(args) => mailscope_proxy::serve::run(*args).await.map(|()| true),
-        Command::Mx(args) => mailscope_proxy::mx::run(args).await.map(|()| true),
+        Command::Mx(args) => return ExitCode::from(mailscope_proxy::mx::run(args).await),
         Command::Inspect(args) => mailscope_proxy::cmd::inspect::run(&args),
         Command::Transcript(args) => mailscope_proxy::cmd::transcript::run(&args),
         Command::Header(args) => mailscope_proxy::cmd::header::run(&args),

@@ -1,21 +1,52 @@
 //! `mailscope mx DOMAIN`: the MX set of a domain with addresses.
+//!
+//! Exit status (as the offline commands): 0 the domain accepts mail, 1 the DNS answered that it
+//! does not (NXDOMAIN, null MX, no address for an implicit MX), 2 the lookup could not be done
+//! (resolver down, timeout, SERVFAIL).
 
 use crate::cli::MxArgs;
-use crate::dns::Dns;
+use crate::dns::{Dns, DnsError, Failure};
 
-/// Runs the lookup and prints it (text, or JSON with `--json`).
-pub async fn run(args: MxArgs) -> anyhow::Result<()> {
-    let dns = Dns::new(args.dns).map_err(anyhow::Error::msg)?;
-    let set = dns.mx(&args.domain).await.map_err(anyhow::Error::msg)?;
+/// Runs the lookup, prints it (text, or JSON with `--json`) and returns the exit code.
+pub async fn run(args: MxArgs) -> u8 {
+    let set = match Dns::new(args.dns) {
+        Ok(dns) => dns.mx(&args.domain).await,
+        Err(e) => Err(DnsError(
+            format!("cannot set up the DNS resolver: {e}"),
+            Failure::Lookup,
+        )),
+    };
+    let set = match set {
+        Ok(set) => set,
+        Err(DnsError(message, failure)) => {
+            let (code, kind) = match failure {
+                Failure::Answer => (1, "answer"),
+                Failure::Lookup => (2, "lookup"),
+            };
+            if args.json {
+                let json = serde_json::json!({
+                    "version": 1,
+                    "domain": args.domain,
+                    "exit_code": code,
+                    "error": { "kind": kind, "message": message },
+                });
+                println!("{json}");
+            } else {
+                eprintln!("mailscope: {message}");
+            }
+            return code;
+        }
+    };
     if args.json {
         let json = serde_json::json!({
             "version": 1,
             "domain": args.domain,
+            "exit_code": 0,
             "implicit": set.implicit,
             "records": set.records,
         });
         println!("{json}");
-        return Ok(());
+        return 0;
     }
     if set.implicit {
         println!(
@@ -31,5 +62,5 @@ pub async fn run(args: MxArgs) -> anyhow::Result<()> {
         };
         println!("{:>5}  {}  {}", r.preference, r.exchange, addrs);
     }
-    Ok(())
+    0
 }

@@ -77,15 +77,16 @@ pub enum QuitAfter {
 
 /// Options of `mailscope send`.
 #[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["server", "mx"])))]
 pub struct SendArgs {
     /// Server as HOST[:PORT] (port 25, or 465 with --tls implicit).
-    #[arg(long, conflicts_with = "mx", required_unless_present = "mx")]
+    #[arg(long)]
     pub server: Option<String>,
     /// Deliver to the MX hosts of this domain, by preference (port 25).
     #[arg(long, value_name = "DOMAIN")]
     pub mx: Option<String>,
-    /// Envelope sender (MAIL FROM).
-    #[arg(long, default_value = "")]
+    /// Envelope sender (MAIL FROM); optional: without it the reverse-path is null (`<>`).
+    #[arg(long, default_value = "", hide_default_value = true)]
     pub from: String,
     /// Envelope recipient (RCPT TO), repeatable.
     #[arg(long, required = true)]

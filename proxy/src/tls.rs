@@ -1,7 +1,12 @@
-//! TLS for the relay (and later `mailscope send`): tokio-rustls with the ring provider, a
-//! verifier that checks the chain against the webpki roots plus `--ca` files but only reports the
-//! outcome (the page decides what to do with an untrusted certificate), and a description of the
-//! session and chain as the core's [`RelayFrame::Tls`].
+//! TLS for the relay and `mailscope send`: tokio-rustls with the ring provider, a verifier that
+//! checks the chain against the webpki roots plus `--ca` files but only reports the outcome (the
+//! page decides what to do with an untrusted certificate), and a description of the session and
+//! chain as the core's [`RelayFrame::Tls`].
+//!
+//! A `--ca` file may also hold the server's own certificate (`openssl req -x509` makes it with
+//! `CA:TRUE`, which webpki refuses as an end entity with `CaUsedAsEndEntity`): a server that
+//! presents a certificate byte-identical to one in a `--ca` file is trusted as OpenSSL and swaks
+//! trust it; its handshake signature is still checked.
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -22,6 +27,8 @@ use tokio_rustls::TlsConnector;
 #[derive(Debug, Clone)]
 pub struct Trust {
     roots: Arc<RootCertStore>,
+    /// Every certificate of the `--ca` files, trusted as it is when a server presents it.
+    pinned: Arc<Vec<CertificateDer<'static>>>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -30,6 +37,7 @@ impl Trust {
     pub fn new(extra: &[impl AsRef<Path>]) -> anyhow::Result<Trust> {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let mut pinned = Vec::new();
         for file in extra {
             let file = file.as_ref();
             let pem = std::fs::read(file)
@@ -39,6 +47,7 @@ impl Trust {
                 let cert = cert.with_context(|| {
                     format!("--ca {} holds a malformed PEM certificate", file.display())
                 })?;
+                pinned.push(cert.clone());
                 roots.add(cert).with_context(|| {
                     format!(
                         "--ca {}: a certificate is not usable as a trust anchor",
@@ -56,6 +65,7 @@ impl Trust {
         }
         Ok(Trust {
             roots: Arc::new(roots),
+            pinned: Arc::new(pinned),
             provider: Arc::new(rustls::crypto::ring::default_provider()),
         })
     }
@@ -70,6 +80,7 @@ impl Trust {
 #[derive(Debug)]
 struct ReportingVerifier {
     inner: Arc<WebPkiServerVerifier>,
+    pinned: Arc<Vec<CertificateDer<'static>>>,
     outcome: Mutex<Option<Result<(), String>>>,
 }
 
@@ -82,11 +93,20 @@ impl ServerCertVerifier for ReportingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let result = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            .map(|_| ())
-            .map_err(|e| explain(&e, server_name));
+        let result = if self
+            .pinned
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            // The exact certificate given with --ca: trusted as it is (the handshake
+            // signature is still verified by `verify_tls1x_signature` below).
+            Ok(())
+        } else {
+            self.inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map(|_| ())
+                .map_err(|e| explain(&e, server_name))
+        };
         if let Ok(mut slot) = self.outcome.lock() {
             *slot = Some(result);
         }
@@ -163,6 +183,7 @@ where
         .map_err(|e| format!("cannot build the certificate verifier: {e}"))?;
     let verifier = Arc::new(ReportingVerifier {
         inner,
+        pinned: trust.pinned.clone(),
         outcome: Mutex::new(None),
     });
     let config = rustls::ClientConfig::builder_with_provider(trust.provider())

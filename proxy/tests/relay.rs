@@ -610,6 +610,56 @@ async fn starttls_upgrades_and_verifies_with_ca() {
     }
 }
 
+/// Bug: the relay's `--ca` with the server's own `CA:TRUE` self-signed certificate (as
+/// `openssl req -x509` makes it) reported `CaUsedAsEndEntity`; that exact certificate is now
+/// trusted, and another self-signed one still is not.
+#[tokio::test]
+async fn relay_ca_trusts_the_servers_own_ca_true_certificate() {
+    let dir = std::env::temp_dir().join(format!("mailscope-ca-true-relay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (acceptor, pem) = ca_true_acceptor();
+    let (_, other_pem) = ca_true_acceptor();
+    let own = dir.join("own.pem");
+    std::fs::write(&own, &pem).unwrap();
+    let other = dir.join("other.pem");
+    std::fs::write(&other, &other_pem).unwrap();
+    for (ca, trusted) in [(&own, true), (&other, false)] {
+        let (l, target) = test_server().await;
+        let port = l.local_addr().unwrap().port();
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let (s, _) = l.accept().await.unwrap();
+            if let Ok(s) = acceptor.accept(s).await {
+                echo(s).await;
+            }
+        });
+        let server = serve(&["--allow-target", &target, "--ca", ca.to_str().unwrap()]).await;
+        let mut c = open(server.addr).await;
+        c.send(&ClientFrame::Connect {
+            target: Target::Host {
+                host: "127.0.0.1".into(),
+                port,
+            },
+            tls: TlsMode::Implicit,
+            sni: Some("localhost".into()),
+        })
+        .await;
+        let mut data = Vec::new();
+        assert!(matches!(
+            c.frame(&mut data).await,
+            RelayFrame::Connected { .. }
+        ));
+        match c.frame(&mut data).await {
+            RelayFrame::Tls {
+                verified,
+                verify_error,
+                ..
+            } => assert_eq!(verified, trusted, "--ca {}: {verify_error:?}", ca.display()),
+            other => panic!("expected tls, got {other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn tls_handshake_failure_is_typed() {
     let (l, target) = test_server().await;

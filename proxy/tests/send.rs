@@ -282,3 +282,78 @@ async fn send_via_the_relay_with_starttls() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An implicit-TLS SMTP server on loopback that greets, answers QUIT and closes, once per
+/// connection.
+async fn tls_smtp_server(acceptor: tokio_rustls::TlsAcceptor) -> SocketAddr {
+    use tokio::io::AsyncWriteExt;
+    let (listener, _) = test_server().await;
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let _ = tls.write_all(b"220 tls.test ESMTP\r\n").await;
+                let _ = tls.flush().await;
+                loop {
+                    let line = read_line(&mut tls).await;
+                    if line.is_empty() {
+                        return;
+                    }
+                    let reply: &[u8] = if line.to_ascii_uppercase().starts_with(b"QUIT") {
+                        b"221 bye\r\n"
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = tls.write_all(reply).await;
+                    let _ = tls.flush().await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Bug: `--ca server.pem` with the server's own CA:TRUE self-signed certificate failed with
+/// webpki's `CaUsedAsEndEntity`. Trusting that exact certificate works; another self-signed
+/// certificate is still refused.
+#[tokio::test]
+async fn send_trusts_the_servers_own_ca_true_certificate() {
+    let (acceptor, pem) = ca_true_acceptor();
+    let (_, other_pem) = ca_true_acceptor();
+    let smtp = tls_smtp_server(acceptor).await;
+    let dir = std::env::temp_dir().join(format!("mailscope-ca-true-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let own = dir.join("server.pem");
+    std::fs::write(&own, &pem).unwrap();
+    let other = dir.join("other.pem");
+    std::fs::write(&other, &other_pem).unwrap();
+    let base = [
+        "--to",
+        "b@example.org",
+        "--tls",
+        "implicit",
+        "--quit-after",
+        "connect",
+    ];
+    let (code, stdout, stderr) = send(
+        smtp,
+        &[&base[..], &["--ca", own.to_str().unwrap()]].concat(),
+    )
+    .await;
+    assert_eq!(code, 0, "own certificate trusted\n{stdout}\n{stderr}");
+    assert!(stdout.contains("221 bye"), "{stdout}");
+    let (code, stdout, stderr) = send(
+        smtp,
+        &[&base[..], &["--ca", other.to_str().unwrap()]].concat(),
+    )
+    .await;
+    assert_eq!(
+        code, 4,
+        "another certificate is refused\n{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("did not verify") || stdout.contains("did not verify"));
+}

@@ -16,7 +16,8 @@
 //!   character split across two words (forbidden by §5, common in practice) comes out whole.
 //! - Malformed words are reported (`mime.encoded-word-invalid`, `mime.charset-unknown`) and kept:
 //!   a word that cannot be decoded at all stays in the text as written; a word with bad base64
-//!   or Q characters is decoded as far as it can be.
+//!   or Q characters is decoded as far as it can be. Text that starts like a B or Q word but is
+//!   not one (white space in the encoded text, no closing `?=`) is reported too.
 //! - Words that touch other text without whitespace are decoded, with an info lint
 //!   (`mime.encoded-word-unseparated`), as Thunderbird, Gmail and Outlook do.
 //! - Outside encoded-words, line breaks of folding are removed (RFC 5322 §2.2.3) and raw 8-bit
@@ -162,8 +163,8 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
             ..DecodedText::default()
         };
     }
-    let items = scan(raw);
     let mut out = DecodedText::default();
+    let items = scan(raw, &mut out.lints);
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(items.len());
     for item in &items {
         plans.push(match item {
@@ -280,8 +281,10 @@ fn lossy(bytes: &[u8]) -> String {
 }
 
 /// Splits the input into text and word-shaped pieces. Linear: each attempt stops at the next
-/// `?`, whitespace, or a field limit.
-fn scan(raw: &[u8]) -> Vec<Item> {
+/// `?`, whitespace, or a field limit. Text that starts like a word but is not one (a space in
+/// the encoded text, no closing `?=`) stays text and is reported in `lints`: otherwise nothing
+/// would say why it was not decoded.
+fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Item> {
     let mut items = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
@@ -296,6 +299,12 @@ fn scan(raw: &[u8]) -> Vec<Item> {
                 items.push(Item::Word(w));
                 continue;
             }
+            if let Some((span, why)) = near_miss(raw, i) {
+                add(
+                    lints,
+                    lints::ENCODED_WORD_INVALID.at(span, format!("{why}; left as written")),
+                );
+            }
         }
         i += 1;
     }
@@ -303,6 +312,48 @@ fn scan(raw: &[u8]) -> Vec<Item> {
         items.push(Item::Text(Span::new(text_start, raw.len())));
     }
     items
+}
+
+/// Longest stretch after `=?charset?B?` searched for the closing `?=` of a word that is not
+/// one (bounds the work per `=?`, so scanning stays linear).
+const NEAR_MISS_WINDOW: usize = 2 * MAX_WORD_LEN;
+
+/// Why the text at `start`, which begins like an encoded-word with a B or Q encoding, is not
+/// one: white space inside the encoded text, or no closing `?=`. The span covers the text up
+/// to the `?=` (or the end of the non-space run when there is none).
+fn near_miss(raw: &[u8], start: usize) -> Option<(Span, String)> {
+    let (charset, after_cs) = field(raw, start + 2, MAX_CHARSET_FIELD)?;
+    let (encoding, after_enc) = field(raw, after_cs, MAX_ENCODING_FIELD)?;
+    if charset.is_empty() || !matches!(encoding.slice(raw), b"B" | b"b" | b"Q" | b"q") {
+        return None;
+    }
+    let label = lossy(charset.slice(raw));
+    let enc = lossy(encoding.slice(raw)).to_ascii_uppercase();
+    let window = raw.get(after_enc..).unwrap_or_default();
+    let window = window.get(..NEAR_MISS_WINDOW).unwrap_or(window);
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let space = window.iter().position(is_ws);
+    let close = window.windows(2).position(|p| p == b"?=");
+    match (close, space) {
+        // Ends in `?=` before any white space: not a near miss of this kind.
+        (Some(_), None) => None,
+        (Some(c), Some(w)) if c < w => None,
+        // White space inside, then `?=`, and no other word start in between.
+        (Some(c), Some(_)) if !window.get(..c).is_some_and(|t| t.windows(2).any(|p| p == b"=?")) => {
+            Some((
+                Span::new(start, after_enc + c + 2),
+                format!(
+                    "looks like an encoded-word ({label}, {enc}) but its encoded text contains white space, which RFC 2047 §2 forbids inside an encoded-word, so it is not one"
+                ),
+            ))
+        }
+        _ => Some((
+            Span::new(start, after_enc + space.unwrap_or(window.len())),
+            format!(
+                "looks like an encoded-word ({label}, {enc}) but has no closing \"?=\" (RFC 2047 §2), so it is not one"
+            ),
+        )),
+    }
 }
 
 /// Reads `field ?` from `from`, at most `max` bytes of field, none of them whitespace or
@@ -914,7 +965,11 @@ mod tests {
             ("=?UTF-8?B?/w==?=", "\u{FFFD}", &["mime.charset-mismatch"]),
             ("=?us-ascii?Q?caf=E9?=", "café", &["mime.charset-mismatch"]),
             // Not words at all.
-            ("=?UTF-8?Q?a b?=", "=?UTF-8?Q?a b?=", &[]),
+            (
+                "=?UTF-8?Q?a b?=",
+                "=?UTF-8?Q?a b?=",
+                &["mime.encoded-word-invalid"],
+            ),
             ("=?", "=?", &[]),
             ("=?=?=?", "=?=?=?", &[]),
             ("=??Q?a?=", "=??Q?a?=", &[]),
@@ -1140,6 +1195,34 @@ mod tests {
         let msg = EncodeError::Unavailable { charset: "EUC-KR" }.to_string();
         for part in ["EUC-KR", "leaves out the encoding tables", "parse worker"] {
             assert!(msg.contains(part), "message {msg:?} lacks {part:?}");
+        }
+    }
+
+    /// Bug: text that starts like a word but is not one came back unchanged with no finding.
+    #[test]
+    fn near_misses_say_why_nothing_was_decoded() {
+        for (raw, span, needle) in [
+            ("=?UTF-8?B?not base64!!?=", (0, 24), "contains white space"),
+            ("=?EUC-KR?B?vsiz58fPvLy/5C4=", (0, 27), "no closing \"?=\""),
+            ("Re: =?UTF-8?q?caf=C3=A9 ok", (4, 23), "no closing \"?=\""),
+        ] {
+            let d = decode_unstructured(raw.as_bytes());
+            assert_eq!(d.text, raw, "left as written");
+            assert_eq!(codes(&d), vec!["mime.encoded-word-invalid"], "{raw}");
+            let lint = &d.lints[0];
+            assert_eq!((lint.span.start, lint.span.end), span, "{raw}");
+            assert!(lint.message.contains(needle), "{raw}: {}", lint.message);
+        }
+        // A real word after a broken start is still decoded.
+        let d = decode_unstructured(b"=?UTF-8?B?abc =?UTF-8?Q?x?=");
+        assert_eq!(d.text, "=?UTF-8?B?abc x");
+        assert_eq!(codes(&d), vec!["mime.encoded-word-invalid"]);
+        // Plain text with `=?` that is not shaped like a word stays silent.
+        for raw in ["a=?b", "what=?", "=?UTF-8?X?a b?="] {
+            assert!(
+                decode_unstructured(raw.as_bytes()).lints.is_empty(),
+                "{raw}"
+            );
         }
     }
 

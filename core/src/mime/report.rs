@@ -77,6 +77,9 @@ pub struct FieldReport {
 pub struct PartReport {
     /// IMAP-style section (`""` for the root, `"1.2"`).
     pub section: String,
+    /// The IMAP part number to fetch this entity's body with ([`part_number`]), or null.
+    #[serde(default)]
+    pub part: Option<String>,
     /// Lowercase `type/subtype` after defaults.
     pub content_type: String,
     /// The declared charset, lowercase, or null.
@@ -179,6 +182,22 @@ pub fn inspect(input: &[u8]) -> InspectReport {
     report(&msg)
 }
 
+/// The IMAP part number of entity `id` ([RFC 3501 §6.4.5](https://www.rfc-editor.org/rfc/rfc3501#section-6.4.5)):
+/// `1` for the body of a single-part message, the section (`1`, `2.1`, …) for every part of a
+/// multipart, and none for a multipart message root, which IMAP does not number (the root of a
+/// multipart message inside a `message/rfc822` part `N` is reached as `N`, that part's body).
+pub fn part_number(msg: &Message<'_>, id: usize) -> Option<String> {
+    let e = msg.entity(id)?;
+    let multipart = e.content_type.starts_with("multipart/");
+    if id == 0 {
+        (!multipart).then(|| "1".to_string())
+    } else if e.is_message && multipart {
+        None
+    } else {
+        Some(e.section.clone())
+    }
+}
+
 /// The report as JSON.
 pub fn inspect_json(input: &[u8]) -> serde_json::Value {
     serde_json::to_value(inspect(input)).unwrap_or(serde_json::Value::Null)
@@ -224,6 +243,7 @@ pub fn report(msg: &Message<'_>) -> InspectReport {
             let body = msg.body(i);
             PartReport {
                 section: e.section.clone(),
+                part: part_number(msg, i),
                 content_type: e.content_type.clone(),
                 charset: e.charset.clone(),
                 disposition: e.disposition.clone(),
@@ -435,6 +455,44 @@ vsiz58fPvLy/5C4=\r\n\
         assert_eq!(&input[s..e], b"vsiz58fPvLy/5C4=");
         assert_eq!(v["lints"], serde_json::json!([]));
         assert!(v.get("dsn").is_none());
+    }
+
+    /// IMAP part numbers (RFC 3501 §6.4.5), the numbers `inspect --part` takes.
+    #[test]
+    fn parts_carry_imap_part_numbers() {
+        let single = inspect(b"Subject: x\r\n\r\nhi\r\n");
+        assert_eq!(
+            single.parts[0].part.as_deref(),
+            Some("1"),
+            "a single part is 1"
+        );
+        let nested = b"Content-Type: multipart/mixed; boundary=a\r\n\r\n\
+--a\r\nContent-Type: text/plain\r\n\r\none\r\n\
+--a\r\nContent-Type: message/rfc822\r\n\r\n\
+Subject: inner\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nplain\r\n\
+--b\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n--b--\r\n\
+--a\r\nContent-Type: message/rfc822\r\n\r\nSubject: solo\r\n\r\nsolo body\r\n\
+--a--\r\n";
+        let r = inspect(nested);
+        let got: Vec<(Option<&str>, &str)> = r
+            .parts
+            .iter()
+            .map(|p| (p.part.as_deref(), p.content_type.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, "multipart/mixed"),
+                (Some("1"), "text/plain"),
+                (Some("2"), "message/rfc822"),
+                (None, "multipart/alternative"),
+                (Some("2.1"), "text/plain"),
+                (Some("2.2"), "text/html"),
+                (Some("3"), "message/rfc822"),
+                (Some("3.1"), "text/plain"),
+            ]
+        );
     }
 
     #[test]

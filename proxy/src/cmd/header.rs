@@ -55,6 +55,12 @@ pub enum EncodingArg {
 pub fn run(args: &HeaderArgs) -> anyhow::Result<bool> {
     match &args.action {
         HeaderAction::Decode { text, json } => {
+            if text.trim().is_empty() {
+                anyhow::bail!(
+                    "the header value is empty{}: there is nothing to decode; give a value such as '=?UTF-8?B?7JWI64WV?='",
+                    if text.is_empty() { "" } else { " (only white space)" }
+                );
+            }
             let decoded = encoded_word::decode_unstructured(text.as_bytes());
             if *json {
                 let doc = serde_json::json!({

@@ -31,6 +31,50 @@ pub fn read_input(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// How many leading bytes [`refuse_empty_or_binary`] looks at.
+pub const SNIFF_BYTES: usize = 1024;
+
+/// Refuses input that cannot be a `what` (e.g. "message"): empty (or only white space), or
+/// binary, i.e. the first [`SNIFF_BYTES`] of `text` hold a NUL or more than one control
+/// character in ten (tab, line breaks, form feed and escape excepted; 8-bit bytes count as
+/// text). `text` is the part of the input that must be text.
+pub fn refuse_empty_or_binary(
+    path: &Path,
+    input: &[u8],
+    text: &[u8],
+    what: &str,
+) -> anyhow::Result<()> {
+    if input.trim_ascii().is_empty() {
+        bail!(
+            "{} is empty{}: there is no {what} to read",
+            shown(path),
+            if input.is_empty() {
+                ""
+            } else {
+                " (only white space)"
+            }
+        );
+    }
+    let sample = text.get(..SNIFF_BYTES).unwrap_or(text);
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B)) || b == 0x7F)
+        .count();
+    if sample.contains(&0) || controls * 10 > sample.len() {
+        bail!(
+            "{} is not a {what}: its first bytes are binary data ({}), not text; give an \
+             RFC 5322 message (.eml) or an SMTP transcript as text",
+            shown(path),
+            if sample.contains(&0) {
+                "NUL bytes".to_string()
+            } else {
+                format!("{controls} control characters in {} bytes", sample.len())
+            }
+        );
+    }
+    Ok(())
+}
+
 fn shown(path: &Path) -> String {
     if path == Path::new("-") {
         "standard input".into()
@@ -42,9 +86,14 @@ fn shown(path: &Path) -> String {
 /// Writes `text` to standard output. A closed pipe (`mailscope … | head`) ends output quietly
 /// instead of being an error.
 pub fn emit(text: &str) -> anyhow::Result<()> {
+    emit_bytes(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output as they are; a closed pipe ends output quietly.
+pub fn emit_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(e).context("cannot write to standard output"))
         }

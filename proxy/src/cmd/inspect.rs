@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use mailscope_core::mime::report::{inspect, InspectReport, Mailbox};
+use mailscope_core::mime::parse::parse_message;
+use mailscope_core::mime::report::{inspect, part_number, InspectReport, Mailbox};
 
-use crate::cmd::input::{emit, read_input};
+use crate::cmd::input::{emit, emit_bytes, read_input, refuse_empty_or_binary};
 use crate::cmd::style::Style;
 
 /// The largest message `inspect` reads (the biggest attachments mail systems carry are ~150 MB).
@@ -18,13 +19,23 @@ pub struct InspectArgs {
     /// An .eml file (RFC 5322 message); `-` reads standard input.
     pub file: PathBuf,
     /// Print the versioned JSON document (docs/json.md) instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "part")]
     pub json: bool,
+    /// Print the decoded body of this part instead: text in UTF-8, anything else as raw bytes.
+    /// Parts are numbered as IMAP does (RFC 3501 §6.4.5): `1` is the body of a single-part
+    /// message, `1`, `2`, `2.1`, … the parts of a multipart; the tree shows the numbers.
+    #[arg(long, value_name = "N")]
+    pub part: Option<String>,
 }
 
 /// Runs the subcommand; returns whether no finding is an error.
 pub fn run(args: &InspectArgs) -> anyhow::Result<bool> {
     let input = read_input(&args.file, MAX_MESSAGE_BYTES)?;
+    refuse_empty_or_binary(&args.file, &input, &input, "message")?;
+    if let Some(wanted) = &args.part {
+        print_part(&input, wanted)?;
+        return Ok(true);
+    }
     let report = inspect(&input);
     if args.json {
         emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -32,6 +43,27 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<bool> {
         emit(&render(&report, Style::for_stdout()))?;
     }
     Ok(!report.lints.iter().any(|l| l.severity == "error"))
+}
+
+/// Writes the decoded body of part `wanted`: the charset-decoded text of a text/* part as UTF-8,
+/// the transfer-decoded bytes of any other.
+fn print_part(input: &[u8], wanted: &str) -> anyhow::Result<()> {
+    let msg = parse_message(input);
+    let numbers: Vec<String> = (0..msg.entities.len())
+        .filter_map(|i| part_number(&msg, i))
+        .collect();
+    let Some(id) =
+        (0..msg.entities.len()).find(|&i| part_number(&msg, i).as_deref() == Some(wanted))
+    else {
+        anyhow::bail!(
+            "the message has no part {wanted}; its parts are {} (see the tree of `mailscope inspect`)",
+            numbers.join(", ")
+        );
+    };
+    match msg.text(id) {
+        Some(text) => emit(text),
+        None => emit_bytes(msg.body(id)),
+    }
 }
 
 fn mailboxes(list: &[Mailbox]) -> String {
@@ -73,10 +105,10 @@ pub fn render(r: &InspectReport, style: Style) -> String {
         } else {
             p.section.matches('.').count() + 1
         };
-        let label = if p.section.is_empty() {
-            "(root)".to_string()
-        } else {
-            p.section.clone()
+        let label = match (&p.part, p.section.is_empty()) {
+            (Some(n), _) => n.clone(),
+            (None, true) => "(root)".to_string(),
+            (None, false) => "(message)".to_string(),
         };
         let mut line = format!("{}{label} {}", "  ".repeat(depth), p.content_type);
         if let Some(cs) = &p.charset {

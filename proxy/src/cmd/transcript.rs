@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use mailscope_core::smtp::transcript::{
-    annotate_with, AnnotateOptions, AnnotatedTranscript, Direction, MAX_TRANSCRIPT_BYTES,
+    AnnotateOptions, AnnotatedTranscript, Direction, Transcript, MAX_TRANSCRIPT_BYTES,
 };
 use mailscope_core::Lint;
 
-use crate::cmd::input::{emit, read_input};
+use crate::cmd::input::{emit, read_input, refuse_empty_or_binary};
 use crate::cmd::style::Style;
 
 /// Options of `mailscope transcript`.
@@ -29,12 +29,23 @@ pub struct TranscriptArgs {
 /// Runs the subcommand; the exit status is 0 when no finding is an error, 1 otherwise.
 pub fn run(args: &TranscriptArgs) -> anyhow::Result<bool> {
     let input = read_input(&args.file, MAX_TRANSCRIPT_BYTES)?;
-    let annotated = annotate_with(
+    let (transcript, ignored) = Transcript::parse_with_ignored(&input);
+    // A raw capture carries TLS records after STARTTLS: only the part before them is text.
+    let text_end = transcript
+        .lines
+        .iter()
+        .find(|l| l.opaque)
+        .map_or(input.len(), |l| l.span.start);
+    refuse_empty_or_binary(
+        &args.file,
         &input,
-        &AnnotateOptions {
-            reveal_secrets: args.show_secrets,
-        },
-    );
+        input.get(..text_end).unwrap_or(&input),
+        "transcript",
+    )?;
+    let mut annotated = transcript.annotate_with(&AnnotateOptions {
+        reveal_secrets: args.show_secrets,
+    });
+    annotated.ignored = ignored;
     if args.json {
         emit(&format!(
             "{}\n",
@@ -104,6 +115,28 @@ pub fn render(t: &AnnotatedTranscript, style: Style) -> String {
     for lint in &t.lints {
         let _ = writeln!(out, "{}", finding(lint, style));
     }
+    if !t.ignored.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!(
+                "{} {} ignored (not {} lines):",
+                t.ignored.len(),
+                if t.ignored.len() == 1 {
+                    "line"
+                } else {
+                    "lines"
+                },
+                match t.format {
+                    mailscope_core::smtp::transcript::Format::Swaks => "swaks",
+                    _ => "S:/C:",
+                }
+            ))
+        );
+        for line in &t.ignored {
+            let _ = writeln!(out, "  {:>5}: {}", line.line, style.dim(&line.text));
+        }
+    }
     let lints = t.all_lints();
     let errors = lints
         .iter()
@@ -142,7 +175,7 @@ fn finding(lint: &Lint, style: Style) -> String {
 mod tests {
     use super::*;
 
-    use mailscope_core::smtp::transcript::annotate;
+    use mailscope_core::smtp::transcript::{annotate, annotate_with};
 
     #[test]
     fn renders_a_dialogue_with_findings() {
@@ -153,6 +186,17 @@ mod tests {
         assert!(text.contains("! smtp.out-of-sequence [error]"), "{text}");
         assert!(text.contains("! smtp.no-quit"), "{text}");
         assert!(!text.contains('\x1b'), "plain style has no escapes");
+    }
+
+    /// Bug: lines that were neither protocol nor comments vanished without a word.
+    #[test]
+    fn lists_ignored_lines() {
+        let t = annotate(b"S: 220 x\nC: EHLO c\nS 250 missing colon\n\nC: QUIT\nS: 221 bye\n");
+        let text = render(&t, Style::plain());
+        assert!(
+            text.contains("1 line ignored (not S:/C: lines):\n      3: S 250 missing colon\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -145,6 +145,30 @@ pub fn tls_acceptor() -> (tokio_rustls::TlsAcceptor, String) {
     (tokio_rustls::TlsAcceptor::from(Arc::new(config)), pem)
 }
 
+/// A certificate as `openssl req -x509` makes it (self-signed, `CA:TRUE`) for localhost and
+/// 127.0.0.1: (TLS acceptor presenting it, its PEM).
+pub fn ca_true_acceptor() -> (tokio_rustls::TlsAcceptor, String) {
+    let mut params =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.der().clone()], der)
+    .unwrap();
+    (
+        tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)),
+        cert.pem(),
+    )
+}
+
 /// Reads one line (up to LF) from `s`.
 pub async fn read_line<S: AsyncReadExt + Unpin>(s: &mut S) -> Vec<u8> {
     let mut line = Vec::new();

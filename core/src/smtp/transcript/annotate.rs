@@ -1020,6 +1020,7 @@ impl Annotator {
             secrets_revealed: self.options.reveal_secrets,
             entries: self.entries,
             lints: self.lints,
+            ignored: Vec::new(),
         }
     }
 }

@@ -142,6 +142,18 @@ impl TranscriptLine {
     }
 }
 
+/// A line of the input that was not read: neither protocol (no `S:`/`C:` or swaks marker) nor
+/// blank nor a swaks information line (`===`, `***`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoredLine {
+    /// Line number in the input, from 1.
+    pub line: usize,
+    /// The line without its ending.
+    pub span: Span,
+    /// The line as text (invalid UTF-8 replaced).
+    pub text: String,
+}
+
 /// A transcript split into directed protocol lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transcript {
@@ -278,12 +290,23 @@ impl Transcript {
 
     /// Reads a transcript in the given form.
     pub fn parse_as(input: &[u8], format: Format) -> Transcript {
+        Transcript::read(input, format).0
+    }
+
+    /// Reads a transcript, detecting its form, and lists the lines it ignored
+    /// ([`IgnoredLine`]: not blank, not protocol, not a swaks information line).
+    pub fn parse_with_ignored(input: &[u8]) -> (Transcript, Vec<IgnoredLine>) {
+        Transcript::read(input, Transcript::detect(input))
+    }
+
+    fn read(input: &[u8], format: Format) -> (Transcript, Vec<IgnoredLine>) {
         let (raw_lines, mut truncated) = split_lines(input);
+        let mut ignored = Vec::new();
         let mut lines = Vec::with_capacity(raw_lines.len());
         let mut skipped = 0;
         let mut in_data = false;
         let mut starttls = StartTlsWatch::default();
-        for (span, content, ending) in raw_lines {
+        for (number, (span, content, ending)) in raw_lines.into_iter().enumerate() {
             let line = content.slice(input);
             // Message content is not protocol: a body line reading STARTTLS asks for nothing.
             let content_line = in_data;
@@ -309,6 +332,15 @@ impl Transcript {
             };
             let Some((direction, skip, tls)) = marked else {
                 skipped += 1;
+                let info =
+                    format == Format::Swaks && SWAKS_INFO.iter().any(|p| line.starts_with(p));
+                if !info && !line.trim_ascii().is_empty() {
+                    ignored.push(IgnoredLine {
+                        line: number + 1,
+                        span: content,
+                        text: String::from_utf8_lossy(line).into_owned(),
+                    });
+                }
                 continue;
             };
             let content = Span::new((content.start + skip).min(content.end), content.end);
@@ -335,12 +367,15 @@ impl Transcript {
                 break;
             }
         }
-        Transcript {
-            format,
-            lines,
-            skipped,
-            truncated,
-        }
+        (
+            Transcript {
+                format,
+                lines,
+                skipped,
+                truncated,
+            },
+            ignored,
+        )
     }
 
     /// Follows the conversation and explains every entry, with secrets masked (see the module
@@ -382,14 +417,19 @@ pub fn mask_secret(secret: &str) -> String {
     )
 }
 
-/// Reads and annotates a transcript in one step, with secrets masked.
+/// Reads and annotates a transcript in one step, with secrets masked; lines that were not read
+/// are listed in [`AnnotatedTranscript::ignored`].
 pub fn annotate(input: &[u8]) -> AnnotatedTranscript {
-    Transcript::parse(input).annotate()
+    annotate_with(input, &AnnotateOptions::default())
 }
 
-/// Reads and annotates a transcript in one step, with the given options.
+/// Reads and annotates a transcript in one step, with the given options; lines that were not
+/// read are listed in [`AnnotatedTranscript::ignored`].
 pub fn annotate_with(input: &[u8], options: &AnnotateOptions) -> AnnotatedTranscript {
-    Transcript::parse(input).annotate_with(options)
+    let (transcript, ignored) = Transcript::parse_with_ignored(input);
+    let mut annotated = transcript.annotate_with(options);
+    annotated.ignored = ignored;
+    annotated
 }
 
 /// Watches a raw capture for the 220 reply to STARTTLS, after which the bytes are TLS.
@@ -545,6 +585,9 @@ pub struct AnnotatedTranscript {
     pub entries: Vec<Entry>,
     /// Findings about the whole dialogue (such as `smtp.no-quit`).
     pub lints: Vec<Lint>,
+    /// Lines of the input that were not read (filled by [`annotate_with`]; empty when
+    /// annotating an already split [`Transcript`]).
+    pub ignored: Vec<IgnoredLine>,
 }
 
 /// Version of the JSON document made by [`AnnotatedTranscript::to_json`].
@@ -558,7 +601,8 @@ impl AnnotatedTranscript {
     ///   "secrets_revealed": bool,
     ///   "entries": [ { "direction", "span": {start,end}, "text", "tls", "parsed": {"kind", …},
     ///                  "state_before", "state_after", "explanation", "lints": [Lint…] } ],
-    ///   "lints": [ { "code", "severity", "span", "message", "reference" } ] }
+    ///   "lints": [ { "code", "severity", "span", "message", "reference" } ],
+    ///   "ignored": [ { "line", "span": {start,end}, "text" } ] }
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
         #[derive(Serialize)]
@@ -668,6 +712,30 @@ mod tests {
                 Parsed::Tls { .. } => "tls",
             })
             .collect()
+    }
+
+    /// Bug: an import dropped lines it could not read without saying so.
+    #[test]
+    fn ignored_lines_are_listed() {
+        let input = b"S: 220 x\nC: EHLO c\nS 250 no colon\n\n   \nC: QUIT\nS: 221 bye\n";
+        let t = annotate(input);
+        assert_eq!(t.entries.len(), 4, "{:?}", t.entries);
+        assert_eq!(
+            t.ignored,
+            vec![IgnoredLine {
+                line: 3,
+                span: Span::new(19, 33),
+                text: "S 250 no colon".into(),
+            }],
+            "blank lines are not listed"
+        );
+        assert_eq!(t.to_json()["ignored"][0]["line"], 3);
+        // swaks information lines are expected, not ignored; text without a marker is.
+        let swaks =
+            annotate(b"=== Trying 127.0.0.1:25...\n<-  220 x\n -> QUIT\n<-  221 bye\nstray\n");
+        assert_eq!(swaks.format, Format::Swaks);
+        let texts: Vec<&str> = swaks.ignored.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["stray"]);
     }
 
     const RFC_EXAMPLE: &str = "\
