@@ -180,7 +180,10 @@ fn run_target(
 fn last_stats(log: &str) -> String {
     let stats = log
         .lines()
-        .rfind(|l| l.starts_with('#'))
+        .rfind(|l| {
+            l.strip_prefix('#')
+                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        })
         .unwrap_or("no statistics printed");
     let done = log
         .lines()
@@ -248,7 +251,7 @@ mod tests {
         let log = "INFO: Seed: 1\n#2\tINITED cov: 10 ft: 11 corp: 1/1b exec/s: 0 rss: 30Mb\n\
                    #4096\tpulse  cov: 90 ft: 120 corp: 20/300b exec/s: 2048 rss: 40Mb\n\
                    #61234\tDONE   cov: 95 ft: 130 corp: 22/310b lim: 4 exec/s: 2041 rss: 41Mb\n\
-                   Done 61234 runs in 30 second(s)\n";
+                   Done 61234 runs in 30 second(s)\n###### End of recommended dictionary. ######\n";
         assert_eq!(
             last_stats(log),
             "#61234 DONE cov: 95 ft: 130 corp: 22/310b lim: 4 exec/s: 2041 rss: 41Mb Done 61234 runs in 30 second(s)"
