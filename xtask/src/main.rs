@@ -6,6 +6,7 @@
 mod bench;
 mod bench_relay;
 mod bench_wasm;
+mod fuzz;
 mod mail;
 mod precompress;
 mod steps;
@@ -21,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask <run|test|bench> [args]
   run     install missing tools, build the UI (release) and the proxy, start `mailscope serve`
           (extra args are passed to `mailscope serve`, e.g. --listen 127.0.0.1:9000)
   test    install what the tests need, then fmt, clippy (native + wasm32), native tests,
-          browser tests (headless Chromium) and end-to-end tests; stops at the first failure
+          browser tests (headless Chromium), end-to-end tests and a short run of every fuzz
+          target; stops at the first failure
   bench   build in release mode and print the benchmark figures";
 
 fn main() -> ExitCode {
@@ -213,5 +215,6 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         &["test", "-p", "mailscope-e2e", "--locked"],
         &e2e_env,
     )?;
+    fuzz::fuzz(steps)?;
     Ok(())
 }

@@ -181,7 +181,8 @@ pub(crate) fn build_ui(steps: &mut Steps) -> Result<(), String> {
     })
 }
 
-fn run_ok(cmd: &mut Command, hint: &str) -> Result<(), String> {
+/// Runs `cmd`; the error names it and says what to try (`hint`).
+pub(crate) fn run_ok(cmd: &mut Command, hint: &str) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     let status = cmd
         .status()
