@@ -132,7 +132,7 @@ async fn metadata_address_is_denied() {
 async fn ipv6_loopback_is_denied() {
     let dog = Watchdog::bind("::1").await;
     if dog.is_none() {
-        mailscope_e2e::skip::skip_part(
+        mailscope_testkit::skip::skip_part(
             "ipv6_loopback_is_denied",
             "no IPv6 loopback here (binding [::1] failed): the refusal is checked, not that no connection reached [::1]",
         );

@@ -1,6 +1,7 @@
 //! Test helpers shared by the proxy's integration tests (`proxy/tests/`) and the end-to-end
 //! tests (`mailscope-e2e`): the launcher of the `mailscope` binary's `serve` ([`Serve`]) and the
-//! relay v1 client ([`relay_client`]), both on loopback.
+//! relay v1 client ([`relay_client`]), both on loopback, and [`skip`], the record of a check
+//! that could not run in full.
 //!
 //! A dev-dependency only (`publish = false`); it pulls in no browser or mail server, so the
 //! proxy's tests build without the end-to-end crate.
@@ -11,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub mod relay_client;
+pub mod skip;
 
 /// How long to wait for a process or page to become ready before failing the test.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);

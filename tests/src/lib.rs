@@ -14,11 +14,11 @@ use fantoccini::{Client, ClientBuilder};
 
 pub mod page;
 pub mod postfix;
-pub mod skip;
 
 use mailscope_testkit::env_path;
-/// The launcher of `mailscope serve` and the relay client, shared with the proxy's tests.
-pub use mailscope_testkit::{relay_client, Serve, READY_TIMEOUT};
+/// The launcher of `mailscope serve`, the relay client and the skip record, shared with the
+/// proxy's tests.
+pub use mailscope_testkit::{relay_client, skip, Serve, READY_TIMEOUT};
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {

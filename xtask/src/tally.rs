@@ -4,7 +4,7 @@
 //!
 //! A test that drops part of its check (no IPv6 on the machine, say) still passes in libtest's
 //! eyes; it records a line `NAME: REASON` in the file named by [`SKIP_LOG_VAR`] (see
-//! `mailscope_e2e::skip::skip_part`), and the tally counts it as skipped, not passed.
+//! `mailscope_testkit::skip::skip_part`), and the tally counts it as skipped, not passed.
 
 use std::collections::BTreeSet;
 
