@@ -93,7 +93,11 @@ pub fn words_tool() -> Html {
     }
 }
 
-#[cfg(all(test, target_arch = "wasm32"))]
+/// The browser tests build the web crate without `browser-charsets`, so the page links
+/// encoding_rs's tables and encodes EUC-KR itself. The page's release build (with the feature)
+/// asks the parse worker instead; that path is tested in `state::tools`
+/// (`the_encoder_asks_the_worker_for_charsets_the_page_lacks`).
+#[cfg(all(test, target_arch = "wasm32", not(feature = "browser-charsets")))]
 mod tests {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -113,11 +117,6 @@ mod tests {
         let _ = input.dispatch_event(&event);
     }
 
-    /// The browser tests build the web crate without `browser-charsets`, so the page links
-    /// encoding_rs's tables and encodes EUC-KR itself. The page's release build (with the
-    /// feature) asks the parse worker instead; that path is tested in `state::tools`
-    /// (`the_encoder_asks_the_worker_for_charsets_the_page_lacks`).
-    #[cfg(not(feature = "browser-charsets"))]
     #[wasm_bindgen_test]
     async fn legacy_charsets_encode_on_the_page() {
         let root = mount::<WordsTool>();
