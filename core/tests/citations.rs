@@ -338,6 +338,7 @@ const BASIS: &[(&str, &str, Keyword, &str)] = &[
     ("smtp.path-without-brackets", "RFC 5321 §4.1.2", Keyword::Must, "Path = \"<\" [ A-d-l \":\" ] Mailbox \">\""),
     ("smtp.mailbox-invalid", "RFC 5321 §4.1.2", Keyword::Must, "Mailbox = Local-part \"@\" ( Domain / address-literal )"),
     ("smtp.syntax-invalid", "RFC 5321 §4.1.1", Keyword::Must, "the command syntax of each command"),
+    ("smtp.http-request", "RFC 5321 §4.1.1", Keyword::Must, "SMTP commands are character strings terminated by <CRLF>. The commands themselves are alphabetic characters"),
     ("smtp.param-invalid", "RFC 5321 §4.1.2", Keyword::Must, "esmtp-param = esmtp-keyword [\"=\" esmtp-value]"),
     ("smtp.utf8-without-smtputf8", "RFC 6531 §3.4", Keyword::Must, "the SMTPUTF8-aware SMTP client MUST supply the SMTPUTF8 parameter"),
     ("smtp.source-route", "RFC 5321 §4.1.2", Keyword::Should, "MUST BE accepted, SHOULD NOT be generated, and SHOULD be ignored"),
