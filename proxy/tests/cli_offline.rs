@@ -35,10 +35,11 @@ fn header_decode_says_why_nothing_was_decoded() {
         ("=?EUC-KR?B?vsiz58fPvLy/5C4=", "no closing \"?=\""),
     ] {
         let (code, out, err) = run(&["header", "decode", value]);
-        assert_eq!(code, 0, "a warning only: {out}{err}");
+        // mime.encoded-word-invalid is an error (RFC 2047 §2), so the exit code is 1.
+        assert_eq!(code, 1, "an error-level finding: {out}{err}");
         assert!(out.starts_with(&format!("{value}\n")), "{out}");
         assert!(
-            out.contains("! mime.encoded-word-invalid [warning]"),
+            out.contains("! mime.encoded-word-invalid [error]"),
             "{out}"
         );
         assert!(out.contains(needle), "{out}");
