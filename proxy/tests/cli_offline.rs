@@ -38,10 +38,7 @@ fn header_decode_says_why_nothing_was_decoded() {
         // mime.encoded-word-invalid is an error (RFC 2047 §2), so the exit code is 1.
         assert_eq!(code, 1, "an error-level finding: {out}{err}");
         assert!(out.starts_with(&format!("{value}\n")), "{out}");
-        assert!(
-            out.contains("! mime.encoded-word-invalid [error]"),
-            "{out}"
-        );
+        assert!(out.contains("! mime.encoded-word-invalid [error]"), "{out}");
         assert!(out.contains(needle), "{out}");
         let (_, out, _) = run(&["header", "decode", "--json", value]);
         let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
