@@ -123,14 +123,17 @@ mod tests {
         wait_text(&root, "#words-encoded", |t| t.starts_with("=?UTF-8?B?")).await;
         type_into(&root, "#words-plain", "안녕");
         type_into(&root, "#words-charset", "EUC-KR");
+        // The decoder above shows an EUC-KR sample, so only the encoder's own output counts.
         let shown = wait_text(&root, ".tool.panel", |t| {
-            t.contains("=?EUC-KR?") || t.contains("worker")
+            t.contains("encoding in the worker") || t.contains("=?EUC-KR?B?vsiz")
         })
         .await;
         assert!(
-            shown.contains("=?EUC-KR?B?vsiz5w==?=") && !shown.contains("worker"),
+            !shown.contains("encoding in the worker"),
             "encoded on the page: {shown}"
         );
+        let encoded = wait_text(&root, "#words-encoded", |t| t.starts_with("=?EUC-KR?")).await;
+        assert_eq!(encoded, "=?EUC-KR?B?vsiz5w==?=");
         type_into(&root, "#words-charset", "UTF-8");
         wait_text(&root, "#words-encoded", |t| t == "=?UTF-8?B?7JWI64WV?=").await;
         root.remove();
