@@ -1,6 +1,7 @@
 //! Yew components: they render state and dispatch actions, nothing more.
 
 pub mod app;
+pub mod error;
 pub mod i18n;
 pub mod lazy;
 pub mod learn;

@@ -3,6 +3,7 @@
 pub mod binary;
 pub mod certificate;
 pub mod decimal;
+pub mod error;
 pub mod i18n;
 pub mod learn;
 pub mod lessons;
