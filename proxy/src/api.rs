@@ -9,6 +9,8 @@
 //! - `GET /api/messages/{id}/transcript` → the session in swaks' form (`text/plain`), or with
 //!   `?annotated=1` the core's annotated transcript as JSON;
 //! - `DELETE /api/messages/{id}`, `DELETE /api/messages` → 204;
+//! - `GET /api/sandbox/certificate` → the sandbox's STARTTLS certificate (`application/x-pem-file`),
+//!   to verify the sandbox with (`mailscope send --tls starttls --ca sandbox.pem`);
 //! - `GET /api/events` → a live `text/event-stream` of [`crate::sandbox::StoreEvent`]s as JSON (`message`,
 //!   `deleted`, `cleared`; a `lagged` event means some were missed: reload the list).
 
@@ -30,6 +32,8 @@ pub struct ApiState {
     pub relay: Arc<Relay>,
     /// The sandbox's messages, if it runs.
     pub store: Option<Arc<Store>>,
+    /// The sandbox's STARTTLS certificate (PEM), if it runs.
+    pub certificate: Option<Arc<str>>,
 }
 
 /// The `/api/messages` routes.
@@ -40,6 +44,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/api/messages/{id}/raw", get(raw))
         .route("/api/messages/{id}/transcript", get(transcript))
         .route("/api/events", get(events))
+        .route("/api/sandbox/certificate", get(certificate))
         .with_state(state)
 }
 
@@ -186,6 +191,30 @@ async fn clear(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             store.clear();
             StatusCode::NO_CONTENT.into_response()
         }
+        Err(r) => r.into_response(),
+    }
+}
+
+async fn certificate(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    match guard(&state, &headers) {
+        Ok(_) => match &state.certificate {
+            Some(pem) => (
+                [
+                    (header::CONTENT_TYPE, "application/x-pem-file"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"sandbox.mailscope.test.pem\"",
+                    ),
+                ],
+                pem.to_string(),
+            )
+                .into_response(),
+            None => (
+                StatusCode::NOT_FOUND,
+                "the sandbox SMTP server is not running (--no-sandbox)",
+            )
+                .into_response(),
+        },
         Err(r) => r.into_response(),
     }
 }

@@ -15,7 +15,7 @@ use crate::http::HttpLimits;
 use crate::http_guard::Guard;
 use crate::policy::{Policy, DEFAULT_PORTS};
 use crate::relay::{Relay, RelayConfig, RelayLimits};
-use crate::sandbox::{SandboxOptions, Store};
+use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::tls::Trust;
 
 /// The HTTP routes: `/api/health`, `/relay`, the API and the static UI (`index.html` for unknown
@@ -24,10 +24,11 @@ use crate::tls::Trust;
 /// A UI file with a `NAME.gz` beside it (`cargo xtask` writes them with Zopfli after each UI
 /// build) is sent as that copy with `Content-Encoding: gzip` to clients that accept gzip, so
 /// the page load is the compressed size; other files and clients get the file as it is.
-pub fn router(guard: Arc<Guard>, relay: Arc<Relay>, store: Option<Arc<Store>>) -> Router {
+pub fn router(guard: Arc<Guard>, relay: Arc<Relay>, sandbox: Option<&Sandbox>) -> Router {
     let api = crate::api::routes(ApiState {
         relay: relay.clone(),
-        store,
+        store: sandbox.map(|s| s.store.clone()),
+        certificate: sandbox.map(|s| s.certificate_pem.clone()),
     });
     let files = Router::new()
         .fallback(crate::http_guard::static_files)
@@ -139,7 +140,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
     };
     let guard = Arc::new(Guard::new(config.hosts.clone(), &args.ui)?);
     let relay = Arc::new(Relay::new(config, dns, trust));
-    let app = router(guard, relay, sandbox.as_ref().map(|s| s.store.clone()));
+    let app = router(guard, relay, sandbox.as_ref());
     let limits = HttpLimits {
         header_timeout: Duration::from_secs(args.http_header_timeout),
         max_connections: args.http_max_connections,

@@ -287,13 +287,33 @@ pub fn describe(der: &[u8]) -> Certificate {
     cert
 }
 
-/// A self-signed certificate and key for `names` (the sandbox's STARTTLS, and tests).
+/// A self-signed certificate and key for `names` (the sandbox's STARTTLS, and tests): subject
+/// `CN=<first name>`, valid from a day ago for [`SELF_SIGNED_DAYS`] days, as a certificate a
+/// real server would present (not rcgen's `CN=rcgen self signed cert`, 1975–4096).
 pub fn self_signed(names: &[&str]) -> anyhow::Result<(CertificateDer<'static>, Vec<u8>, String)> {
-    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    let key = rcgen::generate_simple_self_signed(names).context("generate a certificate")?;
-    let pem = key.cert.pem();
-    Ok((key.cert.der().clone(), key.key_pair.serialize_der(), pem))
+    let sans: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut params = rcgen::CertificateParams::new(sans).context("certificate names")?;
+    let mut subject = rcgen::DistinguishedName::new();
+    subject.push(
+        rcgen::DnType::CommonName,
+        names.first().copied().unwrap_or("localhost"),
+    );
+    subject.push(rcgen::DnType::OrganizationName, "Mailscope sandbox");
+    params.distinguished_name = subject;
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(SELF_SIGNED_DAYS);
+    let key_pair = rcgen::KeyPair::generate().context("generate a key")?;
+    let cert = params
+        .self_signed(&key_pair)
+        .context("sign the certificate")?;
+    let pem = cert.pem();
+    Ok((cert.der().clone(), key_pair.serialize_der(), pem))
 }
+
+/// Days a [`self_signed`] certificate is valid: 397, the longest a public CA may issue
+/// (CA/Browser Forum Baseline Requirements §6.3.2).
+pub const SELF_SIGNED_DAYS: i64 = 397;
 
 #[cfg(test)]
 mod tests {
@@ -305,10 +325,15 @@ mod tests {
         let cert = describe(der.as_ref());
         assert_eq!(cert.sans, vec!["mail.test", "127.0.0.1"], "{cert:?}");
         assert_eq!(cert.subject, cert.issuer, "self-signed: {cert:?}");
+        assert!(cert.subject.contains("CN=mail.test"), "{cert:?}");
+        // Valid from yesterday for 397 days: the years are this year's and the next one's.
+        let year = time::OffsetDateTime::now_utc().year();
+        let (from, to) = (&cert.not_before, &cert.not_after);
         assert!(
-            cert.not_before.len() >= 20 && cert.not_after.len() >= 20,
+            from.starts_with(&format!("{}", year)) || from.starts_with(&format!("{}", year - 1)),
             "{cert:?}"
         );
+        assert!(to.starts_with(&format!("{}", year + 1)), "{cert:?}");
         assert_eq!(cert.sha256.len(), 32 * 3 - 1, "{}", cert.sha256);
         let garbage = describe(b"not a certificate");
         assert_eq!(garbage.subject, "", "{garbage:?}");

@@ -216,6 +216,7 @@ async fn lesson_recipients_fail_as_documented() {
         ("unknown@sandbox.test", "550 5.1.1"),
         ("full@sandbox.test", "452"),
         ("greylist@sandbox.test", "451"),
+        ("policy@sandbox.test", "550 5.7.1"),
     ] {
         let (ok, out) = swaks(smtp, &["--to", rcpt]).await;
         assert!(!ok, "{rcpt} must be refused: {out}");
@@ -861,4 +862,53 @@ async fn queue_ids_are_unique() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 5, "{replies:?}");
+}
+
+#[tokio::test]
+async fn the_sandbox_certificate_is_served_and_verifies_the_sandbox() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let (status, _) = http(server.addr, "GET", "/api/sandbox/certificate", None).await;
+    assert_eq!(
+        status, 403,
+        "the certificate is behind the token like the rest of the API"
+    );
+    let pem = api(server.addr, "GET", "/api/sandbox/certificate", 200).await;
+    let pem = String::from_utf8(pem).expect("PEM is text");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let file =
+        std::env::temp_dir().join(format!("mailscope-sandbox-ca-{}.pem", std::process::id()));
+    std::fs::write(&file, &pem).expect("write the PEM");
+    let send = |ca: Option<&std::path::Path>| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"));
+        cmd.args([
+            "send",
+            "--server",
+            &smtp.to_string(),
+            "--from",
+            "a@example.org",
+        ])
+        .args(["--to", "b@example.org", "--tls", "starttls"])
+        .env("RUST_LOG", "off");
+        if let Some(ca) = ca {
+            cmd.arg("--ca").arg(ca);
+        }
+        cmd.output()
+    };
+    let untrusted = send(None).await.expect("run mailscope send");
+    assert_eq!(
+        untrusted.status.code(),
+        Some(4),
+        "without --ca the self-signed sandbox does not verify: {}",
+        String::from_utf8_lossy(&untrusted.stderr)
+    );
+    let trusted = send(Some(&file)).await.expect("run mailscope send");
+    assert!(
+        trusted.status.success(),
+        "with the served certificate as --ca it verifies: {}{}",
+        String::from_utf8_lossy(&trusted.stdout),
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(messages(server.addr).await.len(), 1);
 }

@@ -32,8 +32,9 @@ pub const HOSTNAME: &str = "sandbox.mailscope.test";
 pub const DEMO_USERS: [(&str, &str); 2] = [("demo", "demo"), ("alice@sandbox.test", "alice")];
 
 /// Recipients that fail on purpose, for lessons: (address, action).
-pub const LESSON_RECIPIENTS: [(&str, RecipientAction); 3] = [
+pub const LESSON_RECIPIENTS: [(&str, RecipientAction); 4] = [
     ("unknown@sandbox.test", RecipientAction::Reject),
+    ("policy@sandbox.test", RecipientAction::Policy),
     ("full@sandbox.test", RecipientAction::MailboxFull),
     ("greylist@sandbox.test", RecipientAction::Defer),
 ];
@@ -126,6 +127,9 @@ pub struct Sandbox {
     pub addr: SocketAddr,
     /// The received messages.
     pub store: Arc<Store>,
+    /// Its STARTTLS certificate (PEM), made at start: `GET /api/sandbox/certificate` gives it, so
+    /// that `mailscope send --tls starttls --ca it.pem` verifies the sandbox.
+    pub certificate_pem: Arc<str>,
     /// Dropped with the last clone: the sandbox's thread then stops accepting and ends.
     _stop: Arc<tokio::sync::watch::Sender<()>>,
 }
@@ -146,7 +150,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<Sandbox> {
     })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let acceptor = acceptor()?;
+    let (acceptor, certificate_pem) = acceptor()?;
     let store = Arc::new(match options.maildir.clone() {
         Some(dir) => Store::open(options.keep, options.max_bytes, dir)?,
         None => Store::new(options.keep, options.max_bytes, None),
@@ -164,6 +168,7 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<Sandbox> {
     let sandbox = Sandbox {
         addr,
         store: store.clone(),
+        certificate_pem: certificate_pem.into(),
         _stop: Arc::new(stop),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -224,8 +229,9 @@ async fn accept_loop(
     }
 }
 
-fn acceptor() -> anyhow::Result<TlsAcceptor> {
-    let (cert, key, _) = crate::tls::self_signed(&[HOSTNAME, "localhost", "127.0.0.1"])?;
+/// The sandbox's TLS acceptor and its certificate (PEM).
+fn acceptor() -> anyhow::Result<(TlsAcceptor, String)> {
+    let (cert, key, pem) = crate::tls::self_signed(&[HOSTNAME, "localhost", "127.0.0.1"])?;
     let key = rustls::pki_types::PrivateKeyDer::try_from(key)
         .map_err(|e| anyhow::anyhow!("sandbox key: {e}"))?;
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
@@ -236,7 +242,7 @@ fn acceptor() -> anyhow::Result<TlsAcceptor> {
     .with_no_client_auth()
     .with_single_cert(vec![cert], key)
     .context("sandbox certificate")?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok((TlsAcceptor::from(Arc::new(config)), pem))
 }
 
 fn now_ms() -> u64 {
@@ -269,6 +275,7 @@ mod tests {
             ("unknown@sandbox.test", RecipientAction::Reject),
             ("FULL@sandbox.test", RecipientAction::MailboxFull),
             ("greylist@sandbox.test", RecipientAction::Defer),
+            ("Policy@Sandbox.test", RecipientAction::Policy),
             ("anyone@example.org", RecipientAction::Accept),
             (BOUNCE_RECIPIENT, RecipientAction::Accept),
         ] {

@@ -41,6 +41,9 @@ pub enum RecipientAction {
     Defer,
     /// `452 4.2.2 Mailbox full`.
     MailboxFull,
+    /// `550 5.7.1 Recipient address rejected: Access denied`: refused by the site's policy
+    /// (RFC 3463 §3.8, X.7.1), as Postfix answers for a `check_recipient_access` REJECT.
+    Policy,
 }
 
 /// A rule matching a recipient: an exact address (`user@example.org`) or a domain

@@ -748,6 +748,11 @@ impl ServerSession {
                 &format!("<{to}>: Recipient address rejected: Greylisted, try again later"),
             ),
             RecipientAction::MailboxFull => self.error_reply(452, "4.2.2", "Mailbox full"),
+            RecipientAction::Policy => self.error_reply(
+                550,
+                "5.7.1",
+                &format!("<{to}>: Recipient address rejected: Access denied"),
+            ),
         }
     }
 
