@@ -96,22 +96,76 @@ fn answered_empty(err: &ResolveError) -> bool {
     }
 }
 
-fn describe(err: &ResolveError, what: &str, name: &str) -> DnsError {
-    if !answered_empty(err) {
-        DnsError(
-            format!(
-                "the {what} lookup of {name} failed: {err}. The DNS server may be down or refusing (SERVFAIL); try again, or use another resolver with --dns"
-            ),
-            Failure::Lookup,
-        )
-    } else if err.is_nx_domain() {
-        DnsError::answer(format!(
-            "{name} does not exist (NXDOMAIN): check the spelling of the domain"
-        ))
-    } else {
-        DnsError::answer(format!("{name} has no {what} records"))
+/// Why a lookup got no usable answer, as a person can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoAnswer {
+    /// Nothing came back in time.
+    Timeout,
+    /// The server answered SERVFAIL: it could not resolve the name itself.
+    ServerFailure,
+    /// The server answered REFUSED: it does not serve this client or this name.
+    Refused,
+    /// No DNS server could be reached (none configured, or the network refused).
+    Unreachable,
+    /// Any other failure of the exchange.
+    Other,
+}
+
+fn no_answer(err: &ResolveError) -> NoAnswer {
+    use hickory_resolver::proto::op::ResponseCode;
+    use hickory_resolver::proto::ProtoErrorKind;
+    match err.proto().map(|p| p.kind()) {
+        Some(ProtoErrorKind::Timeout) => NoAnswer::Timeout,
+        Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) => match *response_code {
+            ResponseCode::ServFail => NoAnswer::ServerFailure,
+            ResponseCode::Refused => NoAnswer::Refused,
+            _ => NoAnswer::Other,
+        },
+        Some(ProtoErrorKind::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+            NoAnswer::Timeout
+        }
+        Some(ProtoErrorKind::Io(_) | ProtoErrorKind::NoConnections | ProtoErrorKind::Busy) => {
+            NoAnswer::Unreachable
+        }
+        _ => NoAnswer::Other,
     }
 }
+
+/// A failed lookup in words a person can act on: never the resolver library's text, and no
+/// command-line flag (the page shows these too; the CLI adds its own hint, [`Failure::Lookup`]).
+fn describe(err: &ResolveError, what: &str, name: &str) -> DnsError {
+    if answered_empty(err) {
+        return if err.is_nx_domain() {
+            DnsError::answer(format!(
+                "{name} does not exist (NXDOMAIN): check the spelling of the domain"
+            ))
+        } else {
+            DnsError::answer(format!("{name} has no {what} records"))
+        };
+    }
+    let message = match no_answer(err) {
+        NoAnswer::Timeout => format!(
+            "the {what} lookup of {name} got no answer in time: the DNS server did not reply. Try again in a moment; if it keeps happening, the DNS server is down or unreachable"
+        ),
+        NoAnswer::ServerFailure => format!(
+            "the DNS server could not resolve {name} ({what} lookup answered SERVFAIL): the domain's own DNS servers may be down or misconfigured (a broken DNSSEC chain does this too). Try again later; if it persists, the fault is in the domain's DNS"
+        ),
+        NoAnswer::Refused => format!(
+            "the DNS server refused the {what} lookup of {name} (REFUSED): it does not answer this client or this name. Use a resolver that serves you"
+        ),
+        NoAnswer::Unreachable => format!(
+            "no DNS server could be reached for the {what} lookup of {name}: none is configured, or the network refused the connection. Check the resolver's address"
+        ),
+        NoAnswer::Other => format!(
+            "the {what} lookup of {name} failed: the DNS server's answer could not be used. Try again, or use another resolver"
+        ),
+    };
+    DnsError(message, Failure::Lookup)
+}
+
+/// The command line's hint for a lookup that could not be done (the page has no flags).
+pub const CLI_RESOLVER_HINT: &str =
+    "to ask another resolver, pass --dns ADDR (for example --dns 127.0.0.1:5353)";
 
 impl Dns {
     /// A resolver using `server` over UDP (and TCP for truncated answers), or the system's

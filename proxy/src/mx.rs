@@ -31,6 +31,8 @@ pub async fn run(args: MxArgs) -> u8 {
                     "error": { "kind": kind, "message": message },
                 });
                 println!("{json}");
+            } else if failure == Failure::Lookup {
+                eprintln!("mailscope: {message}\n{}", crate::dns::CLI_RESOLVER_HINT);
             } else {
                 eprintln!("mailscope: {message}");
             }

@@ -362,11 +362,21 @@ fn plan(args: &SendArgs, message: Vec<u8>) -> ClientPlan {
     }
 }
 
+/// A failed lookup as `send` reports it: the resolver hint where asking another one may help.
+fn dns_failed(e: crate::dns::DnsError) -> SendError {
+    match e.1 {
+        crate::dns::Failure::Lookup => {
+            fail(3, format!("{}; {}", e.0, crate::dns::CLI_RESOLVER_HINT))
+        }
+        crate::dns::Failure::Answer => fail(3, e.0),
+    }
+}
+
 /// Where to connect: (address, name for SNI and messages).
 async fn targets(args: &SendArgs) -> Result<Vec<(SocketAddr, String)>, SendError> {
     let dns = Dns::new(args.dns).map_err(|e| fail(3, e))?;
     if let Some(domain) = &args.mx {
-        let set = dns.mx(domain).await.map_err(|e| fail(3, e.0))?;
+        let set = dns.mx(domain).await.map_err(dns_failed)?;
         let mut out = Vec::new();
         for r in set.records {
             for a in &r.addresses {
@@ -399,7 +409,7 @@ async fn targets(args: &SendArgs) -> Result<Vec<(SocketAddr, String)>, SendError
             default_port,
         ),
     };
-    let ips = dns.addresses(&host).await.map_err(|e| fail(3, e.0))?;
+    let ips = dns.addresses(&host).await.map_err(dns_failed)?;
     Ok(ips
         .into_iter()
         .map(|ip| (SocketAddr::new(ip, port), host.clone()))

@@ -741,7 +741,13 @@ async fn dns_failures_are_typed() {
                 code: ErrorCode::DnsFailed,
                 message,
                 retrying: false,
-            } => assert!(message.contains(domain), "{message}"),
+            } => {
+                assert!(message.contains(domain), "{message}");
+                // In the reader's terms: no resolver library text, no command-line flags.
+                for library in ["proto error", "Err(", "--dns", "ResolveError"] {
+                    assert!(!message.contains(library), "{library}: {message}");
+                }
+            }
             other => panic!("expected dns_failed for {domain}, got {other:?}"),
         }
         c.send(&ClientFrame::Connect {
@@ -1069,4 +1075,33 @@ async fn tasks_return_to_baseline() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Bug: a resolver that never answers was reported as "request timed out … (SERVFAIL)" with
+/// the resolver library's text and a command-line flag. A timeout is said as a timeout.
+#[tokio::test]
+async fn a_silent_resolver_is_a_timeout_in_the_readers_terms() {
+    // Takes every query and answers none.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let dns = silent.local_addr().unwrap().to_string();
+    let server = serve(&["--dns", &dns]).await;
+    let mut c = open(server.addr).await;
+    c.send(&ClientFrame::Resolve {
+        domain: "slow.test".into(),
+    })
+    .await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Error {
+            code: ErrorCode::DnsFailed,
+            message,
+            ..
+        } => {
+            assert!(message.contains("no answer in time"), "{message}");
+            for wrong in ["SERVFAIL", "proto error", "--dns"] {
+                assert!(!message.contains(wrong), "{wrong}: {message}");
+            }
+        }
+        other => panic!("expected dns_failed, got {other:?}"),
+    }
+    drop(silent);
 }
