@@ -26,7 +26,7 @@
 //!
 //! Decoding is total and linear: every scan for a word stops at the next `?` or whitespace.
 //!
-//! [`encode`] and [`encode_words`] do the reverse for `mailscope header encode` and the builder:
+//! [`encode()`] and [`encode_words`] do the reverse for `mailscope header encode` and the builder:
 //! words of at most [`MAX_WORD_LEN`] characters that never split a character.
 //!
 //! The decoding lives in `decode`, the encoding in `encode`.

@@ -160,7 +160,7 @@ enum Mode {
     Tls,
 }
 
-/// An AUTH exchange being collected for [`decode_exchange`].
+/// An AUTH exchange being collected for [`decode_exchange`](crate::smtp::auth::decode_exchange).
 struct AuthCapture {
     /// Index of the AUTH command's entry.
     entry: usize,
