@@ -12,10 +12,12 @@
 //! Everything here is pure: the CRAM-MD5 challenge is passed in by the caller (no RNG), MD5
 //! ([RFC 1321](https://www.rfc-editor.org/rfc/rfc1321)), HMAC
 //! ([RFC 2104](https://www.rfc-editor.org/rfc/rfc2104)) and base64
-//! ([RFC 4648 §4](https://www.rfc-editor.org/rfc/rfc4648#section-4)) are implemented below.
+//! ([RFC 4648 §4](https://www.rfc-editor.org/rfc/rfc4648#section-4)) are implemented in the
+//! crate (MD5 and HMAC in `digest`, base64 in `crate::codec`, re-exported here).
 //! Decoding is total: any bytes give a [`DecodedAuth`] whose lints say what was wrong.
 //!
-//! The parts: `client`, `server`, `decode` (captured exchanges) and `digest` (MD5, HMAC).
+//! The parts: `client`, `server`, `decode` (captured exchanges) and `digest`; the mechanisms,
+//! credentials and errors are here.
 
 mod client;
 mod decode;

@@ -12,7 +12,7 @@
 //! [`parse_command`] reads back without a lint. CR, LF or NUL inside any value is a
 //! [`BuildError`], never silently stripped.
 //!
-//! The pieces: [`parse`](parse_command) reads the line and dispatches on the verb, `path`
+//! The pieces: `parse` reads the line ([`parse_command`]) and dispatches on the verb, `path`
 //! reads and checks reverse- and forward-paths, `params` models and reads the ESMTP parameters
 //! of MAIL and RCPT, and `write` builds the strict wire form.
 
