@@ -159,7 +159,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("the client may ask the server to flush its queue for a domain with ETRN", "클라이언트가 ETRN으로 특정 도메인의 대기열을 내보내 달라고 서버에 요청할 수 있습니다"),
     ("the server answers HELP", "서버가 HELP에 응답합니다"),
     ("an extension this explorer does not know; it is kept as sent", "이 탐색기가 모르는 확장입니다. 보낸 그대로 보관합니다"),
-    // ---- commands (command.rs) ----
+    // ---- commands (command/) ----
     ("HELO: the client greets the server with its name, without asking for extensions (RFC 5321 §4.1.1.1)", "HELO: 클라이언트가 자기 이름으로 서버에 인사하며, 확장 목록은 묻지 않습니다 (RFC 5321 §4.1.1.1)"),
     ("EHLO: the client greets the server with its name and asks which extensions it offers (RFC 5321 §4.1.1.1)", "EHLO: 클라이언트가 자기 이름으로 서버에 인사하고 어떤 확장을 제공하는지 묻습니다 (RFC 5321 §4.1.1.1)"),
     ("MAIL FROM: starts a mail transaction and gives the reverse-path where bounces go (RFC 5321 §4.1.1.2)", "MAIL FROM: 메일 트랜잭션을 시작하고 반송 메일이 갈 reverse-path를 알립니다 (RFC 5321 §4.1.1.2)"),

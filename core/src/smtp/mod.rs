@@ -203,7 +203,7 @@ pub mod lints {
         summary: "a command or parameter of an extension the server did not offer in EHLO",
     };
     // ---- end smtp-parse lints ----
-    // --- AUTH, DATA and session lints (auth.rs, data.rs, session) ---
+    // --- AUTH, DATA and session lints (auth/, data/, session/) ---
 
     /// A PLAIN payload that is not base64 or not `authzid NUL authcid NUL password`.
     pub const AUTH_PLAIN_MALFORMED: LintDef = LintDef {

@@ -3,7 +3,7 @@
 //! [RFC 2046 §5](https://www.rfc-editor.org/rfc/rfc2046#section-5)).
 //!
 //! ```text
-//!  input ──► header section (header.rs) ──► Content-Type (params.rs) ──┬─► multipart/*: split at
+//!  input ──► header section (header.rs) ──► Content-Type (params/) ────┬─► multipart/*: split at
 //!            per entity                                              │   delimiter lines
 //!                                                                    ├─► message/rfc822|global:
 //!                                                                    │   the body is a message
