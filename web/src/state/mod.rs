@@ -1,13 +1,11 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
 pub mod binary;
-pub mod certificate;
 pub mod decimal;
 pub mod error;
 pub mod i18n;
 pub mod learn;
 pub mod lessons;
-pub mod live;
 pub mod mailbox;
 pub mod message;
 pub mod message_compose;
@@ -19,4 +17,3 @@ pub mod session;
 pub mod share;
 pub mod tools;
 pub mod transcript;
-pub mod transport;

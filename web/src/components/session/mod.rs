@@ -20,7 +20,7 @@ use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
 use crate::state::i18n::tr;
-use crate::state::live::SocketEvent;
+use crate::state::session::live::SocketEvent;
 use crate::state::session::{
     client_state_label, server_state_label, Action, SessionForm, SessionModel,
 };

@@ -24,11 +24,15 @@ use mailscope_core::smtp::session::{
 use mailscope_core::smtp::transcript::{AnnotatedTranscript, Direction, Format, Transcript};
 use mailscope_core::span::Span;
 
-use super::certificate::TlsInfo;
-use super::i18n::{key, trf, Lang};
-use super::live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
-use super::transcript::{export_text, read_wire, rows, ExportSource, Row};
-use super::transport::{Incoming, LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
+pub mod certificate;
+pub mod live;
+pub mod transport;
+
+use crate::state::i18n::{key, trf, Lang};
+use crate::state::transcript::{export_text, read_wire, rows, ExportSource, Row};
+use certificate::TlsInfo;
+use live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
+use transport::{Incoming, LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
 
 /// Most wire bytes kept for one session (the in-browser server keeps messages up to its SIZE).
 pub const MAX_WIRE_BYTES: usize = 16 * 1024 * 1024;
@@ -59,7 +63,7 @@ pub enum NoteKind {
     Error,
 }
 
-/// Who reported a note: English keys for [`tr`](super::i18n::tr).
+/// Who reported a note: English keys for [`tr`](crate::state::i18n::tr).
 pub const SIDE_CLIENT: &str = key("client");
 /// The server session (in the page) reported it.
 pub const SIDE_SERVER: &str = key("server");
@@ -1631,7 +1635,7 @@ mod tests {
         )
         .expect("decodes");
         let written = through.json();
-        assert_eq!(written, super::super::transcript::export_json(&m.annotated));
+        assert_eq!(written, crate::state::transcript::export_json(&m.annotated));
         let json: serde_json::Value = serde_json::from_str(&written).expect("JSON");
         assert_eq!(json["version"], 1);
     }
@@ -1955,7 +1959,7 @@ mod tests {
         assert!(bad.error.is_some());
     }
 
-    use crate::state::live::{MxChoice, TargetKind};
+    use crate::state::session::live::{MxChoice, TargetKind};
     use mailscope_core::relay::{Certificate, Closer, Target};
 
     fn relay_model(tls: TlsChoice) -> SessionModel {
@@ -1971,7 +1975,7 @@ mod tests {
         m.apply(Action::Frame {
             frame: RelayFrame::Hello {
                 protocol: 1,
-                limits: crate::state::live::sample_limits(),
+                limits: crate::state::session::live::sample_limits(),
                 sandbox: Some("127.0.0.1:2525".into()),
             },
             now: 0,

@@ -20,8 +20,8 @@ use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, 
 use mailscope_core::smtp::session::{ServerConfig, ServerEvent, ServerSession, ServerState};
 
 use super::certificate::TlsInfo;
-use super::i18n::key;
-use super::session::NoteText;
+use super::NoteText;
+use crate::state::i18n::key;
 
 /// Most client bytes held while the relay connects or the TLS handshake is pending.
 pub const MAX_WAITING_BYTES: usize = 1024 * 1024;

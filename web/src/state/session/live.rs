@@ -4,8 +4,8 @@
 
 use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, Limits, MxRecord, Target, TlsMode};
 
-use super::i18n::key;
-use super::mailbox::ApiError;
+use crate::state::i18n::key;
+use crate::state::mailbox::ApiError;
 
 /// Where a session goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
