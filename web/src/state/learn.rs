@@ -15,7 +15,8 @@ use mailscope_core::smtp::transcript::{Direction, Parsed};
 
 use super::i18n::{key, Lang};
 use super::lessons::LessonText;
-use super::session::{sample_message, Action, ServerFlag, SessionModel};
+use super::session::form::{sample_message, ServerFlag};
+use super::session::{Action, SessionModel};
 use super::tools::{decode_auth, decode_words, dot_stuffing, Stuffed, WordsReading};
 
 /// One thing a lesson script does to the in-browser session.

@@ -12,7 +12,7 @@ use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::state::i18n::{tr, trf};
 use crate::state::learn::{fragment_for, DemoView, LearnAction, Lesson, LESSONS};
 use crate::state::lessons::{paragraphs, LessonText};
-use crate::state::session::Note;
+use crate::state::session::notes::Note;
 use crate::state::transcript::Row;
 
 /// What the page shows of the last Try it.

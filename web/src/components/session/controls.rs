@@ -7,9 +7,10 @@ use super::field::{Check, Field, Select};
 use super::now_ms;
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf};
-use crate::state::session::{
-    auth_preview, mail_command, sample_message, Action, SessionForm, FIXED_ERRORS, STOP_POINTS,
+use crate::state::session::form::{
+    auth_preview, mail_command, sample_message, SessionForm, STOP_POINTS,
 };
+use crate::state::session::{Action, FIXED_ERRORS};
 
 /// What the forms need to know about the session.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -20,10 +20,10 @@ use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
 use crate::state::i18n::tr;
+use crate::state::session::form::SessionForm;
 use crate::state::session::live::SocketEvent;
-use crate::state::session::{
-    client_state_label, server_state_label, Action, SessionForm, SessionModel,
-};
+use crate::state::session::notes::{client_state_label, server_state_label};
+use crate::state::session::{Action, SessionModel};
 
 use certificate::CertificatePanel;
 use controls::Controls;
