@@ -13,6 +13,7 @@ use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::{Credentials, DecodedAuth, Mechanism};
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
+use super::error::UserError;
 use super::i18n::{key, Lang};
 use super::lessons::LessonText;
 use super::session::form::{sample_message, ServerFlag};
@@ -443,7 +444,8 @@ fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), String> 
             now,
         },
         Op::SampleMessage => Action::Message {
-            text: sample_message("alice@example.org", "bob@example.net", SAMPLE_DATE)?,
+            text: sample_message("alice@example.org", "bob@example.net", SAMPLE_DATE)
+                .map_err(|e| e.what(Lang::En))?,
             now,
         },
         Op::Pipelining(on) => Action::SetPipelining(on),
@@ -451,7 +453,7 @@ fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), String> 
     };
     session.apply(action);
     match session.error.take() {
-        Some(e) => Err(e),
+        Some(e) => Err(e.what(Lang::En)),
         None => Ok(()),
     }
 }

@@ -8,9 +8,10 @@ use mailscope_core::mime::build::{Attachment, MessageBuilder, NameAddr};
 use mailscope_core::smtp::auth::{
     decode_exchange, ClientExchange, Credentials, DecodedAuth, Mechanism,
 };
-use mailscope_core::smtp::command::{parse_command, Command};
+use mailscope_core::smtp::command::{parse_command, Command, CommandError};
 use mailscope_core::smtp::session::{RecipientAction, RecipientRule, ServerConfig, StopPoint};
 
+use super::error::SessionError;
 use super::notes::NoteText;
 use crate::state::i18n::key;
 
@@ -251,17 +252,22 @@ pub fn read_rules(text: &str) -> (Vec<RecipientRule>, Vec<NoteText>) {
 }
 
 /// Reads a typed command line with the core's parser (CRLF added).
-pub fn command_from_line(line: &str) -> Result<Command<'static>, String> {
+pub fn command_from_line(line: &str) -> Result<Command<'static>, SessionError> {
     let wire = format!("{}\r\n", line.trim_end_matches(['\r', '\n']));
     match parse_command(wire.as_bytes()) {
         Ok(Some((parsed, _))) => Ok(parsed.command.into_owned()),
-        Ok(None) => Err(format!("{line:?} is not a complete command line")),
-        Err(e) => Err(e.to_string()),
+        Ok(None) => Err(SessionError::IncompleteLine {
+            line: line.to_string(),
+        }),
+        Err(CommandError::LineTooLong { limit }) => Err(SessionError::LineTooLong { limit }),
+        Err(_) => Err(SessionError::IncompleteLine {
+            line: line.to_string(),
+        }),
     }
 }
 
 /// `MAIL FROM:<from> params` as the core reads it.
-pub fn mail_command(from: &str, params: &str) -> Result<Command<'static>, String> {
+pub fn mail_command(from: &str, params: &str) -> Result<Command<'static>, SessionError> {
     let params = params.trim();
     let line = if params.is_empty() {
         format!("MAIL FROM:<{from}>")
@@ -274,10 +280,10 @@ pub fn mail_command(from: &str, params: &str) -> Result<Command<'static>, String
 pub(super) fn mail_params(
     from: &str,
     params: &str,
-) -> Result<mailscope_core::smtp::command::MailParams<'static>, String> {
+) -> Result<mailscope_core::smtp::command::MailParams<'static>, SessionError> {
     match mail_command(from, params)? {
         Command::Mail { params, .. } => Ok(params),
-        other => Err(format!("not a MAIL command: {}", other.verb())),
+        _ => Err(SessionError::NotMail),
     }
 }
 
@@ -291,7 +297,7 @@ pub struct AuthPreview {
     /// The core's decoding of what will be sent.
     pub decoded: Option<DecodedAuth>,
     /// Why it cannot be built.
-    pub error: Option<String>,
+    pub error: Option<SessionError>,
 }
 
 /// The AUTH command `mechanism` would send with `credentials`, and what it decodes to.
@@ -317,7 +323,7 @@ pub fn auth_preview(mechanism: &Mechanism, credentials: &Credentials) -> AuthPre
             command: String::new(),
             base64: None,
             decoded: None,
-            error: Some(e.to_string()),
+            error: Some(SessionError::Auth(e)),
         },
     }
 }
@@ -416,7 +422,7 @@ impl SessionForm {
 /// a small attachment. `date` is an RFC 5322 date passed in by the caller (this module has no
 /// clock). The bytes are CRLF text; they are returned with LF so they edit well in a text area
 /// (the core makes them CRLF again when sending).
-pub fn sample_message(from: &str, to: &str, date: &str) -> Result<String, String> {
+pub fn sample_message(from: &str, to: &str, date: &str) -> Result<String, SessionError> {
     let builder = MessageBuilder {
         from: vec![NameAddr::new("앨리스", from)],
         to: vec![NameAddr::new("밥", to)],
@@ -431,7 +437,7 @@ pub fn sample_message(from: &str, to: &str, date: &str) -> Result<String, String
         }],
         ..MessageBuilder::default()
     };
-    let bytes = builder.build(0x5eed).map_err(|e| e.to_string())?;
+    let bytes = builder.build(0x5eed).map_err(|_| SessionError::Sample)?;
     Ok(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
 }
 

@@ -12,6 +12,7 @@
 //! (relay target and status), [`certificate`] (the TLS panel).
 
 pub mod certificate;
+pub mod error;
 pub mod form;
 pub mod live;
 pub mod notes;
@@ -30,6 +31,7 @@ use mailscope_core::smtp::transcript::{AnnotatedTranscript, Direction, Format, T
 use crate::state::i18n::key;
 use crate::state::transcript::{export_text, rows, ExportSource, Row};
 use certificate::TlsInfo;
+use error::SessionError;
 use form::{
     command_from_line, mail_params, read_rules, read_users, PlanInput, ServerFlag, RULE_LINE,
     USER_LINE,
@@ -204,7 +206,7 @@ pub struct SessionModel {
     pub challenge: Option<String>,
     auth: Option<ClientExchange>,
     /// The last error of an action (bad input, nothing to answer, …).
-    pub error: Option<String>,
+    pub error: Option<SessionError>,
     /// Messages the in-browser server accepted: (queue id, size).
     pub received: Vec<(String, usize)>,
     /// The server reached its end (closed).
@@ -391,13 +393,13 @@ impl SessionModel {
                     self.auth = Some(ex);
                     self.send(command, now);
                 }
-                Err(e) => self.error = Some(e.to_string()),
+                Err(e) => self.error = Some(SessionError::Auth(e)),
             },
             Action::AuthContinue { now } => self.auth_continue(now),
             Action::Message { text, now } => {
                 let Some(conn) = self.live() else { return };
                 if conn.client.state() != ClientState::Data {
-                    self.error = Some("The server has not asked for the message: send DATA and wait for 354 first.".into());
+                    self.error = Some(SessionError::NotAskedForMessage);
                     return;
                 }
                 conn.client.send_message(text.as_bytes());
@@ -440,9 +442,9 @@ impl SessionModel {
             Action::Resolve { domain } => {
                 let domain = domain.trim().to_string();
                 if domain.is_empty() {
-                    self.error = Some("Type a domain to look up its MX records.".into());
+                    self.error = Some(SessionError::NoDomain);
                 } else if !self.relay.is_open() {
-                    self.error = Some(NOT_LINKED.into());
+                    self.error = Some(SessionError::RelayNotLinked);
                 } else {
                     self.relay.resolving = Some(domain.clone());
                     self.relay.resolved = None;
@@ -491,11 +493,11 @@ impl SessionModel {
     fn live(&mut self) -> Option<&mut Connection> {
         match self.relay_phase() {
             Some(RelayPhase::Untrusted) => {
-                self.error = Some(DECIDE_FIRST.into());
+                self.error = Some(SessionError::CertificateUndecided);
                 return None;
             }
             Some(RelayPhase::Handshake) => {
-                self.error = Some(WAIT_HANDSHAKE.into());
+                self.error = Some(SessionError::HandshakePending);
                 return None;
             }
             _ => {}
@@ -503,7 +505,7 @@ impl SessionModel {
         if self.conn.as_ref().is_some_and(Connection::is_open) {
             self.conn.as_mut()
         } else {
-            self.error = Some(NOT_CONNECTED.into());
+            self.error = Some(SessionError::NotConnected);
             None
         }
     }
@@ -512,12 +514,12 @@ impl SessionModel {
         let frame = match self.target.connect_frame() {
             Ok(frame) => frame,
             Err(e) => {
-                self.error = Some(e.into());
+                self.error = Some(e);
                 return;
             }
         };
         if frame.is_some() && !self.relay.is_open() {
-            self.error = Some(NOT_LINKED.into());
+            self.error = Some(SessionError::RelayNotLinked);
             return;
         }
         if let Some(conn) = self.conn.as_mut() {
@@ -562,7 +564,7 @@ impl SessionModel {
         let Some(conn) = self.live() else { return };
         conn.client_tracks = true;
         if let Err(e) = conn.client.send(&command) {
-            self.error = Some(e.to_string());
+            self.error = Some(SessionError::Command(e));
             return;
         }
         self.round_trip(now);
@@ -570,7 +572,7 @@ impl SessionModel {
 
     fn send_group(&mut self, now: u64) {
         if self.group.is_empty() {
-            self.error = Some(NOTHING_QUEUED.into());
+            self.error = Some(SessionError::NothingQueued);
             return;
         }
         let group = std::mem::take(&mut self.group);
@@ -578,7 +580,7 @@ impl SessionModel {
         conn.client_tracks = true;
         for command in &group {
             if let Err(e) = conn.client.send(command) {
-                self.error = Some(e.to_string());
+                self.error = Some(SessionError::Command(e));
                 break;
             }
         }
@@ -600,7 +602,7 @@ impl SessionModel {
             Some(command) => {
                 conn.client_tracks = true;
                 if let Err(e) = conn.client.send(&command) {
-                    self.error = Some(e.to_string());
+                    self.error = Some(SessionError::Command(e));
                     return;
                 }
             }
@@ -626,20 +628,20 @@ impl SessionModel {
 
     fn auth_continue(&mut self, now: u64) {
         let (Some(ex), Some(challenge)) = (self.auth.as_mut(), self.challenge.clone()) else {
-            self.error = Some(NO_CHALLENGE.into());
+            self.error = Some(SessionError::NoChallenge);
             return;
         };
         match ex.respond(&challenge) {
             Ok(line) => {
                 let Some(conn) = self.live() else { return };
                 if let Err(e) = conn.client.send_auth_response(&line) {
-                    self.error = Some(e.to_string());
+                    self.error = Some(SessionError::Command(e));
                     return;
                 }
                 self.challenge = None;
                 self.round_trip(now);
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(SessionError::Auth(e)),
         }
     }
 
@@ -682,34 +684,6 @@ impl SessionModel {
             .count();
     }
 }
-
-/// Shown when a command is sent without a session.
-pub(super) const NOT_CONNECTED: &str = key("Not connected: press Connect first.");
-/// Shown when the relay socket is not open.
-pub(super) const NOT_LINKED: &str = key("The relay is not connected: see the relay status above (start mailscope serve and open the URL it prints).");
-/// Shown while an untrusted certificate waits for a decision.
-pub(super) const DECIDE_FIRST: &str = key("The server's certificate did not verify: choose Continue anyway or Close in the certificate panel first.");
-/// Shown while the TLS handshake runs.
-pub(super) const WAIT_HANDSHAKE: &str = key("Waiting for the TLS handshake to finish.");
-/// Shown when a pipelined group is sent empty.
-const NOTHING_QUEUED: &str =
-    key("Nothing queued: with pipelining on, commands wait here until you send the group.");
-/// Shown when AUTH is continued without a challenge.
-const NO_CHALLENGE: &str = key("No 334 challenge to answer: start AUTH first.");
-
-/// The fixed (untemplated) messages [`SessionModel::error`] can hold, so the view can translate
-/// them; other errors come from the core and are shown as they are.
-pub const FIXED_ERRORS: &[&str] = &[
-    NOT_CONNECTED,
-    NOT_LINKED,
-    DECIDE_FIRST,
-    WAIT_HANDSHAKE,
-    NOTHING_QUEUED,
-    NO_CHALLENGE,
-    key("Type a domain to look up its MX records."),
-    key("Type the server's host name or address."),
-    key("The port must be a number from 1 to 65535."),
-];
 
 impl Connection {
     fn is_open(&self) -> bool {

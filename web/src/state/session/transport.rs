@@ -449,11 +449,12 @@ mod tests {
     use mailscope_core::smtp::session::StopPoint;
 
     use crate::state::i18n::Lang;
+    use crate::state::session::error::SessionError;
     use crate::state::session::form::PlanInput;
     use crate::state::session::live::{MxChoice, SocketEvent, TargetForm, TargetKind, TlsChoice};
     use crate::state::session::notes::SIDE_RELAY;
     use crate::state::session::tests::{notes_in, send};
-    use crate::state::session::{Action, SessionModel, DECIDE_FIRST, NOT_LINKED, WAIT_HANDSHAKE};
+    use crate::state::session::{Action, SessionModel};
 
     fn relay_model(tls: TlsChoice) -> SessionModel {
         let mut m = SessionModel::default();
@@ -463,7 +464,7 @@ mod tests {
             ..TargetForm::default()
         }));
         m.apply(Action::Connect { now: 0 });
-        assert_eq!(m.error.as_deref(), Some(NOT_LINKED), "no socket yet");
+        assert_eq!(m.error, Some(SessionError::RelayNotLinked), "no socket yet");
         m.apply(Action::Socket(SocketEvent::Opened));
         m.apply(Action::Frame {
             frame: RelayFrame::Hello {
@@ -547,7 +548,7 @@ mod tests {
             line: "EHLO c".into(),
             now: 106,
         });
-        assert_eq!(m.error.as_deref(), Some(WAIT_HANDSHAKE));
+        assert_eq!(m.error, Some(SessionError::HandshakePending));
         m.apply(Action::Frame {
             frame: tls_frame(false),
             now: 107,
@@ -558,7 +559,7 @@ mod tests {
             line: "EHLO c".into(),
             now: 108,
         });
-        assert_eq!(m.error.as_deref(), Some(DECIDE_FIRST));
+        assert_eq!(m.error, Some(SessionError::CertificateUndecided));
         assert!(
             m.take_outbox().is_empty(),
             "nothing sent before the decision"
