@@ -5,7 +5,6 @@ pub mod decimal;
 pub mod error;
 pub mod i18n;
 pub mod learn;
-pub mod lessons;
 pub mod mailbox;
 pub mod message;
 pub mod message_compose;

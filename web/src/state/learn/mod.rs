@@ -5,7 +5,7 @@
 //! A lesson is split in two tables that line up step by step:
 //! - [`LESSONS`] (here): what each step *does* — the [`Op`]s sent to the session and the
 //!   [`Demo`] panel computed by the core;
-//! - [`super::lessons::en::TEXT`]: what each step *says*. A translation adds a table of the same
+//! - [`lessons::en::TEXT`]: what each step *says*. A translation adds a table of the same
 //!   shape (`lessons/ko.rs`), read through the language's catalog ([`texts`]); no logic
 //!   changes.
 
@@ -13,12 +13,14 @@ use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::{Credentials, DecodedAuth, Mechanism};
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
-use super::error::UserError;
-use super::i18n::{key, Lang};
-use super::lessons::LessonText;
-use super::session::form::{sample_message, ServerFlag};
-use super::session::{Action, SessionModel};
-use super::tools::{decode_auth, decode_words, dot_stuffing, Stuffed, WordsReading};
+pub mod lessons;
+
+use crate::state::error::UserError;
+use crate::state::i18n::{key, Lang};
+use crate::state::session::form::{sample_message, ServerFlag};
+use crate::state::session::{Action, SessionModel};
+use crate::state::tools::{decode_auth, decode_words, dot_stuffing, Stuffed, WordsReading};
+use lessons::LessonText;
 
 /// One thing a lesson script does to the in-browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +93,7 @@ pub struct Lesson {
 /// The lesson texts in `lang`, in [`LESSONS`] order (English while the language's pack is
 /// not in: see [`crate::state::i18n::lessons`]).
 pub fn texts(lang: Lang) -> &'static [LessonText] {
-    super::i18n::lessons(lang)
+    crate::state::i18n::lessons(lang)
 }
 
 const fn step(ops: &'static [Op]) -> Step {
