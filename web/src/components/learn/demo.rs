@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::components::transcript::table::wire_view;
 use crate::state::i18n::{tr, tr_text, trf};
-use crate::state::learn::DemoView;
+use crate::state::learn::demo::DemoView;
 
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".into())

@@ -10,8 +10,10 @@ use crate::components::i18n::use_lang;
 use crate::components::session::now_ms;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::state::i18n::{tr, trf};
+use crate::state::learn::demo::DemoView;
 use crate::state::learn::lessons::{paragraphs, LessonText};
-use crate::state::learn::{fragment_for, DemoView, LearnAction, Lesson, LESSONS};
+use crate::state::learn::script::{Lesson, LESSONS};
+use crate::state::learn::{fragment_for, LearnAction};
 use crate::state::session::notes::Note;
 use crate::state::transcript::Row;
 

@@ -43,7 +43,7 @@ pub struct LangPack {
     pub core: mailscope_core::i18n::Pack,
     /// `(English key, translation)` pairs of the interface ([`tr`]).
     pub ui: Vec<(Cow<'static, str>, Cow<'static, str>)>,
-    /// The lessons' words, in [`crate::state::learn::LESSONS`] order.
+    /// The lessons' words, in [`crate::state::learn::script::LESSONS`] order.
     pub lessons: Vec<LessonWords>,
 }
 
@@ -191,7 +191,7 @@ pub fn shown(chosen: Lang) -> Lang {
     }
 }
 
-/// The lesson texts of `lang`, in [`crate::state::learn::LESSONS`] order (English until the
+/// The lesson texts of `lang`, in [`crate::state::learn::script::LESSONS`] order (English until the
 /// language's pack is in).
 pub fn lessons(lang: Lang) -> &'static [LessonText] {
     catalog(lang).map_or(&super::learn::lessons::en::TEXT, |c| c.lessons)
