@@ -11,7 +11,6 @@ pub mod message_compose;
 pub mod message_inspect;
 pub mod nav;
 pub mod relay_link;
-pub mod reply_tool;
 pub mod session;
 pub mod share;
 pub mod tools;

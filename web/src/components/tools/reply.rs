@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::components::i18n::{use_lang, LintItem};
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::reply_tool::{read_reply, ReplyReading};
+use crate::state::tools::reply::{read_reply, ReplyReading};
 
 /// A text area and the parsed reply.
 #[function_component(ReplyTool)]

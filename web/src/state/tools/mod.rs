@@ -11,14 +11,16 @@ use mailscope_core::smtp::data::{dot_unstuff, encode_data};
 use mailscope_core::smtp::enhanced::EnhancedCode;
 use mailscope_core::smtp::reply::explain_code;
 
-use super::i18n::key;
+use crate::state::i18n::key;
 
 use mailscope_core::mime::encoded_word::{decode_unstructured, encode, EncodeError, Encoding};
 use mailscope_core::mime::transfer::{
     decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
 };
 
-use super::transcript::visible_wire;
+use crate::state::transcript::visible_wire;
+
+pub mod reply;
 
 /// Most characters shown of a tool's output.
 pub const MAX_OUTPUT_CHARS: usize = 20_000;
