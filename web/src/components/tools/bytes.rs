@@ -8,7 +8,7 @@ use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
 use crate::components::transcript::table::wire_view;
 use crate::state::i18n::{tr, tr_text, trf};
-use crate::state::tools::{
+use crate::state::tools::bytes::{
     base64_decode, base64_encode, bytes_view, decode_auth, decode_body, dot_stuffing, encode_qp,
     lookup_codes,
 };

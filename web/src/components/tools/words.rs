@@ -6,7 +6,9 @@ use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
 use crate::services::file::encode_in_worker;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::tools::{decode_words, EncodeAction, EncodeOutcome, WordsEncoder, WordsReading};
+use crate::state::tools::words::{
+    decode_words, EncodeAction, EncodeOutcome, WordsEncoder, WordsReading,
+};
 
 /// The encoder's state in Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,7 +7,8 @@ use mailscope_core::smtp::transcript::{Direction, Parsed};
 
 use crate::state::i18n::key;
 use crate::state::session::SessionModel;
-use crate::state::tools::{decode_auth, decode_words, dot_stuffing, Stuffed, WordsReading};
+use crate::state::tools::bytes::{decode_auth, dot_stuffing, Stuffed};
+use crate::state::tools::words::{decode_words, WordsReading};
 
 /// A panel next to a step, computed by the core from the step's data or the session so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
