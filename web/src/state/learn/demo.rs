@@ -5,7 +5,7 @@ use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::DecodedAuth;
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
-use crate::state::i18n::key;
+use super::error::LearnError;
 use crate::state::session::SessionModel;
 use crate::state::tools::bytes::{decode_auth, dot_stuffing, Stuffed};
 use crate::state::tools::words::{decode_words, WordsReading};
@@ -50,7 +50,7 @@ pub enum DemoView {
     /// `(keyword, explanation, reference)` per capability of the last EHLO reply.
     Capabilities(Vec<(String, String, String)>),
     /// The AUTH exchange decoded.
-    Auth(Result<DecodedAuth, String>),
+    Auth(Result<DecodedAuth, LearnError>),
     /// `(round trips, saved)`.
     RoundTrips(usize, usize),
     /// Dot-stuffing.
@@ -139,8 +139,8 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
         ),
         Demo::AuthDecoded => DemoView::Auth(
             auth_exchange(s)
-                .ok_or_else(|| key("No AUTH command in the transcript yet.").to_string())
-                .and_then(|t| decode_auth(&t)),
+                .ok_or(LearnError::NoAuthYet)
+                .and_then(|t| decode_auth(&t).map_err(LearnError::Decode)),
         ),
         Demo::RoundTrips => DemoView::RoundTrips(s.round_trips, s.round_trips_saved),
         Demo::Received => DemoView::Received(s.received.clone()),

@@ -10,14 +10,17 @@
 //!   changes.
 //!
 //! By responsibility: [`script`] (what a lesson does), [`demo`] (the panels beside a step),
-//! [`lessons`] (what a lesson says, per language), and here the view's model.
+//! [`lessons`] (what a lesson says, per language), [`error`] (what the reader is told when a
+//! script or panel fails), and here the view's model.
 
 pub mod demo;
+pub mod error;
 pub mod lessons;
 pub mod script;
 
 use crate::state::i18n::Lang;
 use crate::state::session::SessionModel;
+use error::LearnError;
 use lessons::LessonText;
 use script::{run_script, Lesson, LESSONS};
 
@@ -79,7 +82,7 @@ pub struct LearnModel {
     /// Up to which step the last "Try it" ran.
     pub ran_to: Option<usize>,
     /// Problems the last script met (an op the session refused).
-    pub errors: Vec<String>,
+    pub errors: Vec<LearnError>,
 }
 
 impl LearnModel {

@@ -6,8 +6,8 @@ use mailscope_core::smtp::auth::{Credentials, Mechanism};
 use mailscope_core::smtp::transcript::Parsed;
 
 use super::demo::Demo;
-use crate::state::error::UserError;
-use crate::state::i18n::Lang;
+use super::error::LearnError;
+use crate::state::session::error::SessionError;
 use crate::state::session::form::{sample_message, ServerFlag};
 use crate::state::session::{Action, SessionModel};
 
@@ -366,7 +366,7 @@ pub static LESSONS: [Lesson; 12] = [
 pub const SAMPLE_DATE: &str = "Sun, 22 Nov 2026 18:00:00 +0000";
 
 /// Applies one op to the session; `now` is the script's clock.
-fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), String> {
+fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), SessionError> {
     let action = match op {
         Op::Flag(flag, on) => Action::SetFlag(flag, on),
         Op::SizeLimit(n) => {
@@ -393,8 +393,7 @@ fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), String> 
             now,
         },
         Op::SampleMessage => Action::Message {
-            text: sample_message("alice@example.org", "bob@example.net", SAMPLE_DATE)
-                .map_err(|e| e.what(Lang::En))?,
+            text: sample_message("alice@example.org", "bob@example.net", SAMPLE_DATE)?,
             now,
         },
         Op::Pipelining(on) => Action::SetPipelining(on),
@@ -402,22 +401,22 @@ fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), String> 
     };
     session.apply(action);
     match session.error.take() {
-        Some(e) => Err(e.what(Lang::En)),
+        Some(e) => Err(e),
         None => Ok(()),
     }
 }
 
 /// Runs the ops of steps `0..=upto` of `lesson` on a fresh session. Every op gets its own
 /// millisecond on the script clock, starting at `now`. Errors are collected, not fatal.
-pub fn run_script(lesson: &Lesson, upto: usize, now: u64) -> (SessionModel, Vec<String>) {
+pub fn run_script(lesson: &Lesson, upto: usize, now: u64) -> (SessionModel, Vec<LearnError>) {
     let mut session = SessionModel::default();
     let mut errors = Vec::new();
     let mut clock = now;
     for (i, step) in lesson.steps.iter().enumerate().take(upto.saturating_add(1)) {
         for op in step.ops {
             clock = clock.saturating_add(1);
-            if let Err(e) = apply_op(&mut session, op.clone(), clock) {
-                errors.push(format!("step {}: {op:?}: {e}", i + 1));
+            if let Err(error) = apply_op(&mut session, op.clone(), clock) {
+                errors.push(LearnError::StepRefused { step: i + 1, error });
             }
         }
     }
@@ -443,13 +442,14 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::state::i18n::Lang;
     use crate::state::learn::texts;
 
     #[test]
     fn every_lesson_script_runs_to_its_expected_final_replies() {
         for lesson in &LESSONS {
             let (session, errors) = run_script(lesson, usize::MAX, 1000);
-            assert_eq!(errors, Vec::<String>::new(), "lesson {}", lesson.id);
+            assert_eq!(errors, Vec::<LearnError>::new(), "lesson {}", lesson.id);
             let codes = reply_codes(&session);
             let tail = codes
                 .get(codes.len().saturating_sub(lesson.final_replies.len())..)

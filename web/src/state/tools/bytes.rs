@@ -13,8 +13,8 @@ use mailscope_core::smtp::data::{dot_unstuff, encode_data};
 use mailscope_core::smtp::enhanced::EnhancedCode;
 use mailscope_core::smtp::reply::explain_code;
 
+use super::error::ToolsError;
 use super::MAX_OUTPUT_CHARS;
-use crate::state::i18n::key;
 use crate::state::transcript::visible_wire;
 
 /// A byte result shown as text, visible control characters, and hex.
@@ -48,10 +48,10 @@ pub fn base64_encode(text: &str) -> String {
 }
 
 /// Decodes base64 (white space ignored by the core as in RFC 2045 §6.8).
-pub fn base64_decode(text: &str) -> Result<BytesView, String> {
+pub fn base64_decode(text: &str) -> Result<BytesView, ToolsError> {
     decode_base64(text.trim().as_bytes())
         .map(|b| bytes_view(&b))
-        .map_err(|e| e.to_string())
+        .map_err(ToolsError::NotBase64)
 }
 
 /// What dot-stuffing does to a message: the wire form after `354` and what changed.
@@ -124,11 +124,9 @@ pub fn dot_stuffing(text: &str) -> Stuffed {
 
 /// Decodes a captured AUTH exchange: the `AUTH <mech> [initial]` line, then the `334 …`
 /// challenges and the client's answers, one per line.
-pub fn decode_auth(input: &str) -> Result<DecodedAuth, String> {
+pub fn decode_auth(input: &str) -> Result<DecodedAuth, ToolsError> {
     let mut lines = input.lines().filter(|l| !l.trim().is_empty());
-    let first = lines
-        .next()
-        .ok_or(key("Paste an AUTH command line first."))?;
+    let first = lines.next().ok_or(ToolsError::NoAuthLine)?;
     let wire = format!("{}\r\n", first.trim());
     let (mechanism, initial) = match parse_command(wire.as_bytes()) {
         Ok(Some((p, _))) => match p.command {
@@ -139,10 +137,13 @@ pub fn decode_auth(input: &str) -> Result<DecodedAuth, String> {
                 Mechanism::parse(&mechanism),
                 initial_response.map(|r| r.into_owned()),
             ),
-            other => return Err(format!("The first line is {}, not AUTH.", other.verb())),
+            other => {
+                return Err(ToolsError::NotAuth {
+                    verb: other.verb().to_string(),
+                })
+            }
         },
-        Ok(None) => return Err(key("The first line is not a command.").into()),
-        Err(e) => return Err(e.to_string()),
+        Ok(None) | Err(_) => return Err(ToolsError::NotACommand),
     };
     let rest: Vec<&str> = lines.map(str::trim).collect();
     let auth_lines: Vec<AuthLine<'_>> = rest

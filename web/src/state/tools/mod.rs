@@ -1,9 +1,11 @@
 //! The Tools view: small encoders, decoders and lookups, each a thin call into the core with
 //! its answer shaped for display.//!
 //! By responsibility, like `components/tools/`: [`words`] (encoded-words), [`bytes`] (base64,
-//! transfer encodings, dot-stuffing, AUTH, codes), [`reply`] (the reply inspector).
+//! transfer encodings, dot-stuffing, AUTH, codes), [`reply`] (the reply inspector), [`error`]
+//! (what the reader is told when a tool has no answer).
 
 pub mod bytes;
+pub mod error;
 pub mod reply;
 pub mod words;
 

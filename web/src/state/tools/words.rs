@@ -5,6 +5,8 @@ use mailscope_core::lint::Lint;
 use mailscope_core::mime::encoded_word::{decode_unstructured, encode, EncodeError, Encoding};
 use mailscope_core::smtp::auth::to_hex;
 
+use super::error::ToolsError;
+
 /// One encoded-word, step by step (RFC 2047 §2-§4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordStep {
@@ -76,10 +78,10 @@ pub fn encoded_reading(encoded: String) -> WordsReading {
 
 /// Encodes `text` as encoded-words in `charset` with `b` (else Q), and reads the result back
 /// so the steps are shown.
-pub fn encode_words(text: &str, charset: &str, b: bool) -> Result<WordsReading, String> {
+pub fn encode_words(text: &str, charset: &str, b: bool) -> Result<WordsReading, ToolsError> {
     encode_text(text, charset, b)
         .map(encoded_reading)
-        .map_err(|e| e.to_string())
+        .map_err(ToolsError::Encode)
 }
 
 /// What encoding on the page gave.
@@ -89,8 +91,8 @@ pub enum PageEncoded {
     Done(String),
     /// This build of the page has no encoder for the charset; the parse worker has.
     InWorker,
-    /// The core's error, shown as it is.
-    Failed(String),
+    /// The core's error.
+    Failed(ToolsError),
 }
 
 impl PageEncoded {
@@ -100,7 +102,7 @@ impl PageEncoded {
             Ok(words) => PageEncoded::Done(words),
             // This build leaves the charset's tables out; the worker has them.
             Err(EncodeError::Unavailable { .. }) => PageEncoded::InWorker,
-            Err(e) => PageEncoded::Failed(e.to_string()),
+            Err(e) => PageEncoded::Failed(ToolsError::Encode(e)),
         }
     }
 }
@@ -121,7 +123,7 @@ pub enum EncodeOutcome {
         request: u32,
     },
     /// Why it cannot be encoded.
-    Failed(String),
+    Failed(ToolsError),
 }
 
 /// A request for the parse worker: encode `text` in `charset`.
@@ -183,7 +185,8 @@ impl WordsEncoder {
             text: text.into(),
             charset: charset.into(),
             b,
-            outcome: EncodeOutcome::Failed(String::new()),
+            // Replaced by the first encoding, below.
+            outcome: EncodeOutcome::InWorker { request: 0 },
             last_request: 0,
         };
         e.encode(encode_on_page);
@@ -210,7 +213,7 @@ impl WordsEncoder {
                 if self.outcome == (EncodeOutcome::InWorker { request }) {
                     self.outcome = match result {
                         Ok(words) => EncodeOutcome::Done(encoded_reading(words)),
-                        Err(e) => EncodeOutcome::Failed(e),
+                        Err(reason) => EncodeOutcome::Failed(ToolsError::Worker(reason)),
                     };
                 }
                 return;
@@ -317,7 +320,7 @@ mod tests {
         };
         assert_eq!(
             PageEncoded::from_result(Err(unmappable.clone())),
-            PageEncoded::Failed(unmappable.to_string())
+            PageEncoded::Failed(ToolsError::Encode(unmappable))
         );
     }
 
@@ -394,7 +397,11 @@ mod tests {
             },
             utf8_only,
         );
-        assert_eq!(e.outcome, EncodeOutcome::Failed(err), "unmappable");
+        assert_eq!(
+            e.outcome,
+            EncodeOutcome::Failed(ToolsError::Worker(err)),
+            "unmappable"
+        );
         // Back to UTF-8: the page again, no request.
         e.reduce_with(EncodeAction::SetCharset("utf-8".into()), utf8_only);
         assert!(
@@ -407,7 +414,7 @@ mod tests {
         let mut e = WordsEncoder::new("x", "no-such-charset", true);
         e.reduce(EncodeAction::SetB(false));
         assert!(
-            matches!(e.outcome, EncodeOutcome::Failed(ref m) if !m.is_empty()),
+            matches!(e.outcome, EncodeOutcome::Failed(ToolsError::Encode(_))),
             "{:?}",
             e.outcome
         );
