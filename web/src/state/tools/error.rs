@@ -4,6 +4,7 @@ use mailscope_core::codec::base64::Base64Error;
 use mailscope_core::i18n as core_i18n;
 use mailscope_core::mime::charset::CharsetError;
 use mailscope_core::mime::encoded_word::EncodeError;
+use mailscope_core::smtp::reply::ReplyError;
 
 use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
@@ -27,6 +28,8 @@ pub enum ToolsError {
     },
     /// The AUTH decoder's first line is not a command.
     NotACommand,
+    /// The reply inspector's input is not a server reply.
+    NotAReply(ReplyError),
 }
 
 impl UserError for ToolsError {
@@ -56,6 +59,27 @@ impl UserError for ToolsError {
                 &[("verb", verb)],
             ),
             ToolsError::NotACommand => tr(lang, "The first line is not a command.").into(),
+            ToolsError::NotAReply(ReplyError::Malformed {
+                offset,
+                expected,
+                found,
+            }) => trf(
+                lang,
+                "This is not a server reply: at byte {offset} the core expected {expected} and found {found}.",
+                &[
+                    ("offset", offset),
+                    ("expected", &core_i18n::text(lang, expected)),
+                    ("found", &format!("{found:?}")),
+                ],
+            ),
+            ToolsError::NotAReply(ReplyError::LineTooLong { offset }) => trf(
+                lang,
+                "The line at byte {offset} is longer than a reply line may be.",
+                &[("offset", offset)],
+            ),
+            ToolsError::NotAReply(_) => {
+                tr(lang, "This reply has more lines than the core reads.").into()
+            }
         }
     }
 
@@ -75,6 +99,10 @@ impl UserError for ToolsError {
             ToolsError::NoAuthLine | ToolsError::NotAuth { .. } | ToolsError::NotACommand => tr(
                 lang,
                 "Paste an AUTH command line first, then the 334 challenges and the answers, one a line.",
+            ),
+            ToolsError::NotAReply(_) => tr(
+                lang,
+                "Paste a reply as the server sent it, such as 250 OK or 550 5.1.1 User unknown.",
             ),
         }
         .to_string()

@@ -56,4 +56,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("There is no AUTH command to decode.", "해독할 AUTH 명령이 없습니다."),
     ("The first line is {verb}, not AUTH.", "첫 줄이 AUTH가 아니라 {verb}입니다."),
     ("Paste an AUTH command line first, then the 334 challenges and the answers, one a line.", "먼저 AUTH 명령 줄을 붙여 넣고, 이어서 334 챌린지와 응답을 한 줄에 하나씩 붙여 넣으세요."),
+    ("This is not a server reply: at byte {offset} the core expected {expected} and found {found}.", "서버 응답이 아닙니다. 코어는 {offset}번째 바이트에서 {expected}을(를) 기대했지만 {found}이(가) 있습니다."),
+    ("The line at byte {offset} is longer than a reply line may be.", "{offset}번째 바이트의 줄이 응답 줄의 최대 길이보다 깁니다."),
+    ("This reply has more lines than the core reads.", "이 응답은 코어가 읽는 줄 수보다 많습니다."),
+    ("Paste a reply as the server sent it, such as 250 OK or 550 5.1.1 User unknown.", "250 OK나 550 5.1.1 User unknown처럼 서버가 보낸 그대로 응답을 붙여 넣으세요."),
 ];
