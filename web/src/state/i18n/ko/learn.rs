@@ -1,5 +1,5 @@
 //! The Learn view: lesson pages and the panels next to the steps (the lessons' own text is in
-//! `state/lessons/ko.rs`).
+//! `state/learn/lessons/ko.rs`).
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("This lesson has no text in this language.", "이 학습은 이 언어로 된 내용이 없습니다."),

@@ -185,7 +185,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Waiting for the TLS handshake to finish.", "TLS 핸드셰이크가 끝나기를 기다리는 중입니다."),
     ("Nothing queued: with pipelining on, commands wait here until you send the group.", "대기 중인 명령이 없습니다. 파이프라이닝이 켜져 있으면 명령은 그룹을 보낼 때까지 여기서 기다립니다."),
     ("the API accepts the token but the WebSocket upgrade failed (is the page's Origin allowed? see --allow-origin)", "API는 토큰을 받아들이지만 WebSocket 업그레이드가 실패했습니다 (이 페이지의 Origin이 허용되어 있나요? --allow-origin 참고)"),
-    // ---- session notes (state/session.rs, state/transport.rs, transcript/table.rs) ----
+    // ---- session notes (state/session/notes.rs, state/session/transport.rs, transcript/table.rs) ----
     ("+{ms} ms {side}: {text}", "+{ms} ms {side}: {text}"),
     ("client", "클라이언트"),
     ("server", "서버"),
