@@ -9,7 +9,8 @@
 //!
 //! By responsibility: [`form`] (settings and typed fields), [`pump`] (the byte pump and the
 //! wire), [`notes`] (events as notes), [`transport`] (in-browser server or relay), [`live`]
-//! (relay target and status), [`certificate`] (the TLS panel).
+//! (relay target and status), [`certificate`] (the TLS panel), [`error`] (what the reader is told
+//! when an action is refused).
 
 pub mod certificate;
 pub mod error;
