@@ -50,3 +50,34 @@ impl UserError for LearnError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::state::i18n::ready_for_tests;
+
+    #[test]
+    fn a_refused_step_names_the_step_and_the_sessions_reason() {
+        ready_for_tests(Lang::Ko);
+        let refused = LearnError::StepRefused {
+            step: 3,
+            error: SessionError::NotConnected,
+        };
+        for lang in [Lang::En, Lang::Ko] {
+            let what = refused.what(lang);
+            assert!(what.contains('3'), "{what}");
+            assert!(
+                what.contains(&SessionError::NotConnected.what(lang)),
+                "{what}"
+            );
+        }
+        assert_ne!(refused.next_step(Lang::En), refused.next_step(Lang::Ko));
+        assert_ne!(
+            LearnError::NoAuthYet.what(Lang::En),
+            LearnError::NoAuthYet.what(Lang::Ko)
+        );
+    }
+}
