@@ -41,7 +41,7 @@ mod worker {
     use mailscope_web::services::file::{js_text, Slices};
     use mailscope_web::state::mailbox::{encode_views, views_from_json, ApiDoc};
     use mailscope_web::state::message_inspect::Inspected;
-    use mailscope_web::state::tools::encode_text;
+    use mailscope_web::state::tools::words::encode_text;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};

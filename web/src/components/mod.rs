@@ -8,7 +8,6 @@ pub mod learn;
 pub mod mailbox;
 pub mod message;
 pub mod nav;
-pub mod reply_tool;
 pub mod session;
 pub mod share;
 pub mod tools;

@@ -6,8 +6,10 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
-use crate::state::i18n::{tr, trf, Lang};
+use crate::state::error::Shown;
+use crate::state::i18n::{tr, trf};
 use crate::state::message_inspect::Doc;
 use crate::state::share::{self, ShareError, ShareKind, MAX_CONTENT_BYTES};
 
@@ -82,53 +84,6 @@ impl ShareSource {
     }
 }
 
-/// The words for a share error.
-pub fn error_text(lang: Lang, error: &ShareError) -> String {
-    match error {
-        ShareError::TooLarge { size, limit } => trf(
-            lang,
-            "Too large to share as a link: {size} KB, the limit is {limit} KB — export the file instead.",
-            &[("size", &size.div_ceil(1024)), ("limit", &(limit / 1024))],
-        ),
-        ShareError::Empty => tr(lang, "Nothing to share yet.").to_string(),
-        ShareError::UnknownVersion { found } => trf(
-            lang,
-            "This link was made in another format version ({found}); this Mailscope reads v1 links.",
-            &[("found", found)],
-        ),
-        ShareError::UnknownKind { found } => trf(
-            lang,
-            "This link holds an unknown kind of content ({found}).",
-            &[("found", found)],
-        ),
-        ShareError::Malformed => tr(lang, "This is not a Mailscope share link.").to_string(),
-        ShareError::BadPayload { detail } => trf(
-            lang,
-            "This link is damaged (cut short or changed): {detail}.",
-            &[("detail", detail)],
-        ),
-        ShareError::Damaged { offset } => trf(
-            lang,
-            "This link is damaged (cut short or changed): the compressed content breaks at byte {offset}.",
-            &[("offset", offset)],
-        ),
-        ShareError::WrongView {
-            kind: ShareKind::Transcript,
-        } => tr(
-            lang,
-            "This link holds a transcript, which opens in the Session view.",
-        )
-        .to_string(),
-        ShareError::WrongView {
-            kind: ShareKind::Message,
-        } => tr(
-            lang,
-            "This link holds a message, which opens in the Message view.",
-        )
-        .to_string(),
-    }
-}
-
 /// Says what a shared link in the URL opened, or why it could not be opened.
 #[function_component(ShareNotice)]
 pub fn share_notice() -> Html {
@@ -147,9 +102,9 @@ pub fn share_notice() -> Html {
             html! { <p class="share-notice" id="share-notice" role="status">{ text }</p> }
         }
         Some(Err(e)) => html! {
-            <p class="share-notice error" id="share-error" role="alert">
-                { tr(lang, "Cannot open the shared link:") }{" "}{ error_text(lang, &e) }
-            </p>
+            <div class="share-notice">
+                <ErrorNote id="share-error" error={Shown::of(&e, lang)} />
+            </div>
         },
     }
 }
@@ -267,7 +222,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                                 }
                             </>
                         },
-                        Err(e) => html! { <p class="error" role="alert">{ error_text(lang, e) }</p> },
+                        Err(e) => html! { <ErrorNote error={Shown::of(e, lang)} /> },
                     } }
                 </div>
             }

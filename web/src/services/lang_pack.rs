@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::services::file::js_text;
 use crate::state::i18n::{install_pack, is_ready, Lang, LangPack, PackError};
-use crate::state::lessons::LessonWords;
+use crate::state::learn::lessons::LessonWords;
 
 type Pairs = Vec<(Cow<'static, str>, Cow<'static, str>)>;
 

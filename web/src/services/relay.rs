@@ -10,8 +10,8 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
 use mailscope_core::relay::{token_subprotocol, RelayFrame, SUBPROTOCOL};
 
-use crate::state::live::SocketEvent;
-use crate::state::transport::Outgoing;
+use crate::state::session::live::SocketEvent;
+use crate::state::session::transport::Outgoing;
 
 /// What the socket delivers to the view.
 #[derive(Debug, Clone)]

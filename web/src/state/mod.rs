@@ -1,22 +1,17 @@
 //! UI state as plain reducers, free of Yew so they run under native `cargo test`.
 
 pub mod binary;
-pub mod certificate;
 pub mod decimal;
 pub mod error;
 pub mod i18n;
 pub mod learn;
-pub mod lessons;
-pub mod live;
 pub mod mailbox;
 pub mod message;
 pub mod message_compose;
 pub mod message_inspect;
 pub mod nav;
 pub mod relay_link;
-pub mod reply_tool;
 pub mod session;
 pub mod share;
 pub mod tools;
 pub mod transcript;
-pub mod transport;

@@ -22,10 +22,12 @@
 //!
 //! Decoding is total: anything that is not a well-formed version-1 link gives a [`ShareError`].
 
-use mailscope_core::codec::base64;
+use mailscope_core::codec::base64::{self, Base64Error};
 use mailscope_core::smtp::command::Command;
 use mailscope_core::smtp::transcript::{Parsed, Transcript};
 
+use crate::state::error::UserError;
+use crate::state::i18n::{tr, trf, Lang};
 use crate::state::nav::View;
 
 /// The format version written into links.
@@ -106,8 +108,8 @@ pub enum ShareError {
     Malformed,
     /// The payload is not base64.
     BadPayload {
-        /// What the base64 decoder said.
-        detail: String,
+        /// Where and why the base64 decoder stopped.
+        cause: Base64Error,
     },
     /// The compressed payload is damaged (truncated or tampered with).
     Damaged {
@@ -138,7 +140,7 @@ impl std::fmt::Display for ShareError {
                 write!(f, "unknown content kind {found:?} (expected t or m)")
             }
             ShareError::Malformed => f.write_str("the link is not v1.<kind>.<payload>"),
-            ShareError::BadPayload { detail } => write!(f, "the payload is not base64: {detail}"),
+            ShareError::BadPayload { cause } => write!(f, "the payload is not base64: {cause}"),
             ShareError::Damaged { offset } => {
                 write!(f, "the compressed content is damaged at byte {offset}")
             }
@@ -155,6 +157,77 @@ impl std::fmt::Display for ShareError {
 }
 
 impl std::error::Error for ShareError {}
+
+impl UserError for ShareError {
+    fn what(&self, lang: Lang) -> String {
+        match self {
+            ShareError::TooLarge { size, limit } => trf(
+                lang,
+                "Too large to share as a link: {size} KB, the limit is {limit} KB — export the file instead.",
+                &[("size", &size.div_ceil(1024)), ("limit", &(limit / 1024))],
+            ),
+            ShareError::Empty => tr(lang, "Nothing to share yet.").into(),
+            ShareError::UnknownVersion { found } => trf(
+                lang,
+                "This link was made in another format version ({found}); this Mailscope reads v1 links.",
+                &[("found", found)],
+            ),
+            ShareError::UnknownKind { found } => trf(
+                lang,
+                "This link holds an unknown kind of content ({found}).",
+                &[("found", found)],
+            ),
+            ShareError::Malformed => tr(lang, "This is not a Mailscope share link.").into(),
+            ShareError::BadPayload { cause } => trf(
+                lang,
+                "This link is damaged (cut short or changed): its content stops being base64 at character {offset}.",
+                &[("offset", &cause.offset())],
+            ),
+            ShareError::Damaged { offset } => trf(
+                lang,
+                "This link is damaged (cut short or changed): the compressed content breaks at byte {offset}.",
+                &[("offset", offset)],
+            ),
+            ShareError::WrongView {
+                kind: ShareKind::Transcript,
+            } => tr(
+                lang,
+                "This link holds a transcript, which opens in the Session view.",
+            )
+            .into(),
+            ShareError::WrongView {
+                kind: ShareKind::Message,
+            } => tr(
+                lang,
+                "This link holds a message, which opens in the Message view.",
+            )
+            .into(),
+        }
+    }
+
+    fn next_step(&self, lang: Lang) -> String {
+        match self {
+            // The sentence already says what to do.
+            ShareError::TooLarge { .. } => "",
+            ShareError::Empty => tr(lang, "Run a session or open a message first."),
+            ShareError::UnknownVersion { .. } | ShareError::UnknownKind { .. } => tr(
+                lang,
+                "Ask for a link made with this version of Mailscope, or for the exported file.",
+            ),
+            ShareError::Malformed | ShareError::BadPayload { .. } | ShareError::Damaged { .. } => {
+                tr(
+                    lang,
+                    "Copy the whole link again: links are long, and some apps cut or change them.",
+                )
+            }
+            ShareError::WrongView { .. } => tr(
+                lang,
+                "Open the link as it was shared, without changing the part after #.",
+            ),
+        }
+        .to_string()
+    }
+}
 
 /// Shared content read back from a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,9 +343,8 @@ pub fn decode(value: &str) -> Result<Shared, ShareError> {
     while !b64.len().is_multiple_of(4) {
         b64.push('=');
     }
-    let bytes = base64::decode_strict(b64.as_bytes()).map_err(|e| ShareError::BadPayload {
-        detail: e.to_string(),
-    })?;
+    let bytes =
+        base64::decode_strict(b64.as_bytes()).map_err(|cause| ShareError::BadPayload { cause })?;
     let content = if compressed {
         decompress(&bytes, MAX_CONTENT_BYTES)?
     } else {
@@ -566,13 +638,19 @@ mod tests {
             (
                 "v1.t.QU*D".into(),
                 ShareError::BadPayload {
-                    detail: "byte 0x2a at offset 2 is not base64".into(),
+                    cause: Base64Error::InvalidByte {
+                        offset: 2,
+                        byte: 0x2a,
+                    },
                 },
             ),
             (
                 "v1.t.Q".into(),
                 ShareError::BadPayload {
-                    detail: "byte 0x3d at offset 1 is not base64".into(),
+                    cause: Base64Error::InvalidByte {
+                        offset: 1,
+                        byte: 0x3d,
+                    },
                 },
             ),
             ("v1.tz.AAAA".into(), ShareError::Damaged { offset: 1 }),
@@ -681,6 +759,32 @@ mod tests {
             assert!(
                 matches!(from_fragment(junk), Some(Err(_))),
                 "{junk:?} gives an error"
+            );
+        }
+    }
+    #[test]
+    fn errors_say_what_happened_and_what_to_do() {
+        crate::state::i18n::ready_for_tests(Lang::Ko);
+        let cut = decode("v1.t.QU*D").expect_err("not base64");
+        assert!(
+            cut.what(Lang::En).contains("damaged"),
+            "{}",
+            cut.what(Lang::En)
+        );
+        assert!(!cut.what(Lang::En).contains("0x2a"), "no decoder text");
+        let other = decode("v9.t.QUJD").expect_err("another version");
+        assert!(
+            other.what(Lang::En).contains("v9"),
+            "{}",
+            other.what(Lang::En)
+        );
+        for e in [cut, other, ShareError::Malformed] {
+            assert!(!e.next_step(Lang::En).is_empty(), "{e:?}");
+            assert_ne!(e.what(Lang::En), e.what(Lang::Ko), "{e:?} in Korean");
+            assert_ne!(
+                e.next_step(Lang::En),
+                e.next_step(Lang::Ko),
+                "{e:?} in Korean"
             );
         }
     }

@@ -9,7 +9,8 @@ use mailscope_core::smtp::transcript::{
 use mailscope_core::span::Span;
 use serde::{Deserialize, Serialize};
 
-use super::i18n::key;
+use super::error::UserError;
+use super::i18n::{key, tr, trf, Lang};
 
 /// Most characters of an entry's wire bytes shown in a row (message content can be large).
 pub const MAX_ROW_WIRE_CHARS: usize = 4000;
@@ -373,6 +374,63 @@ pub fn format_name(format: Format) -> &'static str {
     }
 }
 
+/// What can go wrong importing or exporting a transcript, as the reader is told it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TranscriptError {
+    /// The browser could not read the file that was opened or dropped.
+    Unreadable {
+        /// The file's name.
+        name: String,
+    },
+    /// What was dropped holds neither a file nor text.
+    NothingDropped,
+    /// The browser did not start the download.
+    DownloadFailed,
+    /// The JSON export could not be written.
+    ExportFailed,
+}
+
+impl UserError for TranscriptError {
+    fn what(&self, lang: Lang) -> String {
+        match self {
+            TranscriptError::Unreadable { name } => {
+                trf(lang, "Could not read {name}.", &[("name", name)])
+            }
+            TranscriptError::NothingDropped => {
+                tr(lang, "Nothing to read in what was dropped.").into()
+            }
+            TranscriptError::DownloadFailed => {
+                tr(lang, "The browser did not start the download.").into()
+            }
+            TranscriptError::ExportFailed => {
+                tr(lang, "The JSON export could not be written.").into()
+            }
+        }
+    }
+
+    fn next_step(&self, lang: Lang) -> String {
+        match self {
+            TranscriptError::Unreadable { .. } => tr(
+                lang,
+                "Check that the file still exists and can be opened, or paste its text instead.",
+            ),
+            TranscriptError::NothingDropped => tr(
+                lang,
+                "Drop a text file or selected text, or paste the transcript.",
+            ),
+            TranscriptError::DownloadFailed => tr(
+                lang,
+                "Allow downloads for this page in the browser, then press the button again.",
+            ),
+            TranscriptError::ExportFailed => tr(
+                lang,
+                "Reload the page and press Export JSON again, or use Export S:/C: text.",
+            ),
+        }
+        .to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -509,5 +567,22 @@ mod tests {
         }
         m.apply(ImportAction::Paste("   \n".into()));
         assert!(m.annotated.is_none(), "blank input reads as nothing");
+    }
+    #[test]
+    fn import_and_export_errors_say_what_to_do() {
+        crate::state::i18n::ready_for_tests(Lang::Ko);
+        let unreadable = TranscriptError::Unreadable {
+            name: "capture.log".into(),
+        };
+        assert!(unreadable.what(Lang::Ko).contains("capture.log"));
+        for e in [
+            unreadable,
+            TranscriptError::NothingDropped,
+            TranscriptError::DownloadFailed,
+            TranscriptError::ExportFailed,
+        ] {
+            assert_ne!(e.what(Lang::En), e.what(Lang::Ko), "{e:?}");
+            assert_ne!(e.next_step(Lang::En), e.next_step(Lang::Ko), "{e:?}");
+        }
     }
 }

@@ -3,10 +3,12 @@
 use mailscope_core::i18n::text as core_text;
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::transcript::table::wire_view;
-use crate::state::i18n::{tr, tr_text, trf};
-use crate::state::learn::DemoView;
+use crate::state::error::Shown;
+use crate::state::i18n::{tr, trf};
+use crate::state::learn::demo::DemoView;
 
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "—".into())
@@ -54,7 +56,7 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
                 if let Some(digest) = &d.digest { <dt>{ tr(lang, "HMAC-MD5 digest") }</dt><dd><code class="hex">{ digest }</code></dd> }
             </dl>
         },
-        DemoView::Auth(Err(e)) => html! { <p class="muted">{ tr_text(lang, e) }</p> },
+        DemoView::Auth(Err(e)) => html! { <ErrorNote error={Shown::of(e, lang)} /> },
         DemoView::RoundTrips(made, saved) => html! {
             <p class="demo-rtt">{ trf(lang, "Round trips: {made}. Saved by pipelining: {saved}.", &[("made", made), ("saved", saved)]) }</p>
         },

@@ -6,13 +6,18 @@ use mailscope_core::lint::Lint;
 use yew::prelude::*;
 
 use super::demo::DemoPanel;
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::session::now_ms;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf};
-use crate::state::learn::{fragment_for, DemoView, LearnAction, Lesson, LESSONS};
-use crate::state::lessons::{paragraphs, LessonText};
-use crate::state::session::Note;
+use crate::state::learn::demo::DemoView;
+use crate::state::learn::error::LearnError;
+use crate::state::learn::lessons::{paragraphs, LessonText};
+use crate::state::learn::script::{Lesson, LESSONS};
+use crate::state::learn::{fragment_for, LearnAction};
+use crate::state::session::notes::Note;
 use crate::state::transcript::Row;
 
 /// What the page shows of the last Try it.
@@ -27,7 +32,7 @@ pub struct Run {
     /// Up to which step it ran.
     pub ran_to: usize,
     /// Ops the session refused.
-    pub errors: Vec<String>,
+    pub errors: Vec<LearnError>,
 }
 
 /// Properties of [`LessonPage`].
@@ -147,7 +152,7 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
                         <>
                             <p class="muted" id="learn-ran-to">{ trf(lang, "Ran steps 1–{n} of {count}.", &[("n", &(run.ran_to + 1)), ("count", &count)]) }</p>
                             if !run.errors.is_empty() {
-                                <ul class="error" role="alert">{ for run.errors.iter().map(|e| html! { <li>{ e }</li> }) }</ul>
+                                <div class="lesson-errors">{ for run.errors.iter().map(|e| html! { <ErrorNote error={Shown::of(e, lang)} /> }) }</div>
                             }
                             <TranscriptTable id="learn-transcript" rows={run.rows.clone()} lints={run.lints.clone()} />
                             <NoteList notes={run.notes.clone()} />

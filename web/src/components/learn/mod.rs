@@ -10,9 +10,9 @@ use std::rc::Rc;
 
 use crate::components::i18n::use_lang;
 use crate::state::i18n::tr;
-use crate::state::learn::{
-    demo_view, fragment_for, lesson_from_fragment, texts, LearnAction, LearnModel, LESSONS,
-};
+use crate::state::learn::demo::demo_view;
+use crate::state::learn::script::LESSONS;
+use crate::state::learn::{fragment_for, lesson_from_fragment, texts, LearnAction, LearnModel};
 
 use lesson::{LessonPage, Run};
 

@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::now_ms;
 use crate::components::i18n::use_lang;
-use crate::state::certificate::TlsInfo;
 use crate::state::i18n::{tr, trf};
+use crate::state::session::certificate::TlsInfo;
 use crate::state::session::Action;
 
 /// Properties of [`CertificatePanel`].

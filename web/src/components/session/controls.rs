@@ -5,11 +5,15 @@ use yew::prelude::*;
 
 use super::field::{Check, Field, Select};
 use super::now_ms;
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf};
-use crate::state::session::{
-    auth_preview, mail_command, sample_message, Action, SessionForm, FIXED_ERRORS, STOP_POINTS,
+use crate::state::session::error::SessionError;
+use crate::state::session::form::{
+    auth_preview, mail_command, sample_message, SessionForm, STOP_POINTS,
 };
+use crate::state::session::Action;
 
 /// What the forms need to know about the session.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -37,7 +41,7 @@ pub struct Status {
     /// A `334` challenge waits for an answer.
     pub challenge: Option<String>,
     /// The last action's error.
-    pub error: Option<String>,
+    pub error: Option<SessionError>,
     /// Messages accepted by the server.
     pub received: usize,
     /// The session goes through the relay.
@@ -167,7 +171,7 @@ pub fn controls(props: &ControlsProps) -> Html {
             })
         })
     };
-    let compose_error = use_state(|| None::<String>);
+    let compose_error = use_state(|| None::<SessionError>);
     let on_compose = {
         let form = form.clone();
         let compose_error = compose_error.clone();
@@ -285,7 +289,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </div>
                 }
                 <p class="muted" id="round-trips">{ trf(lang, "Round trips: {n} · saved by pipelining: {saved}", &[("n", &st.round_trips), ("saved", &st.round_trips_saved)]) }</p>
-                if let Some(e) = &st.error { <p class="error" role="alert">{ FIXED_ERRORS.iter().find(|k| **k == e.as_str()).map_or_else(|| e.clone(), |k| tr(lang, k).to_string()) }</p> }
+                if let Some(e) = &st.error { <ErrorNote error={Shown::of(e, lang)} /> }
             </section>
 
             <section class="panel" aria-label={tr(lang, "Greeting")}>
@@ -304,7 +308,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <Field id="auth-pass" label={tr(lang, "Password")} value={f.password.clone()} oninput={setter(form, |f, v| f.password = v)} />
                 </div>
                 <div class="auth-preview" id="auth-preview">
-                    if let Some(e) = &preview.error { <p class="error">{ e }</p> }
+                    if let Some(e) = &preview.error { <ErrorNote error={Shown::of(e, lang)} /> }
                     else {
                         <p>{ tr(lang, "Sends: ") }<code>{ &preview.command }</code></p>
                         if let Some(d) = &preview.decoded {
@@ -341,7 +345,7 @@ pub fn controls(props: &ControlsProps) -> Html {
 
             <section class="panel" aria-label={tr(lang, "Message")}>
                 <Field id="message-text" label={tr(lang, "Message (lines end in CRLF and leading dots are doubled by the core)")} rows={8} value={f.message.clone()} oninput={setter(form, |f, v| f.message = v)} />
-                if let Some(e) = &*compose_error { <p class="error">{ e }</p> }
+                if let Some(e) = &*compose_error { <ErrorNote error={Shown::of(e, lang)} /> }
                 <div class="button-row">
                     { button("btn-compose", tr(lang, "Compose Korean sample"), tr(lang, "Build a message with the core's MessageBuilder: Korean subject, body and attachment"), on_compose) }
                     { button("btn-data", tr(lang, "DATA"), tr(lang, "Ask to send the message (RFC 5321 §4.1.1.4)"), send(|_| Command::Data)) }

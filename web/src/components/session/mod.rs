@@ -20,10 +20,11 @@ use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
 use crate::state::i18n::tr;
-use crate::state::live::SocketEvent;
-use crate::state::session::{
-    client_state_label, server_state_label, Action, SessionForm, SessionModel,
-};
+use crate::state::session::error::SessionError;
+use crate::state::session::form::SessionForm;
+use crate::state::session::live::SocketEvent;
+use crate::state::session::notes::{client_state_label, server_state_label};
+use crate::state::session::{Action, SessionModel};
 
 use certificate::CertificatePanel;
 use controls::Controls;
@@ -50,12 +51,11 @@ fn flush(model: &RefCell<SessionModel>, socket: &Socket) {
         return;
     }
     let socket = socket.borrow();
-    let failed = match socket.as_ref() {
-        Some(s) => out.iter().find_map(|o| s.send(o).err()),
-        None => Some("the relay socket is not open".to_string()),
-    };
-    if let Some(e) = failed {
-        model.borrow_mut().error = Some(format!("Could not send to the relay: {e}"));
+    let sent = socket
+        .as_ref()
+        .is_some_and(|s| out.iter().all(|o| s.send(o).is_ok()));
+    if !sent {
+        model.borrow_mut().error = Some(SessionError::RelaySendFailed);
     }
 }
 

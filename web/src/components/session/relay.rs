@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, tr_text, trf, Lang};
-use crate::state::live::{error_help, RelayStatus, SocketState};
 use crate::state::relay_link::{SERVE_COMMAND, XTASK_COMMAND};
+use crate::state::session::live::{error_help, RelayStatus, SocketState};
 
 /// Properties of [`RelayStatusBar`].
 #[derive(Properties, PartialEq)]

@@ -6,7 +6,9 @@ use yew::prelude::*;
 use super::field::{Check, Field};
 use crate::components::i18n::use_lang;
 use crate::state::i18n::tr;
-use crate::state::session::{Action, NoteText, ServerFlag};
+use crate::state::session::form::ServerFlag;
+use crate::state::session::notes::NoteText;
+use crate::state::session::Action;
 
 /// Properties of [`ServerSettings`].
 #[derive(Properties, PartialEq)]

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::field::{Field, Select};
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf};
-use crate::state::live::{MxChoice, RelayStatus, TargetForm, TargetKind, TlsChoice};
+use crate::state::session::live::{MxChoice, RelayStatus, TargetForm, TargetKind, TlsChoice};
 use crate::state::session::Action;
 
 /// Properties of [`TargetPicker`].

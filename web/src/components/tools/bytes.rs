@@ -4,11 +4,13 @@ use yew::prelude::*;
 
 use mailscope_core::i18n::explain;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
 use crate::components::transcript::table::wire_view;
-use crate::state::i18n::{tr, tr_text, trf};
-use crate::state::tools::{
+use crate::state::error::Shown;
+use crate::state::i18n::{tr, trf};
+use crate::state::tools::bytes::{
     base64_decode, base64_encode, bytes_view, decode_auth, decode_body, dot_stuffing, encode_qp,
     lookup_codes,
 };
@@ -40,7 +42,7 @@ pub fn base64_tool() -> Html {
                     <pre class="wire" id="b64-decoded">{ wire_view(&v.text) }</pre>
                     <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &v.len)]) }<code class="hex">{ v.hex }</code></p>
                 </> },
-                Err(e) => html! { <p class="error">{ e }</p> },
+                Err(e) => html! { <ErrorNote error={Shown::of(&e, lang)} /> },
             } }
         </div>
     }
@@ -113,7 +115,7 @@ pub fn auth_tool() -> Html {
                         if d.cancelled { <dt>{ tr(lang, "cancelled") }</dt><dd>{ tr(lang, "the client sent *") }</dd> }
                         </dl>
                 },
-                Err(e) => html! { <p class="error">{ tr_text(lang, &e) }</p> },
+                Err(e) => html! { <ErrorNote error={Shown::of(&e, lang)} /> },
             } }
             if let Ok(d) = decode_auth(&text) {
                 <ul class="lints">{ for d.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>

@@ -1,13 +1,13 @@
 //! The Tools view: encoders, decoders and lookups, each a call into the core.
 
 pub mod bytes;
+pub mod reply;
 pub mod words;
 
 use yew::prelude::*;
 
-use crate::components::reply_tool::ReplyTool;
-
 use bytes::{AuthTool, Base64Tool, CodeTool, DotTool, TransferTool};
+use reply::ReplyTool;
 use words::WordsTool;
 
 /// Every tool.

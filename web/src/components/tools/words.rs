@@ -2,11 +2,15 @@
 
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
 use crate::services::file::encode_in_worker;
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::tools::{decode_words, EncodeAction, EncodeOutcome, WordsEncoder, WordsReading};
+use crate::state::tools::words::{
+    decode_words, EncodeAction, EncodeOutcome, WordsEncoder, WordsReading,
+};
 
 /// The encoder's state in Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -87,7 +91,7 @@ pub fn words_tool() -> Html {
             { match &e.outcome {
                 EncodeOutcome::Done(r) => html! { <><p><code id="words-encoded" class="wrap">{ &r.text }</code></p>{ steps(lang, r) }</> },
                 EncodeOutcome::InWorker { .. } => html! { <p class="muted" id="words-encoding" role="status">{ tr(lang, "encoding in the worker…") }</p> },
-                EncodeOutcome::Failed(e) => html! { <p class="error" id="words-error">{ e }</p> },
+                EncodeOutcome::Failed(e) => html! { <ErrorNote id="words-error" error={Shown::of(e, lang)} /> },
             } }
         </div>
     }

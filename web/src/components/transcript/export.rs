@@ -2,13 +2,15 @@
 
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file::download;
 use crate::services::lazy;
+use crate::state::error::Shown;
 use crate::state::i18n::tr;
 use crate::state::share::ShareKind;
-use crate::state::transcript::ExportSource;
+use crate::state::transcript::{ExportSource, TranscriptError};
 
 /// Properties of [`ExportButtons`].
 #[derive(Properties, PartialEq)]
@@ -26,13 +28,17 @@ pub struct ExportButtonsProps {
 #[function_component(ExportButtons)]
 pub fn export_buttons(props: &ExportButtonsProps) -> Html {
     let lang = use_lang();
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<TranscriptError>);
     let on_text = {
         let error = error.clone();
         let name = format!("{}.txt", props.name);
         let text = props.text.clone();
         Callback::from(move |_: MouseEvent| {
-            error.set(download(text.as_bytes(), &name, "text/plain;charset=utf-8").err())
+            error.set(
+                download(text.as_bytes(), &name, "text/plain;charset=utf-8")
+                    .err()
+                    .map(|_| TranscriptError::DownloadFailed),
+            )
         })
     };
     let on_json = {
@@ -42,10 +48,12 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (error, name) = (error.clone(), name.clone());
             let written = move |json: Result<String, String>| {
-                error.set(
-                    json.and_then(|json| download(json.as_bytes(), &name, "application/json"))
-                        .err(),
-                )
+                error.set(match json {
+                    Err(_) => Some(TranscriptError::ExportFailed),
+                    Ok(json) => download(json.as_bytes(), &name, "application/json")
+                        .err()
+                        .map(|_| TranscriptError::DownloadFailed),
+                })
             };
             let source = source.emit(());
             wasm_bindgen_futures::spawn_local(async move {
@@ -60,7 +68,7 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
                 onclick={on_text}>{ tr(lang, "Export S:/C: text") }</button>
             <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
                 onclick={on_json}>{ tr(lang, "Export JSON") }</button>
-            if let Some(e) = &*error { <span class="error" role="alert">{ e }</span> }
+            if let Some(e) = &*error { <ErrorNote error={Shown::of(e, lang)} /> }
             if !empty {
                 <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.text.clone())} id={format!("{}-share", props.name)} />
             }

@@ -8,20 +8,23 @@ use yew::prelude::*;
 
 use super::export::ExportButtons;
 use super::table::TranscriptTable;
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::session::field::{Field, Select};
 use crate::components::share::use_share_restore;
-use crate::state::i18n::{tr, tr_text, trf, Lang};
+use crate::state::error::Shown;
+use crate::state::i18n::{tr, tr_text, trf};
 use crate::state::share::ShareKind;
-use crate::state::transcript::{export_text, format_name, ImportAction, ImportModel};
+use crate::state::transcript::{
+    export_text, format_name, ImportAction, ImportModel, TranscriptError,
+};
 
 const EXAMPLE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250 PIPELINING\nC: RCPT TO:<bob@example.org>\nS: 503 5.5.1 Error: need MAIL command\nC: QUIT\nS: 221 2.0.0 Bye\n";
 
 fn read_file(
-    lang: Lang,
     file: File,
     apply: Callback<ImportAction>,
-    error: UseStateHandle<Option<String>>,
+    error: UseStateHandle<Option<TranscriptError>>,
 ) {
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
@@ -31,11 +34,7 @@ fn read_file(
                 error.set(None);
                 apply.emit(ImportAction::File { name, bytes });
             }
-            Err(_) => error.set(Some(trf(
-                lang,
-                "Could not read {name}.",
-                &[("name", &name)],
-            ))),
+            Err(_) => error.set(Some(TranscriptError::Unreadable { name })),
         }
     });
 }
@@ -45,7 +44,7 @@ fn read_file(
 pub fn import_panel() -> Html {
     let lang = use_lang();
     let model = use_state(ImportModel::default);
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<TranscriptError>);
     let text = use_state(String::new);
     let apply = {
         let model = model.clone();
@@ -92,7 +91,7 @@ pub fn import_panel() -> Html {
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                read_file(lang, file, apply.clone(), error.clone());
+                read_file(file, apply.clone(), error.clone());
             }
         })
     };
@@ -106,16 +105,14 @@ pub fn import_panel() -> Html {
                 .and_then(|d| d.files())
                 .and_then(|f| f.get(0))
             {
-                Some(file) => read_file(lang, file, apply.clone(), error.clone()),
+                Some(file) => read_file(file, apply.clone(), error.clone()),
                 None => {
                     let text = e
                         .data_transfer()
                         .and_then(|d| d.get_data("text/plain").ok());
                     match text {
                         Some(t) if !t.is_empty() => apply.emit(ImportAction::Paste(t)),
-                        _ => error.set(Some(
-                            tr(lang, "Nothing to read in what was dropped.").into(),
-                        )),
+                        _ => error.set(Some(TranscriptError::NothingDropped)),
                     }
                 }
             }
@@ -158,7 +155,7 @@ pub fn import_panel() -> Html {
                 <button type="button" id="import-example" onclick={on_example}>{ tr(lang, "Example with a defect") }</button>
             </div>
             <Field id="import-input" label={tr(lang, "Transcript text")} rows={8} value={(*text).clone()} oninput={on_input} />
-            if let Some(e) = &*error { <p class="error" role="alert">{ e }</p> }
+            if let Some(e) = &*error { <ErrorNote error={Shown::of(e, lang)} /> }
             if let Some(a) = &m.annotated {
                 <p class="muted" id="import-summary">
                     { trf(lang, "Read as {format} from {source}: {count} entries{truncated}.", &[("format", &tr_text(lang, format_name(a.format))), ("source", &tr_text(lang, &m.source)), ("count", &a.entries.len()), ("truncated", &if a.truncated { tr(lang, " (truncated)") } else { "" })]) }

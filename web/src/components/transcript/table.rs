@@ -10,7 +10,7 @@ use mailscope_core::i18n::{explain, text as core_text};
 
 use crate::components::i18n::{use_lang, LintItem};
 use crate::state::i18n::{tr, tr_text, trf, Lang};
-use crate::state::session::{Note, NoteKind};
+use crate::state::session::notes::{Note, NoteKind};
 use crate::state::transcript::{direction_marker, Row};
 
 /// Properties of [`TranscriptTable`].

@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::lessons::{LessonText, LessonWords};
+use super::learn::lessons::{LessonText, LessonWords};
 
 /// Where the chosen language is remembered in `localStorage`.
 pub const STORAGE_KEY: &str = "mailscope.lang";
@@ -43,7 +43,7 @@ pub struct LangPack {
     pub core: mailscope_core::i18n::Pack,
     /// `(English key, translation)` pairs of the interface ([`tr`]).
     pub ui: Vec<(Cow<'static, str>, Cow<'static, str>)>,
-    /// The lessons' words, in [`crate::state::learn::LESSONS`] order.
+    /// The lessons' words, in [`crate::state::learn::script::LESSONS`] order.
     pub lessons: Vec<LessonWords>,
 }
 
@@ -100,8 +100,8 @@ fn builtin_ui(lang: Lang) -> impl Iterator<Item = (Cow<'static, str>, Cow<'stati
 #[cfg_attr(feature = "lang-packs", allow(dead_code))]
 fn builtin_lessons(lang: Lang) -> &'static [LessonText] {
     match lang {
-        Lang::En => &super::lessons::en::TEXT,
-        Lang::Ko => &super::lessons::ko::TEXT,
+        Lang::En => &super::learn::lessons::en::TEXT,
+        Lang::Ko => &super::learn::lessons::ko::TEXT,
     }
 }
 
@@ -123,7 +123,7 @@ pub fn builtin_pack(lang: Lang) -> LangPack {
         ui: builtin_ui(lang).collect(),
         lessons: match lang {
             Lang::En => Vec::new(),
-            Lang::Ko => super::lessons::ko::TEXT
+            Lang::Ko => super::learn::lessons::ko::TEXT
                 .iter()
                 .map(LessonWords::from_text)
                 .collect(),
@@ -140,7 +140,7 @@ pub fn install_pack(lang: Lang, pack: LangPack) -> Result<(), PackError> {
     if catalog(lang).is_some() {
         return Err(PackError::AlreadyInstalled(lang));
     }
-    let english: &'static [LessonText] = &super::lessons::en::TEXT;
+    let english: &'static [LessonText] = &super::learn::lessons::en::TEXT;
     let lessons = if pack.lessons.len() == english.len() {
         LessonWords::leak_all(pack.lessons)
     } else {
@@ -191,10 +191,10 @@ pub fn shown(chosen: Lang) -> Lang {
     }
 }
 
-/// The lesson texts of `lang`, in [`crate::state::learn::LESSONS`] order (English until the
+/// The lesson texts of `lang`, in [`crate::state::learn::script::LESSONS`] order (English until the
 /// language's pack is in).
 pub fn lessons(lang: Lang) -> &'static [LessonText] {
-    catalog(lang).map_or(&super::lessons::en::TEXT, |c| c.lessons)
+    catalog(lang).map_or(&super::learn::lessons::en::TEXT, |c| c.lessons)
 }
 
 fn lookup(lang: Lang, english: &str) -> Option<&'static str> {

@@ -1,5 +1,5 @@
 //! The Learn view: lesson pages and the panels next to the steps (the lessons' own text is in
-//! `state/lessons/ko.rs`).
+//! `state/learn/lessons/ko.rs`).
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("This lesson has no text in this language.", "이 학습은 이 언어로 된 내용이 없습니다."),
@@ -32,4 +32,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Accepted as {id}: {size} bytes", "{id}(으)로 받음: {size}바이트"),
     ("What the core computes", "코어가 계산한 내용"),
     ("Under the hood", "내부 동작"),
+    // Errors of the Learn view (state::learn::error).
+    ("Step {n} of this lesson did not run as written: {why}", "이 학습의 {n}단계가 적힌 대로 실행되지 않았습니다: {why}"),
+    ("Press “Try it: whole lesson” to run it again; what ran before that step is shown below.", "“직접 해 보기: 학습 전체”를 눌러 다시 실행하세요. 그 단계 전까지 실행된 내용은 아래에 있습니다."),
+    ("Press “Try this step” to run the lesson up to here.", "“이 단계 해 보기”를 눌러 여기까지 학습을 실행하세요."),
 ];

@@ -26,4 +26,10 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Read as {format} from {source}: {count} entries{truncated}.", "{source}을(를) {format} 형식으로 읽음: 항목 {count}개{truncated}."),
     (" (truncated)", " (잘림)"),
     (" Findings: {codes}", " 발견 사항: {codes}"),
+    ("Check that the file still exists and can be opened, or paste its text instead.", "파일이 아직 있고 열 수 있는지 확인하거나, 대신 그 텍스트를 붙여 넣으세요."),
+    ("Drop a text file or selected text, or paste the transcript.", "텍스트 파일이나 선택한 텍스트를 끌어 놓거나, 트랜스크립트를 붙여 넣으세요."),
+    ("The browser did not start the download.", "브라우저가 다운로드를 시작하지 않았습니다."),
+    ("Allow downloads for this page in the browser, then press the button again.", "브라우저에서 이 페이지의 다운로드를 허용한 뒤 버튼을 다시 누르세요."),
+    ("The JSON export could not be written.", "JSON 내보내기를 만들 수 없었습니다."),
+    ("Reload the page and press Export JSON again, or use Export S:/C: text.", "페이지를 새로 고친 뒤 'JSON으로 내보내기'를 다시 누르거나, 'S:/C: 텍스트로 내보내기'를 쓰세요."),
 ];

@@ -5,9 +5,11 @@ use mailscope_core::smtp::reply::explain_code;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::{use_lang, LintItem};
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::reply_tool::{read_reply, ReplyReading};
+use crate::state::tools::reply::{read_reply, ReplyReading};
 
 /// A text area and the parsed reply.
 #[function_component(ReplyTool)]
@@ -41,7 +43,7 @@ fn render_reading(lang: Lang, reading: &ReplyReading) -> Html {
         ReplyReading::Incomplete => html! {
             <p class="warn">{ tr(lang, "Incomplete: the last line starts with ddd- (more lines follow). A reply ends with a line of the form ddd SP text.") }</p>
         },
-        ReplyReading::Invalid(message) => html! { <p class="error">{ message }</p> },
+        ReplyReading::Invalid(e) => html! { <ErrorNote error={Shown::of(e, lang)} /> },
         ReplyReading::Reply { reply, rest } => html! {
             <>
                 <p><strong class="reply-code">{ reply.code }</strong>{" — "}{ code_explanation(lang, &explain_code(reply.code)) }</p>

@@ -1,27 +1,11 @@
-//! The Tools view: small encoders, decoders and lookups, each a thin call into the core with
-//! its answer shaped for display.
+//! The encoded-word tools (RFC 2047): a decoder that shows each word step by step, and an
+//! encoder that encodes on the page or, for charsets the page cannot encode, in the parse worker.
 
-use mailscope_core::codec::crlf::normalize_crlf;
 use mailscope_core::lint::Lint;
-use mailscope_core::smtp::auth::{
-    decode_base64, decode_exchange, encode_base64, to_hex, AuthLine, DecodedAuth, Mechanism,
-};
-use mailscope_core::smtp::command::{parse_command, Command};
-use mailscope_core::smtp::data::{dot_unstuff, encode_data};
-use mailscope_core::smtp::enhanced::EnhancedCode;
-use mailscope_core::smtp::reply::explain_code;
-
-use super::i18n::key;
-
 use mailscope_core::mime::encoded_word::{decode_unstructured, encode, EncodeError, Encoding};
-use mailscope_core::mime::transfer::{
-    decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
-};
+use mailscope_core::smtp::auth::to_hex;
 
-use super::transcript::visible_wire;
-
-/// Most characters shown of a tool's output.
-pub const MAX_OUTPUT_CHARS: usize = 20_000;
+use super::error::ToolsError;
 
 /// One encoded-word, step by step (RFC 2047 §2-§4).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,10 +78,10 @@ pub fn encoded_reading(encoded: String) -> WordsReading {
 
 /// Encodes `text` as encoded-words in `charset` with `b` (else Q), and reads the result back
 /// so the steps are shown.
-pub fn encode_words(text: &str, charset: &str, b: bool) -> Result<WordsReading, String> {
+pub fn encode_words(text: &str, charset: &str, b: bool) -> Result<WordsReading, ToolsError> {
     encode_text(text, charset, b)
         .map(encoded_reading)
-        .map_err(|e| e.to_string())
+        .map_err(ToolsError::Encode)
 }
 
 /// What encoding on the page gave.
@@ -107,8 +91,8 @@ pub enum PageEncoded {
     Done(String),
     /// This build of the page has no encoder for the charset; the parse worker has.
     InWorker,
-    /// The core's error, shown as it is.
-    Failed(String),
+    /// The core's error.
+    Failed(ToolsError),
 }
 
 impl PageEncoded {
@@ -118,7 +102,7 @@ impl PageEncoded {
             Ok(words) => PageEncoded::Done(words),
             // This build leaves the charset's tables out; the worker has them.
             Err(EncodeError::Unavailable { .. }) => PageEncoded::InWorker,
-            Err(e) => PageEncoded::Failed(e.to_string()),
+            Err(e) => PageEncoded::Failed(ToolsError::Encode(e)),
         }
     }
 }
@@ -139,7 +123,7 @@ pub enum EncodeOutcome {
         request: u32,
     },
     /// Why it cannot be encoded.
-    Failed(String),
+    Failed(ToolsError),
 }
 
 /// A request for the parse worker: encode `text` in `charset`.
@@ -201,7 +185,8 @@ impl WordsEncoder {
             text: text.into(),
             charset: charset.into(),
             b,
-            outcome: EncodeOutcome::Failed(String::new()),
+            // Replaced by the first encoding, below.
+            outcome: EncodeOutcome::InWorker { request: 0 },
             last_request: 0,
         };
         e.encode(encode_on_page);
@@ -228,7 +213,7 @@ impl WordsEncoder {
                 if self.outcome == (EncodeOutcome::InWorker { request }) {
                     self.outcome = match result {
                         Ok(words) => EncodeOutcome::Done(encoded_reading(words)),
-                        Err(e) => EncodeOutcome::Failed(e),
+                        Err(reason) => EncodeOutcome::Failed(ToolsError::Worker(reason)),
                     };
                 }
                 return;
@@ -262,181 +247,6 @@ impl WordsEncoder {
             _ => None,
         }
     }
-}
-
-/// A byte result shown as text, visible control characters, and hex.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BytesView {
-    /// Lossy UTF-8 with visible CR/LF.
-    pub text: String,
-    /// Hex of the bytes (capped).
-    pub hex: String,
-    /// Byte count.
-    pub len: usize,
-}
-
-/// Shows `bytes`.
-pub fn bytes_view(bytes: &[u8]) -> BytesView {
-    let shown = bytes.get(..4096).unwrap_or(bytes);
-    let mut hex = to_hex(shown);
-    if shown.len() < bytes.len() {
-        hex.push('…');
-    }
-    BytesView {
-        text: visible_wire(bytes, MAX_OUTPUT_CHARS),
-        hex,
-        len: bytes.len(),
-    }
-}
-
-/// base64 of the UTF-8 text (RFC 4648 §4, as the core writes it).
-pub fn base64_encode(text: &str) -> String {
-    encode_base64(text.as_bytes())
-}
-
-/// Decodes base64 (white space ignored by the core as in RFC 2045 §6.8).
-pub fn base64_decode(text: &str) -> Result<BytesView, String> {
-    decode_base64(text.trim().as_bytes())
-        .map(|b| bytes_view(&b))
-        .map_err(|e| e.to_string())
-}
-
-/// What dot-stuffing does to a message: the wire form after `354` and what changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stuffed {
-    /// The bytes on the wire (CRLF, stuffed, terminated), visible.
-    pub wire: String,
-    /// Bare line endings made CRLF.
-    pub changes: usize,
-    /// The stuffed body read back (terminator removed, unstuffed), visible.
-    pub unstuffed: String,
-}
-
-/// A Content-Transfer-Encoding decoded as a body is (RFC 2045 §6.7, §6.8): the bytes and every
-/// defect with its offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyDecoded {
-    /// The bytes.
-    pub bytes: BytesView,
-    /// "offset 12-14: '=' escape with lowercase hex digits".
-    pub defects: Vec<String>,
-}
-
-/// The UTF-8 of `text` in quoted-printable as the core's builder writes it (RFC 2045 §6.7):
-/// typed line ends become CRLF hard breaks, long lines get `=` soft breaks at 76 columns.
-pub fn encode_qp(text: &str) -> String {
-    encode_quoted_printable(&normalize_crlf(text.as_bytes()).bytes, LineEnding::Crlf)
-}
-
-/// Decodes a body in quoted-printable (`qp`) or base64, as the core's MIME reader does.
-/// Line ends typed in a text area are LF; they are read as CRLF.
-pub fn decode_body(text: &str, qp: bool) -> BodyDecoded {
-    let wire = normalize_crlf(text.as_bytes()).bytes;
-    let d = if qp {
-        decode_quoted_printable(&wire)
-    } else {
-        body_base64(&wire)
-    };
-    let mut defects: Vec<String> = d
-        .defects
-        .iter()
-        .map(|x| {
-            format!(
-                "bytes {}-{}: {}",
-                x.span.start,
-                x.span.end,
-                x.kind.describe()
-            )
-        })
-        .collect();
-    if d.suppressed > 0 {
-        defects.push(format!("… and {} more", d.suppressed));
-    }
-    BodyDecoded {
-        bytes: bytes_view(&d.bytes),
-        defects,
-    }
-}
-
-/// Dot-stuffs `text` as a client sends it after `354` (RFC 5321 §4.5.2).
-pub fn dot_stuffing(text: &str) -> Stuffed {
-    let encoded = encode_data(text.as_bytes());
-    let body = encoded.wire.strip_suffix(b".\r\n").unwrap_or(&encoded.wire);
-    Stuffed {
-        wire: visible_wire(&encoded.wire, MAX_OUTPUT_CHARS),
-        changes: encoded.changes.len(),
-        unstuffed: visible_wire(&dot_unstuff(body), MAX_OUTPUT_CHARS),
-    }
-}
-
-/// Decodes a captured AUTH exchange: the `AUTH <mech> [initial]` line, then the `334 …`
-/// challenges and the client's answers, one per line.
-pub fn decode_auth(input: &str) -> Result<DecodedAuth, String> {
-    let mut lines = input.lines().filter(|l| !l.trim().is_empty());
-    let first = lines
-        .next()
-        .ok_or(key("Paste an AUTH command line first."))?;
-    let wire = format!("{}\r\n", first.trim());
-    let (mechanism, initial) = match parse_command(wire.as_bytes()) {
-        Ok(Some((p, _))) => match p.command {
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => (
-                Mechanism::parse(&mechanism),
-                initial_response.map(|r| r.into_owned()),
-            ),
-            other => return Err(format!("The first line is {}, not AUTH.", other.verb())),
-        },
-        Ok(None) => return Err(key("The first line is not a command.").into()),
-        Err(e) => return Err(e.to_string()),
-    };
-    let rest: Vec<&str> = lines.map(str::trim).collect();
-    let auth_lines: Vec<AuthLine<'_>> = rest
-        .iter()
-        .map(|l| match l.strip_prefix("334") {
-            Some(challenge) => AuthLine {
-                from_client: false,
-                payload: challenge.trim_start().as_bytes(),
-                offset: 0,
-            },
-            None => AuthLine {
-                from_client: true,
-                payload: l.as_bytes(),
-                offset: 0,
-            },
-        })
-        .collect();
-    Ok(decode_exchange(
-        &mechanism,
-        initial.as_deref().map(|i| (i.as_bytes(), 0)),
-        &auth_lines,
-    ))
-}
-
-/// What a reply code and/or enhanced status code mean.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct CodeLookup {
-    /// The reply code's meaning, with the RFC section.
-    pub reply: Option<String>,
-    /// The enhanced status code's meaning.
-    pub enhanced: Option<String>,
-}
-
-/// Looks up `550`, `5.1.1` or `550 5.1.1`.
-pub fn lookup_codes(input: &str) -> CodeLookup {
-    let mut out = CodeLookup::default();
-    for word in input.split_whitespace().take(4) {
-        if let Some((code, _)) = EnhancedCode::parse_prefix(word.as_bytes()) {
-            out.enhanced.get_or_insert_with(|| code.explain());
-        } else if let Ok(code) = word.parse::<u16>() {
-            if (200..600).contains(&code) {
-                out.reply
-                    .get_or_insert_with(|| explain_code(code).to_string());
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -510,7 +320,7 @@ mod tests {
         };
         assert_eq!(
             PageEncoded::from_result(Err(unmappable.clone())),
-            PageEncoded::Failed(unmappable.to_string())
+            PageEncoded::Failed(ToolsError::Encode(unmappable))
         );
     }
 
@@ -587,7 +397,11 @@ mod tests {
             },
             utf8_only,
         );
-        assert_eq!(e.outcome, EncodeOutcome::Failed(err), "unmappable");
+        assert_eq!(
+            e.outcome,
+            EncodeOutcome::Failed(ToolsError::Worker(err)),
+            "unmappable"
+        );
         // Back to UTF-8: the page again, no request.
         e.reduce_with(EncodeAction::SetCharset("utf-8".into()), utf8_only);
         assert!(
@@ -600,103 +414,9 @@ mod tests {
         let mut e = WordsEncoder::new("x", "no-such-charset", true);
         e.reduce(EncodeAction::SetB(false));
         assert!(
-            matches!(e.outcome, EncodeOutcome::Failed(ref m) if !m.is_empty()),
+            matches!(e.outcome, EncodeOutcome::Failed(ToolsError::Encode(_))),
             "{:?}",
             e.outcome
         );
-    }
-
-    #[test]
-    fn base64_both_ways() {
-        assert_eq!(base64_encode("한"), "7ZWc");
-        let v = base64_decode("7ZWc\r\n").expect("decodes");
-        assert_eq!(
-            (v.text.as_str(), v.hex.as_str(), v.len),
-            ("한", "ed959c", 3)
-        );
-        assert!(base64_decode("!!!").is_err());
-    }
-
-    #[test]
-    fn bodies_decode_with_their_defects() {
-        let long = "é".repeat(40);
-        let encoded = encode_qp(&format!("café = 1\n{long}"));
-        assert!(encoded.starts_with("caf=C3=A9 =3D 1\r\n"), "{encoded:?}");
-        assert!(
-            encoded.lines().all(|l| l.len() <= 76),
-            "76 columns: {encoded:?}"
-        );
-        let back = decode_body(&encoded, true);
-        assert_eq!(
-            back.bytes.text,
-            format!("café = 1\r\n{long}").replace("\r\n", "␍␊\n"),
-            "round trip"
-        );
-        assert!(back.defects.is_empty(), "{:?}", back.defects);
-        let qp = decode_body("caf=C3=A9 =\nsoft=3d", true);
-        assert_eq!(qp.bytes.text, "café soft=");
-        assert_eq!(qp.defects.len(), 1, "lowercase escape: {:?}", qp.defects);
-        let b = decode_body("7ZWc\n6rWt", false);
-        assert_eq!((b.bytes.text.as_str(), b.defects.len()), ("한국", 0));
-        assert!(
-            !decode_body("7ZW", false).defects.is_empty(),
-            "missing padding"
-        );
-    }
-
-    #[test]
-    fn dot_stuffing_shows_the_wire() {
-        let s = dot_stuffing(".hidden\nline\n");
-        assert_eq!(s.wire, "..hidden␍␊\nline␍␊\n.␍␊\n");
-        assert_eq!(s.changes, 2, "two bare LFs made CRLF");
-        assert_eq!(s.unstuffed, ".hidden␍␊\nline␍␊\n");
-    }
-
-    #[test]
-    fn auth_exchanges_decode() {
-        let d = decode_auth("AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQ=").expect("decodes");
-        assert_eq!(
-            (d.authcid.as_deref(), d.password.as_deref()),
-            (Some("alice"), Some("wonderland"))
-        );
-        let d = decode_auth(
-            "AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nd29uZGVybGFuZA==",
-        )
-        .expect("decodes");
-        assert_eq!(d.password.as_deref(), Some("wonderland"));
-        assert_eq!(d.challenges, ["Username:", "Password:"]);
-        assert!(decode_auth("MAIL FROM:<a@b>").is_err());
-        assert!(decode_auth("").is_err());
-        let bad = decode_auth("AUTH PLAIN %%%").expect("read with lints");
-        assert!(!bad.lints.is_empty(), "malformed payload is a lint");
-    }
-
-    #[test]
-    fn codes_are_looked_up() {
-        let l = lookup_codes("550 5.1.1");
-        assert!(
-            l.reply.as_deref().is_some_and(|r| r.starts_with("550")),
-            "{l:?}"
-        );
-        assert!(
-            l.enhanced
-                .as_deref()
-                .is_some_and(|e| e.contains("Bad destination mailbox")),
-            "{l:?}"
-        );
-        assert_eq!(lookup_codes("hello"), CodeLookup::default());
-        assert!(lookup_codes("4.7.1").enhanced.is_some());
-    }
-
-    #[test]
-    fn hostile_inputs_never_panic() {
-        let junk = "=?\u{0}?B?=?x?Q?=ZZ?= =?UTF-8?B?".repeat(500);
-        let _ = decode_words(&junk);
-        let long = base64_decode(&"A".repeat(100_000)).expect("valid base64");
-        assert_eq!(long.len, 75_000, "length");
-        assert!(long.hex.ends_with('…'), "hex capped");
-        let _ = dot_stuffing(&".\n".repeat(10_000));
-        let _ = decode_auth(&"334 x\n".repeat(1000));
-        assert_eq!(lookup_codes(&"9".repeat(10_000)), CodeLookup::default());
     }
 }

@@ -3,6 +3,8 @@
 use mailscope_core::codec::crlf::normalize_crlf;
 use mailscope_core::smtp::{parse_reply, Reply};
 
+use super::error::ToolsError;
+
 /// What the tool shows for the current input.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyReading {
@@ -18,7 +20,7 @@ pub enum ReplyReading {
     /// The input ends before the reply's last line.
     Incomplete,
     /// The input cannot be a reply.
-    Invalid(String),
+    Invalid(ToolsError),
 }
 
 /// Reads `text` as a server reply. Line ends typed in a text area are LF; they are sent to the
@@ -37,7 +39,7 @@ pub fn read_reply(text: &str) -> ReplyReading {
             rest: wire.len() - used,
         },
         Ok(None) => ReplyReading::Incomplete,
-        Err(e) => ReplyReading::Invalid(e.to_string()),
+        Err(e) => ReplyReading::Invalid(ToolsError::NotAReply(e)),
     }
 }
 

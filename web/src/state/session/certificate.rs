@@ -5,7 +5,7 @@
 use mailscope_core::mime::date::days_from_civil;
 use mailscope_core::relay::Certificate;
 
-use super::i18n::key;
+use crate::state::i18n::key;
 
 /// The relay's `tls` frame, kept for the panel.
 #[derive(Debug, Clone, PartialEq, Eq)]

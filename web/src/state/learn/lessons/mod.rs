@@ -1,5 +1,5 @@
 //! The words of the lessons, one table per language, each lining up with
-//! [`super::learn::LESSONS`] lesson by lesson and step by step. A translation is a new file of
+//! [`super::script::LESSONS`] lesson by lesson and step by step. A translation is a new file of
 //! the same shape; nothing else changes. The page's build reads the translated tables from a
 //! language pack ([`LessonWords`], see [`crate::state::i18n`]) instead of linking them.
 

@@ -1,4 +1,4 @@
-//! English lesson text. Keep it in step with [`crate::state::learn::LESSONS`]: same order, same
+//! English lesson text. Keep it in step with [`crate::state::learn::script::LESSONS`]: same order, same
 //! number of steps (a test checks both).
 
 use super::{LessonText, StepText};
@@ -7,7 +7,7 @@ const fn s(title: &'static str, body: &'static str) -> StepText {
     StepText { title, body }
 }
 
-/// Every lesson's words, in [`crate::state::learn::LESSONS`] order.
+/// Every lesson's words, in [`crate::state::learn::script::LESSONS`] order.
 pub static TEXT: [LessonText; 12] = [
     LessonText {
         id: "classic",

@@ -4,8 +4,9 @@
 
 use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, Limits, MxRecord, Target, TlsMode};
 
-use super::i18n::key;
-use super::mailbox::ApiError;
+use super::error::SessionError;
+use crate::state::i18n::key;
+use crate::state::mailbox::ApiError;
 
 /// Where a session goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -142,9 +143,9 @@ impl TargetForm {
         self.kind != TargetKind::InBrowser
     }
 
-    /// The `connect` frame for this target; `Err` with an English key when a field is missing;
-    /// `Ok(None)` for the in-browser server.
-    pub fn connect_frame(&self) -> Result<Option<ClientFrame>, &'static str> {
+    /// The `connect` frame for this target; `Err` when a field is missing or wrong; `Ok(None)`
+    /// for the in-browser server.
+    pub fn connect_frame(&self) -> Result<Option<ClientFrame>, SessionError> {
         let tls = match self.tls {
             TlsChoice::Implicit => TlsMode::Implicit,
             TlsChoice::None | TlsChoice::Starttls => TlsMode::None,
@@ -155,7 +156,7 @@ impl TargetForm {
             TargetKind::HostPort => {
                 let host = self.host.trim();
                 if host.is_empty() {
-                    return Err(key("Type the server's host name or address."));
+                    return Err(SessionError::NoHost);
                 }
                 let port = self
                     .port
@@ -163,7 +164,7 @@ impl TargetForm {
                     .parse::<u16>()
                     .ok()
                     .filter(|p| *p > 0)
-                    .ok_or(key("The port must be a number from 1 to 65535."))?;
+                    .ok_or(SessionError::BadPort)?;
                 Target::Host {
                     host: host.to_string(),
                     port,
@@ -177,7 +178,7 @@ impl TargetForm {
                 MxChoice::Failover => {
                     let domain = self.domain.trim();
                     if domain.is_empty() {
-                        return Err(key("Type a domain to look up its MX records."));
+                        return Err(SessionError::NoDomain);
                     }
                     Target::Mx {
                         mx: domain.to_string(),
@@ -446,6 +447,8 @@ mod tests {
     use mailscope_core::relay::RelayFrame;
 
     use super::*;
+    use crate::state::error::UserError;
+    use crate::state::i18n::Lang;
 
     #[test]
     fn every_error_code_has_guidance() {
@@ -604,7 +607,10 @@ mod tests {
                     json,
                     "{f:?}"
                 ),
-                (Err(e), Err(needle)) => assert!(e.contains(needle), "{f:?}: {e}"),
+                (Err(e), Err(needle)) => {
+                    let e = format!("{} {}", e.what(Lang::En), e.next_step(Lang::En));
+                    assert!(e.contains(needle), "{f:?}: {e}")
+                }
                 (got, want) => panic!("{f:?}: want {want:?}, got {got:?}"),
             }
         }

@@ -10,7 +10,7 @@
 //!   [`RelayTransport::handle_frame`] / [`RelayTransport::handle_bytes`]. Native tests read the
 //!   queue as a recording of the frames.
 //!
-//! The session reducer (`state::session`) moves bytes between the client session and a
+//! The session reducer ([`super::SessionModel`]) moves bytes between the client session and a
 //! transport: [`Transport::send`] with what the client wrote, [`Transport::poll`] for what the
 //! server wrote ([`Incoming`]), [`Transport::start_tls`] after the client saw `220` to STARTTLS.
 
@@ -20,8 +20,8 @@ use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, 
 use mailscope_core::smtp::session::{ServerConfig, ServerEvent, ServerSession, ServerState};
 
 use super::certificate::TlsInfo;
-use super::i18n::key;
-use super::session::NoteText;
+use super::NoteText;
+use crate::state::i18n::key;
 
 /// Most client bytes held while the relay connects or the TLS handshake is pending.
 pub const MAX_WAITING_BYTES: usize = 1024 * 1024;
@@ -433,5 +433,323 @@ impl Transport {
             Transport::Relay(r) => r.take_output(),
             Transport::InBrowser(_) => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use mailscope_core::relay::{Certificate, Closer, Target};
+    use mailscope_core::smtp::session::ClientState;
+
+    use super::*;
+    use mailscope_core::smtp::auth::{Credentials, Mechanism};
+    use mailscope_core::smtp::session::StopPoint;
+
+    use crate::state::i18n::Lang;
+    use crate::state::session::error::SessionError;
+    use crate::state::session::form::PlanInput;
+    use crate::state::session::live::{MxChoice, SocketEvent, TargetForm, TargetKind, TlsChoice};
+    use crate::state::session::notes::SIDE_RELAY;
+    use crate::state::session::tests::{notes_in, send};
+    use crate::state::session::{Action, SessionModel};
+
+    fn relay_model(tls: TlsChoice) -> SessionModel {
+        let mut m = SessionModel::default();
+        m.apply(Action::SetTarget(TargetForm {
+            kind: TargetKind::Sandbox,
+            tls,
+            ..TargetForm::default()
+        }));
+        m.apply(Action::Connect { now: 0 });
+        assert_eq!(m.error, Some(SessionError::RelayNotLinked), "no socket yet");
+        m.apply(Action::Socket(SocketEvent::Opened));
+        m.apply(Action::Frame {
+            frame: RelayFrame::Hello {
+                protocol: 1,
+                limits: crate::state::session::live::sample_limits(),
+                sandbox: Some("127.0.0.1:2525".into()),
+            },
+            now: 0,
+        });
+        m
+    }
+
+    fn from_server(m: &mut SessionModel, text: &str, now: u64) {
+        m.apply(Action::Bytes {
+            bytes: text.as_bytes().to_vec(),
+            now,
+        });
+    }
+
+    fn tls_frame(verified: bool) -> RelayFrame {
+        RelayFrame::Tls {
+            version: "TLSv1.3".into(),
+            cipher: "TLS13_AES_256_GCM_SHA384".into(),
+            sni: None,
+            chain: vec![Certificate {
+                subject: "CN=sandbox.mailscope.test".into(),
+                issuer: "CN=sandbox.mailscope.test".into(),
+                not_before: "2026-01-01T00:00:00Z".into(),
+                not_after: "2027-01-01T00:00:00Z".into(),
+                sans: vec!["sandbox.mailscope.test".into(), "localhost".into()],
+                sha256: "AA:BB".into(),
+            }],
+            verified,
+            verify_error: (!verified).then(|| "invalid peer certificate: UnknownIssuer".into()),
+        }
+    }
+
+    fn sent_bytes(out: &[Outgoing]) -> Vec<String> {
+        out.iter()
+            .map(|o| match o {
+                Outgoing::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                Outgoing::Frame(f) => serde_json::to_string(f).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_client_drives_the_relay_with_starttls_and_an_untrusted_certificate() {
+        let mut m = relay_model(TlsChoice::Starttls);
+        m.apply(Action::Connect { now: 100 });
+        assert_eq!(m.error, None);
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            [r#"{"type":"connect","target":{"sandbox":true},"tls":"none"}"#]
+        );
+        // Typed before the relay connected: held, then sent.
+        send(&mut m, "EHLO c", 101);
+        assert!(m.take_outbox().is_empty(), "held until connected");
+        m.apply(Action::Frame {
+            frame: RelayFrame::Connected {
+                peer: "127.0.0.1:2525".into(),
+                mx: None,
+                connect_ms: 1,
+                attempts: Vec::new(),
+            },
+            now: 102,
+        });
+        assert_eq!(sent_bytes(&m.take_outbox()), ["EHLO c\r\n"]);
+        from_server(&mut m, "220 sandbox ESMTP\r\n250-sandbox\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n", 103);
+        assert_eq!(m.client_state(), Some(ClientState::Ready));
+        send(&mut m, "STARTTLS", 104);
+        assert_eq!(sent_bytes(&m.take_outbox()), ["STARTTLS\r\n"]);
+        from_server(&mut m, "220 2.0.0 Ready to start TLS\r\n", 105);
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            [r#"{"type":"starttls"}"#],
+            "the starttls frame follows the server's 220"
+        );
+        assert_eq!(m.relay_phase(), Some(RelayPhase::Handshake));
+        m.apply(Action::SendLine {
+            line: "EHLO c".into(),
+            now: 106,
+        });
+        assert_eq!(m.error, Some(SessionError::HandshakePending));
+        m.apply(Action::Frame {
+            frame: tls_frame(false),
+            now: 107,
+        });
+        assert!(m.awaiting_trust(), "untrusted: the user decides");
+        assert!(m.tls_info().is_some_and(|t| !t.verified));
+        m.apply(Action::SendLine {
+            line: "EHLO c".into(),
+            now: 108,
+        });
+        assert_eq!(m.error, Some(SessionError::CertificateUndecided));
+        assert!(
+            m.take_outbox().is_empty(),
+            "nothing sent before the decision"
+        );
+        m.apply(Action::Trust {
+            go_on: true,
+            now: 109,
+        });
+        assert!(m.is_tls(), "client under TLS after continue");
+        send(&mut m, "EHLO c", 110);
+        from_server(&mut m, "250-sandbox\r\n250 AUTH PLAIN\r\n", 111);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Plain,
+            credentials: Credentials::new("demo", "demo"),
+            now: 112,
+        });
+        from_server(&mut m, "235 2.7.0 Authentication successful\r\n", 113);
+        assert!(m.is_authenticated());
+        send(&mut m, "QUIT", 114);
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            ["EHLO c\r\n", "AUTH PLAIN AGRlbW8AZGVtbw==\r\n", "QUIT\r\n"]
+        );
+        from_server(&mut m, "221 2.0.0 Bye\r\n", 115);
+        m.apply(Action::Frame {
+            frame: RelayFrame::Closed {
+                by: Closer::Server,
+                reason: "connection closed by peer".into(),
+            },
+            now: 116,
+        });
+        assert!(!m.is_connected());
+        assert_eq!(
+            m.relay.last_closed.as_ref().map(|(by, _)| *by),
+            Some(Closer::Server)
+        );
+        // The transcript is the bytes on the wire, with TLS from the second EHLO on.
+        let rows = m.rows();
+        let marks: Vec<(String, bool)> = rows.iter().map(|r| (r.kind.clone(), r.tls)).collect();
+        assert_eq!(
+            marks.iter().filter(|(_, tls)| !tls).count(),
+            5,
+            "EHLO, 220, 250, STARTTLS, 220 in the clear: {marks:?}"
+        );
+        assert!(marks
+            .last()
+            .is_some_and(|(k, tls)| k == "reply 221" && *tls));
+        let wire = String::from_utf8_lossy(&m.wire).into_owned();
+        assert!(
+            wire.starts_with("EHLO c\r\n220 sandbox"),
+            "in arrival order: {wire}"
+        );
+        assert!(m
+            .notes
+            .iter()
+            .any(|n| n.side == SIDE_RELAY && n.render(Lang::En).contains("NOT verified")));
+    }
+
+    #[test]
+    fn closing_at_an_untrusted_certificate_sends_nothing_more() {
+        let mut m = relay_model(TlsChoice::Implicit);
+        m.apply(Action::SetTarget(TargetForm {
+            kind: TargetKind::HostPort,
+            host: "mail.example.org".into(),
+            port: "465".into(),
+            tls: TlsChoice::Implicit,
+            ..TargetForm::default()
+        }));
+        m.apply(Action::Connect { now: 0 });
+        m.apply(Action::Frame {
+            frame: RelayFrame::Connected {
+                peer: "192.0.2.7:465".into(),
+                mx: None,
+                connect_ms: 3,
+                attempts: Vec::new(),
+            },
+            now: 1,
+        });
+        m.apply(Action::Frame {
+            frame: tls_frame(false),
+            now: 2,
+        });
+        from_server(&mut m, "220 mail.example.org ESMTP\r\n", 3);
+        assert!(m.rows().is_empty(), "the greeting waits for the decision");
+        m.apply(Action::Trust {
+            go_on: false,
+            now: 4,
+        });
+        assert_eq!(
+            sent_bytes(&m.take_outbox()),
+            [
+                r#"{"type":"connect","target":{"host":"mail.example.org","port":465},"tls":"implicit"}"#,
+                r#"{"type":"close"}"#
+            ]
+        );
+        assert!(!m.is_connected());
+        assert!(m.rows().is_empty());
+    }
+
+    #[test]
+    fn a_planned_run_goes_through_the_relay_and_failover_errors_are_not_final() {
+        let mut m = relay_model(TlsChoice::None);
+        m.apply(Action::SetTarget(TargetForm {
+            kind: TargetKind::Domain,
+            domain: "example.org".into(),
+            mx: MxChoice::Failover,
+            ..TargetForm::default()
+        }));
+        m.apply(Action::Resolve {
+            domain: "example.org".into(),
+        });
+        assert_eq!(m.relay.resolving.as_deref(), Some("example.org"));
+        let plan = PlanInput {
+            helo: "c".into(),
+            starttls: false,
+            auth: None,
+            from: "a@example.org".into(),
+            mail_params: String::new(),
+            rcpts: vec!["b@example.org".into()],
+            message: "Subject: x\n\nhi\n".into(),
+            stop_after: Some(StopPoint::Helo),
+        };
+        m.apply(Action::Run {
+            plan: Box::new(plan),
+            now: 0,
+        });
+        let out = sent_bytes(&m.take_outbox());
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(out[0], r#"{"type":"resolve","domain":"example.org"}"#);
+        assert!(
+            out[1].contains(r#""target":{"mx":"example.org"}"#),
+            "{out:?}"
+        );
+        m.apply(Action::Frame {
+            frame: RelayFrame::Error {
+                code: mailscope_core::relay::ErrorCode::ConnectFailed,
+                message: "attempt 1 of 2 failed: mx1 (192.0.2.1): refused; trying the next address"
+                    .into(),
+                retrying: true,
+            },
+            now: 1,
+        });
+        assert!(m.is_connected(), "failover goes on");
+        assert_eq!(m.relay.last_error, None, "not the end of the connect");
+        m.apply(Action::Frame {
+            frame: RelayFrame::Connected {
+                peer: "192.0.2.2:25".into(),
+                mx: Some("mx2.example.org".into()),
+                connect_ms: 9,
+                attempts: vec![
+                    mailscope_core::relay::ConnectAttempt {
+                        mx: Some("mx1.example.org".into()),
+                        address: "192.0.2.1:25".into(),
+                        ms: 4,
+                        error: Some("connection refused".into()),
+                    },
+                    mailscope_core::relay::ConnectAttempt {
+                        mx: Some("mx2.example.org".into()),
+                        address: "192.0.2.2:25".into(),
+                        ms: 5,
+                        error: None,
+                    },
+                ],
+            },
+            now: 2,
+        });
+        from_server(&mut m, "220 mx2 ESMTP\r\n", 3);
+        from_server(&mut m, "250 mx2\r\n", 4);
+        let out = sent_bytes(&m.take_outbox());
+        assert_eq!(out, ["EHLO c\r\n", "QUIT\r\n"], "the plan ran on its own");
+        assert_eq!(
+            m.peer().and_then(|p| p.1.clone()).as_deref(),
+            Some("mx2.example.org")
+        );
+        // The relay's notes in Korean, with the addresses and the relay's text kept.
+        let ko = notes_in(&m, Lang::Ko);
+        for want in [
+            "릴레이 오류 connect_failed, 다음 주소로 시도합니다: attempt 1 of 2 failed",
+            "먼저 192.0.2.1:25(MX mx1.example.org)에 시도했지만 4 ms 후 실패했습니다: connection refused",
+            "릴레이를 거쳐 9 ms 만에 192.0.2.2:25(MX mx2.example.org)에 연결했습니다.",
+        ] {
+            assert!(ko.iter().any(|n| n.contains(want)), "want {want:?} in {ko:#?}");
+        }
+        // The socket drops: the session ends.
+        m.apply(Action::Socket(SocketEvent::Closed {
+            code: 1006,
+            reason: String::new(),
+            was_open: true,
+        }));
+        assert!(!m.is_connected());
+        let _ = Target::Sandbox { sandbox: true };
     }
 }

@@ -7,7 +7,7 @@ const fn s(title: &'static str, body: &'static str) -> StepText {
     StepText { title, body }
 }
 
-/// Every lesson's words, in [`crate::state::learn::LESSONS`] order.
+/// Every lesson's words, in [`crate::state::learn::script::LESSONS`] order.
 pub static TEXT: [LessonText; 12] = [
     LessonText {
         id: "classic",

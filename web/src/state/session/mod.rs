@@ -1,0 +1,949 @@
+//! The Session view: the core's [`ClientSession`] driven by hand (or by a plan) against a
+//! server behind a [`Transport`] — the core's `ServerSession` running in the page, or a real
+//! server through `mailscope serve`'s relay — with every byte on the wire kept and read back by
+//! the core's transcript annotator.
+//!
+//! The reducer is [`SessionModel::apply`]; time comes in with each [`Action`] (the component
+//! reads the clock, this module never does). Over the relay, what must be sent is queued and
+//! taken with [`SessionModel::take_outbox`]; what the relay sends comes back as actions.
+//!
+//! By responsibility: [`form`] (settings and typed fields), [`pump`] (the byte pump and the
+//! wire), [`notes`] (events as notes), [`transport`] (in-browser server or relay), [`live`]
+//! (relay target and status), [`certificate`] (the TLS panel), [`error`] (what the reader is told
+//! when an action is refused).
+
+pub mod certificate;
+pub mod error;
+pub mod form;
+pub mod live;
+pub mod notes;
+pub mod pump;
+pub mod transport;
+
+use mailscope_core::relay::{ClientFrame, RelayFrame, TlsMode};
+use mailscope_core::smtp::auth::{ClientExchange, Credentials, Mechanism};
+use mailscope_core::smtp::command::{parse_command, Command};
+use mailscope_core::smtp::data::normalize_crlf;
+use mailscope_core::smtp::session::{
+    ClientPlan, ClientSession, ClientState, ServerConfig, ServerState, TlsPolicy, Transaction,
+};
+use mailscope_core::smtp::transcript::{AnnotatedTranscript, Direction, Format, Transcript};
+
+use crate::state::i18n::key;
+use crate::state::transcript::{export_text, rows, ExportSource, Row};
+use certificate::TlsInfo;
+use error::SessionError;
+use form::{
+    command_from_line, mail_params, read_rules, read_users, PlanInput, ServerFlag, RULE_LINE,
+    USER_LINE,
+};
+use live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
+use notes::{Note, NoteKind, NoteText, SIDE_CLIENT};
+use pump::WireChunk;
+use transport::{LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
+
+/// What the user can do in the Session view. `now` is the page clock in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Start a manual session: a new in-browser server greets a new manual client.
+    Connect {
+        /// Clock.
+        now: u64,
+    },
+    /// Forget the session (the transcript stays until the next connect).
+    Disconnect,
+    /// Send one command (queued instead while pipelining is on).
+    Send {
+        /// The command.
+        command: Command<'static>,
+        /// Clock.
+        now: u64,
+    },
+    /// Send a command typed as a line (`MAIL FROM:<a@b> SIZE=10`), read by the core.
+    SendLine {
+        /// The line, without CRLF.
+        line: String,
+        /// Clock.
+        now: u64,
+    },
+    /// A raw line, like telnet: sent as typed plus CRLF. If the core reads it as a command
+    /// that writes back to the same bytes, the client session tracks it; otherwise the bytes
+    /// go straight to the server.
+    Raw {
+        /// The line, without CRLF.
+        line: String,
+        /// Clock.
+        now: u64,
+    },
+    /// Start AUTH with the mechanism (the initial response is sent when it has one).
+    AuthStart {
+        /// Mechanism.
+        mechanism: Mechanism,
+        /// Credentials.
+        credentials: Credentials,
+        /// Clock.
+        now: u64,
+    },
+    /// Answer the last `334` challenge with the exchange started by [`Action::AuthStart`].
+    AuthContinue {
+        /// Clock.
+        now: u64,
+    },
+    /// Send the message after `354` (CRLF-normalised, dot-stuffed, terminated by the core).
+    Message {
+        /// The message text.
+        text: String,
+        /// Clock.
+        now: u64,
+    },
+    /// Send one BDAT chunk (line endings made CRLF, no dot-stuffing: RFC 3030 §2).
+    Bdat {
+        /// The chunk text.
+        text: String,
+        /// `BDAT n LAST`.
+        last: bool,
+        /// Clock.
+        now: u64,
+    },
+    /// Pipelining on or off: while on, commands are queued and sent in one write.
+    SetPipelining(bool),
+    /// Send the queued group in one write.
+    SendGroup {
+        /// Clock.
+        now: u64,
+    },
+    /// Drop the queued group.
+    ClearGroup,
+    /// Run a whole planned session from connect to QUIT (or the stop point).
+    Run {
+        /// The plan.
+        plan: Box<PlanInput>,
+        /// Clock.
+        now: u64,
+    },
+    /// Flip a server switch (used at the next connect).
+    SetFlag(ServerFlag, bool),
+    /// The server's host name.
+    SetHostname(String),
+    /// AUTH users, one `user:password` per line.
+    SetUsers(String),
+    /// Failing recipients, one `address-or-domain 550|452|451` per line.
+    SetRecipientRules(String),
+    /// Let the clock run (timeouts).
+    Tick {
+        /// Clock.
+        now: u64,
+    },
+    /// Choose where the next session goes.
+    SetTarget(TargetForm),
+    /// Ask the relay for a domain's MX records.
+    Resolve {
+        /// The domain.
+        domain: String,
+    },
+    /// The relay socket changed state.
+    Socket(SocketEvent),
+    /// A control frame from the relay.
+    Frame {
+        /// The frame.
+        frame: RelayFrame,
+        /// Clock.
+        now: u64,
+    },
+    /// A binary frame from the relay: bytes from the server.
+    Bytes {
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Clock.
+        now: u64,
+    },
+    /// The answer to an untrusted certificate: continue anyway (`true`) or close.
+    Trust {
+        /// Continue.
+        go_on: bool,
+        /// Clock.
+        now: u64,
+    },
+}
+
+struct Connection {
+    client: ClientSession,
+    transport: Transport,
+    /// Feed the server's replies to the client (off after a raw line the client did not send).
+    client_tracks: bool,
+}
+
+/// The Session view's state.
+pub struct SessionModel {
+    /// The in-browser server's configuration (used at the next connect).
+    pub config: ServerConfig,
+    /// The users as typed.
+    pub users_text: String,
+    /// The recipient rules as typed.
+    pub rules_text: String,
+    /// Problems in the typed users or rules.
+    pub config_errors: Vec<NoteText>,
+    conn: Option<Connection>,
+    started_at: u64,
+    /// Every byte on the wire, both directions, in order.
+    pub wire: Vec<u8>,
+    /// The writes that make up [`SessionModel::wire`].
+    pub chunks: Vec<WireChunk>,
+    /// Events that are not wire lines.
+    pub notes: Vec<Note>,
+    /// The wire read back as a transcript by the core.
+    pub transcript: Transcript,
+    /// The core's annotation of [`SessionModel::transcript`].
+    pub annotated: AnnotatedTranscript,
+    /// Pipelining toggle.
+    pub pipelining: bool,
+    /// Commands queued while pipelining.
+    pub group: Vec<Command<'static>>,
+    /// Round trips made (a write followed by waiting for the replies).
+    pub round_trips: usize,
+    /// Round trips saved by sending groups.
+    pub round_trips_saved: usize,
+    /// The last `334` challenge text.
+    pub challenge: Option<String>,
+    auth: Option<ClientExchange>,
+    /// The last error of an action (bad input, nothing to answer, …).
+    pub error: Option<SessionError>,
+    /// Messages the in-browser server accepted: (queue id, size).
+    pub received: Vec<(String, usize)>,
+    /// The server reached its end (closed).
+    pub server_closed: bool,
+    /// Where sessions go.
+    pub target: TargetForm,
+    /// The relay socket, `hello`, MX answers, errors.
+    pub relay: RelayStatus,
+    outbox: Vec<Outgoing>,
+    /// The latest clock seen (for events that come without one).
+    clock: u64,
+}
+
+impl Default for SessionModel {
+    fn default() -> Self {
+        let mut config = ServerConfig {
+            auth_mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
+            ..ServerConfig::default()
+        };
+        config.starttls = true;
+        let users_text = "alice:wonderland\n".to_string();
+        let rules_text =
+            "nobody@mailscope.test 550\nfull@mailscope.test 452\ngreylist.test 451\n".to_string();
+        let mut m = SessionModel {
+            config,
+            users_text: String::new(),
+            rules_text: String::new(),
+            config_errors: Vec::new(),
+            conn: None,
+            started_at: 0,
+            wire: Vec::new(),
+            chunks: Vec::new(),
+            notes: Vec::new(),
+            transcript: Transcript::parse_as(b"", Format::Raw),
+            annotated: Transcript::parse_as(b"", Format::Raw).annotate(),
+            pipelining: false,
+            group: Vec::new(),
+            round_trips: 0,
+            round_trips_saved: 0,
+            challenge: None,
+            auth: None,
+            error: None,
+            received: Vec::new(),
+            server_closed: false,
+            target: TargetForm::default(),
+            relay: RelayStatus::default(),
+            outbox: Vec::new(),
+            clock: 0,
+        };
+        m.apply(Action::SetUsers(users_text));
+        m.apply(Action::SetRecipientRules(rules_text));
+        m
+    }
+}
+
+impl SessionModel {
+    /// Whether a session is open.
+    pub fn is_connected(&self) -> bool {
+        self.conn.as_ref().is_some_and(Connection::is_open)
+    }
+
+    /// Frames to send to the relay, in order (drained by the component after each action).
+    pub fn take_outbox(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// The relay connection's phase, when the session goes through the relay.
+    pub fn relay_phase(&self) -> Option<RelayPhase> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.transport.relay())
+            .map(|r| r.phase)
+    }
+
+    /// The last TLS report of the relay connection.
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.transport.relay())
+            .and_then(|r| r.tls_info.as_ref())
+    }
+
+    /// Whether an untrusted certificate waits for the user's decision.
+    pub fn awaiting_trust(&self) -> bool {
+        self.relay_phase() == Some(RelayPhase::Untrusted)
+    }
+
+    /// The peer of the relay connection: address, MX host, connect time.
+    pub fn peer(&self) -> Option<&(String, Option<String>, u64)> {
+        self.conn
+            .as_ref()
+            .and_then(|c| c.transport.relay())
+            .and_then(|r| r.peer.as_ref())
+    }
+
+    /// The client session's state, if connected.
+    pub fn client_state(&self) -> Option<ClientState> {
+        self.conn.as_ref().map(|c| c.client.state())
+    }
+
+    /// The in-browser server session's state, if connected to it.
+    pub fn server_state(&self) -> Option<ServerState> {
+        self.conn.as_ref().and_then(|c| c.transport.server_state())
+    }
+
+    /// Whether the (simulated) TLS is up.
+    pub fn is_tls(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.client.is_tls())
+    }
+
+    /// Whether AUTH succeeded.
+    pub fn is_authenticated(&self) -> bool {
+        self.conn
+            .as_ref()
+            .is_some_and(|c| c.client.is_authenticated())
+    }
+
+    /// Whether the server waits for the message (after `354`).
+    pub fn ready_for_data(&self) -> bool {
+        self.client_state() == Some(ClientState::Data)
+    }
+
+    /// The rows of the transcript pane.
+    pub fn rows(&self) -> Vec<Row> {
+        rows(&self.annotated, &self.wire, |offset| {
+            self.chunks
+                .iter()
+                .find(|c| c.span.start <= offset && offset < c.span.end)
+                .map(|c| c.at_ms)
+        })
+    }
+
+    /// The session as `S:`/`C:` text.
+    pub fn export_text(&self) -> String {
+        export_text(&self.transcript)
+    }
+
+    /// What the session's JSON export is made from (the parse worker writes it).
+    pub fn export_source(&self) -> ExportSource {
+        ExportSource::Wire {
+            wire: self.wire.clone(),
+            chunks: self.wire_chunks(),
+        }
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, action: Action) {
+        self.error = None;
+        self.apply_inner(action);
+        if let Some(conn) = self.conn.as_mut() {
+            self.outbox.extend(conn.transport.take_output());
+        }
+    }
+
+    fn apply_inner(&mut self, action: Action) {
+        match action {
+            Action::Connect { now } => self.connect(ClientSession::manual(), now),
+            Action::Disconnect => {
+                if let Some(conn) = self.conn.as_mut() {
+                    conn.transport.close();
+                    self.outbox.extend(conn.transport.take_output());
+                }
+                self.conn = None;
+                self.group.clear();
+                self.auth = None;
+                self.challenge = None;
+            }
+            Action::Send { command, now } => self.send(command, now),
+            Action::SendLine { line, now } => match command_from_line(&line) {
+                Ok(command) => self.send(command, now),
+                Err(e) => self.error = Some(e),
+            },
+            Action::Raw { line, now } => self.raw(&line, now),
+            Action::AuthStart {
+                mechanism,
+                credentials,
+                now,
+            } => match ClientExchange::new(mechanism, credentials) {
+                Ok(ex) => {
+                    let command = Command::auth(
+                        ex.mechanism().to_string(),
+                        ex.initial_response().map(Into::into),
+                    );
+                    self.auth = Some(ex);
+                    self.send(command, now);
+                }
+                Err(e) => self.error = Some(SessionError::Auth(e)),
+            },
+            Action::AuthContinue { now } => self.auth_continue(now),
+            Action::Message { text, now } => {
+                let Some(conn) = self.live() else { return };
+                if conn.client.state() != ClientState::Data {
+                    self.error = Some(SessionError::NotAskedForMessage);
+                    return;
+                }
+                conn.client.send_message(text.as_bytes());
+                self.round_trip(now);
+            }
+            Action::Bdat { text, last, now } => {
+                let Some(conn) = self.live() else { return };
+                let chunk = normalize_crlf(text.as_bytes()).bytes;
+                conn.client.send_bdat(&chunk, last);
+                self.round_trip(now);
+            }
+            Action::SetPipelining(on) => {
+                self.pipelining = on;
+            }
+            Action::SendGroup { now } => self.send_group(now),
+            Action::ClearGroup => self.group.clear(),
+            Action::Run { plan, now } => self.run(*plan, now),
+            Action::SetFlag(flag, on) => flag.set(&mut self.config, on),
+            Action::SetHostname(name) => self.config.hostname = name,
+            Action::SetUsers(text) => {
+                let (users, problems) = read_users(&text);
+                self.config_errors.retain(|e| !e.is(USER_LINE));
+                self.config_errors.extend(problems);
+                self.config.users = users;
+                self.users_text = text;
+            }
+            Action::SetRecipientRules(text) => {
+                let (rules, problems) = read_rules(&text);
+                self.config_errors.retain(|e| !e.is(RULE_LINE));
+                self.config_errors.extend(problems);
+                self.config.recipient_rules = rules;
+                self.rules_text = text;
+            }
+            Action::Tick { now } => {
+                if self.conn.is_some() {
+                    self.pump(now);
+                }
+            }
+            Action::SetTarget(target) => self.target = target,
+            Action::Resolve { domain } => {
+                let domain = domain.trim().to_string();
+                if domain.is_empty() {
+                    self.error = Some(SessionError::NoDomain);
+                } else if !self.relay.is_open() {
+                    self.error = Some(SessionError::RelayNotLinked);
+                } else {
+                    self.relay.resolving = Some(domain.clone());
+                    self.relay.resolved = None;
+                    self.outbox
+                        .push(Outgoing::Frame(ClientFrame::Resolve { domain }));
+                }
+            }
+            Action::Socket(event) => {
+                let dropped = matches!(event, SocketEvent::Closed { .. });
+                self.relay.on_socket(event);
+                if dropped {
+                    if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                        r.handle_frame(RelayFrame::Closed {
+                            by: mailscope_core::relay::Closer::Relay,
+                            reason: "the WebSocket to the relay closed".into(),
+                        });
+                    }
+                    self.outbox.clear();
+                }
+                if self.conn.is_some() {
+                    self.pump(self.clock);
+                }
+            }
+            Action::Frame { frame, now } => {
+                self.relay.on_frame(&frame);
+                if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                    r.handle_frame(frame);
+                    self.pump(now);
+                }
+            }
+            Action::Bytes { bytes, now } => {
+                if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                    r.handle_bytes(bytes);
+                    self.pump(now);
+                }
+            }
+            Action::Trust { go_on, now } => {
+                if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+                    r.decide(go_on);
+                    self.pump(now);
+                }
+            }
+        }
+    }
+
+    fn live(&mut self) -> Option<&mut Connection> {
+        match self.relay_phase() {
+            Some(RelayPhase::Untrusted) => {
+                self.error = Some(SessionError::CertificateUndecided);
+                return None;
+            }
+            Some(RelayPhase::Handshake) => {
+                self.error = Some(SessionError::HandshakePending);
+                return None;
+            }
+            _ => {}
+        }
+        if self.conn.as_ref().is_some_and(Connection::is_open) {
+            self.conn.as_mut()
+        } else {
+            self.error = Some(SessionError::NotConnected);
+            None
+        }
+    }
+
+    fn connect(&mut self, client: ClientSession, now: u64) {
+        let frame = match self.target.connect_frame() {
+            Ok(frame) => frame,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        if frame.is_some() && !self.relay.is_open() {
+            self.error = Some(SessionError::RelayNotLinked);
+            return;
+        }
+        if let Some(conn) = self.conn.as_mut() {
+            conn.transport.close();
+            self.outbox.extend(conn.transport.take_output());
+        }
+        self.wire.clear();
+        self.chunks.clear();
+        self.notes.clear();
+        self.group.clear();
+        self.received.clear();
+        self.round_trips = 0;
+        self.round_trips_saved = 0;
+        self.challenge = None;
+        self.auth = None;
+        self.server_closed = false;
+        self.started_at = now;
+        let mut client = client;
+        client.handle_time(now);
+        let transport = match frame {
+            Some(ClientFrame::Connect { target, tls, sni }) => {
+                if tls == TlsMode::Implicit {
+                    client = client.with_implicit_tls();
+                }
+                Transport::Relay(Box::new(RelayTransport::new(target, tls, sni)))
+            }
+            _ => Transport::InBrowser(Box::new(LocalServer::new(self.config.clone(), now))),
+        };
+        self.conn = Some(Connection {
+            client,
+            transport,
+            client_tracks: true,
+        });
+        self.pump(now);
+    }
+
+    fn send(&mut self, command: Command<'static>, now: u64) {
+        if self.pipelining {
+            self.group.push(command);
+            return;
+        }
+        let Some(conn) = self.live() else { return };
+        conn.client_tracks = true;
+        if let Err(e) = conn.client.send(&command) {
+            self.error = Some(SessionError::Command(e));
+            return;
+        }
+        self.round_trip(now);
+    }
+
+    fn send_group(&mut self, now: u64) {
+        if self.group.is_empty() {
+            self.error = Some(SessionError::NothingQueued);
+            return;
+        }
+        let group = std::mem::take(&mut self.group);
+        let Some(conn) = self.live() else { return };
+        conn.client_tracks = true;
+        for command in &group {
+            if let Err(e) = conn.client.send(command) {
+                self.error = Some(SessionError::Command(e));
+                break;
+            }
+        }
+        self.round_trips_saved += group.len().saturating_sub(1);
+        self.round_trip(now);
+    }
+
+    fn raw(&mut self, line: &str, now: u64) {
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\r\n");
+        let command = parse_command(&bytes)
+            .ok()
+            .flatten()
+            .filter(|(p, _)| p.lints.is_empty())
+            .map(|(p, _)| p.command.into_owned())
+            .filter(|c| c.to_bytes().is_ok_and(|b| b == bytes));
+        let Some(conn) = self.live() else { return };
+        match command {
+            Some(command) => {
+                conn.client_tracks = true;
+                if let Err(e) = conn.client.send(&command) {
+                    self.error = Some(SessionError::Command(e));
+                    return;
+                }
+            }
+            None => {
+                // Straight to the server: the client session neither sent it nor expects the
+                // reply, so it stops reading replies until the next tracked command.
+                conn.client_tracks = false;
+                conn.transport.send(&bytes);
+                let tls = conn.client.is_tls();
+                self.log(Direction::Client, &bytes, now, tls);
+                self.note(
+                    now,
+                    SIDE_CLIENT,
+                    NoteText::fixed(key(
+                        "Raw line sent as typed, outside the client session (it does not read the reply).",
+                    )),
+                    NoteKind::Info,
+                );
+            }
+        }
+        self.round_trip(now);
+    }
+
+    fn auth_continue(&mut self, now: u64) {
+        let (Some(ex), Some(challenge)) = (self.auth.as_mut(), self.challenge.clone()) else {
+            self.error = Some(SessionError::NoChallenge);
+            return;
+        };
+        match ex.respond(&challenge) {
+            Ok(line) => {
+                let Some(conn) = self.live() else { return };
+                if let Err(e) = conn.client.send_auth_response(&line) {
+                    self.error = Some(SessionError::Command(e));
+                    return;
+                }
+                self.challenge = None;
+                self.round_trip(now);
+            }
+            Err(e) => self.error = Some(SessionError::Auth(e)),
+        }
+    }
+
+    fn run(&mut self, plan: PlanInput, now: u64) {
+        let params = match mail_params(&plan.from, &plan.mail_params) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let client_plan = ClientPlan {
+            helo_name: plan.helo,
+            ehlo: true,
+            starttls: if self.target.is_relay() && self.target.tls == TlsChoice::Starttls {
+                TlsPolicy::Required
+            } else if plan.starttls {
+                TlsPolicy::IfOffered
+            } else {
+                TlsPolicy::Never
+            },
+            auth: plan.auth,
+            pipelining: self.pipelining,
+            transactions: vec![Transaction {
+                from: plan.from,
+                params,
+                rcpts: plan.rcpts,
+                message: plan.message.into_bytes(),
+                ..Transaction::default()
+            }],
+            rset_between: false,
+            quit_after: plan.stop_after,
+        };
+        self.connect(ClientSession::new(client_plan), now);
+        self.round_trips = self
+            .transcript
+            .lines
+            .windows(2)
+            .filter(|w| w[0].direction == Direction::Client && w[1].direction == Direction::Server)
+            .count();
+    }
+}
+
+impl Connection {
+    fn is_open(&self) -> bool {
+        !self.client.is_closed()
+            && self
+                .transport
+                .relay()
+                .is_none_or(|r| r.phase != RelayPhase::Closed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use mailscope_core::smtp::session::StopPoint;
+
+    use super::*;
+    use crate::state::i18n::Lang;
+
+    pub(super) fn codes(m: &SessionModel) -> Vec<String> {
+        m.rows().iter().map(|r| r.kind.clone()).collect()
+    }
+
+    pub(super) fn send(m: &mut SessionModel, line: &str, now: u64) {
+        m.apply(Action::SendLine {
+            line: line.into(),
+            now,
+        });
+        assert_eq!(m.error, None, "after {line}");
+    }
+
+    /// The notes of a session, rendered in `lang`.
+    pub(super) fn notes_in(m: &SessionModel, lang: Lang) -> Vec<String> {
+        crate::state::i18n::ready_for_tests(lang);
+        m.notes.iter().map(|n| n.render(lang)).collect()
+    }
+
+    const KOREAN: &str = "Subject: =?UTF-8?B?7JWI64WV?=\nFrom: a@example.org\n\n.안녕하세요\n";
+
+    #[test]
+    fn full_manual_session_against_the_in_browser_server() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 1000 });
+        assert_eq!(m.client_state(), Some(ClientState::Greeting));
+        send(&mut m, "EHLO client.example", 1010);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Plain,
+            credentials: Credentials::new("alice", "wonderland"),
+            now: 1020,
+        });
+        assert!(m.is_authenticated(), "AUTH PLAIN accepted: {:?}", m.notes);
+        send(&mut m, "MAIL FROM:<a@example.org> BODY=8BITMIME", 1030);
+        send(&mut m, "RCPT TO:<b@example.net>", 1040);
+        send(&mut m, "RCPT TO:<c@example.net>", 1050);
+        send(&mut m, "DATA", 1060);
+        assert!(m.ready_for_data(), "354 asks for the message");
+        m.apply(Action::Message {
+            text: KOREAN.into(),
+            now: 1070,
+        });
+        send(&mut m, "QUIT", 1080);
+        assert_eq!(
+            codes(&m),
+            [
+                "reply 220",
+                "command EHLO",
+                "reply 250",
+                "command AUTH",
+                "reply 235",
+                "command MAIL",
+                "reply 250",
+                "command RCPT",
+                "reply 250",
+                "command RCPT",
+                "reply 250",
+                "command DATA",
+                "reply 354",
+                "message",
+                "reply 250",
+                "command QUIT",
+                "reply 221"
+            ],
+            "transcript entries"
+        );
+        let rows = m.rows();
+        assert!(rows[4].wire.starts_with("235 2.7.0"), "{}", rows[4].wire);
+        assert!(
+            rows[1].wire.ends_with("␍␊\n"),
+            "CRLF visible: {}",
+            rows[1].wire
+        );
+        assert_eq!(rows[1].at_ms, Some(10), "timing from the passed clock");
+        assert_eq!(rows[16].at_ms, Some(80));
+        assert!(
+            rows[13].wire.contains("..안녕하세요"),
+            "dot-stuffed: {}",
+            rows[13].wire
+        );
+        assert_eq!(m.received.len(), 1, "server took the message");
+        assert!(!m.is_connected(), "closed after QUIT");
+        let lints: Vec<String> = m
+            .annotated
+            .all_lints()
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect();
+        let smtp: Vec<&String> = lints.iter().filter(|c| c.starts_with("smtp.")).collect();
+        assert_eq!(smtp, ["smtp.auth-without-tls"], "only AUTH before TLS");
+        // The typed message is linted as a message too: it has no Date field.
+        assert!(lints.iter().any(|c| c == "mime.missing-date"), "{lints:?}");
+        assert_eq!(m.round_trips, 8);
+        let text = m.export_text();
+        assert!(
+            text.starts_with("S: 220 mailscope.test"),
+            "S:/C: export: {text}"
+        );
+        assert!(text.contains("C: RCPT TO:<c@example.net>\n"), "{text}");
+        // The worker's JSON reads the session back exactly as the page did.
+        let source = m.export_source();
+        assert_eq!(
+            source.transcript(),
+            m.transcript,
+            "the same lines, spans and directions"
+        );
+        let through = crate::state::binary::decode::<ExportSource>(
+            &crate::state::binary::encode(&source).expect("encodes"),
+        )
+        .expect("decodes");
+        let written = through.json();
+        assert_eq!(written, crate::state::transcript::export_json(&m.annotated));
+        let json: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+        assert_eq!(json["version"], 1);
+    }
+
+    #[test]
+    fn starttls_and_challenge_mechanisms() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        send(&mut m, "EHLO c", 1);
+        send(&mut m, "STARTTLS", 2);
+        assert!(m.is_tls(), "simulated handshake: {:?}", m.notes);
+        send(&mut m, "EHLO c", 3);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Login,
+            credentials: Credentials::new("alice", "wonderland"),
+            now: 4,
+        });
+        assert!(m.challenge.is_some(), "334 Username:");
+        m.apply(Action::AuthContinue { now: 5 });
+        m.apply(Action::AuthContinue { now: 6 });
+        assert!(m.is_authenticated(), "LOGIN: {:?}", m.notes);
+        assert!(m.rows().iter().skip(5).all(|r| r.tls), "after STARTTLS");
+        m.apply(Action::AuthContinue { now: 7 });
+        assert!(m.error.is_some(), "nothing to answer");
+    }
+
+    #[test]
+    fn raw_lines_keep_their_defects() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        m.apply(Action::Raw {
+            line: "EHLO c".into(),
+            now: 1,
+        });
+        assert_eq!(m.client_state(), Some(ClientState::Ready), "tracked");
+        m.apply(Action::Raw {
+            line: "MAIL FROM: <a@example.org>".into(),
+            now: 2,
+        });
+        let lints: Vec<String> = m
+            .annotated
+            .all_lints()
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect();
+        assert!(
+            lints.iter().any(|c| c == "smtp.space-after-colon"),
+            "{lints:?}"
+        );
+        assert!(
+            m.wire.windows(9).any(|w| w == b"FROM: <a@"),
+            "sent as typed"
+        );
+    }
+
+    #[test]
+    fn run_whole_transaction_with_stop_after() {
+        let plan = PlanInput {
+            helo: "client.example".into(),
+            starttls: false,
+            auth: Some((Mechanism::Plain, Credentials::new("alice", "wonderland"))),
+            from: "a@example.org".into(),
+            mail_params: "BODY=8BITMIME".into(),
+            rcpts: vec!["b@example.net".into(), "c@example.net".into()],
+            message: KOREAN.into(),
+            stop_after: None,
+        };
+        let mut m = SessionModel::default();
+        m.apply(Action::Run {
+            plan: Box::new(plan.clone()),
+            now: 0,
+        });
+        assert_eq!(m.received.len(), 1, "delivered: {:?}", m.notes);
+        let last = m.rows().last().map(|r| r.kind.clone());
+        assert_eq!(last.as_deref(), Some("reply 221"));
+        m.apply(Action::Run {
+            plan: Box::new(PlanInput {
+                stop_after: Some(StopPoint::Mail),
+                ..plan.clone()
+            }),
+            now: 0,
+        });
+        let kinds = codes(&m);
+        assert!(
+            !kinds.iter().any(|k| k == "command RCPT"),
+            "stopped after MAIL: {kinds:?}"
+        );
+        assert_eq!(kinds.last().map(String::as_str), Some("reply 221"));
+        m.apply(Action::Run {
+            plan: Box::new(PlanInput {
+                from: "bad mailbox".into(),
+                ..plan
+            }),
+            now: 0,
+        });
+        assert!(
+            !codes(&m).iter().any(|k| k == "command MAIL")
+                && m.notes.iter().any(|n| n.kind == NoteKind::Error),
+            "a MAIL path that cannot be written is reported, not sent: {:?}",
+            m.notes
+        );
+    }
+
+    #[test]
+    fn hostile_raw_input_never_panics() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        for line in [
+            "\u{0}\u{1}\u{2}",
+            &"A".repeat(20_000),
+            "BDAT 99999999999999999999",
+            "AUTH PLAIN !!!!",
+            "",
+            "DATA",
+            ".",
+        ] {
+            m.apply(Action::Raw {
+                line: line.into(),
+                now: 1,
+            });
+        }
+        m.apply(Action::Bdat {
+            text: "x".into(),
+            last: true,
+            now: 2,
+        });
+        m.apply(Action::Tick { now: 10_000_000 });
+        assert!(!m.rows().is_empty(), "the greeting at least");
+    }
+}
