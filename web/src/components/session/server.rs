@@ -52,7 +52,7 @@ pub fn server_settings(props: &ServerSettingsProps) -> Html {
                 }) }
             </fieldset>
             <Field id="server-users" label={tr(lang, "AUTH users (user:password per line)")} rows={3} value={props.users.clone()} oninput={on_users} />
-            <Field id="server-rules" label={tr(lang, "Failing recipients (address or domain, then 550 | 452 | 451)")} rows={3} value={props.rules.clone()} oninput={on_rules} />
+            <Field id="server-rules" label={tr(lang, "Failing recipients (address or domain, then 550 | 5.7.1 | 452 | 451)")} rows={3} value={props.rules.clone()} oninput={on_rules} />
             { for props.errors.iter().map(|e| html! { <p class="error">{ e.render(lang) }</p> }) }
         </details>
     }

@@ -199,6 +199,7 @@ pub const STOP_POINTS: [(StopPoint, &str); 9] = [
 fn rule_action(word: &str) -> Option<RecipientAction> {
     match word {
         "550" | "reject" => Some(RecipientAction::Reject),
+        "5.7.1" | "policy" => Some(RecipientAction::Policy),
         "452" | "full" => Some(RecipientAction::MailboxFull),
         "451" | "defer" | "greylist" => Some(RecipientAction::Defer),
         "250" | "accept" => Some(RecipientAction::Accept),
@@ -209,7 +210,8 @@ fn rule_action(word: &str) -> Option<RecipientAction> {
 /// Shown for a line of the AUTH users field that is not `user:password`.
 pub(super) const USER_LINE: &str = key("user line {line}: write user:password");
 /// Shown for a line of the recipient rules field that is not `pattern code`.
-pub(super) const RULE_LINE: &str = key("rule line {line}: write address-or-domain 550|452|451");
+pub(super) const RULE_LINE: &str =
+    key("rule line {line}: write address-or-domain 550|5.7.1|452|451");
 
 /// Reads the AUTH users field (one `user:password` a line): the users, and a problem for each
 /// line that is not one.
@@ -230,7 +232,7 @@ pub fn read_users(text: &str) -> (BTreeMap<String, String>, Vec<NoteText>) {
     (users, problems)
 }
 
-/// Reads the recipient rules field (one `address-or-domain 550|452|451` a line): the rules, and
+/// Reads the recipient rules field (one `address-or-domain 550|5.7.1|452|451` a line): the rules, and
 /// a problem for each line that is not one.
 pub fn read_rules(text: &str) -> (Vec<RecipientRule>, Vec<NoteText>) {
     let mut rules = Vec::new();
@@ -474,13 +476,17 @@ mod tests {
         m.apply(Action::SetHostname("mx.test".into()));
         m.apply(Action::SetUsers("bob:secret\nbad line\n".into()));
         m.apply(Action::SetRecipientRules(
-            "x.test 451\ny@z.test full\nnonsense\n".into(),
+            "x.test 451\ny@z.test full\np@z.test 5.7.1\nnonsense\n".into(),
         ));
         assert_eq!(m.config_errors.len(), 2, "{:?}", m.config_errors);
         assert!(!ServerFlag::Pipelining.get(&m.config));
         assert!(!ServerFlag::AuthLogin.get(&m.config));
         assert!(ServerFlag::AuthPlain.get(&m.config));
-        assert_eq!(m.config.recipient_rules.len(), 2);
+        assert_eq!(m.config.recipient_rules.len(), 3);
+        assert_eq!(
+            m.config.recipient_action("p@z.test"),
+            mailscope_core::smtp::session::RecipientAction::Policy
+        );
         m.apply(Action::SetFlag(ServerFlag::FaultGreeting421, true));
         m.apply(Action::Connect { now: 0 });
         let rows = m.rows();

@@ -127,7 +127,7 @@ pub enum Action {
     SetHostname(String),
     /// AUTH users, one `user:password` per line.
     SetUsers(String),
-    /// Failing recipients, one `address-or-domain 550|452|451` per line.
+    /// Failing recipients, one `address-or-domain 550|5.7.1|452|451` per line.
     SetRecipientRules(String),
     /// Let the clock run (timeouts).
     Tick {

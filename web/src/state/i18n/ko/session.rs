@@ -56,7 +56,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Envelope", "봉투"),
     ("Extended hello: the reply lists the extensions (RFC 5321 §4.1.1.1)", "확장 인사: 응답에 확장 기능 목록이 옵니다 (RFC 5321 §4.1.1.1)"),
     ("Extensions and behaviour", "확장 기능과 동작"),
-    ("Failing recipients (address or domain, then 550 | 452 | 451)", "실패할 수신자 (주소나 도메인, 그다음 550 | 452 | 451)"),
+    ("Failing recipients (address or domain, then 550 | 5.7.1 | 452 | 451)", "실패할 수신자 (주소나 도메인, 그다음 550 | 5.7.1 | 452 | 451)"),
     ("Fault: DATA gets 451", "장애: DATA에 451"),
     ("Fault: MAIL gets 451", "장애: MAIL에 451"),
     ("Fault: end of data gets 554", "장애: 데이터 끝에 554"),
@@ -213,7 +213,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Relay error {code}: {message}", "릴레이 오류 {code}: {message}"),
     ("Relay error {code}, trying the next address: {message}", "릴레이 오류 {code}, 다음 주소로 시도합니다: {message}"),
     ("user line {line}: write user:password", "사용자 줄 {line}: user:password 형식으로 쓰세요"),
-    ("rule line {line}: write address-or-domain 550|452|451", "규칙 줄 {line}: 주소나 도메인 뒤에 550|452|451을 쓰세요"),
+    ("rule line {line}: write address-or-domain 550|5.7.1|452|451", "규칙 줄 {line}: 주소나 도메인 뒤에 550|5.7.1|452|451을 쓰세요"),
     // ---- session states in the status line ----
     ("connecting", "연결 중"),
     ("waiting for the greeting", "인사 기다리는 중"),
