@@ -34,7 +34,7 @@ pub fn csp(script_hashes: &[String]) -> String {
     }
     format!(
         "default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; \
+         img-src 'self' data: blob:; connect-src 'self' blob:; worker-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 }
