@@ -231,6 +231,7 @@ pub fn read_wire(wire: &[u8], chunks: &[(Span, Direction, bool)]) -> Transcript 
         lines,
         skipped: 0,
         truncated: false,
+        open: false,
     }
 }
 

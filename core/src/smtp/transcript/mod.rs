@@ -165,7 +165,16 @@ pub struct Transcript {
     pub skipped: usize,
     /// Whether input beyond [`MAX_TRANSCRIPT_BYTES`] or [`MAX_TRANSCRIPT_LINES`] was dropped.
     pub truncated: bool,
+    /// The session had not ended when the transcript was taken: it ends with [`OPEN_NOTE`], or
+    /// the caller says so (a live session). An open dialogue is not judged as ended: no
+    /// `smtp.no-quit` or `smtp.quit-unanswered`.
+    pub open: bool,
 }
+
+/// The information line that ends the transcript of a session still in progress (swaks form).
+/// The sandbox stores a message when its data ends, before the session does; the transcript
+/// stored then ends with this line, and is replaced by the whole session's when it ends.
+pub const OPEN_NOTE: &str = "=== session still open";
 
 /// swaks markers: (prefix, direction, tls). Longer prefixes first.
 const SWAKS_MARKERS: &[(&[u8], Direction, bool)] = &[
@@ -305,6 +314,7 @@ impl Transcript {
         let mut lines = Vec::with_capacity(raw_lines.len());
         let mut skipped = 0;
         let mut in_data = false;
+        let mut open = false;
         let mut starttls = StartTlsWatch::default();
         for (number, (span, content, ending)) in raw_lines.into_iter().enumerate() {
             let line = content.slice(input);
@@ -334,6 +344,8 @@ impl Transcript {
                 skipped += 1;
                 let info =
                     format == Format::Swaks && SWAKS_INFO.iter().any(|p| line.starts_with(p));
+                open = (info && line == OPEN_NOTE.as_bytes())
+                    || (open && line.trim_ascii().is_empty());
                 if !info && !line.trim_ascii().is_empty() {
                     ignored.push(IgnoredLine {
                         line: number + 1,
@@ -343,6 +355,7 @@ impl Transcript {
                 }
                 continue;
             };
+            open = false;
             let content = Span::new((content.start + skip).min(content.end), content.end);
             let bytes = content.slice(input).to_vec();
             if format == Format::Raw && !content_line {
@@ -373,6 +386,7 @@ impl Transcript {
                 lines,
                 skipped,
                 truncated,
+                open,
             },
             ignored,
         )
@@ -578,6 +592,8 @@ pub struct AnnotatedTranscript {
     pub format: Format,
     /// Whether input beyond the limits was dropped.
     pub truncated: bool,
+    /// The session was still open ([`Transcript::open`]): the dialogue is not judged as ended.
+    pub open: bool,
     /// Whether AUTH secrets are shown ([`AnnotateOptions::reveal_secrets`]); when not, they
     /// read [`SECRET_MASK`] and their length.
     pub secrets_revealed: bool,
@@ -597,7 +613,7 @@ impl AnnotatedTranscript {
     /// The versioned JSON document:
     ///
     /// ```text
-    /// { "version": 1, "format": "prefixed"|"swaks"|"raw", "truncated": bool,
+    /// { "version": 1, "format": "prefixed"|"swaks"|"raw", "truncated": bool, "open": bool,
     ///   "secrets_revealed": bool,
     ///   "entries": [ { "direction", "span": {start,end}, "text", "tls", "parsed": {"kind", …},
     ///                  "state_before", "state_after", "explanation", "lints": [Lint…] } ],

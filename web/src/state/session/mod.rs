@@ -374,6 +374,8 @@ impl SessionModel {
                 self.group.clear();
                 self.auth = None;
                 self.challenge = None;
+                // Ended now: judged as a whole dialogue.
+                self.reannotate();
             }
             Action::Send { command, now } => self.send(command, now),
             Action::SendLine { line, now } => match command_from_line(&line) {
@@ -725,6 +727,18 @@ mod tests {
     }
 
     const KOREAN: &str = "Subject: =?UTF-8?B?7JWI64WV?=\nFrom: a@example.org\n\n.안녕하세요\n";
+
+    /// Bug: an open live session already listed "no QUIT". It is judged when it ends.
+    #[test]
+    fn a_session_in_progress_is_not_judged_as_ended() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        send(&mut m, "EHLO c", 1);
+        let no_quit = |m: &SessionModel| m.annotated.lints.iter().any(|l| l.code == "smtp.no-quit");
+        assert!(!no_quit(&m), "open: {:?}", m.annotated.lints);
+        m.apply(Action::Disconnect);
+        assert!(no_quit(&m), "closed without QUIT: {:?}", m.annotated.lints);
+    }
 
     #[test]
     fn full_manual_session_against_the_in_browser_server() {

@@ -137,8 +137,10 @@ impl SessionModel {
 
     /// Reads the wire back: each write is split into lines by the core (raw form), given its
     /// known direction, and the whole dialogue is annotated.
-    fn reannotate(&mut self) {
+    pub(super) fn reannotate(&mut self) {
         self.transcript = read_wire(&self.wire, &self.wire_chunks());
+        // A session in progress is not judged as ended (no "no QUIT" while it is open).
+        self.transcript.open = self.is_connected();
         self.annotated = self.transcript.annotate();
     }
 }

@@ -391,7 +391,11 @@ impl Annotator {
         let end = transcript.lines.last().map_or(0, |l| l.span.end);
         // After the STARTTLS handshake of a raw capture nothing more can be read, QUIT included.
         let closed_by_server = self.confirmed.closed && !self.quit_answered;
-        if !self.entries.is_empty() && !closed_by_server && self.mode != Mode::Tls {
+        if !self.entries.is_empty()
+            && !closed_by_server
+            && self.mode != Mode::Tls
+            && !transcript.open
+        {
             if !self.quit_sent {
                 self.lints.push(lints::NO_QUIT.at(
                     Span::new(end, end),
@@ -407,6 +411,7 @@ impl Annotator {
         AnnotatedTranscript {
             format: self.format,
             truncated: transcript.truncated,
+            open: transcript.open,
             secrets_revealed: self.options.reveal_secrets,
             entries: self.entries,
             lints: self.lints,

@@ -460,3 +460,30 @@ mod base64_helper {
         crate::smtp::auth::encode_base64(bytes)
     }
 }
+
+/// Bug: every Mailbox transcript ended at `250 … queued` (the sandbox stores before QUIT) and
+/// was flagged "no QUIT". A transcript that ends with the open-session note is not judged as
+/// ended; the same dialogue without the note is.
+#[test]
+fn an_open_session_is_not_judged_as_ended() {
+    let head = "<-  220 sandbox ESMTP\n -> EHLO c\n<-  250 sandbox\n -> MAIL FROM:<a@b.example>\n<-  250 2.1.0 Ok\n -> RCPT TO:<c@d.example>\n<-  250 2.1.5 Ok\n -> DATA\n<-  354 go\n -> hi\n -> .\n<-  250 2.0.0 Ok: queued as MS1\n";
+    let open = annotate(format!("{head}{OPEN_NOTE}\n").as_bytes());
+    assert!(open.open, "the note marks it open");
+    assert!(
+        open.lints.iter().all(|l| l.code != "smtp.no-quit"),
+        "{:?}",
+        open.lints
+    );
+    assert_eq!(open.to_json()["open"], true);
+    let ended = annotate(head.as_bytes());
+    assert!(!ended.open);
+    assert!(
+        ended.lints.iter().any(|l| l.code == "smtp.no-quit"),
+        "{:?}",
+        ended.lints
+    );
+    // The note counts only as the last line: a session that went on after it was judged.
+    let went_on = annotate(format!("{head}{OPEN_NOTE}\n -> RSET\n<-  250 Ok\n").as_bytes());
+    assert!(!went_on.open);
+    assert!(went_on.lints.iter().any(|l| l.code == "smtp.no-quit"));
+}
