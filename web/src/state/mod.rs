@@ -10,8 +10,6 @@ pub mod lessons;
 pub mod live;
 pub mod mailbox;
 pub mod message;
-pub mod message_compose;
-pub mod message_inspect;
 pub mod nav;
 pub mod relay_link;
 pub mod reply_tool;

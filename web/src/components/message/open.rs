@@ -6,11 +6,13 @@ use std::time::Duration;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
-use crate::services::file::{self, JobEvent, JobInput, ParseJob};
+use crate::services::file;
+use crate::services::worker::{JobEvent, JobInput, ParseJob};
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::message::{pasted_bytes, Action, Loading};
-use crate::state::message_inspect::{Doc, Inspected};
+use crate::state::message::{pasted_bytes, Action, Doc, Inspected, Loading, OpenError};
 
 /// Properties of [`Opener`].
 #[derive(Properties, PartialEq)]
@@ -21,7 +23,7 @@ pub struct OpenerProps {
     pub dispatch: Callback<Action>,
 }
 
-/// Pasted text up to this size is parsed on the page; larger goes to the parse worker.
+/// Pasted text up to this size is parsed on the page; larger goes to the worker.
 const PASTE_ON_PAGE: usize = 1024 * 1024;
 
 thread_local! {
@@ -50,12 +52,12 @@ fn load_file_here(f: File, dispatch: Callback<Action>) {
         let progress = dispatch.clone();
         match file::read_file(&f, move |n| progress.emit(Action::ReadProgress(n))).await {
             Ok(bytes) => parse_and_load(name, bytes, dispatch).await,
-            Err(e) => dispatch.emit(Action::Failed(e)),
+            Err(e) => dispatch.emit(Action::Failed(OpenError::File(e))),
         }
     });
 }
 
-/// Hands `input` to a parse worker, falling back to `fallback` on the page when none starts.
+/// Hands `input` to the worker, falling back to `fallback` on the page when none runs.
 fn run_job(
     input: JobInput,
     name: String,
@@ -74,20 +76,16 @@ fn run_job(
             JobEvent::Done(doc) => {
                 dispatch.emit(Action::Loaded(Doc(std::rc::Rc::from(doc))));
             }
-            JobEvent::Failed(message) => {
-                dispatch.emit(Action::Failed(message));
-            }
-            JobEvent::Unavailable(_) => {
+            JobEvent::Failed(e) if e.is_unavailable() => {
                 if let Some(f) = fallback.borrow_mut().take() {
                     f();
                 }
             }
+            JobEvent::Failed(e) => dispatch.emit(Action::Failed(OpenError::Worker(e))),
         }
     };
-    match ParseJob::start(input, events) {
-        Ok(job) => JOB.with(|j| *j.borrow_mut() = Some(job)),
-        Err(e) => dispatch.emit(Action::Failed(e)),
-    }
+    let job = ParseJob::start(input, events);
+    JOB.with(|j| *j.borrow_mut() = Some(job));
 }
 
 fn load_file(f: File, dispatch: Callback<Action>) {
@@ -150,7 +148,7 @@ pub fn opener(props: &OpenerProps) -> Html {
                 .and_then(|fs| fs.get(0))
             {
                 Some(f) => load_file(f, dispatch.clone()),
-                None => dispatch.emit(Action::Failed(tr(lang, "drop a file (an .eml)").into())),
+                None => dispatch.emit(Action::Failed(OpenError::NoFile)),
             }
         })
     };
@@ -174,7 +172,7 @@ pub fn opener(props: &OpenerProps) -> Html {
             };
             let text = area.value();
             if text.trim().is_empty() {
-                dispatch.emit(Action::Failed(tr(lang, "paste a message first").into()));
+                dispatch.emit(Action::Failed(OpenError::EmptyPaste));
                 return;
             }
             load_pasted(pasted_bytes(&text), dispatch.clone());
@@ -225,6 +223,6 @@ pub(crate) fn progress(lang: Lang, loading: &Loading) -> Html {
                 <progress id="load-progress" />
             </div>
         },
-        Loading::Failed(e) => html! { <p class="error" role="alert">{ e }</p> },
+        Loading::Failed(e) => html! { <ErrorNote error={Shown::of(e, lang)} /> },
     }
 }
