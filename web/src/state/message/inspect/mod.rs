@@ -158,7 +158,7 @@ impl From<Inspected> for Doc {
 
 /// A message as the inspector shows it.
 ///
-/// It crosses from the parse worker to the page as a [`Transfer`]: the bytes travel as
+/// It crosses from the worker to the page as a [`Transfer`]: the bytes travel as
 /// transferable buffers, the rest in postcard's binary form (`input` and `line_starts` are not
 /// in it). Postcard is not self-describing: the page decodes field by field in declaration
 /// order, so every type in here (the core's included) must serialize every field every time —
@@ -510,7 +510,7 @@ pub struct Transfer {
 }
 
 impl Inspected {
-    /// Splits the view-model for the trip from the parse worker.
+    /// Splits the view-model for the trip from the worker.
     pub fn into_transfer(mut self) -> Result<Transfer, String> {
         let mut bodies = Vec::new();
         for part in &mut self.parts {
