@@ -469,3 +469,35 @@ impl ParseJob {
         }
     }
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::state::error::UserError;
+    use crate::state::i18n::Lang;
+
+    #[wasm_bindgen_test]
+    async fn a_worker_that_cannot_start_is_reported_with_what_to_do() {
+        // The test page serves no worker script: the request fails, typed, and says what to do.
+        let e = encode("안녕", "EUC-KR", true)
+            .await
+            .expect_err("no worker script on the test page");
+        assert!(e.is_unavailable(), "{e:?}");
+        assert!(e.next_step(Lang::En).contains("cargo xtask run"), "{e:?}");
+        // A parse job hears the same, so that its caller parses on the page instead.
+        let (tx, rx) = oneshot::channel();
+        let tx = RefCell::new(Some(tx));
+        let _job = ParseJob::start(
+            JobInput::Bytes("m.eml".into(), b"Subject: x\r\n\r\nhi\r\n"[..].into()),
+            move |event| {
+                if let (JobEvent::Failed(e), Some(tx)) = (event, tx.borrow_mut().take()) {
+                    let _ = tx.send(e);
+                }
+            },
+        );
+        let e = rx.await.expect("the job heard why");
+        assert!(e.is_unavailable(), "{e:?}");
+    }
+}
