@@ -635,7 +635,7 @@ mod tests {
             &page[5], "140",
             "served: the wasm's copy and the JS as it is\n{table}"
         );
-        assert_eq!(&line("total, first worker job")[5], "730", "{table}");
+        assert_eq!(&line("total, first worker job")[6], "730", "{table}");
         assert_eq!(&line("total, on choosing Korean")[6], "200", "{table}");
         std::fs::remove_dir_all(&dist).expect("clean up");
     }
