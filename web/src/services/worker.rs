@@ -2,7 +2,7 @@
 //! [`crate::worker::protocol`]), the one client every view uses.
 //!
 //! There is one worker, started on first use and shared by every request: parse jobs
-//! ([`ParseJob`]), encoded-word encodings ([`encode`]), the Mailbox's API answers
+//! ([`ParseJob`], which parse on the page when no worker runs), encoded-word encodings ([`encode`]), the Mailbox's API answers
 //! ([`read_api`]) and transcript exports ([`export_json`]). Requests made before the worker says
 //! `Ready` wait in a queue; a worker that is not ready within [`READY_TIMEOUT_S`] seconds (its
 //! wasm did not load: a failure the page is otherwise never told of) fails them with
@@ -20,12 +20,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::platform::pinned::oneshot;
 
-use crate::services::file::js_text;
+use crate::services::file::{js_text, read_file};
 use crate::state::mailbox::{ApiDoc, MetaView};
 use crate::state::message::Inspected;
 use crate::state::transcript::ExportSource;
 use crate::worker::protocol::{
-    parsed_from_side, Envelope, Side, WorkerError, WorkerEvent, WorkerRequest, WORKER_URL,
+    parsed_from_side, Envelope, JobError, Side, WorkerError, WorkerEvent, WorkerRequest, WORKER_URL,
 };
 
 /// How long a started worker may take to say it is ready.
@@ -392,28 +392,35 @@ pub enum JobEvent {
     Parsing(usize),
     /// The parsed message.
     Done(Box<Inspected>),
-    /// It failed; when [`WorkerError::is_unavailable`], the caller may parse on the page.
+    /// It failed.
     Failed(WorkerError),
 }
 
-/// What the worker is given to parse.
+/// What is given to parse.
 #[derive(Clone)]
 pub enum JobInput {
-    /// A file to read (in slices, in the worker).
+    /// A file to read in slices.
     File(web_sys::File),
     /// Bytes already in memory, with a name.
     Bytes(String, Rc<[u8]>),
 }
 
-/// A message being read and parsed in the worker. Dropping it before it ends stops the work
-/// (opening another message replaces the job); dropping it after it ended does nothing.
+/// A message being read and parsed: in the worker, or on the page when no worker runs (one
+/// routine for every view). Dropping it before it ends stops the work (opening another
+/// message replaces the job) and silences it; dropping it after it ended does nothing.
 pub struct ParseJob {
-    id: u32,
+    /// The worker request, if the job went to the worker.
+    id: Option<u32>,
+    /// Cleared when the job is dropped: nothing more is reported.
+    live: Rc<Cell<bool>>,
 }
 
 impl Drop for ParseJob {
     fn drop(&mut self) {
-        let id = self.id;
+        self.live.set(false);
+        let Some(id) = self.id else {
+            return;
+        };
         let stop = LINK.with(|l| {
             let mut slot = l.borrow_mut();
             let Some(link) = slot.as_mut() else {
@@ -437,19 +444,54 @@ impl Drop for ParseJob {
     }
 }
 
+/// Reads (with progress) and parses on the page, after giving the browser a frame to paint the
+/// "parsing" state.
+async fn parse_here(input: JobInput, emit: Rc<dyn Fn(JobEvent)>) {
+    let (name, bytes) = match input {
+        JobInput::File(f) => {
+            let (total, progress) = (f.size() as u64, emit.clone());
+            match read_file(&f, move |n| progress(JobEvent::Progress(n, total))).await {
+                Ok(bytes) => (f.name(), bytes),
+                Err(e) => return emit(JobEvent::Failed(WorkerError::Job(JobError::File(e)))),
+            }
+        }
+        JobInput::Bytes(name, bytes) => (name, bytes.to_vec()),
+    };
+    emit(JobEvent::Parsing(bytes.len()));
+    yew::platform::time::sleep(Duration::from_millis(16)).await;
+    emit(JobEvent::Done(Box::new(Inspected::new(name, bytes))));
+}
+
+/// `on_event`, silenced once `live` is cleared.
+fn while_live(
+    live: &Rc<Cell<bool>>,
+    on_event: impl Fn(JobEvent) + 'static,
+) -> Rc<dyn Fn(JobEvent)> {
+    let live = live.clone();
+    Rc::new(move |e| {
+        if live.get() {
+            on_event(e)
+        }
+    })
+}
+
 impl ParseJob {
-    /// Hands `input` to the worker; `on_event` hears progress and the result. The worker
+    /// Hands `input` to the worker; `on_event` hears progress and the result. When no worker
+    /// runs ([`WorkerError::is_unavailable`]), the page reads and parses it instead. The worker
     /// script is fetched on first use (the browser caches it afterwards).
     pub fn start(input: JobInput, on_event: impl Fn(JobEvent) + 'static) -> ParseJob {
-        let (body, side) = match input {
-            JobInput::File(f) => (WorkerRequest::ParseFile, vec![Side::File(f)]),
+        let live = Rc::new(Cell::new(true));
+        let emit = while_live(&live, on_event);
+        let (body, side) = match &input {
+            JobInput::File(f) => (WorkerRequest::ParseFile, vec![Side::File(f.clone())]),
             JobInput::Bytes(name, bytes) => (
-                WorkerRequest::ParseBytes { name },
+                WorkerRequest::ParseBytes { name: name.clone() },
                 vec![Side::Bytes(bytes.to_vec())],
             ),
         };
+        let fallback = RefCell::new(Some(input));
         let listener: Listener = Rc::new(move |heard: Heard| {
-            on_event(match heard {
+            let event = match heard {
                 Ok((WorkerEvent::Progress { loaded, total }, _)) => {
                     JobEvent::Progress(loaded, total)
                 }
@@ -461,12 +503,29 @@ impl ParseJob {
                     Err(e) => JobEvent::Failed(e),
                 },
                 Ok((other, _)) => JobEvent::Failed(unexpected(&other)),
+                Err(e) if e.is_unavailable() => match fallback.borrow_mut().take() {
+                    Some(input) => {
+                        yew::platform::spawn_local(parse_here(input, emit.clone()));
+                        return;
+                    }
+                    None => JobEvent::Failed(e),
+                },
                 Err(e) => JobEvent::Failed(e),
-            })
+            };
+            emit(event);
         });
         ParseJob {
-            id: ask_with(body, side, listener),
+            id: Some(ask_with(body, side, listener)),
+            live,
         }
+    }
+
+    /// Parses `input` on the page (small inputs, where starting the worker costs more than the
+    /// parse); `on_event` hears the same events as from [`ParseJob::start`].
+    pub fn here(input: JobInput, on_event: impl Fn(JobEvent) + 'static) -> ParseJob {
+        let live = Rc::new(Cell::new(true));
+        yew::platform::spawn_local(parse_here(input, while_live(&live, on_event)));
+        ParseJob { id: None, live }
     }
 }
 
@@ -486,18 +545,20 @@ mod tests {
             .expect_err("no worker script on the test page");
         assert!(e.is_unavailable(), "{e:?}");
         assert!(e.next_step(Lang::En).contains("cargo xtask run"), "{e:?}");
-        // A parse job hears the same, so that its caller parses on the page instead.
+        // A parse job is then done on the page.
         let (tx, rx) = oneshot::channel();
         let tx = RefCell::new(Some(tx));
         let _job = ParseJob::start(
             JobInput::Bytes("m.eml".into(), b"Subject: x\r\n\r\nhi\r\n"[..].into()),
             move |event| {
-                if let (JobEvent::Failed(e), Some(tx)) = (event, tx.borrow_mut().take()) {
-                    let _ = tx.send(e);
+                if let JobEvent::Done(doc) = event {
+                    if let Some(tx) = tx.borrow_mut().take() {
+                        let _ = tx.send(doc);
+                    }
                 }
             },
         );
-        let e = rx.await.expect("the job heard why");
-        assert!(e.is_unavailable(), "{e:?}");
+        let doc = rx.await.expect("parsed on the page");
+        assert_eq!(doc.subject(), Some("x"));
     }
 }

@@ -21,7 +21,7 @@ use crate::state::mailbox::{
     follow, inspect_name, next_backoff, Action, ApiError, Follow, LinkState, MailboxError,
     MailboxState,
 };
-use crate::state::message::{Doc, Inspected};
+use crate::state::message::Doc;
 
 /// The state held by Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -201,40 +201,18 @@ thread_local! {
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
 }
 
-/// Parses message `id` for the inspector in the worker, like an opened file; on the page when
-/// no worker runs.
+/// Parses message `id` for the inspector, like an opened file (in the worker, or on the page
+/// when no worker runs).
 fn parse(id: u64, raw: Rc<[u8]>, d: Dispatch) {
-    let name = inspect_name(id);
-    let here = RefCell::new(Some((name.clone(), raw.clone(), d.clone())));
-    let events = {
-        let d = d.clone();
-        move |e: JobEvent| match e {
-            JobEvent::Progress(..) | JobEvent::Parsing(_) => {}
-            JobEvent::Done(doc) => {
-                d.dispatch(Action::Parsed {
-                    id,
-                    doc: Doc(Rc::from(doc)),
-                });
-            }
-            JobEvent::Failed(error) if !error.is_unavailable() => {
-                d.dispatch(Action::ParseFailed { id, error });
-            }
-            JobEvent::Failed(_) => {
-                if let Some((name, raw, d)) = here.borrow_mut().take() {
-                    spawn_local(async move {
-                        // A frame for the "parsing" state to paint.
-                        yew::platform::time::sleep(Duration::from_millis(16)).await;
-                        let doc = Inspected::new(name, raw.to_vec());
-                        d.dispatch(Action::Parsed {
-                            id,
-                            doc: doc.into(),
-                        });
-                    });
-                }
-            }
-        }
+    let events = move |e: JobEvent| match e {
+        JobEvent::Progress(..) | JobEvent::Parsing(_) => {}
+        JobEvent::Done(doc) => d.dispatch(Action::Parsed {
+            id,
+            doc: Doc(Rc::from(doc)),
+        }),
+        JobEvent::Failed(error) => d.dispatch(Action::ParseFailed { id, error }),
     };
-    let job = ParseJob::start(JobInput::Bytes(name, raw), events);
+    let job = ParseJob::start(JobInput::Bytes(inspect_name(id), raw), events);
     JOB.with(|j| *j.borrow_mut() = Some(job));
 }
 

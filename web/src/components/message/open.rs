@@ -1,18 +1,17 @@
 //! Opening a message: a file input, a drop zone, and a paste box, with progress.
 
 use std::cell::RefCell;
-use std::time::Duration;
+use std::rc::Rc;
 
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
-use crate::services::file;
 use crate::services::worker::{JobEvent, JobInput, ParseJob};
 use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::message::{pasted_bytes, Action, Doc, Inspected, Loading, OpenError};
+use crate::state::message::{pasted_bytes, Action, Doc, Loading, OpenError};
 
 /// Properties of [`Opener`].
 #[derive(Properties, PartialEq)]
@@ -33,58 +32,23 @@ thread_local! {
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
 }
 
-/// Parses on the page after giving the browser a frame to paint the "parsing" state: the
-/// fallback when no worker can run (and for small pastes).
-async fn parse_and_load(name: String, bytes: Vec<u8>, dispatch: Callback<Action>) {
-    dispatch.emit(Action::Parsing {
-        name: name.clone(),
-        size: bytes.len(),
-    });
-    yew::platform::time::sleep(Duration::from_millis(16)).await;
-    let doc = Inspected::new(name, bytes);
-    dispatch.emit(Action::Loaded(doc.into()));
-}
-
-/// Reads and parses on the page (slices with progress, then one parse).
-fn load_file_here(f: File, dispatch: Callback<Action>) {
-    yew::platform::spawn_local(async move {
-        let name = f.name();
-        let progress = dispatch.clone();
-        match file::read_file(&f, move |n| progress.emit(Action::ReadProgress(n))).await {
-            Ok(bytes) => parse_and_load(name, bytes, dispatch).await,
-            Err(e) => dispatch.emit(Action::Failed(OpenError::File(e))),
-        }
-    });
-}
-
-/// Hands `input` to the worker, falling back to `fallback` on the page when none runs.
-fn run_job(
-    input: JobInput,
-    name: String,
-    dispatch: Callback<Action>,
-    fallback: impl FnOnce() + 'static,
-) {
-    let fallback = RefCell::new(Some(fallback));
-    let events = {
-        let dispatch = dispatch.clone();
-        move |e: JobEvent| match e {
-            JobEvent::Progress(n, _) => dispatch.emit(Action::ReadProgress(n)),
-            JobEvent::Parsing(size) => dispatch.emit(Action::Parsing {
-                name: name.clone(),
-                size,
-            }),
-            JobEvent::Done(doc) => {
-                dispatch.emit(Action::Loaded(Doc(std::rc::Rc::from(doc))));
-            }
-            JobEvent::Failed(e) if e.is_unavailable() => {
-                if let Some(f) = fallback.borrow_mut().take() {
-                    f();
-                }
-            }
-            JobEvent::Failed(e) => dispatch.emit(Action::Failed(OpenError::Worker(e))),
-        }
+/// Reads and parses `input` (in the worker, or on the page for a small paste), reporting to
+/// the Message view.
+fn run_job(input: JobInput, name: String, dispatch: Callback<Action>, in_worker: bool) {
+    let events = move |e: JobEvent| match e {
+        JobEvent::Progress(n, _) => dispatch.emit(Action::ReadProgress(n)),
+        JobEvent::Parsing(size) => dispatch.emit(Action::Parsing {
+            name: name.clone(),
+            size,
+        }),
+        JobEvent::Done(doc) => dispatch.emit(Action::Loaded(Doc(Rc::from(doc)))),
+        JobEvent::Failed(e) => dispatch.emit(Action::Failed(OpenError::Worker(e))),
     };
-    let job = ParseJob::start(input, events);
+    let job = if in_worker {
+        ParseJob::start(input, events)
+    } else {
+        ParseJob::here(input, events)
+    };
     JOB.with(|j| *j.borrow_mut() = Some(job));
 }
 
@@ -94,29 +58,14 @@ fn load_file(f: File, dispatch: Callback<Action>) {
         name: name.clone(),
         total: f.size() as u64,
     });
-    let here = {
-        let (f, dispatch) = (f.clone(), dispatch.clone());
-        move || load_file_here(f, dispatch)
-    };
-    run_job(JobInput::File(f), name, dispatch, here);
+    run_job(JobInput::File(f), name, dispatch, true);
 }
 
 fn load_pasted(bytes: Vec<u8>, dispatch: Callback<Action>) {
     let name = "pasted".to_string();
-    if bytes.len() <= PASTE_ON_PAGE {
-        yew::platform::spawn_local(parse_and_load(name, bytes, dispatch));
-        return;
-    }
-    dispatch.emit(Action::Parsing {
-        name: name.clone(),
-        size: bytes.len(),
-    });
-    let bytes: std::rc::Rc<[u8]> = bytes.into();
-    let here = {
-        let (name, bytes, dispatch) = (name.clone(), bytes.clone(), dispatch.clone());
-        move || yew::platform::spawn_local(parse_and_load(name, bytes.to_vec(), dispatch))
-    };
-    run_job(JobInput::Bytes(name.clone(), bytes), name, dispatch, here);
+    let in_worker = bytes.len() > PASTE_ON_PAGE;
+    let input = JobInput::Bytes(name.clone(), bytes.into());
+    run_job(input, name, dispatch, in_worker);
 }
 
 /// Where messages come in.
