@@ -9,12 +9,14 @@
 //!                                      │
 //!                                      └──► lints (code, severity, span, RFC) ──► explanations
 //!   relay frames (relay::*) ◄──────── JSON ───────► page ⇄ `mailscope serve`
+//!   Mailbox API (api::*)    ◄──────── JSON ───────► page ⇄ `mailscope serve`
 //! ```
 //!
 //! Every parser is total: any input gives a value, "need more bytes", or a typed error, and
 //! never a panic. Limits are constants next to the parser that enforces them.
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod codec;
 pub mod i18n;
 pub mod lint;

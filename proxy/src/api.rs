@@ -1,7 +1,8 @@
 //! `/api/messages`: the sandbox's received messages over HTTP, guarded like the relay.
 //!
 //! Every request needs `Authorization: Bearer <TOKEN>`, a `Host` naming the listener and, when the
-//! browser sends one, an allowed `Origin`; otherwise 403. Routes:
+//! browser sends one, an allowed `Origin`; otherwise 403. The JSON documents are the core's
+//! `mailscope_core::api` types, which the web's Mailbox reads. Routes:
 //! - `GET /api/messages` → `{"version":1,"messages":[…]}` (oldest first, no bodies; each with
 //!   `headline: {from, to, subject}` decoded by the core's MIME header parser, RFC 2047 included);
 //! - `GET /api/messages/{id}` → one message's metadata;
@@ -11,7 +12,7 @@
 //! - `DELETE /api/messages/{id}`, `DELETE /api/messages` → 204;
 //! - `GET /api/sandbox/certificate` → the sandbox's STARTTLS certificate (`application/x-pem-file`),
 //!   to verify the sandbox with (`mailscope send --tls starttls --ca sandbox.pem`);
-//! - `GET /api/events` → a live `text/event-stream` of [`crate::sandbox::StoreEvent`]s as JSON (`message`,
+//! - `GET /api/events` → a live `text/event-stream` of [`StoreEvent`]s as JSON (`message`,
 //!   `deleted`, `cleared`; a `lagged` event means some were missed: reload the list).
 
 use std::sync::Arc;
@@ -21,6 +22,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+
+use mailscope_core::api::{MessageList, OneMessage, StoreEvent, API_VERSION};
 
 use crate::relay::Relay;
 use crate::sandbox::Store;
@@ -85,23 +88,6 @@ fn guard(state: &ApiState, headers: &HeaderMap) -> Result<Arc<Store>, (StatusCod
     ))
 }
 
-use mailscope_core::mime::headline::Headline;
-
-/// A stored message's metadata as the API gives it: the store's fields plus the headline.
-#[derive(serde::Serialize)]
-struct Listed<'a> {
-    #[serde(flatten)]
-    message: &'a crate::sandbox::StoredMessage,
-    headline: Headline,
-}
-
-fn listed(message: &crate::sandbox::StoredMessage) -> Listed<'_> {
-    Listed {
-        headline: Headline::read(&message.data),
-        message,
-    }
-}
-
 fn not_found(id: u64) -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -113,9 +99,12 @@ fn not_found(id: u64) -> Response {
 async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     match guard(&state, &headers) {
         Ok(store) => {
-            let list = store.list();
-            let messages: Vec<Listed<'_>> = list.iter().map(|m| listed(m)).collect();
-            Json(serde_json::json!({ "version": 1, "messages": messages })).into_response()
+            let messages = store.list().iter().map(|m| m.meta.clone()).collect();
+            Json(MessageList {
+                version: API_VERSION,
+                messages,
+            })
+            .into_response()
         }
         Err(r) => r.into_response(),
     }
@@ -124,9 +113,11 @@ async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
 async fn one(State(state): State<ApiState>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
     match guard(&state, &headers) {
         Ok(store) => match store.get(id) {
-            Some(m) => {
-                Json(serde_json::json!({ "version": 1, "message": listed(&m) })).into_response()
-            }
+            Some(m) => Json(OneMessage {
+                version: API_VERSION,
+                message: m.meta.clone(),
+            })
+            .into_response(),
             None => not_found(id),
         },
         Err(r) => r.into_response(),
@@ -229,10 +220,11 @@ async fn events(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         use tokio::sync::broadcast::error::RecvError;
         let data = match rx.recv().await {
-            Ok(event) => serde_json::to_string(&event).unwrap_or_default(),
-            Err(RecvError::Lagged(n)) => format!(r#"{{"type":"lagged","missed":{n}}}"#),
+            Ok(event) => event,
+            Err(RecvError::Lagged(missed)) => StoreEvent::Lagged { missed },
             Err(RecvError::Closed) => return None,
         };
+        let data = serde_json::to_string(&data).unwrap_or_default();
         Some((
             Ok::<_, std::convert::Infallible>(Event::default().data(data)),
             rx,
@@ -241,26 +233,4 @@ async fn events(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::sandbox::StoreEvent;
-
-    #[test]
-    fn store_events_have_stable_json() {
-        for (event, json) in [
-            (
-                StoreEvent::Message { id: 3 },
-                r#"{"type":"message","id":3}"#,
-            ),
-            (
-                StoreEvent::Deleted { id: 4 },
-                r#"{"type":"deleted","id":4}"#,
-            ),
-            (StoreEvent::Cleared, r#"{"type":"cleared"}"#),
-        ] {
-            assert_eq!(serde_json::to_string(&event).unwrap(), json);
-        }
-    }
 }

@@ -97,8 +97,8 @@ async fn send_exit_codes_per_stage() {
     let store = &server.sandbox.as_ref().unwrap().store;
     let list = store.list();
     assert_eq!(list.len(), 2, "two messages delivered");
-    assert!(list[0].tls && list[0].auth_user.as_deref() == Some("demo"));
-    assert!(list[1].bdat, "--chunking used BDAT");
+    assert!(list[0].meta.tls && list[0].meta.auth_user.as_deref() == Some("demo"));
+    assert!(list[1].meta.bdat, "--chunking used BDAT");
 }
 
 #[tokio::test]
@@ -266,7 +266,7 @@ async fn send_via_the_relay_with_starttls() {
     assert!(stdout.contains(" ~> AUTH CRAM-MD5"), "{stdout}");
     let list = server.sandbox.as_ref().unwrap().store.list();
     assert_eq!(list.len(), 1);
-    assert!(list[0].tls);
+    assert!(list[0].meta.tls);
     // A wrong token is refused before any SMTP (exit 3).
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
         .args(["send", "--server", &smtp, "--to", "b@example.org"])

@@ -26,7 +26,7 @@ async fn html_lang(c: &Client) -> String {
         .to_string()
 }
 
-/// Whether the page fetched the Korean pack's worker script (resource timing of the page).
+/// Whether the page fetched the Korean pack's data file (resource timing of the page).
 async fn pack_fetched(c: &Client) -> bool {
     c.execute(
         "return performance.getEntriesByType('resource').some(e => e.name.includes('lang-ko'))",

@@ -1,12 +1,12 @@
 //! A Korean reader whose pack cannot be loaded: the page serves a copy of the UI without the
-//! Korean pack's worker script, starts in Korean (the browser's language), says why Korean is
+//! Korean pack's data file, starts in Korean (the browser's language), says why Korean is
 //! missing and stays usable in English. One test in its own binary: it points `MAILSCOPE_UI`
 //! at the broken copy before starting `mailscope serve`.
 
 use mailscope_e2e::page::{text_of, wait_css, wait_xpath};
 use mailscope_e2e::{Browser, Serve};
 
-/// A copy of the built UI without `lang-ko_loader.js`, removed when dropped.
+/// A copy of the built UI without `lang-ko.bin` (and its gzip copy), removed when dropped.
 struct BrokenUi(std::path::PathBuf);
 
 impl BrokenUi {
@@ -21,7 +21,7 @@ impl BrokenUi {
             .flatten()
         {
             let name = entry.file_name();
-            if name == "lang-ko_loader.js" || !entry.path().is_file() {
+            if name.to_string_lossy().starts_with("lang-ko.bin") || !entry.path().is_file() {
                 continue;
             }
             std::fs::copy(entry.path(), to.join(&name)).expect("copy a UI file");

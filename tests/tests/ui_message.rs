@@ -270,13 +270,14 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
     )
     .await
     .expect("install the progress observer");
-    // Record what the page hands to its workers: the file goes to the parse worker, so the
+    // Record what the page hands to its worker: the file goes to the worker, so the
     // parse runs off the main thread whatever the machine's speed (counting painted frames
     // would measure the machine instead).
     c.execute(
         "window.__posted = []; const post = Worker.prototype.postMessage; \
          Worker.prototype.postMessage = function (msg, ...rest) { \
-           if (msg && msg.file instanceof File) window.__posted.push({file: msg.file.name, size: msg.file.size}); \
+           const file = Array.isArray(msg) ? msg.find(v => v instanceof File) : undefined; \
+           if (file) window.__posted.push({file: file.name, size: file.size}); \
            return post.call(this, msg, ...rest); };",
         vec![],
     )

@@ -31,8 +31,8 @@ async fn the_app_renders_its_shell_and_core_version_without_console_errors() {
         .expect("text");
     assert_eq!(version, format!("core v{}", env!("CARGO_PKG_VERSION")));
 
-    // The first view comes with the page; the Tools, Learn and Mailbox views are a second
-    // module, fetched only when one of them is opened.
+    // Every view comes with the page (one app); the worker is fetched only for heavy work
+    // (a message parsed, a legacy charset encoded, the Mailbox read), not for a view.
     let fetched = || async {
         c.execute(
             "return performance.getEntriesByType('resource').map(e => e.name)",
@@ -49,14 +49,14 @@ async fn the_app_renders_its_shell_and_core_version_without_console_errors() {
         })
         .unwrap_or_default()
     };
-    let lazy_module = |names: &[String]| names.iter().any(|n| n.ends_with("/lazy-views_bg.wasm"));
+    let worker = |names: &[String]| names.iter().any(|n| n.ends_with("/worker_bg.wasm"));
     let before = fetched().await;
     assert!(
-        !lazy_module(&before),
-        "the Session view fetched the lazily loaded views: {before:#?}"
+        !worker(&before),
+        "the Session view fetched the worker: {before:#?}"
     );
 
-    // The Tools view runs the core's reply parser in the lazily loaded module.
+    // The Tools view runs the core's reply parser in the page.
     c.find(Locator::Css("a[href='#/tools']"))
         .await
         .expect("Tools link")
@@ -72,8 +72,8 @@ async fn the_app_renders_its_shell_and_core_version_without_console_errors() {
     assert_eq!(output.text().await.expect("text"), "250");
     let after = fetched().await;
     assert!(
-        lazy_module(&after),
-        "the Tools view came without the lazily loaded module: {after:#?}"
+        !worker(&after),
+        "the Tools view's reply parser needed the worker: {after:#?}"
     );
     let input = c
         .find(Locator::Css("#reply-input"))

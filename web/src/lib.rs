@@ -1,30 +1,19 @@
 //! # mailscope-web
 //!
 //! The Mailscope explorer in the browser. `state/` holds reducers that do not import Yew (they
-//! run under native `cargo test`), `components/` renders them, and only `services/` (added with
-//! the relay views) touches the network. All protocol logic comes from `mailscope-core`.
+//! run under native `cargo test`), `components/` renders them, and only `services/` touches
+//! the network, files and the worker. `worker/` is what runs in the Web Worker
+//! (`bin/worker.rs`) and the protocol between it and the page. All protocol logic comes from
+//! `mailscope-core`.
 
 pub mod components;
 pub mod services;
 pub mod state;
+pub mod worker;
 
-/// Mounts the app on a `<div id="app">` of its own in `<body>`. The lazily loaded views mount
-/// beside it (never inside: each wasm module runs its own Yew, and Yew's event delegation
-/// must not see the other's elements); see [`services::lazy`].
+/// Mounts the app (one Yew app for every view) in `<body>`.
 pub fn start() {
-    let host = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|doc| {
-            let body = doc.body()?;
-            let host = doc.create_element("div").ok()?;
-            host.set_id(services::lazy::APP_ID);
-            body.append_child(&host).ok()?;
-            Some(host)
-        });
-    match host {
-        Some(host) => yew::Renderer::<components::app::App>::with_root(host).render(),
-        None => yew::Renderer::<components::app::App>::new().render(),
-    };
+    yew::Renderer::<components::app::App>::new().render();
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

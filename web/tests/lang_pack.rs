@@ -1,5 +1,5 @@
 //! The page's language-pack path (feature `lang-packs`): the interface, the lessons and the
-//! core answer in English until the Korean pack — as the `lang-ko` worker sends it, JSON — is
+//! core answer in English until the Korean pack — as its data file holds it — is
 //! installed, then in Korean; a pack is installed once. Its own test binary (one process), so
 //! nothing installs the pack before it looks. Without the feature, Korean is compiled in.
 
@@ -9,6 +9,8 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+#[cfg(feature = "lang-packs")]
+use mailscope_web::services::lang_pack::{decode_pack, encode_pack};
 use mailscope_web::state::i18n::{
     builtin_pack, install_pack, is_ready, lessons, shown, tr, Lang, LangPack, PackError,
 };
@@ -52,14 +54,14 @@ fn korean_is_english_until_its_pack_is_installed() {
         "Authentication succeeded"
     );
 
-    // The pack as the worker sends it.
-    let json = serde_json::to_string(&builtin_pack(Lang::Ko)).expect("the pack serializes");
+    // The pack as its data file holds it.
+    let bytes = encode_pack(&builtin_pack(Lang::Ko)).expect("the pack encodes");
     assert!(
-        json.len() > 50_000,
+        bytes.len() > 50_000,
         "the pack holds every table: {} bytes",
-        json.len()
+        bytes.len()
     );
-    let pack: LangPack = serde_json::from_str(&json).expect("the pack deserializes");
+    let pack: LangPack = decode_pack(&bytes).expect("the pack decodes");
     assert_eq!(pack, builtin_pack(Lang::Ko));
     assert_eq!(
         install_pack(Lang::En, pack.clone()),

@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The kinds of file worth compressing (the wasm, its JS glue, CSS, HTML and the SVG icon).
-const COMPRESSED: &[&str] = &["wasm", "js", "css", "html", "svg"];
+/// The kinds of file worth compressing (the wasm, its JS glue, CSS, HTML, the SVG icon and the
+/// language packs' data files).
+const COMPRESSED: &[&str] = &["wasm", "js", "css", "html", "svg", "bin"];
 
 /// Below this many bytes a gzip copy saves nothing worth a second file.
 const MIN_SIZE: u64 = 256;

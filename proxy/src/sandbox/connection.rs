@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::bounce::bounce_for;
-use super::{now_ms, rfc3339_now, Store, StoredMessage, HANDSHAKE_TIMEOUT, HOSTNAME};
+use super::{now_ms, rfc3339_now, MessageMeta, Store, StoredMessage, HANDSHAKE_TIMEOUT, HOSTNAME};
 
 /// Transcript bytes kept per connection (message content included); the rest is elided.
 pub const MAX_TRANSCRIPT: usize = 1 << 20;
@@ -179,18 +179,21 @@ pub(super) async fn serve(
                 ServerEvent::MessageReceived(m) => {
                     let m = *m;
                     let stored = StoredMessage {
-                        id: 0,
-                        received_at: rfc3339_now(),
-                        queue_id: m.queue_id,
-                        envelope: m.envelope,
-                        tls: m.tls,
-                        tls_version: tls_version.clone(),
-                        auth_user: m.auth_user,
-                        helo: m.helo,
-                        peer: peer.to_string(),
-                        bdat: m.bdat,
-                        size: m.data.len(),
-                        lints: m.lints,
+                        meta: MessageMeta {
+                            id: 0,
+                            received_at: rfc3339_now(),
+                            queue_id: m.queue_id,
+                            envelope: m.envelope,
+                            tls: m.tls,
+                            tls_version: tls_version.clone(),
+                            auth_user: m.auth_user,
+                            helo: m.helo,
+                            peer: peer.to_string(),
+                            bdat: m.bdat,
+                            size: m.data.len(),
+                            lints: m.lints,
+                            headline: None,
+                        },
                         transcript: transcript.text.clone(),
                         data: m.data,
                     };

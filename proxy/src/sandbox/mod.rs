@@ -23,7 +23,7 @@ mod connection;
 mod store;
 
 pub use connection::{MAX_TRANSCRIPT, SEND_BUFFER};
-pub use store::{Store, StoreEvent, StoredMessage, DEFAULT_KEEP, DEFAULT_MAX_BYTES};
+pub use store::{MessageMeta, Store, StoreEvent, StoredMessage, DEFAULT_KEEP, DEFAULT_MAX_BYTES};
 
 /// The sandbox's host name, in its greeting and certificate.
 pub const HOSTNAME: &str = "sandbox.mailscope.test";

@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mailscope_core::smtp::session::Envelope;
+pub use mailscope_core::api::{MessageMeta, StoreEvent};
+use mailscope_core::mime::headline::Headline;
 use serde::{Deserialize, Serialize};
 
 /// Messages kept in memory by default (older ones are dropped).
@@ -25,58 +26,19 @@ pub const DEFAULT_MAX_BYTES: usize = 128 << 20;
 /// The folder of a Maildir that holds the sandbox's metadata.
 const META_DIR: &str = "mailscope";
 
-/// A message the sandbox received.
+/// A message the sandbox received: what the API lists ([`MessageMeta`]) and the bytes it
+/// serves separately.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredMessage {
-    /// Id in the store (increasing).
-    pub id: u64,
-    /// When it arrived, RFC 3339 UTC.
-    pub received_at: String,
-    /// The queue id the session gave in its 250.
-    pub queue_id: String,
-    /// Envelope (MAIL FROM, RCPT TO with parameters).
-    pub envelope: Envelope,
-    /// Whether the session was under TLS.
-    pub tls: bool,
-    /// The TLS version, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls_version: Option<String>,
-    /// The authenticated user, if any.
-    pub auth_user: Option<String>,
-    /// The EHLO/HELO name.
-    pub helo: Option<String>,
-    /// The client's address.
-    pub peer: String,
-    /// Whether it came with BDAT.
-    pub bdat: bool,
-    /// Message size in bytes.
-    pub size: usize,
-    /// The core's findings in the data.
-    pub lints: Vec<mailscope_core::lint::Lint>,
+    /// What `/api/messages` lists (also the metadata file of a Maildir copy).
+    #[serde(flatten)]
+    pub meta: MessageMeta,
     /// The session up to this message, in swaks' transcript form (` -> `, `<-  `, TLS `~>`).
     #[serde(skip)]
     pub transcript: Vec<u8>,
     /// The message bytes.
     #[serde(skip)]
     pub data: Vec<u8>,
-}
-
-/// A change in the store, for `/api/events`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum StoreEvent {
-    /// A message arrived.
-    Message {
-        /// Its id.
-        id: u64,
-    },
-    /// A message was deleted (or dropped as the oldest).
-    Deleted {
-        /// Its id.
-        id: u64,
-    },
-    /// All messages were deleted.
-    Cleared,
 }
 
 /// The in-memory store of received messages.
@@ -138,7 +100,7 @@ impl Store {
             )
         })?;
         let store = Store::new(keep, max_bytes, Some(dir));
-        let next = found.last().map_or(1, |m| m.id.saturating_add(1));
+        let next = found.last().map_or(1, |m| m.meta.id.saturating_add(1));
         store.next_id.store(next, Ordering::Relaxed);
         if let Ok(mut kept) = store.kept.lock() {
             for message in found {
@@ -175,7 +137,7 @@ impl Store {
             .ok()?
             .messages
             .iter()
-            .find(|m| m.id == id)
+            .find(|m| m.meta.id == id)
             .cloned()
     }
 
@@ -184,7 +146,7 @@ impl Store {
         let Ok(mut kept) = self.kept.lock() else {
             return false;
         };
-        let Some(at) = kept.messages.iter().position(|m| m.id == id) else {
+        let Some(at) = kept.messages.iter().position(|m| m.meta.id == id) else {
             return false;
         };
         if let Some(old) = kept.messages.remove(at) {
@@ -212,7 +174,8 @@ impl Store {
     /// Keeps `message` (newest), dropping the oldest past the count or byte limit; returns its id.
     pub(super) fn add(&self, mut message: StoredMessage) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        message.id = id;
+        message.meta.id = id;
+        message.meta.headline = Some(Headline::read(&message.data));
         if let Some(dir) = &self.maildir {
             if let Err(e) = deliver_maildir(dir, &message) {
                 tracing::warn!(error = %e, dir = %dir.display(), "sandbox: Maildir delivery failed");
@@ -237,7 +200,7 @@ impl Store {
                 return;
             };
             kept.bytes = kept.bytes.saturating_sub(cost(&old));
-            let _ = self.events.send(StoreEvent::Deleted { id: old.id });
+            let _ = self.events.send(StoreEvent::Deleted { id: old.meta.id });
         }
     }
 }
@@ -256,7 +219,7 @@ fn deliver_maildir(dir: &Path, message: &StoredMessage) -> anyhow::Result<()> {
         now.as_secs(),
         now.subsec_micros(),
         std::process::id(),
-        message.id
+        message.meta.id
     );
     let meta = dir.join(META_DIR);
     std::fs::write(meta.join(format!("{name}.transcript")), &message.transcript)?;
@@ -329,11 +292,12 @@ fn load_maildir(dir: &Path) -> std::io::Result<Vec<StoredMessage>> {
         };
         let mut message = meta.message;
         message.data = std::fs::read(file)?;
-        message.size = message.data.len();
+        message.meta.size = message.data.len();
+        message.meta.headline = Some(Headline::read(&message.data));
         message.transcript = std::fs::read(path.with_extension("transcript")).unwrap_or_default();
         messages.push(message);
     }
-    messages.sort_by_key(|m| m.id);
+    messages.sort_by_key(|m| m.meta.id);
     Ok(messages)
 }
 
@@ -344,7 +308,7 @@ fn remove_from_maildir(dir: &Path, id: Option<u64>) {
         return;
     };
     for (path, meta) in found {
-        if id.is_some_and(|id| id != meta.message.id) {
+        if id.is_some_and(|id| id != meta.message.meta.id) {
             continue;
         }
         if let Some(file) = message_file(dir, &meta.file) {
@@ -361,22 +325,25 @@ mod tests {
 
     fn msg(q: &str, size: usize) -> StoredMessage {
         StoredMessage {
-            id: 0,
-            received_at: String::new(),
-            queue_id: q.into(),
-            envelope: Envelope {
-                from: String::new(),
-                params: Default::default(),
-                rcpts: Vec::new(),
+            meta: MessageMeta {
+                id: 0,
+                received_at: String::new(),
+                queue_id: q.into(),
+                envelope: mailscope_core::smtp::session::Envelope {
+                    from: String::new(),
+                    params: Default::default(),
+                    rcpts: Vec::new(),
+                },
+                tls: false,
+                tls_version: None,
+                auth_user: None,
+                helo: None,
+                peer: String::new(),
+                bdat: false,
+                size,
+                lints: Vec::new(),
+                headline: None,
             },
-            tls: false,
-            tls_version: None,
-            auth_user: None,
-            helo: None,
-            peer: String::new(),
-            bdat: false,
-            size,
-            lints: Vec::new(),
             transcript: b"<-  220 hi\n".to_vec(),
             data: vec![b'x'; size],
         }
@@ -388,12 +355,12 @@ mod tests {
         for q in ["a", "b", "c"] {
             store.add(msg(q, 0));
         }
-        let ids: Vec<u64> = store.list().iter().map(|m| m.id).collect();
+        let ids: Vec<u64> = store.list().iter().map(|m| m.meta.id).collect();
         assert_eq!(ids, vec![2, 3]);
         assert!(store.delete(2));
         assert!(!store.delete(2));
         assert_eq!(
-            store.get(3).map(|m| m.queue_id.clone()).as_deref(),
+            store.get(3).map(|m| m.meta.queue_id.clone()).as_deref(),
             Some("c")
         );
         store.clear();
@@ -409,7 +376,11 @@ mod tests {
             store.add(msg(&q.to_string(), 3_000));
             assert!(store.bytes() <= 10_000, "{}", store.bytes());
         }
-        let kept: Vec<String> = store.list().iter().map(|m| m.queue_id.clone()).collect();
+        let kept: Vec<String> = store
+            .list()
+            .iter()
+            .map(|m| m.meta.queue_id.clone())
+            .collect();
         assert_eq!(kept, ["7", "8", "9"]);
         let listed: usize = store.list().iter().map(|m| cost(m)).sum();
         assert_eq!(store.bytes(), listed);
@@ -422,7 +393,11 @@ mod tests {
         assert_eq!(deleted, (1..=7).collect::<Vec<u64>>());
         // A message over the limit on its own is kept (its client had a 250), alone.
         store.add(msg("big", 20_000));
-        let kept: Vec<String> = store.list().iter().map(|m| m.queue_id.clone()).collect();
+        let kept: Vec<String> = store
+            .list()
+            .iter()
+            .map(|m| m.meta.queue_id.clone())
+            .collect();
         assert_eq!(kept, ["big"]);
         store.delete(11);
         assert_eq!(store.bytes(), 0);
@@ -443,7 +418,7 @@ mod tests {
         assert!(store.delete(2));
         // A mail reader moved the first to cur/ with flags.
         let meta = metadata(&dir).unwrap();
-        let first = meta.iter().find(|(_, m)| m.message.id == 1).unwrap();
+        let first = meta.iter().find(|(_, m)| m.message.meta.id == 1).unwrap();
         std::fs::rename(
             dir.join("new").join(&first.1.file),
             dir.join("cur").join(format!("{}:2,S", first.1.file)),
@@ -453,7 +428,7 @@ mod tests {
         let got: Vec<(u64, String, usize)> = again
             .list()
             .iter()
-            .map(|m| (m.id, m.queue_id.clone(), m.data.len()))
+            .map(|m| (m.meta.id, m.meta.queue_id.clone(), m.data.len()))
             .collect();
         assert_eq!(
             got,
@@ -467,7 +442,7 @@ mod tests {
         assert_eq!(again.add(msg("e", 1)), 5, "ids go on");
         // Limits apply to what is loaded.
         let two = Store::open(2, DEFAULT_MAX_BYTES, dir.clone()).unwrap();
-        let ids: Vec<u64> = two.list().iter().map(|m| m.id).collect();
+        let ids: Vec<u64> = two.list().iter().map(|m| m.meta.id).collect();
         assert_eq!(ids, [4, 5]);
         two.clear();
         assert!(Store::open(100, DEFAULT_MAX_BYTES, dir.clone())

@@ -4,28 +4,35 @@ use yew::prelude::*;
 
 use crate::components::i18n::{use_lang_pack, LangContext, LangSwitch};
 use crate::components::nav::Nav;
+use crate::components::route::use_route;
 use crate::components::views::ViewBody;
 use crate::services::prefs;
-use crate::state::i18n::{self, tr};
-use crate::state::nav::View;
+use crate::state::i18n::{self, tr, PackLoad};
 
-fn current_fragment() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
-}
-
-/// The root component.
+/// The root component: every view, routed by [`use_route`].
 #[function_component(App)]
 pub fn app() -> Html {
-    let view = use_state(|| View::from_fragment(&current_fragment()));
+    let route = use_route();
     let chosen = use_state(prefs::initial_lang);
     use_effect_with(*chosen, |chosen| prefs::remember_lang(*chosen));
     // A language whose text is not in the page (its pack, in the page's build) is loaded when
-    // chosen, at start too; English is shown until it is in.
+    // chosen, at start too. A reader who starts in it sees a short loading state, not English,
+    // until the pack is in (or has failed: then English, and the switch says why); a later
+    // switch keeps the page as it is until the pack is in.
     let pack = use_lang_pack(*chosen);
     let lang = i18n::shown(*chosen);
     use_effect_with(lang, |lang| prefs::mark_document(*lang));
+    let shown_once = use_mut_ref(|| false);
+    if pack == PackLoad::Loading && !*shown_once.borrow() {
+        return html! {
+            <div class="app">
+                <p class="boot muted" id="boot-status" role="status" lang={chosen.tag()}>
+                    { chosen.name() }{" …"}
+                </p>
+            </div>
+        };
+    }
+    *shown_once.borrow_mut() = true;
     let lang_context = LangContext {
         lang,
         chosen: *chosen,
@@ -35,40 +42,17 @@ pub fn app() -> Html {
             Callback::from(move |next| chosen.set(next))
         },
     };
-    {
-        // Follow the back/forward buttons and hand-edited fragments.
-        let view = view.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|window| {
-                let view = view.clone();
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
-                    view.set(View::from_fragment(&current_fragment()));
-                })
-            });
-            move || drop(listener)
-        });
-    }
-    let on_navigate = {
-        let view = view.clone();
-        Callback::from(move |next: View| {
-            if let Some(window) = web_sys::window() {
-                // Setting the hash fires `hashchange`, which updates the state; set it here too so
-                // the click is shown even if the event is late.
-                let _ = window.location().set_hash(next.route());
-            }
-            view.set(next);
-        })
-    };
+    let view = route.view();
     html! {
         <ContextProvider<LangContext> context={lang_context}>
         <div class="app">
             <header class="app-header">
                 <h1 class="brand"><span aria-hidden="true">{"✉"}</span>{" Mailscope"}</h1>
-                <Nav current={*view} {on_navigate} />
+                <Nav current={view} on_navigate={route.navigate.clone()} />
                 <span class="version" title={tr(lang, "mailscope-core version")}>{format!("core v{}", mailscope_core::VERSION)}</span>
                 <LangSwitch />
             </header>
-            <ViewBody view={*view} />
+            <ViewBody {view} />
         </div>
         </ContextProvider<LangContext>>
     }

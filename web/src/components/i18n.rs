@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::services::lang_pack;
+use crate::state::error::UserError;
 use crate::state::i18n::{is_ready, key, tr, trf, Lang, PackLoad};
 
 /// What the context carries: the language and how to change it.
@@ -27,11 +28,17 @@ pub fn use_lang() -> Lang {
 }
 
 /// Where the text of `chosen` stands: ready, or its pack loading (started here when it is not
-/// installed yet, in the page's build) or failed. Each wasm module (the page, the lazily loaded
-/// views) has its own catalog and loads the pack into it.
+/// installed yet, in the page's build) or failed. `Loading` from the first render when the pack
+/// is not in, so nothing is rendered in English meanwhile by mistake.
 #[hook]
 pub fn use_lang_pack(chosen: Lang) -> PackLoad {
-    let pack = use_state(PackLoad::default);
+    let pack = use_state(|| {
+        if is_ready(chosen) {
+            PackLoad::Ready
+        } else {
+            PackLoad::Loading
+        }
+    });
     {
         let pack = pack.clone();
         use_effect_with(chosen, move |&chosen| {
@@ -77,9 +84,9 @@ pub fn lang_switch() -> Html {
             </span>
         },
         PackLoad::Failed(error) => html! {
-            <span id="lang-status" class="lang-status error" role="alert">
+            <span id="lang-status" class="lang-status error" role="alert" title={error.next_step(lang)}>
                 { trf(lang, "{language} text could not be loaded: {error} — showing English",
-                      &[("language", &language), ("error", error)]) }
+                      &[("language", &language), ("error", &error.what(lang))]) }
             </span>
         },
     };

@@ -3,11 +3,11 @@
 pub mod app;
 pub mod error;
 pub mod i18n;
-pub mod lazy;
 pub mod learn;
 pub mod mailbox;
 pub mod message;
 pub mod nav;
+pub mod route;
 pub mod session;
 pub mod share;
 pub mod tools;

@@ -8,41 +8,18 @@ use yew::prelude::*;
 
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
+use crate::components::route::use_route;
 use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf};
-use crate::state::message_inspect::Doc;
+use crate::state::message::Doc;
 use crate::state::share::{self, ShareError, ShareKind, MAX_CONTENT_BYTES};
-
-fn current_fragment() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
-}
-
-/// The URL fragment, kept current across `hashchange` (links opened in the same tab).
-#[hook]
-pub fn use_fragment() -> String {
-    let fragment = use_state(current_fragment);
-    {
-        let fragment = fragment.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|window| {
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
-                    fragment.set(current_fragment());
-                })
-            });
-            move || drop(listener)
-        });
-    }
-    (*fragment).clone()
-}
 
 /// Calls `open` with the content of a shared link of `kind` in the URL: once when the
 /// component mounts, and again whenever the fragment changes to another link. The `share=`
 /// parameter stays in the URL, so a reload opens it again.
 #[hook]
 pub fn use_share_restore(kind: ShareKind, open: Callback<Vec<u8>>) {
-    let fragment = use_fragment();
+    let fragment = use_route().fragment;
     use_effect_with(fragment, move |fragment| {
         if let Some(Ok(shared)) = share::from_fragment(fragment) {
             if shared.kind == kind {
@@ -88,7 +65,7 @@ impl ShareSource {
 #[function_component(ShareNotice)]
 pub fn share_notice() -> Html {
     let lang = use_lang();
-    let fragment = use_fragment();
+    let fragment = use_route().fragment;
     match share::from_fragment(&fragment) {
         None => html! {},
         Some(Ok(shared)) => {

@@ -12,8 +12,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
-use crate::services::file::decode_in_worker;
-use crate::state::mailbox::{decode_views, ApiDoc, ApiError, MetaView, SseBuffer, StoreEvent};
+use mailscope_core::api::StoreEvent;
+
+use crate::services::worker;
+use crate::state::mailbox::{ApiDoc, ApiError, MailboxError, MetaView, SseBuffer};
 use crate::state::relay_link::{choose_token, token_from_fragment, STORAGE_KEY};
 
 /// The relay token: from the page URL's fragment (then kept in `sessionStorage`, so navigating
@@ -137,31 +139,10 @@ async fn call(
     }
 }
 
-/// Reads an API answer in the parse worker (the page links no JSON decoder for the metadata:
-/// see [`crate::state::mailbox`]). An answer the worker refuses, or a worker that does not
-/// start, is [`ApiError::Other`] with the reason (the server did answer).
-async fn views(doc: ApiDoc, body: Vec<u8>) -> Result<Vec<MetaView>, ApiError> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        decode_in_worker(doc, body.clone().into(), move |answer| {
-            let _ = match answer {
-                Ok(bytes) => resolve.call1(&JsValue::NULL, &Uint8Array::from(&bytes[..])),
-                Err(e) => reject.call1(&JsValue::NULL, &JsValue::from_str(&e)),
-            };
-        });
-    });
-    let model = JsFuture::from(promise).await.map_err(|e| {
-        ApiError::Other(format!(
-            "something the page could not read ({}); reload the page to try again",
-            js_text(&e)
-        ))
-    })?;
-    decode_views(&Uint8Array::new(&model).to_vec()).map_err(ApiError::Other)
-}
-
-/// `GET /api/messages`, oldest first.
-pub async fn list(token: &str, cancel: &Cancel) -> Result<Vec<MetaView>, ApiError> {
+/// `GET /api/messages`, oldest first (the JSON is read in the worker).
+pub async fn list(token: &str, cancel: &Cancel) -> Result<Vec<MetaView>, MailboxError> {
     let body = call("GET", "/api/messages", token, Some(cancel)).await?;
-    views(ApiDoc::List, body).await
+    Ok(worker::read_api(ApiDoc::List, body).await?)
 }
 
 /// Whether `mailscope serve` answers at this origin and takes `token` (a sandbox that is off
@@ -174,13 +155,10 @@ pub async fn probe(token: &str) -> Result<(), ApiError> {
     }
 }
 
-/// `GET /api/messages/{id}`.
-pub async fn meta(id: u64, token: &str, cancel: &Cancel) -> Result<MetaView, ApiError> {
+/// `GET /api/messages/{id}` (the JSON is read in the worker; `None` if it held no message).
+pub async fn meta(id: u64, token: &str, cancel: &Cancel) -> Result<Option<MetaView>, MailboxError> {
     let body = call("GET", &format!("/api/messages/{id}"), token, Some(cancel)).await?;
-    views(ApiDoc::One, body)
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::Other("the worker read no message".into()))
+    Ok(worker::read_api(ApiDoc::One, body).await?.pop())
 }
 
 /// `GET /api/messages/{id}/raw`: the message as received.

@@ -1,9 +1,9 @@
-//! The only code that touches the browser's IO: files, language packs (and, with the relay
-//! views, the network).
+//! The only code that touches the browser's IO: files, the worker, language packs and the
+//! network.
 
 pub mod api;
 pub mod file;
 pub mod lang_pack;
-pub mod lazy;
 pub mod prefs;
 pub mod relay;
+pub mod worker;

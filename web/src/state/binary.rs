@@ -1,4 +1,4 @@
-//! The binary form of what crosses the page ↔ parse worker channel (postcard): far less code
+//! The binary form of what crosses the page ↔ worker channel (postcard): far less code
 //! on the page than JSON readers, since no field names are matched. One encoder and one strict
 //! decoder (every byte must be read) serve every message.
 

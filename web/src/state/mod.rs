@@ -7,8 +7,6 @@ pub mod i18n;
 pub mod learn;
 pub mod mailbox;
 pub mod message;
-pub mod message_compose;
-pub mod message_inspect;
 pub mod nav;
 pub mod relay_link;
 pub mod session;

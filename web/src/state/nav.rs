@@ -39,13 +39,6 @@ impl View {
         }
     }
 
-    /// Whether the view's code is in the lazily loaded module (`web/src/bin/lazy-views.rs`)
-    /// instead of the page's wasm: the page fetches it when one of these views is first shown,
-    /// so a first visit to the Session or Message view downloads less.
-    pub fn is_lazy(self) -> bool {
-        matches!(self, View::Tools | View::Learn | View::Mailbox)
-    }
-
     /// The URL fragment route, without `#`.
     pub fn route(self) -> &'static str {
         match self {
@@ -75,13 +68,6 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-
-    #[test]
-    fn the_secondary_views_load_lazily() {
-        let lazy: Vec<View> = View::ALL.into_iter().filter(|v| v.is_lazy()).collect();
-        assert_eq!(lazy, [View::Tools, View::Learn, View::Mailbox]);
-        assert!(!View::default().is_lazy(), "the first view is in the page");
-    }
 
     #[test]
     fn fragments_map_to_views() {

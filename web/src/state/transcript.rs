@@ -195,7 +195,7 @@ pub fn export_text(transcript: &Transcript) -> String {
 }
 
 /// The versioned JSON document of the core ([`AnnotatedTranscript::to_json`]), pretty-printed.
-/// Written by the lazily loaded module ([`ExportSource`]): the page links no JSON writer for it.
+/// Written by the worker ([`ExportSource`]): the page links no JSON writer for it.
 pub fn export_json(annotated: &AnnotatedTranscript) -> String {
     serde_json::to_string_pretty(&annotated.to_json()).unwrap_or_else(|e| e.to_string())
 }
@@ -237,7 +237,7 @@ pub fn read_wire(wire: &[u8], chunks: &[(Span, Direction, bool)]) -> Transcript 
 
 /// What a transcript's versioned JSON export is made from. The page does not write that JSON
 /// (its writer would be ≈ 9 KB gzip of the page's wasm): "Export JSON" sends this to the
-/// lazily loaded module (`services::lazy::export_json`), which reads the transcript again
+/// worker (`services::worker::export_json`), which reads the transcript again
 /// exactly as the page did ([`read_text`], [`read_wire`]) and writes the document
 /// ([`ExportSource::json`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

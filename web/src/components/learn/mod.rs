@@ -9,6 +9,7 @@ use yew::prelude::*;
 use std::rc::Rc;
 
 use crate::components::i18n::use_lang;
+use crate::components::route::use_route;
 use crate::state::i18n::tr;
 use crate::state::learn::demo::demo_view;
 use crate::state::learn::script::LESSONS;
@@ -16,18 +17,13 @@ use crate::state::learn::{fragment_for, lesson_from_fragment, texts, LearnAction
 
 use lesson::{LessonPage, Run};
 
-fn current_fragment() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
-}
-
 /// The Learn view.
 #[function_component(LearnView)]
 pub fn learn_view() -> Html {
+    let fragment = use_route().fragment;
     let model = use_mut_ref(|| {
         let mut m = LearnModel::default();
-        if let Some(i) = lesson_from_fragment(&current_fragment()) {
+        if let Some(i) = lesson_from_fragment(&fragment) {
             m.apply(LearnAction::Open(i));
         }
         m
@@ -45,20 +41,15 @@ pub fn learn_view() -> Html {
         // The lesson links are plain links: follow the fragment (also back/forward).
         let dispatch = dispatch.clone();
         let model = model.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|window| {
-                gloo_events::EventListener::new(&window, "hashchange", move |_| {
-                    let wanted = lesson_from_fragment(&current_fragment());
-                    let open = model.borrow().lesson;
-                    if wanted != open {
-                        dispatch.emit(match wanted {
-                            Some(i) => LearnAction::Open(i),
-                            None => LearnAction::Close,
-                        });
-                    }
-                })
-            });
-            move || drop(listener)
+        use_effect_with(fragment, move |fragment| {
+            let wanted = lesson_from_fragment(fragment);
+            let open = model.borrow().lesson;
+            if wanted != open {
+                dispatch.emit(match wanted {
+                    Some(i) => LearnAction::Open(i),
+                    None => LearnAction::Close,
+                });
+            }
         });
     }
     let lang = use_lang();

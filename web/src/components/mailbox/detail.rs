@@ -3,7 +3,9 @@
 
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf};
 
 use crate::components::mailbox::list::facts;
@@ -65,7 +67,7 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
                 { facts(lang, &props.item) }
             </div>
             if let Some(error) = &props.detail.error {
-                <p class="error" role="alert">{ error }</p>
+                <ErrorNote error={Shown::of(error, lang)} />
             }
             if props.detail.loading {
                 <p class="muted">{ tr(lang, "Fetching the message and its transcript…") }</p>

@@ -12,12 +12,16 @@ use std::time::Duration;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
+use crate::components::i18n::use_lang;
 use crate::services::api::{self, Cancel};
-use crate::services::file::{JobEvent, JobInput, ParseJob};
+use crate::services::worker::{JobEvent, JobInput, ParseJob};
+use crate::state::error::Shown;
 use crate::state::mailbox::{
-    follow, inspect_name, next_backoff, Action, ApiError, Follow, MailboxState,
+    follow, inspect_name, next_backoff, Action, ApiError, Follow, LinkState, MailboxError,
+    MailboxState,
 };
-use crate::state::message_inspect::{Doc, Inspected};
+use crate::state::message::Doc;
 
 /// The state held by Yew's reducer hook.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -54,7 +58,7 @@ async fn load_list(token: &str, cancel: &Cancel, d: &Dispatch) -> bool {
 
 /// A new message: its metadata (with the decoded headline).
 async fn fetch_arrival(id: u64, token: String, cancel: Cancel, d: Dispatch) {
-    if let Ok(meta) = api::meta(id, &token, &cancel).await {
+    if let Ok(Some(meta)) = api::meta(id, &token, &cancel).await {
         d.dispatch(Action::Arrived(Box::new(meta)));
     }
 }
@@ -105,7 +109,7 @@ async fn follow_mailbox(token: String, cancel: Cancel, d: Dispatch) {
             return;
         }
         if let Err(e @ (ApiError::Forbidden(_) | ApiError::SandboxOff(_))) = result {
-            d.dispatch(Action::ListFailed(e));
+            d.dispatch(Action::ListFailed(MailboxError::Api(e)));
             return;
         }
         if opened.get() {
@@ -129,6 +133,7 @@ async fn follow_mailbox(token: String, cancel: Cancel, d: Dispatch) {
 /// The Mailbox view.
 #[function_component(MailboxView)]
 pub fn mailbox_view() -> Html {
+    let lang = use_lang();
     let store = use_reducer(Store::default);
     let generation = use_state(|| 0u32);
     let cancel = use_mut_ref(Cancel::default);
@@ -174,9 +179,9 @@ pub fn mailbox_view() -> Html {
         <div class="mailbox-view">
             <status::LinkStatus link={state.link.clone()} {on_retry} />
             if let Some(notice) = &state.notice {
-                <p class="error" role="alert" id="mailbox-notice">{ notice }</p>
+                <ErrorNote error={Shown::of(notice, lang)} id="mailbox-notice" />
             }
-            if state.token.is_some() && !matches!(state.link, crate::state::mailbox::LinkState::Failed(_)) {
+            if state.token.is_some() && !matches!(state.link, LinkState::Failed(_)) {
                 <list::MessageTable items={state.items.clone()}
                     selected={state.detail.as_ref().map(|d| d.id)}
                     on_select={on_select}
@@ -192,47 +197,23 @@ pub fn mailbox_view() -> Html {
 }
 
 thread_local! {
-    /// The selected message being parsed in the parse worker (selecting another stops it).
+    /// The selected message being parsed in the worker (selecting another stops it).
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
 }
 
-/// Parses message `id` for the inspector in the parse worker, like an opened file; on the page
-/// when no worker can start.
+/// Parses message `id` for the inspector, like an opened file (in the worker, or on the page
+/// when no worker runs).
 fn parse(id: u64, raw: Rc<[u8]>, d: Dispatch) {
-    let name = inspect_name(id);
-    let here = RefCell::new(Some((name.clone(), raw.clone(), d.clone())));
-    let events = {
-        let d = d.clone();
-        move |e: JobEvent| match e {
-            JobEvent::Progress(..) | JobEvent::Parsing(_) => {}
-            JobEvent::Done(doc) => {
-                d.dispatch(Action::Parsed {
-                    id,
-                    doc: Doc(Rc::from(doc)),
-                });
-            }
-            JobEvent::Failed(error) => {
-                d.dispatch(Action::ParseFailed { id, error });
-            }
-            JobEvent::Unavailable(_) => {
-                if let Some((name, raw, d)) = here.borrow_mut().take() {
-                    spawn_local(async move {
-                        // A frame for the "parsing" state to paint.
-                        yew::platform::time::sleep(Duration::from_millis(16)).await;
-                        let doc = Inspected::new(name, raw.to_vec());
-                        d.dispatch(Action::Parsed {
-                            id,
-                            doc: doc.into(),
-                        });
-                    });
-                }
-            }
-        }
+    let events = move |e: JobEvent| match e {
+        JobEvent::Progress(..) | JobEvent::Parsing(_) => {}
+        JobEvent::Done(doc) => d.dispatch(Action::Parsed {
+            id,
+            doc: Doc(Rc::from(doc)),
+        }),
+        JobEvent::Failed(error) => d.dispatch(Action::ParseFailed { id, error }),
     };
-    match ParseJob::start(JobInput::Bytes(name, raw), events) {
-        Ok(job) => JOB.with(|j| *j.borrow_mut() = Some(job)),
-        Err(error) => d.dispatch(Action::ParseFailed { id, error }),
-    }
+    let job = ParseJob::start(JobInput::Bytes(inspect_name(id), raw), events);
+    JOB.with(|j| *j.borrow_mut() = Some(job));
 }
 
 fn select_callback(d: Dispatch, token: String, cancel: Rc<RefCell<Cancel>>) -> Callback<u64> {

@@ -2,11 +2,13 @@
 
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
 
 use crate::state::decimal::one_decimal;
-use crate::state::mailbox::{ApiError, LinkState};
+use crate::state::mailbox::{ApiError, LinkState, MailboxError};
 use crate::state::relay_link::{SERVE_COMMAND, XTASK_COMMAND};
 
 /// Properties of [`LinkStatus`].
@@ -54,7 +56,7 @@ pub fn link_status(props: &LinkStatusProps) -> Html {
         },
         LinkState::Failed(error) => {
             let (state, title, body) = match error {
-                ApiError::NoToken => (
+                MailboxError::Api(ApiError::NoToken) => (
                     "no-token",
                     tr(lang, "Relay token missing"),
                     html! {
@@ -64,7 +66,7 @@ pub fn link_status(props: &LinkStatusProps) -> Html {
                         </>
                     },
                 ),
-                ApiError::NotRunning(detail) => (
+                MailboxError::Api(ApiError::NotRunning(detail)) => (
                     "not-running",
                     tr(lang, "mailscope serve is not running"),
                     html! {
@@ -76,7 +78,7 @@ pub fn link_status(props: &LinkStatusProps) -> Html {
                         </>
                     },
                 ),
-                ApiError::Forbidden(detail) => (
+                MailboxError::Api(ApiError::Forbidden(detail)) => (
                     "forbidden",
                     tr(lang, "The token was refused"),
                     html! {
@@ -87,7 +89,7 @@ pub fn link_status(props: &LinkStatusProps) -> Html {
                         </>
                     },
                 ),
-                ApiError::SandboxOff(detail) => (
+                MailboxError::Api(ApiError::SandboxOff(detail)) => (
                     "sandbox-off",
                     tr(lang, "The sandbox SMTP server is off"),
                     html! {
@@ -98,11 +100,12 @@ pub fn link_status(props: &LinkStatusProps) -> Html {
                         </>
                     },
                 ),
-                ApiError::Gone(detail) | ApiError::Other(detail) => (
+                error @ (MailboxError::Api(ApiError::Gone(_) | ApiError::Other(_))
+                | MailboxError::Worker(_)) => (
                     "error",
                     tr(lang, "The Mailbox could not be loaded"),
                     html! {
-                        <><p>{ detail }</p>{ retry }</>
+                        <><ErrorNote error={Shown::of(error, lang)} />{ retry }</>
                     },
                 ),
             };

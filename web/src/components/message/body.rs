@@ -5,8 +5,8 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::services::file::{self, ImageSrc};
 use crate::state::i18n::{key, tr, trf, Lang};
+use crate::state::message::inspect::{hex_rows, Doc, InlinedHtml};
 use crate::state::message::{Action, BodyTab};
-use crate::state::message_inspect::{hex_rows, Doc, InlinedHtml};
 
 /// The policy put in front of every HTML part: no scripts, no remote loads, inline styles and
 /// `data:` images only.

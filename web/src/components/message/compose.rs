@@ -7,15 +7,17 @@ use mailscope_core::mime::date::DateTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file;
+use crate::state::error::Shown;
 use crate::state::i18n::{key, tr, trf, Lang};
-use crate::state::message::Action;
-use crate::state::message_compose::{
+use crate::state::message::compose::{
     line_count, wire_lines, ComposeAction, ComposeField, ComposeForm, WIRE_LINES,
 };
-use crate::state::message_inspect::{Inspected, SegmentKind};
+use crate::state::message::inspect::{Inspected, SegmentKind};
+use crate::state::message::{Action, FileError};
 use crate::state::share::ShareKind;
 
 /// Properties of [`Composer`].
@@ -104,7 +106,7 @@ fn field_area(
 pub fn composer(props: &ComposerProps) -> Html {
     let lang = use_lang();
     let stamp = use_state(Stamp::now);
-    let attach_error = use_state(|| None::<String>);
+    let attach_error = use_state(|| None::<FileError>);
     {
         // Rebuild whenever an input changes.
         let dispatch = props.dispatch.clone();
@@ -168,7 +170,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                 <div class="field">
                     <label for="compose-attach">{ tr(lang, "Attachments") }</label>
                     <input id="compose-attach" type="file" multiple=true onchange={on_files} />
-                    if let Some(e) = &*attach_error { <p class="error">{ e }</p> }
+                    if let Some(e) = &*attach_error { <ErrorNote error={Shown::of(e, lang)} /> }
                     <ul class="attachments">
                         { for form.attachments.iter().enumerate().map(|(i, a)| {
                             let dispatch = props.dispatch.clone();

@@ -10,8 +10,8 @@ use crate::components::message::source::SourceView;
 use crate::components::message::tree::PartTree;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::state::i18n::{tr, trf};
+use crate::state::message::inspect::{Doc, Node};
 use crate::state::message::{Action, BodyTab};
-use crate::state::message_inspect::{Doc, Node};
 use crate::state::share::ShareKind;
 
 /// Properties of [`Inspector`].

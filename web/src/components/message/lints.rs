@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{tr, trf, Lang};
+use crate::state::message::inspect::{Doc, DsnView, Node};
 use crate::state::message::Action;
-use crate::state::message_inspect::{Doc, DsnView, Node};
 
 /// Properties of [`LintList`].
 #[derive(Properties, PartialEq)]

@@ -16,8 +16,8 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::components::share::use_share_restore;
 use crate::state::i18n::{key, tr};
+use crate::state::message::inspect::Inspected;
 use crate::state::message::{Action, MessageState, Tab};
-use crate::state::message_inspect::Inspected;
 use crate::state::share::ShareKind;
 
 /// The state held by Yew's reducer hook.

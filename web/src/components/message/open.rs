@@ -1,16 +1,17 @@
 //! Opening a message: a file input, a drop zone, and a paste box, with progress.
 
 use std::cell::RefCell;
-use std::time::Duration;
+use std::rc::Rc;
 
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
-use crate::services::file::{self, JobEvent, JobInput, ParseJob};
+use crate::services::worker::{JobEvent, JobInput, ParseJob};
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::message::{pasted_bytes, Action, Loading};
-use crate::state::message_inspect::{Doc, Inspected};
+use crate::state::message::{pasted_bytes, Action, Doc, Loading, OpenError};
 
 /// Properties of [`Opener`].
 #[derive(Properties, PartialEq)]
@@ -21,7 +22,7 @@ pub struct OpenerProps {
     pub dispatch: Callback<Action>,
 }
 
-/// Pasted text up to this size is parsed on the page; larger goes to the parse worker.
+/// Pasted text up to this size is parsed on the page; larger goes to the worker.
 const PASTE_ON_PAGE: usize = 1024 * 1024;
 
 thread_local! {
@@ -31,63 +32,24 @@ thread_local! {
     static JOB: RefCell<Option<ParseJob>> = const { RefCell::new(None) };
 }
 
-/// Parses on the page after giving the browser a frame to paint the "parsing" state: the
-/// fallback when no worker can run (and for small pastes).
-async fn parse_and_load(name: String, bytes: Vec<u8>, dispatch: Callback<Action>) {
-    dispatch.emit(Action::Parsing {
-        name: name.clone(),
-        size: bytes.len(),
-    });
-    yew::platform::time::sleep(Duration::from_millis(16)).await;
-    let doc = Inspected::new(name, bytes);
-    dispatch.emit(Action::Loaded(doc.into()));
-}
-
-/// Reads and parses on the page (slices with progress, then one parse).
-fn load_file_here(f: File, dispatch: Callback<Action>) {
-    yew::platform::spawn_local(async move {
-        let name = f.name();
-        let progress = dispatch.clone();
-        match file::read_file(&f, move |n| progress.emit(Action::ReadProgress(n))).await {
-            Ok(bytes) => parse_and_load(name, bytes, dispatch).await,
-            Err(e) => dispatch.emit(Action::Failed(e)),
-        }
-    });
-}
-
-/// Hands `input` to a parse worker, falling back to `fallback` on the page when none starts.
-fn run_job(
-    input: JobInput,
-    name: String,
-    dispatch: Callback<Action>,
-    fallback: impl FnOnce() + 'static,
-) {
-    let fallback = RefCell::new(Some(fallback));
-    let events = {
-        let dispatch = dispatch.clone();
-        move |e: JobEvent| match e {
-            JobEvent::Progress(n, _) => dispatch.emit(Action::ReadProgress(n)),
-            JobEvent::Parsing(size) => dispatch.emit(Action::Parsing {
-                name: name.clone(),
-                size,
-            }),
-            JobEvent::Done(doc) => {
-                dispatch.emit(Action::Loaded(Doc(std::rc::Rc::from(doc))));
-            }
-            JobEvent::Failed(message) => {
-                dispatch.emit(Action::Failed(message));
-            }
-            JobEvent::Unavailable(_) => {
-                if let Some(f) = fallback.borrow_mut().take() {
-                    f();
-                }
-            }
-        }
+/// Reads and parses `input` (in the worker, or on the page for a small paste), reporting to
+/// the Message view.
+fn run_job(input: JobInput, name: String, dispatch: Callback<Action>, in_worker: bool) {
+    let events = move |e: JobEvent| match e {
+        JobEvent::Progress(n, _) => dispatch.emit(Action::ReadProgress(n)),
+        JobEvent::Parsing(size) => dispatch.emit(Action::Parsing {
+            name: name.clone(),
+            size,
+        }),
+        JobEvent::Done(doc) => dispatch.emit(Action::Loaded(Doc(Rc::from(doc)))),
+        JobEvent::Failed(e) => dispatch.emit(Action::Failed(OpenError::Worker(e))),
     };
-    match ParseJob::start(input, events) {
-        Ok(job) => JOB.with(|j| *j.borrow_mut() = Some(job)),
-        Err(e) => dispatch.emit(Action::Failed(e)),
-    }
+    let job = if in_worker {
+        ParseJob::start(input, events)
+    } else {
+        ParseJob::here(input, events)
+    };
+    JOB.with(|j| *j.borrow_mut() = Some(job));
 }
 
 fn load_file(f: File, dispatch: Callback<Action>) {
@@ -96,29 +58,14 @@ fn load_file(f: File, dispatch: Callback<Action>) {
         name: name.clone(),
         total: f.size() as u64,
     });
-    let here = {
-        let (f, dispatch) = (f.clone(), dispatch.clone());
-        move || load_file_here(f, dispatch)
-    };
-    run_job(JobInput::File(f), name, dispatch, here);
+    run_job(JobInput::File(f), name, dispatch, true);
 }
 
 fn load_pasted(bytes: Vec<u8>, dispatch: Callback<Action>) {
     let name = "pasted".to_string();
-    if bytes.len() <= PASTE_ON_PAGE {
-        yew::platform::spawn_local(parse_and_load(name, bytes, dispatch));
-        return;
-    }
-    dispatch.emit(Action::Parsing {
-        name: name.clone(),
-        size: bytes.len(),
-    });
-    let bytes: std::rc::Rc<[u8]> = bytes.into();
-    let here = {
-        let (name, bytes, dispatch) = (name.clone(), bytes.clone(), dispatch.clone());
-        move || yew::platform::spawn_local(parse_and_load(name, bytes.to_vec(), dispatch))
-    };
-    run_job(JobInput::Bytes(name.clone(), bytes), name, dispatch, here);
+    let in_worker = bytes.len() > PASTE_ON_PAGE;
+    let input = JobInput::Bytes(name.clone(), bytes.into());
+    run_job(input, name, dispatch, in_worker);
 }
 
 /// Where messages come in.
@@ -150,7 +97,7 @@ pub fn opener(props: &OpenerProps) -> Html {
                 .and_then(|fs| fs.get(0))
             {
                 Some(f) => load_file(f, dispatch.clone()),
-                None => dispatch.emit(Action::Failed(tr(lang, "drop a file (an .eml)").into())),
+                None => dispatch.emit(Action::Failed(OpenError::NoFile)),
             }
         })
     };
@@ -174,7 +121,7 @@ pub fn opener(props: &OpenerProps) -> Html {
             };
             let text = area.value();
             if text.trim().is_empty() {
-                dispatch.emit(Action::Failed(tr(lang, "paste a message first").into()));
+                dispatch.emit(Action::Failed(OpenError::EmptyPaste));
                 return;
             }
             load_pasted(pasted_bytes(&text), dispatch.clone());
@@ -225,6 +172,6 @@ pub(crate) fn progress(lang: Lang, loading: &Loading) -> Html {
                 <progress id="load-progress" />
             </div>
         },
-        Loading::Failed(e) => html! { <p class="error" role="alert">{ e }</p> },
+        Loading::Failed(e) => html! { <ErrorNote error={Shown::of(e, lang)} /> },
     }
 }

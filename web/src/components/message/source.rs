@@ -6,8 +6,8 @@ use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::state::i18n::{key, tr, trf};
+use crate::state::message::inspect::{line_segments, Doc, SegmentKind};
 use crate::state::message::{Action, SOURCE_WINDOW};
-use crate::state::message_inspect::{line_segments, Doc, SegmentKind};
 
 /// Properties of [`SourceView`].
 #[derive(Properties, PartialEq)]

@@ -4,8 +4,8 @@ use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
 use crate::state::i18n::tr;
+use crate::state::message::inspect::{Doc, Node};
 use crate::state::message::Action;
-use crate::state::message_inspect::{Doc, Node};
 
 /// Properties of [`PartTree`].
 #[derive(Properties, PartialEq)]

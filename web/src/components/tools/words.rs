@@ -5,8 +5,8 @@ use yew::prelude::*;
 use crate::components::error::ErrorNote;
 use crate::components::i18n::{use_lang, LintItem};
 use crate::components::session::field::{Check, Field};
-use crate::services::file::encode_in_worker;
-use crate::state::error::Shown;
+use crate::services::worker;
+use crate::state::error::{Shown, UserError};
 use crate::state::i18n::{tr, trf, Lang};
 use crate::state::tools::words::{
     decode_words, EncodeAction, EncodeOutcome, WordsEncoder, WordsReading,
@@ -58,14 +58,15 @@ pub fn words_tool() -> Html {
     };
     let decoded = decode_words(&input);
     {
-        // Charsets this build of the page cannot encode go to the parse worker.
+        // Charsets this build of the page cannot encode go to the worker.
         let d = encoder.dispatcher();
         use_effect_with(encoder.0.worker_request(), move |ask| {
             if let Some(ask) = ask.clone() {
-                encode_in_worker(&ask.text, &ask.charset, ask.b, move |result| {
+                yew::platform::spawn_local(async move {
+                    let result = worker::encode(&ask.text, &ask.charset, ask.b).await;
                     d.dispatch(EncodeAction::WorkerAnswer {
                         request: ask.request,
-                        result,
+                        result: result.map_err(|e| e.what(lang)),
                     })
                 });
             }

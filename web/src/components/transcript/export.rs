@@ -6,8 +6,8 @@ use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file::download;
-use crate::services::lazy;
-use crate::state::error::Shown;
+use crate::services::worker;
+use crate::state::error::{Shown, UserError};
 use crate::state::i18n::tr;
 use crate::state::share::ShareKind;
 use crate::state::transcript::{ExportSource, TranscriptError};
@@ -17,8 +17,8 @@ use crate::state::transcript::{ExportSource, TranscriptError};
 pub struct ExportButtonsProps {
     /// The S:/C: text.
     pub text: AttrValue,
-    /// What the versioned JSON is made from, asked for on click only; the lazily loaded module
-    /// writes the JSON ([`ExportSource`], [`lazy::export_json`]).
+    /// What the versioned JSON is made from, asked for on click only; the worker writes the
+    /// JSON ([`ExportSource`], [`worker::export_json`]).
     pub json: Callback<(), ExportSource>,
     /// File name stem.
     pub name: AttrValue,
@@ -57,7 +57,7 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
             };
             let source = source.emit(());
             wasm_bindgen_futures::spawn_local(async move {
-                written(lazy::export_json(&source).await);
+                written(worker::export_json(source).await.map_err(|e| e.what(lang)));
             });
         })
     };

@@ -13,11 +13,14 @@
 //! (the page's build, `index.html`; it turns on the core's feature of the same name) nothing
 //! reads those tables, so they stay out of the page's wasm: the catalog is empty (English)
 //! until [`install_pack`] installs a [`LangPack`] — the core's, the UI's and the lessons' text
-//! in one value, made by [`builtin_pack`] in the `lang-ko` worker
-//! (`web/src/bin/lang-ko.rs`, started by `services::lang_pack`). [`is_ready`] tells whether a
-//! language's text is in place.
+//! in one value, made by [`builtin_pack`] at build time into a data file
+//! (`web/examples/lang-pack.rs`, run by Trunk's hook in `Trunk.toml`) that `services::lang_pack`
+//! fetches. [`is_ready`] tells whether a language's text is in place.
 
+mod error;
 mod ko;
+
+pub use error::LangPackError;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -35,8 +38,8 @@ pub use mailscope_core::i18n::Lang;
 /// Why a pack was refused (English takes none; a language's pack is installed once).
 pub use mailscope_core::i18n::PackError;
 
-/// Every translation of the interface into one language: what the `lang-ko` worker sends the
-/// page (`services::lang_pack::to_js`) and [`install_pack`] takes; serde for tests and tools.
+/// Every translation of the interface into one language: the language's data file (postcard,
+/// see `services::lang_pack`), which [`install_pack`] takes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LangPack {
     /// The core's text (explanations, lint summaries, session texts).
@@ -115,8 +118,8 @@ fn catalog(lang: Lang) -> Option<&'static Catalog> {
     return slot.get();
 }
 
-/// Everything compiled in for `lang` (the core's tables too) as one pack: what the `lang-ko`
-/// worker sends. Only programs that call it link the tables.
+/// Everything compiled in for `lang` (the core's tables too) as one pack: what the language's
+/// data file holds. Only programs that call it link the tables.
 pub fn builtin_pack(lang: Lang) -> LangPack {
     LangPack {
         core: mailscope_core::i18n::builtin_pack(lang),
@@ -178,7 +181,7 @@ pub enum PackLoad {
     /// Its pack is being loaded; the interface shows English meanwhile.
     Loading,
     /// Its pack could not be loaded (why); the interface stays English.
-    Failed(String),
+    Failed(LangPackError),
 }
 
 /// The language the interface shows when `chosen` is picked: `chosen` once its text is in

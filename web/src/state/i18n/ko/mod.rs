@@ -1,5 +1,6 @@
 //! Korean text, one file per area of the UI: `(English key, Korean)` pairs.
 
+mod errors;
 mod learn;
 mod mailbox;
 mod message;
@@ -19,4 +20,5 @@ pub(super) const ENTRIES: &[&[(&str, &str)]] = &[
     tools::ENTRIES,
     transcript::ENTRIES,
     message::ENTRIES,
+    errors::ENTRIES,
 ];

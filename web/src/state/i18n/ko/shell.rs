@@ -18,6 +18,4 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Decoders and lookups for the pieces of mail you meet on the wire.", "전송 중에 만나는 메일 조각을 위한 디코더와 조회 도구입니다."),
     ("Guided lessons on SMTP and MIME: each step explained, and a Try it that runs live against the in-browser server.", "SMTP와 MIME 안내 학습: 단계마다 설명이 있고, '직접 해 보기'는 브라우저 내장 서버에서 실제로 실행됩니다."),
     ("Messages received by the sandbox SMTP server of mailscope serve.", "mailscope serve의 샌드박스 SMTP 서버가 받은 메시지입니다."),
-    ("Loading this view…", "이 화면을 불러오는 중…"),
-    ("This view could not be loaded: {error}. Reload the page; if it keeps failing, rebuild the UI with cargo xtask run.", "이 화면을 불러오지 못했습니다: {error}. 페이지를 새로 고치세요. 계속 실패하면 cargo xtask run으로 UI를 다시 빌드하세요."),
 ];

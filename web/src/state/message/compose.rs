@@ -9,7 +9,7 @@ use mailscope_core::mime::encoded_word::decode_unstructured;
 use mailscope_core::mime::parse::parse_message;
 use mailscope_core::span::Span;
 
-use crate::state::message_inspect::{line_starts, marked_segments, Segment};
+use crate::state::message::inspect::{line_starts, marked_segments, Segment};
 
 /// Lines of the produced message shown before "show all".
 pub const WIRE_LINES: usize = 300;

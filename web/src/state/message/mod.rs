@@ -1,10 +1,18 @@
 //! The Message view: which tab, the message being inspected, what is selected, loading
-//! progress. A plain reducer, free of Yew.
+//! progress. A plain reducer, free of Yew; the composer's form is in [`compose`], the
+//! inspector's view-model in [`inspect`], what can go wrong in [`error`].
+
+pub mod compose;
+pub mod error;
+pub mod inspect;
 
 use mailscope_core::codec::crlf::normalize_crlf;
 
-use crate::state::message_compose::{ComposeAction, ComposeForm};
-use crate::state::message_inspect::{Doc, Node};
+pub use error::{FileError, OpenError};
+pub use inspect::{Doc, Inspected, Transfer};
+
+use compose::{ComposeAction, ComposeForm};
+use inspect::Node;
 
 /// Source lines rendered at once (the view is a window, never the whole message).
 pub const SOURCE_WINDOW: usize = 200;
@@ -55,8 +63,8 @@ pub enum Loading {
         /// The message size.
         size: usize,
     },
-    /// Reading failed.
-    Failed(String),
+    /// Opening failed.
+    Failed(OpenError),
 }
 
 impl Loading {
@@ -133,8 +141,8 @@ pub enum Action {
     },
     /// A parsed message is ready.
     Loaded(Doc),
-    /// Reading failed.
-    Failed(String),
+    /// Opening failed.
+    Failed(OpenError),
     /// Select a node (or clear the selection).
     Select(Option<Node>),
     /// Select the node holding a byte offset of the source.
@@ -248,7 +256,6 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::state::message_inspect::Inspected;
 
     fn doc(lines: usize) -> Doc {
         let mut m =
@@ -279,8 +286,8 @@ mod tests {
         s.reduce(Action::Loaded(doc(1)));
         assert_eq!(s.loading, Loading::Idle);
         assert!(s.doc.is_some());
-        s.reduce(Action::Failed("boom".into()));
-        assert_eq!(s.loading, Loading::Failed("boom".into()));
+        s.reduce(Action::Failed(OpenError::EmptyPaste));
+        assert_eq!(s.loading, Loading::Failed(OpenError::EmptyPaste));
         assert!(!s.loading.busy());
         let zero = Loading::Reading {
             name: String::new(),
