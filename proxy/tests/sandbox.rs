@@ -912,3 +912,62 @@ async fn the_sandbox_certificate_is_served_and_verifies_the_sandbox() {
     let _ = std::fs::remove_file(&file);
     assert_eq!(messages(server.addr).await.len(), 1);
 }
+
+/// Bug: every Mailbox transcript ended at `250 … queued` (the sandbox stores before QUIT) and
+/// was flagged "no QUIT". While the session goes on, the stored transcript says it is still
+/// open and is not judged as ended; once the session ends, it is the whole session.
+#[tokio::test]
+async fn a_stored_transcript_is_the_whole_session_once_it_ends() {
+    let server = serve(&[]).await;
+    let smtp = sandbox_addr(&server);
+    let mut s = TcpStream::connect(smtp).await.unwrap();
+    assert!(read_reply(&mut s).await.starts_with("220"));
+    assert!(cmd(&mut s, "EHLO t\r\n").await.starts_with("250"));
+    assert!(cmd(&mut s, "MAIL FROM:<a@example.org>\r\n")
+        .await
+        .starts_with("250"));
+    assert!(cmd(&mut s, "RCPT TO:<b@example.org>\r\n")
+        .await
+        .starts_with("250"));
+    assert!(cmd(&mut s, "DATA\r\n").await.starts_with("354"));
+    let reply = cmd(&mut s, "Subject: open\r\n\r\nhi\r\n.\r\n").await;
+    assert!(reply.starts_with("250"), "{reply}");
+    let id = messages(server.addr).await[0]["id"]
+        .as_u64()
+        .expect("an id");
+    let path = format!("/api/messages/{id}/transcript");
+    let open = String::from_utf8(api(server.addr, "GET", &path, 200).await).unwrap();
+    assert!(
+        open.trim_end()
+            .ends_with(mailscope_core::smtp::transcript::OPEN_NOTE),
+        "{open}"
+    );
+    let annotated: serde_json::Value =
+        serde_json::from_slice(&api(server.addr, "GET", &format!("{path}?annotated=1"), 200).await)
+            .unwrap();
+    assert_eq!(annotated["transcript"]["open"], true, "{annotated}");
+    let lints = annotated["transcript"]["lints"].to_string();
+    assert!(!lints.contains("smtp.no-quit"), "{lints}");
+    assert!(cmd(&mut s, "RSET\r\n").await.starts_with("250"));
+    assert!(cmd(&mut s, "QUIT\r\n").await.starts_with("221"));
+    read_to_close(&mut s).await;
+    let whole = String::from_utf8(api(server.addr, "GET", &path, 200).await).unwrap();
+    assert!(
+        whole.contains(" -> RSET") && whole.contains(" -> QUIT"),
+        "{whole}"
+    );
+    assert!(whole.contains("<-  221"), "{whole}");
+    assert!(
+        !whole.contains(mailscope_core::smtp::transcript::OPEN_NOTE),
+        "{whole}"
+    );
+    let annotated: serde_json::Value =
+        serde_json::from_slice(&api(server.addr, "GET", &format!("{path}?annotated=1"), 200).await)
+            .unwrap();
+    assert_eq!(annotated["transcript"]["open"], false, "{annotated}");
+    assert_eq!(
+        annotated["transcript"]["lints"],
+        serde_json::json!([]),
+        "{annotated}"
+    );
+}

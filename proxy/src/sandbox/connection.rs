@@ -116,11 +116,36 @@ impl Transcript {
         }
     }
 
+    /// The transcript so far, marked as a session still open
+    /// ([`mailscope_core::smtp::transcript::OPEN_NOTE`]).
+    fn still_open(&self) -> Vec<u8> {
+        let mut text = self.text.clone();
+        text.extend_from_slice(mailscope_core::smtp::transcript::OPEN_NOTE.as_bytes());
+        text.push(b'\n');
+        text
+    }
+
     fn note(&mut self, text: &str) {
         if self.text.len() + text.len() < MAX_TRANSCRIPT {
             self.text
                 .extend_from_slice(format!("=== {text}\n").as_bytes());
         }
+    }
+}
+
+/// A connection's transcript and the messages stored during it. However the connection ends
+/// (QUIT, the client leaving, a timeout, a limit), dropping the record gives those messages
+/// the whole session's transcript in place of the one they were stored with.
+struct Record {
+    transcript: Transcript,
+    stored: Vec<u64>,
+    store: Arc<Store>,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        self.store
+            .finish_transcript(&self.stored, &self.transcript.text);
     }
 }
 
@@ -146,7 +171,11 @@ pub(super) async fn serve(
     }
     tracing::info!(%peer, event = "sandbox-connect", "sandbox connection");
     let mut stream = Stream::Plain(stream);
-    let mut transcript = Transcript::default();
+    let mut record = Record {
+        transcript: Transcript::default(),
+        stored: Vec::new(),
+        store: store.clone(),
+    };
     let mut tls_version: Option<String> = None;
     let mut buf = vec![0u8; READ_BUFFER];
     // One timer for the connection, set to the session's deadline. It is moved earlier when
@@ -160,11 +189,12 @@ pub(super) async fn serve(
         session.handle_time(now_ms());
         // Messages are stored before their 250 leaves: a client that has it finds the
         // message listed (and, with --maildir, on disk). The transcript stored with a message
-        // ends with that 250.
+        // ends with that 250 and the open-session note; it becomes the whole session's when
+        // the connection ends ([`Record`]).
         let tls = session.is_tls();
         let mut replies = Vec::new();
         while let Some(out) = session.poll_output() {
-            transcript.add(false, tls, &out);
+            record.transcript.add(false, tls, &out);
             replies.push(out);
         }
         let mut closed = false;
@@ -194,11 +224,12 @@ pub(super) async fn serve(
                             lints: m.lints,
                             headline: None,
                         },
-                        transcript: transcript.text.clone(),
+                        transcript: record.transcript.still_open(),
                         data: m.data,
                     };
                     let bounce = bounce_for(&stored);
                     let id = store.add(stored);
+                    record.stored.push(id);
                     tracing::info!(%peer, event = "sandbox-message", id, "sandbox received a message");
                     if let Some(dsn) = bounce {
                         let dsn_id = store.add(dsn);
@@ -219,6 +250,8 @@ pub(super) async fn serve(
             }
         }
         if closed {
+            // The stored transcripts are whole before the client sees the connection close.
+            drop(record);
             let _ = tokio::time::timeout(limits.write_timeout, stream.shutdown()).await;
             return;
         }
@@ -231,7 +264,7 @@ pub(super) async fn serve(
                         rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_string(),
                         other => format!("{other:?}"),
                     });
-                    transcript.note(&format!(
+                    record.transcript.note(&format!(
                         "TLS started with {}",
                         version.as_deref().unwrap_or("TLS")
                     ));
@@ -269,7 +302,7 @@ pub(super) async fn serve(
             }
             Ok(n) => {
                 let data = buf.get(..n).unwrap_or_default();
-                transcript.add(true, session.is_tls(), data);
+                record.transcript.add(true, session.is_tls(), data);
                 // The session judges the bytes at the time they came.
                 session.handle_time(now_ms());
                 session.handle_input(data);

@@ -190,6 +190,31 @@ impl Store {
         id
     }
 
+    /// Replaces the transcript of the messages `ids` (those still kept) with `transcript`: the
+    /// whole session once it has ended, where they were stored with the session up to their
+    /// `250` and [`mailscope_core::smtp::transcript::OPEN_NOTE`]. The Maildir copy follows.
+    pub(super) fn finish_transcript(&self, ids: &[u64], transcript: &[u8]) {
+        if ids.is_empty() {
+            return;
+        }
+        if let Ok(mut kept) = self.kept.lock() {
+            let Kept { messages, bytes } = &mut *kept;
+            for message in messages.iter_mut().filter(|m| ids.contains(&m.meta.id)) {
+                let message = Arc::make_mut(message);
+                *bytes = bytes
+                    .saturating_sub(message.transcript.len())
+                    .saturating_add(transcript.len());
+                message.transcript = transcript.to_vec();
+            }
+            self.evict(&mut kept);
+        }
+        if let Some(dir) = &self.maildir {
+            if let Err(e) = rewrite_transcripts(dir, ids, transcript) {
+                tracing::warn!(error = %e, dir = %dir.display(), "sandbox: cannot update a transcript in the Maildir");
+            }
+        }
+    }
+
     /// Drops the oldest messages until the count and byte limits hold; the newest stays even
     /// when it alone is over the byte limit (its client had a 250).
     fn evict(&self, kept: &mut Kept) {
@@ -235,6 +260,19 @@ fn deliver_maildir(dir: &Path, message: &StoredMessage) -> anyhow::Result<()> {
     let tmp = dir.join("tmp").join(format!("{name}.json"));
     std::fs::write(&tmp, json)?;
     std::fs::rename(tmp, meta.join(format!("{name}.json")))?;
+    Ok(())
+}
+
+/// Writes `transcript` as the transcript file of the messages `ids` in the Maildir `dir`.
+fn rewrite_transcripts(dir: &Path, ids: &[u64], transcript: &[u8]) -> std::io::Result<()> {
+    for (_, meta) in metadata(dir)? {
+        if ids.contains(&meta.message.meta.id) {
+            let path = dir.join(META_DIR).join(format!("{}.transcript", meta.file));
+            let tmp = dir.join("tmp").join(format!("{}.transcript", meta.file));
+            std::fs::write(&tmp, transcript)?;
+            std::fs::rename(tmp, path)?;
+        }
+    }
     Ok(())
 }
 
@@ -347,6 +385,32 @@ mod tests {
             transcript: b"<-  220 hi\n".to_vec(),
             data: vec![b'x'; size],
         }
+    }
+
+    #[test]
+    fn a_finished_session_replaces_the_transcript_in_memory_and_on_disk() {
+        let dir =
+            std::env::temp_dir().join(format!("mailscope-store-finish-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::new(10, DEFAULT_MAX_BYTES, Some(dir.clone()));
+        let (a, b) = (store.add(msg("a", 10)), store.add(msg("b", 10)));
+        let before = store.bytes();
+        let whole = b"<-  220 hi\n -> QUIT\n<-  221 bye\n";
+        store.finish_transcript(&[a], whole);
+        assert_eq!(store.get(a).unwrap().transcript, whole);
+        assert_eq!(
+            store.get(b).unwrap().transcript,
+            b"<-  220 hi\n",
+            "only the session's own"
+        );
+        assert_eq!(store.bytes(), before + whole.len() - b"<-  220 hi\n".len());
+        let reopened = Store::open(10, DEFAULT_MAX_BYTES, dir.clone()).unwrap();
+        assert_eq!(
+            reopened.get(a).unwrap().transcript,
+            whole,
+            "the Maildir copy follows"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
