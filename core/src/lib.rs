@@ -15,6 +15,7 @@
 //! never a panic. Limits are constants next to the parser that enforces them.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod codec;
 pub mod i18n;
 pub mod lint;
