@@ -61,6 +61,15 @@ pub struct KeyInfo {
     pub flags: Vec<String>,
 }
 
+/// The signer's body hash and the one computed, base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyHash {
+    /// `bh=`.
+    pub expected: String,
+    /// The hash of the canonical body.
+    pub computed: String,
+}
+
 /// The result of one signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DkimResult {
@@ -80,8 +89,8 @@ pub struct DkimResult {
     pub field: Span,
     /// `i=` (or `@d`).
     pub auid: Option<String>,
-    /// The body hash: (the signer's `bh=`, the one computed), base64.
-    pub body_hash: Option<(String, String)>,
+    /// The body hash, when it was compared.
+    pub body_hash: Option<BodyHash>,
     /// The key lookup.
     pub key: Option<KeyInfo>,
     /// Every step.
@@ -541,7 +550,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         .at(bh_span)
         .ok(body_ok),
     );
-    r.body_hash = Some((expected, computed));
+    r.body_hash = Some(BodyHash { expected, computed });
     if !body_ok {
         return done(
             r,
