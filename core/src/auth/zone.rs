@@ -307,6 +307,13 @@ impl Zone {
         }))
     }
 
+    /// Every record, by name (lowercase, no trailing dot) and type order.
+    pub fn records(&self) -> impl Iterator<Item = (&str, &Record)> {
+        self.records
+            .iter()
+            .flat_map(|((name, _), records)| records.iter().map(move |r| (name.as_str(), r)))
+    }
+
     /// The answer to `query`: its records, "no records" when the name exists without records of
     /// that type, or NXDOMAIN.
     pub fn answer(&self, query: &Query) -> Answer {

@@ -531,7 +531,8 @@ impl Eval<'_> {
                 let len = if self.ip.is_ipv4() { *v4 } else { *v6 };
                 let mut found = false;
                 for host in hosts {
-                    let a = self.ask(t, Query::new(&host, self.addr_type()), true)?;
+                    // Void lookups count the term's own query (the MX), not its exchangers'.
+                    let a = self.ask(t, Query::new(&host, self.addr_type()), false)?;
                     if addresses(&a).into_iter().any(|ip| in_net(self.ip, ip, len)) {
                         found = true;
                         break;
