@@ -11,6 +11,10 @@ fuzz_target!(|data: &[u8]| {
                 assert!(t.value_span.end <= data.len() && t.name_span.end <= data.len());
             }
         }
-        Err(e) => assert!(e.span.start <= e.span.end && e.span.end <= data.len(), "{:?}", e.span),
+        Err(e) => assert!(
+            e.span.start <= e.span.end && e.span.end <= data.len(),
+            "{:?}",
+            e.span
+        ),
     }
 });

@@ -16,10 +16,17 @@ fuzz_target!(|data: &[u8]| {
     for p in prepare(&message, &headers) {
         let mut answers = Answers::new();
         if let Ok(sig) = &p.parsed {
-            answers.insert(Query::new(&sig.key_name(), RecordType::Txt), Answer::Records(vec![Record::Txt(data.to_vec())]));
+            answers.insert(
+                Query::new(&sig.key_name(), RecordType::Txt),
+                Answer::Records(vec![Record::Txt(data.to_vec())]),
+            );
         }
         if let Ok(r) = finish(&p, &answers, 1_700_000_000) {
-            assert!(r.span.end <= message.len() && r.span.start <= r.span.end, "{:?}", r.span);
+            assert!(
+                r.span.end <= message.len() && r.span.start <= r.span.end,
+                "{:?}",
+                r.span
+            );
             for l in &r.lints {
                 assert!(l.span.end <= message.len(), "{:?}", l.span);
             }

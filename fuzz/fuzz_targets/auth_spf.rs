@@ -15,13 +15,21 @@ fuzz_target!(|data: &[u8]| {
     let mut answers = Answers::new();
     // Every round answers one query; the limits (10 lookups, 10 names each) bound the rounds.
     for _ in 0..400 {
-        match check("192.0.2.1".parse().unwrap(), Some("helo.example"), Some("a@example.org"), &answers) {
+        match check(
+            "192.0.2.1".parse().unwrap(),
+            Some("helo.example"),
+            Some("a@example.org"),
+            &answers,
+        ) {
             Ok(_) => return,
             Err(p) => {
                 let answer = match p.0.rtype {
                     RecordType::Txt => Answer::Records(vec![Record::Txt(data.to_vec())]),
                     RecordType::A => Answer::Records(vec![Record::A("192.0.2.9".parse().unwrap())]),
-                    RecordType::Mx => Answer::Records(vec![Record::Mx { preference: 1, exchange: "mx.example".into() }]),
+                    RecordType::Mx => Answer::Records(vec![Record::Mx {
+                        preference: 1,
+                        exchange: "mx.example".into(),
+                    }]),
                     _ => Answer::Nxdomain,
                 };
                 answers.insert(p.0, answer);

@@ -7,7 +7,9 @@ use mailscope_core::auth::zone::Zone;
 use mailscope_core::auth::{Query, Record, RecordType};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(zone) = Zone::parse(text) {
         for (name, record) in zone.records().take(50) {
             let rtype = match record {
@@ -18,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
                 Record::Ptr(_) => RecordType::Ptr,
             };
             let answer = zone.answer(&Query::new(name, rtype));
-            assert!(answer.records().contains(record), "{name} {record}: {answer:?}");
+            assert!(
+                answer.records().contains(record),
+                "{name} {record}: {answer:?}"
+            );
         }
     }
 });
