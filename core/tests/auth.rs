@@ -329,3 +329,32 @@ fn rsa_sha1_fails_even_when_it_verifies() {
     assert_eq!(words(&r), [Verdict::Fail]);
     assert!(codes(&r).contains(&"auth.dkim-sha1".to_owned()));
 }
+
+#[test]
+fn authentication_results_are_set_beside_our_verdicts() {
+    let message = format!(
+        "Authentication-Results: mx.example.net; dkim=pass (good) header.d=football.example.com header.s=brisbane;\r\n dkim=fail header.d=football.example.com header.s=test; dmarc=pass header.from=football.example.com; arc=none\r\nAuthentication-Results: broken; =pass\r\n{}",
+        RFC8463_MESSAGE.replace('\n', "\r\n")
+    );
+    let r = run(message.as_bytes(), RFC8463_ZONE, Envelope::default());
+    assert_eq!(words(&r), [Verdict::Pass, Verdict::Pass]);
+    let first = &r.authentication_results[0];
+    assert_eq!(first.parsed.as_ref().unwrap().authserv_id, "mx.example.net");
+    let cmp: Vec<_> = first
+        .comparisons
+        .iter()
+        .map(|c| (c.method.as_str(), c.stated.as_str(), c.ours, c.agrees))
+        .collect();
+    assert_eq!(
+        cmp,
+        [
+            ("dkim", "pass", Some(Verdict::Pass), Some(true)),
+            ("dkim", "fail", Some(Verdict::Pass), Some(false)),
+            ("dmarc", "pass", Some(Verdict::None), Some(false)),
+            ("arc", "none", None, None),
+        ]
+    );
+    let second = &r.authentication_results[1];
+    assert!(second.parsed.is_none());
+    assert_eq!(second.lints[0].code, "auth.authres-syntax");
+}

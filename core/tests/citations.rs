@@ -351,6 +351,7 @@ const SECTIONS: &[Section] = &[
     s(7489, "6.6.1", "Extract Author Domain", Quoted),
     s(7489, "6.6.3", "Policy Discovery", Quoted),
     s(8301, "3.1", "Signing and Verification Algorithms", Quoted),
+    s(8601, "2.2", "Formal Definition", Quoted),
     s(8301, "3.2", "Key Sizes", Quoted),
 ];
 
@@ -440,6 +441,7 @@ const BASIS: &[(&str, &str, Keyword, &str)] = &[
     ("auth.spf-ptr", "RFC 7208 §5.5", Keyword::Should, "This mechanism SHOULD NOT be published"),
     ("auth.dmarc-multiple-from", "RFC 7489 §6.6.1", Keyword::Risk, "messages with multiple RFC5322.From addresses … Mail Receivers MAY … reject"),
     ("auth.dmarc-no-record", "RFC 7489 §6.6.3", Keyword::Note, "If the set is now empty, the Mail Receiver MUST query the DNS for a DMARC TXT record at the DNS domain matching the Organizational Domain"),
+    ("auth.authres-syntax", "RFC 8601 §2.2", Keyword::Must, "authres-payload = [CFWS] authserv-id [ CFWS authres-version ] ( no-result / 1*resinfo ) [CFWS] CRLF"),
     ("auth.dmarc-syntax", "RFC 7489 §6.3", Keyword::Must, "dmarc-record = dmarc-version dmarc-sep [dmarc-request] …"),
 ];
 

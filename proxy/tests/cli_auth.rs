@@ -148,6 +148,19 @@ fn edits_fail_at_their_step_and_still_exit_0() {
     assert_eq!(doc["dmarc"]["result"], "fail");
     assert_eq!(doc["dmarc"]["disposition"], "reject");
     assert_eq!(doc["spf"]["result"], "none", "no --ip");
+    // The receiving server's own verdict is set beside Mailscope's.
+    let stated = format!(
+        "Authentication-Results: mx.example.net; dkim=pass header.d=example.org\r\n{body_edit}"
+    );
+    let (_, out, _) = run(
+        &["-", "--records", zone.to_str().unwrap()],
+        Some(stated.as_bytes()),
+    );
+    assert!(out.contains("by mx.example.net"), "{out}");
+    assert!(
+        out.contains("dkim=pass (example.org)  Mailscope: fail ✗ differs"),
+        "{out}"
+    );
     let subject_edit = signed().replace("Subject: hello", "Subject: hello!");
     let (_, out, _) = run(
         &["-", "--records", zone.to_str().unwrap()],

@@ -12,7 +12,11 @@ use crate::mime::header::{parse_header_section, HeaderSection};
 use super::dkim::{self, DkimResult, Prepared};
 use super::dmarc::{self, DmarcResult};
 use super::dns::{Answer, Answers, Pending, Query};
+use super::results::{self, AuthResults};
 use super::spf::{self, SpfResult};
+use super::{lints, Verdict};
+use crate::lint::Lint;
+use crate::span::Span;
 
 /// What the receiving server knew about the sender: the SMTP client's address, its HELO name
 /// and the MAIL FROM address (empty for the null sender `<>`).
@@ -35,6 +39,115 @@ pub struct Report {
     pub spf: Option<SpfResult>,
     /// DMARC.
     pub dmarc: DmarcResult,
+    /// The Authentication-Results fields of the message, top (latest) first, each result set
+    /// beside Mailscope's own verdict.
+    pub authentication_results: Vec<Stated>,
+}
+
+/// An Authentication-Results field of the message, read and compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stated {
+    /// The field.
+    pub field: Span,
+    /// Its results, if it could be read.
+    pub parsed: Option<AuthResults>,
+    /// Each result beside Mailscope's verdict for the same method and identifier.
+    pub comparisons: Vec<Comparison>,
+    /// Findings (a field that cannot be read).
+    pub lints: Vec<Lint>,
+}
+
+/// One stated result beside Mailscope's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The method (`dkim`, `spf`, `dmarc`, …).
+    pub method: String,
+    /// What the field says.
+    pub stated: String,
+    /// The identifier it is about (`header.d`, `smtp.mailfrom`, `header.from`), if given.
+    pub identifier: Option<String>,
+    /// Mailscope's verdict for the same check, when it made one.
+    pub ours: Option<Verdict>,
+    /// Whether the two agree (`None` when Mailscope has no verdict to compare).
+    pub agrees: Option<bool>,
+}
+
+fn domain_of(value: &str) -> String {
+    super::normalize_domain(value.rsplit_once('@').map_or(value, |(_, d)| d))
+}
+
+/// Reads the Authentication-Results fields and sets their results beside `report`'s.
+fn stated(message: &[u8], headers: &HeaderSection, report: &Report) -> Vec<Stated> {
+    let mut out = Vec::new();
+    for f in headers
+        .fields
+        .iter()
+        .filter(|f| f.is(message, "Authentication-Results"))
+    {
+        let mut s = Stated {
+            field: f.span,
+            parsed: None,
+            comparisons: Vec::new(),
+            lints: Vec::new(),
+        };
+        match results::parse(f.raw_value(message), f.value.start) {
+            Err(e) => s.lints.push(lints::AUTHRES_SYNTAX.at(e.span, e.reason)),
+            Ok(parsed) => {
+                for r in &parsed.results {
+                    let (identifier, ours) = match r.method.as_str() {
+                        "dkim" => {
+                            let d = r
+                                .prop("header", "d")
+                                .map(domain_of)
+                                .or_else(|| r.prop("header", "i").map(domain_of));
+                            let sel = r.prop("header", "s").map(str::to_ascii_lowercase);
+                            let ours = report
+                                .dkim
+                                .iter()
+                                .find(|k| {
+                                    d.is_some()
+                                        && k.domain == d
+                                        && (sel.is_none() || k.selector == sel)
+                                })
+                                .map(|k| k.result);
+                            (d, ours)
+                        }
+                        "spf" => {
+                            let id = r
+                                .prop("smtp", "mailfrom")
+                                .or_else(|| r.prop("smtp", "helo"))
+                                .map(domain_of);
+                            let ours = report
+                                .spf
+                                .as_ref()
+                                .filter(|s| id.as_ref().is_none_or(|i| *i == s.domain))
+                                .map(|s| s.result);
+                            (id, ours)
+                        }
+                        "dmarc" => {
+                            let id = r.prop("header", "from").map(domain_of);
+                            let ours = Some(report.dmarc.result).filter(|_| {
+                                id.as_ref()
+                                    .is_none_or(|i| Some(i) == report.dmarc.from_domain.as_ref())
+                            });
+                            (id, ours)
+                        }
+                        _ => (None, None),
+                    };
+                    s.comparisons.push(Comparison {
+                        method: r.method.clone(),
+                        stated: r.result.clone(),
+                        identifier,
+                        ours,
+                        agrees: ours.map(|v| v.as_str() == r.result),
+                    });
+                }
+                s.parsed = Some(parsed);
+            }
+        }
+        out.push(s);
+    }
+    out
 }
 
 /// A message being checked.
@@ -157,6 +270,13 @@ impl Check {
         }
         let discovered = discovered.ok_or_else(Vec::new)?;
         let dmarc = dmarc::evaluate(discovered, &dkim, spf.as_ref());
-        Ok(Report { dkim, spf, dmarc })
+        let mut report = Report {
+            dkim,
+            spf,
+            dmarc,
+            authentication_results: Vec::new(),
+        };
+        report.authentication_results = stated(&self.message, &self.headers, &report);
+        Ok(report)
     }
 }

@@ -140,6 +140,14 @@ pub const DMARC_SYNTAX: LintDef = LintDef {
         "a DMARC record that is malformed or has an invalid p=, sp=, adkim=, aspf= or pct= value",
 };
 
+/// An Authentication-Results field that does not follow the grammar.
+pub const AUTHRES_SYNTAX: LintDef = LintDef {
+    code: "auth.authres-syntax",
+    severity: Severity::Error,
+    reference: "RFC 8601 §2.2",
+    summary: "an Authentication-Results field that does not follow the grammar (no authserv-id, a result without a method, an unclosed comment); its results cannot be read",
+};
+
 /// Every `auth.*` lint.
 pub const ALL: &[&LintDef] = &[
     &DKIM_SYNTAX,
@@ -159,4 +167,5 @@ pub const ALL: &[&LintDef] = &[
     &DMARC_MULTIPLE_FROM,
     &DMARC_NO_RECORD,
     &DMARC_SYNTAX,
+    &AUTHRES_SYNTAX,
 ];

@@ -25,6 +25,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod lints;
+pub mod results;
 pub mod spf;
 pub mod tags;
 pub mod zone;

@@ -84,5 +84,6 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("auth.spf-ptr", "레코드가 ptr 메커니즘을 씁니다. 느리고 믿을 수 없어 게시하지 말아야 합니다(SHOULD NOT)"),
     ("auth.dmarc-multiple-from", "메시지에 하나의 작성자 도메인이 없습니다(From 필드가 여럿이거나, 주소나 도메인이 여럿이거나, 없음). DMARC를 그대로 적용할 수 없고 수신자가 거부할 수 있습니다"),
     ("auth.dmarc-no-record", "From 도메인도 그 조직 도메인도 DMARC 레코드를 게시하지 않아 결과는 none입니다"),
+    ("auth.authres-syntax", "Authentication-Results 필드가 문법(authserv-id, 방법=결과, 닫힌 주석)을 따르지 않아 결과를 읽을 수 없습니다"),
     ("auth.dmarc-syntax", "DMARC 레코드가 잘못되었거나 p=, sp=, adkim=, aspf=, pct= 값이 유효하지 않습니다"),
 ];

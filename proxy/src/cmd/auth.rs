@@ -143,6 +143,7 @@ pub fn document(r: &Report, envelope: &Envelope, message: &[u8]) -> Value {
     let mut lints: Vec<&mailscope_core::Lint> = r.dkim.iter().flat_map(|d| &d.lints).collect();
     lints.extend(r.spf.iter().flat_map(|s| &s.lints));
     lints.extend(&r.dmarc.lints);
+    lints.extend(r.authentication_results.iter().flat_map(|a| &a.lints));
     json!({
         "version": 1,
         "message_bytes": message.len(),
@@ -151,6 +152,7 @@ pub fn document(r: &Report, envelope: &Envelope, message: &[u8]) -> Value {
         "spf": spf,
         "dmarc": r.dmarc,
         "arc": {"result": "none", "reason": "not implemented yet: ARC (RFC 8617) is not checked"},
+        "authentication_results": r.authentication_results,
         "lints": lints,
     })
 }
@@ -334,6 +336,50 @@ fn spf_section(out: &mut String, spf: Option<&SpfResult>, style: Style) {
     }
 }
 
+/// The message's own Authentication-Results fields beside Mailscope's verdicts.
+fn stated_section(out: &mut String, r: &Report, style: Style) {
+    if r.authentication_results.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} (what the receiving servers said, latest first)",
+        style.bold("Authentication-Results in the message")
+    );
+    for a in &r.authentication_results {
+        let Some(parsed) = &a.parsed else {
+            let _ = writeln!(
+                out,
+                "  [bytes {}..{}] cannot be read (see Findings)",
+                a.field.start, a.field.end
+            );
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  by {} [bytes {}..{}]",
+            parsed.authserv_id, a.field.start, a.field.end
+        );
+        for c in &a.comparisons {
+            let ours = match (c.ours, c.agrees) {
+                (Some(v), Some(true)) => format!("Mailscope: {} ✓", verdict(style, v)),
+                (Some(v), _) => format!("Mailscope: {} ✗ differs", verdict(style, v)),
+                (None, _) => style.dim("Mailscope: not checked"),
+            };
+            let _ = writeln!(
+                out,
+                "    {}={}{}  {ours}",
+                c.method,
+                c.stated,
+                c.identifier
+                    .as_ref()
+                    .map(|i| format!(" ({i})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+}
+
 /// The report for people: each check as numbered steps with the bytes that matter.
 pub fn render(r: &Report, envelope: &Envelope, message: &[u8], style: Style) -> String {
     let mut out = String::new();
@@ -392,12 +438,14 @@ pub fn render(r: &Report, envelope: &Envelope, message: &[u8], style: Style) -> 
         style.bold("ARC"),
         verdict(style, Verdict::None)
     );
+    stated_section(&mut out, r, style);
     let lints: Vec<_> = r
         .dkim
         .iter()
         .flat_map(|d| &d.lints)
         .chain(r.spf.iter().flat_map(|s| &s.lints))
         .chain(&m.lints)
+        .chain(r.authentication_results.iter().flat_map(|a| &a.lints))
         .collect();
     if !lints.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Findings"));
