@@ -358,3 +358,63 @@ fn authentication_results_are_set_beside_our_verdicts() {
     assert!(second.parsed.is_none());
     assert_eq!(second.lints[0].code, "auth.authres-syntax");
 }
+
+/// A `mail-auth` test resource: key records, an empty line, the message.
+fn resource(text: &str) -> (String, Vec<u8>) {
+    let (keys, message) = text.split_once("\n\n").unwrap();
+    let zone = keys
+        .lines()
+        .map(|l| {
+            let (name, record) = l.split_once(' ').unwrap();
+            format!("{name}. IN TXT \"{record}\"\n")
+        })
+        .collect();
+    (zone, message.as_bytes().to_vec())
+}
+
+#[test]
+fn arc_chains_validate_and_break_where_edited() {
+    for text in [
+        include_str!("fixtures/auth/arc-001.txt"),
+        include_str!("fixtures/auth/arc-002.txt"),
+    ] {
+        let (zone, message) = resource(text);
+        let r = run(&message, &zone, Envelope::default());
+        assert_eq!(
+            r.arc.result,
+            Verdict::Pass,
+            "{}: {:#?}",
+            r.arc.reason,
+            r.arc.steps
+        );
+        assert!(r
+            .arc
+            .sets
+            .iter()
+            .all(|s| s.seal.as_ref().is_some_and(|k| k.result == Verdict::Pass)));
+        // Editing the latest ARC-Authentication-Results breaks the seals over it.
+        let text = String::from_utf8(message.clone()).unwrap();
+        let edited = text
+            .replacen(
+                "ARC-Authentication-Results: i=",
+                "ARC-Authentication-Results:  i=",
+                1,
+            )
+            .replacen("dkim=pass", "dkim=fail", 1);
+        let r = run(edited.as_bytes(), &zone, Envelope::default());
+        assert_eq!(r.arc.result, Verdict::Fail, "edited AAR");
+        // Removing a seal makes the chain incomplete.
+        let (head, rest) = text.split_once("ARC-Seal:").unwrap();
+        let after = rest.find("\nARC-").map_or(rest.len(), |i| i + 1);
+        let cut = format!("{head}{}", &rest[after..]);
+        let r = run(cut.as_bytes(), &zone, Envelope::default());
+        assert_eq!(r.arc.result, Verdict::Fail, "missing seal");
+        assert!(
+            r.arc.reason.contains("missing or incomplete"),
+            "{}",
+            r.arc.reason
+        );
+    }
+    let r = run(MESSAGE.as_bytes(), "", Envelope::default());
+    assert_eq!(r.arc.result, Verdict::None);
+}

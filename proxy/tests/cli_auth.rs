@@ -93,7 +93,7 @@ fn records_give_pass_with_every_step() {
         "SPF (mailfrom identity example.org, client 198.51.100.9) → pass",
         "include:_spf.esp.test matched",
         "DMARC (example.org) → pass",
-        "ARC → none (not implemented yet)",
+        "ARC → none (the message has no ARC fields)",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in\n{out}");
     }
@@ -187,6 +187,38 @@ fn edits_fail_at_their_step_and_still_exit_0() {
             .any(|l| l["code"] == "auth.dmarc-no-record"),
         "{doc}"
     );
+}
+
+#[test]
+fn arc_chains_are_validated() {
+    let text = include_str!("../../core/tests/fixtures/auth/arc-002.txt");
+    let (keys, message) = text.split_once("\n\n").unwrap();
+    let zone: String = keys
+        .lines()
+        .map(|l| {
+            let (name, record) = l.split_once(' ').unwrap();
+            format!("{name}. IN TXT \"{record}\"\n")
+        })
+        .collect();
+    let zone = file("arc.zone", zone.as_bytes());
+    let (code, out, err) = run(
+        &["-", "--records", zone.to_str().unwrap()],
+        Some(message.as_bytes()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ARC → pass (2 ARC set(s)"), "{out}");
+    assert!(
+        out.contains("ARC-Seal i=1 d=scamorza.org s=ed → pass"),
+        "{out}"
+    );
+    let (_, out, _) = run(
+        &["-", "--records", zone.to_str().unwrap(), "--json"],
+        Some(message.as_bytes()),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["arc"]["result"], "pass", "{doc}");
+    assert_eq!(doc["arc"]["sets"][0]["instance"], 2);
+    assert_eq!(doc["arc"]["sets"][0]["cv"], "pass");
 }
 
 #[test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::mime::header::{parse_header_section, HeaderSection};
 
+use super::arc::{self, ArcResult, PreparedChain};
 use super::dkim::{self, DkimResult, Prepared};
 use super::dmarc::{self, DmarcResult};
 use super::dns::{Answer, Answers, Pending, Query};
@@ -39,6 +40,8 @@ pub struct Report {
     pub spf: Option<SpfResult>,
     /// DMARC.
     pub dmarc: DmarcResult,
+    /// ARC.
+    pub arc: ArcResult,
     /// The Authentication-Results fields of the message, top (latest) first, each result set
     /// beside Mailscope's own verdict.
     pub authentication_results: Vec<Stated>,
@@ -158,6 +161,7 @@ pub struct Check {
     envelope: Envelope,
     now: u64,
     dkim: Vec<Prepared>,
+    arc: PreparedChain,
     answers: Answers,
 }
 
@@ -181,12 +185,14 @@ impl Check {
         let message = to_wire(message);
         let headers = parse_header_section(&message, 0, message.len());
         let dkim = dkim::prepare(&message, &headers);
+        let arc = arc::prepare(&message, &headers);
         Check {
             message,
             headers,
             envelope,
             now,
             dkim,
+            arc,
             answers: Answers::new(),
         }
     }
@@ -265,15 +271,25 @@ impl Check {
                 None
             }
         };
+        let arc = match arc::finish(&self.arc, &self.answers, self.now) {
+            Ok(a) => Some(a),
+            Err(p) => {
+                note(p);
+                None
+            }
+        };
         if !pending.is_empty() {
             return Err(pending);
         }
-        let discovered = discovered.ok_or_else(Vec::new)?;
+        let (Some(discovered), Some(arc)) = (discovered, arc) else {
+            return Err(pending);
+        };
         let dmarc = dmarc::evaluate(discovered, &dkim, spf.as_ref());
         let mut report = Report {
             dkim,
             spf,
             dmarc,
+            arc,
             authentication_results: Vec::new(),
         };
         report.authentication_results = stated(&self.message, &self.headers, &report);

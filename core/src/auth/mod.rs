@@ -1,14 +1,16 @@
 //! Message authentication: DKIM ([RFC 6376](https://www.rfc-editor.org/rfc/rfc6376), RFC 8301,
-//! RFC 8463), SPF ([RFC 7208](https://www.rfc-editor.org/rfc/rfc7208)) and DMARC
-//! ([RFC 7489](https://www.rfc-editor.org/rfc/rfc7489)), each explained step by step with the
-//! bytes that decide it.
+//! RFC 8463), SPF ([RFC 7208](https://www.rfc-editor.org/rfc/rfc7208)), DMARC
+//! ([RFC 7489](https://www.rfc-editor.org/rfc/rfc7489)) and ARC
+//! ([RFC 8617](https://www.rfc-editor.org/rfc/rfc8617)), each explained step by step with the
+//! bytes that decide it, and the message's own Authentication-Results (RFC 8601) beside them.
 //!
 //! ```text
 //!   message bytes, IP, HELO, MAIL FROM, now ──► Check::new ──► poll_queries() ─► [Query]
 //!                                                  ▲                               │ caller asks
 //!   Answer (records, NXDOMAIN, temp failure) ──────┴── handle_answer(query, …) ◄───┘ a resolver,
 //!                                                                                    a zone file
-//!   poll_report() ──► Report { dkim: [steps, canonical bytes], spf: tree, dmarc: alignment }
+//!   poll_report() ──► Report { dkim: [steps, canonical bytes], spf: tree, dmarc: alignment,
+//!                              arc: sets, authentication_results: stated vs ours }
 //! ```
 //!
 //! Sans-IO like the rest of the core: no check does DNS or reads a clock. A check says which
@@ -20,6 +22,7 @@
 //! Results use the words of [RFC 8601 §2.7](https://www.rfc-editor.org/rfc/rfc8601#section-2.7):
 //! [`Verdict`].
 
+pub mod arc;
 pub mod check;
 pub mod dkim;
 pub mod dmarc;

@@ -1,4 +1,4 @@
-//! `mailscope auth FILE|-`: DKIM, SPF and DMARC verdicts of a message, every step explained
+//! `mailscope auth FILE|-`: DKIM, SPF, DMARC and ARC verdicts of a message, every step explained
 //! with the bytes it rests on (docs/json.md for `--json`).
 //!
 //! The checks are the core's (`mailscope_core::auth`); this command only answers their DNS
@@ -151,7 +151,7 @@ pub fn document(r: &Report, envelope: &Envelope, message: &[u8]) -> Value {
         "dkim": dkim,
         "spf": spf,
         "dmarc": r.dmarc,
-        "arc": {"result": "none", "reason": "not implemented yet: ARC (RFC 8617) is not checked"},
+        "arc": r.arc,
         "authentication_results": r.authentication_results,
         "lints": lints,
     })
@@ -432,12 +432,35 @@ pub fn render(r: &Report, envelope: &Envelope, message: &[u8], style: Style) -> 
     );
     steps(&mut out, &m.steps, message, style, "  ");
     out.push('\n');
+    let a = &r.arc;
     let _ = writeln!(
         out,
-        "{} → {} (not implemented yet)",
+        "{} → {} ({})",
         style.bold("ARC"),
-        verdict(style, Verdict::None)
+        verdict(style, a.result),
+        a.reason
     );
+    steps(&mut out, &a.steps, message, style, "  ");
+    for set in &a.sets {
+        for (what, sig) in [
+            ("ARC-Message-Signature", &set.message_signature),
+            ("ARC-Seal", &set.seal),
+        ] {
+            if let Some(d) = sig {
+                let _ = writeln!(
+                    out,
+                    "  {} i={} d={} s={} → {} ({})",
+                    style.bold(what),
+                    set.instance,
+                    d.domain.as_deref().unwrap_or("?"),
+                    d.selector.as_deref().unwrap_or("?"),
+                    verdict(style, d.result),
+                    d.reason
+                );
+                steps(&mut out, &d.steps, message, style, "    ");
+            }
+        }
+    }
     stated_section(&mut out, r, style);
     let lints: Vec<_> = r
         .dkim

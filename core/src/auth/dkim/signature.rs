@@ -9,9 +9,28 @@ use crate::span::Span;
 
 use super::{Algorithm, Canon};
 
-/// A DKIM-Signature field, read.
+/// Which kind of signature field: DKIM's, or one of ARC's two (RFC 8617 §4.1.2, §4.1.3), which
+/// share DKIM's tags with a few differences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// DKIM-Signature.
+    Dkim,
+    /// ARC-Message-Signature: no `v=`; `i=` is the instance; signs the body like DKIM.
+    ArcMessage,
+    /// ARC-Seal: no `v=`, `h=` or `bh=`; `cv=`; relaxed header canonicalization only.
+    ArcSeal,
+}
+
+/// A DKIM-Signature (or ARC signature) field, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
+    /// The kind of field.
+    pub kind: Kind,
+    /// ARC: the instance (`i=`, 1 to 50).
+    pub instance: Option<u32>,
+    /// ARC-Seal: the chain validation status (`cv=`: none, pass or fail).
+    pub cv: Option<String>,
     /// The signing algorithm (`a=`).
     pub algorithm: Algorithm,
     /// The signature (`b=`, decoded).
@@ -74,6 +93,11 @@ pub struct SignatureError {
 
 /// Reads the DKIM-Signature `field` of `message`; spans are offsets into `message`.
 pub fn parse(message: &[u8], field: &Field) -> Result<Signature, SignatureError> {
+    parse_as(message, field, Kind::Dkim)
+}
+
+/// Reads a signature field of `kind`; spans are offsets into `message`.
+pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, SignatureError> {
     let value = field.raw_value(message);
     let fail = |reason: String, span: Span, tags: &[Tag]| SignatureError {
         reason,
@@ -92,13 +116,15 @@ pub fn parse(message: &[u8], field: &Field) -> Result<Signature, SignatureError>
             )
         })
     };
-    let v = need("v")?;
-    if v.value != "1" {
-        return Err(fail(
-            format!("v={} is not version 1", v.value),
-            v.value_span,
-            tags,
-        ));
+    if kind == Kind::Dkim {
+        let v = need("v")?;
+        if v.value != "1" {
+            return Err(fail(
+                format!("v={} is not version 1", v.value),
+                v.value_span,
+                tags,
+            ));
+        }
     }
     let a = need("a")?;
     let algorithm = match a.value.to_ascii_lowercase().as_str() {
@@ -119,8 +145,20 @@ pub fn parse(message: &[u8], field: &Field) -> Result<Signature, SignatureError>
             .map_err(|e| fail(format!("{name}= is not base64: {e}"), t.value_span, tags))
     };
     let signature = b64("b")?;
-    let body_hash = b64("bh")?;
+    let body_hash = if kind == Kind::ArcSeal {
+        if let Some(t) = tags::get(tags, "h").or(tags::get(tags, "bh")) {
+            return Err(fail(
+                format!("an ARC-Seal has no {}= tag", t.name),
+                t.name_span,
+                tags,
+            ));
+        }
+        Vec::new()
+    } else {
+        b64("bh")?
+    };
     let (header_canon, body_canon) = match tags::get(tags, "c") {
+        _ if kind == Kind::ArcSeal => (Canon::Relaxed, Canon::Relaxed),
         None => (Canon::Simple, Canon::Simple),
         Some(c) => {
             let (h, b) = c.value.split_once('/').unwrap_or((&c.value, "simple"));
@@ -153,27 +191,64 @@ pub fn parse(message: &[u8], field: &Field) -> Result<Signature, SignatureError>
     if selector.is_empty() {
         return Err(fail("s= is empty".into(), s.value_span, tags));
     }
-    let h = need("h")?;
-    let signed_headers: Vec<String> = h
-        .value
-        .split(':')
-        .map(|n| tags::squeeze(n).to_ascii_lowercase())
-        .collect();
-    if signed_headers.iter().any(String::is_empty) {
-        return Err(fail(
-            "h= has an empty field name".into(),
-            h.value_span,
-            tags,
-        ));
+    let signed_headers: Vec<String> = match kind {
+        Kind::ArcSeal => Vec::new(),
+        Kind::Dkim | Kind::ArcMessage => {
+            let h = need("h")?;
+            let names: Vec<String> = h
+                .value
+                .split(':')
+                .map(|n| tags::squeeze(n).to_ascii_lowercase())
+                .collect();
+            if names.iter().any(String::is_empty) {
+                return Err(fail(
+                    "h= has an empty field name".into(),
+                    h.value_span,
+                    tags,
+                ));
+            }
+            if kind == Kind::Dkim && !names.iter().any(|n| n == "from") {
+                return Err(fail(
+                    "h= does not list From, which MUST be signed (RFC 6376 §5.4)".into(),
+                    h.value_span,
+                    tags,
+                ));
+            }
+            names
+        }
+    };
+    let mut instance = None;
+    let mut cv = None;
+    if kind != Kind::Dkim {
+        let i = need("i")?;
+        instance = Some(
+            i.value
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=50).contains(n))
+                .ok_or_else(|| {
+                    fail(
+                        format!("i={} is not an instance from 1 to 50", i.value),
+                        i.value_span,
+                        tags,
+                    )
+                })?,
+        );
     }
-    if !signed_headers.iter().any(|n| n == "from") {
-        return Err(fail(
-            "h= does not list From, which MUST be signed (RFC 6376 §5.4)".into(),
-            h.value_span,
-            tags,
-        ));
+    if kind == Kind::ArcSeal {
+        let c = need("cv")?;
+        let value = c.value.to_ascii_lowercase();
+        if !["none", "pass", "fail"].contains(&value.as_str()) {
+            return Err(fail(
+                format!("cv={} is not none, pass or fail", c.value),
+                c.value_span,
+                tags,
+            ));
+        }
+        cv = Some(value);
     }
     let auid = match tags::get(tags, "i") {
+        _ if kind != Kind::Dkim => format!("@{domain}"),
         None => format!("@{domain}"),
         Some(i) => {
             let Some((_, idomain)) = i.value.rsplit_once('@') else {
@@ -252,6 +327,9 @@ pub fn parse(message: &[u8], field: &Field) -> Result<Signature, SignatureError>
         ));
     }
     Ok(Signature {
+        kind,
+        instance,
+        cv,
         algorithm,
         signature,
         body_hash,

@@ -12,7 +12,7 @@ use crate::mime::header::{Field, HeaderSection};
 use crate::span::Span;
 
 use super::key::{self, PublicKey};
-use super::signature::{self, Signature, SignatureError};
+use super::signature::{self, Kind, Signature, SignatureError};
 use super::{canon, Algorithm};
 
 /// Most DKIM-Signature fields verified per message; later ones are reported as not checked.
@@ -209,95 +209,97 @@ fn header_block(
 /// Everything that needs no DNS, for each DKIM-Signature field of `message` (at most
 /// [`MAX_SIGNATURES`]). `message` is in wire form; `headers` is its header section.
 pub fn prepare(message: &[u8], headers: &HeaderSection) -> Vec<Prepared> {
-    let body = message.get(headers.body_start..).unwrap_or_default();
-    let mut out = Vec::new();
-    for (index, field) in headers.fields.iter().enumerate() {
-        if !field
-            .name(message)
-            .trim_ascii()
-            .eq_ignore_ascii_case(b"DKIM-Signature")
-            || out.len() >= MAX_SIGNATURES
-        {
-            continue;
-        }
-        let parsed = signature::parse(message, field);
-        let mut steps = Vec::new();
-        let mut lints = Vec::new();
-        let mut p = Prepared {
-            field: *field,
-            parsed: parsed.clone(),
-            canonical_header: Vec::new(),
-            canonical_body: Vec::new(),
-            body_hash: Vec::new(),
-            body_too_short: None,
-            steps: Vec::new(),
-            lints: Vec::new(),
-        };
-        match &parsed {
-            Err(e) => {
-                steps.push(
-                    Step::note("Read the DKIM-Signature field", e.reason.clone())
-                        .at(e.span)
-                        .ok(false),
-                );
-                lints.push(lints::DKIM_SYNTAX.at(e.span, e.reason.clone()));
-            }
-            Ok(sig) => {
-                lints.extend(sig.lints.iter().cloned());
-                steps.push(
-                    Step::note(
-                        "Read the DKIM-Signature field",
-                        format!(
-                            "d={} s={} a={} c={}/{} h={}{}",
-                            sig.domain,
-                            sig.selector,
-                            sig.algorithm.as_str(),
-                            sig.header_canon.as_str(),
-                            sig.body_canon.as_str(),
-                            sig.signed_headers.join(":"),
-                            sig.length.map(|l| format!(" l={l}")).unwrap_or_default()
-                        ),
-                    )
-                    .at(field.span)
-                    .ok(true),
-                );
-                p.canonical_header =
-                    header_block(message, headers, index, sig, &mut steps, &mut lints);
-                let mut cbody = canon::body(body, sig.body_canon);
-                let whole = cbody.len();
-                if let Some(l) = sig.length {
-                    match usize::try_from(l) {
-                        Ok(l) if l <= whole => cbody.truncate(l),
-                        _ => p.body_too_short = Some(whole),
-                    }
-                }
-                steps.push(
-                    Step::note(
-                        format!("Canonicalize the body (c=…/{})", sig.body_canon.as_str()),
-                        match sig.length {
-                            Some(l) => format!("{whole} canonical bytes, of which l={l} are signed; {} bytes after them are not", whole.saturating_sub(cbody.len())),
-                            None => format!("{whole} bytes, all signed"),
-                        },
-                    )
-                    .at(Span::new(headers.body_start.min(message.len()), message.len())),
-                );
-                p.body_hash = sig.algorithm.digest(&cbody);
-                p.canonical_body = cbody;
-            }
-        }
-        p.steps = steps;
-        p.lints = lints;
-        out.push(p);
-    }
-    out
+    headers
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.name(message)
+                .trim_ascii()
+                .eq_ignore_ascii_case(b"DKIM-Signature")
+        })
+        .take(MAX_SIGNATURES)
+        .map(|(index, _)| prepare_field(message, headers, index, Kind::Dkim))
+        .collect()
 }
 
-/// The key query of a prepared signature, if it got that far.
-pub fn key_query(p: &Prepared) -> Option<Query> {
-    p.parsed
-        .as_ref()
-        .ok()
-        .map(|s| Query::new(&s.key_name(), RecordType::Txt))
+/// Everything that needs no DNS for the signature field at `index` of `headers`, read as
+/// `kind` (DKIM-Signature or ARC-Message-Signature: both sign header fields and the body).
+pub fn prepare_field(
+    message: &[u8],
+    headers: &HeaderSection,
+    index: usize,
+    kind: Kind,
+) -> Prepared {
+    let body = message.get(headers.body_start..).unwrap_or_default();
+    let field = &headers.fields[index];
+    let title = format!(
+        "Read the {} field",
+        String::from_utf8_lossy(field.name(message).trim_ascii())
+    );
+    let parsed = signature::parse_as(message, field, kind);
+    let mut steps = Vec::new();
+    let mut lints = Vec::new();
+    let mut p = Prepared {
+        field: *field,
+        parsed: parsed.clone(),
+        canonical_header: Vec::new(),
+        canonical_body: Vec::new(),
+        body_hash: Vec::new(),
+        body_too_short: None,
+        steps: Vec::new(),
+        lints: Vec::new(),
+    };
+    match &parsed {
+        Err(e) => {
+            steps.push(Step::note(title, e.reason.clone()).at(e.span).ok(false));
+            lints.push(lints::DKIM_SYNTAX.at(e.span, e.reason.clone()));
+        }
+        Ok(sig) => {
+            lints.extend(sig.lints.iter().cloned());
+            steps.push(
+                Step::note(
+                    title,
+                    format!(
+                        "d={} s={} a={} c={}/{} h={}{}",
+                        sig.domain,
+                        sig.selector,
+                        sig.algorithm.as_str(),
+                        sig.header_canon.as_str(),
+                        sig.body_canon.as_str(),
+                        sig.signed_headers.join(":"),
+                        sig.length.map(|l| format!(" l={l}")).unwrap_or_default()
+                    ),
+                )
+                .at(field.span)
+                .ok(true),
+            );
+            p.canonical_header = header_block(message, headers, index, sig, &mut steps, &mut lints);
+            let mut cbody = canon::body(body, sig.body_canon);
+            let whole = cbody.len();
+            if let Some(l) = sig.length {
+                match usize::try_from(l) {
+                    Ok(l) if l <= whole => cbody.truncate(l),
+                    _ => p.body_too_short = Some(whole),
+                }
+            }
+            steps.push(
+                Step::note(
+                    format!("Canonicalize the body (c=…/{})", sig.body_canon.as_str()),
+                    match sig.length {
+                        Some(l) => format!("{whole} canonical bytes, of which l={l} are signed; {} bytes after them are not", whole.saturating_sub(cbody.len())),
+                        None => format!("{whole} bytes, all signed"),
+                    },
+                )
+                .at(Span::new(headers.body_start.min(message.len()), message.len())),
+            );
+            p.body_hash = sig.algorithm.digest(&cbody);
+            p.canonical_body = cbody;
+        }
+    }
+    p.steps = steps;
+    p.lints = lints;
+    p
 }
 
 /// Completes a prepared signature with the key record's answer, at time `now` (seconds since
@@ -526,38 +528,40 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             format!("the RSA key at {} has {bits} bits", query.name),
         ));
     }
-    // The body hash.
-    let bh_span = sig.span_of("bh", p.field.span);
-    if let Some(whole) = p.body_too_short {
-        return done(
-            r,
-            Verdict::Permerror,
-            format!("l= is larger than the canonical body ({whole} bytes)"),
-            sig.span_of("l", p.field.span),
+    if sig.kind != Kind::ArcSeal {
+        // The body hash.
+        let bh_span = sig.span_of("bh", p.field.span);
+        if let Some(whole) = p.body_too_short {
+            return done(
+                r,
+                Verdict::Permerror,
+                format!("l= is larger than the canonical body ({whole} bytes)"),
+                sig.span_of("l", p.field.span),
+            );
+        }
+        let expected = base64::encode(&sig.body_hash);
+        let computed = base64::encode(&p.body_hash);
+        let body_ok = sig.body_hash == p.body_hash;
+        r.steps.push(
+            Step::note(
+                format!(
+                    "Hash the canonical body ({}) and compare with bh=",
+                    sig.algorithm.hash_name()
+                ),
+                format!("bh= {expected}\ncomputed {computed}"),
+            )
+            .at(bh_span)
+            .ok(body_ok),
         );
-    }
-    let expected = base64::encode(&sig.body_hash);
-    let computed = base64::encode(&p.body_hash);
-    let body_ok = sig.body_hash == p.body_hash;
-    r.steps.push(
-        Step::note(
-            format!(
-                "Hash the canonical body ({}) and compare with bh=",
-                sig.algorithm.hash_name()
-            ),
-            format!("bh= {expected}\ncomputed {computed}"),
-        )
-        .at(bh_span)
-        .ok(body_ok),
-    );
-    r.body_hash = Some(BodyHash { expected, computed });
-    if !body_ok {
-        return done(
-            r,
-            Verdict::Fail,
-            "the body hash did not verify: the body was changed after signing".into(),
-            bh_span,
-        );
+        r.body_hash = Some(BodyHash { expected, computed });
+        if !body_ok {
+            return done(
+                r,
+                Verdict::Fail,
+                "the body hash did not verify: the body was changed after signing".into(),
+                bh_span,
+            );
+        }
     }
     // The signature.
     let b_span = sig.span_of("b", p.field.span);
