@@ -1,4 +1,4 @@
-//! Differential test: Mailscope's DKIM, SPF and DMARC against `mail-auth` 0.11 (Stalwart's
+//! Differential test: Mailscope's DKIM, ARC, SPF and DMARC against `mail-auth` 0.11 (Stalwart's
 //! independent implementation) on a generated corpus, both fed the same records.
 //!
 //! mail-auth is built with its `test` feature: a name missing from the caches it is given is
@@ -224,6 +224,7 @@ struct Case {
 /// Both sides' verdicts: DKIM per signature, SPF, DMARC (result and policy).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Verdicts {
+    arc: Verdict,
     dkim: Vec<Verdict>,
     spf: Option<Verdict>,
     dmarc: (Verdict, Option<String>),
@@ -233,6 +234,7 @@ fn ours(case: &Case) -> Verdicts {
     let zone = Zone::parse(&case.zone).unwrap();
     let r = Check::new(&case.message, case.envelope.clone(), NOW).run(|q| zone.answer(q));
     Verdicts {
+        arc: r.arc.result,
         dkim: r.dkim.iter().map(|d| d.result).collect(),
         spf: r.spf.map(|s| s.result),
         dmarc: (
@@ -259,6 +261,21 @@ async fn theirs(case: &Case) -> Verdicts {
                 .with_ptr_cache(&o.ptr),
         )
         .await;
+    let arc = auth
+        .verify_arc(
+            Parameters::new(&message)
+                .with_txt_cache(&o.txt)
+                .with_mx_cache(&o.mx)
+                .with_ipv4_cache(&o.v4)
+                .with_ipv6_cache(&o.v6)
+                .with_ptr_cache(&o.ptr),
+        )
+        .await;
+    let arc = match arc.result() {
+        DkimResult::Pass => Verdict::Pass,
+        DkimResult::None => Verdict::None,
+        _ => Verdict::Fail,
+    };
     let helo = case.envelope.helo.clone().unwrap_or_default();
     let mail_from = case.envelope.mail_from.clone().unwrap_or_default();
     let spf = match case.envelope.ip {
@@ -320,6 +337,7 @@ async fn theirs(case: &Case) -> Verdicts {
         mail_auth::dmarc::Policy::Unspecified => None,
     };
     Verdicts {
+        arc,
         dkim: dkim.iter().map(|d| theirs_dkim(d.result())).collect(),
         spf: spf.map(|s| theirs_spf(s.result())),
         dmarc: (
@@ -523,6 +541,48 @@ strict.test.         TXT "v=spf1 ip4:192.0.2.0/24 -all"
 mail.strict.test.    TXT "v=spf1 ip4:192.0.2.0/24 -all"
 "#;
 
+/// ARC chains (mail-auth's two test resources) and edits of them.
+fn arc_corpus() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (name, text) in [
+        ("google", include_str!("fixtures/auth/arc-001.txt")),
+        ("two sets", include_str!("fixtures/auth/arc-002.txt")),
+    ] {
+        let (keys, message) = text.split_once("\n\n").unwrap();
+        let zone: String = keys
+            .lines()
+            .map(|l| {
+                let (n, record) = l.split_once(' ').unwrap();
+                format!("{n}. IN TXT \"{record}\"\n")
+            })
+            .collect();
+        let (first_seal, _) = message.split_once("ARC-Seal:").unwrap();
+        let edits: [(&str, String); 6] = [
+            ("none", message.to_owned()),
+            ("aar result", message.replacen("dkim=pass", "dkim=fail", 1)),
+            ("body", message.replacen("\n\n", "\n\nP.S. added\n", 1)),
+            ("seal cv", message.replacen("cv=none", "cv=pass", 1)),
+            (
+                "seal whitespace",
+                message.replacen("ARC-Seal: i=", "ARC-Seal:   i=", 1),
+            ),
+            (
+                "seal removed",
+                format!("{first_seal}X-{}", &message[first_seal.len()..]),
+            ),
+        ];
+        for (ename, edited) in edits {
+            cases.push(Case {
+                name: format!("arc {name} edit={ename}"),
+                message: edited.into_bytes(),
+                zone: zone.clone(),
+                envelope: Envelope::default(),
+            });
+        }
+    }
+    cases
+}
+
 fn spf_corpus() -> Vec<Case> {
     let mut cases = Vec::new();
     let senders = [
@@ -638,6 +698,7 @@ fn mailscope_agrees_with_mail_auth() {
         .unwrap();
     let corpus: Vec<Case> = dkim_corpus()
         .into_iter()
+        .chain(arc_corpus())
         .chain(spf_corpus())
         .chain(dmarc_corpus())
         .collect();
