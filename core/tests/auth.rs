@@ -239,6 +239,28 @@ fn signatures_made_here_verify_in_every_canonicalization() {
                     Verdict::Pass
                 };
                 assert_eq!(words(&r), [want], "{name} {hc:?}/{bc:?} whitespace edit");
+                // A space before the colon (the obsolete form) is kept by simple, dropped by
+                // relaxed: a signature made over it verifies either way.
+                let spaced = MESSAGE.replace("Subject: hello", "Subject : hello");
+                let (smsg, szone) = signed(&spaced, &key, &opts);
+                assert_eq!(
+                    words(&run(&smsg, &szone, Envelope::default())),
+                    [Verdict::Pass],
+                    "{name} {hc:?}/{bc:?} Name :"
+                );
+                let text = String::from_utf8(smsg)
+                    .unwrap()
+                    .replace("Subject : hello", "Subject: hello");
+                let want = if hc == Canon::Simple {
+                    Verdict::Fail
+                } else {
+                    Verdict::Pass
+                };
+                assert_eq!(
+                    words(&run(text.as_bytes(), &szone, Envelope::default())),
+                    [want],
+                    "{name} {hc:?}/{bc:?} Name : removed"
+                );
                 // Refolding a signed header breaks simple only.
                 let text = String::from_utf8(msg)
                     .unwrap()

@@ -135,6 +135,12 @@ pub fn select(
         .collect()
 }
 
+/// The field's name as written, up to the colon: with the spaces of the obsolete `Name :` form,
+/// which simple canonicalization keeps (RFC 6376 §3.4.1) and relaxed removes.
+fn raw_name<'a>(message: &'a [u8], f: &Field) -> &'a [u8] {
+    Span::new(f.span.start, f.value.start.saturating_sub(1)).slice(message)
+}
+
 /// Canonical header block of `sig` in `field` (index `index` of `headers`).
 fn header_block(
     message: &[u8],
@@ -155,7 +161,7 @@ fn header_block(
                 canon::header(
                     &mut out,
                     sig.header_canon,
-                    f.name(message),
+                    raw_name(message, f),
                     f.raw_value(message),
                 );
                 lines.push(format!("{name}: field at byte {}", f.span.start));
@@ -197,7 +203,12 @@ fn header_block(
     let mut unsigned = Vec::with_capacity(value.len());
     unsigned.extend_from_slice(Span::new(value.start, blank.start).slice(message));
     unsigned.extend_from_slice(Span::new(blank.end, value.end).slice(message));
-    canon::header(&mut out, sig.header_canon, field.name(message), &unsigned);
+    canon::header(
+        &mut out,
+        sig.header_canon,
+        raw_name(message, field),
+        &unsigned,
+    );
     out.truncate(out.len() - 2);
     steps.push(Step::note(
         format!("Canonicalize the header block (c={})", sig.header_canon.as_str()),
