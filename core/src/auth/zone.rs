@@ -170,24 +170,30 @@ impl Zone {
         let mut count = 0usize;
         for (line, blank_owner, tokens) in entries(text)? {
             let err = |message: String| ZoneError { line, message };
-            let absolute = |name: &str, origin: &Option<String>| -> String {
+            let absolute = |name: &str, origin: &Option<String>| -> Result<String, String> {
                 if name == "@" {
-                    return origin.clone().unwrap_or_default();
+                    return Ok(origin.clone().unwrap_or_default());
                 }
-                match (name.strip_suffix('.'), origin) {
+                let full = match (name.strip_suffix('.'), origin) {
                     (Some(abs), _) => abs.to_ascii_lowercase(),
                     (None, Some(o)) if !o.is_empty() => {
                         format!("{}.{o}", name.to_ascii_lowercase())
                     }
                     (None, _) => name.to_ascii_lowercase(),
+                };
+                if !full.is_empty() && full.split('.').any(str::is_empty) {
+                    return Err(format!(
+                        "{name:?} is not a domain name (it has an empty label)"
+                    ));
                 }
+                Ok(full)
             };
             let mut rest = tokens.as_slice();
             match word(rest.first()) {
                 Some(d) if d.eq_ignore_ascii_case("$ORIGIN") => {
                     let name =
                         word(rest.get(1)).ok_or_else(|| err("$ORIGIN needs a name".into()))?;
-                    origin = Some(absolute(name, &None));
+                    origin = Some(absolute(name, &None).map_err(err)?);
                     continue;
                 }
                 Some(d) if d.eq_ignore_ascii_case("$TTL") => continue,
@@ -199,7 +205,7 @@ impl Zone {
             if !blank_owner {
                 let name = word(rest.first())
                     .ok_or_else(|| err("the line does not start with a name".into()))?;
-                owner = Some(absolute(name, &origin));
+                owner = Some(absolute(name, &origin).map_err(err)?);
                 rest = &rest[1..];
             }
             let name = owner
@@ -239,7 +245,7 @@ impl Zone {
         rtype: &str,
         data: &[Token],
         origin: &Option<String>,
-        absolute: &dyn Fn(&str, &Option<String>) -> String,
+        absolute: &dyn Fn(&str, &Option<String>) -> Result<String, String>,
     ) -> Result<Option<(RecordType, Record)>, String> {
         let one = || -> Result<&str, String> {
             match data {
@@ -289,7 +295,7 @@ impl Zone {
                     let exchange = if x == "." {
                         String::new()
                     } else {
-                        absolute(x, origin)
+                        absolute(x, origin)?
                     };
                     (
                         RecordType::Mx,
@@ -301,7 +307,7 @@ impl Zone {
                 }
                 _ => return Err("MX takes a preference and a name".into()),
             },
-            "PTR" => (RecordType::Ptr, Record::Ptr(absolute(one()?, origin))),
+            "PTR" => (RecordType::Ptr, Record::Ptr(absolute(one()?, origin)?)),
             _ if rtype.bytes().all(|b| b.is_ascii_alphanumeric()) => return Ok(None),
             _ => return Err(format!("{rtype:?} is not a record type")),
         }))
@@ -388,6 +394,9 @@ mod tests {
             ("  A 192.0.2.1\n", 1),
             ("a.test MX ten b.test\n", 1),
             ("$INCLUDE other\n", 1),
+            ("$ORIGIN example..\n00 TXT \"x\"\n", 1),
+            ("a..b.test. TXT \"x\"\n", 1),
+            ("a.test. MX 10 b..test.\n", 1),
         ] {
             assert_eq!(Zone::parse(text).unwrap_err().line, line, "{text:?}");
         }
