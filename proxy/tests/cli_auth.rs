@@ -270,11 +270,22 @@ fn checks_that_cannot_run_exit_2() {
 #[tokio::test]
 async fn dns_server_answers_the_queries() {
     let record = key().key_record();
+    // A 2048-bit RSA key record is longer than one 255-byte TXT string: the server splits it and
+    // the resolver joins it again.
+    let rsa =
+        SigningKey::from_pem(include_str!("../../core/tests/fixtures/auth/rsa2048.pem")).unwrap();
+    let rsa_record = rsa.key_record();
+    assert!(rsa_record.len() > 255);
     let dns = dns_server(vec![
         (
             "sel._domainkey.example.org",
             "TXT",
             Answer::Txt(vec![record]),
+        ),
+        (
+            "rsa._domainkey.example.org",
+            "TXT",
+            Answer::Txt(vec![rsa_record]),
         ),
         (
             "example.org",
@@ -294,7 +305,14 @@ async fn dns_server_answers_the_queries() {
     ])
     .await
     .to_string();
-    let eml = file("dns.eml", signed().as_bytes());
+    let twice = signed();
+    let field = sign(
+        twice.as_bytes(),
+        &rsa,
+        &SignOptions::new("example.org", "rsa"),
+    )
+    .unwrap();
+    let eml = file("dns.eml", &[field, twice.into_bytes()].concat());
     let eml = eml.to_str().unwrap().to_owned();
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
         .args([
@@ -321,6 +339,8 @@ async fn dns_server_answers_the_queries() {
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(doc["dkim"][0]["result"], "pass", "{doc}");
+    assert_eq!(doc["dkim"][0]["key"]["bits"], 2048, "{doc}");
+    assert_eq!(doc["dkim"][1]["result"], "pass", "{doc}");
     assert_eq!(doc["spf"]["result"], "pass", "{doc}");
     assert_eq!(doc["dmarc"]["result"], "pass", "{doc}");
     assert_eq!(doc["dmarc"]["policy"], "quarantine");
