@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod auth;
 pub mod codec;
 pub mod i18n;
 pub mod lint;

@@ -80,6 +80,7 @@ pub fn catalog() -> impl Iterator<Item = &'static LintDef> {
     crate::smtp::CATALOG
         .iter()
         .chain(crate::mime::CATALOG)
+        .chain(crate::auth::CATALOG)
         .copied()
 }
 
@@ -98,7 +99,7 @@ mod tests {
             assert!(seen.insert(def.code), "duplicate lint code {}", def.code);
             let (family, name) = def.code.split_once('.').expect("dotted code");
             assert!(
-                matches!(family, "smtp" | "mime"),
+                matches!(family, "smtp" | "mime" | "auth"),
                 "unknown family in {}",
                 def.code
             );

@@ -32,6 +32,9 @@ pub enum Command {
     Transcript(crate::cmd::transcript::TranscriptArgs),
     /// Decode or encode RFC 2047 encoded-words.
     Header(crate::cmd::header::HeaderArgs),
+    /// Check a message's DKIM signatures, SPF, DMARC and ARC, every step explained (exit 0 when the
+    /// checks ran, whatever the verdicts; 2 when they could not run).
+    Auth(crate::cmd::auth::AuthArgs),
 }
 
 /// The exit-code table of `mailscope send --help` (docs/relay.md).

@@ -221,6 +221,50 @@ impl Dns {
         }
     }
 
+    /// The answer to one of the message-authentication checks' queries (`mailscope auth`):
+    /// the records, NXDOMAIN, "no records" (NOERROR without data), or why there is no answer.
+    pub async fn answer(
+        &self,
+        query: &mailscope_core::auth::Query,
+    ) -> mailscope_core::auth::Answer {
+        use hickory_resolver::proto::rr::{RData, RecordType as Rt};
+        use mailscope_core::auth::{Answer, Record, RecordType};
+        let rtype = match query.rtype {
+            RecordType::A => Rt::A,
+            RecordType::Aaaa => Rt::AAAA,
+            RecordType::Mx => Rt::MX,
+            RecordType::Txt => Rt::TXT,
+            RecordType::Ptr => Rt::PTR,
+        };
+        let name =
+            |n: &hickory_resolver::proto::rr::Name| n.to_ascii().trim_end_matches('.').to_string();
+        match self
+            .resolver
+            .lookup(absolute(&query.name).as_str(), rtype)
+            .await
+        {
+            Ok(lookup) => Answer::Records(
+                lookup
+                    .iter()
+                    .filter_map(|r| match r {
+                        RData::A(a) => Some(Record::A(a.0)),
+                        RData::AAAA(a) => Some(Record::Aaaa(a.0)),
+                        RData::MX(mx) => Some(Record::Mx {
+                            preference: mx.preference(),
+                            exchange: name(mx.exchange()),
+                        }),
+                        RData::TXT(txt) => Some(Record::Txt(txt.txt_data().concat())),
+                        RData::PTR(ptr) => Some(Record::Ptr(name(&ptr.0))),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Err(e) if answered_empty(&e) && e.is_nx_domain() => Answer::Nxdomain,
+            Err(e) if answered_empty(&e) => Answer::Records(Vec::new()),
+            Err(e) => Answer::Error(e.to_string()),
+        }
+    }
+
     /// The MX set of `domain`: records by preference with their addresses, or the implicit MX.
     pub async fn mx(&self, domain: &str) -> Result<MxSet, DnsError> {
         let fqdn = absolute(domain);

@@ -23,6 +23,7 @@ async fn main() -> ExitCode {
         Command::Inspect(args) => mailscope_proxy::cmd::inspect::run(&args),
         Command::Transcript(args) => mailscope_proxy::cmd::transcript::run(&args),
         Command::Header(args) => mailscope_proxy::cmd::header::run(&args),
+        Command::Auth(args) => mailscope_proxy::cmd::auth::run(&args).await,
         Command::Send(args) => return ExitCode::from(mailscope_proxy::send::run(*args).await),
     };
     match result {

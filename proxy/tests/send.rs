@@ -357,3 +357,74 @@ async fn send_trusts_the_servers_own_ca_true_certificate() {
     );
     assert!(stderr.contains("did not verify") || stdout.contains("did not verify"));
 }
+
+/// New: `send --dkim-key` signs what it sends; the sandbox's stored copy verifies with the key
+/// record the core derives from the same key, for RSA and Ed25519 keys.
+#[tokio::test]
+async fn send_signs_with_dkim() {
+    use mailscope_core::auth::dkim::sign::SigningKey;
+    use mailscope_core::auth::zone::Zone;
+    use mailscope_core::auth::{Check, Envelope, Verdict};
+    let server = serve(&[]).await;
+    let smtp = server.sandbox.as_ref().unwrap().addr;
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/fixtures/auth/");
+    for (i, name) in ["ed25519.pem", "rsa2048.pem"].iter().enumerate() {
+        let path = format!("{fixtures}{name}");
+        let (code, out, err) = send(
+            smtp,
+            &[
+                "--to",
+                "b@example.org",
+                "--body",
+                "signed\nbody",
+                "--dkim-key",
+                &path,
+                "--dkim-selector",
+                "sel",
+                "--dkim-domain",
+                "example.org",
+            ],
+        )
+        .await;
+        assert_eq!(code, 0, "{out}{err}");
+        let data = server.sandbox.as_ref().unwrap().store.list()[i]
+            .data
+            .clone();
+        assert!(
+            data.starts_with(b"DKIM-Signature: v=1; a="),
+            "{}",
+            String::from_utf8_lossy(&data)
+        );
+        let key = SigningKey::from_pem(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let zone = Zone::parse(&format!(
+            "sel._domainkey.example.org. IN TXT \"{}\"",
+            key.key_record()
+        ))
+        .unwrap();
+        let report = Check::new(&data, Envelope::default(), u64::MAX / 2).run(|q| zone.answer(q));
+        assert_eq!(
+            report.dkim[0].result,
+            Verdict::Pass,
+            "{name}: {}",
+            report.dkim[0].reason
+        );
+    }
+    let (code, _, err) = send(
+        smtp,
+        &[
+            "--to",
+            "b@example.org",
+            "--dkim-key",
+            "/nonexistent.pem",
+            "--dkim-selector",
+            "s",
+            "--dkim-domain",
+            "d.test",
+        ],
+    )
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--dkim-key"), "{err}");
+    let (code, _, err) = send(smtp, &["--to", "b@example.org", "--dkim-key", "/x.pem"]).await;
+    assert_eq!(code, 2, "the selector and domain are required: {err}");
+}

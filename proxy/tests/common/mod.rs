@@ -203,16 +203,19 @@ pub async fn echo<S: AsyncReadExt + AsyncWriteExt + Unpin>(mut s: S) {
 pub enum Answer {
     A(Vec<IpAddr>),
     Mx(Vec<(u16, &'static str)>),
+    /// TXT records, each split into character-strings of at most 255 bytes.
+    Txt(Vec<String>),
     NoData,
     NxDomain,
     ServFail,
 }
 
-/// A tiny authoritative DNS server on 127.0.0.1 answering from `zone`: (name, "A"|"MX") → answer.
+/// A tiny authoritative DNS server on 127.0.0.1 answering from `zone`: (name, "A"|"AAAA"|"MX"|"TXT")
+/// → answer.
 /// Unknown names get NXDOMAIN.
 pub async fn dns_server(zone: Vec<(&'static str, &'static str, Answer)>) -> SocketAddr {
     use hickory_proto::op::{Message as Dns, MessageType, ResponseCode};
-    use hickory_proto::rr::rdata::{A, AAAA, MX};
+    use hickory_proto::rr::rdata::{A, AAAA, MX, TXT};
     use hickory_proto::rr::{Name, RData, Record, RecordType};
 
     let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
@@ -238,6 +241,7 @@ pub async fn dns_server(zone: Vec<(&'static str, &'static str, Answer)>) -> Sock
                 RecordType::A => "A",
                 RecordType::AAAA => "AAAA",
                 RecordType::MX => "MX",
+                RecordType::TXT => "TXT",
                 _ => "other",
             };
             let mut resp = Dns::new();
@@ -263,6 +267,20 @@ pub async fn dns_server(zone: Vec<(&'static str, &'static str, Answer)>) -> Sock
                     for (pref, exch) in list {
                         let rdata = RData::MX(MX::new(*pref, Name::from_ascii(exch).unwrap()));
                         resp.add_answer(Record::from_rdata(q.name().clone(), 60, rdata));
+                    }
+                }
+                Some(Answer::Txt(texts)) => {
+                    for text in texts {
+                        let strings = text
+                            .as_bytes()
+                            .chunks(255)
+                            .map(|c| String::from_utf8_lossy(c).into_owned())
+                            .collect();
+                        resp.add_answer(Record::from_rdata(
+                            q.name().clone(),
+                            60,
+                            RData::TXT(TXT::new(strings)),
+                        ));
                     }
                 }
                 Some(Answer::NxDomain) => {

@@ -1,0 +1,458 @@
+//! DMARC ([RFC 7489](https://www.rfc-editor.org/rfc/rfc7489)): the author domain, policy
+//! discovery with the organizational domain of the Public Suffix List (the `psl` crate), and
+//! the alignment of DKIM and SPF.
+//!
+//! ```text
+//! From ─► author domain ─► _dmarc.author TXT ─(none)─► _dmarc.<organizational domain> TXT
+//!                                   │
+//!   DKIM pass with d= aligned ──────┼──► pass / fail ─► p= (or sp= for a subdomain), pct=
+//!   SPF pass with domain aligned ───┘
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::lint::Lint;
+use crate::mime::address::parse_address_list;
+use crate::mime::header::HeaderSection;
+use crate::span::Span;
+
+use super::dkim::DkimResult;
+use super::dns::{Answer, Answers, Pending, Query, RecordType};
+use super::spf::SpfResult;
+use super::{lints, normalize_domain, tags, Step, Verdict};
+
+/// The organizational domain of `domain` (RFC 7489 §3.2): its registrable domain by the
+/// Public Suffix List, or the name itself when it is a public suffix.
+pub fn organizational_domain(domain: &str) -> String {
+    let d = normalize_domain(domain);
+    psl::domain_str(&d).map_or(d.clone(), str::to_owned)
+}
+
+/// An alignment mode (`adkim=`, `aspf=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Alignment {
+    /// Same organizational domain (the default).
+    Relaxed,
+    /// The same domain exactly.
+    Strict,
+}
+
+impl Alignment {
+    /// Whether `domain` is aligned with `author` in this mode.
+    pub fn aligned(self, domain: &str, author: &str) -> bool {
+        let (d, a) = (normalize_domain(domain), normalize_domain(author));
+        match self {
+            Alignment::Strict => d == a,
+            Alignment::Relaxed => organizational_domain(&d) == organizational_domain(&a),
+        }
+    }
+}
+
+/// A DMARC record, read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DmarcRecord {
+    /// `p=`.
+    pub policy: String,
+    /// `sp=` (defaults to `p=`).
+    pub subdomain_policy: String,
+    /// `adkim=`.
+    pub adkim: Alignment,
+    /// `aspf=`.
+    pub aspf: Alignment,
+    /// `pct=`.
+    pub pct: u8,
+}
+
+/// Reads a DMARC record (§6.3, §6.4). A record whose `p=` or `sp=` is invalid counts as
+/// `p=none` when it has `rua=` (§6.6.3 step 6).
+pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, String> {
+    let t = tags::parse(txt, 0).map_err(|e| e.reason)?;
+    match t.first() {
+        Some(v) if v.name == "v" && v.value == "DMARC1" => {}
+        _ => return Err("the record does not start with v=DMARC1".into()),
+    }
+    let policy = |name: &str| -> Result<Option<String>, String> {
+        tags::get(&t, name)
+            .map(|p| match p.value.to_ascii_lowercase().as_str() {
+                v @ ("none" | "quarantine" | "reject") => Ok(v.to_owned()),
+                v => Err(format!("{name}={v} is not none, quarantine or reject")),
+            })
+            .transpose()
+    };
+    let (p, sp) = match (policy("p"), policy("sp")) {
+        (Ok(Some(p)), Ok(sp)) => {
+            let sp = sp.unwrap_or_else(|| p.clone());
+            (p, sp)
+        }
+        (p, sp) => {
+            let why = p
+                .err()
+                .or(sp.err())
+                .unwrap_or_else(|| "p= is missing".into());
+            if tags::get(&t, "rua").is_some() {
+                ("none".to_owned(), "none".to_owned())
+            } else {
+                return Err(why);
+            }
+        }
+    };
+    let mode = |name: &str| -> Result<Alignment, String> {
+        match tags::get(&t, name).map(|v| v.value.to_ascii_lowercase()) {
+            None => Ok(Alignment::Relaxed),
+            Some(v) if v == "r" => Ok(Alignment::Relaxed),
+            Some(v) if v == "s" => Ok(Alignment::Strict),
+            Some(v) => Err(format!("{name}={v} is not r or s")),
+        }
+    };
+    let pct = match tags::get(&t, "pct") {
+        None => 100,
+        Some(v) => v
+            .value
+            .parse::<u8>()
+            .ok()
+            .filter(|&n| n <= 100)
+            .ok_or_else(|| format!("pct={} is not 0 to 100", v.value))?,
+    };
+    Ok(DmarcRecord {
+        policy: p,
+        subdomain_policy: sp,
+        adkim: mode("adkim")?,
+        aspf: mode("aspf")?,
+        pct,
+    })
+}
+
+/// What discovery found: the author domain and the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// The author domain, or why there is none.
+    pub author: Result<String, String>,
+    /// The From field(s).
+    pub from_span: Span,
+    /// The record, the domain it was found at, and its text.
+    pub record: Option<(DmarcRecord, String, String)>,
+    /// A lookup that failed.
+    pub temperror: Option<String>,
+    /// Steps so far.
+    pub steps: Vec<Step>,
+    /// Findings so far.
+    pub lints: Vec<Lint>,
+}
+
+/// How one DKIM or SPF result aligns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Aligned {
+    /// The authenticated domain.
+    pub domain: String,
+    /// Its result.
+    pub result: Verdict,
+    /// Whether it passed and aligns with the author domain.
+    pub aligned: bool,
+}
+
+/// The DMARC result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DmarcResult {
+    /// The result word.
+    pub result: Verdict,
+    /// Why.
+    pub reason: String,
+    /// The author (From) domain.
+    pub from_domain: Option<String>,
+    /// Its organizational domain.
+    pub org_domain: Option<String>,
+    /// Where the record was found.
+    pub record_domain: Option<String>,
+    /// The record's text.
+    pub record: Option<String>,
+    /// The policy that applies (`p=`, or `sp=` for a subdomain): none, quarantine or reject.
+    pub policy: Option<String>,
+    /// What a receiver following the policy does with this message: none, quarantine, reject.
+    pub disposition: String,
+    /// `pct=`.
+    pub pct: Option<u8>,
+    /// `adkim=`.
+    pub adkim: Option<Alignment>,
+    /// `aspf=`.
+    pub aspf: Option<Alignment>,
+    /// Each DKIM result and its alignment.
+    pub dkim: Vec<Aligned>,
+    /// The SPF result and its alignment.
+    pub spf: Option<Aligned>,
+    /// Every step.
+    pub steps: Vec<Step>,
+    /// Findings.
+    pub lints: Vec<Lint>,
+}
+
+fn lookup(
+    domain: &str,
+    answers: &Answers,
+    steps: &mut Vec<Step>,
+    lints: &mut Vec<Lint>,
+) -> Result<Result<Option<(DmarcRecord, String)>, String>, Pending> {
+    let q = Query::new(&format!("_dmarc.{domain}"), RecordType::Txt);
+    let answer = answers.ask(q.clone())?;
+    steps.push(Step::note(
+        format!("Look up the policy: {q}"),
+        answer.describe(),
+    ));
+    if let Answer::Error(e) = answer {
+        return Ok(Err(format!("the lookup of {q} failed: {e}")));
+    }
+    let records: Vec<&[u8]> = answer
+        .txts()
+        .filter(|t| t.len() >= 8 && t[..8].eq_ignore_ascii_case(b"v=DMARC1"))
+        .collect();
+    let [one] = records.as_slice() else {
+        return Ok(Ok(None));
+    };
+    let text = String::from_utf8_lossy(one).into_owned();
+    match parse_record(one) {
+        Ok(r) => Ok(Ok(Some((r, text)))),
+        Err(e) => {
+            lints.push(
+                lints::DMARC_SYNTAX.at(Span::default(), format!("the record at {}: {e}", q.name)),
+            );
+            steps.push(Step::note("Read the record", format!("{text}: {e}; ignored")).ok(false));
+            Ok(Ok(None))
+        }
+    }
+}
+
+/// The author domain and the policy record of `message`.
+pub fn discover(
+    message: &[u8],
+    headers: &HeaderSection,
+    answers: &Answers,
+) -> Result<Discovery, Pending> {
+    let froms: Vec<_> = headers
+        .fields
+        .iter()
+        .filter(|f| f.is(message, "From"))
+        .collect();
+    let from_span = match (froms.first(), froms.last()) {
+        (Some(a), Some(b)) => Span::new(a.span.start, b.span.end),
+        _ => Span::default(),
+    };
+    let mut d = Discovery {
+        author: Err(String::new()),
+        from_span,
+        record: None,
+        temperror: None,
+        steps: Vec::new(),
+        lints: Vec::new(),
+    };
+    let mut domains: Vec<String> = Vec::new();
+    for f in &froms {
+        for m in parse_address_list(&f.unfolded(message)).mailboxes() {
+            let dom = normalize_domain(
+                m.address
+                    .rsplit_once('@')
+                    .map_or("", |(_, d)| d.trim_end_matches('>')),
+            );
+            if !domains.contains(&dom) {
+                domains.push(dom);
+            }
+        }
+    }
+    d.author = match (froms.len(), domains.as_slice()) {
+        (0, _) => Err("the message has no From field".into()),
+        (1, [one]) if !one.is_empty() => Ok(one.clone()),
+        (1, [_]) | (1, []) => Err("the From field has no address with a domain".into()),
+        (n, _) if n > 1 => Err(format!("the message has {n} From fields")),
+        (_, many) => Err(format!(
+            "the From field has addresses in {} domains ({})",
+            many.len(),
+            many.join(", ")
+        )),
+    };
+    let author = match &d.author {
+        Ok(a) => a.clone(),
+        Err(e) => {
+            d.lints
+                .push(lints::DMARC_MULTIPLE_FROM.at(from_span, e.clone()));
+            d.steps.push(
+                Step::note("Find the author domain (From)", e.clone())
+                    .at(from_span)
+                    .ok(false),
+            );
+            return Ok(d);
+        }
+    };
+    d.steps.push(
+        Step::note("Find the author domain (From)", author.clone())
+            .at(from_span)
+            .ok(true),
+    );
+    let org = organizational_domain(&author);
+    let mut found = lookup(&author, answers, &mut d.steps, &mut d.lints)?;
+    let mut at = author.clone();
+    if matches!(found, Ok(None)) && org != author {
+        d.steps.push(Step::note(
+            "No record: try the organizational domain",
+            format!("{org} (Public Suffix List)"),
+        ));
+        found = lookup(&org, answers, &mut d.steps, &mut d.lints)?;
+        at = org;
+    }
+    match found {
+        Err(e) => d.temperror = Some(e),
+        Ok(Some((r, text))) => d.record = Some((r, at, text)),
+        Ok(None) => d.lints.push(lints::DMARC_NO_RECORD.at(
+            from_span,
+            format!("no DMARC record at _dmarc.{author} or its organizational domain"),
+        )),
+    }
+    Ok(d)
+}
+
+/// The DMARC result from discovery and the DKIM and SPF results.
+pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> DmarcResult {
+    let mut r = DmarcResult {
+        result: Verdict::None,
+        reason: String::new(),
+        from_domain: d.author.as_ref().ok().cloned(),
+        org_domain: d.author.as_ref().ok().map(|a| organizational_domain(a)),
+        record_domain: None,
+        record: None,
+        policy: None,
+        disposition: "none".into(),
+        pct: None,
+        adkim: None,
+        aspf: None,
+        dkim: Vec::new(),
+        spf: None,
+        steps: d.steps,
+        lints: d.lints,
+    };
+    let author = match d.author {
+        Err(e) => {
+            r.result = Verdict::Permerror;
+            r.reason = format!("no single author domain: {e}");
+            return r;
+        }
+        Ok(a) => a,
+    };
+    if let Some(e) = d.temperror {
+        r.result = Verdict::Temperror;
+        r.reason = e;
+        return r;
+    }
+    let Some((rec, at, text)) = d.record else {
+        r.reason = format!("{author} publishes no DMARC policy");
+        return r;
+    };
+    r.record_domain = Some(at.clone());
+    r.record = Some(text);
+    r.pct = Some(rec.pct);
+    r.adkim = Some(rec.adkim);
+    r.aspf = Some(rec.aspf);
+    let policy = if at != author {
+        rec.subdomain_policy.clone()
+    } else {
+        rec.policy.clone()
+    };
+    r.policy = Some(policy.clone());
+    for k in dkim {
+        if let Some(domain) = &k.domain {
+            let aligned = k.result == Verdict::Pass && rec.adkim.aligned(domain, &author);
+            r.dkim.push(Aligned {
+                domain: domain.clone(),
+                result: k.result,
+                aligned,
+            });
+        }
+    }
+    if let Some(s) = spf {
+        r.spf = Some(Aligned {
+            domain: s.domain.clone(),
+            result: s.result,
+            aligned: s.result == Verdict::Pass && rec.aspf.aligned(&s.domain, &author),
+        });
+    }
+    let mode = |m: Alignment| match m {
+        Alignment::Strict => "strict: the same domain",
+        Alignment::Relaxed => "relaxed: the same organizational domain",
+    };
+    let lines: Vec<String> = r
+        .dkim
+        .iter()
+        .map(|a| {
+            format!(
+                "DKIM d={} {} → {}",
+                a.domain,
+                a.result,
+                if a.aligned { "aligned" } else { "not aligned" }
+            )
+        })
+        .collect();
+    r.steps.push(
+        Step::note(
+            format!("DKIM alignment (adkim={})", mode(rec.adkim)),
+            if lines.is_empty() {
+                "no DKIM signature".to_owned()
+            } else {
+                lines.join("\n")
+            },
+        )
+        .ok(r.dkim.iter().any(|a| a.aligned)),
+    );
+    r.steps.push(
+        Step::note(
+            format!("SPF alignment (aspf={})", mode(rec.aspf)),
+            r.spf
+                .as_ref()
+                .map_or("SPF not checked (no --ip)".to_owned(), |a| {
+                    format!(
+                        "SPF {} {} → {}",
+                        a.domain,
+                        a.result,
+                        if a.aligned { "aligned" } else { "not aligned" }
+                    )
+                }),
+        )
+        .ok(r.spf.as_ref().is_some_and(|a| a.aligned)),
+    );
+    let pass = r.dkim.iter().any(|a| a.aligned) || r.spf.as_ref().is_some_and(|a| a.aligned);
+    if pass {
+        r.result = Verdict::Pass;
+        r.reason = format!("an identifier aligned with {author} passed");
+    } else {
+        r.result = Verdict::Fail;
+        r.reason = format!("no DKIM or SPF pass aligned with {author}");
+        r.disposition = policy.clone();
+    }
+    r.steps.push(
+        Step::note(
+            "Apply the policy",
+            format!(
+                "{}={policy}{}: {}",
+                if at != author { "sp" } else { "p" },
+                if rec.pct < 100 {
+                    format!(", pct={} (applied to that share of failing mail)", rec.pct)
+                } else {
+                    String::new()
+                },
+                if pass {
+                    "the message passes"
+                } else {
+                    "a receiver following the policy would "
+                }
+                .to_owned()
+                    + if pass {
+                        ""
+                    } else {
+                        match policy.as_str() {
+                            "reject" => "reject it",
+                            "quarantine" => "quarantine it",
+                            _ => "only report it",
+                        }
+                    }
+            ),
+        )
+        .ok(pass),
+    );
+    r
+}
