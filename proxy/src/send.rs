@@ -77,7 +77,7 @@ pub enum QuitAfter {
 
 /// Options of `mailscope send`.
 #[derive(Debug, Clone, Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).args(["server", "mx"])))]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["server", "mx", "sandbox"])))]
 pub struct SendArgs {
     /// Server as HOST[:PORT] (port 25, or 465 with --tls implicit).
     #[arg(long)]
@@ -148,6 +148,10 @@ pub struct SendArgs {
     /// instead of connecting directly.
     #[arg(long, value_name = "URL", requires = "token")]
     pub via: Option<String>,
+    /// With --via: send to that mailscope serve's own sandbox SMTP server (instead of --server
+    /// or --mx), as the page's "Sandbox" target does.
+    #[arg(long, requires = "via")]
+    pub sandbox: bool,
     /// The relay token for --via (the `#token=` part of the URL mailscope serve printed).
     #[arg(long, env = "MAILSCOPE_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
@@ -646,8 +650,7 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
         let (via, peer, frame) = crate::via::Via::connect(
             via,
             args.token.as_deref().unwrap_or(""),
-            args.server.as_deref(),
-            args.mx.as_deref(),
+            crate::via::Destination::of(args),
             args.tls == TlsArg::Implicit,
         )
         .await?;

@@ -31,14 +31,41 @@ fn code_for(code: ErrorCode) -> u8 {
     }
 }
 
+/// Where `send --via` asks the relay to connect.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Destination<'a> {
+    /// `--server HOST[:PORT]`.
+    Server(&'a str),
+    /// `--mx DOMAIN`.
+    Mx(&'a str),
+    /// `--sandbox`: the relay's own sandbox.
+    Sandbox,
+    /// None given (clap requires one; kept total).
+    None,
+}
+
+impl<'a> Destination<'a> {
+    /// The destination `args` name.
+    pub(crate) fn of(args: &'a crate::send::SendArgs) -> Destination<'a> {
+        if args.sandbox {
+            Destination::Sandbox
+        } else if let Some(mx) = &args.mx {
+            Destination::Mx(mx)
+        } else if let Some(server) = &args.server {
+            Destination::Server(server)
+        } else {
+            Destination::None
+        }
+    }
+}
+
 impl Via {
     /// Opens the relay and connects to the target; returns the peer and, for implicit TLS, the
     /// `tls` frame.
     pub(crate) async fn connect(
         url: &str,
         token: &str,
-        server: Option<&str>,
-        mx: Option<&str>,
+        destination: Destination<'_>,
         implicit: bool,
     ) -> Result<(Via, String, Option<RelayFrame>), SendError> {
         let origin = url
@@ -83,17 +110,18 @@ impl Via {
             RelayFrame::Hello { .. } => {}
             other => return Err(fail(12, format!("the relay did not say hello: {other:?}"))),
         }
-        let target = match (server, mx) {
-            (_, Some(domain)) => Target::Mx {
+        let target = match destination {
+            Destination::Sandbox => Target::Sandbox { sandbox: true },
+            Destination::Mx(domain) => Target::Mx {
                 mx: domain.to_string(),
             },
-            (Some(server), None) => {
+            Destination::Server(server) => {
                 let default_port = if implicit { 465 } else { 25 };
                 let (host, port) = crate::cli::parse_host_port(server)
                     .unwrap_or_else(|_| (server.to_string(), default_port));
                 Target::Host { host, port }
             }
-            (None, None) => return Err(fail(2, "give --server or --mx")),
+            Destination::None => return Err(fail(2, "give --server, --mx or --sandbox")),
         };
         via.send(&ClientFrame::Connect {
             target,

@@ -428,3 +428,38 @@ async fn send_signs_with_dkim() {
     let (code, _, err) = send(smtp, &["--to", "b@example.org", "--dkim-key", "/x.pem"]).await;
     assert_eq!(code, 2, "the selector and domain are required: {err}");
 }
+
+/// `send --via URL --sandbox`: the relay's own sandbox, without naming its address or allowing
+/// it as a target (the page's "Sandbox" target).
+#[tokio::test]
+async fn send_via_the_relay_to_its_sandbox() {
+    let server = serve(&[]).await;
+    let url = format!("http://{}/#token={TOKEN}", server.addr);
+    let run = |extra: &[&str]| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_mailscope"))
+            .args(["send", "--from", "a@example.org", "--to", "b@example.org"])
+            .args(extra)
+            .env("RUST_LOG", "off")
+            .output()
+    };
+    let out = run(&["--via", &url, "--token", TOKEN, "--sandbox"])
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("through the relay"), "{stdout}");
+    assert_eq!(server.sandbox.as_ref().unwrap().store.list().len(), 1);
+    // --sandbox names the relay's sandbox: without --via there is none.
+    let out = run(&["--sandbox"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--via"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
