@@ -67,7 +67,7 @@ pub fn message_table(props: &MessageTableProps) -> Html {
             <div class="toolbar mailbox-toolbar">
                 <span class="muted" id="mailbox-count">{ if props.items.len() == 1 { trf(lang, "{n} message", &[("n", &1)]) } else { trf(lang, "{n} messages", &[("n", &props.items.len())]) } }</span>
                 if *confirming {
-                    <span role="alert">{ trf(lang, "Delete all {n} messages from the sandbox?", &[("n", &props.items.len())]) }</span>
+                    <span role="alert">{ if props.items.len() == 1 { tr(lang, "Delete the one message in the sandbox?").to_string() } else { trf(lang, "Delete all {n} messages from the sandbox?", &[("n", &props.items.len())]) } }</span>
                     <button type="button" id="mailbox-delete-all-confirm" class="danger" onclick={confirm}>{ tr(lang, "Delete all") }</button>
                     <button type="button" onclick={cancel}>{ tr(lang, "Keep them") }</button>
                 } else {

@@ -10,6 +10,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Delete", "삭제"),
     ("Delete all", "모두 삭제"),
     ("Delete all {n} messages from the sandbox?", "샌드박스의 메시지 {n}개를 모두 삭제할까요?"),
+    ("Delete the one message in the sandbox?", "샌드박스의 메시지 1개를 삭제할까요?"),
     ("Delete all…", "모두 삭제…"),
     ("Envelope and session", "봉투와 세션"),
     ("Fetching the message and its transcript…", "메시지와 전사 기록을 가져오는 중…"),
