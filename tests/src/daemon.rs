@@ -69,15 +69,15 @@ impl Daemon {
     }
 
     /// Its output so far.
-    pub fn log(&self) -> String {
+    fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits until `ready` holds; panics with the log when the daemon exits first or
     /// [`READY_TIMEOUT`] passes.
-    pub fn wait_until(&mut self, what: &str, mut ready: impl FnMut(&Daemon) -> bool) {
+    pub fn wait_until(&mut self, what: &str, mut ready: impl FnMut() -> bool) {
         let deadline = Instant::now() + READY_TIMEOUT;
-        while !ready(self) {
+        while !ready() {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("{what}: the daemon exited ({status}):\n{}", self.log());
             }
@@ -92,7 +92,7 @@ impl Daemon {
 
     /// Waits until `addr` accepts TCP connections.
     pub fn wait_listening(&mut self, what: &str, addr: SocketAddr) {
-        self.wait_until(what, |_| {
+        self.wait_until(what, || {
             TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
         });
     }

@@ -58,14 +58,14 @@ zone:
         );
         let conf_path = dir.join("nsd.conf");
         std::fs::write(&conf_path, conf).expect("write nsd.conf");
+        let log = dir.join("nsd.log");
         let mut daemon = Daemon::spawn(
             Command::new("nsd").arg("-d").arg("-c").arg(&conf_path),
-            &dir.join("nsd.out"),
+            &log,
             "Install NSD (apt-get install nsd; cargo xtask test does)",
         );
-        let log = dir.join("nsd.log");
-        // NSD reads the zone, then logs that it started.
-        daemon.wait_until("NSD with the test zone", |_| {
+        // NSD reads the zone, then logs that it started (its log file is its console's).
+        daemon.wait_until("NSD with the test zone", || {
             std::fs::read_to_string(&log)
                 .is_ok_and(|l| l.contains("read with success") && l.contains("nsd started"))
         });
