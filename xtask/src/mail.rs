@@ -29,8 +29,10 @@ const PACKAGES: [&str; 9] = [
 ];
 
 /// Installs Postfix, Dovecot, swaks, OpenDKIM and NSD from Debian when missing. Postfix is
-/// preseeded with "No configuration" so nothing in /etc is set up; apt starts no service here
-/// (no init system runs them), and the tests run private instances from their own directories.
+/// preseeded with "No configuration" so nothing in /etc is set up. The tests run private
+/// instances from their own directories on free loopback ports, so nothing needs stopping: in a
+/// container apt starts no service, and where an init system starts the packages' own (NSD on
+/// port 53, OpenDKIM on its socket in /run) they do not meet the tests.
 pub(crate) fn ensure_mail_software(steps: &mut Steps) -> Result<(), String> {
     steps.step("tools: postfix, dovecot, swaks, opendkim and nsd (Debian)", |_| {
         if BINARIES.iter().all(|b| Path::new(b).exists()) {
