@@ -100,10 +100,17 @@ Background no
     }
 }
 
-/// OpenDKIM's verdict on `message`, its key fetched from `dns` (authoritative for `zone`): the
-/// line `opendkim -t` prints, such as `…: verification (s=sel d=example.test, 2048-bit key)
-/// succeeded` or `… failed: …`.
-pub fn verify(dir: &Path, dns: SocketAddr, zone: &str, message: &[u8]) -> String {
+/// What OpenDKIM's verifier said about a message.
+pub struct Verdict {
+    /// Whether the signature verified.
+    pub pass: bool,
+    /// The line `opendkim -t` printed, such as `…: verification (s=sel, d=example.test, 2048-bit
+    /// key) succeeded` or `…: verification (…) failed: signature verification failed`.
+    pub line: String,
+}
+
+/// OpenDKIM's verdict on `message`, its key fetched from `dns` (authoritative for `zone`).
+pub fn verify(dir: &Path, dns: SocketAddr, zone: &str, message: &[u8]) -> Verdict {
     std::fs::create_dir_all(dir).expect("create the verifier directory");
     // libunbound's configuration: ask the test's server, on loopback, for the test zone
     // (unbound refuses localhost servers and answers `test.` itself unless told otherwise).
@@ -138,8 +145,13 @@ stub-zone:
         .unwrap_or_else(|e| panic!("cannot run opendkim: {e}. {HINT}"));
     let text =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find(|l| l.contains("verification"))
+    let line = text
+        .lines()
+        .find(|l| l.contains(": verification ("))
         .unwrap_or_else(|| panic!("opendkim -t printed no verdict ({}):\n{text}", out.status))
-        .to_string()
+        .to_string();
+    Verdict {
+        pass: line.ends_with(") succeeded"),
+        line,
+    }
 }

@@ -160,6 +160,7 @@ fn tag(message: &[u8], name: &str) -> String {
         .unwrap_or_else(|| panic!("no {name}= in {field}"))
 }
 
+/// Runs both verifiers, each in a directory of its own under the scratch directory.
 struct Checker<'a> {
     scratch: &'a Path,
     nsd: &'a Nsd,
@@ -168,7 +169,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// Mailscope's report and OpenDKIM's verdict line on `message`, which must agree on
+    /// Mailscope's report on `message`, whose DKIM verdict must agree with OpenDKIM's on
     /// pass/fail.
     fn check(&mut self, label: &str, message: &[u8]) -> Value {
         self.runs += 1;
@@ -183,13 +184,13 @@ impl Checker<'_> {
             DOMAIN,
             message,
         );
-        let opendkim_passes = theirs.ends_with(") succeeded");
         assert_eq!(
             ours == "pass",
-            opendkim_passes,
-            "{label}: Mailscope says {ours}, OpenDKIM says {theirs:?}"
+            theirs.pass,
+            "{label}: Mailscope says {ours}, OpenDKIM says {:?}",
+            theirs.line
         );
-        eprintln!("{label}: mailscope {ours}; opendkim: {theirs}");
+        eprintln!("{label}: mailscope {ours}; {}", theirs.line);
         report
     }
 }
