@@ -1,5 +1,5 @@
 //! Harness for Mailscope's end-to-end tests: starts and stops the real parts (the `mailscope`
-//! binary, ChromeDriver with headless Chromium) on loopback.
+//! binary, ChromeDriver with headless Chromium, Postfix, OpenDKIM, NSD) on loopback.
 //!
 //! `cargo xtask test` builds what is needed and sets `MAILSCOPE_BIN` (the binary), `MAILSCOPE_UI`
 //! (Trunk's dist/) and `CHROMEDRIVER`. Every process started here is killed when its handle drops.
@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
 
+pub mod api;
+pub mod daemon;
+pub mod nsd;
+pub mod opendkim;
 pub mod page;
 pub mod postfix;
 

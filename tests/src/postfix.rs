@@ -23,6 +23,16 @@ pub const USER: &str = "alice@example.test";
 /// Its password.
 pub const PASSWORD: &str = "secret";
 
+/// Settings added to an instance by [`Postfix::start_with`].
+#[derive(Default)]
+pub struct Extra<'a> {
+    /// Lines appended to main.cf.
+    pub main_cf: &'a str,
+    /// One more plain SMTP listener per entry, each with these `-o name=value` options; their
+    /// addresses are [`Postfix::extra`], in this order.
+    pub listeners: &'a [&'a str],
+}
+
 /// A running private Postfix with Dovecot SASL.
 pub struct Postfix {
     /// The instance directory.
@@ -33,6 +43,8 @@ pub struct Postfix {
     pub submission: SocketAddr,
     /// Port 465 role: implicit TLS, AUTH required.
     pub smtps: SocketAddr,
+    /// The listeners of [`Extra::listeners`].
+    pub extra: Vec<SocketAddr>,
     /// The server certificate (self-signed for `mail.test` and 127.0.0.1), PEM.
     pub cert_pem: String,
 }
@@ -77,6 +89,11 @@ fn id_of(flag: &str, name: &str) -> String {
 impl Postfix {
     /// Starts a fresh instance and waits until its three ports accept connections.
     pub fn start() -> Postfix {
+        Postfix::start_with(&Extra::default())
+    }
+
+    /// Like [`Postfix::start`], with `extra` settings and listeners.
+    pub fn start_with(extra: &Extra) -> Postfix {
         assert!(
             Path::new("/usr/sbin/postfix").exists() && Path::new("/usr/sbin/dovecot").exists(),
             "Postfix and Dovecot are not installed: run `cargo xtask test`, which installs them"
@@ -147,7 +164,9 @@ smtpd_tls_security_level = may
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = private/auth
 smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_unauth_destination
-"
+{}
+",
+            extra.main_cf
         );
         let auth = "-o smtpd_sasl_auth_enable=yes -o smtpd_client_restrictions=permit_sasl_authenticated,reject";
         let mut master_cf = format!(
@@ -156,6 +175,12 @@ smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated reject_un
 127.0.0.1:{smtps} inet n - n - - smtpd -o smtpd_tls_wrappermode=yes {auth}
 "
         );
+        let extra_ports: Vec<u16> = extra.listeners.iter().map(|_| free_port()).collect();
+        for (port, options) in extra_ports.iter().zip(extra.listeners) {
+            master_cf.push_str(&format!(
+                "127.0.0.1:{port} inet n - n - - smtpd {options}\n"
+            ));
+        }
         for line in [
             "pickup unix n - n 60 1 pickup",
             "cleanup unix n - n - 0 cleanup",
@@ -231,6 +256,10 @@ service anvil {{
             smtp: SocketAddr::from(([127, 0, 0, 1], smtp)),
             submission: SocketAddr::from(([127, 0, 0, 1], submission)),
             smtps: SocketAddr::from(([127, 0, 0, 1], smtps)),
+            extra: extra_ports
+                .iter()
+                .map(|&p| SocketAddr::from(([127, 0, 0, 1], p)))
+                .collect(),
             cert_pem,
             dir,
         };
@@ -250,7 +279,7 @@ service anvil {{
             &log,
         );
         let deadline = Instant::now() + READY_TIMEOUT;
-        for addr in [pf.smtp, pf.submission, pf.smtps] {
+        for &addr in [pf.smtp, pf.submission, pf.smtps].iter().chain(&pf.extra) {
             while TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err() {
                 assert!(
                     Instant::now() < deadline,

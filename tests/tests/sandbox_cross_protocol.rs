@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use mailscope_e2e::api::messages;
 use mailscope_e2e::{free_port, Browser, Serve, READY_TIMEOUT};
 
 /// The request body: an SMTP transaction, as in the repro.
@@ -111,26 +112,6 @@ fn send_mail(port: u16) {
     }
 }
 
-/// The sandbox's stored messages, through the API.
-fn stored(serve: &Serve) -> Vec<serde_json::Value> {
-    let addr = serve.origin.trim_start_matches("http://");
-    let mut s = TcpStream::connect(addr).expect("connect to serve");
-    s.set_read_timeout(Some(READY_TIMEOUT)).expect("timeout");
-    write!(
-        s,
-        "GET /api/messages HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
-        serve.token
-    )
-    .expect("send the request");
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).expect("read the answer");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    let json: serde_json::Value =
-        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
-    json["messages"].as_array().cloned().expect("a list")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_posting_smtp_to_the_sandbox_stores_nothing() {
     let smtp = free_port();
@@ -163,7 +144,7 @@ async fn a_page_posting_smtp_to_the_sandbox_stores_nothing() {
         .expect("the SMTP client");
     let deadline = Instant::now() + READY_TIMEOUT;
     let list = loop {
-        let list = stored(&serve);
+        let list = messages(&serve);
         if !list.is_empty() || Instant::now() > deadline {
             break list;
         }

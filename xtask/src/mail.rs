@@ -1,4 +1,5 @@
-//! Real mail software for the end-to-end tests: Postfix, Dovecot (SASL only) and swaks.
+//! Real mail software for the end-to-end tests: Postfix, Dovecot (SASL only), swaks, OpenDKIM
+//! (the signing milter and its tools) and NSD (the DNS server for the DKIM test's zone).
 
 use std::io::Write;
 use std::path::Path;
@@ -7,20 +8,33 @@ use std::process::{Command, Stdio};
 use crate::steps::Steps;
 use crate::tools;
 
-const BINARIES: [&str; 3] = ["/usr/sbin/postfix", "/usr/sbin/dovecot", "/usr/bin/swaks"];
-const PACKAGES: [&str; 6] = [
+const BINARIES: [&str; 6] = [
+    "/usr/sbin/postfix",
+    "/usr/sbin/dovecot",
+    "/usr/bin/swaks",
+    "/usr/sbin/opendkim",
+    "/usr/sbin/opendkim-genkey",
+    "/usr/sbin/nsd",
+];
+const PACKAGES: [&str; 9] = [
     "postfix",
     "dovecot-core",
     "swaks",
     "libnet-ssleay-perl",
     "libio-socket-ssl-perl",
     "libauthen-sasl-perl",
+    "opendkim",
+    "opendkim-tools",
+    "nsd",
 ];
 
-/// Installs Postfix, Dovecot and swaks from Debian when missing. Postfix is preseeded with
-/// "No configuration" so nothing in /etc is set up or started: the tests run private instances.
+/// Installs Postfix, Dovecot, swaks, OpenDKIM and NSD from Debian when missing. Postfix is
+/// preseeded with "No configuration" so nothing in /etc is set up. The tests run private
+/// instances from their own directories on free loopback ports, so nothing needs stopping: in a
+/// container apt starts no service, and where an init system starts the packages' own (NSD on
+/// port 53, OpenDKIM on its socket in /run) they do not meet the tests.
 pub(crate) fn ensure_mail_software(steps: &mut Steps) -> Result<(), String> {
-    steps.step("tools: postfix, dovecot and swaks (Debian)", |_| {
+    steps.step("tools: postfix, dovecot, swaks, opendkim and nsd (Debian)", |_| {
         if BINARIES.iter().all(|b| Path::new(b).exists()) {
             eprintln!("    present");
             return Ok(());
