@@ -129,7 +129,10 @@ fn send_help_and_usage() {
     }
     let (code, _, err) = run(&["send", "--to", "b@example.org"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("<--server <SERVER>|--mx <DOMAIN>|--sandbox>"), "{err}");
+    assert!(
+        err.contains("<--server <SERVER>|--mx <DOMAIN>|--sandbox>"),
+        "{err}"
+    );
     assert!(!err.contains("--from"), "--from is optional: {err}");
     let (_, out, _) = run(&["send", "--help"]);
     assert!(

@@ -71,3 +71,37 @@ pub(super) async fn read_conn(
         None => std::future::pending().await,
     }
 }
+
+/// What a socket error means, in words a person can act on (never the OS's text or number).
+pub(super) fn socket_error_words(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionRefused => {
+            "the connection was refused: nothing listens on that port, or a firewall rejects it"
+        }
+        ErrorKind::ConnectionReset => "the server reset the connection",
+        ErrorKind::ConnectionAborted => "the connection was aborted",
+        ErrorKind::BrokenPipe => "the server had already closed the connection",
+        ErrorKind::TimedOut => "the network did not answer in time",
+        ErrorKind::HostUnreachable => "there is no route to that host",
+        ErrorKind::NetworkUnreachable => "that network is unreachable from here",
+        ErrorKind::AddrNotAvailable => "no local address can reach that address",
+        ErrorKind::PermissionDenied => "this machine does not allow that connection",
+        _ => "the connection failed",
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::socket_error_words;
+
+    #[test]
+    fn socket_errors_are_said_without_os_text() {
+        let refused = std::io::Error::from_raw_os_error(111);
+        let words = socket_error_words(&refused);
+        assert!(words.contains("refused"), "{words}");
+        assert!(!words.contains("os error"), "{words}");
+        let other = std::io::Error::other("library detail");
+        assert_eq!(socket_error_words(&other), "the connection failed");
+    }
+}

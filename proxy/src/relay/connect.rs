@@ -189,7 +189,7 @@ impl Session {
                     .await;
                     return Ok(());
                 }
-                Ok(Err(e)) => e.to_string(),
+                Ok(Err(e)) => super::conn::socket_error_words(&e).to_string(),
                 Err(_) => format!("no answer within {} s", limits.connect_timeout.as_secs()),
             };
             attempts.push(ConnectAttempt {

@@ -212,7 +212,7 @@ impl Session {
                         Ok(data) if data.is_empty() => self.end_conn(Closer::Server, "the server closed the connection".into()).await,
                         Ok(data) => self.on_server_data(data).await,
                         Err(e) => {
-                            self.failure(fail(ErrorCode::ConnectFailed, format!("reading from the server failed: {e}"))).await
+                            self.failure(fail(ErrorCode::ConnectFailed, format!("reading from the server failed: {}", super::conn::socket_error_words(&e)))).await
                         }
                     };
                     if !ok { return "the page went away".into(); }
@@ -370,7 +370,10 @@ impl Session {
                 return self
                     .failure(fail(
                         ErrorCode::ConnectFailed,
-                        format!("writing to the server failed: {e}"),
+                        format!(
+                            "writing to the server failed: {}",
+                            super::conn::socket_error_words(&e)
+                        ),
                     ))
                     .await
             }
