@@ -679,7 +679,10 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
                     tcp = Some((s, *addr, name.clone()));
                     break;
                 }
-                Ok(Err(e)) => errors.push(format!("{name} ({addr}): {e}")),
+                Ok(Err(e)) => errors.push(format!(
+                    "{name} ({addr}): {}",
+                    crate::relay::conn::socket_error_words(&e)
+                )),
                 Err(_) => errors.push(format!("{name} ({addr}): no answer in time")),
             }
         }
@@ -706,7 +709,13 @@ async fn send(args: &SendArgs, out: &mut Out) -> Result<Summary, SendError> {
         while let Some(bytes) = session.poll_output() {
             out.bytes(true, tls, &bytes);
             if let Err(e) = stream.write_all(&bytes).await {
-                return Err(fail(12, format!("writing to the server failed: {e}")));
+                return Err(fail(
+                    12,
+                    format!(
+                        "writing to the server failed: {}",
+                        crate::relay::conn::socket_error_words(&e)
+                    ),
+                ));
             }
         }
         let mut closed = false;

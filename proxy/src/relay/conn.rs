@@ -73,7 +73,7 @@ pub(super) async fn read_conn(
 }
 
 /// What a socket error means, in words a person can act on (never the OS's text or number).
-pub(super) fn socket_error_words(e: &std::io::Error) -> &'static str {
+pub(crate) fn socket_error_words(e: &std::io::Error) -> &'static str {
     use std::io::ErrorKind;
     match e.kind() {
         ErrorKind::ConnectionRefused => {

@@ -23,7 +23,7 @@ use crate::dns::Dns;
 use crate::policy::Policy;
 use crate::tls::Trust;
 
-mod conn;
+pub(crate) mod conn;
 mod connect;
 mod session;
 mod starttls;
