@@ -169,8 +169,8 @@ pub fn session_view() -> Html {
                     .unwrap_or_else(|e| e.to_string())
             })
             .collect(),
-        round_trips: m.round_trips,
-        round_trips_saved: m.round_trips_saved,
+        round_trips: m.ladder.round_trips.len(),
+        round_trips_saved: m.ladder.saved_by_pipelining,
         challenge: m.challenge.clone(),
         error: m.error.clone(),
         received: m.received.len(),
