@@ -16,6 +16,7 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::components::transcript::export::ExportButtons;
 use crate::components::transcript::import::ImportPanel;
+use crate::components::transcript::ladder::LadderDiagram;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
@@ -214,6 +215,7 @@ pub fn session_view() -> Html {
                     } }</p>
                 }
                 <TranscriptTable id="transcript" rows={rows.clone()} lints={whole_lints} />
+                <LadderDiagram id="session-ladder" ladder={Rc::new(m.ladder.clone())} rows={rows.clone()} table="transcript" />
                 <NoteList notes={m.notes.clone()} />
             </section>
             <ImportPanel />
