@@ -208,7 +208,9 @@ pub struct TextLadderProps {
 /// The ladder of a recorded transcript, read by the core once per input.
 #[function_component(TextLadder)]
 pub fn text_ladder(props: &TextLadderProps) -> Html {
-    let ladder = use_memo(props.input.clone(), |input| Ladder::inferred(&annotate(input)));
+    let ladder = use_memo(props.input.clone(), |input| {
+        Ladder::inferred(&annotate(input))
+    });
     html! {
         <LadderDiagram id={props.id.clone()} {ladder} rows={props.rows.clone()} table={props.table.clone()} />
     }
