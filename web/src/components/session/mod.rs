@@ -283,5 +283,24 @@ mod tests {
             codes.iter().any(|c| c == "smtp.auth-without-tls"),
             "lints inline: {codes:?}"
         );
+        // The ladder: the greeting, then EHLO, AUTH and QUIT, each a round trip.
+        let summary = root
+            .query_selector("#session-ladder > summary")
+            .ok()
+            .flatten()
+            .and_then(|s| s.text_content())
+            .unwrap_or_default();
+        assert!(summary.contains(": 3 round trips"), "{summary}");
+        let arrows = root
+            .query_selector_all("#session-ladder button.arrow")
+            .expect("query");
+        assert_eq!(arrows.length(), 7, "one arrow per write");
+        click(&root, "#session-ladder .ladder-trip button.arrow").await;
+        let focused = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .map(|e| e.id())
+            .unwrap_or_default();
+        assert_eq!(focused, "transcript-entry-1", "the EHLO entry");
     }
 }
