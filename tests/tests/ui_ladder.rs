@@ -44,14 +44,30 @@ fn figures(text: &str) -> (usize, usize) {
     }
 }
 
-async fn last_reply_is(c: &Client, code: &str) {
-    wait_text(c, "#transcript", |t| {
-        t.trim_end()
-            .rsplit("S:")
-            .next()
-            .is_some_and(|last| last.contains(code))
-    })
-    .await;
+/// The wire text of the transcript's server entries, in order.
+async fn replies(c: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    let xpath = "//*[@id='transcript']/li[contains(@class,'server')]//pre[@class='wire']";
+    for e in c.find_all(Locator::XPath(xpath)).await.unwrap_or_default() {
+        out.push(e.text().await.unwrap_or_default());
+    }
+    out
+}
+
+/// Waits until the transcript holds `n` server replies, the last one starting with `code`.
+async fn wait_replies(c: &Client, n: usize, code: &str) {
+    let deadline = std::time::Instant::now() + READY_TIMEOUT;
+    loop {
+        let found = replies(c).await;
+        if found.len() == n && found.last().is_some_and(|r| r.starts_with(code)) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited for {n} replies ending with {code}: {found:#?}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 /// Opens the ladder diagram (a new session's starts collapsed).
@@ -76,19 +92,21 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
 
     // In the browser: EHLO, then MAIL, RCPT, DATA queued and sent in one write.
     click(c, "#session-connect").await;
-    last_reply_is(c, "220").await;
+    wait_replies(c, 1, "220").await;
     click(c, "#btn-ehlo").await;
-    last_reply_is(c, "250").await;
+    wait_replies(c, 2, "250").await;
     click(c, "#pipelining").await;
     click(c, "#btn-mail").await;
     click(c, "#btn-rcpt").await;
     click(c, "#btn-data").await;
     click(c, "#send-group").await;
-    last_reply_is(c, "354").await;
+    wait_replies(c, 5, "354").await;
+    // Pipelining off: QUIT goes on its own.
+    click(c, "#pipelining").await;
     click(c, "#btn-send-message").await;
-    last_reply_is(c, "250").await;
+    wait_replies(c, 6, "250").await;
     click(c, "#btn-quit").await;
-    last_reply_is(c, "221").await;
+    wait_replies(c, 7, "221").await;
 
     let counted = figures(&text_of(c, "#round-trips").await);
     assert_eq!(counted, (4, 2), "EHLO, the group of three, message, QUIT");
@@ -149,10 +167,15 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
     choose(c, "#target-kind", "sandbox").await;
     wait_css(c, "#relay-status[data-state='connected']").await;
     click(c, "#run-auth").await;
+    click(c, "#pipelining").await;
     click(c, "#btn-run").await;
     // The relay reports the connection closed after QUIT (none was open before).
     wait_css(c, "#relay-closed").await;
-    last_reply_is(c, "221").await;
+    let all = replies(c).await;
+    assert!(
+        all.last().is_some_and(|r| r.starts_with("221")),
+        "the whole transaction ran: {all:#?}"
+    );
     let relay = figures(&wait_text(c, "#round-trips", |t| !t.contains("Round trips: 0")).await);
     assert!(relay.0 > 0, "round trips over the relay: {relay:?}");
     assert!(relay.1 > 0, "the sandbox offers PIPELINING: {relay:?}");
