@@ -167,8 +167,11 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
     choose(c, "#target-kind", "sandbox").await;
     wait_css(c, "#relay-status[data-state='connected']").await;
     click(c, "#run-auth").await;
+    click(c, "#run-starttls").await;
     click(c, "#pipelining").await;
     click(c, "#btn-run").await;
+    // The sandbox's self-signed certificate: the user goes on.
+    click(c, "#cert-continue").await;
     // The relay reports the connection closed after QUIT (none was open before).
     wait_css(c, "#relay-closed").await;
     let all = replies(c).await;
@@ -184,7 +187,35 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
     open_ladder(c).await;
     let timed = text_of(c, "#session-ladder .ladder-trip .trip-label").await;
     assert!(timed.contains(" ms"), "live round trips are timed: {timed}");
-    scroll_to(c, "#session-ladder").await;
+    let boundary = text_of(c, "#session-ladder .ladder-tls").await;
+    assert!(boundary.contains("TLS from here on"), "{boundary}");
+    let after = c
+        .find_all(Locator::Css("#session-ladder .ladder-arrow.tls"))
+        .await
+        .unwrap_or_default();
+    assert!(
+        after.len() >= 8,
+        "EHLO, the group and QUIT inside TLS: {}",
+        after.len()
+    );
+    scroll_to(c, "#session-ladder .ladder-tls").await;
     browser.screenshot("ladder-relay-en").await;
+
+    // The Mailbox: the sandbox's own transcript of the same session, as a ladder.
+    click(c, "a[href='#/mailbox']").await;
+    click(c, "tr.mail-row button.mail-open").await;
+    wait_text(c, "#mailbox-transcript", |t| t.contains("command STARTTLS")).await;
+    wait_css(c, "#mailbox-ladder").await;
+    c.execute(
+        "document.getElementById('mailbox-ladder').open = true",
+        vec![],
+    )
+    .await
+    .expect("open the diagram");
+    let summary = text_of(c, "#mailbox-ladder > summary").await;
+    assert!(figures(&summary).0 > 0, "{summary}");
+    text_of(c, "#mailbox-ladder .ladder-tls").await;
+    scroll_to(c, "#mailbox-ladder").await;
+    browser.screenshot("ladder-mailbox-en").await;
     browser.close().await;
 }
