@@ -90,6 +90,11 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
         .await
         .expect("open the page");
 
+    // An imported transcript: its writes are inferred, one round trip per command.
+    click(c, "#import-example").await;
+    let imported = text_of(c, "#import-ladder > summary").await;
+    assert_eq!(figures(&imported), (3, 0), "EHLO, RCPT, QUIT: {imported}");
+
     // In the browser: EHLO, then MAIL, RCPT, DATA queued and sent in one write.
     click(c, "#session-connect").await;
     wait_replies(c, 1, "220").await;
