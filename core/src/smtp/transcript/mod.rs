@@ -54,6 +54,7 @@ use crate::smtp::reply::{CodeExplanation, Reply};
 use crate::span::Span;
 
 mod annotate;
+pub mod ladder;
 mod tls;
 
 pub use annotate::MAX_PENDING;

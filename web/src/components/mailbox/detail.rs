@@ -11,6 +11,7 @@ use crate::state::i18n::{tr, trf};
 use crate::components::mailbox::list::facts;
 use crate::components::message::inspector::Inspector;
 use crate::components::message::open::progress;
+use crate::components::transcript::ladder::TextLadder;
 use crate::components::transcript::table::TranscriptTable;
 use crate::state::decimal::size_label;
 use crate::state::mailbox::{Detail, Item};
@@ -76,6 +77,7 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
                     <summary><h4>{ tr(lang, "Server-side transcript") }</h4></summary>
                     <p class="muted">{ tr(lang, "The SMTP session as the sandbox saw it, annotated by the core.") }</p>
                     <TranscriptTable id="mailbox-transcript" rows={props.detail.rows.clone()} lints={props.detail.dialogue_lints.clone()} />
+                    <TextLadder id="mailbox-ladder" input={std::rc::Rc::new(props.detail.transcript.clone())} rows={props.detail.rows.clone()} table="mailbox-transcript" />
                 </details>
                 if props.inspector.doc.is_none() {
                     <div class="mailbox-inspector-loading">{ progress(lang, &props.inspector.loading) }</div>

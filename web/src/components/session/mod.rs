@@ -16,6 +16,7 @@ use yew::prelude::*;
 use crate::components::i18n::use_lang;
 use crate::components::transcript::export::ExportButtons;
 use crate::components::transcript::import::ImportPanel;
+use crate::components::transcript::ladder::LadderDiagram;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
@@ -169,8 +170,8 @@ pub fn session_view() -> Html {
                     .unwrap_or_else(|e| e.to_string())
             })
             .collect(),
-        round_trips: m.round_trips,
-        round_trips_saved: m.round_trips_saved,
+        round_trips: m.ladder.round_trips.len(),
+        round_trips_saved: m.ladder.saved_by_pipelining,
         challenge: m.challenge.clone(),
         error: m.error.clone(),
         received: m.received.len(),
@@ -214,6 +215,7 @@ pub fn session_view() -> Html {
                     } }</p>
                 }
                 <TranscriptTable id="transcript" rows={rows.clone()} lints={whole_lints} />
+                <LadderDiagram id="session-ladder" ladder={Rc::new(m.ladder.clone())} rows={rows.clone()} table="transcript" />
                 <NoteList notes={m.notes.clone()} />
             </section>
             <ImportPanel />
@@ -281,5 +283,24 @@ mod tests {
             codes.iter().any(|c| c == "smtp.auth-without-tls"),
             "lints inline: {codes:?}"
         );
+        // The ladder: the greeting, then EHLO, AUTH and QUIT, each a round trip.
+        let summary = root
+            .query_selector("#session-ladder > summary")
+            .ok()
+            .flatten()
+            .and_then(|s| s.text_content())
+            .unwrap_or_default();
+        assert!(summary.contains(": 3 round trips"), "{summary}");
+        let arrows = root
+            .query_selector_all("#session-ladder button.arrow")
+            .expect("query");
+        assert_eq!(arrows.length(), 7, "one arrow per write");
+        click(&root, "#session-ladder .ladder-trip button.arrow").await;
+        let focused = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .map(|e| e.id())
+            .unwrap_or_default();
+        assert_eq!(focused, "transcript-entry-1", "the EHLO entry");
     }
 }

@@ -2,11 +2,13 @@
 
 use std::rc::Rc;
 
+use mailscope_core::smtp::transcript::ladder::Ladder;
 use mailscope_core::smtp::transcript::Format;
 use web_sys::{DragEvent, File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::export::ExportButtons;
+use super::ladder::LadderDiagram;
 use super::table::TranscriptTable;
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
@@ -162,7 +164,8 @@ pub fn import_panel() -> Html {
                     if !codes.is_empty() { { trf(lang, " Findings: {codes}", &[("codes", &codes.join(", "))]) } }
                 </p>
                 <ExportButtons text={AttrValue::from(export_t)} json={export_j} name="imported" />
-                <TranscriptTable id="import-transcript" rows={rows} lints={a.lints.clone()} />
+                <TranscriptTable id="import-transcript" rows={rows.clone()} lints={a.lints.clone()} />
+                <LadderDiagram id="import-ladder" ladder={Rc::new(Ladder::inferred(a))} {rows} table="import-transcript" />
             }
         </section>
     }

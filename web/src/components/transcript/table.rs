@@ -25,9 +25,14 @@ pub struct TranscriptTableProps {
     pub lints: Vec<Lint>,
 }
 
+/// The element id of entry `index` of the table `table` (what a ladder arrow focuses).
+pub fn entry_id(table: &str, index: usize) -> String {
+    format!("{table}-entry-{index}")
+}
+
 /// "command MAIL", "reply 250", "message"… in `lang`: the kind word translated, the verb or
 /// code kept.
-fn kind_label(lang: Lang, kind: &str) -> String {
+pub(super) fn kind_label(lang: Lang, kind: &str) -> String {
     for (word, label) in [
         ("command ", tr(lang, "command")),
         ("reply ", tr(lang, "reply")),
@@ -61,10 +66,10 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
     html! {
         <>
             <ol class="transcript" id={props.id.clone()}>
-                { for props.rows.iter().map(|row| {
+                { for props.rows.iter().enumerate().map(|(index, row)| {
                     let side = match row.direction { Direction::Client => "client", Direction::Server => "server" };
                     html! {
-                        <li class={classes!("entry", side)}>
+                        <li class={classes!("entry", side)} id={entry_id(&props.id, index)} tabindex="-1">
                             <div class="entry-head">
                                 <span class="dir">{ direction_marker(row.direction) }</span>
                                 if let Some(t) = row.at_ms { <span class="time">{ format!("+{t} ms") }</span> }

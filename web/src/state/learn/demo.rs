@@ -142,7 +142,9 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
                 .ok_or(LearnError::NoAuthYet)
                 .and_then(|t| decode_auth(&t).map_err(LearnError::Decode)),
         ),
-        Demo::RoundTrips => DemoView::RoundTrips(s.round_trips, s.round_trips_saved),
+        Demo::RoundTrips => {
+            DemoView::RoundTrips(s.ladder.round_trips.len(), s.ladder.saved_by_pipelining)
+        }
         Demo::Received => DemoView::Received(s.received.clone()),
         Demo::DotStuff(_) | Demo::EncodedWord(_) | Demo::Bounce(_) => DemoView::NeedsRun,
     }

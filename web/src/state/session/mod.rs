@@ -27,6 +27,7 @@ use mailscope_core::smtp::data::normalize_crlf;
 use mailscope_core::smtp::session::{
     ClientPlan, ClientSession, ClientState, ServerConfig, ServerState, TlsPolicy, Transaction,
 };
+use mailscope_core::smtp::transcript::ladder::Ladder;
 use mailscope_core::smtp::transcript::{AnnotatedTranscript, Direction, Format, Transcript};
 
 use crate::state::i18n::key;
@@ -199,10 +200,9 @@ pub struct SessionModel {
     pub pipelining: bool,
     /// Commands queued while pipelining.
     pub group: Vec<Command<'static>>,
-    /// Round trips made (a write followed by waiting for the replies).
-    pub round_trips: usize,
-    /// Round trips saved by sending groups.
-    pub round_trips_saved: usize,
+    /// The core's ladder diagram of the dialogue, from the writes on the wire: its round trips
+    /// and what pipelining saved are the figures every transport shows.
+    pub ladder: Ladder,
     /// The last `334` challenge text.
     pub challenge: Option<String>,
     auth: Option<ClientExchange>,
@@ -245,8 +245,7 @@ impl Default for SessionModel {
             annotated: Transcript::parse_as(b"", Format::Raw).annotate(),
             pipelining: false,
             group: Vec::new(),
-            round_trips: 0,
-            round_trips_saved: 0,
+            ladder: Ladder::default(),
             challenge: None,
             auth: None,
             error: None,
@@ -406,13 +405,13 @@ impl SessionModel {
                     return;
                 }
                 conn.client.send_message(text.as_bytes());
-                self.round_trip(now);
+                self.pump(now);
             }
             Action::Bdat { text, last, now } => {
                 let Some(conn) = self.live() else { return };
                 let chunk = normalize_crlf(text.as_bytes()).bytes;
                 conn.client.send_bdat(&chunk, last);
-                self.round_trip(now);
+                self.pump(now);
             }
             Action::SetPipelining(on) => {
                 self.pipelining = on;
@@ -534,8 +533,6 @@ impl SessionModel {
         self.notes.clear();
         self.group.clear();
         self.received.clear();
-        self.round_trips = 0;
-        self.round_trips_saved = 0;
         self.challenge = None;
         self.auth = None;
         self.server_closed = false;
@@ -570,7 +567,7 @@ impl SessionModel {
             self.error = Some(SessionError::Command(e));
             return;
         }
-        self.round_trip(now);
+        self.pump(now);
     }
 
     fn send_group(&mut self, now: u64) {
@@ -587,8 +584,7 @@ impl SessionModel {
                 break;
             }
         }
-        self.round_trips_saved += group.len().saturating_sub(1);
-        self.round_trip(now);
+        self.pump(now);
     }
 
     fn raw(&mut self, line: &str, now: u64) {
@@ -626,7 +622,7 @@ impl SessionModel {
                 );
             }
         }
-        self.round_trip(now);
+        self.pump(now);
     }
 
     fn auth_continue(&mut self, now: u64) {
@@ -642,7 +638,7 @@ impl SessionModel {
                     return;
                 }
                 self.challenge = None;
-                self.round_trip(now);
+                self.pump(now);
             }
             Err(e) => self.error = Some(SessionError::Auth(e)),
         }
@@ -679,12 +675,6 @@ impl SessionModel {
             quit_after: plan.stop_after,
         };
         self.connect(ClientSession::new(client_plan), now);
-        self.round_trips = self
-            .transcript
-            .lines
-            .windows(2)
-            .filter(|w| w[0].direction == Direction::Client && w[1].direction == Direction::Server)
-            .count();
     }
 }
 
@@ -811,7 +801,8 @@ mod tests {
         assert_eq!(smtp, ["smtp.auth-without-tls"], "only AUTH before TLS");
         // The typed message is linted as a message too: it has no Date field.
         assert!(lints.iter().any(|c| c == "mime.missing-date"), "{lints:?}");
-        assert_eq!(m.round_trips, 8);
+        assert_eq!(m.ladder.round_trips.len(), 8);
+        assert_eq!(m.ladder.saved_by_pipelining, 0);
         let text = m.export_text();
         assert!(
             text.starts_with("S: 220 mailscope.test"),

@@ -5,6 +5,7 @@
 //! [`Transport`]: super::transport::Transport
 
 use mailscope_core::smtp::session::ClientEvent;
+use mailscope_core::smtp::transcript::ladder::{Ladder, Write};
 use mailscope_core::smtp::transcript::Direction;
 use mailscope_core::span::Span;
 
@@ -39,11 +40,6 @@ impl SessionModel {
             .iter()
             .map(|c| (c.span, c.direction, c.tls))
             .collect()
-    }
-
-    pub(super) fn round_trip(&mut self, now: u64) {
-        self.round_trips += 1;
-        self.pump(now);
     }
 
     pub(super) fn log(&mut self, direction: Direction, bytes: &[u8], now: u64, tls: bool) {
@@ -142,6 +138,16 @@ impl SessionModel {
         // A session in progress is not judged as ended (no "no QUIT" while it is open).
         self.transcript.open = self.is_connected();
         self.annotated = self.transcript.annotate();
+        let writes: Vec<Write> = self
+            .chunks
+            .iter()
+            .map(|c| Write {
+                direction: c.direction,
+                span: c.span,
+                at_ms: Some(c.at_ms),
+            })
+            .collect();
+        self.ladder = Ladder::from_writes(&self.annotated, &writes);
     }
 }
 
@@ -171,8 +177,9 @@ mod tests {
         }
         assert_eq!(m.group.len(), 4, "queued");
         m.apply(Action::SendGroup { now: 3 });
-        assert_eq!(m.round_trips_saved, 3);
-        assert_eq!(m.round_trips, 2);
+        assert_eq!(m.ladder.saved_by_pipelining, 3);
+        assert_eq!(m.ladder.round_trips.len(), 2);
+        assert!(m.ladder.round_trips[1].pipelined());
         let sent: Vec<_> = m
             .chunks
             .iter()

@@ -618,6 +618,111 @@ mod tests {
             .any(|n| n.side == SIDE_RELAY && n.render(Lang::En).contains("NOT verified")));
     }
 
+    /// Plays a real server (the core's [`ServerSession`], configured as the in-browser one)
+    /// behind the relay: what the page sends goes to it, what it writes comes back as relay
+    /// bytes, a little later each time; the STARTTLS handshake is reported verified.
+    fn relay_to_core_server(m: &mut SessionModel, config: ServerConfig) {
+        let mut server = ServerSession::new(config);
+        let mut now = 10;
+        for _ in 0..200 {
+            now += 7;
+            let mut moved = false;
+            for out in m.take_outbox() {
+                moved = true;
+                match out {
+                    Outgoing::Bytes(bytes) => server.handle_input(&bytes),
+                    Outgoing::Frame(ClientFrame::Connect { .. }) => m.apply(Action::Frame {
+                        frame: RelayFrame::Connected {
+                            peer: "127.0.0.1:2525".into(),
+                            mx: None,
+                            connect_ms: 1,
+                            attempts: Vec::new(),
+                        },
+                        now,
+                    }),
+                    Outgoing::Frame(ClientFrame::Starttls { .. }) => {
+                        server.tls_established();
+                        m.apply(Action::Frame {
+                            frame: tls_frame(true),
+                            now,
+                        });
+                    }
+                    Outgoing::Frame(_) => {}
+                }
+            }
+            while let Some(bytes) = server.poll_output() {
+                moved = true;
+                m.apply(Action::Bytes { bytes, now });
+            }
+            while server.poll_event().is_some() {}
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    /// Bug: over the relay, "Run whole transaction" showed `Round trips: 0 · saved by
+    /// pipelining: 0`. The figures come from the core's ladder of the writes on the wire, the
+    /// same for every transport.
+    #[test]
+    fn round_trips_over_the_relay_equal_the_in_browser_server() {
+        for (pipelining, starttls) in [(true, false), (false, false), (true, true)] {
+            let plan = PlanInput {
+                helo: "c".into(),
+                starttls,
+                auth: Some((Mechanism::Plain, Credentials::new("alice", "wonderland"))),
+                from: "a@example.org".into(),
+                mail_params: String::new(),
+                rcpts: vec!["b@example.org".into(), "c@example.org".into()],
+                message: "Subject: x\n\nhi\n".into(),
+                stop_after: None,
+            };
+            let mut local = SessionModel::default();
+            local.apply(Action::SetPipelining(pipelining));
+            local.apply(Action::Run {
+                plan: Box::new(plan.clone()),
+                now: 0,
+            });
+            assert_eq!(local.received.len(), 1, "in-browser: {:?}", local.notes);
+            let tls = if starttls {
+                TlsChoice::Starttls
+            } else {
+                TlsChoice::None
+            };
+            let mut m = relay_model(tls);
+            m.apply(Action::SetPipelining(pipelining));
+            m.apply(Action::Run {
+                plan: Box::new(plan),
+                now: 10,
+            });
+            relay_to_core_server(&mut m, local.config.clone());
+            assert!(
+                m.rows().last().is_some_and(|r| r.kind == "reply 221"),
+                "the whole transaction ran: {:?}",
+                m.rows().iter().map(|r| r.kind.clone()).collect::<Vec<_>>()
+            );
+            let figures =
+                |m: &SessionModel| (m.ladder.round_trips.len(), m.ladder.saved_by_pipelining);
+            let (trips, saved) = figures(&m);
+            assert!(trips > 0, "round trips over the relay");
+            assert_eq!(
+                figures(&m),
+                figures(&local),
+                "relay vs in-browser, pipelining {pipelining}, STARTTLS {starttls}"
+            );
+            assert_eq!(saved > 0, pipelining, "pipelining saves round trips");
+            assert_eq!(m.ladder.tls_from.is_some(), starttls);
+            assert!(
+                m.ladder
+                    .round_trips
+                    .iter()
+                    .all(|r| r.elapsed_ms.is_some_and(|ms| ms > 0)),
+                "each round trip timed over the relay: {:?}",
+                m.ladder.round_trips
+            );
+        }
+    }
+
     #[test]
     fn closing_at_an_untrusted_certificate_sends_nothing_more() {
         let mut m = relay_model(TlsChoice::Implicit);

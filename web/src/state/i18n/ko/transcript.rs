@@ -32,4 +32,12 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Allow downloads for this page in the browser, then press the button again.", "브라우저에서 이 페이지의 다운로드를 허용한 뒤 버튼을 다시 누르세요."),
     ("The JSON export could not be written.", "JSON 내보내기를 만들 수 없었습니다."),
     ("Reload the page and press Export JSON again, or use Export S:/C: text.", "페이지를 새로 고친 뒤 'JSON으로 내보내기'를 다시 누르거나, 'S:/C: 텍스트로 내보내기'를 쓰세요."),
+    ("client → server", "클라이언트 → 서버"),
+    ("server → client", "서버 → 클라이언트"),
+    ("Round trip {n}", "왕복 {n}"),
+    (" · pipelined: {commands} commands in one turn, {saved} round trips saved", " · 파이프라이닝: 한 번에 명령 {commands}개, 왕복 {saved}회 절약"),
+    (" · {ms} ms", " · {ms} ms"),
+    ("TLS from here on (RFC 3207 §4.2)", "여기부터 TLS (RFC 3207 §4.2)"),
+    ("Ladder diagram: {n} round trips · saved by pipelining: {saved}", "래더 다이어그램: 왕복 {n}회 · 파이프라이닝으로 절약: {saved}"),
+    ("The writes were not recorded: consecutive client lines are taken as one write, each reply as one.", "쓰기 단위가 기록되지 않았습니다: 연속된 클라이언트 줄은 한 번의 쓰기로, 응답은 각각 한 번의 쓰기로 봅니다."),
 ];
