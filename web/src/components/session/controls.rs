@@ -80,6 +80,18 @@ fn button(
     html! { <button type="button" {id} {title} {onclick}>{ label }</button> }
 }
 
+/// A command button: disabled while a `334` challenge waits, when the server would read the
+/// command as the SASL answer (RFC 4954 §4).
+fn command_button(
+    id: &'static str,
+    label: &'static str,
+    title: &'static str,
+    onclick: Callback<MouseEvent>,
+    in_sasl: bool,
+) -> Html {
+    html! { <button type="button" {id} {title} {onclick} disabled={in_sasl}>{ label }</button> }
+}
+
 fn rfc5322_now() -> String {
     let date = js_sys::Date::new_0();
     let s: String = date.to_utc_string().into();
@@ -263,6 +275,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         .map(|m| (AttrValue::from(m), AttrValue::from(m)))
         .collect();
     let preview = auth_preview(&f.mechanism(), &f.credentials());
+    let in_sasl = st.challenge.is_some();
 
     html! {
         <div class="controls">
@@ -283,7 +296,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <div class="group">
                         <ol id="group-list">{ for st.group.iter().map(|l| html! { <li><code>{ l }</code></li> }) }</ol>
                         <div class="button-row">
-                            { button("send-group", tr(lang, "Send group"), tr(lang, "Send the queued commands in one write"), simple(|now| Action::SendGroup { now })) }
+                            { command_button("send-group", tr(lang, "Send group"), tr(lang, "Send the queued commands in one write"), simple(|now| Action::SendGroup { now }), in_sasl) }
                             <button type="button" onclick={{ let d = d.clone(); Callback::from(move |_| d.emit(Action::ClearGroup)) }}>{ tr(lang, "Clear") }</button>
                         </div>
                     </div>
@@ -295,9 +308,9 @@ pub fn controls(props: &ControlsProps) -> Html {
             <section class="panel" aria-label={tr(lang, "Greeting")}>
                 <Field id="helo-name" label={tr(lang, "EHLO/HELO name")} value={f.helo.clone()} oninput={setter(form, |f, v| f.helo = v)} />
                 <div class="button-row">
-                    { button("btn-ehlo", tr(lang, "EHLO"), tr(lang, "Extended hello: the reply lists the extensions (RFC 5321 §4.1.1.1)"), send(|f| Command::ehlo(f.helo.clone()))) }
-                    { button("btn-helo", tr(lang, "HELO"), tr(lang, "Plain hello, no extensions"), send(|f| Command::helo(f.helo.clone()))) }
-                    { button("btn-starttls", tr(lang, "STARTTLS"), tr(lang, "Start TLS, then EHLO again (RFC 3207)"), send(|_| Command::StartTls)) }
+                    { command_button("btn-ehlo", tr(lang, "EHLO"), tr(lang, "Extended hello: the reply lists the extensions (RFC 5321 §4.1.1.1)"), send(|f| Command::ehlo(f.helo.clone())), in_sasl) }
+                    { command_button("btn-helo", tr(lang, "HELO"), tr(lang, "Plain hello, no extensions"), send(|f| Command::helo(f.helo.clone())), in_sasl) }
+                    { command_button("btn-starttls", tr(lang, "STARTTLS"), tr(lang, "Start TLS, then EHLO again (RFC 3207)"), send(|_| Command::StartTls), in_sasl) }
                 </div>
             </section>
 
@@ -319,10 +332,11 @@ pub fn controls(props: &ControlsProps) -> Html {
                     }
                 </div>
                 <div class="button-row">
-                    { button("btn-auth", tr(lang, "AUTH"), tr(lang, "Authenticate (RFC 4954)"), on_auth) }
+                    { command_button("btn-auth", tr(lang, "AUTH"), tr(lang, "Authenticate (RFC 4954)"), on_auth, in_sasl) }
                     if let Some(c) = &st.challenge {
                         { button("btn-auth-continue", tr(lang, "Answer challenge"), tr(lang, "Answer the 334 challenge"), simple(|now| Action::AuthContinue { now })) }
                         <span class="muted">{ trf(lang, " challenge: {c}", &[("c", c)]) }</span>
+                        <p class="muted" id="sasl-hint">{ tr(lang, "Other commands wait until the exchange ends: the server would read them as the answer. Send * as a raw line to cancel.") }</p>
                     }
                 </div>
             </section>
@@ -332,10 +346,10 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <Field id="mail-from" label="MAIL FROM" value={f.from.clone()} oninput={setter(form, |f, v| f.from = v)} />
                     <Field id="mail-params" label={tr(lang, "Parameters")} placeholder="SIZE=1000 BODY=8BITMIME SMTPUTF8" value={f.mail_params.clone()} oninput={setter(form, |f, v| f.mail_params = v)} />
                 </div>
-                { button("btn-mail", tr(lang, "MAIL"), tr(lang, "Start a transaction (RFC 5321 §4.1.1.2)"), on_mail) }
+                { command_button("btn-mail", tr(lang, "MAIL"), tr(lang, "Start a transaction (RFC 5321 §4.1.1.2)"), on_mail, in_sasl) }
                 <Field id="rcpt-to" label="RCPT TO" value={f.rcpt.clone()} oninput={setter(form, |f, v| f.rcpt = v)} />
                 <div class="button-row">
-                    { button("btn-rcpt", tr(lang, "RCPT"), tr(lang, "Add a recipient; repeat for several (RFC 5321 §4.1.1.3)"), on_rcpt) }
+                    { command_button("btn-rcpt", tr(lang, "RCPT"), tr(lang, "Add a recipient; repeat for several (RFC 5321 §4.1.1.3)"), on_rcpt, in_sasl) }
                     if !f.rcpts.is_empty() {
                         <span class="muted">{ trf(lang, "sent: {list}", &[("list", &f.rcpts.join(", "))]) }</span>
                         <button type="button" onclick={on_clear_rcpts}>{ tr(lang, "Forget") }</button>
@@ -348,20 +362,20 @@ pub fn controls(props: &ControlsProps) -> Html {
                 if let Some(e) = &*compose_error { <ErrorNote error={Shown::of(e, lang)} /> }
                 <div class="button-row">
                     { button("btn-compose", tr(lang, "Compose Korean sample"), tr(lang, "Build a message with the core's MessageBuilder: Korean subject, body and attachment"), on_compose) }
-                    { button("btn-data", tr(lang, "DATA"), tr(lang, "Ask to send the message (RFC 5321 §4.1.1.4)"), send(|_| Command::Data)) }
+                    { command_button("btn-data", tr(lang, "DATA"), tr(lang, "Ask to send the message (RFC 5321 §4.1.1.4)"), send(|_| Command::Data), in_sasl) }
                     <button type="button" id="btn-send-message" disabled={!st.ready_for_data} onclick={on_message}
                         title={tr(lang, "Send the message after 354")}>{ tr(lang, "Send message") }</button>
-                    { button("btn-bdat", tr(lang, "BDAT"), tr(lang, "Send the message as one BDAT chunk (RFC 3030)"), on_bdat) }
+                    { command_button("btn-bdat", tr(lang, "BDAT"), tr(lang, "Send the message as one BDAT chunk (RFC 3030)"), on_bdat, in_sasl) }
                     <Check id="bdat-last" label="LAST" checked={f.bdat_last} onchange={flag(form, |f, on| f.bdat_last = on)} />
                 </div>
             </section>
 
             <section class="panel" aria-label={tr(lang, "Other commands")}>
                 <div class="button-row">
-                    { button("btn-rset", tr(lang, "RSET"), tr(lang, "Abort the transaction"), send(|_| Command::Rset)) }
-                    { button("btn-noop", tr(lang, "NOOP"), tr(lang, "Do nothing; the server answers 250"), send(|_| Command::Noop { arg: None })) }
-                    { button("btn-vrfy", tr(lang, "VRFY"), tr(lang, "Ask about a user (RFC 5321 §4.1.1.6)"), send(|f| Command::vrfy(f.vrfy.clone()))) }
-                    { button("btn-quit", tr(lang, "QUIT"), tr(lang, "End the session (RFC 5321 §4.1.1.10)"), send(|_| Command::Quit)) }
+                    { command_button("btn-rset", tr(lang, "RSET"), tr(lang, "Abort the transaction"), send(|_| Command::Rset), in_sasl) }
+                    { command_button("btn-noop", tr(lang, "NOOP"), tr(lang, "Do nothing; the server answers 250"), send(|_| Command::Noop { arg: None }), in_sasl) }
+                    { command_button("btn-vrfy", tr(lang, "VRFY"), tr(lang, "Ask about a user (RFC 5321 §4.1.1.6)"), send(|f| Command::vrfy(f.vrfy.clone())), in_sasl) }
+                    { command_button("btn-quit", tr(lang, "QUIT"), tr(lang, "End the session (RFC 5321 §4.1.1.10)"), send(|_| Command::Quit), in_sasl) }
                 </div>
                 <Field id="vrfy-arg" label={tr(lang, "VRFY argument")} value={f.vrfy.clone()} oninput={setter(form, |f, v| f.vrfy = v)} />
                 <form class="raw-form" onsubmit={on_raw}>

@@ -24,6 +24,9 @@ pub enum SessionError {
     NothingQueued,
     /// A challenge was answered with no `334` waiting.
     NoChallenge,
+    /// A command was given while a `334` challenge waits: the server would read it as the
+    /// answer (RFC 4954 §4).
+    SaslInProgress,
     /// An MX lookup without a domain.
     NoDomain,
     /// A host:port target without a host.
@@ -62,6 +65,7 @@ impl UserError for SessionError {
             SessionError::HandshakePending => tr(lang, "Waiting for the TLS handshake to finish.").into(),
             SessionError::NothingQueued => tr(lang, "Nothing queued: with pipelining on, commands wait here until you send the group.").into(),
             SessionError::NoChallenge => tr(lang, "There is no 334 challenge to answer.").into(),
+            SessionError::SaslInProgress => tr(lang, "An AUTH exchange is in progress: the server reads the next line as the answer to its 334 challenge, not as a command (RFC 4954 §4).").into(),
             SessionError::NoDomain => tr(lang, "No domain to look up.").into(),
             SessionError::NoHost => tr(lang, "No server given.").into(),
             SessionError::BadPort => tr(lang, "The port must be a number from 1 to 65535.").into(),
@@ -100,6 +104,10 @@ impl UserError for SessionError {
             SessionError::NoChallenge => tr(
                 lang,
                 "Start AUTH first, and answer when the server sends 334.",
+            ),
+            SessionError::SaslInProgress => tr(
+                lang,
+                "Answer the challenge, or send * as a raw line to cancel the exchange.",
             ),
             SessionError::NoDomain => tr(lang, "Type a domain to look up its MX records."),
             SessionError::NoHost => tr(lang, "Type the server's host name or address."),

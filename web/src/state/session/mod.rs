@@ -557,6 +557,11 @@ impl SessionModel {
     }
 
     fn send(&mut self, command: Command<'static>, now: u64) {
+        if self.challenge.is_some() {
+            // The server would take the command for the SASL answer (RFC 4954 §4).
+            self.error = Some(SessionError::SaslInProgress);
+            return;
+        }
         if self.pipelining {
             self.group.push(command);
             return;
@@ -573,6 +578,10 @@ impl SessionModel {
     fn send_group(&mut self, now: u64) {
         if self.group.is_empty() {
             self.error = Some(SessionError::NothingQueued);
+            return;
+        }
+        if self.challenge.is_some() {
+            self.error = Some(SessionError::SaslInProgress);
             return;
         }
         let group = std::mem::take(&mut self.group);
@@ -840,6 +849,14 @@ mod tests {
             now: 4,
         });
         assert!(m.challenge.is_some(), "334 Username:");
+        // Bug: a command clicked during the exchange went out as the SASL answer.
+        let wire = m.wire.len();
+        m.apply(Action::SendLine {
+            line: "MAIL FROM:<a@example.org>".into(),
+            now: 5,
+        });
+        assert_eq!(m.error, Some(SessionError::SaslInProgress));
+        assert_eq!(m.wire.len(), wire, "nothing was sent");
         m.apply(Action::AuthContinue { now: 5 });
         m.apply(Action::AuthContinue { now: 6 });
         assert!(m.is_authenticated(), "LOGIN: {:?}", m.notes);

@@ -73,8 +73,24 @@ impl Annotator {
             decoded.token = decoded.token.as_deref().map(mask_secret);
             self.mask_client_lines(&capture);
         }
+        // Each finding goes to the line that caused it: a response's defect to that response,
+        // the rest (mechanism, initial response, the exchange as a whole) to the AUTH line.
+        for lint in std::mem::take(&mut decoded.lints) {
+            let at = capture
+                .lines
+                .iter()
+                .filter_map(|(from_client, _, _, entry)| entry.filter(|_| *from_client))
+                .find(|&i| {
+                    self.entries.get(i).is_some_and(|e| {
+                        e.span.start <= lint.span.start && lint.span.start < e.span.end
+                    })
+                })
+                .unwrap_or(capture.entry);
+            if let Some(entry) = self.entries.get_mut(at) {
+                entry.lints.push(lint);
+            }
+        }
         if let Some(entry) = self.entries.get_mut(capture.entry) {
-            entry.lints.append(&mut decoded.lints);
             entry.auth = Some(decoded);
         }
     }

@@ -487,3 +487,19 @@ fn an_open_session_is_not_judged_as_ended() {
     assert!(!went_on.open);
     assert!(went_on.lints.iter().any(|l| l.code == "smtp.no-quit"));
 }
+
+/// Bug: a malformed SASL response's finding was attached to the earlier AUTH line. It goes to
+/// the response that caused it.
+#[test]
+fn a_bad_sasl_response_is_flagged_on_its_own_line() {
+    let a = annotate(b"S: 220 x\nC: EHLO c\nS: 250-x\nS: 250 AUTH CRAM-MD5\nC: AUTH CRAM-MD5\nS: 334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\nC: MAIL FROM:<a@example.org>\nS: 535 5.7.8 bad\nC: QUIT\nS: 221 bye\n");
+    let codes = |i: usize| -> Vec<String> {
+        a.entries[i]
+            .lints
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect()
+    };
+    assert!(codes(3).is_empty(), "the AUTH line: {:?}", codes(3));
+    assert_eq!(codes(5), vec!["smtp.auth-payload-malformed"]);
+}
