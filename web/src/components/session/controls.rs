@@ -121,6 +121,19 @@ pub fn controls(props: &ControlsProps) -> Html {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| d.emit(action(now_ms())))
     };
+    // A new transaction (MAIL), its abort (RSET) or another connection: the recipients listed
+    // as sent belonged to the transaction that is over.
+    let new_transaction = |then: Callback<MouseEvent>| {
+        let form = form.clone();
+        Callback::from(move |e: MouseEvent| {
+            if !form.rcpts.is_empty() {
+                let mut f = (*form).clone();
+                f.rcpts.clear();
+                form.set(f);
+            }
+            then.emit(e)
+        })
+    };
     let on_mail = {
         let d = d.clone();
         let form = form.clone();
@@ -281,8 +294,8 @@ pub fn controls(props: &ControlsProps) -> Html {
         <div class="controls">
             <section class="panel" aria-label={tr(lang, "Connection")}>
                 <div class="button-row">
-                    { button("session-connect", tr(lang, "Connect"), tr(lang, "Open a session: the in-browser server greets"), simple(|now| Action::Connect { now })) }
-                    <button type="button" id="session-disconnect" onclick={{ let d = d.clone(); Callback::from(move |_| d.emit(Action::Disconnect)) }}>{ tr(lang, "Disconnect") }</button>
+                    { button("session-connect", tr(lang, "Connect"), tr(lang, "Open a session: the in-browser server greets"), new_transaction(simple(|now| Action::Connect { now }))) }
+                    <button type="button" id="session-disconnect" onclick={{ let d = d.clone(); new_transaction(Callback::from(move |_| d.emit(Action::Disconnect))) }}>{ tr(lang, "Disconnect") }</button>
                 </div>
                 <p class="status" id="session-status">
                     { tr(lang, "Client: ") }<strong>{ &st.client_state }</strong>
@@ -346,7 +359,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <Field id="mail-from" label="MAIL FROM" value={f.from.clone()} oninput={setter(form, |f, v| f.from = v)} />
                     <Field id="mail-params" label={tr(lang, "Parameters")} placeholder="SIZE=1000 BODY=8BITMIME SMTPUTF8" value={f.mail_params.clone()} oninput={setter(form, |f, v| f.mail_params = v)} />
                 </div>
-                { command_button("btn-mail", tr(lang, "MAIL"), tr(lang, "Start a transaction (RFC 5321 §4.1.1.2)"), on_mail, in_sasl) }
+                { command_button("btn-mail", tr(lang, "MAIL"), tr(lang, "Start a transaction (RFC 5321 §4.1.1.2)"), new_transaction(on_mail), in_sasl) }
                 <Field id="rcpt-to" label="RCPT TO" value={f.rcpt.clone()} oninput={setter(form, |f, v| f.rcpt = v)} />
                 <div class="button-row">
                     { command_button("btn-rcpt", tr(lang, "RCPT"), tr(lang, "Add a recipient; repeat for several (RFC 5321 §4.1.1.3)"), on_rcpt, in_sasl) }
@@ -372,7 +385,7 @@ pub fn controls(props: &ControlsProps) -> Html {
 
             <section class="panel" aria-label={tr(lang, "Other commands")}>
                 <div class="button-row">
-                    { command_button("btn-rset", tr(lang, "RSET"), tr(lang, "Abort the transaction"), send(|_| Command::Rset), in_sasl) }
+                    { command_button("btn-rset", tr(lang, "RSET"), tr(lang, "Abort the transaction"), new_transaction(send(|_| Command::Rset)), in_sasl) }
                     { command_button("btn-noop", tr(lang, "NOOP"), tr(lang, "Do nothing; the server answers 250"), send(|_| Command::Noop { arg: None }), in_sasl) }
                     { command_button("btn-vrfy", tr(lang, "VRFY"), tr(lang, "Ask about a user (RFC 5321 §4.1.1.6)"), send(|f| Command::vrfy(f.vrfy.clone())), in_sasl) }
                     { command_button("btn-quit", tr(lang, "QUIT"), tr(lang, "End the session (RFC 5321 §4.1.1.10)"), send(|_| Command::Quit), in_sasl) }

@@ -345,6 +345,14 @@ impl RelayStatus {
                 implicit,
             } => {
                 self.resolving = None;
+                // A lookup that worked makes an earlier lookup's failure stale.
+                if self
+                    .last_error
+                    .as_ref()
+                    .is_some_and(|(c, _)| *c == ErrorCode::DnsFailed)
+                {
+                    self.last_error = None;
+                }
                 let mut records = records.clone();
                 records.sort_by_key(|r| r.preference);
                 self.resolved = Some((domain.clone(), records, *implicit));
@@ -354,7 +362,9 @@ impl RelayStatus {
             RelayFrame::Error { retrying: true, .. } => {}
             RelayFrame::Error { code, message, .. } => {
                 if *code == ErrorCode::DnsFailed {
+                    // The records shown were another lookup's.
                     self.resolving = None;
+                    self.resolved = None;
                 }
                 self.last_error = Some((*code, message.clone()));
             }
@@ -679,6 +689,19 @@ mod tests {
             .map(|(_, r, _)| r.iter().map(|m| m.exchange.as_str()).collect())
             .unwrap_or_default();
         assert_eq!(order, ["a", "b"], "by preference");
+        // Bug: a DNS error box survived a later successful lookup (and old records a failed one).
+        s.on_frame(&RelayFrame::Error {
+            code: ErrorCode::DnsFailed,
+            message: "gone.test does not exist (NXDOMAIN)".into(),
+            retrying: false,
+        });
+        assert!(s.resolved.is_none() && s.last_error.is_some());
+        s.on_frame(&RelayFrame::Resolved {
+            domain: "example.org".into(),
+            records: vec![],
+            implicit: true,
+        });
+        assert!(s.last_error.is_none(), "{:?}", s.last_error);
         s.on_socket(SocketEvent::Closed {
             code: 1000,
             reason: "idle".into(),
