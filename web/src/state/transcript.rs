@@ -4,7 +4,8 @@
 
 use mailscope_core::lint::Lint;
 use mailscope_core::smtp::transcript::{
-    AnnotatedTranscript, Direction, Entry, Format, Parsed, SessionState, Transcript, TranscriptLine,
+    AnnotatedTranscript, Direction, Entry, Format, IgnoredLine, Parsed, SessionState, Transcript,
+    TranscriptLine,
 };
 use mailscope_core::span::Span;
 use serde::{Deserialize, Serialize};
@@ -200,12 +201,21 @@ pub fn export_json(annotated: &AnnotatedTranscript) -> String {
     serde_json::to_string_pretty(&annotated.to_json()).unwrap_or_else(|e| e.to_string())
 }
 
-/// Reads transcript text the way the import panel does: as `format`, or detected when `None`.
-pub fn read_text(input: &[u8], format: Option<Format>) -> Transcript {
+/// Reads transcript text the way the import panel does: as `format`, or detected when `None`;
+/// with the lines that were not read (neither blank, protocol nor swaks information).
+pub fn read_text(input: &[u8], format: Option<Format>) -> (Transcript, Vec<IgnoredLine>) {
     match format {
-        Some(format) => Transcript::parse_as(input, format),
-        None => Transcript::parse(input),
+        Some(format) => Transcript::parse_as_with_ignored(input, format),
+        None => Transcript::parse_with_ignored(input),
     }
+}
+
+/// The core's reading of a transcript with the lines it ignored listed (as `mailscope
+/// transcript --json` gives them).
+fn annotate_read((transcript, ignored): (Transcript, Vec<IgnoredLine>)) -> AnnotatedTranscript {
+    let mut annotated = transcript.annotate();
+    annotated.ignored = ignored;
+    annotated
 }
 
 /// Reads a session's wire back the way the Session view does: each chunk (a write, with its
@@ -261,15 +271,19 @@ pub enum ExportSource {
 impl ExportSource {
     /// The transcript it describes, read as the page read it.
     pub fn transcript(&self) -> Transcript {
+        self.read().0
+    }
+
+    fn read(&self) -> (Transcript, Vec<IgnoredLine>) {
         match self {
             ExportSource::Text { input, format } => read_text(input, *format),
-            ExportSource::Wire { wire, chunks } => read_wire(wire, chunks),
+            ExportSource::Wire { wire, chunks } => (read_wire(wire, chunks), Vec::new()),
         }
     }
 
     /// The versioned JSON document.
     pub fn json(&self) -> String {
-        export_json(&self.transcript().annotate())
+        export_json(&annotate_read(self.read()))
     }
 }
 
@@ -336,8 +350,8 @@ impl ImportModel {
             self.transcript = None;
             return;
         }
-        let transcript = read_text(&self.input, self.format);
-        self.annotated = Some(transcript.annotate());
+        let (transcript, ignored) = read_text(&self.input, self.format);
+        self.annotated = Some(annotate_read((transcript.clone(), ignored)));
         self.transcript = Some(transcript);
     }
 
@@ -452,6 +466,32 @@ mod tests {
         for (input, max, want) in cases {
             assert_eq!(visible_wire(input, max), want, "input {input:?}");
         }
+    }
+
+    /// Bug: a transcript import dropped unreadable lines silently. They are listed, with their
+    /// line numbers, in the import and in its JSON export.
+    #[test]
+    fn lines_that_were_not_read_are_listed() {
+        let mut m = ImportModel::default();
+        m.apply(ImportAction::Paste(
+            "S: 220 x\nthis is not protocol\nC: EHLO c\nS 250 no colon\nS: 250 x\nC: QUIT\nS: 221 bye\n".into(),
+        ));
+        let ignored: Vec<(usize, &str)> = m
+            .annotated
+            .as_ref()
+            .map(|a| {
+                a.ignored
+                    .iter()
+                    .map(|l| (l.line, l.text.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            ignored,
+            [(2, "this is not protocol"), (4, "S 250 no colon")]
+        );
+        let json: serde_json::Value = serde_json::from_str(&m.export_source().json()).unwrap();
+        assert_eq!(json["ignored"][1]["line"], 4, "{json}");
     }
 
     #[test]

@@ -303,6 +303,11 @@ impl Transcript {
         Transcript::read(input, format).0
     }
 
+    /// Reads a transcript in the given form and lists the lines it ignored ([`IgnoredLine`]).
+    pub fn parse_as_with_ignored(input: &[u8], format: Format) -> (Transcript, Vec<IgnoredLine>) {
+        Transcript::read(input, format)
+    }
+
     /// Reads a transcript, detecting its form, and lists the lines it ignored
     /// ([`IgnoredLine`]: not blank, not protocol, not a swaks information line).
     pub fn parse_with_ignored(input: &[u8]) -> (Transcript, Vec<IgnoredLine>) {

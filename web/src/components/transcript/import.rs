@@ -41,6 +41,9 @@ fn read_file(
     });
 }
 
+/// Ignored lines listed by line number; the rest are counted.
+const IGNORED_SHOWN: usize = 100;
+
 /// The import panel.
 #[function_component(ImportPanel)]
 pub fn import_panel() -> Html {
@@ -163,6 +166,19 @@ pub fn import_panel() -> Html {
                     { trf(lang, "Read as {format} from {source}: {count} entries{truncated}.", &[("format", &tr_text(lang, format_name(a.format))), ("source", &tr_text(lang, &m.source)), ("count", &a.entries.len()), ("truncated", &if a.truncated { tr(lang, " (truncated)") } else { "" })]) }
                     if !codes.is_empty() { { trf(lang, " Findings: {codes}", &[("codes", &codes.join(", "))]) } }
                 </p>
+                if !a.ignored.is_empty() {
+                    <details class="import-ignored" id="import-ignored">
+                        <summary>{ trf(lang, "{n} line(s) ignored: not protocol lines of this form", &[("n", &a.ignored.len())]) }</summary>
+                        <ul>
+                            { for a.ignored.iter().take(IGNORED_SHOWN).map(|l| html! {
+                                <li>{ trf(lang, "line {n}: ", &[("n", &l.line)]) }<code class="wrap">{ &l.text }</code></li>
+                            }) }
+                            if a.ignored.len() > IGNORED_SHOWN {
+                                <li class="muted">{ trf(lang, "… and {n} more", &[("n", &(a.ignored.len() - IGNORED_SHOWN))]) }</li>
+                            }
+                        </ul>
+                    </details>
+                }
                 <ExportButtons text={AttrValue::from(export_t)} json={export_j} name="imported" />
                 <TranscriptTable id="import-transcript" rows={rows.clone()} lints={a.lints.clone()} />
                 <LadderDiagram id="import-ladder" ladder={Rc::new(Ladder::inferred(a))} {rows} table="import-transcript" />

@@ -40,4 +40,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("TLS from here on (RFC 3207 §4.2)", "여기부터 TLS (RFC 3207 §4.2)"),
     ("Ladder diagram: {n} round trips · saved by pipelining: {saved}", "래더 다이어그램: 왕복 {n}회 · 파이프라이닝으로 절약: {saved}"),
     ("The writes were not recorded: consecutive client lines are taken as one write, each reply as one.", "쓰기 단위가 기록되지 않았습니다: 연속된 클라이언트 줄은 한 번의 쓰기로, 응답은 각각 한 번의 쓰기로 봅니다."),
+    ("{n} line(s) ignored: not protocol lines of this form", "{n}줄을 건너뜀: 이 형식의 프로토콜 줄이 아닙니다"),
+    ("line {n}: ", "{n}번째 줄: "),
+    ("… and {n} more", "… 그리고 {n}줄 더"),
 ];
