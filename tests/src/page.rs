@@ -112,3 +112,28 @@ pub async fn open_app(c: &Client, url: &str) {
     wait_css(c, "nav.nav").await;
     capture_errors(c).await;
 }
+
+/// Chooses the option `value` of the `<select>` at `css`.
+pub async fn choose(c: &Client, css: &str, value: &str) {
+    wait_css(c, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
+}
+
+/// Waits until `css`'s text satisfies `ok`; returns that text.
+pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + READY_TIMEOUT;
+    loop {
+        let text = text_of(c, css).await;
+        if ok(&text) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{css} never matched: {text}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}

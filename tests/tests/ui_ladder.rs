@@ -4,32 +4,10 @@
 //! round trips (they read 0 there before). Screenshots in English and Korean.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_lang, POLL};
+use mailscope_e2e::page::{
+    choose, click, scroll_to, text_of, wait_css, wait_lang, wait_text, POLL,
+};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
-
-async fn choose(c: &Client, css: &str, value: &str) {
-    wait_css(c, css)
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
-}
-
-/// Waits until `css`'s text satisfies `ok`.
-async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + READY_TIMEOUT;
-    loop {
-        let text = text_of(c, css).await;
-        if ok(&text) {
-            return text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{css} never matched: {text}"
-        );
-        tokio::time::sleep(POLL).await;
-    }
-}
 
 /// The two numbers of "Round trips: N · saved by pipelining: M" (or the ladder's summary).
 fn figures(text: &str) -> (usize, usize) {

@@ -5,7 +5,9 @@
 //! Also the relay's guidance when there is no token, a wrong one, or no `mailscope serve`.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, scroll_to, text_of, wait_css, wait_lang, wait_xpath, POLL};
+use mailscope_e2e::page::{
+    choose, click, scroll_to, text_of, wait_css, wait_lang, wait_text, wait_xpath, POLL,
+};
 use mailscope_e2e::postfix::{Postfix, PASSWORD, USER};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
 
@@ -17,14 +19,6 @@ async fn type_into(c: &Client, css: &str, text: &str) {
     el.send_keys(text)
         .await
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
-
-async fn choose(c: &Client, css: &str, value: &str) {
-    wait_css(c, css)
-        .await
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
 }
 
 /// Waits until the transcript holds `n` server replies, and returns the last one's wire text.
@@ -51,22 +45,6 @@ async fn wait_replies(c: &Client, n: usize) -> String {
             };
             panic!("waited for {n} replies, have {}: {text}", found.len());
         }
-        tokio::time::sleep(POLL).await;
-    }
-}
-
-/// Waits until `css`'s text satisfies `ok`.
-async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + READY_TIMEOUT;
-    loop {
-        let text = text_of(c, css).await;
-        if ok(&text) {
-            return text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{css} never matched: {text}"
-        );
         tokio::time::sleep(POLL).await;
     }
 }
