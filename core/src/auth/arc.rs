@@ -156,10 +156,11 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
             continue;
         };
         let m = sets.entry(i).or_default();
-        let member = [&mut m.aar, &mut m.ams, &mut m.seal]
-            .into_iter()
-            .nth(slot)
-            .expect("three members");
+        let member = match slot {
+            0 => &mut m.aar,
+            1 => &mut m.ams,
+            _ => &mut m.seal,
+        };
         if member.is_some() {
             fail(
                 &mut chain,
@@ -202,8 +203,14 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
     }
     // Seals, latest first, with their cv= checked.
     for i in (1..=n).rev() {
-        let index = sets[&i].seal.expect("complete sets");
-        let f = &headers.fields[index];
+        // Every set is complete here (checked above); a gap is skipped, never a panic.
+        let Some(f) = sets
+            .get(&i)
+            .and_then(|m| m.seal)
+            .and_then(|index| headers.fields.get(index))
+        else {
+            continue;
+        };
         let parsed = signature::parse_as(message, f, Kind::ArcSeal);
         let block = match &parsed {
             Ok(seal) => {
@@ -239,8 +246,9 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
             lints: Vec::new(),
         });
     }
-    let ams = sets[&n].ams.expect("complete sets");
-    chain.message_signature = Some(prepare_field(message, headers, ams, Kind::ArcMessage));
+    if let Some(ams) = sets.get(&n).and_then(|m| m.ams) {
+        chain.message_signature = Some(prepare_field(message, headers, ams, Kind::ArcMessage));
+    }
     chain
 }
 
