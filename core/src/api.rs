@@ -68,6 +68,10 @@ pub struct MessageList {
     pub version: u32,
     /// Oldest first.
     pub messages: Vec<MessageMeta>,
+    /// The sandbox SMTP server's address (`127.0.0.1:2525`), where messages are sent to appear
+    /// here (absent from older proxies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<String>,
 }
 
 /// `GET /api/messages/{id}`.

@@ -24,6 +24,7 @@ pub mod lint;
 pub mod mime;
 pub mod relay;
 pub mod smtp;
+pub mod sniff;
 pub mod span;
 #[cfg(test)]
 pub(crate) mod testutil;

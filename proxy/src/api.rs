@@ -3,8 +3,9 @@
 //! Every request needs `Authorization: Bearer <TOKEN>`, a `Host` naming the listener and, when the
 //! browser sends one, an allowed `Origin`; otherwise 403. The JSON documents are the core's
 //! `mailscope_core::api` types, which the web's Mailbox reads. Routes:
-//! - `GET /api/messages` → `{"version":1,"messages":[…]}` (oldest first, no bodies; each with
-//!   `headline: {from, to, subject}` decoded by the core's MIME header parser, RFC 2047 included);
+//! - `GET /api/messages` → `{"version":1,"messages":[…],"sandbox":"127.0.0.1:2525"}` (oldest
+//!   first, no bodies; each with `headline: {from, to, subject}` decoded by the core's MIME header
+//!   parser, RFC 2047 included; `sandbox` is the SMTP address to send to);
 //! - `GET /api/messages/{id}` → one message's metadata;
 //! - `GET /api/messages/{id}/raw` → the message as received (`message/rfc822`);
 //! - `GET /api/messages/{id}/transcript` → the session in swaks' form (`text/plain`), or with
@@ -15,6 +16,7 @@
 //! - `GET /api/events` → a live `text/event-stream` of [`StoreEvent`]s as JSON (`message`,
 //!   `deleted`, `cleared`; a `lagged` event means some were missed: reload the list).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -37,6 +39,9 @@ pub struct ApiState {
     pub store: Option<Arc<Store>>,
     /// The sandbox's STARTTLS certificate (PEM), if it runs.
     pub certificate: Option<Arc<str>>,
+    /// The sandbox's SMTP address, if it runs (the list names it, so the page can say where
+    /// to send).
+    pub sandbox: Option<SocketAddr>,
 }
 
 /// The `/api/messages` routes.
@@ -103,6 +108,7 @@ async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
             Json(MessageList {
                 version: API_VERSION,
                 messages,
+                sandbox: state.sandbox.map(|a| a.to_string()),
             })
             .into_response()
         }

@@ -29,6 +29,7 @@ pub fn router(guard: Arc<Guard>, relay: Arc<Relay>, sandbox: Option<&Sandbox>) -
         relay: relay.clone(),
         store: sandbox.map(|s| s.store.clone()),
         certificate: sandbox.map(|s| s.certificate_pem.clone()),
+        sandbox: sandbox.map(|s| s.addr),
     });
     let files = Router::new()
         .fallback(crate::http_guard::static_files)

@@ -100,7 +100,13 @@ async fn sandbox_mail_appears_live_opens_in_the_inspector_and_is_deleted() {
     c.goto(&serve.url).await.expect("open the page");
     click(c, "a[href='#/mailbox']").await;
     wait_css(c, "#mailbox-status[data-state='live']").await;
-    wait_css(c, "#mailbox-empty").await;
+    // The empty state names the address this sandbox listens on (the API says it), not a default.
+    let empty = text_of(c, "#mailbox-empty").await;
+    assert!(
+        empty.contains(&format!("sandbox SMTP server at {sandbox}"))
+            && empty.contains(&format!("swaks --server {sandbox} ")),
+        "{empty:?}"
+    );
 
     // A message arrives while the view is open.
     tokio::task::spawn_blocking(move || send_mail(smtp, SUBJECT))

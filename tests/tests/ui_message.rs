@@ -349,3 +349,47 @@ async fn a_25_mb_message_opens_with_progress_and_a_bounded_source_view() {
     assert!(errors.is_empty(), "browser console errors: {errors:#?}");
     browser.close().await;
 }
+
+/// Bug 9 of the explorer issue: an empty file and a binary file are refused with the reason
+/// (the core's rule, which `mailscope inspect` applies too), never shown as an empty message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_or_binary_file_says_why_there_is_no_message() {
+    let dir = std::env::temp_dir().join(format!("mailscope-notext-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let empty = dir.join("empty.eml");
+    std::fs::write(&empty, b"").expect("write the empty file");
+    let png = dir.join("picture.eml");
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+    bytes.extend(std::iter::repeat_n(0xA5u8, 200));
+    std::fs::write(&png, &bytes).expect("write the binary file");
+
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    open_app(c, &serve.url).await;
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+    let not_a_message = format!(
+        "This is not a message: its first {} bytes hold NUL bytes",
+        bytes.len()
+    );
+    for (file, says) in [
+        (&empty, "The file is empty: there is no message to read."),
+        (&png, not_a_message.as_str()),
+    ] {
+        wait_css(c, "#eml-file")
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("set the file input");
+        let shown = wait_xpath(c, &format!("//p[@class='error'][contains(., '{says}')]"))
+            .await
+            .text()
+            .await
+            .expect("the error's text");
+        assert!(shown.contains(".eml"), "says what to open: {shown:?}");
+    }
+    browser.screenshot("ui-message-binary").await;
+    assert_eq!(page_errors(c).await, Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,6 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Context};
+use mailscope_core::sniff::{check_text, NotText};
 
 /// Reads `path` (or standard input for `-`), refusing more than `limit` bytes.
 pub fn read_input(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
@@ -31,48 +32,37 @@ pub fn read_input(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// How many leading bytes [`refuse_empty_or_binary`] looks at.
-pub const SNIFF_BYTES: usize = 1024;
-
 /// Refuses input that cannot be a `what` (e.g. "message"): empty (or only white space), or
-/// binary, i.e. the first [`SNIFF_BYTES`] of `text` hold a NUL or more than one control
-/// character in ten (tab, line breaks, form feed and escape excepted; 8-bit bytes count as
-/// text). `text` is the part of the input that must be text.
+/// binary — the core's rule ([`mailscope_core::sniff::check_text`]), said for a terminal.
+/// `text` is the part of the input that must be text.
 pub fn refuse_empty_or_binary(
     path: &Path,
     input: &[u8],
     text: &[u8],
     what: &str,
 ) -> anyhow::Result<()> {
-    if input.trim_ascii().is_empty() {
-        bail!(
-            "{} is empty{}: there is no {what} to read",
-            shown(path),
-            if input.is_empty() {
-                ""
-            } else {
-                " (only white space)"
-            }
-        );
-    }
-    let sample = text.get(..SNIFF_BYTES).unwrap_or(text);
-    let controls = sample
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B)) || b == 0x7F)
-        .count();
-    if sample.contains(&0) || controls * 10 > sample.len() {
-        bail!(
+    match check_text(input, text) {
+        Ok(()) => Ok(()),
+        Err(NotText::Empty) => bail!("{} is empty: there is no {what} to read", shown(path)),
+        Err(NotText::OnlyWhiteSpace) => bail!(
+            "{} is empty (only white space): there is no {what} to read",
+            shown(path)
+        ),
+        Err(NotText::Binary {
+            nul,
+            controls,
+            sampled,
+        }) => bail!(
             "{} is not a {what}: its first bytes are binary data ({}), not text; give an \
              RFC 5322 message (.eml) or an SMTP transcript as text",
             shown(path),
-            if sample.contains(&0) {
+            if nul {
                 "NUL bytes".to_string()
             } else {
-                format!("{controls} control characters in {} bytes", sample.len())
+                format!("{controls} control characters in {sampled} bytes")
             }
-        );
+        ),
     }
-    Ok(())
 }
 
 fn shown(path: &Path) -> String {

@@ -15,7 +15,7 @@ use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit
 use mailscope_core::api::StoreEvent;
 
 use crate::services::worker;
-use crate::state::mailbox::{ApiDoc, ApiError, MailboxError, MetaView, SseBuffer};
+use crate::state::mailbox::{ApiDoc, ApiError, ApiViews, MailboxError, MetaView, SseBuffer};
 use crate::state::relay_link::{choose_token, token_from_fragment, STORAGE_KEY};
 
 /// The relay token: from the page URL's fragment (then kept in `sessionStorage`, so navigating
@@ -140,7 +140,7 @@ async fn call(
 }
 
 /// `GET /api/messages`, oldest first (the JSON is read in the worker).
-pub async fn list(token: &str, cancel: &Cancel) -> Result<Vec<MetaView>, MailboxError> {
+pub async fn list(token: &str, cancel: &Cancel) -> Result<ApiViews, MailboxError> {
     let body = call("GET", "/api/messages", token, Some(cancel)).await?;
     Ok(worker::read_api(ApiDoc::List, body).await?)
 }
@@ -158,7 +158,7 @@ pub async fn probe(token: &str) -> Result<(), ApiError> {
 /// `GET /api/messages/{id}` (the JSON is read in the worker; `None` if it held no message).
 pub async fn meta(id: u64, token: &str, cancel: &Cancel) -> Result<Option<MetaView>, MailboxError> {
     let body = call("GET", &format!("/api/messages/{id}"), token, Some(cancel)).await?;
-    Ok(worker::read_api(ApiDoc::One, body).await?.pop())
+    Ok(worker::read_api(ApiDoc::One, body).await?.views.pop())
 }
 
 /// `GET /api/messages/{id}/raw`: the message as received.

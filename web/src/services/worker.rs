@@ -21,7 +21,7 @@ use wasm_bindgen::JsCast;
 use yew::platform::pinned::oneshot;
 
 use crate::services::file::{js_text, read_file};
-use crate::state::mailbox::{ApiDoc, MetaView};
+use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::Inspected;
 use crate::state::transcript::ExportSource;
 use crate::worker::protocol::{
@@ -367,7 +367,7 @@ pub async fn encode(text: &str, charset: &str, b: bool) -> Result<String, Worker
 
 /// Reads an answer of `mailscope serve`'s API (`json`, the body of the document `doc`) in the
 /// worker, into the Mailbox's views.
-pub async fn read_api(doc: ApiDoc, json: Vec<u8>) -> Result<Vec<MetaView>, WorkerError> {
+pub async fn read_api(doc: ApiDoc, json: Vec<u8>) -> Result<ApiViews, WorkerError> {
     match ask(WorkerRequest::ReadApi { doc }, vec![Side::Bytes(json)]).await? {
         (WorkerEvent::Views { views }, _) => Ok(views),
         (other, _) => Err(unexpected(&other)),
@@ -459,7 +459,10 @@ async fn parse_here(input: JobInput, emit: Rc<dyn Fn(JobEvent)>) {
     };
     emit(JobEvent::Parsing(bytes.len()));
     yew::platform::time::sleep(Duration::from_millis(16)).await;
-    emit(JobEvent::Done(Box::new(Inspected::new(name, bytes))));
+    emit(match Inspected::open(name, bytes) {
+        Ok(doc) => JobEvent::Done(Box::new(doc)),
+        Err(e) => JobEvent::Failed(WorkerError::Job(JobError::NotText(e))),
+    });
 }
 
 /// `on_event`, silenced once `live` is cleared.

@@ -65,7 +65,8 @@ fn parse(name: String, bytes: Vec<u8>, progress: &mut dyn FnMut(WorkerEvent)) ->
     progress(WorkerEvent::Parsing {
         size: bytes.len() as u64,
     });
-    let transfer = Inspected::new(name, bytes)
+    let transfer = Inspected::open(name, bytes)
+        .map_err(JobError::NotText)?
         .into_transfer()
         .map_err(|detail| JobError::Unsent { detail })?;
     Ok((WorkerEvent::Parsed, parsed_side(transfer)))
@@ -139,9 +140,14 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    use mailscope_core::sniff::NotText;
+
     use super::*;
-    use crate::state::mailbox::ApiDoc;
+    use crate::state::error::UserError;
+    use crate::state::i18n::Lang;
+    use crate::state::mailbox::{ApiDoc, ApiViews};
     use crate::state::transcript::ExportSource;
+    use crate::worker::protocol::WorkerError;
 
     fn ask(request: WorkerRequest, side: Vec<Side>) -> (Vec<WorkerEvent>, Answer) {
         let mut heard = Vec::new();
@@ -164,6 +170,30 @@ mod tests {
         let t = protocol::parsed_from_side(side).expect("side list");
         let doc = Inspected::from_transfer(t).expect("view-model");
         assert_eq!((doc.subject(), &doc.input), (Some("hi"), &raw));
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_refused_with_the_reason() {
+        let parse = |raw: &[u8]| {
+            let request = WorkerRequest::ParseBytes {
+                name: "m.eml".into(),
+            };
+            ask(request, vec![Side::Bytes(raw.to_vec())]).1.err()
+        };
+        assert_eq!(parse(b""), Some(JobError::NotText(NotText::Empty)));
+        assert_eq!(
+            parse(b"\r\n \r\n"),
+            Some(JobError::NotText(NotText::OnlyWhiteSpace))
+        );
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
+        let e = parse(png).expect("a PNG is refused");
+        assert!(
+            matches!(e, JobError::NotText(NotText::Binary { nul: true, .. })),
+            "{e:?}"
+        );
+        let shown = WorkerError::Job(e);
+        assert!(shown.what(Lang::En).contains("not a message"), "{shown:?}");
+        assert!(shown.next_step(Lang::En).contains(".eml"), "{shown:?}");
     }
 
     #[test]
@@ -200,7 +230,9 @@ mod tests {
         );
         assert_eq!(
             answer.map(|a| a.0),
-            Ok(WorkerEvent::Views { views: Vec::new() })
+            Ok(WorkerEvent::Views {
+                views: ApiViews::default()
+            })
         );
         let (_, answer) = ask(
             WorkerRequest::ReadApi { doc: ApiDoc::One },

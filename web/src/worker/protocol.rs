@@ -16,6 +16,7 @@
 //! including a worker that never started or never answered).
 
 use js_sys::{Array, Uint32Array, Uint8Array};
+use mailscope_core::sniff::NotText;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,7 +24,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::state::binary::{decode, encode};
 use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::mailbox::{ApiDoc, MetaView};
+use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::{FileError, Transfer};
 use crate::state::transcript::ExportSource;
 
@@ -94,8 +95,8 @@ pub enum WorkerEvent {
     },
     /// The Mailbox's views of the API answer.
     Views {
-        /// One per message, in the answer's order.
-        views: Vec<MetaView>,
+        /// One per message, in the answer's order, and the sandbox's address.
+        views: ApiViews,
     },
     /// The transcript's JSON document, pretty-printed.
     Exported {
@@ -242,6 +243,8 @@ pub fn parsed_from_side(side: Vec<Side>) -> Result<Transfer, WorkerError> {
 pub enum JobError {
     /// The message's file could not be read.
     File(FileError),
+    /// What was opened holds no message: it is empty or binary.
+    NotText(NotText),
     /// The charset cannot encode the text (the core's explanation, which names the character).
     Encode {
         /// The core's `EncodeError`, in words.
@@ -332,6 +335,30 @@ impl UserError for WorkerError {
                 &[("detail", detail)],
             ),
             WorkerError::Job(JobError::File(e)) => e.what(lang),
+            WorkerError::Job(JobError::NotText(NotText::Empty)) => {
+                tr(lang, "The file is empty: there is no message to read.").into()
+            }
+            WorkerError::Job(JobError::NotText(NotText::OnlyWhiteSpace)) => tr(
+                lang,
+                "The file holds only spaces and empty lines: there is no message to read.",
+            )
+            .into(),
+            WorkerError::Job(JobError::NotText(NotText::Binary {
+                nul: true,
+                sampled,
+                ..
+            })) => trf(
+                lang,
+                "This is not a message: its first {sampled} bytes hold NUL bytes, so it is binary data (an image, an archive, a program), not text.",
+                &[("sampled", sampled)],
+            ),
+            WorkerError::Job(JobError::NotText(NotText::Binary {
+                controls, sampled, ..
+            })) => trf(
+                lang,
+                "This is not a message: {controls} of its first {sampled} bytes are control characters, so it is binary data, not text.",
+                &[("controls", controls), ("sampled", sampled)],
+            ),
             WorkerError::Job(JobError::Encode { detail }) => detail.clone(),
             WorkerError::Job(JobError::NotApiJson { detail }) => trf(
                 lang,
@@ -363,6 +390,11 @@ impl UserError for WorkerError {
             )
             .into(),
             WorkerError::Job(JobError::File(e)) => e.next_step(lang),
+            WorkerError::Job(JobError::NotText(_)) => tr(
+                lang,
+                "Open an email message saved as text (.eml: header fields, an empty line, then the body); most mail programs save one with \"Save as\" or \"Show original\".",
+            )
+            .into(),
             WorkerError::Job(JobError::Encode { .. }) => {
                 tr(lang, "Choose another charset, such as UTF-8.").into()
             }
@@ -381,6 +413,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::state::mailbox::MetaView;
 
     #[test]
     fn requests_and_events_survive_the_codec() {
@@ -418,10 +451,13 @@ mod tests {
                 words: "=?EUC-KR?B?vsiz5w==?=".into(),
             },
             WorkerEvent::Views {
-                views: vec![MetaView {
-                    id: 3,
-                    ..MetaView::default()
-                }],
+                views: ApiViews {
+                    views: vec![MetaView {
+                        id: 3,
+                        ..MetaView::default()
+                    }],
+                    sandbox: Some("127.0.0.1:2525".into()),
+                },
             },
             WorkerEvent::Exported { json: "{}".into() },
             WorkerEvent::Failed {

@@ -19,6 +19,8 @@ pub struct MessageTableProps {
     pub on_select: Callback<u64>,
     /// Delete every message.
     pub on_delete_all: Callback<()>,
+    /// The sandbox SMTP server's address, as the API names it.
+    pub sandbox: Option<String>,
 }
 
 /// The TLS and AUTH facts as badges.
@@ -81,8 +83,12 @@ pub fn message_table(props: &MessageTableProps) -> Html {
             <>
                 { toolbar }
                 <p class="mailbox-empty" id="mailbox-empty">
-                    { tr(lang, "No messages yet. Send one to the sandbox SMTP server (by default 127.0.0.1:2525), for example") }{" "}
-                    <code>{"swaks --server 127.0.0.1:2525 --to a@example.org"}</code>
+                    if let Some(addr) = &props.sandbox {
+                        { trf(lang, "No messages yet. Send one to the sandbox SMTP server at {addr}, for example", &[("addr", addr)]) }{" "}
+                        <code>{ format!("swaks --server {addr} --to a@example.org") }</code>
+                    } else {
+                        { tr(lang, "No messages yet. Send one to the sandbox SMTP server: mailscope serve prints its address when it starts") }
+                    }
                     {" "}{ tr(lang, "— or from the Session view; it appears here without a reload.") }
                 </p>
             </>

@@ -182,7 +182,7 @@ pub fn mailbox_view() -> Html {
                 <ErrorNote error={Shown::of(notice, lang)} id="mailbox-notice" />
             }
             if state.token.is_some() && !matches!(state.link, LinkState::Failed(_)) {
-                <list::MessageTable items={state.items.clone()}
+                <list::MessageTable items={state.items.clone()} sandbox={state.sandbox.clone()}
                     selected={state.detail.as_ref().map(|d| d.id)}
                     on_select={on_select}
                     on_delete_all={on_delete.reform(|()| None)} />

@@ -121,22 +121,36 @@ pub enum ApiDoc {
     One,
 }
 
+/// An API answer as the Mailbox reads it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApiViews {
+    /// One per message, in the answer's order.
+    pub views: Vec<MetaView>,
+    /// The sandbox SMTP server's address, when the answer names it (the list does).
+    pub sandbox: Option<String>,
+}
+
 /// Reads an API answer (in the worker) into the views the Mailbox shows; the error says why
 /// the answer is not `mailscope serve`'s JSON.
-pub fn views_from_json(doc: ApiDoc, body: &[u8]) -> Result<Vec<MetaView>, String> {
-    let metas = match doc {
+pub fn views_from_json(doc: ApiDoc, body: &[u8]) -> Result<ApiViews, String> {
+    let (metas, sandbox) = match doc {
         ApiDoc::List => {
-            serde_json::from_slice::<MessageList>(body)
-                .map_err(|e| e.to_string())?
-                .messages
+            let list = serde_json::from_slice::<MessageList>(body).map_err(|e| e.to_string())?;
+            (list.messages, list.sandbox)
         }
-        ApiDoc::One => vec![
-            serde_json::from_slice::<OneMessage>(body)
-                .map_err(|e| e.to_string())?
-                .message,
-        ],
+        ApiDoc::One => (
+            vec![
+                serde_json::from_slice::<OneMessage>(body)
+                    .map_err(|e| e.to_string())?
+                    .message,
+            ],
+            None,
+        ),
     };
-    Ok(metas.into_iter().map(MetaView::from).collect())
+    Ok(ApiViews {
+        views: metas.into_iter().map(MetaView::from).collect(),
+        sandbox,
+    })
 }
 
 #[cfg(test)]
@@ -149,7 +163,7 @@ mod tests {
     #[test]
     fn api_answers_are_read_into_views() {
         let list = format!(
-            r#"{{"version":1,"messages":[{},{}]}}"#,
+            r#"{{"version":1,"messages":[{},{}],"sandbox":"127.0.0.1:2525"}}"#,
             serde_json::json!({
                 "id": 1, "received_at": "2026-11-22T19:30:05Z", "queue_id": "Q1",
                 "envelope": {"from": "", "params": {"size": 99, "body": "8BITMIME",
@@ -166,7 +180,9 @@ mod tests {
                 "params": {"size": null, "body": null, "smtputf8": false, "ret": null,
                     "envid": null, "auth": null, "other": []}, "rcpts": []}})
         );
-        let views = views_from_json(ApiDoc::List, list.as_bytes()).expect("list");
+        let read = views_from_json(ApiDoc::List, list.as_bytes()).expect("list");
+        assert_eq!(read.sandbox.as_deref(), Some("127.0.0.1:2525"));
+        let views = read.views;
         assert_eq!(views.len(), 2, "{views:?}");
         let first = &views[0];
         assert_eq!(
@@ -194,8 +210,9 @@ mod tests {
                     "rcpts": []}
             })
         );
-        let views = views_from_json(ApiDoc::One, one.as_bytes()).expect("one");
-        assert_eq!(views.iter().map(|v| v.id).collect::<Vec<_>>(), vec![7]);
+        let read = views_from_json(ApiDoc::One, one.as_bytes()).expect("one");
+        assert_eq!(read.sandbox, None);
+        assert_eq!(read.views.iter().map(|v| v.id).collect::<Vec<_>>(), vec![7]);
         for (doc, body) in [
             (ApiDoc::List, b"<html>".as_slice()),
             (ApiDoc::One, list.as_bytes()),

@@ -23,7 +23,7 @@ use crate::state::transcript::{rows, Row};
 use crate::worker::protocol::WorkerError;
 
 pub use error::{ApiError, MailboxError};
-pub use meta::{views_from_json, ApiDoc, MetaView};
+pub use meta::{views_from_json, ApiDoc, ApiViews, MetaView};
 pub use sse::SseBuffer;
 
 /// Most messages listed (the sandbox keeps 100 by default).
@@ -106,6 +106,8 @@ pub struct MailboxState {
     pub inspector: MessageState,
     /// The last failed delete, shown until the next success.
     pub notice: Option<ApiError>,
+    /// The sandbox SMTP server's address, as the list names it.
+    pub sandbox: Option<String>,
 }
 
 /// Everything that changes the state.
@@ -115,8 +117,8 @@ pub enum Action {
     Token(Option<String>),
     /// Loading the list started.
     Loading,
-    /// The list arrived (oldest first, as the API gives it).
-    Listed(Vec<MetaView>),
+    /// The list arrived (oldest first, as the API gives it), with the sandbox's address.
+    Listed(ApiViews),
     /// The list could not be loaded.
     ListFailed(MailboxError),
     /// The event stream is open.
@@ -253,8 +255,11 @@ impl MailboxState {
             }
             Action::Loading => self.link = LinkState::Loading,
             Action::Listed(list) => {
+                if list.sandbox.is_some() {
+                    self.sandbox = list.sandbox;
+                }
                 let old: Vec<Item> = std::mem::take(&mut self.items);
-                for meta in list {
+                for meta in list.views {
                     self.upsert(meta);
                 }
                 // Keep headlines already read when the metadata has none.
@@ -389,7 +394,11 @@ mod tests {
         let mut s = MailboxState::default();
         s.reduce(Action::Token(Some("t".into())));
         s.reduce(Action::Loading);
-        s.reduce(Action::Listed(list.iter().map(|&i| meta(i)).collect()));
+        s.reduce(Action::Listed(ApiViews {
+            views: list.iter().map(|&i| meta(i)).collect(),
+            sandbox: Some("127.0.0.1:2600".into()),
+        }));
+        assert_eq!(s.sandbox.as_deref(), Some("127.0.0.1:2600"));
         s
     }
 
@@ -483,7 +492,10 @@ mod tests {
             h.as_ref().and_then(|h| h.to.as_deref()),
             Some("a@example.org")
         );
-        s.reduce(Action::Listed(vec![meta(1), meta(2)]));
+        s.reduce(Action::Listed(ApiViews {
+            views: vec![meta(1), meta(2)],
+            sandbox: None,
+        }));
         assert_eq!(ids(&s), vec![2, 1]);
         assert!(s.items.get(1).is_some_and(|i| i.headline.is_some()));
         assert!(s.items.first().is_some_and(|i| i.headline.is_none()));

@@ -13,6 +13,7 @@ use mailscope_core::mime::cid::{cid_url_target, content_id, rewrite_cid_urls};
 use mailscope_core::mime::dsn::{find_report, DeliveryStatus};
 use mailscope_core::mime::encoded_word::{decode_unstructured, WordExplanation};
 use mailscope_core::mime::parse::{parse_message, Body, Message};
+use mailscope_core::sniff::{check_text, NotText};
 use mailscope_core::span::Span;
 use serde::{Deserialize, Serialize};
 
@@ -274,6 +275,13 @@ pub enum Node {
 }
 
 impl Inspected {
+    /// Parses an opened file or paste, refusing input that holds no message: empty, only white
+    /// space, or binary (the core's rule, [`check_text`], which the CLI applies too).
+    pub fn open(name: impl Into<String>, input: Vec<u8>) -> Result<Inspected, NotText> {
+        check_text(&input, &input)?;
+        Ok(Inspected::new(name, input))
+    }
+
     /// Parses `input` with the core and keeps what the views need.
     pub fn new(name: impl Into<String>, input: Vec<u8>) -> Inspected {
         let (parts, lints, suppressed_lints, dsn) = {
