@@ -3,9 +3,10 @@
 //! import/export of transcripts. No protocol logic: every reading comes from the core.
 
 use mailscope_core::lint::Lint;
+use mailscope_core::smtp::auth::DecodedAuth;
 use mailscope_core::smtp::transcript::{
-    AnnotatedTranscript, Direction, Entry, Format, IgnoredLine, Parsed, SessionState, Transcript,
-    TranscriptLine,
+    AnnotateOptions, AnnotatedTranscript, Direction, Entry, Format, IgnoredLine, Parsed,
+    SessionState, Transcript, TranscriptLine, SECRET_MASK,
 };
 use mailscope_core::span::Span;
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,9 @@ pub struct Row {
     pub state: String,
     /// Findings on this entry.
     pub lints: Vec<Lint>,
+    /// An AUTH exchange decoded by the core (on the AUTH line): user, password (masked unless
+    /// the reader asked), the server's challenges, the CRAM-MD5 digest.
+    pub auth: Option<DecodedAuth>,
     /// Sent inside TLS.
     pub tls: bool,
 }
@@ -145,10 +149,13 @@ pub fn rows(
             // A raw capture shows its bytes as they were; in the S:/C: and swaks forms the
             // markers and the file's line endings are not protocol, and each line is taken to
             // have ended in CRLF on the wire (see `TranscriptLine::wire`).
+            // An AUTH secret the reader has not asked to see is shown as the core masked it,
+            // in every form: its base64 on the wire would give it away.
+            let masked = !annotated.secrets_revealed && entry.text.contains(SECRET_MASK);
             let wire = if let Parsed::Tls { .. } = entry.parsed {
                 // Encrypted records: the core's summary, not the binary bytes.
                 entry.text.as_bytes().to_vec()
-            } else if annotated.format == Format::Raw {
+            } else if annotated.format == Format::Raw && !masked {
                 input
                     .get(entry.span.start..entry.span.end)
                     .unwrap_or_default()
@@ -176,6 +183,7 @@ pub fn rows(
                     state_name(entry.state_after)
                 ),
                 lints: entry.lints.clone(),
+                auth: entry.auth.clone(),
                 tls: entry.tls,
             }
         })
@@ -212,8 +220,12 @@ pub fn read_text(input: &[u8], format: Option<Format>) -> (Transcript, Vec<Ignor
 
 /// The core's reading of a transcript with the lines it ignored listed (as `mailscope
 /// transcript --json` gives them).
-fn annotate_read((transcript, ignored): (Transcript, Vec<IgnoredLine>)) -> AnnotatedTranscript {
-    let mut annotated = transcript.annotate();
+/// AUTH secrets stay masked unless `reveal_secrets`.
+fn annotate_read(
+    (transcript, ignored): (Transcript, Vec<IgnoredLine>),
+    reveal_secrets: bool,
+) -> AnnotatedTranscript {
+    let mut annotated = transcript.annotate_with(&AnnotateOptions { reveal_secrets });
     annotated.ignored = ignored;
     annotated
 }
@@ -281,9 +293,10 @@ impl ExportSource {
         }
     }
 
-    /// The versioned JSON document.
+    /// The versioned JSON document (AUTH secrets masked, as `mailscope transcript --json`
+    /// without `--show-secrets`).
     pub fn json(&self) -> String {
-        export_json(&annotate_read(self.read()))
+        export_json(&annotate_read(self.read(), false))
     }
 }
 
@@ -300,6 +313,8 @@ pub struct ImportModel {
     pub annotated: Option<AnnotatedTranscript>,
     /// The lines read, for the text export.
     pub transcript: Option<Transcript>,
+    /// Show AUTH secrets decoded and as sent.
+    pub reveal_secrets: bool,
 }
 
 /// What the import panel can do.
@@ -316,6 +331,8 @@ pub enum ImportAction {
     },
     /// Choose the form (`None`: detect).
     SetFormat(Option<Format>),
+    /// Show or mask AUTH secrets.
+    RevealSecrets(bool),
     /// Forget the input.
     Clear,
 }
@@ -333,9 +350,11 @@ impl ImportModel {
                 self.source = name;
             }
             ImportAction::SetFormat(format) => self.format = format,
+            ImportAction::RevealSecrets(on) => self.reveal_secrets = on,
             ImportAction::Clear => {
                 *self = ImportModel {
                     format: self.format,
+                    reveal_secrets: self.reveal_secrets,
                     ..ImportModel::default()
                 };
                 return;
@@ -351,7 +370,10 @@ impl ImportModel {
             return;
         }
         let (transcript, ignored) = read_text(&self.input, self.format);
-        self.annotated = Some(annotate_read((transcript.clone(), ignored)));
+        self.annotated = Some(annotate_read(
+            (transcript.clone(), ignored),
+            self.reveal_secrets,
+        ));
         self.transcript = Some(transcript);
     }
 
@@ -466,6 +488,35 @@ mod tests {
         for (input, max, want) in cases {
             assert_eq!(visible_wire(input, max), want, "input {input:?}");
         }
+    }
+
+    /// An imported AUTH LOGIN exchange is decoded under its AUTH line; the password (and its
+    /// base64 line) stays masked until the reader asks, the user name is shown.
+    #[test]
+    fn imported_auth_is_decoded_and_its_secret_masked_until_asked() {
+        let mut m = ImportModel::default();
+        m.apply(ImportAction::Paste(
+            "S: 220 mx ESMTP\nC: EHLO c\nS: 250 AUTH LOGIN\nC: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\n\
+             C: YWxpY2U=\nS: 334 UGFzc3dvcmQ6\nC: d29uZGVybGFuZA==\nS: 235 2.7.0 ok\nC: QUIT\nS: 221 bye\n"
+                .into(),
+        ));
+        let auth = |m: &ImportModel| {
+            m.rows()
+                .into_iter()
+                .find_map(|r| r.auth)
+                .expect("the AUTH line carries the decoded exchange")
+        };
+        let masked = auth(&m);
+        assert_eq!(masked.authcid.as_deref(), Some("alice"));
+        assert_eq!(masked.challenges, ["Username:", "Password:"]);
+        let shown = format!("{:?}", m.rows());
+        assert!(
+            !shown.contains("wonderland") && !shown.contains("d29uZGVybGFuZA=="),
+            "{shown}"
+        );
+        m.apply(ImportAction::RevealSecrets(true));
+        assert_eq!(auth(&m).password.as_deref(), Some("wonderland"));
+        assert!(format!("{:?}", m.rows()).contains("d29uZGVybGFuZA=="));
     }
 
     /// Bug: a transcript import dropped unreadable lines silently. They are listed, with their

@@ -348,7 +348,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     { command_button("btn-auth", tr(lang, "AUTH"), tr(lang, "Authenticate (RFC 4954)"), on_auth, in_sasl) }
                     if let Some(c) = &st.challenge {
                         { button("btn-auth-continue", tr(lang, "Answer challenge"), tr(lang, "Answer the 334 challenge"), simple(|now| Action::AuthContinue { now })) }
-                        <span class="muted">{ trf(lang, " challenge: {c}", &[("c", c)]) }</span>
+                        <span class="muted">{ tr(lang, " challenge: ") }<code class="wrap">{ c }</code></span>
                         <p class="muted" id="sasl-hint">{ tr(lang, "Other commands wait until the exchange ends: the server would read them as the answer. Send * as a raw line to cancel.") }</p>
                     }
                 </div>

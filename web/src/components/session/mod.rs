@@ -29,6 +29,7 @@ use crate::state::session::{Action, SessionModel};
 
 use certificate::CertificatePanel;
 use controls::Controls;
+use field::Check;
 use relay::RelayStatusBar;
 use server::ServerSettings;
 use target::TargetPicker;
@@ -199,6 +200,8 @@ pub fn session_view() -> Html {
                 }
                 <div class="transcript-head">
                     <h3 id="transcript-title">{ tr(lang, "Transcript") }</h3>
+                    <Check id="reveal-secrets" label={tr(lang, "Show AUTH secrets")} checked={m.reveal_secrets}
+                        onchange={dispatch.reform(Action::RevealSecrets)} />
                     <ExportButtons
                         text={AttrValue::from(m.export_text())}
                         json={{

@@ -12,7 +12,7 @@ use super::ladder::LadderDiagram;
 use super::table::TranscriptTable;
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
-use crate::components::session::field::{Field, Select};
+use crate::components::session::field::{Check, Field, Select};
 use crate::components::share::use_share_restore;
 use crate::state::error::Shown;
 use crate::state::i18n::{tr, tr_text, trf};
@@ -158,6 +158,8 @@ pub fn import_panel() -> Html {
                     <input id="import-file" type="file" accept=".txt,.log,.eml,text/*" onchange={on_file} />
                 </div>
                 <button type="button" id="import-example" onclick={on_example}>{ tr(lang, "Example with a defect") }</button>
+                <Check id="import-reveal-secrets" label={tr(lang, "Show AUTH secrets")} checked={m.reveal_secrets}
+                    onchange={apply.reform(ImportAction::RevealSecrets)} />
             </div>
             <Field id="import-input" label={tr(lang, "Transcript text")} rows={8} value={(*text).clone()} oninput={on_input} />
             if let Some(e) = &*error { <ErrorNote error={Shown::of(e, lang)} /> }

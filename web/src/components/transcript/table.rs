@@ -3,13 +3,14 @@
 use std::rc::Rc;
 
 use mailscope_core::lint::Lint;
+use mailscope_core::smtp::auth::DecodedAuth;
 use mailscope_core::smtp::transcript::Direction;
 use yew::prelude::*;
 
 use mailscope_core::i18n::{explain, text as core_text};
 
 use crate::components::i18n::{use_lang, LintItem};
-use crate::state::i18n::{tr, tr_text, trf, Lang};
+use crate::state::i18n::{key, tr, tr_text, trf, Lang};
 use crate::state::session::notes::{Note, NoteKind};
 use crate::state::transcript::{direction_marker, Row};
 
@@ -59,6 +60,25 @@ fn state_label(lang: Lang, state: &str) -> String {
         .join(" → ")
 }
 
+/// An AUTH exchange as the core decoded it, under its AUTH line: what each base64 line said.
+fn sasl_view(lang: Lang, auth: &DecodedAuth) -> Html {
+    let item = |label: &'static str, value: &str| {
+        html! { <><dt>{ tr(lang, label).to_string() }</dt><dd><code class="wrap">{ value.to_string() }</code></dd></> }
+    };
+    html! {
+        <dl class="kv sasl" aria-label={tr(lang, "AUTH exchange, decoded")}>
+            { item(key("Mechanism"), &auth.mechanism) }
+            if let Some(z) = auth.authzid.as_deref().filter(|z| !z.is_empty()) { { item(key("Acting for (authzid)"), z) } }
+            if let Some(u) = &auth.authcid { { item(key("User"), u) } }
+            if let Some(p) = &auth.password { { item(key("Password"), p) } }
+            { for auth.challenges.iter().map(|c| item(key("Server asks"), c)) }
+            if let Some(d) = &auth.digest { { item(key("CRAM-MD5 digest"), d) } }
+            if let Some(t) = &auth.token { { item(key("Bearer token"), t) } }
+            if auth.cancelled { <dt>{ tr(lang, "Cancelled") }</dt><dd>{ tr(lang, "the client answered * (RFC 4954 §4)") }</dd> }
+        </dl>
+    }
+}
+
 /// The transcript pane.
 #[function_component(TranscriptTable)]
 pub fn transcript_table(props: &TranscriptTableProps) -> Html {
@@ -78,6 +98,7 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
                                 if row.tls { <span class="badge">{"TLS"}</span> }
                             </div>
                             <pre class="wire">{ wire_view(&row.wire) }</pre>
+                            if let Some(auth) = &row.auth { { sasl_view(lang, auth) } }
                             <details class="explain">
                                 <summary>{ explain(lang, &row.explanation) }</summary>
                                 <ul>{ for row.details.iter().map(|d| html! { <li>{ explain(lang, d) }</li> }) }</ul>

@@ -108,6 +108,8 @@ pub enum Action {
     },
     /// Pipelining on or off: while on, commands are queued and sent in one write.
     SetPipelining(bool),
+    /// Show or mask AUTH secrets in the transcript.
+    RevealSecrets(bool),
     /// Send the queued group in one write.
     SendGroup {
         /// Clock.
@@ -198,6 +200,9 @@ pub struct SessionModel {
     pub annotated: AnnotatedTranscript,
     /// Pipelining toggle.
     pub pipelining: bool,
+    /// Show AUTH secrets (password, token, the base64 lines carrying them) in the transcript;
+    /// masked by default so a screen or an export can be shared.
+    pub reveal_secrets: bool,
     /// Commands queued while pipelining.
     pub group: Vec<Command<'static>>,
     /// The core's ladder diagram of the dialogue, from the writes on the wire: its round trips
@@ -244,6 +249,7 @@ impl Default for SessionModel {
             transcript: Transcript::parse_as(b"", Format::Raw),
             annotated: Transcript::parse_as(b"", Format::Raw).annotate(),
             pipelining: false,
+            reveal_secrets: false,
             group: Vec::new(),
             ladder: Ladder::default(),
             challenge: None,
@@ -415,6 +421,10 @@ impl SessionModel {
             }
             Action::SetPipelining(on) => {
                 self.pipelining = on;
+            }
+            Action::RevealSecrets(on) => {
+                self.reveal_secrets = on;
+                self.reannotate();
             }
             Action::SendGroup { now } => self.send_group(now),
             Action::ClearGroup => self.group.clear(),

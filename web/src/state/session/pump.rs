@@ -6,7 +6,7 @@
 
 use mailscope_core::smtp::session::ClientEvent;
 use mailscope_core::smtp::transcript::ladder::{Ladder, Write};
-use mailscope_core::smtp::transcript::Direction;
+use mailscope_core::smtp::transcript::{AnnotateOptions, Direction};
 use mailscope_core::span::Span;
 
 use super::notes::{NoteKind, SIDE_RELAY};
@@ -137,7 +137,9 @@ impl SessionModel {
         self.transcript = read_wire(&self.wire, &self.wire_chunks());
         // A session in progress is not judged as ended (no "no QUIT" while it is open).
         self.transcript.open = self.is_connected();
-        self.annotated = self.transcript.annotate();
+        self.annotated = self.transcript.annotate_with(&AnnotateOptions {
+            reveal_secrets: self.reveal_secrets,
+        });
         let writes: Vec<Write> = self
             .chunks
             .iter()
@@ -156,6 +158,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    use mailscope_core::smtp::auth::{Credentials, Mechanism};
     use mailscope_core::smtp::transcript::Direction;
 
     use crate::state::session::tests::{codes, send};
@@ -193,5 +196,28 @@ mod tests {
             codes(&m)
         );
         assert!(m.ready_for_data());
+    }
+
+    #[test]
+    fn auth_secrets_are_masked_until_the_reader_asks() {
+        let mut m = SessionModel::default();
+        m.apply(Action::Connect { now: 0 });
+        send(&mut m, "EHLO c", 1);
+        m.apply(Action::AuthStart {
+            mechanism: Mechanism::Plain,
+            credentials: Credentials::new("alice", "wonderland"),
+            now: 2,
+        });
+        assert!(m.is_authenticated());
+        let shown = |m: &SessionModel| format!("{:?}", m.rows());
+        for secret in ["wonderland", "AGFsaWNlAHdvbmRlcmxhbmQ="] {
+            assert!(!shown(&m).contains(secret), "masked by default: {secret}");
+        }
+        m.apply(Action::RevealSecrets(true));
+        for secret in ["wonderland", "AGFsaWNlAHdvbmRlcmxhbmQ="] {
+            assert!(shown(&m).contains(secret), "shown on request: {secret}");
+        }
+        m.apply(Action::RevealSecrets(false));
+        assert!(!shown(&m).contains("wonderland"), "masked again");
     }
 }

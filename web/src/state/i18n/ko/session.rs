@@ -1,7 +1,16 @@
 //! The Session view: live sessions, the relay, the certificate panel, the in-browser server.
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
-    (" challenge: {c}", " 챌린지: {c}"),
+    (" challenge: ", " 챌린지: "),
+    ("Show AUTH secrets", "AUTH 비밀 정보 보기"),
+    ("Mechanism", "메커니즘"),
+    ("Acting for (authzid)", "대리 신원(authzid)"),
+    ("Server asks", "서버의 질문"),
+    ("CRAM-MD5 digest", "CRAM-MD5 다이제스트"),
+    ("Bearer token", "베어러 토큰"),
+    ("Cancelled", "취소됨"),
+    ("the client answered * (RFC 4954 §4)", "클라이언트가 *로 답했습니다(RFC 4954 §4)"),
+    ("AUTH exchange, decoded", "디코딩한 AUTH 교환"),
     (" · no sandbox (--no-sandbox)", " · 샌드박스 없음 (--no-sandbox)"),
     ("Protocol v{p} · frames up to {frame} KiB · idle timeout {idle} s · connect timeout {connect} s · TLS handshake {handshake} s · {sessions} sessions ({per_token} per token) · {cpm} connects a minute · ports {ports}", "프로토콜 v{p} · 프레임 최대 {frame} KiB · 유휴 제한 {idle}초 · 연결 제한 {connect}초 · TLS 핸드셰이크 {handshake}초 · 세션 {sessions}개 (토큰당 {per_token}개) · 분당 연결 {cpm}회 · 포트 {ports}"),
     ("The relay runs without its sandbox", "릴레이가 샌드박스 없이 실행 중입니다"),
