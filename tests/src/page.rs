@@ -137,3 +137,38 @@ pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> Stri
         tokio::time::sleep(POLL).await;
     }
 }
+
+/// Catches the page's downloads from now on: each `<a download>` it clicks has its blob read
+/// before the page revokes it ([`downloaded`] returns the last one).
+pub async fn catch_downloads(c: &Client) {
+    c.execute(
+        "const click = HTMLAnchorElement.prototype.click; \
+         HTMLAnchorElement.prototype.click = function () { \
+           if (this.download) { const name = this.download; \
+             fetch(this.href).then(r => r.text()).then(t => { \
+               window.__exported = t; document.body.setAttribute('data-exported', name); }); } \
+           return click.call(this); };",
+        vec![],
+    )
+    .await
+    .expect("catch downloads");
+}
+
+/// Waits for a download caught by [`catch_downloads`]: its file name and text. Clears it, so
+/// the next call waits for the next download.
+pub async fn downloaded(c: &Client) -> (String, String) {
+    let body = wait_css(c, "body[data-exported]").await;
+    let name = body
+        .attr("data-exported")
+        .await
+        .expect("attribute")
+        .unwrap_or_default();
+    let text = c
+        .execute(
+            "const t = window.__exported; document.body.removeAttribute('data-exported'); return t;",
+            vec![],
+        )
+        .await
+        .expect("read the download");
+    (name, text.as_str().unwrap_or_default().to_string())
+}

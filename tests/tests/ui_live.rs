@@ -6,7 +6,8 @@
 
 use fantoccini::{Client, Locator};
 use mailscope_e2e::page::{
-    choose, click, scroll_to, text_of, wait_css, wait_lang, wait_text, wait_xpath, POLL,
+    catch_downloads, choose, click, downloaded, scroll_to, text_of, wait_css, wait_lang, wait_text,
+    wait_xpath, POLL,
 };
 use mailscope_e2e::postfix::{Postfix, PASSWORD, USER};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
@@ -160,6 +161,75 @@ async fn live_session_to_the_sandbox_then_the_mailbox() {
     assert!(inspector.contains("Hello, Bob."), "{inspector}");
     scroll_to(c, "#mailbox-detail").await;
     browser.screenshot("live-mailbox-open").await;
+    no_console_errors(&browser).await;
+    browser.close().await;
+}
+
+/// Bug 10 of the explorer issue, page side: the sandbox's self-signed certificate, trusted
+/// once on this browser, is accepted without asking in the next session (and says so); the
+/// certificate itself can be downloaded from the panel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_trusted_on_this_browser_is_not_asked_about_again() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/#/session&token={}", serve.origin, serve.token))
+        .await
+        .expect("open the page");
+    choose(c, "#target-kind", "sandbox").await;
+    choose(c, "#target-tls", "starttls").await;
+    wait_css(c, "#relay-status[data-state='connected'] #relay-limits").await;
+    catch_downloads(c).await;
+    let handshake = || async {
+        click(c, "#session-connect").await;
+        expect_code(&wait_replies(c, 1).await, "220");
+        click(c, "#btn-ehlo").await;
+        expect_code(&wait_replies(c, 2).await, "250");
+        click(c, "#btn-starttls").await;
+        expect_code(&wait_replies(c, 3).await, "220");
+    };
+    handshake().await;
+    wait_css(c, "#cert-panel[data-verified='false'] #cert-trust").await;
+    click(c, "#cert-download").await;
+    let (name, pem) = downloaded(c).await;
+    assert_eq!(name, "sandbox.mailscope.test.pem");
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    click(c, "#cert-trust").await;
+    click(c, "#btn-ehlo").await;
+    assert!(wait_replies(c, 4).await.contains("AUTH"));
+    click(c, "#btn-quit").await;
+    expect_code(&wait_replies(c, 5).await, "221");
+
+    // The next session: the same certificate goes on by itself.
+    handshake().await;
+    let pinned = text_of(c, "#cert-panel[data-verified='false'] #cert-pinned").await;
+    assert!(
+        pinned.contains("trust exactly this certificate"),
+        "{pinned}"
+    );
+    assert!(
+        c.find(Locator::Css("#cert-trust")).await.is_err(),
+        "no question asked"
+    );
+    click(c, "#btn-ehlo").await;
+    assert!(wait_replies(c, 4).await.contains("AUTH"));
+    let stored = c
+        .execute(
+            "return localStorage.getItem('mailscope.trusted-certificates')",
+            vec![],
+        )
+        .await
+        .expect("read localStorage");
+    assert!(
+        stored.as_str().is_some_and(|s| s.starts_with("127.0.0.1:")),
+        "{stored}"
+    );
+    scroll_to(c, "#cert-panel").await;
+    browser.screenshot("live-cert-trusted").await;
+    choose(c, "#lang-switch", "ko").await;
+    wait_lang(c, "ko").await;
+    wait_xpath(c, "//*[@id='cert-pinned'][contains(., '신뢰')]").await;
+    browser.screenshot("live-cert-trusted-ko").await;
     no_console_errors(&browser).await;
     browser.close().await;
 }

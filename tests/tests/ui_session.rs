@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, wait_xpath};
+use mailscope_e2e::page::{catch_downloads, click, downloaded, wait_xpath};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
 
 /// Waits until a transcript entry's wire text starts with `prefix`.
@@ -167,36 +167,11 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
 
     // "Export JSON": the parse worker writes the document; the page hands it over as a download.
     // The download is caught by reading the link's blob before the page revokes it.
-    c.execute(
-        "const click = HTMLAnchorElement.prototype.click; \
-         HTMLAnchorElement.prototype.click = function () { \
-           if (this.download) { const name = this.download; \
-             fetch(this.href).then(r => r.text()).then(t => { \
-               window.__exported = t; document.body.setAttribute('data-exported', name); }); } \
-           return click.call(this); };",
-        vec![],
-    )
-    .await
-    .expect("catch downloads");
+    catch_downloads(c).await;
     click(c, "#session-export-json").await;
-    let body = c
-        .wait()
-        .at_most(READY_TIMEOUT)
-        .for_element(Locator::Css("body[data-exported]"))
-        .await
-        .expect("the JSON export was downloaded");
-    let name = body
-        .attr("data-exported")
-        .await
-        .expect("attribute")
-        .unwrap_or_default();
+    let (name, text) = downloaded(c).await;
     assert_eq!(name, "session.json");
-    let text = c
-        .execute("return window.__exported;", vec![])
-        .await
-        .expect("read the export");
-    let document: serde_json::Value =
-        serde_json::from_str(text.as_str().unwrap_or_default()).expect("the export is JSON");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("the export is JSON");
     assert_eq!(document["version"], 1, "{document}");
     let entries = document["entries"].as_array().map(Vec::len).unwrap_or(0);
     assert!(

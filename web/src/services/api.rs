@@ -183,6 +183,11 @@ pub async fn transcript(id: u64, token: &str, cancel: &Cancel) -> Result<Vec<u8>
     .await
 }
 
+/// `GET /api/sandbox/certificate`: the sandbox's STARTTLS certificate (PEM).
+pub async fn sandbox_certificate(token: &str) -> Result<Vec<u8>, ApiError> {
+    call("GET", "/api/sandbox/certificate", token, None).await
+}
+
 /// `DELETE /api/messages/{id}`, or every message when `id` is `None`.
 pub async fn delete(id: Option<u64>, token: &str) -> Result<(), ApiError> {
     let path = match id {

@@ -1,4 +1,5 @@
-//! Preferences kept in the browser: the interface language.
+//! Preferences kept in the browser: the interface language, and what other views remember
+//! ([`stored`], [`store`]).
 
 use crate::state::i18n::{Lang, STORAGE_KEY};
 
@@ -7,11 +8,7 @@ pub fn initial_lang() -> Lang {
     let Some(window) = web_sys::window() else {
         return Lang::default();
     };
-    let stored = window
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let stored = stored(STORAGE_KEY);
     let preferred: Vec<String> = window
         .navigator()
         .languages()
@@ -25,8 +22,21 @@ pub fn initial_lang() -> Lang {
 /// Remembers the chosen `lang` for the next visit. Storage may be unavailable (private
 /// windows); the choice then lasts for this page.
 pub fn remember_lang(lang: Lang) {
+    store(STORAGE_KEY, lang.tag());
+}
+
+/// The text kept under `key` in `localStorage`, if any (storage may be unavailable).
+pub fn stored(key: &str) -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Keeps `value` under `key` in `localStorage`; without storage (private windows) it lasts
+/// for this page only.
+pub fn store(key: &str, value: &str) {
     if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(STORAGE_KEY, lang.tag());
+        let _ = storage.set_item(key, value);
     }
 }
 

@@ -3,9 +3,16 @@
 
 use yew::prelude::*;
 
+use yew::platform::spawn_local;
+
 use super::now_ms;
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
+use crate::services::api;
+use crate::services::file::download;
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf};
+use crate::state::mailbox::ApiError;
 use crate::state::session::certificate::TlsInfo;
 use crate::state::session::Action;
 
@@ -16,6 +23,9 @@ pub struct CertificatePanelProps {
     pub info: TlsInfo,
     /// Whether the decision is still open.
     pub awaiting: bool,
+    /// The session goes to the sandbox of `mailscope serve` (its certificate can be
+    /// downloaded).
+    pub sandbox: bool,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -26,6 +36,41 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
     let lang = use_lang();
     let info = &props.info;
     let rows = info.rows(now_ms());
+    let failed = use_state(|| None::<ApiError>);
+    let on_download = {
+        let failed = failed.clone();
+        Callback::from(move |_: MouseEvent| {
+            let failed = failed.clone();
+            spawn_local(async move {
+                let Some(token) = api::relay_token() else {
+                    failed.set(Some(ApiError::NoToken));
+                    return;
+                };
+                let saved = api::sandbox_certificate(&token).await.and_then(|pem| {
+                    download(&pem, "sandbox.mailscope.test.pem", "application/x-pem-file")
+                        .map_err(ApiError::Other)
+                });
+                failed.set(saved.err());
+            });
+        })
+    };
+    let trust = {
+        let d = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::TrustCertificate { now: now_ms() }))
+    };
+    let forget = {
+        let d = props.dispatch.clone();
+        let sha256 = info
+            .chain
+            .first()
+            .map(|c| c.sha256.clone())
+            .unwrap_or_default();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::ForgetCertificate {
+                sha256: sha256.clone(),
+            })
+        })
+    };
     let decide = |go_on: bool| {
         let d = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
@@ -57,13 +102,27 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
                     <p><strong>{ tr(lang, "This certificate is not trusted.") }</strong>{ " " }
                         { tr(lang, "Anyone between the relay and the server could present it; a self-signed test server (like the sandbox) does too. The handshake still proves the server holds this certificate's key.") }</p>
                     if props.awaiting {
-                        <p>{ tr(lang, "Nothing more is sent until you choose.") }</p>
+                        <p>{ tr(lang, "Nothing more is sent until you choose. Trusting this certificate remembers exactly this one (its SHA-256 fingerprint below) for this server on this browser, so the next sessions go on without asking, as swaks or mailscope send do when given the server's own certificate to trust.") }</p>
                         <div class="button-row">
-                            <button type="button" id="cert-continue" class="danger" onclick={decide(true)}>{ tr(lang, "Continue anyway") }</button>
+                            <button type="button" id="cert-continue" class="danger" onclick={decide(true)}>{ tr(lang, "Continue this once") }</button>
+                            <button type="button" id="cert-trust" onclick={trust}>{ tr(lang, "Trust this certificate") }</button>
                             <button type="button" id="cert-close" onclick={decide(false)}>{ tr(lang, "Close the connection") }</button>
                         </div>
                     }
+                    if info.pinned {
+                        <p id="cert-pinned">{ tr(lang, "You chose to trust exactly this certificate for this server on this browser, so the session went on without asking.") }</p>
+                        <div class="button-row">
+                            <button type="button" id="cert-forget" onclick={forget}>{ tr(lang, "Stop trusting it") }</button>
+                        </div>
+                    }
                 </div>
+            }
+            if props.sandbox {
+                <p class="muted">
+                    <button type="button" id="cert-download" onclick={on_download}>{ tr(lang, "Download the sandbox's certificate (PEM)") }</button>
+                    {" "}{ tr(lang, "to verify the sandbox from other tools: it is the certificate to trust.") }
+                </p>
+                if let Some(e) = &*failed { <ErrorNote error={Shown::of(e, lang)} /> }
             }
             <ol class="cert-chain">
                 { for rows.iter().enumerate().map(|(i, row)| {
@@ -113,6 +172,7 @@ mod tests {
             }],
             verified: false,
             verify_error: Some("certificate expired".into()),
+            pinned: false,
         };
         let decided = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let log = decided.clone();

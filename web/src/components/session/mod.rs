@@ -18,12 +18,13 @@ use crate::components::transcript::export::ExportButtons;
 use crate::components::transcript::import::ImportPanel;
 use crate::components::transcript::ladder::LadderDiagram;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
-use crate::services::api;
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
+use crate::services::{api, prefs};
 use crate::state::i18n::tr;
+use crate::state::session::certificate::{trusted_from_text, trusted_to_text, TRUSTED_KEY};
 use crate::state::session::error::SessionError;
 use crate::state::session::form::SessionForm;
-use crate::state::session::live::SocketEvent;
+use crate::state::session::live::{SocketEvent, TargetKind};
 use crate::state::session::notes::{client_state_label, server_state_label};
 use crate::state::session::{Action, SessionModel};
 
@@ -113,7 +114,11 @@ fn open_socket(socket: &Socket, dispatch: &Callback<Action>) {
 #[function_component(SessionView)]
 pub fn session_view() -> Html {
     let lang = use_lang();
-    let model = use_mut_ref(SessionModel::default);
+    let model = use_mut_ref(|| {
+        let mut m = SessionModel::default();
+        m.trusted = trusted_from_text(&prefs::stored(TRUSTED_KEY).unwrap_or_default());
+        m
+    });
     let socket: Socket = use_mut_ref(|| None);
     let update = use_force_update();
     let form = use_state(SessionForm::default);
@@ -121,7 +126,11 @@ pub fn session_view() -> Html {
         let model = model.clone();
         let socket = socket.clone();
         Callback::from(move |action: Action| {
+            let trusted = model.borrow().trusted.clone();
             model.borrow_mut().apply(action);
+            if model.borrow().trusted != trusted {
+                prefs::store(TRUSTED_KEY, &trusted_to_text(&model.borrow().trusted));
+            }
             flush(&model, &socket);
             update.force_update();
         })
@@ -196,7 +205,8 @@ pub fn session_view() -> Html {
             </div>
             <section class="session-transcript" aria-labelledby="transcript-title">
                 if let Some(info) = m.tls_info() {
-                    <CertificatePanel info={info.clone()} awaiting={m.awaiting_trust()} dispatch={dispatch.clone()} />
+                    <CertificatePanel info={info.clone()} awaiting={m.awaiting_trust()}
+                        sandbox={m.target.kind == TargetKind::Sandbox} dispatch={dispatch.clone()} />
                 }
                 <div class="transcript-head">
                     <h3 id="transcript-title">{ tr(lang, "Transcript") }</h3>

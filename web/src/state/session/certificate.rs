@@ -22,6 +22,56 @@ pub struct TlsInfo {
     pub verified: bool,
     /// Why it did not.
     pub verify_error: Option<String>,
+    /// It did not verify, but it is the exact certificate the user chose to trust on this
+    /// browser ([`TrustedCert`]), so the session went on.
+    pub pinned: bool,
+}
+
+/// A certificate the user chose to trust on this browser: exactly this certificate (its
+/// SHA-256 fingerprint) when presented for this name — the page-side counterpart of
+/// `mailscope send --ca server.pem` and the relay's `--ca`, for a self-signed test server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedCert {
+    /// The name it was presented for: the SNI sent, else the address connected to.
+    pub name: String,
+    /// The certificate's SHA-256 fingerprint, as the relay reports it.
+    pub sha256: String,
+}
+
+/// Where the trusted certificates are kept in `localStorage`, one `name sha256` per line.
+pub const TRUSTED_KEY: &str = "mailscope.trusted-certificates";
+
+/// At most this many are kept (the oldest are forgotten first); longer names or fingerprints
+/// than [`MAX_TRUSTED_FIELD`] bytes are not read.
+pub const MAX_TRUSTED: usize = 50;
+
+/// See [`MAX_TRUSTED`].
+pub const MAX_TRUSTED_FIELD: usize = 300;
+
+/// The stored form of `list`.
+pub fn trusted_to_text(list: &[TrustedCert]) -> String {
+    list.iter()
+        .map(|t| format!("{} {}\n", t.name, t.sha256))
+        .collect()
+}
+
+/// Reads the stored form; total: lines that are not `name sha256` within the limits are
+/// skipped, and only the last [`MAX_TRUSTED`] are kept.
+pub fn trusted_from_text(text: &str) -> Vec<TrustedCert> {
+    let mut list: Vec<TrustedCert> = text
+        .lines()
+        .filter_map(|line| {
+            let (name, sha256) = line.trim().split_once(' ')?;
+            let ok = |f: &str| !f.is_empty() && f.len() <= MAX_TRUSTED_FIELD && !f.contains(' ');
+            (ok(name) && ok(sha256)).then(|| TrustedCert {
+                name: name.into(),
+                sha256: sha256.into(),
+            })
+        })
+        .collect();
+    let extra = list.len().saturating_sub(MAX_TRUSTED);
+    list.drain(..extra);
+    list
 }
 
 /// A certificate's validity at a moment.
@@ -148,6 +198,27 @@ impl TlsInfo {
     pub fn needs_decision(&self) -> bool {
         !self.verified
     }
+
+    /// What trusting this certificate would record: the leaf's fingerprint for the SNI sent,
+    /// else for `peer` (the address connected to).
+    pub fn trust_entry(&self, peer: Option<&str>) -> Option<TrustedCert> {
+        let leaf = self.chain.first()?;
+        let name = self.sni.as_deref().or(peer)?;
+        Some(TrustedCert {
+            name: name.into(),
+            sha256: leaf.sha256.clone(),
+        })
+    }
+
+    /// Whether `trusted` holds this certificate for this name and it is within its validity
+    /// at `now_ms` (trusting a certificate does not make an expired one good).
+    pub fn is_trusted_in(&self, trusted: &[TrustedCert], peer: Option<&str>, now_ms: u64) -> bool {
+        let (Some(entry), Some(leaf)) = (self.trust_entry(peer), self.chain.first()) else {
+            return false;
+        };
+        trusted.contains(&entry)
+            && validity(&leaf.not_before, &leaf.not_after, now_ms) == Validity::Valid
+    }
 }
 
 #[cfg(test)]
@@ -219,6 +290,7 @@ mod tests {
             ],
             verified: false,
             verify_error: Some("invalid peer certificate: UnknownIssuer".into()),
+            pinned: false,
         };
         let rows = info.rows(1_795_370_400_000);
         let got: Vec<(Validity, bool)> = rows.iter().map(|r| (r.validity, r.self_issued)).collect();
@@ -257,5 +329,116 @@ mod tests {
             };
             assert_eq!(validity(junk, junk, u64::MAX), want_validity, "{junk:?}");
         }
+    }
+
+    /// Bug 10 of the explorer issue, page side: "trust this certificate" remembers exactly this
+    /// certificate for this name; the next session with it goes on by itself and says why; an
+    /// expired one, another certificate or a forgotten one asks again.
+    #[test]
+    fn a_certificate_trusted_on_this_browser_is_accepted_exactly() {
+        use crate::state::session::live::TlsChoice;
+        use crate::state::session::transport::tests::{relay_model, tls_frame};
+        use crate::state::session::transport::RelayPhase;
+        use crate::state::session::{Action, SessionModel};
+        use mailscope_core::relay::RelayFrame;
+
+        // 2026-06-01: inside the test certificate's validity (2026 to 2027).
+        const NOW: u64 = 1_780_272_000_000;
+        let handshake = |m: &mut SessionModel, frame: RelayFrame, now: u64| {
+            m.apply(Action::Frame {
+                frame: RelayFrame::Connected {
+                    peer: "127.0.0.1:2525".into(),
+                    mx: None,
+                    connect_ms: 1,
+                    attempts: Vec::new(),
+                },
+                now,
+            });
+            m.apply(Action::Frame { frame, now });
+        };
+        let mut m = relay_model(TlsChoice::Implicit);
+        m.apply(Action::Connect { now: NOW });
+        handshake(&mut m, tls_frame(false), NOW);
+        assert!(m.awaiting_trust(), "untrusted: the user decides");
+        m.apply(Action::TrustCertificate { now: NOW });
+        assert_eq!(
+            m.trusted,
+            [TrustedCert {
+                name: "127.0.0.1:2525".into(),
+                sha256: "AA:BB".into()
+            }]
+        );
+        assert_eq!(m.relay_phase(), Some(RelayPhase::Open));
+        assert!(m.tls_info().is_some_and(|i| i.pinned && !i.verified));
+
+        // The next session: the same certificate goes on by itself, with a note saying why.
+        let trusted = m.trusted.clone();
+        let again = |trusted: &[TrustedCert], frame: RelayFrame, now: u64| {
+            let mut m = relay_model(TlsChoice::Implicit);
+            m.trusted = trusted.to_vec();
+            m.apply(Action::Connect { now });
+            handshake(&mut m, frame, now);
+            m
+        };
+        let m2 = again(&trusted, tls_frame(false), NOW);
+        assert!(!m2.awaiting_trust(), "trusted on this browser");
+        assert!(m2.tls_info().is_some_and(|i| i.pinned));
+        let notes = format!("{:?}", m2.notes);
+        assert!(
+            notes.contains("exact certificate you chose to trust"),
+            "{notes}"
+        );
+
+        // Another certificate for the same name asks again.
+        let mut other = tls_frame(false);
+        if let RelayFrame::Tls { chain, .. } = &mut other {
+            chain[0].sha256 = "CC:DD".into();
+        }
+        assert!(
+            again(&trusted, other, NOW).awaiting_trust(),
+            "another certificate"
+        );
+        // After it expired (2028), trusting it does not make it good.
+        assert!(
+            again(&trusted, tls_frame(false), 1_830_000_000_000).awaiting_trust(),
+            "expired"
+        );
+        // Forgotten: asks again.
+        let mut m3 = again(&trusted, tls_frame(false), NOW);
+        m3.apply(Action::ForgetCertificate {
+            sha256: "AA:BB".into(),
+        });
+        assert!(m3.trusted.is_empty());
+        assert!(again(&m3.trusted, tls_frame(false), NOW).awaiting_trust());
+    }
+
+    #[test]
+    fn the_stored_list_is_read_totally() {
+        let list = vec![
+            TrustedCert {
+                name: "mx.example.org".into(),
+                sha256: "AA:BB".into(),
+            },
+            TrustedCert {
+                name: "127.0.0.1:2525".into(),
+                sha256: "CC:DD".into(),
+            },
+        ];
+        assert_eq!(trusted_from_text(&trusted_to_text(&list)), list);
+        let hostile = format!(
+            "no-fingerprint\n a b c\n\n{} x\n\u{0}\u{1} y\n",
+            "n".repeat(MAX_TRUSTED_FIELD + 1)
+        );
+        assert_eq!(
+            trusted_from_text(&hostile).len(),
+            1,
+            "only `\u{0}\u{1} y` has two fields"
+        );
+        let many: String = (0..MAX_TRUSTED + 10)
+            .map(|i| format!("h{i} f{i}\n"))
+            .collect();
+        let kept = trusted_from_text(&many);
+        assert_eq!(kept.len(), MAX_TRUSTED);
+        assert_eq!(kept[0].name, "h10", "the oldest are forgotten first");
     }
 }

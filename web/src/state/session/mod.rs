@@ -32,7 +32,7 @@ use mailscope_core::smtp::transcript::{AnnotatedTranscript, Direction, Format, T
 
 use crate::state::i18n::key;
 use crate::state::transcript::{export_text, rows, ExportSource, Row};
-use certificate::TlsInfo;
+use certificate::{TlsInfo, TrustedCert, MAX_TRUSTED};
 use error::SessionError;
 use form::{
     command_from_line, mail_params, read_rules, read_users, PlanInput, ServerFlag, RULE_LINE,
@@ -167,6 +167,16 @@ pub enum Action {
         /// Clock.
         now: u64,
     },
+    /// Trust the certificate shown, exactly, on this browser (it is remembered), and go on.
+    TrustCertificate {
+        /// Clock (ms since the Unix epoch: the certificate's validity is judged against it).
+        now: u64,
+    },
+    /// Stop trusting a certificate trusted with [`Action::TrustCertificate`].
+    ForgetCertificate {
+        /// Its SHA-256 fingerprint.
+        sha256: String,
+    },
 }
 
 struct Connection {
@@ -200,6 +210,8 @@ pub struct SessionModel {
     pub annotated: AnnotatedTranscript,
     /// Pipelining toggle.
     pub pipelining: bool,
+    /// Certificates the user trusts on this browser (kept in `localStorage` by the view).
+    pub trusted: Vec<TrustedCert>,
     /// Show AUTH secrets (password, token, the base64 lines carrying them) in the transcript;
     /// masked by default so a screen or an export can be shared.
     pub reveal_secrets: bool,
@@ -250,6 +262,7 @@ impl Default for SessionModel {
             annotated: Transcript::parse_as(b"", Format::Raw).annotate(),
             pipelining: false,
             reveal_secrets: false,
+            trusted: Vec::new(),
             group: Vec::new(),
             ladder: Ladder::default(),
             challenge: None,
@@ -486,6 +499,7 @@ impl SessionModel {
                     r.handle_frame(frame);
                     self.pump(now);
                 }
+                self.accept_if_trusted(now);
             }
             Action::Bytes { bytes, now } => {
                 if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
@@ -499,6 +513,35 @@ impl SessionModel {
                     self.pump(now);
                 }
             }
+            Action::TrustCertificate { now } => {
+                let peer = self.peer().map(|p| p.0.clone());
+                let Some(entry) = self.tls_info().and_then(|i| i.trust_entry(peer.as_deref()))
+                else {
+                    return;
+                };
+                self.trusted.retain(|t| *t != entry);
+                self.trusted.push(entry);
+                let extra = self.trusted.len().saturating_sub(MAX_TRUSTED);
+                self.trusted.drain(..extra);
+                self.accept_if_trusted(now);
+            }
+            Action::ForgetCertificate { sha256 } => self.trusted.retain(|t| t.sha256 != sha256),
+        }
+    }
+
+    /// Goes on past an untrusted certificate the user trusts on this browser.
+    fn accept_if_trusted(&mut self, now: u64) {
+        let peer = self.peer().map(|p| p.0.clone());
+        let trusted = self.awaiting_trust()
+            && self
+                .tls_info()
+                .is_some_and(|i| i.is_trusted_in(&self.trusted, peer.as_deref(), now));
+        if !trusted {
+            return;
+        }
+        if let Some(r) = self.conn.as_mut().and_then(|c| c.transport.relay_mut()) {
+            r.accept_pinned();
+            self.pump(now);
         }
     }
 

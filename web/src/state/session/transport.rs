@@ -237,6 +237,7 @@ impl RelayTransport {
                     chain,
                     verified,
                     verify_error,
+                    pinned: false,
                 });
                 self.inbox.push_back(Incoming::TlsUp);
                 self.phase = if verified {
@@ -295,6 +296,30 @@ impl RelayTransport {
 
     fn expect_implicit(&self) -> bool {
         self.implicit
+    }
+
+    /// An untrusted certificate that the user trusts on this browser (the caller checked it
+    /// against the list): the session goes on, and says why.
+    pub fn accept_pinned(&mut self) {
+        if self.phase != RelayPhase::Untrusted {
+            return;
+        }
+        if let Some(info) = self.tls_info.as_mut() {
+            info.pinned = true;
+            let sha256 = info
+                .chain
+                .first()
+                .map(|c| c.sha256.clone())
+                .unwrap_or_default();
+            self.note(
+                NoteText::with(
+                    key("Not verified by a certificate authority, but it is the exact certificate you chose to trust on this browser (SHA-256 {sha256}): going on."),
+                    vec![("sha256", sha256)],
+                ),
+                false,
+            );
+        }
+        self.decide(true);
     }
 
     /// The user's answer to an untrusted certificate: go on, or close the connection.
@@ -437,7 +462,7 @@ impl Transport {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -456,7 +481,7 @@ mod tests {
     use crate::state::session::tests::{notes_in, send};
     use crate::state::session::{Action, SessionModel};
 
-    fn relay_model(tls: TlsChoice) -> SessionModel {
+    pub(crate) fn relay_model(tls: TlsChoice) -> SessionModel {
         let mut m = SessionModel::default();
         m.apply(Action::SetTarget(TargetForm {
             kind: TargetKind::Sandbox,
@@ -484,7 +509,7 @@ mod tests {
         });
     }
 
-    fn tls_frame(verified: bool) -> RelayFrame {
+    pub(crate) fn tls_frame(verified: bool) -> RelayFrame {
         RelayFrame::Tls {
             version: "TLSv1.3".into(),
             cipher: "TLS13_AES_256_GCM_SHA384".into(),
