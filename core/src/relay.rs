@@ -204,6 +204,58 @@ impl ErrorCode {
     }
 }
 
+/// Why a certificate chain did not verify (the relay's `tls` report), so that a page can say it
+/// in its reader's language; the report's `verify_error` carries the English words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifyKind {
+    /// Not signed by a trusted authority: self-signed, or a private CA.
+    UnknownIssuer,
+    /// Not valid for the name it was checked for.
+    WrongName,
+    /// Past its validity.
+    Expired,
+    /// Before its validity.
+    NotYetValid,
+    /// Revoked.
+    Revoked,
+    /// Its signature does not verify.
+    BadSignature,
+    /// Another reason.
+    Other,
+}
+
+impl VerifyKind {
+    /// What it means, in English, with `{name}` for the name the certificate was checked for
+    /// (translated by [`crate::i18n::text`], filled by [`crate::i18n::fill`]).
+    pub fn template(self) -> &'static str {
+        match self {
+            VerifyKind::UnknownIssuer => {
+                "the certificate is not signed by a trusted authority (self-signed or a private CA)"
+            }
+            VerifyKind::WrongName => {
+                "the certificate is not valid for the name {name}: check the host name or the SNI"
+            }
+            VerifyKind::Expired => "the certificate has expired",
+            VerifyKind::NotYetValid => "the certificate is not valid yet (check the clock)",
+            VerifyKind::Revoked => "the certificate was revoked",
+            VerifyKind::BadSignature => "the certificate's signature is invalid",
+            VerifyKind::Other => "the certificate was rejected",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: [VerifyKind; 7] = [
+        VerifyKind::UnknownIssuer,
+        VerifyKind::WrongName,
+        VerifyKind::Expired,
+        VerifyKind::NotYetValid,
+        VerifyKind::Revoked,
+        VerifyKind::BadSignature,
+        VerifyKind::Other,
+    ];
+}
+
 /// Frames the relay sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -245,9 +297,13 @@ pub enum RelayFrame {
         chain: Vec<Certificate>,
         /// Whether the chain verified against the trusted roots for the name.
         verified: bool,
-        /// Why verification failed, if it did.
+        /// Why verification failed, if it did (English words).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         verify_error: Option<String>,
+        /// The kind of failure, for a reader in any language ([`VerifyKind::template`]);
+        /// absent from older relays.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verify_kind: Option<VerifyKind>,
     },
     /// Answer to [`ClientFrame::Resolve`].
     Resolved {

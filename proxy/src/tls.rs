@@ -13,7 +13,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
-use mailscope_core::relay::{Certificate, RelayFrame};
+use mailscope_core::i18n::fill;
+use mailscope_core::relay::{Certificate, RelayFrame, VerifyKind};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
@@ -81,7 +82,7 @@ impl Trust {
 struct ReportingVerifier {
     inner: Arc<WebPkiServerVerifier>,
     pinned: Arc<Vec<CertificateDer<'static>>>,
-    outcome: Mutex<Option<Result<(), String>>>,
+    outcome: Mutex<Option<Result<(), (VerifyKind, String)>>>,
 }
 
 impl ServerCertVerifier for ReportingVerifier {
@@ -136,26 +137,32 @@ impl ServerCertVerifier for ReportingVerifier {
     }
 }
 
-/// Why verification failed, for people.
-fn explain(err: &rustls::Error, name: &ServerName<'_>) -> String {
+/// Why verification failed: its kind, and the core's words for it (with the rustls detail for
+/// a kind the core does not name).
+fn explain(err: &rustls::Error, name: &ServerName<'_>) -> (VerifyKind, String) {
     use rustls::CertificateError as C;
     let name = match name {
         ServerName::DnsName(d) => d.as_ref().to_string(),
         ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
         _ => "the server".to_string(),
     };
-    match err {
+    let (kind, detail) = match err {
         rustls::Error::InvalidCertificate(c) => match c {
-            C::UnknownIssuer => "the certificate is not signed by a trusted authority (self-signed or a private CA); if you trust it, pass its CA with --ca FILE".to_string(),
-            C::NotValidForName | C::NotValidForNameContext { .. } => format!("the certificate is not valid for the name {name}: check the host name or the SNI"),
-            C::Expired | C::ExpiredContext { .. } => "the certificate has expired".to_string(),
-            C::NotValidYet | C::NotValidYetContext { .. } => "the certificate is not valid yet (check the clock)".to_string(),
-            C::Revoked => "the certificate was revoked".to_string(),
-            C::BadSignature => "the certificate's signature is invalid".to_string(),
-            other => format!("the certificate was rejected: {other:?}"),
+            C::UnknownIssuer => (VerifyKind::UnknownIssuer, None),
+            C::NotValidForName | C::NotValidForNameContext { .. } => (VerifyKind::WrongName, None),
+            C::Expired | C::ExpiredContext { .. } => (VerifyKind::Expired, None),
+            C::NotValidYet | C::NotValidYetContext { .. } => (VerifyKind::NotYetValid, None),
+            C::Revoked => (VerifyKind::Revoked, None),
+            C::BadSignature => (VerifyKind::BadSignature, None),
+            other => (VerifyKind::Other, Some(format!("{other:?}"))),
         },
-        other => format!("verification failed: {other}"),
-    }
+        other => (VerifyKind::Other, Some(other.to_string())),
+    };
+    let words = fill(kind.template(), &[("name", &name)]);
+    (
+        kind,
+        detail.map_or(words.clone(), |d| format!("{words}: {d}")),
+    )
 }
 
 /// The name to present: a DNS name (sent as SNI) or an IP address (no SNI, RFC 6066 §3).
@@ -220,7 +227,12 @@ where
         .lock()
         .ok()
         .and_then(|mut o| o.take())
-        .unwrap_or_else(|| Err("the server presented no certificate".to_string()));
+        .unwrap_or_else(|| {
+            Err((
+                VerifyKind::Other,
+                "the server presented no certificate".to_string(),
+            ))
+        });
     let sni = match server {
         ServerName::DnsName(d) => Some(d.as_ref().to_string()),
         _ => None,
@@ -231,7 +243,8 @@ where
         sni,
         chain,
         verified: outcome.is_ok(),
-        verify_error: outcome.err(),
+        verify_kind: outcome.as_ref().err().map(|e| e.0),
+        verify_error: outcome.err().map(|e| e.1),
     };
     Ok((stream, frame))
 }

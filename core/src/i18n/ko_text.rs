@@ -4,6 +4,14 @@
 //! stay as cited.
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    // ---- why a certificate did not verify (the relay's tls report) ----
+    ("the certificate is not signed by a trusted authority (self-signed or a private CA)", "인증서가 신뢰하는 인증 기관의 서명을 받지 않았습니다(자체 서명이거나 사설 CA)"),
+    ("the certificate is not valid for the name {name}: check the host name or the SNI", "인증서가 이름 {name}에 유효하지 않습니다. 호스트 이름이나 SNI를 확인하세요"),
+    ("the certificate has expired", "인증서가 만료되었습니다"),
+    ("the certificate is not valid yet (check the clock)", "인증서가 아직 유효하지 않습니다(시계를 확인하세요)"),
+    ("the certificate was revoked", "인증서가 폐기되었습니다"),
+    ("the certificate's signature is invalid", "인증서의 서명이 올바르지 않습니다"),
+    ("the certificate was rejected", "인증서가 거부되었습니다"),
     // ---- reply code classes and categories (RFC 5321 §4.2.1) ----
     ("2yz positive completion: the action succeeded", "2yz 긍정 완료: 요청한 동작이 성공했습니다"),
     ("3yz positive intermediate: the command was accepted, send the rest", "3yz 긍정 중간: 명령을 받았으니 나머지를 보내라는 뜻입니다"),

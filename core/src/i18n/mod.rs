@@ -464,6 +464,11 @@ mod tests {
             out.push(session_state(Lang::En, state).into());
         }
         out.push("could not be read: {error}".into());
+        out.extend(
+            crate::relay::VerifyKind::ALL
+                .iter()
+                .map(|k| k.template().to_string()),
+        );
         out.extend(events::templates().into_iter().map(String::from));
         out.push("The transcript shows {octets} octets for a chunk of {size}".into());
         out.sort();

@@ -81,7 +81,7 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
         })
     };
     html! {
-        <section class={classes!("panel", "cert-panel", if info.verified { "ok" } else { "bad" })} id="cert-panel"
+        <section class={classes!("panel", "cert-panel", if info.verified { "ok" } else if info.pinned { "pinned" } else { "bad" })} id="cert-panel"
             data-verified={info.verified.to_string()} aria-label={tr(lang, "TLS certificate")}>
             <h3>{ tr(lang, "TLS certificate") }</h3>
             <dl class="cert-facts">
@@ -93,11 +93,19 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
                     if info.verified { <strong class="ok">{ tr(lang, "yes: the chain verified for this name") }</strong> }
                     else {
                         <strong class="bad">{ tr(lang, "no") }</strong>
-                        if let Some(e) = &info.verify_error { <span>{ format!(" — {e}") }</span> }
+                        if let Some(f) = &info.failure { <span>{ format!(" — {}", f.render(lang)) }</span> }
                     }
                 </dd>
             </dl>
-            if !info.verified {
+            if info.pinned {
+                <div class="cert-pinned" id="cert-pinned">
+                    <p><strong>{ tr(lang, "Trusted by you.") }</strong>{ " " }
+                        { tr(lang, "You chose to trust exactly this certificate for this server on this browser, so the session went on without asking.") }</p>
+                    <div class="button-row">
+                        <button type="button" id="cert-forget" onclick={forget}>{ tr(lang, "Stop trusting it") }</button>
+                    </div>
+                </div>
+            } else if !info.verified {
                 <div class="cert-warning" role="alert" id="cert-warning">
                     <p><strong>{ tr(lang, "This certificate is not trusted.") }</strong>{ " " }
                         { tr(lang, "Anyone between the relay and the server could present it; a self-signed test server (like the sandbox) does too. The handshake still proves the server holds this certificate's key.") }</p>
@@ -107,12 +115,6 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
                             <button type="button" id="cert-continue" class="danger" onclick={decide(true)}>{ tr(lang, "Continue this once") }</button>
                             <button type="button" id="cert-trust" onclick={trust}>{ tr(lang, "Trust this certificate") }</button>
                             <button type="button" id="cert-close" onclick={decide(false)}>{ tr(lang, "Close the connection") }</button>
-                        </div>
-                    }
-                    if info.pinned {
-                        <p id="cert-pinned">{ tr(lang, "You chose to trust exactly this certificate for this server on this browser, so the session went on without asking.") }</p>
-                        <div class="button-row">
-                            <button type="button" id="cert-forget" onclick={forget}>{ tr(lang, "Stop trusting it") }</button>
                         </div>
                     }
                 </div>
@@ -150,11 +152,12 @@ pub fn certificate_panel(props: &CertificatePanelProps) -> Html {
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
-    use mailscope_core::relay::Certificate;
+    use mailscope_core::relay::{Certificate, VerifyKind};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
     use crate::components::test_support::{mount_with, wait_until};
+    use crate::state::session::certificate::VerifyFailure;
 
     #[wasm_bindgen_test]
     async fn an_expired_untrusted_certificate_asks_before_going_on() {
@@ -171,7 +174,11 @@ mod tests {
                 sha256: "01:02".into(),
             }],
             verified: false,
-            verify_error: Some("certificate expired".into()),
+            failure: Some(VerifyFailure {
+                kind: Some(VerifyKind::Expired),
+                name: "mx.example.org".into(),
+                words: "the certificate has expired".into(),
+            }),
             pinned: false,
         };
         let decided = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
@@ -184,6 +191,7 @@ mod tests {
         let root = mount_with::<CertificatePanel>(CertificatePanelProps {
             info,
             awaiting: true,
+            sandbox: false,
             dispatch,
         });
         wait_until("the panel", String::new, || {
@@ -195,7 +203,10 @@ mod tests {
             text.contains("expired"),
             "validity judged by the clock: {text}"
         );
-        assert!(text.contains("certificate expired"), "verify_error: {text}");
+        assert!(
+            text.contains("the certificate has expired"),
+            "failure: {text}"
+        );
         assert!(text.contains("not trusted"), "{text}");
         let button = root
             .query_selector("#cert-close")

@@ -2,8 +2,9 @@
 //! with each certificate's validity judged against the browser clock (passed in by the
 //! component; this module has no clock), and whether it verified.
 
+use mailscope_core::i18n::{fill, text as core_text, Lang};
 use mailscope_core::mime::date::days_from_civil;
-use mailscope_core::relay::Certificate;
+use mailscope_core::relay::{Certificate, VerifyKind};
 
 use crate::state::i18n::key;
 
@@ -21,7 +22,7 @@ pub struct TlsInfo {
     /// Whether the chain verified for the name.
     pub verified: bool,
     /// Why it did not.
-    pub verify_error: Option<String>,
+    pub failure: Option<VerifyFailure>,
     /// It did not verify, but it is the exact certificate the user chose to trust on this
     /// browser ([`TrustedCert`]), so the session went on.
     pub pinned: bool,
@@ -72,6 +73,29 @@ pub fn trusted_from_text(text: &str) -> Vec<TrustedCert> {
     let extra = list.len().saturating_sub(MAX_TRUSTED);
     list.drain(..extra);
     list
+}
+
+/// Why a chain did not verify, as the relay reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyFailure {
+    /// The kind, when the relay names it (older relays do not).
+    pub kind: Option<VerifyKind>,
+    /// The name the chain was checked for (the SNI, else the address).
+    pub name: String,
+    /// The relay's English words (with detail for a kind the core does not name).
+    pub words: String,
+}
+
+impl VerifyFailure {
+    /// Why, in `lang`: the core's words for the kind, else the relay's.
+    pub fn render(&self, lang: Lang) -> String {
+        match self.kind {
+            Some(kind) if kind != VerifyKind::Other => {
+                fill(core_text(lang, kind.template()), &[("name", &self.name)])
+            }
+            _ => self.words.clone(),
+        }
+    }
 }
 
 /// A certificate's validity at a moment.
@@ -289,7 +313,11 @@ mod tests {
                 cert("2026-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "CN=CA"),
             ],
             verified: false,
-            verify_error: Some("invalid peer certificate: UnknownIssuer".into()),
+            failure: Some(VerifyFailure {
+                kind: Some(VerifyKind::UnknownIssuer),
+                name: "mx.example.org".into(),
+                words: "the certificate is not signed by a trusted authority".into(),
+            }),
             pinned: false,
         };
         let rows = info.rows(1_795_370_400_000);

@@ -9,6 +9,7 @@ use mailscope_core::smtp::session::{
     ClientError, ClientEvent, ClientState, ServerEvent, ServerState,
 };
 
+use super::certificate::VerifyFailure;
 use super::SessionModel;
 use crate::state::i18n::{key, trf, Lang};
 
@@ -47,6 +48,16 @@ pub enum NoteText {
     Client(ClientError),
     /// A protocol violation the core's server session refused, worded by the core.
     Violation(String),
+    /// A TLS handshake whose certificate did not verify, and why (said in the reader's
+    /// language when the relay names the kind).
+    Unverified {
+        /// `TLSv1.3`…
+        version: String,
+        /// The cipher suite.
+        cipher: String,
+        /// Why.
+        failure: VerifyFailure,
+    },
     /// The in-browser server refused an AUTH exchange.
     AuthFailed {
         /// The mechanism.
@@ -85,6 +96,19 @@ impl NoteText {
                     .collect();
                 trf(lang, template, &args)
             }
+            NoteText::Unverified {
+                version,
+                cipher,
+                failure,
+            } => trf(
+                lang,
+                "TLS handshake done: {version}, {cipher}; certificate NOT verified ({error}).",
+                &[
+                    ("version", version),
+                    ("cipher", cipher),
+                    ("error", &failure.render(lang)),
+                ],
+            ),
             NoteText::Client(e) => core_i18n::client_error(lang, e),
             NoteText::Violation(message) => core_i18n::violation(lang, message),
             NoteText::AuthFailed { mechanism, reason } => trf(

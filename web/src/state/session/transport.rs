@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, Target, TlsMode};
 use mailscope_core::smtp::session::{ServerConfig, ServerEvent, ServerSession, ServerState};
 
-use super::certificate::TlsInfo;
+use super::certificate::{TlsInfo, VerifyFailure};
 use super::NoteText;
 use crate::state::i18n::key;
 
@@ -220,23 +220,37 @@ impl RelayTransport {
                 chain,
                 verified,
                 verify_error,
+                verify_kind,
             } => {
                 self.tls = true;
-                let mut args = vec![("version", version.clone()), ("cipher", cipher.clone())];
-                let template = if verified {
-                    key("TLS handshake done: {version}, {cipher}; certificate verified.")
-                } else {
-                    args.push(("error", verify_error.clone().unwrap_or_default()));
-                    key("TLS handshake done: {version}, {cipher}; certificate NOT verified ({error}).")
+                // The name the chain was checked for: the SNI, else the address connected to.
+                let name = sni
+                    .clone()
+                    .or_else(|| self.peer.as_ref().map(|p| p.0.clone()));
+                let failure = (!verified).then(|| VerifyFailure {
+                    kind: verify_kind,
+                    name: name.unwrap_or_default(),
+                    words: verify_error.unwrap_or_default(),
+                });
+                let note = match &failure {
+                    None => NoteText::with(
+                        key("TLS handshake done: {version}, {cipher}; certificate verified."),
+                        vec![("version", version.clone()), ("cipher", cipher.clone())],
+                    ),
+                    Some(f) => NoteText::Unverified {
+                        version: version.clone(),
+                        cipher: cipher.clone(),
+                        failure: f.clone(),
+                    },
                 };
-                self.note(NoteText::with(template, args), !verified);
+                self.note(note, !verified);
                 self.tls_info = Some(TlsInfo {
                     version,
                     cipher,
                     sni,
                     chain,
                     verified,
-                    verify_error,
+                    failure,
                     pinned: false,
                 });
                 self.inbox.push_back(Incoming::TlsUp);
@@ -466,7 +480,7 @@ pub(super) mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    use mailscope_core::relay::{Certificate, Closer, Target};
+    use mailscope_core::relay::{Certificate, Closer, Target, VerifyKind};
     use mailscope_core::smtp::session::ClientState;
 
     use super::*;
@@ -524,6 +538,7 @@ pub(super) mod tests {
             }],
             verified,
             verify_error: (!verified).then(|| "invalid peer certificate: UnknownIssuer".into()),
+            verify_kind: (!verified).then_some(VerifyKind::UnknownIssuer),
         }
     }
 

@@ -54,6 +54,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Continue this once", "이번만 계속"),
     ("Trust this certificate", "이 인증서 신뢰"),
     ("Stop trusting it", "신뢰 취소"),
+    ("Trusted by you.", "직접 신뢰한 인증서입니다."),
     ("Nothing more is sent until you choose. Trusting this certificate remembers exactly this one (its SHA-256 fingerprint below) for this server on this browser, so the next sessions go on without asking, as swaks or mailscope send do when given the server's own certificate to trust.", "선택할 때까지 아무것도 보내지 않습니다. 이 인증서를 신뢰하면 바로 이 인증서(아래의 SHA-256 지문)를 이 브라우저에서 이 서버용으로 기억해, 다음 세션부터는 묻지 않고 계속합니다. swaks나 mailscope send에 서버 자신의 인증서를 신뢰하라고 줄 때와 같습니다."),
     ("You chose to trust exactly this certificate for this server on this browser, so the session went on without asking.", "이 브라우저에서 이 서버의 바로 이 인증서를 신뢰하기로 했으므로, 묻지 않고 세션을 계속했습니다."),
     ("Download the sandbox's certificate (PEM)", "샌드박스 인증서 내려받기(PEM)"),
