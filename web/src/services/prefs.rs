@@ -1,6 +1,11 @@
-//! Preferences kept in the browser: the interface language.
+//! Preferences kept in the browser: the interface language and the lessons' progress.
 
 use crate::state::i18n::{Lang, STORAGE_KEY};
+use crate::state::learn::progress::STORAGE_KEY as PROGRESS_KEY;
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
 
 /// The language to start with: remembered in `localStorage`, else the browser's preferences.
 pub fn initial_lang() -> Lang {
@@ -25,8 +30,25 @@ pub fn initial_lang() -> Lang {
 /// Remembers the chosen `lang` for the next visit. Storage may be unavailable (private
 /// windows); the choice then lasts for this page.
 pub fn remember_lang(lang: Lang) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+    if let Some(storage) = storage() {
         let _ = storage.set_item(STORAGE_KEY, lang.tag());
+    }
+}
+
+/// The lessons' progress kept from earlier visits ([`crate::state::learn::progress`]).
+pub fn lesson_progress() -> Option<String> {
+    storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+}
+
+/// Keeps the lessons' progress for the next visit (an empty text forgets it). Without storage
+/// (private windows) it lasts for this page.
+pub fn remember_lesson_progress(text: &str) {
+    if let Some(storage) = storage() {
+        let _ = if text.is_empty() {
+            storage.remove_item(PROGRESS_KEY)
+        } else {
+            storage.set_item(PROGRESS_KEY, text)
+        };
     }
 }
 
