@@ -58,7 +58,7 @@ pub fn step_runs(props: &StepRunsProps) -> Html {
                                 <p class="muted">{ tr(lang, "This step opens a new connection.") }</p>
                             }
                             <TranscriptTable id={format!("learn-transcript-{n}")} rows={run.rows.clone()} lints={run.lints.clone()} />
-                            <NoteList notes={run.notes.clone()} />
+                            <NoteList id={format!("learn-notes-{n}")} notes={run.notes.clone()} />
                         }
                         if let Some(demo) = &run.demo {
                             <DemoPanel view={demo.clone()} />

@@ -88,6 +88,18 @@ pub fn run_steps(lesson: &Lesson, upto: usize, now: u64) -> (SessionModel, Vec<S
     (session, runs)
 }
 
+/// Runs the ops of steps `0..=upto` of `lesson` on a fresh session (see [`run_steps`]): the
+/// session as it ends and every refused op (what the tests check).
+#[cfg(test)]
+pub(crate) fn run_script(
+    lesson: &Lesson,
+    upto: usize,
+    now: u64,
+) -> (SessionModel, Vec<LearnError>) {
+    let (session, runs) = run_steps(lesson, upto, now);
+    (session, runs.into_iter().flat_map(|r| r.errors).collect())
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]

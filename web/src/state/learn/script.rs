@@ -3,11 +3,8 @@
 //! ([`LESSONS`]).
 
 use mailscope_core::smtp::auth::{Credentials, Mechanism};
-use mailscope_core::smtp::transcript::Parsed;
 
 use super::demo::Demo;
-use super::error::LearnError;
-use super::run::run_steps;
 use crate::state::session::error::SessionError;
 use crate::state::session::form::{sample_message, ServerFlag};
 use crate::state::session::{Action, SessionModel};
@@ -407,40 +404,31 @@ pub(super) fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(
     }
 }
 
-/// Runs the ops of steps `0..=upto` of `lesson` on a fresh session (see [`run_steps`]): the
-/// session as it ends and every refused op (what the tests check).
-#[cfg(test)]
-pub(crate) fn run_script(
-    lesson: &Lesson,
-    upto: usize,
-    now: u64,
-) -> (SessionModel, Vec<LearnError>) {
-    let (session, runs) = run_steps(lesson, upto, now);
-    (session, runs.into_iter().flat_map(|r| r.errors).collect())
-}
-
-/// The reply codes the server sent, in order.
-#[cfg(test)]
-fn reply_codes(session: &SessionModel) -> Vec<u16> {
-    session
-        .annotated
-        .entries
-        .iter()
-        .filter_map(|e| match &e.parsed {
-            Parsed::Reply { reply, .. } => Some(reply.code),
-            _ => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    use mailscope_core::smtp::transcript::Parsed;
+
     use super::*;
     use crate::state::i18n::Lang;
+    use crate::state::learn::error::LearnError;
+    use crate::state::learn::run::run_script;
     use crate::state::learn::texts;
+
+    /// The reply codes the server sent, in order.
+    fn reply_codes(session: &SessionModel) -> Vec<u16> {
+        session
+            .annotated
+            .entries
+            .iter()
+            .filter_map(|e| match &e.parsed {
+                Parsed::Reply { reply, .. } => Some(reply.code),
+                _ => None,
+            })
+            .collect()
+    }
 
     #[test]
     fn every_lesson_script_runs_to_its_expected_final_replies() {
