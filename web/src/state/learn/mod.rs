@@ -125,7 +125,12 @@ impl LearnModel {
                 self.lesson = None;
                 self.reset();
             }
-            LearnAction::Next => self.goto(self.step.saturating_add(1)),
+            LearnAction::Next => {
+                // Past the last step there is no next one (and no stepping back onto the last).
+                if !self.is_done() {
+                    self.goto(self.step.saturating_add(1));
+                }
+            }
             LearnAction::Prev => self.goto(self.step.saturating_sub(1)),
             LearnAction::Goto(i) => self.goto(i),
             LearnAction::TryAll { now } => {
@@ -226,6 +231,8 @@ mod tests {
         );
         m.apply(LearnAction::TryStep { now: 0 });
         assert_eq!(m.runs.len(), 4, "nothing to try past the end");
+        m.apply(LearnAction::Next);
+        assert!(m.is_done(), "no next step past the end");
         m.apply(LearnAction::Prev);
         assert_eq!(
             m.step,
