@@ -110,12 +110,12 @@ async fn one_lesson_run_end_to_end_in_korean() {
 
     // Try it: the whole lesson runs against the in-browser server.
     click(c, "#learn-try").await;
-    wait_xpath(c, "//*[@id='learn-transcript']//pre[starts-with(., '221')]").await;
+    wait_xpath(c, "//*[@id='learn-run-6']//pre[starts-with(., '221')]").await;
     assert_eq!(
         text_of(c, "#learn-ran-to").await,
-        "6단계 중 1–6단계를 실행했습니다."
+        "6단계를 모두 실행했습니다. 단계마다 세션이 아래 각자의 구역에 있습니다."
     );
-    let kinds = texts(c, "#learn-transcript .kind").await;
+    let kinds = texts(c, ".step-run .kind").await;
     assert!(
         kinds.iter().any(|k| k == "명령 HELO") && kinds.iter().any(|k| k == "응답 354"),
         "entry kinds in Korean: {kinds:?}"
@@ -123,7 +123,7 @@ async fn one_lesson_run_end_to_end_in_korean() {
     // The core's explanations, in Korean.
     let explanations = c
         .execute(
-            "return [...document.querySelectorAll('#learn-transcript details.explain summary')].map(e => e.textContent)",
+            "return [...document.querySelectorAll('.step-run details.explain summary')].map(e => e.textContent)",
             vec![],
         )
         .await
@@ -158,7 +158,7 @@ async fn one_lesson_run_end_to_end_in_korean() {
         "the 250 after the data explained in Korean: {explanations:#?}"
     );
     // The in-browser server's notes, in Korean (the queue id and sizes are data).
-    let notes = texts(c, "#session-notes li").await;
+    let notes = texts(c, ".step-run .notes li").await;
     assert!(
         notes
             .iter()
@@ -166,14 +166,14 @@ async fn one_lesson_run_end_to_end_in_korean() {
             && notes.iter().any(|n| n.contains("연결이 닫혔습니다.")),
         "server notes in Korean: {notes:#?}"
     );
-    scroll_to(c, "#session-notes").await;
+    scroll_to(c, "#learn-notes-6").await;
     browser.screenshot("korean-lesson-1-notes").await;
-    let states = texts(c, "#learn-transcript .state").await;
+    let states = texts(c, ".step-run .state").await;
     assert!(
         states.iter().any(|s| s == "준비됨 → MAIL 진행"),
         "states in Korean: {states:?}"
     );
-    scroll_to(c, "#learn-transcript").await;
+    scroll_to(c, "#learn-run-1").await;
     browser.screenshot("korean-lesson-1-transcript").await;
 
     // A lint in Korean: the by-hand lesson's bare LF, with the English detail under it.
@@ -188,7 +188,7 @@ async fn one_lesson_run_end_to_end_in_korean() {
     click(c, "#learn-try").await;
     let lint = wait_xpath(
         c,
-        "//*[@id='learn-transcript']//li[contains(@class,'lint')][.//code[.='smtp.bare-lf']]",
+        "//*[@id='learn-run-4']//li[contains(@class,'lint')][.//code[.='smtp.bare-lf']]",
     )
     .await;
     let lint_text = lint.text().await.expect("lint text");
@@ -212,7 +212,8 @@ async fn one_lesson_run_end_to_end_in_korean() {
         "//nav[@class='nav']//a[@href='#/learn' and normalize-space(.)='Learn']",
     )
     .await;
-    wait_xpath(c, "//*[@id='step-title' and starts-with(., 'Step 1 of 5')]").await;
+    // The whole lesson ran: the pointer stands past its last step.
+    wait_xpath(c, "//*[@id='step-title' and .='Lesson done']").await;
     c.refresh().await.expect("reload");
     wait_xpath(
         c,

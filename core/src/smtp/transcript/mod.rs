@@ -262,6 +262,15 @@ fn swaks_marker(line: &[u8]) -> Option<(Direction, usize, bool)> {
         })
 }
 
+/// Whether a data line whose wire bytes are `wire` ends the data: only `CRLF "." CRLF` does
+/// ([RFC 5321 §4.1.1.4](https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.4)), so the line
+/// is `.` CRLF and the line before it (if any) ended in CRLF. A `.` next to a bare LF is
+/// content, as the server reads it ([`crate::smtp::data::DataReceiver`]); the lines after it are
+/// still message data, not commands.
+fn ends_data(wire: &[u8], after_crlf: bool) -> bool {
+    after_crlf && wire == b".\r\n"
+}
+
 fn is_reply_start(line: &[u8]) -> bool {
     matches!(line.first(), Some(b'2'..=b'5'))
         && line.get(1).is_some_and(u8::is_ascii_digit)
@@ -320,10 +329,19 @@ impl Transcript {
         let mut lines = Vec::with_capacity(raw_lines.len());
         let mut skipped = 0;
         let mut in_data = false;
+        // Whether the last data line ended in CRLF (the data starts after the DATA line's).
+        let mut data_after_crlf = true;
+        let mut lenient_dot = false;
         let mut open = false;
         let mut starttls = StartTlsWatch::default();
         for (number, (span, content, ending)) in raw_lines.into_iter().enumerate() {
             let line = content.slice(input);
+            // After a `.` that only a lenient server takes for the end of data, a reply line says
+            // this server did (the smuggling it allows); anything else is still message content.
+            if format == Format::Raw && in_data && lenient_dot && is_reply_start(line) {
+                in_data = false;
+            }
+            lenient_dot = false;
             // Message content is not protocol: a body line reading STARTTLS asks for nothing.
             let content_line = in_data;
             let marked = match format {
@@ -331,13 +349,17 @@ impl Transcript {
                 Format::Swaks => swaks_marker(line),
                 Format::Raw => {
                     let direction = if in_data {
-                        if line == b"." {
+                        if ends_data(span.slice(input), data_after_crlf) {
                             in_data = false;
+                        } else {
+                            lenient_dot = line == b".";
                         }
+                        data_after_crlf = ending == Ending::Crlf;
                         Direction::Client
                     } else if is_reply_start(line) {
                         if line.starts_with(b"354") {
                             in_data = true;
+                            data_after_crlf = true;
                         }
                         Direction::Server
                     } else {

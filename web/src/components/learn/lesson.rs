@@ -2,38 +2,18 @@
 
 use std::rc::Rc;
 
-use mailscope_core::lint::Lint;
 use yew::prelude::*;
 
 use super::demo::DemoPanel;
-use crate::components::error::ErrorNote;
+use super::run::StepRuns;
 use crate::components::i18n::use_lang;
 use crate::components::session::now_ms;
-use crate::components::transcript::table::{NoteList, TranscriptTable};
-use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf};
 use crate::state::learn::demo::DemoView;
-use crate::state::learn::error::LearnError;
 use crate::state::learn::lessons::{paragraphs, LessonText};
+use crate::state::learn::run::StepRun;
 use crate::state::learn::script::{Lesson, LESSONS};
 use crate::state::learn::{fragment_for, LearnAction};
-use crate::state::session::notes::Note;
-use crate::state::transcript::Row;
-
-/// What the page shows of the last Try it.
-#[derive(Clone, PartialEq)]
-pub struct Run {
-    /// Transcript rows.
-    pub rows: Rc<Vec<Row>>,
-    /// Session events.
-    pub notes: Vec<Note>,
-    /// Findings about the whole dialogue.
-    pub lints: Vec<Lint>,
-    /// Up to which step it ran.
-    pub ran_to: usize,
-    /// Ops the session refused.
-    pub errors: Vec<LearnError>,
-}
 
 /// Properties of [`LessonPage`].
 #[derive(Properties, PartialEq)]
@@ -44,12 +24,14 @@ pub struct LessonPageProps {
     pub lesson: Lesson,
     /// The words.
     pub text: LessonText,
-    /// The step shown.
+    /// The step shown; the step count once the whole lesson ran.
     pub step: usize,
     /// The step's panel, if it has one.
     pub demo: Option<DemoView>,
-    /// The last Try it.
-    pub run: Option<Run>,
+    /// The last Try it, one part per step that ran.
+    pub runs: Rc<Vec<StepRun>>,
+    /// Which steps the reader ran (this visit or an earlier one).
+    pub done: Rc<Vec<bool>>,
     /// Actions.
     pub dispatch: Callback<LearnAction>,
 }
@@ -99,6 +81,7 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
     };
     let count = props.lesson.steps.len();
     let last = count.saturating_sub(1);
+    let finished = props.step >= count;
     let step_text = props.text.steps.get(props.step);
     let has_ops = props
         .lesson
@@ -106,6 +89,7 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         .iter()
         .take(props.step + 1)
         .any(|s| !s.ops.is_empty());
+    let done_steps = props.done.iter().filter(|d| **d).count();
     html! {
         <article class="lesson" data-lesson={props.lesson.id} onkeydown={on_key}>
             <p class="lesson-back"><a href="#/learn" id="learn-back">{ tr(lang, "← All lessons") }</a></p>
@@ -113,25 +97,35 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
             <p class="muted lesson-refs">{ props.text.references }</p>
             <nav class="lesson-steps" aria-label={tr(lang, "Steps of this lesson (← and → keys step)")}>
                 <ol>
-                    { for props.text.steps.iter().enumerate().map(|(i, s)| html! {
-                        <li>
-                            <button type="button" class={classes!("step-link", (i == props.step).then_some("current"))}
-                                aria-current={(i == props.step).then_some("step")}
-                                onclick={send(LearnAction::Goto(i))}>{ format!("{} {}", i + 1, s.title) }</button>
-                        </li>
+                    { for props.text.steps.iter().enumerate().map(|(i, s)| {
+                        let ran = props.done.get(i).copied().unwrap_or_default();
+                        html! {
+                            <li>
+                                <button type="button" class={classes!("step-link", (i == props.step).then_some("current"), ran.then_some("done"))}
+                                    aria-current={(i == props.step).then_some("step")}
+                                    onclick={send(LearnAction::Goto(i))}>
+                                    { format!("{} {}", i + 1, s.title) }
+                                    if ran { <span class="done-mark" title={tr(lang, "This step ran")}>{" ✓"}</span> }
+                                </button>
+                            </li>
+                        }
                     }) }
                 </ol>
+                <p class="muted lesson-progress" id="learn-progress">{ trf(lang, "{done} of {count} steps run", &[("done", &done_steps), ("count", &count)]) }</p>
             </nav>
             <div class="lesson-body">
                 <section class="lesson-step" aria-live="polite">
                     if let Some(s) = step_text {
                         <h4 id="step-title">{ trf(lang, "Step {n} of {count}: {title}", &[("n", &(props.step + 1)), ("count", &count), ("title", &s.title)]) }</h4>
                         { body_view(s.body) }
+                    } else {
+                        <h4 id="step-title">{ tr(lang, "Lesson done") }</h4>
+                        <p>{ trf(lang, "All {count} steps ran. Each step's session is below, under its own heading; choose a step above to read it again.", &[("count", &count)]) }</p>
                     }
                     <div class="button-row lesson-buttons">
                         <button type="button" id="learn-prev" disabled={props.step == 0} onclick={send(LearnAction::Prev)}>{ tr(lang, "← Previous") }</button>
                         <button type="button" id="learn-next" disabled={props.step >= last} onclick={send(LearnAction::Next)}>{ tr(lang, "Next →") }</button>
-                        <button type="button" id="learn-try-step" class="primary" disabled={!has_ops} onclick={try_step}>{ tr(lang, "Try this step") }</button>
+                        <button type="button" id="learn-try-step" class="primary" disabled={finished || !has_ops} onclick={try_step}>{ tr(lang, "Try this step") }</button>
                         <button type="button" id="learn-try" onclick={try_all}>{ tr(lang, "Try it: whole lesson") }</button>
                     </div>
                     if props.step >= last {
@@ -146,19 +140,11 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
             </div>
             <section class="lesson-run" aria-labelledby="learn-transcript-title">
                 <h4 id="learn-transcript-title">{ tr(lang, "Try it: the in-browser server") }</h4>
-                { match &props.run {
-                    None => html! { <p class="muted">{ tr(lang, "Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation.") }</p> },
-                    Some(run) => html! {
-                        <>
-                            <p class="muted" id="learn-ran-to">{ trf(lang, "Ran steps 1–{n} of {count}.", &[("n", &(run.ran_to + 1)), ("count", &count)]) }</p>
-                            if !run.errors.is_empty() {
-                                <div class="lesson-errors">{ for run.errors.iter().map(|e| html! { <ErrorNote error={Shown::of(e, lang)} /> }) }</div>
-                            }
-                            <TranscriptTable id="learn-transcript" rows={run.rows.clone()} lints={run.lints.clone()} />
-                            <NoteList notes={run.notes.clone()} />
-                        </>
-                    },
-                } }
+                if props.runs.is_empty() {
+                    <p class="muted">{ tr(lang, "Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation.") }</p>
+                } else {
+                    <StepRuns runs={props.runs.clone()} text={props.text} />
+                }
             </section>
         </article>
     }

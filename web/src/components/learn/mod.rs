@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod lesson;
+pub mod run;
 
 use yew::prelude::*;
 
@@ -10,19 +11,24 @@ use std::rc::Rc;
 
 use crate::components::i18n::use_lang;
 use crate::components::route::use_route;
-use crate::state::i18n::tr;
+use crate::services::prefs::{lesson_progress, remember_lesson_progress};
+use crate::state::i18n::{tr, trf};
 use crate::state::learn::demo::demo_view;
+use crate::state::learn::progress::Progress;
 use crate::state::learn::script::LESSONS;
 use crate::state::learn::{fragment_for, lesson_from_fragment, texts, LearnAction, LearnModel};
 
-use lesson::{LessonPage, Run};
+use lesson::LessonPage;
 
 /// The Learn view.
 #[function_component(LearnView)]
 pub fn learn_view() -> Html {
     let fragment = use_route().fragment;
     let model = use_mut_ref(|| {
-        let mut m = LearnModel::default();
+        // Which steps were run is kept in this browser between visits.
+        let progress =
+            lesson_progress().map_or_else(Progress::default, |t| Progress::from_stored(&t));
+        let mut m = LearnModel::with_progress(progress);
         if let Some(i) = lesson_from_fragment(&fragment) {
             m.apply(LearnAction::Open(i));
         }
@@ -33,7 +39,13 @@ pub fn learn_view() -> Html {
         let model = model.clone();
         let update = update.clone();
         Callback::from(move |action: LearnAction| {
-            model.borrow_mut().apply(action);
+            let mut m = model.borrow_mut();
+            let before = m.progress.clone();
+            m.apply(action);
+            if m.progress != before {
+                remember_lesson_progress(&m.progress.to_stored());
+            }
+            drop(m);
             update.force_update();
         })
     };
@@ -58,41 +70,62 @@ pub fn learn_view() -> Html {
     match (m.lesson, m.current()) {
         (Some(index), Some(lesson)) => match texts.get(index) {
             Some(text) => {
-                let demo = lesson
-                    .steps
-                    .get(m.step)
-                    .and_then(|s| s.demo)
-                    .map(|d| demo_view(d, m.session.as_ref()));
-                let run = m.session.as_ref().map(|s| Run {
-                    rows: Rc::new(s.rows()),
-                    notes: s.notes.clone(),
-                    lints: s.annotated.lints.clone(),
-                    ran_to: m.ran_to.unwrap_or_default(),
-                    errors: m.errors.clone(),
+                // The step's panel as its part of the last run left it, else from its data.
+                let demo = lesson.steps.get(m.step).and_then(|s| s.demo).map(|d| {
+                    m.run_of(m.step)
+                        .and_then(|r| r.demo.clone())
+                        .unwrap_or_else(|| demo_view(d, None))
                 });
+                let done = Rc::new(
+                    (0..lesson.steps.len())
+                        .map(|s| m.progress.step_done(index, s))
+                        .collect::<Vec<_>>(),
+                );
                 html! {
                     <LessonPage {index} lesson={*lesson} text={*text} step={m.step}
-                        {demo} {run} dispatch={dispatch.clone()} />
+                        {demo} runs={Rc::new(m.runs.clone())} {done} dispatch={dispatch.clone()} />
                 }
             }
             None => {
                 html! { <p class="error" role="alert">{ tr(lang, "This lesson has no text in this language.") }</p> }
             }
         },
-        _ => html! {
-            <ol class="lesson-list" id="lesson-list">
-                { for LESSONS.iter().enumerate().filter_map(|(i, l)| texts.get(i).map(|t| (i, l, t))).map(|(i, l, t)| html! {
-                    <li>
-                        <a class="lesson-link" href={format!("#{}", fragment_for(i))} data-lesson={l.id}>
-                            <span class="lesson-number">{ i + 1 }</span>
-                            <span class="lesson-title">{ t.title }</span>
-                        </a>
-                        <p class="lesson-summary">{ t.summary }</p>
-                        <p class="muted lesson-refs">{ t.references }</p>
-                    </li>
-                }) }
-            </ol>
-        },
+        _ => {
+            let reset = {
+                let dispatch = dispatch.clone();
+                Callback::from(move |_: MouseEvent| dispatch.emit(LearnAction::ResetProgress))
+            };
+            html! {
+                <>
+                    <ol class="lesson-list" id="lesson-list">
+                        { for LESSONS.iter().enumerate().filter_map(|(i, l)| texts.get(i).map(|t| (i, l, t))).map(|(i, l, t)| {
+                            let ran = m.progress.steps_done(i);
+                            let finished = m.progress.lesson_done(i);
+                            html! {
+                                <li class={classes!(finished.then_some("done"))} data-lesson={l.id}>
+                                    <a class="lesson-link" href={format!("#{}", fragment_for(i))} data-lesson={l.id}>
+                                        <span class="lesson-number">{ if finished { "✓".to_string() } else { (i + 1).to_string() } }</span>
+                                        <span class="lesson-title">{ t.title }</span>
+                                    </a>
+                                    <p class="lesson-summary">{ t.summary }</p>
+                                    <p class="muted lesson-refs">{ t.references }</p>
+                                    if ran > 0 {
+                                        <p class="lesson-done">{
+                                            if finished { tr(lang, "Done: every step run.").to_string() }
+                                            else { trf(lang, "{done} of {count} steps run", &[("done", &ran), ("count", &l.steps.len())]) }
+                                        }</p>
+                                    }
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                    <p class="muted learn-progress-note">
+                        { tr(lang, "Which steps you ran is kept in this browser only.") }{" "}
+                        <button type="button" id="learn-reset-progress" disabled={m.progress.is_empty()} onclick={reset}>{ tr(lang, "Forget my progress") }</button>
+                    </p>
+                </>
+            }
+        }
     }
 }
 
@@ -137,7 +170,7 @@ mod tests {
         .await;
         let wires = || -> Vec<String> {
             let nodes = root
-                .query_selector_all("#learn-transcript pre.wire")
+                .query_selector_all("#learn-transcript-2 pre.wire")
                 .expect("query");
             (0..nodes.length())
                 .filter_map(|i| nodes.item(i))

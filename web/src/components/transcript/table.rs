@@ -125,6 +125,9 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
 pub struct NoteListProps {
     /// The notes.
     pub notes: Vec<Note>,
+    /// Element id of the list (a page with several lists gives each its own).
+    #[prop_or(AttrValue::Static("session-notes"))]
+    pub id: AttrValue,
 }
 
 /// What the sessions reported besides the wire lines.
@@ -137,7 +140,7 @@ pub fn note_list(props: &NoteListProps) -> Html {
     html! {
         <div class="notes">
             <h4>{ tr(lang, "Session events") }</h4>
-            <ul id="session-notes">
+            <ul id={props.id.clone()}>
                 { for props.notes.iter().map(|n| html! {
                     <li class={classes!(if n.kind == NoteKind::Error { "error" } else { "muted" })}>
                         { trf(lang, "+{ms} ms {side}: {text}", &[("ms", &n.at_ms), ("side", &tr_text(lang, n.side)), ("text", &n.render(lang))]) }

@@ -156,7 +156,8 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::state::learn::script::{run_script, DOTS, LESSONS, SAMPLE_DATE, SAMPLE_DSN};
+    use crate::state::learn::run::run_script;
+    use crate::state::learn::script::{DOTS, LESSONS, SAMPLE_DATE, SAMPLE_DSN};
     use crate::state::session::form::sample_message;
 
     #[test]

@@ -9,20 +9,23 @@
 //!   shape (`lessons/ko.rs`), read through the language's catalog ([`texts`]); no logic
 //!   changes.
 //!
-//! By responsibility: [`script`] (what a lesson does), [`demo`] (the panels beside a step),
-//! [`lessons`] (what a lesson says, per language), [`error`] (what the reader is told when a
-//! script or panel fails), and here the view's model.
+//! By responsibility: [`script`] (what a lesson does), [`run`] (a Try it cut into steps),
+//! [`demo`] (the panels beside a step), [`lessons`] (what a lesson says, per language),
+//! [`progress`] (which steps the reader ran, kept between visits), [`error`] (what the reader
+//! is told when a script or panel fails), and here the view's model.
 
 pub mod demo;
 pub mod error;
 pub mod lessons;
+pub mod progress;
+pub mod run;
 pub mod script;
 
 use crate::state::i18n::Lang;
-use crate::state::session::SessionModel;
-use error::LearnError;
 use lessons::LessonText;
-use script::{run_script, Lesson, LESSONS};
+use progress::Progress;
+use run::{run_steps, StepRun};
+use script::{Lesson, LESSONS};
 
 /// The lesson texts in `lang`, in [`LESSONS`] order (English while the language's pack is
 /// not in: see [`crate::state::i18n::lessons`]).
@@ -58,7 +61,7 @@ pub enum LearnAction {
     Prev,
     /// Jump to a step.
     Goto(usize),
-    /// Run the whole lesson script.
+    /// Run the whole lesson script; the step pointer then stands past the last step (done).
     TryAll {
         /// Clock.
         now: u64,
@@ -68,6 +71,8 @@ pub enum LearnAction {
         /// Clock.
         now: u64,
     },
+    /// Forget which steps were run, in every lesson.
+    ResetProgress,
 }
 
 /// The Learn view's state.
@@ -75,20 +80,36 @@ pub enum LearnAction {
 pub struct LearnModel {
     /// The open lesson, by index into [`LESSONS`].
     pub lesson: Option<usize>,
-    /// The step shown.
+    /// The step shown; the step count when the whole lesson ran ([`LearnModel::is_done`]).
     pub step: usize,
-    /// The session of the last "Try it", if any.
-    pub session: Option<SessionModel>,
-    /// Up to which step the last "Try it" ran.
-    pub ran_to: Option<usize>,
-    /// Problems the last script met (an op the session refused).
-    pub errors: Vec<LearnError>,
+    /// The last "Try it", one part per step that ran, in order.
+    pub runs: Vec<StepRun>,
+    /// Which steps of which lessons the reader ran (kept between visits by the page).
+    pub progress: Progress,
 }
 
 impl LearnModel {
+    /// A model that starts from the progress kept from earlier visits.
+    pub fn with_progress(progress: Progress) -> LearnModel {
+        LearnModel {
+            progress,
+            ..LearnModel::default()
+        }
+    }
+
     /// The open lesson.
     pub fn current(&self) -> Option<&'static Lesson> {
         self.lesson.and_then(|i| LESSONS.get(i))
+    }
+
+    /// Whether the pointer stands past the last step: the whole lesson ran.
+    pub fn is_done(&self) -> bool {
+        self.current().is_some_and(|l| self.step >= l.steps.len())
+    }
+
+    /// The part of the last run that `step` did, if it ran.
+    pub fn run_of(&self, step: usize) -> Option<&StepRun> {
+        self.runs.iter().find(|r| r.step == step)
     }
 
     /// Applies one action.
@@ -104,27 +125,32 @@ impl LearnModel {
                 self.lesson = None;
                 self.reset();
             }
-            LearnAction::Next => self.goto(self.step.saturating_add(1)),
+            LearnAction::Next => {
+                // Past the last step there is no next one (and no stepping back onto the last).
+                if !self.is_done() {
+                    self.goto(self.step.saturating_add(1));
+                }
+            }
             LearnAction::Prev => self.goto(self.step.saturating_sub(1)),
             LearnAction::Goto(i) => self.goto(i),
             LearnAction::TryAll { now } => {
                 if let Some(lesson) = self.current() {
                     self.run(lesson, lesson.steps.len().saturating_sub(1), now);
+                    self.step = lesson.steps.len();
                 }
             }
             LearnAction::TryStep { now } => {
-                if let Some(lesson) = self.current() {
+                if let Some(lesson) = self.current().filter(|_| !self.is_done()) {
                     self.run(lesson, self.step, now);
                 }
             }
+            LearnAction::ResetProgress => self.progress = Progress::default(),
         }
     }
 
     fn reset(&mut self) {
         self.step = 0;
-        self.session = None;
-        self.ran_to = None;
-        self.errors.clear();
+        self.runs.clear();
     }
 
     fn goto(&mut self, i: usize) {
@@ -134,10 +160,10 @@ impl LearnModel {
     }
 
     fn run(&mut self, lesson: &Lesson, upto: usize, now: u64) {
-        let (session, errors) = run_script(lesson, upto, now);
-        self.session = Some(session);
-        self.errors = errors;
-        self.ran_to = Some(upto);
+        self.runs = run_steps(lesson, upto, now).1;
+        if let Some(index) = self.lesson {
+            self.progress.mark(index, upto);
+        }
     }
 }
 
@@ -147,7 +173,16 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
-    use crate::state::learn::script::reply_codes;
+
+    /// The reply codes of every step of the last run, in order.
+    fn codes(m: &LearnModel) -> Vec<String> {
+        m.runs
+            .iter()
+            .flat_map(|r| r.rows.iter())
+            .filter_map(|r| r.kind.strip_prefix("reply "))
+            .map(String::from)
+            .collect()
+    }
 
     #[test]
     fn navigation_is_clamped_and_try_it_runs() {
@@ -163,15 +198,71 @@ mod tests {
             m.apply(LearnAction::Next);
         }
         assert_eq!(m.step, LESSONS[0].steps.len() - 1, "clamped at the last");
+        assert!(!m.is_done(), "stepping through is not running");
         m.apply(LearnAction::Goto(1));
         m.apply(LearnAction::TryStep { now: 5 });
-        let codes = reply_codes(m.session.as_ref().expect("ran"));
-        assert_eq!(codes, [220, 250], "greeting and HELO only");
+        assert_eq!(codes(&m), ["220", "250"], "greeting and HELO only");
+        assert_eq!(m.step, 1, "the step stays beside its panel");
         m.apply(LearnAction::TryAll { now: 5 });
-        let codes = reply_codes(m.session.as_ref().expect("ran"));
-        assert_eq!(codes, [220, 250, 250, 250, 250, 354, 250, 221]);
+        assert_eq!(
+            codes(&m),
+            ["220", "250", "250", "250", "250", "354", "250", "221"]
+        );
         m.apply(LearnAction::Close);
-        assert!(m.session.is_none() && m.lesson.is_none());
+        assert!(m.runs.is_empty() && m.lesson.is_none());
+    }
+
+    /// Bug: "Ran steps 1–6" but the pointer stayed on step 1 and only the last connection
+    /// was shown. After a whole-lesson run every step has its part and the pointer is done.
+    #[test]
+    fn a_whole_lesson_run_shows_every_step_and_ends_done() {
+        let mut m = LearnModel::default();
+        let auth = LESSONS.iter().position(|l| l.id == "auth").expect("auth");
+        m.apply(LearnAction::Open(auth));
+        m.apply(LearnAction::TryAll { now: 0 });
+        let steps: Vec<usize> = m.runs.iter().map(|r| r.step).collect();
+        assert_eq!(steps, (0..LESSONS[auth].steps.len()).collect::<Vec<_>>());
+        assert!(m.is_done(), "pointer past the last step: {}", m.step);
+        assert_eq!(
+            codes(&m).iter().filter(|c| *c == "220").count(),
+            3,
+            "three connections, three greetings: {:?}",
+            codes(&m)
+        );
+        m.apply(LearnAction::TryStep { now: 0 });
+        assert_eq!(m.runs.len(), 4, "nothing to try past the end");
+        m.apply(LearnAction::Next);
+        assert!(m.is_done(), "no next step past the end");
+        m.apply(LearnAction::Prev);
+        assert_eq!(
+            m.step,
+            LESSONS[auth].steps.len() - 1,
+            "back to the last step"
+        );
+        assert!(m.run_of(m.step).is_some(), "its part of the run is kept");
+    }
+
+    #[test]
+    fn runs_mark_progress_and_reset_forgets_it() {
+        let mut m = LearnModel::with_progress(Progress::from_stored(
+            "classic 1
+",
+        ));
+        m.apply(LearnAction::Open(1));
+        m.apply(LearnAction::Goto(1));
+        m.apply(LearnAction::TryStep { now: 0 });
+        assert_eq!(
+            m.progress.to_stored(),
+            "classic 1
+by-hand 1 2
+"
+        );
+        m.apply(LearnAction::TryAll { now: 0 });
+        assert!(m.progress.lesson_done(1));
+        m.apply(LearnAction::Close);
+        assert!(m.progress.lesson_done(1), "kept when the lesson closes");
+        m.apply(LearnAction::ResetProgress);
+        assert!(m.progress.is_empty());
     }
 
     #[test]

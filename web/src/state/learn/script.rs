@@ -3,10 +3,8 @@
 //! ([`LESSONS`]).
 
 use mailscope_core::smtp::auth::{Credentials, Mechanism};
-use mailscope_core::smtp::transcript::Parsed;
 
 use super::demo::Demo;
-use super::error::LearnError;
 use crate::state::session::error::SessionError;
 use crate::state::session::form::{sample_message, ServerFlag};
 use crate::state::session::{Action, SessionModel};
@@ -366,7 +364,7 @@ pub static LESSONS: [Lesson; 12] = [
 pub const SAMPLE_DATE: &str = "Sun, 22 Nov 2026 18:00:00 +0000";
 
 /// Applies one op to the session; `now` is the script's clock.
-fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), SessionError> {
+pub(super) fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), SessionError> {
     let action = match op {
         Op::Flag(flag, on) => Action::SetFlag(flag, on),
         Op::SizeLimit(n) => {
@@ -406,44 +404,31 @@ fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(), SessionE
     }
 }
 
-/// Runs the ops of steps `0..=upto` of `lesson` on a fresh session. Every op gets its own
-/// millisecond on the script clock, starting at `now`. Errors are collected, not fatal.
-pub fn run_script(lesson: &Lesson, upto: usize, now: u64) -> (SessionModel, Vec<LearnError>) {
-    let mut session = SessionModel::default();
-    let mut errors = Vec::new();
-    let mut clock = now;
-    for (i, step) in lesson.steps.iter().enumerate().take(upto.saturating_add(1)) {
-        for op in step.ops {
-            clock = clock.saturating_add(1);
-            if let Err(error) = apply_op(&mut session, op.clone(), clock) {
-                errors.push(LearnError::StepRefused { step: i + 1, error });
-            }
-        }
-    }
-    (session, errors)
-}
-
-/// The reply codes the server sent, in order.
-pub fn reply_codes(session: &SessionModel) -> Vec<u16> {
-    session
-        .annotated
-        .entries
-        .iter()
-        .filter_map(|e| match &e.parsed {
-            Parsed::Reply { reply, .. } => Some(reply.code),
-            _ => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    use mailscope_core::smtp::transcript::Parsed;
+
     use super::*;
     use crate::state::i18n::Lang;
+    use crate::state::learn::error::LearnError;
+    use crate::state::learn::run::run_script;
     use crate::state::learn::texts;
+
+    /// The reply codes the server sent, in order.
+    fn reply_codes(session: &SessionModel) -> Vec<u16> {
+        session
+            .annotated
+            .entries
+            .iter()
+            .filter_map(|e| match &e.parsed {
+                Parsed::Reply { reply, .. } => Some(reply.code),
+                _ => None,
+            })
+            .collect()
+    }
 
     #[test]
     fn every_lesson_script_runs_to_its_expected_final_replies() {

@@ -30,8 +30,8 @@ use crate::smtp::session::order::{Order, Step};
 use crate::span::Span;
 
 use super::{
-    is_reply_start, AnnotateOptions, AnnotatedTranscript, Direction, Entry, Format, Parsed,
-    SessionState, Transcript, TranscriptLine,
+    ends_data, is_reply_start, AnnotateOptions, AnnotatedTranscript, Direction, Entry, Format,
+    Parsed, SessionState, Transcript, TranscriptLine,
 };
 
 /// Most commands kept waiting for their replies; a longer pipeline is not tracked further
@@ -319,10 +319,11 @@ impl Annotator {
                         self.chunk = Some((block, size));
                     }
                 } else if self.mode == Mode::Data {
-                    let done = line.bytes == b".";
                     let block = self.data.get_or_insert_with(|| {
                         Block::new(Direction::Client, line.tls, line.span.start)
                     });
+                    let after_crlf = block.buf.is_empty() || block.buf.ends_with(b"\r\n");
+                    let done = ends_data(&line.wire(self.format), after_crlf);
                     block.add(line, self.format);
                     if done {
                         self.finish_data(true);

@@ -159,7 +159,8 @@ fn lint_spans_point_into_the_input() {
     let a = annotate(input);
     let lints = smtp_lints(&a);
     let got: Vec<&str> = lints.iter().map(|l| &*l.code).collect();
-    // "\n.\r\n" ends the data for this lenient reading, which is what smuggling exploits.
+    // "\n.\r\n" does not end the data (RFC 5321 §4.1.1.4), but this server answered it as if
+    // it did: the reply after the lenient '.' shows the smuggling it allows.
     assert_eq!(
         got,
         ["smtp.bare-lf", "smtp.smuggling-sequence"],

@@ -277,6 +277,58 @@ fn reads_raw_captures() {
     assert_eq!(a.entries[9].span.slice(RAW).len(), 56);
 }
 
+/// Regression (lesson "by-hand", step 5): in a raw capture only `CRLF . CRLF` ends the data,
+/// as the server reads it (RFC 5321 §4.1.1.4). A `.` between bare LFs is message content, so
+/// the line after it is not a command and the server's `554` answers the real end of data;
+/// the `221` that follows answers QUIT.
+#[test]
+fn raw_data_ends_only_at_crlf_dot_crlf() {
+    for (smuggled, what) in [
+        (
+            &b"Subject: x\n.\nMAIL FROM:<m@x.example>\r\n"[..],
+            "\\n.\\n",
+        ),
+        (
+            &b"Subject: x\r\n.\nMAIL FROM:<m@x.example>\r\n"[..],
+            "\\r\\n.\\n",
+        ),
+        (
+            &b"Subject: x\n.\r\nMAIL FROM:<m@x.example>\r\n"[..],
+            "\\n.\\r\\n",
+        ),
+    ] {
+        let mut raw = b"220 mx\r\nEHLO c\r\n250 mx\r\nMAIL FROM:<a@b.example>\r\n250 ok\r\n\
+RCPT TO:<c@d.example>\r\n250 ok\r\nDATA\r\n354 go\r\n"
+            .to_vec();
+        raw.extend_from_slice(smuggled);
+        raw.extend_from_slice(b".\r\n554 5.6.0 refused\r\nQUIT\r\n221 bye\r\n");
+        let t = Transcript::parse_as(&raw, Format::Raw);
+        let dirs: Vec<Direction> = t.lines.iter().map(|l| l.direction).collect();
+        assert_eq!(
+            dirs.get(dirs.len() - 3),
+            Some(&Direction::Server),
+            "{what}: 554 read as the server's"
+        );
+        let a = t.annotate();
+        assert_eq!(
+            kinds(&a),
+            [
+                "reply", "command", "reply", "command", "reply", "command", "reply", "command",
+                "reply", "message", "reply", "command", "reply"
+            ],
+            "{what}: the smuggled line is content, not a command"
+        );
+        let codes = codes(&a);
+        assert!(
+            codes.contains(&"smtp.smuggling-sequence".to_string())
+                && !codes
+                    .iter()
+                    .any(|c| c == "smtp.quit-unanswered" || c == "smtp.unknown-command"),
+            "{what}: {codes:?}"
+        );
+    }
+}
+
 #[test]
 fn limits_truncate() {
     let many = "C: NOOP\n".repeat(MAX_TRANSCRIPT_LINES + 3);
