@@ -5,7 +5,9 @@
 //! `mailscope_core::api` types, which the web's Mailbox reads. Routes:
 //! - `GET /api/messages` → `{"version":1,"messages":[…],"sandbox":"127.0.0.1:2525"}` (oldest
 //!   first, no bodies; each with `headline: {from, to, subject}` decoded by the core's MIME header
-//!   parser, RFC 2047 included; `sandbox` is the SMTP address to send to);
+//!   parser, RFC 2047 included; `sandbox` is the SMTP address to send to); `?q=QUERY` lists only
+//!   the messages the core's search matches (`from:`, `to:`, `subject:`, `text:` terms and
+//!   words, see `mailscope_core::api::search`; a malformed query is 400 with the reason);
 //! - `GET /api/messages/{id}` → one message's metadata;
 //! - `GET /api/messages/{id}/raw` → the message as received (`message/rfc822`);
 //! - `GET /api/messages/{id}/transcript` → the session in swaks' form (`text/plain`), or with
@@ -25,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
+use mailscope_core::api::search::{self, SearchFields};
 use mailscope_core::api::{MessageList, OneMessage, StoreEvent, API_VERSION};
 
 use crate::relay::Relay;
@@ -101,10 +104,45 @@ fn not_found(id: u64) -> Response {
         .into_response()
 }
 
-async fn list(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+/// `?q=` of `GET /api/messages`.
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+}
+
+async fn list(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
     match guard(&state, &headers) {
         Ok(store) => {
-            let messages = store.list().iter().map(|m| m.meta.clone()).collect();
+            let search = match query.q.as_deref().map(search::Query::parse).transpose() {
+                Ok(search) => search,
+                Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+            };
+            let kept = store.list();
+            let messages = match search {
+                None => kept.iter().map(|m| m.meta.clone()).collect(),
+                // A search parses every kept message (bounded by `--sandbox-max-bytes`): off
+                // the async workers.
+                Some(search) => {
+                    let found = tokio::task::spawn_blocking(move || {
+                        kept.iter()
+                            .filter(|m| search.matches(&SearchFields::of(&m.meta, &m.data)))
+                            .map(|m| m.meta.clone())
+                            .collect()
+                    })
+                    .await;
+                    match found {
+                        Ok(found) => found,
+                        Err(_) => {
+                            return (StatusCode::INTERNAL_SERVER_ERROR, "the search stopped")
+                                .into_response()
+                        }
+                    }
+                }
+            };
             Json(MessageList {
                 version: API_VERSION,
                 messages,

@@ -4,6 +4,8 @@
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+pub mod sandbox;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,11 +3,14 @@
 //! shape by hand.
 //!
 //! Routes (all need `Authorization: Bearer <token>`; the proxy's module docs give the guards):
-//! - `GET /api/messages` → [`MessageList`] (oldest first, no bodies);
+//! - `GET /api/messages` → [`MessageList`] (oldest first, no bodies); with `?q=QUERY` only the
+//!   messages the [`search`] query matches;
 //! - `GET /api/messages/{id}` → [`OneMessage`];
 //! - `GET /api/events` → a `text/event-stream` whose `data:` lines are [`StoreEvent`]s.
 //!
 //! Fields that older proxies left out read as their defaults.
+
+pub mod search;
 
 use serde::{Deserialize, Serialize};
 
