@@ -245,3 +245,44 @@ async fn missing_token_and_stopped_server_show_guidance() {
     );
     browser.close().await;
 }
+
+/// The search box narrows the list to what the sandbox finds (decoded subjects included), says
+/// how many match, refuses a malformed query on the page, and clears back to every message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_box_narrows_the_list() {
+    let smtp = free_port();
+    let serve = Serve::start(&["--sandbox", &format!("127.0.0.1:{smtp}")]);
+    for subject in [SUBJECT, "lunch at noon"] {
+        tokio::task::spawn_blocking(move || send_mail(smtp, subject))
+            .await
+            .expect("smtp task");
+    }
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&serve.url).await.expect("open the page");
+    click(c, "a[href='#/mailbox']").await;
+    wait_text(c, "#mailbox-count", |t| t == "2 messages").await;
+    let search = wait_css(c, "#mailbox-search").await;
+    search.send_keys("subject:lunch").await.expect("type");
+    wait_text(c, "#mailbox-count", |t| t == "1 of 2 messages match").await;
+    let rows = wait_text(c, "#mailbox-list tbody", |t| t.contains("lunch")).await;
+    assert!(!rows.contains("안녕하세요"), "{rows}");
+    // The EUC-KR subject is searched decoded.
+    search.clear().await.expect("clear");
+    search.send_keys("안녕").await.expect("type");
+    let rows = wait_text(c, "#mailbox-list tbody", |t| t.contains("안녕하세요.")).await;
+    assert!(!rows.contains("lunch"), "{rows}");
+    browser.screenshot("ui_mailbox_search").await;
+    // A malformed query is said on the page, in the reader's terms.
+    search.clear().await.expect("clear");
+    search.send_keys("subject:\"open").await.expect("type");
+    let error = text_of(c, "#mailbox-search-error").await;
+    assert!(error.contains("no closing"), "{error}");
+    // Cleared: every message again.
+    search.clear().await.expect("clear");
+    search.send_keys(" ").await.expect("type");
+    wait_text(c, "#mailbox-count", |t| t == "2 messages").await;
+    let errors = browser.console_errors().await;
+    assert!(app_errors(&errors).is_empty(), "{errors:?}");
+    browser.close().await;
+}

@@ -145,6 +145,15 @@ pub async fn list(token: &str, cancel: &Cancel) -> Result<ApiViews, MailboxError
     Ok(worker::read_api(ApiDoc::List, body).await?)
 }
 
+/// `GET /api/messages?q=QUERY`: the ids of the messages the sandbox finds (the query is the
+/// core's, see `mailscope_core::api::search`).
+pub async fn search(token: &str, query: &str, cancel: &Cancel) -> Result<Vec<u64>, MailboxError> {
+    let path = format!("/api/messages?q={}", js_sys::encode_uri_component(query));
+    let body = call("GET", &path, token, Some(cancel)).await?;
+    let found = worker::read_api(ApiDoc::List, body).await?;
+    Ok(found.views.iter().map(|v| v.id).collect())
+}
+
 /// Whether `mailscope serve` answers at this origin and takes `token` (a sandbox that is off
 /// still counts as an answer): tells "not running" from "token refused" when the relay socket
 /// fails, which a browser WebSocket cannot tell apart.

@@ -2,17 +2,27 @@
 
 use yew::prelude::*;
 
+use web_sys::HtmlInputElement;
+
+use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
+use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
 
 use crate::state::decimal::size_label;
-use crate::state::mailbox::Item;
+use crate::state::mailbox::{Item, SearchState};
 
 /// Properties of [`MessageTable`].
 #[derive(Properties, PartialEq)]
 pub struct MessageTableProps {
-    /// Newest first.
+    /// The messages shown (all, or those a search found), newest first.
     pub items: Vec<Item>,
+    /// How many messages the sandbox keeps ("Delete all" deletes them all).
+    pub total: usize,
+    /// The search box.
+    pub search: SearchState,
+    /// The search box changed.
+    pub on_search: Callback<String>,
     /// The selected message.
     pub selected: Option<u64>,
     /// Open a message.
@@ -65,19 +75,53 @@ pub fn message_table(props: &MessageTableProps) -> Html {
                 on.emit(());
             })
         };
+        let on_input = props.on_search.reform(|e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            input.value()
+        });
+        let total = props.total;
+        let count = if props.search.narrows() {
+            trf(
+                lang,
+                "{shown} of {n} messages match",
+                &[("shown", &props.items.len()), ("n", &total)],
+            )
+        } else if total == 1 {
+            trf(lang, "{n} message", &[("n", &1)])
+        } else {
+            trf(lang, "{n} messages", &[("n", &total)])
+        };
         html! {
+            <>
             <div class="toolbar mailbox-toolbar">
-                <span class="muted" id="mailbox-count">{ if props.items.len() == 1 { trf(lang, "{n} message", &[("n", &1)]) } else { trf(lang, "{n} messages", &[("n", &props.items.len())]) } }</span>
+                <label class="mailbox-search">
+                    <span class="visually-hidden">{ tr(lang, "Search the messages") }</span>
+                    <input type="search" id="mailbox-search" value={props.search.text.clone()} oninput={on_input}
+                        placeholder={tr(lang, "Search: words, from:, to:, subject:, text:")}
+                        title={tr(lang, "Every term must match: from: (From and MAIL FROM), to: (To and the recipients), subject:, text: (the decoded text parts), or a word anywhere. \"Quote\" a phrase.")} />
+                </label>
+                <span class="muted" id="mailbox-count">{ count }</span>
                 if *confirming {
-                    <span role="alert">{ if props.items.len() == 1 { tr(lang, "Delete the one message in the sandbox?").to_string() } else { trf(lang, "Delete all {n} messages from the sandbox?", &[("n", &props.items.len())]) } }</span>
+                    <span role="alert">{ if total == 1 { tr(lang, "Delete the one message in the sandbox?").to_string() } else { trf(lang, "Delete all {n} messages from the sandbox?", &[("n", &total)]) } }</span>
                     <button type="button" id="mailbox-delete-all-confirm" class="danger" onclick={confirm}>{ tr(lang, "Delete all") }</button>
                     <button type="button" onclick={cancel}>{ tr(lang, "Keep them") }</button>
                 } else {
-                    <button type="button" id="mailbox-delete-all" disabled={props.items.is_empty()} onclick={ask}>{ tr(lang, "Delete all…") }</button>
+                    <button type="button" id="mailbox-delete-all" disabled={total == 0} onclick={ask}>{ tr(lang, "Delete all…") }</button>
                 }
             </div>
+            if let Some(e) = &props.search.error { <ErrorNote error={Shown::of(e, lang)} id="mailbox-search-error" /> }
+            else if let Some(e) = &props.search.failed { <ErrorNote error={Shown::of(e, lang)} id="mailbox-search-error" /> }
+            </>
         }
     };
+    if props.items.is_empty() && props.total > 0 {
+        return html! {
+            <>
+                { toolbar }
+                <p class="mailbox-empty" id="mailbox-no-match">{ tr(lang, "No message matches this search.") }</p>
+            </>
+        };
+    }
     if props.items.is_empty() {
         return html! {
             <>

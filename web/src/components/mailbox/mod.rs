@@ -18,7 +18,7 @@ use crate::services::api::{self, Cancel};
 use crate::services::worker::{JobEvent, JobInput, ParseJob};
 use crate::state::error::Shown;
 use crate::state::mailbox::{
-    follow, inspect_name, next_backoff, Action, ApiError, Follow, LinkState, MailboxError,
+    follow, inspect_name, next_backoff, search, Action, ApiError, Follow, LinkState, MailboxError,
     MailboxState,
 };
 use crate::state::message::Doc;
@@ -38,6 +38,9 @@ impl Reducible for Store {
 }
 
 type Dispatch = UseReducerDispatcher<Store>;
+
+/// How long typing must pause before a search runs.
+const SEARCH_PAUSE: Duration = Duration::from_millis(250);
 
 /// Loads the list; `false` if it failed (the failure is in the state).
 async fn load_list(token: &str, cancel: &Cancel, d: &Dispatch) -> bool {
@@ -175,6 +178,35 @@ pub fn mailbox_view() -> Html {
         let d = store.dispatcher();
         Callback::from(move |a| d.dispatch(Action::Inspect(a)))
     };
+    let on_search = {
+        let d = store.dispatcher();
+        Callback::from(move |text: String| d.dispatch(Action::Search(text)))
+    };
+    {
+        // Runs the search a moment after typing stops, and again when the list changes (a
+        // new message may match); a newer run cancels the older one.
+        let d = store.dispatcher();
+        let query = search::runnable(&store.0.search.text);
+        let ids: Vec<u64> = store.0.items.iter().map(|i| i.meta.id).collect();
+        use_effect_with((query, ids, token.clone()), move |(query, _, token)| {
+            let run = Cancel::new();
+            if let Some(query) = query.clone() {
+                let (run, token) = (run.clone(), token.clone());
+                spawn_local(async move {
+                    yew::platform::time::sleep(SEARCH_PAUSE).await;
+                    if run.cancelled() {
+                        return;
+                    }
+                    match api::search(&token, &query, &run).await {
+                        _ if run.cancelled() => {}
+                        Ok(ids) => d.dispatch(Action::Found { query, ids }),
+                        Err(error) => d.dispatch(Action::SearchFailed { query, error }),
+                    }
+                });
+            }
+            move || run.cancel()
+        });
+    }
     html! {
         <div class="mailbox-view">
             <status::LinkStatus link={state.link.clone()} {on_retry} />
@@ -182,7 +214,8 @@ pub fn mailbox_view() -> Html {
                 <ErrorNote error={Shown::of(notice, lang)} id="mailbox-notice" />
             }
             if state.token.is_some() && !matches!(state.link, LinkState::Failed(_)) {
-                <list::MessageTable items={state.items.clone()} sandbox={state.sandbox.clone()}
+                <list::MessageTable items={state.shown()} total={state.items.len()} sandbox={state.sandbox.clone()}
+                    search={state.search.clone()} {on_search}
                     selected={state.detail.as_ref().map(|d| d.id)}
                     on_select={on_select}
                     on_delete_all={on_delete.reform(|()| None)} />

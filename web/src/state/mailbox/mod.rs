@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod meta;
+pub mod search;
 pub mod sse;
 
 use std::rc::Rc;
@@ -24,6 +25,7 @@ use crate::worker::protocol::WorkerError;
 
 pub use error::{ApiError, MailboxError};
 pub use meta::{views_from_json, ApiDoc, ApiViews, MetaView};
+pub use search::SearchState;
 pub use sse::SseBuffer;
 
 /// Most messages listed (the sandbox keeps 100 by default).
@@ -108,6 +110,8 @@ pub struct MailboxState {
     pub notice: Option<ApiError>,
     /// The sandbox SMTP server's address, as the list names it.
     pub sandbox: Option<String>,
+    /// The search box and what it found.
+    pub search: SearchState,
 }
 
 /// Everything that changes the state.
@@ -171,6 +175,22 @@ pub enum Action {
     RemoveFailed(ApiError),
     /// An action of the embedded inspector.
     Inspect(MessageAction),
+    /// The search box changed.
+    Search(String),
+    /// The sandbox answered a search.
+    Found {
+        /// The query.
+        query: String,
+        /// The ids it found.
+        ids: Vec<u64>,
+    },
+    /// A search failed.
+    SearchFailed {
+        /// The query.
+        query: String,
+        /// Why.
+        error: MailboxError,
+    },
 }
 
 /// The name message `id` has in the inspector (and its downloads).
@@ -195,6 +215,15 @@ pub fn next_backoff(previous: Option<u32>) -> u32 {
 }
 
 impl MailboxState {
+    /// The items the list shows: all, or those the search found.
+    pub fn shown(&self) -> Vec<Item> {
+        self.items
+            .iter()
+            .filter(|i| self.search.shows(i.meta.id))
+            .cloned()
+            .collect()
+    }
+
     /// The selected item.
     pub fn selected(&self) -> Option<&Item> {
         let id = self.detail.as_ref()?.id;
@@ -357,6 +386,9 @@ impl MailboxState {
             }
             Action::RemoveFailed(e) => self.notice = Some(e),
             Action::Inspect(a) => self.inspector.reduce(a),
+            Action::Search(text) => self.search.set_text(text),
+            Action::Found { query, ids } => self.search.found(query, ids),
+            Action::SearchFailed { query, error } => self.search.failed(&query, error),
         }
     }
 }

@@ -1,6 +1,16 @@
 //! The Mailbox view: the sandbox's messages, their envelope, facts and transcript.
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    ("A quoted phrase has no closing \".", "따옴표로 묶은 구절에 닫는 \"가 없습니다."),
+    ("Add the closing \" or remove the opening one.", "닫는 \"를 넣거나 여는 \"를 지우세요."),
+    ("Every term must match: from: (From and MAIL FROM), to: (To and the recipients), subject:, text: (the decoded text parts), or a word anywhere. \"Quote\" a phrase.", "모든 조건이 맞아야 합니다: from:(From과 MAIL FROM), to:(To와 수신자), subject:, text:(디코딩한 텍스트 파트), 또는 어디든 있는 낱말. 구절은 \"따옴표\"로 묶으세요."),
+    ("No message matches this search.", "이 검색에 맞는 메시지가 없습니다."),
+    ("Search the messages", "메시지 검색"),
+    ("Search: words, from:, to:, subject:, text:", "검색: 낱말, from:, to:, subject:, text:"),
+    ("The search has more than {n} terms.", "검색 조건이 {n}개보다 많습니다."),
+    ("The search is longer than {n} bytes.", "검색어가 {n}바이트보다 깁니다."),
+    ("Use fewer or shorter words.", "낱말을 줄이거나 더 짧게 쓰세요."),
+    ("{shown} of {n} messages match", "메시지 {n}개 중 {shown}개가 맞습니다"),
     (" · queue id ", " · 큐 ID "),
     ("(empty subject)", "(빈 제목)"),
     ("(no subject)", "(제목 없음)"),
