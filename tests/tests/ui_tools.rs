@@ -4,7 +4,7 @@
 //! parse worker, which keeps the encoding tables. No console errors throughout.
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{click, open_app, page_errors, wait_css, wait_xpath};
+use mailscope_e2e::page::{click, open_app, page_errors, scroll_to, wait_css, wait_xpath};
 use mailscope_e2e::{Browser, Serve};
 
 /// Replaces the text of the input `css` with `value`.
@@ -75,5 +75,18 @@ async fn encoded_words_decode_in_the_page_and_legacy_charsets_encode_in_the_work
     let console = browser.console_errors().await;
     assert!(console.is_empty(), "console errors: {console:#?}");
     browser.screenshot("ui-tools-words").await;
+
+    // base64 of EUC-KR bytes: garbled as UTF-8 (and said so), right once EUC-KR is chosen — by
+    // the browser's own decoder, as the page reads legacy charsets.
+    type_into(c, "#b64-input", "x9GxuQ==").await;
+    wait_css(c, "#b64-charset-errors").await;
+    type_into(c, "#b64-charset", "EUC-KR").await;
+    wait_for_text(c, "#b64-decoded", "한국").await;
+    assert!(
+        c.find(Locator::Css("#b64-charset-errors")).await.is_err(),
+        "no malformed bytes in EUC-KR"
+    );
+    scroll_to(c, "#b64-decoded").await;
+    browser.screenshot("ui-tools-base64-charset").await;
     browser.close().await;
 }

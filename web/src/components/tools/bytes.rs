@@ -14,6 +14,8 @@ use crate::state::tools::bytes::{
     base64_decode, base64_encode, bytes_view, decode_auth, decode_body, dot_stuffing, encode_qp,
     lookup_codes,
 };
+use crate::state::tools::MAX_OUTPUT_CHARS;
+use crate::state::transcript::visible_wire;
 
 #[hook]
 fn use_text(initial: &'static str) -> (String, Callback<String>) {
@@ -31,15 +33,25 @@ pub fn base64_tool() -> Html {
     let lang = use_lang();
     let (plain, set_plain) = use_text("한국어 text");
     let (encoded, set_encoded) = use_text("7ZWc6rWt7Ja0IHRleHQ=");
+    let (charset, set_charset) = use_text("UTF-8");
     html! {
         <div class="tool panel">
             <h3>{"base64 (RFC 4648, RFC 2045 §6.8)"}</h3>
             <Field id="b64-plain" label={tr(lang, "Text (UTF-8) to encode")} value={plain.clone()} oninput={set_plain} />
             <p><code id="b64-encoded" class="wrap">{ base64_encode(&plain) }</code></p>
             <Field id="b64-input" label={tr(lang, "base64 to decode")} value={encoded.clone()} oninput={set_encoded} />
-            { match base64_decode(&encoded) {
-                Ok(v) => html! { <>
-                    <pre class="wire" id="b64-decoded">{ wire_view(&v.text) }</pre>
+            <Field id="b64-charset" label={tr(lang, "Read the decoded bytes as (charset)")} value={charset.clone()} oninput={set_charset} />
+            { match base64_decode(&encoded, &charset) {
+                Ok((v, text)) => html! { <>
+                    { match text {
+                        Ok(t) => html! { <>
+                            <pre class="wire" id="b64-decoded">{ wire_view(&visible_wire(t.text.as_bytes(), MAX_OUTPUT_CHARS)) }</pre>
+                            if t.had_errors {
+                                <p class="lint warning" id="b64-charset-errors">{ trf(lang, "Some bytes are not valid {charset}: they show as �. Try another charset.", &[("charset", &t.encoding)]) }</p>
+                            }
+                        </> },
+                        Err(e) => html! { <ErrorNote error={Shown::of(&e, lang)} /> },
+                    } }
                     <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &v.len)]) }<code class="hex">{ v.hex }</code></p>
                 </> },
                 Err(e) => html! { <ErrorNote error={Shown::of(&e, lang)} /> },

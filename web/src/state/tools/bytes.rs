@@ -2,6 +2,7 @@
 //! code lookup, each a call into the core with its answer shown as text and hex.
 
 use mailscope_core::codec::crlf::normalize_crlf;
+use mailscope_core::mime::charset::decode as decode_charset;
 use mailscope_core::mime::transfer::{
     decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
 };
@@ -47,11 +48,36 @@ pub fn base64_encode(text: &str) -> String {
     encode_base64(text.as_bytes())
 }
 
-/// Decodes base64 (white space ignored by the core as in RFC 2045 §6.8).
-pub fn base64_decode(text: &str) -> Result<BytesView, ToolsError> {
-    decode_base64(text.trim().as_bytes())
-        .map(|b| bytes_view(&b))
-        .map_err(ToolsError::NotBase64)
+/// Decodes base64 (white space ignored by the core as in RFC 2045 §6.8): the bytes, and their
+/// text in `charset`.
+pub fn base64_decode(
+    text: &str,
+    charset: &str,
+) -> Result<(BytesView, Result<AsText, ToolsError>), ToolsError> {
+    let bytes = decode_base64(text.trim().as_bytes()).map_err(ToolsError::NotBase64)?;
+    Ok((bytes_view(&bytes), as_text(&bytes, charset)))
+}
+
+/// Decoded bytes read as text in a chosen charset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsText {
+    /// The text (malformed sequences are U+FFFD).
+    pub text: String,
+    /// The encoding actually used (`windows-1252` for `us-ascii`).
+    pub encoding: &'static str,
+    /// Whether some bytes were malformed in it.
+    pub had_errors: bool,
+}
+
+/// Reads `bytes` as text in `charset` with the core's decoder, the one the Message view uses
+/// (every charset it reads; RFC 2046 §4.1.2).
+pub fn as_text(bytes: &[u8], charset: &str) -> Result<AsText, ToolsError> {
+    let d = decode_charset(charset.trim(), bytes).map_err(ToolsError::Charset)?;
+    Ok(AsText {
+        text: d.text,
+        encoding: d.encoding,
+        had_errors: d.had_errors,
+    })
 }
 
 /// What dot-stuffing does to a message: the wire form after `354` and what changed.
@@ -203,12 +229,23 @@ mod tests {
     #[test]
     fn base64_both_ways() {
         assert_eq!(base64_encode("한"), "7ZWc");
-        let v = base64_decode("7ZWc\r\n").expect("decodes");
+        let (v, text) = base64_decode("7ZWc\r\n", "UTF-8").expect("decodes");
         assert_eq!(
             (v.text.as_str(), v.hex.as_str(), v.len),
             ("한", "ed959c", 3)
         );
-        assert!(base64_decode("!!!").is_err());
+        assert_eq!(text.map(|t| t.text), Ok("한".into()));
+        assert!(base64_decode("!!!", "UTF-8").is_err());
+        // EUC-KR bytes: wrong as UTF-8, right when the reader picks the charset.
+        let (_, utf8) = base64_decode("x9GxuQ==", "UTF-8").expect("decodes");
+        assert!(utf8.is_ok_and(|t| t.had_errors && t.text.contains('\u{FFFD}')));
+        let (_, euc) = base64_decode("x9GxuQ==", " euc-kr ").expect("decodes");
+        assert_eq!(
+            euc.map(|t| (t.text, t.encoding, t.had_errors)),
+            Ok(("한국".into(), "EUC-KR", false))
+        );
+        let (_, unknown) = base64_decode("x9GxuQ==", "klingon").expect("decodes");
+        assert!(matches!(unknown, Err(ToolsError::Charset(_))));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum ToolsError {
     Worker(String),
     /// The input is not base64.
     NotBase64(Base64Error),
+    /// The charset chosen to read decoded bytes is unknown or not supported.
+    Charset(CharsetError),
     /// The AUTH decoder has no line to read.
     NoAuthLine,
     /// The AUTH decoder's first line is another command.
@@ -36,6 +38,7 @@ impl UserError for ToolsError {
     fn what(&self, lang: Lang) -> String {
         match self {
             ToolsError::Encode(e) => encode_what(lang, e),
+            ToolsError::Charset(e) => charset_what(lang, e),
             ToolsError::Worker(reason) => trf(
                 lang,
                 "The parse worker could not encode the text: {reason}",
@@ -85,7 +88,7 @@ impl UserError for ToolsError {
 
     fn next_step(&self, lang: Lang) -> String {
         match self {
-            ToolsError::Encode(EncodeError::Charset(_)) => {
+            ToolsError::Encode(EncodeError::Charset(_)) | ToolsError::Charset(_) => {
                 tr(lang, "Type a charset name such as UTF-8, EUC-KR or ISO-2022-JP.")
             }
             ToolsError::Encode(_) | ToolsError::Worker(_) => tr(
@@ -110,18 +113,25 @@ impl UserError for ToolsError {
 }
 
 /// Why the core could not encode, in `lang` (the core's reasons are translated by the core).
-fn encode_what(lang: Lang, e: &EncodeError) -> String {
+fn charset_what(lang: Lang, e: &CharsetError) -> String {
     match e {
-        EncodeError::Charset(CharsetError::Unknown { label }) => trf(
+        CharsetError::Unknown { label } => trf(
             lang,
             "No charset is called {label}.",
             &[("label", &format!("{label:?}"))],
         ),
-        EncodeError::Charset(CharsetError::Unsupported { label, reason }) => trf(
+        CharsetError::Unsupported { label, reason } => trf(
             lang,
             "{label} is a known charset, but Mailscope cannot use it: {reason}.",
             &[("label", label), ("reason", &core_i18n::text(lang, reason))],
         ),
+        _ => tr(lang, "Mailscope cannot use this charset.").into(),
+    }
+}
+
+fn encode_what(lang: Lang, e: &EncodeError) -> String {
+    match e {
+        EncodeError::Charset(c) => charset_what(lang, c),
         EncodeError::NoEncoder { charset } => trf(
             lang,
             "{charset} can be read but not written: there is no encoder for it.",

@@ -24,7 +24,7 @@ mod tests {
     fn hostile_inputs_never_panic() {
         let junk = "=?\u{0}?B?=?x?Q?=ZZ?= =?UTF-8?B?".repeat(500);
         let _ = decode_words(&junk);
-        let long = base64_decode(&"A".repeat(100_000)).expect("valid base64");
+        let (long, _) = base64_decode(&"A".repeat(100_000), "UTF-8").expect("valid base64");
         assert_eq!(long.len, 75_000, "length");
         assert!(long.hex.ends_with('…'), "hex capped");
         let _ = dot_stuffing(&".\n".repeat(10_000));

@@ -1,6 +1,9 @@
 //! The Tools view and the reply inspector.
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    ("Mailscope cannot use this charset.", "Mailscope는 이 문자 집합을 쓸 수 없습니다."),
+    ("Read the decoded bytes as (charset)", "디코딩한 바이트를 읽을 문자 집합"),
+    ("Some bytes are not valid {charset}: they show as �. Try another charset.", "일부 바이트가 {charset}에 맞지 않아 �로 보입니다. 다른 문자 집합을 골라 보세요."),
     ("Text (UTF-8) to encode", "인코딩할 텍스트(UTF-8)"),
     ("base64 to decode", "디코딩할 base64"),
     ("{n} bytes: ", "{n}바이트: "),
