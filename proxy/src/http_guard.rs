@@ -27,14 +27,19 @@ pub const FIXED_HEADERS: [(&str, &str); 3] = [
 ];
 
 /// The Content-Security-Policy for a page whose inline scripts have these `'sha256-…'` sources.
+///
+/// Remote images and styles (`http:`/`https:` in `img-src`/`style-src`) are allowed only because
+/// a message's HTML, shown in a `srcdoc` iframe that inherits this policy, may load them when the
+/// reader asks ("Load remote images"); that iframe's own policy blocks them otherwise, and the
+/// page itself loads nothing remote.
 pub fn csp(script_hashes: &[String]) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for h in script_hashes {
         script_src.push_str(&format!(" '{h}'"));
     }
     format!(
-        "default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; connect-src 'self' blob:; worker-src 'self'; object-src 'none'; \
+        "default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline' http: https:; \
+         img-src 'self' data: blob: http: https:; connect-src 'self' blob:; worker-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 }

@@ -393,3 +393,100 @@ async fn an_empty_or_binary_file_says_why_there_is_no_message() {
     assert_eq!(page_errors(c).await, Vec::<String>::new());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A loopback HTTP server answering every request with a 1×1 GIF; counts the requests.
+fn pixel_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the pixel server");
+    let port = listener.local_addr().expect("address").port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    std::thread::spawn(move || {
+        const GIF: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                GIF.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(GIF);
+        }
+    });
+    (port, hits)
+}
+
+/// "Load remote images" (what the issue asked of the Mailbox and the inspector): an HTML part's
+/// remote image is not fetched when the message opens, and is fetched once the reader asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_images_load_only_when_the_reader_asks() {
+    let (port, hits) = pixel_server();
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    open_app(c, &serve.url).await;
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+    // Count the HTML iframe's loads from the page (its document is sandboxed, the element is not).
+    c.execute(
+        "window.__frameLoads = 0; document.addEventListener('load', e => { \
+           if (e.target.matches && e.target.matches('iframe.html-part')) window.__frameLoads++; }, true);",
+        vec![],
+    )
+    .await
+    .expect("count iframe loads");
+    click(c, "details.paste summary").await;
+    wait_css(c, "#eml-paste").await;
+    let message = format!(
+        "From: a@example.org\nSubject: pixel\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n\
+         <p>hello <img src=\"http://127.0.0.1:{port}/p.gif\" alt=\"pixel\"></p>\n"
+    );
+    c.execute(
+        "document.querySelector('#eml-paste').value = arguments[0];",
+        vec![serde_json::json!(message)],
+    )
+    .await
+    .expect("paste");
+    click(c, "#eml-paste-go").await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='pixel']").await;
+    let loads = || async {
+        c.execute("return window.__frameLoads", vec![])
+            .await
+            .expect("loads")
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + mailscope_e2e::READY_TIMEOUT;
+    while loads().await < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the HTML part never loaded"
+        );
+        tokio::time::sleep(mailscope_e2e::page::POLL).await;
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the iframe loaded without fetching the remote image"
+    );
+    click(c, "#remote-images").await;
+    while hits.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the remote image was not fetched after the reader asked"
+        );
+        tokio::time::sleep(mailscope_e2e::page::POLL).await;
+    }
+    let note = text_of(c, ".html-note").await;
+    assert!(
+        note.contains("remote images and styles are loaded"),
+        "{note}"
+    );
+    wait_xpath(c, "//button[@id='remote-images' and @aria-pressed='true']").await;
+    scroll_to(c, ".part-body").await;
+    browser.screenshot("ui-message-remote-images").await;
+    assert_eq!(page_errors(c).await, Vec::<String>::new());
+}

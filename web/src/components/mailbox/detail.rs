@@ -92,6 +92,7 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
                             body_tab={props.inspector.body_tab}
                             hex_limit={props.inspector.hex_limit}
                             text_limit={props.inspector.text_limit}
+                        remote_images={props.inspector.remote_images}
                             dispatch={props.inspect.clone()} />
                     </div>
                 }

@@ -12,6 +12,11 @@ use crate::state::message::{Action, BodyTab};
 /// `data:` images only.
 pub const HTML_CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
+/// [`HTML_CSP`] once the reader chose to load remote images and styles: still no scripts,
+/// frames, fonts or requests of any other kind.
+pub const HTML_CSP_REMOTE: &str =
+    "default-src 'none'; img-src data: http: https:; style-src 'unsafe-inline' http: https:";
+
 /// Properties of [`PartBodyView`].
 #[derive(Properties, PartialEq)]
 pub struct PartBodyProps {
@@ -25,13 +30,16 @@ pub struct PartBodyProps {
     pub hex_limit: usize,
     /// Characters of text shown.
     pub text_limit: usize,
+    /// Remote images and styles are loaded.
+    pub remote_images: bool,
     /// Where actions go.
     pub dispatch: Callback<Action>,
 }
 
-/// The HTML document given to the sandboxed iframe.
-pub fn sandboxed_html(html: &str) -> String {
-    format!("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"{HTML_CSP}\"><meta charset=\"utf-8\">{html}")
+/// The HTML document given to the sandboxed iframe (remote loads blocked unless `remote`).
+pub fn sandboxed_html(html: &str, remote: bool) -> String {
+    let csp = if remote { HTML_CSP_REMOTE } else { HTML_CSP };
+    format!("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\"><meta charset=\"utf-8\">{html}")
 }
 
 /// The body of the selected part.
@@ -129,19 +137,32 @@ fn content(lang: Lang, props: &PartBodyProps, bytes: &[u8], inlined: Option<&Inl
         return html! {
             <>
                 <iframe class="html-part" title={trf(lang, "HTML of {part}", &[("part", &part.label())])}
-                    sandbox="" referrerpolicy="no-referrer" srcdoc={sandboxed_html(&prepared.html)} />
+                    sandbox="" referrerpolicy="no-referrer" srcdoc={sandboxed_html(&prepared.html, props.remote_images)} />
                 <p class="muted html-note">
-                    { tr(lang, "Shown in a sandbox: no scripts, no remote images or styles.") }
+                    if props.remote_images {
+                        { tr(lang, "Shown in a sandbox: no scripts; remote images and styles are loaded, as you asked.") }
+                    } else {
+                        { tr(lang, "Shown in a sandbox: no scripts, no remote images or styles.") }
+                    }
                     if prepared.inlined > 0 {
                         {" "}<span class="inlined">{ trf(lang, "Inline parts (cid:) shown from this message: {n}.", &[("n", &prepared.inlined)]) }</span>
                     }
                     if prepared.missing > 0 {
                         {" "}<span class="warn">{ trf(lang, "cid: references that name no part of this message: {n}.", &[("n", &prepared.missing)]) }</span>
                     }
-                    if prepared.remote > 0 {
+                    if prepared.remote > 0 && !props.remote_images {
                         {" "}<span class="blocked">{ trf(lang, "Remote images or styles blocked: {n}.", &[("n", &prepared.remote)]) }</span>
                     }
                 </p>
+                if prepared.remote > 0 {
+                    <p class="muted">
+                        <button type="button" id="remote-images" aria-pressed={props.remote_images.to_string()}
+                            onclick={{ let (d, on) = (props.dispatch.clone(), !props.remote_images); Callback::from(move |_| d.emit(Action::RemoteImages(on))) }}>
+                            { if props.remote_images { tr(lang, "Block remote images again") } else { tr(lang, "Load remote images") } }
+                        </button>
+                        {" "}{ tr(lang, "Loading them tells the sender's servers that the message was opened, from which address, and when.") }
+                    </p>
+                }
             </>
         };
     }

@@ -29,6 +29,8 @@ pub struct InspectorProps {
     pub hex_limit: usize,
     /// Text characters shown.
     pub text_limit: usize,
+    /// Remote images of HTML parts are loaded.
+    pub remote_images: bool,
     /// Where actions go.
     pub dispatch: Callback<Action>,
 }
@@ -85,7 +87,8 @@ pub fn inspector(props: &InspectorProps) -> Html {
                 <div class="inspector-main">
                     <HeadersTable doc={doc.clone()} part={part} selected={selected_field} dispatch={props.dispatch.clone()} />
                     <PartBodyView doc={doc.clone()} part={part} tab={props.body_tab}
-                        hex_limit={props.hex_limit} text_limit={props.text_limit} dispatch={props.dispatch.clone()} />
+                        hex_limit={props.hex_limit} text_limit={props.text_limit}
+                        remote_images={props.remote_images} dispatch={props.dispatch.clone()} />
                     if let Some(dsn) = &doc.dsn { <DsnTable dsn={dsn.clone()} /> }
                 </div>
             </div>

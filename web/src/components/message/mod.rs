@@ -80,6 +80,7 @@ pub fn message_view() -> Html {
                         body_tab={state.body_tab}
                         hex_limit={state.hex_limit}
                         text_limit={state.text_limit}
+                        remote_images={state.remote_images}
                         dispatch={dispatch.clone()} />
                 }
             }

@@ -106,6 +106,9 @@ pub struct MessageState {
     pub hex_limit: usize,
     /// Characters of a text body shown.
     pub text_limit: usize,
+    /// Remote images and styles of HTML parts are loaded (the reader asked; off for each new
+    /// message, since a load tells the sender the message was opened).
+    pub remote_images: bool,
     /// Reading progress.
     pub loading: Loading,
 }
@@ -155,6 +158,8 @@ pub enum Action {
     MoreHex,
     /// Show more of a long text body.
     MoreText,
+    /// Load (or block again) the remote images and styles of HTML parts.
+    RemoteImages(bool),
 }
 
 impl MessageState {
@@ -221,6 +226,7 @@ impl MessageState {
                 self.body_tab = BodyTab::Content;
                 self.hex_limit = HEX_STEP;
                 self.text_limit = TEXT_STEP;
+                self.remote_images = false;
                 self.loading = Loading::Idle;
             }
             Action::Failed(message) => self.loading = Loading::Failed(message),
@@ -246,6 +252,7 @@ impl MessageState {
             Action::SetBodyTab(tab) => self.body_tab = tab,
             Action::MoreHex => self.hex_limit = self.hex_limit.max(HEX_STEP) + HEX_STEP,
             Action::MoreText => self.text_limit = self.text_limit.max(TEXT_STEP) + TEXT_STEP,
+            Action::RemoteImages(on) => self.remote_images = on,
         }
     }
 }

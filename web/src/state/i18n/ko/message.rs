@@ -1,6 +1,10 @@
 //! The Message view: composer, opener, inspector (parts, headers, bodies, source, findings).
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    ("Shown in a sandbox: no scripts; remote images and styles are loaded, as you asked.", "샌드박스 안에 보여 줍니다. 스크립트는 없고, 요청한 대로 원격 이미지와 스타일을 불러옵니다."),
+    ("Block remote images again", "원격 이미지 다시 막기"),
+    ("Load remote images", "원격 이미지 불러오기"),
+    ("Loading them tells the sender's servers that the message was opened, from which address, and when.", "불러오면 보낸 쪽 서버가 메시지를 열었다는 것과 어느 주소에서 언제 열었는지 알게 됩니다."),
     // Tabs and composer.
     ("Compose", "작성"),
     ("Inspect", "검사"),
