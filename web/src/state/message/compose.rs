@@ -100,11 +100,42 @@ pub fn addresses(typed: &str) -> Vec<NameAddr> {
         .collect()
 }
 
+/// A composed message with the envelope to send it with: MAIL FROM is the first From address,
+/// RCPT TO every To and Cc address (each once). Handed to the Session view, which sends it to
+/// the sandbox through the relay so the whole SMTP dialogue is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// MAIL FROM.
+    pub from: String,
+    /// RCPT TO, in order.
+    pub rcpts: Vec<String>,
+    /// The message as built (CRLF line ends; the client dot-stuffs it).
+    pub message: Vec<u8>,
+}
+
 fn non_empty(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.to_string())
 }
 
 impl ComposeForm {
+    /// What "Send to the sandbox" hands over: `None` until the message is built and has a
+    /// sender and at least one recipient.
+    pub fn outgoing(&self) -> Option<Outgoing> {
+        let message = self.output.as_ref()?.as_ref().ok()?.to_vec();
+        let from = addresses(&self.from).into_iter().next()?.address;
+        let mut rcpts: Vec<String> = Vec::new();
+        for a in addresses(&self.to).into_iter().chain(addresses(&self.cc)) {
+            if !rcpts.contains(&a.address) {
+                rcpts.push(a.address);
+            }
+        }
+        (!rcpts.is_empty()).then_some(Outgoing {
+            from,
+            rcpts,
+            message,
+        })
+    }
+
     /// Applies an action.
     pub fn reduce(&mut self, action: ComposeAction) {
         match action {
@@ -298,6 +329,39 @@ mod tests {
         assert_eq!(form.output, Some(Err(err)));
         form.reduce(ComposeAction::ShowAll);
         assert!(form.show_all);
+    }
+
+    #[test]
+    fn the_envelope_to_send_with_comes_from_the_header() {
+        let mut form = ComposeForm::default();
+        assert_eq!(form.outgoing(), None, "not built yet");
+        form.reduce(ComposeAction::Set(
+            ComposeField::From,
+            "김철수 <kim@example.kr>".into(),
+        ));
+        form.reduce(ComposeAction::Set(
+            ComposeField::To,
+            "a@example.org, 이영희 <lee@example.kr>".into(),
+        ));
+        form.reduce(ComposeAction::Set(
+            ComposeField::Cc,
+            "a@example.org, c@example.net".into(),
+        ));
+        let built = form.build(DATE.into(), "<1@mailscope.invalid>".into(), 7);
+        form.reduce(ComposeAction::Built(built.map(Rc::new)));
+        let out = form
+            .outgoing()
+            .expect("built, with a sender and recipients");
+        assert_eq!(out.from, "kim@example.kr");
+        assert_eq!(
+            out.rcpts,
+            ["a@example.org", "lee@example.kr", "c@example.net"],
+            "To then Cc, each once"
+        );
+        assert!(out.message.starts_with(b"From: "));
+        form.reduce(ComposeAction::Set(ComposeField::To, String::new()));
+        form.reduce(ComposeAction::Set(ComposeField::Cc, String::new()));
+        assert_eq!(form.outgoing(), None, "no recipient");
     }
 
     #[test]
