@@ -22,6 +22,7 @@ use yew::platform::pinned::oneshot;
 
 use crate::services::file::{js_text, read_file};
 use crate::state::mailbox::{ApiDoc, ApiViews};
+use crate::state::message::auth::{AuthInput, AuthView};
 use crate::state::message::Inspected;
 use crate::state::transcript::ExportSource;
 use crate::worker::protocol::{
@@ -370,6 +371,20 @@ pub async fn encode(text: &str, charset: &str, b: bool) -> Result<String, Worker
 pub async fn read_api(doc: ApiDoc, json: Vec<u8>) -> Result<ApiViews, WorkerError> {
     match ask(WorkerRequest::ReadApi { doc }, vec![Side::Bytes(json)]).await? {
         (WorkerEvent::Views { views }, _) => Ok(views),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// Checks `message`'s DKIM, SPF, DMARC and ARC in the worker with the reader's records at `now`
+/// (Unix seconds). There is no page fallback: the signature crypto is not in the page's code.
+pub async fn authenticate(
+    message: &[u8],
+    input: AuthInput,
+    now: u64,
+) -> Result<AuthView, WorkerError> {
+    let request = WorkerRequest::Authenticate { input, now };
+    match ask(request, vec![Side::Bytes(message.to_vec())]).await? {
+        (WorkerEvent::Authenticated { view }, _) => Ok(*view),
         (other, _) => Err(unexpected(&other)),
     }
 }

@@ -11,6 +11,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::services::file::{js_text, Slices};
 use crate::state::mailbox::views_from_json;
+use crate::state::message::auth::authenticate;
 use crate::state::message::{FileError, Inspected};
 use crate::state::tools::words::encode_text;
 use protocol::{parsed_side, Envelope, JobError, Side, WorkerEvent, WorkerRequest};
@@ -51,6 +52,21 @@ pub fn answer(
             views_from_json(doc, &json)
                 .map(|views| (WorkerEvent::Views { views }, Vec::new()))
                 .map_err(|detail| JobError::NotApiJson { detail })
+        }
+        WorkerRequest::Authenticate { input, now } => {
+            let Some(Side::Bytes(message)) = side.next() else {
+                return Err(JobError::BadRequest);
+            };
+            authenticate(&message, &input, now)
+                .map(|view| {
+                    (
+                        WorkerEvent::Authenticated {
+                            view: Box::new(view),
+                        },
+                        Vec::new(),
+                    )
+                })
+                .map_err(JobError::Auth)
         }
         WorkerRequest::ExportJson { source } => Ok((
             WorkerEvent::Exported {

@@ -25,6 +25,7 @@ use crate::state::binary::{decode, encode};
 use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
 use crate::state::mailbox::{ApiDoc, ApiViews};
+use crate::state::message::auth::{AuthError, AuthInput, AuthView};
 use crate::state::message::{FileError, Transfer};
 use crate::state::transcript::ExportSource;
 
@@ -66,6 +67,15 @@ pub enum WorkerRequest {
         /// The transcript, as the page read it.
         source: ExportSource,
     },
+    /// Check a message's DKIM, SPF, DMARC and ARC with the reader's records (the signature
+    /// crypto stays out of the page). Side: `[Bytes(message)]`. Answer:
+    /// [`WorkerEvent::Authenticated`].
+    Authenticate {
+        /// IP, HELO, MAIL FROM and records.
+        input: AuthInput,
+        /// The clock, Unix seconds (signature times are judged against it).
+        now: u64,
+    },
 }
 
 /// What the worker tells the page.
@@ -102,6 +112,11 @@ pub enum WorkerEvent {
     Exported {
         /// The document.
         json: String,
+    },
+    /// The checks' report, as the Authenticity panel shows it.
+    Authenticated {
+        /// The view.
+        view: Box<AuthView>,
     },
     /// The request failed.
     Failed {
@@ -243,6 +258,8 @@ pub fn parsed_from_side(side: Vec<Side>) -> Result<Transfer, WorkerError> {
 pub enum JobError {
     /// The message's file could not be read.
     File(FileError),
+    /// The authenticity checks could not run.
+    Auth(AuthError),
     /// What was opened holds no message: it is empty or binary.
     NotText(NotText),
     /// The charset cannot encode the text (the core's explanation, which names the character).
@@ -359,6 +376,16 @@ impl UserError for WorkerError {
                 "This is not a message: {controls} of its first {sampled} bytes are control characters, so it is binary data, not text.",
                 &[("controls", controls), ("sampled", sampled)],
             ),
+            WorkerError::Job(JobError::Auth(AuthError::BadIp(text))) => trf(
+                lang,
+                "{text} is not an IP address.",
+                &[("text", text)],
+            ),
+            WorkerError::Job(JobError::Auth(AuthError::BadRecords(detail))) => trf(
+                lang,
+                "The records cannot be read: {detail}.",
+                &[("detail", detail)],
+            ),
             WorkerError::Job(JobError::Encode { detail }) => detail.clone(),
             WorkerError::Job(JobError::NotApiJson { detail }) => trf(
                 lang,
@@ -390,6 +417,16 @@ impl UserError for WorkerError {
             )
             .into(),
             WorkerError::Job(JobError::File(e)) => e.next_step(lang),
+            WorkerError::Job(JobError::Auth(AuthError::BadIp(_))) => tr(
+                lang,
+                "Type the SMTP client's IPv4 or IPv6 address, such as 192.0.2.25, or leave it empty to skip SPF.",
+            )
+            .into(),
+            WorkerError::Job(JobError::Auth(AuthError::BadRecords(_))) => tr(
+                lang,
+                "Write one record per line as in a zone file: NAME TTL IN TXT \"…\" (or A, AAAA, MX).",
+            )
+            .into(),
             WorkerError::Job(JobError::NotText(_)) => tr(
                 lang,
                 "Open an email message saved as text (.eml: header fields, an empty line, then the body); most mail programs save one with \"Save as\" or \"Show original\".",

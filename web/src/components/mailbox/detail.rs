@@ -92,7 +92,8 @@ pub fn detail_pane(props: &DetailPaneProps) -> Html {
                             body_tab={props.inspector.body_tab}
                             hex_limit={props.inspector.hex_limit}
                             text_limit={props.inspector.text_limit}
-                        remote_images={props.inspector.remote_images}
+                            remote_images={props.inspector.remote_images}
+                            session={Some(props.item.meta.auth_session())}
                             dispatch={props.inspect.clone()} />
                     </div>
                 }

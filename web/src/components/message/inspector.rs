@@ -2,6 +2,9 @@
 
 use yew::prelude::*;
 
+use super::auth::AuthPanel;
+use crate::state::message::auth::AuthInput;
+
 use crate::components::i18n::use_lang;
 use crate::components::message::body::PartBodyView;
 use crate::components::message::headers::HeadersTable;
@@ -31,6 +34,10 @@ pub struct InspectorProps {
     pub text_limit: usize,
     /// Remote images of HTML parts are loaded.
     pub remote_images: bool,
+    /// What is known of the SMTP session that brought the message (the Mailbox's), for the
+    /// Authenticity panel.
+    #[prop_or_default]
+    pub session: Option<AuthInput>,
     /// Where actions go.
     pub dispatch: Callback<Action>,
 }
@@ -90,6 +97,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                         hex_limit={props.hex_limit} text_limit={props.text_limit}
                         remote_images={props.remote_images} dispatch={props.dispatch.clone()} />
                     if let Some(dsn) = &doc.dsn { <DsnTable dsn={dsn.clone()} /> }
+                    <AuthPanel doc={doc.clone()} session={props.session.clone()} />
                 </div>
             </div>
             <SourceView doc={doc.clone()} highlight={highlight} top={props.source_top} dispatch={props.dispatch.clone()} />

@@ -1,5 +1,6 @@
 //! The Message view: compose a message or open one, and inspect it byte by byte.
 
+pub mod auth;
 pub mod body;
 pub mod compose;
 pub mod headers;

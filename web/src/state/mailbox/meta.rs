@@ -7,6 +7,8 @@ use mailscope_core::mime::headline::Headline;
 use mailscope_core::smtp::command::MailParams;
 use serde::{Deserialize, Serialize};
 
+use crate::state::message::auth::AuthInput;
+
 /// The MAIL parameters that were given (`size=1234`, `body="8bitmime"`), for display.
 pub fn mail_params(params: &MailParams<'_>) -> Vec<String> {
     let value = serde_json::to_value(params).unwrap_or_default();
@@ -94,6 +96,25 @@ impl MetaView {
                 format!("{} UTC", whole.replacen('T', " ", 1))
             }
             None => self.received_at.replacen('T', " ", 1),
+        }
+    }
+
+    /// What the sandbox knew of the session, for the Authenticity panel: the client's IP
+    /// address, its HELO name and the MAIL FROM address (`<>` for the null sender).
+    pub fn auth_session(&self) -> AuthInput {
+        AuthInput {
+            ip: self
+                .peer
+                .parse::<std::net::SocketAddr>()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+            helo: self.helo.clone().unwrap_or_default(),
+            mail_from: if self.from.is_empty() {
+                "<>".into()
+            } else {
+                self.from.clone()
+            },
+            records: String::new(),
         }
     }
 
@@ -193,6 +214,12 @@ mod tests {
         assert_eq!(first.rcpt_list(), "a@example.org, b@example.org");
         assert_eq!((first.findings, first.size, first.bdat), (1, 99, true));
         assert_eq!(first.tls_label(), "plain");
+        let session = first.auth_session();
+        assert_eq!(
+            (session.ip.as_str(), session.mail_from.as_str()),
+            ("::1", "<>"),
+            "the peer's address without its port; the null sender"
+        );
         assert_eq!(
             views[1],
             MetaView {

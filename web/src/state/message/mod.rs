@@ -2,6 +2,7 @@
 //! progress. A plain reducer, free of Yew; the composer's form is in [`compose`], the
 //! inspector's view-model in [`inspect`], what can go wrong in [`error`].
 
+pub mod auth;
 pub mod compose;
 pub mod error;
 pub mod inspect;

@@ -1,0 +1,204 @@
+//! The Authenticity panel: DKIM, SPF, DMARC and ARC of the inspected message, every step with
+//! the bytes it rests on, checked in the worker against DNS records the reader pastes.
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::components::error::ErrorNote;
+use crate::components::i18n::use_lang;
+use crate::components::session::field::Field;
+use crate::services::worker;
+use crate::state::error::Shown;
+use crate::state::i18n::{tr, trf, Lang};
+use crate::state::message::auth::{AuthInput, AuthView, ChecksView, SignatureView, StepView};
+use crate::state::message::inspect::Doc;
+use crate::worker::protocol::WorkerError;
+
+/// Properties of [`AuthPanel`].
+#[derive(Properties, PartialEq)]
+pub struct AuthPanelProps {
+    /// The message.
+    pub doc: Doc,
+    /// What is known of the SMTP session (the Mailbox knows the client's IP, HELO and MAIL
+    /// FROM).
+    #[prop_or_default]
+    pub session: Option<AuthInput>,
+}
+
+/// Where a check's run stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Run {
+    Idle,
+    Busy,
+    Done(Box<AuthView>),
+    Failed(WorkerError),
+}
+
+fn now_secs() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// The panel.
+#[function_component(AuthPanel)]
+pub fn auth_panel(props: &AuthPanelProps) -> Html {
+    let lang = use_lang();
+    let input = use_state(|| props.session.clone().unwrap_or_default());
+    let run = use_state(|| Run::Idle);
+    {
+        // Another message: its own session facts, no stale verdicts.
+        let (input, run) = (input.clone(), run.clone());
+        let session = props.session.clone();
+        use_effect_with(props.doc.clone(), move |_| {
+            let records = input.records.clone();
+            input.set(AuthInput {
+                records,
+                ..session.unwrap_or_default()
+            });
+            run.set(Run::Idle);
+        });
+    }
+    let set = |f: fn(&mut AuthInput, String)| {
+        let input = input.clone();
+        Callback::from(move |v: String| {
+            let mut next = (*input).clone();
+            f(&mut next, v);
+            input.set(next);
+        })
+    };
+    let on_check = {
+        let (input, run, doc) = (input.clone(), run.clone(), props.doc.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (input, run, doc) = ((*input).clone(), run.clone(), doc.clone());
+            run.set(Run::Busy);
+            spawn_local(async move {
+                run.set(match worker::authenticate(&doc.input, input, now_secs()).await {
+                    Ok(view) => Run::Done(Box::new(view)),
+                    Err(e) => Run::Failed(e),
+                });
+            });
+        })
+    };
+    html! {
+        <details class="panel auth-panel" id="auth-panel">
+            <summary><strong>{ tr(lang, "Authenticity: DKIM, SPF, DMARC, ARC") }</strong></summary>
+            <p class="muted">{ tr(lang, "The checks run in this browser, with the DNS records you paste below: nothing is looked up on the network. Change a byte of the message or a record and check again to see which step breaks.") }</p>
+            <div class="inline-fields">
+                <Field id="auth-ip" label={tr(lang, "Client IP (for SPF)")} value={input.ip.clone()} oninput={set(|i, v| i.ip = v)} />
+                <Field id="auth-helo" label="HELO" value={input.helo.clone()} oninput={set(|i, v| i.helo = v)} />
+                <Field id="auth-mail-from" label="MAIL FROM" value={input.mail_from.clone()} oninput={set(|i, v| i.mail_from = v)} />
+            </div>
+            <Field id="auth-records" rows={5} label={tr(lang, "DNS records, one per line as in a zone file (a name not listed does not exist)")}
+                placeholder={"sel._domainkey.example.com. IN TXT \"v=DKIM1; k=ed25519; p=…\""}
+                value={input.records.clone()} oninput={set(|i, v| i.records = v)} />
+            <div class="button-row">
+                <button type="button" id="auth-check" onclick={on_check} disabled={*run == Run::Busy}>{ tr(lang, "Check") }</button>
+                if *run == Run::Busy { <span class="muted">{ tr(lang, "Checking…") }</span> }
+            </div>
+            { match &*run {
+                Run::Idle | Run::Busy => html! {},
+                Run::Failed(e) => html! { <ErrorNote error={Shown::of(e, lang)} id="auth-error" /> },
+                Run::Done(view) => report(lang, view),
+            } }
+        </details>
+    }
+}
+
+fn verdict(word: &str) -> Html {
+    let class = match word {
+        "pass" => "ok",
+        "fail" | "permerror" => "bad",
+        _ => "warn",
+    };
+    html! { <span class={classes!("verdict", class)}>{ word.to_string() }</span> }
+}
+
+fn steps(steps: &[StepView]) -> Html {
+    html! {
+        <ol class="auth-steps">
+            { for steps.iter().map(|s| {
+                let mark = match s.ok { Some(true) => "✓", Some(false) => "✗", None => "·" };
+                let class = match s.ok { Some(true) => "ok", Some(false) => "bad", None => "" };
+                html! {
+                    <li class={class}>
+                        <span class="mark" aria-hidden="true">{ mark }</span>{" "}
+                        <strong>{ s.title.clone() }</strong>{": "}<span class="wrap">{ s.detail.clone() }</span>
+                        if let Some(span) = s.span { {" "}<span class="muted">{ format!("[{}–{}]", span.start, span.end) }</span> }
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}
+
+fn signature(lang: Lang, d: &SignatureView) -> Html {
+    html! {
+        <section class="auth-check auth-dkim">
+            <h5>{ format!("DKIM d={} s={} ", d.domain, d.selector) }{ verdict(&d.result) }</h5>
+            <p class="wrap">{ d.reason.clone() }</p>
+            { steps(&d.steps) }
+            if let Some((expected, computed)) = &d.body_hash {
+                <dl class="kv">
+                    <dt>{ tr(lang, "bh= (signed)") }</dt><dd><code class="wrap">{ expected.clone() }</code></dd>
+                    <dt>{ tr(lang, "body hash (computed)") }</dt><dd><code class="wrap">{ computed.clone() }</code></dd>
+                </dl>
+            }
+            if let Some((name, answer)) = &d.key {
+                <p class="muted">{ tr(lang, "Key record: ") }<code class="wrap">{ format!("{name} → {answer}") }</code></p>
+            }
+            <details>
+                <summary>{ tr(lang, "The header block as hashed (canonicalized)") }</summary>
+                <pre class="wire">{ d.canonical_header.clone() }</pre>
+            </details>
+            <details>
+                <summary>{ trf(lang, "The body as hashed (canonicalized, {n} bytes)", &[("n", &d.canonical_body_len)]) }</summary>
+                <pre class="wire">{ d.canonical_body.clone() }</pre>
+            </details>
+        </section>
+    }
+}
+
+fn checks(title: &str, c: &ChecksView, id: &str) -> Html {
+    html! {
+        <section class="auth-check" id={id.to_string()}>
+            <h5>{ format!("{title} ") }{ verdict(&c.result) }</h5>
+            <p class="wrap">{ c.reason.clone() }</p>
+            { steps(&c.steps) }
+        </section>
+    }
+}
+
+fn report(lang: Lang, v: &AuthView) -> Html {
+    html! {
+        <div class="auth-report" id="auth-report">
+            if !v.unanswered.is_empty() {
+                <p class="lint warning" id="auth-unanswered">
+                    { tr(lang, "Your records have no name for these queries (read as: does not exist); paste their records to go further: ") }
+                    { for v.unanswered.iter().map(|q| html! { <><code>{ q.clone() }</code>{" "}</> }) }
+                </p>
+            }
+            if v.dkim.is_empty() {
+                <p>{ tr(lang, "No DKIM-Signature field: DKIM result none.") }</p>
+            }
+            { for v.dkim.iter().map(|d| signature(lang, d)) }
+            { match &v.spf {
+                Some(s) => html! {
+                    <section class="auth-check" id="auth-spf">
+                        <h5>{ format!("SPF ({} {}) ", s.identity, s.domain) }{ verdict(&s.result) }</h5>
+                        <p class="wrap">{ s.reason.clone() }</p>
+                        <p class="muted">{ trf(lang, "DNS lookups: {n} of 10, void lookups: {v} of 2 (RFC 7208 §4.6.4)", &[("n", &s.lookups.0), ("v", &s.lookups.1)]) }</p>
+                        <ul class="spf-tree">
+                            { for s.tree.iter().map(|(depth, text, matched)| html! {
+                                <li style={format!("--depth: {}", depth.min(&12))} class={match matched { Some(true) => "ok", Some(false) => "muted", None => "" }}>
+                                    <code class="wrap">{ text.clone() }</code>
+                                </li>
+                            }) }
+                        </ul>
+                    </section>
+                },
+                None => html! { <p class="muted" id="auth-spf">{ tr(lang, "SPF not checked: give the client's IP address.") }</p> },
+            } }
+            { checks("DMARC", &v.dmarc, "auth-dmarc") }
+            { checks("ARC", &v.arc, "auth-arc") }
+        </div>
+    }
+}

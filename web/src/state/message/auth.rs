@@ -1,0 +1,350 @@
+//! The Authenticity panel's work: the core's DKIM, SPF, DMARC and ARC checks
+//! ([`mailscope_core::auth::Check`], sans-IO) answered from DNS records the reader pastes (RFC
+//! 1035 master-file lines, read by the core's [`Zone`]), and the report reduced to what the panel
+//! shows. It runs in the worker (the signature crypto stays out of the page's code); the view
+//! crosses to the page in postcard's binary form, so every field is always written.
+
+use std::net::IpAddr;
+
+use mailscope_core::auth::dkim::DkimResult;
+use mailscope_core::auth::dns::Answer;
+use mailscope_core::auth::spf::Node;
+use mailscope_core::auth::zone::Zone;
+use mailscope_core::auth::{Check, Envelope, Report, Step};
+use mailscope_core::span::Span;
+use serde::{Deserialize, Serialize};
+
+/// Largest canonical body shown; the rest is counted.
+pub const MAX_CANONICAL_SHOWN: usize = 16 * 1024;
+
+/// What the reader gives besides the message.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AuthInput {
+    /// The SMTP client's IP address (SPF needs it).
+    pub ip: String,
+    /// The HELO/EHLO name.
+    pub helo: String,
+    /// The MAIL FROM address (`<>` or empty: the null sender when HELO is given).
+    pub mail_from: String,
+    /// DNS records as master-file lines.
+    pub records: String,
+}
+
+/// Why the checks could not run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthError {
+    /// The IP address cannot be read.
+    BadIp(String),
+    /// The records cannot be read (the core's reason, with the line).
+    BadRecords(String),
+}
+
+/// One step of a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    /// What the step does.
+    pub title: String,
+    /// What it found.
+    pub detail: String,
+    /// Whether it succeeded (`None`: it only reports).
+    pub ok: Option<bool>,
+    /// The bytes it is about.
+    pub span: Option<Span>,
+}
+
+/// One DKIM signature (or an ARC seal or message signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureView {
+    /// `d=`.
+    pub domain: String,
+    /// `s=`.
+    pub selector: String,
+    /// The RFC 8601 result word.
+    pub result: String,
+    /// Why.
+    pub reason: String,
+    /// The steps.
+    pub steps: Vec<StepView>,
+    /// The header block as hashed (canonicalized).
+    pub canonical_header: String,
+    /// The body as hashed, at most [`MAX_CANONICAL_SHOWN`] bytes shown.
+    pub canonical_body: String,
+    /// Bytes of the canonical body.
+    pub canonical_body_len: usize,
+    /// `bh=` and the computed body hash.
+    pub body_hash: Option<(String, String)>,
+    /// The key record: name and answer.
+    pub key: Option<(String, String)>,
+}
+
+/// SPF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpfView {
+    /// The result word.
+    pub result: String,
+    /// The domain whose policy decided.
+    pub domain: String,
+    /// `mailfrom` or `helo`.
+    pub identity: String,
+    /// Why.
+    pub reason: String,
+    /// DNS-querying terms used, and void lookups.
+    pub lookups: (usize, usize),
+    /// The evaluation as indented lines: (depth, text, matched).
+    pub tree: Vec<(usize, String, Option<bool>)>,
+}
+
+/// DMARC or ARC: a result with its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecksView {
+    /// The result word.
+    pub result: String,
+    /// Why.
+    pub reason: String,
+    /// The steps.
+    pub steps: Vec<StepView>,
+}
+
+/// The whole report as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthView {
+    /// Each DKIM-Signature, in header order.
+    pub dkim: Vec<SignatureView>,
+    /// SPF (`None`: no IP given).
+    pub spf: Option<SpfView>,
+    /// DMARC.
+    pub dmarc: ChecksView,
+    /// ARC.
+    pub arc: ChecksView,
+    /// Queries the records had no name for (answered NXDOMAIN): what to paste to go further.
+    pub unanswered: Vec<String>,
+}
+
+/// Runs every check on `message` with the reader's input, at `now` (Unix seconds).
+pub fn authenticate(message: &[u8], input: &AuthInput, now: u64) -> Result<AuthView, AuthError> {
+    let ip = match input.ip.trim() {
+        "" => None,
+        text => Some(
+            text.trim_matches(|c| c == '[' || c == ']')
+                .parse::<IpAddr>()
+                .map_err(|_| AuthError::BadIp(text.to_string()))?,
+        ),
+    };
+    let zone = Zone::parse(&input.records).map_err(|e| AuthError::BadRecords(e.to_string()))?;
+    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let mail_from = match input.mail_from.trim() {
+        "<>" => Some(String::new()),
+        other => optional(other),
+    };
+    let envelope = Envelope {
+        ip,
+        helo: optional(&input.helo),
+        mail_from,
+    };
+    let mut unanswered: Vec<String> = Vec::new();
+    let report = Check::new(message, envelope, now).run(|query| {
+        let answer = zone.answer(query);
+        let shown = query.to_string();
+        if matches!(answer, Answer::Nxdomain) && !unanswered.contains(&shown) {
+            unanswered.push(shown);
+        }
+        answer
+    });
+    Ok(view(&report, unanswered))
+}
+
+fn steps(steps: &[Step]) -> Vec<StepView> {
+    steps
+        .iter()
+        .map(|s| StepView {
+            title: s.title.clone(),
+            detail: s.detail.clone(),
+            ok: s.ok,
+            span: s.span,
+        })
+        .collect()
+}
+
+fn signature(d: &DkimResult) -> SignatureView {
+    let body = d
+        .canonical_body
+        .get(..MAX_CANONICAL_SHOWN)
+        .unwrap_or(&d.canonical_body);
+    SignatureView {
+        domain: d.domain.clone().unwrap_or_default(),
+        selector: d.selector.clone().unwrap_or_default(),
+        result: d.result.as_str().into(),
+        reason: d.reason.clone(),
+        steps: steps(&d.steps),
+        canonical_header: String::from_utf8_lossy(&d.canonical_header).into_owned(),
+        canonical_body: String::from_utf8_lossy(body).into_owned(),
+        canonical_body_len: d.canonical_body.len(),
+        body_hash: d
+            .body_hash
+            .as_ref()
+            .map(|h| (h.expected.clone(), h.computed.clone())),
+        key: d.key.as_ref().map(|k| (k.name.clone(), k.answer.clone())),
+    }
+}
+
+fn tree(node: &Node, depth: usize, out: &mut Vec<(usize, String, Option<bool>)>) {
+    out.push((
+        depth,
+        format!(
+            "{}: {} → {} ({})",
+            node.domain,
+            node.record.as_deref().unwrap_or(&node.answer),
+            node.result.as_str(),
+            node.reason
+        ),
+        None,
+    ));
+    for t in &node.terms {
+        let text = if t.note.is_empty() {
+            t.text.clone()
+        } else {
+            format!("{} — {}", t.text, t.note)
+        };
+        out.push((depth + 1, text, t.matched));
+        if let Some(child) = &t.child {
+            tree(child, depth + 2, out);
+        }
+    }
+}
+
+fn view(r: &Report, unanswered: Vec<String>) -> AuthView {
+    let mut arc_steps = steps(&r.arc.steps);
+    for set in &r.arc.sets {
+        for (what, d) in [("AMS", &set.message_signature), ("AS", &set.seal)] {
+            if let Some(d) = d {
+                arc_steps.push(StepView {
+                    title: format!("i={} {what}", set.instance),
+                    detail: format!("{} — {}", d.result.as_str(), d.reason),
+                    ok: Some(d.result.as_str() == "pass"),
+                    span: Some(d.field),
+                });
+            }
+        }
+    }
+    AuthView {
+        dkim: r.dkim.iter().map(signature).collect(),
+        spf: r.spf.as_ref().map(|s| {
+            let mut lines = Vec::new();
+            tree(&s.tree, 0, &mut lines);
+            SpfView {
+                result: s.result.as_str().into(),
+                domain: s.domain.clone(),
+                identity: s.identity.clone(),
+                reason: s.reason.clone(),
+                lookups: (s.lookups, s.void_lookups),
+                tree: lines,
+            }
+        }),
+        dmarc: ChecksView {
+            result: r.dmarc.result.as_str().into(),
+            reason: r.dmarc.reason.clone(),
+            steps: steps(&r.dmarc.steps),
+        },
+        arc: ChecksView {
+            result: r.arc.result.as_str().into(),
+            reason: r.arc.reason.clone(),
+            steps: arc_steps,
+        },
+        unanswered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use mailscope_core::auth::dkim::sign::{sign, SignOptions, SigningKey};
+
+    use super::*;
+
+    const NOW: u64 = 1_800_000_000;
+
+    /// A test-only Ed25519 key (PKCS#8), made with `openssl genpkey -algorithm ed25519`.
+    const KEY: &str = "-----BEGIN PRIVATE KEY-----\n\
+        MC4CAQAwBQYDK2VwBCIEIH0u0xXrIe3JvCz7VDw9VCqVzriSqfsYTQXJd8L2j9Q7\n\
+        -----END PRIVATE KEY-----\n";
+
+    fn key() -> SigningKey {
+        SigningKey::from_pem(KEY).expect("the test key reads")
+    }
+
+    fn signed() -> Vec<u8> {
+        let message = b"From: Joe <joe@example.com>\r\nTo: sue@example.net\r\nSubject: dinner\r\n\
+                        Date: Fri, 11 Jul 2003 21:00:37 -0700\r\n\r\nWe lost the game.\r\n";
+        let field = sign(message, &key(), &SignOptions::new("example.com", "sel")).expect("signs");
+        [field, message.to_vec()].concat()
+    }
+
+    fn records() -> String {
+        format!(
+            "sel._domainkey.example.com. IN TXT \"{}\"\n\
+             example.com. IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n\
+             _dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n",
+            key().key_record()
+        )
+    }
+
+    #[test]
+    fn a_signed_message_verifies_step_by_step_and_an_edit_breaks_the_body_hash() {
+        let input = AuthInput {
+            ip: "192.0.2.25".into(),
+            helo: "mail.example.com".into(),
+            mail_from: "joe@example.com".into(),
+            records: records(),
+        };
+        let v = authenticate(&signed(), &input, NOW).expect("checks ran");
+        assert_eq!(v.dkim.len(), 1);
+        let d = &v.dkim[0];
+        assert_eq!((d.domain.as_str(), d.selector.as_str()), ("example.com", "sel"));
+        assert_eq!(d.result, "pass", "{d:?}");
+        assert!(d.canonical_header.contains("from:Joe <joe@example.com>"), "{}", d.canonical_header);
+        assert_eq!(d.canonical_body, "We lost the game.\r\n");
+        assert!(d.body_hash.as_ref().is_some_and(|(a, b)| a == b));
+        assert_eq!(v.spf.as_ref().map(|s| s.result.as_str()), Some("pass"));
+        assert_eq!(v.dmarc.result, "pass");
+        assert!(v.unanswered.is_empty(), "{:?}", v.unanswered);
+
+        // One byte of the body changed: the body hash step fails.
+        let edited = String::from_utf8(signed()).expect("text").replace("lost", "won!");
+        let v = authenticate(edited.as_bytes(), &input, NOW).expect("checks ran");
+        let d = &v.dkim[0];
+        assert_eq!(d.result, "fail");
+        assert!(d.body_hash.as_ref().is_some_and(|(a, b)| a != b));
+        assert!(d.steps.iter().any(|s| s.ok == Some(false)), "{:?}", d.steps);
+    }
+
+    #[test]
+    fn missing_records_are_listed_and_bad_input_is_said() {
+        let input = AuthInput::default();
+        let v = authenticate(&signed(), &input, NOW).expect("checks ran");
+        assert_eq!(v.dkim[0].result, "permerror", "{:?}", v.dkim[0]);
+        assert!(
+            v.unanswered.iter().any(|q| q == "sel._domainkey.example.com TXT"),
+            "{:?}",
+            v.unanswered
+        );
+        assert!(v.spf.is_none(), "no IP, no SPF");
+        let bad_ip = AuthInput {
+            ip: "not-an-ip".into(),
+            ..AuthInput::default()
+        };
+        assert_eq!(
+            authenticate(&signed(), &bad_ip, NOW),
+            Err(AuthError::BadIp("not-an-ip".into()))
+        );
+        let bad_zone = AuthInput {
+            records: "example.com. IN TXT \"unclosed".into(),
+            ..AuthInput::default()
+        };
+        assert!(matches!(
+            authenticate(&signed(), &bad_zone, NOW),
+            Err(AuthError::BadRecords(_))
+        ));
+    }
+}
