@@ -9,6 +9,7 @@
 //!   SPF pass with domain aligned ───┘
 //! ```
 
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -213,7 +214,7 @@ fn lookup(
         Ok(r) => Ok(Ok(Some((r, text)))),
         Err(e) => {
             lints.push(
-                lints::DMARC_SYNTAX.at(Span::default(), format!("the record at {}: {e}", q.name)),
+                lints::DMARC_SYNTAX.at(Span::default(), msg!("the record at {name}: {e}", name = &q.name).text("e", Message::plain(e.clone()))),
             );
             steps.push(Step::note("Read the record", format!("{text}: {e}; ignored")).ok(false));
             Ok(Ok(None))
@@ -272,7 +273,7 @@ pub fn discover(
         Ok(a) => a.clone(),
         Err(e) => {
             d.lints
-                .push(lints::DMARC_MULTIPLE_FROM.at(from_span, e.clone()));
+                .push(lints::DMARC_MULTIPLE_FROM.at(from_span, Message::plain(e.clone())));
             d.steps.push(
                 Step::note("Find the author domain (From)", e.clone())
                     .at(from_span)
@@ -302,7 +303,7 @@ pub fn discover(
         Ok(Some((r, text))) => d.record = Some((r, at, text)),
         Ok(None) => d.lints.push(lints::DMARC_NO_RECORD.at(
             from_span,
-            format!("no DMARC record at _dmarc.{author} or its organizational domain"),
+            msg!("no DMARC record at _dmarc.{author} or its organizational domain", author),
         )),
     }
     Ok(d)

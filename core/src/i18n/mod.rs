@@ -9,8 +9,11 @@
 //! Text without a translation comes back in English; the tests walk every table and fail when a
 //! Korean entry is missing.
 //!
-//! Lint *messages* ([`crate::Lint::message`]) carry values and stay English; show the translated
-//! [`lint_summary`] first and the message as the detail.
+//! Lint messages are templates with values ([`crate::lint::Message`], written with `msg!`):
+//! [`lint_message`] translates the template (and the templates nested in it, such as a
+//! parser's reason) and puts the values back as they are; [`message`] does the same for any
+//! [`crate::lint::Message`]. The Korean templates are in `ko_messages.rs`; a test reads every
+//! `msg!` template in the source and fails when one has no Korean or a Korean entry is unused.
 //!
 //! What the SMTP sessions report has its own functions with the values kept: [`client_error`]
 //! (a client session error), [`violation`] (the server session's protocol violations) and
@@ -27,7 +30,10 @@
 
 mod events;
 mod ko_lints;
+mod ko_messages;
 mod ko_text;
+#[cfg(test)]
+mod message_tests;
 
 pub use events::{auth_failure, client_error, violation};
 
@@ -141,6 +147,8 @@ pub struct Pack {
     pub text: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// `(lint code, translated summary)` pairs ([`lint_summary`]).
     pub lints: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// `(English template, translated template)` pairs of lint messages ([`lint_message`]).
+    pub messages: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 /// Why [`install_pack`] refused a pack.
@@ -171,6 +179,7 @@ impl std::error::Error for PackError {}
 struct Catalog {
     text: HashMap<&'static str, &'static str>,
     lints: HashMap<&'static str, &'static str>,
+    messages: HashMap<&'static str, &'static str>,
 }
 
 /// A string of a pack for the catalog: compiled-in text as it is; text that came in a pack is
@@ -190,6 +199,7 @@ impl Catalog {
         Catalog {
             text: pairs(pack.text),
             lints: pairs(pack.lints),
+            messages: pairs(pack.messages),
         }
     }
 }
@@ -227,6 +237,7 @@ pub fn builtin_pack(lang: Lang) -> Pack {
         Lang::Ko => Pack {
             text: pairs(ko_text::ENTRIES),
             lints: pairs(ko_lints::ENTRIES),
+            messages: pairs(ko_messages::ENTRIES),
         },
     }
 }
@@ -278,6 +289,25 @@ pub fn lint_summary(lang: Lang, code: &str) -> Option<&'static str> {
             .and_then(|c| c.lints.get(code).copied())
             .unwrap_or(def.summary),
     )
+}
+
+/// The message of `lint` in `lang`: [`message`] of its [`crate::Lint::text`].
+pub fn lint_message(lang: Lang, lint: &crate::Lint) -> String {
+    if lang == Lang::En {
+        return lint.message.clone();
+    }
+    message(lang, &lint.text)
+}
+
+/// A message in `lang`: its template and the templates nested in its values translated, the
+/// data values as they are. A template is looked up among the message templates, then among
+/// the explanation strings ([`text`]: a nested part can be one, such as what a reply parser
+/// expected); one without a translation stays English.
+pub fn message(lang: Lang, m: &crate::lint::Message) -> String {
+    let Some(c) = catalog(lang) else {
+        return m.english();
+    };
+    m.render(&|t| c.messages.get(t).or_else(|| c.text.get(t)).copied())
 }
 
 /// The name of a session state (RFC 5321 §4.1.4) as a person reads it.

@@ -1,5 +1,6 @@
 //! The DKIM-Signature field ([RFC 6376 §3.5](https://www.rfc-editor.org/rfc/rfc6376#section-3.5)).
 
+use crate::lint::msg;
 use crate::auth::lints;
 use crate::auth::tags::{self, Tag};
 use crate::codec::base64;
@@ -318,12 +319,12 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     }
     let mut lints = Vec::new();
     if let Some(l) = tags::get(tags, "l") {
-        lints.push(lints::DKIM_L_TAG.at(l.value_span, format!("l={}: only the first {} bytes of the canonical body are signed; text appended after them leaves the signature valid", l.value, l.value)));
+        lints.push(lints::DKIM_L_TAG.at(l.value_span, msg!("l={l}: only the first {l} bytes of the canonical body are signed; text appended after them leaves the signature valid", l = &l.value)));
     }
     if algorithm == Algorithm::RsaSha1 {
         lints.push(lints::DKIM_SHA1.at(
             a.value_span,
-            "a=rsa-sha1: SHA-1 is retired for DKIM (RFC 8301 §3.1); the signature is not accepted",
+            msg!("a=rsa-sha1: SHA-1 is retired for DKIM (RFC 8301 §3.1); the signature is not accepted"),
         ));
     }
     Ok(Signature {
