@@ -115,7 +115,8 @@ impl Message {
 
     /// Fills hole `name` with another message, translated with this one.
     pub fn text(mut self, name: &'static str, value: impl Into<Message>) -> Message {
-        self.args.push((Cow::Borrowed(name), Arg::Text(value.into())));
+        self.args
+            .push((Cow::Borrowed(name), Arg::Text(value.into())));
         self
     }
 

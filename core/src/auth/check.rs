@@ -95,7 +95,9 @@ fn stated(message: &[u8], headers: &HeaderSection, report: &Report) -> Vec<State
             lints: Vec::new(),
         };
         match results::parse(f.raw_value(message), f.value.start) {
-            Err(e) => s.lints.push(lints::AUTHRES_SYNTAX.at(e.span, Message::plain(e.reason))),
+            Err(e) => s
+                .lints
+                .push(lints::AUTHRES_SYNTAX.at(e.span, Message::plain(e.reason))),
             Ok(parsed) => {
                 for r in &parsed.results {
                     let (identifier, ours) = match r.method.as_str() {

@@ -214,7 +214,11 @@ fn lookup(
         Ok(r) => Ok(Ok(Some((r, text)))),
         Err(e) => {
             lints.push(
-                lints::DMARC_SYNTAX.at(Span::default(), msg!("the record at {name}: {e}", name = &q.name).text("e", Message::plain(e.clone()))),
+                lints::DMARC_SYNTAX.at(
+                    Span::default(),
+                    msg!("the record at {name}: {e}", name = &q.name)
+                        .text("e", Message::plain(e.clone())),
+                ),
             );
             steps.push(Step::note("Read the record", format!("{text}: {e}; ignored")).ok(false));
             Ok(Ok(None))
@@ -303,7 +307,10 @@ pub fn discover(
         Ok(Some((r, text))) => d.record = Some((r, at, text)),
         Ok(None) => d.lints.push(lints::DMARC_NO_RECORD.at(
             from_span,
-            msg!("no DMARC record at _dmarc.{author} or its organizational domain", author),
+            msg!(
+                "no DMARC record at _dmarc.{author} or its organizational domain",
+                author
+            ),
         )),
     }
     Ok(d)

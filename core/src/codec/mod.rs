@@ -72,15 +72,27 @@ impl DefectKind {
     /// A short explanation, used as the lint message ([`crate::i18n::message`] translates it).
     pub fn message(self) -> crate::lint::Message {
         match self {
-            DefectKind::Base64InvalidCharacter => msg!("characters outside the base64 alphabet (skipped)"),
-            DefectKind::Base64BadPadding => msg!("misplaced or wrong number of '=' padding characters"),
-            DefectKind::Base64DataAfterPadding => msg!("base64 data after the '=' padding that should end it"),
+            DefectKind::Base64InvalidCharacter => {
+                msg!("characters outside the base64 alphabet (skipped)")
+            }
+            DefectKind::Base64BadPadding => {
+                msg!("misplaced or wrong number of '=' padding characters")
+            }
+            DefectKind::Base64DataAfterPadding => {
+                msg!("base64 data after the '=' padding that should end it")
+            }
             DefectKind::Base64MissingPadding => msg!("final base64 quantum lacks '=' padding"),
-            DefectKind::Base64Truncated => msg!("a single base64 character at the end cannot form an octet (6 bits dropped)"),
-            DefectKind::QpInvalidEscape => msg!("'=' not followed by two hex digits or a line break (kept literally)"),
+            DefectKind::Base64Truncated => {
+                msg!("a single base64 character at the end cannot form an octet (6 bits dropped)")
+            }
+            DefectKind::QpInvalidEscape => {
+                msg!("'=' not followed by two hex digits or a line break (kept literally)")
+            }
             DefectKind::QpLowercaseEscape => msg!("'=' escape with lowercase hex digits"),
             DefectKind::QpLineTooLong => msg!("encoded line longer than 76 characters"),
-            DefectKind::QpTrailingWhitespace => msg!("whitespace at the end of an encoded line (deleted)"),
+            DefectKind::QpTrailingWhitespace => {
+                msg!("whitespace at the end of an encoded line (deleted)")
+            }
             DefectKind::QpSoftBreakAtEnd => msg!("soft line break '=' at the very end of the body"),
         }
     }

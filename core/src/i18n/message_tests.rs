@@ -40,11 +40,14 @@ fn sources() -> Vec<(String, String)> {
 fn templates() -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
     for (path, source) in sources() {
+        // The macro's definition and this test mention `msg!` without templates.
+        if path.ends_with("lint.rs") || path.ends_with("message_tests.rs") {
+            continue;
+        }
         let mut rest = source.as_str();
         while let Some(at) = rest.find("msg!(") {
             rest = &rest[at + 5..];
             let trimmed = rest.trim_start();
-            // The macro's own definition and doc examples are not templates.
             let Some(lit) = trimmed.strip_prefix('"') else {
                 continue;
             };
@@ -147,7 +150,10 @@ fn messages_translate_with_their_values() {
     assert_eq!(message(Lang::En, &m), m.english());
     let ko = message(Lang::Ko, &m);
     assert!(ko.contains('3') && !ko.contains("padding ("), "{ko}");
-    assert!(ko.contains("패딩"), "the nested reason is translated too: {ko}");
+    assert!(
+        ko.contains("패딩"),
+        "the nested reason is translated too: {ko}"
+    );
     // A value that looks like a hole stays as it is.
     let m = msg!("parameter {name} given twice", name = "{name}");
     assert!(message(Lang::Ko, &m).contains("{name}"));
@@ -162,7 +168,12 @@ fn lints_of_a_transcript_read_in_korean() {
     let t = crate::smtp::transcript::annotate(
         b"S: 220 mx.example\nC: EHLO c.example\nS: 250 mx.example\nC: MAIL FROM: <a@example.org>\nS: 250 Ok\n",
     );
-    let lints: Vec<_> = t.entries.iter().flat_map(|e| &e.lints).chain(&t.lints).collect();
+    let lints: Vec<_> = t
+        .entries
+        .iter()
+        .flat_map(|e| &e.lints)
+        .chain(&t.lints)
+        .collect();
     assert!(lints.len() >= 2, "{lints:#?}");
     for l in lints {
         let ko = lint_message(Lang::Ko, l);
@@ -176,7 +187,11 @@ fn lints_of_a_transcript_read_in_korean() {
 fn json_keeps_the_english_message_only() {
     let lint = crate::smtp::lints::BARE_LF.at(
         crate::span::Span::new(1, 2),
-        msg!("command line is {consumed} octets; RFC 5321 allows {limit} including CRLF", consumed = 600, limit = 512),
+        msg!(
+            "command line is {consumed} octets; RFC 5321 allows {limit} including CRLF",
+            consumed = 600,
+            limit = 512
+        ),
     );
     let json = serde_json::to_value(&lint).unwrap_or_default();
     let keys: Vec<_> = json

@@ -375,7 +375,10 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
         lints.push(
             &lints::ADDRESS_INVALID,
             Span::new(start, raw.len()),
-            msg!("group {name} not closed with ';'", name = format_args!("{name:?}")),
+            msg!(
+                "group {name} not closed with ';'",
+                name = format_args!("{name:?}")
+            ),
         );
         entries.push(Address::Group(Group {
             name,
@@ -540,7 +543,10 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        msg!("unexpected {c} in an address", c = format_args!("{:?}", char::from(*b))),
+                        msg!(
+                            "unexpected {c} in an address",
+                            c = format_args!("{:?}", char::from(*b))
+                        ),
                     );
                 }
             }
@@ -554,13 +560,19 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
         lints.push(
             &lints::ADDRESS_INVALID,
             span,
-            msg!("{address} has no @domain", address = format_args!("{out:?}")),
+            msg!(
+                "{address} has no @domain",
+                address = format_args!("{out:?}")
+            ),
         );
     } else if ats > 1 || local.is_empty() || domain.is_empty() {
         lints.push(
             &lints::ADDRESS_INVALID,
             span,
-            msg!("{address} is not local-part@domain", address = format_args!("{out:?}")),
+            msg!(
+                "{address} is not local-part@domain",
+                address = format_args!("{out:?}")
+            ),
         );
     }
     out
@@ -618,7 +630,10 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
                     Tok::Special(b, at) => lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        msg!("{c} in a display name must be quoted", c = format_args!("{:?}", char::from(*b))),
+                        msg!(
+                            "{c} in a display name must be quoted",
+                            c = format_args!("{:?}", char::from(*b))
+                        ),
                     ),
                     _ => {}
                 }

@@ -218,7 +218,8 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Vec<Lint>) -> Vec<(Tok<'a>, Span)> {
                 i = end;
                 if depth > 0 {
                     lints.push(
-                        lints::DATE_INVALID.at(Span::new(start, raw.len()), msg!("comment not closed")),
+                        lints::DATE_INVALID
+                            .at(Span::new(start, raw.len()), msg!("comment not closed")),
                     );
                 }
             }
@@ -432,7 +433,11 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
                 }
                 None => {
                     let m = m.to_ascii_lowercase();
-                    return invalid(lints, *s, msg!("{m} is not a month name", m = format_args!("{m:?}")));
+                    return invalid(
+                        lints,
+                        *s,
+                        msg!("{m} is not a month name", m = format_args!("{m:?}")),
+                    );
                 }
             },
             Some((_, s)) => return invalid(lints, *s, msg!("expected a month name (Jan … Dec)")),
@@ -446,7 +451,11 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             ));
         }
         let Some(y) = c.num() else {
-            return invalid(lints, c.peek().map_or(all, |t| t.1), msg!("expected the year"));
+            return invalid(
+                lints,
+                c.peek().map_or(all, |t| t.1),
+                msg!("expected the year"),
+            );
         };
         year_tok = y;
         read_time(&mut c, &mut time);
@@ -459,7 +468,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             return invalid(
                 lints,
                 dspan,
-                msg!("day {d} is not one or two digits", d = format_args!("{dstr:?}")),
+                msg!(
+                    "day {d} is not one or two digits",
+                    d = format_args!("{dstr:?}")
+                ),
             )
         }
     };
@@ -475,16 +487,28 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             }
         }
         (3, Ok(y)) => {
-            lints.push(lints::DATE_OBSOLETE.at(yspan, msg!("three-digit year (obs-year): 1900 added")));
+            lints.push(
+                lints::DATE_OBSOLETE.at(yspan, msg!("three-digit year (obs-year): 1900 added")),
+            );
             1900 + y
         }
         (4..=9, Ok(y)) => y,
-        _ => return invalid(lints, yspan, msg!("year {y} is not a 4-digit year", y = format_args!("{ystr:?}"))),
+        _ => {
+            return invalid(
+                lints,
+                yspan,
+                msg!(
+                    "year {y} is not a 4-digit year",
+                    y = format_args!("{ystr:?}")
+                ),
+            )
+        }
     };
     if year < 1900 {
-        lints.push(
-            lints::DATE_INVALID.at(yspan, msg!("year {year} is before 1900 (RFC 5322 §3.3)", year)),
-        );
+        lints.push(lints::DATE_INVALID.at(
+            yspan,
+            msg!("year {year} is before 1900 (RFC 5322 §3.3)", year),
+        ));
     }
     // Time.
     if time.len() < 2 {
@@ -495,24 +519,32 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
         );
     }
     let field = |i: usize| time.get(i).copied().unwrap_or_default();
-    let parse2 = |(s, sp): (&str, Span), lints: &mut Vec<Lint>, what: &str| -> Option<u8> {
+    let parse2 = |(s, sp): (&str, Span),
+                  lints: &mut Vec<Lint>,
+                  what: crate::lint::Message|
+     -> Option<u8> {
         match s.parse::<u8>() {
             Ok(v) if s.len() <= 2 => {
                 if s.len() == 1 {
                     lints.push(lints::DATE_INVALID.at(
                         sp,
-                        msg!("{what} written with one digit: invalid per RFC 5322 §3.3 (two digits, in the obsolete form too); many readers accept it", what),
+                        msg!("{what} written with one digit: invalid per RFC 5322 §3.3 (two digits, in the obsolete form too); many readers accept it").text("what", what),
                     ));
                 }
                 Some(v)
             }
-            _ => invalid(lints, sp, msg!("{what} {s} is not two digits", what, s = format_args!("{s:?}"))).map(|_| 0),
+            _ => invalid(
+                lints,
+                sp,
+                msg!("{what} {s} is not two digits", s = format_args!("{s:?}")).text("what", what),
+            )
+            .map(|_| 0),
         }
     };
-    let hour = parse2(field(0), lints, "hour")?;
-    let minute = parse2(field(1), lints, "minute")?;
+    let hour = parse2(field(0), lints, msg!("hour"))?;
+    let minute = parse2(field(1), lints, msg!("minute"))?;
     let second = if time.len() > 2 {
-        parse2(field(2), lints, "second")?
+        parse2(field(2), lints, msg!("second"))?
     } else {
         0
     };
@@ -537,7 +569,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
                 return invalid(
                     lints,
                     Span::new(ss.start, zs.end),
-                    msg!("zone {zone} is not 4 digits", zone = format_args!("{}{z}", char::from(sign))),
+                    msg!(
+                        "zone {zone} is not 4 digits",
+                        zone = format_args!("{}{z}", char::from(sign))
+                    ),
                 )
             }
             None => return invalid(lints, ss, msg!("zone sign without digits")),
@@ -546,7 +581,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             if let Some(off) = named_zone(z) {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
-                    msg!("named zone {zone} (obs-zone); use a numeric offset", zone = format_args!("{:?}", z.to_ascii_uppercase())),
+                    msg!(
+                        "named zone {zone} (obs-zone); use a numeric offset",
+                        zone = format_args!("{:?}", z.to_ascii_uppercase())
+                    ),
                 ));
                 (off, true)
             } else if z.len() == 1 && !z.eq_ignore_ascii_case("j") {
@@ -558,14 +596,19 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             } else {
                 lints.push(lints::DATE_INVALID.at(
                     zs,
-                    msg!("unknown zone {zone}; offset taken as unknown", zone = format_args!("{:?}", z.to_ascii_uppercase())),
+                    msg!(
+                        "unknown zone {zone}; offset taken as unknown",
+                        zone = format_args!("{:?}", z.to_ascii_uppercase())
+                    ),
                 ));
                 (0, false)
             }
         }
         Some((_, s)) => return invalid(lints, s, msg!("expected a zone such as +0000")),
         None => {
-            lints.push(lints::DATE_INVALID.at(all, msg!("no zone; offset taken as unknown (-0000)")));
+            lints.push(
+                lints::DATE_INVALID.at(all, msg!("no zone; offset taken as unknown (-0000)")),
+            );
             (0, false)
         }
     };
@@ -601,7 +644,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
         return invalid(
             lints,
             span,
-            msg!("time {time} is out of range", time = format_args!("{hour:02}:{minute:02}:{second:02}")),
+            msg!(
+                "time {time} is out of range",
+                time = format_args!("{hour:02}:{minute:02}:{second:02}")
+            ),
         );
     }
     let dt = DateTime {
@@ -621,7 +667,12 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             let real = DAY_NAMES.get(usize::from(actual)).copied().unwrap_or("?");
             lints.push(lints::DATE_INVALID.at(
                 s,
-                msg!("{given} given, but {date} is a {real}", given, date = format_args!("{year:04}-{month:02}-{day:02}"), real),
+                msg!(
+                    "{given} given, but {date} is a {real}",
+                    given,
+                    date = format_args!("{year:04}-{month:02}-{day:02}"),
+                    real
+                ),
             ));
         }
     }

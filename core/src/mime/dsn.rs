@@ -186,10 +186,13 @@ pub fn parse_delivery_status(input: &[u8]) -> DeliveryStatus {
                 Some(_) => {}
             }
             if !problems.is_empty() {
-                ds.lints.push(
-                    lints::DSN_INVALID
-                        .at(h.span, msg!("recipient group: {problems}", problems = problems.join("; "))),
-                );
+                ds.lints.push(lints::DSN_INVALID.at(
+                    h.span,
+                    msg!(
+                        "recipient group: {problems}",
+                        problems = problems.join("; ")
+                    ),
+                ));
             }
             ds.recipients.push(r);
         }

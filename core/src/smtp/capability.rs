@@ -262,7 +262,10 @@ impl Capabilities {
             if caps.entries.len() >= MAX_CAPABILITIES {
                 caps.lints.push(lints::EHLO_INVALID.at(
                     line.span,
-                    msg!("more than {MAX_CAPABILITIES} capability lines; the rest are ignored", MAX_CAPABILITIES),
+                    msg!(
+                        "more than {MAX_CAPABILITIES} capability lines; the rest are ignored",
+                        MAX_CAPABILITIES
+                    ),
                 ));
                 break;
             }
@@ -275,7 +278,8 @@ impl Capabilities {
         let mut words = text.split([' ', '\t']).filter(|w| !w.is_empty());
         let Some(first) = words.next() else {
             self.lints.push(
-                lints::EHLO_INVALID.at(span, msg!("empty EHLO line; each line names one extension")),
+                lints::EHLO_INVALID
+                    .at(span, msg!("empty EHLO line; each line names one extension")),
             );
             return;
         };
@@ -300,7 +304,10 @@ impl Capabilities {
         if !valid_keyword {
             self.lints.push(lints::EHLO_INVALID.at(
                 span,
-                msg!("{keyword} is not an EHLO keyword (letters, digits and '-')", keyword = format_args!("{keyword:?}")),
+                msg!(
+                    "{keyword} is not an EHLO keyword (letters, digits and '-')",
+                    keyword = format_args!("{keyword:?}")
+                ),
             ));
         }
         let upper = keyword.to_ascii_uppercase();
@@ -309,17 +316,22 @@ impl Capabilities {
             match v.parse::<u64>() {
                 Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) => Some(n),
                 _ => {
-                    lints.push(
-                        lints::EHLO_INVALID
-                            .at(span, msg!("{what} takes a decimal number, not {v}", what, v = format_args!("{v:?}"))),
-                    );
+                    lints.push(lints::EHLO_INVALID.at(
+                        span,
+                        msg!(
+                            "{what} takes a decimal number, not {v}",
+                            what,
+                            v = format_args!("{v:?}")
+                        ),
+                    ));
                     None
                 }
             }
         };
         let no_params = |p: &[String], lints: &mut Vec<Lint>| {
             if !p.is_empty() {
-                lints.push(lints::EHLO_INVALID.at(span, msg!("{upper} takes no parameters", upper)));
+                lints
+                    .push(lints::EHLO_INVALID.at(span, msg!("{upper} takes no parameters", upper)));
             }
         };
         let capability = match upper.as_str() {

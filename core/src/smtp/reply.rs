@@ -248,7 +248,10 @@ impl ReplyError {
                 MAX_REPLY_LINE
             ),
             ReplyError::TooManyLines => {
-                msg!("reply has more than {MAX_REPLY_LINES} lines", MAX_REPLY_LINES)
+                msg!(
+                    "reply has more than {MAX_REPLY_LINES} lines",
+                    MAX_REPLY_LINES
+                )
             }
         }
     }
@@ -307,7 +310,10 @@ pub fn parse_reply(input: &[u8]) -> Result<Option<(Reply, usize)>, ReplyError> {
         if line_end - pos > RFC_REPLY_LINE {
             lints.push(lints::LINE_TOO_LONG.at(
                 span,
-                msg!("reply line is {n} bytes; RFC 5321 allows 512", n = line_end - pos),
+                msg!(
+                    "reply line is {n} bytes; RFC 5321 allows 512",
+                    n = line_end - pos
+                ),
             ));
         }
         match code {

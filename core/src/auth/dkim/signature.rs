@@ -1,9 +1,9 @@
 //! The DKIM-Signature field ([RFC 6376 §3.5](https://www.rfc-editor.org/rfc/rfc6376#section-3.5)).
 
-use crate::lint::msg;
 use crate::auth::lints;
 use crate::auth::tags::{self, Tag};
 use crate::codec::base64;
+use crate::lint::msg;
 use crate::lint::Lint;
 use crate::mime::header::Field;
 use crate::span::Span;

@@ -362,7 +362,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         let span = sig.span_of("x", p.field.span);
         r.lints.push(lints::DKIM_EXPIRED.at(
             span,
-            msg!("x={x} is {seconds} seconds before the time of the check", x, seconds = now - x),
+            msg!(
+                "x={x} is {seconds} seconds before the time of the check",
+                x,
+                seconds = now - x
+            ),
         ));
         return done(
             r,
@@ -374,7 +378,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     if let Some(t) = sig.timestamp.filter(|&t| t > now.saturating_add(300)) {
         r.lints.push(lints::DKIM_EXPIRED.at(
             sig.span_of("t", p.field.span),
-            msg!("t={t} is {seconds} seconds after the time of the check", t, seconds = t - now),
+            msg!(
+                "t={t} is {seconds} seconds after the time of the check",
+                t,
+                seconds = t - now
+            ),
         ));
     }
     // The key.
@@ -421,10 +429,13 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
                         .find_map(Result::err)
                         .map(|e| e.reason)
                         .unwrap_or_default();
-                    r.lints.push(lints::DKIM_KEY_SYNTAX.at(
-                        s_span,
-                        msg!("the key record at {name}: {reason}", name = &query.name).text("reason", Message::plain(reason.clone())),
-                    ));
+                    r.lints.push(
+                        lints::DKIM_KEY_SYNTAX.at(
+                            s_span,
+                            msg!("the key record at {name}: {reason}", name = &query.name)
+                                .text("reason", Message::plain(reason.clone())),
+                        ),
+                    );
                     r.key = Some(info);
                     return done(
                         r,
@@ -465,7 +476,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     if record.has_flag("y") {
         r.lints.push(lints::DKIM_TESTING.at(
             s_span,
-            msg!("{name} has t=y: the domain is testing DKIM", name = &query.name),
+            msg!(
+                "{name} has t=y: the domain is testing DKIM",
+                name = &query.name
+            ),
         ));
     }
     let Some(key) = &record.key else {
@@ -530,14 +544,22 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     if matches!(key, PublicKey::Rsa(_)) && bits < 1024 {
         r.lints.push(lints::DKIM_KEY_TOO_SHORT.at(
             s_span,
-            msg!("the RSA key at {name} has {bits} bits", name = &query.name, bits),
+            msg!(
+                "the RSA key at {name} has {bits} bits",
+                name = &query.name,
+                bits
+            ),
         ));
         return done(r, Verdict::Fail, format!("the RSA key has {bits} bits; keys under 1024 bits are not accepted (RFC 8301 §3.2)"), s_span);
     }
     if matches!(key, PublicKey::Rsa(_)) && bits < 2048 {
         r.lints.push(lints::DKIM_WEAK_KEY.at(
             s_span,
-            msg!("the RSA key at {name} has {bits} bits", name = &query.name, bits),
+            msg!(
+                "the RSA key at {name} has {bits} bits",
+                name = &query.name,
+                bits
+            ),
         ));
     }
     if sig.kind != Kind::ArcSeal {

@@ -219,7 +219,12 @@ impl Eval<'_> {
             if self.voids > VOID_LIMIT {
                 self.lints.push(lints::SPF_VOID_LIMIT.at(
                     t.span,
-                    msg!("{query} is void lookup number {n}; at most {VOID_LIMIT} are allowed", query, n = self.voids, VOID_LIMIT),
+                    msg!(
+                        "{query} is void lookup number {n}; at most {VOID_LIMIT} are allowed",
+                        query,
+                        n = self.voids,
+                        VOID_LIMIT
+                    ),
                 ));
                 return Err(Stop::Error(
                     Verdict::Permerror,
@@ -235,7 +240,12 @@ impl Eval<'_> {
         if self.lookups > LOOKUP_LIMIT {
             self.lints.push(lints::SPF_LOOKUP_LIMIT.at(
                 t.span,
-                msg!("{term} is DNS-querying term number {n}; at most {LOOKUP_LIMIT} are allowed", term = format_args!("{:?}", t.text), n = self.lookups, LOOKUP_LIMIT),
+                msg!(
+                    "{term} is DNS-querying term number {n}; at most {LOOKUP_LIMIT} are allowed",
+                    term = format_args!("{:?}", t.text),
+                    n = self.lookups,
+                    LOOKUP_LIMIT
+                ),
             ));
             return Err(Stop::Error(
                 Verdict::Permerror,
@@ -369,8 +379,11 @@ impl Eval<'_> {
             Ok(r) => r,
             Err(e) => {
                 self.lints.push(
-                    lints::SPF_SYNTAX
-                        .at(e.span, msg!("in the record of {domain}: {reason}", domain).text("reason", Message::plain(e.reason.clone()))),
+                    lints::SPF_SYNTAX.at(
+                        e.span,
+                        msg!("in the record of {domain}: {reason}", domain)
+                            .text("reason", Message::plain(e.reason.clone())),
+                    ),
                 );
                 node.result = Verdict::Permerror;
                 node.reason = format!("syntax error in the record of {domain}: {}", e.reason);
@@ -413,8 +426,14 @@ impl Eval<'_> {
                 child: None,
             };
             if matches!(mech, Mechanism::Ptr(_)) {
-                self.lints
-                    .push(lints::SPF_PTR.at(*span, msg!("{domain} uses {term}", domain, term = format_args!("{:?}", t.text))));
+                self.lints.push(lints::SPF_PTR.at(
+                    *span,
+                    msg!(
+                        "{domain} uses {term}",
+                        domain,
+                        term = format_args!("{:?}", t.text)
+                    ),
+                ));
             }
             if mech.counts() {
                 self.count(&t).inspect_err(|_| node.terms.push(t.clone()))?;
@@ -513,7 +532,12 @@ impl Eval<'_> {
                 if hosts.len() > NAME_LIMIT {
                     self.lints.push(lints::SPF_LOOKUP_LIMIT.at(
                         t.span,
-                        msg!("{name} has {n} MX names; at most {NAME_LIMIT} may be looked up", name, n = hosts.len(), NAME_LIMIT),
+                        msg!(
+                            "{name} has {n} MX names; at most {NAME_LIMIT} may be looked up",
+                            name,
+                            n = hosts.len(),
+                            NAME_LIMIT
+                        ),
                     ));
                     return Err(Stop::Error(
                         Verdict::Permerror,

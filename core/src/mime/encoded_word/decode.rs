@@ -1,9 +1,9 @@
 //! Decoding (RFC 2047 §6): finding the words, planning each one, decoding adjacent words in
 //! one charset as one byte stream, and explaining every step.
 
-use crate::lint::{msg, Message};
 use crate::codec;
 use crate::lint::Lint;
+use crate::lint::{msg, Message};
 use crate::mime::charset::{self, Charset, StreamDecoder};
 use crate::mime::header;
 use crate::mime::lints;
@@ -188,7 +188,8 @@ fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Item> {
             if let Some((span, why)) = near_miss(raw, i) {
                 add(
                     lints,
-                    lints::ENCODED_WORD_INVALID.at(span, msg!("{why}; left as written").text("why", why)),
+                    lints::ENCODED_WORD_INVALID
+                        .at(span, msg!("{why}; left as written").text("why", why)),
                 );
             }
         }
@@ -337,7 +338,10 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
         Err(e) => {
             add(
                 lints,
-                lints::CHARSET_UNKNOWN.at(w.span, msg!("{e}; encoded-word left as written").text("e", e.message())),
+                lints::CHARSET_UNKNOWN.at(
+                    w.span,
+                    msg!("{e}; encoded-word left as written").text("e", e.message()),
+                ),
             );
             return None;
         }
@@ -350,7 +354,11 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
             lints,
             lints::ENCODED_WORD_INVALID.at(
                 w.span,
-                msg!("encoded-word is {n} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}", n = w.span.len(), MAX_WORD_LEN),
+                msg!(
+                    "encoded-word is {n} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}",
+                    n = w.span.len(),
+                    MAX_WORD_LEN
+                ),
             ),
         );
     }
@@ -433,7 +441,10 @@ impl Group {
                 &mut out.lints,
                 lints::CHARSET_MISMATCH.at(
                     self.span,
-                    msg!("encoded-word octets are not valid {name}; replaced by U+FFFD", name),
+                    msg!(
+                        "encoded-word octets are not valid {name}; replaced by U+FFFD",
+                        name
+                    ),
                 ),
             );
         }
@@ -544,11 +555,16 @@ fn b_problem(text: &[u8]) -> Option<Message> {
         return Some(msg!("base64 data after '=' padding"));
     }
     if first_pad % 4 == 1 {
-        return Some(msg!("base64 text ends with a lone character (6 bits dropped)"));
+        return Some(msg!(
+            "base64 text ends with a lone character (6 bits dropped)"
+        ));
     }
     let total = text.len();
     (!total.is_multiple_of(4)).then(|| {
-        msg!("base64 text is {total} characters, not a multiple of 4 (missing '=' padding)", total)
+        msg!(
+            "base64 text is {total} characters, not a multiple of 4 (missing '=' padding)",
+            total
+        )
     })
 }
 
@@ -577,7 +593,10 @@ fn decode_q(text: &[u8]) -> (Vec<u8>, Option<Message>) {
             0x21..=0x7E => out.push(b),
             _ => {
                 problem.get_or_insert_with(|| {
-                    msg!("octet {octet} is not allowed in Q-encoded text; kept", octet = format_args!("0x{b:02X}"))
+                    msg!(
+                        "octet {octet} is not allowed in Q-encoded text; kept",
+                        octet = format_args!("0x{b:02X}")
+                    )
                 });
                 out.push(b);
             }

@@ -183,7 +183,13 @@ fn parse_content_type_counted(raw: &[u8]) -> (ContentType, usize) {
         p.skip_to_semicolon();
         p.lints.push(lints::CONTENT_TYPE_INVALID.at(
             Span::new(start, p.pos),
-            msg!("{value} is not type/subtype; treated as text/plain; charset=us-ascii", value = format_args!("{:?}", String::from_utf8_lossy(Span::new(start, p.pos).slice(raw)))),
+            msg!(
+                "{value} is not type/subtype; treated as text/plain; charset=us-ascii",
+                value = format_args!(
+                    "{:?}",
+                    String::from_utf8_lossy(Span::new(start, p.pos).slice(raw))
+                )
+            ),
         ));
     }
     let params = p.params();

@@ -195,7 +195,10 @@ impl<'a> Parser<'a> {
             if count >= MAX_PARAMS {
                 self.lint(lints::PARAM_LIMIT.at(
                     Span::new(self.pos, self.raw.len()),
-                    msg!("more than {MAX_PARAMS} parameters; the rest are ignored", MAX_PARAMS),
+                    msg!(
+                        "more than {MAX_PARAMS} parameters; the rest are ignored",
+                        MAX_PARAMS
+                    ),
                 ));
                 self.pos = self.raw.len();
                 break;
@@ -274,9 +277,10 @@ impl<'a> Parser<'a> {
         let attr = self.token();
         if attr.is_empty() {
             self.skip_to_semicolon();
-            self.lint(
-                lints::PARAM_INVALID.at(Span::new(start, self.pos), msg!("expected a parameter name")),
-            );
+            self.lint(lints::PARAM_INVALID.at(
+                Span::new(start, self.pos),
+                msg!("expected a parameter name"),
+            ));
             return None;
         }
         self.skip_cfws();
@@ -284,7 +288,10 @@ impl<'a> Parser<'a> {
             self.skip_to_semicolon();
             self.lint(lints::PARAM_INVALID.at(
                 Span::new(start, self.pos),
-                msg!("parameter {attr} has no '=' and value", attr = format_args!("{attr:?}")),
+                msg!(
+                    "parameter {attr} has no '=' and value",
+                    attr = format_args!("{attr:?}")
+                ),
             ));
             return None;
         }
@@ -306,12 +313,18 @@ impl<'a> Parser<'a> {
             if value.is_empty() {
                 self.lint(lints::PARAM_INVALID.at(
                     Span::new(start, self.pos),
-                    msg!("parameter {attr} has an empty value (use \"\")", attr = format_args!("{attr:?}")),
+                    msg!(
+                        "parameter {attr} has an empty value (use \"\")",
+                        attr = format_args!("{attr:?}")
+                    ),
                 ));
             } else if let Some(&b) = value.iter().find(|&&b| !is_token(b)) {
                 self.lint(lints::PARAM_INVALID.at(
                     Span::new(value_start, self.pos),
-                    msg!("unquoted value contains {c}, which needs a quoted-string (RFC 2045 §5.1)", c = format_args!("{:?}", char::from(b))),
+                    msg!(
+                        "unquoted value contains {c}, which needs a quoted-string (RFC 2045 §5.1)",
+                        c = format_args!("{:?}", char::from(b))
+                    ),
                 ));
             }
         }

@@ -52,14 +52,20 @@ impl<'a> Parser<'a> {
         if name.is_empty() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             self.lint(lints::PARAM_INVALID.at(
                 span,
-                msg!("{attr} is not name, name*, name*N or name*N*", attr = format_args!("{attr:?}")),
+                msg!(
+                    "{attr} is not name, name*, name*N or name*N*",
+                    attr = format_args!("{attr:?}")
+                ),
             ));
             return Some((lower, None, false));
         }
         if digits.len() > 1 && digits.starts_with('0') {
             self.lint(lints::PARAM_CONTINUATION_INVALID.at(
                 span,
-                msg!("section number {digits} has a leading zero (RFC 2231 §3)", digits),
+                msg!(
+                    "section number {digits} has a leading zero (RFC 2231 §3)",
+                    digits
+                ),
             ));
         }
         match digits.parse::<u32>() {
@@ -67,7 +73,11 @@ impl<'a> Parser<'a> {
             _ => {
                 self.lint(lints::PARAM_LIMIT.at(
                     span,
-                    msg!("section number {digits} is above {MAX_SECTION_NUMBER}; ignored", digits, MAX_SECTION_NUMBER),
+                    msg!(
+                        "section number {digits} is above {MAX_SECTION_NUMBER}; ignored",
+                        digits,
+                        MAX_SECTION_NUMBER
+                    ),
                 ));
                 None
             }
@@ -86,7 +96,10 @@ impl<'a> Parser<'a> {
             if let Some(e) = &ext {
                 self.lint(lints::PARAM_DUPLICATE.at(
                     e.span,
-                    msg!("both {name}* and {name}*0… given; the continuations count", name),
+                    msg!(
+                        "both {name}* and {name}*0… given; the continuations count",
+                        name
+                    ),
                 ));
             }
             return Some(self.assemble_sections(name, &mut sections));
@@ -149,11 +162,20 @@ impl<'a> Parser<'a> {
             }
             if n > expected {
                 let msg = if expected == 0 {
-                    msg!("{name}*0 is missing; continuations start at section {n}", name, n)
+                    msg!(
+                        "{name}*0 is missing; continuations start at section {n}",
+                        name,
+                        n
+                    )
                 } else if n == expected + 1 {
                     msg!("section {name}*{expected} is missing", name, expected)
                 } else {
-                    msg!("sections {name}*{expected} to {name}*{last} are missing", name, expected, last = n - 1)
+                    msg!(
+                        "sections {name}*{expected} to {name}*{last} are missing",
+                        name,
+                        expected,
+                        last = n - 1
+                    )
                 };
                 self.lints
                     .push(lints::PARAM_CONTINUATION_INVALID.at(s.span, msg));
@@ -247,10 +269,10 @@ impl<'a> Parser<'a> {
         let Some(label) = cs else {
             let d = charset::decode_utf8_lossy(bytes);
             if d.had_errors {
-                self.lint(
-                    lints::CHARSET_MISMATCH
-                        .at(span, msg!("extended value names no charset and is not UTF-8")),
-                );
+                self.lint(lints::CHARSET_MISMATCH.at(
+                    span,
+                    msg!("extended value names no charset and is not UTF-8"),
+                ));
             }
             return d.text;
         };
@@ -259,7 +281,10 @@ impl<'a> Parser<'a> {
                 if d.had_errors {
                     self.lint(lints::CHARSET_MISMATCH.at(
                         span,
-                        msg!("value is not valid {encoding}; replaced by U+FFFD", encoding = d.encoding),
+                        msg!(
+                            "value is not valid {encoding}; replaced by U+FFFD",
+                            encoding = d.encoding
+                        ),
                     ));
                 } else if d.ascii_with_8bit {
                     self.lint(
@@ -270,8 +295,10 @@ impl<'a> Parser<'a> {
                 d.text
             }
             Err(e) => {
-                self.lints
-                    .push(lints::CHARSET_UNKNOWN.at(span, msg!("{e}; value shown as UTF-8").text("e", e.message())));
+                self.lints.push(lints::CHARSET_UNKNOWN.at(
+                    span,
+                    msg!("{e}; value shown as UTF-8").text("e", e.message()),
+                ));
                 charset::decode_utf8_lossy(bytes).text
             }
         }

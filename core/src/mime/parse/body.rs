@@ -67,7 +67,10 @@ pub(super) fn structure(
                 at.id,
                 &lints::NESTING_LIMIT,
                 h.span,
-                msg!("nesting deeper than {MAX_DEPTH} levels; this entity is read as an opaque body", MAX_DEPTH),
+                msg!(
+                    "nesting deeper than {MAX_DEPTH} levels; this entity is read as an opaque body",
+                    MAX_DEPTH
+                ),
             );
         }
     }
@@ -182,7 +185,10 @@ fn multipart(
                 id,
                 &lints::PART_LIMIT,
                 body,
-                msg!("more than {MAX_PARTS} entities; the rest of this multipart is not split", MAX_PARTS),
+                msg!(
+                    "more than {MAX_PARTS} entities; the rest of this multipart is not split",
+                    MAX_PARTS
+                ),
             );
         }
     } else if !found_any {
@@ -200,7 +206,10 @@ fn multipart(
             id,
             &lints::BOUNDARY_MISSING_CLOSE,
             Span::new(body.end, body.end),
-            msg!("no close delimiter \"--{b}--\"; the last part runs to the end", b),
+            msg!(
+                "no close delimiter \"--{b}--\"; the last part runs to the end",
+                b
+            ),
         );
     }
     let in_digest = c.types().1 == "digest";
@@ -229,7 +238,10 @@ fn encapsulated(p: &mut Parser<'_>, at: &Current<'_>, global: bool) -> (Body, Ve
                 at.id,
                 &lints::PART_LIMIT,
                 at.body,
-                msg!("more than {MAX_PARTS} entities; this message is not parsed", MAX_PARTS),
+                msg!(
+                    "more than {MAX_PARTS} entities; this message is not parsed",
+                    MAX_PARTS
+                ),
             );
         }
         return (Body::Leaf, Vec::new());
@@ -266,7 +278,10 @@ fn boundary_problem(b: &str) -> Option<crate::lint::Message> {
         .chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || "'()+_,-./:=? ".contains(c)))
     {
-        return Some(msg!("the boundary contains {c}, outside bchars", c = format_args!("{c:?}")));
+        return Some(msg!(
+            "the boundary contains {c}, outside bchars",
+            c = format_args!("{c:?}")
+        ));
     }
     None
 }

@@ -65,7 +65,10 @@ pub(super) fn content_fields(
             id,
             &lints::TRANSFER_ENCODING_UNKNOWN,
             f.span,
-            msg!("unknown transfer encoding {name}; the body is shown undecoded", name = format_args!("{name:?}")),
+            msg!(
+                "unknown transfer encoding {name}; the body is shown undecoded",
+                name = format_args!("{name:?}")
+            ),
         );
     }
     let (disposition, disp_filename) = disposition_info(p, id, h);
@@ -88,7 +91,11 @@ pub(super) fn content_fields(
                 id,
                 &lints::FILENAME_MISMATCH,
                 span,
-                msg!("Content-Disposition filename {a} differs from Content-Type name {b}", a = format_args!("{a:?}"), b = format_args!("{b:?}")),
+                msg!(
+                    "Content-Disposition filename {a} differs from Content-Type name {b}",
+                    a = format_args!("{a:?}"),
+                    b = format_args!("{b:?}")
+                ),
             );
         }
     }

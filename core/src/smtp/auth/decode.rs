@@ -101,7 +101,11 @@ pub fn decode_exchange(
                     offset + e.offset().min(payload.len()),
                     offset + payload.len(),
                 ),
-                msg!("{mechanism} response is not valid base64: {e}", mechanism, e),
+                msg!(
+                    "{mechanism} response is not valid base64: {e}",
+                    mechanism,
+                    e
+                ),
             )),
         }
     }

@@ -208,7 +208,10 @@ impl<'a> Parser<'a> {
             if duplicate {
                 self.lints.push(lints::PARAM_INVALID.at(
                     span,
-                    msg!("parameter {name} given twice", name = String::from_utf8_lossy(&upper)),
+                    msg!(
+                        "parameter {name} given twice",
+                        name = String::from_utf8_lossy(&upper)
+                    ),
                 ));
             }
             seen.push(upper.clone());
@@ -265,14 +268,16 @@ impl<'a> Parser<'a> {
                 }
             };
             if !ok {
-                self.lints.push(lints::PARAM_INVALID.at(
-                    span,
-                    msg!(
-                        "invalid {name} parameter: {rule}",
-                        name = String::from_utf8_lossy(&upper)
-                    )
-                    .text("rule", mail_param_rule(&upper)),
-                ));
+                self.lints.push(
+                    lints::PARAM_INVALID.at(
+                        span,
+                        msg!(
+                            "invalid {name} parameter: {rule}",
+                            name = String::from_utf8_lossy(&upper)
+                        )
+                        .text("rule", mail_param_rule(&upper)),
+                    ),
+                );
                 keep(&mut params);
             }
         }
@@ -295,7 +300,10 @@ impl<'a> Parser<'a> {
             if duplicate {
                 self.lints.push(lints::PARAM_INVALID.at(
                     span,
-                    msg!("parameter {name} given twice", name = String::from_utf8_lossy(&upper)),
+                    msg!(
+                        "parameter {name} given twice",
+                        name = String::from_utf8_lossy(&upper)
+                    ),
                 ));
             }
             seen.push(upper.clone());

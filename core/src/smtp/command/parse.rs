@@ -59,7 +59,11 @@ pub fn parse_command(input: &[u8]) -> Result<Option<(ParsedCommand<'_>, usize)>,
     if consumed > limit {
         p.lints.push(lints::LINE_TOO_LONG.at(
             line,
-            msg!("command line is {consumed} octets; RFC 5321 allows {limit} including CRLF", consumed, limit),
+            msg!(
+                "command line is {consumed} octets; RFC 5321 allows {limit} including CRLF",
+                consumed,
+                limit
+            ),
         ));
     }
     parsed.lints = p.lints;
@@ -110,13 +114,14 @@ impl<'a> Parser<'a> {
         let input = self.input;
         if let Some(i) = find(input, 0, |b| b == 0 || b == b'\r') {
             let what = if input.get(i) == Some(&0) {
-                "a NUL byte"
+                msg!("a NUL byte")
             } else {
-                "a bare CR"
+                msg!("a bare CR")
             };
             self.syntax(
                 Span::new(i, i + 1),
-                msg!("command line contains {what}; servers reject or misread it", what),
+                msg!("command line contains {what}; servers reject or misread it")
+                    .text("what", what),
             );
         }
         let verb_end = find(input, 0, |b| b == b' ').unwrap_or(input.len());
@@ -154,7 +159,10 @@ impl<'a> Parser<'a> {
             if !args.is_empty() {
                 p.syntax(
                     arguments,
-                    msg!("{verb} takes no arguments", verb = String::from_utf8_lossy(&upper)),
+                    msg!(
+                        "{verb} takes no arguments",
+                        verb = String::from_utf8_lossy(&upper)
+                    ),
                 );
             }
             cmd
@@ -229,7 +237,13 @@ impl<'a> Parser<'a> {
                 } else {
                     self.lints.push(lints::UNKNOWN_COMMAND.at(
                         verb,
-                        msg!("unknown command {verb}; a server answers 500 (RFC 5321 §4.2.4)", verb = format_args!("{:?}", String::from_utf8_lossy(&verb_bytes[..verb_bytes.len().min(32)]))),
+                        msg!(
+                            "unknown command {verb}; a server answers 500 (RFC 5321 §4.2.4)",
+                            verb = format_args!(
+                                "{:?}",
+                                String::from_utf8_lossy(&verb_bytes[..verb_bytes.len().min(32)])
+                            )
+                        ),
                     ));
                 }
                 unknown

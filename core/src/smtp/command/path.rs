@@ -188,9 +188,10 @@ impl<'a> Parser<'a> {
             }
         } else if is_mail || !mailbox.eq_ignore_ascii_case(b"postmaster") {
             if let Some(reason) = check_mailbox(mailbox) {
-                self.lints.push(
-                    lints::MAILBOX_INVALID.at(mailbox_span, msg!("invalid mailbox: {reason}").text("reason", reason)),
-                );
+                self.lints.push(lints::MAILBOX_INVALID.at(
+                    mailbox_span,
+                    msg!("invalid mailbox: {reason}").text("reason", reason),
+                ));
             }
         }
         if let Some(reason) = oversized_path(mailbox) {
@@ -230,7 +231,10 @@ impl<'a> Parser<'a> {
             if raw.len() >= MAX_PARAMS {
                 self.lints.push(lints::PARAM_INVALID.at(
                     Span::new(pos, input.len()),
-                    msg!("more than {MAX_PARAMS} parameters; the rest are ignored", MAX_PARAMS),
+                    msg!(
+                        "more than {MAX_PARAMS} parameters; the rest are ignored",
+                        MAX_PARAMS
+                    ),
                 ));
                 break;
             }

@@ -124,7 +124,10 @@ impl BdatReceiver {
                 let at = usize::try_from(start).unwrap_or(usize::MAX);
                 self.out.lints.push(lints::SIZE_EXCEEDED.at(
                     Span::new(at, at.saturating_add(take)),
-                    msg!("BDAT message exceeds the size limit of {max} bytes", max = self.max_size),
+                    msg!(
+                        "BDAT message exceeds the size limit of {max} bytes",
+                        max = self.max_size
+                    ),
                 ));
             } else {
                 self.out.body.extend_from_slice(bytes);

@@ -337,7 +337,10 @@ impl DataReceiver {
         self.out.body = Vec::new();
         self.push_lint(lints::SIZE_EXCEEDED.at(
             Span::new(at, at + 1),
-            msg!("message exceeds the size limit of {max} bytes; the rest is discarded", max = self.max_size),
+            msg!(
+                "message exceeds the size limit of {max} bytes; the rest is discarded",
+                max = self.max_size
+            ),
         ));
     }
 
@@ -345,14 +348,16 @@ impl DataReceiver {
         let span = Span::new(pos, pos + 1);
         if kind == Start::Lf {
             self.out.bare_lf += 1;
-            self.push_lint(
-                lints::BARE_LF.at(span, msg!("bare LF in message data; lines must end in CRLF")),
-            );
+            self.push_lint(lints::BARE_LF.at(
+                span,
+                msg!("bare LF in message data; lines must end in CRLF"),
+            ));
         } else {
             self.out.bare_cr += 1;
-            self.push_lint(
-                lints::BARE_CR.at(span, msg!("bare CR in message data; lines must end in CRLF")),
-            );
+            self.push_lint(lints::BARE_CR.at(
+                span,
+                msg!("bare CR in message data; lines must end in CRLF"),
+            ));
         }
     }
 
@@ -381,7 +386,10 @@ impl DataReceiver {
             let span = Span::new(self.line_start, now);
             self.push_lint(lints::LINE_TOO_LONG.at(
                 span,
-                msg!("text line is longer than {MAX_TEXT_LINE} octets including CRLF", MAX_TEXT_LINE),
+                msg!(
+                    "text line is longer than {MAX_TEXT_LINE} octets including CRLF",
+                    MAX_TEXT_LINE
+                ),
             ));
         }
     }

@@ -8,9 +8,9 @@ use crate::span::Span;
 /// The per-byte `DataReceiver` as it was before the run-copying fast path, kept verbatim
 /// ONLY as a test oracle for the differential test below. Not used by the library.
 mod reference {
-    use crate::lint::msg;
     use super::super::receive::{Start, State};
     use super::super::{Feed, ReceivedData, MAX_DATA_LINTS, MAX_TEXT_LINE};
+    use crate::lint::msg;
     use crate::lint::Lint;
     use crate::smtp::lints;
     use crate::span::Span;
@@ -186,7 +186,10 @@ mod reference {
                 let at = self.offset;
                 self.push_lint(lints::SIZE_EXCEEDED.at(
                     Span::new(at, at + 1),
-                    msg!("message exceeds the size limit of {max} bytes; the rest is discarded", max = self.max_size),
+                    msg!(
+                        "message exceeds the size limit of {max} bytes; the rest is discarded",
+                        max = self.max_size
+                    ),
                 ));
                 return;
             }
@@ -197,14 +200,16 @@ mod reference {
             let span = Span::new(pos, pos + 1);
             if kind == Start::Lf {
                 self.out.bare_lf += 1;
-                self.push_lint(
-                    lints::BARE_LF.at(span, msg!("bare LF in message data; lines must end in CRLF")),
-                );
+                self.push_lint(lints::BARE_LF.at(
+                    span,
+                    msg!("bare LF in message data; lines must end in CRLF"),
+                ));
             } else {
                 self.out.bare_cr += 1;
-                self.push_lint(
-                    lints::BARE_CR.at(span, msg!("bare CR in message data; lines must end in CRLF")),
-                );
+                self.push_lint(lints::BARE_CR.at(
+                    span,
+                    msg!("bare CR in message data; lines must end in CRLF"),
+                ));
             }
         }
 
@@ -233,7 +238,10 @@ mod reference {
                 let span = Span::new(self.line_start, now);
                 self.push_lint(lints::LINE_TOO_LONG.at(
                     span,
-                    msg!("text line is longer than {MAX_TEXT_LINE} octets including CRLF", MAX_TEXT_LINE),
+                    msg!(
+                        "text line is longer than {MAX_TEXT_LINE} octets including CRLF",
+                        MAX_TEXT_LINE
+                    ),
                 ));
             }
         }

@@ -18,11 +18,14 @@ impl Annotator {
     fn not_offered(&self, lints: &mut Vec<Lint>, span: Span, ext: Extension, what: &str) {
         if !self.has(ext) {
             let why = if self.caps.is_none() {
-                "no EHLO reply listed extensions (HELO, or none yet since the connection or STARTTLS)"
+                msg!("no EHLO reply listed extensions (HELO, or none yet since the connection or STARTTLS)")
             } else {
-                "the EHLO reply did not offer it"
+                msg!("the EHLO reply did not offer it")
             };
-            lints.push(lints::EXTENSION_NOT_OFFERED.at(span, msg!("{what} used but {why}", what, why)));
+            lints.push(
+                lints::EXTENSION_NOT_OFFERED
+                    .at(span, msg!("{what} used but {why}", what).text("why", why)),
+            );
         }
     }
 

@@ -29,13 +29,13 @@ impl Annotator {
             let offered = self.has(Extension::EightBitMime) || self.has(Extension::SmtpUtf8);
             if !(declared && offered) {
                 let why = if !offered {
-                    "the server did not offer 8BITMIME"
+                    msg!("the server did not offer 8BITMIME")
                 } else {
-                    "MAIL FROM did not declare BODY=8BITMIME"
+                    msg!("MAIL FROM did not declare BODY=8BITMIME")
                 };
                 entry_lints.push(lints::EIGHTBIT_WITHOUT_8BITMIME.at(
                     block.map.span(Span::new(i, i + 1)),
-                    msg!("the message holds 8-bit bytes but {why} (RFC 6152 §3)", why),
+                    msg!("the message holds 8-bit bytes but {why} (RFC 6152 §3)").text("why", why),
                 ));
             }
         }

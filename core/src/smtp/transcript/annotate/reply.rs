@@ -82,7 +82,12 @@ impl Annotator {
             if any.code.class != reply.class() {
                 entry_lints.push(lints::ENHANCED_CODE_MISMATCH.at(
                     any.span,
-                    msg!("enhanced code {enhanced} has class {class} but the reply code is {code}", enhanced = any.code, class = any.code.class, code),
+                    msg!(
+                        "enhanced code {enhanced} has class {class} but the reply code is {code}",
+                        enhanced = any.code,
+                        class = any.code.class,
+                        code
+                    ),
                 ));
             }
         }
