@@ -125,8 +125,9 @@ pub struct LintItemProps {
 }
 
 /// One finding in a list: in English the core's specific message; in another language the
-/// core's translated summary of the lint as the main line and the specific English message
-/// under it (messages carry values and are not translated).
+/// core's translated summary of the lint as the main line and the specific message, translated
+/// by the core with its values kept ([`lint_message`](mailscope_core::i18n::lint_message)),
+/// under it.
 #[function_component(LintItem)]
 pub fn lint_item(props: &LintItemProps) -> Html {
     let lang = use_lang();
@@ -145,7 +146,7 @@ pub fn lint_item(props: &LintItemProps) -> Html {
             if let Some(summary) = summary {
                 <span class="lint-summary">{ summary }</span>
                 { reference }
-                <span class="lint-detail" lang="en">{ &lint.message }</span>
+                <span class="lint-detail">{ mailscope_core::i18n::lint_message(lang, lint) }</span>
             } else {
                 <span class="lint-message">{ &lint.message }</span>
                 { reference }

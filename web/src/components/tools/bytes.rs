@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use mailscope_core::i18n::explain;
+use mailscope_core::i18n::{explain, message};
 
 use crate::components::error::ErrorNote;
 use crate::components::i18n::{use_lang, LintItem};
@@ -67,7 +67,10 @@ pub fn transfer_tool() -> Html {
             <Check id="cte-qp" label={tr(lang, "quoted-printable (off: base64)")} checked={*qp} onchange={on_qp} />
             <pre class="wire" id="cte-output">{ wire_view(&d.bytes.text) }</pre>
             <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &d.bytes.len)]) }<code class="hex">{ d.bytes.hex.clone() }</code></p>
-            <ul class="lints">{ for d.defects.iter().map(|x| html! { <li class="lint warning">{ x }</li> }) }</ul>
+            <ul class="lints">
+                { for d.defects.iter().map(|x| html! { <li class="lint warning">{ trf(lang, "bytes {a}–{b}: {what}", &[("a", &x.span.start), ("b", &x.span.end), ("what", &message(lang, &x.kind.message()))]) }</li> }) }
+                if d.suppressed > 0 { <li class="lint warning">{ trf(lang, "… and {n} more defects", &[("n", &d.suppressed)]) }</li> }
+            </ul>
             <Field id="qp-plain" label={tr(lang, "Text (UTF-8) to encode as quoted-printable")} rows={3} value={plain.clone()} oninput={set_plain} />
             <pre class="wire" id="qp-encoded">{ wire_view(&bytes_view(encode_qp(&plain).as_bytes()).text) }</pre>
         </div>

@@ -4,6 +4,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Text (UTF-8) to encode", "인코딩할 텍스트(UTF-8)"),
     ("base64 to decode", "디코딩할 base64"),
     ("{n} bytes: ", "{n}바이트: "),
+    ("bytes {a}–{b}: {what}", "{a}–{b}바이트: {what}"),
+    ("… and {n} more defects", "… 외 결함 {n}개"),
     ("Encoded body", "인코딩된 본문"),
     ("quoted-printable (off: base64)", "quoted-printable (끄면 base64)"),
     ("Text (UTF-8) to encode as quoted-printable", "quoted-printable로 인코딩할 텍스트 (UTF-8)"),
