@@ -85,7 +85,7 @@ pub fn dot_tool() -> Html {
     let s = dot_stuffing(&text);
     html! {
         <div class="tool panel">
-            <h3>{"Dot-stuffing (RFC 5321 §4.5.2)"}</h3>
+            <h3>{ tr(lang, "Dot-stuffing (RFC 5321 §4.5.2)") }</h3>
             <Field id="dot-input" label={tr(lang, "Message text")} rows={5} value={text.clone()} oninput={set_text} />
             <p class="muted">{ trf(lang, "On the wire after 354 ({n} bare line endings made CRLF):", &[("n", &s.changes)]) }</p>
             <pre class="wire" id="dot-output">{ wire_view(&s.wire) }</pre>
@@ -103,7 +103,7 @@ pub fn auth_tool() -> Html {
         use_text("AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nd29uZGVybGFuZA==");
     html! {
         <div class="tool panel">
-            <h3>{"AUTH payload decoder (RFC 4954, RFC 4616)"}</h3>
+            <h3>{ tr(lang, "AUTH payload decoder (RFC 4954, RFC 4616)") }</h3>
             <Field id="auth-input" label={tr(lang, "AUTH line, then 334 challenges and answers")} rows={5} value={text.clone()} oninput={set_text} />
             { match decode_auth(&text) {
                 Ok(d) => html! {
@@ -135,7 +135,7 @@ pub fn code_tool() -> Html {
     let l = lookup_codes(&text);
     html! {
         <div class="tool panel">
-            <h3>{"Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)"}</h3>
+            <h3>{ tr(lang, "Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)") }</h3>
             <Field id="code-input" label={tr(lang, "A reply code, an enhanced code, or both")} value={text.clone()} oninput={set_text} />
             <ul id="code-output">
                 if let Some(r) = &l.reply { <li>{ explain(lang, r) }</li> }

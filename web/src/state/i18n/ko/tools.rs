@@ -2,6 +2,10 @@
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Text (UTF-8) to encode", "인코딩할 텍스트(UTF-8)"),
+    ("Dot-stuffing (RFC 5321 §4.5.2)", "점 채우기(dot-stuffing, RFC 5321 §4.5.2)"),
+    ("AUTH payload decoder (RFC 4954, RFC 4616)", "AUTH 데이터 디코더(RFC 4954, RFC 4616)"),
+    ("Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)", "응답 코드와 확장 상태 코드(RFC 5321 §4.2, RFC 3463)"),
+    ("Encoded-words (RFC 2047)", "encoded-word 디코딩과 인코딩(RFC 2047)"),
     ("base64 to decode", "디코딩할 base64"),
     ("{n} bytes: ", "{n}바이트: "),
     ("bytes {a}–{b}: {what}", "{a}–{b}바이트: {what}"),
