@@ -207,3 +207,20 @@ fn json_keeps_the_english_message_only() {
     assert_eq!(back.message, lint.message);
     assert_eq!(back.text, Message::plain(lint.message.clone()));
 }
+
+#[test]
+fn pieces_split_a_template_at_its_holes() {
+    use super::{fill, pieces, Piece};
+    assert_eq!(
+        pieces("{a} and {b}, not {c} {", &["b", "a"]),
+        [
+            Piece::Hole(1),
+            Piece::Text(" and "),
+            Piece::Hole(0),
+            Piece::Text(", not {c} {"),
+        ]
+    );
+    assert_eq!(pieces("", &["a"]), []);
+    assert_eq!(fill("{a}{a}", &[("a", &"{a}")]), "{a}{a}");
+    assert_eq!(fill("x {missing} y", &[]), "x {missing} y");
+}

@@ -42,29 +42,66 @@ pub use events::{auth_failure, client_error, violation};
 /// the core's own event texts use this one filler.
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     use std::fmt::Write as _;
+    let names: Vec<&str> = args.iter().map(|(n, _)| *n).collect();
     let mut out = String::with_capacity(template.len());
+    for piece in pieces(template, &names) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Hole(i) => {
+                if let Some((_, v)) = args.get(i) {
+                    let _ = write!(out, "{v}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A part of a template as [`pieces`] splits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text shown as it is (a `{…}` that names no value stays in the text).
+    Text(&'a str),
+    /// The hole of the value at this index of the names.
+    Hole(usize),
+}
+
+/// Splits `template` at its `{name}` holes for the `names` given, in order: what [`fill`]
+/// fills, for a program that shows the values differently from the text (the web marks them
+/// as data).
+pub fn pieces<'a>(template: &'a str, names: &[&str]) -> Vec<Piece<'a>> {
+    let mut out = Vec::new();
     let mut rest = template;
+    let mut text_start = 0;
+    let mut at = 0;
     while let Some(open) = rest.find('{') {
-        out.push_str(rest.get(..open).unwrap_or_default());
         let after = rest.get(open + 1..).unwrap_or_default();
-        let value = after.find('}').and_then(|close| {
+        let hole = after.find('}').and_then(|close| {
             let name = after.get(..close)?;
-            args.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v, close))
+            names.iter().position(|n| *n == name).map(|i| (i, close))
         });
-        match value {
-            Some((v, close)) => {
-                let _ = write!(out, "{v}");
+        match hole {
+            Some((i, close)) => {
+                let end = at + open;
+                if end > text_start {
+                    out.push(Piece::Text(
+                        template.get(text_start..end).unwrap_or_default(),
+                    ));
+                }
+                out.push(Piece::Hole(i));
+                at = end + 1 + close + 1;
+                text_start = at;
                 rest = after.get(close + 1..).unwrap_or_default();
             }
             None => {
-                out.push('{');
+                at += open + 1;
                 rest = after;
             }
         }
     }
-    out.push_str(rest);
+    if template.len() > text_start {
+        out.push(Piece::Text(template.get(text_start..).unwrap_or_default()));
+    }
     out
 }
 

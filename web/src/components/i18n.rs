@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use mailscope_core::i18n::Piece;
+
 use crate::services::lang_pack;
 use crate::state::error::UserError;
 use crate::state::i18n::{is_ready, key, tr, trf, Lang, PackLoad};
@@ -115,6 +117,23 @@ pub fn lang_switch() -> Html {
         { status }
         </>
     }
+}
+
+/// [`trf`] as markup: the template in `lang` with each value in place, the values marked as
+/// data (`data-data`: shown as they are in every language, such as a user name or a code).
+pub fn filled(lang: Lang, template: &'static str, args: &[(&str, Html)]) -> Html {
+    let names: Vec<&str> = args.iter().map(|(n, _)| *n).collect();
+    html! {
+        <>{ for mailscope_core::i18n::pieces(tr(lang, template), &names).into_iter().map(|p| match p {
+            Piece::Text(t) => html! { { t } },
+            Piece::Hole(i) => args.get(i).map(|(_, v)| v.clone()).unwrap_or_default(),
+        }) }</>
+    }
+}
+
+/// A value in [`filled`] text: shown as it is, marked as data.
+pub fn datum(value: impl std::fmt::Display) -> Html {
+    html! { <span class="value" data-data="">{ value.to_string() }</span> }
 }
 
 /// Properties of [`LintItem`].

@@ -108,11 +108,11 @@ pub fn auth_tool() -> Html {
             { match decode_auth(&text) {
                 Ok(d) => html! {
                     <dl class="kv" id="auth-output">
-                        <dt>{ tr(lang, "mechanism") }</dt><dd>{ &d.mechanism }</dd>
-                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd>{ if v.is_empty() { tr(lang, "(empty: same as user)").to_string() } else { v.clone() } }</dd> }
-                        if let Some(v) = &d.authcid { <dt>{ tr(lang, "user") }</dt><dd>{ v }</dd> }
-                        if let Some(v) = &d.password { <dt>{ tr(lang, "password") }</dt><dd>{ v }</dd> }
-                        if !d.challenges.is_empty() { <dt>{ tr(lang, "challenges") }</dt><dd>{ d.challenges.join(" · ") }</dd> }
+                        <dt>{ tr(lang, "mechanism") }</dt><dd data-data="">{ &d.mechanism }</dd>
+                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd data-data={(!v.is_empty()).then_some("")}>{ if v.is_empty() { tr(lang, "(empty: same as user)").to_string() } else { v.clone() } }</dd> }
+                        if let Some(v) = &d.authcid { <dt>{ tr(lang, "user") }</dt><dd data-data="">{ v }</dd> }
+                        if let Some(v) = &d.password { <dt>{ tr(lang, "password") }</dt><dd data-data="">{ v }</dd> }
+                        if !d.challenges.is_empty() { <dt>{ tr(lang, "challenges") }</dt><dd data-data="">{ d.challenges.join(" · ") }</dd> }
                         if let Some(v) = &d.digest { <dt>{ tr(lang, "digest") }</dt><dd><code>{ v }</code></dd> }
                         if let Some(v) = &d.token { <dt>{ tr(lang, "token") }</dt><dd><code>{ v }</code></dd> }
                         if d.cancelled { <dt>{ tr(lang, "cancelled") }</dt><dd>{ tr(lang, "the client sent *") }</dd> }

@@ -8,9 +8,9 @@ use yew::prelude::*;
 
 use mailscope_core::i18n::{explain, text as core_text};
 
-use crate::components::i18n::{use_lang, LintItem};
-use crate::state::i18n::{tr, tr_text, trf, Lang};
-use crate::state::session::notes::{Note, NoteKind};
+use crate::components::i18n::{datum, filled, use_lang, LintItem};
+use crate::state::i18n::{key, tr, tr_text, Lang};
+use crate::state::session::notes::{Note, NoteKind, NoteText};
 use crate::state::transcript::{direction_marker, Row};
 
 /// Properties of [`TranscriptTable`].
@@ -45,6 +45,7 @@ pub(super) fn kind_label(lang: Lang, kind: &str) -> String {
         "message" => tr(lang, "message content").into(),
         "BDAT chunk" => tr(lang, "BDAT chunk").into(),
         "SASL response" => tr(lang, "SASL response").into(),
+        "TLS records" => tr(lang, "TLS records").into(),
         "invalid" => tr(lang, "invalid").into(),
         other => other.into(),
     }
@@ -80,7 +81,7 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
                             <pre class="wire">{ wire_view(&row.wire) }</pre>
                             <details class="explain">
                                 <summary>{ explain(lang, &row.explanation) }</summary>
-                                <ul>{ for row.details.iter().map(|d| html! { <li>{ explain(lang, d) }</li> }) }</ul>
+                                <ul>{ for row.details.iter().map(|d| html! { <li>{ d.shown(lang) }</li> }) }</ul>
                             </details>
                             if !row.lints.is_empty() {
                                 <ul class="lints">{ for row.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>
@@ -106,6 +107,17 @@ pub struct NoteListProps {
     pub notes: Vec<Note>,
 }
 
+/// A note in `lang`, its values (addresses, codes, user names) marked as data.
+fn note_html(lang: Lang, text: &NoteText) -> Html {
+    match text {
+        NoteText::Template { template, args } => {
+            let args: Vec<(&str, Html)> = args.iter().map(|(n, v)| (*n, datum(v))).collect();
+            filled(lang, template, &args)
+        }
+        other => html! { { other.render(lang) } },
+    }
+}
+
 /// What the sessions reported besides the wire lines.
 #[function_component(NoteList)]
 pub fn note_list(props: &NoteListProps) -> Html {
@@ -119,7 +131,7 @@ pub fn note_list(props: &NoteListProps) -> Html {
             <ul id="session-notes">
                 { for props.notes.iter().map(|n| html! {
                     <li class={classes!(if n.kind == NoteKind::Error { "error" } else { "muted" })}>
-                        { trf(lang, "+{ms} ms {side}: {text}", &[("ms", &n.at_ms), ("side", &tr_text(lang, n.side)), ("text", &n.render(lang))]) }
+                        { filled(lang, key("+{ms} ms {side}: {text}"), &[("ms", html! { { n.at_ms } }), ("side", html! { { tr_text(lang, n.side) } }), ("text", note_html(lang, &n.text))]) }
                     </li>
                 }) }
             </ul>

@@ -1,6 +1,7 @@
 //! The Mailbox view: the sandbox's messages, their envelope, facts and transcript.
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    ("plain", "평문"),
     (" · queue id ", " · 큐 ID "),
     ("(empty subject)", "(빈 제목)"),
     ("(no subject)", "(제목 없음)"),

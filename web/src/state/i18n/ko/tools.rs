@@ -14,7 +14,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("quoted-printable (off: base64)", "quoted-printable (끄면 base64)"),
     ("Text (UTF-8) to encode as quoted-printable", "quoted-printable로 인코딩할 텍스트 (UTF-8)"),
     ("Message text", "메시지 텍스트"),
-    ("On the wire after 354 ({n} bare line endings made CRLF):", "354 이후 전송되는 내용(bare 줄 끝 {n}개를 CRLF로 바꿈):"),
+    ("On the wire after 354 ({n} bare line endings made CRLF):", "354 이후 전송되는 내용(단독 줄 끝 {n}개를 CRLF로 바꿈):"),
     ("Read back by the server (unstuffed):", "서버가 되읽은 내용(점 제거 후):"),
     ("AUTH line, then 334 challenges and answers", "AUTH 줄, 그다음 334 챌린지와 응답"),
     ("mechanism", "메커니즘"),
