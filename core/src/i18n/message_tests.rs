@@ -4,137 +4,138 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use super::{ko_messages, lint_message, message, Lang};
+use super::{lint_message, message, Lang};
 use crate::lint::{msg, Message};
 
-/// The crate's Rust sources, as `(path, text)`.
+/// Reads the crate's sources from disk: native only.
 #[cfg(not(target_arch = "wasm32"))]
-fn sources() -> Vec<(String, String)> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|x| x == "rs") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    out.push((path.display().to_string(), text));
+mod source_scan {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::super::ko_messages;
+
+    /// The crate's Rust sources, as `(path, text)`.
+    fn sources() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        out.push((path.display().to_string(), text));
+                    }
                 }
             }
         }
-    }
-    let mut out = Vec::new();
-    walk(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut out,
-    );
-    out
-}
-
-/// Every `msg!("…")` template in the crate's sources, with the file it is in.
-#[cfg(not(target_arch = "wasm32"))]
-fn templates() -> BTreeMap<String, String> {
-    let mut found = BTreeMap::new();
-    for (path, source) in sources() {
-        // The macro's definition and this test mention `msg!` without templates.
-        if path.ends_with("lint.rs") || path.ends_with("message_tests.rs") {
-            continue;
-        }
-        let mut rest = source.as_str();
-        while let Some(at) = rest.find("msg!(") {
-            rest = &rest[at + 5..];
-            let trimmed = rest.trim_start();
-            let Some(lit) = trimmed.strip_prefix('"') else {
-                continue;
-            };
-            if let Some(t) = string_literal(lit) {
-                found.insert(t, path.clone());
-            }
-        }
-    }
-    found
-}
-
-/// The value of a Rust string literal whose opening quote was just read.
-#[cfg(not(target_arch = "wasm32"))]
-fn string_literal(s: &str) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Some(out),
-            '\\' => match chars.next()? {
-                'n' => out.push('\n'),
-                'r' => out.push('\r'),
-                't' => out.push('\t'),
-                '0' => out.push('\0'),
-                other => out.push(other),
-            },
-            c => out.push(c),
-        }
-    }
-    None
-}
-
-/// The `{name}` holes of a template.
-fn holes(t: &str) -> BTreeSet<&str> {
-    let mut names = BTreeSet::new();
-    let mut rest = t;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        if let Some(close) = rest.find('}') {
-            let name = &rest[..close];
-            if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                names.insert(name);
-            }
-        }
-    }
-    names
-}
-
-// Reads the sources from disk: native only.
-#[cfg(not(target_arch = "wasm32"))]
-#[test]
-fn every_template_has_korean_with_the_same_holes() {
-    let templates = templates();
-    assert!(
-        templates.len() > 150,
-        "only {} templates found: is the scan broken?",
-        templates.len()
-    );
-    let korean: BTreeMap<&str, &str> = ko_messages::ENTRIES.iter().copied().collect();
-    assert_eq!(
-        korean.len(),
-        ko_messages::ENTRIES.len(),
-        "a template has two Korean entries"
-    );
-    let missing: Vec<_> = templates
-        .iter()
-        .filter(|(t, _)| !korean.contains_key(t.as_str()))
-        .map(|(t, file)| format!("{file}: {t:?}"))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "templates without Korean (add them to i18n/ko_messages.rs): {missing:#?}"
-    );
-    let unused: Vec<_> = korean
-        .keys()
-        .filter(|en| !templates.contains_key(**en))
-        .collect();
-    assert!(
-        unused.is_empty(),
-        "Korean for templates no msg! uses: {unused:#?}"
-    );
-    for (en, ko) in &korean {
-        assert_eq!(holes(en), holes(ko), "holes differ: {en:?} / {ko:?}");
-        assert!(
-            *ko != *en && ko.chars().any(|c| ('가'..='힣').contains(&c)),
-            "no Korean for {en:?}"
+        let mut out = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut out,
         );
+        out
+    }
+
+    /// Every `msg!("…")` template in the crate's sources, with the file it is in.
+    fn templates() -> BTreeMap<String, String> {
+        let mut found = BTreeMap::new();
+        for (path, source) in sources() {
+            // The macro's definition and this test mention `msg!` without templates.
+            if path.ends_with("lint.rs") || path.ends_with("message_tests.rs") {
+                continue;
+            }
+            let mut rest = source.as_str();
+            while let Some(at) = rest.find("msg!(") {
+                rest = &rest[at + 5..];
+                let trimmed = rest.trim_start();
+                let Some(lit) = trimmed.strip_prefix('"') else {
+                    continue;
+                };
+                if let Some(t) = string_literal(lit) {
+                    found.insert(t, path.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// The value of a Rust string literal whose opening quote was just read.
+    fn string_literal(s: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(out),
+                '\\' => match chars.next()? {
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    '0' => out.push('\0'),
+                    other => out.push(other),
+                },
+                c => out.push(c),
+            }
+        }
+        None
+    }
+
+    /// The `{name}` holes of a template.
+    fn holes(t: &str) -> BTreeSet<&str> {
+        let mut names = BTreeSet::new();
+        let mut rest = t;
+        while let Some(open) = rest.find('{') {
+            rest = &rest[open + 1..];
+            if let Some(close) = rest.find('}') {
+                let name = &rest[..close];
+                if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    names.insert(name);
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn every_template_has_korean_with_the_same_holes() {
+        let templates = templates();
+        assert!(
+            templates.len() > 150,
+            "only {} templates found: is the scan broken?",
+            templates.len()
+        );
+        let korean: BTreeMap<&str, &str> = ko_messages::ENTRIES.iter().copied().collect();
+        assert_eq!(
+            korean.len(),
+            ko_messages::ENTRIES.len(),
+            "a template has two Korean entries"
+        );
+        let missing: Vec<_> = templates
+            .iter()
+            .filter(|(t, _)| !korean.contains_key(t.as_str()))
+            .map(|(t, file)| format!("{file}: {t:?}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "templates without Korean (add them to i18n/ko_messages.rs): {missing:#?}"
+        );
+        let unused: Vec<_> = korean
+            .keys()
+            .filter(|en| !templates.contains_key(**en))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "Korean for templates no msg! uses: {unused:#?}"
+        );
+        for (en, ko) in &korean {
+            assert_eq!(holes(en), holes(ko), "holes differ: {en:?} / {ko:?}");
+            assert!(
+                *ko != *en && ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "no Korean for {en:?}"
+            );
+        }
     }
 }
 
