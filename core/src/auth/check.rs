@@ -5,7 +5,6 @@
 //! then [`Check::poll_report`]. [`Check::run`] does the loop for a synchronous source of
 //! answers (a zone file).
 
-use crate::lint::Message;
 use serde::{Deserialize, Serialize};
 
 use crate::mime::header::{parse_header_section, HeaderSection};
@@ -95,9 +94,7 @@ fn stated(message: &[u8], headers: &HeaderSection, report: &Report) -> Vec<State
             lints: Vec::new(),
         };
         match results::parse(f.raw_value(message), f.value.start) {
-            Err(e) => s
-                .lints
-                .push(lints::AUTHRES_SYNTAX.at(e.span, Message::plain(e.reason))),
+            Err(e) => s.lints.push(lints::AUTHRES_SYNTAX.at(e.span, e.reason)),
             Ok(parsed) => {
                 for r in &parsed.results {
                     let (identifier, ours) = match r.method.as_str() {

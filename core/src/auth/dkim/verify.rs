@@ -2,7 +2,7 @@
 //! halves: [`prepare`] (no DNS: parse, select, canonicalize, hash the body) and [`finish`]
 //! (with the key record's answer: key checks and the signature itself).
 
-use crate::lint::{msg, Message};
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::dns::{Answer, Answers, Pending, Query, RecordType};
@@ -264,8 +264,8 @@ pub fn prepare_field(
     };
     match &parsed {
         Err(e) => {
-            steps.push(Step::note(title, e.reason.clone()).at(e.span).ok(false));
-            lints.push(lints::DKIM_SYNTAX.at(e.span, Message::plain(e.reason.clone())));
+            steps.push(Step::note(title, e.reason.to_string()).at(e.span).ok(false));
+            lints.push(lints::DKIM_SYNTAX.at(e.span, e.reason.clone()));
         }
         Ok(sig) => {
             lints.extend(sig.lints.iter().cloned());
@@ -428,12 +428,12 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
                         .into_iter()
                         .find_map(Result::err)
                         .map(|e| e.reason)
-                        .unwrap_or_default();
+                        .unwrap_or_else(|| msg!("no TXT string is a key record"));
                     r.lints.push(
                         lints::DKIM_KEY_SYNTAX.at(
                             s_span,
                             msg!("the key record at {name}: {reason}", name = &query.name)
-                                .text("reason", Message::plain(reason.clone())),
+                                .text("reason", reason.clone()),
                         ),
                     );
                     r.key = Some(info);

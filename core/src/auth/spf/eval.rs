@@ -1,7 +1,7 @@
 //! `check_host()` ([RFC 7208 §4](https://www.rfc-editor.org/rfc/rfc7208#section-4)) over the
 //! caller's answers.
 
-use crate::lint::{msg, Message};
+use crate::lint::msg;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -382,7 +382,7 @@ impl Eval<'_> {
                     lints::SPF_SYNTAX.at(
                         e.span,
                         msg!("in the record of {domain}: {reason}", domain)
-                            .text("reason", Message::plain(e.reason.clone())),
+                            .text("reason", e.reason.clone()),
                     ),
                 );
                 node.result = Verdict::Permerror;
