@@ -6,7 +6,7 @@
 //! keeps the two in step).
 //!
 //! A finding's message is a [`Message`]: an English template with `{name}` holes and the values
-//! that fill them, written with [`msg!`]. The lint keeps the English text as
+//! that fill them, written with `msg!`. The lint keeps the English text as
 //! [`Lint::message`] and the template as [`Lint::text`], which
 //! [`crate::i18n::lint_message`] gives in another language.
 
@@ -70,7 +70,7 @@ impl LintDef {
 
 /// A people-facing sentence as an English template with `{name}` holes and the values that
 /// fill them, so that it can be given in another language ([`crate::i18n::message`]). Write
-/// one with [`msg!`]; the template is a literal, so a test finds every template in the source.
+/// one with `msg!`; the template is a literal, so a test finds every template in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The English template.
@@ -89,7 +89,7 @@ pub enum Arg {
 }
 
 impl Message {
-    /// A template without values (use [`msg!`]).
+    /// A template without values (use `msg!`).
     pub const fn new(template: &'static str) -> Message {
         Message {
             template: Cow::Borrowed(template),
@@ -114,9 +114,8 @@ impl Message {
     }
 
     /// Fills hole `name` with another message, translated with this one.
-    pub fn text(mut self, name: &'static str, value: impl Into<Message>) -> Message {
-        self.args
-            .push((Cow::Borrowed(name), Arg::Text(value.into())));
+    pub fn text(mut self, name: &'static str, value: Message) -> Message {
+        self.args.push((Cow::Borrowed(name), Arg::Text(value)));
         self
     }
 
