@@ -4,9 +4,16 @@
 //! Each protocol module declares its lints as [`LintDef`] constants and lists them in a
 //! `CATALOG` slice; [`catalog`] joins them, and `docs/lints.md` documents every entry (a test
 //! keeps the two in step).
+//!
+//! A finding's message is a [`Message`]: an English template with `{name}` holes and the values
+//! that fill them, written with `msg!`. The lint keeps the English text as
+//! [`Lint::message`] and the template as [`Lint::text`], which
+//! [`crate::i18n::lint_message`] gives in another language.
 
 use std::borrow::Cow;
 
+use serde::de::Deserializer;
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
 use crate::span::Span;
@@ -49,19 +56,116 @@ pub struct LintDef {
 
 impl LintDef {
     /// A finding of this kind at `span`, with a message specific to the case.
-    pub fn at(&'static self, span: Span, message: impl Into<String>) -> Lint {
+    pub fn at(&'static self, span: Span, text: Message) -> Lint {
         Lint {
             code: Cow::Borrowed(self.code),
             severity: self.severity,
             span,
-            message: message.into(),
+            message: text.english(),
             reference: Cow::Borrowed(self.reference),
+            text,
         }
     }
 }
 
-/// One finding.
+/// A people-facing sentence as an English template with `{name}` holes and the values that
+/// fill them, so that it can be given in another language ([`crate::i18n::message`]). Write
+/// one with `msg!`; the template is a literal, so a test finds every template in the source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// The English template.
+    pub template: Cow<'static, str>,
+    /// The value of each hole, by name.
+    pub args: Vec<(Cow<'static, str>, Arg)>,
+}
+
+/// The value of one hole of a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arg {
+    /// Shown as it is in every language: an address, a header name, a number, quoted input.
+    Data(String),
+    /// A sentence of its own, translated too (a parser's reason inside a finding).
+    Text(Message),
+}
+
+impl Message {
+    /// A template without values (use `msg!`).
+    pub const fn new(template: &'static str) -> Message {
+        Message {
+            template: Cow::Borrowed(template),
+            args: Vec::new(),
+        }
+    }
+
+    /// Text that is not a template, such as a message read back from JSON: shown as it is in
+    /// English and translated only where a table knows the whole sentence.
+    pub fn plain(text: String) -> Message {
+        Message {
+            template: Cow::Owned(text),
+            args: Vec::new(),
+        }
+    }
+
+    /// Fills hole `name` with `value`, shown as it is in every language.
+    pub fn data(mut self, name: &'static str, value: impl std::fmt::Display) -> Message {
+        self.args
+            .push((Cow::Borrowed(name), Arg::Data(value.to_string())));
+        self
+    }
+
+    /// Fills hole `name` with another message, translated with this one.
+    pub fn text(mut self, name: &'static str, value: Message) -> Message {
+        self.args.push((Cow::Borrowed(name), Arg::Text(value)));
+        self
+    }
+
+    /// The text with every template passed through `translate` (the identity gives English).
+    pub fn render(&self, translate: &dyn Fn(&str) -> Option<&'static str>) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(n, a)| {
+                let v = match a {
+                    Arg::Data(d) => d.clone(),
+                    Arg::Text(m) => m.render(translate),
+                };
+                (&**n, v)
+            })
+            .collect();
+        let shown: Vec<(&str, &dyn std::fmt::Display)> = args
+            .iter()
+            .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+            .collect();
+        crate::i18n::fill(translate(&self.template).unwrap_or(&self.template), &shown)
+    }
+
+    /// The English text.
+    pub fn english(&self) -> String {
+        self.render(&|_| None)
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
+/// A [`Message`] from a literal template and its values: `msg!("{n} octets", n = len)`, or
+/// `msg!("{name} given twice", name)` for a variable of the hole's name. Values are shown as
+/// they are ([`Arg::Data`]); add translated parts with [`Message::text`].
+macro_rules! msg {
+    ($template:literal $(, $name:ident $(= $value:expr)?)* $(,)?) => {
+        $crate::lint::Message::new($template)
+            $(.data(stringify!($name), $crate::lint::msg!(@value $name $($value)?)))*
+    };
+    (@value $name:ident $value:expr) => { $value };
+    (@value $name:ident) => { &$name };
+}
+pub(crate) use msg;
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lint {
     /// Stable dotted code such as `smtp.bare-lf`.
     pub code: Cow<'static, str>,
@@ -69,10 +173,85 @@ pub struct Lint {
     pub severity: Severity,
     /// Where it is, in bytes of the input the finding was made on.
     pub span: Span,
-    /// What is wrong here, in one line.
+    /// What is wrong here, in one line, in English ([`Lint::text`] rendered).
     pub message: String,
     /// The standard and section it rests on.
     pub reference: Cow<'static, str>,
+    /// The message as a template with its values, for [`crate::i18n::lint_message`].
+    pub text: Message,
+}
+
+/// A lint as JSON carries it: the English message only (the documented `docs/json.md` shape).
+#[derive(Serialize, Deserialize)]
+struct LintJson<'a> {
+    code: Cow<'a, str>,
+    severity: Severity,
+    span: Span,
+    message: Cow<'a, str>,
+    reference: Cow<'a, str>,
+}
+
+/// A lint between the parts of one program (postcard, between the web's worker and page): the
+/// template too, so the page can translate it.
+#[derive(Serialize, Deserialize)]
+struct LintWire<'a> {
+    code: Cow<'a, str>,
+    severity: Severity,
+    span: Span,
+    reference: Cow<'a, str>,
+    text: Cow<'a, Message>,
+}
+
+impl Serialize for Lint {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            LintJson {
+                code: Cow::Borrowed(&self.code),
+                severity: self.severity,
+                span: self.span,
+                message: Cow::Borrowed(&self.message),
+                reference: Cow::Borrowed(&self.reference),
+            }
+            .serialize(s)
+        } else {
+            LintWire {
+                code: Cow::Borrowed(&self.code),
+                severity: self.severity,
+                span: self.span,
+                reference: Cow::Borrowed(&self.reference),
+                text: Cow::Borrowed(&self.text),
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Lint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Lint, D::Error> {
+        if d.is_human_readable() {
+            let j = LintJson::deserialize(d)?;
+            let message = j.message.into_owned();
+            Ok(Lint {
+                code: Cow::Owned(j.code.into_owned()),
+                severity: j.severity,
+                span: j.span,
+                text: Message::plain(message.clone()),
+                message,
+                reference: Cow::Owned(j.reference.into_owned()),
+            })
+        } else {
+            let w = LintWire::deserialize(d)?;
+            let text = w.text.into_owned();
+            Ok(Lint {
+                code: Cow::Owned(w.code.into_owned()),
+                severity: w.severity,
+                span: w.span,
+                message: text.english(),
+                reference: Cow::Owned(w.reference.into_owned()),
+                text,
+            })
+        }
+    }
 }
 
 /// Every lint the core can report, in catalog order.

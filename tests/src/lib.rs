@@ -18,6 +18,7 @@ pub mod nsd;
 pub mod opendkim;
 pub mod page;
 pub mod postfix;
+pub mod sandbox;
 
 use mailscope_testkit::env_path;
 /// The launcher of `mailscope serve`, the relay client and the skip record, shared with the

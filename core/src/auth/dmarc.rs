@@ -9,6 +9,7 @@
 //!   SPF pass with domain aligned ───┘
 //! ```
 
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -66,17 +67,21 @@ pub struct DmarcRecord {
 
 /// Reads a DMARC record (§6.3, §6.4). A record whose `p=` or `sp=` is invalid counts as
 /// `p=none` when it has `rua=` (§6.6.3 step 6).
-pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, String> {
+pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, Message> {
     let t = tags::parse(txt, 0).map_err(|e| e.reason)?;
     match t.first() {
         Some(v) if v.name == "v" && v.value == "DMARC1" => {}
-        _ => return Err("the record does not start with v=DMARC1".into()),
+        _ => return Err(msg!("the record does not start with v=DMARC1")),
     }
-    let policy = |name: &str| -> Result<Option<String>, String> {
+    let policy = |name: &str| -> Result<Option<String>, Message> {
         tags::get(&t, name)
             .map(|p| match p.value.to_ascii_lowercase().as_str() {
                 v @ ("none" | "quarantine" | "reject") => Ok(v.to_owned()),
-                v => Err(format!("{name}={v} is not none, quarantine or reject")),
+                v => Err(msg!(
+                    "{name}={v} is not none, quarantine or reject",
+                    name,
+                    v
+                )),
             })
             .transpose()
     };
@@ -89,7 +94,7 @@ pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, String> {
             let why = p
                 .err()
                 .or(sp.err())
-                .unwrap_or_else(|| "p= is missing".into());
+                .unwrap_or_else(|| msg!("p= is missing"));
             if tags::get(&t, "rua").is_some() {
                 ("none".to_owned(), "none".to_owned())
             } else {
@@ -97,12 +102,12 @@ pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, String> {
             }
         }
     };
-    let mode = |name: &str| -> Result<Alignment, String> {
+    let mode = |name: &str| -> Result<Alignment, Message> {
         match tags::get(&t, name).map(|v| v.value.to_ascii_lowercase()) {
             None => Ok(Alignment::Relaxed),
             Some(v) if v == "r" => Ok(Alignment::Relaxed),
             Some(v) if v == "s" => Ok(Alignment::Strict),
-            Some(v) => Err(format!("{name}={v} is not r or s")),
+            Some(v) => Err(msg!("{name}={v} is not r or s", name, v)),
         }
     };
     let pct = match tags::get(&t, "pct") {
@@ -112,7 +117,7 @@ pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, String> {
             .parse::<u8>()
             .ok()
             .filter(|&n| n <= 100)
-            .ok_or_else(|| format!("pct={} is not 0 to 100", v.value))?,
+            .ok_or_else(|| msg!("pct={pct} is not 0 to 100", pct = &v.value))?,
     };
     Ok(DmarcRecord {
         policy: p,
@@ -212,9 +217,10 @@ fn lookup(
     match parse_record(one) {
         Ok(r) => Ok(Ok(Some((r, text)))),
         Err(e) => {
-            lints.push(
-                lints::DMARC_SYNTAX.at(Span::default(), format!("the record at {}: {e}", q.name)),
-            );
+            lints.push(lints::DMARC_SYNTAX.at(
+                Span::default(),
+                msg!("the record at {name}: {e}", name = &q.name).text("e", e.clone()),
+            ));
             steps.push(Step::note("Read the record", format!("{text}: {e}; ignored")).ok(false));
             Ok(Ok(None))
         }
@@ -257,24 +263,25 @@ pub fn discover(
             }
         }
     }
-    d.author = match (froms.len(), domains.as_slice()) {
-        (0, _) => Err("the message has no From field".into()),
+    let author: Result<String, Message> = match (froms.len(), domains.as_slice()) {
+        (0, _) => Err(msg!("the message has no From field")),
         (1, [one]) if !one.is_empty() => Ok(one.clone()),
-        (1, [_]) | (1, []) => Err("the From field has no address with a domain".into()),
-        (n, _) if n > 1 => Err(format!("the message has {n} From fields")),
-        (_, many) => Err(format!(
-            "the From field has addresses in {} domains ({})",
-            many.len(),
-            many.join(", ")
+        (1, [_]) | (1, []) => Err(msg!("the From field has no address with a domain")),
+        (n, _) if n > 1 => Err(msg!("the message has {n} From fields", n)),
+        (_, many) => Err(msg!(
+            "the From field has addresses in {n} domains ({domains})",
+            n = many.len(),
+            domains = many.join(", ")
         )),
     };
-    let author = match &d.author {
-        Ok(a) => a.clone(),
-        Err(e) => {
-            d.lints
-                .push(lints::DMARC_MULTIPLE_FROM.at(from_span, e.clone()));
+    d.author = author.clone().map_err(|m| m.english());
+    let author = match author {
+        Ok(a) => a,
+        Err(why) => {
+            let e = why.english();
+            d.lints.push(lints::DMARC_MULTIPLE_FROM.at(from_span, why));
             d.steps.push(
-                Step::note("Find the author domain (From)", e.clone())
+                Step::note("Find the author domain (From)", e)
                     .at(from_span)
                     .ok(false),
             );
@@ -302,7 +309,10 @@ pub fn discover(
         Ok(Some((r, text))) => d.record = Some((r, at, text)),
         Ok(None) => d.lints.push(lints::DMARC_NO_RECORD.at(
             from_span,
-            format!("no DMARC record at _dmarc.{author} or its organizational domain"),
+            msg!(
+                "no DMARC record at _dmarc.{author} or its organizational domain",
+                author
+            ),
         )),
     }
     Ok(d)

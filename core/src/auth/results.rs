@@ -13,6 +13,7 @@
 //! Comments (nested, with quoted-pairs) are dropped; values may be tokens or quoted-strings.
 //! Total: any input gives a result or a [`ResultsError`] naming the bytes; no recursion.
 
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::span::Span;
@@ -69,7 +70,7 @@ pub struct AuthResults {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultsError {
     /// What is wrong.
-    pub reason: String,
+    pub reason: Message,
     /// The bytes responsible.
     pub span: Span,
 }
@@ -78,7 +79,7 @@ pub struct ResultsError {
 type Chars = Vec<(usize, u8)>;
 
 /// The value's bytes without comments (each comment becomes one space), with offsets.
-fn uncomment(value: &[u8]) -> Result<Chars, (String, usize)> {
+fn uncomment(value: &[u8]) -> Result<Chars, (Message, usize)> {
     let mut out = Vec::with_capacity(value.len());
     let mut depth = 0usize;
     let mut quoted = false;
@@ -102,9 +103,7 @@ fn uncomment(value: &[u8]) -> Result<Chars, (String, usize)> {
             }
             b'(' if !quoted => depth += 1,
             b')' if !quoted => {
-                depth = depth
-                    .checked_sub(1)
-                    .ok_or(("')' without '('".to_owned(), i))?;
+                depth = depth.checked_sub(1).ok_or((msg!("')' without '('"), i))?;
                 if depth == 0 {
                     out.push((i, b' '));
                 }
@@ -116,10 +115,10 @@ fn uncomment(value: &[u8]) -> Result<Chars, (String, usize)> {
         i += 1;
     }
     if depth > 0 {
-        return Err(("a comment is not closed".into(), value.len()));
+        return Err((msg!("a comment is not closed"), value.len()));
     }
     if quoted {
-        return Err(("a quoted string is not closed".into(), value.len()));
+        return Err((msg!("a quoted string is not closed"), value.len()));
     }
     Ok(out)
 }
@@ -146,7 +145,7 @@ impl Cursor<'_> {
         self.base + self.chars.get(self.pos).map_or(self.end, |c| c.0)
     }
 
-    fn err(&self, reason: String) -> ResultsError {
+    fn err(&self, reason: Message) -> ResultsError {
         let at = self.offset();
         ResultsError {
             reason,
@@ -174,7 +173,7 @@ impl Cursor<'_> {
             self.pos += 1;
             loop {
                 match self.peek() {
-                    None => return Err(self.err("a quoted string is not closed".into())),
+                    None => return Err(self.err(msg!("a quoted string is not closed"))),
                     Some(b'"') => {
                         self.pos += 1;
                         break;
@@ -208,7 +207,7 @@ impl Cursor<'_> {
             self.skip_ws();
             Ok(())
         } else {
-            Err(self.err(format!("expected '{}'", char::from(b))))
+            Err(self.err(msg!("expected '{c}'", c = char::from(b))))
         }
     }
 }
@@ -245,20 +244,20 @@ pub fn parse(value: &[u8], base: usize) -> Result<AuthResults, ResultsError> {
     head.skip_ws();
     let authserv_id = head.value()?;
     if authserv_id.is_empty() {
-        return Err(
-            head.err("the field does not start with the authserv-id (the checking host)".into())
-        );
+        return Err(head.err(msg!(
+            "the field does not start with the authserv-id (the checking host)"
+        )));
     }
     head.skip_ws();
     if head.peek().is_some_and(|b| b.is_ascii_digit()) {
         let v = head.keyword();
         if v != "1" {
-            return Err(head.err(format!("version {v} is not 1")));
+            return Err(head.err(msg!("version {v} is not 1", v)));
         }
         head.skip_ws();
     }
     if head.peek().is_some() {
-        return Err(head.err("unexpected text after the authserv-id".into()));
+        return Err(head.err(msg!("unexpected text after the authserv-id")));
     }
     let mut results = Vec::new();
     for (n, seg) in segments.iter().enumerate().skip(1) {
@@ -279,19 +278,19 @@ pub fn parse(value: &[u8], base: usize) -> Result<AuthResults, ResultsError> {
             break;
         }
         if method.is_empty() {
-            return Err(c.err("expected a method such as dkim, spf or dmarc".into()));
+            return Err(c.err(msg!("expected a method such as dkim, spf or dmarc")));
         }
         if c.peek() == Some(b'/') {
             c.pos += 1;
             c.skip_ws();
             if c.keyword().is_empty() {
-                return Err(c.err("expected a method version after '/'".into()));
+                return Err(c.err(msg!("expected a method version after '/'")));
             }
         }
         c.expect(b'=')?;
         let result = c.keyword();
         if result.is_empty() {
-            return Err(c.err(format!("{method}= has no result")));
+            return Err(c.err(msg!("{method}= has no result", method)));
         }
         let mut info = ResInfo {
             method,
@@ -307,7 +306,7 @@ pub fn parse(value: &[u8], base: usize) -> Result<AuthResults, ResultsError> {
             }
             let k = c.keyword();
             if k.is_empty() {
-                return Err(c.err("expected reason= or a property such as header.d=".into()));
+                return Err(c.err(msg!("expected reason= or a property such as header.d=")));
             }
             c.skip_ws();
             match c.peek() {
@@ -319,7 +318,7 @@ pub fn parse(value: &[u8], base: usize) -> Result<AuthResults, ResultsError> {
                     c.expect(b'.')?;
                     let property = c.keyword();
                     if property.is_empty() {
-                        return Err(c.err(format!("{k}. has no property name")));
+                        return Err(c.err(msg!("{k}. has no property name", k)));
                     }
                     c.expect(b'=')?;
                     let value = c.value()?;
@@ -329,12 +328,17 @@ pub fn parse(value: &[u8], base: usize) -> Result<AuthResults, ResultsError> {
                         value,
                     });
                 }
-                _ => return Err(c.err(format!("{k:?} is neither reason= nor ptype.property="))),
+                _ => {
+                    return Err(c.err(msg!(
+                        "{k} is neither reason= nor ptype.property=",
+                        k = format_args!("{k:?}")
+                    )))
+                }
             }
         }
         info.span = Span::new(first, c.offset().max(first));
         if results.len() >= MAX_RESULTS {
-            return Err(c.err(format!("more than {MAX_RESULTS} results")));
+            return Err(c.err(msg!("more than {MAX_RESULTS} results", MAX_RESULTS)));
         }
         results.push(info);
     }

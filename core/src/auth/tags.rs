@@ -11,6 +11,7 @@
 //! Total: any input gives tags or a [`TagError`] with the span of the offending bytes. Tag
 //! names are case-sensitive (§3.2); a duplicate tag is an error.
 
+use crate::lint::{msg, Message};
 use crate::span::Span;
 
 /// Most tags read from one list; longer lists are refused.
@@ -36,7 +37,7 @@ pub struct Tag {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagError {
     /// What is wrong, for people.
-    pub reason: String,
+    pub reason: Message,
     /// The bytes responsible.
     pub span: Span,
 }
@@ -49,7 +50,7 @@ fn is_ws(b: u8) -> bool {
 pub fn parse(input: &[u8], base: usize) -> Result<Vec<Tag>, TagError> {
     let mut tags: Vec<Tag> = Vec::new();
     let mut pos = 0;
-    let err = |reason: String, s: usize, e: usize| TagError {
+    let err = |reason: Message, s: usize, e: usize| TagError {
         reason,
         span: Span::new(base + s, base + e),
     };
@@ -61,16 +62,16 @@ pub fn parse(input: &[u8], base: usize) -> Result<Vec<Tag>, TagError> {
         let spec = &input[pos..end];
         if spec.iter().all(|&b| is_ws(b)) {
             if end < input.len() {
-                return Err(err("an empty tag between semicolons".into(), pos, end + 1));
+                return Err(err(msg!("an empty tag between semicolons"), pos, end + 1));
             }
             pos = end + 1;
             continue;
         }
         let Some(eq) = spec.iter().position(|&b| b == b'=') else {
             return Err(err(
-                format!(
-                    "{:?} is not name=value",
-                    String::from_utf8_lossy(spec.trim_ascii())
+                msg!(
+                    "{spec} is not name=value",
+                    spec = format_args!("{:?}", String::from_utf8_lossy(spec.trim_ascii()))
                 ),
                 pos,
                 end,
@@ -83,9 +84,9 @@ pub fn parse(input: &[u8], base: usize) -> Result<Vec<Tag>, TagError> {
             && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
         if !name_ok {
             return Err(err(
-                format!(
-                    "{:?} is not a tag name (a letter, then letters, digits or '_')",
-                    String::from_utf8_lossy(name)
+                msg!(
+                    "{name} is not a tag name (a letter, then letters, digits or '_')",
+                    name = format_args!("{:?}", String::from_utf8_lossy(name))
                 ),
                 name_start,
                 name_end.max(name_start),
@@ -102,7 +103,10 @@ pub fn parse(input: &[u8], base: usize) -> Result<Vec<Tag>, TagError> {
             .position(|&b| !(is_ws(b) || (0x21..=0x7e).contains(&b) && b != b';'))
         {
             return Err(err(
-                format!("byte 0x{:02x} is not allowed in a tag value", value[bad]),
+                msg!(
+                    "byte {byte} is not allowed in a tag value",
+                    byte = format_args!("0x{:02x}", value[bad])
+                ),
                 v_start + bad,
                 v_start + bad + 1,
             ));
@@ -110,13 +114,17 @@ pub fn parse(input: &[u8], base: usize) -> Result<Vec<Tag>, TagError> {
         let name = String::from_utf8_lossy(name).into_owned();
         if tags.iter().any(|t| t.name == name) {
             return Err(err(
-                format!("the tag {name}= appears twice"),
+                msg!("the tag {name}= appears twice", name),
                 name_start,
                 name_end,
             ));
         }
         if tags.len() >= MAX_TAGS {
-            return Err(err(format!("more than {MAX_TAGS} tags"), name_start, end));
+            return Err(err(
+                msg!("more than {MAX_TAGS} tags", MAX_TAGS),
+                name_start,
+                end,
+            ));
         }
         tags.push(Tag {
             name,

@@ -11,6 +11,7 @@
 //! from the grammar as a [`Defect`] with the byte span of the offending characters (offsets
 //! into the encoded input), at most [`MAX_DEFECTS`] of them.
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::span::Span;
@@ -68,29 +69,31 @@ impl DefectKind {
         )
     }
 
-    /// A short explanation, used as the lint message.
-    pub fn describe(self) -> &'static str {
+    /// A short explanation, used as the lint message ([`crate::i18n::message`] translates it).
+    pub fn message(self) -> crate::lint::Message {
         match self {
             DefectKind::Base64InvalidCharacter => {
-                "characters outside the base64 alphabet (skipped)"
+                msg!("characters outside the base64 alphabet (skipped)")
             }
-            DefectKind::Base64BadPadding => "misplaced or wrong number of '=' padding characters",
+            DefectKind::Base64BadPadding => {
+                msg!("misplaced or wrong number of '=' padding characters")
+            }
             DefectKind::Base64DataAfterPadding => {
-                "base64 data after the '=' padding that should end it"
+                msg!("base64 data after the '=' padding that should end it")
             }
-            DefectKind::Base64MissingPadding => "final base64 quantum lacks '=' padding",
+            DefectKind::Base64MissingPadding => msg!("final base64 quantum lacks '=' padding"),
             DefectKind::Base64Truncated => {
-                "a single base64 character at the end cannot form an octet (6 bits dropped)"
+                msg!("a single base64 character at the end cannot form an octet (6 bits dropped)")
             }
             DefectKind::QpInvalidEscape => {
-                "'=' not followed by two hex digits or a line break (kept literally)"
+                msg!("'=' not followed by two hex digits or a line break (kept literally)")
             }
-            DefectKind::QpLowercaseEscape => "'=' escape with lowercase hex digits",
-            DefectKind::QpLineTooLong => "encoded line longer than 76 characters",
+            DefectKind::QpLowercaseEscape => msg!("'=' escape with lowercase hex digits"),
+            DefectKind::QpLineTooLong => msg!("encoded line longer than 76 characters"),
             DefectKind::QpTrailingWhitespace => {
-                "whitespace at the end of an encoded line (deleted)"
+                msg!("whitespace at the end of an encoded line (deleted)")
             }
-            DefectKind::QpSoftBreakAtEnd => "soft line break '=' at the very end of the body",
+            DefectKind::QpSoftBreakAtEnd => msg!("soft line break '=' at the very end of the body"),
         }
     }
 }

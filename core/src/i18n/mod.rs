@@ -9,8 +9,11 @@
 //! Text without a translation comes back in English; the tests walk every table and fail when a
 //! Korean entry is missing.
 //!
-//! Lint *messages* ([`crate::Lint::message`]) carry values and stay English; show the translated
-//! [`lint_summary`] first and the message as the detail.
+//! Lint messages are templates with values ([`crate::lint::Message`], written with `msg!`):
+//! [`lint_message`] translates the template (and the templates nested in it, such as a
+//! parser's reason) and puts the values back as they are; [`message`] does the same for any
+//! [`crate::lint::Message`]. The Korean templates are in `ko_messages.rs`; a test reads every
+//! `msg!` template in the source and fails when one has no Korean or a Korean entry is unused.
 //!
 //! What the SMTP sessions report has its own functions with the values kept: [`client_error`]
 //! (a client session error), [`violation`] (the server session's protocol violations) and
@@ -27,7 +30,10 @@
 
 mod events;
 mod ko_lints;
+mod ko_messages;
 mod ko_text;
+#[cfg(test)]
+mod message_tests;
 
 pub use events::{auth_failure, client_error, violation};
 
@@ -36,29 +42,66 @@ pub use events::{auth_failure, client_error, violation};
 /// the core's own event texts use this one filler.
 pub fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     use std::fmt::Write as _;
+    let names: Vec<&str> = args.iter().map(|(n, _)| *n).collect();
     let mut out = String::with_capacity(template.len());
+    for piece in pieces(template, &names) {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Hole(i) => {
+                if let Some((_, v)) = args.get(i) {
+                    let _ = write!(out, "{v}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A part of a template as [`pieces`] splits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Text shown as it is (a `{…}` that names no value stays in the text).
+    Text(&'a str),
+    /// The hole of the value at this index of the names.
+    Hole(usize),
+}
+
+/// Splits `template` at its `{name}` holes for the `names` given, in order: what [`fill`]
+/// fills, for a program that shows the values differently from the text (the web marks them
+/// as data).
+pub fn pieces<'a>(template: &'a str, names: &[&str]) -> Vec<Piece<'a>> {
+    let mut out = Vec::new();
     let mut rest = template;
+    let mut text_start = 0;
+    let mut at = 0;
     while let Some(open) = rest.find('{') {
-        out.push_str(rest.get(..open).unwrap_or_default());
         let after = rest.get(open + 1..).unwrap_or_default();
-        let value = after.find('}').and_then(|close| {
+        let hole = after.find('}').and_then(|close| {
             let name = after.get(..close)?;
-            args.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v, close))
+            names.iter().position(|n| *n == name).map(|i| (i, close))
         });
-        match value {
-            Some((v, close)) => {
-                let _ = write!(out, "{v}");
+        match hole {
+            Some((i, close)) => {
+                let end = at + open;
+                if end > text_start {
+                    out.push(Piece::Text(
+                        template.get(text_start..end).unwrap_or_default(),
+                    ));
+                }
+                out.push(Piece::Hole(i));
+                at = end + 1 + close + 1;
+                text_start = at;
                 rest = after.get(close + 1..).unwrap_or_default();
             }
             None => {
-                out.push('{');
+                at += open + 1;
                 rest = after;
             }
         }
     }
-    out.push_str(rest);
+    if template.len() > text_start {
+        out.push(Piece::Text(template.get(text_start..).unwrap_or_default()));
+    }
     out
 }
 
@@ -141,6 +184,8 @@ pub struct Pack {
     pub text: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// `(lint code, translated summary)` pairs ([`lint_summary`]).
     pub lints: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// `(English template, translated template)` pairs of lint messages ([`lint_message`]).
+    pub messages: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 /// Why [`install_pack`] refused a pack.
@@ -171,6 +216,7 @@ impl std::error::Error for PackError {}
 struct Catalog {
     text: HashMap<&'static str, &'static str>,
     lints: HashMap<&'static str, &'static str>,
+    messages: HashMap<&'static str, &'static str>,
 }
 
 /// A string of a pack for the catalog: compiled-in text as it is; text that came in a pack is
@@ -190,6 +236,7 @@ impl Catalog {
         Catalog {
             text: pairs(pack.text),
             lints: pairs(pack.lints),
+            messages: pairs(pack.messages),
         }
     }
 }
@@ -227,6 +274,7 @@ pub fn builtin_pack(lang: Lang) -> Pack {
         Lang::Ko => Pack {
             text: pairs(ko_text::ENTRIES),
             lints: pairs(ko_lints::ENTRIES),
+            messages: pairs(ko_messages::ENTRIES),
         },
     }
 }
@@ -278,6 +326,25 @@ pub fn lint_summary(lang: Lang, code: &str) -> Option<&'static str> {
             .and_then(|c| c.lints.get(code).copied())
             .unwrap_or(def.summary),
     )
+}
+
+/// The message of `lint` in `lang`: [`message`] of its [`crate::Lint::text`].
+pub fn lint_message(lang: Lang, lint: &crate::Lint) -> String {
+    if lang == Lang::En {
+        return lint.message.clone();
+    }
+    message(lang, &lint.text)
+}
+
+/// A message in `lang`: its template and the templates nested in its values translated, the
+/// data values as they are. A template is looked up among the message templates, then among
+/// the explanation strings ([`text`]: a nested part can be one, such as what a reply parser
+/// expected); one without a translation stays English.
+pub fn message(lang: Lang, m: &crate::lint::Message) -> String {
+    let Some(c) = catalog(lang) else {
+        return m.english();
+    };
+    m.render(&|t| c.messages.get(t).or_else(|| c.text.get(t)).copied())
 }
 
 /// The name of a session state (RFC 5321 §4.1.4) as a person reads it.

@@ -21,6 +21,7 @@
 //! not reported). Encoded-words in display names are decoded (RFC 2047 §5(3)); inside
 //! quoted-strings they are decoded and reported. Raw UTF-8 is accepted (RFC 6532).
 
+use crate::lint::msg;
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -124,7 +125,7 @@ impl Tok<'_> {
 struct Lints(Vec<Lint>);
 
 impl Lints {
-    fn push(&mut self, def: &'static LintDef, span: Span, msg: impl Into<String>) {
+    fn push(&mut self, def: &'static LintDef, span: Span, msg: crate::lint::Message) {
         if self.0.len() < MAX_LINTS {
             self.0.push(def.at(span, msg));
         }
@@ -198,7 +199,7 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(i, end),
-                        "quoted-string not closed",
+                        msg!("quoted-string not closed"),
                     );
                 }
                 toks.push(Tok::Quoted(Span::new(i, end), content));
@@ -210,7 +211,7 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(i, end),
-                        "domain literal not closed with ']'",
+                        msg!("domain literal not closed with ']'"),
                     );
                 }
                 toks.push(Tok::Literal(Span::new(i, end)));
@@ -224,7 +225,7 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(start, i),
-                        format!("comment not closed ({depth} unclosed '(')"),
+                        msg!("comment not closed ({depth} unclosed '(')", depth),
                     );
                 }
                 toks.push(Tok::Comment(Span::new(start, i)));
@@ -237,7 +238,7 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
                 lints.push(
                     &lints::ADDRESS_INVALID,
                     Span::new(i, i + 1),
-                    format!("stray {:?}", char::from(b)),
+                    msg!("stray {c}", c = format_args!("{:?}", char::from(b))),
                 );
                 i += 1;
             }
@@ -251,7 +252,7 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Lints) -> Vec<Tok<'a>> {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(i, i + 1),
-                        format!("control character 0x{b:02X}"),
+                        msg!("control character {c}", c = format_args!("0x{b:02X}")),
                     );
                     i += 1;
                 } else {
@@ -281,7 +282,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        "'<' inside '<…>'",
+                        msg!("'<' inside '<…>'"),
                     );
                 }
                 angle = true;
@@ -293,7 +294,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        "'>' without '<'",
+                        msg!("'>' without '<'"),
                     );
                 }
                 angle = false;
@@ -308,7 +309,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        "'<' not closed with '>' before ','",
+                        msg!("'<' not closed with '>' before ','"),
                     );
                     angle = false;
                 }
@@ -327,9 +328,9 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
                         if group.is_some() {
-                            "':' inside a group (groups do not nest)"
+                            msg!("':' inside a group (groups do not nest)")
                         } else {
-                            "stray ':'"
+                            msg!("stray ':'")
                         },
                     );
                 }
@@ -350,7 +351,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
                     None => lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        "';' outside a group",
+                        msg!("';' outside a group"),
                     ),
                 }
             }
@@ -366,7 +367,7 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
         lints.push(
             &lints::ADDRESS_INVALID,
             Span::new(at, raw.len()),
-            "'<' not closed with '>'",
+            msg!("'<' not closed with '>'"),
         );
     }
     finish(raw, &unit, &mut group, &mut entries, &mut lints, None);
@@ -374,7 +375,10 @@ pub fn parse_address_list(raw: &[u8]) -> AddressList {
         lints.push(
             &lints::ADDRESS_INVALID,
             Span::new(start, raw.len()),
-            format!("group {name:?} not closed with ';'"),
+            msg!(
+                "group {name} not closed with ';'",
+                name = format_args!("{name:?}")
+            ),
         );
         entries.push(Address::Group(Group {
             name,
@@ -418,7 +422,7 @@ fn finish(
             lints.push(
                 &lints::ADDRESS_OBSOLETE,
                 Span::new(at, at + 1),
-                "empty list element (obs-addr-list)",
+                msg!("empty list element (obs-addr-list)"),
             );
         }
         return;
@@ -454,7 +458,7 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
             lints.push(
                 &lints::ADDRESS_OBSOLETE,
                 Span::new(rs, re),
-                "source route before the address (obs-route); ignored",
+                msg!("source route before the address (obs-route); ignored"),
             );
             inner = inner.get(route_end..).unwrap_or_default();
         }
@@ -463,7 +467,7 @@ fn mailbox(raw: &[u8], unit: &[&Tok], words: &[&Tok], lints: &mut Lints) -> Opti
             lints.push(
                 &lints::ADDRESS_INVALID,
                 Span::new(s, end),
-                "text after '>' (a ',' is missing?)",
+                msg!("text after '>' (a ',' is missing?)"),
             );
         }
         let address = addr_spec(raw, inner, span, lints);
@@ -504,7 +508,7 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
             lints.push(
                 &lints::ADDRESS_INVALID,
                 t.span(),
-                "words of an address not joined by '.' (a ',' is missing?)",
+                msg!("words of an address not joined by '.' (a ',' is missing?)"),
             );
             out.push(' ');
         }
@@ -539,7 +543,10 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
                     lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        format!("unexpected {:?} in an address", char::from(*b)),
+                        msg!(
+                            "unexpected {c} in an address",
+                            c = format_args!("{:?}", char::from(*b))
+                        ),
                     );
                 }
             }
@@ -548,18 +555,24 @@ fn addr_spec(raw: &[u8], words: &[&Tok], span: Span, lints: &mut Lints) -> Strin
     }
     let (local, domain) = out.rsplit_once('@').unwrap_or((out.as_str(), ""));
     if out.is_empty() {
-        lints.push(&lints::ADDRESS_INVALID, span, "empty address");
+        lints.push(&lints::ADDRESS_INVALID, span, msg!("empty address"));
     } else if ats == 0 {
         lints.push(
             &lints::ADDRESS_INVALID,
             span,
-            format!("{out:?} has no @domain"),
+            msg!(
+                "{address} has no @domain",
+                address = format_args!("{out:?}")
+            ),
         );
     } else if ats > 1 || local.is_empty() || domain.is_empty() {
         lints.push(
             &lints::ADDRESS_INVALID,
             span,
-            format!("{out:?} is not local-part@domain"),
+            msg!(
+                "{address} is not local-part@domain",
+                address = format_args!("{out:?}")
+            ),
         );
     }
     out
@@ -581,7 +594,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
         }
         let d = encoded_word::decode_text_only(run, Context::Phrase);
         for l in d.lints {
-            lints.push(lint_def(&l), span, l.message);
+            lints.push(lint_def(&l), span, l.text);
         }
         name.push_str(&d.text);
         run.clear();
@@ -597,7 +610,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
                 flush(&mut run, &mut name, lints);
                 let d = encoded_word::decode_text_only(content, Context::QuotedString);
                 for l in d.lints {
-                    lints.push(lint_def(&l), span, l.message);
+                    lints.push(lint_def(&l), span, l.text);
                 }
                 if gap {
                     name.push(' ');
@@ -617,7 +630,10 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
                     Tok::Special(b, at) => lints.push(
                         &lints::ADDRESS_INVALID,
                         Span::new(*at, at + 1),
-                        format!("{:?} in a display name must be quoted", char::from(*b)),
+                        msg!(
+                            "{c} in a display name must be quoted",
+                            c = format_args!("{:?}", char::from(*b))
+                        ),
                     ),
                     _ => {}
                 }
@@ -630,7 +646,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
         lints.push(
             &lints::ADDRESS_OBSOLETE,
             span,
-            "'.' in an unquoted display name (obs-phrase)",
+            msg!("'.' in an unquoted display name (obs-phrase)"),
         );
     }
     let name = trim_owned(name);

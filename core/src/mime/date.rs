@@ -20,6 +20,7 @@
 //! asctime form (`Mon Jan  2 15:04:05 2006`) — are still read, for display, and reported as
 //! `mime.date-invalid` ("invalid per RFC 5322 §3.3; many readers accept it").
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -217,7 +218,8 @@ fn lex<'a>(raw: &'a [u8], lints: &mut Vec<Lint>) -> Vec<(Tok<'a>, Span)> {
                 i = end;
                 if depth > 0 {
                     lints.push(
-                        lints::DATE_INVALID.at(Span::new(start, raw.len()), "comment not closed"),
+                        lints::DATE_INVALID
+                            .at(Span::new(start, raw.len()), msg!("comment not closed")),
                     );
                 }
             }
@@ -352,7 +354,7 @@ pub fn parse_date(raw: &[u8]) -> ParsedDate {
     ParsedDate { value, lints }
 }
 
-fn invalid(lints: &mut Vec<Lint>, span: Span, msg: impl Into<String>) -> Option<DateTime> {
+fn invalid(lints: &mut Vec<Lint>, span: Span, msg: crate::lint::Message) -> Option<DateTime> {
     lints.push(lints::DATE_INVALID.at(span, msg));
     None
 }
@@ -360,7 +362,7 @@ fn invalid(lints: &mut Vec<Lint>, span: Span, msg: impl Into<String>) -> Option<
 fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> Option<DateTime> {
     let mut c = Cursor { toks, pos: 0 };
     if toks.is_empty() {
-        return invalid(lints, all, "empty Date");
+        return invalid(lints, all, msg!("empty Date"));
     }
     // Day of week.
     let mut dow: Option<(u8, Span)> = None;
@@ -373,7 +375,7 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             if full {
                 lints.push(lints::DATE_INVALID.at(
                     s,
-                    "full day name: invalid per RFC 5322 §3.3 (day-name is Mon … Sun, in the obsolete form too); many readers accept it",
+                    msg!("full day name: invalid per RFC 5322 §3.3 (day-name is Mon … Sun, in the obsolete form too); many readers accept it"),
                 ));
             }
             missing_comma = !c.punct(b',');
@@ -384,7 +386,7 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
     if let (Some((_, s)), true, false) = (dow, missing_comma, asctime) {
         lints.push(lints::DATE_INVALID.at(
             s,
-            "no ',' after the day of the week: invalid per RFC 5322 §3.3; many readers accept it",
+            msg!("no ',' after the day of the week: invalid per RFC 5322 §3.3; many readers accept it"),
         ));
     }
     let (day, month, year_tok);
@@ -392,7 +394,7 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
     if asctime {
         lints.push(lints::DATE_INVALID.at(
             all,
-            "asctime form (`Mon Jan 2 15:04:05 2006`), not RFC 5322 date-time",
+            msg!("asctime form (`Mon Jan 2 15:04:05 2006`), not RFC 5322 date-time"),
         ));
         let Some(&(Tok::Alpha(m), ms)) = c.next() else {
             return None;
@@ -400,12 +402,12 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
         month = month_of(m).map(|(n, _)| n).unwrap_or(0);
         let _ = ms;
         let Some(d) = c.num() else {
-            return invalid(lints, all, "expected the day after the month");
+            return invalid(lints, all, msg!("expected the day after the month"));
         };
         day = d;
         read_time(&mut c, &mut time);
         let Some(y) = c.num() else {
-            return invalid(lints, all, "expected the year after the time");
+            return invalid(lints, all, msg!("expected the year after the time"));
         };
         year_tok = y;
     } else {
@@ -413,7 +415,7 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             return invalid(
                 lints,
                 c.peek().map_or(all, |t| t.1),
-                "expected the day of the month",
+                msg!("expected the day of the month"),
             );
         };
         day = d;
@@ -424,28 +426,36 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
                     if full {
                         lints.push(lints::DATE_INVALID.at(
                             *s,
-                            "full month name: invalid per RFC 5322 §3.3 (month is Jan … Dec, in the obsolete form too); many readers accept it",
+                            msg!("full month name: invalid per RFC 5322 §3.3 (month is Jan … Dec, in the obsolete form too); many readers accept it"),
                         ));
                     }
                     n
                 }
                 None => {
                     let m = m.to_ascii_lowercase();
-                    return invalid(lints, *s, format!("{m:?} is not a month name"));
+                    return invalid(
+                        lints,
+                        *s,
+                        msg!("{m} is not a month name", m = format_args!("{m:?}")),
+                    );
                 }
             },
-            Some((_, s)) => return invalid(lints, *s, "expected a month name (Jan … Dec)"),
-            None => return invalid(lints, all, "the Date ends before the month"),
+            Some((_, s)) => return invalid(lints, *s, msg!("expected a month name (Jan … Dec)")),
+            None => return invalid(lints, all, msg!("the Date ends before the month")),
         };
         let dash_after_month = c.punct(b'-');
         if dash_before_month || dash_after_month {
             lints.push(lints::DATE_INVALID.at(
                 all,
-                "'-' between day, month and year: invalid per RFC 5322 §3.3 (they are separated by white space); many readers accept it",
+                msg!("'-' between day, month and year: invalid per RFC 5322 §3.3 (they are separated by white space); many readers accept it"),
             ));
         }
         let Some(y) = c.num() else {
-            return invalid(lints, c.peek().map_or(all, |t| t.1), "expected the year");
+            return invalid(
+                lints,
+                c.peek().map_or(all, |t| t.1),
+                msg!("expected the year"),
+            );
         };
         year_tok = y;
         read_time(&mut c, &mut time);
@@ -458,7 +468,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             return invalid(
                 lints,
                 dspan,
-                format!("day {dstr:?} is not one or two digits"),
+                msg!(
+                    "day {d} is not one or two digits",
+                    d = format_args!("{dstr:?}")
+                ),
             )
         }
     };
@@ -466,7 +479,7 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
     let (ystr, yspan) = year_tok;
     let year: u32 = match (ystr.len(), ystr.parse::<u32>()) {
         (2, Ok(y)) => {
-            lints.push(lints::DATE_OBSOLETE.at(yspan, "two-digit year (obs-year)"));
+            lints.push(lints::DATE_OBSOLETE.at(yspan, msg!("two-digit year (obs-year)")));
             if y < 50 {
                 2000 + y
             } else {
@@ -474,44 +487,64 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             }
         }
         (3, Ok(y)) => {
-            lints.push(lints::DATE_OBSOLETE.at(yspan, "three-digit year (obs-year): 1900 added"));
+            lints.push(
+                lints::DATE_OBSOLETE.at(yspan, msg!("three-digit year (obs-year): 1900 added")),
+            );
             1900 + y
         }
         (4..=9, Ok(y)) => y,
-        _ => return invalid(lints, yspan, format!("year {ystr:?} is not a 4-digit year")),
+        _ => {
+            return invalid(
+                lints,
+                yspan,
+                msg!(
+                    "year {y} is not a 4-digit year",
+                    y = format_args!("{ystr:?}")
+                ),
+            )
+        }
     };
     if year < 1900 {
-        lints.push(
-            lints::DATE_INVALID.at(yspan, format!("year {year} is before 1900 (RFC 5322 §3.3)")),
-        );
+        lints.push(lints::DATE_INVALID.at(
+            yspan,
+            msg!("year {year} is before 1900 (RFC 5322 §3.3)", year),
+        ));
     }
     // Time.
     if time.len() < 2 {
         return invalid(
             lints,
             c.peek().map_or(all, |t| t.1),
-            "expected the time as hh:mm[:ss]",
+            msg!("expected the time as hh:mm[:ss]"),
         );
     }
     let field = |i: usize| time.get(i).copied().unwrap_or_default();
-    let parse2 = |(s, sp): (&str, Span), lints: &mut Vec<Lint>, what: &str| -> Option<u8> {
+    let parse2 = |(s, sp): (&str, Span),
+                  lints: &mut Vec<Lint>,
+                  what: crate::lint::Message|
+     -> Option<u8> {
         match s.parse::<u8>() {
             Ok(v) if s.len() <= 2 => {
                 if s.len() == 1 {
                     lints.push(lints::DATE_INVALID.at(
                         sp,
-                        format!("{what} written with one digit: invalid per RFC 5322 §3.3 (two digits, in the obsolete form too); many readers accept it"),
+                        msg!("{what} written with one digit: invalid per RFC 5322 §3.3 (two digits, in the obsolete form too); many readers accept it").text("what", what),
                     ));
                 }
                 Some(v)
             }
-            _ => invalid(lints, sp, format!("{what} {s:?} is not two digits")).map(|_| 0),
+            _ => invalid(
+                lints,
+                sp,
+                msg!("{what} {s} is not two digits", s = format_args!("{s:?}")).text("what", what),
+            )
+            .map(|_| 0),
         }
     };
-    let hour = parse2(field(0), lints, "hour")?;
-    let minute = parse2(field(1), lints, "minute")?;
+    let hour = parse2(field(0), lints, msg!("hour"))?;
+    let minute = parse2(field(1), lints, msg!("minute"))?;
     let second = if time.len() > 2 {
-        parse2(field(2), lints, "second")?
+        parse2(field(2), lints, msg!("second"))?
     } else {
         0
     };
@@ -523,7 +556,7 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
                 let (hh, mm) = (v / 100, v % 100);
                 let span = Span::new(ss.start, zs.end);
                 if mm > 59 {
-                    return invalid(lints, span, format!("zone minutes {mm} are above 59"));
+                    return invalid(lints, span, msg!("zone minutes {mm} are above 59", mm));
                 }
                 let off = hh * 60 + mm;
                 if sign == b'-' {
@@ -536,52 +569,57 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
                 return invalid(
                     lints,
                     Span::new(ss.start, zs.end),
-                    format!("zone {}{z} is not 4 digits", char::from(sign)),
+                    msg!(
+                        "zone {zone} is not 4 digits",
+                        zone = format_args!("{}{z}", char::from(sign))
+                    ),
                 )
             }
-            None => return invalid(lints, ss, "zone sign without digits"),
+            None => return invalid(lints, ss, msg!("zone sign without digits")),
         },
         Some((Tok::Alpha(z), zs)) => {
             if let Some(off) = named_zone(z) {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
-                    format!(
-                        "named zone {:?} (obs-zone); use a numeric offset",
-                        z.to_ascii_uppercase()
+                    msg!(
+                        "named zone {zone} (obs-zone); use a numeric offset",
+                        zone = format_args!("{:?}", z.to_ascii_uppercase())
                     ),
                 ));
                 (off, true)
             } else if z.len() == 1 && !z.eq_ignore_ascii_case("j") {
                 lints.push(lints::DATE_OBSOLETE.at(
                     zs,
-                    "military zone letter (obs-zone); read as -0000, offset unknown",
+                    msg!("military zone letter (obs-zone); read as -0000, offset unknown"),
                 ));
                 (0, false)
             } else {
                 lints.push(lints::DATE_INVALID.at(
                     zs,
-                    format!(
-                        "unknown zone {:?}; offset taken as unknown",
-                        z.to_ascii_uppercase()
+                    msg!(
+                        "unknown zone {zone}; offset taken as unknown",
+                        zone = format_args!("{:?}", z.to_ascii_uppercase())
                     ),
                 ));
                 (0, false)
             }
         }
-        Some((_, s)) => return invalid(lints, s, "expected a zone such as +0000"),
+        Some((_, s)) => return invalid(lints, s, msg!("expected a zone such as +0000")),
         None => {
-            lints.push(lints::DATE_INVALID.at(all, "no zone; offset taken as unknown (-0000)"));
+            lints.push(
+                lints::DATE_INVALID.at(all, msg!("no zone; offset taken as unknown (-0000)")),
+            );
             (0, false)
         }
     };
     // asctime puts the year last: a zone may follow it, handled above; anything else is stray.
     if let Some((_, s)) = c.peek() {
         let rest = Span::new(s.start, toks.last().map_or(s.end, |t| t.1.end));
-        lints.push(lints::DATE_INVALID.at(rest, "unexpected text after the zone"));
+        lints.push(lints::DATE_INVALID.at(rest, msg!("unexpected text after the zone")));
     }
     // Ranges.
     if !(1..=12).contains(&month) {
-        return invalid(lints, all, "month out of range");
+        return invalid(lints, all, msg!("month out of range"));
     }
     let dim = days_in_month(year, month);
     if day == 0 || day > dim {
@@ -589,9 +627,12 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
         return invalid(
             lints,
             dspan,
-            format!(
-                "day {day} does not exist in {} {year} ({dim} days)",
-                capitalize(name)
+            msg!(
+                "day {day} does not exist in {month} {year} ({dim} days)",
+                day,
+                month = capitalize(name),
+                year,
+                dim
             ),
         );
     }
@@ -603,7 +644,10 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
         return invalid(
             lints,
             span,
-            format!("time {hour:02}:{minute:02}:{second:02} is out of range"),
+            msg!(
+                "time {time} is out of range",
+                time = format_args!("{hour:02}:{minute:02}:{second:02}")
+            ),
         );
     }
     let dt = DateTime {
@@ -623,7 +667,12 @@ fn parse_tokens(toks: &[(Tok<'_>, Span)], all: Span, lints: &mut Vec<Lint>) -> O
             let real = DAY_NAMES.get(usize::from(actual)).copied().unwrap_or("?");
             lints.push(lints::DATE_INVALID.at(
                 s,
-                format!("{given} given, but {year:04}-{month:02}-{day:02} is a {real}"),
+                msg!(
+                    "{given} given, but {date} is a {real}",
+                    given,
+                    date = format_args!("{year:04}-{month:02}-{day:02}"),
+                    real
+                ),
             ));
         }
     }

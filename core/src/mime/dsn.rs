@@ -14,6 +14,7 @@
 //! message. [`DsnBuilder`] writes one (a bounce, as a mail server sends it), using the
 //! [`MessageBuilder`] for the header fields and the explanation part.
 
+use crate::lint::msg;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -150,7 +151,7 @@ pub fn parse_delivery_status(input: &[u8]) -> DeliveryStatus {
             if ds.reporting_mta.is_none() {
                 ds.lints.push(lints::DSN_INVALID.at(
                     Span::new(h.span.start, h.span.start),
-                    "the per-message group has no Reporting-MTA field",
+                    msg!("the per-message group has no Reporting-MTA field"),
                 ));
             }
         } else if ds.recipients.len() < MAX_RECIPIENTS {
@@ -185,10 +186,13 @@ pub fn parse_delivery_status(input: &[u8]) -> DeliveryStatus {
                 Some(_) => {}
             }
             if !problems.is_empty() {
-                ds.lints.push(
-                    lints::DSN_INVALID
-                        .at(h.span, format!("recipient group: {}", problems.join("; "))),
-                );
+                ds.lints.push(lints::DSN_INVALID.at(
+                    h.span,
+                    msg!(
+                        "recipient group: {problems}",
+                        problems = problems.join("; ")
+                    ),
+                ));
             }
             ds.recipients.push(r);
         }
@@ -202,7 +206,7 @@ pub fn parse_delivery_status(input: &[u8]) -> DeliveryStatus {
     if !first && ds.recipients.is_empty() {
         ds.lints.push(lints::DSN_INVALID.at(
             Span::new(input.len(), input.len()),
-            "the report has no per-recipient group",
+            msg!("the report has no per-recipient group"),
         ));
     }
     ds

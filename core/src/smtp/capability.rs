@@ -14,6 +14,7 @@
 //! an explanation and its RFC. Unknown keywords are kept with their parameters. At most
 //! [`MAX_CAPABILITIES`] entries are kept.
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -261,7 +262,10 @@ impl Capabilities {
             if caps.entries.len() >= MAX_CAPABILITIES {
                 caps.lints.push(lints::EHLO_INVALID.at(
                     line.span,
-                    format!("more than {MAX_CAPABILITIES} capability lines; the rest are ignored"),
+                    msg!(
+                        "more than {MAX_CAPABILITIES} capability lines; the rest are ignored",
+                        MAX_CAPABILITIES
+                    ),
                 ));
                 break;
             }
@@ -274,7 +278,8 @@ impl Capabilities {
         let mut words = text.split([' ', '\t']).filter(|w| !w.is_empty());
         let Some(first) = words.next() else {
             self.lints.push(
-                lints::EHLO_INVALID.at(span, "empty EHLO line; each line names one extension"),
+                lints::EHLO_INVALID
+                    .at(span, msg!("empty EHLO line; each line names one extension")),
             );
             return;
         };
@@ -299,7 +304,10 @@ impl Capabilities {
         if !valid_keyword {
             self.lints.push(lints::EHLO_INVALID.at(
                 span,
-                format!("{keyword:?} is not an EHLO keyword (letters, digits and '-')"),
+                msg!(
+                    "{keyword} is not an EHLO keyword (letters, digits and '-')",
+                    keyword = format_args!("{keyword:?}")
+                ),
             ));
         }
         let upper = keyword.to_ascii_uppercase();
@@ -308,17 +316,22 @@ impl Capabilities {
             match v.parse::<u64>() {
                 Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) => Some(n),
                 _ => {
-                    lints.push(
-                        lints::EHLO_INVALID
-                            .at(span, format!("{what} takes a decimal number, not {v:?}")),
-                    );
+                    lints.push(lints::EHLO_INVALID.at(
+                        span,
+                        msg!(
+                            "{what} takes a decimal number, not {v}",
+                            what,
+                            v = format_args!("{v:?}")
+                        ),
+                    ));
                     None
                 }
             }
         };
         let no_params = |p: &[String], lints: &mut Vec<Lint>| {
             if !p.is_empty() {
-                lints.push(lints::EHLO_INVALID.at(span, format!("{upper} takes no parameters")));
+                lints
+                    .push(lints::EHLO_INVALID.at(span, msg!("{upper} takes no parameters", upper)));
             }
         };
         let capability = match upper.as_str() {
@@ -334,7 +347,7 @@ impl Capabilities {
                     params.iter().map(|m| m.to_ascii_uppercase()).collect();
                 if mechanisms.is_empty() {
                     self.lints
-                        .push(lints::EHLO_INVALID.at(span, "AUTH lists no SASL mechanism"));
+                        .push(lints::EHLO_INVALID.at(span, msg!("AUTH lists no SASL mechanism")));
                 }
                 // Merge `AUTH=…` (sent for old clients) with a standard `AUTH …` line.
                 if let Some(Capability::Auth {
@@ -391,7 +404,7 @@ impl Capabilities {
         if let Some(ext) = capability.extension() {
             if self.has(ext) {
                 self.lints
-                    .push(lints::EHLO_INVALID.at(span, format!("{upper} is advertised twice")));
+                    .push(lints::EHLO_INVALID.at(span, msg!("{upper} is advertised twice", upper)));
                 return;
             }
         }

@@ -8,6 +8,8 @@
 //! default `CONNECT GET POST regexp:{{/^[^ ]+: /}}`, replying `221 2.7.0`), which the server
 //! session does too before the client's first SMTP command.
 
+use crate::lint::msg;
+
 /// What a non-SMTP line looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -22,10 +24,10 @@ pub enum NonSmtp {
 
 impl NonSmtp {
     /// A short description for messages.
-    pub fn describe(self) -> &'static str {
+    pub fn message(self) -> crate::lint::Message {
         match self {
-            NonSmtp::HttpRequest => "an HTTP request line",
-            NonSmtp::HeaderField => "a header field line",
+            NonSmtp::HttpRequest => msg!("an HTTP request line"),
+            NonSmtp::HeaderField => msg!("a header field line"),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! never panics and looks at no more than [`MAX_REPLY_LINE`] bytes per line and
 //! [`MAX_REPLY_LINES`] lines.
 
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -226,27 +227,39 @@ pub enum ReplyError {
     TooManyLines,
 }
 
-impl std::fmt::Display for ReplyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ReplyError {
+    /// What is wrong, as a message that can be translated ([`crate::i18n::message`]; what the
+    /// parser expected is one of the core's explanation strings).
+    pub fn message(&self) -> Message {
         match self {
             ReplyError::Malformed {
                 offset,
                 expected,
                 found,
-            } => {
-                write!(
-                    f,
-                    "invalid reply at byte {offset}: expected {expected}, found {found:?}"
+            } => msg!(
+                "invalid reply at byte {offset}: expected {expected}, found {found}",
+                offset,
+                found = format_args!("{found:?}")
+            )
+            .text("expected", Message::new(expected)),
+            ReplyError::LineTooLong { offset } => msg!(
+                "reply line at byte {offset} is longer than {MAX_REPLY_LINE} bytes",
+                offset,
+                MAX_REPLY_LINE
+            ),
+            ReplyError::TooManyLines => {
+                msg!(
+                    "reply has more than {MAX_REPLY_LINES} lines",
+                    MAX_REPLY_LINES
                 )
             }
-            ReplyError::LineTooLong { offset } => {
-                write!(
-                    f,
-                    "reply line at byte {offset} is longer than {MAX_REPLY_LINE} bytes"
-                )
-            }
-            ReplyError::TooManyLines => write!(f, "reply has more than {MAX_REPLY_LINES} lines"),
         }
+    }
+}
+
+impl std::fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
     }
 }
 
@@ -283,7 +296,7 @@ pub fn parse_reply(input: &[u8]) -> Result<Option<(Reply, usize)>, ReplyError> {
         } else {
             lints.push(lints::BARE_LF.at(
                 Span::new(pos + nl, line_end),
-                "reply line ends in a bare LF; servers must send CRLF",
+                msg!("reply line ends in a bare LF; servers must send CRLF"),
             ));
         }
         check_prefix(content, pos)?;
@@ -297,9 +310,9 @@ pub fn parse_reply(input: &[u8]) -> Result<Option<(Reply, usize)>, ReplyError> {
         if line_end - pos > RFC_REPLY_LINE {
             lints.push(lints::LINE_TOO_LONG.at(
                 span,
-                format!(
-                    "reply line is {} bytes; RFC 5321 allows 512",
-                    line_end - pos
+                msg!(
+                    "reply line is {n} bytes; RFC 5321 allows 512",
+                    n = line_end - pos
                 ),
             ));
         }
@@ -307,7 +320,7 @@ pub fn parse_reply(input: &[u8]) -> Result<Option<(Reply, usize)>, ReplyError> {
             None => code = Some(this_code),
             Some(first) if first != this_code => lints.push(lints::REPLY_INVALID.at(
                 Span::new(pos, pos + 3),
-                format!("line of a {first} reply carries code {this_code}; all lines must repeat the same code"),
+                msg!("line of a {first} reply carries code {this_code}; all lines must repeat the same code", first, this_code),
             )),
             Some(_) => {}
         }

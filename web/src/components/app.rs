@@ -7,7 +7,7 @@ use crate::components::nav::Nav;
 use crate::components::route::use_route;
 use crate::components::views::ViewBody;
 use crate::services::prefs;
-use crate::state::i18n::{self, tr, PackLoad};
+use crate::state::i18n::{self, tr, trf, PackLoad};
 
 /// The root component: every view, routed by [`use_route`].
 #[function_component(App)]
@@ -49,7 +49,7 @@ pub fn app() -> Html {
             <header class="app-header">
                 <h1 class="brand"><span aria-hidden="true">{"✉"}</span>{" Mailscope"}</h1>
                 <Nav current={view} on_navigate={route.navigate.clone()} />
-                <span class="version" title={tr(lang, "mailscope-core version")}>{format!("core v{}", mailscope_core::VERSION)}</span>
+                <span class="version" title={tr(lang, "mailscope-core version")}>{ trf(lang, "core v{version}", &[("version", &mailscope_core::VERSION)]) }</span>
                 <LangSwitch />
             </header>
             <ViewBody {view} />

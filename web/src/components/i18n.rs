@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use mailscope_core::i18n::Piece;
+
 use crate::services::lang_pack;
 use crate::state::error::UserError;
 use crate::state::i18n::{is_ready, key, tr, trf, Lang, PackLoad};
@@ -117,6 +119,23 @@ pub fn lang_switch() -> Html {
     }
 }
 
+/// [`trf`] as markup: the template in `lang` with each value in place, the values marked as
+/// data (`data-data`: shown as they are in every language, such as a user name or a code).
+pub fn filled(lang: Lang, template: &'static str, args: &[(&str, Html)]) -> Html {
+    let names: Vec<&str> = args.iter().map(|(n, _)| *n).collect();
+    html! {
+        <>{ for mailscope_core::i18n::pieces(tr(lang, template), &names).into_iter().map(|p| match p {
+            Piece::Text(t) => html! { { t } },
+            Piece::Hole(i) => args.get(i).map(|(_, v)| v.clone()).unwrap_or_default(),
+        }) }</>
+    }
+}
+
+/// A value in [`filled`] text: shown as it is, marked as data.
+pub fn datum(value: impl std::fmt::Display) -> Html {
+    html! { <span class="value" data-data="">{ value.to_string() }</span> }
+}
+
 /// Properties of [`LintItem`].
 #[derive(Properties, PartialEq)]
 pub struct LintItemProps {
@@ -125,8 +144,9 @@ pub struct LintItemProps {
 }
 
 /// One finding in a list: in English the core's specific message; in another language the
-/// core's translated summary of the lint as the main line and the specific English message
-/// under it (messages carry values and are not translated).
+/// core's translated summary of the lint as the main line and the specific message, translated
+/// by the core with its values kept ([`lint_message`](mailscope_core::i18n::lint_message)),
+/// under it.
 #[function_component(LintItem)]
 pub fn lint_item(props: &LintItemProps) -> Html {
     let lang = use_lang();
@@ -145,7 +165,7 @@ pub fn lint_item(props: &LintItemProps) -> Html {
             if let Some(summary) = summary {
                 <span class="lint-summary">{ summary }</span>
                 { reference }
-                <span class="lint-detail" lang="en">{ &lint.message }</span>
+                <span class="lint-detail">{ mailscope_core::i18n::lint_message(lang, lint) }</span>
             } else {
                 <span class="lint-message">{ &lint.message }</span>
                 { reference }

@@ -30,8 +30,8 @@ pub struct Row {
     pub kind: String,
     /// The core's explanation, with RFC sections.
     pub explanation: String,
-    /// Further explanations: reply code meaning, enhanced status code, capabilities.
-    pub details: Vec<String>,
+    /// Further explanations: reply code meaning, enhanced status code, capabilities, sizes.
+    pub details: Vec<Detail>,
     /// "ready → mail".
     pub state: String,
     /// Findings on this entry.
@@ -41,6 +41,38 @@ pub struct Row {
     pub auth: Option<DecodedAuth>,
     /// Sent inside TLS.
     pub tls: bool,
+}
+
+/// One further explanation of a transcript entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    /// A sentence of the core's tables (a reply code's meaning, an enhanced status code, a
+    /// capability), which the core translates
+    /// ([`explain`](mailscope_core::i18n::explain)).
+    Core(String),
+    /// A template of this crate's text ([`key`]) with its values, shown with [`trf`].
+    Text {
+        /// The English template.
+        template: &'static str,
+        /// The value of each hole.
+        args: Vec<(&'static str, String)>,
+    },
+}
+
+impl Detail {
+    /// The detail in `lang`.
+    pub fn shown(&self, lang: Lang) -> String {
+        match self {
+            Detail::Core(s) => mailscope_core::i18n::explain(lang, s),
+            Detail::Text { template, args } => {
+                let args: Vec<(&str, &dyn std::fmt::Display)> = args
+                    .iter()
+                    .map(|(n, v)| (*n, v as &dyn std::fmt::Display))
+                    .collect();
+                trf(lang, template, &args)
+            }
+        }
+    }
 }
 
 /// The prefix for a direction, as in RFC 5321 Appendix D.
@@ -81,7 +113,7 @@ pub fn visible_wire(bytes: &[u8], max: usize) -> String {
     out
 }
 
-fn kind_and_details(entry: &Entry) -> (String, Vec<String>) {
+fn kind_and_details(entry: &Entry) -> (String, Vec<Detail>) {
     match &entry.parsed {
         Parsed::Command { command } => (format!("command {}", command.verb()), Vec::new()),
         Parsed::Reply {
@@ -90,18 +122,18 @@ fn kind_and_details(entry: &Entry) -> (String, Vec<String>) {
             code,
             capabilities,
         } => {
-            let mut details = vec![code.to_string()];
+            let mut details = vec![Detail::Core(code.to_string())];
             if let Some(e) = enhanced {
-                details.push(e.explain());
+                details.push(Detail::Core(e.explain()));
             }
             if let Some(caps) = capabilities {
                 for c in &caps.entries {
-                    details.push(format!(
+                    details.push(Detail::Core(format!(
                         "{}: {} ({})",
                         c.capability.keyword(),
                         c.capability.explain(),
                         c.capability.reference()
-                    ));
+                    )));
                 }
             }
             (format!("reply {}", reply.code), details)
@@ -112,25 +144,31 @@ fn kind_and_details(entry: &Entry) -> (String, Vec<String>) {
             terminated,
         } => (
             "message".into(),
-            vec![format!(
-                "{octets} octets in {lines} lines{}",
-                if *terminated {
-                    ""
+            vec![Detail::Text {
+                template: if *terminated {
+                    key("{octets} octets in {lines} lines")
                 } else {
-                    ", not terminated by a . line"
-                }
-            )],
+                    key("{octets} octets in {lines} lines, not terminated by a . line")
+                },
+                args: vec![("octets", octets.to_string()), ("lines", lines.to_string())],
+            }],
         ),
         Parsed::Chunk { size, octets } => (
             "BDAT chunk".into(),
-            vec![format!("{octets} of {size} announced octets")],
+            vec![Detail::Text {
+                template: key("{octets} of {size} announced octets"),
+                args: vec![("octets", octets.to_string()), ("size", size.to_string())],
+            }],
         ),
         Parsed::SaslResponse { .. } => ("SASL response".into(), Vec::new()),
         Parsed::Tls { octets } => (
             "TLS records".into(),
-            vec![format!("{octets} octets, encrypted")],
+            vec![Detail::Text {
+                template: key("{octets} octets, encrypted"),
+                args: vec![("octets", octets.to_string())],
+            }],
         ),
-        Parsed::Invalid { error } => ("invalid".into(), vec![error.clone()]),
+        Parsed::Invalid { error } => ("invalid".into(), vec![Detail::Core(error.clone())]),
     }
 }
 
@@ -566,12 +604,17 @@ mod tests {
         );
         let ehlo = &rows[2];
         assert!(
-            ehlo.details.iter().any(|d| d.starts_with("PIPELINING")),
+            ehlo.details
+                .iter()
+                .any(|d| d.shown(Lang::En).starts_with("PIPELINING")),
             "capabilities explained: {:?}",
             ehlo.details
         );
         assert!(
-            rows[4].details.iter().any(|d| d.starts_with("2.1.0")),
+            rows[4]
+                .details
+                .iter()
+                .any(|d| d.shown(Lang::En).starts_with("2.1.0")),
             "enhanced code explained: {:?}",
             rows[4].details
         );

@@ -517,6 +517,34 @@ mod tests {
         }
     }
 
+    /// A finding crosses the worker with its message template, so the page can show it in
+    /// Korean (JSON, for people and programs, carries the English text only).
+    #[test]
+    fn a_finding_keeps_its_template_across_the_worker() {
+        let m = mailscope_core::mime::parse::parse_message(
+            b"From: a@example.org\r\nDate: Tue, 15 January 2008 16:02:43 -0500\r\n\r\nhi\r\n",
+        );
+        let lint = m
+            .lints
+            .first()
+            .map(|l| l.lint.clone())
+            .expect("a Date finding");
+        let bytes = encode(&lint).expect("encodes");
+        let back: mailscope_core::Lint = decode(&bytes).expect("decodes");
+        assert_eq!(back, lint);
+        let json = serde_json::to_string(&lint).unwrap_or_default();
+        assert!(!json.contains("template"), "{json}");
+        let ko = crate::state::i18n::builtin_pack(crate::state::i18n::Lang::Ko);
+        assert!(
+            ko.core
+                .messages
+                .iter()
+                .any(|(en, _)| *en == back.text.template),
+            "the Korean pack carries the template of {:?}",
+            back.message
+        );
+    }
+
     #[test]
     fn a_parsed_message_travels_in_the_side_list() {
         let t = Transfer {

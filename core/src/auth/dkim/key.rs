@@ -7,6 +7,7 @@
 //! `p=` is a SubjectPublicKeyInfo (RSA; a bare RSAPublicKey is accepted too, as many verifiers
 //! do) or 32 raw bytes (Ed25519, RFC 8463 §4); an empty `p=` means the key was revoked.
 
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::tags::{self, Tag};
@@ -81,7 +82,7 @@ impl KeyRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyError {
     /// What is wrong.
-    pub reason: String,
+    pub reason: Message,
     /// The bytes responsible, in the record's text.
     pub span: Span,
 }
@@ -100,11 +101,11 @@ pub fn parse(txt: &[u8]) -> Result<KeyRecord, KeyError> {
         reason: e.reason,
         span: e.span,
     })?;
-    let fail = |reason: String, span: Span| KeyError { reason, span };
+    let fail = |reason: Message, span: Span| KeyError { reason, span };
     if let Some((i, v)) = tags.iter().enumerate().find(|(_, t)| t.name == "v") {
         if i != 0 || v.value != "DKIM1" {
             return Err(fail(
-                format!("v={} must be DKIM1 and come first", v.value),
+                msg!("v={v} must be DKIM1 and come first", v = &v.value),
                 v.value_span,
             ));
         }
@@ -116,7 +117,7 @@ pub fn parse(txt: &[u8]) -> Result<KeyRecord, KeyError> {
             "ed25519" => KeyType::Ed25519,
             other => {
                 return Err(fail(
-                    format!("k={other} is not a known key type"),
+                    msg!("k={other} is not a known key type", other),
                     k.value_span,
                 ))
             }
@@ -124,7 +125,7 @@ pub fn parse(txt: &[u8]) -> Result<KeyRecord, KeyError> {
     };
     let p = tags::get(&tags, "p").ok_or_else(|| {
         fail(
-            "the required tag p= is missing".into(),
+            msg!("the required tag p= is missing"),
             Span::new(0, txt.len()),
         )
     })?;
@@ -133,7 +134,7 @@ pub fn parse(txt: &[u8]) -> Result<KeyRecord, KeyError> {
         None
     } else {
         let der = base64::decode_strict(raw.as_bytes())
-            .map_err(|e| fail(format!("p= is not base64: {e}"), p.value_span))?;
+            .map_err(|e| fail(msg!("p= is not base64: {e}", e), p.value_span))?;
         Some(decode_key(key_type, &der).map_err(|reason| fail(reason, p.value_span))?)
     };
     Ok(KeyRecord {
@@ -149,7 +150,7 @@ pub fn parse(txt: &[u8]) -> Result<KeyRecord, KeyError> {
 }
 
 /// Decodes the bytes of `p=`.
-pub fn decode_key(key_type: KeyType, der: &[u8]) -> Result<PublicKey, String> {
+pub fn decode_key(key_type: KeyType, der: &[u8]) -> Result<PublicKey, Message> {
     match key_type {
         KeyType::Rsa => {
             use rsa::pkcs1::DecodeRsaPublicKey;
@@ -157,15 +158,15 @@ pub fn decode_key(key_type: KeyType, der: &[u8]) -> Result<PublicKey, String> {
             rsa::RsaPublicKey::from_public_key_der(der)
                 .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(der))
                 .map(PublicKey::Rsa)
-                .map_err(|e| format!("p= is not an RSA public key of at most 4096 bits: {e}"))
+                .map_err(|e| msg!("p= is not an RSA public key of at most 4096 bits: {e}", e))
         }
         KeyType::Ed25519 => {
             let bytes: [u8; 32] = der
                 .try_into()
-                .map_err(|_| format!("p= holds {} bytes; an Ed25519 key is 32", der.len()))?;
+                .map_err(|_| msg!("p= holds {n} bytes; an Ed25519 key is 32", n = der.len()))?;
             ed25519_dalek::VerifyingKey::from_bytes(&bytes)
                 .map(PublicKey::Ed25519)
-                .map_err(|e| format!("p= is not an Ed25519 public key: {e}"))
+                .map_err(|e| msg!("p= is not an Ed25519 public key: {e}", e))
         }
     }
 }

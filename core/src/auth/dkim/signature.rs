@@ -4,6 +4,7 @@ use crate::auth::lints;
 use crate::auth::tags::{self, Tag};
 use crate::codec::base64;
 use crate::lint::Lint;
+use crate::lint::{msg, Message};
 use crate::mime::header::Field;
 use crate::span::Span;
 
@@ -82,7 +83,7 @@ impl Signature {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureError {
     /// What is wrong.
-    pub reason: String,
+    pub reason: Message,
     /// The bytes responsible.
     pub span: Span,
     /// `d=`, when it could be read.
@@ -99,7 +100,7 @@ pub fn parse(message: &[u8], field: &Field) -> Result<Signature, SignatureError>
 /// Reads a signature field of `kind`; spans are offsets into `message`.
 pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, SignatureError> {
     let value = field.raw_value(message);
-    let fail = |reason: String, span: Span, tags: &[Tag]| SignatureError {
+    let fail = |reason: Message, span: Span, tags: &[Tag]| SignatureError {
         reason,
         span,
         domain: tags::get(tags, "d").map(|t| t.value.to_ascii_lowercase()),
@@ -110,7 +111,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     let need = |name: &str| {
         tags::get(tags, name).ok_or_else(|| {
             fail(
-                format!("the required tag {name}= is missing"),
+                msg!("the required tag {name}= is missing", name),
                 field.span,
                 tags,
             )
@@ -120,7 +121,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
         let v = need("v")?;
         if v.value != "1" {
             return Err(fail(
-                format!("v={} is not version 1", v.value),
+                msg!("v={v} is not version 1", v = &v.value),
                 v.value_span,
                 tags,
             ));
@@ -133,7 +134,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
         "ed25519-sha256" => Algorithm::Ed25519Sha256,
         other => {
             return Err(fail(
-                format!("a={other} is not a known signing algorithm"),
+                msg!("a={other} is not a known signing algorithm", other),
                 a.value_span,
                 tags,
             ))
@@ -141,14 +142,19 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     };
     let b64 = |name: &str| -> Result<Vec<u8>, SignatureError> {
         let t = need(name)?;
-        base64::decode_strict(tags::squeeze(&t.value).as_bytes())
-            .map_err(|e| fail(format!("{name}= is not base64: {e}"), t.value_span, tags))
+        base64::decode_strict(tags::squeeze(&t.value).as_bytes()).map_err(|e| {
+            fail(
+                msg!("{name}= is not base64: {e}", name, e),
+                t.value_span,
+                tags,
+            )
+        })
     };
     let signature = b64("b")?;
     let body_hash = if kind == Kind::ArcSeal {
         if let Some(t) = tags::get(tags, "h").or(tags::get(tags, "bh")) {
             return Err(fail(
-                format!("an ARC-Seal has no {}= tag", t.name),
+                msg!("an ARC-Seal has no {name}= tag", name = &t.name),
                 t.name_span,
                 tags,
             ));
@@ -169,7 +175,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
                 (Some(h), Some(b)) => (h, b),
                 _ => {
                     return Err(fail(
-                        format!("c={} is not simple or relaxed (header/body)", c.value),
+                        msg!("c={c} is not simple or relaxed (header/body)", c = &c.value),
                         c.value_span,
                         tags,
                     ))
@@ -181,7 +187,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     let domain = crate::auth::normalize_domain(&d.value);
     if domain.is_empty() || domain.contains(|c: char| c.is_ascii_whitespace()) {
         return Err(fail(
-            format!("d={} is not a domain", d.value),
+            msg!("d={d} is not a domain", d = &d.value),
             d.value_span,
             tags,
         ));
@@ -189,7 +195,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     let s = need("s")?;
     let selector = s.value.to_ascii_lowercase();
     if selector.is_empty() {
-        return Err(fail("s= is empty".into(), s.value_span, tags));
+        return Err(fail(msg!("s= is empty"), s.value_span, tags));
     }
     let signed_headers: Vec<String> = match kind {
         Kind::ArcSeal => Vec::new(),
@@ -201,15 +207,11 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
                 .map(|n| tags::squeeze(n).to_ascii_lowercase())
                 .collect();
             if names.iter().any(String::is_empty) {
-                return Err(fail(
-                    "h= has an empty field name".into(),
-                    h.value_span,
-                    tags,
-                ));
+                return Err(fail(msg!("h= has an empty field name"), h.value_span, tags));
             }
             if kind == Kind::Dkim && !names.iter().any(|n| n == "from") {
                 return Err(fail(
-                    "h= does not list From, which MUST be signed (RFC 6376 §5.4)".into(),
+                    msg!("h= does not list From, which MUST be signed (RFC 6376 §5.4)"),
                     h.value_span,
                     tags,
                 ));
@@ -228,7 +230,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
                 .filter(|n| (1..=50).contains(n))
                 .ok_or_else(|| {
                     fail(
-                        format!("i={} is not an instance from 1 to 50", i.value),
+                        msg!("i={i} is not an instance from 1 to 50", i = &i.value),
                         i.value_span,
                         tags,
                     )
@@ -240,7 +242,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
         let value = c.value.to_ascii_lowercase();
         if !["none", "pass", "fail"].contains(&value.as_str()) {
             return Err(fail(
-                format!("cv={} is not none, pass or fail", c.value),
+                msg!("cv={cv} is not none, pass or fail", cv = &c.value),
                 c.value_span,
                 tags,
             ));
@@ -253,7 +255,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
         Some(i) => {
             let Some((_, idomain)) = i.value.rsplit_once('@') else {
                 return Err(fail(
-                    format!("i={} has no @domain", i.value),
+                    msg!("i={i} has no @domain", i = &i.value),
                     i.value_span,
                     tags,
                 ));
@@ -261,7 +263,11 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
             let idomain = crate::auth::normalize_domain(idomain);
             if idomain != domain && !idomain.ends_with(&format!(".{domain}")) {
                 return Err(fail(
-                    format!("the domain of i={} is not d={domain} or below it", i.value),
+                    msg!(
+                        "the domain of i={i} is not d={domain} or below it",
+                        i = &i.value,
+                        domain
+                    ),
                     i.value_span,
                     tags,
                 ));
@@ -276,14 +282,14 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
                 // are refused rather than wrapped.
                 if t.value.is_empty() || !t.value.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(fail(
-                        format!("{name}={} is not a number", t.value),
+                        msg!("{name}={value} is not a number", name, value = &t.value),
                         t.value_span,
                         tags,
                     ));
                 }
                 t.value.parse().map_err(|_| {
                     fail(
-                        format!("{name}={} is too large", t.value),
+                        msg!("{name}={value} is too large", name, value = &t.value),
                         t.value_span,
                         tags,
                     )
@@ -297,7 +303,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     if let (Some(t), Some(x)) = (timestamp, expiration) {
         if x < t {
             return Err(fail(
-                format!("x={x} is before t={t}; x= MUST be later"),
+                msg!("x={x} is before t={t}; x= MUST be later", x, t),
                 Span::new(field.value.start, field.value.end),
                 tags,
             ));
@@ -310,7 +316,7 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
             .any(|m| tags::squeeze(m).eq_ignore_ascii_case("dns/txt"))
         {
             return Err(fail(
-                format!("q={} offers no dns/txt query method", q.value),
+                msg!("q={q} offers no dns/txt query method", q = &q.value),
                 q.value_span,
                 tags,
             ));
@@ -318,12 +324,12 @@ pub fn parse_as(message: &[u8], field: &Field, kind: Kind) -> Result<Signature, 
     }
     let mut lints = Vec::new();
     if let Some(l) = tags::get(tags, "l") {
-        lints.push(lints::DKIM_L_TAG.at(l.value_span, format!("l={}: only the first {} bytes of the canonical body are signed; text appended after them leaves the signature valid", l.value, l.value)));
+        lints.push(lints::DKIM_L_TAG.at(l.value_span, msg!("l={l}: only the first {l} bytes of the canonical body are signed; text appended after them leaves the signature valid", l = &l.value)));
     }
     if algorithm == Algorithm::RsaSha1 {
         lints.push(lints::DKIM_SHA1.at(
             a.value_span,
-            "a=rsa-sha1: SHA-1 is retired for DKIM (RFC 8301 §3.1); the signature is not accepted",
+            msg!("a=rsa-sha1: SHA-1 is retired for DKIM (RFC 8301 §3.1); the signature is not accepted"),
         ));
     }
     Ok(Signature {

@@ -2,6 +2,7 @@
 //! halves: [`prepare`] (no DNS: parse, select, canonicalize, hash the body) and [`finish`]
 //! (with the key record's answer: key checks and the signature itself).
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::dns::{Answer, Answers, Pending, Query, RecordType};
@@ -181,7 +182,7 @@ fn header_block(
         let listed = sig.signed_headers.iter().filter(|n| n == name).count();
         if listed > 0 && listed <= present {
             let h = sig.tag("h").map_or(Span::default(), |t| t.value_span);
-            lints.push(lints::DKIM_HEADER_ADDABLE.at(h, format!("h= lists {name} {listed} time(s) and the message has {present}: another {name} field can be added without breaking the signature")));
+            lints.push(lints::DKIM_HEADER_ADDABLE.at(h, msg!("h= lists {name} {listed} time(s) and the message has {present}: another {name} field can be added without breaking the signature", name, listed, present)));
         }
     }
     steps.push(
@@ -263,7 +264,7 @@ pub fn prepare_field(
     };
     match &parsed {
         Err(e) => {
-            steps.push(Step::note(title, e.reason.clone()).at(e.span).ok(false));
+            steps.push(Step::note(title, e.reason.to_string()).at(e.span).ok(false));
             lints.push(lints::DKIM_SYNTAX.at(e.span, e.reason.clone()));
         }
         Ok(sig) => {
@@ -361,7 +362,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         let span = sig.span_of("x", p.field.span);
         r.lints.push(lints::DKIM_EXPIRED.at(
             span,
-            format!("x={x} is {} seconds before the time of the check", now - x),
+            msg!(
+                "x={x} is {seconds} seconds before the time of the check",
+                x,
+                seconds = now - x
+            ),
         ));
         return done(
             r,
@@ -373,7 +378,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     if let Some(t) = sig.timestamp.filter(|&t| t > now.saturating_add(300)) {
         r.lints.push(lints::DKIM_EXPIRED.at(
             sig.span_of("t", p.field.span),
-            format!("t={t} is {} seconds after the time of the check", t - now),
+            msg!(
+                "t={t} is {seconds} seconds after the time of the check",
+                t,
+                seconds = t - now
+            ),
         ));
     }
     // The key.
@@ -419,11 +428,14 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
                         .into_iter()
                         .find_map(Result::err)
                         .map(|e| e.reason)
-                        .unwrap_or_default();
-                    r.lints.push(lints::DKIM_KEY_SYNTAX.at(
-                        s_span,
-                        format!("the key record at {}: {reason}", query.name),
-                    ));
+                        .unwrap_or_else(|| msg!("no TXT string is a key record"));
+                    r.lints.push(
+                        lints::DKIM_KEY_SYNTAX.at(
+                            s_span,
+                            msg!("the key record at {name}: {reason}", name = &query.name)
+                                .text("reason", reason.clone()),
+                        ),
+                    );
                     r.key = Some(info);
                     return done(
                         r,
@@ -464,7 +476,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     if record.has_flag("y") {
         r.lints.push(lints::DKIM_TESTING.at(
             s_span,
-            format!("{} has t=y: the domain is testing DKIM", query.name),
+            msg!(
+                "{name} has t=y: the domain is testing DKIM",
+                name = &query.name
+            ),
         ));
     }
     let Some(key) = &record.key else {
@@ -529,14 +544,22 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     if matches!(key, PublicKey::Rsa(_)) && bits < 1024 {
         r.lints.push(lints::DKIM_KEY_TOO_SHORT.at(
             s_span,
-            format!("the RSA key at {} has {bits} bits", query.name),
+            msg!(
+                "the RSA key at {name} has {bits} bits",
+                name = &query.name,
+                bits
+            ),
         ));
         return done(r, Verdict::Fail, format!("the RSA key has {bits} bits; keys under 1024 bits are not accepted (RFC 8301 §3.2)"), s_span);
     }
     if matches!(key, PublicKey::Rsa(_)) && bits < 2048 {
         r.lints.push(lints::DKIM_WEAK_KEY.at(
             s_span,
-            format!("the RSA key at {} has {bits} bits", query.name),
+            msg!(
+                "the RSA key at {name} has {bits} bits",
+                name = &query.name,
+                bits
+            ),
         ));
     }
     if sig.kind != Kind::ArcSeal {

@@ -1,6 +1,7 @@
 //! `check_host()` ([RFC 7208 §4](https://www.rfc-editor.org/rfc/rfc7208#section-4)) over the
 //! caller's answers.
 
+use crate::lint::msg;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -218,9 +219,11 @@ impl Eval<'_> {
             if self.voids > VOID_LIMIT {
                 self.lints.push(lints::SPF_VOID_LIMIT.at(
                     t.span,
-                    format!(
-                        "{query} is void lookup number {}; at most {VOID_LIMIT} are allowed",
-                        self.voids
+                    msg!(
+                        "{query} is void lookup number {n}; at most {VOID_LIMIT} are allowed",
+                        query,
+                        n = self.voids,
+                        VOID_LIMIT
                     ),
                 ));
                 return Err(Stop::Error(
@@ -237,9 +240,11 @@ impl Eval<'_> {
         if self.lookups > LOOKUP_LIMIT {
             self.lints.push(lints::SPF_LOOKUP_LIMIT.at(
                 t.span,
-                format!(
-                    "{:?} is DNS-querying term number {}; at most {LOOKUP_LIMIT} are allowed",
-                    t.text, self.lookups
+                msg!(
+                    "{term} is DNS-querying term number {n}; at most {LOOKUP_LIMIT} are allowed",
+                    term = format_args!("{:?}", t.text),
+                    n = self.lookups,
+                    LOOKUP_LIMIT
                 ),
             ));
             return Err(Stop::Error(
@@ -359,7 +364,7 @@ impl Eval<'_> {
             _ => {
                 self.lints.push(lints::SPF_MULTIPLE_RECORDS.at(
                     Span::default(),
-                    format!("{domain} has {} v=spf1 records", records.len()),
+                    msg!("{domain} has {n} v=spf1 records", domain, n = records.len()),
                 ));
                 node.result = Verdict::Permerror;
                 node.reason = format!(
@@ -374,8 +379,11 @@ impl Eval<'_> {
             Ok(r) => r,
             Err(e) => {
                 self.lints.push(
-                    lints::SPF_SYNTAX
-                        .at(e.span, format!("in the record of {domain}: {}", e.reason)),
+                    lints::SPF_SYNTAX.at(
+                        e.span,
+                        msg!("in the record of {domain}: {reason}", domain)
+                            .text("reason", e.reason.clone()),
+                    ),
                 );
                 node.result = Verdict::Permerror;
                 node.reason = format!("syntax error in the record of {domain}: {}", e.reason);
@@ -418,8 +426,14 @@ impl Eval<'_> {
                 child: None,
             };
             if matches!(mech, Mechanism::Ptr(_)) {
-                self.lints
-                    .push(lints::SPF_PTR.at(*span, format!("{domain} uses {:?}", t.text)));
+                self.lints.push(lints::SPF_PTR.at(
+                    *span,
+                    msg!(
+                        "{domain} uses {term}",
+                        domain,
+                        term = format_args!("{:?}", t.text)
+                    ),
+                ));
             }
             if mech.counts() {
                 self.count(&t).inspect_err(|_| node.terms.push(t.clone()))?;
@@ -518,9 +532,11 @@ impl Eval<'_> {
                 if hosts.len() > NAME_LIMIT {
                     self.lints.push(lints::SPF_LOOKUP_LIMIT.at(
                         t.span,
-                        format!(
-                            "{name} has {} MX names; at most {NAME_LIMIT} may be looked up",
-                            hosts.len()
+                        msg!(
+                            "{name} has {n} MX names; at most {NAME_LIMIT} may be looked up",
+                            name,
+                            n = hosts.len(),
+                            NAME_LIMIT
                         ),
                     ));
                     return Err(Stop::Error(

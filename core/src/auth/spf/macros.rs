@@ -7,6 +7,7 @@
 //! delimiter    = "." / "-" / "+" / "," / "/" / "_" / "="
 //! ```
 
+use crate::lint::{msg, Message};
 use std::net::IpAddr;
 
 /// One piece of a macro-string.
@@ -34,14 +35,17 @@ pub enum Piece {
 pub struct MacroString(pub Vec<Piece>);
 
 /// Reads a macro-string; `exp` allows the letters `c`, `r` and `t` of explanations.
-pub fn parse(text: &str, exp: bool) -> Result<MacroString, String> {
+pub fn parse(text: &str, exp: bool) -> Result<MacroString, Message> {
     let mut pieces = Vec::new();
     let mut lit = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '%' {
             if !(c.is_ascii_graphic() || exp && c == ' ') {
-                return Err(format!("{c:?} is not allowed in a domain-spec"));
+                return Err(msg!(
+                    "{c} is not allowed in a domain-spec",
+                    c = format_args!("{c:?}")
+                ));
             }
             lit.push(c);
             continue;
@@ -61,21 +65,25 @@ pub fn parse(text: &str, exp: bool) -> Result<MacroString, String> {
                     body.push(c);
                 }
                 if !closed {
-                    return Err(format!("the macro %{{{body} is not closed with '}}'"));
+                    return Err(msg!(
+                        "the macro {m} is not closed with '}'",
+                        m = format_args!("%{{{body}")
+                    ));
                 }
                 let mut b = body.chars();
-                let letter = b.next().ok_or("an empty macro %{}")?;
+                let letter = b.next().ok_or(msg!("an empty macro %{}"))?;
                 let lower = letter.to_ascii_lowercase();
                 let allowed = if exp { "slodiphvcrt" } else { "slodiphv" };
                 if !allowed.contains(lower) {
-                    return Err(format!(
-                        "%{{{letter}}} is not a macro letter{}",
-                        if exp {
-                            ""
-                        } else {
-                            " here (c, r and t only in exp= text)"
-                        }
-                    ));
+                    let m = format!("%{{{letter}}}");
+                    return Err(if exp {
+                        msg!("{m} is not a macro letter", m)
+                    } else {
+                        msg!(
+                            "{m} is not a macro letter here (c, r and t only in exp= text)",
+                            m
+                        )
+                    });
                 }
                 let rest: String = b.collect();
                 let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -85,8 +93,9 @@ pub fn parse(text: &str, exp: bool) -> Result<MacroString, String> {
                 } else {
                     match digits.parse::<usize>() {
                         Ok(0) | Err(_) => {
-                            return Err(format!(
-                                "%{{{body}}}: the digit transformer must be 1 to 128"
+                            return Err(msg!(
+                                "{m}: the digit transformer must be 1 to 128",
+                                m = format_args!("%{{{body}}}")
                             ))
                         }
                         Ok(n) => Some(n.min(128)),
@@ -97,7 +106,11 @@ pub fn parse(text: &str, exp: bool) -> Result<MacroString, String> {
                     tail = &tail[1..];
                 }
                 if let Some(bad) = tail.chars().find(|c| !".-+,/_=".contains(*c)) {
-                    return Err(format!("%{{{body}}}: {bad:?} is not a delimiter"));
+                    return Err(msg!(
+                        "{m}: {bad} is not a delimiter",
+                        m = format_args!("%{{{body}}}"),
+                        bad = format_args!("{bad:?}")
+                    ));
                 }
                 if !lit.is_empty() {
                     pieces.push(Piece::Literal(std::mem::take(&mut lit)));
@@ -111,8 +124,9 @@ pub fn parse(text: &str, exp: bool) -> Result<MacroString, String> {
                 });
             }
             other => {
-                return Err(format!(
-                    "'%' followed by {other:?}: write %% for a percent sign"
+                return Err(msg!(
+                    "'%' followed by {other}: write %% for a percent sign",
+                    other = format_args!("{other:?}")
                 ))
             }
         }

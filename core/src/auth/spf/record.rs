@@ -7,6 +7,7 @@
 //! modifier  = redirect / explanation / unknown-modifier
 //! ```
 
+use crate::lint::{msg, Message};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::auth::Verdict;
@@ -116,7 +117,7 @@ impl SpfRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     /// What is wrong.
-    pub reason: String,
+    pub reason: Message,
     /// The term responsible, in the record's text.
     pub span: Span,
 }
@@ -126,15 +127,19 @@ pub fn is_spf(txt: &[u8]) -> bool {
     txt.len() >= 6 && txt[..6].eq_ignore_ascii_case(b"v=spf1") && (txt.len() == 6 || txt[6] == b' ')
 }
 
-fn cidr(text: &str, max: u8) -> Result<u8, String> {
+fn cidr(text: &str, max: u8) -> Result<u8, Message> {
     match text.parse::<u8>() {
         Ok(n) if n <= max && !(text.len() > 1 && text.starts_with('0')) => Ok(n),
-        _ => Err(format!("/{text} is not a prefix length from 0 to {max}")),
+        _ => Err(msg!(
+            "/{text} is not a prefix length from 0 to {max}",
+            text,
+            max
+        )),
     }
 }
 
 /// `[:domain][/cidr4][//cidr6]`.
-fn domain_cidr(rest: &str) -> Result<(Option<MacroString>, u8, u8), String> {
+fn domain_cidr(rest: &str) -> Result<(Option<MacroString>, u8, u8), Message> {
     let (spec, v6) = match rest.split_once("//") {
         Some((s, v6)) => (s, cidr(v6, 128)?),
         None => (rest, 128),
@@ -145,17 +150,19 @@ fn domain_cidr(rest: &str) -> Result<(Option<MacroString>, u8, u8), String> {
     };
     let domain = match spec {
         "" => None,
-        _ => Some(domain_spec(
-            spec.strip_prefix(':')
-                .ok_or_else(|| format!("{spec:?}: expected ':domain'"))?,
-        )?),
+        _ => Some(domain_spec(spec.strip_prefix(':').ok_or_else(|| {
+            msg!(
+                "{spec}: expected ':domain'",
+                spec = format_args!("{spec:?}")
+            )
+        })?)?),
     };
     Ok((domain, v4, v6))
 }
 
-fn domain_spec(text: &str) -> Result<MacroString, String> {
+fn domain_spec(text: &str) -> Result<MacroString, Message> {
     if text.is_empty() {
-        return Err("an empty domain".into());
+        return Err(msg!("an empty domain"));
     }
     let m = macros::parse(text, false)?;
     // The domain-end rule (§7.1): the last label is a toplabel or a macro.
@@ -167,13 +174,16 @@ fn domain_spec(text: &str) -> Result<MacroString, String> {
             && !last.starts_with('-')
             && !last.ends_with('-');
         if !ok && m.0.len() == 1 {
-            return Err(format!("{text:?} does not end in a domain label"));
+            return Err(msg!(
+                "{text} does not end in a domain label",
+                text = format_args!("{text:?}")
+            ));
         }
     }
     Ok(m)
 }
 
-fn term(text: &str) -> Result<Term, String> {
+fn term(text: &str) -> Result<Term, Message> {
     let lower = text.to_ascii_lowercase();
     // A modifier: name "=" …, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ).
     if let Some((name, _)) = lower.split_once('=') {
@@ -202,10 +212,12 @@ fn term(text: &str) -> Result<Term, String> {
     let m = match name.to_ascii_lowercase().as_str() {
         "all" if rest.is_empty() => Mechanism::All,
         "include" => Mechanism::Include(domain_spec(
-            rest.strip_prefix(':').ok_or("include needs ':domain'")?,
+            rest.strip_prefix(':')
+                .ok_or(msg!("include needs ':domain'"))?,
         )?),
         "exists" => Mechanism::Exists(domain_spec(
-            rest.strip_prefix(':').ok_or("exists needs ':domain'")?,
+            rest.strip_prefix(':')
+                .ok_or(msg!("exists needs ':domain'"))?,
         )?),
         "a" => {
             let (d, v4, v6) = domain_cidr(rest)?;
@@ -218,32 +230,45 @@ fn term(text: &str) -> Result<Term, String> {
         "ptr" => Mechanism::Ptr(match rest {
             "" => None,
             _ => Some(domain_spec(
-                rest.strip_prefix(':').ok_or("ptr takes ':domain'")?,
+                rest.strip_prefix(':').ok_or(msg!("ptr takes ':domain'"))?,
             )?),
         }),
         "ip4" => {
-            let v = rest.strip_prefix(':').ok_or("ip4 needs ':address'")?;
+            let v = rest.strip_prefix(':').ok_or(msg!("ip4 needs ':address'"))?;
             let (addr, len) = v
                 .split_once('/')
                 .map_or(Ok((v, 32)), |(a, l)| cidr(l, 32).map(|l| (a, l)))?;
             Mechanism::Ip4(
-                addr.parse()
-                    .map_err(|_| format!("{addr:?} is not an IPv4 address"))?,
+                addr.parse().map_err(|_| {
+                    msg!(
+                        "{addr} is not an IPv4 address",
+                        addr = format_args!("{addr:?}")
+                    )
+                })?,
                 len,
             )
         }
         "ip6" => {
-            let v = rest.strip_prefix(':').ok_or("ip6 needs ':address'")?;
+            let v = rest.strip_prefix(':').ok_or(msg!("ip6 needs ':address'"))?;
             let (addr, len) = v
                 .split_once('/')
                 .map_or(Ok((v, 128)), |(a, l)| cidr(l, 128).map(|l| (a, l)))?;
             Mechanism::Ip6(
-                addr.parse()
-                    .map_err(|_| format!("{addr:?} is not an IPv6 address"))?,
+                addr.parse().map_err(|_| {
+                    msg!(
+                        "{addr} is not an IPv6 address",
+                        addr = format_args!("{addr:?}")
+                    )
+                })?,
                 len,
             )
         }
-        _ => return Err(format!("{text:?} is not a mechanism or modifier")),
+        _ => {
+            return Err(msg!(
+                "{text} is not a mechanism or modifier",
+                text = format_args!("{text:?}")
+            ))
+        }
     };
     Ok(Term::Directive(q, m))
 }
@@ -266,7 +291,10 @@ pub fn parse(text: &str) -> Result<SpfRecord, SyntaxError> {
         };
         if matches!(t, Term::Redirect(_) | Term::Exp(_)) && dup(&t) {
             return Err(SyntaxError {
-                reason: format!("{word:?}: the modifier appears twice"),
+                reason: msg!(
+                    "{word}: the modifier appears twice",
+                    word = format_args!("{word:?}")
+                ),
                 span,
             });
         }
@@ -274,7 +302,7 @@ pub fn parse(text: &str) -> Result<SpfRecord, SyntaxError> {
     }
     if !is_spf(text.as_bytes()) {
         return Err(SyntaxError {
-            reason: "the record does not start with v=spf1".into(),
+            reason: msg!("the record does not start with v=spf1"),
             span: Span::new(0, text.len().min(6)),
         });
     }

@@ -73,6 +73,7 @@
 
 pub mod iso2022cn;
 
+use crate::lint::msg;
 use std::fmt;
 
 use encoding_rs::Encoding;
@@ -215,14 +216,25 @@ pub enum CharsetError {
     },
 }
 
+impl CharsetError {
+    /// Why, as a message that can be translated ([`crate::i18n::message`]).
+    pub fn message(&self) -> crate::lint::Message {
+        match self {
+            CharsetError::Unknown { label } => {
+                msg!("unknown charset {label}", label = format_args!("{label:?}"))
+            }
+            CharsetError::Unsupported { label, reason } => msg!(
+                "unsupported charset {label}: {reason}",
+                label = format_args!("{label:?}")
+            )
+            .text("reason", crate::lint::Message::new(reason)),
+        }
+    }
+}
+
 impl fmt::Display for CharsetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CharsetError::Unknown { label } => write!(f, "unknown charset {label:?}"),
-            CharsetError::Unsupported { label, reason } => {
-                write!(f, "unsupported charset {label:?}: {reason}")
-            }
-        }
+        self.message().fmt(f)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::codec;
 use crate::lint::Lint;
+use crate::lint::{msg, Message};
 use crate::mime::charset::{self, Charset, StreamDecoder};
 use crate::mime::header;
 use crate::mime::lints;
@@ -187,7 +188,8 @@ fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Item> {
             if let Some((span, why)) = near_miss(raw, i) {
                 add(
                     lints,
-                    lints::ENCODED_WORD_INVALID.at(span, format!("{why}; left as written")),
+                    lints::ENCODED_WORD_INVALID
+                        .at(span, msg!("{why}; left as written").text("why", why)),
                 );
             }
         }
@@ -206,7 +208,7 @@ const NEAR_MISS_WINDOW: usize = 2 * MAX_WORD_LEN;
 /// Why the text at `start`, which begins like an encoded-word with a B or Q encoding, is not
 /// one: white space inside the encoded text, or no closing `?=`. The span covers the text up
 /// to the `?=` (or the end of the non-space run when there is none).
-fn near_miss(raw: &[u8], start: usize) -> Option<(Span, String)> {
+fn near_miss(raw: &[u8], start: usize) -> Option<(Span, Message)> {
     let (charset, after_cs) = field(raw, start + 2, MAX_CHARSET_FIELD)?;
     let (encoding, after_enc) = field(raw, after_cs, MAX_ENCODING_FIELD)?;
     if charset.is_empty() || !matches!(encoding.slice(raw), b"B" | b"b" | b"Q" | b"q") {
@@ -227,15 +229,19 @@ fn near_miss(raw: &[u8], start: usize) -> Option<(Span, String)> {
         (Some(c), Some(_)) if !window.get(..c).is_some_and(|t| t.windows(2).any(|p| p == b"=?")) => {
             Some((
                 Span::new(start, after_enc + c + 2),
-                format!(
-                    "looks like an encoded-word ({label}, {enc}) but its encoded text contains white space, which RFC 2047 §2 forbids inside an encoded-word, so it is not one"
+                msg!(
+                    "looks like an encoded-word ({label}, {enc}) but its encoded text contains white space, which RFC 2047 §2 forbids inside an encoded-word, so it is not one",
+                    label,
+                    enc
                 ),
             ))
         }
         _ => Some((
             Span::new(start, after_enc + space.unwrap_or(window.len())),
-            format!(
-                "looks like an encoded-word ({label}, {enc}) but has no closing \"?=\" (RFC 2047 §2), so it is not one"
+            msg!(
+                "looks like an encoded-word ({label}, {enc}) but has no closing \"?=\" (RFC 2047 §2), so it is not one",
+                label,
+                enc
             ),
         )),
     }
@@ -321,9 +327,7 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
                 lints,
                 lints::ENCODED_WORD_INVALID.at(
                     w.span,
-                    format!(
-                    "unknown encoding {enc:?} (RFC 2047 §4 defines B and Q); word left as written"
-                ),
+                    msg!("unknown encoding {enc} (RFC 2047 §4 defines B and Q); word left as written", enc = format_args!("{enc:?}")),
                 ),
             );
             return None;
@@ -334,7 +338,10 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
         Err(e) => {
             add(
                 lints,
-                lints::CHARSET_UNKNOWN.at(w.span, format!("{e}; encoded-word left as written")),
+                lints::CHARSET_UNKNOWN.at(
+                    w.span,
+                    msg!("{e}; encoded-word left as written").text("e", e.message()),
+                ),
             );
             return None;
         }
@@ -347,9 +354,10 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
             lints,
             lints::ENCODED_WORD_INVALID.at(
                 w.span,
-                format!(
-                    "encoded-word is {} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}",
-                    w.span.len()
+                msg!(
+                    "encoded-word is {n} characters long; RFC 2047 §2 allows {MAX_WORD_LEN}",
+                    n = w.span.len(),
+                    MAX_WORD_LEN
                 ),
             ),
         );
@@ -359,7 +367,7 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
             lints,
             lints::ENCODED_WORD_INVALID.at(
                 w.span,
-                "encoded-word inside a quoted-string (RFC 2047 §5(3) forbids it); decoded anyway",
+                msg!("encoded-word inside a quoted-string (RFC 2047 §5(3) forbids it); decoded anyway"),
             ),
         );
     }
@@ -433,14 +441,17 @@ impl Group {
                 &mut out.lints,
                 lints::CHARSET_MISMATCH.at(
                     self.span,
-                    format!("encoded-word octets are not valid {name}; replaced by U+FFFD"),
+                    msg!(
+                        "encoded-word octets are not valid {name}; replaced by U+FFFD",
+                        name
+                    ),
                 ),
             );
         }
         if ascii_8bit {
             add(&mut out.lints, lints::CHARSET_MISMATCH.at(
                 self.span,
-                "encoded-word declares US-ASCII but holds 8-bit octets (decoded as windows-1252)",
+                msg!("encoded-word declares US-ASCII but holds 8-bit octets (decoded as windows-1252)"),
             ));
         }
     }
@@ -504,7 +515,7 @@ fn unseparated_lints(raw: &[u8], items: &[Item], flags: &[[bool; 4]], lints: &mu
         if left || right {
             add(lints, lints::ENCODED_WORD_UNSEPARATED.at(
                 w.span,
-                "encoded-word touches other text without whitespace (RFC 2047 §5); decoded anyway",
+                msg!("encoded-word touches other text without whitespace (RFC 2047 §5); decoded anyway"),
             ));
         }
     }
@@ -513,7 +524,7 @@ fn unseparated_lints(raw: &[u8], items: &[Item], flags: &[[bool; 4]], lints: &mu
 /// RFC 2047 §4.1: base64 without line breaks, decoded by [`codec::base64::decode`]: invalid
 /// characters are skipped, data after padding is read on, and missing padding is tolerated;
 /// each is reported.
-pub(super) fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
+pub(super) fn decode_b(text: &[u8]) -> (Vec<u8>, Option<Message>) {
     let d = codec::base64::decode(text);
     let problem = if d.defects.is_empty() {
         None
@@ -526,12 +537,12 @@ pub(super) fn decode_b(text: &[u8]) -> (Vec<u8>, Option<String>) {
 /// Explains what is wrong with B-encoded text: the first invalid character, else data after
 /// `=`, else a lone final character, else a length that is not a multiple of 4. Called only
 /// when the decoder recorded a defect.
-fn b_problem(text: &[u8]) -> Option<String> {
+fn b_problem(text: &[u8]) -> Option<Message> {
     let is_sym = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
     if let Some(&b) = text.iter().find(|&&b| !is_sym(b) && b != b'=') {
-        return Some(format!(
-            "invalid base64 character {:?} skipped",
-            char::from(b)
+        return Some(msg!(
+            "invalid base64 character {c} skipped",
+            c = format_args!("{:?}", char::from(b))
         ));
     }
     let first_pad = text.iter().position(|&b| b == b'=').unwrap_or(text.len());
@@ -541,20 +552,25 @@ fn b_problem(text: &[u8]) -> Option<String> {
         .iter()
         .any(|&b| is_sym(b))
     {
-        return Some("base64 data after '=' padding".to_string());
+        return Some(msg!("base64 data after '=' padding"));
     }
     if first_pad % 4 == 1 {
-        return Some("base64 text ends with a lone character (6 bits dropped)".to_string());
+        return Some(msg!(
+            "base64 text ends with a lone character (6 bits dropped)"
+        ));
     }
     let total = text.len();
     (!total.is_multiple_of(4)).then(|| {
-        format!("base64 text is {total} characters, not a multiple of 4 (missing '=' padding)")
+        msg!(
+            "base64 text is {total} characters, not a multiple of 4 (missing '=' padding)",
+            total
+        )
     })
 }
 
 /// RFC 2047 §4.2: `_` is a space, `=XX` an octet; a bad `=` escape is kept as written and
 /// reported, as are 8-bit or control octets.
-fn decode_q(text: &[u8]) -> (Vec<u8>, Option<String>) {
+fn decode_q(text: &[u8]) -> (Vec<u8>, Option<Message>) {
     let mut out = Vec::with_capacity(text.len());
     let mut problem = None;
     let mut i = 0;
@@ -569,7 +585,7 @@ fn decode_q(text: &[u8]) -> (Vec<u8>, Option<String>) {
                 }
                 None => {
                     problem.get_or_insert_with(|| {
-                        "'=' not followed by two hex digits; kept as written".to_string()
+                        msg!("'=' not followed by two hex digits; kept as written")
                     });
                     out.push(b'=');
                 }
@@ -577,7 +593,10 @@ fn decode_q(text: &[u8]) -> (Vec<u8>, Option<String>) {
             0x21..=0x7E => out.push(b),
             _ => {
                 problem.get_or_insert_with(|| {
-                    format!("octet 0x{b:02X} is not allowed in Q-encoded text; kept")
+                    msg!(
+                        "octet {octet} is not allowed in Q-encoded text; kept",
+                        octet = format_args!("0x{b:02X}")
+                    )
                 });
                 out.push(b);
             }

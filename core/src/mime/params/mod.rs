@@ -26,6 +26,7 @@ mod rfc2231;
 #[cfg(test)]
 mod tests;
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -134,7 +135,7 @@ pub fn parse_disposition(raw: &[u8]) -> Disposition {
     if kind.is_empty() {
         p.lints.push(lints::DISPOSITION_INVALID.at(
             Span::new(start, raw.len().min(start + 1).max(start)),
-            "no disposition type (expected `inline` or `attachment`)",
+            msg!("no disposition type (expected `inline` or `attachment`)"),
         ));
     }
     p.skip_cfws();
@@ -143,7 +144,7 @@ pub fn parse_disposition(raw: &[u8]) -> Disposition {
         p.skip_to_semicolon();
         p.lints.push(lints::DISPOSITION_INVALID.at(
             Span::new(s, p.pos),
-            "unexpected text after the disposition type",
+            msg!("unexpected text after the disposition type"),
         ));
     }
     let params = p.params();
@@ -175,16 +176,19 @@ fn parse_content_type_counted(raw: &[u8]) -> (ContentType, usize) {
         p.skip_to_semicolon();
         p.lints.push(lints::CONTENT_TYPE_INVALID.at(
             Span::new(s, p.pos),
-            "unexpected text after type/subtype (ignored)",
+            msg!("unexpected text after type/subtype (ignored)"),
         ));
     }
     if !valid {
         p.skip_to_semicolon();
         p.lints.push(lints::CONTENT_TYPE_INVALID.at(
             Span::new(start, p.pos),
-            format!(
-                "{:?} is not type/subtype; treated as text/plain; charset=us-ascii",
-                String::from_utf8_lossy(Span::new(start, p.pos).slice(raw))
+            msg!(
+                "{value} is not type/subtype; treated as text/plain; charset=us-ascii",
+                value = format_args!(
+                    "{:?}",
+                    String::from_utf8_lossy(Span::new(start, p.pos).slice(raw))
+                )
             ),
         ));
     }

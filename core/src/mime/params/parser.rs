@@ -1,6 +1,7 @@
 //! The parser: white space, comments and quoted strings, and the `*(";" parameter)` list with
 //! its parameters grouped by name.
 
+use crate::lint::msg;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -91,7 +92,7 @@ impl<'a> Parser<'a> {
                     if depth > 0 {
                         self.lint(lints::PARAM_INVALID.at(
                             Span::new(start, self.pos),
-                            format!("comment not closed ({depth} unclosed '(')"),
+                            msg!("comment not closed ({depth} unclosed '(')", depth),
                         ));
                     }
                 }
@@ -150,7 +151,7 @@ impl<'a> Parser<'a> {
                 None => {
                     self.lint(lints::PARAM_INVALID.at(
                         Span::new(start, self.pos),
-                        "quoted-string not closed before the end of the field",
+                        msg!("quoted-string not closed before the end of the field"),
                     ));
                     return Cow::Owned(out);
                 }
@@ -194,7 +195,10 @@ impl<'a> Parser<'a> {
             if count >= MAX_PARAMS {
                 self.lint(lints::PARAM_LIMIT.at(
                     Span::new(self.pos, self.raw.len()),
-                    format!("more than {MAX_PARAMS} parameters; the rest are ignored"),
+                    msg!(
+                        "more than {MAX_PARAMS} parameters; the rest are ignored",
+                        MAX_PARAMS
+                    ),
                 ));
                 self.pos = self.raw.len();
                 break;
@@ -240,7 +244,7 @@ impl<'a> Parser<'a> {
                     if group.ext.is_some() {
                         self.lint(lints::PARAM_DUPLICATE.at(
                             section.span,
-                            format!("{}* given again; the first counts", group.name),
+                            msg!("{name}* given again; the first counts", name = &group.name),
                         ));
                     } else {
                         group.ext = Some(section);
@@ -250,7 +254,7 @@ impl<'a> Parser<'a> {
                     if group.simple.is_some() {
                         self.lint(lints::PARAM_DUPLICATE.at(
                             section.span,
-                            format!("{} given again; the first counts", group.name),
+                            msg!("{name} given again; the first counts", name = &group.name),
                         ));
                     } else {
                         group.simple = Some(section);
@@ -273,9 +277,10 @@ impl<'a> Parser<'a> {
         let attr = self.token();
         if attr.is_empty() {
             self.skip_to_semicolon();
-            self.lint(
-                lints::PARAM_INVALID.at(Span::new(start, self.pos), "expected a parameter name"),
-            );
+            self.lint(lints::PARAM_INVALID.at(
+                Span::new(start, self.pos),
+                msg!("expected a parameter name"),
+            ));
             return None;
         }
         self.skip_cfws();
@@ -283,7 +288,10 @@ impl<'a> Parser<'a> {
             self.skip_to_semicolon();
             self.lint(lints::PARAM_INVALID.at(
                 Span::new(start, self.pos),
-                format!("parameter {attr:?} has no '=' and value"),
+                msg!(
+                    "parameter {attr} has no '=' and value",
+                    attr = format_args!("{attr:?}")
+                ),
             ));
             return None;
         }
@@ -305,14 +313,17 @@ impl<'a> Parser<'a> {
             if value.is_empty() {
                 self.lint(lints::PARAM_INVALID.at(
                     Span::new(start, self.pos),
-                    format!("parameter {attr:?} has an empty value (use \"\")"),
+                    msg!(
+                        "parameter {attr} has an empty value (use \"\")",
+                        attr = format_args!("{attr:?}")
+                    ),
                 ));
             } else if let Some(&b) = value.iter().find(|&&b| !is_token(b)) {
                 self.lint(lints::PARAM_INVALID.at(
                     Span::new(value_start, self.pos),
-                    format!(
-                        "unquoted value contains {:?}, which needs a quoted-string (RFC 2045 §5.1)",
-                        char::from(b)
+                    msg!(
+                        "unquoted value contains {c}, which needs a quoted-string (RFC 2045 §5.1)",
+                        c = format_args!("{:?}", char::from(b))
                     ),
                 ));
             }
@@ -335,7 +346,7 @@ impl<'a> Parser<'a> {
             }
             self.lint(lints::PARAM_INVALID.at(
                 Span::new(s, e),
-                format!("unexpected text after the value of {attr:?}; a ';' is missing or the value needs quotes"),
+                msg!("unexpected text after the value of {attr}; a ';' is missing or the value needs quotes", attr = format_args!("{attr:?}")),
             ));
         }
         let span = Span::new(start, end);

@@ -1,6 +1,7 @@
 //! RFC 2231 parameters: sections (`name*N`), their assembly into one value, extended values
 //! (`charset'language'%xx`) and their decoding.
 
+use crate::lint::msg;
 use std::borrow::Cow;
 
 use crate::mime::charset;
@@ -51,14 +52,20 @@ impl<'a> Parser<'a> {
         if name.is_empty() || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             self.lint(lints::PARAM_INVALID.at(
                 span,
-                format!("{attr:?} is not name, name*, name*N or name*N*"),
+                msg!(
+                    "{attr} is not name, name*, name*N or name*N*",
+                    attr = format_args!("{attr:?}")
+                ),
             ));
             return Some((lower, None, false));
         }
         if digits.len() > 1 && digits.starts_with('0') {
             self.lint(lints::PARAM_CONTINUATION_INVALID.at(
                 span,
-                format!("section number {digits} has a leading zero (RFC 2231 §3)"),
+                msg!(
+                    "section number {digits} has a leading zero (RFC 2231 §3)",
+                    digits
+                ),
             ));
         }
         match digits.parse::<u32>() {
@@ -66,7 +73,11 @@ impl<'a> Parser<'a> {
             _ => {
                 self.lint(lints::PARAM_LIMIT.at(
                     span,
-                    format!("section number {digits} is above {MAX_SECTION_NUMBER}; ignored"),
+                    msg!(
+                        "section number {digits} is above {MAX_SECTION_NUMBER}; ignored",
+                        digits,
+                        MAX_SECTION_NUMBER
+                    ),
                 ));
                 None
             }
@@ -85,7 +96,10 @@ impl<'a> Parser<'a> {
             if let Some(e) = &ext {
                 self.lint(lints::PARAM_DUPLICATE.at(
                     e.span,
-                    format!("both {name}* and {name}*0… given; the continuations count"),
+                    msg!(
+                        "both {name}* and {name}*0… given; the continuations count",
+                        name
+                    ),
                 ));
             }
             return Some(self.assemble_sections(name, &mut sections));
@@ -142,17 +156,26 @@ impl<'a> Parser<'a> {
             if n < expected {
                 self.lint(lints::PARAM_CONTINUATION_INVALID.at(
                     s.span,
-                    format!("section {name}*{n} given again; the first counts"),
+                    msg!("section {name}*{n} given again; the first counts", name, n),
                 ));
                 continue;
             }
             if n > expected {
                 let msg = if expected == 0 {
-                    format!("{name}*0 is missing; continuations start at section {n}")
+                    msg!(
+                        "{name}*0 is missing; continuations start at section {n}",
+                        name,
+                        n
+                    )
                 } else if n == expected + 1 {
-                    format!("section {name}*{expected} is missing")
+                    msg!("section {name}*{expected} is missing", name, expected)
                 } else {
-                    format!("sections {name}*{expected} to {name}*{} are missing", n - 1)
+                    msg!(
+                        "sections {name}*{expected} to {name}*{last} are missing",
+                        name,
+                        expected,
+                        last = n - 1
+                    )
                 };
                 self.lints
                     .push(lints::PARAM_CONTINUATION_INVALID.at(s.span, msg));
@@ -210,7 +233,7 @@ impl<'a> Parser<'a> {
             _ => {
                 self.lint(lints::PARAM_INVALID.at(
                     span,
-                    "extended value lacks the charset'language' prefix (RFC 2231 §4)",
+                    msg!("extended value lacks the charset'language' prefix (RFC 2231 §4)"),
                 ));
                 (self.percent_decode(v, span), None, None)
             }
@@ -236,7 +259,7 @@ impl<'a> Parser<'a> {
         if bad {
             self.lint(lints::PARAM_INVALID.at(
                 span,
-                "'%' not followed by two hex digits in an extended value; kept as written",
+                msg!("'%' not followed by two hex digits in an extended value; kept as written"),
             ));
         }
         out
@@ -246,10 +269,10 @@ impl<'a> Parser<'a> {
         let Some(label) = cs else {
             let d = charset::decode_utf8_lossy(bytes);
             if d.had_errors {
-                self.lint(
-                    lints::CHARSET_MISMATCH
-                        .at(span, "extended value names no charset and is not UTF-8"),
-                );
+                self.lint(lints::CHARSET_MISMATCH.at(
+                    span,
+                    msg!("extended value names no charset and is not UTF-8"),
+                ));
             }
             return d.text;
         };
@@ -258,19 +281,24 @@ impl<'a> Parser<'a> {
                 if d.had_errors {
                     self.lint(lints::CHARSET_MISMATCH.at(
                         span,
-                        format!("value is not valid {}; replaced by U+FFFD", d.encoding),
+                        msg!(
+                            "value is not valid {encoding}; replaced by U+FFFD",
+                            encoding = d.encoding
+                        ),
                     ));
                 } else if d.ascii_with_8bit {
                     self.lint(
                         lints::CHARSET_MISMATCH
-                            .at(span, "value declares US-ASCII but holds 8-bit octets"),
+                            .at(span, msg!("value declares US-ASCII but holds 8-bit octets")),
                     );
                 }
                 d.text
             }
             Err(e) => {
-                self.lints
-                    .push(lints::CHARSET_UNKNOWN.at(span, format!("{e}; value shown as UTF-8")));
+                self.lints.push(lints::CHARSET_UNKNOWN.at(
+                    span,
+                    msg!("{e}; value shown as UTF-8").text("e", e.message()),
+                ));
                 charset::decode_utf8_lossy(bytes).text
             }
         }
@@ -284,7 +312,7 @@ impl<'a> Parser<'a> {
             if d.words.iter().any(|w| w.decoded) {
                 self.lint(lints::ENCODED_WORD_IN_PARAM.at(
                     span,
-                    format!("{name} holds RFC 2047 encoded-words, which RFC 2047 §5 forbids in a parameter; many readers decode them, and so does Mailscope (RFC 2231 is the standard form)"),
+                    msg!("{name} holds RFC 2047 encoded-words, which RFC 2047 §5 forbids in a parameter; many readers decode them, and so does Mailscope (RFC 2231 is the standard form)", name),
                 ));
                 for mut l in d.lints {
                     if l.code != lints::ENCODED_WORD_UNSEPARATED.code {
@@ -299,7 +327,7 @@ impl<'a> Parser<'a> {
         if d.had_errors {
             self.lint(lints::CHARSET_MISMATCH.at(
                 span,
-                "raw 8-bit parameter value is not UTF-8; shown with U+FFFD",
+                msg!("raw 8-bit parameter value is not UTF-8; shown with U+FFFD"),
             ));
         }
         d.text

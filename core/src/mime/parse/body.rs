@@ -1,6 +1,7 @@
 //! The body of one entity: how it is structured (a multipart split at its delimiter lines, an
 //! encapsulated message, or a leaf) and, for a leaf, its transfer and charset decoding.
 
+use crate::lint::msg;
 use crate::mime::charset;
 use crate::mime::header::HeaderSection;
 use crate::mime::lints;
@@ -66,8 +67,9 @@ pub(super) fn structure(
                 at.id,
                 &lints::NESTING_LIMIT,
                 h.span,
-                format!(
-                    "nesting deeper than {MAX_DEPTH} levels; this entity is read as an opaque body"
+                msg!(
+                    "nesting deeper than {MAX_DEPTH} levels; this entity is read as an opaque body",
+                    MAX_DEPTH
                 ),
             );
         }
@@ -82,10 +84,10 @@ pub(super) fn structure(
             at.id,
             &lints::MESSAGE_ENCODED,
             span,
-            format!(
-                "{} with Content-Transfer-Encoding {}; only 7bit, 8bit or binary are allowed",
-                c.content_type,
-                te.as_str()
+            msg!(
+                "{content_type} with Content-Transfer-Encoding {encoding}; only 7bit, 8bit or binary are allowed",
+                content_type = &c.content_type,
+                encoding = te.as_str()
             ),
         );
     }
@@ -116,9 +118,9 @@ fn multipart(
         Some(b) if !b.is_empty() => b.to_owned(),
         unusable => {
             let msg = if unusable.is_none() {
-                "multipart Content-Type without a boundary parameter; the body is read as one opaque part"
+                msg!("multipart Content-Type without a boundary parameter; the body is read as one opaque part")
             } else {
-                "multipart Content-Type with an empty boundary; the body is read as one opaque part"
+                msg!("multipart Content-Type with an empty boundary; the body is read as one opaque part")
             };
             p.lint(id, &lints::BOUNDARY_INVALID, ct_span, msg);
             return (Body::Leaf, Vec::new());
@@ -183,7 +185,10 @@ fn multipart(
                 id,
                 &lints::PART_LIMIT,
                 body,
-                format!("more than {MAX_PARTS} entities; the rest of this multipart is not split"),
+                msg!(
+                    "more than {MAX_PARTS} entities; the rest of this multipart is not split",
+                    MAX_PARTS
+                ),
             );
         }
     } else if !found_any {
@@ -191,7 +196,7 @@ fn multipart(
             id,
             &lints::BOUNDARY_NOT_FOUND,
             body,
-            format!("no delimiter line \"--{b}\" in the multipart body"),
+            msg!("no delimiter line \"--{b}\" in the multipart body", b),
         );
         if body.end > body.start {
             preamble = Some(body);
@@ -201,7 +206,10 @@ fn multipart(
             id,
             &lints::BOUNDARY_MISSING_CLOSE,
             Span::new(body.end, body.end),
-            format!("no close delimiter \"--{b}--\"; the last part runs to the end"),
+            msg!(
+                "no close delimiter \"--{b}--\"; the last part runs to the end",
+                b
+            ),
         );
     }
     let in_digest = c.types().1 == "digest";
@@ -230,7 +238,10 @@ fn encapsulated(p: &mut Parser<'_>, at: &Current<'_>, global: bool) -> (Body, Ve
                 at.id,
                 &lints::PART_LIMIT,
                 at.body,
-                format!("more than {MAX_PARTS} entities; this message is not parsed"),
+                msg!(
+                    "more than {MAX_PARTS} entities; this message is not parsed",
+                    MAX_PARTS
+                ),
             );
         }
         return (Body::Leaf, Vec::new());
@@ -249,24 +260,28 @@ fn encapsulated(p: &mut Parser<'_>, at: &Current<'_>, global: bool) -> (Body, Ve
 }
 
 /// Whether a boundary follows the `bchars` grammar of RFC 2046 §5.1.1.
-fn boundary_problem(b: &str) -> Option<String> {
+fn boundary_problem(b: &str) -> Option<crate::lint::Message> {
     if b.is_empty() {
-        return Some("the boundary parameter is empty".into());
+        return Some(msg!("the boundary parameter is empty"));
     }
     if b.len() > MAX_BOUNDARY {
-        return Some(format!(
-            "boundary of {} characters; at most {MAX_BOUNDARY} are allowed",
-            b.len()
+        return Some(msg!(
+            "boundary of {n} characters; at most {MAX_BOUNDARY} are allowed",
+            n = b.len(),
+            MAX_BOUNDARY
         ));
     }
     if b.ends_with(' ') {
-        return Some("the boundary ends in a space".into());
+        return Some(msg!("the boundary ends in a space"));
     }
     if let Some(c) = b
         .chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || "'()+_,-./:=? ".contains(c)))
     {
-        return Some(format!("the boundary contains {c:?}, outside bchars"));
+        return Some(msg!(
+            "the boundary contains {c}, outside bchars",
+            c = format_args!("{c:?}")
+        ));
     }
     None
 }
@@ -328,12 +343,12 @@ fn transfer_lints(p: &mut Parser<'_>, id: usize, body: Span, d: &Decoded) {
         } else {
             &lints::QP_INVALID
         };
-        let more = if n > 1 {
-            format!(" ({n} places; the first is here)")
+        let text = if n > 1 {
+            msg!("{defect} ({n} places; the first is here)", n).text("defect", k.message())
         } else {
-            String::new()
+            k.message()
         };
-        p.lint(id, def, span, format!("{}{more}", k.describe()));
+        p.lint(id, def, span, text);
     }
 }
 
@@ -373,14 +388,14 @@ fn decode_text(
                     id,
                     &lints::CHARSET_MISMATCH,
                     body,
-                    format!("bytes that are not valid {label} (shown as U+FFFD)"),
+                    msg!("bytes that are not valid {label} (shown as U+FFFD)", label),
                 );
             } else if t.ascii_with_8bit {
                 p.lint(
                     id,
                     &lints::CHARSET_MISMATCH,
                     body,
-                    "8-bit bytes in a body declared (or defaulting to) US-ASCII; shown as windows-1252",
+                    msg!("8-bit bytes in a body declared (or defaulting to) US-ASCII; shown as windows-1252"),
                 );
             }
             t.text
@@ -390,7 +405,7 @@ fn decode_text(
                 id,
                 &lints::CHARSET_UNKNOWN,
                 ct_span,
-                format!("{e}; the text is shown as UTF-8"),
+                msg!("{e}; the text is shown as UTF-8", e),
             );
             charset::decode_utf8_lossy(bytes).text
         }

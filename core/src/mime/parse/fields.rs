@@ -2,6 +2,7 @@
 //! Content-Disposition), the header section's own defects, the RFC 5322 rules of a message
 //! header, and the fields whose syntax other modules check (addresses, dates, encoded-words).
 
+use crate::lint::msg;
 use crate::lint::{Lint, LintDef};
 use crate::mime::header::{self, HeaderDefectKind, HeaderSection};
 use crate::mime::transfer::TransferEncoding;
@@ -64,7 +65,10 @@ pub(super) fn content_fields(
             id,
             &lints::TRANSFER_ENCODING_UNKNOWN,
             f.span,
-            format!("unknown transfer encoding {name:?}; the body is shown undecoded"),
+            msg!(
+                "unknown transfer encoding {name}; the body is shown undecoded",
+                name = format_args!("{name:?}")
+            ),
         );
     }
     let (disposition, disp_filename) = disposition_info(p, id, h);
@@ -87,7 +91,11 @@ pub(super) fn content_fields(
                 id,
                 &lints::FILENAME_MISMATCH,
                 span,
-                format!("Content-Disposition filename {a:?} differs from Content-Type name {b:?}"),
+                msg!(
+                    "Content-Disposition filename {a} differs from Content-Type name {b}",
+                    a = format_args!("{a:?}"),
+                    b = format_args!("{b:?}")
+                ),
             );
         }
     }
@@ -187,7 +195,7 @@ pub(super) fn header_lints(
     utf8_header: bool,
 ) {
     for d in &h.defects {
-        let (def, msg): (&'static LintDef, String) = match d.kind {
+        let (def, msg): (&'static LintDef, crate::lint::Message) = match d.kind {
             HeaderDefectKind::EightBit => {
                 let bytes = d.span.slice(p.input);
                 let utf8 = std::str::from_utf8(bytes).is_ok();
@@ -197,44 +205,44 @@ pub(super) fn header_lints(
                 if utf8 {
                     (
                         &lints::UTF8_HEADER,
-                        "raw UTF-8 in a header field: an internationalized message (RFC 6532 §3), which may travel by SMTP only with SMTPUTF8 (RFC 6531 §3.2)".into(),
+                        msg!("raw UTF-8 in a header field: an internationalized message (RFC 6532 §3), which may travel by SMTP only with SMTPUTF8 (RFC 6531 §3.2)"),
                     )
                 } else {
                     (
                         &lints::EIGHT_BIT_HEADER,
-                        "raw 8-bit bytes that are not UTF-8 in a header field; use RFC 2047 encoded-words".into(),
+                        msg!("raw 8-bit bytes that are not UTF-8 in a header field; use RFC 2047 encoded-words"),
                     )
                 }
             }
             HeaderDefectKind::InvalidName => (
                 &lints::HEADER_INVALID,
-                "field name with characters outside printable ASCII or with spaces".into(),
+                msg!("field name with characters outside printable ASCII or with spaces"),
             ),
             HeaderDefectKind::SpaceBeforeColon => (
                 &lints::HEADER_OBSOLETE,
-                "whitespace between the field name and the colon".into(),
+                msg!("whitespace between the field name and the colon"),
             ),
             HeaderDefectKind::NotAField => (
                 &lints::HEADER_INVALID,
-                "line without a colon in the header section: the body starts here, without the empty line".into(),
+                msg!("line without a colon in the header section: the body starts here, without the empty line"),
             ),
             HeaderDefectKind::ContinuationWithoutField => (
                 &lints::HEADER_INVALID,
-                "continuation line (starting with whitespace) before the first field".into(),
+                msg!("continuation line (starting with whitespace) before the first field"),
             ),
             HeaderDefectKind::TooManyFields => (
                 &lints::HEADER_LIMIT,
-                format!(
-                    "more than {} header fields; {} skipped",
-                    header::MAX_FIELDS,
-                    h.skipped_fields
+                msg!(
+                    "more than {max} header fields; {skipped} skipped",
+                    max = header::MAX_FIELDS,
+                    skipped = h.skipped_fields
                 ),
             ),
             HeaderDefectKind::SectionTooLarge => (
                 &lints::HEADER_LIMIT,
-                format!(
-                    "header section larger than {} bytes",
-                    header::MAX_HEADER_BYTES
+                msg!(
+                    "header section larger than {max} bytes",
+                    max = header::MAX_HEADER_BYTES
                 ),
             ),
             HeaderDefectKind::HeaderInBody => {
@@ -245,15 +253,15 @@ pub(super) fn header_lints(
                 let name_end = line.iter().position(|&b| b == b':').unwrap_or(line.len());
                 (
                     &lints::HEADER_IN_BODY,
-                    format!(
-                        "the body starts with a header-like line ({:?}) right after the empty line that ended the header section",
-                        String::from_utf8_lossy(line.get(..name_end).unwrap_or_default())
+                    msg!(
+                        "the body starts with a header-like line ({line}) right after the empty line that ended the header section",
+                        line = format_args!("{:?}", String::from_utf8_lossy(line.get(..name_end).unwrap_or_default()))
                     ),
                 )
             }
             HeaderDefectKind::MboxFromLine => (
                 &lints::MBOX_SEPARATOR,
-                "mbox `From ` separator line before the header; skipped".into(),
+                msg!("mbox `From ` separator line before the header; skipped"),
             ),
         };
         p.lint(id, def, d.span, msg);
@@ -329,7 +337,7 @@ pub(super) fn message_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
             id,
             &lints::MISSING_DATE,
             at,
-            "the message has no Date field",
+            msg!("the message has no Date field"),
         );
     }
     if h.get(input, "from").is_none() {
@@ -337,7 +345,7 @@ pub(super) fn message_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
             id,
             &lints::MISSING_FROM,
             at,
-            "the message has no From field",
+            msg!("the message has no From field"),
         );
     }
     let uses_mime = h
@@ -348,7 +356,7 @@ pub(super) fn message_lints(p: &mut Parser<'_>, id: usize, h: &HeaderSection) {
             id,
             &lints::MISSING_MIME_VERSION,
             f.span,
-            "MIME header fields without MIME-Version: 1.0",
+            msg!("MIME header fields without MIME-Version: 1.0"),
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The one pass over every line of the input: bare LF, over-long lines, and the index of
 //! candidate delimiter lines ([RFC 2046 §5.1.1](https://www.rfc-editor.org/rfc/rfc2046#section-5.1.1)).
 
+use crate::lint::msg;
 use std::collections::HashMap;
 
 use crate::mime::header;
@@ -96,9 +97,9 @@ pub(super) fn line_lints(p: &mut Parser<'_>, scan: &LineScan<'_>) {
             e,
             &lints::BARE_LF,
             span,
-            format!(
-                "{} line(s) end in LF alone instead of CRLF; the first is here",
-                scan.bare
+            msg!(
+                "{n} line(s) end in LF alone instead of CRLF; the first is here",
+                n = scan.bare
             ),
         );
     }
@@ -107,10 +108,11 @@ pub(super) fn line_lints(p: &mut Parser<'_>, scan: &LineScan<'_>) {
             e,
             &lints::LINE_TOO_LONG,
             span,
-            format!(
-                "{} line(s) longer than {MAX_LINE} characters; the first has {}",
-                scan.long,
-                span.len()
+            msg!(
+                "{n} line(s) longer than {MAX_LINE} characters; the first has {len}",
+                n = scan.long,
+                MAX_LINE,
+                len = span.len()
             ),
         );
     }

@@ -294,7 +294,13 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn lint(&mut self, entity: usize, def: &'static LintDef, span: Span, msg: impl Into<String>) {
+    fn lint(
+        &mut self,
+        entity: usize,
+        def: &'static LintDef,
+        span: Span,
+        msg: crate::lint::Message,
+    ) {
         if self.lints.len() < MAX_LINTS {
             self.lints.push(EntityLint {
                 entity,

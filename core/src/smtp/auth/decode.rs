@@ -1,6 +1,7 @@
 //! Decoding captured exchanges: [`decode_exchange`] reads the lines of an AUTH dialogue back
 //! into user, password and what was wrong with them.
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -81,10 +82,7 @@ pub fn decode_exchange(
         if payload.len() > MAX_AUTH_LINE {
             out.lints.push(lints::LINE_TOO_LONG.at(
                 Span::new(offset, offset + payload.len()),
-                format!(
-                    "AUTH line of {} bytes is longer than {MAX_AUTH_LINE} octets, the limit RFC 4954 §4 considers sufficient; a server whose buffer is smaller answers 500",
-                    payload.len()
-                ),
+                msg!("AUTH line of {n} bytes is longer than {MAX_AUTH_LINE} octets, the limit RFC 4954 §4 considers sufficient; a server whose buffer is smaller answers 500", n = payload.len(), MAX_AUTH_LINE),
             ));
         }
     }
@@ -103,7 +101,11 @@ pub fn decode_exchange(
                     offset + e.offset().min(payload.len()),
                     offset + payload.len(),
                 ),
-                format!("{mechanism} response is not valid base64: {e}"),
+                msg!(
+                    "{mechanism} response is not valid base64: {e}",
+                    mechanism,
+                    e
+                ),
             )),
         }
     }
@@ -120,7 +122,7 @@ pub fn decode_exchange(
             for (_, span) in it {
                 out.lints.push(lints::AUTH_PAYLOAD_MALFORMED.at(
                     *span,
-                    "LOGIN carries exactly two responses (username, password); this one is extra",
+                    msg!("LOGIN carries exactly two responses (username, password); this one is extra"),
                 ));
             }
         }
@@ -133,7 +135,7 @@ pub fn decode_exchange(
                     }
                     None => out.lints.push(lints::AUTH_PAYLOAD_MALFORMED.at(
                         *span,
-                        "CRAM-MD5 response must be `user SP 32-lowercase-hex-digest` (RFC 2195 §2)",
+                        msg!("CRAM-MD5 response must be `user SP 32-lowercase-hex-digest` (RFC 2195 §2)"),
                     )),
                 }
             }
@@ -147,7 +149,7 @@ pub fn decode_exchange(
                     }
                     None => out.lints.push(lints::AUTH_PAYLOAD_MALFORMED.at(
                         *span,
-                        "XOAUTH2 response must be `user=U ^A auth=Bearer T ^A ^A`",
+                        msg!("XOAUTH2 response must be `user=U ^A auth=Bearer T ^A ^A`"),
                     )),
                 }
             }
@@ -169,15 +171,13 @@ fn decode_plain_into(out: &mut DecodedAuth, decoded: &[(Vec<u8>, Span)]) {
             if authcid.is_empty() {
                 out.lints.push(lints::AUTH_PLAIN_MALFORMED.at(
                     *span,
-                    "PLAIN authcid is empty; RFC 4616 §2 requires 1 or more octets",
+                    msg!("PLAIN authcid is empty; RFC 4616 §2 requires 1 or more octets"),
                 ));
             }
         }
         Err(nuls) => out.lints.push(lints::AUTH_PLAIN_MALFORMED.at(
             *span,
-            format!(
-                "PLAIN payload has {nuls} NUL separator(s); it must be exactly authzid NUL authcid NUL password (RFC 4616 §2)"
-            ),
+            msg!("PLAIN payload has {nuls} NUL separator(s); it must be exactly authzid NUL authcid NUL password (RFC 4616 §2)", nuls),
         )),
     }
 }

@@ -23,6 +23,7 @@ mod path;
 mod tests;
 mod write;
 
+use crate::lint::{msg, Message};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -307,16 +308,21 @@ pub enum CommandError {
     },
 }
 
+impl CommandError {
+    /// What is wrong, as a message that can be translated ([`crate::i18n::message`]).
+    pub fn message(&self) -> Message {
+        match self {
+            CommandError::LineTooLong { limit } => msg!(
+                "no line end within {limit} bytes; expected a command line ending in CRLF",
+                limit
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for CommandError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CommandError::LineTooLong { limit } => {
-                write!(
-                    f,
-                    "no line end within {limit} bytes; expected a command line ending in CRLF"
-                )
-            }
-        }
+        self.message().fmt(f)
     }
 }
 

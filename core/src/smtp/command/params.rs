@@ -1,6 +1,7 @@
 //! ESMTP parameters of MAIL and RCPT (RFC 5321 §4.1.2 and the extensions that define them):
 //! their types and how they are read and checked.
 
+use crate::lint::msg;
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -179,13 +180,13 @@ impl<'a> Parser<'a> {
         if !is_esmtp_keyword(kw) {
             self.lints.push(lints::PARAM_INVALID.at(
                 span,
-                "a parameter keyword is a letter or digit followed by letters, digits or '-' (RFC 5321 §4.1.2)",
+                msg!("a parameter keyword is a letter or digit followed by letters, digits or '-' (RFC 5321 §4.1.2)"),
             ));
         } else if let Some(v) = value {
             if !is_esmtp_value_utf8(v) {
                 self.lints.push(lints::PARAM_INVALID.at(
                     span,
-                    "a parameter value is one or more printable characters other than '=' and space (RFC 5321 §4.1.2)",
+                    msg!("a parameter value is one or more printable characters other than '=' and space (RFC 5321 §4.1.2)"),
                 ));
             }
         }
@@ -207,7 +208,10 @@ impl<'a> Parser<'a> {
             if duplicate {
                 self.lints.push(lints::PARAM_INVALID.at(
                     span,
-                    format!("parameter {} given twice", String::from_utf8_lossy(&upper)),
+                    msg!(
+                        "parameter {name} given twice",
+                        name = String::from_utf8_lossy(&upper)
+                    ),
                 ));
             }
             seen.push(upper.clone());
@@ -264,21 +268,23 @@ impl<'a> Parser<'a> {
                 }
             };
             if !ok {
-                self.lints.push(lints::PARAM_INVALID.at(
-                    span,
-                    format!(
-                        "invalid {} parameter: {}",
-                        String::from_utf8_lossy(&upper),
-                        mail_param_rule(&upper)
+                self.lints.push(
+                    lints::PARAM_INVALID.at(
+                        span,
+                        msg!(
+                            "invalid {name} parameter: {rule}",
+                            name = String::from_utf8_lossy(&upper)
+                        )
+                        .text("rule", mail_param_rule(&upper)),
                     ),
-                ));
+                );
                 keep(&mut params);
             }
         }
         if from.is_utf8() && !params.smtputf8 {
             self.lints.push(lints::UTF8_WITHOUT_SMTPUTF8.at(
                 path_span,
-                "the reverse-path contains non-ASCII bytes but MAIL FROM lacks the SMTPUTF8 parameter",
+                msg!("the reverse-path contains non-ASCII bytes but MAIL FROM lacks the SMTPUTF8 parameter"),
             ));
         }
         params
@@ -294,7 +300,10 @@ impl<'a> Parser<'a> {
             if duplicate {
                 self.lints.push(lints::PARAM_INVALID.at(
                     span,
-                    format!("parameter {} given twice", String::from_utf8_lossy(&upper)),
+                    msg!(
+                        "parameter {name} given twice",
+                        name = String::from_utf8_lossy(&upper)
+                    ),
                 ));
             }
             seen.push(upper.clone());
@@ -331,7 +340,7 @@ impl<'a> Parser<'a> {
                     "ORCPT=addr-type;xtext (RFC 3461 §4.2)"
                 };
                 self.lints
-                    .push(lints::PARAM_INVALID.at(span, format!("invalid parameter: {rule}")));
+                    .push(lints::PARAM_INVALID.at(span, msg!("invalid parameter: {rule}", rule)));
                 params.other.push(other);
             }
         }
@@ -339,14 +348,14 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn mail_param_rule(upper: &[u8]) -> &'static str {
+fn mail_param_rule(upper: &[u8]) -> crate::lint::Message {
     match upper {
-        b"SIZE" => "SIZE=decimal octets (RFC 1870 §6)",
-        b"BODY" => "BODY=7BIT, 8BITMIME or BINARYMIME (RFC 6152 §2, RFC 3030 §3)",
-        b"SMTPUTF8" => "SMTPUTF8 takes no value (RFC 6531 §3.4)",
-        b"RET" => "RET=FULL or HDRS (RFC 3461 §4.3)",
-        b"ENVID" => "ENVID=xtext (RFC 3461 §4.4)",
-        _ => "AUTH=xtext mailbox or <> (RFC 4954 §5)",
+        b"SIZE" => msg!("SIZE=decimal octets (RFC 1870 §6)"),
+        b"BODY" => msg!("BODY=7BIT, 8BITMIME or BINARYMIME (RFC 6152 §2, RFC 3030 §3)"),
+        b"SMTPUTF8" => msg!("SMTPUTF8 takes no value (RFC 6531 §3.4)"),
+        b"RET" => msg!("RET=FULL or HDRS (RFC 3461 §4.3)"),
+        b"ENVID" => msg!("ENVID=xtext (RFC 3461 §4.4)"),
+        _ => msg!("AUTH=xtext mailbox or <> (RFC 4954 §5)"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reading one command line: [`parse_command`] finds the line end, reads the verb and
 //! dispatches to the reader of each command family.
 
+use crate::lint::msg;
 use std::borrow::Cow;
 
 use crate::lint::Lint;
@@ -38,7 +39,7 @@ pub fn parse_command(input: &[u8]) -> Result<Option<(ParsedCommand<'_>, usize)>,
     } else {
         lints.push(lints::BARE_LF.at(
             Span::new(nl, consumed),
-            "command line ends in a bare LF; clients must send CRLF",
+            msg!("command line ends in a bare LF; clients must send CRLF"),
         ));
     }
     let content = window.get(..content_end).unwrap_or_default();
@@ -58,7 +59,11 @@ pub fn parse_command(input: &[u8]) -> Result<Option<(ParsedCommand<'_>, usize)>,
     if consumed > limit {
         p.lints.push(lints::LINE_TOO_LONG.at(
             line,
-            format!("command line is {consumed} octets; RFC 5321 allows {limit} including CRLF"),
+            msg!(
+                "command line is {consumed} octets; RFC 5321 allows {limit} including CRLF",
+                consumed,
+                limit
+            ),
         ));
     }
     parsed.lints = p.lints;
@@ -101,7 +106,7 @@ impl<'a> Parser<'a> {
         span.slice(self.input)
     }
 
-    pub(super) fn syntax(&mut self, span: Span, message: impl Into<String>) {
+    pub(super) fn syntax(&mut self, span: Span, message: crate::lint::Message) {
         self.lints.push(lints::SYNTAX_INVALID.at(span, message));
     }
 
@@ -109,13 +114,14 @@ impl<'a> Parser<'a> {
         let input = self.input;
         if let Some(i) = find(input, 0, |b| b == 0 || b == b'\r') {
             let what = if input.get(i) == Some(&0) {
-                "a NUL byte"
+                msg!("a NUL byte")
             } else {
-                "a bare CR"
+                msg!("a bare CR")
             };
             self.syntax(
                 Span::new(i, i + 1),
-                format!("command line contains {what}; servers reject or misread it"),
+                msg!("command line contains {what}; servers reject or misread it")
+                    .text("what", what),
             );
         }
         let verb_end = find(input, 0, |b| b == b' ').unwrap_or(input.len());
@@ -127,14 +133,14 @@ impl<'a> Parser<'a> {
         if args_start > verb_end + 1 {
             self.syntax(
                 Span::new(verb_end, args_start),
-                "more than one space after the verb; RFC 5321 §4.1.1 has exactly one",
+                msg!("more than one space after the verb; RFC 5321 §4.1.1 has exactly one"),
             );
         }
         let arguments = Span::new(args_start.min(input.len()), input.len());
         if args_start == input.len() && args_start > verb_end {
             self.syntax(
                 Span::new(verb_end, args_start),
-                "trailing space after the verb",
+                msg!("trailing space after the verb"),
             );
         }
         let verb_bytes = self.slice(verb);
@@ -153,7 +159,10 @@ impl<'a> Parser<'a> {
             if !args.is_empty() {
                 p.syntax(
                     arguments,
-                    format!("{} takes no arguments", String::from_utf8_lossy(&upper)),
+                    msg!(
+                        "{verb} takes no arguments",
+                        verb = String::from_utf8_lossy(&upper)
+                    ),
                 );
             }
             cmd
@@ -167,12 +176,12 @@ impl<'a> Parser<'a> {
                 if args.is_empty() {
                     self.syntax(
                         verb,
-                        "HELO and EHLO need the client's domain or address literal",
+                        msg!("HELO and EHLO need the client's domain or address literal"),
                     );
                     unknown
                 } else {
                     if let Some(reason) = check_domain_or_literal(args) {
-                        self.syntax(arguments, format!("invalid client name: {reason}"));
+                        self.syntax(arguments, msg!("invalid client name: {reason}", reason));
                     }
                     let domain = text(args);
                     if upper == b"HELO" {
@@ -208,7 +217,7 @@ impl<'a> Parser<'a> {
             },
             b"VRFY" | b"EXPN" => {
                 if args.is_empty() {
-                    self.syntax(verb, "VRFY and EXPN need an argument");
+                    self.syntax(verb, msg!("VRFY and EXPN need an argument"));
                     unknown
                 } else if upper == b"VRFY" {
                     Command::Vrfy { arg: text(args) }
@@ -223,17 +232,17 @@ impl<'a> Parser<'a> {
                 if let Some(kind) = crate::smtp::cross_protocol::non_smtp_line(input) {
                     self.lints.push(lints::HTTP_REQUEST.at(
                         line,
-                        format!(
-                            "{}, not an SMTP command: a browser or proxy is talking to the SMTP port; Postfix (and Mailscope's server) close the session",
-                            kind.describe()
-                        ),
+                        msg!("{kind}, not an SMTP command: a browser or proxy is talking to the SMTP port; Postfix (and Mailscope's server) close the session").text("kind", kind.message()),
                     ));
                 } else {
                     self.lints.push(lints::UNKNOWN_COMMAND.at(
                         verb,
-                        format!(
-                            "unknown command {:?}; a server answers 500 (RFC 5321 §4.2.4)",
-                            String::from_utf8_lossy(&verb_bytes[..verb_bytes.len().min(32)])
+                        msg!(
+                            "unknown command {verb}; a server answers 500 (RFC 5321 §4.2.4)",
+                            verb = format_args!(
+                                "{:?}",
+                                String::from_utf8_lossy(&verb_bytes[..verb_bytes.len().min(32)])
+                            )
                         ),
                     ));
                 }
@@ -253,7 +262,7 @@ impl<'a> Parser<'a> {
             Some(_) => {
                 self.syntax(
                     arguments,
-                    "BDAT takes a size and optionally LAST (RFC 3030 §2)",
+                    msg!("BDAT takes a size and optionally LAST (RFC 3030 §2)"),
                 );
                 return None;
             }
@@ -261,7 +270,7 @@ impl<'a> Parser<'a> {
         if words.next().is_some() {
             self.syntax(
                 arguments,
-                "BDAT takes a size and optionally LAST (RFC 3030 §2)",
+                msg!("BDAT takes a size and optionally LAST (RFC 3030 §2)"),
             );
             return None;
         }
@@ -270,7 +279,7 @@ impl<'a> Parser<'a> {
             None => {
                 self.syntax(
                     arguments,
-                    "BDAT needs a chunk size in decimal octets (RFC 3030 §2)",
+                    msg!("BDAT needs a chunk size in decimal octets (RFC 3030 §2)"),
                 );
                 None
             }
@@ -281,14 +290,14 @@ impl<'a> Parser<'a> {
         let mech_end = find(args, 0, |b| b == b' ').unwrap_or(args.len());
         let mech = args.get(..mech_end).unwrap_or_default();
         if mech.is_empty() {
-            self.syntax(arguments, "AUTH needs a SASL mechanism (RFC 4954 §4)");
+            self.syntax(arguments, msg!("AUTH needs a SASL mechanism (RFC 4954 §4)"));
             return None;
         }
         let mech_span = Span::new(arguments.start, arguments.start + mech_end);
         if !is_sasl_mech(mech) {
             self.syntax(
                 mech_span,
-                "a SASL mechanism name is 1-20 of A-Z, 0-9, '-' and '_' (RFC 4422 §3.1)",
+                msg!("a SASL mechanism name is 1-20 of A-Z, 0-9, '-' and '_' (RFC 4422 §3.1)"),
             );
         }
         let rest = args.get(mech_end..).unwrap_or_default();
@@ -299,7 +308,7 @@ impl<'a> Parser<'a> {
             if ir.is_empty() || ir.contains(&b' ') || !is_base64_or_eq(ir) {
                 self.syntax(
                     Span::new(mech_span.end, arguments.end),
-                    "the initial response must be one base64 word or '=' (RFC 4954 §4)",
+                    msg!("the initial response must be one base64 word or '=' (RFC 4954 §4)"),
                 );
             }
             Some(text(ir))

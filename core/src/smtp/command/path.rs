@@ -1,6 +1,7 @@
 //! Reverse- and forward-paths (RFC 5321 §4.1.2): the [`Path`] type, reading `FROM:<path>` /
 //! `TO:<path>`, and the mailbox, domain and size checks shared by parsing and building.
 
+use crate::lint::{msg, Message};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,7 @@ impl<'a> Parser<'a> {
         if !has_kw {
             self.syntax(
                 arguments,
-                format!("expected {what}<path> (RFC 5321 §4.1.1)"),
+                msg!("expected {what}<path> (RFC 5321 §4.1.1)", what),
             );
             return None;
         }
@@ -102,14 +103,14 @@ impl<'a> Parser<'a> {
         if input.get(pos) != Some(&b':') {
             self.syntax(
                 arguments,
-                format!("expected {what}<path> (RFC 5321 §4.1.1)"),
+                msg!("expected {what}<path> (RFC 5321 §4.1.1)", what),
             );
             return None;
         }
         if pos > sp_before {
             self.syntax(
                 Span::new(sp_before, pos),
-                format!("space before the colon of {what}"),
+                msg!("space before the colon of {what}", what),
             );
         }
         pos += 1;
@@ -120,7 +121,7 @@ impl<'a> Parser<'a> {
         if pos > colon {
             self.lints.push(lints::SPACE_AFTER_COLON.at(
                 Span::new(colon, pos),
-                format!("space after {what}; strict servers (Postfix with strict_rfc821_envelopes) reject it"),
+                msg!("space after {what}; strict servers (Postfix with strict_rfc821_envelopes) reject it", what),
             ));
         }
         let path_start = pos;
@@ -134,7 +135,7 @@ impl<'a> Parser<'a> {
                 None => {
                     self.syntax(
                         Span::new(path_start, input.len()),
-                        "the path has no closing '>'",
+                        msg!("the path has no closing '>'"),
                     );
                     return None;
                 }
@@ -144,13 +145,13 @@ impl<'a> Parser<'a> {
             if end == pos {
                 self.syntax(
                     Span::new(colon.saturating_sub(1), pos),
-                    format!("{what} needs a path"),
+                    msg!("{what} needs a path", what),
                 );
                 return None;
             }
             self.lints.push(lints::PATH_WITHOUT_BRACKETS.at(
                 Span::new(pos, end),
-                "the path is not enclosed in angle brackets; RFC 5321 §4.1.2 requires <mailbox>",
+                msg!("the path is not enclosed in angle brackets; RFC 5321 §4.1.2 requires <mailbox>"),
             ));
             (Span::new(pos, end), Span::new(pos, end), false)
         };
@@ -165,12 +166,12 @@ impl<'a> Parser<'a> {
                 if !is_source_route(route) {
                     self.lints.push(lints::MAILBOX_INVALID.at(
                         Span::new(mailbox_span.start, mailbox_span.start + colon_at),
-                        "malformed source route",
+                        msg!("malformed source route"),
                     ));
                 }
                 self.lints.push(lints::SOURCE_ROUTE.at(
                     Span::new(mailbox_span.start, mailbox_span.start + colon_at + 1),
-                    "source route: obsolete; the server must ignore it and deliver to the mailbox",
+                    msg!("source route: obsolete; the server must ignore it and deliver to the mailbox"),
                 ));
                 source_route = Some(text(route));
                 mailbox_start = mailbox_span.start + colon_at + 1;
@@ -182,14 +183,15 @@ impl<'a> Parser<'a> {
             if !is_mail {
                 self.lints.push(lints::MAILBOX_INVALID.at(
                     path_span,
-                    "RCPT TO:<> has no recipient; only MAIL FROM takes the null path",
+                    msg!("RCPT TO:<> has no recipient; only MAIL FROM takes the null path"),
                 ));
             }
         } else if is_mail || !mailbox.eq_ignore_ascii_case(b"postmaster") {
             if let Some(reason) = check_mailbox(mailbox) {
-                self.lints.push(
-                    lints::MAILBOX_INVALID.at(mailbox_span, format!("invalid mailbox: {reason}")),
-                );
+                self.lints.push(lints::MAILBOX_INVALID.at(
+                    mailbox_span,
+                    msg!("invalid mailbox: {reason}").text("reason", reason),
+                ));
             }
         }
         if let Some(reason) = oversized_path(mailbox) {
@@ -201,7 +203,7 @@ impl<'a> Parser<'a> {
         if pos < input.len() && input.get(pos) != Some(&b' ') {
             self.syntax(
                 Span::new(pos, input.len()),
-                "expected a space before parameters after the path",
+                msg!("expected a space before parameters after the path"),
             );
         }
         loop {
@@ -213,7 +215,7 @@ impl<'a> Parser<'a> {
                 if pos > start {
                     self.syntax(
                         Span::new(start, pos),
-                        "trailing space at the end of the command",
+                        msg!("trailing space at the end of the command"),
                     );
                 }
                 break;
@@ -221,7 +223,7 @@ impl<'a> Parser<'a> {
             if pos > start + 1 {
                 self.syntax(
                     Span::new(start, pos),
-                    "more than one space between parameters",
+                    msg!("more than one space between parameters"),
                 );
             }
             let end = find(input, pos, |b| b == b' ').unwrap_or(input.len());
@@ -229,7 +231,10 @@ impl<'a> Parser<'a> {
             if raw.len() >= MAX_PARAMS {
                 self.lints.push(lints::PARAM_INVALID.at(
                     Span::new(pos, input.len()),
-                    format!("more than {MAX_PARAMS} parameters; the rest are ignored"),
+                    msg!(
+                        "more than {MAX_PARAMS} parameters; the rest are ignored",
+                        MAX_PARAMS
+                    ),
                 ));
                 break;
             }
@@ -286,35 +291,36 @@ pub(super) fn is_atext(b: u8) -> bool {
 
 /// Local part or path over the sizes of RFC 5321 §4.5.3.1.1 and §4.5.3.1.3, which "SHOULD be
 /// avoided" (servers may reject them); the reason, or `None`.
-pub(super) fn oversized_path(m: &[u8]) -> Option<String> {
+pub(super) fn oversized_path(m: &[u8]) -> Option<Message> {
     let local = split_mailbox(m).unwrap_or(0);
     if local > MAX_LOCAL_PART {
-        return Some(format!(
-            "local part is {local} octets; RFC 5321 §4.5.3.1.1 sets 64 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them"
+        return Some(msg!(
+            "local part is {local} octets; RFC 5321 §4.5.3.1.1 sets 64 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them",
+            local
         ));
     }
     (m.len() + 2 > MAX_PATH).then(|| {
-        format!(
-            "path is {} octets; RFC 5321 §4.5.3.1.3 sets 256 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them",
-            m.len() + 2
+        msg!(
+            "path is {n} octets; RFC 5321 §4.5.3.1.3 sets 256 as the maximum, larger objects should be avoided (§4.5.3.1) and servers may reject them",
+            n = m.len() + 2
         )
     })
 }
 
 /// Checks `local@domain` against RFC 5321 §4.1.2 (and RFC 6531 §3.3 for UTF-8). Returns why it
 /// is invalid, if it is.
-pub(super) fn check_mailbox(m: &[u8]) -> Option<String> {
+pub(super) fn check_mailbox(m: &[u8]) -> Option<Message> {
     let Some(at) = split_mailbox(m) else {
-        return Some("no '@' separating local part and domain".into());
+        return Some(msg!("no '@' separating local part and domain"));
     };
     let local = m.get(..at).unwrap_or_default();
     let domain = m.get(at + 1..).unwrap_or_default();
     if local.is_empty() {
-        return Some("empty local part".into());
+        return Some(msg!("empty local part"));
     }
     if local.first() == Some(&b'"') {
         if local.len() < 2 || local.last() != Some(&b'"') {
-            return Some("unterminated quoted local part".into());
+            return Some(msg!("unterminated quoted local part"));
         }
         let inner = local.get(1..local.len() - 1).unwrap_or_default();
         let mut i = 0;
@@ -322,12 +328,12 @@ pub(super) fn check_mailbox(m: &[u8]) -> Option<String> {
             if b == b'\\' {
                 match inner.get(i + 1) {
                     Some(&n) if (32..=126).contains(&n) || n >= 0x80 => i += 2,
-                    _ => return Some("bad backslash escape in quoted local part".into()),
+                    _ => return Some(msg!("bad backslash escape in quoted local part")),
                 }
                 continue;
             }
             if b == b'"' || (b < 32 || b == 127) {
-                return Some("invalid character in quoted local part".into());
+                return Some(msg!("invalid character in quoted local part"));
             }
             i += 1;
         }
@@ -335,15 +341,15 @@ pub(super) fn check_mailbox(m: &[u8]) -> Option<String> {
         for (i, atom) in local.split(|&b| b == b'.').enumerate() {
             if atom.is_empty() {
                 return Some(if i == 0 {
-                    "local part starts with '.'".into()
+                    msg!("local part starts with '.'")
                 } else {
-                    "empty atom in local part ('..' or a trailing '.')".into()
+                    msg!("empty atom in local part ('..' or a trailing '.')")
                 });
             }
             if let Some(&b) = atom.iter().find(|&&b| !is_atext(b)) {
-                return Some(format!(
-                    "character {:?} in the local part must be quoted",
-                    char::from(b)
+                return Some(msg!(
+                    "character {c} in the local part must be quoted",
+                    c = format_args!("{:?}", char::from(b))
                 ));
             }
         }
@@ -352,14 +358,14 @@ pub(super) fn check_mailbox(m: &[u8]) -> Option<String> {
 }
 
 /// Checks a domain or address literal (RFC 5321 §4.1.2, §4.1.3).
-pub(super) fn check_domain_or_literal(d: &[u8]) -> Option<String> {
+pub(super) fn check_domain_or_literal(d: &[u8]) -> Option<Message> {
     if d.is_empty() {
-        return Some("empty domain".into());
+        return Some(msg!("empty domain"));
     }
     if d.len() > MAX_DOMAIN {
-        return Some(format!(
-            "domain is {} octets; RFC 5321 §4.5.3.1.2 allows 255",
-            d.len()
+        return Some(msg!(
+            "domain is {n} octets; RFC 5321 §4.5.3.1.2 allows 255",
+            n = d.len()
         ));
     }
     if d.first() == Some(&b'[') {
@@ -369,25 +375,25 @@ pub(super) fn check_domain_or_literal(d: &[u8]) -> Option<String> {
                 .unwrap_or_default()
                 .iter()
                 .all(|&b| (33..=126).contains(&b) && !matches!(b, b'[' | b']' | b'\\'));
-        return (!ok).then(|| "malformed address literal".into());
+        return (!ok).then(|| msg!("malformed address literal"));
     }
     for label in d.split(|&b| b == b'.') {
         if label.is_empty() {
-            return Some("empty label in domain".into());
+            return Some(msg!("empty label in domain"));
         }
         if label.len() > 63 {
-            return Some("domain label longer than 63 octets".into());
+            return Some(msg!("domain label longer than 63 octets"));
         }
         if label.first() == Some(&b'-') || label.last() == Some(&b'-') {
-            return Some("domain label starts or ends with '-'".into());
+            return Some(msg!("domain label starts or ends with '-'"));
         }
         if let Some(&b) = label
             .iter()
             .find(|&&b| !(b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80))
         {
-            return Some(format!(
-                "character {:?} is not allowed in a domain",
-                char::from(b)
+            return Some(msg!(
+                "character {c} is not allowed in a domain",
+                c = format_args!("{:?}", char::from(b))
             ));
         }
     }

@@ -23,7 +23,7 @@ impl<'a> Command<'a> {
                 if let Some(reason) = check_domain_or_literal(domain.as_bytes()) {
                     return Err(BuildError::Invalid {
                         field: "domain",
-                        reason,
+                        reason: reason.to_string(),
                     });
                 }
                 line.push_str(self.verb());
@@ -201,7 +201,7 @@ fn write_path(
         {
             return Err(BuildError::Invalid {
                 field: "mailbox",
-                reason,
+                reason: reason.to_string(),
             });
         }
         if !utf8_ok && !path.mailbox.is_ascii() {

@@ -1,6 +1,7 @@
 //! BDAT ([RFC 3030 §2](https://www.rfc-editor.org/rfc/rfc3030#section-2)): cutting a message
 //! into chunks and reading them back.
 
+use crate::lint::msg;
 use crate::smtp::lints;
 use crate::span::Span;
 
@@ -123,9 +124,9 @@ impl BdatReceiver {
                 let at = usize::try_from(start).unwrap_or(usize::MAX);
                 self.out.lints.push(lints::SIZE_EXCEEDED.at(
                     Span::new(at, at.saturating_add(take)),
-                    format!(
-                        "BDAT message exceeds the size limit of {} bytes",
-                        self.max_size
+                    msg!(
+                        "BDAT message exceeds the size limit of {max} bytes",
+                        max = self.max_size
                     ),
                 ));
             } else {

@@ -1,6 +1,7 @@
 //! The server side: incremental end-of-data detection ([`DataReceiver`]), reporting the bare
 //! LF/CR sequences SMTP smuggling relies on.
 
+use crate::lint::msg;
 use serde::{Deserialize, Serialize};
 
 use crate::lint::Lint;
@@ -208,7 +209,7 @@ impl DataReceiver {
                         if kind == Start::Crlf && b != b'.' {
                             self.push_lint(lints::DOT_NOT_STUFFED.at(
                                 Span::new(self.dot_at, self.dot_at + 1),
-                                "line starts with a single '.', which the receiver strips; the client must send '..'",
+                                msg!("line starts with a single '.', which the receiver strips; the client must send '..'"),
                             ));
                             self.out.dot_not_stuffed += 1;
                         }
@@ -336,9 +337,9 @@ impl DataReceiver {
         self.out.body = Vec::new();
         self.push_lint(lints::SIZE_EXCEEDED.at(
             Span::new(at, at + 1),
-            format!(
-                "message exceeds the size limit of {} bytes; the rest is discarded",
-                self.max_size
+            msg!(
+                "message exceeds the size limit of {max} bytes; the rest is discarded",
+                max = self.max_size
             ),
         ));
     }
@@ -347,14 +348,16 @@ impl DataReceiver {
         let span = Span::new(pos, pos + 1);
         if kind == Start::Lf {
             self.out.bare_lf += 1;
-            self.push_lint(
-                lints::BARE_LF.at(span, "bare LF in message data; lines must end in CRLF"),
-            );
+            self.push_lint(lints::BARE_LF.at(
+                span,
+                msg!("bare LF in message data; lines must end in CRLF"),
+            ));
         } else {
             self.out.bare_cr += 1;
-            self.push_lint(
-                lints::BARE_CR.at(span, "bare CR in message data; lines must end in CRLF"),
-            );
+            self.push_lint(lints::BARE_CR.at(
+                span,
+                msg!("bare CR in message data; lines must end in CRLF"),
+            ));
         }
     }
 
@@ -367,10 +370,7 @@ impl DataReceiver {
         };
         self.push_lint(lints::SMUGGLING_SEQUENCE.at(
             Span::new(start, end),
-            format!(
-                "`{}.{after}` is not the end of data (only \\r\\n.\\r\\n is); servers that accept it can be made to run the rest as commands",
-                before.shown()
-            ),
+            msg!("`{before}.{after}` is not the end of data (only \\r\\n.\\r\\n is); servers that accept it can be made to run the rest as commands", before = before.shown(), after),
         ));
     }
 
@@ -386,7 +386,10 @@ impl DataReceiver {
             let span = Span::new(self.line_start, now);
             self.push_lint(lints::LINE_TOO_LONG.at(
                 span,
-                format!("text line is longer than {MAX_TEXT_LINE} octets including CRLF"),
+                msg!(
+                    "text line is longer than {MAX_TEXT_LINE} octets including CRLF",
+                    MAX_TEXT_LINE
+                ),
             ));
         }
     }

@@ -10,6 +10,7 @@ use crate::span::Span;
 mod reference {
     use super::super::receive::{Start, State};
     use super::super::{Feed, ReceivedData, MAX_DATA_LINTS, MAX_TEXT_LINE};
+    use crate::lint::msg;
     use crate::lint::Lint;
     use crate::smtp::lints;
     use crate::span::Span;
@@ -112,7 +113,7 @@ mod reference {
                             if kind == Start::Crlf && b != b'.' {
                                 self.push_lint(lints::DOT_NOT_STUFFED.at(
                                     Span::new(self.dot_at, self.dot_at + 1),
-                                    "line starts with a single '.', which the receiver strips; the client must send '..'",
+                                    msg!("line starts with a single '.', which the receiver strips; the client must send '..'"),
                                 ));
                                 self.out.dot_not_stuffed += 1;
                             }
@@ -185,9 +186,9 @@ mod reference {
                 let at = self.offset;
                 self.push_lint(lints::SIZE_EXCEEDED.at(
                     Span::new(at, at + 1),
-                    format!(
-                        "message exceeds the size limit of {} bytes; the rest is discarded",
-                        self.max_size
+                    msg!(
+                        "message exceeds the size limit of {max} bytes; the rest is discarded",
+                        max = self.max_size
                     ),
                 ));
                 return;
@@ -199,14 +200,16 @@ mod reference {
             let span = Span::new(pos, pos + 1);
             if kind == Start::Lf {
                 self.out.bare_lf += 1;
-                self.push_lint(
-                    lints::BARE_LF.at(span, "bare LF in message data; lines must end in CRLF"),
-                );
+                self.push_lint(lints::BARE_LF.at(
+                    span,
+                    msg!("bare LF in message data; lines must end in CRLF"),
+                ));
             } else {
                 self.out.bare_cr += 1;
-                self.push_lint(
-                    lints::BARE_CR.at(span, "bare CR in message data; lines must end in CRLF"),
-                );
+                self.push_lint(lints::BARE_CR.at(
+                    span,
+                    msg!("bare CR in message data; lines must end in CRLF"),
+                ));
             }
         }
 
@@ -219,10 +222,7 @@ mod reference {
             };
             self.push_lint(lints::SMUGGLING_SEQUENCE.at(
                 Span::new(start, end),
-                format!(
-                    "`{}.{after}` is not the end of data (only \\r\\n.\\r\\n is); servers that accept it can be made to run the rest as commands",
-                    before.shown()
-                ),
+                msg!("`{before}.{after}` is not the end of data (only \\r\\n.\\r\\n is); servers that accept it can be made to run the rest as commands", before = before.shown(), after),
             ));
         }
 
@@ -238,7 +238,10 @@ mod reference {
                 let span = Span::new(self.line_start, now);
                 self.push_lint(lints::LINE_TOO_LONG.at(
                     span,
-                    format!("text line is longer than {MAX_TEXT_LINE} octets including CRLF"),
+                    msg!(
+                        "text line is longer than {MAX_TEXT_LINE} octets including CRLF",
+                        MAX_TEXT_LINE
+                    ),
                 ));
             }
         }

@@ -14,6 +14,7 @@
 //! transcript annotator ([`crate::smtp::transcript`]) replays a recorded dialogue through
 //! [`Order::answer`] with the recorded replies and lints commands with [`Order::check`].
 
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::smtp::command::Command;
@@ -189,41 +190,49 @@ impl OrderError {
     }
 }
 
-impl std::fmt::Display for OrderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl OrderError {
+    /// What is wrong, as a message that can be translated ([`crate::i18n::message`]).
+    pub fn message(&self) -> Message {
         let r = self.reference();
-        match self {
+        match *self {
             OrderError::BeforeGreeting { verb } => {
-                write!(f, "{verb} sent before the server's greeting ({r})")
+                msg!("{verb} sent before the server's greeting ({r})", verb, r)
             }
             OrderError::AfterClose { verb } => {
-                write!(f, "{verb} after the connection was closed ({r})")
+                msg!("{verb} after the connection was closed ({r})", verb, r)
             }
             OrderError::NoHello { verb } => {
-                write!(f, "{verb} before EHLO/HELO was accepted ({r})")
+                msg!("{verb} before EHLO/HELO was accepted ({r})", verb, r)
             }
-            OrderError::NoEhlo { verb } => write!(f, "{verb} before EHLO was accepted ({r})"),
+            OrderError::NoEhlo { verb } => msg!("{verb} before EHLO was accepted ({r})", verb, r),
             OrderError::TransactionOpen { verb: "MAIL" } => {
-                write!(f, "MAIL inside an open transaction; send RSET first ({r})")
+                msg!("MAIL inside an open transaction; send RSET first ({r})", r)
             }
             OrderError::TransactionOpen { verb } => {
-                write!(f, "{verb} inside a mail transaction ({r})")
+                msg!("{verb} inside a mail transaction ({r})", verb, r)
             }
             OrderError::NoTransaction { verb } => {
-                write!(f, "{verb} before MAIL: no transaction is open ({r})")
+                msg!("{verb} before MAIL: no transaction is open ({r})", verb, r)
             }
-            OrderError::NoRecipients { verb } => write!(
-                f,
-                "{verb} before any recipient was accepted ({r}); the server answers 503 or 554"
+            OrderError::NoRecipients { verb } => msg!(
+                "{verb} before any recipient was accepted ({r}); the server answers 503 or 554",
+                verb,
+                r
             ),
             OrderError::BdatInProgress { verb } => {
-                write!(f, "{verb} while BDAT chunks are under way ({r})")
+                msg!("{verb} while BDAT chunks are under way ({r})", verb, r)
             }
             OrderError::TlsActive => {
-                write!(f, "STARTTLS on a connection that already uses TLS ({r})")
+                msg!("STARTTLS on a connection that already uses TLS ({r})", r)
             }
-            OrderError::AlreadyAuthenticated => write!(f, "AUTH after a successful AUTH ({r})"),
+            OrderError::AlreadyAuthenticated => msg!("AUTH after a successful AUTH ({r})", r),
         }
+    }
+}
+
+impl std::fmt::Display for OrderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
     }
 }
 

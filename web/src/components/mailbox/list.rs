@@ -39,7 +39,7 @@ pub fn facts(lang: Lang, item: &Item) -> Html {
     html! {
         <span class="facts">
             <span class={classes!("fact", if m.tls { "on" } else { "off" })}
-                title={tr(lang, "transport security of the SMTP session")}>{ m.tls_label() }</span>
+                title={tr(lang, "transport security of the SMTP session")}>{ if m.tls { m.tls_label() } else { tr(lang, "plain").to_string() } }</span>
             if let Some(user) = &m.auth_user {
                 <span class="fact on" title={tr(lang, "authenticated user (SMTP AUTH)")}>{ format!("AUTH {user}") }</span>
             }
@@ -167,9 +167,9 @@ pub fn message_table(props: &MessageTableProps) -> Html {
                                 <tr key={id.to_string()} class={classes!("mail-row", selected.then_some("selected"))}
                                     data-id={id.to_string()}>
                                     <td class="time">{ m.time_label() }</td>
-                                    <td class="from" title={format!("MAIL FROM:<{}>", m.from)}>{ from }</td>
-                                    <td class="to" title={format!("RCPT TO: {}", m.rcpt_list())}>{ to }</td>
-                                    <td class="subject">
+                                    <td class="from" data-data="" title={format!("MAIL FROM:<{}>", m.from)}>{ from }</td>
+                                    <td class="to" data-data="" title={format!("RCPT TO: {}", m.rcpt_list())}>{ to }</td>
+                                    <td class="subject" data-data="">
                                         <button type="button" class="mail-open" aria-pressed={selected.to_string()}
                                             onclick={Callback::from(move |_| on_select.emit(id))}>{ subject }</button>
                                     </td>

@@ -71,10 +71,12 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
             let (input, run, doc) = ((*input).clone(), run.clone(), doc.clone());
             run.set(Run::Busy);
             spawn_local(async move {
-                run.set(match worker::authenticate(&doc.input, input, now_secs()).await {
-                    Ok(view) => Run::Done(Box::new(view)),
-                    Err(e) => Run::Failed(e),
-                });
+                run.set(
+                    match worker::authenticate(&doc.input, input, now_secs()).await {
+                        Ok(view) => Run::Done(Box::new(view)),
+                        Err(e) => Run::Failed(e),
+                    },
+                );
             });
         })
     };

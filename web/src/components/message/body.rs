@@ -96,7 +96,7 @@ pub fn part_body_view(props: &PartBodyProps) -> Html {
     html! {
         <section class="part-body" aria-label={tr(lang, "Body")}>
             <div class="toolbar">
-                <h4>{ trf(lang, "Body of {part}", &[("part", &part.label())]) }</h4>
+                <h4>{ trf(lang, "Body of {part}", &[("part", &part.label(lang))]) }</h4>
                 <span class="muted">{ trf(lang, "{n} bytes decoded from {cte} ({m} bytes)", &[("n", &bytes.len()), ("cte", &part.transfer_encoding), ("m", &part.body_span.len())]) }</span>
                 <span role="tablist" class="body-tabs">
                     { tab_button(BodyTab::Content, key("Content")) }
@@ -136,7 +136,7 @@ fn content(lang: Lang, props: &PartBodyProps, bytes: &[u8], inlined: Option<&Inl
     if let Some(prepared) = inlined {
         return html! {
             <>
-                <iframe class="html-part" title={trf(lang, "HTML of {part}", &[("part", &part.label())])}
+                <iframe class="html-part" title={trf(lang, "HTML of {part}", &[("part", &part.label(lang))])}
                     sandbox="" referrerpolicy="no-referrer" srcdoc={sandboxed_html(&prepared.html, props.remote_images)} />
                 <p class="muted html-note">
                     if props.remote_images {

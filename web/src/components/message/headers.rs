@@ -39,7 +39,7 @@ fn explain(lang: Lang, w: &WordExplanation, input: &[u8]) -> Html {
                 <li>{ tr(lang, "Encoding: ") }{ encoding_name(lang, &w.encoding) }</li>
                 <li>{ tr(lang, "Encoded text: ") }<code>{ &w.encoded_text }</code></li>
                 <li>{ trf(lang, "Bytes ({n}): ", &[("n", &w.raw_bytes.len())]) }<code class="hex">{ hex_bytes(&w.raw_bytes) }</code></li>
-                <li>{ tr(lang, "Text: ") }<strong class="word-text">{ &w.text }</strong>
+                <li>{ tr(lang, "Text: ") }<strong class="word-text" data-data="">{ &w.text }</strong>
                     if !w.decoded { <span class="warn">{ tr(lang, " (not decoded: left as written)") }</span> }
                     if w.joined { <span class="muted">{ tr(lang, " (whitespace before it dropped: adjacent encoded-words, RFC 2047 §6.2)") }</span> }
                 </li>
@@ -85,7 +85,7 @@ pub fn headers_table(props: &HeadersTableProps) -> Html {
                                         <button type="button" class="field-name" aria-pressed={current.to_string()} {onclick}>{ &f.name }</button>
                                     </th>
                                     <td><pre class="raw">{ &f.raw }</pre></td>
-                                    <td class="decoded">{ &f.decoded }</td>
+                                    <td class="decoded" data-data="">{ &f.decoded }</td>
                                 </tr>
                                 if !f.words.is_empty() {
                                     <tr class="words-row">

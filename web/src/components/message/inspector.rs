@@ -74,12 +74,12 @@ pub fn inspector(props: &InspectorProps) -> Html {
     html! {
         <div class="inspector">
             <section class="summary" aria-label={tr(lang, "Summary")}>
-                <h3 id="msg-subject">{ doc.subject().unwrap_or(tr(lang, "(no subject)")) }</h3>
+                <h3 id="msg-subject" data-data={doc.subject().map(|_| "")}>{ doc.subject().unwrap_or(tr(lang, "(no subject)")) }</h3>
                 <dl>
-                    if let Some(from) = root_field(doc, "from") { <dt>{ tr(lang, "From") }</dt><dd>{ from }</dd> }
-                    if let Some(to) = root_field(doc, "to") { <dt>{ tr(lang, "To") }</dt><dd>{ to }</dd> }
-                    if let Some(date) = root_field(doc, "date") { <dt>{ tr(lang, "Date") }</dt><dd>{ date }</dd> }
-                    if !attachments.is_empty() { <dt>{ tr(lang, "Files") }</dt><dd>{ attachments.join(", ") }</dd> }
+                    if let Some(from) = root_field(doc, "from") { <dt>{ tr(lang, "From") }</dt><dd data-data="">{ from }</dd> }
+                    if let Some(to) = root_field(doc, "to") { <dt>{ tr(lang, "To") }</dt><dd data-data="">{ to }</dd> }
+                    if let Some(date) = root_field(doc, "date") { <dt>{ tr(lang, "Date") }</dt><dd data-data="">{ date }</dd> }
+                    if !attachments.is_empty() { <dt>{ tr(lang, "Files") }</dt><dd data-data="">{ attachments.join(", ") }</dd> }
                 </dl>
                 <p class="muted">{ trf(lang, "{name} · bytes: {bytes} · lines: {lines} · parts: {parts} · findings: {findings}", &[
                     ("name", &doc.name), ("bytes", &doc.input.len()), ("lines", &doc.line_count()),

@@ -39,8 +39,8 @@ pub fn lint_list(props: &LintListProps) -> Html {
                     let dispatch = props.dispatch.clone();
                     let onclick = Callback::from(move |_| dispatch.emit(Action::Select(Some(Node::Lint(i)))));
                     let section = doc.parts.get(l.part).map(|p| p.section.as_str()).unwrap_or_default();
-                    // In Korean the core's translated summary leads; the specific message (it
-                    // carries values) follows in English.
+                    // In Korean the core's translated summary leads; the specific message, in
+                    // Korean too with its values as they are, follows.
                     let summary = (lang != Lang::En)
                         .then(|| mailscope_core::i18n::lint_summary(lang, &l.lint.code))
                         .flatten();
@@ -52,7 +52,7 @@ pub fn lint_list(props: &LintListProps) -> Html {
                             {" "}
                             if let Some(summary) = summary {
                                 <span class="lint-summary">{ summary }</span>
-                                <span class="lint-detail" lang="en">{ &l.lint.message }</span>
+                                <span class="lint-detail">{ mailscope_core::i18n::lint_message(lang, &l.lint) }</span>
                             } else {
                                 { &l.lint.message }
                             }
@@ -111,7 +111,7 @@ pub fn dsn_table(props: &DsnTableProps) -> Html {
                 </tbody>
             </table>
             { for s.lints.iter().map(|l| html! {
-                <p class={classes!("lint", l.severity.as_str())}><code>{ &*l.code }</code>{" "}{ &l.message }</p>
+                <p class={classes!("lint", l.severity.as_str())}><code>{ &*l.code }</code>{" "}{ mailscope_core::i18n::lint_message(lang, l) }</p>
             }) }
         </section>
     }

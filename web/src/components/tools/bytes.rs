@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use mailscope_core::i18n::explain;
+use mailscope_core::i18n::{explain, message};
 
 use crate::components::error::ErrorNote;
 use crate::components::i18n::{use_lang, LintItem};
@@ -79,7 +79,10 @@ pub fn transfer_tool() -> Html {
             <Check id="cte-qp" label={tr(lang, "quoted-printable (off: base64)")} checked={*qp} onchange={on_qp} />
             <pre class="wire" id="cte-output">{ wire_view(&d.bytes.text) }</pre>
             <p class="muted">{ trf(lang, "{n} bytes: ", &[("n", &d.bytes.len)]) }<code class="hex">{ d.bytes.hex.clone() }</code></p>
-            <ul class="lints">{ for d.defects.iter().map(|x| html! { <li class="lint warning">{ x }</li> }) }</ul>
+            <ul class="lints">
+                { for d.defects.iter().map(|x| html! { <li class="lint warning">{ trf(lang, "bytes {a}–{b}: {what}", &[("a", &x.span.start), ("b", &x.span.end), ("what", &message(lang, &x.kind.message()))]) }</li> }) }
+                if d.suppressed > 0 { <li class="lint warning">{ trf(lang, "… and {n} more defects", &[("n", &d.suppressed)]) }</li> }
+            </ul>
             <Field id="qp-plain" label={tr(lang, "Text (UTF-8) to encode as quoted-printable")} rows={3} value={plain.clone()} oninput={set_plain} />
             <pre class="wire" id="qp-encoded">{ wire_view(&bytes_view(encode_qp(&plain).as_bytes()).text) }</pre>
         </div>
@@ -94,7 +97,7 @@ pub fn dot_tool() -> Html {
     let s = dot_stuffing(&text);
     html! {
         <div class="tool panel">
-            <h3>{"Dot-stuffing (RFC 5321 §4.5.2)"}</h3>
+            <h3>{ tr(lang, "Dot-stuffing (RFC 5321 §4.5.2)") }</h3>
             <Field id="dot-input" label={tr(lang, "Message text")} rows={5} value={text.clone()} oninput={set_text} />
             <p class="muted">{ trf(lang, "On the wire after 354 ({n} bare line endings made CRLF):", &[("n", &s.changes)]) }</p>
             <pre class="wire" id="dot-output">{ wire_view(&s.wire) }</pre>
@@ -112,16 +115,16 @@ pub fn auth_tool() -> Html {
         use_text("AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\nd29uZGVybGFuZA==");
     html! {
         <div class="tool panel">
-            <h3>{"AUTH payload decoder (RFC 4954, RFC 4616)"}</h3>
+            <h3>{ tr(lang, "AUTH payload decoder (RFC 4954, RFC 4616)") }</h3>
             <Field id="auth-input" label={tr(lang, "AUTH line, then 334 challenges and answers")} rows={5} value={text.clone()} oninput={set_text} />
             { match decode_auth(&text) {
                 Ok(d) => html! {
                     <dl class="kv" id="auth-output">
-                        <dt>{ tr(lang, "mechanism") }</dt><dd>{ &d.mechanism }</dd>
-                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd>{ if v.is_empty() { tr(lang, "(empty: same as user)").to_string() } else { v.clone() } }</dd> }
-                        if let Some(v) = &d.authcid { <dt>{ tr(lang, "user") }</dt><dd>{ v }</dd> }
-                        if let Some(v) = &d.password { <dt>{ tr(lang, "password") }</dt><dd>{ v }</dd> }
-                        if !d.challenges.is_empty() { <dt>{ tr(lang, "challenges") }</dt><dd>{ d.challenges.join(" · ") }</dd> }
+                        <dt>{ tr(lang, "mechanism") }</dt><dd data-data="">{ &d.mechanism }</dd>
+                        if let Some(v) = &d.authzid { <dt>{"authzid"}</dt><dd data-data={(!v.is_empty()).then_some("")}>{ if v.is_empty() { tr(lang, "(empty: same as user)").to_string() } else { v.clone() } }</dd> }
+                        if let Some(v) = &d.authcid { <dt>{ tr(lang, "user") }</dt><dd data-data="">{ v }</dd> }
+                        if let Some(v) = &d.password { <dt>{ tr(lang, "password") }</dt><dd data-data="">{ v }</dd> }
+                        if !d.challenges.is_empty() { <dt>{ tr(lang, "challenges") }</dt><dd data-data="">{ d.challenges.join(" · ") }</dd> }
                         if let Some(v) = &d.digest { <dt>{ tr(lang, "digest") }</dt><dd><code>{ v }</code></dd> }
                         if let Some(v) = &d.token { <dt>{ tr(lang, "token") }</dt><dd><code>{ v }</code></dd> }
                         if d.cancelled { <dt>{ tr(lang, "cancelled") }</dt><dd>{ tr(lang, "the client sent *") }</dd> }
@@ -144,7 +147,7 @@ pub fn code_tool() -> Html {
     let l = lookup_codes(&text);
     html! {
         <div class="tool panel">
-            <h3>{"Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)"}</h3>
+            <h3>{ tr(lang, "Reply and enhanced status codes (RFC 5321 §4.2, RFC 3463)") }</h3>
             <Field id="code-input" label={tr(lang, "A reply code, an enhanced code, or both")} value={text.clone()} oninput={set_text} />
             <ul id="code-output">
                 if let Some(r) = &l.reply { <li>{ explain(lang, r) }</li> }

@@ -80,7 +80,7 @@ pub fn words_tool() -> Html {
     let e = &encoder.0;
     html! {
         <div class="tool panel">
-            <h3>{"Encoded-words (RFC 2047)"}</h3>
+            <h3>{ tr(lang, "Encoded-words (RFC 2047)") }</h3>
             <Field id="words-input" label={tr(lang, "Decode a header (Subject) text")} value={(*input).clone()} oninput={set(&input)} />
             <p>{ tr(lang, "text") }{": "}<strong id="words-output">{ &decoded.text }</strong></p>
             { steps(lang, &decoded) }

@@ -48,7 +48,9 @@ fn entry_label(lang: Lang, row: &Row) -> String {
     }
 }
 
-fn arrow_label(lang: Lang, arrow: &Arrow, rows: &[Row]) -> String {
+/// The direction of an arrow and what it carried (the first line of each command or reply, as
+/// sent).
+fn arrow_label(lang: Lang, arrow: &Arrow, rows: &[Row]) -> (&'static str, String) {
     let mut parts: Vec<String> = arrow
         .entries
         .iter()
@@ -60,7 +62,7 @@ fn arrow_label(lang: Lang, arrow: &Arrow, rows: &[Row]) -> String {
         Direction::Client => tr(lang, "client → server"),
         Direction::Server => tr(lang, "server → client"),
     };
-    format!("{side}: {}", parts.join(" · "))
+    (side, parts.join(" · "))
 }
 
 fn trip_label(lang: Lang, number: usize, trip: &RoundTrip) -> String {
@@ -102,7 +104,7 @@ pub fn ladder_diagram(props: &LadderProps) -> Html {
         let Some(arrow) = ladder.arrows.get(index) else {
             return html! {};
         };
-        let label = arrow_label(lang, arrow, &props.rows);
+        let (heading, carried) = arrow_label(lang, arrow, &props.rows);
         let side = match arrow.direction {
             Direction::Client => "c2s",
             Direction::Server => "s2c",
@@ -122,8 +124,8 @@ pub fn ladder_diagram(props: &LadderProps) -> Html {
         html! {
             <li class={classes!("ladder-arrow", side, arrow.tls.then_some("tls"))}>
                 <button type="button" class={classes!("arrow", is_selected.then_some("selected"))}
-                    aria-pressed={is_selected.to_string()} title={label.clone()} {onclick}>
-                    <span class="arrow-label">{ label }</span>
+                    aria-pressed={is_selected.to_string()} title={format!("{heading}: {carried}")} {onclick}>
+                    <span class="arrow-label">{ heading }{": "}<span data-data="">{ carried }</span></span>
                     if let Some(ms) = arrow.at_ms { <span class="arrow-time">{ format!("+{ms} ms") }</span> }
                 </button>
             </li>

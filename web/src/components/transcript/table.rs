@@ -9,9 +9,9 @@ use yew::prelude::*;
 
 use mailscope_core::i18n::{explain, text as core_text};
 
-use crate::components::i18n::{use_lang, LintItem};
-use crate::state::i18n::{key, tr, tr_text, trf, Lang};
-use crate::state::session::notes::{Note, NoteKind};
+use crate::components::i18n::{datum, filled, use_lang, LintItem};
+use crate::state::i18n::{key, tr, tr_text, Lang};
+use crate::state::session::notes::{Note, NoteKind, NoteText};
 use crate::state::transcript::{direction_marker, Row};
 
 /// Properties of [`TranscriptTable`].
@@ -46,6 +46,7 @@ pub(super) fn kind_label(lang: Lang, kind: &str) -> String {
         "message" => tr(lang, "message content").into(),
         "BDAT chunk" => tr(lang, "BDAT chunk").into(),
         "SASL response" => tr(lang, "SASL response").into(),
+        "TLS records" => tr(lang, "TLS records").into(),
         "invalid" => tr(lang, "invalid").into(),
         other => other.into(),
     }
@@ -63,7 +64,7 @@ fn state_label(lang: Lang, state: &str) -> String {
 /// An AUTH exchange as the core decoded it, under its AUTH line: what each base64 line said.
 fn sasl_view(lang: Lang, auth: &DecodedAuth) -> Html {
     let item = |label: &'static str, value: &str| {
-        html! { <><dt>{ tr(lang, label).to_string() }</dt><dd><code class="wrap">{ value.to_string() }</code></dd></> }
+        html! { <><dt>{ tr(lang, label).to_string() }</dt><dd data-data=""><code class="wrap">{ value.to_string() }</code></dd></> }
     };
     html! {
         <dl class="kv sasl" aria-label={tr(lang, "AUTH exchange, decoded")}>
@@ -101,7 +102,7 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
                             if let Some(auth) = &row.auth { { sasl_view(lang, auth) } }
                             <details class="explain">
                                 <summary>{ explain(lang, &row.explanation) }</summary>
-                                <ul>{ for row.details.iter().map(|d| html! { <li>{ explain(lang, d) }</li> }) }</ul>
+                                <ul>{ for row.details.iter().map(|d| html! { <li>{ d.shown(lang) }</li> }) }</ul>
                             </details>
                             if !row.lints.is_empty() {
                                 <ul class="lints">{ for row.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>
@@ -130,6 +131,17 @@ pub struct NoteListProps {
     pub id: AttrValue,
 }
 
+/// A note in `lang`, its values (addresses, codes, user names) marked as data.
+fn note_html(lang: Lang, text: &NoteText) -> Html {
+    match text {
+        NoteText::Template { template, args } => {
+            let args: Vec<(&str, Html)> = args.iter().map(|(n, v)| (*n, datum(v))).collect();
+            filled(lang, template, &args)
+        }
+        other => html! { { other.render(lang) } },
+    }
+}
+
 /// What the sessions reported besides the wire lines.
 #[function_component(NoteList)]
 pub fn note_list(props: &NoteListProps) -> Html {
@@ -143,7 +155,7 @@ pub fn note_list(props: &NoteListProps) -> Html {
             <ul id={props.id.clone()}>
                 { for props.notes.iter().map(|n| html! {
                     <li class={classes!(if n.kind == NoteKind::Error { "error" } else { "muted" })}>
-                        { trf(lang, "+{ms} ms {side}: {text}", &[("ms", &n.at_ms), ("side", &tr_text(lang, n.side)), ("text", &n.render(lang))]) }
+                        { filled(lang, key("+{ms} ms {side}: {text}"), &[("ms", html! { { n.at_ms } }), ("side", html! { { tr_text(lang, n.side) } }), ("text", note_html(lang, &n.text))]) }
                     </li>
                 }) }
             </ul>

@@ -5,7 +5,9 @@
 //! area of the UI; a test reads every `tr(…, "…")` and `trf(…, "…", …)` call in `web/src` and
 //! fails when an English key has no Korean entry or a Korean entry is no longer used. Text
 //! defined in one place and translated in another is marked with [`key`].
-//! Explanations and lint summaries that come from the core are translated by the core.
+//! Explanations, lint summaries and lint messages that come from the core are translated by the
+//! core (`mailscope_core::i18n`; a message keeps its values, such as addresses and counts, as
+//! they are), and the core's Korean travels in the pack's `core` part.
 //!
 //! ## Language packs
 //! Lookups read one catalog per language: the UI's pairs and the lesson texts. By default it is

@@ -301,9 +301,16 @@ mod tests {
         let v = authenticate(&signed(), &input, NOW).expect("checks ran");
         assert_eq!(v.dkim.len(), 1);
         let d = &v.dkim[0];
-        assert_eq!((d.domain.as_str(), d.selector.as_str()), ("example.com", "sel"));
+        assert_eq!(
+            (d.domain.as_str(), d.selector.as_str()),
+            ("example.com", "sel")
+        );
         assert_eq!(d.result, "pass", "{d:?}");
-        assert!(d.canonical_header.contains("from:Joe <joe@example.com>"), "{}", d.canonical_header);
+        assert!(
+            d.canonical_header.contains("from:Joe <joe@example.com>"),
+            "{}",
+            d.canonical_header
+        );
         assert_eq!(d.canonical_body, "We lost the game.\r\n");
         assert!(d.body_hash.as_ref().is_some_and(|(a, b)| a == b));
         assert_eq!(v.spf.as_ref().map(|s| s.result.as_str()), Some("pass"));
@@ -311,7 +318,9 @@ mod tests {
         assert!(v.unanswered.is_empty(), "{:?}", v.unanswered);
 
         // One byte of the body changed: the body hash step fails.
-        let edited = String::from_utf8(signed()).expect("text").replace("lost", "won!");
+        let edited = String::from_utf8(signed())
+            .expect("text")
+            .replace("lost", "won!");
         let v = authenticate(edited.as_bytes(), &input, NOW).expect("checks ran");
         let d = &v.dkim[0];
         assert_eq!(d.result, "fail");
@@ -325,7 +334,9 @@ mod tests {
         let v = authenticate(&signed(), &input, NOW).expect("checks ran");
         assert_eq!(v.dkim[0].result, "permerror", "{:?}", v.dkim[0]);
         assert!(
-            v.unanswered.iter().any(|q| q == "sel._domainkey.example.com TXT"),
+            v.unanswered
+                .iter()
+                .any(|q| q == "sel._domainkey.example.com TXT"),
             "{:?}",
             v.unanswered
         );

@@ -3,6 +3,7 @@
 
 use mailscope_core::codec::crlf::normalize_crlf;
 use mailscope_core::mime::charset::decode as decode_charset;
+use mailscope_core::codec::Defect;
 use mailscope_core::mime::transfer::{
     decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
 };
@@ -97,8 +98,12 @@ pub struct Stuffed {
 pub struct BodyDecoded {
     /// The bytes.
     pub bytes: BytesView,
-    /// "offset 12-14: '=' escape with lowercase hex digits".
-    pub defects: Vec<String>,
+    /// What the core found wrong, with offsets into the encoded text (the core's
+    /// [`Defect::message`](mailscope_core::codec::DefectKind::message) says what, in any
+    /// language).
+    pub defects: Vec<Defect>,
+    /// Defects found beyond those listed.
+    pub suppressed: usize,
 }
 
 /// The UTF-8 of `text` in quoted-printable as the core's builder writes it (RFC 2045 §6.7):
@@ -116,24 +121,10 @@ pub fn decode_body(text: &str, qp: bool) -> BodyDecoded {
     } else {
         body_base64(&wire)
     };
-    let mut defects: Vec<String> = d
-        .defects
-        .iter()
-        .map(|x| {
-            format!(
-                "bytes {}-{}: {}",
-                x.span.start,
-                x.span.end,
-                x.kind.describe()
-            )
-        })
-        .collect();
-    if d.suppressed > 0 {
-        defects.push(format!("… and {} more", d.suppressed));
-    }
     BodyDecoded {
         bytes: bytes_view(&d.bytes),
-        defects,
+        defects: d.defects,
+        suppressed: d.suppressed,
     }
 }
 

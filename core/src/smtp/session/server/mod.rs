@@ -537,7 +537,7 @@ impl ServerSession {
         let discarded = self.input.len();
         self.violation(format!(
             "{} before the first SMTP command: a browser or proxy is talking to the SMTP port; closed, {discarded} byte(s) after it discarded",
-            kind.describe()
+            kind.message()
         ));
         self.reply(
             221,

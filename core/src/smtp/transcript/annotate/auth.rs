@@ -1,6 +1,7 @@
 //! AUTH exchanges: the SASL lines are collected, decoded with [`decode_exchange`], and the
 //! secrets in them masked unless revealed.
 
+use crate::lint::msg;
 use crate::smtp::auth::{decode_exchange, AuthLine, Mechanism};
 use crate::smtp::command::Command;
 use crate::smtp::lints;
@@ -25,7 +26,7 @@ impl Annotator {
         if !self.pending.is_empty() {
             entry_lints.push(lints::OUT_OF_SEQUENCE.at(
                 line.content,
-                "SASL response sent before the server's challenge",
+                msg!("SASL response sent before the server's challenge"),
             ));
         }
         self.push_pending(Step::Auth);

@@ -1,6 +1,7 @@
 //! The client's side: each command is parsed, checked against the order rules and the
 //! extensions the server offered, and queued for its reply.
 
+use crate::lint::msg;
 use crate::lint::Lint;
 use crate::smtp::auth::Mechanism;
 use crate::smtp::capability::{Capabilities, Extension};
@@ -17,11 +18,14 @@ impl Annotator {
     fn not_offered(&self, lints: &mut Vec<Lint>, span: Span, ext: Extension, what: &str) {
         if !self.has(ext) {
             let why = if self.caps.is_none() {
-                "no EHLO reply listed extensions (HELO, or none yet since the connection or STARTTLS)"
+                msg!("no EHLO reply listed extensions (HELO, or none yet since the connection or STARTTLS)")
             } else {
-                "the EHLO reply did not offer it"
+                msg!("the EHLO reply did not offer it")
             };
-            lints.push(lints::EXTENSION_NOT_OFFERED.at(span, format!("{what} used but {why}")));
+            lints.push(
+                lints::EXTENSION_NOT_OFFERED
+                    .at(span, msg!("{what} used but {why}", what).text("why", why)),
+            );
         }
     }
 
@@ -33,13 +37,13 @@ impl Annotator {
             Ok(None) => {
                 let lint = lints::SYNTAX_INVALID.at(
                     line.content,
-                    "command line without a line end at the end of the capture",
+                    msg!("command line without a line end at the end of the capture"),
                 );
                 self.invalid(block, "incomplete command line".into(), lint);
                 return;
             }
             Err(e) => {
-                let lint = lints::LINE_TOO_LONG.at(line.content, e.to_string());
+                let lint = lints::LINE_TOO_LONG.at(line.content, e.message());
                 self.invalid(block, e.to_string(), lint);
                 return;
             }
@@ -63,25 +67,19 @@ impl Annotator {
             } else {
                 &lints::OUT_OF_SEQUENCE
             };
-            entry_lints.push(def.at(span, e.to_string()));
+            entry_lints.push(def.at(span, e.message()));
         }
         // Pipelining: a command sent while replies are outstanding.
         if let Some(&last) = self.pending.back() {
             if !self.has(Extension::Pipelining) {
                 entry_lints.push(lints::PIPELINING_NOT_OFFERED.at(
                     span,
-                    format!(
-                        "{} sent before the reply to the previous command, but the server did not offer PIPELINING",
-                        cmd.verb()
-                    ),
+                    msg!("{verb} sent before the reply to the previous command, but the server did not offer PIPELINING", verb = cmd.verb()),
                 ));
             } else if last.ends_group() {
                 entry_lints.push(lints::PIPELINING_NOT_OFFERED.at(
                     span,
-                    format!(
-                        "{} sent before the reply to a command that must end a pipelined group (EHLO, DATA, VRFY, EXPN, NOOP, QUIT, STARTTLS, AUTH; RFC 2920 §3.1)",
-                        cmd.verb()
-                    ),
+                    msg!("{verb} sent before the reply to a command that must end a pipelined group (EHLO, DATA, VRFY, EXPN, NOOP, QUIT, STARTTLS, AUTH; RFC 2920 §3.1)", verb = cmd.verb()),
                 ));
             }
         }
@@ -123,7 +121,7 @@ impl Annotator {
                     if n > l {
                         entry_lints.push(lints::SIZE_EXCEEDED.at(
                             span,
-                            format!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6.1)"),
+                            msg!("SIZE={n} exceeds the server's SIZE limit of {l} octets; it answers 552 (RFC 1870 §6.1)", n, l),
                         ));
                     }
                 }
@@ -137,7 +135,7 @@ impl Annotator {
                 if to.is_utf8() && !self.txn.smtputf8 {
                     entry_lints.push(lints::UTF8_WITHOUT_SMTPUTF8.at(
                         parsed.path.map_or(span, |p| block.map.span(p)),
-                        "non-ASCII recipient, but MAIL FROM did not carry SMTPUTF8",
+                        msg!("non-ASCII recipient, but MAIL FROM did not carry SMTPUTF8"),
                     ));
                 }
                 if params.notify.is_some() || params.orcpt.is_some() {
@@ -183,9 +181,9 @@ impl Annotator {
                 if readable && !self.tls() {
                     entry_lints.push(lints::AUTH_WITHOUT_TLS.at(
                         span,
-                        format!(
-                            "AUTH {} on a connection without TLS: the password or token can be read on the path; servers should not permit plaintext password mechanisms without TLS (RFC 4954 §4); use STARTTLS first",
-                            mechanism.as_str()
+                        msg!(
+                            "AUTH {mechanism} on a connection without TLS: the password or token can be read on the path; servers should not permit plaintext password mechanisms without TLS (RFC 4954 §4); use STARTTLS first",
+                            mechanism = mechanism.as_str()
                         ),
                     ));
                 }

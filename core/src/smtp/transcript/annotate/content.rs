@@ -1,6 +1,7 @@
 //! Message content: the DATA content and BDAT chunks become one entry each, linted as a
 //! message.
 
+use crate::lint::msg;
 use crate::lint::Lint;
 use crate::smtp::capability::{Capabilities, Extension};
 use crate::smtp::command::Body;
@@ -28,13 +29,13 @@ impl Annotator {
             let offered = self.has(Extension::EightBitMime) || self.has(Extension::SmtpUtf8);
             if !(declared && offered) {
                 let why = if !offered {
-                    "the server did not offer 8BITMIME"
+                    msg!("the server did not offer 8BITMIME")
                 } else {
-                    "MAIL FROM did not declare BODY=8BITMIME"
+                    msg!("MAIL FROM did not declare BODY=8BITMIME")
                 };
                 entry_lints.push(lints::EIGHTBIT_WITHOUT_8BITMIME.at(
                     block.map.span(Span::new(i, i + 1)),
-                    format!("the message holds 8-bit bytes but {why} (RFC 6152 §3)"),
+                    msg!("the message holds 8-bit bytes but {why} (RFC 6152 §3)").text("why", why),
                 ));
             }
         }
@@ -49,16 +50,12 @@ impl Annotator {
         if let Some(l) = limit.filter(|&l| size > l) {
             entry_lints.push(lints::SIZE_EXCEEDED.at(
                 whole,
-                format!(
-                    "the message is {size} octets; the server's SIZE limit is {l}, so it rejects the message with 552 (RFC 1870 §4)"
-                ),
+                msg!("the message is {size} octets; the server's SIZE limit is {l}, so it rejects the message with 552 (RFC 1870 §4)", size, l),
             ));
         } else if let Some(d) = self.txn.declared_size.filter(|&d| size > d) {
             entry_lints.push(lints::SIZE_EXCEEDED.at(
                 whole,
-                format!(
-                    "the message is {size} octets but MAIL FROM declared SIZE={d}: permitted (RFC 1870 §6.3), but the server may reject it after the data"
-                ),
+                msg!("the message is {size} octets but MAIL FROM declared SIZE={d}: permitted (RFC 1870 §6.3), but the server may reject it after the data", size, d),
             ));
         }
         // The message ends here (with its '.' line, or the transcript elides the rest): the

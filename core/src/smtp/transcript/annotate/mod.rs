@@ -19,6 +19,7 @@ mod command;
 mod content;
 mod reply;
 
+use crate::lint::msg;
 use std::collections::VecDeque;
 
 use crate::lint::Lint;
@@ -400,12 +401,12 @@ impl Annotator {
             if !self.quit_sent {
                 self.lints.push(lints::NO_QUIT.at(
                     Span::new(end, end),
-                    "the dialogue ends without QUIT; the client closed the connection, which RFC 5321 §4.1.1.10 forbids",
+                    msg!("the dialogue ends without QUIT; the client closed the connection, which RFC 5321 §4.1.1.10 forbids"),
                 ));
             } else if !self.quit_answered {
                 self.lints.push(lints::QUIT_UNANSWERED.at(
                     Span::new(end, end),
-                    "QUIT was sent but the dialogue ends before the server's 221 reply; the client should wait for it",
+                    msg!("QUIT was sent but the dialogue ends before the server's 221 reply; the client should wait for it"),
                 ));
             }
         }

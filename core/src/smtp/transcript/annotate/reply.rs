@@ -1,6 +1,7 @@
 //! The server's side: grouping reply lines, reading them, and what each reply does to the
 //! state and to the commands waiting for it.
 
+use crate::lint::msg;
 use crate::lint::Lint;
 use crate::smtp::capability::Capabilities;
 use crate::smtp::lints;
@@ -24,13 +25,13 @@ impl Annotator {
             Ok(None) => {
                 let lint = lints::REPLY_INVALID.at(
                     block.map.span(Span::new(0, block.buf.len())),
-                    "reply ends without a final line (`ddd SP text`)",
+                    msg!("reply ends without a final line (`ddd SP text`)"),
                 );
                 self.invalid(block, "incomplete reply: no final line".into(), lint);
             }
             Err(e) => {
                 let lint = lints::REPLY_INVALID
-                    .at(block.map.span(Span::new(0, block.buf.len())), e.to_string());
+                    .at(block.map.span(Span::new(0, block.buf.len())), e.message());
                 self.invalid(block, e.to_string(), lint);
             }
         }
@@ -81,9 +82,11 @@ impl Annotator {
             if any.code.class != reply.class() {
                 entry_lints.push(lints::ENHANCED_CODE_MISMATCH.at(
                     any.span,
-                    format!(
-                        "enhanced code {} has class {} but the reply code is {code}",
-                        any.code, any.code.class
+                    msg!(
+                        "enhanced code {enhanced} has class {class} but the reply code is {code}",
+                        enhanced = any.code,
+                        class = any.code.class,
+                        code
                     ),
                 ));
             }
@@ -101,7 +104,7 @@ impl Annotator {
             match self.answer(code) {
                 None => entry_lints.push(lints::OUT_OF_SEQUENCE.at(
                     reply.span,
-                    format!("reply {code} arrived with no command waiting for it"),
+                    msg!("reply {code} arrived with no command waiting for it", code),
                 )),
                 Some(p) => match p.step {
                     Step::Hello(hello) if code / 100 == 2 => {

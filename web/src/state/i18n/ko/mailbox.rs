@@ -11,6 +11,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("The search is longer than {n} bytes.", "검색어가 {n}바이트보다 깁니다."),
     ("Use fewer or shorter words.", "낱말을 줄이거나 더 짧게 쓰세요."),
     ("{shown} of {n} messages match", "메시지 {n}개 중 {shown}개가 맞습니다"),
+    ("plain", "평문"),
     (" · queue id ", " · 큐 ID "),
     ("(empty subject)", "(빈 제목)"),
     ("(no subject)", "(제목 없음)"),

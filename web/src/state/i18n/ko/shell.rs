@@ -13,6 +13,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Loading {language}…", "{language} 불러오는 중…"),
     ("{language} text could not be loaded: {error} — showing English", "{language} 텍스트를 불러오지 못했습니다: {error} — 영어로 표시합니다"),
     ("mailscope-core version", "mailscope-core 버전"),
+    ("core v{version}", "코어 v{version}"),
     ("Compose an SMTP session and step through it line by line, against the built-in server or a real one through the relay.", "SMTP 세션을 구성하고 한 줄씩 따라가 보세요. 내장 서버나 릴레이를 거친 실제 서버를 상대로 실행합니다."),
     ("Compose a message or open an .eml file and inspect it byte by byte: the part tree, headers raw and decoded, and every defect.", "메시지를 작성하거나 .eml 파일을 열어 바이트 단위로 살펴보세요. 파트 트리, 원본과 디코딩된 헤더, 모든 결함을 보여 줍니다."),
     ("Decoders and lookups for the pieces of mail you meet on the wire.", "전송 중에 만나는 메일 조각을 위한 디코더와 조회 도구입니다."),

@@ -83,9 +83,13 @@ pub struct PartView {
 
 impl PartView {
     /// The label of the part in the tree: section (or "message") and content type.
-    pub fn label(&self) -> String {
+    pub fn label(&self, lang: crate::state::i18n::Lang) -> String {
         if self.section.is_empty() {
-            format!("message · {}", self.content_type)
+            format!(
+                "{} · {}",
+                crate::state::i18n::tr(lang, "message"),
+                self.content_type
+            )
         } else {
             format!("{} · {}", self.section, self.content_type)
         }
