@@ -2,8 +2,8 @@
 //! code lookup, each a call into the core with its answer shown as text and hex.
 
 use mailscope_core::codec::crlf::normalize_crlf;
-use mailscope_core::mime::charset::decode as decode_charset;
 use mailscope_core::codec::Defect;
+use mailscope_core::mime::charset::decode as decode_charset;
 use mailscope_core::mime::transfer::{
     decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
 };
