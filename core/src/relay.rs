@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 
 /// The protocol version these types describe.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Most [`ClientFrame::Lookup`] questions one relay socket may ask (an authentication check of
+/// one message needs a few; SPF's own limits keep one check under about 30).
+pub const MAX_LOOKUPS: usize = 200;
+
 /// The subprotocol both sides agree on.
 pub const SUBPROTOCOL: &str = "mailscope.v1";
 /// Prefix of the subprotocol that carries the relay token.
@@ -80,6 +85,12 @@ pub enum ClientFrame {
     Resolve {
         /// The domain.
         domain: String,
+    },
+    /// Answer one DNS question of the authentication checks (a DKIM key, an SPF or DMARC
+    /// record, the A/AAAA/MX/PTR an SPF term asks for): at most [`MAX_LOOKUPS`] per socket.
+    Lookup {
+        /// The question.
+        query: crate::auth::Query,
     },
     /// Close the connection to the server.
     Close,
@@ -314,6 +325,13 @@ pub enum RelayFrame {
         /// True when there were no MX records and the domain itself is used (RFC 5321 §5.1).
         implicit: bool,
     },
+    /// Answer to [`ClientFrame::Lookup`].
+    Answer {
+        /// The question.
+        query: crate::auth::Query,
+        /// The records, NXDOMAIN, or why there is no answer.
+        answer: crate::auth::Answer,
+    },
     /// The connection to the server ended.
     Closed {
         /// Who ended it.
@@ -389,6 +407,15 @@ mod tests {
                     domain: "example.org".into(),
                 },
                 r#"{"type":"resolve","domain":"example.org"}"#,
+            ),
+            (
+                ClientFrame::Lookup {
+                    query: crate::auth::Query::new(
+                        "Sel._domainkey.example.org.",
+                        crate::auth::RecordType::Txt,
+                    ),
+                },
+                r#"{"type":"lookup","query":{"name":"sel._domainkey.example.org","type":"TXT"}}"#,
             ),
             (ClientFrame::Close, r#"{"type":"close"}"#),
         ];
@@ -645,6 +672,14 @@ mod wire_compat {
                 s(r#"{"type":"closed","by":"relay","reason":"idle"}"#),
             ),
             (
+                r#"{"type":"answer","query":{"name":"example.org","type":"TXT"},"answer":{"kind":"records","records":[{"type":"TXT","data":[118,61]}]}}"#.into(),
+                s(r#"{"type":"answer","query":{"name":"example.org","type":"TXT"},"answer":{"kind":"records","records":[{"type":"TXT","data":[118,61]}]}}"#),
+            ),
+            (
+                r#"{"type":"answer","query":{"name":"_dmarc.example.org","type":"TXT"},"answer":{"kind":"nxdomain"}}"#.into(),
+                s(r#"{"type":"answer","query":{"name":"_dmarc.example.org","type":"TXT"},"answer":{"kind":"nxdomain"}}"#),
+            ),
+            (
                 r#"{"type":"error","code":"bad_request","message":"m","retrying":true}"#.into(),
                 s(r#"{"type":"error","code":"bad_request","message":"m","retrying":true}"#),
             ),
@@ -793,7 +828,7 @@ mod wire_compat {
     /// is added, as a reminder to add it to these cases.
     #[test]
     fn every_variant_is_read() {
-        let mut seen = [false; 6];
+        let mut seen = [false; 7];
         for (input, _) in cases() {
             if let Ok(frame) = serde_json::from_str::<RelayFrame>(&input) {
                 let i = match frame {
@@ -803,11 +838,12 @@ mod wire_compat {
                     RelayFrame::Resolved { .. } => 3,
                     RelayFrame::Closed { .. } => 4,
                     RelayFrame::Error { .. } => 5,
+                    RelayFrame::Answer { .. } => 6,
                 };
                 seen[i] = true;
             }
         }
-        assert_eq!(seen, [true; 6], "variants read from the cases");
+        assert_eq!(seen, [true; 7], "variants read from the cases");
     }
 
     #[test]

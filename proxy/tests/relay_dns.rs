@@ -252,3 +252,72 @@ async fn a_silent_resolver_is_a_timeout_in_the_readers_terms() {
     }
     drop(silent);
 }
+
+/// `lookup` answers the authentication checks' questions from the relay's resolver: records,
+/// NXDOMAIN, a resolver failure in words; after `MAX_LOOKUPS` questions a socket is refused.
+#[tokio::test]
+async fn lookups_answer_the_authentication_checks() {
+    use mailscope_core::auth::{Answer as Dns, Query, Record, RecordType};
+    let dns = dns_server(vec![
+        (
+            "sel._domainkey.example.test",
+            "TXT",
+            Answer::Txt(vec!["v=DKIM1; k=ed25519; p=abc".into()]),
+        ),
+        ("broken.test", "TXT", Answer::ServFail),
+    ])
+    .await
+    .to_string();
+    let server = serve(&["--dns", &dns]).await;
+    let mut c = open(server.addr).await;
+    let ask = |name: &str| Query::new(name, RecordType::Txt);
+    let cases = [
+        (
+            ask("Sel._domainkey.example.test."),
+            Some(Dns::Records(vec![Record::Txt(
+                b"v=DKIM1; k=ed25519; p=abc".to_vec(),
+            )])),
+        ),
+        (ask("_dmarc.example.test"), Some(Dns::Nxdomain)),
+        (ask("broken.test"), None),
+    ];
+    let asked = cases.len();
+    for (query, want) in cases {
+        c.send(&ClientFrame::Lookup {
+            query: query.clone(),
+        })
+        .await;
+        match c.frame(&mut Vec::new()).await {
+            RelayFrame::Answer { query: q, answer } => {
+                assert_eq!(q, query);
+                match want {
+                    Some(want) => assert_eq!(answer, want),
+                    None => assert!(matches!(answer, Dns::Error(_)), "{answer:?}"),
+                }
+            }
+            other => panic!("expected an answer for {query}, got {other:?}"),
+        }
+    }
+    for _ in asked..mailscope_core::relay::MAX_LOOKUPS {
+        c.send(&ClientFrame::Lookup {
+            query: ask("_dmarc.example.test"),
+        })
+        .await;
+        assert!(matches!(
+            c.frame(&mut Vec::new()).await,
+            RelayFrame::Answer { .. }
+        ));
+    }
+    c.send(&ClientFrame::Lookup {
+        query: ask("_dmarc.example.test"),
+    })
+    .await;
+    match c.frame(&mut Vec::new()).await {
+        RelayFrame::Error {
+            code: ErrorCode::Limit,
+            message,
+            ..
+        } => assert!(message.contains("DNS questions"), "{message}"),
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}

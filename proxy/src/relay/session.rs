@@ -7,7 +7,9 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::FutureExt;
-use mailscope_core::relay::{ClientFrame, Closer, ErrorCode, RelayFrame, PROTOCOL_VERSION};
+use mailscope_core::relay::{
+    ClientFrame, Closer, ErrorCode, RelayFrame, MAX_LOOKUPS, PROTOCOL_VERSION,
+};
 
 use super::conn::{read_conn, Conn};
 use super::starttls::{LineTracker, Watch};
@@ -41,6 +43,8 @@ pub(super) struct Session {
     pub(super) chunk: usize,
     /// A WebSocket message taken while gathering binary frames, handled next.
     pub(super) pending: Option<Option<Result<Message, axum::Error>>>,
+    /// `lookup` questions answered so far (at most [`MAX_LOOKUPS`]).
+    pub(super) lookups: usize,
 }
 
 pub(super) async fn run_session(relay: Arc<Relay>, mut ws: WebSocket) {
@@ -85,6 +89,7 @@ pub(super) async fn run_session(relay: Arc<Relay>, mut ws: WebSocket) {
         buf: Vec::new(),
         chunk: READ_CHUNK_MIN,
         pending: None,
+        lookups: 0,
     };
     let why = session.run().await;
     tracing::info!(session = id, event = "end", reason = %why, "relay session ended");
@@ -335,6 +340,22 @@ impl Session {
                     }
                     Err(e) => self.error(ErrorCode::DnsFailed, e.0).await,
                 }
+            }
+            ClientFrame::Lookup { query } => {
+                if self.lookups >= MAX_LOOKUPS {
+                    return self
+                        .error(
+                            ErrorCode::Limit,
+                            format!(
+                                "this socket has asked {MAX_LOOKUPS} DNS questions, the most one may ask; open a new one"
+                            ),
+                        )
+                        .await;
+                }
+                self.lookups += 1;
+                tracing::info!(session = self.id, event = "lookup", %query, "DNS lookup");
+                let answer = self.relay.dns.answer(&query).await;
+                self.send(&RelayFrame::Answer { query, answer }).await
             }
             ClientFrame::Close => {
                 if self.conn.is_some() {
