@@ -50,8 +50,8 @@ pub struct Status {
     pub relay: bool,
     /// Lines the client has written.
     pub written: usize,
-    /// The fields the next command most likely needs.
-    pub suggested: Drawer,
+    /// The fields the next command most likely needs, if any.
+    pub suggested: Option<Drawer>,
 }
 
 /// Properties of [`Controls`].
@@ -242,7 +242,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     if st.received > 0 { <span class="badge">{ trf(lang, "{n} message(s) accepted", &[("n", &st.received)]) }</span> }
                 </p>
                 <span class="muted" id="round-trips">{ trf(lang, "Round trips: {n} · saved by pipelining: {saved}", &[("n", &st.round_trips), ("saved", &st.round_trips_saved)]) }</span>
-                <Check id="pipelining" label={tr(lang, "Pipelining: queue commands and send them in one write (RFC 2920)")} checked={st.pipelining} onchange={on_pipelining} />
+                <Check id="pipelining" label={tr(lang, "Pipelining (RFC 2920)")} title={tr(lang, "Pipelining: queue commands and send them in one write (RFC 2920)")} checked={st.pipelining} onchange={on_pipelining} />
             </div>
             <div class="bar-row bar-commands" role="toolbar" aria-label={tr(lang, "SMTP commands, in protocol order")}>
                 <span class="cmd-group">

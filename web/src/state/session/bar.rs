@@ -8,7 +8,7 @@ use mailscope_core::smtp::transcript::Direction;
 use crate::state::transcript::Row;
 
 /// A group of fields under the command bar, named after its commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Drawer {
     /// EHLO/HELO name.
     Hello,
@@ -23,7 +23,6 @@ pub enum Drawer {
     /// VRFY's argument and the raw line.
     Other,
     /// The whole transaction's options.
-    #[default]
     Run,
 }
 
@@ -58,27 +57,28 @@ pub fn written(rows: &[Row]) -> usize {
         .count()
 }
 
-/// The fields the next command most likely needs, from where the session is.
+/// The fields the next command most likely needs, from where the session is: the whole run's
+/// options before any session, none once a session is over.
 pub fn suggested(
     connected: bool,
     in_sasl: bool,
     authenticated: bool,
     last: Option<&str>,
-) -> Drawer {
+) -> Option<Drawer> {
     if in_sasl {
-        return Drawer::Auth;
+        return Some(Drawer::Auth);
     }
     if !connected {
-        return Drawer::Run;
+        return last.is_none().then_some(Drawer::Run);
     }
-    match last {
+    Some(match last {
         None | Some("STARTTLS") => Drawer::Hello,
         Some("EHLO" | "HELO") if !authenticated => Drawer::Auth,
         Some("EHLO" | "HELO" | "AUTH" | "SASL response" | "RSET" | "message") => Drawer::Mail,
         Some("MAIL" | "RCPT") => Drawer::Rcpt,
         Some("DATA" | "BDAT" | "BDAT chunk") => Drawer::Data,
         Some(_) => Drawer::Other,
-    }
+    })
 }
 
 /// A field group the reader opened or closed (`None`), when `written` lines had been written.
@@ -95,11 +95,11 @@ pub struct DrawerChoice {
 pub fn open_drawer(
     choice: Option<DrawerChoice>,
     written: usize,
-    suggested: Drawer,
+    suggested: Option<Drawer>,
 ) -> Option<Drawer> {
     match choice {
         Some(c) if c.at == written => c.drawer,
-        _ => Some(suggested),
+        _ => suggested,
     }
 }
 
@@ -160,7 +160,10 @@ mod tests {
         assert_eq!(last_command(&m.rows()), Some("message"));
         assert_eq!(open(&m, None), Some(Mail), "a next transaction");
         send(&mut m, "QUIT", 3);
-        assert_eq!(open(&m, None), Some(Run), "the session is over");
+        assert_eq!(open(&m, None), None, "the session is over");
+        let over = written(&m.rows());
+        let run = toggle(None, Run, over);
+        assert_eq!(open(&m, Some(run)), Some(Run), "opened again by hand");
     }
 
     #[test]
@@ -176,10 +179,16 @@ mod tests {
         assert_eq!(open(&m, Some(choice)), Some(Drawer::Auth), "after EHLO");
         assert_eq!(
             suggested(true, true, false, Some("MAIL")),
-            Drawer::Auth,
+            Some(Drawer::Auth),
             "a pending challenge keeps AUTH open"
         );
-        assert_eq!(suggested(true, false, true, Some("EHLO")), Drawer::Mail);
-        assert_eq!(suggested(true, false, false, Some("NOOP")), Drawer::Other);
+        assert_eq!(
+            suggested(true, false, true, Some("EHLO")),
+            Some(Drawer::Mail)
+        );
+        assert_eq!(
+            suggested(true, false, false, Some("NOOP")),
+            Some(Drawer::Other)
+        );
     }
 }

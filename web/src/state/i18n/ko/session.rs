@@ -299,4 +299,5 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("VRFY's argument and a raw line to send as typed", "VRFY 인수와 입력한 그대로 보낼 원시 줄"),
     ("entry number", "항목 번호"),
     ("sent", "보냄"),
+    ("Pipelining (RFC 2920)", "파이프라이닝 (RFC 2920)"),
 ];
