@@ -108,6 +108,7 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
     assert!(label.contains("all sent"), "{label}");
     click(c, "#rcpt-add").await;
     type_into(c, "#rcpt-to-2", "carol@example.net").await;
+    browser.screenshot("ui-session-recipients").await;
     click(c, "#btn-rcpt").await;
     wait_count(c, rcpt_replies, 2).await;
 
@@ -314,6 +315,13 @@ async fn after_a_whole_transaction_the_page_is_mostly_the_transcript() {
     assert!(mail <= 64.0, "a one-line entry is {mail} px high");
     let summary = text_of(c, "#transcript details.repeat > summary").await;
     assert!(summary.starts_with("Same as above (entry "), "{summary}");
+    c.execute(
+        "document.querySelector('#transcript details.repeat').closest('li').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    browser.screenshot("session-calm-en-repeat").await;
     choose(c, "#lang-switch", "ko").await;
     wait_lang(c, "ko").await;
     let summary = text_of(c, "#transcript details.repeat > summary").await;

@@ -207,12 +207,12 @@ pub fn controls(props: &ControlsProps) -> Html {
     let on_run = {
         let d = d.clone();
         let form = form.clone();
-        Callback::from(move |_: MouseEvent| {
+        new_transaction(Callback::from(move |_: MouseEvent| {
             d.emit(Action::Run {
                 plan: Box::new(form.plan()),
                 now: now_ms(),
             })
-        })
+        }))
     };
     let on_pipelining = {
         let d = d.clone();
