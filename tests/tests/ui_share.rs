@@ -107,6 +107,21 @@ async fn a_shared_transcript_link_restores_the_annotated_transcript() {
     open_fresh(c, &link).await;
     wait_css(c, "#share-notice").await;
     wait_css(c, "#session-tab-import[aria-selected='true']").await;
+    wait_css(c, "#import-summary").await;
+    let top: f64 = serde_json::from_value(
+        c.execute(
+            "return document.querySelector('section.import').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await
+        .expect("where the import starts"),
+    )
+    .expect("a number");
+    assert!(
+        top.abs() <= 1.0,
+        "the shared transcript is scrolled to the top of the window: {top}"
+    );
+    browser.screenshot("ui-share-transcript-opened").await;
     assert!(
         c.find(Locator::Css("#relay-status")).await.is_err(),
         "no relay-token warning for a shared link"

@@ -157,7 +157,7 @@ pub fn session_view() -> Html {
         Callback::from(move |()| open_socket(&socket, &dispatch))
     };
     let route = use_route();
-    // A shared transcript (`#/session?share=…`) opens in the Import tab, scrolled to it.
+    // A shared transcript (`#/session?share=…`) opens in the Import tab (which scrolls to it).
     let shared = matches!(
         share::from_fragment(&route.fragment),
         Some(Ok(ref s)) if s.kind == ShareKind::Transcript
@@ -168,7 +168,6 @@ pub fn session_view() -> Html {
         use_effect_with((route.fragment.clone(), shared), move |(_, shared)| {
             if *shared {
                 tab.set(Tab::Import);
-                scroll_into_view("session-tabs");
             }
         });
     }
@@ -313,16 +312,6 @@ impl Tab {
             Tab::Import => "import",
             Tab::Share => "share",
         }
-    }
-}
-
-/// Scrolls the element `id` to the top of the window.
-fn scroll_into_view(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        el.scroll_into_view();
     }
 }
 
