@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use mailscope_e2e::page::{
-    catch_downloads, choose, click, downloaded, text_of, wait_lang, wait_xpath,
+    catch_downloads, choose, click, downloaded, text_of, wait_css, wait_lang, wait_xpath,
 };
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
 
@@ -192,6 +192,18 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         entries > 10,
         "the whole session is exported: {entries} entries"
     );
+
+    // The Share tab: a link holding the session's transcript.
+    click(c, "#session-tab-share").await;
+    click(c, "#session-share").await;
+    let link = wait_css(c, "#session-share-link")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(link.contains("#/session?share=v1.t"), "{link}");
+    browser.screenshot("ui-session-share").await;
 
     // A pasted transcript with RCPT before MAIL, in the Import tab.
     click(c, "#session-tab-import").await;

@@ -244,7 +244,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <span class="muted" id="round-trips">{ trf(lang, "Round trips: {n} · saved by pipelining: {saved}", &[("n", &st.round_trips), ("saved", &st.round_trips_saved)]) }</span>
                 <Check id="pipelining" label={tr(lang, "Pipelining (RFC 2920)")} title={tr(lang, "Pipelining: queue commands and send them in one write (RFC 2920)")} checked={st.pipelining} onchange={on_pipelining} />
             </div>
-            <div class="bar-row bar-commands" role="toolbar" aria-label={tr(lang, "SMTP commands, in protocol order")}>
+            <div class="bar-row bar-commands" role="group" aria-label={tr(lang, "SMTP commands, in protocol order")}>
                 <span class="cmd-group">
                     { command_button("btn-ehlo", tr(lang, "EHLO"), tr(lang, "Extended hello: the reply lists the extensions (RFC 5321 §4.1.1.1)"), send(|f| Command::ehlo(f.helo.clone())), in_sasl) }
                     { command_button("btn-helo", tr(lang, "HELO"), tr(lang, "Plain hello, no extensions"), send(|f| Command::helo(f.helo.clone())), in_sasl) }

@@ -233,7 +233,7 @@ pub fn session_view() -> Html {
                 { tab_button(Tab::Import, key("Import a transcript")) }
                 { tab_button(Tab::Share, key("Share")) }
             </div>
-            <div class="session-pane" id="session-pane-session" role="tabpanel" hidden={*tab != Tab::Session}>
+            <div class="session-pane" id="session-pane-session" role="tabpanel" aria-labelledby="session-tab-session" hidden={*tab != Tab::Session}>
                 // The relay's state matters only when the session goes through it.
                 if relay {
                     <RelayStatusBar status={m.relay.clone()} {on_reconnect} />
@@ -279,10 +279,10 @@ pub fn session_view() -> Html {
                     <NoteList notes={m.notes.clone()} />
                 </section>
             </div>
-            <div class="session-pane" id="session-pane-import" role="tabpanel" hidden={*tab != Tab::Import}>
+            <div class="session-pane" id="session-pane-import" role="tabpanel" aria-labelledby="session-tab-import" hidden={*tab != Tab::Import}>
                 <ImportPanel />
             </div>
-            <div class="session-pane" id="session-pane-share" role="tabpanel" hidden={*tab != Tab::Share}>
+            <div class="session-pane" id="session-pane-share" role="tabpanel" aria-labelledby="session-tab-share" hidden={*tab != Tab::Share}>
                 <section class="panel share-session" aria-labelledby="share-title">
                     <h3 id="share-title">{ tr(lang, "Share this session") }</h3>
                     <p class="muted">{ tr(lang, "A link that holds the whole transcript as S:/C: lines: whoever opens it sees it annotated in the Import tab. An imported transcript is shared from the Import tab.") }</p>
