@@ -69,9 +69,11 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
         .expect("open the page");
 
     // An imported transcript: its writes are inferred, one round trip per command.
+    click(c, "#session-tab-import").await;
     click(c, "#import-example").await;
     let imported = text_of(c, "#import-ladder > summary").await;
     assert_eq!(figures(&imported), (3, 0), "EHLO, RCPT, QUIT: {imported}");
+    click(c, "#session-tab-session").await;
 
     // In the browser: EHLO, then MAIL, RCPT, DATA queued and sent in one write.
     click(c, "#session-connect").await;
@@ -149,6 +151,8 @@ async fn the_ladder_shows_a_pipelined_group_and_relay_round_trips() {
     // Through the relay to the sandbox: the whole transaction, pipelined, without AUTH.
     choose(c, "#target-kind", "sandbox").await;
     wait_css(c, "#relay-status[data-state='connected']").await;
+    // The session is over: no command's fields are open; the whole run's are opened by hand.
+    click(c, "#fields-run").await;
     click(c, "#run-auth").await;
     click(c, "#run-starttls").await;
     click(c, "#pipelining").await;

@@ -272,10 +272,17 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     let browser = Browser::start().await;
     let c = &browser.client;
 
-    // No token: the page was not opened from the URL serve printed.
+    // No token: the page was not opened from the URL serve printed. The in-browser server
+    // needs no relay, so nothing is said until a relay target is chosen.
     c.goto(&format!("{}/#/session", serve.origin))
         .await
         .expect("open the page");
+    wait_css(c, "#target-kind").await;
+    assert!(
+        c.find(Locator::Css("#relay-status")).await.is_err(),
+        "no relay guidance for the in-browser server"
+    );
+    choose(c, "#target-kind", "sandbox").await;
     let guide = text_of(c, "#relay-status[data-state='no-token']").await;
     assert!(guide.contains("#token="), "{guide}");
     assert!(guide.contains("mailscope serve"), "{guide}");
@@ -299,6 +306,7 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     .await
     .expect("open the page");
     c.refresh().await.expect("reload with the wrong token");
+    choose(c, "#target-kind", "sandbox").await;
     let guide = text_of(c, "#relay-status[data-state='refused']").await;
     assert!(guide.contains("#token="), "{guide}");
     browser.screenshot("live-relay-bad-token").await;
@@ -306,9 +314,9 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     // The right token, then serve goes away.
     c.goto(&serve.url).await.expect("open the page");
     c.refresh().await.expect("reload with the token");
-    wait_css(c, "#relay-status[data-state='connected']").await;
     // A target the relay's policy refuses: the error code comes with what to do.
     choose(c, "#target-kind", "host").await;
+    wait_css(c, "#relay-status[data-state='connected']").await;
     type_into(c, "#target-host", "127.0.0.1").await;
     type_into(c, "#target-port", "25").await;
     click(c, "#session-connect").await;

@@ -1,10 +1,13 @@
 //! The Session view end to end: a whole SMTP session against the in-browser server, a pasted
-//! transcript with a defect, and the Tools view, in headless Chromium without console errors.
+//! transcript with a defect, and the Tools view, in headless Chromium without console errors;
+//! the view's height after a whole transaction, measured against the transcript's own.
 
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use mailscope_e2e::page::{catch_downloads, click, downloaded, wait_xpath};
+use mailscope_e2e::page::{
+    catch_downloads, choose, click, downloaded, text_of, wait_css, wait_lang, wait_xpath,
+};
 use mailscope_e2e::{Browser, Serve, READY_TIMEOUT};
 
 /// Waits until a transcript entry's wire text starts with `prefix`.
@@ -94,11 +97,24 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
     type_into(c, "#rcpt-to", "bob@example.net").await;
     click(c, "#btn-rcpt").await;
     wait_count(c, rcpt_replies, 1).await;
-    type_into(c, "#rcpt-to", "carol@example.net").await;
+    // RCPT sends the next recipient not sent yet: a second field for the second one.
+    let label = c
+        .find(Locator::Css("#btn-rcpt"))
+        .await
+        .expect("RCPT")
+        .text()
+        .await
+        .expect("text");
+    assert!(label.contains("all sent"), "{label}");
+    click(c, "#rcpt-add").await;
+    type_into(c, "#rcpt-to-2", "carol@example.net").await;
+    browser.screenshot("ui-session-recipients").await;
     click(c, "#btn-rcpt").await;
     wait_count(c, rcpt_replies, 2).await;
 
-    // A Korean message built by the core's MessageBuilder.
+    // DATA opens the message editor: a Korean message built by the core's MessageBuilder.
+    click(c, "#btn-data").await;
+    wait_wire(c, "354 ").await;
     click(c, "#btn-compose").await;
     let deadline = std::time::Instant::now() + READY_TIMEOUT;
     loop {
@@ -116,8 +132,6 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         assert!(std::time::Instant::now() < deadline, "composed: {value}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    click(c, "#btn-data").await;
-    wait_wire(c, "354 ").await;
     c.wait()
         .at_most(READY_TIMEOUT)
         .for_element(Locator::Css("#btn-send-message:not([disabled])"))
@@ -179,7 +193,20 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
         "the whole session is exported: {entries} entries"
     );
 
-    // A pasted transcript with RCPT before MAIL.
+    // The Share tab: a link holding the session's transcript.
+    click(c, "#session-tab-share").await;
+    click(c, "#session-share").await;
+    let link = wait_css(c, "#session-share-link")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(link.contains("#/session?share=v1.t"), "{link}");
+    browser.screenshot("ui-session-share").await;
+
+    // A pasted transcript with RCPT before MAIL, in the Import tab.
+    click(c, "#session-tab-import").await;
     type_into(
         c,
         "#import-input",
@@ -217,5 +244,107 @@ async fn a_whole_session_against_the_in_browser_server_and_a_pasted_defect() {
     );
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    browser.close().await;
+}
+
+/// The page's height, the transcript's, where the transcript starts and the height of the MAIL
+/// command's entry (one line on the wire), in CSS pixels.
+async fn heights(c: &Client) -> [f64; 4] {
+    let value = c
+        .execute(
+            "const t = document.getElementById('transcript').getBoundingClientRect();\n\
+             const mail = [...document.querySelectorAll('#transcript > li')]\n\
+               .find(e => e.querySelector('.kind').textContent === 'command MAIL');\n\
+             return [document.documentElement.scrollHeight, t.height, t.top + window.scrollY,\n\
+               mail.getBoundingClientRect().height];",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    serde_json::from_value(value).expect("four numbers")
+}
+
+/// After "Run whole transaction" with the in-browser server in a 1280×800 window, the page is
+/// the transcript and little more. Measured before the command bar (one recipient; the column
+/// of ten cards beside the transcript, the import panel under it): page 2,952 px for a transcript
+/// of 2,138 px, a one-line MAIL entry 86 px high. After (two recipients): page 2,367 px, the
+/// transcript 1,533 px, the MAIL entry 57 px. Bounds: the page is at most 1.6 times the
+/// transcript (everything else — title, tabs, command bar with the open fields, export row,
+/// folded ladder, session events — is under 0.6 of it); the transcript starts in the first
+/// window (the bar fits above the fold); a one-line entry is at most 64 px (what it is and its
+/// bytes side by side, its explanation on one line until opened). Repeated explanations fold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_whole_transaction_the_page_is_mostly_the_transcript() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.set_window_size(1280, 800).await.expect("window size");
+    c.goto(&serve.url).await.expect("open the page");
+    // Two recipients: the second RCPT and its reply repeat the first ones' explanations.
+    click(c, "#fields-rcpt").await;
+    click(c, "#rcpt-add").await;
+    type_into(c, "#rcpt-to-2", "carol@example.net").await;
+    click(c, "#btn-run").await;
+    wait_wire(c, "221 ").await;
+    let [page, transcript, top, mail] = heights(c).await;
+    let rows = c
+        .execute(
+            "return [...document.querySelectorAll('#transcript > li')].map(e => Math.round(e.getBoundingClientRect().height) + ' ' + e.querySelector('.kind').textContent);",
+            vec![],
+        )
+        .await
+        .expect("rows");
+    println!(
+        "Session view after Run whole transaction at 1280x800: page {page} px, transcript {transcript} px \
+         (ratio {:.2}) from {top} px, MAIL entry {mail} px; rows {rows}",
+        page / transcript
+    );
+    c.execute(
+        "document.getElementById('transcript').scrollIntoView({block: 'start'});",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    browser.screenshot("session-calm-en-transcript").await;
+    c.execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .expect("scroll");
+    browser.screenshot("session-calm-en").await;
+    assert!(
+        page <= 1.6 * transcript,
+        "page {page} px for a transcript of {transcript} px"
+    );
+    let window: f64 = serde_json::from_value(
+        c.execute("return window.innerHeight;", vec![])
+            .await
+            .expect("window height"),
+    )
+    .expect("a number");
+    assert!(
+        top < window,
+        "the transcript starts at {top} px, below the first {window} px"
+    );
+    assert!(mail <= 64.0, "a one-line entry is {mail} px high");
+    let summary = text_of(c, "#transcript details.repeat > summary").await;
+    assert!(summary.starts_with("Same as above (entry "), "{summary}");
+    c.execute(
+        "document.querySelector('#transcript details.repeat').closest('li').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    browser.screenshot("session-calm-en-repeat").await;
+    choose(c, "#lang-switch", "ko").await;
+    wait_lang(c, "ko").await;
+    let summary = text_of(c, "#transcript details.repeat > summary").await;
+    assert!(summary.starts_with("위와 같음 (항목 "), "{summary}");
+    browser.screenshot("session-calm-ko").await;
+    c.execute(
+        "document.getElementById('transcript').scrollIntoView({block: 'start'});",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    browser.screenshot("session-calm-ko-transcript").await;
     browser.close().await;
 }

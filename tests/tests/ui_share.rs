@@ -62,6 +62,7 @@ async fn a_shared_transcript_link_restores_the_annotated_transcript() {
     let c = &browser.client;
     open_app(c, &serve.url).await;
 
+    click(c, "#session-tab-import").await;
     let input = wait_css(c, "#import-input").await;
     input
         .send_keys(TRANSCRIPT)
@@ -100,9 +101,31 @@ async fn a_shared_transcript_link_restores_the_annotated_transcript() {
         link.len()
     );
 
-    // The link in a fresh page: the same rows and findings, and the link stays in the URL.
+    // The link in a fresh page: the same rows and findings, and the link stays in the URL. It
+    // opens in the Import tab, scrolled to it, without the relay's guidance (the link carries
+    // no token, and the session view's relay status shows only for relay targets).
     open_fresh(c, &link).await;
     wait_css(c, "#share-notice").await;
+    wait_css(c, "#session-tab-import[aria-selected='true']").await;
+    wait_css(c, "#import-summary").await;
+    let top: f64 = serde_json::from_value(
+        c.execute(
+            "return document.querySelector('section.import').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await
+        .expect("where the import starts"),
+    )
+    .expect("a number");
+    assert!(
+        top.abs() <= 1.0,
+        "the shared transcript is scrolled to the top of the window: {top}"
+    );
+    browser.screenshot("ui-share-transcript-opened").await;
+    assert!(
+        c.find(Locator::Css("#relay-status")).await.is_err(),
+        "no relay-token warning for a shared link"
+    );
     let restored = text_of(c, "#import-summary").await;
     assert_eq!(restored, summary, "same reading after the link");
     assert_eq!(row_count(c, "import-transcript").await, rows, "same rows");

@@ -72,7 +72,7 @@ pub fn share_notice() -> Html {
             let text = match shared.kind {
                 ShareKind::Transcript => tr(
                     lang,
-                    "Opened the transcript shared in this link (below, under Import).",
+                    "Opened the transcript shared in this link in the Import tab below.",
                 ),
                 ShareKind::Message => tr(lang, "Opened the message shared in this link."),
             };

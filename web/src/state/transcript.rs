@@ -228,6 +228,27 @@ pub fn rows(
         .collect()
 }
 
+/// For each row, the earlier row whose explanation it repeats word for word (the first one
+/// that said it), so the table shows a text in full once and folds its repeats.
+pub fn repeated_explanations(rows: &[Row]) -> Vec<Option<usize>> {
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            if row.explanation.is_empty() {
+                return None;
+            }
+            match first.get(row.explanation.as_str()) {
+                Some(&earlier) => Some(earlier),
+                None => {
+                    first.insert(&row.explanation, i);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
 /// A transcript as `S:`/`C:` text (RFC 5321 Appendix D style), one protocol line per line.
 /// Lines inside TLS are marked the same way; reading it back gives the same dialogue.
 pub fn export_text(transcript: &Transcript) -> String {
@@ -514,6 +535,37 @@ mod tests {
     use super::*;
 
     const DIALOGUE: &str = "S: 220 mx.example.org ESMTP\nC: EHLO client.example\nS: 250-mx.example.org\nS: 250-PIPELINING\nS: 250 ENHANCEDSTATUSCODES\nC: MAIL FROM:<a@example.org>\nS: 250 2.1.0 Ok\nC: QUIT\nS: 221 2.0.0 Bye\n";
+
+    #[test]
+    fn a_repeated_explanation_points_at_the_first_row_that_gave_it() {
+        let (transcript, _) = read_text(
+            b"S: 220 mx ESMTP\nC: EHLO c\nS: 250 mx\nC: MAIL FROM:<a@x.org>\nS: 250 2.1.0 Ok\n\
+              C: RCPT TO:<b@x.org>\nS: 250 2.1.5 Ok\nC: RCPT TO:<c@x.org>\nS: 250 2.1.5 Ok\n",
+            None,
+        );
+        let annotated = transcript.annotate();
+        let rows = rows(&annotated, &[], |_| None);
+        let repeats = repeated_explanations(&rows);
+        assert_eq!(repeats.len(), rows.len());
+        assert_eq!(repeats[..6], [None; 6], "{rows:#?}");
+        assert_eq!(
+            repeats[7],
+            Some(5),
+            "the second RCPT: {:?}",
+            rows[7].explanation
+        );
+        assert_eq!(
+            repeats[8],
+            Some(6),
+            "its 250 2.1.5: {:?}",
+            rows[8].explanation
+        );
+        let blank = Row {
+            explanation: String::new(),
+            ..rows[0].clone()
+        };
+        assert_eq!(repeated_explanations(&[blank.clone(), blank]), [None, None]);
+    }
 
     #[test]
     fn visible_wire_marks_line_endings() {

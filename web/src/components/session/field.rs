@@ -101,6 +101,9 @@ pub struct CheckProps {
     pub checked: bool,
     /// Called with the new state.
     pub onchange: Callback<bool>,
+    /// A longer explanation, on hover.
+    #[prop_or_default]
+    pub title: Option<AttrValue>,
 }
 
 /// A checkbox with its label.
@@ -112,7 +115,7 @@ pub fn check(props: &CheckProps) -> Html {
         on.emit(el.checked());
     });
     html! {
-        <label class="check" for={props.id.clone()}>
+        <label class="check" for={props.id.clone()} title={props.title.clone()}>
             <input id={props.id.clone()} type="checkbox" checked={props.checked} {onchange} />
             { " " }{ props.label.clone() }
         </label>

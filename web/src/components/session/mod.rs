@@ -1,7 +1,9 @@
-//! The Session view: the in-browser server, the command forms and the live transcript.
+//! The Session view: tabs for the session (the command bar over the live transcript), a
+//! transcript import, and sharing; the in-browser server's settings are folded into the bar.
 
 pub mod certificate;
 pub mod controls;
+pub mod drawers;
 pub mod field;
 pub mod relay;
 pub mod server;
@@ -14,19 +16,23 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
+use crate::components::route::use_route;
+use crate::components::share::{ShareButton, ShareSource};
 use crate::components::transcript::export::ExportButtons;
 use crate::components::transcript::import::ImportPanel;
 use crate::components::transcript::ladder::LadderDiagram;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
 use crate::services::{api, prefs};
-use crate::state::i18n::tr;
+use crate::state::i18n::{key, tr};
+use crate::state::session::bar::{last_command, suggested, written};
 use crate::state::session::certificate::{trusted_from_text, trusted_to_text, TRUSTED_KEY};
 use crate::state::session::error::SessionError;
 use crate::state::session::form::SessionForm;
 use crate::state::session::live::{SocketEvent, TargetKind};
 use crate::state::session::notes::{client_state_label, server_state_label};
 use crate::state::session::{Action, SessionModel};
+use crate::state::share::{self, ShareKind};
 
 use certificate::CertificatePanel;
 use controls::Controls;
@@ -150,6 +156,21 @@ pub fn session_view() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |()| open_socket(&socket, &dispatch))
     };
+    let route = use_route();
+    // A shared transcript (`#/session?share=…`) opens in the Import tab (which scrolls to it).
+    let shared = matches!(
+        share::from_fragment(&route.fragment),
+        Some(Ok(ref s)) if s.kind == ShareKind::Transcript
+    );
+    let tab = use_state(|| if shared { Tab::Import } else { Tab::Session });
+    {
+        let tab = tab.clone();
+        use_effect_with((route.fragment.clone(), shared), move |(_, shared)| {
+            if *shared {
+                tab.set(Tab::Import);
+            }
+        });
+    }
     let m = model.borrow();
     let rows = Rc::new(m.rows());
     let relay = m.target.is_relay();
@@ -186,53 +207,111 @@ pub fn session_view() -> Html {
         error: m.error.clone(),
         received: m.received.len(),
         relay,
+        written: written(&rows),
+        suggested: suggested(
+            m.is_connected(),
+            m.challenge.is_some(),
+            m.is_authenticated(),
+            last_command(&rows),
+        ),
     };
     let whole_lints: Vec<_> = m.annotated.lints.clone();
+    let export_text = AttrValue::from(m.export_text());
+    let tab_button = |which: Tab, label: &'static str| {
+        let tab = tab.clone();
+        let selected = *tab == which;
+        html! {
+            <button type="button" role="tab" id={format!("session-tab-{}", which.id())} class="session-tab"
+                aria-selected={selected.to_string()} aria-controls={format!("session-pane-{}", which.id())}
+                onclick={Callback::from(move |_| tab.set(which))}>{ tr(lang, label) }</button>
+        }
+    };
     html! {
         <div class="session">
-            <div class="session-side">
-                <RelayStatusBar status={m.relay.clone()} {on_reconnect} />
-                <TargetPicker target={m.target.clone()} relay={m.relay.clone()} dispatch={dispatch.clone()} />
-                if !relay {
-                    <ServerSettings
-                        config={m.config.clone()}
-                        users={m.users_text.clone()}
-                        rules={m.rules_text.clone()}
-                        errors={m.config_errors.clone()}
-                        dispatch={dispatch.clone()} />
-                }
-                <Controls form={form.clone()} status={status} dispatch={dispatch.clone()} />
+            <div class="session-tabs" id="session-tabs" role="tablist" aria-label={tr(lang, "Session")}>
+                { tab_button(Tab::Session, key("Session")) }
+                { tab_button(Tab::Import, key("Import a transcript")) }
+                { tab_button(Tab::Share, key("Share")) }
             </div>
-            <section class="session-transcript" aria-labelledby="transcript-title">
-                if let Some(info) = m.tls_info() {
-                    <CertificatePanel info={info.clone()} awaiting={m.awaiting_trust()}
-                        sandbox={m.target.kind == TargetKind::Sandbox} dispatch={dispatch.clone()} />
+            <div class="session-pane" id="session-pane-session" role="tabpanel" aria-labelledby="session-tab-session" hidden={*tab != Tab::Session}>
+                // The relay's state matters only when the session goes through it.
+                if relay {
+                    <RelayStatusBar status={m.relay.clone()} {on_reconnect} />
                 }
-                <div class="transcript-head">
-                    <h3 id="transcript-title">{ tr(lang, "Transcript") }</h3>
-                    <Check id="reveal-secrets" label={tr(lang, "Show AUTH secrets")} checked={m.reveal_secrets}
-                        onchange={dispatch.reform(Action::RevealSecrets)} />
-                    <ExportButtons
-                        text={AttrValue::from(m.export_text())}
-                        json={{
-                            let model = model.clone();
-                            Callback::from(move |()| model.borrow().export_source())
-                        }}
-                        name="session" />
-                </div>
-                if rows.is_empty() {
-                    <p class="muted">{ if relay {
-                        tr(lang, "Press Connect (or Run whole transaction) to open a live session through the relay.")
+                <Controls form={form.clone()} status={status} dispatch={dispatch.clone()}>
+                    <TargetPicker target={m.target.clone()} relay={m.relay.clone()} dispatch={dispatch.clone()} />
+                    if !relay {
+                        <ServerSettings
+                            config={m.config.clone()}
+                            users={m.users_text.clone()}
+                            rules={m.rules_text.clone()}
+                            errors={m.config_errors.clone()}
+                            dispatch={dispatch.clone()} />
+                    }
+                </Controls>
+                <section class="session-transcript" aria-labelledby="transcript-title">
+                    if let Some(info) = m.tls_info() {
+                        <CertificatePanel info={info.clone()} awaiting={m.awaiting_trust()}
+                            sandbox={m.target.kind == TargetKind::Sandbox} dispatch={dispatch.clone()} />
+                    }
+                    <div class="transcript-head">
+                        <h3 id="transcript-title">{ tr(lang, "Transcript") }</h3>
+                        <Check id="reveal-secrets" label={tr(lang, "Show AUTH secrets")} checked={m.reveal_secrets}
+                            onchange={dispatch.reform(Action::RevealSecrets)} />
+                        <ExportButtons
+                            text={export_text.clone()}
+                            json={{
+                                let model = model.clone();
+                                Callback::from(move |()| model.borrow().export_source())
+                            }}
+                            name="session"
+                            share={false} />
+                    </div>
+                    if rows.is_empty() {
+                        <p class="muted">{ if relay {
+                            tr(lang, "Press Connect (or Run whole transaction) to open a live session through the relay.")
+                        } else {
+                            tr(lang, "Press Connect (or Run whole transaction) to start a session with the in-browser server.")
+                        } }</p>
+                    }
+                    <TranscriptTable id="transcript" rows={rows.clone()} lints={whole_lints} />
+                    <LadderDiagram id="session-ladder" ladder={Rc::new(m.ladder.clone())} rows={rows.clone()} table="transcript" />
+                    <NoteList notes={m.notes.clone()} />
+                </section>
+            </div>
+            <div class="session-pane" id="session-pane-import" role="tabpanel" aria-labelledby="session-tab-import" hidden={*tab != Tab::Import}>
+                <ImportPanel />
+            </div>
+            <div class="session-pane" id="session-pane-share" role="tabpanel" aria-labelledby="session-tab-share" hidden={*tab != Tab::Share}>
+                <section class="panel share-session" aria-labelledby="share-title">
+                    <h3 id="share-title">{ tr(lang, "Share this session") }</h3>
+                    <p class="muted">{ tr(lang, "A link that holds the whole transcript as S:/C: lines: whoever opens it sees it annotated in the Import tab. An imported transcript is shared from the Import tab.") }</p>
+                    if export_text.is_empty() {
+                        <p class="muted" id="share-empty">{ tr(lang, "Nothing to share yet: run a session first.") }</p>
                     } else {
-                        tr(lang, "Press Connect (or Run whole transaction) to start a session with the in-browser server.")
-                    } }</p>
-                }
-                <TranscriptTable id="transcript" rows={rows.clone()} lints={whole_lints} />
-                <LadderDiagram id="session-ladder" ladder={Rc::new(m.ladder.clone())} rows={rows.clone()} table="transcript" />
-                <NoteList notes={m.notes.clone()} />
-            </section>
-            <ImportPanel />
+                        <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(export_text)} id="session-share" />
+                    }
+                </section>
+            </div>
         </div>
+    }
+}
+
+/// The Session view's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Session,
+    Import,
+    Share,
+}
+
+impl Tab {
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Session => "session",
+            Tab::Import => "import",
+            Tab::Share => "share",
+        }
     }
 }
 

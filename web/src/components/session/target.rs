@@ -71,7 +71,7 @@ pub fn target_picker(props: &TargetPickerProps) -> Html {
         })
     };
     html! {
-        <section class="panel target-picker" aria-label={tr(lang, "Server")}>
+        <div class="target-picker" role="group" aria-label={tr(lang, "Server")}>
             <div class="inline-fields">
                 <Select id="target-kind" label={tr(lang, "Server")} options={kinds} value={t.kind.value()}
                     onchange={set(|t, v| if let Some(k) = TargetKind::from_value(&v) { t.kind = k })} />
@@ -119,6 +119,6 @@ pub fn target_picker(props: &TargetPickerProps) -> Html {
             if t.is_relay() {
                 <p class="muted">{ tr(lang, "Live: bytes go through mailscope serve's relay to the real server; the transcript shows exactly what was on the wire.") }</p>
             }
-        </section>
+        </div>
     }
 }

@@ -22,6 +22,9 @@ pub struct ExportButtonsProps {
     pub json: Callback<(), ExportSource>,
     /// File name stem.
     pub name: AttrValue,
+    /// Also "Copy link" (a view with a Share tab of its own leaves it out).
+    #[prop_or(true)]
+    pub share: bool,
 }
 
 /// "Export text" and "Export JSON".
@@ -69,7 +72,7 @@ pub fn export_buttons(props: &ExportButtonsProps) -> Html {
             <button type="button" id={format!("{}-export-json", props.name)} disabled={empty}
                 onclick={on_json}>{ tr(lang, "Export JSON") }</button>
             if let Some(e) = &*error { <ErrorNote error={Shown::of(e, lang)} /> }
-            if !empty {
+            if !empty && props.share {
                 <ShareButton kind={ShareKind::Transcript} source={ShareSource::Text(props.text.clone())} id={format!("{}-share", props.name)} />
             }
         </div>

@@ -67,13 +67,30 @@ pub fn import_panel() -> Html {
             apply.emit(ImportAction::Paste(v));
         })
     };
-    // A shared link (`#/session?share=…`) opens here.
+    // A shared link (`#/session?share=…`) opens here, scrolled to once it is read.
+    let panel = use_node_ref();
+    let reveal = use_state(|| false);
     use_share_restore(ShareKind::Transcript, {
         let on_input = on_input.clone();
+        let reveal = reveal.clone();
         Callback::from(move |bytes: Vec<u8>| {
-            on_input.emit(String::from_utf8_lossy(&bytes).into_owned())
+            on_input.emit(String::from_utf8_lossy(&bytes).into_owned());
+            reveal.set(true);
         })
     });
+    {
+        let panel = panel.clone();
+        let reveal = reveal.clone();
+        let read = model.annotated.is_some();
+        use_effect_with((*reveal, read), move |&(wanted, read)| {
+            if wanted && read {
+                if let Some(el) = panel.cast::<web_sys::Element>() {
+                    el.scroll_into_view();
+                }
+                reveal.set(false);
+            }
+        });
+    }
     let on_example = {
         let on_input = on_input.clone();
         Callback::from(move |_: MouseEvent| on_input.emit(EXAMPLE.to_string()))
@@ -148,7 +165,7 @@ pub fn import_panel() -> Html {
         Callback::from(move |()| model.export_source())
     };
     html! {
-        <section class="panel import" aria-labelledby="import-title" ondrop={on_drop} ondragover={on_dragover}>
+        <section class="panel import" aria-labelledby="import-title" ref={panel} ondrop={on_drop} ondragover={on_dragover}>
             <h3 id="import-title">{ tr(lang, "Import a transcript") }</h3>
             <p class="muted">{ tr(lang, "Paste S:/C: lines, swaks output or a raw capture, or open or drop a file: the core reads it and explains every line.") }</p>
             <div class="inline-fields">

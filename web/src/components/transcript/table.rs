@@ -10,9 +10,9 @@ use yew::prelude::*;
 use mailscope_core::i18n::{explain, text as core_text};
 
 use crate::components::i18n::{datum, filled, use_lang, LintItem};
-use crate::state::i18n::{key, tr, tr_text, Lang};
+use crate::state::i18n::{key, tr, tr_text, trf, Lang};
 use crate::state::session::notes::{Note, NoteKind, NoteText};
-use crate::state::transcript::{direction_marker, Row};
+use crate::state::transcript::{direction_marker, repeated_explanations, Row};
 
 /// Properties of [`TranscriptTable`].
 #[derive(Properties, PartialEq)]
@@ -84,14 +84,16 @@ fn sasl_view(lang: Lang, auth: &DecodedAuth) -> Html {
 #[function_component(TranscriptTable)]
 pub fn transcript_table(props: &TranscriptTableProps) -> Html {
     let lang = use_lang();
+    let repeats = repeated_explanations(&props.rows);
     html! {
         <>
             <ol class="transcript" id={props.id.clone()}>
-                { for props.rows.iter().enumerate().map(|(index, row)| {
+                { for props.rows.iter().zip(repeats).enumerate().map(|(index, (row, repeat))| {
                     let side = match row.direction { Direction::Client => "client", Direction::Server => "server" };
                     html! {
                         <li class={classes!("entry", side)} id={entry_id(&props.id, index)} tabindex="-1">
                             <div class="entry-head">
+                                <span class="num" title={tr(lang, "entry number")}>{ index + 1 }</span>
                                 <span class="dir">{ direction_marker(row.direction) }</span>
                                 if let Some(t) = row.at_ms { <span class="time">{ format!("+{t} ms") }</span> }
                                 <span class="kind">{ kind_label(lang, &row.kind) }</span>
@@ -100,10 +102,22 @@ pub fn transcript_table(props: &TranscriptTableProps) -> Html {
                             </div>
                             <pre class="wire">{ wire_view(&row.wire) }</pre>
                             if let Some(auth) = &row.auth { { sasl_view(lang, auth) } }
-                            <details class="explain">
-                                <summary>{ explain(lang, &row.explanation) }</summary>
-                                <ul>{ for row.details.iter().map(|d| html! { <li>{ d.shown(lang) }</li> }) }</ul>
-                            </details>
+                            { match repeat {
+                                // Said in full on an earlier entry: one line here, the text behind it.
+                                Some(earlier) => html! {
+                                    <details class="explain repeat">
+                                        <summary>{ trf(lang, "Same as above (entry {n})", &[("n", &(earlier + 1))]) }</summary>
+                                        <p>{ explain(lang, &row.explanation) }</p>
+                                        <ul>{ for row.details.iter().map(|d| html! { <li>{ d.shown(lang) }</li> }) }</ul>
+                                    </details>
+                                },
+                                None => html! {
+                                    <details class="explain">
+                                        <summary>{ explain(lang, &row.explanation) }</summary>
+                                        <ul>{ for row.details.iter().map(|d| html! { <li>{ d.shown(lang) }</li> }) }</ul>
+                                    </details>
+                                },
+                            } }
                             if !row.lints.is_empty() {
                                 <ul class="lints">{ for row.lints.iter().map(|l| html! { <LintItem lint={l.clone()} /> }) }</ul>
                             }

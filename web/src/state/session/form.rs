@@ -345,10 +345,11 @@ pub struct SessionForm {
     pub from: String,
     /// MAIL parameters as typed.
     pub mail_params: String,
-    /// The RCPT TO being typed.
-    pub rcpt: String,
-    /// Every recipient sent or queued so far (used by the whole-run button).
-    pub rcpts: Vec<String>,
+    /// The envelope's recipients, one field each (the whole-run button sends them all).
+    pub recipients: Vec<String>,
+    /// How many of `recipients`, from the first, were sent (or queued) by RCPT in this
+    /// transaction.
+    pub rcpts_sent: usize,
     /// VRFY argument.
     pub vrfy: String,
     /// The message.
@@ -374,8 +375,8 @@ impl Default for SessionForm {
             password: "wonderland".into(),
             from: "alice@example.org".into(),
             mail_params: "BODY=8BITMIME".into(),
-            rcpt: "bob@example.net".into(),
-            rcpts: Vec::new(),
+            recipients: vec!["bob@example.net".into()],
+            rcpts_sent: 0,
             vrfy: "alice".into(),
             message: "Subject: Hello\nFrom: alice@example.org\nTo: bob@example.net\n\nHello, Bob.\n.A line that starts with a dot.\n".into(),
             bdat_last: true,
@@ -398,13 +399,60 @@ impl SessionForm {
         Mechanism::parse(&self.mechanism)
     }
 
-    /// The whole-run plan: recipients sent so far, or the one typed.
+    /// The recipients typed, blank fields left out.
+    pub fn typed_recipients(&self) -> Vec<String> {
+        self.recipients
+            .iter()
+            .map(|r| r.trim())
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Adds an empty recipient field.
+    pub fn add_recipient(&mut self) {
+        self.recipients.push(String::new());
+    }
+
+    /// Removes recipient field `index` (a sent one is no longer counted; one field always
+    /// stays).
+    pub fn remove_recipient(&mut self, index: usize) {
+        if index >= self.recipients.len() {
+            return;
+        }
+        self.recipients.remove(index);
+        if index < self.rcpts_sent {
+            self.rcpts_sent -= 1;
+        }
+        if self.recipients.is_empty() {
+            self.recipients.push(String::new());
+        }
+    }
+
+    /// The next recipient RCPT sends: the first field after those sent in this transaction,
+    /// blank ones skipped (with its index).
+    pub fn next_recipient(&self) -> Option<(usize, &str)> {
+        self.recipients
+            .iter()
+            .enumerate()
+            .skip(self.rcpts_sent)
+            .map(|(i, r)| (i, r.trim()))
+            .find(|(_, r)| !r.is_empty())
+    }
+
+    /// Marks the recipients up to and including `index` as sent.
+    pub fn mark_sent(&mut self, index: usize) {
+        self.rcpts_sent = self.rcpts_sent.max(index + 1);
+    }
+
+    /// A new transaction (MAIL, RSET, another connection): no recipient is sent yet.
+    pub fn new_transaction(&mut self) {
+        self.rcpts_sent = 0;
+    }
+
+    /// The whole-run plan: every recipient typed.
     pub fn plan(&self) -> PlanInput {
-        let rcpts = if self.rcpts.is_empty() {
-            vec![self.rcpt.clone()]
-        } else {
-            self.rcpts.clone()
-        };
+        let rcpts = self.typed_recipients();
         PlanInput {
             helo: self.helo.clone(),
             starttls: self.starttls,
@@ -534,7 +582,7 @@ mod tests {
             message: text,
             ..SessionForm::default()
         };
-        form.rcpts = vec!["b@example.net".into(), "c@example.net".into()];
+        form.recipients = vec!["b@example.net".into(), " ".into(), "c@example.net".into()];
         let mut m = SessionModel::default();
         m.apply(Action::Run {
             plan: Box::new(form.plan()),
@@ -546,7 +594,34 @@ mod tests {
             2
         );
         form.use_auth = false;
-        form.rcpts.clear();
+        form.remove_recipient(2);
         assert_eq!((form.plan().auth, form.plan().rcpts.len()), (None, 1));
+    }
+
+    #[test]
+    fn rcpt_sends_the_next_unsent_recipient_of_the_list() {
+        let mut form = SessionForm::default();
+        assert_eq!(form.next_recipient(), Some((0, "bob@example.net")));
+        form.mark_sent(0);
+        assert_eq!(form.next_recipient(), None, "all sent");
+        form.add_recipient();
+        assert_eq!(form.next_recipient(), None, "a blank field is not sent");
+        form.recipients[1] = " carol@example.net ".into();
+        form.add_recipient();
+        form.recipients[2] = "dave@example.net".into();
+        assert_eq!(form.next_recipient(), Some((1, "carol@example.net")));
+        form.mark_sent(1);
+        // Removing a sent recipient keeps the next one next; removing the last field leaves one.
+        form.remove_recipient(0);
+        assert_eq!(form.next_recipient(), Some((1, "dave@example.net")));
+        form.new_transaction();
+        assert_eq!(form.next_recipient(), Some((0, "carol@example.net")));
+        for _ in 0..3 {
+            form.remove_recipient(0);
+        }
+        assert_eq!(form.recipients, vec![String::new()]);
+        assert_eq!(form.plan().rcpts, Vec::<String>::new());
+        form.remove_recipient(5);
+        assert_eq!(form.recipients.len(), 1, "out of range: nothing removed");
     }
 }

@@ -375,7 +375,7 @@ impl RelayStatus {
                 self.last_closed = None;
                 self.last_error = None;
             }
-            RelayFrame::Tls { .. } => {}
+            RelayFrame::Tls { .. } | RelayFrame::Answer { .. } => {}
         }
     }
 

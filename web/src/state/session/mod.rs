@@ -7,11 +7,12 @@
 //! reads the clock, this module never does). Over the relay, what must be sent is queued and
 //! taken with [`SessionModel::take_outbox`]; what the relay sends comes back as actions.
 //!
-//! By responsibility: [`form`] (settings and typed fields), [`pump`] (the byte pump and the
+//! By responsibility: [`form`] (settings and typed fields), [`bar`] (the command bar's open fields), [`pump`] (the byte pump and the
 //! wire), [`notes`] (events as notes), [`transport`] (in-browser server or relay), [`live`]
 //! (relay target and status), [`certificate`] (the TLS panel), [`error`] (what the reader is told
 //! when an action is refused).
 
+pub mod bar;
 pub mod certificate;
 pub mod error;
 pub mod form;

@@ -335,7 +335,7 @@ mod tests {
             message: "Subject: x\n\nhi\n".into(),
             ..SessionForm::default()
         };
-        form.rcpts = vec!["b@example.net".into()];
+        form.recipients = vec!["b@example.net".into()];
         let mut m = SessionModel::default();
         m.apply(Action::Run {
             plan: Box::new(form.plan()),

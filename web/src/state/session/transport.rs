@@ -293,7 +293,8 @@ impl RelayTransport {
                     self.close_now();
                 }
             }
-            RelayFrame::Hello { .. } | RelayFrame::Resolved { .. } => {}
+            // Answers to `lookup` belong to the Authenticity panel, not to a session.
+            RelayFrame::Hello { .. } | RelayFrame::Resolved { .. } | RelayFrame::Answer { .. } => {}
         }
     }
 

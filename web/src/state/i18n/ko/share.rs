@@ -16,7 +16,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("This link is damaged (cut short or changed): the compressed content breaks at byte {offset}.", "링크가 손상되었습니다(잘렸거나 바뀜): 압축된 내용이 {offset}번째 바이트에서 깨집니다."),
     ("This link holds a transcript, which opens in the Session view.", "트랜스크립트가 담긴 링크입니다. 세션 보기에서 열립니다."),
     ("This link holds a message, which opens in the Message view.", "메시지가 담긴 링크입니다. 메시지 보기에서 열립니다."),
-    ("Opened the transcript shared in this link (below, under Import).", "이 링크로 공유된 트랜스크립트를 열었습니다(아래 가져오기 부분)."),
+    ("Opened the transcript shared in this link in the Import tab below.", "이 링크로 공유된 트랜스크립트를 아래 가져오기 탭에 열었습니다."),
     ("Opened the message shared in this link.", "이 링크로 공유된 메시지를 열었습니다."),
     ("This link is damaged (cut short or changed): its content stops being base64 at character {offset}.", "링크가 손상되었습니다(잘렸거나 바뀜): {offset}번째 문자부터 base64가 아닙니다."),
     ("Run a session or open a message first.", "먼저 세션을 실행하거나 메시지를 여세요."),
