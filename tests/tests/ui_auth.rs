@@ -1,8 +1,12 @@
 //! The Authenticity panel in headless Chromium: a message signed with Ed25519 (by the core's
 //! signer) verifies `pass` in the worker against pasted records, SPF and DMARC pass; one changed
-//! body byte makes DKIM fail at the body hash. In English and Korean.
+//! body byte makes DKIM fail at the body hash. In English and Korean. And with no records pasted,
+//! the reader's opt-in lookups go through `mailscope serve` to a real DNS server (NSD on
+//! loopback).
 
 use mailscope_core::auth::dkim::sign::{sign, SignOptions, SigningKey};
+use mailscope_e2e::daemon::Scratch;
+use mailscope_e2e::nsd::Nsd;
 use mailscope_e2e::page::{
     choose, click, open_app, page_errors, scroll_to, text_of, wait_css, wait_lang, wait_xpath,
 };
@@ -15,6 +19,14 @@ const KEY: &str = "-----BEGIN PRIVATE KEY-----\n\
 
 const MESSAGE: &str = "From: Joe <joe@example.com>\r\nTo: sue@example.net\r\nSubject: dinner\r\n\
     Date: Mon, 7 Dec 2026 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nWe lost the game.\r\n";
+
+/// `MESSAGE` from `domain`, signed by the core with [`KEY`] as `d=domain s=sel`.
+fn signed(domain: &str) -> (String, SigningKey) {
+    let key = SigningKey::from_pem(KEY).expect("the test key");
+    let message = MESSAGE.replace("example.com", domain);
+    let field = sign(message.as_bytes(), &key, &SignOptions::new(domain, "sel")).expect("signs");
+    (format!("{}{message}", String::from_utf8_lossy(&field)), key)
+}
 
 async fn paste(c: &fantoccini::Client, message: &str) {
     c.execute(
@@ -34,14 +46,7 @@ async fn set_field(c: &fantoccini::Client, css: &str, value: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
-    let key = SigningKey::from_pem(KEY).expect("the test key");
-    let field = sign(
-        MESSAGE.as_bytes(),
-        &key,
-        &SignOptions::new("example.com", "sel"),
-    )
-    .expect("signs");
-    let signed = format!("{}{MESSAGE}", String::from_utf8_lossy(&field));
+    let (signed, key) = signed("example.com");
     let records = format!(
         "sel._domainkey.example.com. IN TXT \"{}\"\nexample.com. IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n_dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n",
         key.key_record()
@@ -88,5 +93,62 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     let panel = text_of(c, "#auth-panel > summary").await;
     assert!(panel.contains("진위 확인"), "{panel}");
     browser.screenshot("ui-auth-fail-ko").await;
+    assert_eq!(page_errors(c).await, Vec::<String>::new());
+}
+
+/// No records pasted: with "look up" ticked, every question goes through `mailscope serve`'s
+/// resolver, here a real NSD on loopback serving the domain's key, SPF and DMARC records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_are_looked_up_through_serve_when_the_reader_asks() {
+    let (signed, key) = signed("example.test");
+    let scratch = Scratch::new("auth-lookup");
+    let nsd = Nsd::start(
+        &scratch.dir.join("nsd"),
+        "example.test",
+        &format!(
+            "sel._domainkey TXT \"{}\"\n@ TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"",
+            key.key_record()
+        ),
+    );
+    let serve = Serve::start(&["--dns", &nsd.addr.to_string()]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    open_app(c, &serve.url).await;
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+    click(c, "details.paste summary").await;
+    wait_css(c, "#eml-paste").await;
+    paste(c, &signed).await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
+    click(c, "#auth-panel > summary").await;
+    set_field(c, "#auth-ip", "192.0.2.25").await;
+    set_field(c, "#auth-mail-from", "joe@example.test").await;
+    // Without the lookup, nothing is asked: the key does not exist.
+    click(c, "#auth-check").await;
+    let report = text_of(c, "#auth-report").await;
+    assert!(
+        report.contains("sel._domainkey.example.test TXT"),
+        "{report}"
+    );
+    click(c, "#auth-lookup").await;
+    click(c, "#auth-check").await;
+    let deadline = std::time::Instant::now() + mailscope_e2e::READY_TIMEOUT;
+    let report = loop {
+        let report = text_of(c, "#auth-report").await;
+        if report.contains("DKIM d=example.test s=sel pass") || std::time::Instant::now() > deadline
+        {
+            break report;
+        }
+        tokio::time::sleep(mailscope_e2e::page::POLL).await;
+    };
+    for want in [
+        "DKIM d=example.test s=sel pass",
+        "SPF (mailfrom example.test) pass",
+        "DMARC pass",
+    ] {
+        assert!(report.contains(want), "{want:?} in {report}");
+    }
+    scroll_to(c, "#auth-panel").await;
+    browser.screenshot("ui-auth-lookup").await;
     assert_eq!(page_errors(c).await, Vec::<String>::new());
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod file;
 pub mod lang_pack;
+pub mod lookup;
 pub mod prefs;
 pub mod relay;
 pub mod worker;

@@ -22,7 +22,7 @@ use yew::platform::pinned::oneshot;
 
 use crate::services::file::{js_text, read_file};
 use crate::state::mailbox::{ApiDoc, ApiViews};
-use crate::state::message::auth::{AuthInput, AuthView};
+use crate::state::message::auth::{AuthInput, AuthOutcome, LookedUp};
 use crate::state::message::Inspected;
 use crate::state::transcript::ExportSource;
 use crate::worker::protocol::{
@@ -380,11 +380,16 @@ pub async fn read_api(doc: ApiDoc, json: Vec<u8>) -> Result<ApiViews, WorkerErro
 pub async fn authenticate(
     message: &[u8],
     input: AuthInput,
+    looked_up: Vec<LookedUp>,
     now: u64,
-) -> Result<AuthView, WorkerError> {
-    let request = WorkerRequest::Authenticate { input, now };
+) -> Result<AuthOutcome, WorkerError> {
+    let request = WorkerRequest::Authenticate {
+        input,
+        looked_up,
+        now,
+    };
     match ask(request, vec![Side::Bytes(message.to_vec())]).await? {
-        (WorkerEvent::Authenticated { view }, _) => Ok(*view),
+        (WorkerEvent::Authenticated { outcome }, _) => Ok(outcome),
         (other, _) => Err(unexpected(&other)),
     }
 }

@@ -53,19 +53,16 @@ pub fn answer(
                 .map(|views| (WorkerEvent::Views { views }, Vec::new()))
                 .map_err(|detail| JobError::NotApiJson { detail })
         }
-        WorkerRequest::Authenticate { input, now } => {
+        WorkerRequest::Authenticate {
+            input,
+            looked_up,
+            now,
+        } => {
             let Some(Side::Bytes(message)) = side.next() else {
                 return Err(JobError::BadRequest);
             };
-            authenticate(&message, &input, now)
-                .map(|view| {
-                    (
-                        WorkerEvent::Authenticated {
-                            view: Box::new(view),
-                        },
-                        Vec::new(),
-                    )
-                })
+            authenticate(&message, &input, &looked_up, now)
+                .map(|outcome| (WorkerEvent::Authenticated { outcome }, Vec::new()))
                 .map_err(JobError::Auth)
         }
         WorkerRequest::ExportJson { source } => Ok((

@@ -25,7 +25,7 @@ use crate::state::binary::{decode, encode};
 use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
 use crate::state::mailbox::{ApiDoc, ApiViews};
-use crate::state::message::auth::{AuthError, AuthInput, AuthView};
+use crate::state::message::auth::{AuthError, AuthInput, AuthOutcome, LookedUp};
 use crate::state::message::{FileError, Transfer};
 use crate::state::transcript::ExportSource;
 
@@ -73,6 +73,8 @@ pub enum WorkerRequest {
     Authenticate {
         /// IP, HELO, MAIL FROM and records.
         input: AuthInput,
+        /// The answers `mailscope serve` looked up so far.
+        looked_up: Vec<LookedUp>,
         /// The clock, Unix seconds (signature times are judged against it).
         now: u64,
     },
@@ -113,10 +115,10 @@ pub enum WorkerEvent {
         /// The document.
         json: String,
     },
-    /// The checks' report, as the Authenticity panel shows it.
+    /// The checks' report, as the Authenticity panel shows it, or what to look up first.
     Authenticated {
-        /// The view.
-        view: Box<AuthView>,
+        /// The outcome.
+        outcome: AuthOutcome,
     },
     /// The request failed.
     Failed {

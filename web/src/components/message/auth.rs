@@ -6,13 +6,17 @@ use yew::prelude::*;
 
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
-use crate::components::session::field::Field;
+use crate::components::session::field::{Check, Field};
+use crate::services::lookup::{look_up, LookupError};
 use crate::services::worker;
 use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
-use crate::state::message::auth::{AuthInput, AuthView, ChecksView, SignatureView, StepView};
+use crate::state::message::auth::{
+    AuthInput, AuthOutcome, AuthView, ChecksView, SignatureView, StepView,
+};
 use crate::state::message::inspect::Doc;
 use crate::worker::protocol::WorkerError;
+use mailscope_core::auth::Query;
 
 /// Properties of [`AuthPanel`].
 #[derive(Properties, PartialEq)]
@@ -32,6 +36,35 @@ enum Run {
     Busy,
     Done(Box<AuthView>),
     Failed(WorkerError),
+    NotLookedUp(LookupError),
+}
+
+/// Most rounds of lookups for one check (each round answers every open question; an SPF
+/// include chain takes one round per level, and SPF stops at 10 lookups).
+const MAX_ROUNDS: usize = 20;
+
+/// Runs the checks in the worker, looking up through `mailscope serve` what the records lack
+/// when `input.lookup` is on, round by round.
+async fn check(message: &[u8], input: AuthInput) -> Run {
+    let now = now_secs();
+    let mut looked_up = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        match worker::authenticate(message, input.clone(), looked_up.clone(), now).await {
+            Ok(AuthOutcome::Done(view)) => return Run::Done(view),
+            Ok(AuthOutcome::Needs(needs)) => {
+                let queries: Vec<Query> = needs
+                    .iter()
+                    .filter_map(|q| serde_json::from_str(q).ok())
+                    .collect();
+                match look_up(queries).await {
+                    Ok(more) => looked_up.extend(more),
+                    Err(e) => return Run::NotLookedUp(e),
+                }
+            }
+            Err(e) => return Run::Failed(e),
+        }
+    }
+    Run::NotLookedUp(LookupError::NoAnswer)
 }
 
 fn now_secs() -> u64 {
@@ -71,19 +104,14 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
             let (input, run, doc) = ((*input).clone(), run.clone(), doc.clone());
             run.set(Run::Busy);
             spawn_local(async move {
-                run.set(
-                    match worker::authenticate(&doc.input, input, now_secs()).await {
-                        Ok(view) => Run::Done(Box::new(view)),
-                        Err(e) => Run::Failed(e),
-                    },
-                );
+                run.set(check(&doc.input, input).await);
             });
         })
     };
     html! {
         <details class="panel auth-panel" id="auth-panel">
             <summary><strong>{ tr(lang, "Authenticity: DKIM, SPF, DMARC, ARC") }</strong></summary>
-            <p class="muted">{ tr(lang, "The checks run in this browser, with the DNS records you paste below: nothing is looked up on the network. Change a byte of the message or a record and check again to see which step breaks.") }</p>
+            <p class="muted">{ tr(lang, "The checks run in this browser, with the DNS records you paste below; nothing is looked up on the network unless you tick the box below. Change a byte of the message or a record and check again to see which step breaks.") }</p>
             <div class="inline-fields">
                 <Field id="auth-ip" label={tr(lang, "Client IP (for SPF)")} value={input.ip.clone()} oninput={set(|i, v| i.ip = v)} />
                 <Field id="auth-helo" label="HELO" value={input.helo.clone()} oninput={set(|i, v| i.helo = v)} />
@@ -92,6 +120,9 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
             <Field id="auth-records" rows={5} label={tr(lang, "DNS records, one per line as in a zone file (a name not listed does not exist)")}
                 placeholder={"sel._domainkey.example.com. IN TXT \"v=DKIM1; k=ed25519; p=…\""}
                 value={input.records.clone()} oninput={set(|i, v| i.records = v)} />
+            <Check id="auth-lookup" checked={input.lookup}
+                label={tr(lang, "Look up the records that are not pasted through mailscope serve (its DNS resolver; off: they do not exist)")}
+                onchange={{ let input = input.clone(); Callback::from(move |on: bool| { let mut next = (*input).clone(); next.lookup = on; input.set(next); }) }} />
             <div class="button-row">
                 <button type="button" id="auth-check" onclick={on_check} disabled={*run == Run::Busy}>{ tr(lang, "Check") }</button>
                 if *run == Run::Busy { <span class="muted">{ tr(lang, "Checking…") }</span> }
@@ -99,6 +130,7 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
             { match &*run {
                 Run::Idle | Run::Busy => html! {},
                 Run::Failed(e) => html! { <ErrorNote error={Shown::of(e, lang)} id="auth-error" /> },
+                Run::NotLookedUp(e) => html! { <ErrorNote error={Shown::of(e, lang)} id="auth-error" /> },
                 Run::Done(view) => report(lang, view),
             } }
         </details>

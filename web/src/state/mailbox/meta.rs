@@ -115,6 +115,7 @@ impl MetaView {
                 self.from.clone()
             },
             records: String::new(),
+            lookup: false,
         }
     }
 

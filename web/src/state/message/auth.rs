@@ -1,13 +1,14 @@
 //! The Authenticity panel's work: the core's DKIM, SPF, DMARC and ARC checks
 //! ([`mailscope_core::auth::Check`], sans-IO) answered from DNS records the reader pastes (RFC
-//! 1035 master-file lines, read by the core's [`Zone`]), and the report reduced to what the panel
-//! shows. It runs in the worker (the signature crypto stays out of the page's code); the view
+//! 1035 master-file lines, read by the core's [`Zone`]) and, when the reader asks, from answers
+//! `mailscope serve` looked up (the relay's `lookup` frame), and the report reduced to what the
+//! panel shows. It runs in the worker (the signature crypto stays out of the page's code); the view
 //! crosses to the page in postcard's binary form, so every field is always written.
 
 use std::net::IpAddr;
 
 use mailscope_core::auth::dkim::DkimResult;
-use mailscope_core::auth::dns::Answer;
+use mailscope_core::auth::dns::{Answer, Query};
 use mailscope_core::auth::spf::Node;
 use mailscope_core::auth::zone::Zone;
 use mailscope_core::auth::{Check, Envelope, Report, Step};
@@ -26,8 +27,25 @@ pub struct AuthInput {
     pub helo: String,
     /// The MAIL FROM address (`<>` or empty: the null sender when HELO is given).
     pub mail_from: String,
-    /// DNS records as master-file lines.
+    /// DNS records as master-file lines (they win over looked-up answers: a what-if edit).
     pub records: String,
+    /// Names the records do not have are looked up through `mailscope serve` (the reader opted
+    /// in); otherwise they read as not existing.
+    pub lookup: bool,
+}
+
+/// A DNS question and its answer as `mailscope serve` gave them, as the JSON of the relay's
+/// `answer` frame fields `[query, answer]` (the core's types; postcard cannot carry their
+/// tagged form, JSON can).
+pub type LookedUp = String;
+
+/// The outcome of one run: the report, or the questions to look up first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthOutcome {
+    /// Every question was answered.
+    Done(Box<AuthView>),
+    /// These questions (JSON of the core's `Query`) need an answer from `mailscope serve`.
+    Needs(Vec<String>),
 }
 
 /// Why the checks could not run.
@@ -116,12 +134,19 @@ pub struct AuthView {
     pub dmarc: ChecksView,
     /// ARC.
     pub arc: ChecksView,
-    /// Queries the records had no name for (answered NXDOMAIN): what to paste to go further.
+    /// Queries answered NXDOMAIN (by the records, or by the DNS when looked up): what to paste
+    /// to go further.
     pub unanswered: Vec<String>,
 }
 
-/// Runs every check on `message` with the reader's input, at `now` (Unix seconds).
-pub fn authenticate(message: &[u8], input: &AuthInput, now: u64) -> Result<AuthView, AuthError> {
+/// Runs every check on `message` with the reader's input and the answers looked up so far, at
+/// `now` (Unix seconds).
+pub fn authenticate(
+    message: &[u8],
+    input: &AuthInput,
+    looked_up: &[LookedUp],
+    now: u64,
+) -> Result<AuthOutcome, AuthError> {
     let ip = match input.ip.trim() {
         "" => None,
         text => Some(
@@ -141,16 +166,36 @@ pub fn authenticate(message: &[u8], input: &AuthInput, now: u64) -> Result<AuthV
         helo: optional(&input.helo),
         mail_from,
     };
+    let answers: Vec<(Query, Answer)> = looked_up
+        .iter()
+        .filter_map(|json| serde_json::from_str(json).ok())
+        .collect();
     let mut unanswered: Vec<String> = Vec::new();
+    let mut needs: Vec<String> = Vec::new();
     let report = Check::new(message, envelope, now).run(|query| {
-        let answer = zone.answer(query);
+        let mut answer = zone.answer(query);
+        if matches!(answer, Answer::Nxdomain) && input.lookup {
+            match answers.iter().find(|(q, _)| q == query) {
+                Some((_, a)) => answer = a.clone(),
+                None => {
+                    if let Ok(json) = serde_json::to_string(query) {
+                        if !needs.contains(&json) {
+                            needs.push(json);
+                        }
+                    }
+                }
+            }
+        }
         let shown = query.to_string();
         if matches!(answer, Answer::Nxdomain) && !unanswered.contains(&shown) {
             unanswered.push(shown);
         }
         answer
     });
-    Ok(view(&report, unanswered))
+    if !needs.is_empty() {
+        return Ok(AuthOutcome::Needs(needs));
+    }
+    Ok(AuthOutcome::Done(Box::new(view(&report, unanswered))))
 }
 
 fn steps(steps: &[Step]) -> Vec<StepView> {
@@ -274,6 +319,13 @@ mod tests {
         SigningKey::from_pem(KEY).expect("the test key reads")
     }
 
+    fn done(outcome: Result<AuthOutcome, AuthError>) -> AuthView {
+        match outcome {
+            Ok(AuthOutcome::Done(view)) => *view,
+            other => panic!("expected a report, got {other:?}"),
+        }
+    }
+
     fn signed() -> Vec<u8> {
         let message = b"From: Joe <joe@example.com>\r\nTo: sue@example.net\r\nSubject: dinner\r\n\
                         Date: Fri, 11 Jul 2003 21:00:37 -0700\r\n\r\nWe lost the game.\r\n";
@@ -297,8 +349,9 @@ mod tests {
             helo: "mail.example.com".into(),
             mail_from: "joe@example.com".into(),
             records: records(),
+            lookup: false,
         };
-        let v = authenticate(&signed(), &input, NOW).expect("checks ran");
+        let v = done(authenticate(&signed(), &input, &[], NOW));
         assert_eq!(v.dkim.len(), 1);
         let d = &v.dkim[0];
         assert_eq!(
@@ -321,7 +374,7 @@ mod tests {
         let edited = String::from_utf8(signed())
             .expect("text")
             .replace("lost", "won!");
-        let v = authenticate(edited.as_bytes(), &input, NOW).expect("checks ran");
+        let v = done(authenticate(edited.as_bytes(), &input, &[], NOW));
         let d = &v.dkim[0];
         assert_eq!(d.result, "fail");
         assert!(d.body_hash.as_ref().is_some_and(|(a, b)| a != b));
@@ -331,7 +384,7 @@ mod tests {
     #[test]
     fn missing_records_are_listed_and_bad_input_is_said() {
         let input = AuthInput::default();
-        let v = authenticate(&signed(), &input, NOW).expect("checks ran");
+        let v = done(authenticate(&signed(), &input, &[], NOW));
         assert_eq!(v.dkim[0].result, "permerror", "{:?}", v.dkim[0]);
         assert!(
             v.unanswered
@@ -346,7 +399,7 @@ mod tests {
             ..AuthInput::default()
         };
         assert_eq!(
-            authenticate(&signed(), &bad_ip, NOW),
+            authenticate(&signed(), &bad_ip, &[], NOW),
             Err(AuthError::BadIp("not-an-ip".into()))
         );
         let bad_zone = AuthInput {
@@ -354,8 +407,56 @@ mod tests {
             ..AuthInput::default()
         };
         assert!(matches!(
-            authenticate(&signed(), &bad_zone, NOW),
+            authenticate(&signed(), &bad_zone, &[], NOW),
             Err(AuthError::BadRecords(_))
         ));
+    }
+
+    /// With lookups on, what the records lack is asked for first; the answers (as the relay
+    /// gives them) then complete the checks; pasted records win over looked-up ones.
+    #[test]
+    fn missing_names_are_looked_up_when_the_reader_asks() {
+        use mailscope_core::auth::{Record, RecordType};
+        let input = AuthInput {
+            lookup: true,
+            ..AuthInput::default()
+        };
+        let needs = match authenticate(&signed(), &input, &[], NOW) {
+            Ok(AuthOutcome::Needs(needs)) => needs,
+            other => panic!("{other:?}"),
+        };
+        let key_query = Query::new("sel._domainkey.example.com", RecordType::Txt);
+        assert!(
+            needs.contains(&serde_json::to_string(&key_query).expect("json")),
+            "{needs:?}"
+        );
+        let answer = |q: &Query, a: Answer| serde_json::to_string(&(q, a)).expect("json");
+        let mut looked_up = vec![answer(
+            &key_query,
+            Answer::Records(vec![Record::Txt(key().key_record().into_bytes())]),
+        )];
+        // Every other question: the name does not exist.
+        loop {
+            match authenticate(&signed(), &input, &looked_up, NOW) {
+                Ok(AuthOutcome::Needs(more)) => {
+                    for q in more {
+                        let q: Query = serde_json::from_str(&q).expect("a query");
+                        looked_up.push(answer(&q, Answer::Nxdomain));
+                    }
+                }
+                Ok(AuthOutcome::Done(v)) => {
+                    assert_eq!(v.dkim[0].result, "pass", "{:?}", v.dkim[0]);
+                    break;
+                }
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        // A pasted (revoked) key wins over the looked-up one.
+        let revoked = AuthInput {
+            records: "sel._domainkey.example.com. IN TXT \"v=DKIM1; k=ed25519; p=\"".into(),
+            ..input
+        };
+        let v = done(authenticate(&signed(), &revoked, &looked_up, NOW));
+        assert_eq!(v.dkim[0].result, "permerror", "{:?}", v.dkim[0]);
     }
 }
