@@ -342,3 +342,39 @@ async fn relay_guidance_without_token_with_a_wrong_token_and_when_serve_is_gone(
     browser.screenshot("live-relay-not-running").await;
     browser.close().await;
 }
+
+/// "Send to the sandbox" from the composer: the Session view opens on the sandbox with the
+/// message's envelope, runs the whole SMTP session through the relay, and the message arrives
+/// in the Mailbox with its decoded Korean subject.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_composed_message_is_sent_to_the_sandbox_through_the_session_view() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/#/message&token={}", serve.origin, serve.token))
+        .await
+        .expect("open the page");
+    click(c, "#tab-compose").await;
+    wait_css(c, "#compose-send-sandbox:not([disabled])").await;
+    click(c, "#compose-send-sandbox").await;
+    let note = text_of(c, "#handoff-note").await;
+    assert!(
+        note.contains("from chulsoo@example.kr to 1 recipient"),
+        "{note}"
+    );
+    wait_css(c, "#relay-status[data-state='connected']").await;
+    click(c, "#handoff-send").await;
+    let last = wait_replies(c, 6).await;
+    expect_code(&last, "2");
+    wait_xpath(
+        c,
+        "//*[@id='transcript']//pre[contains(@class,'wire') and starts-with(., '221')]",
+    )
+    .await;
+    browser.screenshot("live-composer-to-sandbox").await;
+    click(c, "a[href='#/mailbox']").await;
+    let row = wait_text(c, "tr.mail-row", |t| t.contains("안녕하세요")).await;
+    assert!(row.contains("chulsoo@example.kr"), "{row}");
+    no_console_errors(&browser).await;
+    browser.close().await;
+}

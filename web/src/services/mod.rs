@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod file;
+pub mod handoff;
 pub mod lang_pack;
 pub mod lookup;
 pub mod prefs;

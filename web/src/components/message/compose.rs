@@ -11,6 +11,7 @@ use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file;
+use crate::services::handoff;
 use crate::state::error::Shown;
 use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::compose::{
@@ -18,6 +19,7 @@ use crate::state::message::compose::{
 };
 use crate::state::message::inspect::{Inspected, SegmentKind};
 use crate::state::message::{Action, FileError};
+use crate::state::nav::View;
 use crate::state::share::ShareKind;
 
 /// Properties of [`Composer`].
@@ -239,6 +241,18 @@ fn output(props: &ComposerProps) -> Html {
             dispatch.emit(Action::Loaded(doc.into()));
         })
     };
+    let outgoing = props.form.outgoing();
+    let on_send = {
+        let outgoing = outgoing.clone();
+        Callback::from(move |_| {
+            if let Some(o) = outgoing.clone() {
+                handoff::offer(o);
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().set_hash(View::Session.route());
+                }
+            }
+        })
+    };
     let show_all = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_| dispatch.emit(Action::Compose(ComposeAction::ShowAll)))
@@ -249,6 +263,10 @@ fn output(props: &ComposerProps) -> Html {
                 <strong>{ trf(lang, "{n} bytes, {lines} lines", &[("n", &bytes.len()), ("lines", &total)]) }</strong>
                 <button type="button" id="compose-download" onclick={on_download}>{ tr(lang, "Download .eml") }</button>
                 <button type="button" id="compose-inspect" onclick={on_inspect}>{ tr(lang, "Inspect") }</button>
+                <button type="button" id="compose-send-sandbox" onclick={on_send} disabled={outgoing.is_none()}
+                    title={tr(lang, "Send it to the sandbox of mailscope serve from the Session view, which shows the whole SMTP session (needs a From and a To or Cc)")}>
+                    { tr(lang, "Send to the sandbox…") }
+                </button>
                 <ShareButton kind={ShareKind::Message} source={ShareSource::Bytes(bytes.clone())} id="compose-share" />
                 <span class="legend"><span class="ew">{"=?…?="}</span>{ tr(lang, " encoded-word ") }<span class="fold-mark">{"↪"}</span>{ tr(lang, " folded line ") }<span class="marker">{"CR"}</span><span class="marker">{"LF"}</span>{ tr(lang, " line end") }</span>
             </div>

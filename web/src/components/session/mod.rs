@@ -23,13 +23,13 @@ use crate::components::transcript::import::ImportPanel;
 use crate::components::transcript::ladder::LadderDiagram;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
 use crate::services::relay::{relay_url, Delivery, RelaySocket};
-use crate::services::{api, prefs};
-use crate::state::i18n::{key, tr};
+use crate::services::{api, handoff, prefs};
+use crate::state::i18n::{key, tr, trf};
 use crate::state::session::bar::{last_command, suggested, written};
 use crate::state::session::certificate::{trusted_from_text, trusted_to_text, TRUSTED_KEY};
 use crate::state::session::error::SessionError;
 use crate::state::session::form::SessionForm;
-use crate::state::session::live::{SocketEvent, TargetKind};
+use crate::state::session::live::{SocketEvent, TargetForm, TargetKind};
 use crate::state::session::notes::{client_state_label, server_state_label};
 use crate::state::session::{Action, SessionModel};
 use crate::state::share::{self, ShareKind};
@@ -120,14 +120,26 @@ fn open_socket(socket: &Socket, dispatch: &Callback<Action>) {
 #[function_component(SessionView)]
 pub fn session_view() -> Html {
     let lang = use_lang();
+    // A message the composer sent here ("Send to the sandbox"): taken once, when the view opens.
+    let handed = use_state(handoff::take);
     let model = use_mut_ref(|| {
         let mut m = SessionModel::default();
         m.trusted = trusted_from_text(&prefs::stored(TRUSTED_KEY).unwrap_or_default());
+        if handed.is_some() {
+            m.apply(Action::SetTarget(TargetForm {
+                kind: TargetKind::Sandbox,
+                ..TargetForm::default()
+            }));
+        }
         m
     });
     let socket: Socket = use_mut_ref(|| None);
     let update = use_force_update();
-    let form = use_state(SessionForm::default);
+    let form = use_state(|| {
+        handed
+            .as_ref()
+            .map_or_else(SessionForm::default, SessionForm::for_outgoing)
+    });
     let dispatch: Callback<Action> = {
         let model = model.clone();
         let socket = socket.clone();
@@ -234,6 +246,19 @@ pub fn session_view() -> Html {
                 { tab_button(Tab::Share, key("Share")) }
             </div>
             <div class="session-pane" id="session-pane-session" role="tabpanel" aria-labelledby="session-tab-session" hidden={*tab != Tab::Session}>
+                if let Some(out) = &*handed {
+                    <p class="handoff" id="handoff-note">
+                        { trf(lang, "The composed message is ready for the sandbox: from {from} to {n} recipient(s), without AUTH or STARTTLS.", &[("from", &out.from), ("n", &out.rcpts.len())]) }{" "}
+                        <button type="button" id="handoff-send" onclick={{
+                            let (d, form, handed) = (dispatch.clone(), form.clone(), handed.clone());
+                            Callback::from(move |_| {
+                                d.emit(Action::Run { plan: Box::new(form.plan()), now: now_ms() });
+                                handed.set(None);
+                            })
+                        }}>{ tr(lang, "Send it now") }</button>
+                        {" "}{ tr(lang, "The whole SMTP session appears below; the message then shows in the Mailbox.") }
+                    </p>
+                }
                 // The relay's state matters only when the session goes through it.
                 if relay {
                     <RelayStatusBar status={m.relay.clone()} {on_reconnect} />

@@ -14,6 +14,7 @@ use mailscope_core::smtp::session::{RecipientAction, RecipientRule, ServerConfig
 use super::error::SessionError;
 use super::notes::NoteText;
 use crate::state::i18n::key;
+use crate::state::message::compose::Outgoing;
 
 /// The in-browser server's switches, as shown in the settings form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -450,6 +451,20 @@ impl SessionForm {
         self.rcpts_sent = 0;
     }
 
+    /// The form for sending a message from the composer to the sandbox: its envelope and text
+    /// (typed line ends; the client sends CRLF and dot-stuffs), no AUTH (the sandbox takes mail
+    /// without it) and no STARTTLS (no certificate question in the way).
+    pub fn for_outgoing(o: &Outgoing) -> SessionForm {
+        SessionForm {
+            from: o.from.clone(),
+            recipients: o.rcpts.clone(),
+            message: String::from_utf8_lossy(&o.message).replace("\r\n", "\n"),
+            use_auth: false,
+            starttls: false,
+            ..SessionForm::default()
+        }
+    }
+
     /// The whole-run plan: every recipient typed.
     pub fn plan(&self) -> PlanInput {
         let rcpts = self.typed_recipients();
@@ -596,6 +611,20 @@ mod tests {
         form.use_auth = false;
         form.remove_recipient(2);
         assert_eq!((form.plan().auth, form.plan().rcpts.len()), (None, 1));
+    }
+
+    #[test]
+    fn a_composed_message_becomes_a_plan_for_the_sandbox() {
+        let out = Outgoing {
+            from: "kim@example.kr".into(),
+            rcpts: vec!["a@example.org".into(), "b@example.org".into()],
+            message: b"From: kim@example.kr\r\nSubject: x\r\n\r\n.dot\r\n".to_vec(),
+        };
+        let plan = SessionForm::for_outgoing(&out).plan();
+        assert_eq!(plan.from, "kim@example.kr");
+        assert_eq!(plan.rcpts, ["a@example.org", "b@example.org"]);
+        assert_eq!(plan.message, "From: kim@example.kr\nSubject: x\n\n.dot\n");
+        assert!(plan.auth.is_none() && !plan.starttls);
     }
 
     #[test]

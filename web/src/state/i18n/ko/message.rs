@@ -1,6 +1,8 @@
 //! The Message view: composer, opener, inspector (parts, headers, bodies, source, findings).
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    ("Send it to the sandbox of mailscope serve from the Session view, which shows the whole SMTP session (needs a From and a To or Cc)", "세션 보기에서 mailscope serve의 샌드박스로 보냅니다. SMTP 세션 전체를 보여 줍니다(From과 To 또는 Cc가 필요합니다)"),
+    ("Send to the sandbox…", "샌드박스로 보내기…"),
     ("Authenticity: DKIM, SPF, DMARC, ARC", "진위 확인: DKIM, SPF, DMARC, ARC"),
     ("Check", "확인"),
     ("Checking…", "확인하는 중…"),

@@ -1,6 +1,9 @@
 //! The Session view: live sessions, the relay, the certificate panel, the in-browser server.
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    ("Send it now", "지금 보내기"),
+    ("The composed message is ready for the sandbox: from {from} to {n} recipient(s), without AUTH or STARTTLS.", "작성한 메시지를 샌드박스로 보낼 준비가 되었습니다. 보내는 사람 {from}, 받는 사람 {n}명, AUTH와 STARTTLS 없이 보냅니다."),
+    ("The whole SMTP session appears below; the message then shows in the Mailbox.", "SMTP 세션 전체가 아래에 나타나고, 메시지는 그다음 메일함에 보입니다."),
     (" challenge: ", " 챌린지: "),
     ("Show AUTH secrets", "AUTH 비밀 정보 보기"),
     ("Mechanism", "메커니즘"),
