@@ -84,6 +84,10 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     click(c, "#auth-check").await;
     let report = text_of(c, "#auth-report").await;
     assert!(report.contains("DKIM d=example.com s=sel fail"), "{report}");
+    assert!(
+        report.contains("SPF (mailfrom example.com) pass"),
+        "what was typed stays for the edited message: {report}"
+    );
     wait_css(c, ".auth-dkim .auth-steps li.bad").await;
     scroll_to(c, ".auth-dkim").await;
     browser.screenshot("ui-auth-fail").await;

@@ -78,15 +78,18 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
     let input = use_state(|| props.session.clone().unwrap_or_default());
     let run = use_state(|| Run::Idle);
     {
-        // Another message: its own session facts, no stale verdicts.
+        // Another message: no stale verdicts; in the Mailbox, its own session's facts (in the
+        // Message view what was typed stays, for what-if edits of the same message).
         let (input, run) = (input.clone(), run.clone());
         let session = props.session.clone();
         use_effect_with(props.doc.clone(), move |_| {
-            let records = input.records.clone();
-            input.set(AuthInput {
-                records,
-                ..session.unwrap_or_default()
-            });
+            if let Some(session) = session {
+                input.set(AuthInput {
+                    records: input.records.clone(),
+                    lookup: input.lookup,
+                    ..session
+                });
+            }
             run.set(Run::Idle);
         });
     }
