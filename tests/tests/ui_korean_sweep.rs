@@ -222,6 +222,8 @@ async fn every_view_in_korean_shows_no_english_outside_data() {
     .await;
     wait_css(c, ".lint .lint-detail").await;
     found.extend(sweep(&browser, "session").await);
+    // The whole-run options sit in the Run drawer of the command bar.
+    click(c, "#fields-run").await;
     scroll_to(c, "#stop-after").await;
     browser.screenshot("korean-sweep-session-stop-after").await;
     let (text, room) = select_text_fits(c, "stop-after").await;
