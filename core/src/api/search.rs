@@ -273,7 +273,7 @@ mod tests {
             Query::parse(&"a".repeat(MAX_QUERY_BYTES + 1)).err(),
             Some(QueryError::TooLong)
         );
-        let many = vec!["w"; MAX_TERMS + 1].join(" ");
+        let many = ["w"; MAX_TERMS + 1].join(" ");
         assert_eq!(Query::parse(&many).err(), Some(QueryError::TooManyTerms));
         let q = Query::parse("  from:  x to:\"\" ü ").expect("query");
         assert_eq!(

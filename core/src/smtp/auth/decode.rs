@@ -182,6 +182,25 @@ fn decode_plain_into(out: &mut DecodedAuth, decoded: &[(Vec<u8>, Span)]) {
     }
 }
 
+/// The mechanism a bare client payload (a base64 line captured without its `AUTH` command)
+/// belongs to, read from its shape: PLAIN when it decodes to exactly authzid NUL authcid NUL
+/// password ([RFC 4616 §2](https://www.rfc-editor.org/rfc/rfc4616#section-2)), XOAUTH2 when it
+/// is `user=…\x01auth=Bearer …\x01\x01`, CRAM-MD5 when it is a user and a 32-digit hex digest
+/// ([RFC 2195 §2](https://www.rfc-editor.org/rfc/rfc2195#section-2)), otherwise LOGIN (whose
+/// answers are bare text, the user name first). `None` when the line is not base64.
+pub fn guess_mechanism(line: &[u8]) -> Option<Mechanism> {
+    let bytes = decode_base64(line.trim_ascii()).ok()?;
+    Some(if split_plain(&bytes).is_ok() {
+        Mechanism::Plain
+    } else if parse_xoauth2(&bytes).is_some() {
+        Mechanism::Xoauth2
+    } else if parse_cram_md5_response(&bytes).is_some() {
+        Mechanism::CramMd5
+    } else {
+        Mechanism::Login
+    })
+}
+
 /// The three parts of a PLAIN payload: `(authzid, authcid, password)`.
 pub type PlainParts<'a> = (&'a [u8], &'a [u8], &'a [u8]);
 

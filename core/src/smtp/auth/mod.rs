@@ -29,7 +29,9 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use client::{cram_md5_response, ClientExchange};
-pub use decode::{decode_exchange, split_plain, AuthLine, DecodedAuth, PlainParts};
+pub use decode::{
+    decode_exchange, guess_mechanism, split_plain, AuthLine, DecodedAuth, PlainParts,
+};
 pub use digest::{hmac_md5, md5};
 pub use server::{
     verify_cram_md5, verify_login, verify_plain, AuthFailure, ServerExchange, ServerStep,

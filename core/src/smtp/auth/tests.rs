@@ -476,3 +476,25 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_bare_payload_is_told_by_its_shape() {
+    let b = |bytes: &[u8]| encode_base64(bytes);
+    assert_eq!(
+        guess_mechanism(b(b"\0alice\0wonderland").as_bytes()),
+        Some(Mechanism::Plain)
+    );
+    assert_eq!(
+        guess_mechanism(b(b"user=a@b\x01auth=Bearer t\x01\x01").as_bytes()),
+        Some(Mechanism::Xoauth2)
+    );
+    assert_eq!(
+        guess_mechanism(b(b"alice 0123456789abcdef0123456789abcdef").as_bytes()),
+        Some(Mechanism::CramMd5)
+    );
+    assert_eq!(
+        guess_mechanism(b(b"alice").as_bytes()),
+        Some(Mechanism::Login)
+    );
+    assert_eq!(guess_mechanism(b"not base64!"), None);
+}

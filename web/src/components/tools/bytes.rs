@@ -116,7 +116,7 @@ pub fn auth_tool() -> Html {
     html! {
         <div class="tool panel">
             <h3>{ tr(lang, "AUTH payload decoder (RFC 4954, RFC 4616)") }</h3>
-            <Field id="auth-input" label={tr(lang, "AUTH line, then 334 challenges and answers")} rows={5} value={text.clone()} oninput={set_text} />
+            <Field id="auth-input" label={tr(lang, "AUTH line (or a bare base64 payload), then 334 challenges and answers")} rows={5} value={text.clone()} oninput={set_text} />
             { match decode_auth(&text) {
                 Ok(d) => html! {
                     <dl class="kv" id="auth-output">

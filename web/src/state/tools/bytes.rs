@@ -8,7 +8,8 @@ use mailscope_core::mime::transfer::{
     decode_base64 as body_base64, decode_quoted_printable, encode_quoted_printable, LineEnding,
 };
 use mailscope_core::smtp::auth::{
-    decode_base64, decode_exchange, encode_base64, to_hex, AuthLine, DecodedAuth, Mechanism,
+    decode_base64, decode_exchange, encode_base64, guess_mechanism, to_hex, AuthLine, DecodedAuth,
+    Mechanism,
 };
 use mailscope_core::smtp::command::{parse_command, Command};
 use mailscope_core::smtp::data::{dot_unstuff, encode_data};
@@ -139,12 +140,32 @@ pub fn dot_stuffing(text: &str) -> Stuffed {
     }
 }
 
+/// A bare base64 line: a payload captured without its AUTH command. Its shape tells the
+/// mechanism (the core's rule, [`guess_mechanism`]); PLAIN and XOAUTH2 send it as the initial
+/// response, LOGIN and CRAM-MD5 as the first answer (then it joins `rest`).
+fn bare<'a>(
+    first: &'a str,
+    rest: &mut Vec<&'a str>,
+) -> Result<(Mechanism, Option<String>), ToolsError> {
+    match guess_mechanism(first.trim().as_bytes()) {
+        Some(m @ (Mechanism::Plain | Mechanism::Xoauth2)) => {
+            Ok((m, Some(first.trim().to_string())))
+        }
+        Some(m) => {
+            rest.push(first.trim());
+            Ok((m, None))
+        }
+        None => Err(ToolsError::NotACommand),
+    }
+}
+
 /// Decodes a captured AUTH exchange: the `AUTH <mech> [initial]` line, then the `334 …`
 /// challenges and the client's answers, one per line.
 pub fn decode_auth(input: &str) -> Result<DecodedAuth, ToolsError> {
     let mut lines = input.lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().ok_or(ToolsError::NoAuthLine)?;
     let wire = format!("{}\r\n", first.trim());
+    let mut rest: Vec<&str> = Vec::new();
     let (mechanism, initial) = match parse_command(wire.as_bytes()) {
         Ok(Some((p, _))) => match p.command {
             Command::Auth {
@@ -154,15 +175,17 @@ pub fn decode_auth(input: &str) -> Result<DecodedAuth, ToolsError> {
                 Mechanism::parse(&mechanism),
                 initial_response.map(|r| r.into_owned()),
             ),
+            // Not a command this parser knows: perhaps a bare base64 payload.
+            Command::Unknown { .. } => bare(first, &mut rest)?,
             other => {
                 return Err(ToolsError::NotAuth {
                     verb: other.verb().to_string(),
                 })
             }
         },
-        Ok(None) | Err(_) => return Err(ToolsError::NotACommand),
+        Ok(None) | Err(_) => bare(first, &mut rest)?,
     };
-    let rest: Vec<&str> = lines.map(str::trim).collect();
+    rest.extend(lines.map(str::trim));
     let auth_lines: Vec<AuthLine<'_>> = rest
         .iter()
         .map(|l| match l.strip_prefix("334") {
@@ -291,6 +314,39 @@ mod tests {
         assert!(decode_auth("").is_err());
         let bad = decode_auth("AUTH PLAIN %%%").expect("read with lints");
         assert!(!bad.lints.is_empty(), "malformed payload is a lint");
+    }
+
+    /// A bare base64 line (a payload copied without its AUTH command) is decoded by its shape.
+    #[test]
+    fn bare_base64_lines_are_decoded() {
+        let plain = decode_auth("AGFsaWNlAHdvbmRlcmxhbmQ=").expect("PLAIN by its shape");
+        assert_eq!(plain.mechanism, "PLAIN");
+        assert_eq!(
+            (plain.authcid.as_deref(), plain.password.as_deref()),
+            (Some("alice"), Some("wonderland"))
+        );
+        let login = decode_auth("YWxpY2U=\nd29uZGVybGFuZA==").expect("LOGIN answers");
+        assert_eq!(login.mechanism, "LOGIN");
+        assert_eq!(
+            (login.authcid.as_deref(), login.password.as_deref()),
+            (Some("alice"), Some("wonderland"))
+        );
+        // "alice 2f6e…" (a CRAM-MD5 answer).
+        let cram = encode_base64(b"alice 0123456789abcdef0123456789abcdef");
+        let d = decode_auth(&cram).expect("CRAM-MD5 by its shape");
+        assert_eq!(
+            (d.mechanism.as_str(), d.digest.as_deref()),
+            ("CRAM-MD5", Some("0123456789abcdef0123456789abcdef"))
+        );
+        // Commands that are valid base64 too (QUIT, NOOP) stay commands; junk is no command.
+        assert!(matches!(
+            decode_auth("QUIT"),
+            Err(ToolsError::NotAuth { .. })
+        ));
+        assert!(matches!(
+            decode_auth("not base64 !!"),
+            Err(ToolsError::NotACommand)
+        ));
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl UserError for ToolsError {
                 "The first line is {verb}, not AUTH.",
                 &[("verb", verb)],
             ),
-            ToolsError::NotACommand => tr(lang, "The first line is not a command.").into(),
+            ToolsError::NotACommand => tr(lang, "The first line is neither a command nor base64.").into(),
             ToolsError::NotAReply(ReplyError::Malformed {
                 offset,
                 expected,
@@ -101,7 +101,7 @@ impl UserError for ToolsError {
             ),
             ToolsError::NoAuthLine | ToolsError::NotAuth { .. } | ToolsError::NotACommand => tr(
                 lang,
-                "Paste an AUTH command line first, then the 334 challenges and the answers, one a line.",
+                "Paste an AUTH command line first (or a bare base64 payload), then the 334 challenges and the answers, one a line.",
             ),
             ToolsError::NotAReply(_) => tr(
                 lang,
