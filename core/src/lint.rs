@@ -106,6 +106,11 @@ impl Message {
         }
     }
 
+    /// A value shown as it is in every language, with no sentence around it: a record, tags.
+    pub fn datum(value: impl std::fmt::Display) -> Message {
+        Message::new("{value}").data("value", value)
+    }
+
     /// Fills hole `name` with `value`, shown as it is in every language.
     pub fn data(mut self, name: &'static str, value: impl std::fmt::Display) -> Message {
         self.args

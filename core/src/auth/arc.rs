@@ -195,7 +195,7 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
         .collect();
     chain.steps.push(Step::note(
         msg!("Collect the ARC sets ({n})", n),
-        Message::plain(lines.join("\n")),
+        Message::datum(lines.join("\n")),
     ));
     for i in 1..=n {
         match sets.get(&i) {

@@ -298,7 +298,7 @@ pub fn discover(
     d.steps.push(
         Step::note(
             msg!("Find the author domain (From)"),
-            Message::plain(author.clone()),
+            Message::datum(author.clone()),
         )
         .at(from_span)
         .ok(true),
@@ -393,8 +393,10 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
         });
     }
     let mode = |m: Alignment| match m {
-        Alignment::Strict => msg!("strict: the same domain"),
-        Alignment::Relaxed => msg!("relaxed: the same organizational domain"),
+        Alignment::Strict => msg!("{mode}: the same domain", mode = "strict"),
+        Alignment::Relaxed => {
+            msg!("{mode}: the same organizational domain", mode = "relaxed")
+        }
     };
     let aligned = |a: &Aligned| match a.aligned {
         true => msg!("aligned"),
@@ -455,7 +457,7 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
                 [
                     Message::joined(
                         [
-                            Message::plain(format!(
+                            Message::datum(format!(
                                 "{}={policy}",
                                 if at != author { "sp" } else { "p" }
                             )),

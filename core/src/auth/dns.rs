@@ -146,7 +146,7 @@ impl Answer {
     pub fn said(&self) -> Message {
         match self {
             Answer::Records(r) if r.is_empty() => msg!("no records"),
-            Answer::Records(r) => Message::plain(
+            Answer::Records(r) => Message::datum(
                 r.iter()
                     .map(Record::to_string)
                     .collect::<Vec<_>>()

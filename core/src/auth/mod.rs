@@ -133,7 +133,7 @@ impl Step {
 
 /// "result: reason", the result word as data and the reason translated.
 pub(crate) fn said(result: Verdict, reason: Message) -> Message {
-    Message::joined([Message::plain(result.to_string()), reason], ": ")
+    Message::joined([Message::datum(result), reason], ": ")
 }
 
 /// Lowercases a domain and drops one trailing dot, the form every comparison here uses.

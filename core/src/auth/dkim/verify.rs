@@ -273,7 +273,7 @@ pub fn prepare_field(
             steps.push(
                 Step::note(
                     title,
-                    Message::plain(format!(
+                    Message::datum(format!(
                         "d={} s={} a={} c={}/{} h={}{}",
                         sig.domain,
                         sig.selector,
@@ -457,7 +457,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     r.steps.push(Step::note(
         msg!("Read the key record"),
         Message::joined(
-            [Message::plain(format!("k={}", record.key_type.as_str()))]
+            [Message::datum(format!("k={}", record.key_type.as_str()))]
                 .into_iter()
                 .chain(Some(match &record.key {
                     Some(k) => msg!("{bits} bits", bits = k.bits()),
@@ -467,11 +467,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
                     record
                         .hashes
                         .as_ref()
-                        .map(|h| Message::plain(format!("h={}", h.join(":")))),
+                        .map(|h| Message::datum(format!("h={}", h.join(":")))),
                 )
                 .chain(
                     (!record.flags.is_empty())
-                        .then(|| Message::plain(format!("t={}", record.flags.join(":")))),
+                        .then(|| Message::datum(format!("t={}", record.flags.join(":")))),
                 ),
             ", ",
         ),

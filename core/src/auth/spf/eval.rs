@@ -507,9 +507,10 @@ impl Eval<'_> {
         }
         node.result = Verdict::Neutral;
         node.reason = msg!(
-            "no mechanism of {domain} matched {ip} (the default is neutral)",
+            "no mechanism of {domain} matched {ip} (the default is {default})",
             domain,
-            ip = self.ip
+            ip = self.ip,
+            default = Verdict::Neutral
         );
         Ok(())
     }
