@@ -252,7 +252,7 @@ fn authentication_steps_and_reasons_read_in_korean() {
         panic!("the zone reads");
     };
     let hangul = |s: &str| s.chars().any(|c| ('가'..='힣').contains(&c));
-    for (message, ip) in [
+    for (bytes, ip) in [
         (signed.as_slice(), "192.0.2.1"),
         (edited.as_bytes(), "203.0.113.1"),
     ] {
@@ -261,7 +261,7 @@ fn authentication_steps_and_reasons_read_in_korean() {
             helo: None,
             mail_from: Some("joe@example.com".into()),
         };
-        let r = Check::new(message, envelope, 1_800_000_000).run(|q| zone.answer(q));
+        let r = Check::new(bytes, envelope, 1_800_000_000).run(|q| zone.answer(q));
         let spf = r.spf.as_ref().map(|s| &s.reason);
         let reasons = r
             .dkim
