@@ -50,8 +50,9 @@ pub struct Prepared {
 pub struct KeyInfo {
     /// The name queried.
     pub name: String,
-    /// The answer, as text.
-    pub answer: String,
+    /// The answer, for people (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub answer: Message,
     /// `k=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_type: Option<key::KeyType>,
@@ -392,7 +393,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     let answer = answers.ask(query.clone())?;
     let mut info = KeyInfo {
         name: query.name.clone(),
-        answer: answer.describe(),
+        answer: answer.said(),
         key_type: None,
         bits: None,
         flags: Vec::new(),
