@@ -2,50 +2,16 @@
 //! signer) verifies `pass` in the worker against pasted records, SPF and DMARC pass; one changed
 //! body byte makes DKIM fail at the body hash. In English and Korean.
 
-use mailscope_core::auth::dkim::sign::{sign, SignOptions, SigningKey};
 use mailscope_e2e::page::{
-    choose, click, open_app, page_errors, scroll_to, text_of, wait_css, wait_lang, wait_xpath,
+    choose, click, fill, open_app, page_errors, paste_message, scroll_to, text_of, wait_css,
+    wait_lang, wait_xpath,
 };
+use mailscope_e2e::signed::signed_example;
 use mailscope_e2e::{Browser, Serve};
-
-/// A test-only Ed25519 key (PKCS#8), made with `openssl genpkey -algorithm ed25519`.
-const KEY: &str = "-----BEGIN PRIVATE KEY-----\n\
-    MC4CAQAwBQYDK2VwBCIEIH0u0xXrIe3JvCz7VDw9VCqVzriSqfsYTQXJd8L2j9Q7\n\
-    -----END PRIVATE KEY-----\n";
-
-const MESSAGE: &str = "From: Joe <joe@example.com>\r\nTo: sue@example.net\r\nSubject: dinner\r\n\
-    Date: Mon, 7 Dec 2026 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nWe lost the game.\r\n";
-
-async fn paste(c: &fantoccini::Client, message: &str) {
-    c.execute(
-        "document.querySelector('#eml-paste').value = arguments[0];",
-        vec![serde_json::json!(message)],
-    )
-    .await
-    .expect("paste");
-    click(c, "#eml-paste-go").await;
-}
-
-async fn set_field(c: &fantoccini::Client, css: &str, value: &str) {
-    let field = wait_css(c, css).await;
-    field.clear().await.expect("clear");
-    field.send_keys(value).await.expect("type");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
-    let key = SigningKey::from_pem(KEY).expect("the test key");
-    let field = sign(
-        MESSAGE.as_bytes(),
-        &key,
-        &SignOptions::new("example.com", "sel"),
-    )
-    .expect("signs");
-    let signed = format!("{}{MESSAGE}", String::from_utf8_lossy(&field));
-    let records = format!(
-        "sel._domainkey.example.com. IN TXT \"{}\"\nexample.com. IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n_dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n",
-        key.key_record()
-    );
+    let (signed, records) = signed_example();
 
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
@@ -55,12 +21,12 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     click(c, "#tab-inspect").await;
     click(c, "details.paste summary").await;
     wait_css(c, "#eml-paste").await;
-    paste(c, &signed).await;
+    paste_message(c, &signed).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
     click(c, "#auth-panel > summary").await;
-    set_field(c, "#auth-ip", "192.0.2.25").await;
-    set_field(c, "#auth-mail-from", "joe@example.com").await;
-    set_field(c, "#auth-records", &records).await;
+    fill(c, "#auth-ip", "192.0.2.25").await;
+    fill(c, "#auth-mail-from", "joe@example.com").await;
+    fill(c, "#auth-records", &records).await;
     click(c, "#auth-check").await;
     let report = text_of(c, "#auth-report").await;
     for want in [
@@ -74,7 +40,7 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     browser.screenshot("ui-auth-pass").await;
 
     // One byte of the body changed: the records stay, DKIM fails at the body hash.
-    paste(c, &signed.replace("lost", "Lost")).await;
+    paste_message(c, &signed.replace("lost", "Lost")).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
     click(c, "#auth-check").await;
     let report = text_of(c, "#auth-report").await;
