@@ -595,7 +595,8 @@ impl Eval<'_> {
                 let name = self.expand(m, domain, t)?;
                 let child = self.check_host(&name, depth + 1)?;
                 let (verdict, reason) = (child.result, child.reason.clone());
-                t.note = msg!("include:{name} gave {verdict}", name, verdict);
+                let term = format!("include:{name}");
+                t.note = msg!("{term} gave {verdict}", term, verdict);
                 t.child = Some(Box::new(child));
                 match verdict {
                     Verdict::Pass => true,
@@ -603,13 +604,13 @@ impl Eval<'_> {
                     Verdict::Temperror => {
                         return Err(Stop::Error(
                             Verdict::Temperror,
-                            msg!("include:{name}: {reason}", name).text("reason", reason),
+                            msg!("{term}: {reason}", term).text("reason", reason),
                         ))
                     }
                     _ => {
                         return Err(Stop::Error(
                             Verdict::Permerror,
-                            msg!("include:{name} gave {verdict}: {reason}", name, verdict)
+                            msg!("{term} gave {verdict}: {reason}", term, verdict)
                                 .text("reason", reason),
                         ))
                     }
