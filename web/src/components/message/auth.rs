@@ -126,7 +126,10 @@ fn said(lang: Lang, m: &Message) -> Html {
     let template = mailscope_core::i18n::template(lang, &m.template);
     html! {
         <>{ for mailscope_core::i18n::pieces(template, &names).into_iter().map(|p| match p {
-            Piece::Text(t) => html! { { t.to_string() } },
+            // A detail of several lines (the header fields selected, two hashes) keeps them.
+            Piece::Text(t) => html! { <>{ for t.split('\n').enumerate().map(|(i, line)| html! {
+                <>if i > 0 { <br /> }{ line.to_string() }</>
+            }) }</> },
             Piece::Hole(i) => match m.args.get(i).map(|(_, a)| a) {
                 Some(Arg::Data(d)) => datum(d),
                 Some(Arg::Text(inner)) => said(lang, inner),
