@@ -71,7 +71,7 @@ impl LintDef {
 /// A people-facing sentence as an English template with `{name}` holes and the values that
 /// fill them, so that it can be given in another language ([`crate::i18n::message`]). Write
 /// one with `msg!`; the template is a literal, so a test finds every template in the source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The English template.
     pub template: Cow<'static, str>,
@@ -104,6 +104,11 @@ impl Message {
             template: Cow::Owned(text),
             args: Vec::new(),
         }
+    }
+
+    /// A value shown as it is in every language, with no sentence around it: a record, tags.
+    pub fn datum(value: impl std::fmt::Display) -> Message {
+        Message::new("{value}").data("value", value)
     }
 
     /// Fills hole `name` with `value`, shown as it is in every language.
@@ -142,6 +147,57 @@ impl Message {
     /// The English text.
     pub fn english(&self) -> String {
         self.render(&|_| None)
+    }
+
+    /// `parts` one after another with `separator` (such as a line break) between them: no
+    /// template of its own to translate, each part translated.
+    pub fn joined(parts: impl IntoIterator<Item = Message>, separator: &str) -> Message {
+        let mut template = String::new();
+        let mut args = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                template.push_str(separator);
+            }
+            template.push_str(&format!("{{{i}}}"));
+            args.push((Cow::Owned(i.to_string()), Arg::Text(part)));
+        }
+        Message {
+            template: Cow::Owned(template),
+            args,
+        }
+    }
+
+    /// Whether there is nothing to say ([`Message::default`]).
+    pub fn is_empty(&self) -> bool {
+        self.template.is_empty() && self.args.is_empty()
+    }
+}
+
+/// A [`Message`] field as JSON carries it, the English text (the documented `docs/json.md`
+/// shapes), and whole between the parts of one program (postcard), so the page can translate
+/// it: `#[serde(with = "crate::lint::english")]`. Read back from JSON it is
+/// [`Message::plain`].
+pub mod english {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Message;
+
+    /// Writes the English text, or the whole message in a binary form.
+    pub fn serialize<S: Serializer>(m: &Message, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&m.english())
+        } else {
+            m.serialize(s)
+        }
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Message, D::Error> {
+        if d.is_human_readable() {
+            String::deserialize(d).map(Message::plain)
+        } else {
+            Message::deserialize(d)
+        }
     }
 }
 

@@ -145,7 +145,11 @@ fn edits_fail_at_the_step_that_covers_them() {
         let r = run(edited.as_bytes(), RFC8463_ZONE, Envelope::default());
         for d in &r.dkim {
             assert_eq!(d.result, want, "{from:?} → {to:?}: {}", d.reason);
-            assert!(d.reason.contains(reason), "{from:?} → {to:?}: {}", d.reason);
+            assert!(
+                d.reason.english().contains(reason),
+                "{from:?} → {to:?}: {}",
+                d.reason
+            );
         }
     }
     // An added From above the signed ones is caught because h= over-signs From.
@@ -174,7 +178,7 @@ fn key_records_decide_before_the_crypto() {
     ] {
         let r = run(RFC8463_MESSAGE.as_bytes(), &zone, Envelope::default());
         assert_eq!(r.dkim[0].result, want, "{zone}: {}", r.dkim[0].reason);
-        assert!(r.dkim[0].reason.contains(reason), "{zone}: {}", r.dkim[0].reason);
+        assert!(r.dkim[0].reason.english().contains(reason), "{zone}: {}", r.dkim[0].reason);
     }
     // A lookup that fails is a temporary error.
     let r = Check::new(RFC8463_MESSAGE.as_bytes(), Envelope::default(), NOW)
@@ -432,11 +436,158 @@ fn arc_chains_validate_and_break_where_edited() {
         let r = run(cut.as_bytes(), &zone, Envelope::default());
         assert_eq!(r.arc.result, Verdict::Fail, "missing seal");
         assert!(
-            r.arc.reason.contains("missing or incomplete"),
+            r.arc.reason.english().contains("missing or incomplete"),
             "{}",
             r.arc.reason
         );
     }
     let r = run(MESSAGE.as_bytes(), "", Envelope::default());
     assert_eq!(r.arc.result, Verdict::None);
+}
+
+// The JSON of the results (what `mailscope auth --json` prints for `dkim`, `spf`, `dmarc` and
+// `arc`, docs/json.md), pinned byte for byte in English: steps and reasons are messages the
+// web translates, and JSON carries their English text exactly. The expectation is
+// `fixtures/auth/results.json`; regenerate it on purpose only (`MAILSCOPE_BLESS=1 cargo test
+// -p mailscope-core --test auth results_json`, refused when `CI` is set) and review the diff.
+
+const POLICIES: &str = "\
+football.example.com. IN TXT \"v=spf1 a:mail.football.example.com include:_spf.esp.test redirect=_spf.example.com\"
+_spf.esp.test. IN TXT \"v=spf1 ip4:198.51.100.0/24 ~all\"
+_spf.example.com. IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"
+_dmarc.example.com. IN TXT \"v=DMARC1; p=quarantine; sp=reject; pct=50; adkim=s\"
+shopping.example.net. IN TXT \"v=spf1 +mx -all\"
+";
+
+fn envelope(ip: &str, helo: &str, mail_from: Option<&str>) -> Envelope {
+    Envelope {
+        ip: ip.parse().ok(),
+        helo: Some(helo.into()),
+        mail_from: mail_from.map(Into::into),
+    }
+}
+
+/// Each case's results as JSON, one document per case.
+fn results_documents() -> String {
+    let arc1 = resource(include_str!("fixtures/auth/arc-001.txt"));
+    let arc2 = resource(include_str!("fixtures/auth/arc-002.txt"));
+    let arc1_text = String::from_utf8_lossy(&arc1.1).into_owned();
+    let cut = {
+        let (head, rest) = arc1_text.split_once("ARC-Seal:").unwrap_or_default();
+        let after = rest.find("\nARC-").map_or(rest.len(), |i| i + 1);
+        format!("{head}{}", &rest[after..])
+    };
+    let revoked = RFC8463_ZONE.replace("p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", "p=");
+    let cases: Vec<(&str, String, String, Envelope)> = vec![
+        (
+            "signed, SPF through include and redirect, DMARC of the organizational domain",
+            RFC8463_MESSAGE.into(),
+            format!("{RFC8463_ZONE}{POLICIES}"),
+            envelope(
+                "192.0.2.25",
+                "mail.football.example.com",
+                Some("joe@football.example.com"),
+            ),
+        ),
+        (
+            "body edited, SPF softfail and fail, DMARC fails",
+            RFC8463_MESSAGE.replace("hungry", "thirsty"),
+            format!("{RFC8463_ZONE}{POLICIES}"),
+            envelope(
+                "203.0.113.7",
+                "mail.football.example.com",
+                Some("joe@football.example.com"),
+            ),
+        ),
+        (
+            "no records at all, null sender",
+            RFC8463_MESSAGE.into(),
+            String::new(),
+            envelope("2001:db8::1", "shopping.example.net", Some("")),
+        ),
+        (
+            "a revoked key, a header edited, two From fields",
+            RFC8463_MESSAGE
+                .replace("Subject: Is dinner", "Subject: Is lunch")
+                .replace("To: Suzie", "From: other@example.org\nTo: Suzie"),
+            format!("{revoked}{POLICIES}"),
+            envelope(
+                "203.0.113.9",
+                "shopping.example.net",
+                Some("suzie@shopping.example.net"),
+            ),
+        ),
+        (
+            "an ARC chain",
+            arc1_text.clone(),
+            arc1.0.clone(),
+            Envelope::default(),
+        ),
+        (
+            "an ARC chain without a seal",
+            cut,
+            arc1.0.clone(),
+            Envelope::default(),
+        ),
+        (
+            "a second ARC chain",
+            String::from_utf8_lossy(&arc2.1).into_owned(),
+            arc2.0,
+            Envelope::default(),
+        ),
+    ];
+    let mut out = String::new();
+    for (name, message, zone, envelope) in cases {
+        let r = run(message.as_bytes(), &zone, envelope);
+        let doc = serde_json::json!({
+            "case": name,
+            "dkim": r.dkim,
+            "spf": r.spf,
+            "dmarc": r.dmarc,
+            "arc": r.arc,
+        });
+        out.push_str(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn results_json_is_pinned_in_english() {
+    let got = results_documents();
+    #[cfg(not(target_arch = "wasm32"))]
+    if std::env::var_os("MAILSCOPE_BLESS").is_some() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "MAILSCOPE_BLESS is refused in CI"
+        );
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/auth/results.json"
+        );
+        std::fs::write(path, &got).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+    let want = include_str!("fixtures/auth/results.json");
+    if got != want {
+        let at = got
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "the JSON changed at line {}:\n got: {}\nwant: {}",
+            at + 1,
+            got.lines().nth(at).unwrap_or_default(),
+            want.lines().nth(at).unwrap_or_default()
+        );
+    }
+    for needle in [
+        r#""title": "Read the DKIM-Signature field""#,
+        r#""result": "pass""#,
+        r#""result": "fail""#,
+        r#""result": "permerror""#,
+        r#""result": "softfail""#,
+    ] {
+        assert!(got.contains(needle), "no {needle} in the cases");
+    }
 }

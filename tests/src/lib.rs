@@ -19,6 +19,7 @@ pub mod opendkim;
 pub mod page;
 pub mod postfix;
 pub mod sandbox;
+pub mod signed;
 
 use mailscope_testkit::env_path;
 /// The launcher of `mailscope serve`, the relay client and the skip record, shared with the

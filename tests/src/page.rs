@@ -122,6 +122,24 @@ pub async fn choose(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("choose {value} in {css}: {e}"));
 }
 
+/// Pastes `message` into the Message inspector's paste box (open) and reads it.
+pub async fn paste_message(c: &Client, message: &str) {
+    c.execute(
+        "document.querySelector('#eml-paste').value = arguments[0];",
+        vec![serde_json::json!(message)],
+    )
+    .await
+    .expect("paste");
+    click(c, "#eml-paste-go").await;
+}
+
+/// Waits for the field at `css`, empties it and types `value`.
+pub async fn fill(c: &Client, css: &str, value: &str) {
+    let field = wait_css(c, css).await;
+    field.clear().await.expect("clear");
+    field.send_keys(value).await.expect("type");
+}
+
 /// Waits until `css`'s text satisfies `ok`; returns that text.
 pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = std::time::Instant::now() + READY_TIMEOUT;

@@ -4,53 +4,18 @@
 //! the reader's opt-in lookups go through `mailscope serve` to a real DNS server (NSD on
 //! loopback).
 
-use mailscope_core::auth::dkim::sign::{sign, SignOptions, SigningKey};
 use mailscope_e2e::daemon::Scratch;
 use mailscope_e2e::nsd::Nsd;
 use mailscope_e2e::page::{
-    choose, click, open_app, page_errors, scroll_to, text_of, wait_css, wait_lang, wait_xpath,
+    choose, click, fill, open_app, page_errors, paste_message, scroll_to, text_of, wait_css,
+    wait_lang, wait_xpath,
 };
+use mailscope_e2e::signed::{signed_example, signed_for};
 use mailscope_e2e::{Browser, Serve};
-
-/// A test-only Ed25519 key (PKCS#8), made with `openssl genpkey -algorithm ed25519`.
-const KEY: &str = "-----BEGIN PRIVATE KEY-----\n\
-    MC4CAQAwBQYDK2VwBCIEIH0u0xXrIe3JvCz7VDw9VCqVzriSqfsYTQXJd8L2j9Q7\n\
-    -----END PRIVATE KEY-----\n";
-
-const MESSAGE: &str = "From: Joe <joe@example.com>\r\nTo: sue@example.net\r\nSubject: dinner\r\n\
-    Date: Mon, 7 Dec 2026 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nWe lost the game.\r\n";
-
-/// `MESSAGE` from `domain`, signed by the core with [`KEY`] as `d=domain s=sel`.
-fn signed(domain: &str) -> (String, SigningKey) {
-    let key = SigningKey::from_pem(KEY).expect("the test key");
-    let message = MESSAGE.replace("example.com", domain);
-    let field = sign(message.as_bytes(), &key, &SignOptions::new(domain, "sel")).expect("signs");
-    (format!("{}{message}", String::from_utf8_lossy(&field)), key)
-}
-
-async fn paste(c: &fantoccini::Client, message: &str) {
-    c.execute(
-        "document.querySelector('#eml-paste').value = arguments[0];",
-        vec![serde_json::json!(message)],
-    )
-    .await
-    .expect("paste");
-    click(c, "#eml-paste-go").await;
-}
-
-async fn set_field(c: &fantoccini::Client, css: &str, value: &str) {
-    let field = wait_css(c, css).await;
-    field.clear().await.expect("clear");
-    field.send_keys(value).await.expect("type");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
-    let (signed, key) = signed("example.com");
-    let records = format!(
-        "sel._domainkey.example.com. IN TXT \"{}\"\nexample.com. IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n_dmarc.example.com. IN TXT \"v=DMARC1; p=reject\"\n",
-        key.key_record()
-    );
+    let (signed, records) = signed_example();
 
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
@@ -60,12 +25,12 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     click(c, "#tab-inspect").await;
     click(c, "details.paste summary").await;
     wait_css(c, "#eml-paste").await;
-    paste(c, &signed).await;
+    paste_message(c, &signed).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
     click(c, "#auth-panel > summary").await;
-    set_field(c, "#auth-ip", "192.0.2.25").await;
-    set_field(c, "#auth-mail-from", "joe@example.com").await;
-    set_field(c, "#auth-records", &records).await;
+    fill(c, "#auth-ip", "192.0.2.25").await;
+    fill(c, "#auth-mail-from", "joe@example.com").await;
+    fill(c, "#auth-records", &records).await;
     click(c, "#auth-check").await;
     let report = text_of(c, "#auth-report").await;
     for want in [
@@ -79,7 +44,7 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     browser.screenshot("ui-auth-pass").await;
 
     // One byte of the body changed: the records stay, DKIM fails at the body hash.
-    paste(c, &signed.replace("lost", "Lost")).await;
+    paste_message(c, &signed.replace("lost", "Lost")).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
     click(c, "#auth-check").await;
     let report = text_of(c, "#auth-report").await;
@@ -104,14 +69,14 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
 /// resolver, here a real NSD on loopback serving the domain's key, SPF and DMARC records.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_are_looked_up_through_serve_when_the_reader_asks() {
-    let (signed, key) = signed("example.test");
+    let (signed, key) = signed_for("example.test");
     let scratch = Scratch::new("auth-lookup");
     let nsd = Nsd::start(
         &scratch.dir.join("nsd"),
         "example.test",
         &format!(
             "sel._domainkey TXT \"{}\"\n@ TXT \"v=spf1 ip4:192.0.2.0/24 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"",
-            key.key_record()
+            key
         ),
     );
     let serve = Serve::start(&["--dns", &nsd.addr.to_string()]);
@@ -122,11 +87,11 @@ async fn records_are_looked_up_through_serve_when_the_reader_asks() {
     click(c, "#tab-inspect").await;
     click(c, "details.paste summary").await;
     wait_css(c, "#eml-paste").await;
-    paste(c, &signed).await;
+    paste_message(c, &signed).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
     click(c, "#auth-panel > summary").await;
-    set_field(c, "#auth-ip", "192.0.2.25").await;
-    set_field(c, "#auth-mail-from", "joe@example.test").await;
+    fill(c, "#auth-ip", "192.0.2.25").await;
+    fill(c, "#auth-mail-from", "joe@example.test").await;
     // Without the lookup, nothing is asked: the key does not exist.
     click(c, "#auth-check").await;
     let report = text_of(c, "#auth-report").await;

@@ -1,7 +1,8 @@
 //! Every view in Korean shows no English outside data: Chromium starts with Korean, and each
 //! view (Session after a whole transaction with findings, the Message inspector on a message
-//! with findings, Tools, Learn after a lesson run, Mailbox with a stored message) is read as a
-//! person sees it (`innerText` of visible text nodes). English words fail the test unless they
+//! with findings, its Authenticity panel after the checks of a DKIM-signed message, passing
+//! and then failing, Tools, Learn after a lesson run, Mailbox with a stored message) is read
+//! as a person sees it (`innerText` of visible text nodes). English words fail the test unless they
 //! are data or protocol, by rule:
 //!
 //! - text inside data regions: `<code>`, `<pre>`, `<kbd>`, `<samp>`, form fields, the wire and
@@ -20,8 +21,11 @@
 //! Each view is saved as a screenshot under `target/e2e/korean-sweep-*.png`.
 
 use fantoccini::Client;
-use mailscope_e2e::page::{click, fixture, scroll_to, wait_css, wait_lang, wait_text, wait_xpath};
+use mailscope_e2e::page::{
+    click, fill, fixture, scroll_to, wait_css, wait_lang, wait_text, wait_xpath,
+};
 use mailscope_e2e::sandbox::send_mail;
+use mailscope_e2e::signed::signed_example;
 use mailscope_e2e::{free_port, Browser, Serve};
 
 /// Terms the Korean text keeps in Latin letters on purpose (case-insensitive, whole words or
@@ -177,6 +181,23 @@ async fn select_text_fits(c: &Client, id: &str) -> (f64, f64) {
     (w[0], w[1])
 }
 
+/// Opens `message` in the Message inspector as the file `name` (subject `dinner`).
+async fn open_eml(c: &Client, name: &str, message: &str) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, message).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    wait_css(c, "#eml-file")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose the file");
+    wait_xpath(
+        c,
+        &format!("//p[starts-with(normalize-space(.), '{name} ')]"),
+    )
+    .await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
+}
+
 async fn open_view(c: &Client, href: &str) {
     click(c, &format!("nav.nav a[href='{href}']")).await;
 }
@@ -248,6 +269,28 @@ async fn every_view_in_korean_shows_no_english_outside_data() {
     scroll_to(c, ".lint .lint-detail").await;
     browser.screenshot("korean-sweep-message-findings").await;
 
+    // The Authenticity panel: a DKIM-signed message checked against pasted records (every
+    // check passes, SPF through an include), then with one body byte changed (DKIM and DMARC
+    // fail): the steps and reasons are the core's, in Korean.
+    // Opened as files (a pasted message is named by the page, not by its data).
+    let (signed, records) = signed_example();
+    open_eml(c, "signed.eml", &signed).await;
+    click(c, "#auth-panel > summary").await;
+    fill(c, "#auth-ip", "192.0.2.25").await;
+    fill(c, "#auth-mail-from", "joe@example.com").await;
+    fill(c, "#auth-records", &records).await;
+    click(c, "#auth-check").await;
+    wait_css(c, "#auth-dmarc .verdict.ok").await;
+    found.extend(sweep(&browser, "auth-pass").await);
+    scroll_to(c, "#auth-report").await;
+    browser.screenshot("korean-sweep-auth-pass-report").await;
+    open_eml(c, "signed-edited.eml", &signed.replace("lost", "Lost")).await;
+    click(c, "#auth-check").await;
+    wait_css(c, ".auth-dkim .auth-steps li.bad").await;
+    found.extend(sweep(&browser, "auth-fail").await);
+    scroll_to(c, ".auth-dkim").await;
+    browser.screenshot("korean-sweep-auth-fail-steps").await;
+
     // Tools, as they open (their examples carry defects and findings).
     open_view(c, "#/tools").await;
     wait_css(c, "#cte-output").await;
@@ -259,7 +302,11 @@ async fn every_view_in_korean_shows_no_english_outside_data() {
     open_view(c, "#/learn").await;
     click(c, "a.lesson-link[data-lesson='classic']").await;
     click(c, "#learn-try").await;
-    wait_xpath(c, "//*[@id='learn-transcript']//pre[starts-with(., '221')]").await;
+    wait_xpath(
+        c,
+        "//section[contains(@class,'lesson-run')]//pre[starts-with(., '221')]",
+    )
+    .await;
     found.extend(sweep(&browser, "learn").await);
 
     // Mailbox: a message stored by the sandbox, opened.

@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::lint::{msg, Message};
+
 use crate::mime::header::{Field, HeaderSection};
 use crate::span::Span;
 
@@ -22,7 +24,7 @@ use super::dkim::canon::{self, Canon};
 use super::dkim::signature::{self, Kind};
 use super::dkim::verify::{self, prepare_field, DkimResult, Prepared};
 use super::dns::{Answers, Pending};
-use super::{tags, Step, Verdict};
+use super::{said, tags, Step, Verdict};
 
 /// Most ARC sets a chain may have (RFC 8617 §4.2.1).
 pub const MAX_SETS: u32 = 50;
@@ -47,8 +49,9 @@ pub struct ArcSet {
 pub struct ArcResult {
     /// `none` (no ARC fields), `pass` or `fail` (RFC 8617 §4.4: the chain validation status).
     pub result: Verdict,
-    /// Why.
-    pub reason: String,
+    /// Why (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub reason: Message,
     /// The bytes responsible.
     pub span: Option<Span>,
     /// The sets, latest first.
@@ -69,7 +72,7 @@ struct Members {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedChain {
     /// Why the chain fails before any key is fetched, and where.
-    structure: Option<(String, Span)>,
+    structure: Option<(Message, Span)>,
     /// The latest set's ARC-Message-Signature.
     message_signature: Option<Prepared>,
     /// The seals, latest first.
@@ -130,7 +133,7 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
         present: false,
     };
     let mut sets: BTreeMap<u32, Members> = BTreeMap::new();
-    let fail = |chain: &mut PreparedChain, reason: String, span: Span| {
+    let fail = |chain: &mut PreparedChain, reason: Message, span: Span| {
         if chain.structure.is_none() {
             chain.structure = Some((reason, span));
         }
@@ -147,9 +150,10 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
         let Some(i) = instance(message, f).filter(|i| (1..=MAX_SETS).contains(i)) else {
             fail(
                 &mut chain,
-                format!(
-                    "an {} field without a valid i= (1 to {MAX_SETS})",
-                    String::from_utf8_lossy(f.name(message))
+                msg!(
+                    "an {name} field without a valid i= (1 to {MAX_SETS})",
+                    name = String::from_utf8_lossy(f.name(message)),
+                    MAX_SETS
                 ),
                 f.span,
             );
@@ -164,9 +168,10 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
         if member.is_some() {
             fail(
                 &mut chain,
-                format!(
-                    "set i={i} has two {} fields",
-                    String::from_utf8_lossy(f.name(message))
+                msg!(
+                    "set i={i} has two {name} fields",
+                    i,
+                    name = String::from_utf8_lossy(f.name(message))
                 ),
                 f.span,
             );
@@ -189,13 +194,13 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
         })
         .collect();
     chain.steps.push(Step::note(
-        format!("Collect the ARC sets ({n})"),
-        lines.join("\n"),
+        msg!("Collect the ARC sets ({n})", n),
+        Message::datum(lines.join("\n")),
     ));
     for i in 1..=n {
         match sets.get(&i) {
             Some(Members { aar: Some(_), ams: Some(_), seal: Some(_) }) => {}
-            _ => fail(&mut chain, format!("set i={i} is missing or incomplete: each set needs ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal"), Span::default()),
+            _ => fail(&mut chain, msg!("set i={i} is missing or incomplete: each set needs ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal", i), Span::default()),
         }
     }
     if chain.structure.is_some() {
@@ -216,8 +221,8 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
             Ok(seal) => {
                 let want = if i == 1 { "none" } else { "pass" };
                 match seal.cv.as_deref() {
-                    Some("fail") if i == n => fail(&mut chain, format!("the latest seal (i={i}) says cv=fail: an earlier hop found the chain broken"), seal.span_of("cv", f.span)),
-                    Some(cv) if cv != want => fail(&mut chain, format!("the seal of set i={i} says cv={cv}; it must be {want}"), seal.span_of("cv", f.span)),
+                    Some("fail") if i == n => fail(&mut chain, msg!("the latest seal (i={i}) says cv=fail: an earlier hop found the chain broken", i), seal.span_of("cv", f.span)),
+                    Some(cv) if cv != want => fail(&mut chain, msg!("the seal of set i={i} says cv={cv}; it must be {want}", i, cv, want), seal.span_of("cv", f.span)),
                     _ => {}
                 }
                 seal_block(message, headers, &sets, i, seal)
@@ -225,15 +230,20 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
             Err(e) => {
                 fail(
                     &mut chain,
-                    format!("the seal of set i={i} cannot be read: {}", e.reason),
+                    msg!("the seal of set i={i} cannot be read: {reason}", i)
+                        .text("reason", e.reason.clone()),
                     e.span,
                 );
                 Vec::new()
             }
         };
         let steps = vec![Step::note(
-            format!("Canonicalize the ARC fields of sets 1 to {i} (relaxed)"),
-            format!("{} bytes, ARC-Seal i={i} with b= emptied last", block.len()),
+            msg!("Canonicalize the ARC fields of sets 1 to {i} (relaxed)", i),
+            msg!(
+                "{n} bytes, ARC-Seal i={i} with b= emptied last",
+                n = block.len(),
+                i
+            ),
         )];
         chain.seals.push(Prepared {
             field: *f,
@@ -256,7 +266,7 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
 pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcResult, Pending> {
     let mut r = ArcResult {
         result: Verdict::None,
-        reason: "the message has no ARC fields".into(),
+        reason: msg!("the message has no ARC fields"),
         span: None,
         sets: Vec::new(),
         steps: chain.steps.clone(),
@@ -264,9 +274,9 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
     if !chain.present {
         return Ok(r);
     }
-    let failed = |mut r: ArcResult, reason: String, span: Option<Span>| {
+    let failed = |mut r: ArcResult, reason: Message, span: Option<Span>| {
         r.steps
-            .push(Step::note("Result", format!("fail: {reason}")).ok(false));
+            .push(Step::note(msg!("Result"), said(Verdict::Fail, reason.clone())).ok(false));
         r.result = Verdict::Fail;
         r.reason = reason;
         r.span = span;
@@ -276,18 +286,14 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
         return failed(r, reason.clone(), Some(*span).filter(|s| !s.is_empty()));
     }
     let Some(ams) = &chain.message_signature else {
-        return failed(
-            r,
-            "the latest set has no ARC-Message-Signature".into(),
-            None,
-        );
+        return failed(r, msg!("the latest set has no ARC-Message-Signature"), None);
     };
     let ams = verify::finish(ams, answers, now)?;
     let ams_ok = ams.result == Verdict::Pass;
     r.steps.push(
         Step::note(
-            "Verify the latest ARC-Message-Signature",
-            format!("{}: {}", ams.result, ams.reason),
+            msg!("Verify the latest ARC-Message-Signature"),
+            said(ams.result, ams.reason.clone()),
         )
         .at(ams.field)
         .ok(ams_ok),
@@ -309,7 +315,7 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
     if !ams_ok {
         return failed(
             r,
-            format!("the latest ARC-Message-Signature: {}", ams.reason),
+            msg!("the latest ARC-Message-Signature: {reason}").text("reason", ams.reason.clone()),
             Some(ams.span),
         );
     }
@@ -318,26 +324,27 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
         let ok = seal.result == Verdict::Pass;
         r.steps.push(
             Step::note(
-                format!("Verify the ARC-Seal of set i={}", set.instance),
-                format!("{}: {}", seal.result, seal.reason),
+                msg!("Verify the ARC-Seal of set i={i}", i = set.instance),
+                said(seal.result, seal.reason.clone()),
             )
             .at(seal.field)
             .ok(ok),
         );
         if !ok {
             let (reason, span) = (
-                format!("the ARC-Seal of set i={}: {}", set.instance, seal.reason),
+                msg!("the ARC-Seal of set i={i}: {reason}", i = set.instance)
+                    .text("reason", seal.reason.clone()),
                 seal.span,
             );
             return failed(r, reason, Some(span));
         }
     }
     r.result = Verdict::Pass;
-    r.reason = format!(
-        "{} ARC set(s), every seal and the latest message signature verified",
-        r.sets.len()
+    r.reason = msg!(
+        "{n} ARC set(s), every seal and the latest message signature verified",
+        n = r.sets.len()
     );
     r.steps
-        .push(Step::note("Result", format!("pass: {}", r.reason)).ok(true));
+        .push(Step::note(msg!("Result"), said(Verdict::Pass, r.reason.clone())).ok(true));
     Ok(r)
 }

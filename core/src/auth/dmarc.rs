@@ -132,13 +132,13 @@ pub fn parse_record(txt: &[u8]) -> Result<DmarcRecord, Message> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Discovery {
     /// The author domain, or why there is none.
-    pub author: Result<String, String>,
+    pub author: Result<String, Message>,
     /// The From field(s).
     pub from_span: Span,
     /// The record, the domain it was found at, and its text.
     pub record: Option<(DmarcRecord, String, String)>,
     /// A lookup that failed.
-    pub temperror: Option<String>,
+    pub temperror: Option<Message>,
     /// Steps so far.
     pub steps: Vec<Step>,
     /// Findings so far.
@@ -161,8 +161,9 @@ pub struct Aligned {
 pub struct DmarcResult {
     /// The result word.
     pub result: Verdict,
-    /// Why.
-    pub reason: String,
+    /// Why (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub reason: Message,
     /// The author (From) domain.
     pub from_domain: Option<String>,
     /// Its organizational domain.
@@ -196,15 +197,15 @@ fn lookup(
     answers: &Answers,
     steps: &mut Vec<Step>,
     lints: &mut Vec<Lint>,
-) -> Result<Result<Option<(DmarcRecord, String)>, String>, Pending> {
+) -> Result<Result<Option<(DmarcRecord, String)>, Message>, Pending> {
     let q = Query::new(&format!("_dmarc.{domain}"), RecordType::Txt);
     let answer = answers.ask(q.clone())?;
     steps.push(Step::note(
-        format!("Look up the policy: {q}"),
-        answer.describe(),
+        msg!("Look up the policy: {q}", q),
+        answer.said(),
     ));
     if let Answer::Error(e) = answer {
-        return Ok(Err(format!("the lookup of {q} failed: {e}")));
+        return Ok(Err(msg!("the lookup of {query} failed: {e}", query = q, e)));
     }
     let records: Vec<&[u8]> = answer
         .txts()
@@ -221,7 +222,13 @@ fn lookup(
                 Span::default(),
                 msg!("the record at {name}: {e}", name = &q.name).text("e", e.clone()),
             ));
-            steps.push(Step::note("Read the record", format!("{text}: {e}; ignored")).ok(false));
+            steps.push(
+                Step::note(
+                    msg!("Read the record"),
+                    msg!("{text}: {e}; ignored", text).text("e", e),
+                )
+                .ok(false),
+            );
             Ok(Ok(None))
         }
     }
@@ -243,7 +250,7 @@ pub fn discover(
         _ => Span::default(),
     };
     let mut d = Discovery {
-        author: Err(String::new()),
+        author: Err(Message::default()),
         from_span,
         record: None,
         temperror: None,
@@ -274,14 +281,14 @@ pub fn discover(
             domains = many.join(", ")
         )),
     };
-    d.author = author.clone().map_err(|m| m.english());
+    d.author.clone_from(&author);
     let author = match author {
         Ok(a) => a,
         Err(why) => {
-            let e = why.english();
-            d.lints.push(lints::DMARC_MULTIPLE_FROM.at(from_span, why));
+            d.lints
+                .push(lints::DMARC_MULTIPLE_FROM.at(from_span, why.clone()));
             d.steps.push(
-                Step::note("Find the author domain (From)", e)
+                Step::note(msg!("Find the author domain (From)"), why)
                     .at(from_span)
                     .ok(false),
             );
@@ -289,17 +296,20 @@ pub fn discover(
         }
     };
     d.steps.push(
-        Step::note("Find the author domain (From)", author.clone())
-            .at(from_span)
-            .ok(true),
+        Step::note(
+            msg!("Find the author domain (From)"),
+            Message::datum(author.clone()),
+        )
+        .at(from_span)
+        .ok(true),
     );
     let org = organizational_domain(&author);
     let mut found = lookup(&author, answers, &mut d.steps, &mut d.lints)?;
     let mut at = author.clone();
     if matches!(found, Ok(None)) && org != author {
         d.steps.push(Step::note(
-            "No record: try the organizational domain",
-            format!("{org} (Public Suffix List)"),
+            msg!("No record: try the organizational domain"),
+            msg!("{org} (Public Suffix List)", org),
         ));
         found = lookup(&org, answers, &mut d.steps, &mut d.lints)?;
         at = org;
@@ -322,7 +332,7 @@ pub fn discover(
 pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> DmarcResult {
     let mut r = DmarcResult {
         result: Verdict::None,
-        reason: String::new(),
+        reason: Message::default(),
         from_domain: d.author.as_ref().ok().cloned(),
         org_domain: d.author.as_ref().ok().map(|a| organizational_domain(a)),
         record_domain: None,
@@ -340,7 +350,7 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
     let author = match d.author {
         Err(e) => {
             r.result = Verdict::Permerror;
-            r.reason = format!("no single author domain: {e}");
+            r.reason = msg!("no single author domain: {e}").text("e", e);
             return r;
         }
         Ok(a) => a,
@@ -351,7 +361,7 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
         return r;
     }
     let Some((rec, at, text)) = d.record else {
-        r.reason = format!("{author} publishes no DMARC policy");
+        r.reason = msg!("{author} publishes no DMARC policy", author);
         return r;
     };
     r.record_domain = Some(at.clone());
@@ -383,44 +393,50 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
         });
     }
     let mode = |m: Alignment| match m {
-        Alignment::Strict => "strict: the same domain",
-        Alignment::Relaxed => "relaxed: the same organizational domain",
+        Alignment::Strict => msg!("{mode}: the same domain", mode = "strict"),
+        Alignment::Relaxed => {
+            msg!("{mode}: the same organizational domain", mode = "relaxed")
+        }
     };
-    let lines: Vec<String> = r
+    let aligned = |a: &Aligned| match a.aligned {
+        true => msg!("aligned"),
+        false => msg!("not aligned"),
+    };
+    let lines: Vec<Message> = r
         .dkim
         .iter()
         .map(|a| {
-            format!(
-                "DKIM d={} {} → {}",
-                a.domain,
-                a.result,
-                if a.aligned { "aligned" } else { "not aligned" }
+            msg!(
+                "DKIM d={d} {result} → {aligned}",
+                d = &a.domain,
+                result = a.result
             )
+            .text("aligned", aligned(a))
         })
         .collect();
     r.steps.push(
         Step::note(
-            format!("DKIM alignment (adkim={})", mode(rec.adkim)),
+            msg!("DKIM alignment (adkim={mode})").text("mode", mode(rec.adkim)),
             if lines.is_empty() {
-                "no DKIM signature".to_owned()
+                msg!("no DKIM signature")
             } else {
-                lines.join("\n")
+                Message::joined(lines, "\n")
             },
         )
         .ok(r.dkim.iter().any(|a| a.aligned)),
     );
     r.steps.push(
         Step::note(
-            format!("SPF alignment (aspf={})", mode(rec.aspf)),
+            msg!("SPF alignment (aspf={mode})").text("mode", mode(rec.aspf)),
             r.spf
                 .as_ref()
-                .map_or("SPF not checked (no --ip)".to_owned(), |a| {
-                    format!(
-                        "SPF {} {} → {}",
-                        a.domain,
-                        a.result,
-                        if a.aligned { "aligned" } else { "not aligned" }
+                .map_or(msg!("SPF not checked (no --ip)"), |a| {
+                    msg!(
+                        "SPF {d} {result} → {aligned}",
+                        d = &a.domain,
+                        result = a.result
                     )
+                    .text("aligned", aligned(a))
                 }),
         )
         .ok(r.spf.as_ref().is_some_and(|a| a.aligned)),
@@ -428,38 +444,46 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
     let pass = r.dkim.iter().any(|a| a.aligned) || r.spf.as_ref().is_some_and(|a| a.aligned);
     if pass {
         r.result = Verdict::Pass;
-        r.reason = format!("an identifier aligned with {author} passed");
+        r.reason = msg!("an identifier aligned with {author} passed", author);
     } else {
         r.result = Verdict::Fail;
-        r.reason = format!("no DKIM or SPF pass aligned with {author}");
+        r.reason = msg!("no DKIM or SPF pass aligned with {author}", author);
         r.disposition = policy.clone();
     }
     r.steps.push(
         Step::note(
-            "Apply the policy",
-            format!(
-                "{}={policy}{}: {}",
-                if at != author { "sp" } else { "p" },
-                if rec.pct < 100 {
-                    format!(", pct={} (applied to that share of failing mail)", rec.pct)
-                } else {
-                    String::new()
-                },
-                if pass {
-                    "the message passes"
-                } else {
-                    "a receiver following the policy would "
-                }
-                .to_owned()
-                    + if pass {
-                        ""
-                    } else {
-                        match policy.as_str() {
-                            "reject" => "reject it",
-                            "quarantine" => "quarantine it",
-                            _ => "only report it",
+            msg!("Apply the policy"),
+            Message::joined(
+                [
+                    Message::joined(
+                        [
+                            Message::datum(format!(
+                                "{}={policy}",
+                                if at != author { "sp" } else { "p" }
+                            )),
+                            if rec.pct < 100 {
+                                msg!(
+                                    ", pct={pct} (applied to that share of failing mail)",
+                                    pct = rec.pct
+                                )
+                            } else {
+                                Message::default()
+                            },
+                        ],
+                        "",
+                    ),
+                    match (pass, policy.as_str()) {
+                        (true, _) => msg!("the message passes"),
+                        (false, "reject") => {
+                            msg!("a receiver following the policy would reject it")
                         }
-                    }
+                        (false, "quarantine") => {
+                            msg!("a receiver following the policy would quarantine it")
+                        }
+                        (false, _) => msg!("a receiver following the policy would only report it"),
+                    },
+                ],
+                ": ",
             ),
         )
         .ok(pass),

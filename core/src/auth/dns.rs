@@ -9,6 +9,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
+use crate::lint::{msg, Message};
+
 /// The record types the checks ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -137,15 +139,21 @@ impl Answer {
 
     /// One line for people: the records, "NXDOMAIN", "no records" or the error.
     pub fn describe(&self) -> String {
+        self.said().english()
+    }
+
+    /// [`Answer::describe`] as a message, for people in any language.
+    pub fn said(&self) -> Message {
         match self {
-            Answer::Records(r) if r.is_empty() => "no records".to_owned(),
-            Answer::Records(r) => r
-                .iter()
-                .map(Record::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            Answer::Nxdomain => "NXDOMAIN (no such name)".to_owned(),
-            Answer::Error(e) => format!("lookup failed: {e}"),
+            Answer::Records(r) if r.is_empty() => msg!("no records"),
+            Answer::Records(r) => Message::datum(
+                r.iter()
+                    .map(Record::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Answer::Nxdomain => msg!("NXDOMAIN (no such name)"),
+            Answer::Error(e) => msg!("lookup failed: {e}", e),
         }
     }
 }

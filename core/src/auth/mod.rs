@@ -35,7 +35,7 @@ pub mod zone;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lint::LintDef;
+use crate::lint::{LintDef, Message};
 
 pub use check::{Check, Envelope, Report};
 pub use dns::{Answer, Answers, Pending, Query, Record, RecordType};
@@ -89,13 +89,16 @@ impl std::fmt::Display for Verdict {
 }
 
 /// One step of a check, for people: what was done, what came of it, and the bytes it rests
-/// on.
+/// on. The texts are messages, translated by [`crate::i18n::message`]; JSON carries their
+/// English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// What the step does, e.g. "Hash the canonical body (sha256)".
-    pub title: String,
+    #[serde(with = "crate::lint::english")]
+    pub title: Message,
     /// What it found.
-    pub detail: String,
+    #[serde(with = "crate::lint::english")]
+    pub detail: Message,
     /// The bytes of the message it is about, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<crate::span::Span>,
@@ -106,10 +109,10 @@ pub struct Step {
 
 impl Step {
     /// A step that reports `detail`.
-    pub fn note(title: impl Into<String>, detail: impl Into<String>) -> Step {
+    pub fn note(title: Message, detail: Message) -> Step {
         Step {
-            title: title.into(),
-            detail: detail.into(),
+            title,
+            detail,
             span: None,
             ok: None,
         }
@@ -126,6 +129,11 @@ impl Step {
         self.ok = Some(ok);
         self
     }
+}
+
+/// "result: reason", the result word as data and the reason translated.
+pub(crate) fn said(result: Verdict, reason: Message) -> Message {
+    Message::joined([Message::datum(result), reason], ": ")
 }
 
 /// Lowercases a domain and drops one trailing dot, the form every comparison here uses.

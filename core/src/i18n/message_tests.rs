@@ -225,3 +225,69 @@ fn pieces_split_a_template_at_its_holes() {
     assert_eq!(fill("{a}{a}", &[("a", &"{a}")]), "{a}{a}");
     assert_eq!(fill("x {missing} y", &[]), "x {missing} y");
 }
+
+#[test]
+fn authentication_steps_and_reasons_read_in_korean() {
+    use crate::auth::dkim::sign::{sign, SignOptions, SigningKey};
+    use crate::auth::zone::Zone;
+    use crate::auth::{Check, Envelope};
+
+    crate::i18n::ready_for_tests(Lang::Ko);
+    let Ok(key) = SigningKey::from_pem(include_str!("../../tests/fixtures/auth/ed25519.pem"))
+    else {
+        panic!("the test key reads");
+    };
+    let body = b"From: Joe <joe@example.com>\r\nTo: sue@example.net\r\nSubject: dinner\r\n\r\nWe lost.\r\n";
+    let field = sign(body, &key, &SignOptions::new("example.com", "sel")).unwrap_or_default();
+    let signed = [field, body.to_vec()].concat();
+    let edited = String::from_utf8_lossy(&signed).replace("lost", "won");
+    let zone = format!(
+        "sel._domainkey.example.com. IN TXT \"{}\"\n\
+         example.com. IN TXT \"v=spf1 include:_spf.example.net -all\"\n\
+         _spf.example.net. IN TXT \"v=spf1 ip4:192.0.2.0/24 ~all\"\n\
+         _dmarc.example.com. IN TXT \"v=DMARC1; p=reject; pct=50\"\n",
+        key.key_record()
+    );
+    let Ok(zone) = Zone::parse(&zone) else {
+        panic!("the zone reads");
+    };
+    let hangul = |s: &str| s.chars().any(|c| ('가'..='힣').contains(&c));
+    for (bytes, ip) in [
+        (signed.as_slice(), "192.0.2.1"),
+        (edited.as_bytes(), "203.0.113.1"),
+    ] {
+        let envelope = Envelope {
+            ip: ip.parse().ok(),
+            helo: None,
+            mail_from: Some("joe@example.com".into()),
+        };
+        let r = Check::new(bytes, envelope, 1_800_000_000).run(|q| zone.answer(q));
+        let spf = r.spf.as_ref().map(|s| &s.reason);
+        let reasons = r
+            .dkim
+            .iter()
+            .map(|d| &d.reason)
+            .chain(spf)
+            .chain([&r.dmarc.reason, &r.arc.reason]);
+        for m in reasons {
+            let ko = message(Lang::Ko, m);
+            assert!(hangul(&ko), "{ko} ({m})");
+        }
+        let steps = r.dkim.iter().flat_map(|d| &d.steps).chain(&r.dmarc.steps);
+        for s in steps {
+            let title = message(Lang::Ko, &s.title);
+            assert!(hangul(&title), "{title} ({})", s.title);
+            // A detail is a sentence or data (tags, a record, a domain).
+            let detail = message(Lang::Ko, &s.detail);
+            assert!(
+                hangul(&detail) || detail == s.detail.english(),
+                "{detail} ({})",
+                s.detail
+            );
+        }
+        let notes = r.spf.iter().flat_map(|s| &s.tree.terms).map(|t| &t.note);
+        for n in notes.filter(|n| !n.is_empty()) {
+            assert!(hangul(&message(Lang::Ko, n)), "{n}");
+        }
+    }
+}

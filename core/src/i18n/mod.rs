@@ -344,7 +344,25 @@ pub fn message(lang: Lang, m: &crate::lint::Message) -> String {
     let Some(c) = catalog(lang) else {
         return m.english();
     };
-    m.render(&|t| c.messages.get(t).or_else(|| c.text.get(t)).copied())
+    m.render(&|t| c.template(t))
+}
+
+/// One message template in `lang`, as [`message`] looks it up (English when there is no
+/// translation): for a program that fills it piece by piece ([`pieces`]), marking the values.
+pub fn template(lang: Lang, english: &str) -> &str {
+    catalog(lang)
+        .and_then(|c| c.template(english))
+        .unwrap_or(english)
+}
+
+impl Catalog {
+    /// A message template: among the templates, then the explanation strings.
+    fn template(&self, english: &str) -> Option<&'static str> {
+        self.messages
+            .get(english)
+            .or_else(|| self.text.get(english))
+            .copied()
+    }
 }
 
 /// The name of a session state (RFC 5321 §4.1.4) as a person reads it.

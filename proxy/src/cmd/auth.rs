@@ -209,8 +209,13 @@ fn steps(out: &mut String, steps: &[Step], message: &[u8], style: Style, indent:
             .filter(|s| !s.is_empty())
             .map(|s| style.dim(&format!(" [bytes {}..{}]", s.start, s.end)))
             .unwrap_or_default();
-        let _ = writeln!(out, "{indent}{}. {}{mark}{at}", i + 1, style.bold(&s.title));
-        for line in s.detail.lines() {
+        let _ = writeln!(
+            out,
+            "{indent}{}. {}{mark}{at}",
+            i + 1,
+            style.bold(&s.title.english())
+        );
+        for line in s.detail.english().lines() {
             let _ = writeln!(out, "{indent}   {line}");
         }
         if let Some(span) = s.span.filter(|s| !s.is_empty() && s.len() <= 400) {
@@ -278,7 +283,7 @@ fn spf_node(out: &mut String, node: &Node, style: Style, depth: usize) {
         node.domain,
         node.record
             .as_deref()
-            .map_or(node.answer.clone(), |r| format!("\"{r}\""))
+            .map_or(node.answer.english(), |r| format!("\"{r}\""))
     );
     for t in &node.terms {
         let mark = match t.matched {

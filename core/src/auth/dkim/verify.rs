@@ -2,11 +2,11 @@
 //! halves: [`prepare`] (no DNS: parse, select, canonicalize, hash the body) and [`finish`]
 //! (with the key record's answer: key checks and the signature itself).
 
-use crate::lint::msg;
+use crate::lint::{msg, Message};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::dns::{Answer, Answers, Pending, Query, RecordType};
-use crate::auth::{lints, Step, Verdict};
+use crate::auth::{lints, said, Step, Verdict};
 use crate::codec::base64;
 use crate::lint::Lint;
 use crate::mime::header::{Field, HeaderSection};
@@ -50,8 +50,9 @@ pub struct Prepared {
 pub struct KeyInfo {
     /// The name queried.
     pub name: String,
-    /// The answer, as text.
-    pub answer: String,
+    /// The answer, for people (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub answer: Message,
     /// `k=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_type: Option<key::KeyType>,
@@ -82,8 +83,9 @@ pub struct DkimResult {
     pub algorithm: Option<Algorithm>,
     /// The RFC 8601 result word.
     pub result: Verdict,
-    /// Why, for people.
-    pub reason: String,
+    /// Why, for people (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub reason: Message,
     /// The bytes responsible for the result.
     pub span: Span,
     /// The DKIM-Signature field.
@@ -165,9 +167,9 @@ fn header_block(
                     raw_name(message, f),
                     f.raw_value(message),
                 );
-                lines.push(format!("{name}: field at byte {}", f.span.start));
+                lines.push(msg!("{name}: field at byte {at}", name, at = f.span.start));
             }
-            None => lines.push(format!("{name}: none left (signs its absence)")),
+            None => lines.push(msg!("{name}: none left (signs its absence)", name)),
         }
     }
     for name in OVERSIGN {
@@ -187,11 +189,11 @@ fn header_block(
     }
     steps.push(
         Step::note(
-            format!(
-                "Select the signed header fields bottom-up ({} names in h=)",
-                sig.signed_headers.len()
+            msg!(
+                "Select the signed header fields bottom-up ({n} names in h=)",
+                n = sig.signed_headers.len()
             ),
-            lines.join("\n"),
+            Message::joined(lines, "\n"),
         )
         .at(sig.span_of("h", Span::default())),
     );
@@ -212,8 +214,8 @@ fn header_block(
     );
     out.truncate(out.len() - 2);
     steps.push(Step::note(
-        format!("Canonicalize the header block (c={})", sig.header_canon.as_str()),
-        format!("{} bytes: the {} selected fields, then this DKIM-Signature with b= emptied and no final CRLF", out.len(), picks.iter().flatten().count()),
+        msg!("Canonicalize the header block (c={c})", c = sig.header_canon.as_str()),
+        msg!("{n} bytes: the {fields} selected fields, then this DKIM-Signature with b= emptied and no final CRLF", n = out.len(), fields = picks.iter().flatten().count()),
     ));
     out
 }
@@ -245,9 +247,9 @@ pub fn prepare_field(
 ) -> Prepared {
     let body = message.get(headers.body_start..).unwrap_or_default();
     let field = &headers.fields[index];
-    let title = format!(
-        "Read the {} field",
-        String::from_utf8_lossy(field.name(message).trim_ascii())
+    let title = msg!(
+        "Read the {name} field",
+        name = String::from_utf8_lossy(field.name(message).trim_ascii())
     );
     let parsed = signature::parse_as(message, field, kind);
     let mut steps = Vec::new();
@@ -264,7 +266,7 @@ pub fn prepare_field(
     };
     match &parsed {
         Err(e) => {
-            steps.push(Step::note(title, e.reason.to_string()).at(e.span).ok(false));
+            steps.push(Step::note(title, e.reason.clone()).at(e.span).ok(false));
             lints.push(lints::DKIM_SYNTAX.at(e.span, e.reason.clone()));
         }
         Ok(sig) => {
@@ -272,7 +274,7 @@ pub fn prepare_field(
             steps.push(
                 Step::note(
                     title,
-                    format!(
+                    Message::datum(format!(
                         "d={} s={} a={} c={}/{} h={}{}",
                         sig.domain,
                         sig.selector,
@@ -281,7 +283,7 @@ pub fn prepare_field(
                         sig.body_canon.as_str(),
                         sig.signed_headers.join(":"),
                         sig.length.map(|l| format!(" l={l}")).unwrap_or_default()
-                    ),
+                    )),
                 )
                 .at(field.span)
                 .ok(true),
@@ -297,10 +299,10 @@ pub fn prepare_field(
             }
             steps.push(
                 Step::note(
-                    format!("Canonicalize the body (c=…/{})", sig.body_canon.as_str()),
+                    msg!("Canonicalize the body (c=…/{c})", c = sig.body_canon.as_str()),
                     match sig.length {
-                        Some(l) => format!("{whole} canonical bytes, of which l={l} are signed; {} bytes after them are not", whole.saturating_sub(cbody.len())),
-                        None => format!("{whole} bytes, all signed"),
+                        Some(l) => msg!("{whole} canonical bytes, of which l={l} are signed; {after} bytes after them are not", whole, l, after = whole.saturating_sub(cbody.len())),
+                        None => msg!("{whole} bytes, all signed", whole),
                     },
                 )
                 .at(Span::new(headers.body_start.min(message.len()), message.len())),
@@ -322,7 +324,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         selector: None,
         algorithm: None,
         result: Verdict::Permerror,
-        reason: String::new(),
+        reason: Message::default(),
         span: p.field.span,
         field: p.field.span,
         auid: None,
@@ -337,7 +339,8 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         Err(e) => {
             r.domain.clone_from(&e.domain);
             r.selector.clone_from(&e.selector);
-            r.reason = format!("the signature cannot be read: {}", e.reason);
+            r.reason =
+                msg!("the signature cannot be read: {reason}").text("reason", e.reason.clone());
             r.span = e.span;
             return Ok(r);
         }
@@ -347,9 +350,9 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     r.selector = Some(sig.selector.clone());
     r.algorithm = Some(sig.algorithm);
     r.auid = Some(sig.auid.clone());
-    let done = |mut r: DkimResult, result: Verdict, reason: String, span: Span| {
+    let done = |mut r: DkimResult, result: Verdict, reason: Message, span: Span| {
         r.steps.push(
-            Step::note("Result", format!("{result}: {reason}"))
+            Step::note(msg!("Result"), said(result, reason.clone()))
                 .at(span)
                 .ok(result == Verdict::Pass),
         );
@@ -371,7 +374,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         return done(
             r,
             Verdict::Permerror,
-            format!("the signature expired (x={x} is before now, {now})"),
+            msg!("the signature expired (x={x} is before now, {now})", x, now),
             span,
         );
     }
@@ -390,14 +393,14 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     let answer = answers.ask(query.clone())?;
     let mut info = KeyInfo {
         name: query.name.clone(),
-        answer: answer.describe(),
+        answer: answer.said(),
         key_type: None,
         bits: None,
         flags: Vec::new(),
     };
     r.steps.push(Step::note(
-        format!("Fetch the key: {query}"),
-        answer.describe(),
+        msg!("Fetch the key: {query}", query),
+        answer.said(),
     ));
     let s_span = sig.span_of("s", p.field.span);
     let record = match answer {
@@ -406,7 +409,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             return done(
                 r,
                 Verdict::Temperror,
-                format!("the key lookup failed: {e}"),
+                msg!("the key lookup failed: {e}", e),
                 s_span,
             );
         }
@@ -415,7 +418,8 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             return done(
                 r,
                 Verdict::Permerror,
-                format!("no key record at {} ({})", query.name, answer.describe()),
+                msg!("no key record at {name} ({answer})", name = &query.name)
+                    .text("answer", answer.said()),
                 s_span,
             );
         }
@@ -440,7 +444,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
                     return done(
                         r,
                         Verdict::Permerror,
-                        format!("the key record cannot be read: {reason}"),
+                        msg!("the key record cannot be read: {reason}").text("reason", reason),
                         s_span,
                     );
                 }
@@ -452,25 +456,25 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     info.flags.clone_from(&record.flags);
     r.key = Some(info);
     r.steps.push(Step::note(
-        "Read the key record",
-        format!(
-            "k={}{}{}{}",
-            record.key_type.as_str(),
-            record
-                .key
-                .as_ref()
-                .map(|k| format!(", {} bits", k.bits()))
-                .unwrap_or_else(|| ", p= empty: revoked".into()),
-            record
-                .hashes
-                .as_ref()
-                .map(|h| format!(", h={}", h.join(":")))
-                .unwrap_or_default(),
-            if record.flags.is_empty() {
-                String::new()
-            } else {
-                format!(", t={}", record.flags.join(":"))
-            }
+        msg!("Read the key record"),
+        Message::joined(
+            [Message::datum(format!("k={}", record.key_type.as_str()))]
+                .into_iter()
+                .chain(Some(match &record.key {
+                    Some(k) => msg!("{bits} bits", bits = k.bits()),
+                    None => msg!("p= empty: revoked"),
+                }))
+                .chain(
+                    record
+                        .hashes
+                        .as_ref()
+                        .map(|h| Message::datum(format!("h={}", h.join(":")))),
+                )
+                .chain(
+                    (!record.flags.is_empty())
+                        .then(|| Message::datum(format!("t={}", record.flags.join(":")))),
+                ),
+            ", ",
         ),
     ));
     if record.has_flag("y") {
@@ -486,7 +490,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         return done(
             r,
             Verdict::Permerror,
-            format!("the key at {} is revoked (p= is empty)", query.name),
+            msg!(
+                "the key at {name} is revoked (p= is empty)",
+                name = &query.name
+            ),
             s_span,
         );
     };
@@ -495,11 +502,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         return done(
             r,
             Verdict::Permerror,
-            format!(
-                "a={} needs a {} key; the record has k={}",
-                sig.algorithm.as_str(),
-                sig.algorithm.key_type().as_str(),
-                record.key_type.as_str()
+            msg!(
+                "a={a} needs a {needed} key; the record has k={k}",
+                a = sig.algorithm.as_str(),
+                needed = sig.algorithm.key_type().as_str(),
+                k = record.key_type.as_str()
             ),
             a_span,
         );
@@ -509,10 +516,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             return done(
                 r,
                 Verdict::Permerror,
-                format!(
-                    "the key allows only h={}, not {}",
-                    h.join(":"),
-                    sig.algorithm.hash_name()
+                msg!(
+                    "the key allows only h={h}, not {hash}",
+                    h = h.join(":"),
+                    hash = sig.algorithm.hash_name()
                 ),
                 a_span,
             );
@@ -522,7 +529,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         return done(
             r,
             Verdict::Permerror,
-            format!("the key is for s={}, not email", record.services.join(":")),
+            msg!(
+                "the key is for s={s}, not email",
+                s = record.services.join(":")
+            ),
             s_span,
         );
     }
@@ -532,9 +542,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             return done(
                 r,
                 Verdict::Fail,
-                format!(
-                    "the key has t=s: i= must be in d={} itself, not {idomain}",
-                    sig.domain
+                msg!(
+                    "the key has t=s: i= must be in d={d} itself, not {idomain}",
+                    d = &sig.domain,
+                    idomain
                 ),
                 sig.span_of("i", p.field.span),
             );
@@ -550,7 +561,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
                 bits
             ),
         ));
-        return done(r, Verdict::Fail, format!("the RSA key has {bits} bits; keys under 1024 bits are not accepted (RFC 8301 §3.2)"), s_span);
+        return done(r, Verdict::Fail, msg!("the RSA key has {bits} bits; keys under 1024 bits are not accepted (RFC 8301 §3.2)", bits), s_span);
     }
     if matches!(key, PublicKey::Rsa(_)) && bits < 2048 {
         r.lints.push(lints::DKIM_WEAK_KEY.at(
@@ -569,7 +580,10 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             return done(
                 r,
                 Verdict::Permerror,
-                format!("l= is larger than the canonical body ({whole} bytes)"),
+                msg!(
+                    "l= is larger than the canonical body ({whole} bytes)",
+                    whole
+                ),
                 sig.span_of("l", p.field.span),
             );
         }
@@ -578,11 +592,11 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         let body_ok = sig.body_hash == p.body_hash;
         r.steps.push(
             Step::note(
-                format!(
-                    "Hash the canonical body ({}) and compare with bh=",
-                    sig.algorithm.hash_name()
+                msg!(
+                    "Hash the canonical body ({hash}) and compare with bh=",
+                    hash = sig.algorithm.hash_name()
                 ),
-                format!("bh= {expected}\ncomputed {computed}"),
+                msg!("bh= {expected}\ncomputed {computed}", expected, computed),
             )
             .at(bh_span)
             .ok(body_ok),
@@ -592,7 +606,7 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
             return done(
                 r,
                 Verdict::Fail,
-                "the body hash did not verify: the body was changed after signing".into(),
+                msg!("the body hash did not verify: the body was changed after signing"),
                 bh_span,
             );
         }
@@ -600,17 +614,17 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
     // The signature.
     let b_span = sig.span_of("b", p.field.span);
     let verified = verify(key, sig.algorithm, &p.canonical_header, &sig.signature);
-    r.steps.push(Step::note(format!("Verify b= over the header block ({})", sig.algorithm.as_str()), if verified { "the signature matches the key".to_owned() } else { "the signature does not match: a signed header field was changed, or the key is not the signer's".to_owned() }).at(b_span).ok(verified));
+    r.steps.push(Step::note(msg!("Verify b= over the header block ({a})", a = sig.algorithm.as_str()), if verified { msg!("the signature matches the key") } else { msg!("the signature does not match: a signed header field was changed, or the key is not the signer's") }).at(b_span).ok(verified));
     if !verified {
-        return done(r, Verdict::Fail, "the signature did not verify: a signed header field was changed (or the key does not match)".into(), b_span);
+        return done(r, Verdict::Fail, msg!("the signature did not verify: a signed header field was changed (or the key does not match)"), b_span);
     }
     if sig.algorithm == Algorithm::RsaSha1 {
-        return done(r, Verdict::Fail, "the signature verifies but uses rsa-sha1, which verifiers MUST NOT accept (RFC 8301 §3.1)".into(), a_span);
+        return done(r, Verdict::Fail, msg!("the signature verifies but uses rsa-sha1, which verifiers MUST NOT accept (RFC 8301 §3.1)"), a_span);
     }
     done(
         r,
         Verdict::Pass,
-        format!("signed by {}", sig.domain),
+        msg!("signed by {d}", d = &sig.domain),
         b_span,
     )
 }

@@ -1,7 +1,7 @@
 //! `check_host()` ([RFC 7208 §4](https://www.rfc-editor.org/rfc/rfc7208#section-4)) over the
 //! caller's answers.
 
-use crate::lint::msg;
+use crate::lint::{msg, Message};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -32,8 +32,9 @@ pub struct TermEval {
     pub queries: Vec<(String, String)>,
     /// Whether it matched (None: not a mechanism, or an error stopped it).
     pub matched: Option<bool>,
-    /// What it found, for people.
-    pub note: String,
+    /// What it found, for people (empty: nothing to add; JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub note: Message,
     /// The check_host of an include or redirect.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub child: Option<Box<Node>>,
@@ -46,14 +47,16 @@ pub struct Node {
     pub domain: String,
     /// The record found, if any.
     pub record: Option<String>,
-    /// The TXT answer, as text.
-    pub answer: String,
+    /// The TXT answer, for people (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub answer: Message,
     /// The terms evaluated, in order (evaluation stops at the first match).
     pub terms: Vec<TermEval>,
     /// The result of this call.
     pub result: Verdict,
-    /// Why.
-    pub reason: String,
+    /// Why (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub reason: Message,
 }
 
 /// The SPF result of a message.
@@ -69,8 +72,9 @@ pub struct SpfResult {
     pub sender: String,
     /// The client address.
     pub ip: IpAddr,
-    /// Why, for people.
-    pub reason: String,
+    /// Why, for people (JSON: the English text).
+    #[serde(with = "crate::lint::english")]
+    pub reason: Message,
     /// The explanation of a fail (`exp=`), expanded.
     pub explanation: Option<String>,
     /// DNS-querying terms used (of [`LOOKUP_LIMIT`]).
@@ -123,7 +127,7 @@ pub fn check(
         explanation = ev.explain(&tree, &domain)?;
     }
     if domain.is_empty() {
-        tree.reason = "no MAIL FROM domain and no HELO name to check".into();
+        tree.reason = msg!("no MAIL FROM domain and no HELO name to check");
     }
     Ok(SpfResult {
         result: tree.result,
@@ -143,7 +147,7 @@ pub fn check(
 /// Why evaluation of a node stopped early.
 enum Stop {
     Pending(Pending),
-    Error(Verdict, String),
+    Error(Verdict, Message),
 }
 
 impl From<Pending> for Stop {
@@ -211,7 +215,7 @@ impl Eval<'_> {
         if let Answer::Error(e) = &answer {
             return Err(Stop::Error(
                 Verdict::Temperror,
-                format!("the lookup of {query} failed: {e}"),
+                msg!("the lookup of {query} failed: {e}", query, e),
             ));
         }
         if counts_void && answer.is_void() {
@@ -228,7 +232,11 @@ impl Eval<'_> {
                 ));
                 return Err(Stop::Error(
                     Verdict::Permerror,
-                    format!("more than {VOID_LIMIT} void lookups (the last: {query})"),
+                    msg!(
+                        "more than {VOID_LIMIT} void lookups (the last: {query})",
+                        VOID_LIMIT,
+                        query
+                    ),
                 ));
             }
         }
@@ -249,9 +257,10 @@ impl Eval<'_> {
             ));
             return Err(Stop::Error(
                 Verdict::Permerror,
-                format!(
-                    "more than {LOOKUP_LIMIT} DNS-querying terms (the last: {})",
-                    t.text
+                msg!(
+                    "more than {LOOKUP_LIMIT} DNS-querying terms (the last: {term})",
+                    LOOKUP_LIMIT,
+                    term = &t.text
                 ),
             ));
         }
@@ -337,27 +346,30 @@ impl Eval<'_> {
         let mut node = Node {
             domain: domain.to_owned(),
             record: None,
-            answer: String::new(),
+            answer: Message::default(),
             terms: Vec::new(),
             result: Verdict::None,
-            reason: String::new(),
+            reason: Message::default(),
         };
         if !valid_domain(domain) {
-            node.reason = format!("{domain:?} is not a fully qualified domain name");
+            node.reason = msg!(
+                "{domain} is not a fully qualified domain name",
+                domain = format_args!("{domain:?}")
+            );
             return Ok(node);
         }
         let query = Query::new(domain, RecordType::Txt);
         let answer = self.answers.ask(query.clone())?;
-        node.answer = answer.describe();
+        node.answer = answer.said();
         if let Answer::Error(e) = answer {
             node.result = Verdict::Temperror;
-            node.reason = format!("the lookup of {query} failed: {e}");
+            node.reason = msg!("the lookup of {query} failed: {e}", query, e);
             return Ok(node);
         }
         let records: Vec<&[u8]> = answer.txts().filter(|t| record::is_spf(t)).collect();
         let text = match records.as_slice() {
             [] => {
-                node.reason = format!("{domain} publishes no SPF record");
+                node.reason = msg!("{domain} publishes no SPF record", domain);
                 return Ok(node);
             }
             [one] => String::from_utf8_lossy(one).into_owned(),
@@ -367,9 +379,10 @@ impl Eval<'_> {
                     msg!("{domain} has {n} v=spf1 records", domain, n = records.len()),
                 ));
                 node.result = Verdict::Permerror;
-                node.reason = format!(
-                    "{domain} publishes {} SPF records; there must be one",
-                    records.len()
+                node.reason = msg!(
+                    "{domain} publishes {n} SPF records; there must be one",
+                    domain,
+                    n = records.len()
                 );
                 return Ok(node);
             }
@@ -386,7 +399,8 @@ impl Eval<'_> {
                     ),
                 );
                 node.result = Verdict::Permerror;
-                node.reason = format!("syntax error in the record of {domain}: {}", e.reason);
+                node.reason = msg!("syntax error in the record of {domain}: {reason}", domain)
+                    .text("reason", e.reason);
                 return Ok(node);
             }
         };
@@ -422,7 +436,7 @@ impl Eval<'_> {
                 span: *span,
                 queries: Vec::new(),
                 matched: None,
-                note: String::new(),
+                note: Message::default(),
                 child: None,
             };
             if matches!(mech, Mechanism::Ptr(_)) {
@@ -450,13 +464,16 @@ impl Eval<'_> {
             node.terms.push(t);
             if matched {
                 node.result = q.verdict();
-                node.reason = format!(
-                    "{:?} matched {}",
-                    node.terms
-                        .last()
-                        .map(|t| t.text.clone())
-                        .unwrap_or_default(),
-                    self.ip
+                node.reason = msg!(
+                    "{term} matched {ip}",
+                    term = format_args!(
+                        "{:?}",
+                        node.terms
+                            .last()
+                            .map(|t| t.text.clone())
+                            .unwrap_or_default()
+                    ),
+                    ip = self.ip
                 );
                 return Ok(());
             }
@@ -471,7 +488,7 @@ impl Eval<'_> {
                 span,
                 queries: Vec::new(),
                 matched: None,
-                note: String::new(),
+                note: Message::default(),
                 child: None,
             };
             self.count(&t).inspect_err(|_| node.terms.push(t.clone()))?;
@@ -482,15 +499,18 @@ impl Eval<'_> {
             } else {
                 child.result
             };
-            node.reason = format!("redirect to {target}: {}", child.reason);
+            node.reason =
+                msg!("redirect to {target}: {reason}", target).text("reason", child.reason.clone());
             t.child = Some(Box::new(child));
             node.terms.push(t);
             return Ok(());
         }
         node.result = Verdict::Neutral;
-        node.reason = format!(
-            "no mechanism of {domain} matched {} (the default is neutral)",
-            self.ip
+        node.reason = msg!(
+            "no mechanism of {domain} matched {ip} (the default is {default})",
+            domain,
+            ip = self.ip,
+            default = Verdict::Neutral
         );
         Ok(())
     }
@@ -541,7 +561,11 @@ impl Eval<'_> {
                     ));
                     return Err(Stop::Error(
                         Verdict::Permerror,
-                        format!("{name} has more than {NAME_LIMIT} MX names"),
+                        msg!(
+                            "{name} has more than {NAME_LIMIT} MX names",
+                            name,
+                            NAME_LIMIT
+                        ),
                     ));
                 }
                 let len = if self.ip.is_ipv4() { *v4 } else { *v6 };
@@ -571,7 +595,8 @@ impl Eval<'_> {
                 let name = self.expand(m, domain, t)?;
                 let child = self.check_host(&name, depth + 1)?;
                 let (verdict, reason) = (child.result, child.reason.clone());
-                t.note = format!("include:{name} gave {verdict}");
+                let term = format!("include:{name}");
+                t.note = msg!("{term} gave {verdict}", term, verdict);
                 t.child = Some(Box::new(child));
                 match verdict {
                     Verdict::Pass => true,
@@ -579,13 +604,14 @@ impl Eval<'_> {
                     Verdict::Temperror => {
                         return Err(Stop::Error(
                             Verdict::Temperror,
-                            format!("include:{name}: {reason}"),
+                            msg!("{term}: {reason}", term).text("reason", reason),
                         ))
                     }
                     _ => {
                         return Err(Stop::Error(
                             Verdict::Permerror,
-                            format!("include:{name} gave {verdict}: {reason}"),
+                            msg!("{term} gave {verdict}: {reason}", term, verdict)
+                                .text("reason", reason),
                         ))
                     }
                 }
@@ -622,7 +648,7 @@ impl Eval<'_> {
             span: Span::default(),
             queries: Vec::new(),
             matched: None,
-            note: String::new(),
+            note: Message::default(),
             child: None,
         };
         let name = match self.expand(exp, &domain, &mut scratch) {

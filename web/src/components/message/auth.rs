@@ -1,18 +1,22 @@
 //! The Authenticity panel: DKIM, SPF, DMARC and ARC of the inspected message, every step with
-//! the bytes it rests on, checked in the worker against DNS records the reader pastes.
+//! the bytes it rests on, checked in the worker against DNS records the reader pastes. The
+//! steps and reasons are the core's messages, given in the page's language with their values
+//! (and the RFC 8601 result words) marked as data.
 
+use mailscope_core::i18n::Piece;
+use mailscope_core::lint::{Arg, Message};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::error::ErrorNote;
-use crate::components::i18n::use_lang;
+use crate::components::i18n::{datum, use_lang};
 use crate::components::session::field::{Check, Field};
 use crate::services::lookup::{look_up, LookupError};
 use crate::services::worker;
 use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
 use crate::state::message::auth::{
-    AuthInput, AuthOutcome, AuthView, ChecksView, SignatureView, StepView,
+    AuthInput, AuthOutcome, AuthView, ChecksView, SignatureView, StepView, TreeLine,
 };
 use crate::state::message::inspect::Doc;
 use crate::worker::protocol::WorkerError;
@@ -146,10 +150,29 @@ fn verdict(word: &str) -> Html {
         "fail" | "permerror" => "bad",
         _ => "warn",
     };
-    html! { <span class={classes!("verdict", class)}>{ word.to_string() }</span> }
+    html! { <span class={classes!("verdict", class)} data-data="">{ word.to_string() }</span> }
 }
 
-fn steps(steps: &[StepView]) -> Html {
+/// A core message in `lang`: its template translated, nested messages too, values as data.
+fn said(lang: Lang, m: &Message) -> Html {
+    let names: Vec<&str> = m.args.iter().map(|(n, _)| &**n).collect();
+    let template = mailscope_core::i18n::template(lang, &m.template);
+    html! {
+        <>{ for mailscope_core::i18n::pieces(template, &names).into_iter().map(|p| match p {
+            // A detail of several lines (the header fields selected, two hashes) keeps them.
+            Piece::Text(t) => html! { <>{ for t.split('\n').enumerate().map(|(i, line)| html! {
+                <>if i > 0 { <br /> }{ line.to_string() }</>
+            }) }</> },
+            Piece::Hole(i) => match m.args.get(i).map(|(_, a)| a) {
+                Some(Arg::Data(d)) => datum(d),
+                Some(Arg::Text(inner)) => said(lang, inner),
+                None => Html::default(),
+            },
+        }) }</>
+    }
+}
+
+fn steps(lang: Lang, steps: &[StepView]) -> Html {
     html! {
         <ol class="auth-steps">
             { for steps.iter().map(|s| {
@@ -158,7 +181,7 @@ fn steps(steps: &[StepView]) -> Html {
                 html! {
                     <li class={class}>
                         <span class="mark" aria-hidden="true">{ mark }</span>{" "}
-                        <strong>{ s.title.clone() }</strong>{": "}<span class="wrap">{ s.detail.clone() }</span>
+                        <strong>{ said(lang, &s.title) }</strong>{": "}<span class="wrap">{ said(lang, &s.detail) }</span>
                         if let Some(span) = s.span { {" "}<span class="muted">{ format!("[{}–{}]", span.start, span.end) }</span> }
                     </li>
                 }
@@ -171,8 +194,8 @@ fn signature(lang: Lang, d: &SignatureView) -> Html {
     html! {
         <section class="auth-check auth-dkim">
             <h5>{ format!("DKIM d={} s={} ", d.domain, d.selector) }{ verdict(&d.result) }</h5>
-            <p class="wrap">{ d.reason.clone() }</p>
-            { steps(&d.steps) }
+            <p class="wrap">{ said(lang, &d.reason) }</p>
+            { steps(lang, &d.steps) }
             if let Some((expected, computed)) = &d.body_hash {
                 <dl class="kv">
                     <dt>{ tr(lang, "bh= (signed)") }</dt><dd><code class="wrap">{ expected.clone() }</code></dd>
@@ -180,7 +203,7 @@ fn signature(lang: Lang, d: &SignatureView) -> Html {
                 </dl>
             }
             if let Some((name, answer)) = &d.key {
-                <p class="muted">{ tr(lang, "Key record: ") }<code class="wrap">{ format!("{name} → {answer}") }</code></p>
+                <p class="muted">{ tr(lang, "Key record: ") }<code class="wrap">{ format!("{name} → ") }{ said(lang, answer) }</code></p>
             }
             <details>
                 <summary>{ tr(lang, "The header block as hashed (canonicalized)") }</summary>
@@ -194,12 +217,12 @@ fn signature(lang: Lang, d: &SignatureView) -> Html {
     }
 }
 
-fn checks(title: &str, c: &ChecksView, id: &str) -> Html {
+fn checks(lang: Lang, title: &str, c: &ChecksView, id: &str) -> Html {
     html! {
         <section class="auth-check" id={id.to_string()}>
             <h5>{ format!("{title} ") }{ verdict(&c.result) }</h5>
-            <p class="wrap">{ c.reason.clone() }</p>
-            { steps(&c.steps) }
+            <p class="wrap">{ said(lang, &c.reason) }</p>
+            { steps(lang, &c.steps) }
         </section>
     }
 }
@@ -220,22 +243,32 @@ fn report(lang: Lang, v: &AuthView) -> Html {
             { match &v.spf {
                 Some(s) => html! {
                     <section class="auth-check" id="auth-spf">
-                        <h5>{ format!("SPF ({} {}) ", s.identity, s.domain) }{ verdict(&s.result) }</h5>
-                        <p class="wrap">{ s.reason.clone() }</p>
+                        <h5>{ "SPF (" }{ datum(&s.identity) }{ " " }{ datum(&s.domain) }{ ") " }{ verdict(&s.result) }</h5>
+                        <p class="wrap">{ said(lang, &s.reason) }</p>
                         <p class="muted">{ trf(lang, "DNS lookups: {n} of 10, void lookups: {v} of 2 (RFC 7208 §4.6.4)", &[("n", &s.lookups.0), ("v", &s.lookups.1)]) }</p>
                         <ul class="spf-tree">
-                            { for s.tree.iter().map(|(depth, text, matched)| html! {
-                                <li style={format!("--depth: {}", depth.min(&12))} class={match matched { Some(true) => "ok", Some(false) => "muted", None => "" }}>
-                                    <code class="wrap">{ text.clone() }</code>
-                                </li>
-                            }) }
+                            { for s.tree.iter().map(|l| tree_line(lang, l)) }
                         </ul>
                     </section>
                 },
                 None => html! { <p class="muted" id="auth-spf">{ tr(lang, "SPF not checked: give the client's IP address.") }</p> },
             } }
-            { checks("DMARC", &v.dmarc, "auth-dmarc") }
-            { checks("ARC", &v.arc, "auth-arc") }
+            { checks(lang, "DMARC", &v.dmarc, "auth-dmarc") }
+            { checks(lang, "ARC", &v.arc, "auth-arc") }
         </div>
+    }
+}
+
+fn tree_line(lang: Lang, l: &TreeLine) -> Html {
+    let class = match l.matched {
+        Some(true) => "ok",
+        Some(false) => "muted",
+        None => "",
+    };
+    html! {
+        <li style={format!("--depth: {}", l.depth.min(12))} {class}>
+            <code class="wrap">{ l.text.clone() }</code>
+            if !l.note.is_empty() { {" — "}<span class="wrap">{ said(lang, &l.note) }</span> }
+        </li>
     }
 }

@@ -3,7 +3,9 @@
 //! 1035 master-file lines, read by the core's [`Zone`]) and, when the reader asks, from answers
 //! `mailscope serve` looked up (the relay's `lookup` frame), and the report reduced to what the
 //! panel shows. It runs in the worker (the signature crypto stays out of the page's code); the view
-//! crosses to the page in postcard's binary form, so every field is always written.
+//! crosses to the page in postcard's binary form, so every field is always written. Texts are
+//! the core's messages (templates with values), which the page gives in its language; result
+//! words are RFC 8601's, shown as they are.
 
 use std::net::IpAddr;
 
@@ -12,6 +14,7 @@ use mailscope_core::auth::dns::{Answer, Query};
 use mailscope_core::auth::spf::Node;
 use mailscope_core::auth::zone::Zone;
 use mailscope_core::auth::{Check, Envelope, Report, Step};
+use mailscope_core::lint::Message;
 use mailscope_core::span::Span;
 use serde::{Deserialize, Serialize};
 
@@ -61,9 +64,9 @@ pub enum AuthError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepView {
     /// What the step does.
-    pub title: String,
+    pub title: Message,
     /// What it found.
-    pub detail: String,
+    pub detail: Message,
     /// Whether it succeeded (`None`: it only reports).
     pub ok: Option<bool>,
     /// The bytes it is about.
@@ -80,7 +83,7 @@ pub struct SignatureView {
     /// The RFC 8601 result word.
     pub result: String,
     /// Why.
-    pub reason: String,
+    pub reason: Message,
     /// The steps.
     pub steps: Vec<StepView>,
     /// The header block as hashed (canonicalized).
@@ -92,7 +95,7 @@ pub struct SignatureView {
     /// `bh=` and the computed body hash.
     pub body_hash: Option<(String, String)>,
     /// The key record: name and answer.
-    pub key: Option<(String, String)>,
+    pub key: Option<(String, Message)>,
 }
 
 /// SPF.
@@ -105,11 +108,24 @@ pub struct SpfView {
     /// `mailfrom` or `helo`.
     pub identity: String,
     /// Why.
-    pub reason: String,
+    pub reason: Message,
     /// DNS-querying terms used, and void lookups.
     pub lookups: (usize, usize),
-    /// The evaluation as indented lines: (depth, text, matched).
-    pub tree: Vec<(usize, String, Option<bool>)>,
+    /// The evaluation as indented lines.
+    pub tree: Vec<TreeLine>,
+}
+
+/// One line of the SPF evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeLine {
+    /// How deep it is.
+    pub depth: usize,
+    /// The record or term, as written (data).
+    pub text: String,
+    /// What came of it (empty: nothing to add).
+    pub note: Message,
+    /// Whether the term matched (`None`: a record, or a term that did not decide).
+    pub matched: Option<bool>,
 }
 
 /// DMARC or ARC: a result with its steps.
@@ -118,7 +134,7 @@ pub struct ChecksView {
     /// The result word.
     pub result: String,
     /// Why.
-    pub reason: String,
+    pub reason: Message,
     /// The steps.
     pub steps: Vec<StepView>,
 }
@@ -232,25 +248,29 @@ fn signature(d: &DkimResult) -> SignatureView {
     }
 }
 
-fn tree(node: &Node, depth: usize, out: &mut Vec<(usize, String, Option<bool>)>) {
-    out.push((
-        depth,
-        format!(
-            "{}: {} → {} ({})",
-            node.domain,
-            node.record.as_deref().unwrap_or(&node.answer),
-            node.result.as_str(),
-            node.reason
-        ),
-        None,
-    ));
+fn tree(node: &Node, depth: usize, out: &mut Vec<TreeLine>) {
+    let result = node.result.as_str();
+    out.push(match &node.record {
+        Some(record) => TreeLine {
+            depth,
+            text: format!("{}: {record} → {result}", node.domain),
+            note: node.reason.clone(),
+            matched: None,
+        },
+        None => TreeLine {
+            depth,
+            text: format!("{} → {result}", node.domain),
+            note: Message::joined([node.answer.clone(), node.reason.clone()], "; "),
+            matched: None,
+        },
+    });
     for t in &node.terms {
-        let text = if t.note.is_empty() {
-            t.text.clone()
-        } else {
-            format!("{} — {}", t.text, t.note)
-        };
-        out.push((depth + 1, text, t.matched));
+        out.push(TreeLine {
+            depth: depth + 1,
+            text: t.text.clone(),
+            note: t.note.clone(),
+            matched: t.matched,
+        });
         if let Some(child) = &t.child {
             tree(child, depth + 2, out);
         }
@@ -263,8 +283,11 @@ fn view(r: &Report, unanswered: Vec<String>) -> AuthView {
         for (what, d) in [("AMS", &set.message_signature), ("AS", &set.seal)] {
             if let Some(d) = d {
                 arc_steps.push(StepView {
-                    title: format!("i={} {what}", set.instance),
-                    detail: format!("{} — {}", d.result.as_str(), d.reason),
+                    title: Message::datum(format_args!("i={} {what}", set.instance)),
+                    detail: Message::joined(
+                        [Message::datum(d.result.as_str()), d.reason.clone()],
+                        " — ",
+                    ),
                     ok: Some(d.result.as_str() == "pass"),
                     span: Some(d.field),
                 });
@@ -369,6 +392,14 @@ mod tests {
         assert_eq!(v.spf.as_ref().map(|s| s.result.as_str()), Some("pass"));
         assert_eq!(v.dmarc.result, "pass");
         assert!(v.unanswered.is_empty(), "{:?}", v.unanswered);
+        // The texts cross to the page as templates with their values, for its language.
+        assert_eq!(d.steps[0].title.template, "Read the {name} field");
+        assert_eq!(d.reason.english(), "signed by example.com");
+        let bytes = postcard::to_allocvec(&v).expect("encodes");
+        assert_eq!(
+            postcard::from_bytes::<AuthView>(&bytes).ok(),
+            Some(v.clone())
+        );
 
         // One byte of the body changed: the body hash step fails.
         let edited = String::from_utf8(signed())
