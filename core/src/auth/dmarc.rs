@@ -430,7 +430,7 @@ pub fn evaluate(d: Discovery, dkim: &[DkimResult], spf: Option<&SpfResult>) -> D
             msg!("SPF alignment (aspf={mode})").text("mode", mode(rec.aspf)),
             r.spf
                 .as_ref()
-                .map_or(msg!("SPF not checked (no --ip)"), |a| {
+                .map_or(msg!("SPF not checked (no client IP address given)"), |a| {
                     msg!(
                         "SPF {d} {result} → {aligned}",
                         d = &a.domain,

@@ -390,7 +390,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Read the {name} field", "{name} 필드 읽기"),
     ("Result", "결과"),
     ("SPF alignment (aspf={mode})", "SPF 정렬(aspf={mode})"),
-    ("SPF not checked (no --ip)", "SPF는 확인하지 않음(클라이언트 IP 없음)"),
+    ("SPF not checked (no client IP address given)", "SPF는 확인하지 않음(클라이언트 IP 없음)"),
     ("SPF {d} {result} → {aligned}", "SPF {d} {result} → {aligned}됨"),
     ("Select the signed header fields bottom-up ({n} names in h=)", "서명된 헤더 필드를 아래에서부터 고르기(h=에 이름 {n}개)"),
     ("Verify b= over the header block ({a})", "헤더 블록에 대해 b= 검증({a})"),

@@ -12,7 +12,7 @@ use crate::components::message::lints::{DsnTable, LintList};
 use crate::components::message::source::SourceView;
 use crate::components::message::tree::PartTree;
 use crate::components::share::{ShareButton, ShareSource};
-use crate::state::i18n::{tr, trf};
+use crate::state::i18n::{tr, tr_text, trf};
 use crate::state::message::inspect::{Doc, Node};
 use crate::state::message::{Action, BodyTab};
 use crate::state::share::ShareKind;
@@ -82,7 +82,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                     if !attachments.is_empty() { <dt>{ tr(lang, "Files") }</dt><dd data-data="">{ attachments.join(", ") }</dd> }
                 </dl>
                 <p class="muted">{ trf(lang, "{name} · bytes: {bytes} · lines: {lines} · parts: {parts} · findings: {findings}", &[
-                    ("name", &doc.name), ("bytes", &doc.input.len()), ("lines", &doc.line_count()),
+                    ("name", &tr_text(lang, &doc.name)), ("bytes", &doc.input.len()), ("lines", &doc.line_count()),
                     ("parts", &doc.parts.len()), ("findings", &(doc.lints.len() + doc.suppressed_lints))]) }</p>
                 <ShareButton kind={ShareKind::Message} source={ShareSource::Doc(doc.clone())} id="inspect-share" />
             </section>

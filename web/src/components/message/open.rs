@@ -10,7 +10,7 @@ use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::services::worker::{JobEvent, JobInput, ParseJob};
 use crate::state::error::Shown;
-use crate::state::i18n::{tr, trf, Lang};
+use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::{pasted_bytes, Action, Doc, Loading, OpenError};
 
 /// Properties of [`Opener`].
@@ -62,7 +62,7 @@ fn load_file(f: File, dispatch: Callback<Action>) {
 }
 
 fn load_pasted(bytes: Vec<u8>, dispatch: Callback<Action>) {
-    let name = "pasted".to_string();
+    let name = key("pasted").to_string();
     let in_worker = bytes.len() > PASTE_ON_PAGE;
     let input = JobInput::Bytes(name.clone(), bytes.into());
     run_job(input, name, dispatch, in_worker);
