@@ -133,6 +133,14 @@ pub async fn paste_message(c: &Client, message: &str) {
     click(c, "#eml-paste-go").await;
 }
 
+/// Opens the Message view's paste box (Message → Inspect → "Paste a message").
+pub async fn open_paste_box(c: &Client) {
+    click(c, "a[href='#/message']").await;
+    click(c, "#tab-inspect").await;
+    click(c, "details.paste summary").await;
+    wait_css(c, "#eml-paste").await;
+}
+
 /// Waits for the field at `css`, empties it and types `value`.
 pub async fn fill(c: &Client, css: &str, value: &str) {
     let field = wait_css(c, css).await;

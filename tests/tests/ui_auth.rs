@@ -7,11 +7,21 @@
 use mailscope_e2e::daemon::Scratch;
 use mailscope_e2e::nsd::Nsd;
 use mailscope_e2e::page::{
-    choose, click, fill, open_app, page_errors, paste_message, scroll_to, text_of, wait_css,
-    wait_lang, wait_xpath,
+    choose, click, fill, open_app, open_paste_box, page_errors, paste_message, scroll_to, text_of,
+    wait_css, wait_lang, wait_xpath,
 };
 use mailscope_e2e::signed::{signed_example, signed_for};
 use mailscope_e2e::{Browser, Serve};
+
+/// Opens the page, pastes `signed` (Subject `dinner`) into the Message view and opens its
+/// Authenticity panel.
+async fn open_in_panel(c: &fantoccini::Client, url: &str, signed: &str) {
+    open_app(c, url).await;
+    open_paste_box(c).await;
+    paste_message(c, signed).await;
+    wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
+    click(c, "#auth-panel > summary").await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
@@ -20,14 +30,7 @@ async fn a_signed_message_verifies_in_the_panel_and_one_edit_breaks_it() {
     let serve = Serve::start(&[]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    open_app(c, &serve.url).await;
-    click(c, "a[href='#/message']").await;
-    click(c, "#tab-inspect").await;
-    click(c, "details.paste summary").await;
-    wait_css(c, "#eml-paste").await;
-    paste_message(c, &signed).await;
-    wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
-    click(c, "#auth-panel > summary").await;
+    open_in_panel(c, &serve.url, &signed).await;
     fill(c, "#auth-ip", "192.0.2.25").await;
     fill(c, "#auth-mail-from", "joe@example.com").await;
     fill(c, "#auth-records", &records).await;
@@ -82,14 +85,7 @@ async fn records_are_looked_up_through_serve_when_the_reader_asks() {
     let serve = Serve::start(&["--dns", &nsd.addr.to_string()]);
     let browser = Browser::start().await;
     let c = &browser.client;
-    open_app(c, &serve.url).await;
-    click(c, "a[href='#/message']").await;
-    click(c, "#tab-inspect").await;
-    click(c, "details.paste summary").await;
-    wait_css(c, "#eml-paste").await;
-    paste_message(c, &signed).await;
-    wait_xpath(c, "//h3[@id='msg-subject'][text()='dinner']").await;
-    click(c, "#auth-panel > summary").await;
+    open_in_panel(c, &serve.url, &signed).await;
     fill(c, "#auth-ip", "192.0.2.25").await;
     fill(c, "#auth-mail-from", "joe@example.test").await;
     // Without the lookup, nothing is asked: the key does not exist.

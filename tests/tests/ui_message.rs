@@ -5,7 +5,7 @@
 
 use fantoccini::Locator;
 use mailscope_e2e::page::{
-    click, fixture, open_app, page_errors, scroll_to, text_of, wait_css, wait_xpath,
+    click, fixture, open_app, page_errors, paste_message, scroll_to, text_of, wait_css, wait_xpath,
 };
 use mailscope_e2e::{Browser, Serve};
 
@@ -444,13 +444,7 @@ async fn remote_images_load_only_when_the_reader_asks() {
         "From: a@example.org\nSubject: pixel\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n\
          <p>hello <img src=\"http://127.0.0.1:{port}/p.gif\" alt=\"pixel\"></p>\n"
     );
-    c.execute(
-        "document.querySelector('#eml-paste').value = arguments[0];",
-        vec![serde_json::json!(message)],
-    )
-    .await
-    .expect("paste");
-    click(c, "#eml-paste-go").await;
+    paste_message(c, &message).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='pixel']").await;
     let loads = || async {
         c.execute("return window.__frameLoads", vec![])

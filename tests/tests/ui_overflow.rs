@@ -5,7 +5,8 @@
 
 use fantoccini::Client;
 use mailscope_e2e::page::{
-    choose, click, open_app, page_errors, scroll_to, text_of, wait_css, wait_xpath,
+    choose, click, open_app, open_paste_box, page_errors, paste_message, scroll_to, text_of,
+    wait_css, wait_xpath,
 };
 use mailscope_e2e::{Browser, Serve};
 
@@ -86,17 +87,8 @@ async fn long_and_deep_content_stays_inside_its_box() {
     browser.screenshot("ui-sasl-decoded").await;
 
     // Message: 16 levels of multipart and a 1,232-character line.
-    click(c, "a[href='#/message']").await;
-    click(c, "#tab-inspect").await;
-    click(c, "details.paste summary").await;
-    wait_css(c, "#eml-paste").await;
-    c.execute(
-        "document.querySelector('#eml-paste').value = arguments[0];",
-        vec![serde_json::json!(deep_message(16, 1232))],
-    )
-    .await
-    .expect("paste the message");
-    click(c, "#eml-paste-go").await;
+    open_paste_box(c).await;
+    paste_message(c, &deep_message(16, 1232)).await;
     wait_xpath(c, "//h3[@id='msg-subject'][text()='deep']").await;
     let labels = c
         .execute(
