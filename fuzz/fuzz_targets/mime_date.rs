@@ -8,7 +8,11 @@ use mailscope_core::mime::date::parse_date;
 fuzz_target!(|data: &[u8]| {
     let parsed = parse_date(data);
     for l in &parsed.lints {
-        assert!(l.span.start <= l.span.end && l.span.end <= data.len(), "{:?}", l.span);
+        assert!(
+            l.span.start <= l.span.end && l.span.end <= data.len(),
+            "{:?}",
+            l.span
+        );
     }
     if let Some(dt) = parsed.value {
         let _ = (dt.weekday(), dt.to_unix(), dt.to_rfc3339());

@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
         for s in [e.span, e.body] {
             assert!(s.start <= s.end && s.end <= n, "entity {id}: {s:?} of {n}");
         }
-        let _ = (msg.body(id).len(), msg.text(id).map(str::len), msg.raw_body(id).len());
+        let _ = (
+            msg.body(id).len(),
+            msg.text(id).map(str::len),
+            msg.raw_body(id).len(),
+        );
         for f in &e.header.fields {
             let _ = mailscope_core::mime::parse::decode_field_text(f.raw_value(data));
         }
@@ -23,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for l in &msg.lints {
-        assert!(l.lint.span.start <= l.lint.span.end && l.lint.span.end <= n, "{:?}", l.lint);
+        assert!(
+            l.lint.span.start <= l.lint.span.end && l.lint.span.end <= n,
+            "{:?}",
+            l.lint
+        );
         assert!(l.entity < msg.entities.len());
     }
     let _ = msg.entity_at(n / 2);

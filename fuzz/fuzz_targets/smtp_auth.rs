@@ -25,7 +25,11 @@ fuzz_target!(|data: &[u8]| {
     let mut offset = 1;
     for (i, line) in rest.split(|&b| b == b'\n').enumerate() {
         let from_client = (selector >> (1 + i % 7)) & 1 == 1;
-        lines.push(AuthLine { from_client, payload: line, offset });
+        lines.push(AuthLine {
+            from_client,
+            payload: line,
+            offset,
+        });
         offset += line.len() + 1;
     }
     let with_initial = selector & 0x80 != 0;
@@ -37,8 +41,12 @@ fuzz_target!(|data: &[u8]| {
     let _ = serde_json::to_string(&decoded).expect("decoded auth serialises");
 
     let users: BTreeMap<String, String> = [("alice".to_owned(), "wonderland".to_owned())].into();
-    let (mut ex, mut step) =
-        ServerExchange::start(mechanism, initial.map(|(p, _)| p), "<1.2@mailscope.test>", &users);
+    let (mut ex, mut step) = ServerExchange::start(
+        mechanism,
+        initial.map(|(p, _)| p),
+        "<1.2@mailscope.test>",
+        &users,
+    );
     for line in lines.iter().filter(|l| l.from_client) {
         if !matches!(step, ServerStep::Challenge(_)) {
             break;

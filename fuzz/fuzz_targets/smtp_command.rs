@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
         let rest = &data[offset..];
         match parse_command(rest) {
             Ok(Some((parsed, used))) => {
-                assert!(used > 0 && used <= rest.len(), "consumed {used} of {}", rest.len());
+                assert!(
+                    used > 0 && used <= rest.len(),
+                    "consumed {used} of {}",
+                    rest.len()
+                );
                 for span in [parsed.line, parsed.verb, parsed.arguments]
                     .into_iter()
                     .chain(parsed.path)

@@ -10,19 +10,29 @@ use mailscope_core::smtp::data::{
 };
 
 /// Feeds `data` in chunks of the given sizes (cycled); returns bytes consumed and the result.
-fn run(data: &[u8], max: usize, sizes: &[u8]) -> (Option<usize>, mailscope_core::smtp::data::ReceivedData) {
+fn run(
+    data: &[u8],
+    max: usize,
+    sizes: &[u8],
+) -> (Option<usize>, mailscope_core::smtp::data::ReceivedData) {
     let mut rx = DataReceiver::new(max);
     let mut offset = 0;
     let mut end = None;
     let mut i = 0;
     while offset < data.len() {
-        let size = sizes.get(i % sizes.len().max(1)).map_or(data.len(), |&s| usize::from(s) + 1);
+        let size = sizes
+            .get(i % sizes.len().max(1))
+            .map_or(data.len(), |&s| usize::from(s) + 1);
         i += 1;
         let chunk = &data[offset..data.len().min(offset + size)];
         match rx.feed(chunk) {
             Feed::NeedMore => offset += chunk.len(),
             Feed::Complete { consumed } => {
-                assert!(consumed <= chunk.len(), "consumed {consumed} of a {}-byte chunk", chunk.len());
+                assert!(
+                    consumed <= chunk.len(),
+                    "consumed {consumed} of a {}-byte chunk",
+                    chunk.len()
+                );
                 end = Some(offset + consumed);
                 break;
             }
@@ -38,7 +48,11 @@ fuzz_target!(|input: &[u8]| {
     };
     let n = usize::from(n % 16);
     let (sizes, data) = rest.split_at(n.min(rest.len()));
-    let max = if sizes.first().is_some_and(|s| s & 1 == 1) { 64 } else { 1 << 20 };
+    let max = if sizes.first().is_some_and(|s| s & 1 == 1) {
+        64
+    } else {
+        1 << 20
+    };
     let whole = run(data, max, &[]);
     let chunked = run(data, max, sizes);
     assert_eq!(whole, chunked, "chunking {sizes:?} changed the outcome");
@@ -50,7 +64,11 @@ fuzz_target!(|input: &[u8]| {
         expected.extend_from_slice(b"\r\n");
     }
     let (end, received) = run(&encoded.wire, usize::MAX, sizes);
-    assert_eq!(end, Some(encoded.wire.len()), "the terminator ends the encoded data");
+    assert_eq!(
+        end,
+        Some(encoded.wire.len()),
+        "the terminator ends the encoded data"
+    );
     assert_eq!(received.body, expected, "DATA round trip");
     let _ = lint_data(data);
     let _ = (dot_unstuff(data), dot_stuff(data));

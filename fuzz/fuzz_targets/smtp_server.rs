@@ -52,5 +52,9 @@ fuzz_target!(|input: &[u8]| {
         }
     }
     // Replies are bounded by the input: at most a few KB per command line read.
-    assert!(out <= 64 * 1024 + 64 * data.len(), "{out} bytes out for {} in", data.len());
+    assert!(
+        out <= 64 * 1024 + 64 * data.len(),
+        "{out} bytes out for {} in",
+        data.len()
+    );
 });
