@@ -57,8 +57,23 @@ impl Browser {
     }
 
     async fn launch(lang: Option<&str>) -> Browser {
+        // A port picked free can be taken by another test's server before chromedriver binds it
+        // (the tests run in parallel): then the session cannot open, and a fresh driver on a
+        // fresh port is started, at most three times.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match Browser::try_launch(lang).await {
+                Ok(browser) => return browser,
+                Err(e) if attempt < 3 => eprintln!("chromedriver attempt {attempt}: {e}; again"),
+                Err(e) => panic!("open a Chromium session through chromedriver: {e}"),
+            }
+        }
+    }
+
+    async fn try_launch(lang: Option<&str>) -> Result<Browser, String> {
         let port = free_port();
-        let driver = Command::new(env_path("CHROMEDRIVER"))
+        let mut driver = Command::new(env_path("CHROMEDRIVER"))
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -66,6 +81,11 @@ impl Browser {
             .expect("start chromedriver");
         let deadline = Instant::now() + READY_TIMEOUT;
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = driver.try_wait() {
+                return Err(format!(
+                    "chromedriver exited ({status}) before listening on {port}"
+                ));
+            }
             assert!(
                 Instant::now() < deadline,
                 "chromedriver did not listen on {port}"
@@ -102,17 +122,25 @@ impl Browser {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("capabilities are an object"),
         };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("open a Chromium session through chromedriver");
-        Browser {
+        let client =
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => client,
+                Err(e) => {
+                    let _ = driver.kill();
+                    let _ = driver.wait();
+                    return Err(e.to_string());
+                }
+            };
+        Ok(Browser {
             driver,
             port,
             profile,
             client,
-        }
+        })
     }
 
     /// Browser console entries at level SEVERE (errors) since the last call.
