@@ -95,9 +95,14 @@ impl Steps {
     ) -> Result<(), String> {
         let root = self.root.clone();
         let skip_log = self.skip_log.clone();
+        // Every test binary of the step runs even when one fails, so the summary counts them
+        // all (cargo stops at the first failing binary otherwise, and the rest never report).
+        let (first, rest) = args.split_first().unwrap_or((&"test", &[]));
         self.step(name, |steps| {
             let mut child = Command::new(cargo())
-                .args(args)
+                .arg(first)
+                .arg("--no-fail-fast")
+                .args(rest)
                 .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
                 .env(SKIP_LOG_VAR, &skip_log)
                 .current_dir(&root)
