@@ -5,15 +5,14 @@
 //! All SMTP rules are the core's; this module only moves bytes, does the TLS handshake when the
 //! session asks for it, tells the session the time and keeps what it received.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use mailscope_core::smtp::auth::Mechanism;
-use mailscope_core::smtp::session::{RecipientAction, RecipientRule, ServerConfig};
+use mailscope_core::smtp::session::server::sandbox;
+use mailscope_core::smtp::session::ServerConfig;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -25,19 +24,7 @@ mod store;
 pub use connection::{MAX_TRANSCRIPT, SEND_BUFFER};
 pub use store::{MessageMeta, Store, StoreEvent, StoredMessage, DEFAULT_KEEP, DEFAULT_MAX_BYTES};
 
-/// The sandbox's host name, in its greeting and certificate.
-pub const HOSTNAME: &str = "sandbox.mailscope.test";
-
-/// Demo AUTH users (user, password), documented in docs/relay.md.
-pub const DEMO_USERS: [(&str, &str); 2] = [("demo", "demo"), ("alice@sandbox.test", "alice")];
-
-/// Recipients that fail on purpose, for lessons: (address, action).
-pub const LESSON_RECIPIENTS: [(&str, RecipientAction); 4] = [
-    ("unknown@sandbox.test", RecipientAction::Reject),
-    ("policy@sandbox.test", RecipientAction::Policy),
-    ("full@sandbox.test", RecipientAction::MailboxFull),
-    ("greylist@sandbox.test", RecipientAction::Defer),
-];
+pub use mailscope_core::smtp::session::server::sandbox::HOSTNAME;
 
 /// The recipient that is accepted with 250 and then bounces: the sandbox stores the message and
 /// a generated RFC 3464 DSN to the envelope sender (documented in docs/relay.md).
@@ -94,29 +81,8 @@ impl SandboxOptions {
         ServerConfig {
             idle_timeout: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
             min_data_rate: self.min_data_rate,
-            ..server_config()
+            ..sandbox::config()
         }
-    }
-}
-
-/// The core's server configuration for the sandbox.
-pub fn server_config() -> ServerConfig {
-    ServerConfig {
-        hostname: HOSTNAME.into(),
-        starttls: true,
-        auth_mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
-        users: DEMO_USERS
-            .iter()
-            .map(|(u, p)| (u.to_string(), p.to_string()))
-            .collect::<BTreeMap<_, _>>(),
-        recipient_rules: LESSON_RECIPIENTS
-            .iter()
-            .map(|(a, action)| RecipientRule {
-                pattern: a.to_string(),
-                action: *action,
-            })
-            .collect(),
-        ..ServerConfig::default()
     }
 }
 
@@ -266,21 +232,16 @@ fn rfc5322_now() -> String {
 
 #[cfg(test)]
 mod tests {
+    use mailscope_core::smtp::session::RecipientAction;
+
     use super::*;
 
     #[test]
-    fn lesson_recipients_and_users() {
-        let config = server_config();
-        for (addr, want) in [
-            ("unknown@sandbox.test", RecipientAction::Reject),
-            ("FULL@sandbox.test", RecipientAction::MailboxFull),
-            ("greylist@sandbox.test", RecipientAction::Defer),
-            ("Policy@Sandbox.test", RecipientAction::Policy),
-            ("anyone@example.org", RecipientAction::Accept),
-            (BOUNCE_RECIPIENT, RecipientAction::Accept),
-        ] {
-            assert_eq!(config.recipient_action(addr), want, "{addr}");
-        }
-        assert_eq!(config.users.get("demo").map(String::as_str), Some("demo"));
+    fn the_bounce_recipient_is_accepted() {
+        let config = sandbox::config();
+        assert_eq!(
+            config.recipient_action(BOUNCE_RECIPIENT),
+            RecipientAction::Accept
+        );
     }
 }

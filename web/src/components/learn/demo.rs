@@ -110,6 +110,20 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
                 </ul>
             }
         },
+        DemoView::Answered(list) => html! {
+            if list.is_empty() {
+                <p class="muted">{ tr(lang, "No message was sent yet.") }</p>
+            } else {
+                <ul class="demo-received">
+                    { for list.iter().map(|a| html! {
+                        <li>{ trf(lang, "{octets} bytes sent; the server answered {code} {text}", &[("octets", &a.octets), ("code", &a.code), ("text", &a.text)]) }</li>
+                    }) }
+                </ul>
+                if list.iter().any(|a| (200..300).contains(&a.code)) {
+                    <p class="muted">{ tr(lang, "The sandbox keeps what it accepts:") }{" "}<a href="#/mailbox" id="demo-mailbox-link">{ tr(lang, "see it in the Mailbox") }</a></p>
+                }
+            }
+        },
     };
     html! {
         <aside class="demo panel" aria-label={tr(lang, "What the core computes")}>

@@ -8,12 +8,15 @@ use super::demo::DemoPanel;
 use super::run::StepRuns;
 use crate::components::i18n::use_lang;
 use crate::components::session::now_ms;
-use crate::state::i18n::{tr, trf};
+use crate::components::session::relay::RelayStatusBar;
+use crate::state::i18n::{tr, trf, Lang};
 use crate::state::learn::demo::DemoView;
 use crate::state::learn::lessons::{paragraphs, LessonText};
 use crate::state::learn::run::StepRun;
+use crate::state::learn::sandbox::Blocker;
 use crate::state::learn::script::{Lesson, LESSONS};
 use crate::state::learn::{fragment_for, LearnAction};
+use crate::state::session::live::RelayStatus;
 
 /// Properties of [`LessonPage`].
 #[derive(Properties, PartialEq)]
@@ -32,8 +35,51 @@ pub struct LessonPageProps {
     pub runs: Rc<Vec<StepRun>>,
     /// Which steps the reader ran (this visit or an earlier one).
     pub done: Rc<Vec<bool>>,
+    /// Running on the sandbox instead of the in-browser server.
+    pub sandbox: SandboxProps,
     /// Actions.
     pub dispatch: Callback<LearnAction>,
+}
+
+/// What the lesson page shows about running on the sandbox.
+#[derive(Clone, PartialEq)]
+pub struct SandboxProps {
+    /// The reader chose the sandbox.
+    pub chosen: bool,
+    /// Why this lesson runs on the in-browser server only.
+    pub blocker: Option<Blocker>,
+    /// The relay socket's state.
+    pub relay: RelayStatus,
+    /// The step under way while a run on the sandbox waits for answers.
+    pub running: Option<usize>,
+    /// The last run went to the sandbox.
+    pub ran_here: bool,
+    /// Open the relay socket again.
+    pub on_reconnect: Callback<()>,
+}
+
+/// The choice of server, why the sandbox cannot run this lesson, and the relay's state.
+fn server_choice(lang: Lang, props: &LessonPageProps) -> Html {
+    let sb = &props.sandbox;
+    let choose = |on: bool| {
+        let d = props.dispatch.clone();
+        Callback::from(move |_: Event| d.emit(LearnAction::UseSandbox(on)))
+    };
+    let usable = sb.blocker.is_none();
+    html! {
+        <fieldset class="lesson-server" id="learn-server">
+            <legend>{ tr(lang, "Run the Try buttons on") }</legend>
+            <label><input type="radio" name="learn-server" id="learn-server-browser" checked={!sb.chosen || !usable} onchange={choose(false)} />
+                { tr(lang, "the in-browser server") }</label>
+            <label><input type="radio" name="learn-server" id="learn-server-sandbox" checked={sb.chosen && usable} disabled={!usable} onchange={choose(true)} />
+                { tr(lang, "the sandbox of mailscope serve (a real SMTP server, through the relay)") }</label>
+            if let Some(b) = &sb.blocker {
+                <p class="muted" id="learn-sandbox-why">{ b.why(lang) }</p>
+            } else if sb.chosen {
+                <RelayStatusBar status={sb.relay.clone()} on_reconnect={sb.on_reconnect.clone()} />
+            }
+        </fieldset>
+    }
 }
 
 fn body_view(body: &str) -> Html {
@@ -90,6 +136,7 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         .take(props.step + 1)
         .any(|s| !s.ops.is_empty());
     let done_steps = props.done.iter().filter(|d| **d).count();
+    let running = props.sandbox.running.is_some();
     html! {
         <article class="lesson" data-lesson={props.lesson.id} onkeydown={on_key}>
             <p class="lesson-back"><a href="#/learn" id="learn-back">{ tr(lang, "← All lessons") }</a></p>
@@ -125,9 +172,10 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
                     <div class="button-row lesson-buttons">
                         <button type="button" id="learn-prev" disabled={props.step == 0} onclick={send(LearnAction::Prev)}>{ tr(lang, "← Previous") }</button>
                         <button type="button" id="learn-next" disabled={props.step >= last} onclick={send(LearnAction::Next)}>{ tr(lang, "Next →") }</button>
-                        <button type="button" id="learn-try-step" class="primary" disabled={finished || !has_ops} onclick={try_step}>{ tr(lang, "Try this step") }</button>
-                        <button type="button" id="learn-try" onclick={try_all}>{ tr(lang, "Try it: whole lesson") }</button>
+                        <button type="button" id="learn-try-step" class="primary" disabled={finished || !has_ops || running} onclick={try_step}>{ tr(lang, "Try this step") }</button>
+                        <button type="button" id="learn-try" disabled={running} onclick={try_all}>{ tr(lang, "Try it: whole lesson") }</button>
                     </div>
+                    { server_choice(lang, props) }
                     if props.step >= last {
                         if let Some(next) = LESSONS.get(props.index + 1) {
                             <p><a href={format!("#{}", fragment_for(props.index + 1))} id="learn-next-lesson" data-lesson={next.id}>{ tr(lang, "Next lesson →") }</a></p>
@@ -139,10 +187,20 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
                 }
             </div>
             <section class="lesson-run" aria-labelledby="learn-transcript-title">
-                <h4 id="learn-transcript-title">{ tr(lang, "Try it: the in-browser server") }</h4>
-                if props.runs.is_empty() {
-                    <p class="muted">{ tr(lang, "Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation.") }</p>
-                } else {
+                <h4 id="learn-transcript-title">{ if props.sandbox.ran_here { tr(lang, "Try it: the sandbox of mailscope serve") } else { tr(lang, "Try it: the in-browser server") } }</h4>
+                if let Some(step) = props.sandbox.running {
+                    <p class="lesson-running" id="learn-running" role="status">
+                        { trf(lang, "Running on the sandbox: step {n} of {count}, waiting for the server…", &[("n", &(step + 1)), ("count", &count)]) }{" "}
+                        <button type="button" id="learn-stop" onclick={send(LearnAction::StopSandbox)}>{ tr(lang, "Stop") }</button>
+                    </p>
+                }
+                if props.runs.is_empty() && props.sandbox.running.is_none() {
+                    <p class="muted">{ if props.sandbox.chosen && props.sandbox.blocker.is_none() {
+                        tr(lang, "Press a Try button: the lesson's commands go to the sandbox of mailscope serve through the relay, each after the server's answer to the one before, and every byte appears here with the core's explanation.")
+                    } else {
+                        tr(lang, "Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation.")
+                    } }</p>
+                } else if !props.runs.is_empty() {
                     <StepRuns runs={props.runs.clone()} text={props.text} />
                 }
             </section>

@@ -11,14 +11,19 @@ use std::rc::Rc;
 
 use crate::components::i18n::use_lang;
 use crate::components::route::use_route;
+use crate::components::session::now_ms;
+use crate::components::session::socket::{open_socket, send_all, Socket};
 use crate::services::prefs::{lesson_progress, remember_lesson_progress};
 use crate::state::i18n::{tr, trf};
 use crate::state::learn::demo::demo_view;
 use crate::state::learn::progress::Progress;
+use crate::state::learn::sandbox::blocker;
 use crate::state::learn::script::LESSONS;
 use crate::state::learn::{fragment_for, lesson_from_fragment, texts, LearnAction, LearnModel};
+use crate::state::session::live::SocketEvent;
+use crate::state::session::Action;
 
-use lesson::LessonPage;
+use lesson::{LessonPage, SandboxProps};
 
 /// The Learn view.
 #[function_component(LearnView)]
@@ -35,9 +40,12 @@ pub fn learn_view() -> Html {
         m
     });
     let update = use_force_update();
+    // The relay socket, opened when the reader chooses the sandbox.
+    let socket: Socket = use_mut_ref(|| None);
     let dispatch: Callback<LearnAction> = {
         let model = model.clone();
         let update = update.clone();
+        let socket = socket.clone();
         Callback::from(move |action: LearnAction| {
             let mut m = model.borrow_mut();
             let before = m.progress.clone();
@@ -45,9 +53,44 @@ pub fn learn_view() -> Html {
             if m.progress != before {
                 remember_lesson_progress(&m.progress.to_stored());
             }
+            let out = m.take_outbox();
+            if !send_all(&socket, &out) {
+                // The socket closed under the run: the session learns it as a closed socket.
+                m.apply(LearnAction::Relay {
+                    action: Action::Socket(SocketEvent::Closed {
+                        code: 1006,
+                        reason: String::new(),
+                        was_open: true,
+                    }),
+                    now: now_ms(),
+                });
+            }
             drop(m);
             update.force_update();
         })
+    };
+    let relay_dispatch: Callback<Action> = dispatch.reform(|action| LearnAction::Relay {
+        action,
+        now: now_ms(),
+    });
+    let use_sandbox = model.borrow().use_sandbox;
+    {
+        let socket = socket.clone();
+        let relay_dispatch = relay_dispatch.clone();
+        use_effect_with(use_sandbox, move |on| {
+            if *on && socket.borrow().is_none() {
+                open_socket(&socket, &relay_dispatch);
+            }
+        });
+    }
+    {
+        // The socket closes with the view.
+        let socket = socket.clone();
+        use_effect_with((), move |_| move || drop(socket.borrow_mut().take()));
+    }
+    let on_reconnect = {
+        let socket = socket.clone();
+        Callback::from(move |()| open_socket(&socket, &relay_dispatch))
     };
     {
         // The lesson links are plain links: follow the fragment (also back/forward).
@@ -81,9 +124,25 @@ pub fn learn_view() -> Html {
                         .map(|s| m.progress.step_done(index, s))
                         .collect::<Vec<_>>(),
                 );
+                let sandbox = SandboxProps {
+                    chosen: m.use_sandbox,
+                    blocker: blocker(lesson),
+                    relay: m
+                        .sandbox
+                        .as_ref()
+                        .map(|r| r.session.relay.clone())
+                        .unwrap_or_default(),
+                    running: m
+                        .sandbox
+                        .as_ref()
+                        .and_then(|r| r.runner.as_ref())
+                        .and_then(|r| r.current_step()),
+                    ran_here: m.ran_on_sandbox,
+                    on_reconnect,
+                };
                 html! {
                     <LessonPage {index} lesson={*lesson} text={*text} step={m.step}
-                        {demo} runs={Rc::new(m.runs.clone())} {done} dispatch={dispatch.clone()} />
+                        {demo} runs={Rc::new(m.runs.clone())} {done} {sandbox} dispatch={dispatch.clone()} />
                 }
             }
             None => {

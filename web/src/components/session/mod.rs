@@ -7,12 +7,12 @@ pub mod drawers;
 pub mod field;
 pub mod relay;
 pub mod server;
+pub mod socket;
 pub mod target;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::i18n::use_lang;
@@ -22,14 +22,13 @@ use crate::components::transcript::export::ExportButtons;
 use crate::components::transcript::import::ImportPanel;
 use crate::components::transcript::ladder::LadderDiagram;
 use crate::components::transcript::table::{NoteList, TranscriptTable};
-use crate::services::relay::{relay_url, Delivery, RelaySocket};
-use crate::services::{api, handoff, prefs};
+use crate::services::{handoff, prefs};
 use crate::state::i18n::{key, tr, trf};
 use crate::state::session::bar::{last_command, suggested, written};
 use crate::state::session::certificate::{trusted_from_text, trusted_to_text, TRUSTED_KEY};
 use crate::state::session::error::SessionError;
 use crate::state::session::form::SessionForm;
-use crate::state::session::live::{SocketEvent, TargetForm, TargetKind};
+use crate::state::session::live::{TargetForm, TargetKind};
 use crate::state::session::notes::{client_state_label, server_state_label};
 use crate::state::session::{Action, SessionModel};
 use crate::state::share::{self, ShareKind};
@@ -39,6 +38,7 @@ use controls::Controls;
 use field::Check;
 use relay::RelayStatusBar;
 use server::ServerSettings;
+use socket::{open_socket, send_all, Socket};
 use target::TargetPicker;
 
 /// The page clock, in milliseconds. Only components read it; the state gets it in actions.
@@ -51,68 +51,11 @@ pub fn now_ms() -> u64 {
     }
 }
 
-type Socket = Rc<RefCell<Option<RelaySocket>>>;
-
 /// Sends what the session queued for the relay; a failure becomes the session's error.
 fn flush(model: &RefCell<SessionModel>, socket: &Socket) {
     let out = model.borrow_mut().take_outbox();
-    if out.is_empty() {
-        return;
-    }
-    let socket = socket.borrow();
-    let sent = socket
-        .as_ref()
-        .is_some_and(|s| out.iter().all(|o| s.send(o).is_ok()));
-    if !sent {
+    if !send_all(socket, &out) {
         model.borrow_mut().error = Some(SessionError::RelaySendFailed);
-    }
-}
-
-/// Opens the relay socket (or reports that there is no token), replacing any old one.
-fn open_socket(socket: &Socket, dispatch: &Callback<Action>) {
-    socket.borrow_mut().take();
-    let Some(token) = api::relay_token() else {
-        dispatch.emit(Action::Socket(SocketEvent::NoToken));
-        return;
-    };
-    let Some(url) = relay_url() else {
-        dispatch.emit(Action::Socket(SocketEvent::Checked(Err(
-            crate::state::mailbox::ApiError::NotRunning("no page location".into()),
-        ))));
-        return;
-    };
-    dispatch.emit(Action::Socket(SocketEvent::Opening));
-    let d = dispatch.clone();
-    let probe_token = token.clone();
-    let deliver = move |delivery: Delivery| {
-        let now = now_ms();
-        match delivery {
-            Delivery::Socket(event) => {
-                let never_opened = matches!(
-                    event,
-                    SocketEvent::Closed {
-                        was_open: false,
-                        ..
-                    }
-                );
-                d.emit(Action::Socket(event));
-                if never_opened {
-                    let (d, token) = (d.clone(), probe_token.clone());
-                    spawn_local(async move {
-                        let result = api::probe(&token).await;
-                        d.emit(Action::Socket(SocketEvent::Checked(result)));
-                    });
-                }
-            }
-            Delivery::Frame(frame) => d.emit(Action::Frame { frame, now }),
-            Delivery::Bytes(bytes) => d.emit(Action::Bytes { bytes, now }),
-        }
-    };
-    match RelaySocket::open(&url, &token, deliver) {
-        Ok(s) => *socket.borrow_mut() = Some(s),
-        Err(e) => dispatch.emit(Action::Socket(SocketEvent::Checked(Err(
-            crate::state::mailbox::ApiError::NotRunning(e),
-        )))),
     }
 }
 

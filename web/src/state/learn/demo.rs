@@ -42,6 +42,43 @@ pub struct WriteRow {
     pub lines: usize,
 }
 
+/// A message sent and the server's answer to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// Octets on the wire.
+    pub octets: usize,
+    /// The reply code.
+    pub code: u16,
+    /// The reply's first line, after the code.
+    pub text: String,
+}
+
+/// Each message of the transcript with the reply to its end (none yet: not listed).
+fn answers(session: &SessionModel) -> Vec<Answer> {
+    let entries = &session.annotated.entries;
+    entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.parsed {
+            Parsed::Message { octets, .. } => {
+                entries[i + 1..].iter().find_map(|r| match &r.parsed {
+                    Parsed::Reply { reply, .. } => Some(Answer {
+                        octets,
+                        code: reply.code,
+                        text: reply
+                            .lines
+                            .first()
+                            .map(|l| l.text.clone())
+                            .unwrap_or_default(),
+                    }),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// What a [`Demo`] shows, computed from the core.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DemoView {
@@ -59,8 +96,11 @@ pub enum DemoView {
     Words(Box<WordsReading>),
     /// A delivery status report.
     Bounce(Box<DeliveryStatus>),
-    /// `(queue id, size)` of each accepted message.
+    /// `(queue id, size)` of each message the in-browser server accepted.
     Received(Vec<(String, usize)>),
+    /// Each message sent to a server behind the relay, whose store the page cannot see: the
+    /// octets sent (dot-stuffing and the final `.` line included) and the server's answer.
+    Answered(Vec<Answer>),
     /// The demo needs the session: press Try it.
     NeedsRun,
 }
@@ -145,6 +185,7 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
         Demo::RoundTrips => {
             DemoView::RoundTrips(s.ladder.round_trips.len(), s.ladder.saved_by_pipelining)
         }
+        Demo::Received if s.target.is_relay() => DemoView::Answered(answers(s)),
         Demo::Received => DemoView::Received(s.received.clone()),
         Demo::DotStuff(_) | Demo::EncodedWord(_) | Demo::Bounce(_) => DemoView::NeedsRun,
     }

@@ -19,12 +19,16 @@ pub mod error;
 pub mod lessons;
 pub mod progress;
 pub mod run;
+pub mod sandbox;
 pub mod script;
 
 use crate::state::i18n::Lang;
+use crate::state::session::transport::Outgoing;
+use crate::state::session::Action;
 use lessons::LessonText;
 use progress::Progress;
 use run::{run_steps, StepRun};
+use sandbox::{blocker, SandboxRun};
 use script::{Lesson, LESSONS};
 
 /// The lesson texts in `lang`, in [`LESSONS`] order (English while the language's pack is
@@ -49,7 +53,7 @@ pub fn fragment_for(index: usize) -> String {
 }
 
 /// What the user can do in the Learn view. `now` is the page clock in milliseconds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LearnAction {
     /// Open a lesson at its first step.
     Open(usize),
@@ -71,6 +75,18 @@ pub enum LearnAction {
         /// Clock.
         now: u64,
     },
+    /// Run the Try buttons on the sandbox of `mailscope serve` through the relay (`true`) or
+    /// on the in-browser server.
+    UseSandbox(bool),
+    /// Something the relay socket delivered, for the sandbox run.
+    Relay {
+        /// The Session-view action it makes.
+        action: Action,
+        /// Clock.
+        now: u64,
+    },
+    /// Stop the run on the sandbox.
+    StopSandbox,
     /// Forget which steps were run, in every lesson.
     ResetProgress,
 }
@@ -86,6 +102,12 @@ pub struct LearnModel {
     pub runs: Vec<StepRun>,
     /// Which steps of which lessons the reader ran (kept between visits by the page).
     pub progress: Progress,
+    /// Whether the Try buttons run on the sandbox (when the lesson holds there: [`blocker`]).
+    pub use_sandbox: bool,
+    /// Whether the last run went to the sandbox.
+    pub ran_on_sandbox: bool,
+    /// Runs on the sandbox through the relay (made at the first).
+    pub sandbox: Option<SandboxRun>,
 }
 
 impl LearnModel {
@@ -135,22 +157,78 @@ impl LearnModel {
             LearnAction::Goto(i) => self.goto(i),
             LearnAction::TryAll { now } => {
                 if let Some(lesson) = self.current() {
-                    self.run(lesson, lesson.steps.len().saturating_sub(1), now);
-                    self.step = lesson.steps.len();
+                    self.run(lesson, lesson.steps.len().saturating_sub(1), true, now);
                 }
             }
             LearnAction::TryStep { now } => {
                 if let Some(lesson) = self.current().filter(|_| !self.is_done()) {
-                    self.run(lesson, self.step, now);
+                    self.run(lesson, self.step, false, now);
+                }
+            }
+            LearnAction::UseSandbox(on) => {
+                self.use_sandbox = on;
+                if !on {
+                    if let Some(run) = self.sandbox.as_mut() {
+                        run.stop();
+                    }
+                }
+            }
+            LearnAction::Relay { action, now } => {
+                self.sandbox
+                    .get_or_insert_with(SandboxRun::new)
+                    .on_relay(action, now);
+                self.follow_sandbox();
+            }
+            LearnAction::StopSandbox => {
+                if let Some(run) = self.sandbox.as_mut() {
+                    run.stop();
                 }
             }
             LearnAction::ResetProgress => self.progress = Progress::default(),
         }
     }
 
+    /// Whether a run on the sandbox is under way.
+    pub fn sandbox_running(&self) -> bool {
+        self.sandbox.as_ref().is_some_and(SandboxRun::is_running)
+    }
+
+    /// Frames for the relay socket (drained by the component after each action).
+    pub fn take_outbox(&mut self) -> Vec<Outgoing> {
+        self.sandbox
+            .as_mut()
+            .map(|r| r.session.take_outbox())
+            .unwrap_or_default()
+    }
+
+    /// Shows what the sandbox run has done so far; when it ends, takes note of the progress.
+    fn follow_sandbox(&mut self) {
+        let Some(run) = self.sandbox.as_mut() else {
+            return;
+        };
+        let Some(runner) = run.runner.as_ref() else {
+            return;
+        };
+        self.runs = runner.runs.clone();
+        if !runner.is_finished() {
+            return;
+        }
+        let whole = run.whole && runner.completed();
+        run.runner = None;
+        if let (Some(index), Some(last)) = (self.lesson, self.runs.last()) {
+            self.progress.mark(index, last.step);
+            if whole {
+                self.step = self.current().map_or(0, |l| l.steps.len());
+            }
+        }
+    }
+
     fn reset(&mut self) {
         self.step = 0;
         self.runs.clear();
+        if let Some(run) = self.sandbox.as_mut() {
+            run.stop();
+        }
     }
 
     fn goto(&mut self, i: usize) {
@@ -159,10 +237,29 @@ impl LearnModel {
         }
     }
 
-    fn run(&mut self, lesson: &Lesson, upto: usize, now: u64) {
+    /// Whether the next Try runs on the sandbox: chosen, and the lesson holds there.
+    pub fn runs_on_sandbox(&self) -> bool {
+        self.use_sandbox && self.current().is_some_and(|l| blocker(l).is_none())
+    }
+
+    /// Runs steps `0..=upto`: at once on the in-browser server, or on the sandbox as its
+    /// answers come ([`LearnAction::Relay`]).
+    fn run(&mut self, lesson: &'static Lesson, upto: usize, whole: bool, now: u64) {
+        self.ran_on_sandbox = self.runs_on_sandbox();
+        if self.ran_on_sandbox {
+            self.sandbox
+                .get_or_insert_with(SandboxRun::new)
+                .start(lesson, upto, whole, now);
+            self.runs.clear();
+            self.follow_sandbox();
+            return;
+        }
         self.runs = run_steps(lesson, upto, now).1;
         if let Some(index) = self.lesson {
             self.progress.mark(index, upto);
+        }
+        if whole {
+            self.step = lesson.steps.len();
         }
     }
 }

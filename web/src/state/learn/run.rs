@@ -6,10 +6,12 @@ use std::rc::Rc;
 
 use mailscope_core::lint::Lint;
 
-use super::demo::{demo_view, DemoView};
+use super::demo::{demo_view, Demo, DemoView};
 use super::error::LearnError;
 use super::script::{apply_op, Lesson, Op};
+use crate::state::session::live::SocketState;
 use crate::state::session::notes::Note;
+use crate::state::session::transport::RelayPhase;
 use crate::state::session::SessionModel;
 use crate::state::transcript::Row;
 
@@ -39,60 +41,185 @@ impl StepRun {
     }
 }
 
-/// Runs the ops of steps `0..=upto` of `lesson` on a fresh session and cuts the result into
-/// one [`StepRun`] per step. Every op gets its own millisecond on the script clock, starting at
-/// `now`. Errors are collected per step, not fatal. Also returns the session as it ends.
-pub fn run_steps(lesson: &Lesson, upto: usize, now: u64) -> (SessionModel, Vec<StepRun>) {
-    let mut session = SessionModel::default();
-    let mut runs = Vec::new();
-    let mut clock = now;
-    for (i, step) in lesson.steps.iter().enumerate().take(upto.saturating_add(1)) {
-        // A Connect starts a new wire (and new notes): the step's part starts at its beginning.
-        let connected = step.ops.contains(&Op::Connect);
-        let (wire_from, notes_from) = if connected {
-            (0, 0)
-        } else {
-            (session.wire.len(), session.notes.len())
-        };
-        let mut errors = Vec::new();
-        for op in step.ops {
-            clock = clock.saturating_add(1);
-            if let Err(error) = apply_op(&mut session, op.clone(), clock) {
-                errors.push(LearnError::StepRefused { step: i + 1, error });
-            }
+/// Where a step stood when it started.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    connected: bool,
+    wire_from: usize,
+    notes_from: usize,
+}
+
+/// Runs a lesson's steps on a session, one op at a time: the next op goes only when the session
+/// has its answers (the in-browser server answers at once; a server behind the relay later), and
+/// a step's part ([`StepRun`]) is cut when its last op is answered. The same runner serves the
+/// in-browser server ([`run_steps`]) and the sandbox through the relay (the Learn view calls
+/// [`Runner::advance`] after each relay event).
+#[derive(Debug, Clone)]
+pub struct Runner {
+    lesson: &'static Lesson,
+    /// The last step to run.
+    upto: usize,
+    /// The step under way (or next).
+    step: usize,
+    /// The next op of that step.
+    op: usize,
+    mark: Option<Mark>,
+    errors: Vec<LearnError>,
+    clock: u64,
+    stopped: bool,
+    /// The parts of the steps that finished, in order.
+    pub runs: Vec<StepRun>,
+}
+
+impl Runner {
+    /// A run of steps `0..=upto` of `lesson`; ops get their own millisecond from `now` on.
+    pub fn new(lesson: &'static Lesson, upto: usize, now: u64) -> Runner {
+        Runner {
+            lesson,
+            upto: upto.min(lesson.steps.len().saturating_sub(1)),
+            step: 0,
+            op: 0,
+            mark: None,
+            errors: Vec::new(),
+            clock: now,
+            stopped: false,
+            runs: Vec::new(),
         }
-        let rows: Vec<Row> = session
-            .annotated
-            .entries
-            .iter()
-            .zip(session.rows())
-            .filter(|(e, _)| e.span.start >= wire_from)
-            .map(|(_, r)| r)
-            .collect();
-        runs.push(StepRun {
-            step: i,
-            connected,
-            rows: Rc::new(rows),
-            notes: session.notes.get(notes_from..).unwrap_or_default().to_vec(),
-            lints: session
-                .annotated
-                .lints
-                .iter()
-                .filter(|l| l.span.start >= wire_from)
-                .cloned()
-                .collect(),
-            errors,
-            demo: step.demo.map(|d| demo_view(d, Some(&session))),
-        });
     }
-    (session, runs)
+
+    /// Whether every step ran (or the run stopped at a refused op).
+    pub fn is_finished(&self) -> bool {
+        self.stopped || self.step > self.upto || self.step >= self.lesson.steps.len()
+    }
+
+    /// Whether every step ran to its end (no op was refused).
+    pub fn completed(&self) -> bool {
+        !self.stopped && self.is_finished()
+    }
+
+    /// The step under way (0-based), while the run is not finished.
+    pub fn current_step(&self) -> Option<usize> {
+        (!self.is_finished()).then_some(self.step)
+    }
+
+    /// Applies the next ops while `session` can take them; cuts each step that is answered.
+    /// The first refused op stops the run (what follows would be refused too).
+    pub fn advance(&mut self, session: &mut SessionModel, now: u64) {
+        self.clock = self.clock.max(now);
+        while !self.is_finished() && can_go_on(session) {
+            let Some(step) = self.lesson.steps.get(self.step) else {
+                return;
+            };
+            let mark = *self.mark.get_or_insert_with(|| {
+                // A Connect starts a new wire (and new notes): the part starts at its beginning.
+                let connected = step.ops.contains(&Op::Connect);
+                Mark {
+                    connected,
+                    wire_from: if connected { 0 } else { session.wire.len() },
+                    notes_from: if connected { 0 } else { session.notes.len() },
+                }
+            });
+            if let Some(op) = step.ops.get(self.op) {
+                if *op == Op::Connect && socket_opening(session) {
+                    return;
+                }
+                self.clock = self.clock.saturating_add(1);
+                self.op += 1;
+                if let Err(error) = apply_op(session, op.clone(), self.clock) {
+                    self.errors.push(LearnError::StepRefused {
+                        step: self.step + 1,
+                        error,
+                    });
+                    self.stopped = true;
+                } else {
+                    continue;
+                }
+            }
+            self.runs.push(cut(
+                session,
+                self.step,
+                mark,
+                std::mem::take(&mut self.errors),
+                step.demo,
+            ));
+            self.mark = None;
+            self.op = 0;
+            self.step += 1;
+        }
+    }
+}
+
+/// Whether the session has every answer it waits for (or never will get one: closed).
+fn can_go_on(session: &SessionModel) -> bool {
+    match session.relay_phase() {
+        // The in-browser server answers within the action (or there is no connection yet).
+        None | Some(RelayPhase::Closed) => true,
+        Some(RelayPhase::Open) => session.awaiting_replies() == 0,
+        Some(RelayPhase::Connecting | RelayPhase::Handshake | RelayPhase::Untrusted) => false,
+    }
+}
+
+/// Whether a connection through the relay must wait for the page's socket to the relay.
+fn socket_opening(session: &SessionModel) -> bool {
+    session.target.is_relay()
+        && matches!(
+            session.relay.socket,
+            SocketState::Opening | SocketState::Checking
+        )
+}
+
+/// The part of step `step`: what it added to `session` since `mark`.
+fn cut(
+    session: &SessionModel,
+    step: usize,
+    mark: Mark,
+    errors: Vec<LearnError>,
+    demo: Option<Demo>,
+) -> StepRun {
+    let rows: Vec<Row> = session
+        .annotated
+        .entries
+        .iter()
+        .zip(session.rows())
+        .filter(|(e, _)| e.span.start >= mark.wire_from)
+        .map(|(_, r)| r)
+        .collect();
+    StepRun {
+        step,
+        connected: mark.connected,
+        rows: Rc::new(rows),
+        notes: session
+            .notes
+            .get(mark.notes_from..)
+            .unwrap_or_default()
+            .to_vec(),
+        lints: session
+            .annotated
+            .lints
+            .iter()
+            .filter(|l| l.span.start >= mark.wire_from)
+            .cloned()
+            .collect(),
+        errors,
+        demo: demo.map(|d| demo_view(d, Some(session))),
+    }
+}
+
+/// Runs the ops of steps `0..=upto` of `lesson` on a fresh session with the in-browser server
+/// and cuts the result into one [`StepRun`] per step (see [`Runner`]). Also returns the session
+/// as it ends.
+pub fn run_steps(lesson: &'static Lesson, upto: usize, now: u64) -> (SessionModel, Vec<StepRun>) {
+    let mut session = SessionModel::default();
+    let mut runner = Runner::new(lesson, upto, now);
+    runner.advance(&mut session, now);
+    (session, runner.runs)
 }
 
 /// Runs the ops of steps `0..=upto` of `lesson` on a fresh session (see [`run_steps`]): the
 /// session as it ends and every refused op (what the tests check).
 #[cfg(test)]
 pub(crate) fn run_script(
-    lesson: &Lesson,
+    lesson: &'static Lesson,
     upto: usize,
     now: u64,
 ) -> (SessionModel, Vec<LearnError>) {

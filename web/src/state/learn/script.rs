@@ -22,7 +22,7 @@ pub enum Op {
     Line(&'static str),
     /// Send a line exactly as typed, plus CRLF, like telnet.
     Raw(&'static str),
-    /// `AUTH <mechanism>` as user `alice`, password `wonderland`.
+    /// `AUTH <mechanism>` as [`LESSON_USER`].
     Auth(Mechanism),
     /// Answer the last `334` challenge.
     AuthContinue,
@@ -360,6 +360,10 @@ pub static LESSONS: [Lesson; 12] = [
     },
 ];
 
+/// The user and password of every AUTH in the lessons (the in-browser server's and the
+/// sandbox's demo user).
+pub const LESSON_USER: (&str, &str) = ("alice", "wonderland");
+
 /// Date written into the sample MIME message (the state has no clock).
 pub const SAMPLE_DATE: &str = "Sun, 22 Nov 2026 18:00:00 +0000";
 
@@ -382,7 +386,7 @@ pub(super) fn apply_op(session: &mut SessionModel, op: Op, now: u64) -> Result<(
         },
         Op::Auth(mechanism) => Action::AuthStart {
             mechanism,
-            credentials: Credentials::new("alice", "wonderland"),
+            credentials: Credentials::new(LESSON_USER.0, LESSON_USER.1),
             now,
         },
         Op::AuthContinue => Action::AuthContinue { now },

@@ -44,6 +44,20 @@ use notes::{Note, NoteKind, NoteText, SIDE_CLIENT};
 use pump::WireChunk;
 use transport::{LocalServer, Outgoing, RelayPhase, RelayTransport, Transport};
 
+/// The command a raw line is, when the client session can send it as that command: the core
+/// reads the line (plus CRLF) as a command without findings, and writing that command gives back
+/// the same bytes. Other lines go to the server as typed, outside the client session.
+pub fn tracked_command(line: &str) -> Option<Command<'static>> {
+    let mut bytes = line.as_bytes().to_vec();
+    bytes.extend_from_slice(b"\r\n");
+    parse_command(&bytes)
+        .ok()
+        .flatten()
+        .filter(|(p, _)| p.lints.is_empty())
+        .map(|(p, _)| p.command.into_owned())
+        .filter(|c| c.to_bytes().is_ok_and(|b| b == bytes))
+}
+
 /// What the user can do in the Session view. `now` is the page clock in milliseconds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -307,6 +321,14 @@ impl SessionModel {
             .as_ref()
             .and_then(|c| c.transport.relay())
             .and_then(|r| r.tls_info.as_ref())
+    }
+
+    /// How many replies the client session waits for (0 when not connected).
+    pub fn awaiting_replies(&self) -> usize {
+        self.conn
+            .as_ref()
+            .filter(|c| c.is_open())
+            .map_or(0, |c| c.client.awaiting_replies())
     }
 
     /// Whether an untrusted certificate waits for the user's decision.
@@ -651,14 +673,9 @@ impl SessionModel {
     }
 
     fn raw(&mut self, line: &str, now: u64) {
+        let command = tracked_command(line);
         let mut bytes = line.as_bytes().to_vec();
         bytes.extend_from_slice(b"\r\n");
-        let command = parse_command(&bytes)
-            .ok()
-            .flatten()
-            .filter(|(p, _)| p.lints.is_empty())
-            .map(|(p, _)| p.command.into_owned())
-            .filter(|c| c.to_bytes().is_ok_and(|b| b == bytes));
         let Some(conn) = self.live() else { return };
         match command {
             Some(command) => {

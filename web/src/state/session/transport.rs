@@ -477,7 +477,7 @@ impl Transport {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -659,11 +659,28 @@ pub(super) mod tests {
             .any(|n| n.side == SIDE_RELAY && n.render(Lang::En).contains("NOT verified")));
     }
 
-    /// Plays a real server (the core's [`ServerSession`], configured as the in-browser one)
-    /// behind the relay: what the page sends goes to it, what it writes comes back as relay
-    /// bytes, a little later each time; the STARTTLS handshake is reported verified.
-    fn relay_to_core_server(m: &mut SessionModel, config: ServerConfig) {
-        let mut server = ServerSession::new(config);
+    /// A model that talks to the relay: what it sends, and what the relay delivers to it.
+    pub(crate) trait Relayed {
+        /// Frames and bytes for the relay.
+        fn take_outbox(&mut self) -> Vec<Outgoing>;
+        /// A relay event, at `now`.
+        fn deliver(&mut self, action: Action, now: u64);
+    }
+
+    impl Relayed for SessionModel {
+        fn take_outbox(&mut self) -> Vec<Outgoing> {
+            SessionModel::take_outbox(self)
+        }
+        fn deliver(&mut self, action: Action, _now: u64) {
+            self.apply(action);
+        }
+    }
+
+    /// Plays a real server (the core's [`ServerSession`] with `config`) behind the relay: what
+    /// the page sends goes to it, what it writes comes back as relay bytes, a little later each
+    /// time; the STARTTLS handshake is reported verified.
+    pub(crate) fn relay_to_core_server(m: &mut impl Relayed, config: ServerConfig) {
+        let mut server = ServerSession::new(config.clone());
         let mut now = 10;
         for _ in 0..200 {
             now += 7;
@@ -672,28 +689,28 @@ pub(super) mod tests {
                 moved = true;
                 match out {
                     Outgoing::Bytes(bytes) => server.handle_input(&bytes),
-                    Outgoing::Frame(ClientFrame::Connect { .. }) => m.apply(Action::Frame {
-                        frame: RelayFrame::Connected {
+                    Outgoing::Frame(ClientFrame::Connect { .. }) => {
+                        // A new connection: a new server.
+                        server = ServerSession::new(config.clone());
+                        let frame = RelayFrame::Connected {
                             peer: "127.0.0.1:2525".into(),
                             mx: None,
                             connect_ms: 1,
                             attempts: Vec::new(),
-                        },
-                        now,
-                    }),
+                        };
+                        m.deliver(Action::Frame { frame, now }, now);
+                    }
                     Outgoing::Frame(ClientFrame::Starttls { .. }) => {
                         server.tls_established();
-                        m.apply(Action::Frame {
-                            frame: tls_frame(true),
-                            now,
-                        });
+                        let frame = tls_frame(true);
+                        m.deliver(Action::Frame { frame, now }, now);
                     }
                     Outgoing::Frame(_) => {}
                 }
             }
             while let Some(bytes) = server.poll_output() {
                 moved = true;
-                m.apply(Action::Bytes { bytes, now });
+                m.deliver(Action::Bytes { bytes, now }, now);
             }
             while server.poll_event().is_some() {}
             if !moved {

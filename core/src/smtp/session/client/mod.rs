@@ -403,6 +403,12 @@ impl ClientSession {
         self
     }
 
+    /// How many replies the session waits for (the greeting, then one per command sent, the
+    /// end of message data included): 0 when everything sent has been answered.
+    pub fn awaiting_replies(&self) -> usize {
+        self.pending.len()
+    }
+
     /// Where the session is.
     pub fn state(&self) -> ClientState {
         self.state

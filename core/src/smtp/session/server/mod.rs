@@ -20,6 +20,7 @@ use crate::smtp::lints;
 use super::order::{Hello, Order, OrderError, Step};
 
 mod config;
+pub mod sandbox;
 mod types;
 
 pub use config::*;

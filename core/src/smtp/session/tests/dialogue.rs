@@ -422,3 +422,28 @@ fn smuggling_never_yields_a_second_message() {
         }
     }
 }
+
+#[test]
+fn awaiting_replies_counts_what_is_unanswered() {
+    let mut c = ClientSession::manual();
+    let mut s = ServerSession::new(ServerConfig::default());
+    assert_eq!(c.awaiting_replies(), 1, "the greeting");
+    c.handle_input(&s.poll_output().unwrap());
+    assert_eq!(c.awaiting_replies(), 0, "greeted");
+    c.send(&Command::ehlo("client.example")).unwrap();
+    c.send(&Command::Noop { arg: None }).unwrap();
+    assert_eq!(c.awaiting_replies(), 2, "two commands out");
+    s.handle_input(&c.poll_output().unwrap());
+    let replies = s.poll_output().unwrap();
+    // The NOOP reply is the last line.
+    let last_line = replies[..replies.len() - 2]
+        .windows(2)
+        .rposition(|w| w == b"\r\n")
+        .unwrap()
+        + 2;
+    let (ehlo_reply, noop_reply) = replies.split_at(last_line);
+    c.handle_input(ehlo_reply);
+    assert_eq!(c.awaiting_replies(), 1, "EHLO answered, NOOP not yet");
+    c.handle_input(noop_reply);
+    assert_eq!(c.awaiting_replies(), 0, "all answered");
+}
