@@ -291,3 +291,108 @@ async fn a_whole_lesson_in_korean_has_korean_step_sections() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     browser.close().await;
 }
+
+/// Runs the open lesson on the sandbox: chooses it, waits for the relay (a screenshot `shot`
+/// of the choice), presses "whole lesson" and waits for the last step's `221`.
+async fn run_on_the_sandbox(browser: &Browser, last_step: usize, shot: &str) {
+    let c = &browser.client;
+    click(c, "#learn-server-sandbox").await;
+    wait_css(c, "#learn-server #relay-status[data-state='connected']").await;
+    scroll_to(c, "#learn-server").await;
+    browser.screenshot(shot).await;
+    click(c, "#learn-try").await;
+    wait_xpath(
+        c,
+        &format!("//*[@id='learn-run-{last_step}']//pre[starts-with(., '221')]"),
+    )
+    .await;
+}
+
+/// Lesson 1 on the sandbox of `mailscope serve`, through the relay: every step's part comes
+/// from the real server (its greeting names it), each command after the answer to the one
+/// before (the same replies as the in-browser run), the message lands in the sandbox's store,
+/// and the panel links to the Mailbox. A lesson that holds on the in-browser server only says
+/// which step and why. English, then Korean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lesson_runs_on_the_sandbox_through_the_relay() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    c.goto(&serve.url)
+        .await
+        .expect("open the page with its token");
+    click(c, "a[href='#/learn']").await;
+    click(c, "a.lesson-link[data-lesson='errors']").await;
+    wait_step(c, "Step 1 of 6").await;
+    let why = text_of(c, "#learn-sandbox-why").await;
+    assert!(
+        why.contains("Step 3") && why.contains("421"),
+        "names the step and the switch: {why}"
+    );
+    scroll_to(c, "#learn-server").await;
+    browser.screenshot("learn-sandbox-blocked-en").await;
+    let sandbox_choice = wait_css(c, "#learn-server-sandbox").await;
+    assert_eq!(
+        sandbox_choice
+            .attr("disabled")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("true"),
+        "the sandbox cannot be chosen for this lesson"
+    );
+
+    click(c, "#learn-back").await;
+    click(c, "a.lesson-link[data-lesson='classic']").await;
+    wait_step(c, "Step 1 of 6").await;
+    run_on_the_sandbox(&browser, 6, "learn-sandbox-choice-en").await;
+    wait_step(c, "Lesson done").await;
+    assert_eq!(
+        text_of(c, "#learn-transcript-title").await,
+        "Try it: the sandbox of mailscope serve"
+    );
+    let greeting = text_of(c, "#learn-run-1 pre.wire").await;
+    assert!(
+        greeting.starts_with("220 sandbox.mailscope.test"),
+        "the sandbox greets: {greeting}"
+    );
+    // The same replies, step by step, as the in-browser run (tested above).
+    assert_eq!(wires(c, 2).await, ["HEL", "250"]);
+    assert_eq!(wires(c, 4).await, ["RCP", "250", "RCP", "250"]);
+    assert_eq!(wires(c, 6).await, ["QUI", "221"]);
+    scroll_to(c, "#learn-run-5 .demo").await;
+    let panel = text_of(c, "#learn-run-5 .demo").await;
+    assert!(panel.contains("the server answered 250"), "{panel}");
+    assert!(panel.contains("queued as"), "{panel}");
+    let stored = mailscope_e2e::api::wait_for_messages(&serve, 1, || "lesson 1's message".into());
+    assert_eq!(stored[0]["headline"]["subject"], "Hello", "{stored:?}");
+    browser.screenshot("learn-sandbox-en").await;
+    click(c, "#learn-run-5 #demo-mailbox-link").await;
+    wait_xpath(c, "//*[@id='mailbox-list']//td[contains(., 'Hello')]").await;
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    browser.close().await;
+
+    let browser = Browser::start_with_lang("ko-KR").await;
+    let c = &browser.client;
+    c.goto(&serve.url)
+        .await
+        .expect("open the page with its token");
+    wait_lang(c, "ko").await;
+    click(c, "a[href='#/learn']").await;
+    click(c, "a.lesson-link[data-lesson='transactions']").await;
+    wait_step(c, "3단계 중 1단계").await;
+    run_on_the_sandbox(&browser, 3, "learn-sandbox-choice-ko").await;
+    assert_eq!(
+        text_of(c, "#learn-transcript-title").await,
+        "직접 해 보기: mailscope serve의 샌드박스"
+    );
+    scroll_to(c, "#learn-run-3 .demo").await;
+    let panel = text_of(c, "#learn-run-3 .demo").await;
+    assert!(panel.contains("메일함에서 보기"), "{panel}");
+    mailscope_e2e::api::wait_for_messages(&serve, 3, || "lesson 10's two messages".into());
+    browser.screenshot("learn-sandbox-ko").await;
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    browser.close().await;
+}

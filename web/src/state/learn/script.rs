@@ -240,7 +240,7 @@ pub static LESSONS: [Lesson; 12] = [
                     Op::Pipelining(true),
                     Op::Line("MAIL FROM:<alice@example.org>"),
                     Op::Line("RCPT TO:<bob@example.net>"),
-                    Op::Line("RCPT TO:<nobody@mailscope.test>"),
+                    Op::Line("RCPT TO:<unknown@sandbox.test>"),
                     Op::Line("DATA"),
                     Op::SendGroup,
                     Op::Pipelining(false),
@@ -306,11 +306,11 @@ pub static LESSONS: [Lesson; 12] = [
                 Op::Connect,
                 Op::Line("EHLO client.example"),
                 Op::Line("MAIL FROM:<alice@example.org>"),
-                Op::Line("RCPT TO:<nobody@mailscope.test>"),
+                Op::Line("RCPT TO:<unknown@sandbox.test>"),
             ]),
             step(&[
-                Op::Line("RCPT TO:<someone@greylist.test>"),
-                Op::Line("RCPT TO:<full@mailscope.test>"),
+                Op::Line("RCPT TO:<greylist@sandbox.test>"),
+                Op::Line("RCPT TO:<full@sandbox.test>"),
                 Op::Line("QUIT"),
             ]),
             step(&[

@@ -208,6 +208,17 @@ fn rule_action(word: &str) -> Option<RecipientAction> {
     }
 }
 
+/// The word [`read_rules`] reads as `action` (a rule line is `address-or-domain word`).
+pub fn rule_word(action: RecipientAction) -> &'static str {
+    match action {
+        RecipientAction::Reject => "550",
+        RecipientAction::Policy => "5.7.1",
+        RecipientAction::MailboxFull => "452",
+        RecipientAction::Defer => "451",
+        RecipientAction::Accept => "250",
+    }
+}
+
 /// Shown for a line of the AUTH users field that is not `user:password`.
 pub(super) const USER_LINE: &str = key("user line {line}: write user:password");
 /// Shown for a line of the recipient rules field that is not `pattern code`.

@@ -25,6 +25,7 @@ use mailscope_core::relay::{ClientFrame, RelayFrame, TlsMode};
 use mailscope_core::smtp::auth::{ClientExchange, Credentials, Mechanism};
 use mailscope_core::smtp::command::{parse_command, Command};
 use mailscope_core::smtp::data::normalize_crlf;
+use mailscope_core::smtp::session::server::sandbox;
 use mailscope_core::smtp::session::{
     ClientPlan, ClientSession, ClientState, ServerConfig, ServerState, TlsPolicy, Transaction,
 };
@@ -36,8 +37,8 @@ use crate::state::transcript::{export_text, rows, ExportSource, Row};
 use certificate::{TlsInfo, TrustedCert, MAX_TRUSTED};
 use error::SessionError;
 use form::{
-    command_from_line, mail_params, read_rules, read_users, PlanInput, ServerFlag, RULE_LINE,
-    USER_LINE,
+    command_from_line, mail_params, read_rules, read_users, rule_word, PlanInput, ServerFlag,
+    RULE_LINE, USER_LINE,
 };
 use live::{RelayStatus, SocketEvent, TargetForm, TlsChoice};
 use notes::{Note, NoteKind, NoteText, SIDE_CLIENT};
@@ -260,9 +261,16 @@ impl Default for SessionModel {
             ..ServerConfig::default()
         };
         config.starttls = true;
-        let users_text = "alice:wonderland\n".to_string();
-        let rules_text =
-            "nobody@mailscope.test 550\nfull@mailscope.test 452\ngreylist.test 451\n".to_string();
+        // The sandbox's demo users and failing recipients, so what a reader learns here holds
+        // on the sandbox of `mailscope serve` too (and the lessons run on both).
+        let users_text: String = sandbox::DEMO_USERS
+            .iter()
+            .map(|(u, p)| format!("{u}:{p}\n"))
+            .collect();
+        let rules_text: String = sandbox::LESSON_RECIPIENTS
+            .iter()
+            .map(|(address, action)| format!("{address} {}\n", rule_word(*action)))
+            .collect();
         let mut m = SessionModel {
             config,
             users_text: String::new(),

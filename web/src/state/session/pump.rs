@@ -173,7 +173,7 @@ mod tests {
         for line in [
             "MAIL FROM:<a@example.org>",
             "RCPT TO:<b@example.net>",
-            "RCPT TO:<nobody@mailscope.test>",
+            "RCPT TO:<unknown@sandbox.test>",
             "DATA",
         ] {
             send(&mut m, line, 2);

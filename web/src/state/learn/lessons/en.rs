@@ -133,7 +133,7 @@ pub static TEXT: [LessonText; 12] = [
         summary: "550 5.1.1, 451 greylisting, 452, 421, 552 and 554 — and the DSN the sender gets.",
         references: "RFC 5321 §4.2.1, §4.2.5, §6.1; RFC 3463; RFC 1870 §6; RFC 3464",
         steps: &[
-            s("Unknown user: 550 5.1.1", "The first digit decides: `2` done, `3` go on, `4` transient — try later, `5` permanent — do not retry (RFC 5321 §4.2.1). `550 5.1.1` is \"bad destination mailbox\" (enhanced code, RFC 3463 §3.2). The in-browser server refuses `nobody@mailscope.test` by a recipient rule (see the Session view's server settings)."),
+            s("Unknown user: 550 5.1.1", "The first digit decides: `2` done, `3` go on, `4` transient — try later, `5` permanent — do not retry (RFC 5321 §4.2.1). `550 5.1.1` is \"bad destination mailbox\" (enhanced code, RFC 3463 §3.2). The in-browser server refuses `unknown@sandbox.test` by a recipient rule (see the Session view's server settings), as the sandbox of `mailscope serve` does."),
             s("Transient: 451 and 452", "`451 4.7.1` is greylisting: the server refuses a first attempt from an unknown sender and expects a real MTA to retry minutes later. `452 4.2.2` is a full mailbox. Both are 4xx: the sending MTA keeps the message in its queue and retries, typically for up to 4–5 days (§4.5.4.1)."),
             s("Busy: 421", "`421` in the greeting (or any time) means the server is shutting down or overloaded and closes the connection (§3.8). The client tries another MX or later."),
             s("Size: 552", "The server advertises `SIZE 1000` (RFC 1870). A `MAIL FROM` announcing `SIZE=50000` is refused at once with `552 5.3.4` before any data is sent (RFC 1870 §6)."),
