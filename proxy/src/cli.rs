@@ -172,6 +172,12 @@ pub struct ServeArgs {
     /// 0 for none.
     #[arg(long, default_value_t = mailscope_core::smtp::session::server::DEFAULT_MIN_DATA_RATE, value_name = "BYTES")]
     pub sandbox_min_data_rate: u64,
+    /// The sandbox checks DKIM, SPF, DMARC and ARC of each message it takes (the client's
+    /// address, HELO and MAIL FROM are the envelope) and adds its Authentication-Results field
+    /// on top, as a receiving server does. Off by default: it makes DNS queries (with --dns or
+    /// the system's resolver) for the domains a message names.
+    #[arg(long)]
+    pub sandbox_auth: bool,
     /// Largest WebSocket frame in bytes; larger ones close the socket with 1009 (1,024 to
     /// 67,108,864).
     #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = bytes(1024, 64 << 20))]

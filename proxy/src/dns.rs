@@ -9,6 +9,8 @@ use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::proto::xfer::Protocol;
 use hickory_resolver::{ResolveError, TokioResolver};
+use mailscope_core::auth::zone::Zone;
+use mailscope_core::auth::{Check, Report};
 use mailscope_core::relay::MxRecord;
 
 /// How long one DNS query may take before it is retried or given up.
@@ -356,4 +358,37 @@ mod tests {
             assert_eq!(got.as_deref(), want, "{input:?}");
         }
     }
+}
+
+/// Where the message-authentication checks get their answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// Records of a zone file (a name not there is NXDOMAIN).
+    Zone(&'a Zone),
+    /// A resolver.
+    Dns(&'a Dns),
+}
+
+/// Most rounds of queries answered before giving up (each round answers every pending query;
+/// SPF's limits keep real checks far below this).
+pub const MAX_ROUNDS: usize = 200;
+
+/// Runs `check` to its report, answering each round of its queries from `source`; `Err` when
+/// the checks still ask after [`MAX_ROUNDS`] rounds (records that form a loop).
+pub async fn run_check(check: &mut Check, source: Source<'_>) -> Result<Report, String> {
+    for _ in 0..MAX_ROUNDS {
+        if let Some(report) = check.poll_report() {
+            return Ok(report);
+        }
+        for query in check.poll_queries() {
+            let answer = match source {
+                Source::Zone(z) => z.answer(&query),
+                Source::Dns(d) => d.answer(&query).await,
+            };
+            check.handle_answer(query, answer);
+        }
+    }
+    check.poll_report().ok_or_else(|| {
+        format!("the checks asked more than {MAX_ROUNDS} rounds of DNS queries; the records may form a loop")
+    })
 }

@@ -107,6 +107,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<Running> {
                 timeout: Duration::from_secs(args.sandbox_timeout),
                 write_timeout: Duration::from_secs(args.sandbox_write_timeout),
                 min_data_rate: args.sandbox_min_data_rate,
+                authenticate: args.sandbox_auth.then_some(args.dns),
                 ..SandboxOptions::new(args.sandbox)
             })
             .await?,

@@ -878,3 +878,67 @@ async fn a_stored_transcript_is_the_whole_session_once_it_ends() {
         "{annotated}"
     );
 }
+
+/// With `--sandbox-auth` the sandbox checks each message as a receiving server does (the
+/// client's address, HELO and MAIL FROM) with serve's resolver, and puts its
+/// Authentication-Results field on top; a field forging the sandbox's name is removed first
+/// (RFC 8601 §5), another server's stays. Without the flag nothing is added.
+#[tokio::test]
+async fn sandbox_auth_adds_its_authentication_results_and_removes_forged_ones() {
+    let dns = dns_server(vec![
+        (
+            "example.org",
+            "TXT",
+            Answer::Txt(vec!["v=spf1 ip4:127.0.0.1 -all".into()]),
+        ),
+        (
+            "_dmarc.example.org",
+            "TXT",
+            Answer::Txt(vec!["v=DMARC1; p=none".into()]),
+        ),
+    ])
+    .await
+    .to_string();
+    let forged = "Authentication-Results: sandbox.mailscope.test; dkim=pass header.d=bank.test";
+    let other = "Authentication-Results: mx.other.test; spf=fail smtp.mailfrom=x@other.test";
+    for on in [true, false] {
+        let mut flags = vec!["--dns", dns.as_str()];
+        if on {
+            flags.push("--sandbox-auth");
+        }
+        let server = serve(&flags).await;
+        let (ok, out) = swaks(
+            sandbox_addr(&server),
+            &[
+                "--to",
+                "bob@example.org",
+                "--add-header",
+                forged,
+                "--add-header",
+                other,
+            ],
+        )
+        .await;
+        assert!(ok, "{out}");
+        let list = messages(server.addr).await;
+        let id = list[0]["id"].as_u64().unwrap();
+        let raw = api(server.addr, "GET", &format!("/api/messages/{id}/raw"), 200).await;
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(raw.contains(other), "another server's field stays: {raw}");
+        if on {
+            assert!(
+                raw.starts_with(
+                    "Authentication-Results: sandbox.mailscope.test;\r\n\tdkim=none;\r\n\tspf=pass smtp.mailfrom=sender@example.org;\r\n\tdmarc=pass header.from=example.org\r\n"
+                ),
+                "{raw}"
+            );
+            assert!(
+                !raw.contains("bank.test"),
+                "the forged field is gone: {raw}"
+            );
+            assert_eq!(list[0]["size"].as_u64(), Some(raw.len() as u64));
+        } else {
+            assert!(raw.contains(forged), "off: the message as sent: {raw}");
+        }
+    }
+}

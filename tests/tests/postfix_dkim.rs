@@ -212,7 +212,15 @@ fn postfix_signs_with_opendkim_and_mailscope_auth_verifies_through_nsd() {
     let relaxed = Milter::start(&scratch.dir.join("relaxed"), &key, "relaxed/simple");
     let simple = Milter::start(&scratch.dir.join("simple"), &key, "simple/simple");
     let sandbox = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let serve = Serve::start(&["--sandbox", &sandbox.to_string()]);
+    // The sandbox checks what it takes and says so in its Authentication-Results field.
+    let dns = nsd.addr.to_string();
+    let serve = Serve::start(&[
+        "--sandbox",
+        &sandbox.to_string(),
+        "--sandbox-auth",
+        "--dns",
+        &dns,
+    ]);
     let main_cf = format!(
         "relayhost = [127.0.0.1]:{}
 smtp_dns_support_level = disabled
@@ -279,12 +287,37 @@ milter_default_action = tempfail
         runs: 0,
     };
 
-    // As delivered: DKIM passes, SPF passes for 127.0.0.1, DMARC passes aligned both ways.
+    // As delivered: DKIM passes, SPF passes for 127.0.0.1, DMARC passes aligned both ways; the
+    // sandbox's own field on top says the same, and `mailscope auth` agrees with it.
     for (label, m) in [
         ("relaxed/simple", &relaxed_msg),
         ("simple/simple", &simple_msg),
     ] {
+        let text = String::from_utf8_lossy(m);
+        assert!(
+            text.starts_with(&format!(
+                "Authentication-Results: sandbox.mailscope.test;\r\n\tdkim=pass header.d={DOMAIN} header.s={SELECTOR};\r\n\tspf=pass smtp.mailfrom={SENDER};\r\n\tdmarc=pass header.from={DOMAIN}\r\n"
+            )),
+            "{label}: the sandbox's verdicts on top:\n{text}"
+        );
         let report = checker.check(label, m);
+        let stated = &report["authentication_results"][0];
+        assert_eq!(stated["parsed"]["authserv_id"], "sandbox.mailscope.test");
+        let agree: Vec<_> = stated["comparisons"]
+            .as_array()
+            .expect("comparisons")
+            .iter()
+            .map(|c| (c["method"].clone(), c["agrees"].clone()))
+            .collect();
+        assert_eq!(
+            agree,
+            [
+                ("dkim".into(), true.into()),
+                ("spf".into(), true.into()),
+                ("dmarc".into(), true.into())
+            ],
+            "{label}: {stated:#}"
+        );
         let d = dkim(&report);
         assert_eq!(d["result"], "pass", "{label}: {d:#}");
         assert_eq!(d["reason"], "signed by example.test", "{label}");

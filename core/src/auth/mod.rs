@@ -30,6 +30,7 @@ pub mod dns;
 pub mod lints;
 pub mod results;
 pub mod spf;
+pub mod stamp;
 pub mod tags;
 pub mod zone;
 

@@ -20,14 +20,10 @@ use serde_json::{json, Value};
 use crate::cmd::input::{emit, read_input, refuse_empty_or_binary};
 use crate::cmd::inspect::MAX_MESSAGE_BYTES;
 use crate::cmd::style::Style;
-use crate::dns::Dns;
+use crate::dns::{run_check, Dns, Source};
 
 /// The largest zone file `--records` reads.
 pub const MAX_ZONE_BYTES: usize = 16 * 1024 * 1024;
-
-/// Most rounds of queries answered before giving up (each round answers every pending query;
-/// SPF's limits keep real checks far below this).
-const MAX_ROUNDS: usize = 200;
 
 /// Options of `mailscope auth`.
 #[derive(Debug, Args)]
@@ -75,9 +71,13 @@ pub async fn run(args: &AuthArgs) -> anyhow::Result<bool> {
         }
         None => None,
     };
-    let dns = match zone {
-        Some(_) => None,
-        None => Some(Dns::new(args.dns).map_err(|e| anyhow::anyhow!(e))?),
+    let dns;
+    let source = match &zone {
+        Some(z) => Source::Zone(z),
+        None => {
+            dns = Dns::new(args.dns).map_err(|e| anyhow::anyhow!(e))?;
+            Source::Dns(&dns)
+        }
     };
     let envelope = Envelope {
         ip: args.ip,
@@ -88,24 +88,9 @@ pub async fn run(args: &AuthArgs) -> anyhow::Result<bool> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let mut check = Check::new(&input, envelope.clone(), now);
-    let mut rounds = 0;
-    let report = loop {
-        if let Some(report) = check.poll_report() {
-            break report;
-        }
-        rounds += 1;
-        if rounds > MAX_ROUNDS {
-            anyhow::bail!("the checks asked more than {MAX_ROUNDS} rounds of DNS queries; the records may form a loop");
-        }
-        for query in check.poll_queries() {
-            let answer = match (&zone, &dns) {
-                (Some(z), _) => z.answer(&query),
-                (None, Some(d)) => d.answer(&query).await,
-                (None, None) => unreachable!("either a zone or a resolver is set"),
-            };
-            check.handle_answer(query, answer);
-        }
-    };
+    let report = run_check(&mut check, source)
+        .await
+        .map_err(anyhow::Error::msg)?;
     if args.json {
         emit(&format!(
             "{}\n",

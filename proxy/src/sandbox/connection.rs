@@ -10,13 +10,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailscope_core::smtp::session::{ServerConfig, ServerEvent, ServerSession};
+use mailscope_core::auth::stamp::{stamp, Stamped};
+use mailscope_core::auth::{Check, Envelope};
+use mailscope_core::smtp::session::{ReceivedMessage, ServerConfig, ServerEvent, ServerSession};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 use super::bounce::bounce_for;
 use super::{now_ms, rfc3339_now, MessageMeta, Store, StoredMessage, HANDSHAKE_TIMEOUT, HOSTNAME};
+use crate::dns::{run_check, Dns, Source};
 
 /// Transcript bytes kept per connection (message content included); the rest is elided.
 pub const MAX_TRANSCRIPT: usize = 1 << 20;
@@ -35,6 +38,9 @@ pub const SEND_BUFFER: usize = 64 * 1024;
 pub(super) struct Limits {
     /// The core's configuration (idle timeout, minimum data rate and the SMTP limits).
     pub(super) config: ServerConfig,
+    /// The resolver of the authentication checks, when they are on
+    /// ([`super::SandboxOptions::authenticate`]).
+    pub(super) auth: Option<Dns>,
     /// Time a write may take (the client not reading); then the connection is dropped.
     pub(super) write_timeout: Duration,
     /// Numbers connections for their queue ids; starts at a random value, so that ids stay
@@ -149,6 +155,26 @@ impl Drop for Record {
     }
 }
 
+/// Longest the authentication checks of one message may take before the message is stored
+/// without an Authentication-Results field (a client waits for its `250` meanwhile).
+const AUTH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Checks `m` as a receiving server would (the client's address, HELO and MAIL FROM are the
+/// envelope) and puts the sandbox's Authentication-Results field on top (the core's
+/// [`stamp`]: fields claiming the sandbox's name are removed first).
+async fn authenticate(dns: &Dns, m: &ReceivedMessage, peer: SocketAddr) -> Result<Stamped, String> {
+    let envelope = Envelope {
+        ip: Some(peer.ip()),
+        helo: m.helo.clone(),
+        mail_from: Some(m.envelope.from.clone()),
+    };
+    let mut check = Check::new(&m.data, envelope, now_ms() / 1000);
+    let report = tokio::time::timeout(AUTH_TIMEOUT, run_check(&mut check, Source::Dns(dns)))
+        .await
+        .map_err(|_| format!("the checks took longer than {} s", AUTH_TIMEOUT.as_secs()))??;
+    Ok(stamp(&m.data, HOSTNAME, &report))
+}
+
 /// Serves one connection until the session closes, the client leaves or a limit is hit.
 pub(super) async fn serve(
     stream: TcpStream,
@@ -207,7 +233,27 @@ pub(super) async fn serve(
                     tracing::info!(%peer, event = "sandbox-violation", %message, "sandbox client broke the protocol");
                 }
                 ServerEvent::MessageReceived(m) => {
-                    let m = *m;
+                    let mut m = *m;
+                    if let Some(dns) = &limits.auth {
+                        match authenticate(dns, &m, peer).await {
+                            Ok(stamped) => {
+                                m.lints = std::mem::take(&mut m.lints)
+                                    .into_iter()
+                                    .filter_map(|mut l| {
+                                        l.span = stamped.map_span(l.span)?;
+                                        Some(l)
+                                    })
+                                    .collect();
+                                m.data = stamped.message;
+                            }
+                            Err(why) => {
+                                tracing::info!(%peer, event = "sandbox-auth-failed", %why, "sandbox: no Authentication-Results");
+                                record
+                                    .transcript
+                                    .note(&format!("no Authentication-Results added: {why}"));
+                            }
+                        }
+                    }
                     let stored = StoredMessage {
                         meta: MessageMeta {
                             id: 0,

@@ -13,6 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use mailscope_core::smtp::session::server::sandbox;
 use mailscope_core::smtp::session::ServerConfig;
+
+use crate::dns::Dns;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -60,6 +62,9 @@ pub struct SandboxOptions {
     pub write_timeout: Duration,
     /// Minimum rate of DATA/BDAT content in bytes per second (0: none).
     pub min_data_rate: u64,
+    /// Check each message's authentication and add an Authentication-Results field, asking
+    /// this DNS server (`Some(None)`: the system's resolver); `None`: off.
+    pub authenticate: Option<Option<SocketAddr>>,
 }
 
 impl SandboxOptions {
@@ -73,6 +78,7 @@ impl SandboxOptions {
             timeout: DEFAULT_TIMEOUT,
             write_timeout: DEFAULT_TIMEOUT,
             min_data_rate: mailscope_core::smtp::session::server::DEFAULT_MIN_DATA_RATE,
+            authenticate: None,
         }
     }
 
@@ -121,8 +127,13 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<Sandbox> {
         Some(dir) => Store::open(options.keep, options.max_bytes, dir)?,
         None => Store::new(options.keep, options.max_bytes, None),
     });
+    let auth = match options.authenticate {
+        Some(server) => Some(Dns::new(server).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let limits = Arc::new(connection::Limits {
         config: options.server_config(),
+        auth,
         write_timeout: options.write_timeout,
         connections: {
             let mut seed = [0u8; 8];

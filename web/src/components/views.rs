@@ -30,7 +30,7 @@ pub fn view_frame(props: &ViewFrameProps) -> Html {
         View::Session => (tr(lang, "Session"), tr(lang, "Compose an SMTP session and step through it line by line, against the built-in server or a real one through the relay.")),
         View::Message => (tr(lang, "Message"), tr(lang, "Compose a message or open an .eml file and inspect it byte by byte: the part tree, headers raw and decoded, and every defect.")),
         View::Tools => (tr(lang, "Tools"), tr(lang, "Decoders and lookups for the pieces of mail you meet on the wire.")),
-        View::Learn => (tr(lang, "Learn"), tr(lang, "Guided lessons on SMTP and MIME: each step explained, and a Try it that runs live against the in-browser server.")),
+        View::Learn => (tr(lang, "Learn"), tr(lang, "Guided lessons on SMTP and MIME: each step explained, and a Try it that runs live against the in-browser server or the sandbox of mailscope serve.")),
         View::Mailbox => (tr(lang, "Mailbox"), tr(lang, "Messages received by the sandbox SMTP server of mailscope serve.")),
     };
     html! {

@@ -175,7 +175,7 @@ impl LearnModel {
             }
             LearnAction::Relay { action, now } => {
                 self.sandbox
-                    .get_or_insert_with(SandboxRun::new)
+                    .get_or_insert_with(SandboxRun::default)
                     .on_relay(action, now);
                 self.follow_sandbox();
             }
@@ -248,7 +248,7 @@ impl LearnModel {
         self.ran_on_sandbox = self.runs_on_sandbox();
         if self.ran_on_sandbox {
             self.sandbox
-                .get_or_insert_with(SandboxRun::new)
+                .get_or_insert_with(SandboxRun::default)
                 .start(lesson, upto, whole, now);
             self.runs.clear();
             self.follow_sandbox();

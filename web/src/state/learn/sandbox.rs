@@ -154,9 +154,9 @@ pub struct SandboxRun {
     pub whole: bool,
 }
 
-impl SandboxRun {
+impl Default for SandboxRun {
     /// A model whose target is the sandbox.
-    pub fn new() -> SandboxRun {
+    fn default() -> SandboxRun {
         let mut session = SessionModel::default();
         session.apply(Action::SetTarget(TargetForm {
             kind: TargetKind::Sandbox,
@@ -168,6 +168,9 @@ impl SandboxRun {
             whole: false,
         }
     }
+}
+
+impl SandboxRun {
 
     /// Starts running `lesson` up to step `upto`, ending any earlier run's connection.
     pub fn start(&mut self, lesson: &'static Lesson, upto: usize, whole: bool, now: u64) {
