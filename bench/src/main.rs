@@ -14,7 +14,7 @@ mod timing;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] [scaling] | core-wall";
+const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] [scaling] | core-wall | profile small|large core|mail-parser";
 
 fn main() -> ExitCode {
     let mut runs = 5;
@@ -39,6 +39,21 @@ fn main() -> ExitCode {
                     println!("{line}");
                 }
                 return ExitCode::SUCCESS;
+            }
+            // One untimed pass of one parser over one corpus, for an instruction count
+            // (`valgrind --tool=callgrind`), which a busy machine does not change.
+            "profile" => {
+                let (corpus, parser) = (args.next(), args.next());
+                return match mime::profile(corpus.as_deref(), parser.as_deref()) {
+                    Some(line) => {
+                        println!("{line}");
+                        ExitCode::SUCCESS
+                    }
+                    None => {
+                        eprintln!("{USAGE}");
+                        ExitCode::from(2)
+                    }
+                };
             }
             _ => {
                 eprintln!("{USAGE}");

@@ -113,6 +113,30 @@ pub(crate) fn mailparse(input: &[u8]) -> Work {
 }
 
 /// The MIME table.
+/// One pass of `parser` (`core` or `mail-parser`) over `corpus` (`small` or `large`), untimed:
+/// the line says what it did. `None` for a name it does not know.
+pub(crate) fn profile(corpus_name: Option<&str>, parser: Option<&str>) -> Option<String> {
+    let (name, seed, count, sizes) = CORPORA.into_iter().find(|c| Some(c.0) == corpus_name)?;
+    let f: fn(&[u8]) -> Work = match parser? {
+        "core" => ours,
+        "mail-parser" => mail_parser,
+        _ => return None,
+    };
+    let msgs = corpus(seed, count, sizes);
+    let w = profiled_pass(&msgs, f);
+    Some(format!(
+        "{name}: {} fields, {} leaves, {} bytes decoded",
+        w.fields, w.leaves, w.bytes
+    ))
+}
+
+/// The pass [`profile`] measures: a function of its own, so that callgrind's
+/// `--toggle-collect=*profiled_pass*` counts it and not the corpus generation.
+#[inline(never)]
+fn profiled_pass(msgs: &[Vec<u8>], f: fn(&[u8]) -> Work) -> Work {
+    run_corpus(msgs, f)
+}
+
 pub(crate) fn report(runs: usize) -> String {
     let mut out = String::from(
         "MIME full parse + decode       corpus        MB/s   ours/peer   fields   leaves   decoded\n",

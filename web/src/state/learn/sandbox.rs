@@ -171,7 +171,6 @@ impl Default for SandboxRun {
 }
 
 impl SandboxRun {
-
     /// Starts running `lesson` up to step `upto`, ending any earlier run's connection.
     pub fn start(&mut self, lesson: &'static Lesson, upto: usize, whole: bool, now: u64) {
         self.session.apply(Action::Disconnect);
