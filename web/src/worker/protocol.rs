@@ -26,6 +26,7 @@ use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
 use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::auth::{AuthError, AuthInput, AuthOutcome, LookedUp};
+use crate::state::message::sign::{SignError, SignRequest, Signed};
 use crate::state::message::{FileError, Transfer};
 use crate::state::transcript::ExportSource;
 
@@ -78,6 +79,15 @@ pub enum WorkerRequest {
         /// The clock, Unix seconds (signature times are judged against it).
         now: u64,
     },
+    /// Sign a message with DKIM (the composer). Side: `[Bytes(message)]`. Answer:
+    /// [`WorkerEvent::Signed`].
+    Sign {
+        /// The key, domain, selector and time.
+        request: SignRequest,
+    },
+    /// Make a fresh Ed25519 test key from the browser's random numbers. Answer:
+    /// [`WorkerEvent::Key`].
+    MakeKey,
 }
 
 /// What the worker tells the page.
@@ -119,6 +129,16 @@ pub enum WorkerEvent {
     Authenticated {
         /// The outcome.
         outcome: AuthOutcome,
+    },
+    /// The DKIM-Signature field and the key record.
+    Signed {
+        /// The signature.
+        signed: Signed,
+    },
+    /// A fresh private key.
+    Key {
+        /// PKCS#8 PEM.
+        pem: String,
     },
     /// The request failed.
     Failed {
@@ -262,6 +282,13 @@ pub enum JobError {
     File(FileError),
     /// The authenticity checks could not run.
     Auth(AuthError),
+    /// The message could not be signed.
+    Sign(SignError),
+    /// No test key could be made (no random numbers, or the key could not be written).
+    Key {
+        /// Why.
+        detail: String,
+    },
     /// What was opened holds no message: it is empty or binary.
     NotText(NotText),
     /// The charset cannot encode the text (the core's explanation, which names the character).
@@ -388,6 +415,12 @@ impl UserError for WorkerError {
                 "The records cannot be read: {detail}.",
                 &[("detail", detail)],
             ),
+            WorkerError::Job(JobError::Sign(e)) => e.what(lang),
+            WorkerError::Job(JobError::Key { detail }) => trf(
+                lang,
+                "No test key could be made: {detail}.",
+                &[("detail", detail)],
+            ),
             WorkerError::Job(JobError::Encode { detail }) => detail.clone(),
             WorkerError::Job(JobError::NotApiJson { detail }) => trf(
                 lang,
@@ -419,6 +452,12 @@ impl UserError for WorkerError {
             )
             .into(),
             WorkerError::Job(JobError::File(e)) => e.next_step(lang),
+            WorkerError::Job(JobError::Sign(e)) => e.next_step(lang),
+            WorkerError::Job(JobError::Key { .. }) => tr(
+                lang,
+                "Try again, or paste a key made elsewhere (openssl genpkey -algorithm ed25519).",
+            )
+            .into(),
             WorkerError::Job(JobError::Auth(AuthError::BadIp(_))) => tr(
                 lang,
                 "Type the SMTP client's IPv4 or IPv6 address, such as 192.0.2.25, or leave it empty to skip SPF.",
@@ -467,6 +506,15 @@ mod tests {
                 b: true,
             },
             WorkerRequest::ReadApi { doc: ApiDoc::List },
+            WorkerRequest::Sign {
+                request: SignRequest {
+                    domain: "example.org".into(),
+                    selector: "s".into(),
+                    key: "-----BEGIN PRIVATE KEY-----".into(),
+                    timestamp: Some(1),
+                },
+            },
+            WorkerRequest::MakeKey,
             WorkerRequest::ExportJson {
                 source: ExportSource::Text {
                     input: b"S: 220 x\r\n".to_vec(),
@@ -499,6 +547,13 @@ mod tests {
                 },
             },
             WorkerEvent::Exported { json: "{}".into() },
+            WorkerEvent::Signed {
+                signed: Signed {
+                    field: "DKIM-Signature: v=1\r\n".into(),
+                    record: "s._domainkey.example.org. IN TXT \"p=\"".into(),
+                },
+            },
+            WorkerEvent::Key { pem: "PEM".into() },
             WorkerEvent::Failed {
                 error: JobError::File(FileError::TooLarge {
                     name: "a".into(),
@@ -510,7 +565,7 @@ mod tests {
         let finals: Vec<bool> = events.iter().map(WorkerEvent::is_final).collect();
         assert_eq!(
             finals,
-            [false, false, false, true, true, true, true, true],
+            [false, false, false, true, true, true, true, true, true, true],
             "progress events leave the request open"
         );
         for e in events {
