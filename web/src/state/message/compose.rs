@@ -11,7 +11,8 @@ use mailscope_core::mime::parse::parse_message;
 use mailscope_core::span::Span;
 
 use crate::state::message::inspect::{line_starts, marked_segments, Segment};
-use crate::state::message::sign::{DkimForm, SignError, SignRequest, Signed};
+use crate::state::message::sign::{DkimForm, SignRequest, Signed};
+use crate::worker::protocol::{JobError, WorkerError};
 
 /// Lines of the produced message shown before "show all".
 pub const WIRE_LINES: usize = 300;
@@ -47,7 +48,7 @@ pub struct SignedOutput {
     /// How it was asked for.
     pub request: SignRequest,
     /// The signature, or why there is none.
-    pub result: Result<Signed, SignError>,
+    pub result: Result<Signed, WorkerError>,
 }
 
 /// Where signing stands for the current message.
@@ -59,8 +60,8 @@ pub enum Signing<'a> {
     Busy,
     /// Signed.
     Done(&'a Signed),
-    /// Not signed, and why.
-    Failed(SignError),
+    /// Not signed, and why (a field the page can check, the key, or the worker).
+    Failed(WorkerError),
 }
 
 /// The composer's state.
@@ -189,7 +190,7 @@ impl ComposeForm {
         }
         let request = match self.dkim.request(self.from_domain().as_deref(), None) {
             Ok(request) => request,
-            Err(e) => return Signing::Failed(e),
+            Err(e) => return Signing::Failed(WorkerError::Job(JobError::Sign(e))),
         };
         let built = match &self.output {
             Some(Ok(built)) => built,
@@ -475,7 +476,7 @@ mod tests {
 
     #[test]
     fn a_signed_message_is_what_every_action_uses() {
-        use crate::state::message::sign::{sign_message, test_key_pem};
+        use crate::state::message::sign::{sign_message, test_key_pem, SignError};
         let mut form = ComposeForm::default();
         let built = Rc::new(
             form.build(DATE.into(), "<1@x.invalid>".into(), 7)
@@ -486,9 +487,10 @@ mod tests {
         assert_eq!(form.message(), Some(built.clone()), "unsigned: as built");
         assert_eq!(form.sign_job(None), None, "nothing to sign");
         form.reduce(ComposeAction::SignWithDkim(true));
+        let failed = |e| Signing::Failed(WorkerError::Job(JobError::Sign(e)));
         assert_eq!(
             form.signing(),
-            Signing::Failed(SignError::NoKey),
+            failed(SignError::NoKey),
             "the From's domain is taken; the key is missing"
         );
         assert_eq!((form.message(), form.outgoing()), (None, None));
@@ -497,7 +499,8 @@ mod tests {
         assert_eq!(form.signing(), Signing::Busy);
         let (message, request) = form.sign_job(Some(1_800_000_000)).expect("a job");
         assert_eq!(request.domain, "example.kr", "the From's domain");
-        let result = sign_message(&message, &request);
+        let result =
+            sign_message(&message, &request).map_err(|e| WorkerError::Job(JobError::Sign(e)));
         let answer = Rc::new(SignedOutput {
             message,
             request,
@@ -528,7 +531,7 @@ mod tests {
         assert!(matches!(form.signing(), Signing::Done(_)));
         // A From without a domain and no domain typed.
         form.reduce(ComposeAction::Set(ComposeField::From, "nobody".into()));
-        assert_eq!(form.signing(), Signing::Failed(SignError::NoDomain));
+        assert_eq!(form.signing(), failed(SignError::NoDomain));
         form.reduce(ComposeAction::SignWithDkim(false));
         assert_eq!(form.signing(), Signing::Off);
     }
