@@ -4,7 +4,8 @@
 //! There is one worker, started on first use and shared by every request: parse jobs
 //! ([`ParseJob`], which parse on the page when no worker runs), encoded-word encodings ([`encode`]), the Mailbox's API answers
 //! ([`read_api`]), transcript exports ([`export_json`]), the authenticity checks
-//! ([`authenticate`]) and DKIM signing ([`sign`], [`make_key`]). Requests made before the worker says
+//! ([`authenticate`]), DKIM signing ([`sign`], [`make_key`]) and the DKIM lesson's panels
+//! ([`dkim_lesson`]). Requests made before the worker says
 //! `Ready` wait in a queue; a worker that is not ready within [`READY_TIMEOUT_S`] seconds (its
 //! wasm did not load: a failure the page is otherwise never told of) fails them with
 //! [`WorkerError::NoAnswer`]. Dropping an unfinished [`ParseJob`] stops the worker (a parse
@@ -22,6 +23,7 @@ use wasm_bindgen::JsCast;
 use yew::platform::pinned::oneshot;
 
 use crate::services::file::{js_text, read_file};
+use crate::state::learn::dkim::{DkimDemo, DkimLessonView};
 use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::auth::{AuthInput, AuthOutcome, LookedUp};
 use crate::state::message::sign::{SignRequest, Signed};
@@ -413,6 +415,14 @@ pub async fn sign(message: &[u8], request: SignRequest) -> Result<Signed, Worker
 pub async fn make_key() -> Result<String, WorkerError> {
     match ask(WorkerRequest::MakeKey, Vec::new()).await? {
         (WorkerEvent::Key { pem }, _) => Ok(pem),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// A panel of the DKIM lesson, signed and verified by the core in the worker.
+pub async fn dkim_lesson(demo: DkimDemo) -> Result<DkimLessonView, WorkerError> {
+    match ask(WorkerRequest::DkimLesson { demo }, Vec::new()).await? {
+        (WorkerEvent::DkimLesson { view }, _) => Ok(*view),
         (other, _) => Err(unexpected(&other)),
     }
 }

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::services::file::{js_text, Slices};
+use crate::state::learn::dkim::dkim_lesson;
 use crate::state::mailbox::views_from_json;
 use crate::state::message::auth::authenticate;
 use crate::state::message::sign::{sign_message, test_key_pem};
@@ -83,6 +84,12 @@ pub fn answer(
                 .map(|pem| (WorkerEvent::Key { pem }, Vec::new()))
                 .map_err(|detail| JobError::Key { detail })
         }
+        WorkerRequest::DkimLesson { demo } => dkim_lesson(demo)
+            .map(|view| {
+                let view = Box::new(view);
+                (WorkerEvent::DkimLesson { view }, Vec::new())
+            })
+            .map_err(|detail| JobError::Lesson { detail }),
         WorkerRequest::ExportJson { source } => Ok((
             WorkerEvent::Exported {
                 json: source.json(),
@@ -323,6 +330,16 @@ mod tests {
             Some(JobError::Sign(
                 crate::state::message::sign::SignError::NotPem
             ))
+        );
+        let (_, answer) = ask(
+            WorkerRequest::DkimLesson {
+                demo: crate::state::learn::dkim::DkimDemo::Verify,
+            },
+            Vec::new(),
+        );
+        assert!(
+            matches!(&answer, Ok((WorkerEvent::DkimLesson { view }, _)) if view.check.as_ref().is_some_and(|c| c.result == "pass")),
+            "{answer:?}"
         );
         for request in [
             WorkerRequest::Sign { request },

@@ -24,6 +24,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::state::binary::{decode, encode};
 use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
+use crate::state::learn::dkim::{DkimDemo, DkimLessonView};
 use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::auth::{AuthError, AuthInput, AuthOutcome, LookedUp};
 use crate::state::message::sign::{SignError, SignRequest, Signed};
@@ -88,6 +89,12 @@ pub enum WorkerRequest {
     /// Make a fresh Ed25519 test key from the browser's random numbers. Answer:
     /// [`WorkerEvent::Key`].
     MakeKey,
+    /// Compute a panel of the DKIM lesson (it signs and verifies). Answer:
+    /// [`WorkerEvent::DkimLesson`].
+    DkimLesson {
+        /// Which panel.
+        demo: DkimDemo,
+    },
 }
 
 /// What the worker tells the page.
@@ -139,6 +146,11 @@ pub enum WorkerEvent {
     Key {
         /// PKCS#8 PEM.
         pem: String,
+    },
+    /// A panel of the DKIM lesson.
+    DkimLesson {
+        /// What it shows.
+        view: Box<DkimLessonView>,
     },
     /// The request failed.
     Failed {
@@ -289,6 +301,11 @@ pub enum JobError {
         /// Why.
         detail: String,
     },
+    /// A lesson's panel could not be computed (the core refused its fixed data).
+    Lesson {
+        /// Why.
+        detail: String,
+    },
     /// What was opened holds no message: it is empty or binary.
     NotText(NotText),
     /// The charset cannot encode the text (the core's explanation, which names the character).
@@ -421,6 +438,11 @@ impl UserError for WorkerError {
                 "No test key could be made: {detail}.",
                 &[("detail", detail)],
             ),
+            WorkerError::Job(JobError::Lesson { detail }) => trf(
+                lang,
+                "The lesson's panel could not be computed: {detail}.",
+                &[("detail", detail)],
+            ),
             WorkerError::Job(JobError::Encode { detail }) => detail.clone(),
             WorkerError::Job(JobError::NotApiJson { detail }) => trf(
                 lang,
@@ -445,7 +467,9 @@ impl UserError for WorkerError {
             WorkerError::NotStarted { .. }
             | WorkerError::NoAnswer { .. }
             | WorkerError::Garbled { .. }
-            | WorkerError::Job(JobError::BadRequest | JobError::Unsent { .. }) => rebuild(lang),
+            | WorkerError::Job(
+                JobError::BadRequest | JobError::Unsent { .. } | JobError::Lesson { .. },
+            ) => rebuild(lang),
             WorkerError::Stopped { .. } => tr(
                 lang,
                 "Try again; a very large message may need more memory than the browser gives a page.",
@@ -515,6 +539,9 @@ mod tests {
                 },
             },
             WorkerRequest::MakeKey,
+            WorkerRequest::DkimLesson {
+                demo: DkimDemo::EditBody,
+            },
             WorkerRequest::ExportJson {
                 source: ExportSource::Text {
                     input: b"S: 220 x\r\n".to_vec(),
@@ -554,6 +581,12 @@ mod tests {
                 },
             },
             WorkerEvent::Key { pem: "PEM".into() },
+            WorkerEvent::DkimLesson {
+                view: Box::new(
+                    crate::state::learn::dkim::dkim_lesson(DkimDemo::EditHeader)
+                        .expect("the lesson's panel"),
+                ),
+            },
             WorkerEvent::Failed {
                 error: JobError::File(FileError::TooLarge {
                     name: "a".into(),
@@ -565,7 +598,7 @@ mod tests {
         let finals: Vec<bool> = events.iter().map(WorkerEvent::is_final).collect();
         assert_eq!(
             finals,
-            [false, false, false, true, true, true, true, true, true, true],
+            [false, false, false, true, true, true, true, true, true, true, true],
             "progress events leave the request open"
         );
         for e in events {

@@ -205,7 +205,9 @@ fn steps(lang: Lang, steps: &[StepView]) -> Html {
     }
 }
 
-fn signature(lang: Lang, d: &SignatureView) -> Html {
+/// One DKIM signature's verdict, steps, hashes, key record and canonical bytes (also shown by
+/// the DKIM lesson).
+pub(crate) fn signature(lang: Lang, d: &SignatureView) -> Html {
     html! {
         <section class="auth-check auth-dkim">
             <h5>{ format!("DKIM d={} s={} ", d.domain, d.selector) }{ verdict(&d.result) }</h5>
