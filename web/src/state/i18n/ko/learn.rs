@@ -10,7 +10,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("The lesson's panel could not be computed: {detail}.", "학습 패널을 계산할 수 없습니다: {detail}."),
     ("The message as checked", "확인한 그대로의 메시지"),
     ("The signed message:", "서명된 메시지:"),
-    ("canonicalization of the header block / of the body (RFC 6376 §3.4): relaxed forgives whitespace and the case of field names", "헤더 블록 / 본문의 정규화(RFC 6376 §3.4): relaxed는 공백과 필드 이름의 대소문자 차이를 봐줍니다"),
+    ("canonicalization of the header block / of the body (RFC 6376 §3.4): relaxed forgives whitespace and the case of field names", "헤더 블록 / 본문의 정규화(RFC 6376 §3.4): \"relaxed\"는 공백과 필드 이름의 대소문자 차이를 봐줍니다"),
     ("meaning", "뜻"),
     ("tag", "태그"),
     ("the algorithm: ed25519-sha256 signs a SHA-256 hash with Ed25519 (RFC 8463 §3)", "알고리즘: ed25519-sha256은 SHA-256 해시를 Ed25519로 서명합니다(RFC 8463 §3)"),

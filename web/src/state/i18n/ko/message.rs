@@ -57,11 +57,11 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("The signature is made by the core in the background worker (RFC 6376 §5, relaxed/relaxed, rsa-sha256 or ed25519-sha256 after the key); the key never leaves this browser.", "서명은 백그라운드 워커에서 코어가 만듭니다(RFC 6376 §5, relaxed/relaxed, 키에 따라 rsa-sha256 또는 ed25519-sha256). 키는 이 브라우저 밖으로 나가지 않습니다."),
     ("There is no domain to sign for: the Domain field is empty and the From address has no domain.", "서명할 도메인이 없습니다. 도메인 칸이 비어 있고 From 주소에도 도메인이 없습니다."),
     ("There is no private key to sign with.", "서명에 쓸 개인 키가 없습니다."),
-    ("Try again, or paste a key made elsewhere (openssl genpkey -algorithm ed25519).", "다시 시도하거나, 다른 곳에서 만든 키를 붙여 넣으세요(openssl genpkey -algorithm ed25519)."),
+    ("Try again, or paste a key made elsewhere (openssl genpkey -algorithm ed25519).", "다시 시도하거나, 다른 곳에서 만든 키를 붙여 넣으세요(\"openssl genpkey -algorithm ed25519\")."),
     ("Type a selector such as mail2026 and a domain such as example.org.", "mail2026 같은 셀렉터와 example.org 같은 도메인을 넣으세요."),
     ("Type the domain whose DNS will publish the key, such as example.org, or give the From field an address.", "example.org처럼 키를 DNS에 게시할 도메인을 넣거나, From 칸에 주소를 넣으세요."),
     ("{domain} (the From's domain)", "{domain}(From의 도메인)"),
-    ("{name} cannot be part of a DNS name: use letters, digits, hyphens and dots (an international domain in its xn-- form).", "{name}는 DNS 이름에 쓸 수 없습니다. 영문자, 숫자, 하이픈, 점을 쓰세요(국제화 도메인은 xn-- 형태로)."),
+    ("{name} cannot be part of a DNS name: use letters, digits, hyphens and dots (an international domain in its xn-- form).", "{name}는 DNS 이름에 쓸 수 없습니다. 영문자, 숫자, 하이픈, 점을 쓰세요(국제화 도메인은 \"xn--\" 형태로)."),
     // Tabs and composer.
     ("Compose", "작성"),
     ("Inspect", "검사"),
