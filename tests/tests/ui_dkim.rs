@@ -157,8 +157,15 @@ async fn the_dkim_lesson_breaks_the_step_each_edit_touches() {
     scroll_to(c, "#learn-dkim").await;
     browser.screenshot("ui-learn-dkim-header-ko").await;
 
-    click(c, "#learn-next").await;
-    click(c, "#learn-dkim-composer").await;
+    // The whole lesson: nothing goes to the server; each step's section shows its panel.
+    click(c, "#learn-try").await;
+    wait_xpath(
+        c,
+        "//*[@id='learn-run-3']//ol[contains(@class,'auth-steps')]/li[contains(@class,'bad')]",
+    )
+    .await;
+    // Step 5's link opens the composer.
+    click(c, "#learn-run-5 #learn-dkim-composer").await;
     wait_css(c, "#compose-dkim").await;
     assert_eq!(page_errors(c).await, Vec::<String>::new());
 }
