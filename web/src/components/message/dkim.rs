@@ -125,7 +125,6 @@ pub fn dkim_section(props: &DkimSectionProps) -> Html {
             }
         }
     };
-    let from_domain = form.from_domain().unwrap_or_default();
     html! {
         <fieldset class="dkim-sign" id="compose-dkim">
             <legend>
@@ -133,10 +132,10 @@ pub fn dkim_section(props: &DkimSectionProps) -> Html {
                     title={tr(lang, "Add a DKIM-Signature (RFC 6376) made with your private key; the key never leaves this browser")} />
             </legend>
             if dkim.on {
-                <p class="muted">{ tr(lang, "The signature is made by the core in the background worker (RFC 6376 §5, relaxed/relaxed, rsa-sha256 or ed25519-sha256 after the key); the key never leaves this browser.") }</p>
+                <p class="muted">{ tr(lang, "The signature is made by the core in the background worker (RFC 6376 §5, relaxed/relaxed, rsa-sha256 or ed25519-sha256 after the key); the key never leaves this browser. The domain is the From address's unless you type another.") }</p>
                 <div class="inline-fields">
                     <Field id="compose-dkim-domain" label={tr(lang, "Domain (d=)")} value={dkim.domain.clone()}
-                        placeholder={if from_domain.is_empty() { AttrValue::default() } else { AttrValue::from(trf(lang, "{domain} (the From's domain)", &[("domain", &from_domain)])) }}
+                        placeholder={form.from_domain().unwrap_or_default()}
                         oninput={set(ComposeField::DkimDomain)} />
                     <Field id="compose-dkim-selector" label={tr(lang, "Selector (s=)")} value={dkim.selector.clone()} oninput={set(ComposeField::DkimSelector)} />
                 </div>
