@@ -213,6 +213,50 @@ fn signed(message: &str, key: &SigningKey, opts: &SignOptions) -> (Vec<u8>, Stri
 }
 
 #[test]
+fn a_key_writes_its_pem_and_the_record_to_publish() {
+    let seeded = SigningKey::from_ed25519_seed(&[7; 32]);
+    for (name, key) in [
+        ("seed", seeded.clone()),
+        ("ed25519", key("ed25519")),
+        ("rsa2048", key("rsa2048")),
+    ] {
+        let pem = key.to_pem().unwrap();
+        assert!(
+            pem.starts_with("-----BEGIN PRIVATE KEY-----"),
+            "{name}: {pem}"
+        );
+        let back = SigningKey::from_pem(&pem).unwrap();
+        assert_eq!(
+            back.key_record(),
+            key.key_record(),
+            "{name}: PEM round trip"
+        );
+        let line = key.dns_record("sel", "example.org.");
+        assert!(
+            line.starts_with("sel._domainkey.example.org. IN TXT \"v=DKIM1; k="),
+            "{name}: {line}"
+        );
+        // Character-strings of at most 255 bytes (RFC 1035 §3.3.14): an RSA 2048 key needs two.
+        let strings = line.matches('"').count() / 2;
+        let want = if name == "rsa2048" { 2 } else { 1 };
+        assert_eq!(strings, want, "{name}: {line}");
+        let opts = SignOptions {
+            timestamp: Some(NOW - 10),
+            ..SignOptions::new("example.org", "sel")
+        };
+        let mut msg = sign(MESSAGE.as_bytes(), &key, &opts).unwrap();
+        msg.extend_from_slice(MESSAGE.as_bytes());
+        let r = run(&msg, &line, Envelope::default());
+        assert_eq!(words(&r), [Verdict::Pass], "{name}: {:#?}", r.dkim[0].steps);
+    }
+    // The same seed is the same key; another seed is another.
+    let again = SigningKey::from_ed25519_seed(&[7; 32]);
+    assert_eq!(again.key_record(), seeded.key_record());
+    let other = SigningKey::from_ed25519_seed(&[8; 32]);
+    assert_ne!(other.key_record(), seeded.key_record());
+}
+
+#[test]
 fn signatures_made_here_verify_in_every_canonicalization() {
     for name in ["rsa2048", "rsa1024", "ed25519"] {
         let key = key(name);

@@ -1,7 +1,8 @@
 //! Every view in Korean shows no English outside data: Chromium starts with Korean, and each
 //! view (Session after a whole transaction with findings, the Message inspector on a message
 //! with findings, its Authenticity panel after the checks of a DKIM-signed message, passing
-//! and then failing, Tools, Learn after a lesson run, Mailbox with a stored message) is read
+//! and then failing, the composer signing with DKIM, Tools, Learn after a lesson run and the
+//! DKIM lesson's panels, Mailbox with a stored message) is read
 //! as a person sees it (`innerText` of visible text nodes). English words fail the test unless they
 //! are data or protocol, by rule:
 //!
@@ -291,6 +292,14 @@ async fn every_view_in_korean_shows_no_english_outside_data() {
     scroll_to(c, ".auth-dkim").await;
     browser.screenshot("korean-sweep-auth-fail-steps").await;
 
+    // The composer signing with DKIM, with a test key made in the worker.
+    click(c, "#tab-compose").await;
+    click(c, "#compose-dkim-on").await;
+    click(c, "#compose-dkim-make").await;
+    wait_css(c, "#compose-dkim-record").await;
+    scroll_to(c, "#compose-dkim").await;
+    found.extend(sweep(&browser, "compose-dkim").await);
+
     // Tools, as they open (their examples carry defects and findings).
     open_view(c, "#/tools").await;
     wait_css(c, "#cte-output").await;
@@ -308,6 +317,16 @@ async fn every_view_in_korean_shows_no_english_outside_data() {
     )
     .await;
     found.extend(sweep(&browser, "learn").await);
+
+    // The DKIM lesson: the signature tag by tag, then the body edit that fails the body hash.
+    click(c, "#learn-back").await;
+    click(c, "a.lesson-link[data-lesson='dkim']").await;
+    wait_css(c, "#learn-dkim-tags").await;
+    found.extend(sweep(&browser, "learn-dkim-sign").await);
+    click(c, "#learn-next").await;
+    click(c, "#learn-next").await;
+    wait_css(c, "#learn-dkim .auth-steps li.bad").await;
+    found.extend(sweep(&browser, "learn-dkim-body").await);
 
     // Mailbox: a message stored by the sandbox, opened.
     tokio::task::spawn_blocking(move || send_mail(smtp, "=?EUC-KR?B?vsiz58fPvLy/5C4=?="))

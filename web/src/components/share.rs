@@ -106,7 +106,7 @@ struct Made {
 }
 
 /// Copies `text` with the Clipboard API; `false` when it is missing or refused.
-async fn copy(text: String) -> bool {
+pub(crate) async fn copy(text: String) -> bool {
     let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return false;
     };

@@ -3,7 +3,9 @@
 //!
 //! There is one worker, started on first use and shared by every request: parse jobs
 //! ([`ParseJob`], which parse on the page when no worker runs), encoded-word encodings ([`encode`]), the Mailbox's API answers
-//! ([`read_api`]) and transcript exports ([`export_json`]). Requests made before the worker says
+//! ([`read_api`]), transcript exports ([`export_json`]), the authenticity checks
+//! ([`authenticate`]), DKIM signing ([`sign`], [`make_key`]) and the DKIM lesson's panels
+//! ([`dkim_lesson`]). Requests made before the worker says
 //! `Ready` wait in a queue; a worker that is not ready within [`READY_TIMEOUT_S`] seconds (its
 //! wasm did not load: a failure the page is otherwise never told of) fails them with
 //! [`WorkerError::NoAnswer`]. Dropping an unfinished [`ParseJob`] stops the worker (a parse
@@ -21,8 +23,10 @@ use wasm_bindgen::JsCast;
 use yew::platform::pinned::oneshot;
 
 use crate::services::file::{js_text, read_file};
+use crate::state::learn::dkim::{DkimDemo, DkimLessonView};
 use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::auth::{AuthInput, AuthOutcome, LookedUp};
+use crate::state::message::sign::{SignRequest, Signed};
 use crate::state::message::Inspected;
 use crate::state::transcript::ExportSource;
 use crate::worker::protocol::{
@@ -390,6 +394,35 @@ pub async fn authenticate(
     };
     match ask(request, vec![Side::Bytes(message.to_vec())]).await? {
         (WorkerEvent::Authenticated { outcome }, _) => Ok(outcome),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// Signs `message` with DKIM in the worker (the signing crypto is not in the page's code).
+pub async fn sign(message: &[u8], request: SignRequest) -> Result<Signed, WorkerError> {
+    match ask(
+        WorkerRequest::Sign { request },
+        vec![Side::Bytes(message.to_vec())],
+    )
+    .await?
+    {
+        (WorkerEvent::Signed { signed }, _) => Ok(signed),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// A fresh Ed25519 test key (PEM), made in the worker from the browser's random numbers.
+pub async fn make_key() -> Result<String, WorkerError> {
+    match ask(WorkerRequest::MakeKey, Vec::new()).await? {
+        (WorkerEvent::Key { pem }, _) => Ok(pem),
+        (other, _) => Err(unexpected(&other)),
+    }
+}
+
+/// A panel of the DKIM lesson, signed and verified by the core in the worker.
+pub async fn dkim_lesson(demo: DkimDemo) -> Result<DkimLessonView, WorkerError> {
+    match ask(WorkerRequest::DkimLesson { demo }, Vec::new()).await? {
+        (WorkerEvent::DkimLesson { view }, _) => Ok(*view),
         (other, _) => Err(unexpected(&other)),
     }
 }

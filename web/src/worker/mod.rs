@@ -1,6 +1,6 @@
 //! The worker: heavy work off the page's main thread — reading and parsing messages, encoding
 //! encoded-words in legacy charsets, reading the Mailbox API's JSON, writing a transcript's
-//! JSON export. `web/src/bin/worker.rs` runs [`start`] in a Web Worker; the page talks to it
+//! JSON export, checking and making DKIM signatures (the crypto is not in the page's code). `web/src/bin/worker.rs` runs [`start`] in a Web Worker; the page talks to it
 //! through [`crate::services::worker`]; [`protocol`] is the channel between them.
 
 pub mod protocol;
@@ -10,8 +10,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::services::file::{js_text, Slices};
+use crate::state::learn::dkim::dkim_lesson;
 use crate::state::mailbox::views_from_json;
 use crate::state::message::auth::authenticate;
+use crate::state::message::sign::{sign_message, test_key_pem};
 use crate::state::message::{FileError, Inspected};
 use crate::state::tools::words::encode_text;
 use protocol::{parsed_side, Envelope, JobError, Side, WorkerEvent, WorkerRequest};
@@ -65,6 +67,29 @@ pub fn answer(
                 .map(|outcome| (WorkerEvent::Authenticated { outcome }, Vec::new()))
                 .map_err(JobError::Auth)
         }
+        WorkerRequest::Sign { request } => {
+            let Some(Side::Bytes(message)) = side.next() else {
+                return Err(JobError::BadRequest);
+            };
+            sign_message(&message, &request)
+                .map(|signed| (WorkerEvent::Signed { signed }, Vec::new()))
+                .map_err(JobError::Sign)
+        }
+        WorkerRequest::MakeKey => {
+            let mut seed = [0u8; 32];
+            getrandom::getrandom(&mut seed).map_err(|e| JobError::Key {
+                detail: e.to_string(),
+            })?;
+            test_key_pem(&seed)
+                .map(|pem| (WorkerEvent::Key { pem }, Vec::new()))
+                .map_err(|detail| JobError::Key { detail })
+        }
+        WorkerRequest::DkimLesson { demo } => dkim_lesson(demo)
+            .map(|view| {
+                let view = Box::new(view);
+                (WorkerEvent::DkimLesson { view }, Vec::new())
+            })
+            .map_err(|detail| JobError::Lesson { detail }),
         WorkerRequest::ExportJson { source } => Ok((
             WorkerEvent::Exported {
                 json: source.json(),
@@ -265,7 +290,59 @@ mod tests {
             matches!(&answer, Ok((WorkerEvent::Exported { json }, _)) if json.contains("\"version\"")),
             "{answer:?}"
         );
+        let (_, answer) = ask(WorkerRequest::MakeKey, Vec::new());
+        let Ok((WorkerEvent::Key { pem }, _)) = answer else {
+            panic!("a key: {answer:?}");
+        };
+        let (_, again) = ask(WorkerRequest::MakeKey, Vec::new());
+        assert!(
+            matches!(&again, Ok((WorkerEvent::Key { pem: other }, _)) if *other != pem),
+            "each key is fresh: {again:?}"
+        );
+        let request = crate::state::message::sign::SignRequest {
+            domain: "example.org".into(),
+            selector: "s".into(),
+            key: pem,
+            timestamp: None,
+        };
+        let message = b"From: a@example.org\r\n\r\nhi\r\n".to_vec();
+        let (_, answer) = ask(
+            WorkerRequest::Sign {
+                request: request.clone(),
+            },
+            vec![Side::Bytes(message)],
+        );
+        assert!(
+            matches!(&answer, Ok((WorkerEvent::Signed { signed }, _)) if signed.record.starts_with("s._domainkey.example.org. IN TXT")),
+            "{answer:?}"
+        );
+        let (_, answer) = ask(
+            WorkerRequest::Sign {
+                request: crate::state::message::sign::SignRequest {
+                    key: "not a key".into(),
+                    ..request.clone()
+                },
+            },
+            vec![Side::Bytes(b"From: a@example.org\r\n\r\n".to_vec())],
+        );
+        assert_eq!(
+            answer.err(),
+            Some(JobError::Sign(
+                crate::state::message::sign::SignError::NotPem
+            ))
+        );
+        let (_, answer) = ask(
+            WorkerRequest::DkimLesson {
+                demo: crate::state::learn::dkim::DkimDemo::Verify,
+            },
+            Vec::new(),
+        );
+        assert!(
+            matches!(&answer, Ok((WorkerEvent::DkimLesson { view }, _)) if view.check.as_ref().is_some_and(|c| c.result == "pass")),
+            "{answer:?}"
+        );
         for request in [
+            WorkerRequest::Sign { request },
             WorkerRequest::ParseFile,
             WorkerRequest::ParseBytes { name: "x".into() },
             WorkerRequest::ReadApi { doc: ApiDoc::List },

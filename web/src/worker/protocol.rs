@@ -24,8 +24,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::state::binary::{decode, encode};
 use crate::state::error::UserError;
 use crate::state::i18n::{tr, trf, Lang};
+use crate::state::learn::dkim::{DkimDemo, DkimLessonView};
 use crate::state::mailbox::{ApiDoc, ApiViews};
 use crate::state::message::auth::{AuthError, AuthInput, AuthOutcome, LookedUp};
+use crate::state::message::sign::{SignError, SignRequest, Signed};
 use crate::state::message::{FileError, Transfer};
 use crate::state::transcript::ExportSource;
 
@@ -78,6 +80,21 @@ pub enum WorkerRequest {
         /// The clock, Unix seconds (signature times are judged against it).
         now: u64,
     },
+    /// Sign a message with DKIM (the composer). Side: `[Bytes(message)]`. Answer:
+    /// [`WorkerEvent::Signed`].
+    Sign {
+        /// The key, domain, selector and time.
+        request: SignRequest,
+    },
+    /// Make a fresh Ed25519 test key from the browser's random numbers. Answer:
+    /// [`WorkerEvent::Key`].
+    MakeKey,
+    /// Compute a panel of the DKIM lesson (it signs and verifies). Answer:
+    /// [`WorkerEvent::DkimLesson`].
+    DkimLesson {
+        /// Which panel.
+        demo: DkimDemo,
+    },
 }
 
 /// What the worker tells the page.
@@ -119,6 +136,21 @@ pub enum WorkerEvent {
     Authenticated {
         /// The outcome.
         outcome: AuthOutcome,
+    },
+    /// The DKIM-Signature field and the key record.
+    Signed {
+        /// The signature.
+        signed: Signed,
+    },
+    /// A fresh private key.
+    Key {
+        /// PKCS#8 PEM.
+        pem: String,
+    },
+    /// A panel of the DKIM lesson.
+    DkimLesson {
+        /// What it shows.
+        view: Box<DkimLessonView>,
     },
     /// The request failed.
     Failed {
@@ -262,6 +294,18 @@ pub enum JobError {
     File(FileError),
     /// The authenticity checks could not run.
     Auth(AuthError),
+    /// The message could not be signed.
+    Sign(SignError),
+    /// No test key could be made (no random numbers, or the key could not be written).
+    Key {
+        /// Why.
+        detail: String,
+    },
+    /// A lesson's panel could not be computed (the core refused its fixed data).
+    Lesson {
+        /// Why.
+        detail: String,
+    },
     /// What was opened holds no message: it is empty or binary.
     NotText(NotText),
     /// The charset cannot encode the text (the core's explanation, which names the character).
@@ -388,6 +432,17 @@ impl UserError for WorkerError {
                 "The records cannot be read: {detail}.",
                 &[("detail", detail)],
             ),
+            WorkerError::Job(JobError::Sign(e)) => e.what(lang),
+            WorkerError::Job(JobError::Key { detail }) => trf(
+                lang,
+                "No test key could be made: {detail}.",
+                &[("detail", detail)],
+            ),
+            WorkerError::Job(JobError::Lesson { detail }) => trf(
+                lang,
+                "The lesson's panel could not be computed: {detail}.",
+                &[("detail", detail)],
+            ),
             WorkerError::Job(JobError::Encode { detail }) => detail.clone(),
             WorkerError::Job(JobError::NotApiJson { detail }) => trf(
                 lang,
@@ -412,13 +467,21 @@ impl UserError for WorkerError {
             WorkerError::NotStarted { .. }
             | WorkerError::NoAnswer { .. }
             | WorkerError::Garbled { .. }
-            | WorkerError::Job(JobError::BadRequest | JobError::Unsent { .. }) => rebuild(lang),
+            | WorkerError::Job(
+                JobError::BadRequest | JobError::Unsent { .. } | JobError::Lesson { .. },
+            ) => rebuild(lang),
             WorkerError::Stopped { .. } => tr(
                 lang,
                 "Try again; a very large message may need more memory than the browser gives a page.",
             )
             .into(),
             WorkerError::Job(JobError::File(e)) => e.next_step(lang),
+            WorkerError::Job(JobError::Sign(e)) => e.next_step(lang),
+            WorkerError::Job(JobError::Key { .. }) => tr(
+                lang,
+                "Try again, or paste a key made elsewhere (openssl genpkey -algorithm ed25519).",
+            )
+            .into(),
             WorkerError::Job(JobError::Auth(AuthError::BadIp(_))) => tr(
                 lang,
                 "Type the SMTP client's IPv4 or IPv6 address, such as 192.0.2.25, or leave it empty to skip SPF.",
@@ -467,6 +530,18 @@ mod tests {
                 b: true,
             },
             WorkerRequest::ReadApi { doc: ApiDoc::List },
+            WorkerRequest::Sign {
+                request: SignRequest {
+                    domain: "example.org".into(),
+                    selector: "s".into(),
+                    key: "-----BEGIN PRIVATE KEY-----".into(),
+                    timestamp: Some(1),
+                },
+            },
+            WorkerRequest::MakeKey,
+            WorkerRequest::DkimLesson {
+                demo: DkimDemo::EditBody,
+            },
             WorkerRequest::ExportJson {
                 source: ExportSource::Text {
                     input: b"S: 220 x\r\n".to_vec(),
@@ -499,6 +574,19 @@ mod tests {
                 },
             },
             WorkerEvent::Exported { json: "{}".into() },
+            WorkerEvent::Signed {
+                signed: Signed {
+                    field: "DKIM-Signature: v=1\r\n".into(),
+                    record: "s._domainkey.example.org. IN TXT \"p=\"".into(),
+                },
+            },
+            WorkerEvent::Key { pem: "PEM".into() },
+            WorkerEvent::DkimLesson {
+                view: Box::new(
+                    crate::state::learn::dkim::dkim_lesson(DkimDemo::EditHeader)
+                        .expect("the lesson's panel"),
+                ),
+            },
             WorkerEvent::Failed {
                 error: JobError::File(FileError::TooLarge {
                     name: "a".into(),
@@ -510,7 +598,7 @@ mod tests {
         let finals: Vec<bool> = events.iter().map(WorkerEvent::is_final).collect();
         assert_eq!(
             finals,
-            [false, false, false, true, true, true, true, true],
+            [false, false, false, true, true, true, true, true, true, true, true],
             "progress events leave the request open"
         );
         for e in events {

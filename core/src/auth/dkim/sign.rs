@@ -60,6 +60,23 @@ impl SigningKey {
             })
     }
 
+    /// The Ed25519 key made from 32 random bytes (RFC 8032 §5.1.5: the private key is the
+    /// seed). The core draws no random numbers: the caller supplies them.
+    pub fn from_ed25519_seed(seed: &[u8; 32]) -> SigningKey {
+        SigningKey::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(seed)))
+    }
+
+    /// The key as PKCS#8 PEM (`BEGIN PRIVATE KEY`), which [`SigningKey::from_pem`] reads back.
+    pub fn to_pem(&self) -> Result<String, String> {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        let pem = match self {
+            SigningKey::Rsa(k) => k.to_pkcs8_pem(LineEnding::LF),
+            SigningKey::Ed25519(k) => k.to_pkcs8_pem(LineEnding::LF),
+        };
+        pem.map(|p| p.to_string())
+            .map_err(|e| format!("the key cannot be written as PEM: {e}"))
+    }
+
     /// The algorithm this key signs with.
     pub fn algorithm(&self) -> Algorithm {
         match self {
@@ -85,6 +102,26 @@ impl SigningKey {
                 base64::encode(k.verifying_key().as_bytes())
             ),
         }
+    }
+
+    /// The key record as a line of an RFC 1035 master file, ready to publish or to paste as a
+    /// record: `selector._domainkey.domain. IN TXT "v=DKIM1; k=…; p=…"` (RFC 6376 §3.6.2.1),
+    /// the text split into strings of at most 255 bytes (RFC 1035 §3.3.14; RFC 6376 §3.6.2.2
+    /// joins them back). A domain or selector ending in a dot is taken as written.
+    pub fn dns_record(&self, selector: &str, domain: &str) -> String {
+        let name = format!(
+            "{}._domainkey.{}.",
+            selector.trim_end_matches('.'),
+            domain.trim_end_matches('.')
+        );
+        let record = self.key_record();
+        // The record is ASCII (tags and base64), so any byte is a character boundary.
+        let strings: Vec<String> = record
+            .as_bytes()
+            .chunks(255)
+            .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+            .collect();
+        format!("{name} IN TXT {}", strings.join(" "))
     }
 
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>, String> {

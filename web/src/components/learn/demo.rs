@@ -3,6 +3,7 @@
 use mailscope_core::i18n::text as core_text;
 use yew::prelude::*;
 
+use super::dkim::DkimPanel;
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::transcript::table::wire_view;
@@ -101,6 +102,7 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
                 </table>
             </>
         },
+        DemoView::Dkim(demo) => html! { <DkimPanel demo={*demo} /> },
         DemoView::Received(list) => html! {
             if list.is_empty() {
                 <p class="muted">{ tr(lang, "The server accepted no message.") }</p>

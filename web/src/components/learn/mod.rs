@@ -2,6 +2,7 @@
 //! the Session view's reducer and shows it with the Session view's transcript components.
 
 pub mod demo;
+pub mod dkim;
 pub mod lesson;
 pub mod run;
 

@@ -31,6 +31,10 @@ pub struct AuthPanelProps {
     /// FROM).
     #[prop_or_default]
     pub session: Option<AuthInput>,
+    /// Records handed over with the message (the composer's DKIM key record): pasted, and
+    /// the checks run at once.
+    #[prop_or_default]
+    pub records: Option<String>,
 }
 
 /// Where a check's run stands.
@@ -84,17 +88,28 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
     {
         // Another message: no stale verdicts; in the Mailbox, its own session's facts (in the
         // Message view what was typed stays, for what-if edits of the same message).
+        // Records handed over with the message are pasted and checked at once.
         let (input, run) = (input.clone(), run.clone());
-        let session = props.session.clone();
-        use_effect_with(props.doc.clone(), move |_| {
-            if let Some(session) = session {
-                input.set(AuthInput {
+        let (session, records) = (props.session.clone(), props.records.clone());
+        use_effect_with(props.doc.clone(), move |doc| {
+            let mut next = match session {
+                Some(session) => AuthInput {
                     records: input.records.clone(),
                     lookup: input.lookup,
                     ..session
-                });
+                },
+                None => (*input).clone(),
+            };
+            match records {
+                Some(records) => {
+                    next.records = records;
+                    run.set(Run::Busy);
+                    let (doc, run, checked) = (doc.clone(), run.clone(), next.clone());
+                    spawn_local(async move { run.set(check(&doc.input, checked).await) });
+                }
+                None => run.set(Run::Idle),
             }
-            run.set(Run::Idle);
+            input.set(next);
         });
     }
     let set = |f: fn(&mut AuthInput, String)| {
@@ -116,7 +131,7 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
         })
     };
     html! {
-        <details class="panel auth-panel" id="auth-panel">
+        <details class="panel auth-panel" id="auth-panel" open={props.records.is_some()}>
             <summary><strong>{ tr(lang, "Authenticity: DKIM, SPF, DMARC, ARC") }</strong></summary>
             <p class="muted">{ tr(lang, "The checks run in this browser, with the DNS records you paste below; nothing is looked up on the network unless you tick the box below. Change a byte of the message or a record and check again to see which step breaks.") }</p>
             <div class="inline-fields">
@@ -190,7 +205,9 @@ fn steps(lang: Lang, steps: &[StepView]) -> Html {
     }
 }
 
-fn signature(lang: Lang, d: &SignatureView) -> Html {
+/// One DKIM signature's verdict, steps, hashes, key record and canonical bytes (also shown by
+/// the DKIM lesson).
+pub(crate) fn signature(lang: Lang, d: &SignatureView) -> Html {
     html! {
         <section class="auth-check auth-dkim">
             <h5>{ format!("DKIM d={} s={} ", d.domain, d.selector) }{ verdict(&d.result) }</h5>

@@ -1,4 +1,5 @@
-//! The composer: a form, the exact bytes the core builds from it, download and inspect.
+//! The composer: a form, the exact bytes the core builds from it (signed with DKIM in the
+//! worker when asked), download and inspect.
 
 use std::rc::Rc;
 
@@ -7,15 +8,18 @@ use mailscope_core::mime::date::DateTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::dkim::{inspect_signed, DkimSection};
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::share::{ShareButton, ShareSource};
 use crate::services::file;
 use crate::services::handoff;
+use crate::services::worker;
 use crate::state::error::Shown;
 use crate::state::i18n::{key, tr, trf, Lang};
 use crate::state::message::compose::{
-    line_count, wire_lines, ComposeAction, ComposeField, ComposeForm, WIRE_LINES,
+    line_count, wire_lines, ComposeAction, ComposeField, ComposeForm, SignedOutput, Signing,
+    WIRE_LINES,
 };
 use crate::state::message::inspect::{Inspected, SegmentKind};
 use crate::state::message::{Action, FileError};
@@ -37,6 +41,8 @@ struct Stamp {
     date: String,
     message_id: String,
     seed: u64,
+    /// The same time in Unix seconds: the DKIM signature's `t=`.
+    unix: u64,
 }
 
 impl Stamp {
@@ -57,6 +63,7 @@ impl Stamp {
             date: date.to_rfc5322(),
             message_id: format!("<{}.{:x}@mailscope.invalid>", now.get_time() as u64, random),
             seed: random,
+            unix: (now.get_time() / 1000.0) as u64,
         }
     }
 }
@@ -118,6 +125,25 @@ pub fn composer(props: &ComposerProps) -> Html {
                 .build(stamp.date.clone(), stamp.message_id.clone(), stamp.seed)
                 .map(Rc::new);
             dispatch.emit(Action::Compose(ComposeAction::Built(built)));
+        });
+    }
+    {
+        // Sign in the worker whenever the built message or the signing fields change; an
+        // answer for an older message is kept aside by the state as stale.
+        let dispatch = props.dispatch.clone();
+        use_effect_with(props.form.sign_job(Some(stamp.unix)), move |job| {
+            if let Some((message, request)) = job.clone() {
+                yew::platform::spawn_local(async move {
+                    let result = worker::sign(&message, request.clone()).await;
+                    dispatch.emit(Action::Compose(ComposeAction::Signed(Rc::new(
+                        SignedOutput {
+                            message,
+                            request,
+                            result,
+                        },
+                    ))));
+                });
+            }
         });
     }
     let d = &props.dispatch;
@@ -188,6 +214,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                         }) }
                     </ul>
                 </div>
+                <DkimSection form={form.clone()} dispatch={props.dispatch.clone()} />
                 <p class="muted stamp">
                     { trf(lang, "Date: {date} · Message-ID: {id} · boundary seed {seed}", &[("date", &stamp.date), ("id", &stamp.message_id), ("seed", &stamp.seed)]) }
                     {" "}
@@ -207,15 +234,24 @@ fn output(props: &ComposerProps) -> Html {
     let Some(result) = &props.form.output else {
         return html! { <p class="muted">{ tr(lang, "Building…") }</p> };
     };
-    let bytes = match result {
-        Ok(bytes) => bytes.clone(),
-        Err(e) => {
-            return html! {
-                <section class="compose-output" aria-label={tr(lang, "Produced message")}>
-                    <p class="error" role="alert">{ trf(lang, "Cannot build: {error}", &[("error", e)]) }</p>
-                </section>
-            }
-        }
+    if let Err(e) = result {
+        return html! {
+            <section class="compose-output" aria-label={tr(lang, "Produced message")}>
+                <p class="error" role="alert">{ trf(lang, "Cannot build: {error}", &[("error", e)]) }</p>
+            </section>
+        };
+    }
+    let Some(bytes) = props.form.message() else {
+        // Signing is on: the message is shown once signed; the section above says why not yet.
+        let note = match props.form.signing() {
+            Signing::Failed(_) => tr(lang, "Not signed: see Sign with DKIM above."),
+            _ => tr(lang, "Signing in the background worker…"),
+        };
+        return html! {
+            <section class="compose-output" aria-label={tr(lang, "Produced message")}>
+                <p class="muted" id="compose-unsigned">{ note }</p>
+            </section>
+        };
     };
     let limit = if props.form.show_all {
         usize::MAX
@@ -233,14 +269,15 @@ fn output(props: &ComposerProps) -> Html {
             }
         })
     };
-    let on_inspect = {
+    // A signed message opens with its key record, so the Authenticity panel can check it.
+    let on_inspect = inspect_signed(&props.form, &props.dispatch).unwrap_or_else(|| {
         let bytes = bytes.clone();
         let dispatch = props.dispatch.clone();
         Callback::from(move |_| {
             let doc = Inspected::new("composed.eml", bytes.to_vec());
             dispatch.emit(Action::Loaded(doc.into()));
         })
-    };
+    });
     let outgoing = props.form.outgoing();
     let on_send = {
         let outgoing = outgoing.clone();

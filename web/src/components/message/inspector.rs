@@ -38,6 +38,9 @@ pub struct InspectorProps {
     /// Authenticity panel.
     #[prop_or_default]
     pub session: Option<AuthInput>,
+    /// DNS records handed over with the message (the composer's DKIM key record).
+    #[prop_or_default]
+    pub records: Option<String>,
     /// Where actions go.
     pub dispatch: Callback<Action>,
 }
@@ -97,7 +100,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                         hex_limit={props.hex_limit} text_limit={props.text_limit}
                         remote_images={props.remote_images} dispatch={props.dispatch.clone()} />
                     if let Some(dsn) = &doc.dsn { <DsnTable dsn={dsn.clone()} /> }
-                    <AuthPanel doc={doc.clone()} session={props.session.clone()} />
+                    <AuthPanel doc={doc.clone()} session={props.session.clone()} records={props.records.clone()} />
                 </div>
             </div>
             <SourceView doc={doc.clone()} highlight={highlight} top={props.source_top} dispatch={props.dispatch.clone()} />

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body;
 pub mod compose;
+pub mod dkim;
 pub mod headers;
 pub mod inspector;
 pub mod lints;
@@ -82,6 +83,7 @@ pub fn message_view() -> Html {
                         hex_limit={state.hex_limit}
                         text_limit={state.text_limit}
                         remote_images={state.remote_images}
+                        records={state.auth_records.clone()}
                         dispatch={dispatch.clone()} />
                 }
             }

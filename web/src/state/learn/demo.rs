@@ -5,6 +5,7 @@ use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::DecodedAuth;
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
+use super::dkim::DkimDemo;
 use super::error::LearnError;
 use crate::state::session::SessionModel;
 use crate::state::tools::bytes::{decode_auth, dot_stuffing, Stuffed};
@@ -29,6 +30,8 @@ pub enum Demo {
     Bounce(&'static str),
     /// Messages the in-browser server accepted.
     Received,
+    /// A panel of the DKIM lesson, signed and verified by the core in the worker.
+    Dkim(DkimDemo),
 }
 
 /// One write on the wire, for the socket lesson.
@@ -101,6 +104,9 @@ pub enum DemoView {
     /// Each message sent to a server behind the relay, whose store the page cannot see: the
     /// octets sent (dot-stuffing and the final `.` line included) and the server's answer.
     Answered(Vec<Answer>),
+    /// A panel of the DKIM lesson: the view fetches it from the worker (the crypto is not in
+    /// the page's code; see [`super::dkim::dkim_lesson`]).
+    Dkim(DkimDemo),
     /// The demo needs the session: press Try it.
     NeedsRun,
 }
@@ -133,6 +139,7 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
         Demo::Bounce(text) => {
             return DemoView::Bounce(Box::new(parse_delivery_status(text.as_bytes())))
         }
+        Demo::Dkim(d) => return DemoView::Dkim(d),
         _ => {}
     }
     let Some(s) = session else {
@@ -187,7 +194,9 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
         }
         Demo::Received if s.target.is_relay() => DemoView::Answered(answers(s)),
         Demo::Received => DemoView::Received(s.received.clone()),
-        Demo::DotStuff(_) | Demo::EncodedWord(_) | Demo::Bounce(_) => DemoView::NeedsRun,
+        Demo::DotStuff(_) | Demo::EncodedWord(_) | Demo::Bounce(_) | Demo::Dkim(_) => {
+            DemoView::NeedsRun
+        }
     }
 }
 
@@ -276,5 +285,10 @@ mod tests {
             other => panic!("expected writes, got {other:?}"),
         }
         assert_eq!(demo_view(Demo::Received, None), DemoView::NeedsRun);
+        assert_eq!(
+            demo_view(Demo::Dkim(DkimDemo::EditBody), None),
+            DemoView::Dkim(DkimDemo::EditBody),
+            "the DKIM panels need no session"
+        );
     }
 }

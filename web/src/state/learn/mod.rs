@@ -15,6 +15,7 @@
 //! is told when a script or panel fails), and here the view's model.
 
 pub mod demo;
+pub mod dkim;
 pub mod error;
 pub mod lessons;
 pub mod progress;

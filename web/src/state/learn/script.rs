@@ -5,6 +5,7 @@
 use mailscope_core::smtp::auth::{Credentials, Mechanism};
 
 use super::demo::Demo;
+use super::dkim::DkimDemo;
 use crate::state::session::error::SessionError;
 use crate::state::session::form::{sample_message, ServerFlag};
 use crate::state::session::{Action, SessionModel};
@@ -76,7 +77,7 @@ const HELLO: &str =
     "From: alice@example.org\nTo: bob@example.net, carol@example.net\nSubject: Hello\n\nHi Bob, hi Carol.\n";
 
 /// Every lesson, in order.
-pub static LESSONS: [Lesson; 12] = [
+pub static LESSONS: [Lesson; 13] = [
     Lesson {
         id: "classic",
         steps: &[
@@ -357,6 +358,18 @@ pub static LESSONS: [Lesson; 12] = [
             ),
         ],
         final_replies: &[354, 250, 221],
+    },
+    // Signing and verification run in the worker (the panels); there is no SMTP to try.
+    Lesson {
+        id: "dkim",
+        steps: &[
+            demo(&[], Demo::Dkim(DkimDemo::Sign)),
+            demo(&[], Demo::Dkim(DkimDemo::Verify)),
+            demo(&[], Demo::Dkim(DkimDemo::EditBody)),
+            demo(&[], Demo::Dkim(DkimDemo::EditHeader)),
+            demo(&[], Demo::Dkim(DkimDemo::Composer)),
+        ],
+        final_replies: &[],
     },
 ];
 

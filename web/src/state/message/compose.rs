@@ -1,5 +1,6 @@
-//! The composer: form fields in, the core's [`MessageBuilder`] out, and the produced bytes laid
-//! out line by line with encoded-words, folds and CR LF made visible.
+//! The composer: form fields in, the core's [`MessageBuilder`] out, optionally signed with
+//! DKIM in the worker ([`super::sign`]), and the produced bytes laid out line by line with
+//! encoded-words, folds and CR LF made visible.
 
 use std::rc::Rc;
 
@@ -10,6 +11,8 @@ use mailscope_core::mime::parse::parse_message;
 use mailscope_core::span::Span;
 
 use crate::state::message::inspect::{line_starts, marked_segments, Segment};
+use crate::state::message::sign::{DkimForm, SignRequest, Signed};
+use crate::worker::protocol::{JobError, WorkerError};
 
 /// Lines of the produced message shown before "show all".
 pub const WIRE_LINES: usize = 300;
@@ -29,6 +32,36 @@ pub enum ComposeField {
     Text,
     /// The HTML body.
     Html,
+    /// The DKIM signing domain (`d=`).
+    DkimDomain,
+    /// The DKIM selector (`s=`).
+    DkimSelector,
+    /// The DKIM private key, PEM.
+    DkimKey,
+}
+
+/// A signature the worker made (or refused to make), with what it was made for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedOutput {
+    /// The built message it signs.
+    pub message: Rc<Vec<u8>>,
+    /// How it was asked for.
+    pub request: SignRequest,
+    /// The signature, or why there is none.
+    pub result: Result<Signed, WorkerError>,
+}
+
+/// Where signing stands for the current message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signing<'a> {
+    /// Signing is off.
+    Off,
+    /// The worker is signing (or the message is not built yet).
+    Busy,
+    /// Signed.
+    Done(&'a Signed),
+    /// Not signed, and why (a field the page can check, the key, or the worker).
+    Failed(WorkerError),
 }
 
 /// The composer's state.
@@ -48,8 +81,12 @@ pub struct ComposeForm {
     pub html: String,
     /// Attached files (shared, so the state clones cheaply).
     pub attachments: Vec<Rc<Attachment>>,
+    /// Sign with DKIM.
+    pub dkim: DkimForm,
     /// The last build: the bytes, or why it failed.
     pub output: Option<Result<Rc<Vec<u8>>, String>>,
+    /// The last signature the worker answered with.
+    pub signed: Option<Rc<SignedOutput>>,
     /// Whether every line of the output is shown.
     pub show_all: bool,
 }
@@ -64,7 +101,9 @@ impl Default for ComposeForm {
             text: "Hello! 안녕하세요.\nThis message was composed in Mailscope.\n".into(),
             html: String::new(),
             attachments: Vec::new(),
+            dkim: DkimForm::default(),
             output: None,
+            signed: None,
             show_all: false,
         }
     }
@@ -79,8 +118,12 @@ pub enum ComposeAction {
     Attach(Rc<Attachment>),
     /// Remove the attachment at an index.
     Detach(usize),
+    /// Sign with DKIM, or not.
+    SignWithDkim(bool),
     /// The result of a build.
     Built(Result<Rc<Vec<u8>>, String>),
+    /// The worker's answer to a signing request.
+    Signed(Rc<SignedOutput>),
     /// Show every line of the output.
     ShowAll,
 }
@@ -118,10 +161,69 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 impl ComposeForm {
-    /// What "Send to the sandbox" hands over: `None` until the message is built and has a
-    /// sender and at least one recipient.
+    /// The domain of the first From address.
+    pub fn from_domain(&self) -> Option<String> {
+        let from = addresses(&self.from).into_iter().next()?.address;
+        let (_, domain) = from.rsplit_once('@')?;
+        (!domain.is_empty()).then(|| domain.to_string())
+    }
+
+    /// The built message and how to sign it, when signing is on and the fields are complete:
+    /// what the worker is asked. `timestamp` is `t=`.
+    pub fn sign_job(&self, timestamp: Option<u64>) -> Option<(Rc<Vec<u8>>, SignRequest)> {
+        if !self.dkim.on {
+            return None;
+        }
+        let built = self.output.as_ref()?.as_ref().ok()?.clone();
+        let request = self
+            .dkim
+            .request(self.from_domain().as_deref(), timestamp)
+            .ok()?;
+        Some((built, request))
+    }
+
+    /// Where signing stands for the message as built now (an answer for another message or
+    /// other fields is stale: still busy).
+    pub fn signing(&self) -> Signing<'_> {
+        if !self.dkim.on {
+            return Signing::Off;
+        }
+        let request = match self.dkim.request(self.from_domain().as_deref(), None) {
+            Ok(request) => request,
+            Err(e) => return Signing::Failed(WorkerError::Job(JobError::Sign(e))),
+        };
+        let built = match &self.output {
+            Some(Ok(built)) => built,
+            _ => return Signing::Busy,
+        };
+        match &self.signed {
+            Some(s) if s.message == *built && s.request.same_signer(&request) => match &s.result {
+                Ok(signed) => Signing::Done(signed),
+                Err(e) => Signing::Failed(e.clone()),
+            },
+            _ => Signing::Busy,
+        }
+    }
+
+    /// The message that Download, Inspect, Share and Send use: as built, or with its
+    /// DKIM-Signature on top when signing is on (`None` until it is signed).
+    pub fn message(&self) -> Option<Rc<Vec<u8>>> {
+        let built = self.output.as_ref()?.as_ref().ok()?;
+        match self.signing() {
+            Signing::Off => Some(built.clone()),
+            Signing::Done(signed) => {
+                let mut bytes = signed.field.clone().into_bytes();
+                bytes.extend_from_slice(built);
+                Some(Rc::new(bytes))
+            }
+            Signing::Busy | Signing::Failed(_) => None,
+        }
+    }
+
+    /// What "Send to the sandbox" hands over: `None` until the message is built (and signed,
+    /// when asked) and has a sender and at least one recipient.
     pub fn outgoing(&self) -> Option<Outgoing> {
-        let message = self.output.as_ref()?.as_ref().ok()?.to_vec();
+        let message = self.message()?.to_vec();
         let from = addresses(&self.from).into_iter().next()?.address;
         let mut rcpts: Vec<String> = Vec::new();
         for a in addresses(&self.to).into_iter().chain(addresses(&self.cc)) {
@@ -147,9 +249,14 @@ impl ComposeForm {
                     ComposeField::Subject => &mut self.subject,
                     ComposeField::Text => &mut self.text,
                     ComposeField::Html => &mut self.html,
+                    ComposeField::DkimDomain => &mut self.dkim.domain,
+                    ComposeField::DkimSelector => &mut self.dkim.selector,
+                    ComposeField::DkimKey => &mut self.dkim.key,
                 };
                 *slot = value;
             }
+            ComposeAction::SignWithDkim(on) => self.dkim.on = on,
+            ComposeAction::Signed(signed) => self.signed = Some(signed),
             ComposeAction::Attach(a) => self.attachments.push(a),
             ComposeAction::Detach(i) => {
                 if i < self.attachments.len() {
@@ -180,10 +287,13 @@ impl ComposeForm {
         }
     }
 
-    /// The inputs of a build (the form without its output), to rebuild when they change.
+    /// The inputs of a build (the form without its output and signing), to rebuild when they
+    /// change.
     pub fn inputs(&self) -> ComposeForm {
         ComposeForm {
+            dkim: DkimForm::default(),
             output: None,
+            signed: None,
             show_all: false,
             ..self.clone()
         }
@@ -362,6 +472,68 @@ mod tests {
         form.reduce(ComposeAction::Set(ComposeField::To, String::new()));
         form.reduce(ComposeAction::Set(ComposeField::Cc, String::new()));
         assert_eq!(form.outgoing(), None, "no recipient");
+    }
+
+    #[test]
+    fn a_signed_message_is_what_every_action_uses() {
+        use crate::state::message::sign::{sign_message, test_key_pem, SignError};
+        let mut form = ComposeForm::default();
+        let built = Rc::new(
+            form.build(DATE.into(), "<1@x.invalid>".into(), 7)
+                .expect("builds"),
+        );
+        form.reduce(ComposeAction::Built(Ok(built.clone())));
+        assert_eq!(form.signing(), Signing::Off);
+        assert_eq!(form.message(), Some(built.clone()), "unsigned: as built");
+        assert_eq!(form.sign_job(None), None, "nothing to sign");
+        form.reduce(ComposeAction::SignWithDkim(true));
+        let failed = |e| Signing::Failed(WorkerError::Job(JobError::Sign(e)));
+        assert_eq!(
+            form.signing(),
+            failed(SignError::NoKey),
+            "the From's domain is taken; the key is missing"
+        );
+        assert_eq!((form.message(), form.outgoing()), (None, None));
+        let pem = test_key_pem(&[3; 32]).expect("PEM");
+        form.reduce(ComposeAction::Set(ComposeField::DkimKey, pem));
+        assert_eq!(form.signing(), Signing::Busy);
+        let (message, request) = form.sign_job(Some(1_800_000_000)).expect("a job");
+        assert_eq!(request.domain, "example.kr", "the From's domain");
+        let result =
+            sign_message(&message, &request).map_err(|e| WorkerError::Job(JobError::Sign(e)));
+        let answer = Rc::new(SignedOutput {
+            message,
+            request,
+            result,
+        });
+        form.reduce(ComposeAction::Signed(answer.clone()));
+        let Signing::Done(signed) = form.signing() else {
+            panic!("signed: {:?}", form.signing());
+        };
+        assert!(signed
+            .record
+            .starts_with("mailscope._domainkey.example.kr. IN TXT"));
+        let bytes = form.message().expect("the signed message");
+        assert!(bytes.starts_with(b"DKIM-Signature: v=1;"));
+        assert!(bytes.ends_with(&built));
+        assert_eq!(
+            form.outgoing().map(|o| o.message),
+            Some(bytes.to_vec()),
+            "the sandbox gets the signed message"
+        );
+        // Another selector: the answer is stale until the worker signs again.
+        form.reduce(ComposeAction::Set(ComposeField::DkimSelector, "s2".into()));
+        assert_eq!(form.signing(), Signing::Busy);
+        form.reduce(ComposeAction::Set(
+            ComposeField::DkimSelector,
+            "mailscope".into(),
+        ));
+        assert!(matches!(form.signing(), Signing::Done(_)));
+        // A From without a domain and no domain typed.
+        form.reduce(ComposeAction::Set(ComposeField::From, "nobody".into()));
+        assert_eq!(form.signing(), failed(SignError::NoDomain));
+        form.reduce(ComposeAction::SignWithDkim(false));
+        assert_eq!(form.signing(), Signing::Off);
     }
 
     #[test]

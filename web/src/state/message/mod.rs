@@ -6,6 +6,7 @@ pub mod auth;
 pub mod compose;
 pub mod error;
 pub mod inspect;
+pub mod sign;
 
 use mailscope_core::codec::crlf::normalize_crlf;
 
@@ -112,6 +113,9 @@ pub struct MessageState {
     pub remote_images: bool,
     /// Reading progress.
     pub loading: Loading,
+    /// DNS records handed over with the message (the composer's DKIM key record): the
+    /// Authenticity panel starts with them pasted and checks at once.
+    pub auth_records: Option<String>,
 }
 
 /// The bytes of a message pasted into a text area: text areas turn CR LF into LF, so line ends
@@ -145,6 +149,13 @@ pub enum Action {
     },
     /// A parsed message is ready.
     Loaded(Doc),
+    /// A message signed in the composer, with the key record to check it against.
+    LoadedSigned {
+        /// The message.
+        doc: Doc,
+        /// The key record, as a zone-file line.
+        records: String,
+    },
     /// Opening failed.
     Failed(OpenError),
     /// Select a node (or clear the selection).
@@ -229,6 +240,11 @@ impl MessageState {
                 self.text_limit = TEXT_STEP;
                 self.remote_images = false;
                 self.loading = Loading::Idle;
+                self.auth_records = None;
+            }
+            Action::LoadedSigned { doc, records } => {
+                self.reduce(Action::Loaded(doc));
+                self.auth_records = Some(records);
             }
             Action::Failed(message) => self.loading = Loading::Failed(message),
             Action::Select(node) => {
@@ -364,6 +380,26 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(pasted_bytes(text), want.to_vec(), "text {text:?}");
         }
+    }
+
+    #[test]
+    fn a_signed_message_comes_with_its_record_until_the_next_one() {
+        let mut s = MessageState::default();
+        s.reduce(Action::LoadedSigned {
+            doc: doc(1),
+            records: "sel._domainkey.example.org. IN TXT \"v=DKIM1; p=\"".into(),
+        });
+        assert_eq!(s.tab, Tab::Inspect);
+        assert!(s.doc.is_some());
+        assert!(s
+            .auth_records
+            .as_deref()
+            .is_some_and(|r| r.contains("DKIM1")));
+        s.reduce(Action::Loaded(doc(2)));
+        assert_eq!(
+            s.auth_records, None,
+            "another message, no record handed over"
+        );
     }
 
     #[test]

@@ -2,6 +2,26 @@
 //! `state/learn/lessons/ko.rs`).
 
 pub(super) const ENTRIES: &[(&str, &str)] = &[
+    // The DKIM lesson's panels.
+    ("Edited after signing: ", "서명 뒤에 고친 곳: "),
+    ("In the composer, Sign with DKIM takes a PEM key or makes a test key, shows the record to publish, and opens the signed message in the inspector with the record pasted.", "작성기의 'DKIM으로 서명'은 PEM 키를 받거나 테스트 키를 만들고, 게시할 레코드를 보여 주며, 그 레코드를 붙여 넣은 채로 서명된 메시지를 검사기에서 엽니다."),
+    ("Open the composer and sign a message", "작성기를 열고 메시지에 서명하기"),
+    ("Signing and verifying in the background worker…", "백그라운드 워커에서 서명하고 검증하는 중…"),
+    ("The lesson's panel could not be computed: {detail}.", "학습 패널을 계산할 수 없습니다: {detail}."),
+    ("The message as checked", "확인한 그대로의 메시지"),
+    ("The signed message:", "서명된 메시지:"),
+    ("canonicalization of the header block / of the body (RFC 6376 §3.4): relaxed forgives whitespace and the case of field names", "헤더 블록 / 본문의 정규화(RFC 6376 §3.4): \"relaxed\"는 공백과 필드 이름의 대소문자 차이를 봐줍니다"),
+    ("meaning", "뜻"),
+    ("tag", "태그"),
+    ("the algorithm: ed25519-sha256 signs a SHA-256 hash with Ed25519 (RFC 8463 §3)", "알고리즘: ed25519-sha256은 SHA-256 해시를 Ed25519로 서명합니다(RFC 8463 §3)"),
+    ("the hash of the canonicalized body, base64 (RFC 6376 §3.7)", "정규화한 본문의 해시, base64(RFC 6376 §3.7)"),
+    ("the header fields signed, in order; a name listed once more than the field occurs means no such field may be added (RFC 6376 §5.4.2)", "서명한 헤더 필드, 순서대로. 필드 개수보다 한 번 더 나열된 이름은 그 필드를 더 추가할 수 없다는 뜻입니다(RFC 6376 §5.4.2)"),
+    ("the selector: the key record is at selector._domainkey.domain (RFC 6376 §3.6.2.1)", "셀렉터: 키 레코드는 selector._domainkey.domain에 있습니다(RFC 6376 §3.6.2.1)"),
+    ("the signature of the selected header fields and of this field with b= empty, base64 (RFC 6376 §3.7)", "고른 헤더 필드와 b=를 비운 이 필드에 대한 서명, base64(RFC 6376 §3.7)"),
+    ("the signing domain: who takes responsibility; the key is looked up under it", "서명 도메인: 책임지는 쪽이며, 키는 이 도메인 아래에서 찾습니다"),
+    ("value", "값"),
+    ("version: always 1", "버전: 항상 1"),
+    ("when it was signed, in seconds since 1970", "서명한 시각, 1970년부터 센 초"),
     ("This lesson has no text in this language.", "이 학습은 이 언어로 된 내용이 없습니다."),
     ("← All lessons", "← 전체 학습"),
     ("Steps of this lesson (← and → keys step)", "이 학습의 단계(← → 키로 이동)"),

@@ -8,7 +8,7 @@ const fn s(title: &'static str, body: &'static str) -> StepText {
 }
 
 /// Every lesson's words, in [`crate::state::learn::script::LESSONS`] order.
-pub static TEXT: [LessonText; 12] = [
+pub static TEXT: [LessonText; 13] = [
     LessonText {
         id: "classic",
         title: "The classic dialogue",
@@ -151,6 +151,19 @@ pub static TEXT: [LessonText; 12] = [
             s("Boundaries", "Each part starts after a line `--` + boundary, and the last part is followed by `--` + boundary + `--` (RFC 2046 §5.1.1). The boundary must not occur in any part, which is why builders pick long random strings. Each part has its own headers, a blank line, and its body."),
             s("Encoded-words in headers", "Headers are ASCII, so a non-ASCII Subject is written as encoded-words: `=?charset?B?base64?=` or `=?charset?Q?…?=` (RFC 2047 §2–§4). Decoding `=?EUC-KR?B?vsiz58fPvLy/5C4=?=`: the charset is EUC-KR, B means base64, the base64 gives the bytes shown, and those bytes read as EUC-KR are the text. The panel is the core doing each step. Legacy Korean mail often uses EUC-KR or CP949; attachment names use RFC 2231 `filename*=`."),
             s("Send one", "Try it sends a message built by the core: multipart/mixed with a UTF-8 text part, a Korean subject as encoded-words, and an attachment in base64 (RFC 2045 §6.8: 76-character lines, 3 bytes to 4 characters). Open the transcript's message entry to see the boundaries; paste it in the Message view to inspect the part tree."),
+        ],
+    },
+    LessonText {
+        id: "dkim",
+        title: "DKIM: sign, verify, break it with one byte",
+        summary: "A DKIM-Signature tag by tag, the verifier's steps, and the one-byte edits that fail the body hash or the signature.",
+        references: "RFC 6376 §3.4–§3.7, §5, §6.1, §8.15; RFC 8463 §3, §4, §A.1–§A.3; RFC 8601 §2.7.1",
+        steps: &[
+            s("The signer adds one field", "A DKIM signer (RFC 6376 §5), usually the sending domain's outgoing server, hashes the body, picks the header fields to sign and puts one `DKIM-Signature` field on top of the message. The panel shows the core signing the sample message of RFC 8463 with that RFC's published test key (Appendix A; a test key, never for real mail), tag by tag (RFC 6376 §3.5).\n\n`d=` names the domain that takes responsibility and `s=` the selector: together they say where the public key is published, here `brisbane._domainkey.football.example.com` (§3.6.2.1). `bh=` is the hash of the body; `b=` signs the header fields listed in `h=` and the DKIM-Signature itself with `b=` empty (§3.7)."),
+            s("The verifier's steps: pass", "A verifier (§6) reads the tags, asks DNS for the TXT record at `s._domainkey.d` and reads its `p=` (§3.6.1; for Ed25519 the 32 bytes of the public key, RFC 8463 §4). It canonicalizes the body as `c=` says (`relaxed`: whitespace at line ends removed, runs of whitespace made one space, empty lines at the end removed, RFC 6376 §3.4.4), hashes it and compares the hash with `bh=`; then it canonicalizes the signed header fields (§3.4.2) and checks `b=` with the key (§6.1.3).\n\nHere the record is given as zone-file text, as you can paste it into the inspector's Authenticity panel, so nothing is looked up. No step fails (✓ marks each check made) and the result is `pass` (RFC 8601 §2.7.1)."),
+            s("One byte of the body changed", "The same signed message, with one byte of the body changed after signing: `yet?` became `yet!`, as a gateway that rewrites text might do. The body hash the verifier computes no longer equals `bh=`, so the check stops at that step and the result is `fail`: the body hash did not verify (RFC 6376 §6.1.3). `relaxed` canonicalization forgives changes of whitespace, never of content."),
+            s("One byte of a signed header changed", "Now the body is untouched (its hash matches), but one byte of the Subject changed: `ready?` became `ready!`. Subject is listed in `h=`, so the canonical header block is no longer the one that was signed and `b=` does not verify with the key (§6.1.3): `fail`.\n\nA field not listed in `h=` could change freely. That is why signers list the fields that matter, and list From, Subject and a few others once more than they occur, so that none can be added (§5.4.2, §8.15)."),
+            s("Sign your own", "Open the composer in the Message view (the link in the panel), tick \"Sign with DKIM\", press \"Make a test key\" or paste your own PEM key (RSA or Ed25519), and the worker signs the message with the same core. The composer shows the TXT record to publish at `selector._domainkey.domain`; \"Check it in the inspector\" opens the signed message with that record pasted into the Authenticity panel, which says `pass`. Change one character of the record's `p=` there and check again: the result is no longer `pass`, as the key no longer matches the signature (or is no longer a key at all)."),
         ],
     },
 ];
