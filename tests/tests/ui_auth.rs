@@ -117,3 +117,66 @@ async fn records_are_looked_up_through_serve_when_the_reader_asks() {
     browser.screenshot("ui-auth-lookup").await;
     assert_eq!(page_errors(c).await, Vec::<String>::new());
 }
+
+/// The verdict word of the check `id` (`learn-align-dmarc`, …) inside the lesson's panel.
+async fn verdict(c: &fantoccini::Client, id: &str) -> String {
+    text_of(c, &format!(".lesson-body #{id} h5 .verdict")).await
+}
+
+/// The SPF + DMARC alignment lesson: each panel is the core's checks in the worker with the
+/// lesson's records — SPF passes at every step, DMARC fails unaligned, passes with a return path
+/// under the shop's domain, fails with `aspf=s`, passes with an aligned DKIM signature.
+/// English, then Korean, with screenshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alignment_lesson_passes_and_fails_dmarc_as_it_explains() {
+    let serve = Serve::start(&[]);
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    open_app(c, &serve.url).await;
+    click(c, "a[href='#/learn']").await;
+    click(c, "a.lesson-link[data-lesson='alignment']").await;
+    for (step, dkim, dmarc) in [
+        (1, false, "fail"),
+        (2, false, "pass"),
+        (3, false, "fail"),
+        (4, true, "pass"),
+    ] {
+        wait_xpath(
+            c,
+            &format!("//*[@id='step-title' and starts-with(., 'Step {step} of 4')]"),
+        )
+        .await;
+        wait_xpath(
+            c,
+            &format!(
+                "//*[contains(@class,'lesson-body')]//*[@id='learn-align-dmarc']//h5/span[contains(@class,'verdict') and .='{dmarc}']"
+            ),
+        )
+        .await;
+        assert_eq!(verdict(c, "learn-align-spf").await, "pass", "step {step}");
+        let panel = text_of(c, ".lesson-body #learn-align").await;
+        assert_eq!(
+            panel.contains("DKIM d=shop.example s=esp pass"),
+            dkim,
+            "step {step}: {panel}"
+        );
+        if step == 1 {
+            scroll_to(c, ".lesson-body #learn-align").await;
+            browser.screenshot("ui-learn-alignment-unaligned").await;
+        }
+        if step < 4 {
+            click(c, "#learn-next").await;
+        }
+    }
+    scroll_to(c, ".lesson-body #learn-align").await;
+    browser.screenshot("ui-learn-alignment-dkim").await;
+
+    choose(c, "#lang-switch", "ko").await;
+    wait_lang(c, "ko").await;
+    wait_xpath(c, "//*[@id='step-title' and contains(., 'DKIM 정렬')]").await;
+    let envelope = text_of(c, ".lesson-body .learn-align-envelope").await;
+    assert!(envelope.contains("클라이언트"), "{envelope}");
+    scroll_to(c, ".lesson-body #learn-align").await;
+    browser.screenshot("ui-learn-alignment-dkim-ko").await;
+    assert_eq!(page_errors(c).await, Vec::<String>::new());
+}

@@ -70,7 +70,7 @@ async fn one_lesson_run_end_to_end_in_korean() {
     click(c, "a[href='#/learn']").await;
     wait_css(c, "#lesson-list").await;
     let titles = texts(c, "#lesson-list .lesson-title").await;
-    assert_eq!(titles.len(), 13, "thirteen lessons: {titles:?}");
+    assert_eq!(titles.len(), 14, "fourteen lessons: {titles:?}");
     assert_eq!(
         titles[0], "전형적인 SMTP 대화",
         "lesson 1 in Korean: {titles:?}"

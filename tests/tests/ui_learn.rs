@@ -91,7 +91,7 @@ async fn lesson_one_runs_live_and_the_mime_lesson_decodes_euc_kr() {
         .find_all(Locator::Css("#lesson-list .lesson-link"))
         .await
         .expect("lesson links");
-    assert_eq!(lessons.len(), 13, "thirteen lessons listed");
+    assert_eq!(lessons.len(), 14, "fourteen lessons listed");
 
     click(c, "a.lesson-link[data-lesson='classic']").await;
     wait_step(c, "Step 1 of 6").await;

@@ -3,6 +3,7 @@
 use mailscope_core::i18n::text as core_text;
 use yew::prelude::*;
 
+use super::alignment::AlignmentPanel;
 use super::dkim::DkimPanel;
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
@@ -103,6 +104,7 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
             </>
         },
         DemoView::Dkim(demo) => html! { <DkimPanel demo={*demo} /> },
+        DemoView::Alignment(demo) => html! { <AlignmentPanel demo={*demo} /> },
         DemoView::Received(list) => html! {
             if list.is_empty() {
                 <p class="muted">{ tr(lang, "The server accepted no message.") }</p>

@@ -1,6 +1,7 @@
 //! The Learn view: the lesson list, and a lesson page whose "Try it" runs the lesson's script on
 //! the Session view's reducer and shows it with the Session view's transcript components.
 
+pub mod alignment;
 pub mod demo;
 pub mod dkim;
 pub mod lesson;

@@ -153,7 +153,7 @@ pub fn auth_panel(props: &AuthPanelProps) -> Html {
                 Run::Idle | Run::Busy => html! {},
                 Run::Failed(e) => html! { <ErrorNote error={Shown::of(e, lang)} id="auth-error" /> },
                 Run::NotLookedUp(e) => html! { <ErrorNote error={Shown::of(e, lang)} id="auth-error" /> },
-                Run::Done(view) => report(lang, view),
+                Run::Done(view) => report(lang, view, "auth"),
             } }
         </details>
     }
@@ -244,11 +244,13 @@ fn checks(lang: Lang, title: &str, c: &ChecksView, id: &str) -> Html {
     }
 }
 
-fn report(lang: Lang, v: &AuthView) -> Html {
+/// The whole report; element ids start with `id` (`auth` in the Authenticity panel; a lesson's
+/// panels have their own, as several can be on one page).
+pub(crate) fn report(lang: Lang, v: &AuthView, id: &str) -> Html {
     html! {
-        <div class="auth-report" id="auth-report">
+        <div class="auth-report" id={format!("{id}-report")}>
             if !v.unanswered.is_empty() {
-                <p class="lint warning" id="auth-unanswered">
+                <p class="lint warning" id={format!("{id}-unanswered")}>
                     { tr(lang, "Your records have no name for these queries (read as: does not exist); paste their records to go further: ") }
                     { for v.unanswered.iter().map(|q| html! { <><code>{ q.clone() }</code>{" "}</> }) }
                 </p>
@@ -259,7 +261,7 @@ fn report(lang: Lang, v: &AuthView) -> Html {
             { for v.dkim.iter().map(|d| signature(lang, d)) }
             { match &v.spf {
                 Some(s) => html! {
-                    <section class="auth-check" id="auth-spf">
+                    <section class="auth-check" id={format!("{id}-spf")}>
                         <h5>{ "SPF (" }{ datum(&s.identity) }{ " " }{ datum(&s.domain) }{ ") " }{ verdict(&s.result) }</h5>
                         <p class="wrap">{ said(lang, &s.reason) }</p>
                         <p class="muted">{ trf(lang, "DNS lookups: {n} of 10, void lookups: {v} of 2 (RFC 7208 §4.6.4)", &[("n", &s.lookups.0), ("v", &s.lookups.1)]) }</p>
@@ -268,10 +270,10 @@ fn report(lang: Lang, v: &AuthView) -> Html {
                         </ul>
                     </section>
                 },
-                None => html! { <p class="muted" id="auth-spf">{ tr(lang, "SPF not checked: give the client's IP address.") }</p> },
+                None => html! { <p class="muted" id={format!("{id}-spf")}>{ tr(lang, "SPF not checked: give the client's IP address.") }</p> },
             } }
-            { checks(lang, "DMARC", &v.dmarc, "auth-dmarc") }
-            { checks(lang, "ARC", &v.arc, "auth-arc") }
+            { checks(lang, "DMARC", &v.dmarc, &format!("{id}-dmarc")) }
+            { checks(lang, "ARC", &v.arc, &format!("{id}-arc")) }
         </div>
     }
 }

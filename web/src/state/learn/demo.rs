@@ -5,6 +5,7 @@ use mailscope_core::mime::dsn::{parse_delivery_status, DeliveryStatus};
 use mailscope_core::smtp::auth::DecodedAuth;
 use mailscope_core::smtp::transcript::{Direction, Parsed};
 
+use super::alignment::AlignDemo;
 use super::dkim::DkimDemo;
 use super::error::LearnError;
 use crate::state::session::SessionModel;
@@ -32,6 +33,8 @@ pub enum Demo {
     Received,
     /// A panel of the DKIM lesson, signed and verified by the core in the worker.
     Dkim(DkimDemo),
+    /// A panel of the SPF + DMARC alignment lesson (checked in the worker).
+    Alignment(AlignDemo),
 }
 
 /// One write on the wire, for the socket lesson.
@@ -107,6 +110,8 @@ pub enum DemoView {
     /// A panel of the DKIM lesson: the view fetches it from the worker (the crypto is not in
     /// the page's code; see [`super::dkim::dkim_lesson`]).
     Dkim(DkimDemo),
+    /// A panel of the alignment lesson: the view has the worker check it.
+    Alignment(AlignDemo),
     /// The demo needs the session: press Try it.
     NeedsRun,
 }
@@ -140,6 +145,7 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
             return DemoView::Bounce(Box::new(parse_delivery_status(text.as_bytes())))
         }
         Demo::Dkim(d) => return DemoView::Dkim(d),
+        Demo::Alignment(d) => return DemoView::Alignment(d),
         _ => {}
     }
     let Some(s) = session else {
@@ -194,9 +200,11 @@ pub fn demo_view(demo: Demo, session: Option<&SessionModel>) -> DemoView {
         }
         Demo::Received if s.target.is_relay() => DemoView::Answered(answers(s)),
         Demo::Received => DemoView::Received(s.received.clone()),
-        Demo::DotStuff(_) | Demo::EncodedWord(_) | Demo::Bounce(_) | Demo::Dkim(_) => {
-            DemoView::NeedsRun
-        }
+        Demo::DotStuff(_)
+        | Demo::EncodedWord(_)
+        | Demo::Bounce(_)
+        | Demo::Dkim(_)
+        | Demo::Alignment(_) => DemoView::NeedsRun,
     }
 }
 

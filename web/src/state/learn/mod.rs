@@ -14,6 +14,7 @@
 //! [`progress`] (which steps the reader ran, kept between visits), [`error`] (what the reader
 //! is told when a script or panel fails), and here the view's model.
 
+pub mod alignment;
 pub mod demo;
 pub mod dkim;
 pub mod error;

@@ -4,6 +4,7 @@
 
 use mailscope_core::smtp::auth::{Credentials, Mechanism};
 
+use super::alignment::AlignDemo;
 use super::demo::Demo;
 use super::dkim::DkimDemo;
 use crate::state::session::error::SessionError;
@@ -77,7 +78,7 @@ const HELLO: &str =
     "From: alice@example.org\nTo: bob@example.net, carol@example.net\nSubject: Hello\n\nHi Bob, hi Carol.\n";
 
 /// Every lesson, in order.
-pub static LESSONS: [Lesson; 13] = [
+pub static LESSONS: [Lesson; 14] = [
     Lesson {
         id: "classic",
         steps: &[
@@ -368,6 +369,16 @@ pub static LESSONS: [Lesson; 13] = [
             demo(&[], Demo::Dkim(DkimDemo::EditBody)),
             demo(&[], Demo::Dkim(DkimDemo::EditHeader)),
             demo(&[], Demo::Dkim(DkimDemo::Composer)),
+        ],
+        final_replies: &[],
+    },
+    Lesson {
+        id: "alignment",
+        steps: &[
+            demo(&[], Demo::Alignment(AlignDemo::EspReturnPath)),
+            demo(&[], Demo::Alignment(AlignDemo::ShopReturnPath)),
+            demo(&[], Demo::Alignment(AlignDemo::Strict)),
+            demo(&[], Demo::Alignment(AlignDemo::DkimAligned)),
         ],
         final_replies: &[],
     },

@@ -85,4 +85,8 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("The sandbox keeps what it accepts:", "샌드박스는 받아들인 메시지를 보관합니다:"),
     ("see it in the Mailbox", "메일함에서 보기"),
     ("Stop", "중지"),
+    // The alignment lesson's panels (components::learn::alignment).
+    ("The lesson's DNS records", "이 학습의 DNS 레코드"),
+    ("The lesson's records leave these questions open: ", "이 학습의 레코드로는 답할 수 없는 질문: "),
+    ("Checking in the background worker…", "백그라운드 워커에서 검사하는 중…"),
 ];

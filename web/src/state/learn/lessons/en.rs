@@ -8,7 +8,7 @@ const fn s(title: &'static str, body: &'static str) -> StepText {
 }
 
 /// Every lesson's words, in [`crate::state::learn::script::LESSONS`] order.
-pub static TEXT: [LessonText; 13] = [
+pub static TEXT: [LessonText; 14] = [
     LessonText {
         id: "classic",
         title: "The classic dialogue",
@@ -164,6 +164,18 @@ pub static TEXT: [LessonText; 13] = [
             s("One byte of the body changed", "The same signed message, with one byte of the body changed after signing: `yet?` became `yet!`, as a gateway that rewrites text might do. The body hash the verifier computes no longer equals `bh=`, so the check stops at that step and the result is `fail`: the body hash did not verify (RFC 6376 §6.1.3). `relaxed` canonicalization forgives changes of whitespace, never of content."),
             s("One byte of a signed header changed", "Now the body is untouched (its hash matches), but one byte of the Subject changed: `ready?` became `ready!`. Subject is listed in `h=`, so the canonical header block is no longer the one that was signed and `b=` does not verify with the key (§6.1.3): `fail`.\n\nA field not listed in `h=` could change freely. That is why signers list the fields that matter, and list From, Subject and a few others once more than they occur, so that none can be added (§5.4.2, §8.15)."),
             s("Sign your own", "Open the composer in the Message view (the link in the panel), tick \"Sign with DKIM\", press \"Make a test key\" or paste your own PEM key (RSA or Ed25519), and the worker signs the message with the same core. The composer shows the TXT record to publish at `selector._domainkey.domain`; \"Check it in the inspector\" opens the signed message with that record pasted into the Authenticity panel, which says `pass`. Change one character of the record's `p=` there and check again: the result is no longer `pass`, as the key no longer matches the signature (or is no longer a key at all)."),
+        ],
+    },
+    LessonText {
+        id: "alignment",
+        title: "SPF + DMARC: mail sent through a provider, aligned or not",
+        summary: "A shop's newsletter sent by an email service provider: SPF passes yet DMARC fails, and the three ways to align it.",
+        references: "RFC 7208 §2.4, §5.2; RFC 7489 §3.1, §3.1.1, §3.1.2, §3.2, §6.3, §6.6.2; RFC 6376 §3.5",
+        steps: &[
+            s("Two identities: SPF passes, DMARC fails", "A shop (`shop.example`) sends its newsletter through an email service provider (ESP). The ESP's server (`203.0.113.7`) gives its own return path, `MAIL FROM:<bounces+x7@bounces.esp.example>`, so that bounces come back to the ESP. SPF checks that envelope identity (RFC 7208 §2.4): `bounces.esp.example` includes the ESP's list (`include:`, §5.2), the address is in it, so SPF says `pass`.\n\nThe reader never sees the envelope, only `From: news@shop.example`. DMARC asks whether a check that passed is about that From domain (identifier alignment, RFC 7489 §3.1). `bounces.esp.example` and `shop.example` have different organizational domains (§3.2), there is no DKIM signature, so nothing aligned passed: DMARC `fail`, and the shop's `p=reject` asks receivers to refuse the message (§6.6.2). The panel shows every step."),
+            s("A return path under the shop's domain", "The fix most providers offer: a return path under the sender's domain, delegated to the provider. The shop publishes `em.shop.example` with the same `include:` (or a CNAME the ESP manages), and the ESP sends with `MAIL FROM:<bounces@em.shop.example>`.\n\nSPF passes for `em.shop.example`. In relaxed mode, DMARC's default, an SPF-authenticated domain is aligned when its organizational domain is the From's (RFC 7489 §3.1.2): both are `shop.example`, so DMARC `pass`."),
+            s("Strict alignment", "The same message, but the shop's DMARC record now says `aspf=s`: strict SPF alignment (RFC 7489 §6.3). Strict mode wants the SPF domain to be exactly the From domain (§3.1.2); `em.shop.example` is not `shop.example`, so SPF passes but does not align, and with no DKIM signature DMARC `fail`s again. Few domains need strict mode; it is why a subdomain return path stops working after someone tightens the record."),
+            s("DKIM alignment: signed for the shop", "Back to the ESP's own return path (SPF passes for `bounces.esp.example`, not aligned), but now the ESP signs with the shop's key: `DKIM-Signature: d=shop.example; s=esp` (RFC 6376 §3.5), the key published at `esp._domainkey.shop.example`. The signature verifies, and its `d=` is the From domain: DKIM is aligned (RFC 7489 §3.1.1).\n\nDMARC needs one aligned check that passed, not both (§6.6.2): DMARC `pass`. A DKIM signature also survives forwarding, where SPF breaks (the forwarder's address is not in the list) — which is why providers ask senders to publish a DKIM key for their own domain. The key here is RFC 8463's published test key; sign your own in the composer."),
         ],
     },
 ];

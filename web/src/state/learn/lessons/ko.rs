@@ -8,7 +8,7 @@ const fn s(title: &'static str, body: &'static str) -> StepText {
 }
 
 /// Every lesson's words, in [`crate::state::learn::script::LESSONS`] order.
-pub static TEXT: [LessonText; 13] = [
+pub static TEXT: [LessonText; 14] = [
     LessonText {
         id: "classic",
         title: "전형적인 SMTP 대화",
@@ -164,6 +164,18 @@ pub static TEXT: [LessonText; 13] = [
             s("본문 한 바이트 바꾸기", "같은 서명된 메시지에서 서명 뒤에 본문 한 바이트를 바꿨습니다. 텍스트를 고쳐 쓰는 게이트웨이가 할 법하게 `yet?`가 `yet!`가 되었습니다. 검증자가 계산한 본문 해시가 더 이상 `bh=`와 같지 않으므로 확인은 그 단계에서 멈추고 결과는 `fail`입니다. 본문 해시가 검증되지 않았습니다(RFC 6376 §6.1.3). `relaxed` 정규화는 공백의 변화는 봐주지만 내용의 변화는 봐주지 않습니다."),
             s("서명된 헤더 한 바이트 바꾸기", "이번에는 본문은 그대로이고(해시가 맞음) Subject의 한 바이트가 바뀌었습니다. `ready?`가 `ready!`가 되었습니다. Subject는 `h=`에 있으므로 정규화된 헤더 블록이 서명할 때와 달라지고, `b=`가 키로 검증되지 않습니다(§6.1.3). 결과는 `fail`입니다.\n\n`h=`에 없는 필드는 마음대로 바뀔 수 있습니다. 그래서 서명자는 중요한 필드를 나열하고, From, Subject 등 몇몇은 실제 개수보다 한 번 더 나열해서 같은 필드를 더 추가할 수 없게 합니다(§5.4.2, §8.15)."),
             s("직접 서명해 보기", "메시지 보기의 작성기를 여세요(패널의 링크). 'DKIM으로 서명'을 선택하고 '테스트 키 만들기'를 누르거나 자신의 PEM 키(RSA 또는 Ed25519)를 붙여 넣으면, 워커가 같은 코어로 메시지에 서명합니다. 작성기는 `selector._domainkey.domain`에 게시할 TXT 레코드를 보여 주고, '검사기에서 확인하기'는 그 레코드를 진위 확인 패널에 붙여 넣은 채로 서명된 메시지를 엽니다. 결과는 `pass`입니다. 거기서 레코드의 `p=` 한 글자를 바꾸고 다시 확인해 보세요. 키가 더 이상 서명과 맞지 않거나 아예 키가 아니게 되어, 결과는 더 이상 `pass`가 아닙니다."),
+        ],
+    },
+    LessonText {
+        id: "alignment",
+        title: "SPF + DMARC: 발송 대행 서비스로 보낸 메일, 정렬되었나",
+        summary: "이메일 발송 대행 서비스(ESP)가 보낸 쇼핑몰 뉴스레터: SPF는 통과하는데 DMARC는 실패하는 이유와 정렬하는 세 가지 방법.",
+        references: "RFC 7208 §2.4, §5.2; RFC 7489 §3.1, §3.1.1, §3.1.2, §3.2, §6.3, §6.6.2; RFC 6376 §3.5",
+        steps: &[
+            s("두 개의 신원: SPF 통과, DMARC 실패", "쇼핑몰(`shop.example`)이 이메일 발송 대행 서비스(ESP)를 통해 뉴스레터를 보냅니다. ESP의 서버(`203.0.113.7`)는 반송이 ESP로 돌아오도록 자기 반송 경로 `MAIL FROM:<bounces+x7@bounces.esp.example>`을 씁니다. SPF는 이 봉투 신원을 검사합니다(RFC 7208 §2.4). `bounces.esp.example`은 ESP의 목록을 포함하고(`include:`, §5.2) 주소가 그 안에 있으므로 SPF는 `pass`입니다.\n\n받는 사람은 봉투를 보지 못하고 `From: news@shop.example`만 봅니다. DMARC는 통과한 검사가 그 From 도메인에 대한 것인지 묻습니다(식별자 정렬, RFC 7489 §3.1). `bounces.esp.example`과 `shop.example`은 조직 도메인이 다르고(§3.2) DKIM 서명도 없으므로 정렬된 채 통과한 검사가 없습니다. DMARC는 `fail`이고, 쇼핑몰의 `p=reject`는 수신 측에 메시지를 거부하라고 요청합니다(§6.6.2). 패널에 모든 단계가 나옵니다."),
+            s("쇼핑몰 도메인 아래의 반송 경로", "대부분의 대행 서비스가 제공하는 해결책은 보내는 쪽 도메인 아래에 반송 경로를 두고 그것을 대행 서비스에 위임하는 것입니다. 쇼핑몰은 같은 `include:`(또는 ESP가 관리하는 CNAME)로 `em.shop.example`을 게시하고, ESP는 `MAIL FROM:<bounces@em.shop.example>`으로 보냅니다.\n\nSPF는 `em.shop.example`에 대해 통과합니다. DMARC의 기본값인 relaxed 모드에서는 SPF로 인증된 도메인의 조직 도메인이 From의 조직 도메인과 같으면 정렬된 것입니다(RFC 7489 §3.1.2). 둘 다 `shop.example`이므로 DMARC `pass`입니다."),
+            s("엄격한 정렬", "같은 메시지지만 이제 쇼핑몰의 DMARC 레코드에 `aspf=s`, 즉 엄격한 SPF 정렬이 있습니다(RFC 7489 §6.3). strict 모드는 SPF 도메인이 From 도메인과 정확히 같기를 요구합니다(§3.1.2). `em.shop.example`은 `shop.example`이 아니므로 SPF는 통과해도 정렬되지 않고, DKIM 서명도 없어 DMARC는 다시 `fail`입니다. strict 모드가 필요한 도메인은 드뭅니다. 누군가 레코드를 강화한 뒤 하위 도메인 반송 경로가 갑자기 통하지 않는 이유가 이것입니다."),
+            s("DKIM 정렬: 쇼핑몰 이름으로 서명", "다시 ESP 자신의 반송 경로(SPF는 `bounces.esp.example`에 대해 통과하지만 정렬되지 않음)로 돌아가되, 이번에는 ESP가 쇼핑몰의 키로 서명합니다: `DKIM-Signature: d=shop.example; s=esp`(RFC 6376 §3.5), 키는 `esp._domainkey.shop.example`에 게시되어 있습니다. 서명이 검증되고 `d=`가 From 도메인이므로 DKIM은 정렬되었습니다(RFC 7489 §3.1.1).\n\nDMARC에는 둘 다가 아니라 정렬된 채 통과한 검사 하나면 됩니다(§6.6.2). DMARC `pass`입니다. DKIM 서명은 SPF가 깨지는 전달(전달 서버의 주소는 목록에 없음)에서도 살아남습니다. 대행 서비스가 보내는 쪽에 자기 도메인의 DKIM 키를 게시하라고 요청하는 이유입니다. 여기 쓰인 키는 RFC 8463에 공개된 테스트 키입니다. 자기 메시지는 작성기에서 서명해 보세요."),
         ],
     },
 ];
