@@ -65,6 +65,9 @@ fn server_choice(lang: Lang, props: &LessonPageProps) -> Html {
         let d = props.dispatch.clone();
         Callback::from(move |_: Event| d.emit(LearnAction::UseSandbox(on)))
     };
+    if sb.blocker == Some(Blocker::NothingToSend) {
+        return Html::default();
+    }
     let usable = sb.blocker.is_none();
     html! {
         <fieldset class="lesson-server" id="learn-server">
@@ -73,8 +76,8 @@ fn server_choice(lang: Lang, props: &LessonPageProps) -> Html {
                 { tr(lang, "the in-browser server") }</label>
             <label><input type="radio" name="learn-server" id="learn-server-sandbox" checked={sb.chosen && usable} disabled={!usable} onchange={choose(true)} />
                 { tr(lang, "the sandbox of mailscope serve (a real SMTP server, through the relay)") }</label>
-            if let Some(b) = &sb.blocker {
-                <p class="muted" id="learn-sandbox-why">{ b.why(lang) }</p>
+            if let Some(why) = sb.blocker.as_ref().and_then(|b| b.why(lang)) {
+                <p class="muted" id="learn-sandbox-why">{ why }</p>
             } else if sb.chosen {
                 <RelayStatusBar status={sb.relay.clone()} on_reconnect={sb.on_reconnect.clone()} />
             }

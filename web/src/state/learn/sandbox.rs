@@ -55,10 +55,11 @@ pub enum Blocker {
 }
 
 impl Blocker {
-    /// Why the lesson runs on the in-browser server only, in `lang`.
-    pub fn why(&self, lang: Lang) -> String {
-        match self {
-            Blocker::NothingToSend => tr(lang, "This lesson sends nothing to a server: its steps are explained with panels.").into(),
+    /// Why the lesson runs on the in-browser server only, in `lang`; `None` for a lesson that
+    /// sends nothing (the page offers no choice of server for it).
+    pub fn why(&self, lang: Lang) -> Option<String> {
+        Some(match self {
+            Blocker::NothingToSend => return None,
             Blocker::ServerSwitch { step, flag } => trf(
                 lang,
                 "Step {n} changes a behaviour of the in-browser server (“{switch}”) that the sandbox does not have, so it runs on the in-browser server only.",
@@ -84,7 +85,7 @@ impl Blocker {
                 "Step {n} types lines outside the client session; over a network nothing tells when the server has answered them, so it runs on the in-browser server only.",
                 &[("n", step)],
             ),
-        }
+        })
     }
 }
 

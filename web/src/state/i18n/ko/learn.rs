@@ -74,7 +74,6 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Try it: the sandbox of mailscope serve", "직접 해 보기: mailscope serve의 샌드박스"),
     ("Running on the sandbox: step {n} of {count}, waiting for the server…", "샌드박스에서 실행 중: {count}단계 중 {n}단계, 서버의 응답을 기다리는 중…"),
     ("Press a Try button: the lesson's commands go to the sandbox of mailscope serve through the relay, each after the server's answer to the one before, and every byte appears here with the core's explanation.", "해 보기 버튼을 누르세요. 학습의 명령이 릴레이를 거쳐 mailscope serve의 샌드박스로 가며, 각 명령은 앞 명령에 대한 서버의 응답이 온 뒤에 보내집니다. 모든 바이트가 코어의 설명과 함께 여기에 나타납니다."),
-    ("This lesson sends nothing to a server: its steps are explained with panels.", "이 학습은 서버에 아무것도 보내지 않습니다. 각 단계는 패널로 설명합니다."),
     ("Step {n} changes a behaviour of the in-browser server (“{switch}”) that the sandbox does not have, so it runs on the in-browser server only.", "{n}단계는 샌드박스에 없는 브라우저 내장 서버의 동작(“{switch}”)을 바꾸므로 브라우저 내장 서버에서만 실행됩니다."),
     ("Step {n} gives the in-browser server a SIZE limit of {limit} bytes that the sandbox does not have, so it runs on the in-browser server only.", "{n}단계는 브라우저 내장 서버에 샌드박스에는 없는 {limit}바이트 SIZE 제한을 두므로 브라우저 내장 서버에서만 실행됩니다."),
     ("Step {n} sends to {address}, which the sandbox answers differently from the in-browser server, so it runs on the in-browser server only.", "{n}단계는 {address}로 보내는데, 샌드박스는 이 주소에 브라우저 내장 서버와 다르게 응답하므로 브라우저 내장 서버에서만 실행됩니다."),
