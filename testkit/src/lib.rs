@@ -1,7 +1,8 @@
 //! Test helpers shared by the proxy's integration tests (`proxy/tests/`) and the end-to-end
 //! tests (`mailscope-e2e`): the launcher of the `mailscope` binary's `serve` ([`Serve`]) and the
-//! relay v1 client ([`relay_client`]), both on loopback, and [`skip`], the record of a check
-//! that could not run in full.
+//! relay v1 client ([`relay_client`]), both on loopback, [`skip`], the record of a check
+//! that could not run in full, and [`auth_corpus`], the generated corpus of the
+//! authentication differentials.
 //!
 //! A dev-dependency only (`publish = false`); it pulls in no browser or mail server, so the
 //! proxy's tests build without the end-to-end crate.
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+pub mod auth_corpus;
 pub mod relay_client;
 pub mod skip;
 
