@@ -115,29 +115,6 @@ fn ensure_websockify(tools: &Path) -> Result<PathBuf, String> {
         eprintln!("    present");
         return Ok(bin);
     }
-    let hint = "it needs python3 with the venv module (apt-get install python3-venv)";
-    let ok = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status()
-        .map_err(|e| format!("could not run python3: {e}; {hint}"))?
-        .success();
-    if !ok {
-        return Err(format!("python3 -m venv {} failed; {hint}", venv.display()));
-    }
-    let ok = Command::new(&pip)
-        .args([
-            "install",
-            "-q",
-            &format!("websockify=={WEBSOCKIFY_VERSION}"),
-        ])
-        .status()
-        .map_err(|e| format!("could not run {}: {e}", pip.display()))?
-        .success();
-    if !ok {
-        return Err(format!(
-            "pip install websockify=={WEBSOCKIFY_VERSION} failed; the output above shows why"
-        ));
-    }
+    crate::tools::pip_install(&venv, &[&format!("websockify=={WEBSOCKIFY_VERSION}")])?;
     Ok(bin)
 }

@@ -9,6 +9,7 @@ mod bench_wasm;
 mod fuzz;
 mod mail;
 mod precompress;
+mod pyoracle;
 mod steps;
 mod tally;
 mod tools;
@@ -83,6 +84,7 @@ fn test(steps: &mut Steps) -> Result<(), String> {
     tools::ensure_build_tools(steps)?;
     tools::ensure_browser(steps)?;
     mail::ensure_mail_software(steps)?;
+    let python = pyoracle::ensure_oracle(steps)?;
     steps.cargo(
         "format check (cargo fmt --check)",
         &["fmt", "--all", "--", "--check"],
@@ -209,6 +211,7 @@ fn test(steps: &mut Steps) -> Result<(), String> {
             steps.root().join("dist").display().to_string(),
         ),
         ("CHROMEDRIVER", tools::CHROMEDRIVER.to_string()),
+        (pyoracle::PYTHON_VAR, python.display().to_string()),
     ];
     steps.cargo_test(
         "end-to-end tests (mailscope serve + Chromium)",

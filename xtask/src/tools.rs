@@ -160,6 +160,20 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result<(), String> {
     )
 }
 
+/// Creates the Python venv `venv` if needed and runs its `pip install -q ARGS` (pinned
+/// packages, or `-r FILE`).
+pub(crate) fn pip_install(venv: &Path, args: &[&str]) -> Result<(), String> {
+    let hint = "it needs python3 with the venv module (apt-get install python3-venv)";
+    let pip = venv.join("bin/pip");
+    if !pip.exists() {
+        run_ok(Command::new("python3").args(["-m", "venv"]).arg(venv), hint)?;
+    }
+    run_ok(
+        Command::new(&pip).args(["install", "-q"]).args(args),
+        "check that PyPI is reachable; the output above shows why",
+    )
+}
+
 /// Environment for `cargo test --target wasm32-unknown-unknown` in headless Chromium.
 pub(crate) fn browser_test_env() -> Vec<(&'static str, String)> {
     vec![
