@@ -1,15 +1,16 @@
-//! Differential test: Mailscope's DKIM, ARC and SPF against dkimpy and pyspf, the Python
-//! implementations from PyPI (independent of Rust and of mail-auth), on the generated corpus
-//! of `mailscope_testkit::auth_corpus` (the one `core/tests/auth_differential.rs` runs against
-//! mail-auth).
+//! Differential test: Mailscope's DKIM, ARC, SPF and DMARC against dkimpy, pyspf and pydmarc
+//! (the `dmarc` package), Python implementations from PyPI (independent of Rust and of
+//! mail-auth), on the generated corpus of `mailscope_testkit::auth_corpus` (the one
+//! `core/tests/auth_differential.rs` runs against mail-auth).
 //!
 //! `tests/py/auth_oracle.py` runs both libraries offline: every case's records are handed to
 //! it and answered from memory, and its clock is the corpus's. It runs once, with all cases,
 //! under the Python of the venv `cargo xtask test` installs (`tests/py/requirements.txt`,
 //! pinned) and names in `MAILSCOPE_PYTHON`. Compared, case by case: each DKIM signature's
-//! result, the ARC chain's result and the SPF result, as RFC 8601 words (the driver's doc
-//! says how dkimpy's answers map onto them). DMARC is not compared: neither library evaluates
-//! it (mail-auth's differential does).
+//! result, the ARC chain's result, the SPF result and the DMARC result with its disposition,
+//! as RFC 8601 words (the driver's doc says how dkimpy's answers map onto them). pydmarc
+//! evaluates DMARC from dkimpy's and pyspf's results, so a DKIM or SPF difference can carry
+//! over into DMARC.
 //!
 //! Deliberate differences are listed in [`KNOWN`] with the RFC that decides them, and asserted
 //! as differences, so a change on either side shows up.
@@ -51,6 +52,15 @@ const KNOWN: &[(&str, Differs, &str)] = &[
          algorithms include ed25519-sha256 (RFC 8463 §3), and every seal and signature \
          verifies: pass",
     ),
+    (
+        "dmarc from mail.strict.test",
+        Differs::Dmarc,
+        "publicsuffix2 2.20191221, pydmarc's organizational-domain lookup, answers `test` for \
+         mail.strict.test (a TLD its list lacks), so pydmarc asks _dmarc.test and finds no \
+         policy: none; RFC 7489 §3.2 takes the organizational domain from the Public Suffix \
+         List, whose algorithm applies the default rule `*` to an unlisted TLD: the public \
+         suffix is `test`, the organizational domain strict.test, whose record applies",
+    ),
 ];
 
 /// A check of a case.
@@ -58,14 +68,23 @@ const KNOWN: &[(&str, Differs, &str)] = &[
 enum Differs {
     Dkim,
     Arc,
+    Dmarc,
 }
 
-/// The results compared: each DKIM signature's, the ARC chain's and SPF's.
+/// The results compared: each DKIM signature's, the ARC chain's, SPF's, and DMARC's with its
+/// disposition (when the result is pass or fail: the words of other outcomes differ).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Verdicts {
     dkim: Vec<String>,
     arc: String,
     spf: Option<String>,
+    dmarc: (String, Option<String>),
+}
+
+/// DMARC's result and, for pass and fail, the disposition.
+fn dmarc(result: &str, disposition: &str) -> (String, Option<String>) {
+    let decided = matches!(result, "pass" | "fail");
+    (result.to_owned(), decided.then(|| disposition.to_owned()))
 }
 
 fn ours(report: &Report) -> Verdicts {
@@ -77,6 +96,7 @@ fn ours(report: &Report) -> Verdicts {
             .collect(),
         arc: report.arc.result.as_str().to_owned(),
         spf: report.spf.as_ref().map(|s| s.result.as_str().to_owned()),
+        dmarc: dmarc(report.dmarc.result.as_str(), &report.dmarc.disposition),
     }
 }
 
@@ -86,6 +106,7 @@ impl Verdicts {
         match check {
             Differs::Dkim => self.dkim.clear(),
             Differs::Arc => self.arc.clear(),
+            Differs::Dmarc => self.dmarc = Default::default(),
         }
         self
     }
@@ -105,6 +126,10 @@ fn theirs(v: &Value) -> Verdicts {
             .collect(),
         arc: word(&v["arc"]),
         spf: (!v["spf"].is_null()).then(|| word(&v["spf"])),
+        dmarc: dmarc(
+            &word(&v["dmarc"]),
+            v["dmarc"]["policy"].as_str().unwrap_or_default(),
+        ),
     }
 }
 
@@ -149,7 +174,7 @@ fn oracle(cases: &[Case]) -> Vec<Value> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {} ({e}): run `cargo xtask test`, which installs the venv with dkimpy and pyspf", python.display()));
+        .unwrap_or_else(|e| panic!("cannot run {} ({e}): run `cargo xtask test`, which installs the venv of tests/py/requirements.txt", python.display()));
     let input = Value::Array(cases.iter().map(input).collect()).to_string();
     let mut stdin = child.stdin.take().expect("piped stdin");
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
@@ -172,7 +197,7 @@ fn oracle(cases: &[Case]) -> Vec<Value> {
 }
 
 #[test]
-fn mailscope_agrees_with_dkimpy_and_pyspf() {
+fn mailscope_agrees_with_dkimpy_pyspf_and_pydmarc() {
     let cases = corpus();
     let verdicts = oracle(&cases);
     let mut agreed = 0;
@@ -195,14 +220,14 @@ fn mailscope_agrees_with_dkimpy_and_pyspf() {
                     .chain(report.spf.iter().map(|s| s.reason.english()))
                     .collect();
                 unexpected.push(format!(
-                    "{}:\n  mailscope {a:?} {reasons:?}\n  dkimpy/pyspf {b:?} {v}",
+                    "{}:\n  mailscope {a:?} {reasons:?}\n  dkimpy/pyspf/pydmarc {b:?} {v}",
                     case.name
                 ))
             }
         }
     }
     eprintln!(
-        "differential with dkimpy/pyspf: {agreed} of {} cases agree, {} known differences",
+        "differential with dkimpy/pyspf/pydmarc: {agreed} of {} cases agree, {} known differences",
         cases.len(),
         known_seen.iter().sum::<usize>()
     );

@@ -1,5 +1,5 @@
-//! The Python side of the authentication differential (`tests/tests/auth_pydiff.rs`): dkimpy and
-//! pyspf from PyPI, at the versions pinned in `tests/py/requirements.txt`, in a venv under
+//! The Python side of the authentication differential (`tests/tests/auth_pydiff.rs`): dkimpy,
+//! pyspf and pydmarc (the `dmarc` package) from PyPI, at the versions pinned in `tests/py/requirements.txt`, in a venv under
 //! `target/test-tools/`.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ pub(crate) const PYTHON_VAR: &str = "MAILSCOPE_PYTHON";
 pub(crate) fn ensure_oracle(steps: &mut Steps) -> Result<PathBuf, String> {
     let root = steps.root().to_path_buf();
     steps.step(
-        "tools: dkimpy and pyspf (pip, in a venv; tests/py/requirements.txt)",
+        "tools: dkimpy, pyspf and pydmarc (pip, in a venv; tests/py/requirements.txt)",
         |_| {
             let requirements = root.join("tests/py/requirements.txt");
             let venv = root.join("target/test-tools/pyoracle");
