@@ -3,7 +3,7 @@
 //! mail-auth), on the generated corpus of `mailscope_testkit::auth_corpus` (the one
 //! `core/tests/auth_differential.rs` runs against mail-auth).
 //!
-//! `tests/py/auth_oracle.py` runs both libraries offline: every case's records are handed to
+//! `tests/py/auth_oracle.py` runs the libraries offline: every case's records are handed to
 //! it and answered from memory, and its clock is the corpus's. It runs once, with all cases,
 //! under the Python of the venv `cargo xtask test` installs (`tests/py/requirements.txt`,
 //! pinned) and names in `MAILSCOPE_PYTHON`. Compared, case by case: each DKIM signature's
@@ -24,7 +24,7 @@ use mailscope_testkit::auth_corpus::{corpus, Case, NOW};
 use mailscope_testkit::env_path;
 use serde_json::{json, Value};
 
-/// Cases where Mailscope and dkimpy/pyspf disagree on purpose: (part of the case's name, the
+/// Cases where Mailscope and the Python implementations disagree on purpose: (part of the case's name, the
 /// check that differs, why). The case's other checks must still agree.
 const KNOWN: &[(&str, Differs, &str)] = &[
     (
