@@ -24,8 +24,8 @@ use mailscope_testkit::auth_corpus::{corpus, Case, NOW};
 use mailscope_testkit::env_path;
 use serde_json::{json, Value};
 
-/// Cases where Mailscope and the Python implementations disagree on purpose: (part of the case's name, the
-/// check that differs, why). The case's other checks must still agree.
+/// Cases where Mailscope and the Python implementations disagree on purpose: (part of the
+/// case's name, the check that differs, why). The case's other checks must still agree.
 const KNOWN: &[(&str, Differs, &str)] = &[
     (
         "not over-signed edit=header From added",
