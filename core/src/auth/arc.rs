@@ -6,6 +6,8 @@
 //! sets 1..N, complete, no gaps ─► AS(N) cv≠fail ─► AS(1) cv=none, AS(i>1) cv=pass
 //!   ─► AMS(N) verified like a DKIM signature (header fields + body)
 //!   ─► AS(N)…AS(1) each verified over the ARC fields of sets 1..i (relaxed) ─► pass / fail
+//!   ─► AMS(N-1)…AMS(1) verified too, for information: an intermediary that changed the
+//!      message after an older set was added breaks that set's AMS, not the chain
 //! ```
 //!
 //! Keys are fetched and signatures verified by the DKIM code ([`super::dkim::verify`]); only the
@@ -38,7 +40,8 @@ pub struct ArcSet {
     pub cv: Option<String>,
     /// Who added the set (the seal's `d=`).
     pub domain: Option<String>,
-    /// The ARC-Message-Signature, when it was verified (the latest set's only).
+    /// The ARC-Message-Signature. Only the latest set's decides the chain (RFC 8617 §5.2);
+    /// older ones are verified to show which hop changed the message.
     pub message_signature: Option<DkimResult>,
     /// The ARC-Seal, when it was verified.
     pub seal: Option<DkimResult>,
@@ -73,8 +76,8 @@ struct Members {
 pub struct PreparedChain {
     /// Why the chain fails before any key is fetched, and where.
     structure: Option<(Message, Span)>,
-    /// The latest set's ARC-Message-Signature.
-    message_signature: Option<Prepared>,
+    /// The ARC-Message-Signatures, latest first (the first decides the chain).
+    message_signatures: Vec<Prepared>,
     /// The seals, latest first.
     seals: Vec<Prepared>,
     /// Steps so far.
@@ -127,7 +130,7 @@ fn seal_block(
 pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
     let mut chain = PreparedChain {
         structure: None,
-        message_signature: None,
+        message_signatures: Vec::new(),
         seals: Vec::new(),
         steps: Vec::new(),
         present: false,
@@ -256,8 +259,13 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
             lints: Vec::new(),
         });
     }
-    if let Some(ams) = sets.get(&n).and_then(|m| m.ams) {
-        chain.message_signature = Some(prepare_field(message, headers, ams, Kind::ArcMessage));
+    // Every set is complete here, so the first is the latest set's.
+    for i in (1..=n).rev() {
+        if let Some(ams) = sets.get(&i).and_then(|m| m.ams) {
+            chain
+                .message_signatures
+                .push(prepare_field(message, headers, ams, Kind::ArcMessage));
+        }
     }
     chain
 }
@@ -285,10 +293,14 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
     if let Some((reason, span)) = &chain.structure {
         return failed(r, reason.clone(), Some(*span).filter(|s| !s.is_empty()));
     }
-    let Some(ams) = &chain.message_signature else {
+    let Some(ams) = chain.message_signatures.first() else {
         return failed(r, msg!("the latest set has no ARC-Message-Signature"), None);
     };
     let ams = verify::finish(ams, answers, now)?;
+    let mut older = Vec::new();
+    for p in chain.message_signatures.iter().skip(1) {
+        older.push(verify::finish(p, answers, now)?);
+    }
     let ams_ok = ams.result == Verdict::Pass;
     r.steps.push(
         Step::note(
@@ -302,13 +314,14 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
     for p in &chain.seals {
         seals.push(verify::finish(p, answers, now)?);
     }
-    for (i, (p, seal)) in chain.seals.iter().zip(seals).enumerate() {
+    let message_signatures = std::iter::once(ams.clone()).chain(older);
+    for ((p, seal), message_signature) in chain.seals.iter().zip(seals).zip(message_signatures) {
         let sig = p.parsed.as_ref().ok();
         r.sets.push(ArcSet {
             instance: sig.and_then(|s| s.instance).unwrap_or_default(),
             cv: sig.and_then(|s| s.cv.clone()),
             domain: seal.domain.clone(),
-            message_signature: (i == 0).then(|| ams.clone()),
+            message_signature: Some(message_signature),
             seal: Some(seal),
         });
     }
@@ -338,6 +351,22 @@ pub fn finish(chain: &PreparedChain, answers: &Answers, now: u64) -> Result<ArcR
             );
             return failed(r, reason, Some(span));
         }
+    }
+    // Older message signatures: information only (RFC 8617 §5.2 decides with the latest).
+    for set in r.sets.iter().skip(1) {
+        let Some(ams) = &set.message_signature else {
+            continue;
+        };
+        r.steps.push(
+            Step::note(
+                msg!(
+                    "Verify the ARC-Message-Signature of set i={i} (information: only the latest decides)",
+                    i = set.instance
+                ),
+                said(ams.result, ams.reason.clone()),
+            )
+            .at(ams.field),
+        );
     }
     r.result = Verdict::Pass;
     r.reason = msg!(

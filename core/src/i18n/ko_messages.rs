@@ -395,6 +395,7 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("Select the signed header fields bottom-up ({n} names in h=)", "서명된 헤더 필드를 아래에서부터 고르기(h=에 이름 {n}개)"),
     ("Verify b= over the header block ({a})", "헤더 블록에 대해 b= 검증({a})"),
     ("Verify the ARC-Seal of set i={i}", "세트 i={i}의 ARC-Seal 검증"),
+    ("Verify the ARC-Message-Signature of set i={i} (information: only the latest decides)", "세트 i={i}의 ARC-Message-Signature 검증(참고용: 가장 최근 것만 판정에 쓰임)"),
     ("Verify the latest ARC-Message-Signature", "최신 ARC-Message-Signature 검증"),
     ("a receiver following the policy would only report it", "정책을 따르는 수신자는 보고만 합니다"),
     ("a receiver following the policy would quarantine it", "정책을 따르는 수신자는 격리합니다"),

@@ -431,10 +431,13 @@ pub fn render(r: &Report, envelope: &Envelope, message: &[u8], style: Style) -> 
         a.reason
     );
     steps(&mut out, &a.steps, message, style, "  ");
-    for set in &a.sets {
+    // The latest set's message signature and every seal in full; older message signatures
+    // are one step each above (information: they do not decide the chain).
+    for (k, set) in a.sets.iter().enumerate() {
+        let ams = set.message_signature.as_ref().filter(|_| k == 0);
         for (what, sig) in [
-            ("ARC-Message-Signature", &set.message_signature),
-            ("ARC-Seal", &set.seal),
+            ("ARC-Message-Signature", ams),
+            ("ARC-Seal", set.seal.as_ref()),
         ] {
             if let Some(d) = sig {
                 let _ = writeln!(

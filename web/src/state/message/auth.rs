@@ -279,8 +279,11 @@ fn tree(node: &Node, depth: usize, out: &mut Vec<TreeLine>) {
 
 fn view(r: &Report, unanswered: Vec<String>) -> AuthView {
     let mut arc_steps = steps(&r.arc.steps);
-    for set in &r.arc.sets {
-        for (what, d) in [("AMS", &set.message_signature), ("AS", &set.seal)] {
+    // The latest set's AMS and every seal; older AMS results are steps of their own, marked as
+    // information (they do not decide the chain).
+    for (k, set) in r.arc.sets.iter().enumerate() {
+        let ams = set.message_signature.as_ref().filter(|_| k == 0);
+        for (what, d) in [("AMS", ams), ("AS", set.seal.as_ref())] {
             if let Some(d) = d {
                 arc_steps.push(StepView {
                     title: Message::datum(format_args!("i={} {what}", set.instance)),
