@@ -148,6 +148,16 @@ pub async fn fill(c: &Client, css: &str, value: &str) {
     field.send_keys(value).await.expect("type");
 }
 
+/// The value of the form control at `css`, once it is there.
+pub async fn value_of(c: &Client, css: &str) -> String {
+    wait_css(c, css)
+        .await
+        .prop("value")
+        .await
+        .unwrap_or_else(|e| panic!("value of {css}: {e}"))
+        .unwrap_or_default()
+}
+
 /// Waits until `css`'s text satisfies `ok`; returns that text.
 pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = std::time::Instant::now() + READY_TIMEOUT;

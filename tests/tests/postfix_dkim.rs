@@ -418,3 +418,98 @@ milter_default_action = tempfail
         "{d:#}"
     );
 }
+
+/// The same real parts, seen in the Mailbox in Chromium: Postfix signs with OpenDKIM and relays
+/// into the sandbox, which checks the message (`--sandbox-auth`, NSD through `--dns`) and puts
+/// its Authentication-Results field on top. The message's Authenticity panel has the session's
+/// IP, HELO and MAIL FROM filled in; with the reader's opt-in lookups through `mailscope serve`
+/// (to the same NSD) DKIM, SPF and DMARC pass, and the panel sets the sandbox's stated results
+/// beside its own: they agree. English, then Korean, with screenshots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mailbox_verifies_what_postfix_signed_and_agrees_with_the_sandbox() {
+    use mailscope_e2e::page::{choose, click, open_app, page_errors, scroll_to, wait_lang};
+    use mailscope_e2e::page::{value_of, wait_text, wait_xpath};
+    use mailscope_e2e::Browser;
+
+    let scratch = Scratch::new("dkim-mailbox");
+    let key = Key::generate(&scratch.dir.join("key"), DOMAIN, SELECTOR);
+    let nsd = Nsd::start(
+        &scratch.dir.join("nsd"),
+        DOMAIN,
+        &format!(
+            "@ TXT \"v=spf1 ip4:127.0.0.1 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n{}",
+            key.record
+        ),
+    );
+    let milter = Milter::start(&scratch.dir.join("milter"), &key, "relaxed/relaxed");
+    let sandbox = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let dns = nsd.addr.to_string();
+    let serve = Serve::start(&[
+        "--sandbox",
+        &sandbox.to_string(),
+        "--sandbox-auth",
+        "--dns",
+        &dns,
+    ]);
+    let main_cf = format!(
+        "relayhost = [127.0.0.1]:{}
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+smtpd_milters = inet:{}
+milter_default_action = tempfail
+",
+        sandbox.port(),
+        milter.addr
+    );
+    let pf = Postfix::start_with(&Extra {
+        main_cf: &main_cf,
+        listeners: &[],
+    });
+    let (dir, smtp) = (scratch.dir.clone(), pf.smtp);
+    tokio::task::spawn_blocking(move || swaks(&dir, smtp, &message("relaxed/relaxed")))
+        .await
+        .expect("swaks task");
+    wait_for_messages(&serve, 1, || format!("Postfix log:\n{}", pf.log()));
+
+    let browser = Browser::start().await;
+    let c = &browser.client;
+    open_app(c, &serve.url).await;
+    click(c, "a[href='#/mailbox']").await;
+    wait_xpath(
+        c,
+        "//tr[contains(@class,'mail-row')]//button[normalize-space()='signed with relaxed/relaxed']",
+    )
+    .await
+    .click()
+    .await
+    .expect("open the message");
+    click(c, "#auth-panel > summary").await;
+    let ip = value_of(c, "#auth-ip").await;
+    assert_eq!(ip, "127.0.0.1", "the session's client address");
+    click(c, "#auth-lookup").await;
+    click(c, "#auth-check").await;
+    let report = wait_text(c, "#auth-report", |t| t.contains("DMARC pass")).await;
+    for want in [
+        &format!("DKIM d={DOMAIN} s={SELECTOR} pass")[..],
+        &format!("SPF (mailfrom {DOMAIN}) pass"),
+    ] {
+        assert!(report.contains(want), "{want:?} in {report}");
+    }
+    let stated = wait_text(c, "#auth-stated", |t| t.contains("sandbox.mailscope.test")).await;
+    assert_eq!(stated.matches("Mailscope agrees").count(), 3, "{stated}");
+    assert!(!stated.contains("Mailscope says"), "{stated}");
+    scroll_to(c, "#auth-stated").await;
+    browser.screenshot("ui-mailbox-auth-postfix").await;
+
+    choose(c, "#lang-switch", "ko").await;
+    wait_lang(c, "ko").await;
+    let stated = wait_text(c, "#auth-stated", |t| t.contains("Mailscope도 같은 결과")).await;
+    assert_eq!(
+        stated.matches("Mailscope도 같은 결과").count(),
+        3,
+        "{stated}"
+    );
+    scroll_to(c, "#auth-stated").await;
+    browser.screenshot("ui-mailbox-auth-postfix-ko").await;
+    assert_eq!(page_errors(c).await, Vec::<String>::new());
+}

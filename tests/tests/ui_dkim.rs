@@ -4,22 +4,12 @@
 //! says `pass` offline; the DKIM lesson's panels fail the body hash and the signature after
 //! one-byte edits. In English and Korean, with screenshots, and no console errors.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use mailscope_e2e::page::{
-    choose, click, fill, open_app, page_errors, scroll_to, text_of, wait_css, wait_lang, wait_text,
-    wait_xpath,
+    choose, click, fill, open_app, page_errors, scroll_to, text_of, value_of, wait_css, wait_lang,
+    wait_text, wait_xpath,
 };
 use mailscope_e2e::{Browser, Serve};
-
-/// The value of the form control at `css`.
-async fn value_of(c: &Client, css: &str) -> String {
-    wait_css(c, css)
-        .await
-        .prop("value")
-        .await
-        .unwrap_or_else(|e| panic!("value of {css}: {e}"))
-        .unwrap_or_default()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_composer_signs_and_the_inspector_says_pass() {

@@ -16,10 +16,11 @@ use crate::services::worker;
 use crate::state::error::Shown;
 use crate::state::i18n::{tr, trf, Lang};
 use crate::state::message::auth::{
-    AuthInput, AuthOutcome, AuthView, ChecksView, SignatureView, StepView, TreeLine,
+    AuthInput, AuthOutcome, AuthView, ChecksView, SignatureView, StatedView, StepView, TreeLine,
 };
 use crate::state::message::inspect::Doc;
 use crate::worker::protocol::WorkerError;
+use mailscope_core::auth::check::Comparison;
 use mailscope_core::auth::Query;
 
 /// Properties of [`AuthPanel`].
@@ -274,7 +275,53 @@ pub(crate) fn report(lang: Lang, v: &AuthView, id: &str) -> Html {
             } }
             { checks(lang, "DMARC", &v.dmarc, &format!("{id}-dmarc")) }
             { checks(lang, "ARC", &v.arc, &format!("{id}-arc")) }
+            { stated(lang, &v.stated, id) }
         </div>
+    }
+}
+
+/// The message's own Authentication-Results fields, each result beside Mailscope's verdict.
+fn stated(lang: Lang, fields: &[StatedView], id: &str) -> Html {
+    if fields.is_empty() {
+        return Html::default();
+    }
+    let comparison = |c: &Comparison| {
+        let (class, said) = match (c.agrees, c.ours) {
+            (Some(true), _) => ("ok", tr(lang, "Mailscope agrees").to_string()),
+            (Some(false), Some(ours)) => (
+                "bad",
+                trf(
+                    lang,
+                    "Mailscope says {verdict}",
+                    &[("verdict", &ours.as_str())],
+                ),
+            ),
+            _ => ("", tr(lang, "Mailscope made no such check").to_string()),
+        };
+        html! {
+            <li class={class}>
+                <code data-data="">{ format!("{}={}", c.method, c.stated) }</code>
+                if let Some(i) = &c.identifier { {" "}<code data-data="">{ i.clone() }</code> }
+                {" — "}{ said }
+            </li>
+        }
+    };
+    html! {
+        <section class="auth-check" id={format!("{id}-stated")}>
+            <h5>{ tr(lang, "What the message's Authentication-Results fields say") }</h5>
+            <p class="muted">{ tr(lang, "Any server on the way writes these fields and a sender can forge them: trust only the one your own receiving server added, named first in it.") }</p>
+            <ul class="auth-stated">
+                { for fields.iter().map(|f| html! {
+                    <li>
+                        { match &f.authserv_id {
+                            Some(who) => html! { <strong><code data-data="">{ who.clone() }</code></strong> },
+                            None => html! { <span class="muted">{ tr(lang, "a field that cannot be read") }</span> },
+                        } }
+                        <ul>{ for f.comparisons.iter().map(comparison) }</ul>
+                    </li>
+                }) }
+            </ul>
+        </section>
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::net::IpAddr;
 
+use mailscope_core::auth::check::Comparison;
 use mailscope_core::auth::dkim::DkimResult;
 use mailscope_core::auth::dns::{Answer, Query};
 use mailscope_core::auth::spf::Node;
@@ -153,6 +154,18 @@ pub struct AuthView {
     /// Queries answered NXDOMAIN (by the records, or by the DNS when looked up): what to paste
     /// to go further.
     pub unanswered: Vec<String>,
+    /// The message's own Authentication-Results fields, top (latest) first, each result beside
+    /// Mailscope's verdict.
+    pub stated: Vec<StatedView>,
+}
+
+/// An Authentication-Results field of the message (RFC 8601), read by the core.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatedView {
+    /// Who says so (`authserv-id`); `None` when the field cannot be read.
+    pub authserv_id: Option<String>,
+    /// Each stated result beside Mailscope's (the core's comparison).
+    pub comparisons: Vec<Comparison>,
 }
 
 /// Runs every check on `message` with the reader's input and the answers looked up so far, at
@@ -322,6 +335,14 @@ fn view(r: &Report, unanswered: Vec<String>) -> AuthView {
             steps: arc_steps,
         },
         unanswered,
+        stated: r
+            .authentication_results
+            .iter()
+            .map(|s| StatedView {
+                authserv_id: s.parsed.as_ref().map(|p| p.authserv_id.clone()),
+                comparisons: s.comparisons.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -413,6 +434,36 @@ mod tests {
         assert_eq!(d.result, "fail");
         assert!(d.body_hash.as_ref().is_some_and(|(a, b)| a != b));
         assert!(d.steps.iter().any(|s| s.ok == Some(false)), "{:?}", d.steps);
+    }
+
+    /// The message's own Authentication-Results fields come with the core's comparison: a
+    /// field that agrees, one that states a DKIM pass Mailscope does not find.
+    #[test]
+    fn stated_results_are_set_beside_mailscopes() {
+        let input = AuthInput {
+            ip: "192.0.2.25".into(),
+            helo: "mail.example.com".into(),
+            mail_from: "joe@example.com".into(),
+            records: records(),
+            lookup: false,
+        };
+        let message = [
+            &b"Authentication-Results: mx.example.net; dkim=pass header.d=example.com;\r\n\tspf=pass smtp.mailfrom=joe@example.com\r\n"[..],
+            b"Authentication-Results: relay.test; dkim=pass header.d=bank.test\r\n",
+            &signed(),
+        ]
+        .concat();
+        let v = done(authenticate(&message, &input, &[], NOW));
+        let ids: Vec<_> = v.stated.iter().map(|s| s.authserv_id.as_deref()).collect();
+        assert_eq!(ids, [Some("mx.example.net"), Some("relay.test")]);
+        let agrees: Vec<_> = v.stated[0].comparisons.iter().map(|c| c.agrees).collect();
+        assert_eq!(agrees, [Some(true), Some(true)]);
+        let bank = &v.stated[1].comparisons[0];
+        assert_eq!(
+            (bank.method.as_str(), bank.stated.as_str(), bank.ours),
+            ("dkim", "pass", None),
+            "no bank.test signature to compare with"
+        );
     }
 
     #[test]

@@ -235,4 +235,11 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
         "Delivery status notification (RFC 3464)",
         "배달 상태 알림 (RFC 3464)",
     ),
+    // The message's own Authentication-Results beside Mailscope's verdicts (Authenticity panel).
+    ("What the message's Authentication-Results fields say", "메시지의 Authentication-Results 필드가 말하는 것"),
+    ("Any server on the way writes these fields and a sender can forge them: trust only the one your own receiving server added, named first in it.", "이 필드는 경로의 어느 서버든 쓸 수 있고 보낸 쪽이 위조할 수도 있습니다. 자기 수신 서버가 추가한 필드(맨 앞에 그 이름이 있음)만 믿으세요."),
+    ("Mailscope agrees", "Mailscope도 같은 결과"),
+    ("Mailscope says {verdict}", "Mailscope는 {verdict}"),
+    ("Mailscope made no such check", "Mailscope는 이 검사를 하지 않음"),
+    ("a field that cannot be read", "읽을 수 없는 필드"),
 ];
