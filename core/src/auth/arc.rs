@@ -254,6 +254,8 @@ pub fn prepare(message: &[u8], headers: &HeaderSection) -> PreparedChain {
             canonical_header: block,
             canonical_body: Vec::new(),
             body_hash: Vec::new(),
+            signed_fields: Vec::new(),
+            body: Span::default(),
             body_too_short: None,
             steps,
             lints: Vec::new(),

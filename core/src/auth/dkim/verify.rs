@@ -37,6 +37,11 @@ pub struct Prepared {
     pub canonical_body: Vec<u8>,
     /// The body hash computed from [`Prepared::canonical_body`].
     pub body_hash: Vec<u8>,
+    /// The fields the header block was made from, as received: the selected ones in `h=`
+    /// order, then the signature field.
+    pub signed_fields: Vec<Span>,
+    /// The body as received.
+    pub body: Span,
     /// `l=` larger than the canonical body: the byte count of the body.
     pub body_too_short: Option<usize>,
     /// Steps so far.
@@ -106,6 +111,14 @@ pub struct DkimResult {
     /// The body as hashed.
     #[serde(skip)]
     pub canonical_body: Vec<u8>,
+    /// The fields the header block was made from, as received (selected ones in `h=` order,
+    /// then the signature field): beside [`DkimResult::canonical_header`], what
+    /// canonicalization changed.
+    #[serde(skip)]
+    pub signed_fields: Vec<Span>,
+    /// The body as received, beside [`DkimResult::canonical_body`].
+    #[serde(skip)]
+    pub body: Span,
 }
 
 /// The index in `fields` of the field each `h=` name signs, bottom-up (§5.4.2): the n-th
@@ -152,6 +165,7 @@ fn header_block(
     sig: &Signature,
     steps: &mut Vec<Step>,
     lints: &mut Vec<Lint>,
+    signed: &mut Vec<Span>,
 ) -> Vec<u8> {
     let fields = &headers.fields;
     let picks = select(message, fields, &sig.signed_headers, index);
@@ -161,6 +175,7 @@ fn header_block(
         match pick {
             Some(i) => {
                 let f = &fields[*i];
+                signed.push(f.span);
                 canon::header(
                     &mut out,
                     sig.header_canon,
@@ -199,6 +214,7 @@ fn header_block(
     );
     // The signature field itself, with the value of b= (and the whitespace around it) removed.
     let field = &fields[index];
+    signed.push(field.span);
     let value = field.value;
     let blank = sig
         .tag("b")
@@ -260,6 +276,8 @@ pub fn prepare_field(
         canonical_header: Vec::new(),
         canonical_body: Vec::new(),
         body_hash: Vec::new(),
+        signed_fields: Vec::new(),
+        body: Span::new(headers.body_start.min(message.len()), message.len()),
         body_too_short: None,
         steps: Vec::new(),
         lints: Vec::new(),
@@ -288,7 +306,15 @@ pub fn prepare_field(
                 .at(field.span)
                 .ok(true),
             );
-            p.canonical_header = header_block(message, headers, index, sig, &mut steps, &mut lints);
+            p.canonical_header = header_block(
+                message,
+                headers,
+                index,
+                sig,
+                &mut steps,
+                &mut lints,
+                &mut p.signed_fields,
+            );
             let mut cbody = canon::body(body, sig.body_canon);
             let whole = cbody.len();
             if let Some(l) = sig.length {
@@ -334,6 +360,8 @@ pub fn finish(p: &Prepared, answers: &Answers, now: u64) -> Result<DkimResult, P
         lints: p.lints.clone(),
         canonical_header: p.canonical_header.clone(),
         canonical_body: p.canonical_body.clone(),
+        signed_fields: p.signed_fields.clone(),
+        body: p.body,
     };
     let sig = match &p.parsed {
         Err(e) => {

@@ -223,13 +223,19 @@ pub(crate) fn signature(lang: Lang, d: &SignatureView) -> Html {
             if let Some((name, answer)) = &d.key {
                 <p class="muted">{ tr(lang, "Key record: ") }<code class="wrap">{ format!("{name} → ") }{ said(lang, answer) }</code></p>
             }
-            <details>
-                <summary>{ tr(lang, "The header block as hashed (canonicalized)") }</summary>
-                <pre class="wire">{ d.canonical_header.clone() }</pre>
+            <details class="auth-bytes">
+                <summary>{ tr(lang, "The header fields as received, and the block as hashed (canonicalized)") }</summary>
+                <div class="side-by-side">
+                    <figure><figcaption>{ tr(lang, "As received") }</figcaption><pre class="wire">{ d.raw_header.clone() }</pre></figure>
+                    <figure><figcaption>{ tr(lang, "As hashed") }</figcaption><pre class="wire">{ d.canonical_header.clone() }</pre></figure>
+                </div>
             </details>
-            <details>
-                <summary>{ trf(lang, "The body as hashed (canonicalized, {n} bytes)", &[("n", &d.canonical_body_len)]) }</summary>
-                <pre class="wire">{ d.canonical_body.clone() }</pre>
+            <details class="auth-bytes">
+                <summary>{ trf(lang, "The body as received ({r} bytes), and as hashed ({n} bytes)", &[("r", &d.raw_body_len), ("n", &d.canonical_body_len)]) }</summary>
+                <div class="side-by-side">
+                    <figure><figcaption>{ tr(lang, "As received") }</figcaption><pre class="wire">{ d.raw_body.clone() }</pre></figure>
+                    <figure><figcaption>{ tr(lang, "As hashed") }</figcaption><pre class="wire">{ d.canonical_body.clone() }</pre></figure>
+                </div>
             </details>
         </section>
     }

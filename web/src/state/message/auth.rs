@@ -9,7 +9,7 @@
 
 use std::net::IpAddr;
 
-use mailscope_core::auth::check::Comparison;
+use mailscope_core::auth::check::{to_wire, Comparison};
 use mailscope_core::auth::dkim::DkimResult;
 use mailscope_core::auth::dns::{Answer, Query};
 use mailscope_core::auth::spf::Node;
@@ -91,6 +91,13 @@ pub struct SignatureView {
     pub canonical_header: String,
     /// The body as hashed, at most [`MAX_CANONICAL_SHOWN`] bytes shown.
     pub canonical_body: String,
+    /// The header fields the block was made from, as received (selected fields in `h=` order,
+    /// then the signature field).
+    pub raw_header: String,
+    /// The body as received, at most [`MAX_CANONICAL_SHOWN`] bytes shown.
+    pub raw_body: String,
+    /// Bytes of the body as received.
+    pub raw_body_len: usize,
     /// Bytes of the canonical body.
     pub canonical_body_len: usize,
     /// `bh=` and the computed body hash.
@@ -224,7 +231,11 @@ pub fn authenticate(
     if !needs.is_empty() {
         return Ok(AuthOutcome::Needs(needs));
     }
-    Ok(AuthOutcome::Done(Box::new(view(&report, unanswered))))
+    Ok(AuthOutcome::Done(Box::new(view(
+        &report,
+        &to_wire(message),
+        unanswered,
+    ))))
 }
 
 fn steps(steps: &[Step]) -> Vec<StepView> {
@@ -239,11 +250,15 @@ fn steps(steps: &[Step]) -> Vec<StepView> {
         .collect()
 }
 
-fn signature(d: &DkimResult) -> SignatureView {
-    let body = d
-        .canonical_body
-        .get(..MAX_CANONICAL_SHOWN)
-        .unwrap_or(&d.canonical_body);
+/// `d` as the panel shows it; `wire` is the message as checked (the spans point into it).
+fn signature(d: &DkimResult, wire: &[u8]) -> SignatureView {
+    let shown =
+        |b: &[u8]| String::from_utf8_lossy(b.get(..MAX_CANONICAL_SHOWN).unwrap_or(b)).into_owned();
+    let raw_header: Vec<u8> = d
+        .signed_fields
+        .iter()
+        .flat_map(|s| s.slice(wire).iter().copied())
+        .collect();
     SignatureView {
         domain: d.domain.clone().unwrap_or_default(),
         selector: d.selector.clone().unwrap_or_default(),
@@ -251,8 +266,11 @@ fn signature(d: &DkimResult) -> SignatureView {
         reason: d.reason.clone(),
         steps: steps(&d.steps),
         canonical_header: String::from_utf8_lossy(&d.canonical_header).into_owned(),
-        canonical_body: String::from_utf8_lossy(body).into_owned(),
+        canonical_body: shown(&d.canonical_body),
         canonical_body_len: d.canonical_body.len(),
+        raw_header: String::from_utf8_lossy(&raw_header).into_owned(),
+        raw_body: shown(d.body.slice(wire)),
+        raw_body_len: d.body.len(),
         body_hash: d
             .body_hash
             .as_ref()
@@ -290,7 +308,7 @@ fn tree(node: &Node, depth: usize, out: &mut Vec<TreeLine>) {
     }
 }
 
-fn view(r: &Report, unanswered: Vec<String>) -> AuthView {
+fn view(r: &Report, wire: &[u8], unanswered: Vec<String>) -> AuthView {
     let mut arc_steps = steps(&r.arc.steps);
     // The latest set's AMS and every seal; older AMS results are steps of their own, marked as
     // information (they do not decide the chain).
@@ -311,7 +329,7 @@ fn view(r: &Report, unanswered: Vec<String>) -> AuthView {
         }
     }
     AuthView {
-        dkim: r.dkim.iter().map(signature).collect(),
+        dkim: r.dkim.iter().map(|d| signature(d, wire)).collect(),
         spf: r.spf.as_ref().map(|s| {
             let mut lines = Vec::new();
             tree(&s.tree, 0, &mut lines);
@@ -412,6 +430,15 @@ mod tests {
             d.canonical_header
         );
         assert_eq!(d.canonical_body, "We lost the game.\r\n");
+        // Beside them, the bytes as received: relaxed lowercased the names, kept the values.
+        assert!(
+            d.raw_header.starts_with("From: Joe <joe@example.com>\r\n"),
+            "{}",
+            d.raw_header
+        );
+        assert!(d.raw_header.contains("DKIM-Signature:"), "{}", d.raw_header);
+        assert_eq!(d.raw_body, "We lost the game.\r\n");
+        assert_eq!(d.raw_body_len, d.raw_body.len());
         assert!(d.body_hash.as_ref().is_some_and(|(a, b)| a == b));
         assert_eq!(v.spf.as_ref().map(|s| s.result.as_str()), Some("pass"));
         assert_eq!(v.dmarc.result, "pass");
