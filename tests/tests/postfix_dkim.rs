@@ -500,6 +500,18 @@ milter_default_action = tempfail
     assert!(!stated.contains("Mailscope says"), "{stated}");
     scroll_to(c, "#auth-stated").await;
     browser.screenshot("ui-mailbox-auth-postfix").await;
+    // The signed fields as received beside the block as hashed (relaxed: names lowercased).
+    click(c, "#auth-report details.auth-bytes > summary").await;
+    let bytes = wait_text(c, "#auth-report details.auth-bytes", |t| {
+        t.contains("from:Alice")
+    })
+    .await;
+    assert!(
+        bytes.contains("From: Alice <alice@example.test>"),
+        "{bytes}"
+    );
+    scroll_to(c, "#auth-report details.auth-bytes").await;
+    browser.screenshot("ui-mailbox-auth-bytes").await;
 
     choose(c, "#lang-switch", "ko").await;
     wait_lang(c, "ko").await;
