@@ -57,6 +57,38 @@ fn swaks(dir: &Path, server: SocketAddr, body: &str) {
     );
 }
 
+/// `mailscope serve` whose sandbox checks what it takes (`--sandbox-auth`, DNS from `nsd`), and
+/// Postfix relaying into it, signing with `milter` on its main listener and, when given, with
+/// `other` on one more listener (`Postfix::extra[0]`).
+fn serve_and_postfix(nsd: &Nsd, milter: &Milter, other: Option<&Milter>) -> (Serve, Postfix) {
+    let sandbox = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let dns = nsd.addr.to_string();
+    let serve = Serve::start(&[
+        "--sandbox",
+        &sandbox.to_string(),
+        "--sandbox-auth",
+        "--dns",
+        &dns,
+    ]);
+    let main_cf = format!(
+        "relayhost = [127.0.0.1]:{}
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+smtpd_milters = inet:{}
+milter_default_action = tempfail
+",
+        sandbox.port(),
+        milter.addr
+    );
+    let listener = other.map(|m| format!("-o smtpd_milters=inet:{}", m.addr));
+    let listeners: Vec<&str> = listener.iter().map(String::as_str).collect();
+    let pf = Postfix::start_with(&Extra {
+        main_cf: &main_cf,
+        listeners: &listeners,
+    });
+    (serve, pf)
+}
+
 /// The SMTP client's envelope as the sandbox recorded it: (ip, helo, mail from).
 struct Envelope {
     ip: String,
@@ -211,31 +243,8 @@ fn postfix_signs_with_opendkim_and_mailscope_auth_verifies_through_nsd() {
     );
     let relaxed = Milter::start(&scratch.dir.join("relaxed"), &key, "relaxed/simple");
     let simple = Milter::start(&scratch.dir.join("simple"), &key, "simple/simple");
-    let sandbox = SocketAddr::from(([127, 0, 0, 1], free_port()));
     // The sandbox checks what it takes and says so in its Authentication-Results field.
-    let dns = nsd.addr.to_string();
-    let serve = Serve::start(&[
-        "--sandbox",
-        &sandbox.to_string(),
-        "--sandbox-auth",
-        "--dns",
-        &dns,
-    ]);
-    let main_cf = format!(
-        "relayhost = [127.0.0.1]:{}
-smtp_dns_support_level = disabled
-smtp_host_lookup = native
-smtpd_milters = inet:{}
-milter_default_action = tempfail
-",
-        sandbox.port(),
-        relaxed.addr
-    );
-    let simple_listener = format!("-o smtpd_milters=inet:{}", simple.addr);
-    let pf = Postfix::start_with(&Extra {
-        main_cf: &main_cf,
-        listeners: &[&simple_listener],
-    });
+    let (serve, pf) = serve_and_postfix(&nsd, &relaxed, Some(&simple));
     swaks(&scratch.dir, pf.smtp, &message("relaxed/simple"));
     swaks(&scratch.dir, pf.extra[0], &message("simple/simple"));
 
@@ -442,29 +451,7 @@ async fn the_mailbox_verifies_what_postfix_signed_and_agrees_with_the_sandbox() 
         ),
     );
     let milter = Milter::start(&scratch.dir.join("milter"), &key, "relaxed/relaxed");
-    let sandbox = SocketAddr::from(([127, 0, 0, 1], free_port()));
-    let dns = nsd.addr.to_string();
-    let serve = Serve::start(&[
-        "--sandbox",
-        &sandbox.to_string(),
-        "--sandbox-auth",
-        "--dns",
-        &dns,
-    ]);
-    let main_cf = format!(
-        "relayhost = [127.0.0.1]:{}
-smtp_dns_support_level = disabled
-smtp_host_lookup = native
-smtpd_milters = inet:{}
-milter_default_action = tempfail
-",
-        sandbox.port(),
-        milter.addr
-    );
-    let pf = Postfix::start_with(&Extra {
-        main_cf: &main_cf,
-        listeners: &[],
-    });
+    let (serve, pf) = serve_and_postfix(&nsd, &milter, None);
     let (dir, smtp) = (scratch.dir.clone(), pf.smtp);
     tokio::task::spawn_blocking(move || swaks(&dir, smtp, &message("relaxed/relaxed")))
         .await

@@ -407,15 +407,20 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_signed_message_verifies_step_by_step_and_an_edit_breaks_the_body_hash() {
-        let input = AuthInput {
+    /// The signed message's envelope with [`records`].
+    fn input() -> AuthInput {
+        AuthInput {
             ip: "192.0.2.25".into(),
             helo: "mail.example.com".into(),
             mail_from: "joe@example.com".into(),
             records: records(),
             lookup: false,
-        };
+        }
+    }
+
+    #[test]
+    fn a_signed_message_verifies_step_by_step_and_an_edit_breaks_the_body_hash() {
+        let input = input();
         let v = done(authenticate(&signed(), &input, &[], NOW));
         assert_eq!(v.dkim.len(), 1);
         let d = &v.dkim[0];
@@ -467,13 +472,7 @@ mod tests {
     /// field that agrees, one that states a DKIM pass Mailscope does not find.
     #[test]
     fn stated_results_are_set_beside_mailscopes() {
-        let input = AuthInput {
-            ip: "192.0.2.25".into(),
-            helo: "mail.example.com".into(),
-            mail_from: "joe@example.com".into(),
-            records: records(),
-            lookup: false,
-        };
+        let input = input();
         let message = [
             &b"Authentication-Results: mx.example.net; dkim=pass header.d=example.com;\r\n\tspf=pass smtp.mailfrom=joe@example.com\r\n"[..],
             b"Authentication-Results: relay.test; dkim=pass header.d=bank.test\r\n",
