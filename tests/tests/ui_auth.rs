@@ -171,6 +171,11 @@ async fn the_alignment_lesson_passes_and_fails_dmarc_as_it_explains() {
     scroll_to(c, ".lesson-body #learn-align").await;
     browser.screenshot("ui-learn-alignment-dkim").await;
 
+    assert_eq!(
+        text_of(c, "#learn-transcript-title").await,
+        "Try it: the panels",
+        "no server is named: the lesson sends nothing"
+    );
     choose(c, "#lang-switch", "ko").await;
     wait_lang(c, "ko").await;
     wait_xpath(c, "//*[@id='step-title' and contains(., 'DKIM 정렬')]").await;

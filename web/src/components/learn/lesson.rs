@@ -139,6 +139,8 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
         .take(props.step + 1)
         .any(|s| !s.ops.is_empty());
     let done_steps = props.done.iter().filter(|d| **d).count();
+    // A lesson of panels only (DKIM, alignment) talks to no server: its Try fills the panels.
+    let sends = props.lesson.steps.iter().any(|s| !s.ops.is_empty());
     let running = props.sandbox.running.is_some();
     html! {
         <article class="lesson" data-lesson={props.lesson.id} onkeydown={on_key}>
@@ -190,7 +192,11 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
                 }
             </div>
             <section class="lesson-run" aria-labelledby="learn-transcript-title">
-                <h4 id="learn-transcript-title">{ if props.sandbox.ran_here { tr(lang, "Try it: the sandbox of mailscope serve") } else { tr(lang, "Try it: the in-browser server") } }</h4>
+                <h4 id="learn-transcript-title">{
+                    if !sends { tr(lang, "Try it: the panels") }
+                    else if props.sandbox.ran_here { tr(lang, "Try it: the sandbox of mailscope serve") }
+                    else { tr(lang, "Try it: the in-browser server") }
+                }</h4>
                 if let Some(step) = props.sandbox.running {
                     <p class="lesson-running" id="learn-running" role="status">
                         { trf(lang, "Running on the sandbox: step {n} of {count}, waiting for the server…", &[("n", &(step + 1)), ("count", &count)]) }{" "}
@@ -198,7 +204,9 @@ pub fn lesson_page(props: &LessonPageProps) -> Html {
                     </p>
                 }
                 if props.runs.is_empty() && props.sandbox.running.is_none() {
-                    <p class="muted">{ if props.sandbox.chosen && props.sandbox.blocker.is_none() {
+                    <p class="muted">{ if !sends {
+                        tr(lang, "This lesson sends nothing to a server: “Try it: whole lesson” shows every step's panel, each computed by the core in the background worker.")
+                    } else if props.sandbox.chosen && props.sandbox.blocker.is_none() {
                         tr(lang, "Press a Try button: the lesson's commands go to the sandbox of mailscope serve through the relay, each after the server's answer to the one before, and every byte appears here with the core's explanation.")
                     } else {
                         tr(lang, "Press a Try button: the lesson's commands run against the in-browser SMTP server (the same one as the Session view), and every byte appears here with the core's explanation.")

@@ -88,4 +88,6 @@ pub(super) const ENTRIES: &[(&str, &str)] = &[
     ("The lesson's DNS records", "이 학습의 DNS 레코드"),
     ("The lesson's records leave these questions open: ", "이 학습의 레코드로는 답할 수 없는 질문: "),
     ("Checking in the background worker…", "백그라운드 워커에서 검사하는 중…"),
+    ("Try it: the panels", "직접 해 보기: 패널"),
+    ("This lesson sends nothing to a server: “Try it: whole lesson” shows every step's panel, each computed by the core in the background worker.", "이 학습은 서버에 아무것도 보내지 않습니다. “직접 해 보기: 학습 전체”는 단계마다 백그라운드 워커에서 코어가 계산한 패널을 보여 줍니다."),
 ];
