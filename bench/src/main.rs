@@ -14,7 +14,7 @@ mod timing;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] [scaling] | core-wall | profile small|large core|mail-parser";
+const USAGE: &str = "usage: mailscope-bench [--runs N] [smtp] [mime] [scaling] | core-wall | profile small|large core|mail-parser [passes]";
 
 fn main() -> ExitCode {
     let mut runs = 5;
@@ -40,11 +40,20 @@ fn main() -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
-            // One untimed pass of one parser over one corpus, for an instruction count
-            // (`valgrind --tool=callgrind`), which a busy machine does not change.
+            // Untimed passes (one by default) of one parser over one corpus, for an instruction
+            // count (`valgrind --tool=callgrind`), which a busy machine does not change, or for
+            // a sampling profiler (`perf record`, more passes).
             "profile" => {
                 let (corpus, parser) = (args.next(), args.next());
-                return match mime::profile(corpus.as_deref(), parser.as_deref()) {
+                let passes = match args.next().map(|n| n.parse()) {
+                    None => 1,
+                    Some(Ok(n)) => n,
+                    Some(Err(_)) => {
+                        eprintln!("{USAGE}");
+                        return ExitCode::from(2);
+                    }
+                };
+                return match mime::profile(corpus.as_deref(), parser.as_deref(), passes) {
                     Some(line) => {
                         println!("{line}");
                         ExitCode::SUCCESS

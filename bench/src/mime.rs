@@ -113,9 +113,13 @@ pub(crate) fn mailparse(input: &[u8]) -> Work {
 }
 
 /// The MIME table.
-/// One pass of `parser` (`core` or `mail-parser`) over `corpus` (`small` or `large`), untimed:
-/// the line says what it did. `None` for a name it does not know.
-pub(crate) fn profile(corpus_name: Option<&str>, parser: Option<&str>) -> Option<String> {
+/// `passes` passes of `parser` (`core` or `mail-parser`) over `corpus` (`small` or `large`),
+/// untimed: the line says what one pass did. `None` for a name it does not know.
+pub(crate) fn profile(
+    corpus_name: Option<&str>,
+    parser: Option<&str>,
+    passes: usize,
+) -> Option<String> {
     let (name, seed, count, sizes) = CORPORA.into_iter().find(|c| Some(c.0) == corpus_name)?;
     let f: fn(&[u8]) -> Work = match parser? {
         "core" => ours,
@@ -123,7 +127,10 @@ pub(crate) fn profile(corpus_name: Option<&str>, parser: Option<&str>) -> Option
         _ => return None,
     };
     let msgs = corpus(seed, count, sizes);
-    let w = profiled_pass(&msgs, f);
+    let mut w = Work::default();
+    for _ in 0..passes.max(1) {
+        w = profiled_pass(&msgs, f);
+    }
     Some(format!(
         "{name}: {} fields, {} leaves, {} bytes decoded",
         w.fields, w.leaves, w.bytes

@@ -11,13 +11,22 @@ pub const LOWER: &[u8; 16] = b"0123456789abcdef";
 
 /// The value of one hexadecimal digit of either case.
 pub fn digit(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    }
+    let v = DIGITS[usize::from(b)];
+    (v < 16).then_some(v)
 }
+
+/// Digit values by octet, 0xFF for an octet that is not a hexadecimal digit: one load per
+/// digit in the decoders' inner loops.
+static DIGITS: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 16 {
+        t[UPPER[i] as usize] = i as u8;
+        t[LOWER[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The octet written by the two digits at `text[i]` and `text[i + 1]`, if both are
 /// hexadecimal digits (of either case).

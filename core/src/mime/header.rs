@@ -139,32 +139,10 @@ impl HeaderSection {
     }
 }
 
-/// Finds the first `needle` in `hay`, eight bytes at a time.
-pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let rep = LO.wrapping_mul(needle as u64);
-    let mut chunks = hay.chunks_exact(8);
-    let mut base = 0usize;
-    for c in &mut chunks {
-        let word = u64::from_le_bytes(c.try_into().unwrap_or([0; 8])) ^ rep;
-        let t = word.wrapping_sub(LO) & !word & HI;
-        if t != 0 {
-            return Some(base + (t.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == needle)
-        .map(|p| base + p)
-}
-
 /// The line starting at `pos` within `..end`: (end of content without CR/LF, start of next line).
 pub(crate) fn line_at(input: &[u8], pos: usize, end: usize) -> (usize, usize) {
     let hay = input.get(pos..end).unwrap_or_default();
-    match find_byte(b'\n', hay) {
+    match memchr::memchr(b'\n', hay) {
         Some(i) => {
             let lf = pos + i;
             let ce = if lf > pos && input.get(lf - 1) == Some(&b'\r') {
@@ -557,21 +535,6 @@ mod tests {
         assert_eq!(s.suppressed_defects, 10_000 - MAX_DEFECTS);
         let last: Vec<_> = s.defects.iter().rev().take(3).map(|d| d.kind).collect();
         assert_eq!(last, [HeaderInBody, SectionTooLarge, TooManyFields]);
-    }
-
-    #[test]
-    fn find_byte_matches_naive_search() {
-        let hay: Vec<u8> = (0..300u32).map(|i| (i * 37 % 251) as u8).collect();
-        for needle in [0u8, 10, 13, 37, 128, 255] {
-            for start in 0..20 {
-                let h = &hay[start..];
-                assert_eq!(
-                    find_byte(needle, h),
-                    h.iter().position(|&b| b == needle),
-                    "needle {needle} start {start}"
-                );
-            }
-        }
     }
 
     #[test]

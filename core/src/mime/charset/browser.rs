@@ -199,12 +199,10 @@ impl Decoder {
         Decoder(Stream::new(encoding, bom))
     }
 
-    /// Decodes one piece (`last` for the final one): the text it completed and whether
-    /// malformed bytes became U+FFFD.
-    pub(crate) fn feed(&mut self, bytes: &[u8], last: bool) -> (String, bool) {
-        let mut out = String::new();
-        let bad = self.0.feed_into(bytes, last, &mut out);
-        (out, bad)
+    /// Decodes one piece (`last` for the final one), appending the text it completed to
+    /// `out`; returns whether malformed bytes became U+FFFD.
+    pub(crate) fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
+        self.0.feed_into(bytes, last, out)
     }
 }
 

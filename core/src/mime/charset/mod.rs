@@ -520,7 +520,7 @@ pub fn decode_utf8_lossy(bytes: &[u8]) -> Decoded {
 /// A decoder fed in pieces, so that a character split across two RFC 2047 encoded-words is
 /// decoded whole (RFC 2047 §5 forbids the split; mailers do it anyway).
 ///
-/// For encoding_rs charsets each [`feed`](Self::feed) returns the text completed by that
+/// For encoding_rs charsets each [`feed`](Self::feed) appends the text completed by that
 /// piece; for the charsets decoded by this module the pieces are collected and decoded by
 /// [`finish`](Self::finish).
 pub struct StreamDecoder {
@@ -561,29 +561,26 @@ impl StreamDecoder {
         self.inner.is_some()
     }
 
-    /// Feeds one piece; returns the text it completed (always empty when not streaming).
-    pub fn feed(&mut self, bytes: &[u8], last: bool) -> String {
-        self.saw_8bit |= bytes.iter().any(|&b| b >= 0x80);
+    /// Feeds one piece, appending the text it completed to `out` (nothing when not
+    /// streaming).
+    pub fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) {
+        self.saw_8bit |= !bytes.is_ascii();
         let Some(dec) = self.inner.as_mut() else {
             self.pending.extend_from_slice(bytes);
-            return String::new();
+            return;
         };
-        let (out, bad) = dec.feed(bytes, last);
-        self.had_errors |= bad;
-        out
+        self.had_errors |= dec.feed(bytes, last, out);
     }
 
-    /// Ends the stream: the text of the non-streaming charsets, whether errors occurred, and
-    /// whether 8-bit bytes came under an ASCII label.
-    pub fn finish(mut self) -> (String, bool, bool) {
-        let text = if self.inner.is_some() {
-            String::new()
-        } else {
+    /// Ends the stream, appending the text of the non-streaming charsets to `out`; returns
+    /// whether errors occurred and whether 8-bit bytes came under an ASCII label.
+    pub fn finish(mut self, out: &mut String) -> (bool, bool) {
+        if self.inner.is_none() {
             let d = decode_charset(self.charset, &self.pending);
             self.had_errors |= d.had_errors;
-            d.text
-        };
-        (text, self.had_errors, self.ascii && self.saw_8bit)
+            out.push_str(&d.text);
+        }
+        (self.had_errors, self.ascii && self.saw_8bit)
     }
 }
 

@@ -43,11 +43,10 @@ impl Decoder {
         })
     }
 
-    /// Decodes one piece (`last` for the final one): the text it completed and whether
-    /// malformed bytes became U+FFFD.
-    pub(crate) fn feed(&mut self, bytes: &[u8], last: bool) -> (String, bool) {
+    /// Decodes one piece (`last` for the final one), appending the text it completed to
+    /// `out`; returns whether malformed bytes became U+FFFD.
+    pub(crate) fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) -> bool {
         let dec = &mut self.0;
-        let mut out = String::new();
         let mut had_errors = false;
         let mut src = bytes;
         loop {
@@ -55,14 +54,14 @@ impl Decoder {
                 .max_utf8_buffer_length(src.len())
                 .unwrap_or(src.len().saturating_mul(3).saturating_add(16));
             out.reserve(need.max(16));
-            let (res, read, bad) = dec.decode_to_string(src, &mut out, last);
+            let (res, read, bad) = dec.decode_to_string(src, out, last);
             had_errors |= bad;
             src = src.get(read..).unwrap_or_default();
             if matches!(res, CoderResult::InputEmpty) {
                 break;
             }
         }
-        (out, had_errors)
+        had_errors
     }
 }
 

@@ -207,17 +207,21 @@ fn stream_decoder_joins_split_characters() {
     let (cs, ascii) = resolve_with_ascii("utf-8").expect("known");
     let mut s = StreamDecoder::new(cs, ascii);
     assert!(s.is_streaming());
-    let a = s.feed(b"\xec\x95", false);
-    let b = s.feed(b"\x88x", true);
+    let (mut a, mut b, mut rest) = (String::new(), String::new(), String::new());
+    s.feed(b"\xec\x95", false, &mut a);
+    s.feed(b"\x88x", true, &mut b);
     assert_eq!((a.as_str(), b.as_str()), ("", "안x"), "split utf-8");
-    let (rest, bad, _) = s.finish();
+    let (bad, _) = s.finish(&mut rest);
     assert_eq!((rest.as_str(), bad), ("", false));
     let (cs, ascii) = resolve_with_ascii("utf-7").expect("known");
     let mut s = StreamDecoder::new(cs, ascii);
     assert!(!s.is_streaming());
-    s.feed(b"+ZeV", false);
-    s.feed(b"nLA-", true);
-    assert_eq!(s.finish().0, "日本", "utf-7 joined");
+    let mut text = String::new();
+    s.feed(b"+ZeV", false, &mut text);
+    s.feed(b"nLA-", true, &mut text);
+    assert_eq!(text, "", "utf-7 is not streamed");
+    s.finish(&mut text);
+    assert_eq!(text, "日本", "utf-7 joined");
 }
 
 /// Every encoding of the WHATWG Encoding Standard except "replacement": the single-byte
@@ -287,9 +291,7 @@ fn backend_matches_encoding_rs() {
             for (i, &to) in cuts.iter().chain([bytes.len()].iter()).enumerate() {
                 let piece = bytes.get(from..to).unwrap_or_default();
                 let last = i == cuts.len();
-                let (t, bad) = ours.feed(piece, last);
-                a.push_str(&t);
-                bad_a |= bad;
+                bad_a |= ours.feed(piece, last, &mut a);
                 b.reserve(theirs.max_utf8_buffer_length(piece.len()).unwrap_or(0) + 16);
                 let (_, _, bad) = theirs.decode_to_string(piece, &mut b, last);
                 bad_b |= bad;
@@ -482,9 +484,7 @@ fn big5_two_code_point_codes_split_anywhere() {
             for (piece, last) in [(0, x, false), (x, y, false), (y, bytes.len(), true)]
                 .map(|(from, to, last)| (bytes.get(from..to).unwrap_or_default(), last))
             {
-                let (t, bad) = d.feed(piece, last);
-                text.push_str(&t);
-                any_bad |= bad;
+                any_bad |= d.feed(piece, last, &mut text);
             }
             assert_eq!(
                 (text.as_str(), any_bad),

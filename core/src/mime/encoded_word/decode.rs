@@ -5,7 +5,6 @@ use crate::codec;
 use crate::lint::Lint;
 use crate::lint::{msg, Message};
 use crate::mime::charset::{self, Charset, StreamDecoder};
-use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -49,7 +48,11 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
             ..DecodedText::default()
         };
     }
-    let mut out = DecodedText::default();
+    let mut out = DecodedText {
+        // Decoded text is rarely longer than its encoded form.
+        text: String::with_capacity(raw.len()),
+        ..DecodedText::default()
+    };
     let items = scan(raw, &mut out.lints);
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(items.len());
     for item in &items {
@@ -403,19 +406,14 @@ impl Group {
         out: &mut DecodedText,
     ) {
         self.span.end = w.span.end;
+        let before = out.text.len();
+        self.decoder.feed(&plan.bytes, last, &mut out.text);
         if !explain {
-            let t = self.decoder.feed(&plan.bytes, last);
-            if self.decoder.is_streaming() {
-                out.text.push_str(&t);
-            }
             return;
         }
         let text = if self.decoder.is_streaming() {
-            let t = self.decoder.feed(&plan.bytes, last);
-            out.text.push_str(&t);
-            t
+            out.text.get(before..).unwrap_or_default().to_owned()
         } else {
-            self.decoder.feed(&plan.bytes, last);
             charset::decode_charset(plan.charset, &plan.bytes).text
         };
         let (charset, language, encoding) = word_labels(raw, w);
@@ -434,8 +432,7 @@ impl Group {
 
     fn finish(self, out: &mut DecodedText) {
         let name = self.decoder.charset_name();
-        let (rest, bad, ascii_8bit) = self.decoder.finish();
-        out.text.push_str(&rest);
+        let (bad, ascii_8bit) = self.decoder.finish(&mut out.text);
         if bad {
             add(
                 &mut out.lints,
@@ -475,7 +472,7 @@ fn undecoded(raw: &[u8], w: &RawWord) -> WordExplanation {
 /// Whether `raw` contains `=?`, the only way an encoded-word can start.
 pub(crate) fn has_word_start(raw: &[u8]) -> bool {
     let mut rest = raw;
-    while let Some(at) = header::find_byte(b'=', rest) {
+    while let Some(at) = memchr::memchr(b'=', rest) {
         if rest.get(at + 1) == Some(&b'?') {
             return true;
         }
@@ -487,10 +484,17 @@ pub(crate) fn has_word_start(raw: &[u8]) -> bool {
 /// Appends text outside encoded-words: folding line breaks (CR, LF) removed, 8-bit bytes read
 /// as UTF-8 (lossy, line by line).
 pub(crate) fn push_plain(out: &mut String, bytes: &[u8]) {
-    for line in bytes.split(|&b| b == b'\r' || b == b'\n') {
+    let mut rest = bytes;
+    loop {
+        let brk = memchr::memchr2(b'\r', b'\n', rest);
+        let line = rest.get(..brk.unwrap_or(rest.len())).unwrap_or_default();
         match std::str::from_utf8(line) {
             Ok(s) => out.push_str(s),
             Err(_) => out.push_str(&String::from_utf8_lossy(line)),
+        }
+        match brk {
+            Some(at) => rest = rest.get(at + 1..).unwrap_or_default(),
+            None => break,
         }
     }
 }

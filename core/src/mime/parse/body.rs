@@ -300,32 +300,77 @@ fn line_ending_before(input: &[u8], line: usize, body_start: usize) -> usize {
     }
 }
 
+/// What [`decode_leaf`] gives an entity.
+pub(super) struct Leaf {
+    /// The transfer-decoded bytes; `None` when the encoding is the identity or unknown, or
+    /// when they are the text (`text_is_body`).
+    pub(super) decoded: Option<Vec<u8>>,
+    /// The text of a text/* leaf.
+    pub(super) text: Option<String>,
+    /// Whether the decoded bytes are exactly the text's UTF-8 (kept once, as the text).
+    pub(super) text_is_body: bool,
+}
+
 /// Transfer-decodes a leaf ([RFC 2045 §6](https://www.rfc-editor.org/rfc/rfc2045#section-6))
-/// and charset-decodes it when it is text, reporting the defects of both. Returns the decoded
-/// bytes (`None` when the encoding is the identity, or unknown) and the text of a text/* leaf.
+/// and charset-decodes it when it is text, reporting the defects of both.
 pub(super) fn decode_leaf(
     p: &mut Parser<'_>,
     id: usize,
     body: Span,
     h: &HeaderSection,
     c: &Content,
-) -> (Option<Vec<u8>>, Option<String>) {
+) -> Leaf {
     let raw = body.slice(p.input);
     let te = &c.transfer_encoding;
     let decoding = !te.is_identity() && !matches!(te, TransferEncoding::Unknown(_));
-    let d = if decoding {
+    let mut d = if decoding {
         te.decode(raw)
     } else {
         Decoded::default()
     };
     transfer_lints(p, id, body, &d);
-    let text = (c.types().0 == "text").then(|| {
-        let bytes: &[u8] = if decoding { &d.bytes } else { raw };
-        let label = c.charset.as_deref().unwrap_or("us-ascii");
-        let ct_span = h.get(p.input, "content-type").map_or(h.span, |f| f.span);
-        decode_text(p, id, body, ct_span, label, bytes)
-    });
-    (decoding.then_some(d.bytes), text)
+    if c.types().0 != "text" {
+        return Leaf {
+            decoded: decoding.then_some(d.bytes),
+            text: None,
+            text_is_body: false,
+        };
+    }
+    let label = c.charset.as_deref().unwrap_or("us-ascii");
+    if decoding && reads_as_utf8(label, &d.bytes) {
+        // The decoded bytes are the text: kept once, without a copy.
+        match String::from_utf8(d.bytes) {
+            Ok(text) => {
+                return Leaf {
+                    decoded: None,
+                    text: Some(text),
+                    text_is_body: true,
+                }
+            }
+            Err(e) => d.bytes = e.into_bytes(),
+        }
+    }
+    let bytes: &[u8] = if decoding { &d.bytes } else { raw };
+    let ct_span = h.get(p.input, "content-type").map_or(h.span, |f| f.span);
+    let text = decode_text(p, id, body, ct_span, label, bytes);
+    Leaf {
+        decoded: decoding.then_some(d.bytes),
+        text: Some(text),
+        text_is_body: false,
+    }
+}
+
+/// Whether text in charset `label` is `bytes` read as UTF-8: the charset is UTF-8 and the
+/// bytes start with no byte order mark (which decoding removes), or the charset is
+/// ASCII-compatible and the bytes are ASCII. (Whether they are valid UTF-8 is checked after.)
+fn reads_as_utf8(label: &str, bytes: &[u8]) -> bool {
+    match charset::resolve(label) {
+        Ok(charset::Charset::Whatwg(e)) if e == encoding_rs::UTF_8 => {
+            !bytes.starts_with(b"\xEF\xBB\xBF")
+        }
+        Ok(charset::Charset::Whatwg(e)) => e.is_ascii_compatible() && bytes.is_ascii(),
+        _ => false,
+    }
 }
 
 /// One lint per kind of transfer-decoding defect, at its first place, with the count.
@@ -363,23 +408,17 @@ fn decode_text(
     label: &str,
     bytes: &[u8],
 ) -> String {
-    let ascii_fast = bytes.is_ascii()
-        && matches!(
-            charset::resolve(label),
-            Ok(charset::Charset::Whatwg(e)) if e.is_ascii_compatible()
-        );
-    let decoded_text = if ascii_fast {
-        Ok(charset::Decoded {
-            // ASCII is UTF-8: the checked conversion takes its ASCII fast path.
-            text: std::str::from_utf8(bytes)
-                .map(str::to_owned)
-                .unwrap_or_default(),
+    let as_utf8 = reads_as_utf8(label, bytes)
+        .then(|| std::str::from_utf8(bytes).ok())
+        .flatten();
+    let decoded_text = match as_utf8 {
+        Some(text) => Ok(charset::Decoded {
+            text: text.to_owned(),
             encoding: "",
             had_errors: false,
             ascii_with_8bit: false,
-        })
-    } else {
-        charset::decode(label, bytes)
+        }),
+        None => charset::decode(label, bytes),
     };
     match decoded_text {
         Ok(t) => {

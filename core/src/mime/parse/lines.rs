@@ -4,7 +4,6 @@
 use crate::lint::msg;
 use std::collections::HashMap;
 
-use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -47,8 +46,14 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
         delimiters: HashMap::new(),
     };
     let mut pos = 0;
+    // Every LF of the input, by one vectorised search instead of a loop per line.
+    let mut lfs = memchr::memchr_iter(b'\n', input);
     while pos < input.len() {
-        let (content_end, next) = header::line_at(input, pos, input.len());
+        let (content_end, next) = match lfs.next() {
+            Some(lf) if lf > pos && input.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
+            Some(lf) => (lf, lf + 1),
+            None => (input.len(), input.len()),
+        };
         if next > content_end && content_end + 1 == next {
             s.bare += 1;
             s.first_bare.get_or_insert(Span::new(content_end, next));

@@ -119,6 +119,9 @@ pub struct Entity {
     decoded: Option<Vec<u8>>,
     #[serde(skip)]
     text: Option<String>,
+    /// Whether the transfer-decoded body is `text`'s bytes (then kept only there).
+    #[serde(skip)]
+    text_is_body: bool,
     /// What the header pass read from address and date fields, by index into `header.fields`.
     #[serde(skip)]
     values: Vec<(usize, FieldValue)>,
@@ -220,6 +223,11 @@ impl<'a> Message<'a> {
             Some(Entity {
                 decoded: Some(d), ..
             }) => d,
+            Some(Entity {
+                text: Some(t),
+                text_is_body: true,
+                ..
+            }) => t.as_bytes(),
             Some(e) => e.body.slice(self.input),
             None => &[],
         }
@@ -256,6 +264,15 @@ impl<'a> Message<'a> {
 /// The decoded text of a raw field value: unfolded, encoded-words decoded, raw 8-bit bytes
 /// read as UTF-8 (lossy).
 pub fn decode_field_text(raw: &[u8]) -> String {
+    // Most fields are printable ASCII on one line with no `=`: nothing to unfold or decode.
+    if raw
+        .iter()
+        .all(|&b| matches!(b, b' '..=b'~' | b'\t') && b != b'=')
+    {
+        if let Ok(text) = std::str::from_utf8(raw) {
+            return text.trim().to_owned();
+        }
+    }
     trim_owned(encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).text)
 }
 
@@ -399,10 +416,14 @@ fn parse_entity(
     }
     let values = fields::read_fields(p, id, &h);
 
-    let (decoded, text) = if matches!(kind, Body::Leaf) {
+    let leaf = if matches!(kind, Body::Leaf) {
         body::decode_leaf(p, id, body, &h, &content)
     } else {
-        (None, None)
+        body::Leaf {
+            decoded: None,
+            text: None,
+            text_is_body: false,
+        }
     };
 
     let entity = Entity {
@@ -422,8 +443,9 @@ fn parse_entity(
         disposition: content.disposition,
         filename: content.filename,
         kind,
-        decoded,
-        text,
+        decoded: leaf.decoded,
+        text: leaf.text,
+        text_is_body: leaf.text_is_body,
         values,
     };
     if let Some(parent) = item.parent.and_then(|i| p.entities.get_mut(i)) {
