@@ -505,6 +505,13 @@ pub fn decode_charset(charset: Charset, bytes: &[u8]) -> Decoded {
     }
 }
 
+/// `bytes` as text when they are valid UTF-8: the check every decoder runs first, validated
+/// with SIMD where the target has it (several times faster than `std::str::from_utf8` on
+/// text that is not ASCII).
+pub fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
 /// Decodes bytes as UTF-8, replacing malformed sequences: the fallback for unknown charsets and
 /// for raw 8-bit header text ([RFC 6532 §3.2](https://www.rfc-editor.org/rfc/rfc6532#section-3.2)).
 pub fn decode_utf8_lossy(bytes: &[u8]) -> Decoded {

@@ -488,9 +488,9 @@ pub(crate) fn push_plain(out: &mut String, bytes: &[u8]) {
     loop {
         let brk = memchr::memchr2(b'\r', b'\n', rest);
         let line = rest.get(..brk.unwrap_or(rest.len())).unwrap_or_default();
-        match std::str::from_utf8(line) {
-            Ok(s) => out.push_str(s),
-            Err(_) => out.push_str(&String::from_utf8_lossy(line)),
+        match charset::utf8(line) {
+            Some(s) => out.push_str(s),
+            None => out.push_str(&String::from_utf8_lossy(line)),
         }
         match brk {
             Some(at) => rest = rest.get(at + 1..).unwrap_or_default(),

@@ -323,7 +323,7 @@ pub(super) fn decode_leaf(
     let raw = body.slice(p.input);
     let te = &c.transfer_encoding;
     let decoding = !te.is_identity() && !matches!(te, TransferEncoding::Unknown(_));
-    let mut d = if decoding {
+    let d = if decoding {
         te.decode(raw)
     } else {
         Decoded::default()
@@ -338,16 +338,13 @@ pub(super) fn decode_leaf(
     }
     let label = c.charset.as_deref().unwrap_or("us-ascii");
     if decoding && reads_as_utf8(label, &d.bytes) {
-        // The decoded bytes are the text: kept once, without a copy.
-        match String::from_utf8(d.bytes) {
-            Ok(text) => {
-                return Leaf {
-                    decoded: None,
-                    text: Some(text),
-                    text_is_body: true,
-                }
-            }
-            Err(e) => d.bytes = e.into_bytes(),
+        if let Some(text) = charset::utf8(&d.bytes) {
+            // The decoded bytes are the text: kept once.
+            return Leaf {
+                decoded: None,
+                text: Some(text.to_owned()),
+                text_is_body: true,
+            };
         }
     }
     let bytes: &[u8] = if decoding { &d.bytes } else { raw };
@@ -409,7 +406,7 @@ fn decode_text(
     bytes: &[u8],
 ) -> String {
     let as_utf8 = reads_as_utf8(label, bytes)
-        .then(|| std::str::from_utf8(bytes).ok())
+        .then(|| charset::utf8(bytes))
         .flatten();
     let decoded_text = match as_utf8 {
         Some(text) => Ok(charset::Decoded {
