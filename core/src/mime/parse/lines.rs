@@ -34,9 +34,14 @@ pub(super) struct LineScan<'a> {
     pub(super) delimiters: HashMap<&'a [u8], Vec<DelimLine>>,
 }
 
-/// One pass over the lines: bare LF, over-long lines, and the index of candidate delimiter
-/// lines, so that each multipart finds its delimiters without rescanning its body and the
-/// whole parse stays linear however deep multiparts nest.
+/// Bare LF, over-long lines, and the index of candidate delimiter lines, so that each
+/// multipart finds its delimiters without rescanning its body and the whole parse stays linear
+/// however deep multiparts nest.
+///
+/// Done as whole-input passes rather than line by line (for 76-character base64 lines a search
+/// per line costs more than the decoding): one substring search for `LF--`, one counting pass
+/// for LFs not after a CR, and one LF search per [`LONG_LINE_WINDOW`] bytes, which proves that
+/// no line is too long; only input that fails a proof is walked line by line.
 pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
     let mut s = LineScan {
         bare: 0,
@@ -45,15 +50,85 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
         first_long: None,
         delimiters: HashMap::new(),
     };
+    if input.starts_with(b"--") {
+        file_delimiter(&mut s, input, 0);
+    }
+    for lf in memchr::memmem::find_iter(input, b"\n--") {
+        file_delimiter(&mut s, input, lf + 1);
+    }
+    if count_bare_lf(input) > 0 || !lines_are_short(input) {
+        walk_lines(&mut s, input);
+    }
+    s
+}
+
+/// Bytes per window of [`lines_are_short`]: a line longer than [`MAX_LINE`] runs, with its
+/// ending, over at least `MAX_LINE + 1` bytes without an LF, and so covers one whole window.
+const LONG_LINE_WINDOW: usize = MAX_LINE.div_ceil(2);
+
+/// Whether every whole window of [`LONG_LINE_WINDOW`] bytes holds an LF, which proves that no
+/// line is longer than [`MAX_LINE`].
+fn lines_are_short(input: &[u8]) -> bool {
+    input
+        .chunks_exact(LONG_LINE_WINDOW)
+        .all(|w| memchr::memchr(b'\n', w).is_some())
+}
+
+/// How many LFs have no CR before them (a counting loop the compiler vectorises).
+fn count_bare_lf(input: &[u8]) -> usize {
+    let first = usize::from(input.first() == Some(&b'\n'));
+    let after = input.get(1..).unwrap_or_default();
+    first
+        + input
+            .iter()
+            .zip(after)
+            .filter(|&(&before, &b)| b == b'\n' && before != b'\r')
+            .count()
+}
+
+/// Files the line starting at `pos` (which starts with `--`) under the boundary it would
+/// delimit: the text after `--` without transport padding (as a delimiter), and that text
+/// without a final `--` (as a close delimiter).
+fn file_delimiter<'a>(s: &mut LineScan<'a>, input: &'a [u8], pos: usize) {
+    let (content_end, next) = line_end(input, pos);
+    let line = input.get(pos..content_end).unwrap_or_default();
+    let Some(rest) = line.strip_prefix(b"--") else {
+        return;
+    };
+    let mut t = rest;
+    while let [head @ .., b' ' | b'\t'] = t {
+        t = head;
+    }
+    let entry = DelimLine {
+        line: pos,
+        content_end,
+        next,
+        close: false,
+    };
+    s.delimiters.entry(t).or_default().push(entry);
+    if let Some(b) = t.strip_suffix(b"--") {
+        s.delimiters.entry(b).or_default().push(DelimLine {
+            close: true,
+            ..entry
+        });
+    }
+}
+
+/// The line starting at `pos`: (end of its content, before CR LF or LF; start of the next).
+fn line_end(input: &[u8], pos: usize) -> (usize, usize) {
+    let rest = input.get(pos..).unwrap_or_default();
+    match memchr::memchr(b'\n', rest).map(|i| pos + i) {
+        Some(lf) if lf > pos && input.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
+        Some(lf) => (lf, lf + 1),
+        None => (input.len(), input.len()),
+    }
+}
+
+/// Counts bare LF line endings and over-long lines, and finds the first of each, line by line.
+fn walk_lines(s: &mut LineScan<'_>, input: &[u8]) {
     let mut pos = 0;
-    // Every LF of the input, by one vectorised search instead of a loop per line.
-    let mut lfs = memchr::memchr_iter(b'\n', input);
     while pos < input.len() {
-        let (content_end, next) = match lfs.next() {
-            Some(lf) if lf > pos && input.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
-            Some(lf) => (lf, lf + 1),
-            None => (input.len(), input.len()),
-        };
+        let (content_end, next) = line_end(input, pos);
         if next > content_end && content_end + 1 == next {
             s.bare += 1;
             s.first_bare.get_or_insert(Span::new(content_end, next));
@@ -62,29 +137,8 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
             s.long += 1;
             s.first_long.get_or_insert(Span::new(pos, content_end));
         }
-        let line = input.get(pos..content_end).unwrap_or_default();
-        if let Some(rest) = line.strip_prefix(b"--") {
-            let mut t = rest;
-            while let [head @ .., b' ' | b'\t'] = t {
-                t = head;
-            }
-            let entry = DelimLine {
-                line: pos,
-                content_end,
-                next,
-                close: false,
-            };
-            s.delimiters.entry(t).or_default().push(entry);
-            if let Some(b) = t.strip_suffix(b"--") {
-                s.delimiters.entry(b).or_default().push(DelimLine {
-                    close: true,
-                    ..entry
-                });
-            }
-        }
         pos = next;
     }
-    s
 }
 
 /// Reports bare LF line endings and over-long lines, once per message each.
@@ -120,5 +174,49 @@ pub(super) fn line_lints(p: &mut Parser<'_>, scan: &LineScan<'_>) {
                 len = span.len()
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// What [`walk_lines`] alone finds: every line looked at.
+    fn walked(input: &[u8]) -> (usize, Option<Span>, usize, Option<Span>) {
+        let mut s = LineScan {
+            bare: 0,
+            first_bare: None,
+            long: 0,
+            first_long: None,
+            delimiters: HashMap::new(),
+        };
+        walk_lines(&mut s, input);
+        (s.bare, s.first_bare, s.long, s.first_long)
+    }
+
+    #[test]
+    fn the_whole_input_passes_find_what_walking_every_line_finds() {
+        for len in [MAX_LINE - 1, MAX_LINE, MAX_LINE + 1, 1500] {
+            for prefix in (0..LONG_LINE_WINDOW + 20).step_by(37) {
+                for ending in ["\r\n", "\n", ""] {
+                    let mut input = "x".repeat(prefix).into_bytes();
+                    input.extend_from_slice(b"\r\n");
+                    input.extend(std::iter::repeat_n(b'a', len));
+                    input.extend_from_slice(ending.as_bytes());
+                    input.extend_from_slice(b"--b\r\nshort\r\n");
+                    let s = scan_lines(&input);
+                    let got = (s.bare, s.first_bare, s.long, s.first_long);
+                    assert_eq!(got, walked(&input), "len {len} prefix {prefix} {ending:?}");
+                    // Without an ending, the a's and `--b` are one line.
+                    let line = len + if ending.is_empty() { 3 } else { 0 };
+                    assert_eq!(s.long, usize::from(line > MAX_LINE), "len {len}");
+                    let delims = s.delimiters.get(&b"b"[..]).map_or(0, Vec::len);
+                    assert_eq!(delims, usize::from(!ending.is_empty()), "{ending:?}");
+                }
+            }
+        }
     }
 }
