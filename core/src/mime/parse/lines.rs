@@ -38,10 +38,12 @@ pub(super) struct LineScan<'a> {
 /// multipart finds its delimiters without rescanning its body and the whole parse stays linear
 /// however deep multiparts nest.
 ///
-/// Done as whole-input passes rather than line by line (for 76-character base64 lines a search
-/// per line costs more than the decoding): one substring search for `--`, one counting pass
-/// for LFs not after a CR, and one LF search per [`LONG_LINE_WINDOW`] bytes, which proves that
-/// no line is too long; only input that fails a proof is walked line by line.
+/// One pass over the input in blocks of [`BLOCK`] bytes rather than one search per line (for
+/// 76-character base64 lines that costs more than decoding them): per block, how many LFs
+/// have no CR before them, how many LFs there are, and how many lines start with `--`, counted
+/// in byte-wide lanes that the compiler turns into vector compares even for the baseline
+/// x86-64 target. Delimiter lines are then found inside the blocks that have one. Lines are
+/// walked one by one only when there is a bare LF or a line may be too long.
 pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
     let mut s = LineScan {
         bare: 0,
@@ -50,49 +52,94 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
         first_long: None,
         delimiters: HashMap::new(),
     };
-    // `--` is rare outside delimiter lines (never in base64), so its search skips most bytes.
-    for at in memchr::memmem::find_iter(input, b"--") {
-        if at == 0 || input.get(at - 1) == Some(&b'\n') {
-            file_delimiter(&mut s, input, at);
+    let (mut bare, mut lf_free_run, mut maybe_long) = (0usize, 0usize, false);
+    for start in (0..input.len()).step_by(BLOCK) {
+        let counts = block_counts(input, start);
+        bare += usize::from(counts.bare);
+        lf_free_run = if counts.lfs == 0 { lf_free_run + 1 } else { 0 };
+        maybe_long |= lf_free_run >= LONG_LINE_BLOCKS;
+        if counts.dash_lines > 0 {
+            let end = (start + BLOCK).min(input.len());
+            for at in start..end {
+                let line_start = at == 0 || input.get(at - 1) == Some(&b'\n');
+                if line_start && input.get(at..at + 2) == Some(b"--") {
+                    file_delimiter(&mut s, input, at);
+                }
+            }
         }
     }
-    if count_bare_lf(input) > 0 || !lines_are_short(input) {
+    if bare > 0 || maybe_long {
         walk_lines(&mut s, input);
     }
     s
 }
 
-/// Bytes per window of [`lines_are_short`]: a line longer than [`MAX_LINE`] runs, with its
-/// ending, over at least `MAX_LINE + 1` bytes without an LF, and so covers one whole window.
-const LONG_LINE_WINDOW: usize = MAX_LINE.div_ceil(2);
+/// Bytes per block of [`scan_lines`].
+const BLOCK: usize = 192;
 
-/// Whether every whole window of [`LONG_LINE_WINDOW`] bytes holds an LF, which proves that no
-/// line is longer than [`MAX_LINE`].
-fn lines_are_short(input: &[u8]) -> bool {
-    input
-        .chunks_exact(LONG_LINE_WINDOW)
-        .all(|w| memchr::memchr(b'\n', w).is_some())
+/// Consecutive blocks without an LF that any line longer than [`MAX_LINE`] covers: its
+/// `MAX_LINE + 1` or more bytes without an LF lose less than a block at each end to
+/// alignment. Fewer blocks in a row prove that no line is too long.
+const LONG_LINE_BLOCKS: usize = (MAX_LINE + 1 - 2 * (BLOCK - 1)) / BLOCK;
+
+/// What [`block_counts`] counts in one block.
+struct BlockCounts {
+    /// LFs with no CR before them.
+    bare: u8,
+    /// LFs.
+    lfs: u8,
+    /// Lines that start with `--` in the block.
+    dash_lines: u8,
 }
 
-/// How many LFs have no CR before them. Counted per 64-byte block in byte-wide lanes, which
-/// the compiler turns into vector compares and adds even for the baseline x86-64 target.
-fn count_bare_lf(input: &[u8]) -> usize {
-    fn bare(after: &[u8], before: &[u8]) -> u8 {
-        after
-            .iter()
-            .zip(before)
-            .map(|(&b, &p)| u8::from(b == b'\n') & u8::from(p != b'\r'))
-            .fold(0, u8::wrapping_add)
+/// The counts of the block starting at `start`: each byte seen with the one before it (an LF
+/// before the input's first byte, which starts a line) and the one after it.
+fn block_counts(input: &[u8], start: usize) -> BlockCounts {
+    let views = start
+        .checked_sub(1)
+        .and_then(|p| {
+            Some((
+                input.get(p..p + BLOCK)?,
+                input.get(start + 1..start + 1 + BLOCK)?,
+            ))
+        })
+        .and_then(|(prev, next)| Some((prev, input.get(start..start + BLOCK)?, next)));
+    if let Some((prev, cur, next)) = views {
+        return count_in(prev, cur, next);
     }
-    let after = input.get(1..).unwrap_or_default();
-    let mut n = usize::from(input.first() == Some(&b'\n'));
-    let blocks = after.chunks_exact(64).zip(input.chunks_exact(64));
-    let whole = blocks.len() * 64;
-    for (a, b) in blocks {
-        n += usize::from(bare(a, b));
+    // The first and the last block: copied between an LF and a zero (neither counts).
+    let mut buf = [0u8; BLOCK + 2];
+    buf[0] = start
+        .checked_sub(1)
+        .and_then(|p| input.get(p))
+        .copied()
+        .unwrap_or(b'\n');
+    let rest = input.get(start..).unwrap_or_default();
+    let rest = rest.get(..BLOCK + 1).unwrap_or(rest);
+    if let Some(dst) = buf.get_mut(1..1 + rest.len()) {
+        dst.copy_from_slice(rest);
     }
-    let (a, b) = (after.get(whole..), input.get(whole..));
-    n + usize::from(bare(a.unwrap_or_default(), b.unwrap_or_default()))
+    // Only the block's own bytes are looked at; the byte after it only as a neighbour.
+    let own = rest.len().min(BLOCK);
+    let (prev, cur, next) = (&buf[..own], &buf[1..1 + own], &buf[2..2 + own]);
+    count_in(prev, cur, next)
+}
+
+/// [`block_counts`] over equally long views (at most [`BLOCK`] bytes, so a count fits a `u8`).
+fn count_in(prev: &[u8], cur: &[u8], next: &[u8]) -> BlockCounts {
+    let (mut bare, mut lfs, mut dash_lines) = (0u8, 0u8, 0u8);
+    for ((&p, &c), &n) in prev.iter().zip(cur).zip(next) {
+        let lf = u8::from(c == b'\n');
+        lfs = lfs.wrapping_add(lf);
+        bare = bare.wrapping_add(lf & u8::from(p != b'\r'));
+        let dashes = u8::from(c == b'-') & u8::from(n == b'-') & u8::from(p == b'\n');
+        dash_lines = dash_lines.wrapping_add(dashes);
+    }
+    BlockCounts {
+        bare,
+        lfs,
+        dash_lines,
+    }
 }
 
 /// Files the line starting at `pos` (which starts with `--`) under the boundary it would
@@ -207,9 +254,26 @@ mod tests {
     }
 
     #[test]
+    fn delimiter_lines_and_bare_lfs_at_the_edges_of_the_input() {
+        let input = b"--a\n--a--\r\n";
+        let s = scan_lines(input);
+        let found: Vec<(usize, bool)> = s.delimiters[&b"a"[..]]
+            .iter()
+            .map(|d| (d.line, d.close))
+            .collect();
+        assert_eq!(found, [(0, false), (4, true)]);
+        assert_eq!((s.bare, s.first_bare), (1, Some(Span::new(3, 4))));
+        assert!(
+            scan_lines(b"x-\n-").delimiters.is_empty(),
+            "no line starts with --"
+        );
+        assert_eq!(scan_lines(b"\n").bare, 1, "an LF first is bare");
+    }
+
+    #[test]
     fn the_whole_input_passes_find_what_walking_every_line_finds() {
         for len in [MAX_LINE - 1, MAX_LINE, MAX_LINE + 1, 1500] {
-            for prefix in (0..LONG_LINE_WINDOW + 20).step_by(37) {
+            for prefix in (0..3 * BLOCK + 20).step_by(13) {
                 for ending in ["\r\n", "\n", ""] {
                     let mut input = "x".repeat(prefix).into_bytes();
                     input.extend_from_slice(b"\r\n");
