@@ -23,6 +23,7 @@ pub(super) struct DelimLine {
 }
 
 /// What one pass over every line of the input finds.
+#[derive(Default)]
 pub(super) struct LineScan<'a> {
     bare: usize,
     first_bare: Option<Span>,
@@ -45,13 +46,7 @@ pub(super) struct LineScan<'a> {
 /// x86-64 target. Delimiter lines are then found inside the blocks that have one. Lines are
 /// walked one by one only when there is a bare LF or a line may be too long.
 pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
-    let mut s = LineScan {
-        bare: 0,
-        first_bare: None,
-        long: 0,
-        first_long: None,
-        delimiters: HashMap::new(),
-    };
+    let mut s = LineScan::default();
     let (mut bare, mut lf_free_run, mut maybe_long) = (0usize, 0usize, false);
     for start in (0..input.len()).step_by(BLOCK) {
         let counts = block_counts(input, start);
@@ -242,13 +237,7 @@ mod tests {
 
     /// What [`walk_lines`] alone finds: every line looked at.
     fn walked(input: &[u8]) -> (usize, Option<Span>, usize, Option<Span>) {
-        let mut s = LineScan {
-            bare: 0,
-            first_bare: None,
-            long: 0,
-            first_long: None,
-            delimiters: HashMap::new(),
-        };
+        let mut s = LineScan::default();
         walk_lines(&mut s, input);
         (s.bare, s.first_bare, s.long, s.first_long)
     }
