@@ -61,13 +61,12 @@ fuzz_target!(|input: &[u8]| {
     let mut text = String::new();
     let pieces: Vec<&[u8]> = data.chunks(piece).collect();
     for (i, p) in pieces.iter().enumerate() {
-        text.push_str(&stream.feed(p, i + 1 == pieces.len()));
+        stream.feed(p, i + 1 == pieces.len(), &mut text);
     }
     if pieces.is_empty() {
-        text.push_str(&stream.feed(&[], true));
+        stream.feed(&[], true, &mut text);
     }
-    let (rest, had_errors, ascii_8bit) = stream.finish();
-    text.push_str(&rest);
+    let (had_errors, ascii_8bit) = stream.finish(&mut text);
     assert_eq!(text, whole.text, "{label:?} streamed in pieces of {piece}");
     assert_eq!(had_errors, whole.had_errors, "{label:?}");
     assert_eq!(ascii_8bit, whole.ascii_with_8bit, "{label:?}");
