@@ -27,7 +27,7 @@ impl Headline {
                 .fields
                 .iter()
                 .find(|f| f.name(raw).eq_ignore_ascii_case(name.as_bytes()))
-                .map(|f| decode_field_text(f.raw_value(raw)))
+                .map(|f| decode_field_text(f.raw_value(raw)).into_owned())
         };
         Headline {
             from: field("from"),

@@ -213,7 +213,7 @@ pub fn report(msg: &Message<'_>) -> InspectReport {
             .map(|f| f.raw_value(input))
     };
     let headers = Headers {
-        subject: root_field("subject").map(decode_field_text),
+        subject: root_field("subject").map(|v| decode_field_text(v).into_owned()),
         from: mailboxes(msg, "from"),
         to: mailboxes(msg, "to"),
         cc: mailboxes(msg, "cc"),
@@ -228,7 +228,7 @@ pub fn report(msg: &Message<'_>) -> InspectReport {
                 .map(|f| FieldReport {
                     name: lossy(f.name(input)),
                     raw: lossy(f.raw_value(input)),
-                    decoded: decode_field_text(f.raw_value(input)),
+                    decoded: decode_field_text(f.raw_value(input)).into_owned(),
                     span: f.span,
                 })
                 .collect()

@@ -21,6 +21,8 @@
 //! Every span is an offset into the input given to [`parse_message`], including spans inside
 //! nested messages. CRLF and bare-LF input are both read (bare LF gets one `mime.bare-lf`).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::lint::{Lint, LintDef};
@@ -249,7 +251,7 @@ impl<'a> Message<'a> {
     pub fn header_text(&self, id: usize, name: &str) -> Option<String> {
         let e = self.entities.get(id)?;
         let f = e.header.get(self.input, name)?;
-        Some(decode_field_text(f.raw_value(self.input)))
+        Some(decode_field_text(f.raw_value(self.input)).into_owned())
     }
 
     /// The innermost entity whose span contains `offset` (the root if none does).
@@ -262,18 +264,20 @@ impl<'a> Message<'a> {
 }
 
 /// The decoded text of a raw field value: unfolded, encoded-words decoded, raw 8-bit bytes
-/// read as UTF-8 (lossy).
-pub fn decode_field_text(raw: &[u8]) -> String {
-    // Most fields are printable ASCII on one line with no `=`: nothing to unfold or decode.
+/// read as UTF-8 (lossy). Borrowed from `raw` when there is nothing to decode: most fields are
+/// printable ASCII on one line with no `=`.
+pub fn decode_field_text(raw: &[u8]) -> Cow<'_, str> {
     if raw
         .iter()
         .all(|&b| matches!(b, b' '..=b'~' | b'\t') && b != b'=')
     {
         if let Ok(text) = std::str::from_utf8(raw) {
-            return text.trim().to_owned();
+            return Cow::Borrowed(text.trim());
         }
     }
-    trim_owned(encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).text)
+    Cow::Owned(trim_owned(
+        encoded_word::decode_text_only(raw, encoded_word::Context::Unstructured).text,
+    ))
 }
 
 /// `text` without leading and trailing whitespace, reusing its buffer.
