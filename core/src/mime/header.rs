@@ -142,16 +142,20 @@ impl HeaderSection {
 /// The line starting at `pos` within `..end`: (end of content without CR/LF, start of next line).
 pub(crate) fn line_at(input: &[u8], pos: usize, end: usize) -> (usize, usize) {
     let hay = input.get(pos..end).unwrap_or_default();
-    match memchr::memchr(b'\n', hay) {
-        Some(i) => {
-            let lf = pos + i;
-            let ce = if lf > pos && input.get(lf - 1) == Some(&b'\r') {
-                lf - 1
-            } else {
-                lf
-            };
-            (ce, lf + 1)
-        }
+    line_bounds(input, pos, memchr::memchr(b'\n', hay).map(|i| pos + i), end)
+}
+
+/// [`line_at`] when the line's LF is already known: `lf` is its offset, `None` when the line
+/// runs to `end`.
+pub(crate) fn line_bounds(
+    input: &[u8],
+    pos: usize,
+    lf: Option<usize>,
+    end: usize,
+) -> (usize, usize) {
+    match lf {
+        Some(lf) if lf > pos && input.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
+        Some(lf) => (lf, lf + 1),
         None => (end, end),
     }
 }

@@ -117,11 +117,8 @@ pub fn decode_quoted_printable(input: &[u8]) -> Decoded {
     // Every LF of the input, by one vectorised search instead of a loop per line.
     let mut lfs = memchr::memchr_iter(b'\n', input);
     while pos < input.len() {
-        let (content_end, next) = match lfs.next() {
-            Some(lf) if lf > pos && input.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
-            Some(lf) => (lf, lf + 1),
-            None => (input.len(), input.len()),
-        };
+        let (content_end, next) =
+            crate::mime::header::line_bounds(input, pos, lfs.next(), input.len());
         if content_end - pos > QP_MAX_LINE {
             d.defect(DefectKind::QpLineTooLong, Span::new(pos, content_end));
         }

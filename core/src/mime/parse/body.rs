@@ -300,7 +300,8 @@ fn line_ending_before(input: &[u8], line: usize, body_start: usize) -> usize {
     }
 }
 
-/// What [`decode_leaf`] gives an entity.
+/// What [`decode_leaf`] gives an entity (nothing, for a container).
+#[derive(Default)]
 pub(super) struct Leaf {
     /// The transfer-decoded bytes; `None` when the encoding is the identity or unknown, or
     /// when they are the text (`text_is_body`).
@@ -332,8 +333,7 @@ pub(super) fn decode_leaf(
     if c.types().0 != "text" {
         return Leaf {
             decoded: decoding.then_some(d.bytes),
-            text: None,
-            text_is_body: false,
+            ..Leaf::default()
         };
     }
     let label = c.charset.as_deref().unwrap_or("us-ascii");

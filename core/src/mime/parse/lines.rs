@@ -4,6 +4,7 @@
 use crate::lint::msg;
 use std::collections::HashMap;
 
+use crate::mime::header;
 use crate::mime::lints;
 use crate::span::Span;
 
@@ -141,7 +142,7 @@ fn count_in(prev: &[u8], cur: &[u8], next: &[u8]) -> BlockCounts {
 /// delimit: the text after `--` without transport padding (as a delimiter), and that text
 /// without a final `--` (as a close delimiter).
 fn file_delimiter<'a>(s: &mut LineScan<'a>, input: &'a [u8], pos: usize) {
-    let (content_end, next) = line_end(input, pos);
+    let (content_end, next) = header::line_at(input, pos, input.len());
     let line = input.get(pos..content_end).unwrap_or_default();
     let Some(rest) = line.strip_prefix(b"--") else {
         return;
@@ -165,21 +166,11 @@ fn file_delimiter<'a>(s: &mut LineScan<'a>, input: &'a [u8], pos: usize) {
     }
 }
 
-/// The line starting at `pos`: (end of its content, before CR LF or LF; start of the next).
-fn line_end(input: &[u8], pos: usize) -> (usize, usize) {
-    let rest = input.get(pos..).unwrap_or_default();
-    match memchr::memchr(b'\n', rest).map(|i| pos + i) {
-        Some(lf) if lf > pos && input.get(lf - 1) == Some(&b'\r') => (lf - 1, lf + 1),
-        Some(lf) => (lf, lf + 1),
-        None => (input.len(), input.len()),
-    }
-}
-
 /// Counts bare LF line endings and over-long lines, and finds the first of each, line by line.
 fn walk_lines(s: &mut LineScan<'_>, input: &[u8]) {
     let mut pos = 0;
     while pos < input.len() {
-        let (content_end, next) = line_end(input, pos);
+        let (content_end, next) = header::line_at(input, pos, input.len());
         if next > content_end && content_end + 1 == next {
             s.bare += 1;
             s.first_bare.get_or_insert(Span::new(content_end, next));

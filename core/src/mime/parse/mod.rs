@@ -423,11 +423,7 @@ fn parse_entity(
     let leaf = if matches!(kind, Body::Leaf) {
         body::decode_leaf(p, id, body, &h, &content)
     } else {
-        body::Leaf {
-            decoded: None,
-            text: None,
-            text_is_body: false,
-        }
+        body::Leaf::default()
     };
 
     let entity = Entity {
