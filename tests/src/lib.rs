@@ -176,9 +176,16 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
-    /// Ends the session and stops the driver.
-    pub async fn close(mut self) {
+    /// Ends the session; dropping the browser then stops the driver and removes the profile.
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// A test that panics drops its browser without `close`: the driver is stopped and the profile
+/// removed all the same, so failed runs leave nothing in the temporary directory.
+impl Drop for Browser {
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);

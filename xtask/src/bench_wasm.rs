@@ -37,6 +37,7 @@ pub(crate) fn bench_wasm(steps: &mut Steps, native_tables: &str) -> Result<(), S
     let native_wall = steps.step("MIME parse natively on the wall clock (about 10 s)", |_| {
         native_wall(&root)
     })?;
+    let browser_tmp = tools::BrowserTmp::new(&root)?;
     let output = steps.step(
         "MIME parse in wasm32, headless Chromium (build, then about 30 s)",
         |_| {
@@ -54,8 +55,7 @@ pub(crate) fn bench_wasm(steps: &mut Steps, native_tables: &str) -> Result<(), S
                     "--",
                     "--nocapture",
                 ])
-                .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-                .env("WASM_BINDGEN_TEST_TIMEOUT", BROWSER_TIMEOUT_SECS)
+                .envs(browser_tmp.test_env(BROWSER_TIMEOUT_SECS))
                 .current_dir(&root)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())

@@ -148,6 +148,8 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         ],
         &[],
     )?;
+    // Each step that starts browsers gets its own TMPDIR, emptied when the step ends.
+    let browser_tmp = tools::BrowserTmp::new(steps.root())?;
     steps.cargo_test(
         "browser tests (core and web in headless Chromium)",
         &[
@@ -160,11 +162,13 @@ fn test(steps: &mut Steps) -> Result<(), String> {
             "wasm32-unknown-unknown",
             "--locked",
         ],
-        &tools::browser_test_env(),
+        &browser_tmp.test_env("120"),
     )?;
+    drop(browser_tmp);
     // The page decodes legacy charsets through the browser's TextDecoder (core feature
     // `browser-charsets`) and reads its translations from language packs (`lang-packs`): the
     // core's tests, the golden MIME corpus among them, again that way.
+    let browser_tmp = tools::BrowserTmp::new(steps.root())?;
     steps.cargo_test(
         "browser tests (core with browser-charsets and lang-packs, the page's build)",
         &[
@@ -177,8 +181,9 @@ fn test(steps: &mut Steps) -> Result<(), String> {
             "browser-charsets,lang-packs",
             "--locked",
         ],
-        &tools::browser_test_env(),
+        &browser_tmp.test_env("120"),
     )?;
+    drop(browser_tmp);
     // The web's reducers and its pack install path with the page's `lang-packs`.
     steps.cargo_test(
         "native tests (web with lang-packs, the page's build)",

@@ -4,7 +4,7 @@
 //! `wasm-bindgen` crate, Trunk with its `Trunk.toml` tool pins); see
 //! `../shared/reference/toolchain.md` for why each choice is what works on this machine kind.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::steps::{cargo, Steps};
@@ -174,12 +174,43 @@ pub(crate) fn pip_install(venv: &Path, args: &[&str]) -> Result<(), String> {
     )
 }
 
-/// Environment for `cargo test --target wasm32-unknown-unknown` in headless Chromium.
-pub(crate) fn browser_test_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("CHROMEDRIVER", CHROMEDRIVER.to_string()),
-        ("WASM_BINDGEN_TEST_TIMEOUT", "120".to_string()),
-    ]
+/// The temporary directory of the browsers one step starts, emptied when the step ends.
+///
+/// chromedriver gives every session a profile under `$TMPDIR`
+/// (`org.chromium.Chromium.scoped_dir.*`, about 90 MB) and leaves it there when
+/// wasm-bindgen-test-runner stops it: one per test binary, about 45 per `cargo xtask test`,
+/// which filled the disk after a few runs. Steps that start browsers point `TMPDIR` here.
+pub(crate) struct BrowserTmp(PathBuf);
+
+impl BrowserTmp {
+    /// A fresh `target/browser-tmp` (what an interrupted run left there is removed first).
+    pub(crate) fn new(root: &Path) -> Result<Self, String> {
+        let dir = root.join("target/browser-tmp");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+        Ok(Self(dir))
+    }
+
+    /// `TMPDIR` for the browsers and their drivers.
+    pub(crate) fn env(&self) -> (&'static str, String) {
+        ("TMPDIR", self.0.display().to_string())
+    }
+
+    /// Environment for `cargo test --target wasm32-unknown-unknown` in headless Chromium.
+    pub(crate) fn test_env(&self, timeout_secs: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("CHROMEDRIVER", CHROMEDRIVER.to_string()),
+            ("WASM_BINDGEN_TEST_TIMEOUT", timeout_secs.to_string()),
+            self.env(),
+        ]
+    }
+}
+
+impl Drop for BrowserTmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// `trunk build --release` into dist/, then the gzip copies `mailscope serve` sends.
