@@ -164,13 +164,17 @@ const BAD: u32 = 1 << 31;
 /// Per position in a quantum of four characters, each alphabet character's sextet already
 /// shifted to its place in the quantum's 24 bits, [`BAD`] for other bytes: a quantum decodes
 /// with four loads and three ORs, and one test says whether all four were alphabet.
+///
+/// The 24 bits are stored in output order, first octet lowest (a little-endian `u32`), so a
+/// quantum is written with `to_le_bytes`: no byte swap, which WebAssembly has no instruction
+/// for (a `u64` swap there is some twenty instructions).
 static SHIFTED: [[u32; 256]; 4] = {
     let mut t = [[BAD; 256]; 4];
     let mut k = 0;
     while k < 4 {
         let mut i = 0;
         while i < 64 {
-            t[k][ALPHABET[i] as usize] = (i as u32) << (18 - 6 * k);
+            t[k][ALPHABET[i] as usize] = ((i as u32) << (26 - 6 * k)).swap_bytes();
             i += 1;
         }
         k += 1;
@@ -178,7 +182,8 @@ static SHIFTED: [[u32; 256]; 4] = {
     t
 };
 
-/// The 24 bits of a quantum of four characters, or a value with [`BAD`] set.
+/// The three octets of a quantum of four characters, first octet lowest, or a value with
+/// [`BAD`] set.
 fn quantum(c: &[u8; 4]) -> u32 {
     SHIFTED[0][c[0] as usize]
         | SHIFTED[1][c[1] as usize]
@@ -193,8 +198,15 @@ fn quantum(c: &[u8; 4]) -> u32 {
 /// is in the way, so MIME-wrapped input (76-character lines) decodes without per-byte
 /// branching or allocation beyond one output buffer.
 pub fn decode(input: &[u8]) -> Decoded {
-    let mut out = vec![0u8; input.len() / 4 * 3 + 8];
-    let mut o = 0usize;
+    decode_onto(input, Vec::new())
+}
+
+/// [`decode`], appending the octets to `out` (returned in [`Decoded::bytes`]): several short
+/// inputs, such as the encoded-words of one header field, then share one buffer.
+pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
+    let start = out.len();
+    out.resize(start + input.len() / 4 * 3 + 8, 0);
+    let mut o = start;
     let mut d = Decoded::default();
     let mut i = 0usize;
     let mut acc: u32 = 0;
@@ -215,9 +227,9 @@ pub fn decode(input: &[u8]) -> Decoded {
                     if (a | b) & BAD != 0 {
                         break;
                     }
-                    let v = u64::from(a) << 40 | u64::from(b) << 16;
+                    let v = u64::from(a) | u64::from(b) << 24;
                     match out.get_mut(o..o + 8) {
-                        Some(dst) => dst.copy_from_slice(&v.to_be_bytes()),
+                        Some(dst) => dst.copy_from_slice(&v.to_le_bytes()),
                         None => break 'fast,
                     }
                     o += 6;
@@ -238,9 +250,8 @@ pub fn decode(input: &[u8]) -> Decoded {
                 if let Some(c) = input.get(i..i + 4).and_then(|c| c.first_chunk::<4>()) {
                     let v = quantum(c);
                     if v & BAD == 0 {
-                        let v = v << 8;
                         match out.get_mut(o..o + 4) {
-                            Some(dst) => dst.copy_from_slice(&v.to_be_bytes()),
+                            Some(dst) => dst.copy_from_slice(&v.to_le_bytes()),
                             None => break 'fast,
                         }
                         o += 3;

@@ -53,78 +53,79 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
         text: String::with_capacity(raw.len()),
         ..DecodedText::default()
     };
-    let items = scan(raw, &mut out.lints);
-    let mut plans: Vec<Option<Plan>> = Vec::with_capacity(items.len());
-    for item in &items {
-        plans.push(match item {
-            Item::Word(w) => plan_word(raw, w, context, &mut out.lints),
-            Item::Text(_) => None,
-        });
+    // One entry per piece and one buffer for the octets of every word: a field with many
+    // words costs three allocations, not a few per word.
+    let mut slots = scan(raw, &mut out.lints);
+    let mut octets = Vec::new();
+    for slot in &mut slots {
+        if let Item::Word(w) = &slot.item {
+            slot.plan = plan_word(raw, w, context, &mut out.lints, &mut octets);
+        }
+        slot.flags = [slot.plan.is_some(); 4];
     }
-    // Per item: [decodable, dropped whitespace, continues the charset group, joined], filled in
-    // three passes as each depends on the one before (one allocation instead of four).
-    let mut flags: Vec<[bool; 4]> = plans.iter().map(|p| [p.is_some(); 4]).collect();
-    let decodable = |flags: &[[bool; 4]], k: usize| flags.get(k).is_some_and(|f| f[0]);
+    // Per slot, `flags` are [decodable, dropped whitespace, continues the charset group,
+    // joined], filled in three passes as each depends on the one before.
+    let decodable = |slots: &[Slot], k: usize| slots.get(k).is_some_and(|s| s.flags[0]);
     let is_ws = |s: Span| {
         s.slice(raw)
             .iter()
             .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
     };
     // §6.2: whitespace only between two decodable words is dropped.
-    for (k, item) in items.iter().enumerate() {
-        let drop = match item {
-            Item::Text(s) => {
-                is_ws(*s) && k > 0 && decodable(&flags, k - 1) && decodable(&flags, k + 1)
+    for k in 0..slots.len() {
+        let drop = match slots.get(k).map(|s| &s.item) {
+            Some(Item::Text(s)) => {
+                is_ws(*s) && k > 0 && decodable(&slots, k - 1) && decodable(&slots, k + 1)
             }
-            Item::Word(_) => false,
+            _ => false,
         };
-        if let Some(f) = flags.get_mut(k) {
-            f[1] = drop;
+        if let Some(slot) = slots.get_mut(k) {
+            slot.flags[1] = drop;
         }
     }
-    let is_dropped = |flags: &[[bool; 4]], k: usize| flags.get(k).is_some_and(|f| f[1]);
+    let is_dropped = |slots: &[Slot], k: usize| slots.get(k).is_some_and(|s| s.flags[1]);
     // The decodable word before each decodable word, when only dropped whitespace separates them.
-    let prev_word = |flags: &[[bool; 4]], k: usize| -> Option<usize> {
-        if k >= 1 && decodable(flags, k - 1) {
+    let prev_word = |slots: &[Slot], k: usize| -> Option<usize> {
+        if k >= 1 && decodable(slots, k - 1) {
             Some(k - 1)
-        } else if k >= 2 && is_dropped(flags, k - 1) {
+        } else if k >= 2 && is_dropped(slots, k - 1) {
             Some(k - 2)
         } else {
             None
         }
     };
-    let key = |k: usize| {
-        plans
+    let key = |slots: &[Slot], k: usize| {
+        slots
             .get(k)
-            .and_then(Option::as_ref)
+            .and_then(|s| s.plan.as_ref())
             .map(|p| (p.charset, p.ascii))
     };
     // Whether each decodable word continues the charset group of the word before it, and
     // whether it is joined to a word before it.
-    for k in 0..items.len() {
+    for k in 0..slots.len() {
         // ISO-2022-JP words each end in ASCII (RFC 1468); joined, the escape back to JIS
         // right after the escape to ASCII is an error under WHATWG rules, so they stay apart.
-        let prev = prev_word(&flags, k);
-        let cont = decodable(&flags, k)
-            && prev.is_some_and(|p| key(p) == key(k))
-            && key(k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP));
-        if let Some(f) = flags.get_mut(k) {
-            f[2] = cont;
-            f[3] = prev.is_some();
+        let prev = prev_word(&slots, k);
+        let cont = decodable(&slots, k)
+            && prev.is_some_and(|p| key(&slots, p) == key(&slots, k))
+            && key(&slots, k).map(|(c, _)| c) != Some(Charset::Whatwg(encoding_rs::ISO_2022_JP));
+        if let Some(slot) = slots.get_mut(k) {
+            slot.flags[2] = cont;
+            slot.flags[3] = prev.is_some();
         }
     }
-    let cont = |k: usize| flags.get(k).is_some_and(|f| f[2]);
+    let cont = |k: usize| slots.get(k).is_some_and(|s| s.flags[2]);
 
     let mut group: Option<Group> = None;
-    for (k, item) in items.iter().enumerate() {
-        match item {
+    for (k, slot) in slots.iter().enumerate() {
+        match &slot.item {
             Item::Text(s) => {
-                if !is_dropped(&flags, k) {
+                if !is_dropped(&slots, k) {
                     push_plain(&mut out.text, s.slice(raw));
                 }
             }
             Item::Word(w) => {
-                let Some(plan) = plans.get_mut(k).and_then(Option::take) else {
+                let Some(plan) = &slot.plan else {
                     if explain {
                         out.explain(undecoded(raw, w));
                     }
@@ -136,19 +137,32 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
                         g.finish(&mut out);
                     }
                 }
-                let last = !(cont(k + 1) || (is_dropped(&flags, k + 1) && cont(k + 2)));
-                let joined = flags.get(k).is_some_and(|f| f[3]);
+                let last = !(cont(k + 1) || (is_dropped(&slots, k + 1) && cont(k + 2)));
+                let bytes = octets.get(plan.bytes.clone()).unwrap_or_default();
                 group
                     .get_or_insert_with(|| Group::new(plan.charset, plan.ascii, w.span))
-                    .feed(raw, w, plan, (joined, last, explain), &mut out);
+                    .feed(
+                        raw,
+                        w,
+                        (plan.charset, bytes),
+                        (slot.flags[3], last, explain),
+                        &mut out,
+                    );
             }
         }
     }
     if let Some(g) = group.take() {
         g.finish(&mut out);
     }
-    unseparated_lints(raw, &items, &flags, &mut out.lints);
+    unseparated_lints(raw, &slots, &mut out.lints);
     out
+}
+
+/// One piece of the input, what decoding it takes, and its flags (see [`decode`]).
+struct Slot {
+    item: Item,
+    plan: Option<Plan>,
+    flags: [bool; 4],
 }
 
 /// A piece of the input: plain text or something shaped like an encoded-word.
@@ -173,7 +187,7 @@ fn lossy(bytes: &[u8]) -> String {
 /// `?`, whitespace, or a field limit. Text that starts like a word but is not one (a space in
 /// the encoded text, no closing `?=`) stays text and is reported in `lints`: otherwise nothing
 /// would say why it was not decoded.
-fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Item> {
+fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Slot> {
     let mut items = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
@@ -181,11 +195,11 @@ fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Item> {
         if raw.get(i) == Some(&b'=') && raw.get(i + 1) == Some(&b'?') {
             if let Some(w) = word_at(raw, i) {
                 if text_start < i {
-                    items.push(Item::Text(Span::new(text_start, i)));
+                    items.push(Slot::new(Item::Text(Span::new(text_start, i))));
                 }
                 i = w.span.end;
                 text_start = i;
-                items.push(Item::Word(w));
+                items.push(Slot::new(Item::Word(w)));
                 continue;
             }
             if let Some((span, why)) = near_miss(raw, i) {
@@ -199,9 +213,19 @@ fn scan(raw: &[u8], lints: &mut Vec<Lint>) -> Vec<Item> {
         i += 1;
     }
     if text_start < raw.len() {
-        items.push(Item::Text(Span::new(text_start, raw.len())));
+        items.push(Slot::new(Item::Text(Span::new(text_start, raw.len()))));
     }
     items
+}
+
+impl Slot {
+    fn new(item: Item) -> Self {
+        Slot {
+            item,
+            plan: None,
+            flags: [false; 4],
+        }
+    }
 }
 
 /// Longest stretch after `=?charset?B?` searched for the closing `?=` of a word that is not
@@ -296,11 +320,12 @@ fn word_at(raw: &[u8], start: usize) -> Option<RawWord> {
     }
 }
 
-/// A word that can be decoded: its charset and the octets of its encoded text.
+/// A word that can be decoded: its charset and where the octets of its encoded text are in
+/// the field's octet buffer.
 struct Plan {
     charset: Charset,
     ascii: bool,
-    bytes: Vec<u8>,
+    bytes: std::ops::Range<usize>,
 }
 
 /// A word's charset label (RFC 2231 §5 language suffix removed), language, and encoding
@@ -315,15 +340,23 @@ fn word_labels(raw: &[u8], w: &RawWord) -> (String, Option<String>, String) {
     (label, language, enc)
 }
 
-fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -> Option<Plan> {
+/// Plans one word: its octets are appended to `octets`, unless it cannot be decoded (unknown
+/// encoding or charset, reported in `lints`).
+fn plan_word(
+    raw: &[u8],
+    w: &RawWord,
+    context: Context,
+    lints: &mut Vec<Lint>,
+    octets: &mut Vec<u8>,
+) -> Option<Plan> {
     // Borrowed: labels are ASCII in all but hostile input.
     let cs_field = String::from_utf8_lossy(w.charset.slice(raw));
     let label = cs_field.split_once('*').map_or(&*cs_field, |(l, _)| l);
     let enc_field = w.encoding.slice(raw);
     let text = w.text.slice(raw);
-    let (bytes, problem) = match enc_field {
-        b"B" | b"b" => decode_b(text),
-        b"Q" | b"q" => decode_q(text),
+    let b_encoded = match enc_field {
+        b"B" | b"b" => true,
+        b"Q" | b"q" => false,
         _ => {
             let enc = lossy(enc_field).to_ascii_uppercase();
             add(
@@ -348,6 +381,12 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
             );
             return None;
         }
+    };
+    let start = octets.len();
+    let problem = if b_encoded {
+        decode_b(text, octets)
+    } else {
+        decode_q(text, octets)
     };
     if let Some(p) = problem {
         add(lints, lints::ENCODED_WORD_INVALID.at(w.span, p));
@@ -377,7 +416,7 @@ fn plan_word(raw: &[u8], w: &RawWord, context: Context, lints: &mut Vec<Lint>) -
     Some(Plan {
         charset,
         ascii,
-        bytes,
+        bytes: start..octets.len(),
     })
 }
 
@@ -395,26 +434,26 @@ impl Group {
         }
     }
 
-    /// Decodes one more word; `flags` are (joined to the previous word, last of the group,
-    /// build the explanation).
+    /// Decodes one more word, given its charset and octets; `flags` are (joined to the
+    /// previous word, last of the group, build the explanation).
     fn feed(
         &mut self,
         raw: &[u8],
         w: &RawWord,
-        plan: Plan,
+        (charset, bytes): (Charset, &[u8]),
         (joined, last, explain): (bool, bool, bool),
         out: &mut DecodedText,
     ) {
         self.span.end = w.span.end;
         let before = out.text.len();
-        self.decoder.feed(&plan.bytes, last, &mut out.text);
+        self.decoder.feed(bytes, last, &mut out.text);
         if !explain {
             return;
         }
         let text = if self.decoder.is_streaming() {
             out.text.get(before..).unwrap_or_default().to_owned()
         } else {
-            charset::decode_charset(plan.charset, &plan.bytes).text
+            charset::decode_charset(charset, bytes).text
         };
         let (charset, language, encoding) = word_labels(raw, w);
         out.explain(WordExplanation {
@@ -423,7 +462,7 @@ impl Group {
             language,
             encoding,
             encoded_text: lossy(w.text.slice(raw)),
-            raw_bytes: plan.bytes,
+            raw_bytes: bytes.to_vec(),
             text,
             decoded: true,
             joined,
@@ -499,20 +538,20 @@ pub(crate) fn push_plain(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// `flags[k][0]` says whether item `k` is a decodable word.
-fn unseparated_lints(raw: &[u8], items: &[Item], flags: &[[bool; 4]], lints: &mut Vec<Lint>) {
+/// Decodable words (`flags[0]`) that touch other text.
+fn unseparated_lints(raw: &[u8], slots: &[Slot], lints: &mut Vec<Lint>) {
     let ws = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\r' | b'\n'));
-    for (k, item) in items.iter().enumerate() {
-        let Item::Word(w) = item else { continue };
-        if !flags.get(k).is_some_and(|f| f[0]) {
+    for (k, slot) in slots.iter().enumerate() {
+        let Item::Word(w) = &slot.item else { continue };
+        if !slot.flags[0] {
             continue;
         }
-        let left = match k.checked_sub(1).and_then(|p| items.get(p)) {
+        let left = match k.checked_sub(1).and_then(|p| slots.get(p)).map(|s| &s.item) {
             Some(Item::Text(s)) => !ws(s.slice(raw).last()),
             Some(Item::Word(_)) => true,
             None => false,
         };
-        let right = match items.get(k + 1) {
+        let right = match slots.get(k + 1).map(|s| &s.item) {
             Some(Item::Text(s)) => !ws(s.slice(raw).first()),
             _ => false,
         };
@@ -525,17 +564,17 @@ fn unseparated_lints(raw: &[u8], items: &[Item], flags: &[[bool; 4]], lints: &mu
     }
 }
 
-/// RFC 2047 §4.1: base64 without line breaks, decoded by [`codec::base64::decode`]: invalid
-/// characters are skipped, data after padding is read on, and missing padding is tolerated;
-/// each is reported.
-pub(super) fn decode_b(text: &[u8]) -> (Vec<u8>, Option<Message>) {
-    let d = codec::base64::decode(text);
-    let problem = if d.defects.is_empty() {
+/// RFC 2047 §4.1: base64 without line breaks, decoded by [`codec::base64::decode`] onto
+/// `out`: invalid characters are skipped, data after padding is read on, and missing padding is
+/// tolerated; each is reported.
+pub(super) fn decode_b(text: &[u8], out: &mut Vec<u8>) -> Option<Message> {
+    let d = codec::base64::decode_onto(text, std::mem::take(out));
+    *out = d.bytes;
+    if d.defects.is_empty() {
         None
     } else {
         b_problem(text)
-    };
-    (d.bytes, problem)
+    }
 }
 
 /// Explains what is wrong with B-encoded text: the first invalid character, else data after
@@ -572,10 +611,10 @@ fn b_problem(text: &[u8]) -> Option<Message> {
     })
 }
 
-/// RFC 2047 §4.2: `_` is a space, `=XX` an octet; a bad `=` escape is kept as written and
-/// reported, as are 8-bit or control octets.
-fn decode_q(text: &[u8]) -> (Vec<u8>, Option<Message>) {
-    let mut out = Vec::with_capacity(text.len());
+/// RFC 2047 §4.2: `_` is a space, `=XX` an octet, appended to `out`; a bad `=` escape is
+/// kept as written and reported, as are 8-bit or control octets.
+fn decode_q(text: &[u8], out: &mut Vec<u8>) -> Option<Message> {
+    out.reserve(text.len());
     let mut problem = None;
     let mut i = 0;
     while let Some(&b) = text.get(i) {
@@ -606,5 +645,5 @@ fn decode_q(text: &[u8]) -> (Vec<u8>, Option<Message>) {
             }
         }
     }
-    (out, problem)
+    problem
 }

@@ -354,9 +354,11 @@ fn b_problems_are_explained() {
         ("QUJD====", b"ABC", None),
     ];
     for (text, bytes, problem) in cases {
-        let (got, why) = decode_b(text.as_bytes());
+        let mut got = b"before".to_vec();
+        let why = decode_b(text.as_bytes(), &mut got);
+        let got = got.strip_prefix(b"before").unwrap_or_default();
         assert_eq!(
-            (got.as_slice(), why.map(|m| m.english()).as_deref()),
+            (got, why.map(|m| m.english()).as_deref()),
             (*bytes, *problem),
             "B text {text:?}"
         );
