@@ -44,16 +44,33 @@ pub(super) struct LineScan<'a> {
 /// 76-character base64 lines that costs more than decoding them): per block, how many LFs
 /// have no CR before them, how many LFs there are, and how many lines start with `--`, counted
 /// in byte-wide lanes that the compiler turns into vector compares even for the baseline
-/// x86-64 target. Delimiter lines are then found inside the blocks that have one. Lines are
-/// walked one by one only when there is a bare LF or a line may be too long.
+/// x86-64 target. Delimiter lines, and the first bare LF, are then found inside the blocks
+/// that have one, and a line is measured only where [`LONG_LINE_BLOCKS`] blocks in a row have
+/// no LF (the only place a line over [`MAX_LINE`] can be): no line is walked otherwise.
 pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
     let mut s = LineScan::default();
-    let (mut bare, mut lf_free_run, mut maybe_long) = (0usize, 0usize, false);
+    let mut lf_free_run = 0usize;
+    let mut first_bare_block = None;
     for start in (0..input.len()).step_by(BLOCK) {
         let counts = block_counts(input, start);
-        bare += usize::from(counts.bare);
+        if counts.bare > 0 && first_bare_block.is_none() {
+            first_bare_block = Some(start);
+        }
+        s.bare += usize::from(counts.bare);
         lf_free_run = if counts.lfs == 0 { lf_free_run + 1 } else { 0 };
-        maybe_long |= lf_free_run >= LONG_LINE_BLOCKS;
+        if lf_free_run == LONG_LINE_BLOCKS {
+            // One line covers these blocks (an LF would end it): measure that line, once.
+            let run_start = start + BLOCK - LONG_LINE_BLOCKS * BLOCK;
+            let line = input
+                .get(..run_start)
+                .and_then(|before| memchr::memrchr(b'\n', before))
+                .map_or(0, |lf| lf + 1);
+            let (content_end, _) = header::line_at(input, line, input.len());
+            if content_end - line > MAX_LINE {
+                s.long += 1;
+                s.first_long.get_or_insert(Span::new(line, content_end));
+            }
+        }
         if counts.dash_lines > 0 {
             let end = (start + BLOCK).min(input.len());
             for at in start..end {
@@ -64,8 +81,14 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
             }
         }
     }
-    if bare > 0 || maybe_long {
-        walk_lines(&mut s, input);
+    if let Some(start) = first_bare_block {
+        let end = (start + BLOCK).min(input.len());
+        s.first_bare = (start..end)
+            .find(|&at| {
+                input.get(at) == Some(&b'\n')
+                    && at.checked_sub(1).and_then(|p| input.get(p)) != Some(&b'\r')
+            })
+            .map(|at| Span::new(at, at + 1));
     }
     s
 }
@@ -166,7 +189,9 @@ fn file_delimiter<'a>(s: &mut LineScan<'a>, input: &'a [u8], pos: usize) {
     }
 }
 
-/// Counts bare LF line endings and over-long lines, and finds the first of each, line by line.
+/// Counts bare LF line endings and over-long lines, and finds the first of each, line by line:
+/// what [`scan_lines`] must find, for the tests.
+#[cfg(test)]
 fn walk_lines(s: &mut LineScan<'_>, input: &[u8]) {
     let mut pos = 0;
     while pos < input.len() {
@@ -270,6 +295,43 @@ mod tests {
                     assert_eq!(delims, usize::from(!ending.is_empty()), "{ending:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn many_long_lines_and_bare_lfs_are_counted_as_walking_finds_them() {
+        // Lines of lengths around the limit and far over it, CRLF or LF, in a fixed
+        // pseudo-random order (a small LCG): counts and first spans equal a line-by-line walk.
+        let lengths = [
+            0,
+            1,
+            76,
+            500,
+            MAX_LINE - 1,
+            MAX_LINE,
+            MAX_LINE + 1,
+            1200,
+            2500,
+        ];
+        let mut x: u32 = 1;
+        let mut next = |n: usize| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (x >> 16) as usize % n
+        };
+        for _ in 0..300 {
+            let mut input = Vec::new();
+            for _ in 0..next(12) {
+                input.extend(std::iter::repeat_n(b'q', lengths[next(lengths.len())]));
+                input.extend_from_slice(if next(3) == 0 { b"\n" } else { b"\r\n" });
+            }
+            input.extend(std::iter::repeat_n(b'z', lengths[next(lengths.len())]));
+            let s = scan_lines(&input);
+            assert_eq!(
+                (s.bare, s.first_bare, s.long, s.first_long),
+                walked(&input),
+                "{} bytes",
+                input.len()
+            );
         }
     }
 }
