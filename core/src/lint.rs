@@ -126,13 +126,13 @@ impl Message {
 
     /// The text with every template passed through `translate` (the identity gives English).
     pub fn render(&self, translate: &dyn Fn(&str) -> Option<&'static str>) -> String {
-        let args: Vec<(&str, String)> = self
+        let args: Vec<(&str, Cow<'_, str>)> = self
             .args
             .iter()
             .map(|(n, a)| {
                 let v = match a {
-                    Arg::Data(d) => d.clone(),
-                    Arg::Text(m) => m.render(translate),
+                    Arg::Data(d) => Cow::Borrowed(d.as_str()),
+                    Arg::Text(m) => Cow::Owned(m.render(translate)),
                 };
                 (&**n, v)
             })

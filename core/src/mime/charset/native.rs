@@ -50,10 +50,11 @@ impl Decoder {
         let mut had_errors = false;
         let mut src = bytes;
         loop {
-            let need = dec
-                .max_utf8_buffer_length(src.len())
-                .unwrap_or(src.len().saturating_mul(3).saturating_add(16));
-            out.reserve(need.max(16));
+            // Room for what most text needs (1½ bytes of UTF-8 per byte covers the CJK
+            // double-byte charsets), not the worst case `max_utf8_buffer_length` gives: that
+            // reallocated the text for nearly every encoded-word. When the room runs out the
+            // decoder stops with `OutputFull` and the loop makes more.
+            out.reserve(src.len().saturating_add(src.len() / 2).saturating_add(16));
             let (res, read, bad) = dec.decode_to_string(src, out, last);
             had_errors |= bad;
             src = src.get(read..).unwrap_or_default();

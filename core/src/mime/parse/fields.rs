@@ -152,7 +152,7 @@ fn content_info(p: &mut Parser<'_>, id: usize, h: &HeaderSection, in_digest: boo
     }
     ContentInfo {
         // Type and subtype are already lowercase (params::ContentType).
-        content_type: format!("{}/{}", ct.type_, ct.subtype),
+        content_type: [ct.type_.as_str(), "/", ct.subtype.as_str()].concat(),
         explicit: true,
         params,
     }
