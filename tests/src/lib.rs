@@ -73,7 +73,14 @@ impl Browser {
 
     async fn try_launch(lang: Option<&str>) -> Result<Browser, String> {
         let port = free_port();
+        // chromedriver and Chromium leave files in their temporary directory when a session
+        // ends abruptly: `cargo xtask test` gives them one of their own
+        // (`MAILSCOPE_BROWSER_TMP`) and empties it after the step.
+        let scratch = std::env::var_os("MAILSCOPE_BROWSER_TMP")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
         let mut driver = Command::new(env_path("CHROMEDRIVER"))
+            .env("TMPDIR", &scratch)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -92,7 +99,7 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let profile = std::env::temp_dir().join(format!(
+        let profile = scratch.join(format!(
             "mailscope-e2e-chromium-{}-{port}",
             std::process::id()
         ));

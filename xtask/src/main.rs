@@ -198,6 +198,7 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         &[],
     )?;
     tools::build_ui(steps)?;
+    let browser_tmp = tools::BrowserTmp::new(steps.root())?;
     steps.cargo(
         "build the proxy",
         &["build", "-p", "mailscope-proxy", "--locked"],
@@ -217,12 +218,14 @@ fn test(steps: &mut Steps) -> Result<(), String> {
         ),
         ("CHROMEDRIVER", tools::CHROMEDRIVER.to_string()),
         (pyoracle::PYTHON_VAR, python.display().to_string()),
+        ("MAILSCOPE_BROWSER_TMP", browser_tmp.path()),
     ];
     steps.cargo_test(
         "end-to-end tests (mailscope serve + Chromium)",
         &["test", "-p", "mailscope-e2e", "--locked"],
         &e2e_env,
     )?;
+    drop(browser_tmp);
     fuzz::fuzz(steps)?;
     Ok(())
 }

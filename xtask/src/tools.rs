@@ -192,9 +192,9 @@ impl BrowserTmp {
         Ok(Self(dir))
     }
 
-    /// `TMPDIR` for the browsers and their drivers.
-    pub(crate) fn env(&self) -> (&'static str, String) {
-        ("TMPDIR", self.0.display().to_string())
+    /// The directory, for a variable that tells tests where to start their browsers.
+    pub(crate) fn path(&self) -> String {
+        self.0.display().to_string()
     }
 
     /// Environment for `cargo test --target wasm32-unknown-unknown` in headless Chromium.
@@ -202,7 +202,7 @@ impl BrowserTmp {
         vec![
             ("CHROMEDRIVER", CHROMEDRIVER.to_string()),
             ("WASM_BINDGEN_TEST_TIMEOUT", timeout_secs.to_string()),
-            self.env(),
+            ("TMPDIR", self.path()),
         ]
     }
 }
