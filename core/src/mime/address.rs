@@ -587,7 +587,16 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
     let span = Span::new(start, end);
     let mut name = String::new();
     // The current run of atoms and specials, with one space where the input had a gap.
-    let mut run: Vec<u8> = Vec::new();
+    let mut run: Vec<u8> = Vec::with_capacity(span.len());
+    // The first piece of text becomes the name (most names are one piece); later ones are
+    // appended.
+    let append = |name: &mut String, text: String| {
+        if name.is_empty() {
+            *name = text;
+        } else {
+            name.push_str(&text);
+        }
+    };
     let flush = |run: &mut Vec<u8>, name: &mut String, lints: &mut Lints| {
         if run.is_empty() {
             return;
@@ -596,7 +605,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
         for l in d.lints {
             lints.push(lint_def(&l), span, l.text);
         }
-        name.push_str(&d.text);
+        append(name, d.text);
         run.clear();
     };
     let mut dots = false;
@@ -615,7 +624,7 @@ fn phrase(raw: &[u8], toks: &[&Tok], lints: &mut Lints) -> Option<String> {
                 if gap {
                     name.push(' ');
                 }
-                name.push_str(&d.text);
+                append(&mut name, d.text);
             }
             _ => {
                 if gap && !(run.is_empty() && name.is_empty()) {
