@@ -39,6 +39,8 @@ pub struct Browser {
     driver: Child,
     port: u16,
     profile: PathBuf,
+    /// The WebDriver session, until it is ended.
+    session: Option<String>,
     /// The WebDriver client.
     pub client: Client,
 }
@@ -142,10 +144,12 @@ impl Browser {
                     return Err(e.to_string());
                 }
             };
+        let session = client.session_id().await.ok().flatten();
         Ok(Browser {
             driver,
             port,
             profile,
+            session,
             client,
         })
     }
@@ -184,15 +188,20 @@ impl Browser {
     }
 
     /// Ends the session; dropping the browser then stops the driver and removes the profile.
-    pub async fn close(self) {
+    pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
+        self.session = None;
     }
 }
 
-/// A test that panics drops its browser without `close`: the driver is stopped and the profile
-/// removed all the same, so failed runs leave nothing in the temporary directory.
+/// A browser dropped without `close` (a test that ends or panics without it) still ends its
+/// session, so that chromedriver quits Chromium (killing the driver alone leaves Chromium
+/// running), then the driver is stopped and the profile removed.
 impl Drop for Browser {
     fn drop(&mut self) {
+        if let Some(id) = self.session.take() {
+            let _ = request(self.port, "DELETE", &format!("/session/{id}"), "");
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -201,36 +210,47 @@ impl Drop for Browser {
 
 /// A bare HTTP/1.1 POST on loopback, for the one WebDriver endpoint fantoccini does not wrap.
 fn post_json(port: u16, path: &str, body: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to chromedriver");
+    request(port, "POST", path, body).unwrap_or_else(|e| panic!("chromedriver {path}: {e}"))
+}
+
+/// A bare HTTP/1.1 request on loopback to chromedriver; the answer's body.
+fn request(port: u16, method: &str, path: &str, body: &str) -> Result<String, String> {
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
     stream
         .set_read_timeout(Some(READY_TIMEOUT))
-        .expect("set read timeout");
+        .map_err(|e| format!("set read timeout: {e}"))?;
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream
         .write_all(request.as_bytes())
-        .expect("send to chromedriver");
+        .map_err(|e| format!("send: {e}"))?;
     // Read the head, then exactly Content-Length bytes: the driver may keep the connection open.
     let mut reader = BufReader::new(stream);
     let mut length = 0usize;
     loop {
         let mut line = String::new();
-        reader.read_line(&mut line).expect("read from chromedriver");
+        reader
+            .read_line(&mut line)
+            .map_err(|e| format!("read: {e}"))?;
         let line = line.trim_end();
         if line.is_empty() {
             break;
         }
         if let Some((name, value)) = line.split_once(':') {
             if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().expect("numeric Content-Length");
+                length = value
+                    .trim()
+                    .parse()
+                    .map_err(|e| format!("Content-Length {value:?}: {e}"))?;
             }
         }
     }
     let mut body = vec![0; length];
     reader
         .read_exact(&mut body)
-        .expect("read the chromedriver answer");
-    String::from_utf8_lossy(&body).into_owned()
+        .map_err(|e| format!("read the answer: {e}"))?;
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
