@@ -204,9 +204,9 @@ pub fn decode(input: &[u8]) -> Decoded {
 /// [`decode`], appending the octets to `out` (returned in [`Decoded::bytes`]): several short
 /// inputs, such as the encoded-words of one header field, then share one buffer.
 pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
-    let start = out.len();
-    out.resize(start + input.len() / 4 * 3 + 8, 0);
-    let mut o = start;
+    // Reserved, not zero-filled: the octets are appended (filling a buffer first took a pass
+    // of its own over every output byte).
+    out.reserve(input.len() / 4 * 3 + 3);
     let mut d = Decoded::default();
     let mut i = 0usize;
     let mut acc: u32 = 0;
@@ -228,11 +228,9 @@ pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
                         break;
                     }
                     let v = u64::from(a) | u64::from(b) << 24;
-                    match out.get_mut(o..o + 8) {
-                        Some(dst) => dst.copy_from_slice(&v.to_le_bytes()),
-                        None => break 'fast,
+                    if let Some(octets) = v.to_le_bytes().first_chunk::<6>() {
+                        out.extend_from_slice(octets);
                     }
-                    o += 6;
                     i += 8;
                 }
                 // A line break (the usual reason the loop above stopped): skipped whole.
@@ -250,11 +248,9 @@ pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
                 if let Some(c) = input.get(i..i + 4).and_then(|c| c.first_chunk::<4>()) {
                     let v = quantum(c);
                     if v & BAD == 0 {
-                        match out.get_mut(o..o + 4) {
-                            Some(dst) => dst.copy_from_slice(&v.to_le_bytes()),
-                            None => break 'fast,
+                        if let Some(octets) = v.to_le_bytes().first_chunk::<3>() {
+                            out.extend_from_slice(octets);
                         }
-                        o += 3;
                         i += 4;
                         continue 'fast;
                     }
@@ -277,17 +273,14 @@ pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
             acc = acc << 6 | v as u32;
             n += 1;
             if n == 4 {
-                if let Some(dst) = out.get_mut(o..o + 3) {
-                    dst.copy_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
-                }
-                o += 3;
+                out.extend_from_slice(&[(acc >> 16) as u8, (acc >> 8) as u8, acc as u8]);
                 acc = 0;
                 n = 0;
             }
         } else if v == PAD {
             match n {
                 2 | 3 => {
-                    o += flush(&mut out, o, acc, n);
+                    flush(&mut out, acc, n);
                     pads_left = 3 - n; // this '=' is the first of 4 - n
                     padded = true;
                     acc = 0;
@@ -310,7 +303,7 @@ pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
     match n {
         1 => d.defect(DefectKind::Base64Truncated, Span::new(end, end)),
         2 | 3 => {
-            o += flush(&mut out, o, acc, n);
+            flush(&mut out, acc, n);
             d.defect(DefectKind::Base64MissingPadding, Span::new(end, end));
         }
         _ => {}
@@ -318,22 +311,17 @@ pub(crate) fn decode_onto(input: &[u8], mut out: Vec<u8>) -> Decoded {
     if padded && pads_left > 0 {
         d.defect(DefectKind::Base64BadPadding, Span::new(end, end));
     }
-    out.truncate(o);
     d.bytes = out;
     d
 }
 
-/// Writes the octets of a partial quantum of `n` (2 or 3) sextets; returns how many.
-fn flush(out: &mut [u8], o: usize, acc: u32, n: u32) -> usize {
-    let (bytes, len) = if n == 2 {
-        ([(acc >> 4) as u8, 0], 1)
+/// Appends the octets of a partial quantum of `n` (2 or 3) sextets.
+fn flush(out: &mut Vec<u8>, acc: u32, n: u32) {
+    if n == 2 {
+        out.push((acc >> 4) as u8);
     } else {
-        ([(acc >> 10) as u8, (acc >> 2) as u8], 2)
-    };
-    if let Some(dst) = out.get_mut(o..o + len) {
-        dst.copy_from_slice(&bytes[..len]);
+        out.extend_from_slice(&[(acc >> 10) as u8, (acc >> 2) as u8]);
     }
-    len
 }
 
 #[cfg(test)]
