@@ -181,6 +181,23 @@ impl Browser {
 
     /// Saves a screenshot under `target/e2e/NAME.png` for people to look at.
     pub async fn screenshot(&self, name: &str) {
+        // Every screen a test looks at also has unique element ids (labels, `aria-*`
+        // references and the tests themselves find elements by id).
+        let duplicates = self
+            .client
+            .execute(
+                "const seen = new Map();
+                 for (const e of document.querySelectorAll('[id]')) seen.set(e.id, (seen.get(e.id) || 0) + 1);
+                 return [...seen].filter(([, n]) => n > 1).map(([id, n]) => id + ' ×' + n);",
+                vec![],
+            )
+            .await
+            .expect("look for duplicate ids");
+        assert_eq!(
+            duplicates,
+            serde_json::json!([]),
+            "duplicate element ids on screen {name}"
+        );
         let png = self.client.screenshot().await.expect("screenshot");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
         std::fs::create_dir_all(&dir).expect("create target/e2e");
