@@ -154,8 +154,12 @@ async fn the_dkim_lesson_breaks_the_step_each_edit_touches() {
         "//*[@id='learn-run-3']//ol[contains(@class,'auth-steps')]/li[contains(@class,'bad')]",
     )
     .await;
+    // The step's panel and every run section's panel on one screen: their ids stay unique
+    // (the screenshot checks it).
+    scroll_to(c, "#learn-run-3").await;
+    browser.screenshot("ui-learn-dkim-whole-lesson").await;
     // Step 5's link opens the composer.
-    click(c, "#learn-run-5 #learn-dkim-composer").await;
+    click(c, "#learn-dkim-composer-run-5").await;
     wait_css(c, "#compose-dkim").await;
     assert_eq!(page_errors(c).await, Vec::<String>::new());
 }

@@ -367,7 +367,7 @@ async fn a_lesson_runs_on_the_sandbox_through_the_relay() {
     let stored = mailscope_e2e::api::wait_for_messages(&serve, 1, || "lesson 1's message".into());
     assert_eq!(stored[0]["headline"]["subject"], "Hello", "{stored:?}");
     browser.screenshot("learn-sandbox-en").await;
-    click(c, "#learn-run-5 #demo-mailbox-link").await;
+    click(c, "#demo-mailbox-link-run-5").await;
     wait_xpath(c, "//*[@id='mailbox-list']//td[contains(., 'Hello')]").await;
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:?}");

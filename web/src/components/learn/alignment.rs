@@ -5,6 +5,7 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::demo::scoped;
 use crate::components::error::ErrorNote;
 use crate::components::i18n::use_lang;
 use crate::components::message::auth::report;
@@ -20,6 +21,9 @@ use crate::worker::protocol::WorkerError;
 pub struct AlignmentPanelProps {
     /// Which panel.
     pub demo: AlignDemo,
+    /// The run section it is in ([`super::demo::scoped`]).
+    #[prop_or_default]
+    pub run: Option<usize>,
 }
 
 /// What the worker answered for a panel: the checks, or the questions the records left open.
@@ -56,8 +60,8 @@ fn envelope(lang: Lang, c: &AlignCase) -> Html {
     }
 }
 
-fn shown(lang: Lang, view: &AuthView) -> Html {
-    report(lang, view, "learn-align")
+fn shown(lang: Lang, view: &AuthView, run: Option<usize>) -> Html {
+    report(lang, view, &scoped(run, "learn-align"))
 }
 
 /// A panel of the alignment lesson.
@@ -76,18 +80,18 @@ pub fn alignment_panel(props: &AlignmentPanelProps) -> Html {
     }
     let c = case(props.demo);
     html! {
-        <div class="learn-align" id="learn-align">
+        <div class="learn-align" id={scoped(props.run, "learn-align")}>
             { envelope(lang, &c) }
             <details>
                 <summary>{ tr(lang, "The lesson's DNS records") }</summary>
                 <pre class="wire" data-data="">{ c.input.records.clone() }</pre>
             </details>
             { match &*answer {
-                Some((demo, Ok(AuthOutcome::Done(view)))) if *demo == props.demo => shown(lang, view),
+                Some((demo, Ok(AuthOutcome::Done(view)))) if *demo == props.demo => shown(lang, view, props.run),
                 Some((demo, Ok(AuthOutcome::Needs(queries)))) if *demo == props.demo => html! {
-                    <p class="error" id="learn-align-unanswered">{ tr(lang, "The lesson's records leave these questions open: ") }<code data-data="">{ queries.join(", ") }</code></p>
+                    <p class="error" id={scoped(props.run, "learn-align-unanswered")}>{ tr(lang, "The lesson's records leave these questions open: ") }<code data-data="">{ queries.join(", ") }</code></p>
                 },
-                Some((demo, Err(e))) if *demo == props.demo => html! { <ErrorNote error={Shown::of(e, lang)} id="learn-align-error" /> },
+                Some((demo, Err(e))) if *demo == props.demo => html! { <ErrorNote error={Shown::of(e, lang)} id={scoped(props.run, "learn-align-error")} /> },
                 _ => html! { <p class="muted">{ tr(lang, "Checking in the background worker…") }</p> },
             } }
         </div>

@@ -21,6 +21,20 @@ fn opt(v: &Option<String>) -> String {
 pub struct DemoPanelProps {
     /// The panel's content.
     pub view: DemoView,
+    /// The step whose run section shows the panel; `None` in the lesson's step panel. A
+    /// panel can be on screen more than once (the step's, and each run's), so its element ids
+    /// carry the run ([`scoped`]).
+    #[prop_or_default]
+    pub run: Option<usize>,
+}
+
+/// The id `base` of an element inside a panel: as it is in the step panel, `BASE-run-N` in the
+/// run section of step N.
+pub(super) fn scoped(run: Option<usize>, base: &str) -> String {
+    match run {
+        Some(n) => format!("{base}-run-{n}"),
+        None => base.to_string(),
+    }
 }
 
 /// Renders a [`DemoView`].
@@ -82,7 +96,7 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
                         <li>{ trf(lang, "Read as {charset}: ", &[("charset", &s.charset)]) }<strong class="demo-text">{ &s.text }</strong></li>
                     </ol>
                 }) }
-                <p>{ tr(lang, "Decoded header text: ") }<strong id="learn-decoded">{ &w.text }</strong></p>
+                <p>{ tr(lang, "Decoded header text: ") }<strong id={scoped(props.run, "learn-decoded")}>{ &w.text }</strong></p>
             </>
         },
         DemoView::Bounce(d) => html! {
@@ -103,8 +117,8 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
                 </table>
             </>
         },
-        DemoView::Dkim(demo) => html! { <DkimPanel demo={*demo} /> },
-        DemoView::Alignment(demo) => html! { <AlignmentPanel demo={*demo} /> },
+        DemoView::Dkim(demo) => html! { <DkimPanel demo={*demo} run={props.run} /> },
+        DemoView::Alignment(demo) => html! { <AlignmentPanel demo={*demo} run={props.run} /> },
         DemoView::Received(list) => html! {
             if list.is_empty() {
                 <p class="muted">{ tr(lang, "The server accepted no message.") }</p>
@@ -124,7 +138,7 @@ pub fn demo_panel(props: &DemoPanelProps) -> Html {
                     }) }
                 </ul>
                 if list.iter().any(|a| (200..300).contains(&a.code)) {
-                    <p class="muted">{ tr(lang, "The sandbox keeps what it accepts:") }{" "}<a href="#/mailbox" id="demo-mailbox-link">{ tr(lang, "see it in the Mailbox") }</a></p>
+                    <p class="muted">{ tr(lang, "The sandbox keeps what it accepts:") }{" "}<a href="#/mailbox" id={scoped(props.run, "demo-mailbox-link")}>{ tr(lang, "see it in the Mailbox") }</a></p>
                 }
             }
         },

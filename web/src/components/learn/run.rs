@@ -61,7 +61,7 @@ pub fn step_runs(props: &StepRunsProps) -> Html {
                             <NoteList id={format!("learn-notes-{n}")} notes={run.notes.clone()} />
                         }
                         if let Some(demo) = &run.demo {
-                            <DemoPanel view={demo.clone()} />
+                            <DemoPanel view={demo.clone()} run={Some(n)} />
                         }
                     </details>
                 }
