@@ -53,8 +53,8 @@ fn decode(raw: &[u8], context: Context, explain: bool) -> DecodedText {
         text: String::with_capacity(raw.len()),
         ..DecodedText::default()
     };
-    // One entry per piece and one buffer for the octets of every word: a field with many
-    // words costs three allocations, not a few per word.
+    // One entry per piece and one buffer for the octets of every word: the allocations do not
+    // grow by one list and one buffer per word.
     let mut slots = scan(raw, &mut out.lints);
     let mut octets = Vec::new();
     for slot in &mut slots {

@@ -50,11 +50,16 @@ pub(super) struct LineScan<'a> {
 pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
     let mut s = LineScan::default();
     let mut lf_free_run = 0usize;
-    let mut first_bare_block = None;
     for start in (0..input.len()).step_by(BLOCK) {
+        let end = (start + BLOCK).min(input.len());
         let counts = block_counts(input, start);
-        if counts.bare > 0 && first_bare_block.is_none() {
-            first_bare_block = Some(start);
+        if counts.bare > 0 && s.first_bare.is_none() {
+            s.first_bare = (start..end)
+                .find(|&at| {
+                    input.get(at) == Some(&b'\n')
+                        && at.checked_sub(1).and_then(|p| input.get(p)) != Some(&b'\r')
+                })
+                .map(|at| Span::new(at, at + 1));
         }
         s.bare += usize::from(counts.bare);
         lf_free_run = if counts.lfs == 0 { lf_free_run + 1 } else { 0 };
@@ -72,7 +77,6 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
             }
         }
         if counts.dash_lines > 0 {
-            let end = (start + BLOCK).min(input.len());
             for at in start..end {
                 let line_start = at == 0 || input.get(at - 1) == Some(&b'\n');
                 if line_start && input.get(at..at + 2) == Some(b"--") {
@@ -80,15 +84,6 @@ pub(super) fn scan_lines(input: &[u8]) -> LineScan<'_> {
                 }
             }
         }
-    }
-    if let Some(start) = first_bare_block {
-        let end = (start + BLOCK).min(input.len());
-        s.first_bare = (start..end)
-            .find(|&at| {
-                input.get(at) == Some(&b'\n')
-                    && at.checked_sub(1).and_then(|p| input.get(p)) != Some(&b'\r')
-            })
-            .map(|at| Span::new(at, at + 1));
     }
     s
 }
